@@ -1,0 +1,116 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The Exposure Notification key schedule (GAEN Cryptography Specification v1.2):
+//   TEK   = 16 random bytes, one per key period (UTC day)
+//   RPIK  = HKDF-SHA256(TEK, salt = none, info = "EN-RPIK", 16)
+//   RPI_j = AES-128(RPIK, "EN-RPI" || 0x000000000000 || LE32(j))
+//   AEMK  = HKDF-SHA256(TEK, salt = none, info = "EN-AEMK", 16)
+//   AEM   = AES-128-CTR(AEMK, IV = RPI, Bluetooth metadata)
+// and the Bluetooth payload: the 4-byte metadata (GAEN Bluetooth Specification
+// v1.2, "Associated Encrypted Metadata") and the 20-byte service data RPI || AEM.
+// Vectors: tests/vectors/gaen-v1.2-rpi-aem.tsv.
+
+#ifndef OPENEN_CRYPTO_GAEN_H_
+#define OPENEN_CRYPTO_GAEN_H_
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "openen/crypto/bytes.h"
+#include "openen/crypto/secret.h"
+#include "openen/crypto/status.h"
+
+namespace openen::crypto {
+
+inline constexpr size_t kTekSize = 16;
+inline constexpr size_t kRpikSize = 16;
+inline constexpr size_t kAemkSize = 16;
+inline constexpr size_t kRpiSize = 16;
+inline constexpr size_t kAemSize = 4;
+inline constexpr size_t kMetadataSize = 4;
+inline constexpr size_t kAdvertisementSize = kRpiSize + kAemSize;
+
+using Rpi = std::array<uint8_t, kRpiSize>;
+using Aem = std::array<uint8_t, kAemSize>;
+using Metadata = std::array<uint8_t, kMetadataSize>;
+using Advertisement = std::array<uint8_t, kAdvertisementSize>;
+
+// GenerateTek returns a fresh 16-byte Temporary Exposure Key from the OS CSPRNG.
+SecretBytes GenerateTek();
+
+// DeriveRpik returns HKDF-SHA256(tek, "EN-RPIK", 16). Fails if tek is not 16 bytes.
+StatusOr<SecretBytes> DeriveRpik(ByteView tek);
+// DeriveAemk returns HKDF-SHA256(tek, "EN-AEMK", 16). Fails if tek is not 16 bytes.
+StatusOr<SecretBytes> DeriveAemk(ByteView tek);
+
+// PaddedData returns "EN-RPI" || 0x000000000000 || LE32(interval), the AES input.
+std::array<uint8_t, 16> PaddedData(uint32_t interval);
+
+// RpiDeriver computes Rolling Proximity Identifiers for one key at a time. It
+// keeps its hash and cipher contexts between keys, so a matcher derives many
+// keys with no allocation: construct once, then SetTek/Compute per key.
+// Not thread-safe; use one per thread. The derived key is wiped on destruction.
+class RpiDeriver {
+ public:
+  RpiDeriver();
+  ~RpiDeriver();
+  RpiDeriver(RpiDeriver&&) noexcept;
+  RpiDeriver& operator=(RpiDeriver&&) noexcept;
+
+  // SetTek derives the RPIK of |tek| and makes it current. Fails (and leaves
+  // the deriver without a key) if tek is not 16 bytes.
+  Status SetTek(ByteView tek);
+  // SetRpik makes |rpik| (16 bytes) current.
+  Status SetRpik(ByteView rpik);
+
+  // Compute returns RPI_interval under the current key. Requires a key.
+  Rpi Compute(uint32_t interval);
+  // ComputeRun writes RPI_first, RPI_first+1, ... into |out| (one cipher call
+  // for the whole run). Requires a key.
+  void ComputeRun(uint32_t first_interval, std::span<Rpi> out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// EncryptAem returns AES-128-CTR(aemk, iv = rpi, metadata). Fails if aemk is not
+// 16 bytes. DecryptAem is the same operation (CTR mode is its own inverse).
+StatusOr<Aem> EncryptAem(ByteView aemk, const Rpi& rpi, const Metadata& metadata);
+StatusOr<Metadata> DecryptAem(ByteView aemk, const Rpi& rpi, const Aem& aem);
+
+// BleMetadata is the decoded 4-byte Associated Encrypted Metadata:
+//   byte 0: bits 7..6 major version, bits 5..4 minor version, bits 3..0 reserved
+//   byte 1: transmit power level in dBm, signed
+//   bytes 2..3: reserved (zero)
+struct BleMetadata {
+  uint8_t version_major = 1;
+  uint8_t version_minor = 0;
+  int8_t tx_power_dbm = 0;
+
+  friend bool operator==(const BleMetadata&, const BleMetadata&) = default;
+};
+
+// EncodeMetadata packs |m|. Fails if a version does not fit in two bits.
+StatusOr<Metadata> EncodeMetadata(const BleMetadata& m);
+// DecodeMetadata unpacks 4 bytes; reserved bits are ignored, as the
+// specification requires of receivers. Fails if |bytes| is not 4 bytes long.
+StatusOr<BleMetadata> DecodeMetadata(ByteView bytes);
+
+// MakeAdvertisement returns the 20-byte service data RPI || AEM.
+Advertisement MakeAdvertisement(const Rpi& rpi, const Aem& aem);
+
+// ParsedAdvertisement is the two halves of received service data.
+struct ParsedAdvertisement {
+  Rpi rpi;
+  Aem aem;
+};
+// ParseAdvertisement splits 20 bytes of service data. Fails on any other length.
+StatusOr<ParsedAdvertisement> ParseAdvertisement(ByteView service_data);
+
+}  // namespace openen::crypto
+
+#endif  // OPENEN_CRYPTO_GAEN_H_

@@ -1,0 +1,59 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// SHA-256, HMAC-SHA256 and HKDF-SHA256 (RFC 5869), and the GAEN "TEK HMAC"
+// that binds a verification certificate to the keys a person will publish
+// (google/exposure-notifications-server, pkg/verification).
+
+#ifndef OPENEN_CRYPTO_HASH_H_
+#define OPENEN_CRYPTO_HASH_H_
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "openen/crypto/bytes.h"
+#include "openen/crypto/secret.h"
+#include "openen/crypto/status.h"
+
+namespace openen::crypto {
+
+inline constexpr size_t kSha256Size = 32;
+using Sha256Digest = std::array<uint8_t, kSha256Size>;
+
+// Sha256 returns the SHA-256 digest of |data|.
+Sha256Digest Sha256(ByteView data);
+
+// HmacSha256 returns HMAC-SHA256(key, data) for a key of any length.
+Sha256Digest HmacSha256(ByteView key, ByteView data);
+
+// HkdfSha256 returns |length| bytes of HKDF-SHA256 (RFC 5869). An empty |salt|
+// means "no salt" (32 zero bytes). Fails if length is 0 or above 255 * 32.
+StatusOr<SecretBytes> HkdfSha256(ByteView ikm, ByteView salt, ByteView info, size_t length);
+
+// TekHmacEntry is one key as the TEK HMAC sees it.
+struct TekHmacEntry {
+  Bytes key_data;
+  uint32_t rolling_start_interval_number = 0;
+  uint32_t rolling_period = 0;
+  int32_t transmission_risk = 0;
+};
+
+// TekHmacForm selects the text form of each key.
+enum class TekHmacForm {
+  // "<base64 key>.<rolling start>.<rolling period>.<transmission risk>"
+  kWithTransmissionRisk,
+  // "<base64 key>.<rolling start>.<rolling period>" (the form newer servers use)
+  kWithoutTransmissionRisk,
+};
+
+// TekHmacMessage returns the text that is HMACed: each key in its text form,
+// the entries sorted bytewise, joined with ','.
+std::string TekHmacMessage(const std::vector<TekHmacEntry>& keys, TekHmacForm form);
+
+// TekHmac returns HMAC-SHA256(secret, TekHmacMessage(keys, form)).
+Sha256Digest TekHmac(ByteView secret, const std::vector<TekHmacEntry>& keys, TekHmacForm form);
+
+}  // namespace openen::crypto
+
+#endif  // OPENEN_CRYPTO_HASH_H_

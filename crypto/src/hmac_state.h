@@ -1,0 +1,57 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Internal: HMAC-SHA256 with the key's inner and outer hash states computed
+// once. The matching hot path derives an RPIK per diagnosis key (two HMACs);
+// keeping the zero-salt state precomputed and the contexts on the stack makes
+// that six SHA-256 compressions and no allocation.
+
+#ifndef OPENEN_CRYPTO_SRC_HMAC_STATE_H_
+#define OPENEN_CRYPTO_SRC_HMAC_STATE_H_
+
+// OpenSSL 3 deprecates the low-level SHA256_* calls in favour of EVP, whose
+// context copies allocate; these are still the fastest (SHA-NI) path.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
+
+#include <cstdint>
+
+#include "openen/crypto/bytes.h"
+
+namespace openen::crypto::internal {
+
+class HmacSha256State {
+ public:
+  HmacSha256State() = default;
+  explicit HmacSha256State(ByteView key) { SetKey(key); }
+  ~HmacSha256State();
+  HmacSha256State(const HmacSha256State&) = default;
+  HmacSha256State& operator=(const HmacSha256State&) = default;
+
+  void SetKey(ByteView key);
+  // Mac writes HMAC(key, a || b) into out[32].
+  void Mac(ByteView a, ByteView b, uint8_t out[32]) const;
+  void Mac(ByteView data, uint8_t out[32]) const { Mac(data, ByteView(), out); }
+
+ private:
+  SHA256_CTX inner_{};
+  SHA256_CTX outer_{};
+};
+
+// ZeroSaltHmac returns the state for HKDF-Extract with no salt (32 zero bytes).
+const HmacSha256State& ZeroSaltHmac();
+
+// InfoBlock is a 7-byte HKDF info ("EN-RPIK", "EN-AEMK") laid out once as the
+// first 16 bytes of its HMAC block: info || 0x01 || 0x80 || zeros.
+struct InfoBlock {
+  explicit InfoBlock(const char (&info)[8]);
+  alignas(16) uint8_t first_lane[16];
+};
+
+// HkdfTek16 writes the 16 bytes of HKDF-SHA256(tek, no salt, info) into |out|
+// for a 16-byte TEK: exactly six SHA-256 compressions and no allocation. The
+// PRK never leaves this call.
+void HkdfTek16(const uint8_t tek[16], const InfoBlock& info, uint8_t out[16]);
+
+}  // namespace openen::crypto::internal
+
+#endif  // OPENEN_CRYPTO_SRC_HMAC_STATE_H_

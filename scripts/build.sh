@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Configures and builds OpenEN into a build directory.
+# usage: scripts/build.sh BUILD_DIR [extra cmake arguments]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build_dir="$1"
+shift
+cmake -S "$root" -B "$build_dir" "$@" >"$build_dir.configure.log" 2>&1 || {
+  cat "$build_dir.configure.log"
+  exit 1
+}
+cmake --build "$build_dir" --parallel "$(nproc)"

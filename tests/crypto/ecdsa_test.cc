@@ -1,0 +1,100 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "openen/crypto/ecdsa.h"
+
+#include <catch2/catch.hpp>
+
+#include "test_util.h"
+
+namespace openen::crypto {
+namespace {
+
+// Upstream export signing keys (google/exposure-notifications-internals).
+constexpr char k310v1[] =
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE49JY6kekDgxj3Crm4y6kEHdfoKQFSNDM4mV9cgDb+e5nOAw0GeRoRThCu9/"
+    "wX5wDT2QloFoOjl2pGZHI0f3C3w==";
+
+TEST_CASE("ECDSA P-256 round trip with a fresh key", "[ecdsa]") {
+  auto key = EcdsaP256PrivateKey::Generate();
+  REQUIRE(key.ok());
+  Bytes message = ToBytes("EK Export v1    and some keys");
+  auto sig = key->Sign(message);
+  REQUIRE(sig.ok());
+  CHECK((*sig)[0] == 0x30);  // DER SEQUENCE
+  EcdsaP256PublicKey pub = key->PublicKey();
+  CHECK(pub.Verify(message, *sig).ok());
+
+  SECTION("tampered message fails") {
+    for (size_t i = 0; i < message.size(); ++i) {
+      Bytes m = message;
+      m[i] ^= 0x01;
+      Status s = pub.Verify(m, *sig);
+      CHECK(s.code() == StatusCode::kUnauthenticated);
+      CHECK(s.message() == "signature verification failed");
+    }
+  }
+  SECTION("tampered signature fails") {
+    for (size_t i = 0; i < sig->size(); ++i) {
+      Bytes s = *sig;
+      s[i] ^= 0x80;
+      CHECK_FALSE(pub.Verify(message, s).ok());
+    }
+    CHECK_FALSE(pub.Verify(message, ByteView()).ok());
+    CHECK_FALSE(pub.Verify(message, ByteView(*sig).first(sig->size() - 1)).ok());
+  }
+  SECTION("another key does not verify") {
+    auto other = EcdsaP256PrivateKey::Generate();
+    CHECK_FALSE(other->PublicKey().Verify(message, *sig).ok());
+  }
+}
+
+TEST_CASE("ECDSA keys round-trip through PEM and base64 SPKI", "[ecdsa]") {
+  auto key = EcdsaP256PrivateKey::Generate();
+  auto pem = key->ToPem();
+  REQUIRE(pem.ok());
+  CHECK(pem->find("-----BEGIN PRIVATE KEY-----") == 0);
+  auto again = EcdsaP256PrivateKey::FromPem(*pem);
+  REQUIRE(again.ok());
+  Bytes message = ToBytes("hello");
+  auto sig = again->Sign(message);
+  CHECK(key->PublicKey().Verify(message, *sig).ok());
+
+  std::string b64 = key->PublicKey().ToSpkiBase64();
+  auto parsed = EcdsaP256PublicKey::FromSpkiBase64(b64);
+  REQUIRE(parsed.ok());
+  CHECK(parsed->Verify(message, *sig).ok());
+  CHECK(EcdsaP256PublicKey::Parse(AsBytes(b64 + "\n"))->ToSpkiBase64() == b64);
+  CHECK(EcdsaP256PublicKey::Parse(AsBytes(key->PublicKey().ToPem()))->ToSpkiBase64() == b64);
+  CHECK(EcdsaP256PublicKey::Parse(key->PublicKey().ToSpkiDer())->ToSpkiBase64() == b64);
+}
+
+TEST_CASE("the upstream 310-v1 key parses and re-encodes identically", "[ecdsa][vectors]") {
+  auto pub = EcdsaP256PublicKey::FromSpkiBase64(k310v1);
+  REQUIRE(pub.ok());
+  CHECK(pub->ToSpkiBase64() == k310v1);
+}
+
+TEST_CASE("malformed and wrong-curve keys are rejected", "[ecdsa]") {
+  CHECK(EcdsaP256PublicKey::FromSpkiBase64("not base64!").status().code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(EcdsaP256PublicKey::FromSpkiDer(ToBytes("\x30\x03\x02\x01\x01")).status().message() ==
+        "not a DER SubjectPublicKeyInfo");
+  Bytes der = *Base64Decode(k310v1);
+  der.push_back(0);
+  CHECK(EcdsaP256PublicKey::FromSpkiDer(der).status().message() ==
+        "trailing bytes after SubjectPublicKeyInfo");
+  // A P-384 key (openssl ecparam -name secp384r1 -genkey | openssl ec -pubout).
+  constexpr char kP384[] =
+      "MHYwEAYHKoZIzj0CAQYFK4EEACIDYgAE3kdBGI2zy+gjLgjPJw4op6iFxbq/Hmpq"
+      "4e0duUnp4y+rS5tV7nknZvRYUcqoBHdN6OEZuu2m/e0sIvJgWjk4dUAniI3knH32"
+      "7VvLzN3Q0AZz+JUTuTNHrRc5asysOcZS";
+  auto p384 = EcdsaP256PublicKey::FromSpkiBase64(kP384);
+  REQUIRE_FALSE(p384.ok());
+  CHECK(p384.status().message() == "key is on curve 'secp384r1', want P-256");
+  CHECK(EcdsaP256PrivateKey::FromPem("-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")
+            .status()
+            .message() == "not a PEM private key");
+}
+
+}  // namespace
+}  // namespace openen::crypto

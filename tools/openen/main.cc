@@ -1,0 +1,35 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// `openen`: the OpenEN command line.
+
+#include <cstdio>
+#include <string>
+
+#include "openen/args.h"
+#include "openen/commands.h"
+#include "openen/crypto/random.h"
+
+namespace {
+
+constexpr char kUsage[] =
+    "usage: openen <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  keys derive     print the identifiers a Temporary Exposure Key broadcasts\n"
+    "\n"
+    "Run 'openen <command> --help' for a command's options.\n";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace openen::cli;
+  if (argc < 2) return Fail(std::string("missing command\n") + kUsage);
+  if (openen::Status s = openen::crypto::Init(); !s.ok()) return Fail(s.message(), kExitFailure);
+  std::string cmd = argv[1];
+  if (cmd == "--help" || cmd == "help" || cmd == "-h") {
+    std::fputs(kUsage, stdout);
+    return kExitOk;
+  }
+  if (cmd == "keys") return KeysCommand(argc, argv, 2);
+  return Fail("unknown command '" + cmd + "'\n" + kUsage);
+}
