@@ -5,8 +5,9 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 build_dir="$1"
 shift
-cmake -S "$root" -B "$build_dir" "$@" >"$build_dir.configure.log" 2>&1 || {
-  cat "$build_dir.configure.log"
+mkdir -p "$build_dir"
+cmake -S "$root" -B "$build_dir" "$@" >"$build_dir/configure.log" 2>&1 || {
+  cat "$build_dir/configure.log"
   exit 1
 }
 cmake --build "$build_dir" --parallel "$(nproc)"

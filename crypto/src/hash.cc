@@ -48,11 +48,6 @@ void HmacSha256State::Mac(ByteView a, ByteView b, uint8_t out[32]) const {
   Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(&ctx), sizeof(ctx)));
 }
 
-const HmacSha256State& ZeroSaltHmac() {
-  static const HmacSha256State state{ByteView()};
-  return state;
-}
-
 namespace {
 
 // The derivation below builds every SHA-256 block from 16-byte lanes, each

@@ -1,9 +1,8 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 //
 // Internal: HMAC-SHA256 with the key's inner and outer hash states computed
-// once. The matching hot path derives an RPIK per diagnosis key (two HMACs);
-// keeping the zero-salt state precomputed and the contexts on the stack makes
-// that six SHA-256 compressions and no allocation.
+// once, and the specialised HKDF of the matching hot path, which derives an
+// RPIK per diagnosis key in six SHA-256 compressions with no allocation.
 
 #ifndef OPENEN_CRYPTO_SRC_HMAC_STATE_H_
 #define OPENEN_CRYPTO_SRC_HMAC_STATE_H_
@@ -36,9 +35,6 @@ class HmacSha256State {
   SHA256_CTX inner_{};
   SHA256_CTX outer_{};
 };
-
-// ZeroSaltHmac returns the state for HKDF-Extract with no salt (32 zero bytes).
-const HmacSha256State& ZeroSaltHmac();
 
 // InfoBlock is a 7-byte HKDF info ("EN-RPIK", "EN-AEMK") laid out once as the
 // first 16 bytes of its HMAC block: info || 0x01 || 0x80 || zeros.
