@@ -2,13 +2,22 @@
 
 #include "openen/crypto/ecdsa.h"
 
+// Deterministic signing (RFC 6979) needs ECDSA_do_sign_ex, which OpenSSL 3.0
+// keeps only in its deprecated EC_KEY interface (3.2 added "nonce-type").
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
 #include <cstring>
+
+#include "openen/crypto/hash.h"
+#include "openen/crypto/secret.h"
 
 namespace openen::crypto {
 namespace {
@@ -96,21 +105,146 @@ EcdsaP256PublicKey EcdsaP256PrivateKey::PublicKey() const {
       EcdsaP256PublicKey::Impl{std::move(pub)}));
 }
 
+namespace {
+
+struct BnDeleter {
+  void operator()(BIGNUM* b) const { BN_clear_free(b); }
+};
+using BnPtr = std::unique_ptr<BIGNUM, BnDeleter>;
+struct BnCtxDeleter {
+  void operator()(BN_CTX* c) const { BN_CTX_free(c); }
+};
+struct EcKeyDeleter {
+  void operator()(EC_KEY* k) const { EC_KEY_free(k); }
+};
+struct EcPointDeleter {
+  void operator()(EC_POINT* p) const { EC_POINT_free(p); }
+};
+struct EcdsaSigDeleter {
+  void operator()(ECDSA_SIG* s) const { ECDSA_SIG_free(s); }
+};
+
+// Rfc6979 yields the RFC 6979 §3.2 nonce candidates for (x, h) on a 256-bit
+// curve with HMAC-SHA256 (qlen = hlen = 256, so bits2int is the identity).
+class Rfc6979 {
+ public:
+  Rfc6979(const uint8_t x[32], const uint8_t h_mod_q[32]) {
+    std::memset(v_, 0x01, 32);
+    std::memset(k_, 0x00, 32);
+    Step(0x00, x, h_mod_q);
+    Step(0x01, x, h_mod_q);
+  }
+  ~Rfc6979() {
+    Wipe(k_);
+    Wipe(v_);
+  }
+  // Next writes the next candidate T into t[32].
+  void Next(uint8_t t[32]) {
+    if (started_) {  // §3.2 h.3: K = HMAC_K(V || 0x00); V = HMAC_K(V)
+      uint8_t zero = 0x00;
+      Mac(k_, {v_, ByteView(&zero, 1)});
+      Mac(v_, {v_});
+    }
+    started_ = true;
+    Mac(v_, {v_});
+    std::memcpy(t, v_, 32);
+  }
+
+ private:
+  void Step(uint8_t sep, const uint8_t x[32], const uint8_t h[32]) {
+    Mac(k_, {v_, ByteView(&sep, 1), ByteView(x, 32), ByteView(h, 32)});
+    Mac(v_, {v_});
+  }
+  void Mac(uint8_t out[32], std::initializer_list<ByteView> parts) {
+    Bytes msg;
+    for (ByteView p : parts) msg.insert(msg.end(), p.begin(), p.end());
+    Sha256Digest d = HmacSha256(ByteView(k_, 32), msg);
+    Wipe(msg);
+    std::memcpy(out, d.data(), 32);
+    Wipe(d);
+  }
+  uint8_t v_[32], k_[32];
+  bool started_ = false;
+};
+
+}  // namespace
+
 StatusOr<Bytes> EcdsaP256PrivateKey::Sign(ByteView message) const {
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  size_t sig_len = 0;
-  if (!ctx ||
-      EVP_DigestSignInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr, impl_->key.get(),
-                            nullptr) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &sig_len, message.data(), message.size()) != 1) {
-    return InternalError("ECDSA signing setup failed");
+  // RFC 6979 deterministic ECDSA: the same key and message always give the
+  // same signature, so export files are reproducible byte for byte, and no
+  // signature depends on the quality of a random nonce.
+  const Status failed = InternalError("ECDSA signing failed");
+  std::unique_ptr<EC_KEY, EcKeyDeleter> ec(EVP_PKEY_get1_EC_KEY(impl_->key.get()));
+  std::unique_ptr<BN_CTX, BnCtxDeleter> bn_ctx(BN_CTX_secure_new());
+  if (!ec || !bn_ctx) return failed;
+  const EC_GROUP* group = EC_KEY_get0_group(ec.get());
+  const BIGNUM* order = EC_GROUP_get0_order(group);
+  const BIGNUM* x = EC_KEY_get0_private_key(ec.get());
+
+  Sha256Digest h = Sha256(message);
+  BnPtr h_mod_q(BN_bin2bn(h.data(), 32, nullptr));
+  if (!h_mod_q || BN_nnmod(h_mod_q.get(), h_mod_q.get(), order, bn_ctx.get()) != 1) return failed;
+  uint8_t x_bytes[32], h_bytes[32];
+  if (BN_bn2binpad(x, x_bytes, 32) != 32 || BN_bn2binpad(h_mod_q.get(), h_bytes, 32) != 32) {
+    return failed;
   }
-  Bytes sig(sig_len);
-  if (EVP_DigestSign(ctx.get(), sig.data(), &sig_len, message.data(), message.size()) != 1) {
-    return InternalError("ECDSA signing failed");
+  Rfc6979 nonces(x_bytes, h_bytes);
+  Wipe(x_bytes);
+
+  BnPtr k(BN_secure_new()), r(BN_new()), kinv(BN_secure_new());
+  std::unique_ptr<EC_POINT, EcPointDeleter> point(EC_POINT_new(group));
+  if (!k || !r || !kinv || !point) return failed;
+  for (int attempt = 0; attempt < 64; ++attempt) {
+    uint8_t t[32];
+    nonces.Next(t);
+    BN_bin2bn(t, 32, k.get());
+    Wipe(t);
+    if (BN_is_zero(k.get()) || BN_cmp(k.get(), order) >= 0) continue;
+    // r = x-coordinate of k*G mod q; kinv = k^-1 mod q.
+    if (EC_POINT_mul(group, point.get(), k.get(), nullptr, nullptr, bn_ctx.get()) != 1 ||
+        EC_POINT_get_affine_coordinates(group, point.get(), r.get(), nullptr, bn_ctx.get()) != 1 ||
+        BN_nnmod(r.get(), r.get(), order, bn_ctx.get()) != 1) {
+      return failed;
+    }
+    if (BN_is_zero(r.get())) continue;
+    if (BN_mod_inverse(kinv.get(), k.get(), order, bn_ctx.get()) == nullptr) return failed;
+    std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> sig(
+        ECDSA_do_sign_ex(h.data(), 32, kinv.get(), r.get(), ec.get()));
+    if (!sig) continue;  // s == 0: take the next candidate, as RFC 6979 §3.4 says
+    unsigned char* der = nullptr;
+    int len = i2d_ECDSA_SIG(sig.get(), &der);
+    if (len <= 0) return failed;
+    Bytes out(der, der + len);
+    OPENSSL_free(der);
+    return out;
   }
-  sig.resize(sig_len);
-  return sig;
+  return failed;
+}
+
+StatusOr<EcdsaP256PrivateKey> EcdsaP256PrivateKey::FromScalar(ByteView scalar) {
+  if (scalar.size() != 32) {
+    return InvalidArgumentError("P-256 private scalar is " + std::to_string(scalar.size()) +
+                                " bytes, want 32");
+  }
+  std::unique_ptr<EC_KEY, EcKeyDeleter> ec(EC_KEY_new_by_curve_name(NID_X9_62_prime256v1));
+  BnPtr d(BN_bin2bn(scalar.data(), 32, nullptr));
+  std::unique_ptr<EC_POINT, EcPointDeleter> pub(ec ? EC_POINT_new(EC_KEY_get0_group(ec.get()))
+                                                   : nullptr);
+  if (!ec || !d || !pub) return InternalError("cannot allocate P-256 key");
+  const EC_GROUP* group = EC_KEY_get0_group(ec.get());
+  if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(group)) >= 0) {
+    return InvalidArgumentError("P-256 private scalar is out of range");
+  }
+  if (EC_POINT_mul(group, pub.get(), d.get(), nullptr, nullptr, nullptr) != 1 ||
+      EC_KEY_set_private_key(ec.get(), d.get()) != 1 ||
+      EC_KEY_set_public_key(ec.get(), pub.get()) != 1) {
+    return InternalError("cannot build P-256 key");
+  }
+  PkeyPtr key(EVP_PKEY_new());
+  if (!key || EVP_PKEY_set1_EC_KEY(key.get(), ec.get()) != 1) {
+    return InternalError("cannot build P-256 key");
+  }
+  return EcdsaP256PrivateKey(std::make_unique<Impl>(Impl{std::move(key)}));
 }
 
 EcdsaP256PublicKey::EcdsaP256PublicKey(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}

@@ -4,10 +4,20 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstdio>
+
 #include "test_util.h"
 
 namespace openen::crypto {
 namespace {
+
+bool FromScalarRejects() {
+  return !EcdsaP256PrivateKey::FromScalar(Bytes(32, 0)).ok() &&
+         !EcdsaP256PrivateKey::FromScalar(Bytes(31, 1)).ok() &&
+         // n itself is out of range.
+         !EcdsaP256PrivateKey::FromScalar(testing::Hex(
+              "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")).ok();
+}
 
 // Upstream export signing keys (google/exposure-notifications-internals).
 constexpr char k310v1[] =
@@ -66,6 +76,39 @@ TEST_CASE("ECDSA keys round-trip through PEM and base64 SPKI", "[ecdsa]") {
   CHECK(EcdsaP256PublicKey::Parse(AsBytes(b64 + "\n"))->ToSpkiBase64() == b64);
   CHECK(EcdsaP256PublicKey::Parse(AsBytes(key->PublicKey().ToPem()))->ToSpkiBase64() == b64);
   CHECK(EcdsaP256PublicKey::Parse(key->PublicKey().ToSpkiDer())->ToSpkiBase64() == b64);
+}
+
+// RFC 6979 appendix A.2.5: P-256, SHA-256, message "sample" and "test".
+TEST_CASE("ECDSA signatures are deterministic (RFC 6979 A.2.5)", "[ecdsa][vectors]") {
+  auto key = EcdsaP256PrivateKey::FromScalar(
+      testing::Hex("c9afa9d845ba75166b5c215767b1d6934e50c3db36e89b127b8a622b120f6721"));
+  REQUIRE(key.ok());
+  auto der = [](const std::string& r, const std::string& s) {
+    // SEQUENCE { INTEGER r, INTEGER s }, each with a leading zero when its top bit is set.
+    auto integer = [](const std::string& hex) {
+      std::string body = (std::stoi(hex.substr(0, 2), nullptr, 16) & 0x80) ? "00" + hex : hex;
+      char len[3];
+      std::snprintf(len, sizeof(len), "%02x", static_cast<unsigned>(body.size() / 2));
+      return "02" + std::string(len) + body;
+    };
+    std::string seq = integer(r) + integer(s);
+    char len[3];
+    std::snprintf(len, sizeof(len), "%02x", static_cast<unsigned>(seq.size() / 2));
+    return "30" + std::string(len) + seq;
+  };
+  auto sample = key->Sign(AsBytes("sample"));
+  REQUIRE(sample.ok());
+  CHECK(HexEncode(*sample) ==
+        der("efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716",
+            "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8"));
+  auto test = key->Sign(AsBytes("test"));
+  REQUIRE(test.ok());
+  CHECK(HexEncode(*test) ==
+        der("f1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367",
+            "019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083"));
+  CHECK(key->PublicKey().Verify(AsBytes("sample"), *sample).ok());
+  CHECK(*key->Sign(AsBytes("sample")) == *sample);
+  CHECK(FromScalarRejects());
 }
 
 TEST_CASE("the upstream 310-v1 key parses and re-encodes identically", "[ecdsa][vectors]") {

@@ -34,11 +34,17 @@ class EcdsaP256PrivateKey {
   // key is on P-256.
   static StatusOr<EcdsaP256PrivateKey> FromPem(std::string_view pem);
 
+  // FromScalar builds a key from its 32-byte big-endian private scalar (for
+  // test vectors). Fails unless 0 < scalar < n.
+  static StatusOr<EcdsaP256PrivateKey> FromScalar(ByteView scalar);
+
   // ToPem returns the key as unencrypted PKCS#8 PEM (store it with mode 0600).
   StatusOr<std::string> ToPem() const;
   EcdsaP256PublicKey PublicKey() const;
 
-  // Sign returns the DER-encoded ECDSA signature of SHA-256(message).
+  // Sign returns the DER-encoded ECDSA signature of SHA-256(message), with
+  // the nonce derived as RFC 6979 specifies: deterministic for a key and
+  // message, so signed export files are reproducible byte for byte.
   StatusOr<Bytes> Sign(ByteView message) const;
 
  private:
