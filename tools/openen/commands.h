@@ -9,6 +9,7 @@
 namespace openen::cli {
 
 int KeysCommand(int argc, char** argv, int first);
+int ExportCommand(int argc, char** argv, int first);
 
 }  // namespace openen::cli
 

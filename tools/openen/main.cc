@@ -16,6 +16,7 @@ constexpr char kUsage[] =
     "\n"
     "commands:\n"
     "  keys derive     print the identifiers a Temporary Exposure Key broadcasts\n"
+    "  export inspect  print and verify a GAEN key export file\n"
     "\n"
     "Run 'openen <command> --help' for a command's options.\n";
 
@@ -31,5 +32,6 @@ int main(int argc, char** argv) {
     return kExitOk;
   }
   if (cmd == "keys") return KeysCommand(argc, argv, 2);
+  if (cmd == "export") return ExportCommand(argc, argv, 2);
   return Fail("unknown command '" + cmd + "'\n" + kUsage);
 }
