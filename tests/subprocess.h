@@ -6,6 +6,7 @@
 #define OPENEN_TESTS_SUBPROCESS_H_
 
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -68,6 +69,69 @@ inline RunResult Run(const std::vector<std::string>& argv) {
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
 }
+
+// Process is a long-running child (a server) whose stderr the test reads.
+class Process {
+ public:
+  explicit Process(const std::vector<std::string>& argv) {
+    int err_pipe[2];
+    if (pipe(err_pipe) != 0) throw std::runtime_error("pipe");
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", 0, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", 1, 0);
+    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
+    posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
+    std::vector<char*> cargv;
+    for (const auto& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+    cargv.push_back(nullptr);
+    int rc = posix_spawn(&pid_, cargv[0], &actions, nullptr, cargv.data(), environ);
+    posix_spawn_file_actions_destroy(&actions);
+    close(err_pipe[1]);
+    if (rc != 0) throw std::runtime_error("cannot run " + argv[0]);
+    err_fd_ = err_pipe[0];
+  }
+  ~Process() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+    if (err_fd_ >= 0) close(err_fd_);
+  }
+
+  // WaitForStderr reads stderr until it contains |needle| (true) or the
+  // process closes it or |timeout_ms| passes (false).
+  bool WaitForStderr(const std::string& needle, int timeout_ms = 20000) {
+    while (err_.find(needle) == std::string::npos) {
+      pollfd fd = {err_fd_, POLLIN, 0};
+      if (poll(&fd, 1, timeout_ms) <= 0) return false;
+      char buf[4096];
+      ssize_t n = read(err_fd_, buf, sizeof(buf));
+      if (n <= 0) return false;
+      err_.append(buf, static_cast<size_t>(n));
+    }
+    return true;
+  }
+
+  // Stop sends |sig|, reads the rest of stderr and returns the exit code.
+  int Stop(int sig = SIGTERM) {
+    kill(pid_, sig);
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(err_fd_, buf, sizeof(buf))) > 0) err_.append(buf, static_cast<size_t>(n));
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    pid_ = -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  const std::string& stderr_text() const { return err_; }
+
+ private:
+  pid_t pid_ = -1;
+  int err_fd_ = -1;
+  std::string err_;
+};
 
 // CountLines counts '\n'-terminated lines.
 inline size_t CountLines(const std::string& s) {

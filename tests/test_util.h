@@ -5,10 +5,15 @@
 #ifndef OPENEN_TESTS_TEST_UTIL_H_
 #define OPENEN_TESTS_TEST_UTIL_H_
 
+#include <stdlib.h>
+
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+
+#include <vector>
 
 #include "openen/crypto/bytes.h"
 
@@ -42,6 +47,42 @@ std::array<uint8_t, N> HexArray(const std::string& hex) {
   std::array<uint8_t, N> a;
   std::copy(b.begin(), b.end(), a.begin());
   return a;
+}
+
+// TempDir is a fresh directory under /tmp, removed with everything in it.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "openen-test-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+    path_ = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+// FilesContaining returns the files under |dir| (recursively) whose bytes
+// contain |needle| anywhere: the byte scan behind every "nothing is left"
+// claim.
+inline std::vector<std::string> FilesContaining(const std::string& dir, ByteView needle) {
+  std::vector<std::string> hits;
+  if (needle.empty()) return hits;
+  std::string n(AsChars(needle));
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    std::string contents = ReadFile(entry.path().string());
+    if (contents.find(n) != std::string::npos) hits.push_back(entry.path().string());
+  }
+  return hits;
 }
 
 }  // namespace openen::testing

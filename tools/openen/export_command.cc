@@ -8,7 +8,7 @@
 #include <sstream>
 #include <string>
 
-#include "openen/args.h"
+#include "common/args.h"
 #include "openen/commands.h"
 #include "openen/json.h"
 #include "openen/wire/export.h"

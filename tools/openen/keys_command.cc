@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "openen/args.h"
+#include "common/args.h"
 #include "openen/commands.h"
 #include "openen/crypto/gaen.h"
 

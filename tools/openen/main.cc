@@ -5,7 +5,7 @@
 #include <cstdio>
 #include <string>
 
-#include "openen/args.h"
+#include "common/args.h"
 #include "openen/commands.h"
 #include "openen/crypto/random.h"
 

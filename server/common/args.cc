@@ -1,6 +1,6 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 
-#include "openen/args.h"
+#include "common/args.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -63,8 +63,14 @@ StatusOr<int64_t> ParseInt(const std::string& text, const std::string& what, int
   return static_cast<int64_t>(v);
 }
 
+namespace {
+const char* program_name = "openen";
+}  // namespace
+
+void SetProgramName(const char* name) { program_name = name; }
+
 int Fail(const std::string& message, int code) {
-  std::fprintf(stderr, "openen: %s\n", message.c_str());
+  std::fprintf(stderr, "%s: %s\n", program_name, message.c_str());
   return code;
 }
 

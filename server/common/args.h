@@ -1,10 +1,11 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 //
+// Shared by every OpenEN program (the servers and the `openen` tool).
 // A small, strict command-line parser: `--name value` and `--flag` options after
 // positional words. Unknown options and missing values are errors, never ignored.
 
-#ifndef OPENEN_TOOLS_OPENEN_ARGS_H_
-#define OPENEN_TOOLS_OPENEN_ARGS_H_
+#ifndef OPENEN_SERVER_COMMON_ARGS_H_
+#define OPENEN_SERVER_COMMON_ARGS_H_
 
 #include <cstdint>
 #include <map>
@@ -45,9 +46,12 @@ class Args {
 StatusOr<int64_t> ParseInt(const std::string& text, const std::string& what, int64_t min,
                            int64_t max);
 
-// Fail prints "openen: <message>" on stderr and returns |code|.
+// SetProgramName sets the prefix of Fail's messages (default "openen").
+void SetProgramName(const char* name);
+
+// Fail prints "<program>: <message>" on stderr and returns |code|.
 int Fail(const std::string& message, int code = kExitUsage);
 
 }  // namespace openen::cli
 
-#endif  // OPENEN_TOOLS_OPENEN_ARGS_H_
+#endif  // OPENEN_SERVER_COMMON_ARGS_H_

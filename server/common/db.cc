@@ -1,0 +1,71 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "common/db.h"
+
+#include <rocksdb/env.h>
+
+#include <atomic>
+#include <rocksdb/options.h>
+
+namespace openen::server {
+namespace {
+
+// The info LOG is never needed to run the servers and may echo file names
+// and key ranges; discard it.
+class NullLogger final : public rocksdb::Logger {
+ public:
+  using rocksdb::Logger::Logv;
+  void Logv(const char*, va_list) override {}
+};
+
+}  // namespace
+
+Status FromRocksDb(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return Status::Ok();
+  StatusCode code = s.IsNotFound()     ? StatusCode::kNotFound
+                    : s.IsCorruption() ? StatusCode::kDataLoss
+                    : s.IsIOError()    ? StatusCode::kUnavailable
+                                       : StatusCode::kInternal;
+  return Status(code, what + ": " + s.ToString());
+}
+
+StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path) {
+  rocksdb::Options options;
+  options.create_if_missing = true;
+  options.info_log = std::make_shared<NullLogger>();
+  options.max_manifest_file_size = 1;  // roll (and delete the old one) on every edit
+  options.WAL_ttl_seconds = 0;
+  options.WAL_size_limit_MB = 0;
+  options.recycle_log_file_num = 0;
+  options.paranoid_checks = true;
+  options.keep_log_file_num = 1;
+  rocksdb::DB* raw = nullptr;
+  rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
+  if (!s.ok()) return FromRocksDb(s, "cannot open database " + path);
+  return std::unique_ptr<rocksdb::DB>(raw);
+}
+
+rocksdb::WriteOptions SyncedWrite() {
+  rocksdb::WriteOptions w;
+  w.sync = true;
+  return w;
+}
+
+Status PurgeDeleted(rocksdb::DB* db) {
+  rocksdb::FlushOptions flush;
+  flush.wait = true;
+  OPENEN_RETURN_IF_ERROR(FromRocksDb(db->Flush(flush), "flush"));
+  rocksdb::CompactRangeOptions compact;
+  compact.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForce;
+  compact.change_level = false;
+  OPENEN_RETURN_IF_ERROR(FromRocksDb(db->CompactRange(compact, nullptr, nullptr), "compaction"));
+  static std::atomic<uint64_t> generation{0};
+  const std::string marker = std::to_string(++generation);
+  OPENEN_RETURN_IF_ERROR(
+      FromRocksDb(db->Put(SyncedWrite(), rocksdb::Slice(kPurgeMarkerKey.data(), kPurgeMarkerKey.size()), marker),
+                  "purge marker"));
+  OPENEN_RETURN_IF_ERROR(FromRocksDb(db->Flush(flush), "flush"));
+  return Status::Ok();
+}
+
+}  // namespace openen::server

@@ -1,0 +1,45 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// RocksDB opened for data that must be deletable for real. A deleted record
+// can survive in the write-ahead log, in an SST file until compaction, in the
+// MANIFEST (which records each file's first and last key) and in the info
+// LOG. OpenPrivateDb configures RocksDB so that PurgeDeleted removes all four.
+
+#ifndef OPENEN_SERVER_COMMON_DB_H_
+#define OPENEN_SERVER_COMMON_DB_H_
+
+#include <rocksdb/db.h>
+
+#include <memory>
+#include <string>
+
+#include "openen/crypto/status.h"
+
+namespace openen::server {
+
+// OpenPrivateDb opens (creating if missing) a RocksDB at |path|: no info log,
+// write-ahead log files deleted as soon as flushed, and a MANIFEST rolled over
+// (and the old one deleted) on every change.
+StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path);
+
+// Keys starting with 0xff 0xff are reserved for PurgeDeleted's marker.
+inline constexpr std::string_view kPurgeMarkerKey = "\xff\xffopenen-purge-marker";
+
+// SyncedWrite returns write options for writes acknowledged to a client.
+rocksdb::WriteOptions SyncedWrite();
+
+// PurgeDeleted makes past deletions physical: flushes the memtable (so the
+// write-ahead log that held deleted values is released), compacts every level
+// down to the bottom (dropping deleted records and their tombstones), then
+// rewrites kPurgeMarkerKey and flushes once more. That last edit rolls the
+// MANIFEST over to a snapshot of the compacted files only: the snapshot taken
+// during compaction still names the deleted input files and their first and
+// last keys. Blocks; call off the request path.
+Status PurgeDeleted(rocksdb::DB* db);
+
+// FromRocksDb maps a RocksDB status to an OpenEN one, prefixed by |what|.
+Status FromRocksDb(const rocksdb::Status& s, const std::string& what);
+
+}  // namespace openen::server
+
+#endif  // OPENEN_SERVER_COMMON_DB_H_

@@ -1,0 +1,68 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "common/grpc_server.h"
+
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+
+#include <chrono>
+#include <csignal>
+
+#include "common/files.h"
+
+namespace openen::server {
+
+StatusOr<RunningServer> StartServer(const EndpointOptions& options,
+                                    const std::vector<grpc::Service*>& services) {
+  if (options.listen.rfind(':') == std::string::npos) {
+    return InvalidArgumentError("listen address '" + options.listen + "' has no port");
+  }
+  std::shared_ptr<grpc::ServerCredentials> creds = grpc::InsecureServerCredentials();
+  if (options.tls_cert_file || options.tls_key_file) {
+    if (!options.tls_cert_file || !options.tls_key_file) {
+      return InvalidArgumentError("TLS needs both a certificate and a key file");
+    }
+    OPENEN_ASSIGN_OR_RETURN(std::string cert, ReadFile(*options.tls_cert_file));
+    OPENEN_ASSIGN_OR_RETURN(std::string key, ReadFile(*options.tls_key_file));
+    grpc::SslServerCredentialsOptions ssl;
+    ssl.pem_key_cert_pairs.push_back({key, cert});
+    creds = grpc::SslServerCredentials(ssl);
+  }
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  RunningServer running;
+  builder.AddListeningPort(options.listen, creds, &running.port);
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  for (grpc::Service* s : services) builder.RegisterService(s);
+  running.server = builder.BuildAndStart();
+  if (!running.server || running.port == 0) {
+    return UnavailableError("cannot listen on " + options.listen);
+  }
+  return running;
+}
+
+void BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+int WaitForShutdownSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+void ShutdownGracefully(grpc::Server* server, int grace_seconds) {
+  server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(grace_seconds));
+  server->Wait();
+}
+
+}  // namespace openen::server

@@ -1,0 +1,53 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Starting and stopping the servers' gRPC endpoints the same way: loopback
+// unless told otherwise, optional TLS, the standard health service and
+// reflection, and graceful shutdown on SIGTERM/SIGINT.
+
+#ifndef OPENEN_SERVER_COMMON_GRPC_SERVER_H_
+#define OPENEN_SERVER_COMMON_GRPC_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "openen/crypto/status.h"
+
+namespace openen::server {
+
+struct EndpointOptions {
+  std::string listen = "127.0.0.1:0";  // port 0: pick a free one
+  std::optional<std::string> tls_cert_file;
+  std::optional<std::string> tls_key_file;
+  int max_receive_message_bytes = 64 * 1024;
+};
+
+struct RunningServer {
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+};
+
+// StartServer registers |services| plus health checking and reflection,
+// binds and starts. INVALID_ARGUMENT for an address without a port or
+// unreadable TLS files, UNAVAILABLE when the address cannot be bound.
+StatusOr<RunningServer> StartServer(const EndpointOptions& options,
+                                    const std::vector<grpc::Service*>& services);
+
+// BlockShutdownSignals blocks SIGTERM and SIGINT in the calling thread and
+// every thread it creates afterwards; call it first in main.
+void BlockShutdownSignals();
+
+// WaitForShutdownSignal returns the signal number once SIGTERM or SIGINT
+// arrives (after BlockShutdownSignals).
+int WaitForShutdownSignal();
+
+// ShutdownGracefully stops accepting calls, lets in-flight calls finish for up
+// to |grace_seconds|, then cancels the rest.
+void ShutdownGracefully(grpc::Server* server, int grace_seconds);
+
+}  // namespace openen::server
+
+#endif  // OPENEN_SERVER_COMMON_GRPC_SERVER_H_

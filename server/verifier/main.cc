@@ -1,0 +1,284 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// openen-verifier: the health authority's verification service.
+
+#include <sys/stat.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdio>
+#include <ctime>
+#include <mutex>
+#include <thread>
+
+#include "common/args.h"
+#include "common/clock.h"
+#include "common/files.h"
+#include "common/grpc_server.h"
+#include "common/grpc_status.h"
+#include "common/log.h"
+#include "common/worker_pool.h"
+#include "openen/crypto/interval.h"
+#include "openen/crypto/random.h"
+#include "verifier/service.h"
+#include "verifier/verifier.h"
+
+namespace openen::verifier {
+namespace {
+
+using cli::Args;
+using cli::Fail;
+using cli::kExitFailure;
+using cli::kExitOk;
+using cli::kExitUsage;
+
+constexpr char kUsage[] =
+    "usage:\n"
+    "  openen-verifier --data-dir DIR --signing-key FILE --admin-key-file FILE\n"
+    "                  [--listen 127.0.0.1:PORT] [--issuer NAME] [--audience NAME]\n"
+    "                  [--tls-cert FILE --tls-key FILE] [--short-code-digits N]\n"
+    "                  [--max-failed-exchanges-per-minute N] [--maintenance-interval SECONDS]\n"
+    "  openen-verifier keygen --out FILE\n"
+    "  openen-verifier admin-key --out FILE\n"
+    "  openen-verifier issue --server HOST:PORT --admin-key-file FILE\n"
+    "                  --test-type confirmed|likely|self-report [--onset YYYY-MM-DD]\n"
+    "                  [--tls-ca FILE] [--json]\n"
+    "\n"
+    "Serves the verification API: contact tracers issue one-time codes (IssueCode, with\n"
+    "the admin API key), the app exchanges a code for a token and the token for a\n"
+    "certificate bound to the HMAC of its keys. Stores only keyed hashes of live codes and\n"
+    "tokens in DIR (RocksDB), deleted when used or expired; never a name, number or address.\n"
+    "\n"
+    "  --data-dir DIR        the database directory (created if missing)\n"
+    "  --signing-key FILE    the Ed25519 key that signs certificates (from 'keygen')\n"
+    "  --admin-key-file FILE the API key contact tracers present (from 'admin-key')\n"
+    "  --listen ADDR         where to serve gRPC (default 127.0.0.1:8081; port 0 picks one)\n"
+    "  --issuer, --audience  names written into certificates (defaults openen-verifier,\n"
+    "                        openen-relay); the relay checks the audience\n"
+    "  --tls-cert, --tls-key serve TLS with this PEM certificate and key\n"
+    "  --short-code-digits N length of short codes, 6..10 (default 8)\n"
+    "  --max-failed-exchanges-per-minute N  wrong codes tolerated per minute, all callers\n"
+    "                        together (default 60); then exchanges pause\n"
+    "  --maintenance-interval SECONDS  how often expired records are deleted and deletions\n"
+    "                        made physical (default 10)\n"
+    "\n"
+    "keygen writes a new signing key (mode 0600) and prints the public key (base64) that\n"
+    "relays must trust. admin-key writes a new random admin API key (mode 0600). issue asks a\n"
+    "running verifier for a code pair and prints it: what a contact tracer runs.\n";
+
+bool FileExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
+}
+
+int Keygen(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 2, {"out"}, {});
+  if (!args.ok()) return Fail(args.status().message());
+  auto out = args->Get("out");
+  if (!out) return Fail("keygen needs --out FILE");
+  if (FileExists(*out)) return Fail(*out + " exists; refusing to overwrite a key");
+  crypto::Ed25519PrivateKey key = crypto::Ed25519PrivateKey::Generate();
+  if (Status s = server::WriteEd25519PrivateKey(*out, key); !s.ok()) return Fail(s.message(), kExitFailure);
+  std::printf("%s\n", Base64Encode(key.PublicKey().bytes()).c_str());
+  return kExitOk;
+}
+
+int AdminKey(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 2, {"out"}, {});
+  if (!args.ok()) return Fail(args.status().message());
+  auto out = args->Get("out");
+  if (!out) return Fail("admin-key needs --out FILE");
+  if (FileExists(*out)) return Fail(*out + " exists; refusing to overwrite a key");
+  Bytes raw(32);
+  crypto::RandomBytes(raw);
+  std::string text = HexEncode(raw) + "\n";
+  crypto::Wipe(raw);
+  Status s = server::WriteFileAtomically(*out, text, /*secret=*/true);
+  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(text.data()), text.size()));
+  if (!s.ok()) return Fail(s.message(), kExitFailure);
+  return kExitOk;
+}
+
+StatusOr<crypto::SecretBytes> ReadAdminKey(const std::string& path) {
+  OPENEN_ASSIGN_OR_RETURN(std::string text, server::ReadFile(path));
+  std::string key = server::Trim(text);
+  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(text.data()), text.size()));
+  if (key.size() < 16) return InvalidArgumentError(path + ": admin API key is shorter than 16 characters");
+  crypto::SecretBytes secret(AsBytes(key));
+  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(key.data()), key.size()));
+  return secret;
+}
+
+StatusOr<uint32_t> ParseOnsetDate(const std::string& date) {
+  std::tm tm{};
+  const char* end = strptime(date.c_str(), "%Y-%m-%d", &tm);
+  if (end == nullptr || *end != '\0') return InvalidArgumentError("--onset must be YYYY-MM-DD, got '" + date + "'");
+  int64_t seconds = timegm(&tm);
+  if (seconds < 0) return InvalidArgumentError("--onset is before 1970");
+  return crypto::RollingStart(crypto::EnIntervalNumber(seconds));
+}
+
+std::string Utc(int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+int Issue(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 2, {"server", "admin-key-file", "test-type", "onset", "tls-ca"},
+                          {"json"});
+  if (!args.ok()) return Fail(args.status().message());
+  auto server_addr = args->Get("server");
+  auto key_file = args->Get("admin-key-file");
+  auto type_text = args->Get("test-type");
+  if (!server_addr || !key_file || !type_text) {
+    return Fail("issue needs --server, --admin-key-file and --test-type");
+  }
+  openen::v1::IssueCodeRequest request;
+  if (*type_text == "confirmed") {
+    request.set_test_type(openen::v1::CONFIRMED_TEST);
+  } else if (*type_text == "likely") {
+    request.set_test_type(openen::v1::CONFIRMED_CLINICAL_DIAGNOSIS);
+  } else if (*type_text == "self-report") {
+    request.set_test_type(openen::v1::SELF_REPORT);
+  } else {
+    return Fail("--test-type must be confirmed, likely or self-report, got '" + *type_text + "'");
+  }
+  if (auto onset = args->Get("onset")) {
+    auto interval = ParseOnsetDate(*onset);
+    if (!interval.ok()) return Fail(interval.status().message());
+    request.set_symptom_onset_interval(*interval);
+  }
+  auto admin_key = ReadAdminKey(*key_file);
+  if (!admin_key.ok()) return Fail(admin_key.status().message());
+
+  std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
+  if (auto ca = args->Get("tls-ca")) {
+    auto pem = server::ReadFile(*ca);
+    if (!pem.ok()) return Fail(pem.status().message());
+    grpc::SslCredentialsOptions ssl;
+    ssl.pem_root_certs = *pem;
+    creds = grpc::SslCredentials(ssl);
+  }
+  auto stub = openen::v1::Verification::NewStub(grpc::CreateChannel(*server_addr, creds));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
+  ctx.AddMetadata("authorization", "Bearer " + std::string(AsChars(admin_key->Reveal())));
+  openen::v1::IssueCodeResponse response;
+  grpc::Status status = stub->IssueCode(&ctx, request, &response);
+  if (!status.ok()) return Fail(server::FromGrpcStatus(status).ToString(), kExitFailure);
+  if (args->Has("json")) {
+    std::printf("{\"short_code\": \"%s\", \"short_code_expires_at\": %lld, \"long_code\": \"%s\", "
+                "\"long_code_expires_at\": %lld}\n",
+                response.short_code().c_str(),
+                static_cast<long long>(response.short_code_expires_at()),
+                response.long_code().c_str(), static_cast<long long>(response.long_code_expires_at()));
+  } else {
+    std::printf("short code: %s  (read it out; valid until %s)\nlong code:  %s  (send as a link; valid until %s)\n",
+                response.short_code().c_str(), Utc(response.short_code_expires_at()).c_str(),
+                response.long_code().c_str(), Utc(response.long_code_expires_at()).c_str());
+  }
+  return kExitOk;
+}
+
+int Serve(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 1,
+                          {"data-dir", "listen", "signing-key", "admin-key-file", "issuer", "audience",
+                           "tls-cert", "tls-key", "short-code-digits",
+                           "max-failed-exchanges-per-minute", "maintenance-interval"},
+                          {"help"});
+  if (!args.ok()) return Fail(args.status().message());
+  if (args->Has("help")) {
+    std::fputs(kUsage, stdout);
+    return kExitOk;
+  }
+  if (!args->positional().empty()) return Fail("unknown command '" + args->positional()[0] + "'");
+  auto data_dir = args->Get("data-dir");
+  auto key_file = args->Get("signing-key");
+  auto admin_file = args->Get("admin-key-file");
+  if (!data_dir || !key_file || !admin_file) {
+    return Fail("--data-dir, --signing-key and --admin-key-file are required (see --help)");
+  }
+  VerifierOptions options;
+  if (auto v = args->Get("issuer")) options.issuer = *v;
+  if (auto v = args->Get("audience")) options.audience = *v;
+  auto digits = args->GetInt("short-code-digits", 8, 6, 10);
+  auto failures = args->GetInt("max-failed-exchanges-per-minute", 60, 1, 1000000);
+  auto interval = args->GetInt("maintenance-interval", 10, 1, 86400);
+  for (const auto* s : {&digits, &failures, &interval}) {
+    if (!s->ok()) return Fail(s->status().message());
+  }
+  options.short_code_digits = static_cast<int>(*digits);
+  options.max_failed_exchanges_per_minute = static_cast<int>(*failures);
+
+  auto signing_key = server::ReadEd25519PrivateKey(*key_file);
+  if (!signing_key.ok()) return Fail(signing_key.status().message());
+  auto admin_key = ReadAdminKey(*admin_file);
+  if (!admin_key.ok()) return Fail(admin_key.status().message());
+
+  server::BlockShutdownSignals();
+  server::SystemClock clock;
+  auto verifier = Verifier::Open(*data_dir, std::move(*signing_key), options, &clock);
+  if (!verifier.ok()) return Fail(verifier.status().message(), kExitFailure);
+  server::WorkerPool pool(4);
+  VerificationService service(verifier->get(), std::move(*admin_key), &pool);
+  server::EndpointOptions endpoint;
+  endpoint.listen = args->Get("listen").value_or("127.0.0.1:8081");
+  endpoint.tls_cert_file = args->Get("tls-cert");
+  endpoint.tls_key_file = args->Get("tls-key");
+  auto running = server::StartServer(endpoint, {&service});
+  if (!running.ok()) return Fail(running.status().message(), kExitFailure);
+  const std::string host = endpoint.listen.substr(0, endpoint.listen.rfind(':'));
+  server::Log("openen-verifier", "listening on %s:%d, certificates signed by %s", host.c_str(),
+              running->port, Base64Encode((*verifier)->public_key().bytes()).c_str());
+
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  std::thread maintenance([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    while (!cv.wait_for(lock, std::chrono::seconds(*interval), [&] { return stopping; })) {
+      lock.unlock();
+      if (auto r = (*verifier)->Maintain(); !r.ok()) {
+        server::Log("openen-verifier", "maintenance failed: %s", r.status().ToString().c_str());
+      }
+      lock.lock();
+    }
+  });
+
+  int sig = server::WaitForShutdownSignal();
+  server::Log("openen-verifier", "signal %d: finishing in-flight calls", sig);
+  server::ShutdownGracefully(running->server.get(), 10);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    stopping = true;
+  }
+  cv.notify_all();
+  maintenance.join();
+  if (auto r = (*verifier)->Maintain(); !r.ok()) {
+    server::Log("openen-verifier", "final maintenance failed: %s", r.status().ToString().c_str());
+  }
+  server::Log("openen-verifier", "stopped");
+  return kExitOk;
+}
+
+}  // namespace
+}  // namespace openen::verifier
+
+int main(int argc, char** argv) {
+  using namespace openen;
+  cli::SetProgramName("openen-verifier");
+  if (Status s = crypto::Init(); !s.ok()) return cli::Fail(s.message(), cli::kExitFailure);
+  std::string cmd = argc > 1 ? argv[1] : "";
+  if (cmd == "keygen") return verifier::Keygen(argc, argv);
+  if (cmd == "admin-key") return verifier::AdminKey(argc, argv);
+  if (cmd == "issue") return verifier::Issue(argc, argv);
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(verifier::kUsage, stdout);
+    return cli::kExitOk;
+  }
+  return verifier::Serve(argc, argv);
+}

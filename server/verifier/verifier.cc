@@ -1,0 +1,378 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "verifier/verifier.h"
+
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/db.h"
+#include "common/log.h"
+#include "openen/crypto/interval.h"
+#include "openen/crypto/random.h"
+#include "openen/wire/signed.h"
+
+namespace openen::verifier {
+namespace {
+
+// Record layout (version 1), little-endian:
+//   code:  'c' || HMAC(code)   -> 1 | test_type | onset u32 | expires i64 | sibling HMAC[32]
+//   token: 't' || HMAC(token)  -> 1 | test_type | onset u32 | expires i64
+//   index: 'x' || BE64(expires) || 'c'|'t' || HMAC[32] -> ""
+// The index lets Maintain find expired records without scanning them all.
+constexpr uint8_t kRecordVersion = 1;
+constexpr char kCodePrefix = 'c';
+constexpr char kTokenPrefix = 't';
+constexpr char kIndexPrefix = 'x';
+constexpr size_t kHashSize = crypto::kSha256Size;
+
+struct Record {
+  openen::v1::ReportType test_type = openen::v1::REPORT_TYPE_UNSPECIFIED;
+  uint32_t onset = 0;
+  int64_t expires_at = 0;
+  crypto::Sha256Digest sibling{};  // codes only: the other code of the pair
+  bool has_sibling = false;
+};
+
+std::string RecordKey(char prefix, const crypto::Sha256Digest& hash) {
+  std::string k(1, prefix);
+  k.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+  return k;
+}
+
+std::string IndexKey(int64_t expires_at, char prefix, const crypto::Sha256Digest& hash) {
+  std::string k(1, kIndexPrefix);
+  for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>(static_cast<uint64_t>(expires_at) >> (8 * i)));
+  k.push_back(prefix);
+  k.append(reinterpret_cast<const char*>(hash.data()), hash.size());
+  return k;
+}
+
+std::string EncodeRecord(const Record& r) {
+  std::string v;
+  v.push_back(static_cast<char>(kRecordVersion));
+  v.push_back(static_cast<char>(r.test_type));
+  for (int i = 0; i < 4; ++i) v.push_back(static_cast<char>(r.onset >> (8 * i)));
+  for (int i = 0; i < 8; ++i) v.push_back(static_cast<char>(static_cast<uint64_t>(r.expires_at) >> (8 * i)));
+  if (r.has_sibling) v.append(reinterpret_cast<const char*>(r.sibling.data()), r.sibling.size());
+  return v;
+}
+
+StatusOr<Record> DecodeRecord(std::string_view v) {
+  if ((v.size() != 14 && v.size() != 14 + kHashSize) || v[0] != kRecordVersion) {
+    return DataLossError("corrupt verifier record (" + std::to_string(v.size()) + " bytes)");
+  }
+  Record r;
+  r.test_type = static_cast<openen::v1::ReportType>(static_cast<uint8_t>(v[1]));
+  for (int i = 0; i < 4; ++i) r.onset |= static_cast<uint32_t>(static_cast<uint8_t>(v[2 + i])) << (8 * i);
+  uint64_t e = 0;
+  for (int i = 0; i < 8; ++i) e |= static_cast<uint64_t>(static_cast<uint8_t>(v[6 + i])) << (8 * i);
+  r.expires_at = static_cast<int64_t>(e);
+  if (v.size() == 14 + kHashSize) {
+    std::memcpy(r.sibling.data(), v.data() + 14, kHashSize);
+    r.has_sibling = true;
+  }
+  return r;
+}
+
+std::string RandomDigits(int n) {
+  std::string s;
+  for (int i = 0; i < n; ++i) s.push_back(static_cast<char>('0' + crypto::RandomUniform(10)));
+  return s;
+}
+
+std::string RandomAlphanumeric(int n) {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string s;
+  for (int i = 0; i < n; ++i) s.push_back(kAlphabet[crypto::RandomUniform(36)]);
+  return s;
+}
+
+constexpr int kLongCodeLength = 16;
+constexpr size_t kTokenBytes = 32;
+
+Status InvalidCode() { return NotFoundError("invalid or expired code"); }
+Status InvalidToken() { return NotFoundError("invalid or expired token"); }
+
+}  // namespace
+
+Status ValidateOptions(const VerifierOptions& o) {
+  if (o.issuer.empty() || o.issuer.size() > 64) return InvalidArgumentError("issuer must be 1..64 bytes");
+  if (o.audience.empty() || o.audience.size() > 64) {
+    return InvalidArgumentError("audience must be 1..64 bytes");
+  }
+  if (o.short_code_digits < 6 || o.short_code_digits > 10) {
+    return InvalidArgumentError("short code digits must be 6..10, got " +
+                                std::to_string(o.short_code_digits));
+  }
+  if (o.short_code_ttl_seconds <= 0 || o.long_code_ttl_seconds <= 0 || o.token_ttl_seconds <= 0 ||
+      o.certificate_ttl_seconds <= 0) {
+    return InvalidArgumentError("lifetimes must be positive");
+  }
+  if (o.max_failed_exchanges_per_minute < 1) {
+    return InvalidArgumentError("max failed exchanges per minute must be at least 1");
+  }
+  if (o.max_onset_age_days < 0) return InvalidArgumentError("max onset age must not be negative");
+  return Status::Ok();
+}
+
+StatusOr<std::unique_ptr<Verifier>> Verifier::Open(const std::string& data_dir,
+                                                   crypto::Ed25519PrivateKey signing_key,
+                                                   VerifierOptions options,
+                                                   const server::Clock* clock) {
+  OPENEN_RETURN_IF_ERROR(ValidateOptions(options));
+  OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, server::OpenPrivateDb(data_dir));
+  OPENEN_ASSIGN_OR_RETURN(
+      crypto::SecretBytes lookup_key,
+      crypto::HkdfSha256(signing_key.seed().Reveal(), {}, AsBytes("openen verifier lookup key v1"), 32));
+  return std::unique_ptr<Verifier>(new Verifier(std::move(db), std::move(signing_key),
+                                                std::move(lookup_key), std::move(options), clock));
+}
+
+Verifier::Verifier(std::unique_ptr<rocksdb::DB> db, crypto::Ed25519PrivateKey signing_key,
+                   crypto::SecretBytes lookup_key, VerifierOptions options,
+                   const server::Clock* clock)
+    : db_(std::move(db)),
+      signing_key_(std::move(signing_key)),
+      lookup_key_(std::move(lookup_key)),
+      options_(std::move(options)),
+      clock_(clock),
+      failure_tokens_(options_.max_failed_exchanges_per_minute),
+      failure_refilled_at_(clock->NowSeconds()) {}
+
+Verifier::~Verifier() = default;
+
+crypto::Sha256Digest Verifier::Lookup(std::string_view secret) const {
+  return crypto::HmacSha256(lookup_key_.Reveal(), AsBytes(secret));
+}
+
+bool Verifier::FailureBudgetSpent(int64_t now) {
+  const double capacity = options_.max_failed_exchanges_per_minute;
+  if (now > failure_refilled_at_) {
+    failure_tokens_ = std::min(capacity, failure_tokens_ + (now - failure_refilled_at_) * capacity / 60.0);
+    failure_refilled_at_ = now;
+  }
+  return failure_tokens_ < 1.0;
+}
+
+bool Verifier::TakeFailureBudget(int64_t now) {
+  if (FailureBudgetSpent(now)) return false;
+  failure_tokens_ -= 1.0;
+  return true;
+}
+
+StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type,
+                                          uint32_t onset) {
+  if (test_type != openen::v1::CONFIRMED_TEST &&
+      test_type != openen::v1::CONFIRMED_CLINICAL_DIAGNOSIS &&
+      test_type != openen::v1::SELF_REPORT) {
+    return InvalidArgumentError("test_type must be CONFIRMED_TEST, CONFIRMED_CLINICAL_DIAGNOSIS or SELF_REPORT");
+  }
+  const int64_t now = clock_->NowSeconds();
+  if (onset != 0) {
+    const uint32_t today = crypto::RollingStart(crypto::EnIntervalNumber(now));
+    const uint32_t oldest = today - std::min<uint32_t>(today, options_.max_onset_age_days * crypto::kTekRollingPeriod);
+    if (onset % crypto::kTekRollingPeriod != 0) {
+      return InvalidArgumentError("symptom_onset_interval " + std::to_string(onset) +
+                                  " is not the start of a day (a multiple of 144)");
+    }
+    if (onset > today) {
+      return InvalidArgumentError("symptom_onset_interval " + std::to_string(onset) + " is in the future");
+    }
+    if (onset < oldest) {
+      return InvalidArgumentError("symptom_onset_interval " + std::to_string(onset) +
+                                  " is more than " + std::to_string(options_.max_onset_age_days) +
+                                  " days ago");
+    }
+  }
+
+  std::lock_guard<std::mutex> lock(mu_);
+  IssuedCodes out;
+  crypto::Sha256Digest short_hash, long_hash;
+  // Draw until neither code collides with a live one (rare: 1 in 10^8 / live codes).
+  for (int attempt = 0;; ++attempt) {
+    if (attempt == 100) return ResourceExhaustedError("cannot find an unused code");
+    out.short_code = RandomDigits(options_.short_code_digits);
+    out.long_code = RandomAlphanumeric(kLongCodeLength);
+    short_hash = Lookup(out.short_code);
+    long_hash = Lookup(out.long_code);
+    std::string ignored;
+    bool short_taken = db_->Get({}, RecordKey(kCodePrefix, short_hash), &ignored).ok();
+    bool long_taken = db_->Get({}, RecordKey(kCodePrefix, long_hash), &ignored).ok();
+    if (!short_taken && !long_taken) break;
+  }
+  out.short_code_expires_at = now + options_.short_code_ttl_seconds;
+  out.long_code_expires_at = now + options_.long_code_ttl_seconds;
+
+  Record short_record{test_type, onset, out.short_code_expires_at, long_hash, true};
+  Record long_record{test_type, onset, out.long_code_expires_at, short_hash, true};
+  rocksdb::WriteBatch batch;
+  batch.Put(RecordKey(kCodePrefix, short_hash), EncodeRecord(short_record));
+  batch.Put(IndexKey(short_record.expires_at, kCodePrefix, short_hash), "");
+  batch.Put(RecordKey(kCodePrefix, long_hash), EncodeRecord(long_record));
+  batch.Put(IndexKey(long_record.expires_at, kCodePrefix, long_hash), "");
+  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &batch), "store code"));
+  return out;
+}
+
+StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
+  const int64_t now = clock_->NowSeconds();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (FailureBudgetSpent(now)) {
+    return ResourceExhaustedError("too many invalid codes; try again in a minute");
+  }
+  const crypto::Sha256Digest hash = Lookup(code);
+  std::string value;
+  rocksdb::Status got = db_->Get({}, RecordKey(kCodePrefix, hash), &value);
+  if (got.IsNotFound()) {
+    TakeFailureBudget(now);
+    return InvalidCode();
+  }
+  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(got, "read code"));
+  OPENEN_ASSIGN_OR_RETURN(Record code_record, DecodeRecord(value));
+  if (now >= code_record.expires_at) {
+    TakeFailureBudget(now);
+    return InvalidCode();  // Maintain deletes it
+  }
+
+  IssuedToken token;
+  Bytes raw(kTokenBytes);
+  crypto::RandomBytes(raw);
+  token.token = HexEncode(raw);
+  token.expires_at = now + options_.token_ttl_seconds;
+  token.test_type = code_record.test_type;
+  token.symptom_onset_interval = code_record.onset;
+  const crypto::Sha256Digest token_hash = Lookup(token.token);
+
+  // Burn the code and its sibling, store the token: one synced batch.
+  rocksdb::WriteBatch batch;
+  batch.Delete(RecordKey(kCodePrefix, hash));
+  batch.Delete(IndexKey(code_record.expires_at, kCodePrefix, hash));
+  std::string sibling_value;
+  if (db_->Get({}, RecordKey(kCodePrefix, code_record.sibling), &sibling_value).ok()) {
+    auto sibling = DecodeRecord(sibling_value);
+    batch.Delete(RecordKey(kCodePrefix, code_record.sibling));
+    if (sibling.ok()) batch.Delete(IndexKey(sibling->expires_at, kCodePrefix, code_record.sibling));
+  }
+  Record token_record{token.test_type, token.symptom_onset_interval, token.expires_at, {}, false};
+  batch.Put(RecordKey(kTokenPrefix, token_hash), EncodeRecord(token_record));
+  batch.Put(IndexKey(token.expires_at, kTokenPrefix, token_hash), "");
+  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &batch), "burn code"));
+  deleted_since_purge_ = true;
+  return token;
+}
+
+StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view token, ByteView key_hmac) {
+  if (key_hmac.size() != crypto::kSha256Size) {
+    return InvalidArgumentError("key_hmac is " + std::to_string(key_hmac.size()) + " bytes, want 32");
+  }
+  const int64_t now = clock_->NowSeconds();
+  std::lock_guard<std::mutex> lock(mu_);
+  const crypto::Sha256Digest hash = Lookup(token);
+  std::string value;
+  rocksdb::Status got = db_->Get({}, RecordKey(kTokenPrefix, hash), &value);
+  if (got.IsNotFound()) return InvalidToken();
+  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(got, "read token"));
+  OPENEN_ASSIGN_OR_RETURN(Record record, DecodeRecord(value));
+  if (now >= record.expires_at) return InvalidToken();
+
+  rocksdb::WriteBatch batch;
+  batch.Delete(RecordKey(kTokenPrefix, hash));
+  batch.Delete(IndexKey(record.expires_at, kTokenPrefix, hash));
+  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &batch), "burn token"));
+  deleted_since_purge_ = true;
+
+  openen::v1::Certificate cert;
+  cert.set_report_type(record.test_type);
+  cert.set_symptom_onset_interval(record.onset);
+  cert.set_key_hmac(std::string(AsChars(key_hmac)));
+  cert.set_issuer(options_.issuer);
+  cert.set_audience(options_.audience);
+  cert.set_expires_at(now + options_.certificate_ttl_seconds);
+  Bytes nonce(16);
+  crypto::RandomBytes(nonce);
+  cert.set_nonce(std::string(AsChars(nonce)));
+  return wire::SignEnvelope(wire::kCertificateContext, cert, signing_key_);
+}
+
+IssuedToken Verifier::ChaffToken() const {
+  IssuedToken t;
+  Bytes raw(kTokenBytes);
+  crypto::RandomBytes(raw);
+  t.token = HexEncode(raw);
+  t.expires_at = clock_->NowSeconds() + options_.token_ttl_seconds;
+  t.test_type = openen::v1::CONFIRMED_TEST;
+  return t;
+}
+
+openen::v1::SignedEnvelope Verifier::ChaffCertificate() const {
+  openen::v1::Certificate cert;
+  cert.set_report_type(openen::v1::CONFIRMED_TEST);
+  Bytes hmac(crypto::kSha256Size), nonce(16);
+  crypto::RandomBytes(hmac);
+  crypto::RandomBytes(nonce);
+  cert.set_key_hmac(std::string(AsChars(hmac)));
+  cert.set_issuer(options_.issuer);
+  cert.set_audience(options_.audience);
+  cert.set_expires_at(clock_->NowSeconds() + options_.certificate_ttl_seconds);
+  cert.set_nonce(std::string(AsChars(nonce)));
+  openen::v1::SignedEnvelope env;
+  env.set_payload(cert.SerializeAsString());
+  Bytes signature(crypto::kEd25519SignatureSize);
+  crypto::RandomBytes(signature);  // random, so it verifies under no key
+  env.set_signature(std::string(AsChars(signature)));
+  env.set_signer_public_key(std::string(AsChars(signing_key_.PublicKey().bytes())));
+  return env;
+}
+
+StatusOr<size_t> Verifier::Maintain() {
+  const int64_t now = clock_->NowSeconds();
+  size_t expired = 0;
+  bool purge = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    rocksdb::WriteBatch batch;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    const std::string end = IndexKey(now + 1, '\0', crypto::Sha256Digest{});
+    for (it->Seek(std::string(1, kIndexPrefix)); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+      rocksdb::Slice k = it->key();
+      if (k.size() != 1 + 8 + 1 + kHashSize) continue;
+      char kind = k[9];
+      crypto::Sha256Digest hash;
+      std::memcpy(hash.data(), k.data() + 10, kHashSize);
+      batch.Delete(k);
+      batch.Delete(RecordKey(kind, hash));
+      ++expired;
+    }
+    OPENEN_RETURN_IF_ERROR(server::FromRocksDb(it->status(), "scan expiry index"));
+    if (expired > 0) {
+      OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &batch), "expire"));
+      deleted_since_purge_ = true;
+    }
+    purge = deleted_since_purge_;
+    deleted_since_purge_ = false;
+  }
+  if (purge) {
+    Status s = server::PurgeDeleted(db_.get());
+    if (!s.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      deleted_since_purge_ = true;  // try again next time
+      return s;
+    }
+  }
+  if (expired > 0) server::Log("verifier", "expired %zu codes and tokens", expired);
+  return expired;
+}
+
+size_t Verifier::LiveRecords() const {
+  size_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    char p = it->key()[0];
+    if (p == kCodePrefix || p == kTokenPrefix) ++n;
+  }
+  return n;
+}
+
+}  // namespace openen::verifier

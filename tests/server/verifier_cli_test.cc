@@ -1,0 +1,111 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// openen-verifier, run as separate processes as an authority would.
+
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+
+#include "openen/crypto/bytes.h"
+#include "subprocess.h"
+#include "test_util.h"
+
+namespace openen::testing {
+namespace {
+
+int Mode(const std::string& path) {
+  struct stat st;
+  REQUIRE(stat(path.c_str(), &st) == 0);
+  return st.st_mode & 0777;
+}
+
+int PortFromLog(const std::string& log) {
+  const std::string marker = "listening on 127.0.0.1:";
+  size_t at = log.find(marker);
+  REQUIRE(at != std::string::npos);
+  return std::stoi(log.substr(at + marker.size()));
+}
+
+TEST_CASE("keygen and admin-key write private files and refuse to overwrite", "[verifier][cli]") {
+  TempDir dir;
+  RunResult keygen = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("sign.key")});
+  REQUIRE(keygen.exit_code == 0);
+  CHECK(Base64Decode(keygen.out.substr(0, keygen.out.size() - 1))->size() == 32);
+  CHECK(Mode(dir.Sub("sign.key")) == 0600);
+  RunResult again = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("sign.key")});
+  CHECK(again.exit_code == 2);
+  CHECK(again.err == "openen-verifier: " + dir.Sub("sign.key") + " exists; refusing to overwrite a key\n");
+
+  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
+  CHECK(Mode(dir.Sub("admin.key")) == 0600);
+  CHECK(ReadFile(dir.Sub("admin.key")).size() == 65);
+}
+
+TEST_CASE("serve, issue as a contact tracer, and stop on SIGTERM", "[verifier][cli]") {
+  TempDir dir;
+  REQUIRE(Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("sign.key")}).exit_code == 0);
+  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
+  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("other.key")}).exit_code == 0);
+  Process server({OPENEN_VERIFIER, "--data-dir", dir.Sub("data"), "--signing-key", dir.Sub("sign.key"),
+                  "--admin-key-file", dir.Sub("admin.key"), "--listen", "127.0.0.1:0",
+                  "--maintenance-interval", "1"});
+  REQUIRE(server.WaitForStderr("listening on 127.0.0.1:"));
+  REQUIRE(server.WaitForStderr("\n"));
+  const std::string addr = "127.0.0.1:" + std::to_string(PortFromLog(server.stderr_text()));
+
+  RunResult issued = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--admin-key-file",
+                          dir.Sub("admin.key"), "--test-type", "confirmed", "--json"});
+  REQUIRE(issued.exit_code == 0);
+  CHECK(issued.out.rfind("{\"short_code\": \"", 0) == 0);
+  const std::string short_code = issued.out.substr(16, 8);
+  CHECK(short_code.find_first_not_of("0123456789") == std::string::npos);
+
+  RunResult text = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--admin-key-file", dir.Sub("admin.key"),
+                        "--test-type", "likely", "--onset", "2026-11-20"});
+  CHECK(text.exit_code == 0);
+  CHECK(text.out.rfind("short code: ", 0) == 0);
+
+  RunResult denied = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--admin-key-file",
+                          dir.Sub("other.key"), "--test-type", "confirmed"});
+  CHECK(denied.exit_code == 1);
+  CHECK(denied.err == "openen-verifier: UNAUTHENTICATED: a valid admin API key is required\n");
+
+  RunResult bad_type = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--admin-key-file",
+                            dir.Sub("admin.key"), "--test-type", "negative"});
+  CHECK(bad_type.exit_code == 2);
+  RunResult bad_date = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--admin-key-file",
+                            dir.Sub("admin.key"), "--test-type", "confirmed", "--onset", "2026-13-01"});
+  CHECK(bad_date.exit_code == 2);
+  CHECK(bad_date.err == "openen-verifier: --onset must be YYYY-MM-DD, got '2026-13-01'\n");
+
+  CHECK(server.Stop(SIGTERM) == 0);
+  CHECK(server.stderr_text().find("stopped") != std::string::npos);
+  // Logs hold counts, never a code or the peer's address.
+  CHECK(server.stderr_text().find(short_code) == std::string::npos);
+  CHECK(server.stderr_text().find("ipv4:") == std::string::npos);
+  CHECK(server.stderr_text().find("issued a code pair") != std::string::npos);
+}
+
+TEST_CASE("openen-verifier refuses missing and unreadable arguments with exit 2", "[verifier][cli]") {
+  TempDir dir;
+  RunResult missing = Run({OPENEN_VERIFIER, "--data-dir", dir.Sub("data")});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err ==
+        "openen-verifier: --data-dir, --signing-key and --admin-key-file are required (see --help)\n");
+  RunResult unreadable = Run({OPENEN_VERIFIER, "--data-dir", dir.Sub("data"), "--signing-key",
+                              dir.Sub("nope.key"), "--admin-key-file", dir.Sub("nope2.key")});
+  CHECK(unreadable.exit_code == 2);
+  CHECK(CountLines(unreadable.err) == 1);
+  CHECK(unreadable.err.find("cannot read " + dir.Sub("nope.key")) != std::string::npos);
+  std::ofstream(dir.Sub("bad.key")) << "not base64 at all!\n";
+  RunResult bad = Run({OPENEN_VERIFIER, "--data-dir", dir.Sub("data"), "--signing-key", dir.Sub("bad.key"),
+                       "--admin-key-file", dir.Sub("bad.key")});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find(dir.Sub("bad.key") + ": invalid base64") != std::string::npos);
+  RunResult help = Run({OPENEN_VERIFIER, "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("--max-failed-exchanges-per-minute") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace openen::testing

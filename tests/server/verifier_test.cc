@@ -1,0 +1,309 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The Verifier in-process, with a fake clock standing at every expiry edge.
+
+#include "verifier/verifier.h"
+
+#include <catch2/catch.hpp>
+
+#include "common/clock.h"
+#include "openen/crypto/hash.h"
+#include "openen/crypto/interval.h"
+#include "openen/wire/signed.h"
+#include "test_util.h"
+
+namespace openen::verifier {
+namespace {
+
+using openen::v1::CONFIRMED_TEST;
+using testing::FilesContaining;
+using testing::TempDir;
+
+constexpr int64_t kNow = 1795000000;  // 2026-11-18T...; any fixed time works
+const uint32_t kToday = crypto::RollingStart(crypto::EnIntervalNumber(kNow));
+
+struct Fixture {
+  TempDir dir;
+  server::FakeClock clock{kNow};
+  crypto::Ed25519PrivateKey key = crypto::Ed25519PrivateKey::Generate();
+  std::unique_ptr<Verifier> verifier;
+
+  explicit Fixture(VerifierOptions options = {}) { Reopen(options); }
+  void Reopen(VerifierOptions options = {}) {
+    verifier.reset();
+    auto v = Verifier::Open(dir.Sub("db"), *crypto::Ed25519PrivateKey::FromSeed(key.seed().Reveal()),
+                            options, &clock);
+    REQUIRE(v.ok());
+    verifier = std::move(*v);
+  }
+};
+
+Bytes Hmac() { return Bytes(32, 0x42); }
+
+const Status kInvalidCode(StatusCode::kNotFound, "invalid or expired code");
+const Status kInvalidToken(StatusCode::kNotFound, "invalid or expired token");
+
+TEST_CASE("issue, exchange and certify: the full flow", "[verifier]") {
+  Fixture f;
+  auto codes = f.verifier->IssueCode(CONFIRMED_TEST, kToday - 2 * 144);
+  REQUIRE(codes.ok());
+  CHECK(codes->short_code.size() == 8);
+  CHECK(codes->short_code.find_first_not_of("0123456789") == std::string::npos);
+  CHECK(codes->long_code.size() == 16);
+  CHECK(codes->long_code.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789") == std::string::npos);
+  CHECK(codes->short_code_expires_at == kNow + 15 * 60);
+  CHECK(codes->long_code_expires_at == kNow + 24 * 3600);
+
+  auto token = f.verifier->ExchangeCode(codes->short_code);
+  REQUIRE(token.ok());
+  CHECK(token->token.size() == 64);
+  CHECK(token->expires_at == kNow + 24 * 3600);
+  CHECK(token->test_type == CONFIRMED_TEST);
+  CHECK(token->symptom_onset_interval == kToday - 2 * 144);
+
+  auto env = f.verifier->Certify(token->token, Hmac());
+  REQUIRE(env.ok());
+  openen::v1::Certificate cert;
+  REQUIRE(wire::OpenEnvelope(*env, wire::kCertificateContext, {f.key.PublicKey()}, &cert).ok());
+  CHECK(cert.report_type() == CONFIRMED_TEST);
+  CHECK(cert.symptom_onset_interval() == kToday - 2 * 144);
+  CHECK(cert.key_hmac() == std::string(32, 0x42));
+  CHECK(cert.issuer() == "openen-verifier");
+  CHECK(cert.audience() == "openen-relay");
+  CHECK(cert.expires_at() == kNow + 15 * 60);
+  CHECK(cert.nonce().size() == 16);
+}
+
+TEST_CASE("the long code works too, and either code burns both", "[verifier]") {
+  Fixture f;
+  auto codes = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  REQUIRE(f.verifier->ExchangeCode(codes->long_code).ok());
+  CHECK(f.verifier->ExchangeCode(codes->long_code).status() == kInvalidCode);
+  CHECK(f.verifier->ExchangeCode(codes->short_code).status() == kInvalidCode);
+}
+
+TEST_CASE("wrong, used and expired codes look the same", "[verifier]") {
+  Fixture f;
+  auto used = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  REQUIRE(f.verifier->ExchangeCode(used->short_code).ok());
+  auto expired = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  f.clock.Advance(15 * 60);
+  CHECK(f.verifier->ExchangeCode(used->short_code).status() == kInvalidCode);
+  CHECK(f.verifier->ExchangeCode(expired->short_code).status() == kInvalidCode);
+  CHECK(f.verifier->ExchangeCode("00000000").status() == kInvalidCode);
+  CHECK(f.verifier->ExchangeCode("").status() == kInvalidCode);
+  CHECK(f.verifier->ExchangeCode(std::string(10000, 'x')).status() == kInvalidCode);
+}
+
+TEST_CASE("codes and tokens expire at the exact second", "[verifier]") {
+  Fixture f;
+  auto a = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  auto b = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  auto c = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  f.clock.Set(kNow + 15 * 60 - 1);
+  CHECK(f.verifier->ExchangeCode(a->short_code).ok());  // last valid second
+  f.clock.Set(kNow + 15 * 60);
+  CHECK(f.verifier->ExchangeCode(b->short_code).status() == kInvalidCode);  // first invalid second
+  f.clock.Set(kNow + 24 * 3600 - 1);
+  auto token = f.verifier->ExchangeCode(b->long_code);  // long code: last valid second
+  REQUIRE(token.ok());
+  f.clock.Set(kNow + 24 * 3600);
+  CHECK(f.verifier->ExchangeCode(c->long_code).status() == kInvalidCode);
+
+  // Tokens live 24 hours from their exchange.
+  const int64_t issued = f.clock.NowSeconds();
+  auto t2 = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  auto t3 = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  auto t2_token = f.verifier->ExchangeCode(t2->short_code);
+  auto t3_token = f.verifier->ExchangeCode(t3->short_code);
+  REQUIRE(t2_token.ok());
+  REQUIRE(t3_token.ok());
+  f.clock.Set(issued + 24 * 3600 - 1);
+  CHECK(f.verifier->Certify(t2_token->token, Hmac()).ok());
+  f.clock.Set(issued + 24 * 3600);
+  CHECK(f.verifier->Certify(t3_token->token, Hmac()).status() == kInvalidToken);
+}
+
+TEST_CASE("tokens are single-use; a bad HMAC does not burn one", "[verifier]") {
+  Fixture f;
+  auto codes = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  auto token = f.verifier->ExchangeCode(codes->short_code);
+  REQUIRE(token.ok());
+  Status short_hmac = f.verifier->Certify(token->token, Bytes(31, 1)).status();
+  CHECK(short_hmac == Status(StatusCode::kInvalidArgument, "key_hmac is 31 bytes, want 32"));
+  CHECK(f.verifier->Certify(token->token, Bytes(33, 1)).status().code() == StatusCode::kInvalidArgument);
+  CHECK(f.verifier->Certify(token->token, Hmac()).ok());
+  CHECK(f.verifier->Certify(token->token, Hmac()).status() == kInvalidToken);
+  CHECK(f.verifier->Certify("not a token", Hmac()).status() == kInvalidToken);
+}
+
+TEST_CASE("certificates verify with the published key only, and not after tampering", "[verifier]") {
+  Fixture f;
+  auto codes = f.verifier->IssueCode(openen::v1::SELF_REPORT, kToday);
+  auto env = f.verifier->Certify(f.verifier->ExchangeCode(codes->short_code)->token, Hmac());
+  REQUIRE(env.ok());
+  openen::v1::Certificate cert;
+  CHECK(wire::OpenEnvelope(*env, wire::kCertificateContext, {f.verifier->public_key()}, &cert).ok());
+  CHECK(cert.report_type() == openen::v1::SELF_REPORT);
+  CHECK_FALSE(wire::OpenEnvelope(*env, wire::kCertificateContext,
+                                 {crypto::Ed25519PrivateKey::Generate().PublicKey()}, &cert)
+                  .ok());
+  // Tamper with each field: report type, onset, HMAC, audience, expiry.
+  openen::v1::Certificate original;
+  REQUIRE(original.ParseFromString(env->payload()));
+  std::vector<std::function<void(openen::v1::Certificate*)>> edits = {
+      [](auto* c) { c->set_report_type(CONFIRMED_TEST); },
+      [](auto* c) { c->set_symptom_onset_interval(c->symptom_onset_interval() - 144); },
+      [](auto* c) { (*c->mutable_key_hmac())[0] ^= 1; },
+      [](auto* c) { c->set_audience("other-relay"); },
+      [](auto* c) { c->set_expires_at(c->expires_at() + 3600); },
+  };
+  for (auto& edit : edits) {
+    openen::v1::Certificate changed = original;
+    edit(&changed);
+    auto forged = *env;
+    forged.set_payload(changed.SerializeAsString());
+    CHECK(wire::OpenEnvelope(forged, wire::kCertificateContext, {f.verifier->public_key()}, &cert)
+              .code() == StatusCode::kUnauthenticated);
+  }
+}
+
+TEST_CASE("guessing is rate-limited across all callers", "[verifier]") {
+  VerifierOptions options;
+  options.max_failed_exchanges_per_minute = 10;
+  Fixture f(options);
+  auto codes = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  for (int i = 0; i < 10; ++i) {
+    REQUIRE(f.verifier->ExchangeCode(std::to_string(10000000 + i)).status() == kInvalidCode);
+  }
+  // The budget is spent: even the right code is refused until it refills.
+  Status limited = f.verifier->ExchangeCode(codes->short_code).status();
+  CHECK(limited.code() == StatusCode::kResourceExhausted);
+  CHECK(limited.message() == "too many invalid codes; try again in a minute");
+  f.clock.Advance(5);  // 10 per minute: under one token back
+  CHECK(f.verifier->ExchangeCode(codes->short_code).status().code() == StatusCode::kResourceExhausted);
+  f.clock.Advance(1);  // 6 s: one token
+  CHECK(f.verifier->ExchangeCode("99999999").status() == kInvalidCode);
+  CHECK(f.verifier->ExchangeCode(codes->short_code).status().code() == StatusCode::kResourceExhausted);
+  f.clock.Advance(60);
+  CHECK(f.verifier->ExchangeCode(codes->short_code).ok());
+}
+
+TEST_CASE("IssueCode validates the test type and onset, both sides of each limit", "[verifier]") {
+  Fixture f;
+  CHECK(f.verifier->IssueCode(openen::v1::REPORT_TYPE_UNSPECIFIED, 0).status().code() ==
+        StatusCode::kInvalidArgument);
+  CHECK(f.verifier->IssueCode(openen::v1::CONFIRMED_CLINICAL_DIAGNOSIS, 0).ok());
+  CHECK(f.verifier->IssueCode(CONFIRMED_TEST, kToday).ok());
+  CHECK(f.verifier->IssueCode(CONFIRMED_TEST, kToday + 144).status().message() ==
+        "symptom_onset_interval " + std::to_string(kToday + 144) + " is in the future");
+  CHECK(f.verifier->IssueCode(CONFIRMED_TEST, kToday - 28 * 144).ok());
+  CHECK(f.verifier->IssueCode(CONFIRMED_TEST, kToday - 29 * 144).status().message() ==
+        "symptom_onset_interval " + std::to_string(kToday - 29 * 144) + " is more than 28 days ago");
+  CHECK(f.verifier->IssueCode(CONFIRMED_TEST, kToday + 1).status().message() ==
+        "symptom_onset_interval " + std::to_string(kToday + 1) +
+            " is not the start of a day (a multiple of 144)");
+}
+
+TEST_CASE("codes survive a restart; a different signing key cannot find them", "[verifier]") {
+  Fixture f;
+  auto codes = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  f.Reopen();
+  CHECK(f.verifier->ExchangeCode(codes->short_code).ok());
+
+  auto more = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  f.verifier.reset();
+  auto other = Verifier::Open(f.dir.Sub("db"), crypto::Ed25519PrivateKey::Generate(), {}, &f.clock);
+  REQUIRE(other.ok());
+  CHECK((*other)->ExchangeCode(more->short_code).status() == kInvalidCode);
+}
+
+TEST_CASE("Maintain deletes expired codes and tokens", "[verifier]") {
+  Fixture f;
+  auto a = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  auto b = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  REQUIRE(f.verifier->ExchangeCode(b->short_code).ok());  // a token now lives 24 h
+  CHECK(f.verifier->LiveRecords() == 3);                    // a's two codes and b's token
+  CHECK(*f.verifier->Maintain() == 0);
+  f.clock.Advance(15 * 60);
+  CHECK(*f.verifier->Maintain() == 1);  // a's short code
+  CHECK(f.verifier->LiveRecords() == 2);
+  f.clock.Advance(24 * 3600);
+  CHECK(*f.verifier->Maintain() == 2);  // a's long code and b's token
+  CHECK(f.verifier->LiveRecords() == 0);
+}
+
+TEST_CASE("after use, nothing in the data directory links a code to its certificate",
+          "[verifier][privacy]") {
+  Fixture f;
+  auto lookup_key = crypto::HkdfSha256(f.key.seed().Reveal(), {}, AsBytes("openen verifier lookup key v1"), 32);
+  auto lookup = [&](const std::string& s) {
+    auto d = crypto::HmacSha256(lookup_key->Reveal(), AsBytes(s));
+    return Bytes(d.begin(), d.end());
+  };
+  auto codes = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  REQUIRE(codes.ok());
+  // The scan can see: right after issue the short code's hash is on disk.
+  CHECK_FALSE(FilesContaining(f.dir.path(), lookup(codes->short_code)).empty());
+
+  auto token = f.verifier->ExchangeCode(codes->short_code);
+  auto env = f.verifier->Certify(token->token, Hmac());
+  REQUIRE(env.ok());
+  openen::v1::Certificate cert;
+  REQUIRE(cert.ParseFromString(env->payload()));
+  REQUIRE(f.verifier->Maintain().ok());
+
+  std::vector<std::pair<std::string, Bytes>> needles = {
+      {"short code", ToBytes(codes->short_code)},
+      {"long code", ToBytes(codes->long_code)},
+      {"token", ToBytes(token->token)},
+      {"short code hash", lookup(codes->short_code)},
+      {"long code hash", lookup(codes->long_code)},
+      {"token hash", lookup(token->token)},
+      {"key HMAC", ToBytes(cert.key_hmac())},
+      {"certificate nonce", ToBytes(cert.nonce())},
+      {"certificate signature", ToBytes(env->signature())},
+  };
+  for (const auto& [what, needle] : needles) {
+    auto files = FilesContaining(f.dir.path(), needle);
+    std::string names;
+    for (const auto& n : files) names += n + " ";
+    INFO(what << ": " << names);
+    CHECK(files.empty());
+  }
+  CHECK(f.verifier->LiveRecords() == 0);
+}
+
+TEST_CASE("chaff answers have the real shapes and verify nowhere", "[verifier]") {
+  Fixture f;
+  auto t = f.verifier->ChaffToken();
+  CHECK(t.token.size() == 64);
+  CHECK(t.expires_at == kNow + 24 * 3600);
+  CHECK(f.verifier->Certify(t.token, Hmac()).status() == kInvalidToken);
+  auto env = f.verifier->ChaffCertificate();
+  openen::v1::Certificate cert;
+  CHECK(wire::OpenEnvelope(env, wire::kCertificateContext, {f.verifier->public_key()}, &cert).code() ==
+        StatusCode::kUnauthenticated);
+  CHECK(env.signature().size() == 64);
+  CHECK(f.verifier->LiveRecords() == 0);
+}
+
+TEST_CASE("invalid options are refused at open", "[verifier]") {
+  TempDir dir;
+  server::FakeClock clock(kNow);
+  VerifierOptions o;
+  o.short_code_digits = 5;
+  CHECK(Verifier::Open(dir.Sub("db"), crypto::Ed25519PrivateKey::Generate(), o, &clock).status().message() ==
+        "short code digits must be 6..10, got 5");
+  o = {};
+  o.audience = std::string(65, 'a');
+  CHECK_FALSE(Verifier::Open(dir.Sub("db"), crypto::Ed25519PrivateKey::Generate(), o, &clock).ok());
+  o = {};
+  o.short_code_digits = 10;
+  auto ten = Verifier::Open(dir.Sub("db"), crypto::Ed25519PrivateKey::Generate(), o, &clock);
+  REQUIRE(ten.ok());
+  CHECK((*ten)->IssueCode(CONFIRMED_TEST, 0)->short_code.size() == 10);
+}
+
+}  // namespace
+}  // namespace openen::verifier
