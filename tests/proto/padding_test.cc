@@ -32,8 +32,9 @@ TEST_CASE("PadToSize: both sides of the limits", "[padding]") {
   const size_t unpadded = req.ByteSizeLong();
   CHECK(PadToSize(&req, unpadded).ok());  // exact fit: no padding field at all
   CHECK(req.padding().empty());
-  CHECK(PadToSize(&req, unpadded + 2).ok());  // tag + zero length
-  CHECK(req.ByteSizeLong() == unpadded + 2);
+  CHECK_FALSE(PadToSize(&req, unpadded + 2).ok());  // an empty field is not serialized
+  CHECK(PadToSize(&req, unpadded + 3).ok());        // tag, length 1, one byte
+  CHECK(req.ByteSizeLong() == unpadded + 3);
   Status too_small = PadToSize(&req, unpadded - 1);
   CHECK(too_small.code() == StatusCode::kInternal);
   CHECK(too_small.message() == "openen.v1.ExchangeCodeRequest is " + std::to_string(unpadded) +
