@@ -5,10 +5,16 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <sys/stat.h>
+
 #include <chrono>
+#include <condition_variable>
 #include <csignal>
+#include <mutex>
+#include <thread>
 
 #include "common/files.h"
+#include "common/log.h"
 
 namespace openen::server {
 
@@ -63,6 +69,41 @@ int WaitForShutdownSignal() {
 void ShutdownGracefully(grpc::Server* server, int grace_seconds) {
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(grace_seconds));
   server->Wait();
+}
+
+int ServeUntilSignal(const char* component, grpc::Server* server, int64_t interval_seconds,
+                     const std::function<Status()>& maintain, int grace_seconds) {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool stopping = false;
+  auto run = [&] {
+    if (Status s = maintain(); !s.ok()) Log(component, "maintenance failed: %s", s.ToString().c_str());
+  };
+  std::thread maintenance([&] {
+    std::unique_lock<std::mutex> lock(mu);
+    while (!cv.wait_for(lock, std::chrono::seconds(interval_seconds), [&] { return stopping; })) {
+      lock.unlock();
+      run();
+      lock.lock();
+    }
+  });
+  int sig = WaitForShutdownSignal();
+  Log(component, "signal %d: finishing in-flight calls", sig);
+  ShutdownGracefully(server, grace_seconds);
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    stopping = true;
+  }
+  cv.notify_all();
+  maintenance.join();
+  run();
+  Log(component, "stopped");
+  return 0;
+}
+
+bool FileExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
 }
 
 }  // namespace openen::server

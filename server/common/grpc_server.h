@@ -9,6 +9,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -47,6 +48,16 @@ int WaitForShutdownSignal();
 // ShutdownGracefully stops accepting calls, lets in-flight calls finish for up
 // to |grace_seconds|, then cancels the rest.
 void ShutdownGracefully(grpc::Server* server, int grace_seconds);
+
+// ServeUntilSignal runs |maintain| every |interval_seconds| on its own thread
+// until SIGTERM or SIGINT, then shuts |server| down gracefully (in-flight
+// calls get |grace_seconds|), stops the thread, and runs |maintain| once more.
+// Returns the process exit code (0). Call BlockShutdownSignals first.
+int ServeUntilSignal(const char* component, grpc::Server* server, int64_t interval_seconds,
+                     const std::function<Status()>& maintain, int grace_seconds = 10);
+
+// FileExists reports whether |path| names anything.
+bool FileExists(const std::string& path);
 
 }  // namespace openen::server
 

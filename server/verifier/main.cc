@@ -2,14 +2,8 @@
 //
 // openen-verifier: the health authority's verification service.
 
-#include <sys/stat.h>
-
-#include <atomic>
-#include <condition_variable>
 #include <cstdio>
 #include <ctime>
-#include <mutex>
-#include <thread>
 
 #include "common/args.h"
 #include "common/clock.h"
@@ -66,17 +60,12 @@ constexpr char kUsage[] =
     "relays must trust. admin-key writes a new random admin API key (mode 0600). issue asks a\n"
     "running verifier for a code pair and prints it: what a contact tracer runs.\n";
 
-bool FileExists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
-}
-
 int Keygen(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 2, {"out"}, {});
   if (!args.ok()) return Fail(args.status().message());
   auto out = args->Get("out");
   if (!out) return Fail("keygen needs --out FILE");
-  if (FileExists(*out)) return Fail(*out + " exists; refusing to overwrite a key");
+  if (server::FileExists(*out)) return Fail(*out + " exists; refusing to overwrite a key");
   crypto::Ed25519PrivateKey key = crypto::Ed25519PrivateKey::Generate();
   if (Status s = server::WriteEd25519PrivateKey(*out, key); !s.ok()) return Fail(s.message(), kExitFailure);
   std::printf("%s\n", Base64Encode(key.PublicKey().bytes()).c_str());
@@ -88,7 +77,7 @@ int AdminKey(int argc, char** argv) {
   if (!args.ok()) return Fail(args.status().message());
   auto out = args->Get("out");
   if (!out) return Fail("admin-key needs --out FILE");
-  if (FileExists(*out)) return Fail(*out + " exists; refusing to overwrite a key");
+  if (server::FileExists(*out)) return Fail(*out + " exists; refusing to overwrite a key");
   Bytes raw(32);
   crypto::RandomBytes(raw);
   std::string text = HexEncode(raw) + "\n";
@@ -235,34 +224,8 @@ int Serve(int argc, char** argv) {
   server::Log("openen-verifier", "listening on %s:%d, certificates signed by %s", host.c_str(),
               running->port, Base64Encode((*verifier)->public_key().bytes()).c_str());
 
-  std::mutex mu;
-  std::condition_variable cv;
-  bool stopping = false;
-  std::thread maintenance([&] {
-    std::unique_lock<std::mutex> lock(mu);
-    while (!cv.wait_for(lock, std::chrono::seconds(*interval), [&] { return stopping; })) {
-      lock.unlock();
-      if (auto r = (*verifier)->Maintain(); !r.ok()) {
-        server::Log("openen-verifier", "maintenance failed: %s", r.status().ToString().c_str());
-      }
-      lock.lock();
-    }
-  });
-
-  int sig = server::WaitForShutdownSignal();
-  server::Log("openen-verifier", "signal %d: finishing in-flight calls", sig);
-  server::ShutdownGracefully(running->server.get(), 10);
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    stopping = true;
-  }
-  cv.notify_all();
-  maintenance.join();
-  if (auto r = (*verifier)->Maintain(); !r.ok()) {
-    server::Log("openen-verifier", "final maintenance failed: %s", r.status().ToString().c_str());
-  }
-  server::Log("openen-verifier", "stopped");
-  return kExitOk;
+  return server::ServeUntilSignal("openen-verifier", running->server.get(), *interval,
+                                  [&] { return (*verifier)->Maintain().status(); });
 }
 
 }  // namespace

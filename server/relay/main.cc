@@ -1,0 +1,158 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// openen-relay: the key relay.
+
+#include <cstdio>
+
+#include "common/args.h"
+#include "common/clock.h"
+#include "common/files.h"
+#include "common/grpc_server.h"
+#include "common/log.h"
+#include "common/worker_pool.h"
+#include "openen/crypto/random.h"
+#include "relay/relay.h"
+#include "relay/service.h"
+
+namespace openen::relay {
+namespace {
+
+using cli::Args;
+using cli::Fail;
+using cli::kExitFailure;
+using cli::kExitOk;
+
+constexpr char kUsage[] =
+    "usage:\n"
+    "  openen-relay --data-dir DIR --export-dir DIR --authority-key FILE --signing-key FILE\n"
+    "               [--listen 127.0.0.1:PORT] [--batch-period SECONDS] [--min-batch-keys N]\n"
+    "               [--config FILE] [--tls-cert FILE --tls-key FILE] [--region CODE]\n"
+    "               [--audience NAME] [--signing-key-id ID] [--signing-key-version V]\n"
+    "               [--maintenance-interval SECONDS]\n"
+    "  openen-relay keygen --out FILE\n"
+    "\n"
+    "Accepts diagnosis keys that carry a valid authority certificate and republishes them as\n"
+    "signed GAEN export batches. Stores keys only under the batch that will release them: no\n"
+    "arrival time, no caller address, no upload id. Never logs a key or an address.\n"
+    "\n"
+    "  --data-dir DIR           the database directory (RocksDB, created if missing)\n"
+    "  --export-dir DIR         where batch-<time>.zip files and index.txt are written; serve it\n"
+    "                           with any static web server, CDN or object store\n"
+    "  --authority-key FILE     Ed25519 public keys (base64, one per line) whose certificates are\n"
+    "                           accepted: what 'openen-verifier keygen' printed\n"
+    "  --signing-key FILE       the ECDSA P-256 key (PEM) that signs exports (from 'keygen')\n"
+    "  --listen ADDR            where to serve gRPC (default 127.0.0.1:8080; port 0 picks one)\n"
+    "  --batch-period SECONDS   how often a batch closes (default 3600)\n"
+    "  --min-batch-keys N       pad each batch with random keys to N + a random 0..100 (default 1000)\n"
+    "  --config FILE            the authority-signed configuration (a SignedEnvelope) to serve\n"
+    "  --tls-cert, --tls-key    serve TLS with this PEM certificate and key\n"
+    "  --region CODE            the region written into exports (default ZZ)\n"
+    "  --audience NAME          the audience certificates must name (default openen-relay)\n"
+    "  --signing-key-id ID, --signing-key-version V\n"
+    "                           how phones look up the export key (default openen, v1)\n"
+    "  --maintenance-interval SECONDS  how often due batches close and expired data is deleted\n"
+    "                           (default 60)\n"
+    "\n"
+    "keygen writes a new export signing key (mode 0600) and prints its public key as base64\n"
+    "SubjectPublicKeyInfo: register that with the phones' platform or pin it in the app.\n";
+
+int Keygen(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 2, {"out"}, {});
+  if (!args.ok()) return Fail(args.status().message());
+  auto out = args->Get("out");
+  if (!out) return Fail("keygen needs --out FILE");
+  if (server::FileExists(*out)) return Fail(*out + " exists; refusing to overwrite a key");
+  auto key = crypto::EcdsaP256PrivateKey::Generate();
+  if (!key.ok()) return Fail(key.status().message(), kExitFailure);
+  auto pem = key->ToPem();
+  if (!pem.ok()) return Fail(pem.status().message(), kExitFailure);
+  Status s = server::WriteFileAtomically(*out, *pem, /*secret=*/true);
+  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(pem->data()), pem->size()));
+  if (!s.ok()) return Fail(s.message(), kExitFailure);
+  std::printf("%s\n", key->PublicKey().ToSpkiBase64().c_str());
+  return kExitOk;
+}
+
+int Serve(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 1,
+                          {"data-dir", "export-dir", "listen", "authority-key", "signing-key",
+                           "batch-period", "min-batch-keys", "config", "tls-cert", "tls-key", "region",
+                           "audience", "signing-key-id", "signing-key-version", "maintenance-interval"},
+                          {"help"});
+  if (!args.ok()) return Fail(args.status().message());
+  if (args->Has("help")) {
+    std::fputs(kUsage, stdout);
+    return kExitOk;
+  }
+  if (!args->positional().empty()) return Fail("unknown command '" + args->positional()[0] + "'");
+  auto data_dir = args->Get("data-dir");
+  auto export_dir = args->Get("export-dir");
+  auto authority_file = args->Get("authority-key");
+  auto signing_file = args->Get("signing-key");
+  if (!data_dir || !export_dir || !authority_file || !signing_file) {
+    return Fail("--data-dir, --export-dir, --authority-key and --signing-key are required (see --help)");
+  }
+  RelayOptions options;
+  auto period = args->GetInt("batch-period", 3600, 1, 86400);
+  auto min_keys = args->GetInt("min-batch-keys", 1000, 0, 10'000'000);
+  auto interval = args->GetInt("maintenance-interval", 60, 1, 86400);
+  for (const auto* s : {&period, &min_keys, &interval}) {
+    if (!s->ok()) return Fail(s->status().message());
+  }
+  options.batch_period_seconds = *period;
+  options.min_batch_keys = static_cast<size_t>(*min_keys);
+  if (auto v = args->Get("region")) options.region = *v;
+  if (auto v = args->Get("audience")) options.audience = *v;
+  if (auto v = args->Get("signing-key-id")) options.signing_key_id = *v;
+  if (auto v = args->Get("signing-key-version")) options.signing_key_version = *v;
+
+  auto authority_keys = server::ReadEd25519PublicKeys(*authority_file);
+  if (!authority_keys.ok()) return Fail(authority_keys.status().message());
+  auto pem = server::ReadFile(*signing_file);
+  if (!pem.ok()) return Fail(pem.status().message());
+  auto signing_key = crypto::EcdsaP256PrivateKey::FromPem(*pem);
+  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(pem->data()), pem->size()));
+  if (!signing_key.ok()) return Fail(*signing_file + ": " + signing_key.status().message());
+  std::optional<openen::v1::SignedEnvelope> config;
+  if (auto path = args->Get("config")) {
+    auto bytes = server::ReadFile(*path);
+    if (!bytes.ok()) return Fail(bytes.status().message());
+    config.emplace();
+    if (!config->ParseFromString(*bytes)) return Fail(*path + ": not a signed configuration");
+  }
+
+  server::BlockShutdownSignals();
+  server::SystemClock clock;
+  auto relay = Relay::Open(*data_dir, *export_dir, options, std::move(*authority_keys),
+                           std::move(*signing_key), std::move(config), &clock);
+  if (!relay.ok()) return Fail(relay.status().message(), kExitFailure);
+  server::WorkerPool pool(4);
+  RelayService service(relay->get(), &pool);
+  server::EndpointOptions endpoint;
+  endpoint.listen = args->Get("listen").value_or("127.0.0.1:8080");
+  endpoint.tls_cert_file = args->Get("tls-cert");
+  endpoint.tls_key_file = args->Get("tls-key");
+  auto running = server::StartServer(endpoint, {&service});
+  if (!running.ok()) return Fail(running.status().message(), kExitFailure);
+  const std::string host = endpoint.listen.substr(0, endpoint.listen.rfind(':'));
+  server::Log("openen-relay", "listening on %s:%d, exports signed by %s-%s", host.c_str(), running->port,
+              options.signing_key_id.c_str(), options.signing_key_version.c_str());
+  return server::ServeUntilSignal("openen-relay", running->server.get(), *interval,
+                                  [&] { return (*relay)->Maintain(); });
+}
+
+}  // namespace
+}  // namespace openen::relay
+
+int main(int argc, char** argv) {
+  using namespace openen;
+  cli::SetProgramName("openen-relay");
+  if (Status s = crypto::Init(); !s.ok()) return cli::Fail(s.message(), cli::kExitFailure);
+  std::string cmd = argc > 1 ? argv[1] : "";
+  if (cmd == "keygen") return relay::Keygen(argc, argv);
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    std::fputs(relay::kUsage, stdout);
+    return cli::kExitOk;
+  }
+  return relay::Serve(argc, argv);
+}

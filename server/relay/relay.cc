@@ -1,0 +1,460 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "relay/relay.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include "common/db.h"
+#include "common/files.h"
+#include "common/log.h"
+#include "openen/crypto/hash.h"
+#include "openen/crypto/random.h"
+#include "openen/crypto/secret.h"
+#include "openen/wire/signed.h"
+
+namespace openen::relay {
+namespace {
+
+// Store layout:
+//   'k' || BE64(release time) || key_data[16] -> pending key (kKeyRecordSize bytes)
+//   'b' || BE64(close time)                   -> BE64(expires at) || BatchInfo
+//   'u' || SHA-256(certificate payload)       -> BE64(certificate expiry)
+constexpr char kPendingPrefix = 'k';
+constexpr char kBatchPrefix = 'b';
+constexpr char kUsedPrefix = 'u';
+constexpr uint8_t kKeyRecordVersion = 1;
+constexpr size_t kKeyRecordSize = 10;
+
+void AppendBe64(std::string* s, uint64_t v) {
+  for (int i = 7; i >= 0; --i) s->push_back(static_cast<char>(v >> (8 * i)));
+}
+uint64_t ReadBe64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = v << 8 | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+std::string TimeKey(char prefix, int64_t t) {
+  std::string k(1, prefix);
+  AppendBe64(&k, static_cast<uint64_t>(t));
+  return k;
+}
+
+std::string PendingKey(int64_t release, const std::array<uint8_t, 16>& key_data) {
+  std::string k = TimeKey(kPendingPrefix, release);
+  k.append(reinterpret_cast<const char*>(key_data.data()), key_data.size());
+  return k;
+}
+
+std::string EncodeKeyRecord(const AcceptedKey& k) {
+  std::string v;
+  v.push_back(static_cast<char>(kKeyRecordVersion));
+  for (int i = 0; i < 4; ++i) v.push_back(static_cast<char>(k.rolling_start_interval_number >> (8 * i)));
+  v.push_back(static_cast<char>(k.rolling_period));
+  v.push_back(static_cast<char>(k.transmission_risk));
+  v.push_back(static_cast<char>(k.report_type));
+  v.push_back(k.days_since_onset_of_symptoms ? 1 : 0);
+  v.push_back(static_cast<char>(static_cast<int8_t>(k.days_since_onset_of_symptoms.value_or(0))));
+  return v;
+}
+
+StatusOr<wire::ExportKey> DecodeKeyRecord(rocksdb::Slice key, rocksdb::Slice v) {
+  if (key.size() != 1 + 8 + 16 || v.size() != kKeyRecordSize || v[0] != kKeyRecordVersion) {
+    return DataLossError("corrupt pending key record");
+  }
+  wire::ExportKey k;
+  k.key_data.assign(key.data() + 9, key.data() + 25);
+  uint32_t rsin = 0;
+  for (int i = 0; i < 4; ++i) rsin |= static_cast<uint32_t>(static_cast<uint8_t>(v[1 + i])) << (8 * i);
+  k.rolling_start_interval_number = static_cast<int32_t>(rsin);
+  k.rolling_period = static_cast<uint8_t>(v[5]);
+  k.transmission_risk_level = static_cast<uint8_t>(v[6]);
+  k.report_type = static_cast<wire::ReportType>(static_cast<uint8_t>(v[7]));
+  if (v[8]) k.days_since_onset_of_symptoms = static_cast<int8_t>(v[9]);
+  return k;
+}
+
+int64_t KeyEndSeconds(const wire::ExportKey& k) {
+  return (static_cast<int64_t>(k.rolling_start_interval_number) + k.RollingPeriod()) * 600;
+}
+
+std::optional<int64_t> ParseBatchName(const std::string& name) {
+  if (name.size() != 20 || name.compare(0, 6, "batch-") != 0 || name.compare(16, 4, ".zip") != 0) {
+    return std::nullopt;
+  }
+  int64_t t = 0;
+  for (size_t i = 6; i < 16; ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    t = t * 10 + (name[i] - '0');
+  }
+  return t;
+}
+
+}  // namespace
+
+std::string BatchFileName(int64_t close_time) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "batch-%010lld.zip", static_cast<long long>(close_time));
+  return buf;
+}
+
+Status ValidateOptions(const RelayOptions& o) {
+  if (o.audience.empty()) return InvalidArgumentError("audience must not be empty");
+  if (o.region.empty() || o.region.size() > 16) return InvalidArgumentError("region must be 1..16 bytes");
+  if (o.batch_period_seconds < 1 || o.batch_period_seconds > 86400) {
+    return InvalidArgumentError("batch period must be 1..86400 seconds, got " +
+                                std::to_string(o.batch_period_seconds));
+  }
+  if (o.min_batch_keys > 10'000'000 || o.batch_jitter_keys > 1'000'000) {
+    return InvalidArgumentError("batch padding is unreasonably large");
+  }
+  if (o.retention_days < 1 || o.retention_days > 14) {
+    return InvalidArgumentError("retention must be 1..14 days, got " + std::to_string(o.retention_days));
+  }
+  if (o.signing_key_id.empty() || o.signing_key_version.empty()) {
+    return InvalidArgumentError("signing key id and version must not be empty");
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, const std::string& export_dir,
+                                             RelayOptions options,
+                                             std::vector<crypto::Ed25519PublicKey> authority_keys,
+                                             crypto::EcdsaP256PrivateKey signing_key,
+                                             std::optional<openen::v1::SignedEnvelope> config,
+                                             const server::Clock* clock) {
+  OPENEN_RETURN_IF_ERROR(ValidateOptions(options));
+  if (authority_keys.empty()) return InvalidArgumentError("at least one authority key is required");
+  if (config) {
+    openen::v1::RelayConfig parsed;
+    Status s = wire::OpenEnvelope(*config, wire::kRelayConfigContext, authority_keys, &parsed);
+    if (!s.ok()) return s.WithContext("configuration");
+  }
+  if (::mkdir(export_dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return UnavailableError("cannot create export directory " + export_dir + ": " + std::strerror(errno));
+  }
+  OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, server::OpenPrivateDb(data_dir));
+  std::unique_ptr<Relay> relay(new Relay(std::move(db), export_dir, std::move(options),
+                                         std::move(authority_keys), std::move(signing_key),
+                                         std::move(config), clock));
+  OPENEN_RETURN_IF_ERROR(relay->RemoveOrphanFiles());
+  OPENEN_RETURN_IF_ERROR(relay->WriteIndex());
+  return relay;
+}
+
+Relay::Relay(std::unique_ptr<rocksdb::DB> db, std::string export_dir, RelayOptions options,
+             std::vector<crypto::Ed25519PublicKey> authority_keys,
+             crypto::EcdsaP256PrivateKey signing_key,
+             std::optional<openen::v1::SignedEnvelope> config, const server::Clock* clock)
+    : db_(std::move(db)),
+      export_dir_(std::move(export_dir)),
+      options_(std::move(options)),
+      authority_keys_(std::move(authority_keys)),
+      signing_key_(std::move(signing_key)),
+      export_public_key_(signing_key_.PublicKey()),
+      config_(std::move(config)),
+      clock_(clock) {}
+
+Relay::~Relay() = default;
+
+Status Relay::CheckCertificate(const openen::v1::SignedEnvelope& envelope,
+                               const std::vector<SubmittedKey>& keys, ByteView hmac_secret,
+                               openen::v1::Certificate* cert) const {
+  if (!wire::OpenEnvelope(envelope, wire::kCertificateContext, authority_keys_, cert).ok()) {
+    return UnauthenticatedError("certificate signature verification failed");
+  }
+  if (cert->audience() != options_.audience) {
+    return UnauthenticatedError("certificate audience is '" + cert->audience() + "', want '" +
+                                options_.audience + "'");
+  }
+  if (clock_->NowSeconds() >= cert->expires_at()) return UnauthenticatedError("certificate expired");
+  std::vector<crypto::TekHmacEntry> entries;
+  entries.reserve(keys.size());
+  for (const SubmittedKey& k : keys) {
+    entries.push_back({k.key_data, k.rolling_start_interval_number, k.rolling_period, k.transmission_risk});
+  }
+  // Phones compute the HMAC in either of the two forms GAEN servers accept.
+  bool match = false;
+  for (auto form : {crypto::TekHmacForm::kWithTransmissionRisk, crypto::TekHmacForm::kWithoutTransmissionRisk}) {
+    crypto::Sha256Digest mac = crypto::TekHmac(hmac_secret, entries, form);
+    match |= crypto::ConstantTimeEqual(mac, AsBytes(cert->key_hmac()));
+  }
+  if (!match) return UnauthenticatedError("key HMAC does not match the certificate");
+  return Status::Ok();
+}
+
+StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
+                                       const openen::v1::SignedEnvelope& certificate,
+                                       ByteView hmac_secret, bool chaff) {
+  if (keys.empty() || keys.size() > kMaxKeysPerPublish) {
+    return InvalidArgumentError("publish has " + std::to_string(keys.size()) + " keys, want 1..30");
+  }
+  if (hmac_secret.size() < 16 || hmac_secret.size() > 64) {
+    return InvalidArgumentError("hmac_secret is " + std::to_string(hmac_secret.size()) +
+                                " bytes, want 16..64");
+  }
+  const int64_t now = clock_->NowSeconds();
+  openen::v1::Certificate cert;
+  Status cert_status = CheckCertificate(certificate, keys, hmac_secret, &cert);
+  PublishContext context{now, static_cast<wire::ReportType>(cert.report_type()), cert.symptom_onset_interval()};
+  PublishResult result;
+  std::vector<AcceptedKey> accepted = ApplyKeyRules(keys, context, &result.rejected);
+  if (chaff) {
+    // The same work as a real publish, and nothing kept.
+    return PublishResult{static_cast<uint32_t>(keys.size()), {}};
+  }
+  OPENEN_RETURN_IF_ERROR(cert_status);
+
+  const crypto::Sha256Digest cert_id = crypto::Sha256(AsBytes(certificate.payload()));
+  std::string used_key(1, kUsedPrefix);
+  used_key.append(reinterpret_cast<const char*>(cert_id.data()), cert_id.size());
+  std::lock_guard<std::mutex> lock(publish_mu_);
+  std::string ignored;
+  if (db_->Get({}, used_key, &ignored).ok()) return UnauthenticatedError("certificate already used");
+
+  rocksdb::WriteBatch batch;
+  std::string expiry;
+  AppendBe64(&expiry, static_cast<uint64_t>(cert.expires_at()));
+  batch.Put(used_key, expiry);
+  const int64_t p = options_.batch_period_seconds;
+  for (const AcceptedKey& k : accepted) {
+    // Released by the first batch that closes after the key stops being
+    // valid (the embargo) and after now.
+    const int64_t ready = std::max(now, k.EndSeconds());
+    const int64_t release = (ready / p + 1) * p;
+    batch.Put(PendingKey(release, k.key_data), EncodeKeyRecord(k));
+  }
+  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &batch), "store keys"));
+  dirty_ = true;
+  result.accepted = static_cast<uint32_t>(accepted.size());
+  return result;
+}
+
+Status Relay::CloseBatch(int64_t close_time) {
+  std::vector<wire::ExportKey> keys;
+  const std::string begin(1, kPendingPrefix);
+  const std::string end = TimeKey(kPendingPrefix, close_time + 1);
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+      auto k = DecodeKeyRecord(it->key(), it->value());
+      if (!k.ok()) {
+        server::Log("relay", "skipping a corrupt pending key record");
+        continue;
+      }
+      keys.push_back(std::move(*k));
+    }
+    OPENEN_RETURN_IF_ERROR(server::FromRocksDb(it->status(), "read pending keys"));
+  }
+  if (keys.empty()) return Status::Ok();
+
+  // Pending records always hold 16-byte keys (DecodeKeyRecord checks).
+  auto cmp = [](const wire::ExportKey& a, const wire::ExportKey& b) {
+    return std::memcmp(a.key_data.data(), b.key_data.data(), 16);
+  };
+  std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) { return cmp(a, b) < 0; });
+  keys.erase(std::unique(keys.begin(), keys.end(), [&](const auto& a, const auto& b) { return cmp(a, b) == 0; }),
+             keys.end());
+  int64_t newest_end = 0;
+  for (const auto& k : keys) newest_end = std::max(newest_end, KeyEndSeconds(k));
+
+  // Pad with random keys that copy the fields of a random real key, so that
+  // padding cannot be told apart and does not extend the batch's lifetime.
+  const size_t real = keys.size();
+  const size_t target =
+      options_.min_batch_keys + crypto::RandomUniform(static_cast<uint32_t>(options_.batch_jitter_keys + 1));
+  while (keys.size() < target) {
+    wire::ExportKey pad = keys[crypto::RandomUniform(static_cast<uint32_t>(real))];
+    crypto::RandomBytes(pad.key_data);
+    keys.push_back(std::move(pad));
+  }
+  const size_t total = keys.size();
+
+  wire::ExportBatch batch;
+  batch.header.start_timestamp = static_cast<uint64_t>(close_time - options_.batch_period_seconds);
+  batch.header.end_timestamp = static_cast<uint64_t>(close_time);
+  batch.header.region = options_.region;
+  batch.keys = std::move(keys);
+  wire::ExportSigner signer{{options_.signing_key_version, options_.signing_key_id, ""}, &signing_key_};
+  OPENEN_ASSIGN_OR_RETURN(Bytes zip, wire::WriteExportZip(std::move(batch), {signer}));
+
+  const std::string name = BatchFileName(close_time);
+  OPENEN_RETURN_IF_ERROR(server::WriteFileAtomically(export_dir_ + "/" + name, AsChars(zip), false));
+
+  openen::v1::BatchInfo info;
+  info.set_name(name);
+  info.set_start_timestamp(static_cast<uint64_t>(close_time - options_.batch_period_seconds));
+  info.set_end_timestamp(static_cast<uint64_t>(close_time));
+  info.set_key_count(static_cast<uint32_t>(total));
+  info.set_size(zip.size());
+  crypto::Sha256Digest digest = crypto::Sha256(zip);
+  info.set_sha256(std::string(AsChars(digest)));
+  std::string record;
+  AppendBe64(&record, static_cast<uint64_t>(newest_end + int64_t{options_.retention_days} * 86400));
+  record += info.SerializeAsString();
+
+  rocksdb::WriteBatch wb;
+  wb.Put(TimeKey(kBatchPrefix, close_time), record);
+  wb.DeleteRange(begin, end);
+  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &wb), "record batch"));
+  dirty_ = true;
+  OPENEN_RETURN_IF_ERROR(WriteIndex());
+  server::Log("relay", "closed %s: %zu keys", name.c_str(), total);
+  return Status::Ok();
+}
+
+Status Relay::ExpireBatches(int64_t now) {
+  std::vector<std::pair<std::string, std::string>> expired;  // db key, file name
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    const std::string prefix(1, kBatchPrefix);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (it->value().size() < 8) continue;
+      if (static_cast<int64_t>(ReadBe64(it->value().data())) > now) continue;
+      expired.emplace_back(it->key().ToString(), BatchFileName(static_cast<int64_t>(ReadBe64(it->key().data() + 1))));
+    }
+    OPENEN_RETURN_IF_ERROR(server::FromRocksDb(it->status(), "scan batches"));
+  }
+  if (expired.empty()) return Status::Ok();
+  rocksdb::WriteBatch wb;
+  for (const auto& [key, file] : expired) wb.Delete(key);
+  // Unlist first, then delete the files.
+  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &wb), "expire batches"));
+  OPENEN_RETURN_IF_ERROR(WriteIndex());
+  for (const auto& [key, file] : expired) {
+    std::string path = export_dir_ + "/" + file;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return UnavailableError("cannot delete " + path + ": " + std::strerror(errno));
+    }
+  }
+  dirty_ = true;
+  server::Log("relay", "expired %zu batches", expired.size());
+  return Status::Ok();
+}
+
+Status Relay::ExpireCertificates(int64_t now) {
+  rocksdb::WriteBatch wb;
+  size_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix(1, kUsedPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->value().size() == 8 && static_cast<int64_t>(ReadBe64(it->value().data())) <= now) {
+      wb.Delete(it->key());
+      ++n;
+    }
+  }
+  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(it->status(), "scan certificates"));
+  if (n == 0) return Status::Ok();
+  dirty_ = true;
+  return server::FromRocksDb(db_->Write(server::SyncedWrite(), &wb), "expire certificates");
+}
+
+Status Relay::Maintain() {
+  const int64_t now = clock_->NowSeconds();
+  {
+    std::lock_guard<std::mutex> lock(batch_mu_);
+    const int64_t due = now / options_.batch_period_seconds * options_.batch_period_seconds;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    it->SeekForPrev(TimeKey(kBatchPrefix, INT64_MAX));
+    int64_t last_closed = -1;
+    if (it->Valid() && it->key().size() == 9 && it->key()[0] == kBatchPrefix) {
+      last_closed = static_cast<int64_t>(ReadBe64(it->key().data() + 1));
+    }
+    // A batch closes once per close time; keys that reach an already closed
+    // time (a publish racing the close) go out with the next one.
+    if (due > last_closed) OPENEN_RETURN_IF_ERROR(CloseBatch(due));
+    OPENEN_RETURN_IF_ERROR(ExpireBatches(now));
+  }
+  OPENEN_RETURN_IF_ERROR(ExpireCertificates(now));
+  if (dirty_.exchange(false)) {
+    Status s = server::PurgeDeleted(db_.get());
+    if (!s.ok()) {
+      dirty_ = true;
+      return s;
+    }
+  }
+  return Status::Ok();
+}
+
+std::vector<openen::v1::BatchInfo> Relay::ListBatches(const std::string& after, size_t limit) const {
+  std::vector<openen::v1::BatchInfo> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix(1, kBatchPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
+    openen::v1::BatchInfo info;
+    if (it->value().size() < 8 || !info.ParseFromArray(it->value().data() + 8, static_cast<int>(it->value().size() - 8))) {
+      continue;
+    }
+    if (info.name() > after) out.push_back(std::move(info));
+  }
+  return out;
+}
+
+StatusOr<Bytes> Relay::ReadBatch(const std::string& name, uint64_t offset, size_t max_bytes,
+                                 uint64_t* total_size) const {
+  std::optional<int64_t> t = ParseBatchName(name);
+  std::string record;
+  if (!t || !db_->Get({}, TimeKey(kBatchPrefix, *t), &record).ok()) {
+    return NotFoundError("no batch named '" + name + "'");
+  }
+  std::string path = export_dir_ + "/" + name;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return NotFoundError("batch " + name + " is no longer available");
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  *total_size = static_cast<uint64_t>(size);
+  Bytes data;
+  if (offset < static_cast<uint64_t>(size)) {
+    data.resize(std::min<uint64_t>(max_bytes, static_cast<uint64_t>(size) - offset));
+    ssize_t n = ::pread(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      ::close(fd);
+      return UnavailableError("cannot read batch " + name);
+    }
+    data.resize(static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return data;
+}
+
+size_t Relay::PendingKeys() const {
+  size_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix(1, kPendingPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) ++n;
+  return n;
+}
+
+Status Relay::WriteIndex() const {
+  std::string index;
+  for (const auto& info : ListBatches("", SIZE_MAX)) index += info.name() + "\n";
+  return server::WriteFileAtomically(export_dir_ + "/index.txt", index, false);
+}
+
+Status Relay::RemoveOrphanFiles() const {
+  DIR* dir = ::opendir(export_dir_.c_str());
+  if (dir == nullptr) return UnavailableError("cannot list " + export_dir_);
+  std::vector<std::string> remove;
+  while (dirent* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
+      remove.push_back(name);
+      continue;
+    }
+    std::optional<int64_t> t = ParseBatchName(name);
+    std::string ignored;
+    if (t && !db_->Get({}, TimeKey(kBatchPrefix, *t), &ignored).ok()) remove.push_back(name);
+  }
+  ::closedir(dir);
+  for (const std::string& name : remove) ::unlink((export_dir_ + "/" + name).c_str());
+  return Status::Ok();
+}
+
+}  // namespace openen::relay

@@ -1,0 +1,136 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Relay: the public-health authority's key relay, independent of gRPC.
+//
+// It accepts diagnosis keys that carry a valid authority certificate and
+// republishes them to everyone as signed GAEN export batches. A pending key is
+// stored under the time of the batch that will release it ('k' || BE64(release
+// time) || key_data -> its fields): no arrival time finer than a batch, no
+// caller address, no upload id. A key still valid at upload is embargoed until
+// its validity ends. Every batch period the due keys are closed into a signed
+// export zip, padded with random keys to a minimum size, written to the export
+// directory with index.txt, and deleted from the store. Batches are deleted 14
+// days after their newest key stopped being valid.
+
+#ifndef OPENEN_SERVER_RELAY_RELAY_H_
+#define OPENEN_SERVER_RELAY_RELAY_H_
+
+#include <rocksdb/db.h>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "openen/crypto/ecdsa.h"
+#include "openen/crypto/ed25519.h"
+#include "openen/crypto/status.h"
+#include "openen/v1/relay.pb.h"
+#include "openen/v1/verification.pb.h"
+#include "openen/wire/export.h"
+#include "relay/key_rules.h"
+
+namespace openen::relay {
+
+struct RelayOptions {
+  // The audience certificates must name.
+  std::string audience = "openen-relay";
+  // ISO 3166 region written into exports.
+  std::string region = "ZZ";
+  int64_t batch_period_seconds = 3600;
+  // Batches are padded with random keys to min_batch_keys + a random 0..jitter.
+  size_t min_batch_keys = 1000;
+  size_t batch_jitter_keys = 100;
+  int retention_days = 14;
+  // How phones find the export signing key: "<id>-<version>".
+  std::string signing_key_id = "openen";
+  std::string signing_key_version = "v1";
+};
+
+Status ValidateOptions(const RelayOptions& options);
+
+struct PublishResult {
+  uint32_t accepted = 0;
+  std::vector<KeyRejection> rejected;
+};
+
+// BatchFileName returns "batch-<close time, 10 digits>.zip".
+std::string BatchFileName(int64_t close_time);
+
+class Relay {
+ public:
+  // Open opens (creating) the store in |data_dir| and the export directory,
+  // removes export files a crash left without a database record, and rewrites
+  // index.txt. |config|, when given, must verify under |authority_keys|.
+  static StatusOr<std::unique_ptr<Relay>> Open(const std::string& data_dir,
+                                               const std::string& export_dir, RelayOptions options,
+                                               std::vector<crypto::Ed25519PublicKey> authority_keys,
+                                               crypto::EcdsaP256PrivateKey signing_key,
+                                               std::optional<openen::v1::SignedEnvelope> config,
+                                               const server::Clock* clock);
+  ~Relay();
+
+  // Publish checks the certificate (signature by an authority key, audience,
+  // expiry, single use) and the TEK HMAC under |hmac_secret| (either form),
+  // then applies the key rules. UNAUTHENTICATED rejects everything; otherwise
+  // the passing keys are stored durably (synced) before it returns. A chaff
+  // publish does the same checks, stores nothing, and reports every key
+  // accepted, whatever they were.
+  StatusOr<PublishResult> Publish(const std::vector<SubmittedKey>& keys,
+                                  const openen::v1::SignedEnvelope& certificate,
+                                  ByteView hmac_secret, bool chaff);
+
+  // Maintain closes every batch that is due, deletes expired batches and used
+  // certificate records, and makes deletions and recent writes physical
+  // (flush and compaction, which also drops the write-ahead log that held
+  // each publish's keys together). Call periodically and at shutdown.
+  Status Maintain();
+
+  // ListBatches returns released batches whose names sort after |after|,
+  // oldest first, at most |limit|.
+  std::vector<openen::v1::BatchInfo> ListBatches(const std::string& after, size_t limit) const;
+
+  // ReadBatch reads up to |max_bytes| of batch |name| from |offset|, and its
+  // total size. NOT_FOUND for a name that is not a released batch.
+  StatusOr<Bytes> ReadBatch(const std::string& name, uint64_t offset, size_t max_bytes,
+                            uint64_t* total_size) const;
+
+  const std::optional<openen::v1::SignedEnvelope>& config() const { return config_; }
+  const crypto::EcdsaP256PublicKey& export_public_key() const { return export_public_key_; }
+
+  // PendingKeys counts stored keys not yet released (for tests and monitoring).
+  size_t PendingKeys() const;
+
+ private:
+  Relay(std::unique_ptr<rocksdb::DB> db, std::string export_dir, RelayOptions options,
+        std::vector<crypto::Ed25519PublicKey> authority_keys, crypto::EcdsaP256PrivateKey signing_key,
+        std::optional<openen::v1::SignedEnvelope> config, const server::Clock* clock);
+
+  Status CheckCertificate(const openen::v1::SignedEnvelope& envelope,
+                          const std::vector<SubmittedKey>& keys, ByteView hmac_secret,
+                          openen::v1::Certificate* cert) const;
+  Status CloseBatch(int64_t close_time);
+  Status ExpireBatches(int64_t now);
+  Status ExpireCertificates(int64_t now);
+  Status WriteIndex() const;
+  Status RemoveOrphanFiles() const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  const std::string export_dir_;
+  const RelayOptions options_;
+  const std::vector<crypto::Ed25519PublicKey> authority_keys_;
+  const crypto::EcdsaP256PrivateKey signing_key_;
+  const crypto::EcdsaP256PublicKey export_public_key_;
+  const std::optional<openen::v1::SignedEnvelope> config_;
+  const server::Clock* clock_;
+
+  std::mutex publish_mu_;     // certificate single use: check and mark atomically
+  mutable std::mutex batch_mu_;  // batch close, expiry and index.txt
+  std::atomic<bool> dirty_{false};
+};
+
+}  // namespace openen::relay
+
+#endif  // OPENEN_SERVER_RELAY_RELAY_H_

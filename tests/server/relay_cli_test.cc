@@ -1,0 +1,138 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// openen-relay, run as a separate process with the real clock.
+
+#include <grpcpp/grpcpp.h>
+#include <sys/stat.h>
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "openen/v1/relay.grpc.pb.h"
+#include "relay_fixture.h"
+#include "subprocess.h"
+
+namespace openen::relay {
+namespace {
+
+using openen::testing::Process;
+using openen::testing::ReadFile;
+using openen::testing::Run;
+using openen::testing::RunResult;
+using openen::testing::TempDir;
+
+TEST_CASE("keygen writes a private PEM and prints the SPKI phones pin", "[relay][cli]") {
+  TempDir dir;
+  RunResult r = Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")});
+  REQUIRE(r.exit_code == 0);
+  auto pub = crypto::EcdsaP256PublicKey::FromSpkiBase64(r.out.substr(0, r.out.size() - 1));
+  REQUIRE(pub.ok());
+  auto key = crypto::EcdsaP256PrivateKey::FromPem(ReadFile(dir.Sub("export.pem")));
+  REQUIRE(key.ok());
+  CHECK(key->PublicKey().ToSpkiBase64() == pub->ToSpkiBase64());
+  struct stat st;
+  REQUIRE(stat(dir.Sub("export.pem").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 2);
+}
+
+TEST_CASE("the relay binary accepts a publish and writes a verifiable export", "[relay][cli][e2e]") {
+  testing::RelayFixture f;  // for its authority key and certificates
+  f.clock.Set(std::time(nullptr));
+  TempDir dir;
+  RunResult keygen = Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")});
+  REQUIRE(keygen.exit_code == 0);
+  const std::string spki = keygen.out.substr(0, keygen.out.size() - 1);
+  std::ofstream(dir.Sub("authority.pub")) << "# the health authority\n"
+                                          << Base64Encode(f.authority.PublicKey().bytes()) << "\n";
+
+  Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
+                 "--authority-key", dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"),
+                 "--listen", "127.0.0.1:0", "--batch-period", "1", "--min-batch-keys", "5",
+                 "--maintenance-interval", "1", "--region", "IE"});
+  REQUIRE(relay.WaitForStderr("listening on 127.0.0.1:"));
+  REQUIRE(relay.WaitForStderr("\n"));
+  const std::string log = relay.stderr_text();
+  const int port = std::stoi(log.substr(log.find("listening on 127.0.0.1:") + 23));
+
+  // Keys from the last three days, relative to the real clock.
+  const uint32_t today = crypto::RollingStart(crypto::EnIntervalNumber(std::time(nullptr)));
+  std::vector<SubmittedKey> keys;
+  openen::v1::PublishRequest req;
+  for (uint32_t d = 1; d <= 3; ++d) {
+    SubmittedKey k{Bytes(16), today - 144 * d, 144, 2};
+    crypto::RandomBytes(k.key_data);
+    keys.push_back(k);
+    auto* out = req.add_keys();
+    out->set_key_data(std::string(AsChars(k.key_data)));
+    out->set_rolling_start_interval_number(k.rolling_start_interval_number);
+    out->set_rolling_period(144);
+    out->set_transmission_risk(2);
+  }
+  Bytes secret(32, 0x44);
+  *req.mutable_certificate() = f.Certificate(keys, secret);
+  req.set_hmac_secret(std::string(AsChars(secret)));
+  auto stub = openen::v1::Relay::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  openen::v1::PublishResponse resp;
+  REQUIRE(stub->Publish(&ctx, req, &resp).ok());
+  CHECK(resp.accepted() == 3);
+
+  std::string index;
+  for (int i = 0; i < 100 && index.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    index = ReadFile(dir.Sub("export/index.txt"));
+  }
+  REQUIRE_FALSE(index.empty());
+  const std::string name = index.substr(0, index.find('\n'));
+  RunResult inspect = Run({OPENEN_CLI, "export", "inspect", dir.Sub("export/" + name), "--public-key", spki, "--json"});
+  CHECK(inspect.exit_code == 0);
+  CHECK(inspect.out.find("\"region\": \"IE\"") != std::string::npos);
+  CHECK(inspect.out.find("\"signature\": \"valid\"") != std::string::npos);
+  for (const auto& k : keys) CHECK(inspect.out.find(HexEncode(k.key_data)) != std::string::npos);
+
+  CHECK(relay.Stop(SIGTERM) == 0);
+  const std::string& logs = relay.stderr_text();
+  CHECK(logs.find("closed " + name) != std::string::npos);
+  CHECK(logs.find("stopped") != std::string::npos);
+  for (const auto& k : keys) CHECK(logs.find(HexEncode(k.key_data)) == std::string::npos);
+  CHECK(logs.find("ipv4:") == std::string::npos);
+}
+
+TEST_CASE("openen-relay refuses missing and unreadable files with exit 2", "[relay][cli]") {
+  TempDir dir;
+  RunResult missing = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d")});
+  CHECK(missing.exit_code == 2);
+  CHECK(missing.err ==
+        "openen-relay: --data-dir, --export-dir, --authority-key and --signing-key are required (see --help)\n");
+  RunResult unreadable = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d"), "--export-dir", dir.Sub("e"),
+                              "--authority-key", dir.Sub("none.pub"), "--signing-key", dir.Sub("none.pem")});
+  CHECK(unreadable.exit_code == 2);
+  CHECK(openen::testing::CountLines(unreadable.err) == 1);
+  CHECK(unreadable.err.find("cannot read " + dir.Sub("none.pub")) != std::string::npos);
+
+  REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("k.pem")}).exit_code == 0);
+  std::ofstream(dir.Sub("empty.pub")) << "# no keys here\n";
+  RunResult no_keys = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d"), "--export-dir", dir.Sub("e"),
+                           "--authority-key", dir.Sub("empty.pub"), "--signing-key", dir.Sub("k.pem")});
+  CHECK(no_keys.exit_code == 2);
+  CHECK(no_keys.err == "openen-relay: " + dir.Sub("empty.pub") + " holds no public key\n");
+  std::ofstream(dir.Sub("a.pub")) << Base64Encode(crypto::Ed25519PrivateKey::Generate().PublicKey().bytes()) << "\n";
+  RunResult bad_pem = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d"), "--export-dir", dir.Sub("e"),
+                           "--authority-key", dir.Sub("a.pub"), "--signing-key", dir.Sub("a.pub")});
+  CHECK(bad_pem.exit_code == 2);
+  CHECK(bad_pem.err == "openen-relay: " + dir.Sub("a.pub") + ": not a PEM private key\n");
+  RunResult period = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d"), "--export-dir", dir.Sub("e"),
+                          "--authority-key", dir.Sub("a.pub"), "--signing-key", dir.Sub("k.pem"),
+                          "--batch-period", "0"});
+  CHECK(period.exit_code == 2);
+  CHECK(period.err == "openen-relay: --batch-period must be in 1..86400, got 0\n");
+  CHECK(Run({OPENEN_RELAY, "--help"}).out.find("--min-batch-keys") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace openen::relay

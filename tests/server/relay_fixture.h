@@ -1,0 +1,101 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// A relay on a temporary directory with a fake clock, and certificates made
+// the way the verifier makes them.
+
+#ifndef OPENEN_TESTS_SERVER_RELAY_FIXTURE_H_
+#define OPENEN_TESTS_SERVER_RELAY_FIXTURE_H_
+
+#include <catch2/catch.hpp>
+
+#include "common/clock.h"
+#include "openen/crypto/hash.h"
+#include "openen/crypto/interval.h"
+#include "openen/crypto/random.h"
+#include "openen/wire/signed.h"
+#include "relay/relay.h"
+#include "test_util.h"
+
+namespace openen::relay::testing {
+
+// 10:00 UTC on some day; batch closes are on the hour.
+constexpr int64_t kNow = 1795000000 / 86400 * 86400 + 10 * 3600;
+inline const uint32_t kToday = crypto::RollingStart(crypto::EnIntervalNumber(kNow));
+
+struct RelayFixture {
+  openen::testing::TempDir dir;
+  server::FakeClock clock{kNow};
+  crypto::Ed25519PrivateKey authority = crypto::Ed25519PrivateKey::Generate();
+  std::string signing_pem;
+  RelayOptions options;
+  std::unique_ptr<Relay> relay;
+
+  explicit RelayFixture(RelayOptions opts = TestOptions(), std::optional<openen::v1::SignedEnvelope> config = {})
+      : options(opts) {
+    signing_pem = *crypto::EcdsaP256PrivateKey::Generate()->ToPem();
+    Reopen(config);
+  }
+  static RelayOptions TestOptions() {
+    RelayOptions o;
+    o.min_batch_keys = 10;
+    o.batch_jitter_keys = 0;
+    return o;
+  }
+  void Reopen(std::optional<openen::v1::SignedEnvelope> config = {}) {
+    relay.reset();
+    auto r = Relay::Open(dir.Sub("data"), dir.Sub("export"), options, {authority.PublicKey()},
+                         *crypto::EcdsaP256PrivateKey::FromPem(signing_pem), config, &clock);
+    REQUIRE(r.ok());
+    relay = std::move(*r);
+  }
+
+  // DailyKeys returns n random keys for the n days before today.
+  static std::vector<SubmittedKey> DailyKeys(int n) {
+    std::vector<SubmittedKey> keys;
+    for (int i = 1; i <= n; ++i) {
+      SubmittedKey k{Bytes(16), kToday - 144u * i, 144, 4};
+      crypto::RandomBytes(k.key_data);
+      keys.push_back(k);
+    }
+    return keys;
+  }
+
+  // Certificate signs a certificate for |keys| under |secret|, as the verifier would.
+  openen::v1::SignedEnvelope Certificate(const std::vector<SubmittedKey>& keys, ByteView secret,
+                                         std::string audience = "openen-relay", int64_t ttl = 900,
+                                         uint32_t onset = 0, const crypto::Ed25519PrivateKey* signer = nullptr) const {
+    std::vector<crypto::TekHmacEntry> entries;
+    for (const auto& k : keys) {
+      entries.push_back({k.key_data, k.rolling_start_interval_number, k.rolling_period, k.transmission_risk});
+    }
+    auto mac = crypto::TekHmac(secret, entries, crypto::TekHmacForm::kWithTransmissionRisk);
+    openen::v1::Certificate c;
+    c.set_report_type(openen::v1::CONFIRMED_TEST);
+    c.set_symptom_onset_interval(onset);
+    c.set_key_hmac(std::string(AsChars(mac)));
+    c.set_issuer("openen-verifier");
+    c.set_audience(audience);
+    c.set_expires_at(clock.NowSeconds() + ttl);
+    Bytes nonce(16);
+    crypto::RandomBytes(nonce);
+    c.set_nonce(std::string(AsChars(nonce)));
+    return wire::SignEnvelope(wire::kCertificateContext, c, signer ? *signer : authority);
+  }
+
+  // Publish publishes |keys| with a fresh valid certificate.
+  StatusOr<PublishResult> Publish(const std::vector<SubmittedKey>& keys) {
+    Bytes secret(32, 0x5e);
+    return relay->Publish(keys, Certificate(keys, secret), secret, false);
+  }
+
+  // Batch opens the released batch |name| from the export directory.
+  wire::ExportFile Batch(const std::string& name) const {
+    auto file = wire::ExportFile::Parse(ToBytes(openen::testing::ReadFile(dir.Sub("export/" + name))));
+    REQUIRE(file.ok());
+    return std::move(*file);
+  }
+};
+
+}  // namespace openen::relay::testing
+
+#endif  // OPENEN_TESTS_SERVER_RELAY_FIXTURE_H_

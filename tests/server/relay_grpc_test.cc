@@ -1,0 +1,237 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The relay over real gRPC channels on loopback, fed by a real verifier.
+
+#include <grpcpp/grpcpp.h>
+
+#include <catch2/catch.hpp>
+
+#include "common/grpc_server.h"
+#include "common/worker_pool.h"
+#include "relay/service.h"
+#include "relay_fixture.h"
+#include "verifier/verifier.h"
+
+namespace openen::relay {
+namespace {
+
+using testing::kNow;
+using testing::RelayFixture;
+
+struct RelayServer {
+  RelayFixture f;
+  server::WorkerPool pool{2};
+  std::unique_ptr<RelayService> service;
+  server::RunningServer running;
+
+  explicit RelayServer(RelayOptions options = RelayFixture::TestOptions(),
+                       std::optional<openen::v1::SignedEnvelope> config = {})
+      : f(options) {
+    if (config) f.Reopen(config);
+    service = std::make_unique<RelayService>(f.relay.get(), &pool);
+    auto r = server::StartServer({}, {service.get()});
+    REQUIRE(r.ok());
+    running = std::move(*r);
+  }
+  ~RelayServer() { server::ShutdownGracefully(running.server.get(), 5); }
+
+  std::unique_ptr<openen::v1::Relay::Stub> Stub() const {
+    return openen::v1::Relay::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(running.port),
+                                                          grpc::InsecureChannelCredentials()));
+  }
+};
+
+openen::v1::PublishRequest Request(const std::vector<SubmittedKey>& keys, const openen::v1::SignedEnvelope& cert,
+                                   ByteView secret, bool chaff = false) {
+  openen::v1::PublishRequest req;
+  for (const auto& k : keys) {
+    auto* out = req.add_keys();
+    out->set_key_data(std::string(AsChars(k.key_data)));
+    out->set_rolling_start_interval_number(k.rolling_start_interval_number);
+    out->set_rolling_period(k.rolling_period);
+    out->set_transmission_risk(k.transmission_risk);
+  }
+  *req.mutable_certificate() = cert;
+  req.set_hmac_secret(std::string(AsChars(secret)));
+  req.set_chaff(chaff);
+  return req;
+}
+
+Bytes FetchBatch(openen::v1::Relay::Stub* stub, const std::string& name, grpc::Status* status, int* chunks = nullptr) {
+  grpc::ClientContext ctx;
+  openen::v1::GetBatchRequest req;
+  req.set_name(name);
+  auto reader = stub->GetBatch(&ctx, req);
+  openen::v1::BatchChunk chunk;
+  Bytes out;
+  int n = 0;
+  while (reader->Read(&chunk)) {
+    REQUIRE(chunk.offset() == out.size());
+    out.insert(out.end(), chunk.data().begin(), chunk.data().end());
+    ++n;
+  }
+  *status = reader->Finish();
+  if (chunks) *chunks = n;
+  return out;
+}
+
+TEST_CASE("code to certificate to publish to batch, over loopback gRPC", "[relay][grpc][e2e]") {
+  RelayServer s;
+  // The verifier's certificate key is the relay's authority key.
+  auto v = verifier::Verifier::Open(s.f.dir.Sub("verifier"),
+                                    *crypto::Ed25519PrivateKey::FromSeed(s.f.authority.seed().Reveal()), {},
+                                    &s.f.clock);
+  REQUIRE(v.ok());
+  auto codes = (*v)->IssueCode(openen::v1::CONFIRMED_TEST, testing::kToday - 3 * 144);
+  auto token = (*v)->ExchangeCode(codes->short_code);
+  auto keys = RelayFixture::DailyKeys(14);
+  Bytes secret(32);
+  crypto::RandomBytes(secret);
+  std::vector<crypto::TekHmacEntry> entries;
+  for (const auto& k : keys) entries.push_back({k.key_data, k.rolling_start_interval_number, k.rolling_period, k.transmission_risk});
+  auto mac = crypto::TekHmac(secret, entries, crypto::TekHmacForm::kWithTransmissionRisk);
+  auto cert = (*v)->Certify(token->token, mac);
+  REQUIRE(cert.ok());
+
+  auto stub = s.Stub();
+  grpc::ClientContext ctx;
+  openen::v1::PublishResponse resp;
+  grpc::Status st = stub->Publish(&ctx, Request(keys, *cert, secret), &resp);
+  REQUIRE(st.ok());
+  CHECK(resp.accepted() == 14);
+  CHECK(resp.rejected_size() == 0);
+  CHECK(resp.ByteSizeLong() == kPublishResponseSize);
+
+  s.f.clock.Set(kNow + 3600);
+  REQUIRE(s.f.relay->Maintain().ok());
+  grpc::ClientContext list_ctx;
+  openen::v1::ListBatchesResponse list;
+  REQUIRE(stub->ListBatches(&list_ctx, {}, &list).ok());
+  REQUIRE(list.batches_size() == 1);
+  CHECK(list.ByteSizeLong() % kConfigResponsePadTo == 0);
+
+  // Two clients fetch identical bytes, equal to the file and its listed hash.
+  grpc::Status a_status, b_status;
+  Bytes a = FetchBatch(stub.get(), list.batches(0).name(), &a_status);
+  Bytes b = FetchBatch(s.Stub().get(), list.batches(0).name(), &b_status);
+  REQUIRE(a_status.ok());
+  REQUIRE(b_status.ok());
+  CHECK(a == b);
+  CHECK(a.size() == list.batches(0).size());
+  auto digest = crypto::Sha256(a);
+  CHECK(std::string(AsChars(digest)) == list.batches(0).sha256());
+  auto file = wire::ExportFile::Parse(a);
+  REQUIRE(file.ok());
+  CHECK(file->key_count() == 14);
+  CHECK(file->Verify({{"openen-v1", s.f.relay->export_public_key()}}).ok());
+}
+
+TEST_CASE("bad publishes get clear statuses and the relay keeps serving", "[relay][grpc]") {
+  RelayServer s;
+  auto stub = s.Stub();
+  auto keys = RelayFixture::DailyKeys(2);
+  Bytes secret(32, 1);
+  auto publish = [&](const openen::v1::PublishRequest& req, openen::v1::PublishResponse* resp) {
+    grpc::ClientContext ctx;
+    return stub->Publish(&ctx, req, resp);
+  };
+  openen::v1::PublishResponse resp;
+  grpc::Status forged = publish(Request(keys, s.f.Certificate(keys, Bytes(32, 2)), secret), &resp);
+  CHECK(forged.error_code() == grpc::UNAUTHENTICATED);
+  CHECK(forged.error_message() == "key HMAC does not match the certificate");
+  grpc::Status empty = publish(Request({}, s.f.Certificate({}, secret), secret), &resp);
+  CHECK(empty.error_code() == grpc::INVALID_ARGUMENT);
+  CHECK(empty.error_message() == "publish has 0 keys, want 1..30");
+
+  auto big = Request(keys, s.f.Certificate(keys, secret), secret);
+  big.set_padding(std::string(65 * 1024, 'p'));
+  CHECK(publish(big, &resp).error_code() == grpc::RESOURCE_EXHAUSTED);
+
+  // Per-key problems are reported, the rest accepted, in a same-size response.
+  auto mixed = keys;
+  mixed.push_back(SubmittedKey{Bytes(15, 9), testing::kToday - 3 * 144, 144, 1});
+  grpc::Status ok = publish(Request(mixed, s.f.Certificate(mixed, secret), secret), &resp);
+  REQUIRE(ok.ok());
+  CHECK(resp.accepted() == 2);
+  REQUIRE(resp.rejected_size() == 1);
+  CHECK(resp.rejected(0).index() == 2);
+  CHECK(resp.rejected(0).reason() == "key_data is 15 bytes, want 16");
+  CHECK(resp.ByteSizeLong() == kPublishResponseSize);
+
+  // Chaff: same size, nothing stored.
+  openen::v1::PublishResponse chaff;
+  auto more = RelayFixture::DailyKeys(14);
+  REQUIRE(publish(Request(more, s.f.Certificate(more, secret), secret, true), &chaff).ok());
+  CHECK(chaff.ByteSizeLong() == kPublishResponseSize);
+  CHECK(s.f.relay->PendingKeys() == 2);
+
+  grpc::Status missing;
+  FetchBatch(stub.get(), "batch-0000000001.zip", &missing);
+  CHECK(missing.error_code() == grpc::NOT_FOUND);
+  FetchBatch(stub.get(), "../data/CURRENT", &missing);
+  CHECK(missing.error_code() == grpc::NOT_FOUND);
+}
+
+TEST_CASE("large batches stream in 64 KiB chunks", "[relay][grpc]") {
+  RelayOptions options = RelayFixture::TestOptions();
+  options.min_batch_keys = 5000;
+  RelayServer s(options);
+  REQUIRE(s.f.Publish(RelayFixture::DailyKeys(3)).ok());
+  s.f.clock.Set(kNow + 3600);
+  REQUIRE(s.f.relay->Maintain().ok());
+  auto stub = s.Stub();
+  grpc::Status st;
+  int chunks = 0;
+  Bytes data = FetchBatch(stub.get(), BatchFileName(kNow + 3600), &st, &chunks);
+  REQUIRE(st.ok());
+  CHECK(data.size() > 64 * 1024);
+  CHECK(chunks == static_cast<int>((data.size() + 64 * 1024 - 1) / (64 * 1024)));
+  CHECK(wire::ExportFile::Parse(data)->key_count() == 5000);
+}
+
+TEST_CASE("GetConfig serves the signed configuration, or NOT_FOUND", "[relay][grpc]") {
+  {
+    RelayServer none;
+    grpc::ClientContext ctx;
+    openen::v1::GetConfigResponse resp;
+    CHECK(none.Stub()->GetConfig(&ctx, {}, &resp).error_code() == grpc::NOT_FOUND);
+  }
+  RelayServer s;
+  openen::v1::RelayConfig config;
+  config.set_serial(7);
+  config.set_expires_at(kNow + 30 * 86400);
+  config.set_retention_days(14);
+  auto env = wire::SignEnvelope(wire::kRelayConfigContext, config, s.f.authority);
+  s.f.Reopen(env);
+  s.service = std::make_unique<RelayService>(s.f.relay.get(), &s.pool);
+  auto r = server::StartServer({}, {s.service.get()});
+  REQUIRE(r.ok());
+  auto stub = openen::v1::Relay::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(r->port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  openen::v1::GetConfigResponse resp;
+  REQUIRE(stub->GetConfig(&ctx, {}, &resp).ok());
+  openen::v1::RelayConfig got;
+  REQUIRE(wire::OpenEnvelope(resp.config(), wire::kRelayConfigContext, {s.f.authority.PublicKey()}, &got).ok());
+  CHECK(got.serial() == 7);
+  server::ShutdownGracefully(r->server.get(), 1);
+}
+
+TEST_CASE("no peer address reaches the data or export directory", "[relay][grpc][privacy]") {
+  RelayServer s;
+  auto stub = s.Stub();
+  auto keys = RelayFixture::DailyKeys(5);
+  Bytes secret(32, 3);
+  grpc::ClientContext ctx;
+  openen::v1::PublishResponse resp;
+  REQUIRE(stub->Publish(&ctx, Request(keys, s.f.Certificate(keys, secret), secret), &resp).ok());
+  s.f.clock.Set(kNow + 3600);
+  REQUIRE(s.f.relay->Maintain().ok());
+  for (const char* needle : {"127.0.0.1", "ipv4:", "localhost"}) {
+    INFO(needle);
+    CHECK(openen::testing::FilesContaining(s.f.dir.path(), AsBytes(needle)).empty());
+  }
+}
+
+}  // namespace
+}  // namespace openen::relay

@@ -1,0 +1,310 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The Relay in-process: certificates, embargo, batches, expiry, restart.
+
+#include "relay/relay.h"
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "relay_fixture.h"
+
+namespace openen::relay {
+namespace {
+
+using testing::kNow;
+using testing::kToday;
+using testing::RelayFixture;
+using openen::testing::FilesContaining;
+using openen::testing::ReadFile;
+
+const Bytes kSecret(32, 0x5e);
+
+TEST_CASE("a certified publish is stored until its batch closes", "[relay]") {
+  RelayFixture f;
+  auto keys = RelayFixture::DailyKeys(14);
+  auto result = f.Publish(keys);
+  REQUIRE(result.ok());
+  CHECK(result->accepted == 14);
+  CHECK(result->rejected.empty());
+  CHECK(f.relay->PendingKeys() == 14);
+  CHECK(f.relay->ListBatches("", 100).empty());
+}
+
+TEST_CASE("certificates: forged, tampered, wrong audience, expired and replayed are refused",
+          "[relay][certificate]") {
+  RelayFixture f;
+  auto keys = RelayFixture::DailyKeys(3);
+  auto expect_unauthenticated = [&](const openen::v1::SignedEnvelope& cert, const std::string& message) {
+    auto r = f.relay->Publish(keys, cert, kSecret, false);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == StatusCode::kUnauthenticated);
+    CHECK(r.status().message() == message);
+  };
+  auto forger = crypto::Ed25519PrivateKey::Generate();
+  expect_unauthenticated(f.Certificate(keys, kSecret, "openen-relay", 900, 0, &forger),
+                         "certificate signature verification failed");
+  auto tampered = f.Certificate(keys, kSecret);
+  openen::v1::Certificate c;
+  c.ParseFromString(tampered.payload());
+  c.set_report_type(openen::v1::SELF_REPORT);
+  tampered.set_payload(c.SerializeAsString());
+  expect_unauthenticated(tampered, "certificate signature verification failed");
+  expect_unauthenticated(f.Certificate(keys, kSecret, "another-relay"),
+                         "certificate audience is 'another-relay', want 'openen-relay'");
+
+  auto cert = f.Certificate(keys, kSecret);  // expires at kNow + 900
+  f.clock.Set(kNow + 900);
+  expect_unauthenticated(cert, "certificate expired");
+  f.clock.Set(kNow + 899);
+  REQUIRE(f.relay->Publish(keys, cert, kSecret, false).ok());
+  expect_unauthenticated(cert, "certificate already used");
+  CHECK(f.relay->PendingKeys() == 3);
+}
+
+TEST_CASE("the key HMAC must match, in either form", "[relay][certificate]") {
+  RelayFixture f;
+  auto keys = RelayFixture::DailyKeys(2);
+  Bytes other_secret(32, 0x11);
+  auto r = f.relay->Publish(keys, f.Certificate(keys, kSecret), other_secret, false);
+  CHECK(r.status() == Status(StatusCode::kUnauthenticated, "key HMAC does not match the certificate"));
+  auto changed = keys;
+  changed[1].transmission_risk = 5;
+  CHECK(f.relay->Publish(changed, f.Certificate(keys, kSecret), kSecret, false).status().code() ==
+        StatusCode::kUnauthenticated);
+  auto fewer = keys;
+  fewer.pop_back();
+  CHECK_FALSE(f.relay->Publish(fewer, f.Certificate(keys, kSecret), kSecret, false).ok());
+  CHECK(f.relay->PendingKeys() == 0);
+
+  // The three-field form (no transmission risk) is accepted too.
+  std::vector<crypto::TekHmacEntry> entries;
+  for (const auto& k : keys) entries.push_back({k.key_data, k.rolling_start_interval_number, k.rolling_period, 0});
+  auto mac = crypto::TekHmac(kSecret, entries, crypto::TekHmacForm::kWithoutTransmissionRisk);
+  openen::v1::Certificate c;
+  f.Certificate(keys, kSecret);
+  auto env = f.Certificate(keys, kSecret);
+  c.ParseFromString(env.payload());
+  c.set_key_hmac(std::string(AsChars(mac)));
+  CHECK(f.relay->Publish(keys, wire::SignEnvelope(wire::kCertificateContext, c, f.authority), kSecret, false).ok());
+}
+
+TEST_CASE("publish shape: 1..30 keys, a 16..64 byte secret", "[relay]") {
+  RelayFixture f;
+  CHECK(f.Publish({}).status().message() == "publish has 0 keys, want 1..30");
+  std::vector<SubmittedKey> thirty, thirty_one;
+  for (int i = 0; i < 31; ++i) {
+    SubmittedKey k{Bytes(16, static_cast<uint8_t>(i)), kToday - 144, static_cast<uint32_t>(1 + i), 0};
+    (i < 30 ? thirty : thirty_one).push_back(k);
+    if (i < 30) thirty_one.push_back(k);
+  }
+  CHECK(f.Publish(thirty_one).status() == Status(StatusCode::kInvalidArgument, "publish has 31 keys, want 1..30"));
+  auto ok = f.Publish(thirty);
+  REQUIRE(ok.ok());
+  CHECK(ok->accepted == 3);  // same start: three kept, the rest reported
+  CHECK(ok->rejected.size() == 27);
+  auto keys = RelayFixture::DailyKeys(1);
+  Bytes short_secret(15, 1);
+  CHECK(f.relay->Publish(keys, f.Certificate(keys, short_secret), short_secret, false).status().message() ==
+        "hmac_secret is 15 bytes, want 16..64");
+}
+
+TEST_CASE("chaff does the work, stores nothing, and does not burn the certificate", "[relay][chaff]") {
+  RelayFixture f;
+  auto keys = RelayFixture::DailyKeys(14);
+  auto cert = f.Certificate(keys, kSecret);
+  auto chaff = f.relay->Publish(keys, cert, kSecret, /*chaff=*/true);
+  REQUIRE(chaff.ok());
+  CHECK(chaff->accepted == 14);
+  // A chaff certificate (random signature) is answered the same way.
+  auto junk = cert;
+  junk.set_signature(std::string(64, 'x'));
+  auto junk_result = f.relay->Publish(keys, junk, kSecret, true);
+  REQUIRE(junk_result.ok());
+  CHECK(junk_result->accepted == 14);
+  CHECK(f.relay->PendingKeys() == 0);
+  REQUIRE(f.relay->Maintain().ok());
+  CHECK(f.relay->ListBatches("", 10).empty());
+  CHECK(f.relay->Publish(keys, cert, kSecret, false).ok());
+}
+
+TEST_CASE("batches: sorted, padded to the minimum, signed, listed and indexed", "[relay][batch]") {
+  RelayFixture f;
+  auto keys = RelayFixture::DailyKeys(3);
+  Bytes secret(32, 0x5e);
+  REQUIRE(f.relay->Publish(keys, f.Certificate(keys, secret, "openen-relay", 900, kToday - 2 * 144), secret, false).ok());
+  REQUIRE(f.relay->Maintain().ok());
+  CHECK(f.relay->ListBatches("", 10).empty());  // released by the batch closing at 11:00
+
+  f.clock.Set(kNow + 3600);
+  REQUIRE(f.relay->Maintain().ok());
+  auto batches = f.relay->ListBatches("", 10);
+  REQUIRE(batches.size() == 1);
+  const std::string name = BatchFileName(kNow + 3600);
+  CHECK(batches[0].name() == name);
+  CHECK(batches[0].start_timestamp() == static_cast<uint64_t>(kNow));
+  CHECK(batches[0].end_timestamp() == static_cast<uint64_t>(kNow + 3600));
+  CHECK(batches[0].key_count() == 10);
+  CHECK(f.relay->PendingKeys() == 0);
+  CHECK(ReadFile(f.dir.Sub("export/index.txt")) == name + "\n");
+
+  wire::ExportFile file = f.Batch(name);
+  CHECK(file.key_count() == 10);
+  CHECK(file.header().region == "ZZ");
+  CHECK(file.Verify({{"openen-v1", f.relay->export_public_key()}}).ok());
+  auto exported = file.Keys();
+  CHECK(std::is_sorted(exported.begin(), exported.end(),
+                       [](const auto& a, const auto& b) { return std::memcmp(a.key_data.data(), b.key_data.data(), 16) < 0; }));
+  for (const auto& k : keys) {
+    auto it = std::find_if(exported.begin(), exported.end(), [&](const auto& e) { return e.key_data == k.key_data; });
+    REQUIRE(it != exported.end());
+    CHECK(it->rolling_start_interval_number == static_cast<int32_t>(k.rolling_start_interval_number));
+    CHECK(it->RollingPeriod() == 144);
+    CHECK(it->transmission_risk_level == 4);
+    CHECK(it->report_type == wire::ReportType::kConfirmedTest);
+    const int day = static_cast<int>(k.rolling_start_interval_number / 144) - static_cast<int>((kToday - 2 * 144) / 144);
+    CHECK(it->days_since_onset_of_symptoms == day);
+  }
+  // ReadBatch serves the same bytes as the file, in pieces.
+  uint64_t total = 0;
+  auto head = f.relay->ReadBatch(name, 0, 100, &total);
+  REQUIRE(head.ok());
+  std::string whole = ReadFile(f.dir.Sub("export/" + name));
+  CHECK(total == whole.size());
+  CHECK(std::string(AsChars(*head)) == whole.substr(0, 100));
+  auto tail = f.relay->ReadBatch(name, 100, 1 << 20, &total);
+  CHECK(std::string(AsChars(*tail)) == whole.substr(100));
+  CHECK(f.relay->ReadBatch("../data/CURRENT", 0, 10, &total).status().code() == StatusCode::kNotFound);
+  CHECK(f.relay->ReadBatch(BatchFileName(kNow), 0, 10, &total).status().code() == StatusCode::kNotFound);
+  CHECK(f.relay->ListBatches(name, 10).empty());
+}
+
+TEST_CASE("a batch above the minimum is not padded; an hour with no keys makes no batch", "[relay][batch]") {
+  RelayFixture f;
+  auto keys = RelayFixture::DailyKeys(12);
+  REQUIRE(f.Publish(keys).ok());
+  f.clock.Set(kNow + 3600);
+  REQUIRE(f.relay->Maintain().ok());
+  REQUIRE(f.relay->ListBatches("", 10).size() == 1);
+  CHECK(f.relay->ListBatches("", 10)[0].key_count() == 12);
+  f.clock.Set(kNow + 2 * 3600);
+  REQUIRE(f.relay->Maintain().ok());
+  CHECK(f.relay->ListBatches("", 10).size() == 1);
+}
+
+TEST_CASE("a key still valid at upload is embargoed until it expires", "[relay][embargo]") {
+  RelayFixture f;
+  auto keys = RelayFixture::DailyKeys(1);
+  SubmittedKey today{Bytes(16, 0xee), kToday, 144, 4};  // valid until midnight
+  keys.push_back(today);
+  REQUIRE(f.Publish(keys)->accepted == 2);
+  f.clock.Set(kNow + 3600);
+  REQUIRE(f.relay->Maintain().ok());
+  auto first = f.Batch(BatchFileName(kNow + 3600)).Keys();
+  CHECK(std::none_of(first.begin(), first.end(), [&](const auto& k) { return k.key_data == today.key_data; }));
+  CHECK(f.relay->PendingKeys() == 1);
+
+  const int64_t midnight = static_cast<int64_t>(kToday + 144) * 600;
+  f.clock.Set(midnight);  // the key has just expired; it goes out with the next close
+  REQUIRE(f.relay->Maintain().ok());
+  CHECK(f.relay->PendingKeys() == 1);
+  f.clock.Set(midnight + 3600);
+  REQUIRE(f.relay->Maintain().ok());
+  CHECK(f.relay->PendingKeys() == 0);
+  auto second = f.Batch(BatchFileName(midnight + 3600)).Keys();
+  CHECK(std::any_of(second.begin(), second.end(), [&](const auto& k) { return k.key_data == today.key_data; }));
+}
+
+TEST_CASE("batches expire 14 days after their newest key, leaving no key bytes anywhere",
+          "[relay][expiry][privacy]") {
+  RelayFixture f;
+  auto keys = RelayFixture::DailyKeys(2);
+  REQUIRE(f.Publish(keys).ok());
+  // The scan sees pending keys in the store (the write-ahead log).
+  for (const auto& k : keys) CHECK_FALSE(FilesContaining(f.dir.Sub("data"), k.key_data).empty());
+  f.clock.Set(kNow + 3600);
+  REQUIRE(f.relay->Maintain().ok());
+  const std::string name = BatchFileName(kNow + 3600);
+  // Released: the keys live in the export only, not in the store.
+  for (const auto& k : keys) CHECK(FilesContaining(f.dir.Sub("data"), k.key_data).empty());
+
+  const int64_t newest_end = static_cast<int64_t>(kToday) * 600;  // yesterday's key ended at midnight
+  f.clock.Set(newest_end + 14 * 86400 - 1);
+  REQUIRE(f.relay->Maintain().ok());
+  CHECK(f.relay->ListBatches("", 10).size() == 1);
+  f.clock.Set(newest_end + 14 * 86400);
+  REQUIRE(f.relay->Maintain().ok());
+  CHECK(f.relay->ListBatches("", 10).empty());
+  CHECK_FALSE(std::filesystem::exists(f.dir.Sub("export/" + name)));
+  CHECK(ReadFile(f.dir.Sub("export/index.txt")).empty());
+  for (const auto& k : keys) {
+    INFO("key " << HexEncode(k.key_data));
+    CHECK(FilesContaining(f.dir.path(), k.key_data).empty());
+  }
+}
+
+TEST_CASE("what was acknowledged survives a restart", "[relay]") {
+  RelayFixture f;
+  auto keys = RelayFixture::DailyKeys(5);
+  REQUIRE(f.Publish(keys).ok());
+  f.Reopen();
+  CHECK(f.relay->PendingKeys() == 5);
+  f.clock.Set(kNow + 3600);
+  REQUIRE(f.relay->Maintain().ok());
+  f.Reopen();
+  REQUIRE(f.relay->ListBatches("", 10).size() == 1);
+  CHECK(f.Batch(BatchFileName(kNow + 3600)).key_count() == 10);
+}
+
+TEST_CASE("files a crash left behind are removed at open", "[relay]") {
+  RelayFixture f;
+  std::ofstream(f.dir.Sub("export/" + BatchFileName(kNow))) << "half-written";
+  std::ofstream(f.dir.Sub("export/index.txt.tmp")) << "x";
+  std::ofstream(f.dir.Sub("export/README")) << "operator's file";
+  f.Reopen();
+  CHECK_FALSE(std::filesystem::exists(f.dir.Sub("export/" + BatchFileName(kNow))));
+  CHECK_FALSE(std::filesystem::exists(f.dir.Sub("export/index.txt.tmp")));
+  CHECK(std::filesystem::exists(f.dir.Sub("export/README")));
+}
+
+TEST_CASE("the store holds no arrival time: only release batches", "[relay][privacy]") {
+  // Two publishes an hour apart of keys from the same days release together
+  // and are stored under the same release time.
+  RelayFixture f;
+  auto a = RelayFixture::DailyKeys(3);
+  REQUIRE(f.Publish(a).ok());
+  f.clock.Set(kNow + 1800);
+  auto b = RelayFixture::DailyKeys(3);
+  REQUIRE(f.Publish(b).ok());
+  f.clock.Set(kNow + 3600);
+  REQUIRE(f.relay->Maintain().ok());
+  REQUIRE(f.relay->ListBatches("", 10).size() == 1);
+  CHECK(f.relay->ListBatches("", 10)[0].key_count() == 10);  // six real, four padding
+}
+
+TEST_CASE("invalid options and configurations are refused at open", "[relay]") {
+  openen::testing::TempDir dir;
+  server::FakeClock clock(kNow);
+  auto authority = crypto::Ed25519PrivateKey::Generate();
+  RelayOptions o;
+  o.batch_period_seconds = 0;
+  CHECK(Relay::Open(dir.Sub("d"), dir.Sub("e"), o, {authority.PublicKey()}, *crypto::EcdsaP256PrivateKey::Generate(),
+                    {}, &clock)
+            .status()
+            .message() == "batch period must be 1..86400 seconds, got 0");
+  CHECK(Relay::Open(dir.Sub("d"), dir.Sub("e"), {}, {}, *crypto::EcdsaP256PrivateKey::Generate(), {}, &clock)
+            .status()
+            .message() == "at least one authority key is required");
+  openen::v1::RelayConfig config;
+  config.set_serial(1);
+  auto forged = wire::SignEnvelope(wire::kRelayConfigContext, config, crypto::Ed25519PrivateKey::Generate());
+  CHECK(Relay::Open(dir.Sub("d"), dir.Sub("e"), {}, {authority.PublicKey()},
+                    *crypto::EcdsaP256PrivateKey::Generate(), forged, &clock)
+            .status()
+            .message() == "configuration: signature verification failed");
+}
+
+}  // namespace
+}  // namespace openen::relay
