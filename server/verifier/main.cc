@@ -2,6 +2,8 @@
 //
 // openen-verifier: the health authority's verification service.
 
+#include <google/protobuf/text_format.h>
+
 #include <cstdio>
 #include <ctime>
 
@@ -14,6 +16,8 @@
 #include "common/worker_pool.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
+#include "openen/v1/relay.pb.h"
+#include "openen/wire/signed.h"
 #include "verifier/service.h"
 #include "verifier/verifier.h"
 
@@ -34,6 +38,7 @@ constexpr char kUsage[] =
     "                  [--max-failed-exchanges-per-minute N] [--maintenance-interval SECONDS]\n"
     "  openen-verifier keygen --out FILE\n"
     "  openen-verifier admin-key --out FILE\n"
+    "  openen-verifier sign-config --signing-key FILE --in CONFIG.txtpb --out FILE\n"
     "  openen-verifier issue --server HOST:PORT --admin-key-file FILE\n"
     "                  --test-type confirmed|likely|self-report [--onset YYYY-MM-DD]\n"
     "                  [--tls-ca FILE] [--json]\n"
@@ -58,7 +63,9 @@ constexpr char kUsage[] =
     "\n"
     "keygen writes a new signing key (mode 0600) and prints the public key (base64) that\n"
     "relays must trust. admin-key writes a new random admin API key (mode 0600). issue asks a\n"
-    "running verifier for a code pair and prints it: what a contact tracer runs.\n";
+    "running verifier for a code pair and prints it: what a contact tracer runs.\n"
+    "sign-config signs a relay configuration (openen.v1.RelayConfig in protobuf text format)\n"
+    "with the authority key, for 'openen-relay --config'.\n";
 
 int Keygen(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 2, {"out"}, {});
@@ -114,6 +121,34 @@ std::string Utc(int64_t t) {
   char buf[32];
   std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
   return buf;
+}
+
+int SignConfig(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 2, {"signing-key", "in", "out"}, {});
+  if (!args.ok()) return Fail(args.status().message());
+  auto key_file = args->Get("signing-key");
+  auto in = args->Get("in");
+  auto out = args->Get("out");
+  if (!key_file || !in || !out) return Fail("sign-config needs --signing-key, --in and --out");
+  auto key = server::ReadEd25519PrivateKey(*key_file);
+  if (!key.ok()) return Fail(key.status().message());
+  auto text = server::ReadFile(*in);
+  if (!text.ok()) return Fail(text.status().message());
+  openen::v1::RelayConfig config;
+  if (!google::protobuf::TextFormat::ParseFromString(*text, &config)) {
+    return Fail(*in + ": not a valid openen.v1.RelayConfig in text format");
+  }
+  if (config.retention_days() > 14) {
+    return Fail(*in + ": retention_days is " + std::to_string(config.retention_days()) + ", at most 14");
+  }
+  if (config.expires_at() <= 0) return Fail(*in + ": expires_at must be set");
+  openen::v1::SignedEnvelope env = wire::SignEnvelope(wire::kRelayConfigContext, config, *key);
+  if (Status s = server::WriteFileAtomically(*out, env.SerializeAsString(), false); !s.ok()) {
+    return Fail(s.message(), kExitFailure);
+  }
+  std::printf("signed configuration serial %llu, expires %s\n",
+              static_cast<unsigned long long>(config.serial()), Utc(config.expires_at()).c_str());
+  return kExitOk;
 }
 
 int Issue(int argc, char** argv) {
@@ -239,6 +274,7 @@ int main(int argc, char** argv) {
   if (cmd == "keygen") return verifier::Keygen(argc, argv);
   if (cmd == "admin-key") return verifier::AdminKey(argc, argv);
   if (cmd == "issue") return verifier::Issue(argc, argv);
+  if (cmd == "sign-config") return verifier::SignConfig(argc, argv);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     std::fputs(verifier::kUsage, stdout);
     return cli::kExitOk;

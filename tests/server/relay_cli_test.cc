@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "openen/v1/relay.grpc.pb.h"
+#include "openen/wire/signed.h"
 #include "relay_fixture.h"
 #include "subprocess.h"
 
@@ -101,6 +102,98 @@ TEST_CASE("the relay binary accepts a publish and writes a verifiable export", "
   CHECK(logs.find("stopped") != std::string::npos);
   for (const auto& k : keys) CHECK(logs.find(HexEncode(k.key_data)) == std::string::npos);
   CHECK(logs.find("ipv4:") == std::string::npos);
+}
+
+// StartRelay starts the relay binary with |extra| flags and returns its port.
+int StartedPort(Process* relay) {
+  REQUIRE(relay->WaitForStderr("listening on 127.0.0.1:"));
+  REQUIRE(relay->WaitForStderr("\n"));
+  const std::string& log = relay->stderr_text();
+  return std::stoi(log.substr(log.find("listening on 127.0.0.1:") + 23));
+}
+
+TEST_CASE("sign-config makes the file the relay serves through GetConfig", "[relay][cli][config]") {
+  TempDir dir;
+  RunResult vkey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("authority.key")});
+  REQUIRE(vkey.exit_code == 0);
+  std::ofstream(dir.Sub("authority.pub")) << vkey.out;
+  REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
+  std::ofstream(dir.Sub("config.txtpb")) << "expires_at: 1900000000\nserial: 3\nretention_days: 10\n"
+                                         << "risk { attenuation_thresholds_db: [30, 50, 70] }\n";
+  RunResult signed_config = Run({OPENEN_VERIFIER, "sign-config", "--signing-key", dir.Sub("authority.key"),
+                                 "--in", dir.Sub("config.txtpb"), "--out", dir.Sub("config.bin")});
+  REQUIRE(signed_config.exit_code == 0);
+  CHECK(signed_config.out == "signed configuration serial 3, expires 2030-03-17T17:46:40Z\n");
+
+  std::ofstream(dir.Sub("bad.txtpb")) << "expires_at: 1900000000\nretention_days: 15\n";
+  RunResult too_long = Run({OPENEN_VERIFIER, "sign-config", "--signing-key", dir.Sub("authority.key"), "--in",
+                            dir.Sub("bad.txtpb"), "--out", dir.Sub("bad.bin")});
+  CHECK(too_long.exit_code == 2);
+  CHECK(too_long.err == "openen-verifier: " + dir.Sub("bad.txtpb") + ": retention_days is 15, at most 14\n");
+  std::ofstream(dir.Sub("junk.txtpb")) << "no_such_field: 1\n";
+  CHECK(Run({OPENEN_VERIFIER, "sign-config", "--signing-key", dir.Sub("authority.key"), "--in",
+             dir.Sub("junk.txtpb"), "--out", dir.Sub("junk.bin")})
+            .exit_code == 2);
+
+  Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
+                 "--authority-key", dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"),
+                 "--listen", "127.0.0.1:0", "--config", dir.Sub("config.bin")});
+  const int port = StartedPort(&relay);
+  auto stub = openen::v1::Relay::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  openen::v1::GetConfigResponse resp;
+  REQUIRE(stub->GetConfig(&ctx, {}, &resp).ok());
+  auto authority = crypto::Ed25519PublicKey::FromBytes(*Base64Decode(vkey.out.substr(0, vkey.out.size() - 1)));
+  openen::v1::RelayConfig config;
+  REQUIRE(wire::OpenEnvelope(resp.config(), wire::kRelayConfigContext, {*authority}, &config).ok());
+  CHECK(config.serial() == 3);
+  CHECK(config.retention_days() == 10);
+  CHECK(config.risk().attenuation_thresholds_db_size() == 3);
+  CHECK(relay.Stop() == 0);
+
+  // A configuration signed by someone else keeps the relay from starting.
+  REQUIRE(Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("other.key")}).exit_code == 0);
+  REQUIRE(Run({OPENEN_VERIFIER, "sign-config", "--signing-key", dir.Sub("other.key"), "--in",
+               dir.Sub("config.txtpb"), "--out", dir.Sub("forged.bin")})
+              .exit_code == 0);
+  RunResult refused = Run({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
+                           "--authority-key", dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"),
+                           "--listen", "127.0.0.1:0", "--config", dir.Sub("forged.bin")});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err == "openen-relay: configuration: signature verification failed\n");
+}
+
+TEST_CASE("with --tls-cert and --tls-key the relay speaks only TLS", "[relay][cli][tls]") {
+  TempDir dir;
+  RunResult cert = Run({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", dir.Sub("tls.key"), "-out",
+                        dir.Sub("tls.crt"), "-days", "1", "-subj", "/CN=localhost", "-addext",
+                        "subjectAltName=DNS:localhost"});
+  REQUIRE(cert.exit_code == 0);
+  RunResult vkey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("authority.key")});
+  std::ofstream(dir.Sub("authority.pub")) << vkey.out;
+  REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
+  Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
+                 "--authority-key", dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"),
+                 "--listen", "127.0.0.1:0", "--tls-cert", dir.Sub("tls.crt"), "--tls-key", dir.Sub("tls.key")});
+  const std::string addr = "127.0.0.1:" + std::to_string(StartedPort(&relay));
+
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadFile(dir.Sub("tls.crt"));
+  grpc::ChannelArguments args;
+  args.SetSslTargetNameOverride("localhost");
+  auto tls = openen::v1::Relay::NewStub(grpc::CreateCustomChannel(addr, grpc::SslCredentials(ssl), args));
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(10));
+  openen::v1::ListBatchesResponse list;
+  CHECK(tls->ListBatches(&ctx, {}, &list).ok());
+
+  auto plain = openen::v1::Relay::NewStub(grpc::CreateChannel(addr, grpc::InsecureChannelCredentials()));
+  grpc::ClientContext plain_ctx;
+  plain_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
+  CHECK_FALSE(plain->ListBatches(&plain_ctx, {}, &list).ok());
+  CHECK(relay.Stop() == 0);
 }
 
 TEST_CASE("openen-relay refuses missing and unreadable files with exit 2", "[relay][cli]") {

@@ -217,6 +217,24 @@ TEST_CASE("GetConfig serves the signed configuration, or NOT_FOUND", "[relay][gr
   server::ShutdownGracefully(r->server.get(), 1);
 }
 
+TEST_CASE("the same service over an in-process channel", "[relay][grpc]") {
+  RelayServer s;
+  auto stub = openen::v1::Relay::NewStub(s.running.server->InProcessChannel(grpc::ChannelArguments()));
+  auto keys = RelayFixture::DailyKeys(4);
+  Bytes secret(32, 9);
+  grpc::ClientContext ctx;
+  openen::v1::PublishResponse resp;
+  REQUIRE(stub->Publish(&ctx, Request(keys, s.f.Certificate(keys, secret), secret), &resp).ok());
+  CHECK(resp.accepted() == 4);
+  s.f.clock.Set(kNow + 3600);
+  REQUIRE(s.f.relay->Maintain().ok());
+  grpc::Status st;
+  Bytes in_process = FetchBatch(stub.get(), BatchFileName(kNow + 3600), &st);
+  REQUIRE(st.ok());
+  Bytes loopback = FetchBatch(s.Stub().get(), BatchFileName(kNow + 3600), &st);
+  CHECK(in_process == loopback);
+}
+
 TEST_CASE("no peer address reaches the data or export directory", "[relay][grpc][privacy]") {
   RelayServer s;
   auto stub = s.Stub();
