@@ -12,7 +12,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "common/db.h"
+#include "openen/store/db.h"
 #include "common/files.h"
 #include "common/log.h"
 #include "openen/crypto/hash.h"
@@ -141,7 +141,7 @@ StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, const 
   if (::mkdir(export_dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return UnavailableError("cannot create export directory " + export_dir + ": " + std::strerror(errno));
   }
-  OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, server::OpenPrivateDb(data_dir));
+  OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, store::OpenPrivateDb(data_dir));
   std::unique_ptr<Relay> relay(new Relay(std::move(db), export_dir, std::move(options),
                                          std::move(authority_keys), std::move(signing_key),
                                          std::move(config), clock));
@@ -232,7 +232,7 @@ StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
     const int64_t release = (ready / p + 1) * p;
     batch.Put(PendingKey(release, k.key_data), EncodeKeyRecord(k));
   }
-  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &batch), "store keys"));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "store keys"));
   dirty_ = true;
   result.accepted = static_cast<uint32_t>(accepted.size());
   return result;
@@ -252,7 +252,7 @@ Status Relay::CloseBatch(int64_t close_time) {
       }
       keys.push_back(std::move(*k));
     }
-    OPENEN_RETURN_IF_ERROR(server::FromRocksDb(it->status(), "read pending keys"));
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "read pending keys"));
   }
   if (keys.empty()) return Status::Ok();
 
@@ -304,7 +304,7 @@ Status Relay::CloseBatch(int64_t close_time) {
   rocksdb::WriteBatch wb;
   wb.Put(TimeKey(kBatchPrefix, close_time), record);
   wb.DeleteRange(begin, end);
-  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &wb), "record batch"));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &wb), "record batch"));
   dirty_ = true;
   OPENEN_RETURN_IF_ERROR(WriteIndex());
   server::Log("relay", "closed %s: %zu keys", name.c_str(), total);
@@ -321,13 +321,13 @@ Status Relay::ExpireBatches(int64_t now) {
       if (static_cast<int64_t>(ReadBe64(it->value().data())) > now) continue;
       expired.emplace_back(it->key().ToString(), BatchFileName(static_cast<int64_t>(ReadBe64(it->key().data() + 1))));
     }
-    OPENEN_RETURN_IF_ERROR(server::FromRocksDb(it->status(), "scan batches"));
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan batches"));
   }
   if (expired.empty()) return Status::Ok();
   rocksdb::WriteBatch wb;
   for (const auto& [key, file] : expired) wb.Delete(key);
   // Unlist first, then delete the files.
-  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &wb), "expire batches"));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &wb), "expire batches"));
   OPENEN_RETURN_IF_ERROR(WriteIndex());
   for (const auto& [key, file] : expired) {
     std::string path = export_dir_ + "/" + file;
@@ -351,10 +351,10 @@ Status Relay::ExpireCertificates(int64_t now) {
       ++n;
     }
   }
-  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(it->status(), "scan certificates"));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan certificates"));
   if (n == 0) return Status::Ok();
   dirty_ = true;
-  return server::FromRocksDb(db_->Write(server::SyncedWrite(), &wb), "expire certificates");
+  return store::FromRocksDb(db_->Write(store::SyncedWrite(), &wb), "expire certificates");
 }
 
 Status Relay::Maintain() {
@@ -375,7 +375,7 @@ Status Relay::Maintain() {
   }
   OPENEN_RETURN_IF_ERROR(ExpireCertificates(now));
   if (dirty_.exchange(false)) {
-    Status s = server::PurgeDeleted(db_.get());
+    Status s = store::PurgeDeleted(db_.get());
     if (!s.ok()) {
       dirty_ = true;
       return s;

@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "common/db.h"
+#include "openen/store/db.h"
 #include "common/log.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
@@ -122,7 +122,7 @@ StatusOr<std::unique_ptr<Verifier>> Verifier::Open(const std::string& data_dir,
                                                    VerifierOptions options,
                                                    const server::Clock* clock) {
   OPENEN_RETURN_IF_ERROR(ValidateOptions(options));
-  OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, server::OpenPrivateDb(data_dir));
+  OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, store::OpenPrivateDb(data_dir));
   OPENEN_ASSIGN_OR_RETURN(
       crypto::SecretBytes lookup_key,
       crypto::HkdfSha256(signing_key.seed().Reveal(), {}, AsBytes("openen verifier lookup key v1"), 32));
@@ -212,7 +212,7 @@ StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type,
   batch.Put(IndexKey(short_record.expires_at, kCodePrefix, short_hash), "");
   batch.Put(RecordKey(kCodePrefix, long_hash), EncodeRecord(long_record));
   batch.Put(IndexKey(long_record.expires_at, kCodePrefix, long_hash), "");
-  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &batch), "store code"));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "store code"));
   return out;
 }
 
@@ -229,7 +229,7 @@ StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
     TakeFailureBudget(now);
     return InvalidCode();
   }
-  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(got, "read code"));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "read code"));
   OPENEN_ASSIGN_OR_RETURN(Record code_record, DecodeRecord(value));
   if (now >= code_record.expires_at) {
     TakeFailureBudget(now);
@@ -258,7 +258,7 @@ StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
   Record token_record{token.test_type, token.symptom_onset_interval, token.expires_at, {}, false};
   batch.Put(RecordKey(kTokenPrefix, token_hash), EncodeRecord(token_record));
   batch.Put(IndexKey(token.expires_at, kTokenPrefix, token_hash), "");
-  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &batch), "burn code"));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "burn code"));
   deleted_since_purge_ = true;
   return token;
 }
@@ -273,14 +273,14 @@ StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view token, B
   std::string value;
   rocksdb::Status got = db_->Get({}, RecordKey(kTokenPrefix, hash), &value);
   if (got.IsNotFound()) return InvalidToken();
-  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(got, "read token"));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "read token"));
   OPENEN_ASSIGN_OR_RETURN(Record record, DecodeRecord(value));
   if (now >= record.expires_at) return InvalidToken();
 
   rocksdb::WriteBatch batch;
   batch.Delete(RecordKey(kTokenPrefix, hash));
   batch.Delete(IndexKey(record.expires_at, kTokenPrefix, hash));
-  OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &batch), "burn token"));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "burn token"));
   deleted_since_purge_ = true;
 
   openen::v1::Certificate cert;
@@ -345,16 +345,16 @@ StatusOr<size_t> Verifier::Maintain() {
       batch.Delete(RecordKey(kind, hash));
       ++expired;
     }
-    OPENEN_RETURN_IF_ERROR(server::FromRocksDb(it->status(), "scan expiry index"));
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan expiry index"));
     if (expired > 0) {
-      OPENEN_RETURN_IF_ERROR(server::FromRocksDb(db_->Write(server::SyncedWrite(), &batch), "expire"));
+      OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "expire"));
       deleted_since_purge_ = true;
     }
     purge = deleted_since_purge_;
     deleted_since_purge_ = false;
   }
   if (purge) {
-    Status s = server::PurgeDeleted(db_.get());
+    Status s = store::PurgeDeleted(db_.get());
     if (!s.ok()) {
       std::lock_guard<std::mutex> lock(mu_);
       deleted_since_purge_ = true;  // try again next time

@@ -102,7 +102,7 @@ class Verifier {
   openen::v1::SignedEnvelope ChaffCertificate() const;
 
   // Maintain deletes expired codes and tokens, then, if anything was deleted
-  // since the last call, makes the deletions physical (server::PurgeDeleted).
+  // since the last call, makes the deletions physical (store::PurgeDeleted).
   // Returns how many records expired. Call periodically, off request paths.
   StatusOr<size_t> Maintain();
 

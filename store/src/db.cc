@@ -1,13 +1,13 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 
-#include "common/db.h"
+#include "openen/store/db.h"
 
 #include <rocksdb/env.h>
 
 #include <atomic>
 #include <rocksdb/options.h>
 
-namespace openen::server {
+namespace openen::store {
 namespace {
 
 // The info LOG is never needed to run the servers and may echo file names
@@ -68,4 +68,4 @@ Status PurgeDeleted(rocksdb::DB* db) {
   return Status::Ok();
 }
 
-}  // namespace openen::server
+}  // namespace openen::store

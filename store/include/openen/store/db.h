@@ -1,21 +1,23 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 //
-// RocksDB opened for data that must be deletable for real. A deleted record
+// RocksDB opened for data that must be deletable for real, on the phone and on
+// the servers alike. A deleted record
 // can survive in the write-ahead log, in an SST file until compaction, in the
 // MANIFEST (which records each file's first and last key) and in the info
 // LOG. OpenPrivateDb configures RocksDB so that PurgeDeleted removes all four.
 
-#ifndef OPENEN_SERVER_COMMON_DB_H_
-#define OPENEN_SERVER_COMMON_DB_H_
+#ifndef OPENEN_STORE_DB_H_
+#define OPENEN_STORE_DB_H_
 
 #include <rocksdb/db.h>
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "openen/crypto/status.h"
 
-namespace openen::server {
+namespace openen::store {
 
 // OpenPrivateDb opens (creating if missing) a RocksDB at |path|: no info log,
 // write-ahead log files deleted as soon as flushed, and a MANIFEST rolled over
@@ -40,6 +42,6 @@ Status PurgeDeleted(rocksdb::DB* db);
 // FromRocksDb maps a RocksDB status to an OpenEN one, prefixed by |what|.
 Status FromRocksDb(const rocksdb::Status& s, const std::string& what);
 
-}  // namespace openen::server
+}  // namespace openen::store
 
-#endif  // OPENEN_SERVER_COMMON_DB_H_
+#endif  // OPENEN_STORE_DB_H_
