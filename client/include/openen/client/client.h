@@ -1,0 +1,162 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Client: the exposure-notification library a phone app embeds.
+//
+// It generates a Temporary Exposure Key per UTC day and answers what to
+// broadcast now; records the identifiers the phone's scanner observed; keeps
+// all of it encrypted on the phone for at most 14 days (a compile-time
+// ceiling that configuration can only lower) and then deletes it physically;
+// downloads released batches, verifies them with pinned keys, matches them on
+// the phone, and scores the risk. The app sees daily summaries, never raw
+// identifiers or times finer than a day. Every method is thread-safe.
+
+#ifndef OPENEN_CLIENT_CLIENT_H_
+#define OPENEN_CLIENT_CLIENT_H_
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "openen/client/matcher.h"
+#include "openen/client/platform.h"
+#include "openen/client/risk.h"
+#include "openen/client/sync.h"
+#include "openen/crypto/ed25519.h"
+#include "openen/crypto/gaen.h"
+#include "openen/wire/export.h"
+
+namespace openen::v1 {
+class SignedEnvelope;
+}
+
+namespace openen::client {
+
+namespace internal {
+class Store;
+}
+
+// The most days anything is kept. Configuration may lower it, never raise it.
+inline constexpr int kMaxRetentionDays = 14;
+
+struct ClientOptions {
+  std::string store_dir;
+  int retention_days = kMaxRetentionDays;
+  // This phone's calibrated transmit power, advertised in the metadata.
+  int8_t tx_power_dbm = -10;
+  // Added to this phone's RSSI readings (device calibration).
+  int rssi_offset_db = 0;
+  // How often the platform scans; caps the seconds a scan stands for.
+  int scan_interval_seconds = 300;
+  // Export signing keys pinned in the app, by "<id>-<version>".
+  wire::TrustedExportKeys export_keys;
+  // Health-authority keys that sign the configuration.
+  std::vector<crypto::Ed25519PublicKey> authority_keys;
+};
+
+struct OwnKey {
+  crypto::SecretBytes key_data;
+  uint32_t rolling_start_interval_number = 0;
+  uint32_t rolling_period = 0;
+};
+
+struct DayCounts {
+  uint32_t day = 0;
+  int own_keys = 0;
+  int identifiers_seen = 0;  // distinct RPIs observed
+  int scans = 0;             // sightings of them
+  int exposure_windows = 0;
+};
+
+// StorageSummary says what is stored, without identifiers.
+struct StorageSummary {
+  std::vector<DayCounts> days;  // oldest first
+  std::optional<uint32_t> oldest_day;
+  std::optional<uint32_t> newest_day;
+};
+
+struct SyncReport {
+  int batches = 0;
+  uint64_t keys = 0;
+  uint64_t matched_identifiers = 0;
+  int new_exposure_windows = 0;
+};
+
+class Client {
+ public:
+  // Open opens (creating) the store and purges anything past retention.
+  // PERMISSION_DENIED when |keystore| is not the key the store was made with;
+  // DATA_LOSS for a corrupt store; INVALID_ARGUMENT for bad options.
+  static StatusOr<std::unique_ptr<Client>> Open(ClientOptions options, KeyStore* keystore,
+                                                const Clock* clock);
+  ~Client();
+
+  // CurrentAdvertisement returns the 20-byte service data (RPI || AEM) to
+  // broadcast now, making today's key if needed. FAILED_PRECONDITION while paused.
+  StatusOr<crypto::Advertisement> CurrentAdvertisement();
+
+  // RecordSighting stores one scan of another phone's identifiers.
+  // INVALID_ARGUMENT for wrong sizes, an RSSI outside -127..127, a time in
+  // the future or before retention; FAILED_PRECONDITION while paused.
+  Status RecordSighting(ByteView rpi, ByteView aem, int rssi, int64_t unix_time);
+
+  // Sync downloads every batch after the last one processed, verifies each
+  // with the pinned export keys, matches it and stores any exposure windows,
+  // remembering progress after each batch. A batch that does not parse or
+  // verify stops the sync with its error; what came before it is kept.
+  StatusOr<SyncReport> Sync(BatchSource& source);
+
+  // ProcessExport matches one verified export against the sightings.
+  StatusOr<SyncReport> ProcessExport(const wire::ExportFile& file);
+
+  // UpdateConfiguration verifies the authority-signed configuration and
+  // adopts its risk parameters and retention (never above 14 days).
+  Status UpdateConfiguration(const openen::v1::SignedEnvelope& envelope);
+
+  // DailySummaries scores the stored exposure windows by day.
+  StatusOr<std::vector<DailySummary>> DailySummaries();
+
+  // KeysForUpload returns the own keys of the retained days, oldest first,
+  // without the days in |excluded_days| (the person's choice).
+  StatusOr<std::vector<OwnKey>> KeysForUpload(const std::vector<uint32_t>& excluded_days = {});
+
+  Status Pause();
+  Status Resume();
+  bool paused() const;
+
+  // EraseAll deletes everything, immediately and physically; the client
+  // keeps working with an empty store.
+  Status EraseAll();
+
+  StatusOr<StorageSummary> Summary();
+
+  int retention_days() const;
+
+ private:
+  Client(ClientOptions options, std::unique_ptr<internal::Store> store, const Clock* clock);
+  Status PurgeIfDayChanged(int64_t now);
+  Status PurgeNow(int64_t now);
+  StatusOr<OwnKey> TodaysKey(int64_t now);
+  StatusOr<std::vector<Sighting>> LoadSightings();
+  StatusOr<SyncReport> MatchLocked(const wire::ExportFile& file, SightingIndex* index);
+  StatusOr<std::vector<ExposureWindow>> LoadWindows();
+  const RiskParameters& Risk() const { return risk_; }
+
+  ClientOptions options_;
+  std::unique_ptr<internal::Store> store_;
+  const Clock* clock_;
+  mutable std::mutex mu_;
+  RiskParameters risk_;
+  int retention_days_;
+  bool paused_ = false;
+  std::optional<uint32_t> purged_day_;
+  // The advertisement of the current interval, derived once.
+  std::optional<uint32_t> advertised_interval_;
+  crypto::Advertisement advertisement_{};
+};
+
+}  // namespace openen::client
+
+#endif  // OPENEN_CLIENT_CLIENT_H_

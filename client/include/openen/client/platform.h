@@ -1,0 +1,76 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// What the phone's platform provides to the library: the time, and a key that
+// never leaves the platform's keystore (Android Keystore, iOS Keychain) with
+// which the library wraps its per-day data keys. Bluetooth and networking stay
+// with the app, which passes sightings in and batches through BatchSource.
+
+#ifndef OPENEN_CLIENT_PLATFORM_H_
+#define OPENEN_CLIENT_PLATFORM_H_
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "openen/crypto/aead.h"
+#include "openen/crypto/bytes.h"
+#include "openen/crypto/secret.h"
+#include "openen/crypto/status.h"
+
+namespace openen::client {
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual int64_t NowSeconds() const = 0;
+};
+
+class SystemClock final : public Clock {
+ public:
+  int64_t NowSeconds() const override;
+};
+
+// FakeClock is for tests and simulations.
+class FakeClock final : public Clock {
+ public:
+  explicit FakeClock(int64_t now) : now_(now) {}
+  int64_t NowSeconds() const override { return now_.load(); }
+  void Set(int64_t now) { now_.store(now); }
+  void Advance(int64_t seconds) { now_.fetch_add(seconds); }
+
+ private:
+  std::atomic<int64_t> now_;
+};
+
+// KeyStore wraps and unwraps data keys under a key the platform holds.
+// Implementations must be thread-safe.
+class KeyStore {
+ public:
+  virtual ~KeyStore() = default;
+  virtual StatusOr<Bytes> Wrap(const crypto::SecretBytes& data_key) = 0;
+  // Unwrap fails (PERMISSION_DENIED) when the platform key is not the one
+  // that wrapped |wrapped|, or |wrapped| was altered.
+  virtual StatusOr<crypto::SecretBytes> Unwrap(ByteView wrapped) = 0;
+};
+
+// FileKeyStore keeps a 32-byte wrapping key in a file (mode 0600): for tests,
+// the command line and simulations. Phones use their platform keystore.
+class FileKeyStore final : public KeyStore {
+ public:
+  // OpenOrCreate reads the key file, or creates it with a fresh key.
+  static StatusOr<std::unique_ptr<FileKeyStore>> OpenOrCreate(const std::string& path);
+  // FromKey uses |key| (32 bytes) directly.
+  static StatusOr<std::unique_ptr<FileKeyStore>> FromKey(const crypto::SecretBytes& key);
+
+  StatusOr<Bytes> Wrap(const crypto::SecretBytes& data_key) override;
+  StatusOr<crypto::SecretBytes> Unwrap(ByteView wrapped) override;
+
+ private:
+  explicit FileKeyStore(crypto::Aead aead) : aead_(std::move(aead)) {}
+  crypto::Aead aead_;
+};
+
+}  // namespace openen::client
+
+#endif  // OPENEN_CLIENT_PLATFORM_H_

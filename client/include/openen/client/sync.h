@@ -1,0 +1,60 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Where released batches come from. The relay serves the same files over gRPC
+// (ListBatches/GetBatch) and as static files with an index.txt; an app may also
+// implement BatchSource over its platform's HTTP stack for a CDN.
+
+#ifndef OPENEN_CLIENT_SYNC_H_
+#define OPENEN_CLIENT_SYNC_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "openen/crypto/bytes.h"
+#include "openen/crypto/status.h"
+
+namespace grpc {
+class Channel;
+}
+
+namespace openen::client {
+
+class BatchSource {
+ public:
+  virtual ~BatchSource() = default;
+  // ListAfter returns the names of released batches that sort after |after|
+  // (all when empty), oldest first.
+  virtual StatusOr<std::vector<std::string>> ListAfter(const std::string& after) = 0;
+  // Fetch returns one batch file's bytes.
+  virtual StatusOr<Bytes> Fetch(const std::string& name) = 0;
+};
+
+// DirectorySource reads a relay's export directory (index.txt + files), e.g.
+// a local mirror. Names that are not plain file names are refused.
+class DirectorySource final : public BatchSource {
+ public:
+  explicit DirectorySource(std::string dir) : dir_(std::move(dir)) {}
+  StatusOr<std::vector<std::string>> ListAfter(const std::string& after) override;
+  StatusOr<Bytes> Fetch(const std::string& name) override;
+
+ private:
+  std::string dir_;
+};
+
+// RelaySource talks to openen-relay over gRPC.
+class RelaySource final : public BatchSource {
+ public:
+  explicit RelaySource(std::shared_ptr<grpc::Channel> channel, int timeout_seconds = 60);
+  ~RelaySource() override;
+  StatusOr<std::vector<std::string>> ListAfter(const std::string& after) override;
+  StatusOr<Bytes> Fetch(const std::string& name) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace openen::client
+
+#endif  // OPENEN_CLIENT_SYNC_H_

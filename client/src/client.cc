@@ -1,0 +1,454 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "openen/client/client.h"
+
+#include <algorithm>
+#include <map>
+
+#include "openen/crypto/interval.h"
+#include "openen/v1/relay.pb.h"
+#include "openen/wire/signed.h"
+#include "store.h"
+
+namespace openen::client {
+namespace {
+
+using internal::DayKey;
+using internal::IntervalKey;
+using internal::ReadBe32;
+using internal::WindowKey;
+
+// Metadata names.
+constexpr char kPausedMeta[] = "Mpaused";
+constexpr char kProgressMeta[] = "Mprogress";
+constexpr char kConfigMeta[] = "Mconfig";
+// Sightings may arrive this late relative to the phone's clock, or this early.
+constexpr int64_t kMaxFutureSkewSeconds = 300;
+constexpr int64_t kWindowSeconds = 30 * 60;
+
+// --- Own key record: tek[16] || LE32(rolling start) || rolling period ---
+Bytes EncodeTek(const OwnKey& k) {
+  Bytes b(k.key_data.Reveal().begin(), k.key_data.Reveal().end());
+  for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(k.rolling_start_interval_number >> (8 * i)));
+  b.push_back(static_cast<uint8_t>(k.rolling_period));
+  return b;
+}
+StatusOr<OwnKey> DecodeTek(const Bytes& b) {
+  if (b.size() != 21) return DataLossError("corrupt key record");
+  OwnKey k;
+  k.key_data = crypto::SecretBytes(ByteView(b).first(16));
+  for (int i = 0; i < 4; ++i) k.rolling_start_interval_number |= static_cast<uint32_t>(b[16 + i]) << (8 * i);
+  k.rolling_period = b[20];
+  return k;
+}
+
+// --- Sightings of one interval: count LE16, then per RPI:
+//     rpi[16] aem[4] n u8, n x (LE16 seconds since the interval's start, rssi i8) ---
+Bytes EncodeSightings(const std::vector<Sighting>& sightings, uint32_t interval) {
+  Bytes b;
+  b.push_back(static_cast<uint8_t>(sightings.size()));
+  b.push_back(static_cast<uint8_t>(sightings.size() >> 8));
+  const int64_t base = crypto::IntervalStartSeconds(interval);
+  for (const Sighting& s : sightings) {
+    b.insert(b.end(), s.rpi.begin(), s.rpi.end());
+    b.insert(b.end(), s.aem.begin(), s.aem.end());
+    b.push_back(static_cast<uint8_t>(s.scans.size()));
+    for (const Scan& scan : s.scans) {
+      const uint16_t offset = static_cast<uint16_t>(scan.time - base);
+      b.push_back(static_cast<uint8_t>(offset));
+      b.push_back(static_cast<uint8_t>(offset >> 8));
+      b.push_back(static_cast<uint8_t>(scan.rssi));
+    }
+  }
+  return b;
+}
+StatusOr<std::vector<Sighting>> DecodeSightings(const Bytes& b, uint32_t interval) {
+  auto corrupt = [] { return DataLossError("corrupt sightings record"); };
+  if (b.size() < 2) return corrupt();
+  const size_t count = b[0] | b[1] << 8;
+  const int64_t base = crypto::IntervalStartSeconds(interval);
+  std::vector<Sighting> out(count);
+  size_t at = 2;
+  for (Sighting& s : out) {
+    if (at + 21 > b.size()) return corrupt();
+    std::copy_n(b.begin() + at, 16, s.rpi.begin());
+    std::copy_n(b.begin() + at + 16, 4, s.aem.begin());
+    const size_t n = b[at + 20];
+    at += 21;
+    if (at + 3 * n > b.size()) return corrupt();
+    s.interval = interval;
+    for (size_t i = 0; i < n; ++i, at += 3) {
+      s.scans.push_back({base + (b[at] | b[at + 1] << 8), static_cast<int8_t>(b[at + 2])});
+    }
+  }
+  if (at != b.size()) return corrupt();
+  return out;
+}
+
+// --- Exposure window: report type, infectiousness, count LE16, then per
+//     scan (typical dB, minimum dB, LE16 seconds since last scan) ---
+Bytes EncodeWindow(const ExposureWindow& w) {
+  Bytes b = {static_cast<uint8_t>(w.report_type), static_cast<uint8_t>(w.infectiousness),
+             static_cast<uint8_t>(w.scans.size()), static_cast<uint8_t>(w.scans.size() >> 8)};
+  for (const ScanInstance& s : w.scans) {
+    b.push_back(static_cast<uint8_t>(std::clamp(s.typical_attenuation_db, 0, 255)));
+    b.push_back(static_cast<uint8_t>(std::clamp(s.min_attenuation_db, 0, 255)));
+    b.push_back(static_cast<uint8_t>(s.seconds_since_last_scan));
+    b.push_back(static_cast<uint8_t>(s.seconds_since_last_scan >> 8));
+  }
+  return b;
+}
+StatusOr<ExposureWindow> DecodeWindow(const Bytes& b, uint32_t day) {
+  if (b.size() < 4 || b[0] > 5 || b[1] > 2) return DataLossError("corrupt exposure window");
+  ExposureWindow w;
+  w.day = day;
+  w.report_type = static_cast<wire::ReportType>(b[0]);
+  w.infectiousness = static_cast<Infectiousness>(b[1]);
+  const size_t n = b[2] | b[3] << 8;
+  if (b.size() != 4 + 4 * n) return DataLossError("corrupt exposure window");
+  for (size_t i = 0; i < n; ++i) {
+    const uint8_t* p = b.data() + 4 + 4 * i;
+    w.scans.push_back({p[0], p[1], p[2] | p[3] << 8});
+  }
+  return w;
+}
+
+uint32_t DayOfDayKey(const rocksdb::Slice& key) { return ReadBe32(key.data() + 1); }
+uint32_t DayOfIntervalKey(const rocksdb::Slice& key) { return ReadBe32(key.data() + 1) / crypto::kTekRollingPeriod; }
+
+uint32_t Today(int64_t now) { return crypto::DayNumber(crypto::EnIntervalNumber(now)); }
+
+}  // namespace
+
+StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* keystore, const Clock* clock) {
+  if (options.retention_days < 1 || options.retention_days > kMaxRetentionDays) {
+    return InvalidArgumentError("retention must be 1..14 days, got " + std::to_string(options.retention_days));
+  }
+  if (options.scan_interval_seconds < 1 || options.scan_interval_seconds > 3600) {
+    return InvalidArgumentError("scan interval must be 1..3600 seconds");
+  }
+  if (keystore == nullptr || clock == nullptr) return InvalidArgumentError("a keystore and a clock are required");
+  OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<internal::Store> store, internal::Store::Open(options.store_dir, keystore));
+  std::unique_ptr<Client> c(new Client(std::move(options), std::move(store), clock));
+  c->paused_ = c->store_->GetMeta(kPausedMeta).has_value();
+  if (auto config = c->store_->GetMeta(kConfigMeta)) {
+    openen::v1::SignedEnvelope env;
+    if (env.ParseFromString(*config)) (void)c->UpdateConfiguration(env);
+  }
+  std::lock_guard<std::mutex> lock(c->mu_);
+  OPENEN_RETURN_IF_ERROR(c->PurgeNow(clock->NowSeconds()));
+  return c;
+}
+
+Client::Client(ClientOptions options, std::unique_ptr<internal::Store> store, const Clock* clock)
+    : options_(std::move(options)), store_(std::move(store)), clock_(clock), retention_days_(options_.retention_days) {}
+
+Client::~Client() = default;
+
+int Client::retention_days() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return retention_days_;
+}
+
+Status Client::PurgeNow(int64_t now) {
+  const uint32_t today = Today(now);
+  const uint32_t first_kept = today + 1 > static_cast<uint32_t>(retention_days_) ? today + 1 - retention_days_ : 0;
+  OPENEN_RETURN_IF_ERROR(store_->DeleteDaysBefore(first_kept));
+  OPENEN_RETURN_IF_ERROR(store_->Compact());
+  purged_day_ = today;
+  return Status::Ok();
+}
+
+Status Client::PurgeIfDayChanged(int64_t now) {
+  if (purged_day_ == Today(now)) return Status::Ok();
+  advertised_interval_.reset();
+  return PurgeNow(now);
+}
+
+StatusOr<OwnKey> Client::TodaysKey(int64_t now) {
+  const uint32_t today = Today(now);
+  OPENEN_ASSIGN_OR_RETURN(std::optional<Bytes> record, store_->GetSealed(DayKey('T', today), today));
+  if (record) return DecodeTek(*record);
+  OwnKey k{crypto::GenerateTek(), today * crypto::kTekRollingPeriod, crypto::kTekRollingPeriod};
+  Bytes encoded = EncodeTek(k);
+  Status s = store_->PutSealed(DayKey('T', today), today, encoded, /*sync=*/true);
+  crypto::Wipe(encoded);
+  OPENEN_RETURN_IF_ERROR(s);
+  return k;
+}
+
+StatusOr<crypto::Advertisement> Client::CurrentAdvertisement() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (paused_) return FailedPreconditionError("exposure notification is paused");
+  const int64_t now = clock_->NowSeconds();
+  OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
+  const uint32_t interval = crypto::EnIntervalNumber(now);
+  if (advertised_interval_ == interval) return advertisement_;
+  OPENEN_ASSIGN_OR_RETURN(OwnKey key, TodaysKey(now));
+  crypto::RpiDeriver deriver;
+  OPENEN_RETURN_IF_ERROR(deriver.SetTek(key.key_data.Reveal()));
+  const crypto::Rpi rpi = deriver.Compute(interval);
+  OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes aemk, crypto::DeriveAemk(key.key_data.Reveal()));
+  OPENEN_ASSIGN_OR_RETURN(crypto::Metadata metadata, crypto::EncodeMetadata({1, 0, options_.tx_power_dbm}));
+  OPENEN_ASSIGN_OR_RETURN(crypto::Aem aem, crypto::EncryptAem(aemk.Reveal(), rpi, metadata));
+  advertisement_ = crypto::MakeAdvertisement(rpi, aem);
+  advertised_interval_ = interval;
+  return advertisement_;
+}
+
+Status Client::RecordSighting(ByteView rpi, ByteView aem, int rssi, int64_t time) {
+  if (rpi.size() != crypto::kRpiSize) {
+    return InvalidArgumentError("rpi is " + std::to_string(rpi.size()) + " bytes, want 16");
+  }
+  if (aem.size() != crypto::kAemSize) {
+    return InvalidArgumentError("aem is " + std::to_string(aem.size()) + " bytes, want 4");
+  }
+  if (rssi < -127 || rssi > 127) return InvalidArgumentError("rssi " + std::to_string(rssi) + " is outside -127..127");
+  std::lock_guard<std::mutex> lock(mu_);
+  if (paused_) return FailedPreconditionError("exposure notification is paused");
+  const int64_t now = clock_->NowSeconds();
+  if (time > now + kMaxFutureSkewSeconds) return InvalidArgumentError("sighting time is in the future");
+  OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
+  const uint32_t interval = crypto::EnIntervalNumber(time);
+  const uint32_t day = crypto::DayNumber(interval);
+  if (day + retention_days_ <= Today(now)) return InvalidArgumentError("sighting is older than the retention period");
+
+  crypto::Rpi r;
+  std::copy(rpi.begin(), rpi.end(), r.begin());
+  // One record per RPI: a scan of an RPI first seen in the previous interval
+  // (an identifier straddling a boundary) joins that record.
+  for (uint32_t candidate : {interval - 1, interval}) {
+    const uint32_t cday = crypto::DayNumber(candidate);
+    OPENEN_ASSIGN_OR_RETURN(std::optional<Bytes> blob, store_->GetSealed(IntervalKey(candidate), cday));
+    std::vector<Sighting> sightings;
+    if (blob) {
+      OPENEN_ASSIGN_OR_RETURN(sightings, DecodeSightings(*blob, candidate));
+    }
+    auto it = std::find_if(sightings.begin(), sightings.end(), [&](const Sighting& s) { return s.rpi == r; });
+    if (it == sightings.end() && candidate != interval) continue;
+    if (it == sightings.end()) {
+      if (sightings.size() >= 65535) return ResourceExhaustedError("too many identifiers in one interval");
+      Sighting s;
+      s.rpi = r;
+      std::copy(aem.begin(), aem.end(), s.aem.begin());
+      s.interval = interval;
+      sightings.push_back(std::move(s));
+      it = sightings.end() - 1;
+    }
+    if (it->scans.size() >= 255) return Status::Ok();  // enough scans of one identifier
+    it->scans.push_back({time, static_cast<int8_t>(rssi)});
+    return store_->PutSealed(IntervalKey(candidate), cday, EncodeSightings(sightings, candidate));
+  }
+  return Status::Ok();
+}
+
+StatusOr<std::vector<Sighting>> Client::LoadSightings() {
+  std::vector<Sighting> all;
+  OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
+      std::string(1, 'S'), std::string(1, 'T'), DayOfIntervalKey, [&](const rocksdb::Slice& key, const Bytes& blob) {
+        OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> s, DecodeSightings(blob, ReadBe32(key.data() + 1)));
+        for (auto& x : s) all.push_back(std::move(x));
+        return Status::Ok();
+      }));
+  return all;
+}
+
+StatusOr<SyncReport> Client::MatchLocked(const wire::ExportFile& file, SightingIndex* index) {
+  // Scans of each diagnosis key that matched, in time order, become windows.
+  struct KeyScans {
+    wire::ReportType report_type;
+    std::optional<int32_t> dsos;
+    std::vector<std::pair<int64_t, int>> scans;  // time, attenuation
+  };
+  std::map<std::array<uint8_t, 16>, KeyScans> by_key;  // exports hold 16-byte keys
+  MatchStats stats;
+  OPENEN_RETURN_IF_ERROR(index->MatchFile(
+      file,
+      [&](const Match& m) {
+        std::array<uint8_t, 16> id;
+        std::copy_n(m.key->key_data.begin(), 16, id.begin());
+        KeyScans& ks = by_key[id];
+        ks.report_type = m.key->report_type.value_or(wire::ReportType::kConfirmedTest);
+        ks.dsos = m.key->days_since_onset_of_symptoms;
+        for (const Scan& s : m.sighting->scans) {
+          const int attenuation = m.metadata.tx_power_dbm - (s.rssi + options_.rssi_offset_db);
+          ks.scans.emplace_back(s.time, std::max(0, attenuation));
+        }
+      },
+      &stats));
+  SyncReport report;
+  report.keys = stats.keys;
+  report.matched_identifiers = stats.matches;
+  for (auto& [key, ks] : by_key) {
+    std::sort(ks.scans.begin(), ks.scans.end());
+    const Infectiousness inf = InfectiousnessFor(ks.dsos, risk_);
+    size_t i = 0;
+    while (i < ks.scans.size()) {
+      ExposureWindow w;
+      w.report_type = ks.report_type;
+      w.infectiousness = inf;
+      const int64_t start = ks.scans[i].first;
+      w.day = Today(start);
+      int64_t previous = -1;
+      for (; i < ks.scans.size() && ks.scans[i].first < start + kWindowSeconds; ++i) {
+        const int64_t t = ks.scans[i].first;
+        const int64_t gap = previous < 0 ? options_.scan_interval_seconds : t - previous;
+        if (previous >= 0 && gap == 0) continue;  // the same scan seen through two identifiers
+        w.scans.push_back({ks.scans[i].second, ks.scans[i].second,
+                           static_cast<int>(std::min<int64_t>(gap, options_.scan_interval_seconds))});
+        previous = t;
+      }
+      // Store under the next free sequence number of its day.
+      const uint32_t seq = static_cast<uint32_t>(store_->Count(DayKey('W', w.day), DayKey('W', w.day + 1)));
+      OPENEN_RETURN_IF_ERROR(store_->PutSealed(WindowKey(w.day, seq), w.day, EncodeWindow(w), /*sync=*/true));
+      ++report.new_exposure_windows;
+    }
+  }
+  return report;
+}
+
+StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
+  OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, LoadSightings());
+  SightingIndex index(std::move(sightings));
+  OPENEN_ASSIGN_OR_RETURN(SyncReport r, MatchLocked(file, &index));
+  r.batches = 1;
+  return r;
+}
+
+StatusOr<SyncReport> Client::Sync(BatchSource& source) {
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
+  const std::string progress = store_->GetMeta(kProgressMeta).value_or("");
+  OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> names, source.ListAfter(progress));
+  SyncReport report;
+  if (names.empty()) return report;
+  OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, LoadSightings());
+  SightingIndex index(std::move(sightings));
+  for (const std::string& name : names) {
+    auto bytes = source.Fetch(name);
+    if (!bytes.ok()) return bytes.status().WithContext(name);
+    auto file = wire::ExportFile::Parse(std::move(*bytes));
+    if (!file.ok()) return file.status().WithContext(name);
+    if (Status s = file->Verify(options_.export_keys); !s.ok()) return s.WithContext(name);
+    OPENEN_ASSIGN_OR_RETURN(SyncReport r, MatchLocked(*file, &index));
+    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kProgressMeta, name));
+    report.batches += 1;
+    report.keys += r.keys;
+    report.matched_identifiers += r.matched_identifiers;
+    report.new_exposure_windows += r.new_exposure_windows;
+  }
+  return report;
+}
+
+Status Client::UpdateConfiguration(const openen::v1::SignedEnvelope& envelope) {
+  openen::v1::RelayConfig config;
+  OPENEN_RETURN_IF_ERROR(
+      wire::OpenEnvelope(envelope, wire::kRelayConfigContext, options_.authority_keys, &config).WithContext("configuration"));
+  OPENEN_ASSIGN_OR_RETURN(RiskParameters risk, RiskParametersFromProto(config.risk()));
+  std::lock_guard<std::mutex> lock(mu_);
+  risk_ = risk;
+  if (config.retention_days() != 0) {
+    retention_days_ = std::min<int>({options_.retention_days, kMaxRetentionDays, static_cast<int>(config.retention_days())});
+  }
+  OPENEN_RETURN_IF_ERROR(store_->PutMeta(kConfigMeta, envelope.SerializeAsString()));
+  purged_day_.reset();  // apply a shorter retention at once
+  return PurgeIfDayChanged(clock_->NowSeconds());
+}
+
+StatusOr<std::vector<ExposureWindow>> Client::LoadWindows() {
+  std::vector<ExposureWindow> windows;
+  OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
+      std::string(1, 'W'), std::string(1, 'X'), DayOfDayKey, [&](const rocksdb::Slice& key, const Bytes& b) {
+        OPENEN_ASSIGN_OR_RETURN(ExposureWindow w, DecodeWindow(b, DayOfDayKey(key)));
+        windows.push_back(std::move(w));
+        return Status::Ok();
+      }));
+  return windows;
+}
+
+StatusOr<std::vector<DailySummary>> Client::DailySummaries() {
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
+  OPENEN_ASSIGN_OR_RETURN(std::vector<ExposureWindow> windows, LoadWindows());
+  return SummarizeByDay(windows, risk_);
+}
+
+StatusOr<std::vector<OwnKey>> Client::KeysForUpload(const std::vector<uint32_t>& excluded_days) {
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
+  std::vector<OwnKey> keys;
+  OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
+      std::string(1, 'T'), std::string(1, 'U'), DayOfDayKey, [&](const rocksdb::Slice& key, const Bytes& b) {
+        const uint32_t day = DayOfDayKey(key);
+        if (std::find(excluded_days.begin(), excluded_days.end(), day) != excluded_days.end()) return Status::Ok();
+        OPENEN_ASSIGN_OR_RETURN(OwnKey k, DecodeTek(b));
+        keys.push_back(std::move(k));
+        return Status::Ok();
+      }));
+  return keys;
+}
+
+Status Client::Pause() {
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPausedMeta, "1"));
+  paused_ = true;
+  return Status::Ok();
+}
+
+Status Client::Resume() {
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(store_->DeleteMeta(kPausedMeta));
+  paused_ = false;
+  return Status::Ok();
+}
+
+bool Client::paused() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return paused_;
+}
+
+Status Client::EraseAll() {
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(store_->EraseAll());
+  paused_ = false;
+  advertised_interval_.reset();
+  risk_ = RiskParameters();
+  retention_days_ = options_.retention_days;
+  purged_day_ = Today(clock_->NowSeconds());
+  return Status::Ok();
+}
+
+StatusOr<StorageSummary> Client::Summary() {
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
+  std::map<uint32_t, DayCounts> days;
+  auto day = [&](uint32_t d) -> DayCounts& {
+    DayCounts& c = days[d];
+    c.day = d;
+    return c;
+  };
+  OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(std::string(1, 'T'), std::string(1, 'U'), DayOfDayKey,
+                                               [&](const rocksdb::Slice& key, const Bytes&) {
+                                                 day(DayOfDayKey(key)).own_keys += 1;
+                                                 return Status::Ok();
+                                               }));
+  OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, LoadSightings());
+  for (const Sighting& s : sightings) {
+    DayCounts& c = day(crypto::DayNumber(s.interval));
+    c.identifiers_seen += 1;
+    c.scans += static_cast<int>(s.scans.size());
+  }
+  OPENEN_ASSIGN_OR_RETURN(std::vector<ExposureWindow> windows, LoadWindows());
+  for (const ExposureWindow& w : windows) day(w.day).exposure_windows += 1;
+  StorageSummary out;
+  for (auto& [d, c] : days) out.days.push_back(c);
+  if (!out.days.empty()) {
+    out.oldest_day = out.days.front().day;
+    out.newest_day = out.days.back().day;
+  }
+  return out;
+}
+
+}  // namespace openen::client

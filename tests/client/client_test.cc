@@ -1,0 +1,287 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The client library with a fake clock and a file keystore.
+
+#include "openen/client/client.h"
+
+#include <rocksdb/db.h>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+
+#include "openen/crypto/interval.h"
+#include "openen/crypto/random.h"
+#include "openen/v1/relay.pb.h"
+#include "openen/wire/signed.h"
+#include "test_util.h"
+
+namespace openen::client {
+namespace {
+
+using openen::testing::FilesContaining;
+using openen::testing::TempDir;
+
+constexpr int64_t kDay = 86400;
+constexpr int64_t kDay0 = 1795000000 / kDay * kDay;  // midnight UTC
+const uint32_t kDayNumber = static_cast<uint32_t>(kDay0 / kDay);
+
+struct Phone {
+  TempDir dir;
+  FakeClock clock{kDay0 + 10 * 3600};
+  std::unique_ptr<FileKeyStore> keystore;
+  ClientOptions options;
+  std::unique_ptr<Client> client;
+
+  explicit Phone(ClientOptions opts = {}) : options(std::move(opts)) {
+    keystore = std::move(*FileKeyStore::OpenOrCreate(dir.Sub("platform.key")));
+    options.store_dir = dir.Sub("store");
+    Reopen();
+  }
+  void Reopen() {
+    client.reset();
+    auto c = Client::Open(options, keystore.get(), &clock);
+    REQUIRE(c.ok());
+    client = std::move(*c);
+  }
+};
+
+// RawRecords reads the store's raw RocksDB values (closed client required).
+std::vector<std::string> RawValues(const std::string& store_dir) {
+  rocksdb::DB* db = nullptr;
+  rocksdb::Options o;
+  REQUIRE(rocksdb::DB::OpenForReadOnly(o, store_dir, &db).ok());
+  std::vector<std::string> values;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key()[0] != 'M' && it->value().size() >= 16) values.push_back(it->value().ToString());
+  }
+  it.reset();
+  delete db;
+  return values;
+}
+
+TEST_CASE("a new key each UTC day, rotating exactly at midnight", "[client][keys]") {
+  Phone p;
+  p.clock.Set(kDay0 + kDay - 1);  // 23:59:59
+  auto before = p.client->CurrentAdvertisement();
+  REQUIRE(before.ok());
+  p.clock.Set(kDay0 + kDay);  // 00:00:00
+  auto after = p.client->CurrentAdvertisement();
+  REQUIRE(after.ok());
+  CHECK(*before != *after);
+  auto keys = p.client->KeysForUpload();
+  REQUIRE(keys.ok());
+  REQUIRE(keys->size() == 2);
+  CHECK((*keys)[0].rolling_start_interval_number == kDayNumber * 144);
+  CHECK((*keys)[1].rolling_start_interval_number == (kDayNumber + 1) * 144);
+  CHECK((*keys)[0].rolling_period == 144);
+  CHECK_FALSE((*keys)[0].key_data == (*keys)[1].key_data);
+
+  // The payload is the key's RPI for this interval and its AEM (TX power -10 dBm).
+  crypto::RpiDeriver d;
+  REQUIRE(d.SetTek((*keys)[1].key_data.Reveal()).ok());
+  auto parsed = crypto::ParseAdvertisement(*after);
+  CHECK(parsed->rpi == d.Compute((kDayNumber + 1) * 144));
+  auto aemk = crypto::DeriveAemk((*keys)[1].key_data.Reveal());
+  auto metadata = crypto::DecodeMetadata(*crypto::DecryptAem(aemk->Reveal(), parsed->rpi, parsed->aem));
+  CHECK(metadata->tx_power_dbm == -10);
+  CHECK(metadata->version_major == 1);
+
+  // Within an interval the payload is stable; the next interval changes the RPI.
+  p.clock.Advance(599);
+  CHECK(*p.client->CurrentAdvertisement() == *after);
+  p.clock.Advance(1);
+  CHECK(*p.client->CurrentAdvertisement() != *after);
+  CHECK(p.client->KeysForUpload()->size() == 2);
+}
+
+TEST_CASE("sightings: one record per identifier, validated", "[client][sightings]") {
+  Phone p;
+  const int64_t now = p.clock.NowSeconds();
+  Bytes rpi(16, 0x11), aem(4, 0x22);
+  REQUIRE(p.client->RecordSighting(rpi, aem, -60, now - 100).ok());
+  REQUIRE(p.client->RecordSighting(rpi, aem, -62, now - 10).ok());
+  REQUIRE(p.client->RecordSighting(Bytes(16, 0x33), aem, -70, now).ok());
+  auto summary = p.client->Summary();
+  REQUIRE(summary.ok());
+  REQUIRE(summary->days.size() == 1);
+  CHECK(summary->days[0].identifiers_seen == 2);
+  CHECK(summary->days[0].scans == 3);
+  CHECK(summary->oldest_day == kDayNumber);
+
+  CHECK(p.client->RecordSighting(Bytes(15, 1), aem, -60, now).message() == "rpi is 15 bytes, want 16");
+  CHECK(p.client->RecordSighting(rpi, Bytes(5, 1), -60, now).message() == "aem is 5 bytes, want 4");
+  CHECK(p.client->RecordSighting(rpi, aem, -128, now).message() == "rssi -128 is outside -127..127");
+  CHECK(p.client->RecordSighting(rpi, aem, -60, now + 300).ok());
+  CHECK(p.client->RecordSighting(rpi, aem, -60, now + 301).message() == "sighting time is in the future");
+  CHECK(p.client->RecordSighting(rpi, aem, -60, kDay0 - 13 * kDay).ok());  // oldest retained day
+  CHECK(p.client->RecordSighting(rpi, aem, -60, kDay0 - 13 * kDay - 1).message() ==
+        "sighting is older than the retention period");
+}
+
+TEST_CASE("no plaintext identifier or key appears in the store's files", "[client][privacy]") {
+  Phone p;
+  auto ad = p.client->CurrentAdvertisement();
+  Bytes rpi(16), aem(4);
+  crypto::RandomBytes(rpi);
+  crypto::RandomBytes(aem);
+  REQUIRE(p.client->RecordSighting(rpi, aem, -55, p.clock.NowSeconds()).ok());
+  auto keys = p.client->KeysForUpload();
+  p.client.reset();
+  CHECK(FilesContaining(p.dir.Sub("store"), rpi).empty());
+  CHECK(FilesContaining(p.dir.Sub("store"), ByteView(*ad).first(16)).empty());
+  CHECK(FilesContaining(p.dir.Sub("store"), (*keys)[0].key_data.Reveal()).empty());
+  // The scan works: the sealed records themselves are on disk.
+  auto values = RawValues(p.dir.Sub("store"));
+  REQUIRE_FALSE(values.empty());
+  CHECK_FALSE(FilesContaining(p.dir.Sub("store"), AsBytes(values[0])).empty());
+}
+
+TEST_CASE("14 days, then gone: the purge at the exact boundary is physical", "[client][retention][privacy]") {
+  Phone p;
+  REQUIRE(p.client->CurrentAdvertisement().ok());
+  REQUIRE(p.client->RecordSighting(Bytes(16, 0x5a), Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  p.client.reset();
+  std::vector<std::string> sealed = RawValues(p.dir.Sub("store"));  // wrapped day key, TEK, sightings
+  REQUIRE(sealed.size() == 3);
+  p.Reopen();
+
+  p.clock.Set(kDay0 + 14 * kDay - 1);  // the last second of day 13 after
+  auto still = p.client->Summary();
+  REQUIRE(still.ok());
+  CHECK(still->oldest_day == kDayNumber);
+  p.clock.Set(kDay0 + 14 * kDay);  // day 14: day 0 is gone
+  auto gone = p.client->Summary();
+  REQUIRE(gone.ok());
+  CHECK(gone->days.empty());
+  CHECK(p.client->KeysForUpload()->empty());
+  p.client.reset();
+  for (const std::string& v : sealed) CHECK(FilesContaining(p.dir.Sub("store"), AsBytes(v)).empty());
+}
+
+TEST_CASE("the purge also runs at open, with no other activity", "[client][retention]") {
+  Phone p;
+  REQUIRE(p.client->RecordSighting(Bytes(16, 0x5a), Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  p.client.reset();
+  p.clock.Set(kDay0 + 20 * kDay);
+  p.Reopen();
+  p.client.reset();
+  CHECK(RawValues(p.dir.Sub("store")).empty());
+}
+
+TEST_CASE("configuration can lower retention, never raise it", "[client][retention]") {
+  auto authority = crypto::Ed25519PrivateKey::Generate();
+  ClientOptions options;
+  options.authority_keys = {authority.PublicKey()};
+  Phone p(options);
+  for (int d = 0; d < 10; ++d) {
+    REQUIRE(p.client->RecordSighting(Bytes(16, static_cast<uint8_t>(d)), Bytes(4, 1), -60,
+                                     kDay0 - d * kDay + 3600).ok());
+  }
+  CHECK(p.client->Summary()->days.size() == 10);
+  openen::v1::RelayConfig config;
+  config.set_retention_days(7);
+  config.set_expires_at(kDay0 + 30 * kDay);
+  REQUIRE(p.client->UpdateConfiguration(wire::SignEnvelope(wire::kRelayConfigContext, config, authority)).ok());
+  CHECK(p.client->retention_days() == 7);
+  CHECK(p.client->Summary()->days.size() == 7);
+  config.set_retention_days(30);
+  REQUIRE(p.client->UpdateConfiguration(wire::SignEnvelope(wire::kRelayConfigContext, config, authority)).ok());
+  CHECK(p.client->retention_days() == 14);
+  auto forged = wire::SignEnvelope(wire::kRelayConfigContext, config, crypto::Ed25519PrivateKey::Generate());
+  CHECK(p.client->UpdateConfiguration(forged).message() == "configuration: signature verification failed");
+  // Adopted configuration survives a restart.
+  config.set_retention_days(5);
+  REQUIRE(p.client->UpdateConfiguration(wire::SignEnvelope(wire::kRelayConfigContext, config, authority)).ok());
+  p.Reopen();
+  CHECK(p.client->retention_days() == 5);
+}
+
+TEST_CASE("the store does not open under another platform key", "[client][storage]") {
+  Phone p;
+  REQUIRE(p.client->RecordSighting(Bytes(16, 1), Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  p.client.reset();
+  auto other = FileKeyStore::FromKey(crypto::SecretBytes::Random(32));
+  auto opened = Client::Open(p.options, other->get(), &p.clock);
+  REQUIRE_FALSE(opened.ok());
+  CHECK(opened.status().code() == StatusCode::kPermissionDenied);
+  CHECK(opened.status().message() == "the platform key does not open this store (was it reset?)");
+}
+
+TEST_CASE("a corrupt store gives a clear error, not a crash", "[client][storage]") {
+  Phone p;
+  REQUIRE(p.client->RecordSighting(Bytes(16, 1), Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  p.client.reset();
+  {  // Replace a sealed sightings record with garbage of the same size.
+    rocksdb::DB* db = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), p.dir.Sub("store"), &db).ok());
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
+    it->Seek("S");
+    REQUIRE(it->Valid());
+    std::string key = it->key().ToString(), value = it->value().ToString();
+    it.reset();
+    value[value.size() / 2] ^= 0x01;
+    REQUIRE(db->Put({}, key, value).ok());
+    delete db;
+  }
+  p.Reopen();
+  auto summary = p.client->Summary();
+  REQUIRE_FALSE(summary.ok());
+  CHECK(summary.status() == Status(StatusCode::kDataLoss, "a stored record is corrupt (authentication failed)"));
+
+  // Damaged files: opening fails with a status.
+  p.client.reset();
+  for (const auto& e : std::filesystem::directory_iterator(p.dir.Sub("store"))) {
+    std::string name = e.path().filename().string();
+    if (name.find("MANIFEST") == 0 || name == "CURRENT") std::ofstream(e.path(), std::ios::trunc) << "garbage";
+  }
+  auto broken = Client::Open(p.options, p.keystore.get(), &p.clock);
+  CHECK_FALSE(broken.ok());
+}
+
+TEST_CASE("pause stops broadcasting and recording, across restarts", "[client][control]") {
+  Phone p;
+  REQUIRE(p.client->Pause().ok());
+  CHECK(p.client->paused());
+  CHECK(p.client->CurrentAdvertisement().status().code() == StatusCode::kFailedPrecondition);
+  CHECK(p.client->RecordSighting(Bytes(16, 1), Bytes(4, 1), -60, p.clock.NowSeconds()).code() ==
+        StatusCode::kFailedPrecondition);
+  p.Reopen();
+  CHECK(p.client->paused());
+  REQUIRE(p.client->Resume().ok());
+  CHECK(p.client->CurrentAdvertisement().ok());
+}
+
+TEST_CASE("EraseAll removes everything physically and the client carries on", "[client][control][privacy]") {
+  Phone p;
+  auto first = p.client->CurrentAdvertisement();
+  REQUIRE(p.client->RecordSighting(Bytes(16, 7), Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  p.client.reset();
+  auto sealed = RawValues(p.dir.Sub("store"));
+  p.Reopen();
+  REQUIRE(p.client->EraseAll().ok());
+  CHECK(p.client->Summary()->days.empty());
+  auto fresh = p.client->CurrentAdvertisement();
+  REQUIRE(fresh.ok());
+  CHECK(*fresh != *first);
+  p.client.reset();
+  for (const std::string& v : sealed) CHECK(FilesContaining(p.dir.Sub("store"), AsBytes(v)).empty());
+}
+
+TEST_CASE("invalid options are refused", "[client]") {
+  TempDir dir;
+  FakeClock clock(kDay0);
+  auto ks = FileKeyStore::FromKey(crypto::SecretBytes::Random(32));
+  ClientOptions o;
+  o.store_dir = dir.Sub("s");
+  o.retention_days = 15;
+  CHECK(Client::Open(o, ks->get(), &clock).status().message() == "retention must be 1..14 days, got 15");
+  o.retention_days = 0;
+  CHECK_FALSE(Client::Open(o, ks->get(), &clock).ok());
+  CHECK(FileKeyStore::FromKey(crypto::SecretBytes(31)).status().code() == StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace openen::client

@@ -1,0 +1,130 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The fast matcher must find exactly what brute force finds.
+
+#include "openen/client/matcher.h"
+
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <set>
+#include <tuple>
+
+#include "openen/crypto/interval.h"
+#include "openen/crypto/random.h"
+
+namespace openen::client {
+namespace {
+
+using MatchSet = std::set<std::tuple<Bytes, size_t, uint32_t, int>>;  // key, sighting, interval, tx power
+
+MatchSet Collect(const std::vector<Sighting>& sightings, bool reference, const wire::ExportFile& file,
+                 SightingIndex* index) {
+  MatchSet out;
+  auto on_match = [&](const Match& m) {
+    out.insert({m.key->key_data, static_cast<size_t>(m.sighting - sightings.data()), m.interval,
+                m.metadata.tx_power_dbm});
+  };
+  Status s = reference ? ReferenceMatch(sightings, file, on_match) : index->MatchFile(file, on_match);
+  REQUIRE(s.ok());
+  return out;
+}
+
+TEST_CASE("the matcher equals brute force on randomized data", "[matcher]") {
+  std::mt19937 rng(1234);
+  const uint32_t day0 = 2900000 / 144;
+  for (int round = 0; round < 5; ++round) {
+    INFO("round " << round);
+    wire::ExportBatch batch;
+    std::vector<Sighting> sightings;
+    for (int k = 0; k < 60; ++k) {
+      wire::ExportKey key;
+      key.key_data.resize(16);
+      crypto::RandomBytes(key.key_data);
+      key.rolling_start_interval_number = static_cast<int32_t>((day0 + rng() % 14) * 144 + (rng() % 3 == 0 ? rng() % 100 : 0));
+      key.rolling_period = static_cast<int32_t>(rng() % 4 == 0 ? 1 + rng() % 144 : 144);
+      batch.keys.push_back(key);
+      // Some keys were seen: at an interval of theirs, observed up to 14 intervals away.
+      if (rng() % 2) {
+        crypto::RpiDeriver d;
+        REQUIRE(d.SetTek(key.key_data).ok());
+        const uint32_t j = key.rolling_start_interval_number + rng() % key.RollingPeriod();
+        const int shift = static_cast<int>(rng() % 29) - 14;  // -14..14: edges on both sides of 12
+        Sighting s;
+        s.rpi = d.Compute(j);
+        auto aemk = crypto::DeriveAemk(key.key_data);
+        s.aem = *crypto::EncryptAem(aemk->Reveal(), s.rpi, *crypto::EncodeMetadata({1, 0, static_cast<int8_t>(-(rng() % 30))}));
+        s.interval = static_cast<uint32_t>(static_cast<int64_t>(j) + shift);
+        s.scans = {{static_cast<int64_t>(s.interval) * 600 + 30, -60}};
+        sightings.push_back(s);
+      }
+    }
+    // Noise: identifiers of phones that never reported.
+    for (int n = 0; n < 300; ++n) {
+      Sighting s;
+      crypto::RandomBytes(s.rpi);
+      s.interval = day0 * 144 + rng() % (14 * 144);
+      s.scans = {{static_cast<int64_t>(s.interval) * 600, -70}};
+      sightings.push_back(s);
+    }
+    auto file = wire::ExportFile::Parse(wire::EncodeExportBin(batch));
+    REQUIRE(file.ok());
+    SightingIndex index(sightings);
+    MatchSet fast = Collect(index.sightings(), false, *file, &index);
+    MatchSet reference = Collect(index.sightings(), true, *file, nullptr);
+    CHECK(fast == reference);
+    CHECK(fast.size() > 5);  // the data exercises matches
+  }
+}
+
+TEST_CASE("the tolerance is exactly 12 intervals either way", "[matcher]") {
+  wire::ExportBatch batch;
+  wire::ExportKey key;
+  key.key_data = Bytes(16, 0x42);
+  key.rolling_start_interval_number = 2900160;
+  batch.keys.push_back(key);
+  auto file = wire::ExportFile::Parse(wire::EncodeExportBin(batch));
+  crypto::RpiDeriver d;
+  REQUIRE(d.SetTek(key.key_data).ok());
+  const uint32_t j = 2900160 + 50;
+  std::vector<Sighting> sightings;
+  for (int shift : {-13, -12, 12, 13}) {
+    Sighting s;
+    s.rpi = d.Compute(j);
+    s.interval = static_cast<uint32_t>(static_cast<int>(j) + shift);
+    sightings.push_back(s);
+  }
+  SightingIndex index(sightings);
+  std::vector<uint32_t> matched;
+  MatchStats stats;
+  REQUIRE(index.MatchFile(*file, [&](const Match& m) { matched.push_back(m.sighting->interval); }, &stats).ok());
+  std::sort(matched.begin(), matched.end());
+  CHECK(matched == std::vector<uint32_t>{j - 12, j + 12});
+  CHECK(stats.keys == 1);
+  CHECK(stats.matches == 2);
+}
+
+TEST_CASE("keys with no sighting nearby are not derived at all", "[matcher]") {
+  wire::ExportBatch batch;
+  for (int i = 0; i < 10; ++i) {
+    wire::ExportKey key;
+    key.key_data = Bytes(16, static_cast<uint8_t>(i));
+    key.rolling_start_interval_number = 2900160 + 144 * (i % 2 ? 5 : 0);
+    batch.keys.push_back(key);
+  }
+  auto file = wire::ExportFile::Parse(wire::EncodeExportBin(batch));
+  Sighting s;
+  crypto::RandomBytes(s.rpi);
+  s.interval = 2900160 + 20;  // only the day-0 keys have nearby intervals
+  SightingIndex index({s});
+  MatchStats stats;
+  REQUIRE(index.MatchFile(*file, [](const Match&) {}, &stats).ok());
+  CHECK(stats.keys == 10);
+  CHECK(stats.keys_derived == 5);
+  CHECK(stats.rpis_derived == 5 * 25);  // intervals 8..32 of the day: 20 +- 12
+  SightingIndex empty({});
+  REQUIRE(empty.MatchFile(*file, [](const Match&) {}, &stats).ok());
+}
+
+}  // namespace
+}  // namespace openen::client
