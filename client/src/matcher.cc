@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "openen/crypto/interval.h"
+
 namespace openen::client {
 namespace {
 
@@ -101,14 +103,23 @@ Status SightingIndex::MatchFile(const wire::ExportFile& file,
     if (run_.size() < count) run_.resize(count);
     deriver_.ComputeRun(first, std::span<crypto::Rpi>(run_.data(), count));
     local.rpis_derived += count;
+    // Filter every derived RPI first, then prefetch the table slots of all
+    // candidates at once: their cache misses overlap instead of queueing.
+    uint32_t candidates[crypto::kTekRollingPeriod];
+    uint32_t n = 0;
     for (uint32_t k = 0; k < count; ++k) {
+      if (!nearby_[first + k - nearby_base_]) continue;
+      const uint32_t bit = FilterBit(run_[k].data());
+      if (filter_[bit >> 6] >> (bit & 63) & 1) candidates[n++] = k;
+    }
+    local.filter_hits += n;
+    for (uint32_t c = 0; c < n; ++c) {
+      __builtin_prefetch(&table_prefix_[Prefix(run_[candidates[c]].data()) & table_mask_]);
+    }
+    for (uint32_t c = 0; c < n; ++c) {
+      const uint32_t k = candidates[c];
       const uint32_t j = first + k;
-      if (!nearby_[j - nearby_base_]) continue;
-      const uint8_t* rpi = run_[k].data();
-      const uint32_t bit = FilterBit(rpi);
-      if (!(filter_[bit >> 6] >> (bit & 63) & 1)) continue;
-      ++local.filter_hits;
-      const uint64_t prefix = Prefix(rpi);
+      const uint64_t prefix = Prefix(run_[k].data());
       for (uint64_t slot = prefix & table_mask_; table_prefix_[slot] != 0; slot = (slot + 1) & table_mask_) {
         if (table_prefix_[slot] != prefix) continue;
         const Sighting& s = sightings_[table_index_[slot]];

@@ -33,7 +33,9 @@ uint32_t ReadBe32(const char* p) {
 }
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, KeyStore* keystore) {
-  auto db = store::OpenPrivateDb(path);
+  // A phone's store is small and rewrites sealed per-interval records: a
+  // 1 MiB memtable keeps the log of superseded versions (and memory) short.
+  auto db = store::OpenPrivateDb(path, 1 << 20);
   if (!db.ok()) return db.status();
   std::unique_ptr<Store> s(new Store(std::move(*db), keystore));
   auto canary = s->GetMeta(std::string("M") + kCanary);

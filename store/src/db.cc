@@ -29,8 +29,14 @@ Status FromRocksDb(const rocksdb::Status& s, const std::string& what) {
   return Status(code, what + ": " + s.ToString());
 }
 
-StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path) {
+StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path, size_t write_buffer_bytes) {
   rocksdb::Options options;
+  if (write_buffer_bytes != 0) {
+    options.write_buffer_size = write_buffer_bytes;
+    options.max_write_buffer_number = 2;
+    options.target_file_size_base = 4 * write_buffer_bytes;
+    options.max_bytes_for_level_base = 16 * write_buffer_bytes;
+  }
   options.create_if_missing = true;
   options.info_log = std::make_shared<NullLogger>();
   options.max_manifest_file_size = 1;  // roll (and delete the old one) on every edit

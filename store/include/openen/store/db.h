@@ -21,8 +21,10 @@ namespace openen::store {
 
 // OpenPrivateDb opens (creating if missing) a RocksDB at |path|: no info log,
 // write-ahead log files deleted as soon as flushed, and a MANIFEST rolled over
-// (and the old one deleted) on every change.
-StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path);
+// (and the old one deleted) on every change. |write_buffer_bytes| (0: RocksDB's
+// 64 MiB default) bounds the memtable and so the write-ahead log: a phone,
+// which rewrites small sealed records, wants it small.
+StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path, size_t write_buffer_bytes = 0);
 
 // Keys starting with 0xff 0xff are reserved for PurgeDeleted's marker.
 inline constexpr std::string_view kPurgeMarkerKey = "\xff\xffopenen-purge-marker";
