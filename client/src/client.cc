@@ -5,7 +5,12 @@
 #include <algorithm>
 #include <map>
 
+#include <cmath>
+
+#include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
+#include "openen/crypto/random.h"
+#include "openen/wire/padding.h"
 #include "openen/v1/relay.pb.h"
 #include "openen/wire/signed.h"
 #include "store.h"
@@ -22,6 +27,7 @@ using internal::WindowKey;
 constexpr char kPausedMeta[] = "Mpaused";
 constexpr char kProgressMeta[] = "Mprogress";
 constexpr char kConfigMeta[] = "Mconfig";
+constexpr char kChaffMeta[] = "Mchaff";
 // Sightings may arrive this late relative to the phone's clock, or this early.
 constexpr int64_t kMaxFutureSkewSeconds = 300;
 constexpr int64_t kWindowSeconds = 30 * 60;
@@ -388,6 +394,118 @@ StatusOr<std::vector<OwnKey>> Client::KeysForUpload(const std::vector<uint32_t>&
         return Status::Ok();
       }));
   return keys;
+}
+
+namespace {
+
+openen::v1::PublishRequest PublishRequestFor(const std::vector<std::pair<Bytes, std::pair<uint32_t, uint32_t>>>& keys) {
+  openen::v1::PublishRequest req;
+  for (const auto& [data, window] : keys) {
+    auto* k = req.add_keys();
+    k->set_key_data(std::string(AsChars(data)));
+    k->set_rolling_start_interval_number(window.first);
+    k->set_rolling_period(window.second);
+    k->set_transmission_risk(0);  // report type and onset come from the certificate
+  }
+  return req;
+}
+
+Bytes KeyHmac(const Bytes& secret, const std::vector<std::pair<Bytes, std::pair<uint32_t, uint32_t>>>& keys) {
+  std::vector<crypto::TekHmacEntry> entries;
+  for (const auto& [data, window] : keys) entries.push_back({data, window.first, window.second, 0});
+  crypto::Sha256Digest mac = crypto::TekHmac(secret, entries, crypto::TekHmacForm::kWithTransmissionRisk);
+  return Bytes(mac.begin(), mac.end());
+}
+
+}  // namespace
+
+StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport, const std::string& code,
+                                               const std::vector<uint32_t>& excluded_days) {
+  OPENEN_ASSIGN_OR_RETURN(std::vector<OwnKey> own, KeysForUpload(excluded_days));
+  if (own.empty()) return FailedPreconditionError("there are no keys to upload");
+  std::vector<std::pair<Bytes, std::pair<uint32_t, uint32_t>>> keys;
+  for (const OwnKey& k : own) {
+    keys.push_back({Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()),
+                    {k.rolling_start_interval_number, k.rolling_period}});
+  }
+  openen::v1::ExchangeCodeRequest exchange;
+  exchange.set_code(code);
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&exchange, kExchangeCodeRequestSize));
+  OPENEN_ASSIGN_OR_RETURN(openen::v1::ExchangeCodeResponse token, transport.ExchangeCode(exchange));
+
+  crypto::SecretBytes secret = crypto::SecretBytes::Random(32);
+  Bytes secret_bytes(secret.Reveal().begin(), secret.Reveal().end());
+  openen::v1::CertifyRequest certify;
+  certify.set_token(token.token());
+  Bytes mac = KeyHmac(secret_bytes, keys);
+  certify.set_key_hmac(std::string(AsChars(mac)));
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&certify, kCertifyRequestSize));
+  OPENEN_ASSIGN_OR_RETURN(openen::v1::CertifyResponse cert, transport.Certify(certify));
+
+  openen::v1::PublishRequest publish = PublishRequestFor(keys);
+  *publish.mutable_certificate() = cert.certificate();
+  publish.set_hmac_secret(std::string(AsChars(secret_bytes)));
+  crypto::Wipe(secret_bytes);
+  for (auto& k : keys) crypto::Wipe(k.first);
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&publish, kPublishRequestSize));
+  auto published = transport.Publish(publish);
+  publish.Clear();
+  if (!published.ok()) return published.status();
+  return UploadReport{static_cast<uint32_t>(own.size()), published->accepted()};
+}
+
+Status Client::SendChaff(UploadTransport& transport) {
+  // Fourteen random keys shaped like a real upload's.
+  const uint32_t today = Today(clock_->NowSeconds());
+  std::vector<std::pair<Bytes, std::pair<uint32_t, uint32_t>>> keys;
+  for (uint32_t d = 0; d < static_cast<uint32_t>(kMaxRetentionDays); ++d) {
+    Bytes k(16);
+    crypto::RandomBytes(k);
+    keys.push_back({k, {(today - d) * crypto::kTekRollingPeriod, crypto::kTekRollingPeriod}});
+  }
+  openen::v1::ExchangeCodeRequest exchange;
+  exchange.set_code(std::to_string(10000000 + crypto::RandomUniform(90000000)));
+  exchange.set_chaff(true);
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&exchange, kExchangeCodeRequestSize));
+  OPENEN_ASSIGN_OR_RETURN(openen::v1::ExchangeCodeResponse token, transport.ExchangeCode(exchange));
+  Bytes secret(32);
+  crypto::RandomBytes(secret);
+  openen::v1::CertifyRequest certify;
+  certify.set_token(token.token());
+  Bytes mac = KeyHmac(secret, keys);
+  certify.set_key_hmac(std::string(AsChars(mac)));
+  certify.set_chaff(true);
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&certify, kCertifyRequestSize));
+  OPENEN_ASSIGN_OR_RETURN(openen::v1::CertifyResponse cert, transport.Certify(certify));
+  openen::v1::PublishRequest publish = PublishRequestFor(keys);
+  *publish.mutable_certificate() = cert.certificate();
+  publish.set_hmac_secret(std::string(AsChars(secret)));
+  publish.set_chaff(true);
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&publish, kPublishRequestSize));
+  return transport.Publish(publish).status();
+}
+
+StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double mean_days) {
+  const int64_t now = clock_->NowSeconds();
+  auto next_draw = [&] {
+    // Exponential waiting time: a memoryless schedule reveals nothing by its rhythm.
+    const double u = (crypto::RandomUniform(1u << 30) + 1.0) / (1u << 30);
+    return now + static_cast<int64_t>(-std::log(u) * mean_days * 86400);
+  };
+  std::optional<std::string> next;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    next = store_->GetMeta(kChaffMeta);
+    if (!next) {
+      OPENEN_RETURN_IF_ERROR(store_->PutMeta(kChaffMeta, std::to_string(next_draw())));
+      return false;
+    }
+  }
+  if (now < std::stoll(*next)) return false;
+  OPENEN_RETURN_IF_ERROR(SendChaff(transport));
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(store_->PutMeta(kChaffMeta, std::to_string(next_draw())));
+  return true;
 }
 
 Status Client::Pause() {

@@ -24,6 +24,7 @@
 #include "openen/client/platform.h"
 #include "openen/client/risk.h"
 #include "openen/client/sync.h"
+#include "openen/client/upload.h"
 #include "openen/crypto/ed25519.h"
 #include "openen/crypto/gaen.h"
 #include "openen/wire/export.h"
@@ -77,6 +78,11 @@ struct StorageSummary {
   std::optional<uint32_t> newest_day;
 };
 
+struct UploadReport {
+  uint32_t keys_sent = 0;
+  uint32_t keys_accepted = 0;
+};
+
 struct SyncReport {
   int batches = 0;
   uint64_t keys = 0;
@@ -121,6 +127,23 @@ class Client {
   // KeysForUpload returns the own keys of the retained days, oldest first,
   // without the days in |excluded_days| (the person's choice).
   StatusOr<std::vector<OwnKey>> KeysForUpload(const std::vector<uint32_t>& excluded_days = {});
+
+  // UploadDiagnosis is the one path by which keys leave the phone, and only
+  // on the person's explicit action: it exchanges |code| for a token,
+  // computes the TEK HMAC of the keys to publish (the retained days except
+  // |excluded_days|) under a fresh random secret, gets a certificate for it,
+  // and publishes keys, certificate and secret to the relay.
+  StatusOr<UploadReport> UploadDiagnosis(UploadTransport& transport, const std::string& code,
+                                         const std::vector<uint32_t>& excluded_days = {});
+
+  // SendChaff sends the same three requests as an upload, of the same sizes,
+  // marked as chaff: the verifier and the relay answer alike and store nothing.
+  Status SendChaff(UploadTransport& transport);
+
+  // MaybeSendChaff sends chaff when the randomly scheduled time has come (on
+  // average every |mean_days| days, exponentially distributed) and schedules
+  // the next one. Returns whether it sent. Call it whenever the app runs.
+  StatusOr<bool> MaybeSendChaff(UploadTransport& transport, double mean_days = 3.0);
 
   Status Pause();
   Status Resume();
