@@ -1,0 +1,197 @@
+/* Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+ *
+ * openen.h: the C API of the OpenEN client library, for Kotlin (JNI/JNA),
+ * Swift and any other language with a C FFI.
+ *
+ * Conventions (after leveldb's c.h and libsodium):
+ * - Objects are opaque handles made by a _create/_open function and released
+ *   by the matching _free/_close function, which accepts NULL.
+ * - Every function that can fail returns an openen_status. When it is not
+ *   OPENEN_OK and |errptr| is not NULL, *errptr receives a message (UTF-8,
+ *   NUL-terminated) that the caller releases with openen_free. On success
+ *   *errptr is left untouched.
+ * - Buffers are pointer + length. Every fixed size is both a macro and a
+ *   function (for languages without the preprocessor).
+ * - Nothing throws across this boundary; nothing aborts on bad input.
+ * - A client handle may be used from several threads at once.
+ */
+#ifndef OPENEN_OPENEN_H_
+#define OPENEN_OPENEN_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define OPENEN_EXPORT __attribute__((visibility("default")))
+#else
+#define OPENEN_EXPORT
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Status codes: the canonical gRPC/abseil values. */
+typedef enum openen_status {
+  OPENEN_OK = 0,
+  OPENEN_INVALID_ARGUMENT = 3,
+  OPENEN_NOT_FOUND = 5,
+  OPENEN_PERMISSION_DENIED = 7,
+  OPENEN_RESOURCE_EXHAUSTED = 8,
+  OPENEN_FAILED_PRECONDITION = 9,
+  OPENEN_INTERNAL = 13,
+  OPENEN_UNAVAILABLE = 14,
+  OPENEN_DATA_LOSS = 15,
+  OPENEN_UNAUTHENTICATED = 16,
+  OPENEN_OTHER = 2 /* any other failure */
+} openen_status;
+
+/* openen_status_name returns a static name such as "INVALID_ARGUMENT". */
+OPENEN_EXPORT const char* openen_status_name(openen_status status);
+
+/* openen_free releases a message or buffer the library allocated. NULL is fine. */
+OPENEN_EXPORT void openen_free(void* ptr);
+
+/* Sizes. */
+#define OPENEN_RPI_SIZE 16
+#define OPENEN_AEM_SIZE 4
+#define OPENEN_ADVERTISEMENT_SIZE 20
+#define OPENEN_TEK_SIZE 16
+#define OPENEN_MAX_RETENTION_DAYS 14
+OPENEN_EXPORT size_t openen_rpi_size(void);
+OPENEN_EXPORT size_t openen_aem_size(void);
+OPENEN_EXPORT size_t openen_advertisement_size(void);
+OPENEN_EXPORT size_t openen_tek_size(void);
+OPENEN_EXPORT int openen_max_retention_days(void);
+
+/* ---- The platform keystore ------------------------------------------------
+ * The library wraps its per-day data keys with a key that stays inside the
+ * platform (Android Keystore, iOS Keychain). Callbacks return 0 on success.
+ * wrap: encrypt |in| (a 32-byte data key) into |out| (capacity |out_cap|,
+ *       at least in_len + 64), setting *out_len.
+ * unwrap: the reverse; must fail (non-zero) when |in| was not wrapped by this
+ *       platform key or was altered. */
+typedef int (*openen_wrap_fn)(void* ctx, const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap,
+                              size_t* out_len);
+typedef struct openen_keystore openen_keystore;
+OPENEN_EXPORT openen_keystore* openen_keystore_create(void* ctx, openen_wrap_fn wrap, openen_wrap_fn unwrap);
+/* openen_keystore_open_file keeps the wrapping key in a file (created with a
+ * fresh key, mode 0600, if missing): for tests and command-line tools. */
+OPENEN_EXPORT openen_status openen_keystore_open_file(const char* path, openen_keystore** out, char** errptr);
+OPENEN_EXPORT void openen_keystore_free(openen_keystore* keystore);
+
+/* ---- Options -------------------------------------------------------------- */
+typedef struct openen_options openen_options;
+OPENEN_EXPORT openen_options* openen_options_create(void);
+OPENEN_EXPORT void openen_options_free(openen_options* options);
+/* Required: the directory of the encrypted store (created if missing). */
+OPENEN_EXPORT void openen_options_set_store_dir(openen_options* options, const char* dir);
+/* 1..14 days (default 14); configuration may lower it further. */
+OPENEN_EXPORT void openen_options_set_retention_days(openen_options* options, int days);
+/* This phone's calibrated TX power in dBm (default -10) and RSSI correction (default 0). */
+OPENEN_EXPORT void openen_options_set_tx_power(openen_options* options, int dbm);
+OPENEN_EXPORT void openen_options_set_rssi_offset(openen_options* options, int db);
+/* Pins an export signing key: |name| is "<verification_key_id>-<version>", |spki_base64|
+ * the base64 SubjectPublicKeyInfo the health authority published. */
+OPENEN_EXPORT openen_status openen_options_add_export_key(openen_options* options, const char* name,
+                                                          const char* spki_base64, char** errptr);
+/* Adds a 32-byte Ed25519 health-authority key (for signed configuration). */
+OPENEN_EXPORT openen_status openen_options_add_authority_key(openen_options* options, const uint8_t* key,
+                                                             size_t key_len, char** errptr);
+/* Replaces the system clock (unix seconds); for tests and simulations. */
+typedef int64_t (*openen_clock_fn)(void* ctx);
+OPENEN_EXPORT void openen_options_set_clock(openen_options* options, void* ctx, openen_clock_fn now);
+
+/* ---- The client ------------------------------------------------------------ */
+typedef struct openen_client openen_client;
+
+/* openen_client_open opens (creating) the store and purges anything past
+ * retention. PERMISSION_DENIED when |keystore| did not make this store,
+ * DATA_LOSS when it is corrupt. |options| and |keystore| must outlive the client. */
+OPENEN_EXPORT openen_status openen_client_open(const openen_options* options, openen_keystore* keystore,
+                                               openen_client** out, char** errptr);
+OPENEN_EXPORT void openen_client_close(openen_client* client);
+
+/* The 20-byte service data (RPI || AEM) to broadcast now. |out_len| must be
+ * at least OPENEN_ADVERTISEMENT_SIZE. FAILED_PRECONDITION while paused. */
+OPENEN_EXPORT openen_status openen_broadcast_payload(openen_client* client, uint8_t* out, size_t out_len,
+                                                     char** errptr);
+
+/* Records one scan of another phone's RPI (16 bytes) and AEM (4 bytes). */
+OPENEN_EXPORT openen_status openen_record_sighting(openen_client* client, const uint8_t* rpi, size_t rpi_len,
+                                                   const uint8_t* aem, size_t aem_len, int rssi,
+                                                   int64_t unix_time, char** errptr);
+
+typedef struct openen_sync_report {
+  int batches;
+  uint64_t keys;
+  uint64_t matched_identifiers;
+  int new_exposure_windows;
+} openen_sync_report;
+
+/* Syncs from a relay's export directory (index.txt + zips), verifying each
+ * batch with the pinned export keys and matching it. |report| may be NULL. */
+OPENEN_EXPORT openen_status openen_sync_directory(openen_client* client, const char* dir,
+                                                  openen_sync_report* report, char** errptr);
+/* The same from openen-relay over gRPC at |target| ("host:port"); with
+ * |root_certs_pem| (NULL: plaintext, for loopback only) over TLS. */
+OPENEN_EXPORT openen_status openen_sync_relay(openen_client* client, const char* target,
+                                              const char* root_certs_pem, openen_sync_report* report,
+                                              char** errptr);
+
+/* Adopts an authority-signed configuration (a serialized SignedEnvelope). */
+OPENEN_EXPORT openen_status openen_update_configuration(openen_client* client, const uint8_t* envelope,
+                                                        size_t envelope_len, char** errptr);
+
+typedef struct openen_daily_summary {
+  uint32_t day; /* days since 1970-01-01 (UTC) */
+  double score_sum;
+  double max_score;
+  double weighted_duration_seconds;
+  int exposure; /* 1 when score_sum reached the configured minimum */
+} openen_daily_summary;
+
+/* Writes up to |capacity| summaries, oldest first, and sets *count to how
+ * many there are (call with capacity 0 to ask). */
+OPENEN_EXPORT openen_status openen_daily_summaries(openen_client* client, openen_daily_summary* out,
+                                                   size_t capacity, size_t* count, char** errptr);
+
+typedef struct openen_day_counts {
+  uint32_t day;
+  int own_keys;
+  int identifiers_seen;
+  int scans;
+  int exposure_windows;
+} openen_day_counts;
+
+/* What is stored, per day, without identifiers. Same capacity/count contract. */
+OPENEN_EXPORT openen_status openen_storage_summary(openen_client* client, openen_day_counts* out,
+                                                   size_t capacity, size_t* count, char** errptr);
+
+typedef struct openen_upload_report {
+  uint32_t keys_sent;
+  uint32_t keys_accepted;
+} openen_upload_report;
+
+/* Reports a diagnosis, on the person's explicit action: exchanges |code| at
+ * the verifier, certifies the HMAC of the keys (retained days except the
+ * |excluded_count| days in |excluded_days|), publishes them to the relay.
+ * Targets are "host:port"; |root_certs_pem| NULL means plaintext (loopback). */
+OPENEN_EXPORT openen_status openen_upload_diagnosis(openen_client* client, const char* verifier_target,
+                                                    const char* relay_target, const char* root_certs_pem,
+                                                    const char* code, const uint32_t* excluded_days,
+                                                    size_t excluded_count, openen_upload_report* report,
+                                                    char** errptr);
+
+OPENEN_EXPORT openen_status openen_pause(openen_client* client, char** errptr);
+OPENEN_EXPORT openen_status openen_resume(openen_client* client, char** errptr);
+OPENEN_EXPORT int openen_is_paused(const openen_client* client);
+
+/* Deletes everything, immediately and physically; the client stays usable. */
+OPENEN_EXPORT openen_status openen_erase_all(openen_client* client, char** errptr);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* OPENEN_OPENEN_H_ */

@@ -1,0 +1,404 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The C API: a thin, exception-proof layer over openen::client::Client.
+
+#include "openen/openen.h"
+
+#include <grpcpp/grpcpp.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+
+#include "openen/client/client.h"
+#include "openen/v1/signed.pb.h"
+
+using openen::Status;
+using openen::StatusCode;
+using openen::StatusOr;
+
+struct openen_keystore {
+  std::unique_ptr<openen::client::KeyStore> impl;
+};
+
+struct openen_options {
+  openen::client::ClientOptions options;
+  void* clock_ctx = nullptr;
+  openen_clock_fn clock = nullptr;
+};
+
+struct openen_client {
+  std::unique_ptr<openen::client::Clock> clock;
+  std::unique_ptr<openen::client::Client> client;
+};
+
+namespace {
+
+// CallbackKeyStore adapts the platform's C callbacks.
+class CallbackKeyStore final : public openen::client::KeyStore {
+ public:
+  CallbackKeyStore(void* ctx, openen_wrap_fn wrap, openen_wrap_fn unwrap) : ctx_(ctx), wrap_(wrap), unwrap_(unwrap) {}
+  StatusOr<openen::Bytes> Wrap(const openen::crypto::SecretBytes& key) override {
+    openen::Bytes out(key.size() + 256);
+    size_t len = 0;
+    if (wrap_(ctx_, key.Reveal().data(), key.size(), out.data(), out.size(), &len) != 0 || len > out.size()) {
+      return openen::UnavailableError("the platform keystore could not wrap a key");
+    }
+    out.resize(len);
+    return out;
+  }
+  StatusOr<openen::crypto::SecretBytes> Unwrap(openen::ByteView wrapped) override {
+    openen::crypto::SecretBytes out(wrapped.size() + 256);
+    size_t len = 0;
+    if (unwrap_(ctx_, wrapped.data(), wrapped.size(), out.MutableReveal().data(), out.size(), &len) != 0 ||
+        len > out.size()) {
+      return openen::PermissionDeniedError("the platform keystore could not unwrap a key");
+    }
+    return openen::crypto::SecretBytes(out.Reveal().first(len));
+  }
+
+ private:
+  void* ctx_;
+  openen_wrap_fn wrap_;
+  openen_wrap_fn unwrap_;
+};
+
+class CallbackClock final : public openen::client::Clock {
+ public:
+  CallbackClock(void* ctx, openen_clock_fn fn) : ctx_(ctx), fn_(fn) {}
+  int64_t NowSeconds() const override { return fn_(ctx_); }
+
+ private:
+  void* ctx_;
+  openen_clock_fn fn_;
+};
+
+openen_status ToC(StatusCode code) {
+  switch (code) {
+    case StatusCode::kOk: return OPENEN_OK;
+    case StatusCode::kInvalidArgument: return OPENEN_INVALID_ARGUMENT;
+    case StatusCode::kNotFound: return OPENEN_NOT_FOUND;
+    case StatusCode::kPermissionDenied: return OPENEN_PERMISSION_DENIED;
+    case StatusCode::kResourceExhausted: return OPENEN_RESOURCE_EXHAUSTED;
+    case StatusCode::kFailedPrecondition: return OPENEN_FAILED_PRECONDITION;
+    case StatusCode::kInternal: return OPENEN_INTERNAL;
+    case StatusCode::kUnavailable: return OPENEN_UNAVAILABLE;
+    case StatusCode::kDataLoss: return OPENEN_DATA_LOSS;
+    case StatusCode::kUnauthenticated: return OPENEN_UNAUTHENTICATED;
+    default: return OPENEN_OTHER;
+  }
+}
+
+void SetError(char** errptr, const std::string& message) {
+  if (errptr == nullptr) return;
+  char* copy = static_cast<char*>(std::malloc(message.size() + 1));
+  if (copy == nullptr) return;
+  std::memcpy(copy, message.c_str(), message.size() + 1);
+  *errptr = copy;
+}
+
+// Guard runs |body| (returning a Status), turning errors and exceptions into
+// a status code and a message.
+template <typename Body>
+openen_status Guard(char** errptr, Body body) {
+  try {
+    Status s = body();
+    if (s.ok()) return OPENEN_OK;
+    SetError(errptr, s.message());
+    return ToC(s.code());
+  } catch (const std::bad_alloc&) {
+    SetError(errptr, "out of memory");
+    return OPENEN_RESOURCE_EXHAUSTED;
+  } catch (const std::exception& e) {
+    SetError(errptr, std::string("internal error: ") + e.what());
+    return OPENEN_INTERNAL;
+  } catch (...) {
+    SetError(errptr, "internal error");
+    return OPENEN_INTERNAL;
+  }
+}
+
+Status NeedClient(const openen_client* c) {
+  if (c == nullptr || !c->client) return openen::InvalidArgumentError("client is NULL");
+  return Status::Ok();
+}
+
+std::shared_ptr<grpc::Channel> Channel(const char* target, const char* root_certs_pem) {
+  if (root_certs_pem == nullptr) return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = root_certs_pem;
+  return grpc::CreateChannel(target, grpc::SslCredentials(ssl));
+}
+
+void FillReport(const openen::client::SyncReport& r, openen_sync_report* out) {
+  if (out == nullptr) return;
+  out->batches = r.batches;
+  out->keys = r.keys;
+  out->matched_identifiers = r.matched_identifiers;
+  out->new_exposure_windows = r.new_exposure_windows;
+}
+
+}  // namespace
+
+extern "C" {
+
+const char* openen_status_name(openen_status status) {
+  switch (status) {
+    case OPENEN_OK: return "OK";
+    case OPENEN_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+    case OPENEN_NOT_FOUND: return "NOT_FOUND";
+    case OPENEN_PERMISSION_DENIED: return "PERMISSION_DENIED";
+    case OPENEN_RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
+    case OPENEN_FAILED_PRECONDITION: return "FAILED_PRECONDITION";
+    case OPENEN_INTERNAL: return "INTERNAL";
+    case OPENEN_UNAVAILABLE: return "UNAVAILABLE";
+    case OPENEN_DATA_LOSS: return "DATA_LOSS";
+    case OPENEN_UNAUTHENTICATED: return "UNAUTHENTICATED";
+    case OPENEN_OTHER: return "OTHER";
+  }
+  return "OTHER";
+}
+
+void openen_free(void* ptr) { std::free(ptr); }
+
+size_t openen_rpi_size(void) { return OPENEN_RPI_SIZE; }
+size_t openen_aem_size(void) { return OPENEN_AEM_SIZE; }
+size_t openen_advertisement_size(void) { return OPENEN_ADVERTISEMENT_SIZE; }
+size_t openen_tek_size(void) { return OPENEN_TEK_SIZE; }
+int openen_max_retention_days(void) { return OPENEN_MAX_RETENTION_DAYS; }
+
+static_assert(OPENEN_RPI_SIZE == openen::crypto::kRpiSize);
+static_assert(OPENEN_AEM_SIZE == openen::crypto::kAemSize);
+static_assert(OPENEN_ADVERTISEMENT_SIZE == openen::crypto::kAdvertisementSize);
+static_assert(OPENEN_TEK_SIZE == openen::crypto::kTekSize);
+static_assert(OPENEN_MAX_RETENTION_DAYS == openen::client::kMaxRetentionDays);
+
+openen_keystore* openen_keystore_create(void* ctx, openen_wrap_fn wrap, openen_wrap_fn unwrap) {
+  if (wrap == nullptr || unwrap == nullptr) return nullptr;
+  try {
+    return new openen_keystore{std::make_unique<CallbackKeyStore>(ctx, wrap, unwrap)};
+  } catch (...) {
+    return nullptr;
+  }
+}
+
+openen_status openen_keystore_open_file(const char* path, openen_keystore** out, char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    if (path == nullptr || out == nullptr) return openen::InvalidArgumentError("path and out must not be NULL");
+    OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<openen::client::FileKeyStore> ks,
+                            openen::client::FileKeyStore::OpenOrCreate(path));
+    *out = new openen_keystore{std::move(ks)};
+    return Status::Ok();
+  });
+}
+
+void openen_keystore_free(openen_keystore* keystore) { delete keystore; }
+
+openen_options* openen_options_create(void) {
+  try {
+    return new openen_options();
+  } catch (...) {
+    return nullptr;
+  }
+}
+void openen_options_free(openen_options* options) { delete options; }
+void openen_options_set_store_dir(openen_options* o, const char* dir) {
+  if (o && dir) o->options.store_dir = dir;
+}
+void openen_options_set_retention_days(openen_options* o, int days) {
+  if (o) o->options.retention_days = days;
+}
+void openen_options_set_tx_power(openen_options* o, int dbm) {
+  if (o) o->options.tx_power_dbm = static_cast<int8_t>(dbm < -128 ? -128 : dbm > 127 ? 127 : dbm);
+}
+void openen_options_set_rssi_offset(openen_options* o, int db) {
+  if (o) o->options.rssi_offset_db = db;
+}
+void openen_options_set_clock(openen_options* o, void* ctx, openen_clock_fn now) {
+  if (o) {
+    o->clock_ctx = ctx;
+    o->clock = now;
+  }
+}
+
+openen_status openen_options_add_export_key(openen_options* o, const char* name, const char* spki_base64,
+                                            char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    if (o == nullptr || name == nullptr || spki_base64 == nullptr) {
+      return openen::InvalidArgumentError("options, name and key must not be NULL");
+    }
+    OPENEN_ASSIGN_OR_RETURN(openen::crypto::EcdsaP256PublicKey key,
+                            openen::crypto::EcdsaP256PublicKey::FromSpkiBase64(spki_base64));
+    o->options.export_keys.insert_or_assign(name, std::move(key));
+    return Status::Ok();
+  });
+}
+
+openen_status openen_options_add_authority_key(openen_options* o, const uint8_t* key, size_t key_len,
+                                               char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    if (o == nullptr || key == nullptr) return openen::InvalidArgumentError("options and key must not be NULL");
+    OPENEN_ASSIGN_OR_RETURN(openen::crypto::Ed25519PublicKey k,
+                            openen::crypto::Ed25519PublicKey::FromBytes(openen::ByteView(key, key_len)));
+    o->options.authority_keys.push_back(k);
+    return Status::Ok();
+  });
+}
+
+openen_status openen_client_open(const openen_options* o, openen_keystore* keystore, openen_client** out,
+                                 char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    if (o == nullptr || keystore == nullptr || out == nullptr) {
+      return openen::InvalidArgumentError("options, keystore and out must not be NULL");
+    }
+    if (o->options.store_dir.empty()) return openen::InvalidArgumentError("the store directory is not set");
+    auto c = std::make_unique<openen_client>();
+    if (o->clock) {
+      c->clock = std::make_unique<CallbackClock>(o->clock_ctx, o->clock);
+    } else {
+      c->clock = std::make_unique<openen::client::SystemClock>();
+    }
+    OPENEN_ASSIGN_OR_RETURN(c->client, openen::client::Client::Open(o->options, keystore->impl.get(), c->clock.get()));
+    *out = c.release();
+    return Status::Ok();
+  });
+}
+
+void openen_client_close(openen_client* client) { delete client; }
+
+openen_status openen_broadcast_payload(openen_client* c, uint8_t* out, size_t out_len, char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    if (out == nullptr || out_len < OPENEN_ADVERTISEMENT_SIZE) {
+      return openen::InvalidArgumentError("the output buffer holds " + std::to_string(out == nullptr ? 0 : out_len) +
+                                          " bytes, want 20");
+    }
+    OPENEN_ASSIGN_OR_RETURN(openen::crypto::Advertisement ad, c->client->CurrentAdvertisement());
+    std::memcpy(out, ad.data(), ad.size());
+    return Status::Ok();
+  });
+}
+
+openen_status openen_record_sighting(openen_client* c, const uint8_t* rpi, size_t rpi_len, const uint8_t* aem,
+                                     size_t aem_len, int rssi, int64_t unix_time, char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    if (rpi == nullptr || aem == nullptr) return openen::InvalidArgumentError("rpi and aem must not be NULL");
+    return c->client->RecordSighting(openen::ByteView(rpi, rpi_len), openen::ByteView(aem, aem_len), rssi, unix_time);
+  });
+}
+
+openen_status openen_sync_directory(openen_client* c, const char* dir, openen_sync_report* report, char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    if (dir == nullptr) return openen::InvalidArgumentError("dir must not be NULL");
+    openen::client::DirectorySource source(dir);
+    OPENEN_ASSIGN_OR_RETURN(openen::client::SyncReport r, c->client->Sync(source));
+    FillReport(r, report);
+    return Status::Ok();
+  });
+}
+
+openen_status openen_sync_relay(openen_client* c, const char* target, const char* root_certs_pem,
+                                openen_sync_report* report, char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    if (target == nullptr) return openen::InvalidArgumentError("target must not be NULL");
+    openen::client::RelaySource source(Channel(target, root_certs_pem));
+    OPENEN_ASSIGN_OR_RETURN(openen::client::SyncReport r, c->client->Sync(source));
+    FillReport(r, report);
+    return Status::Ok();
+  });
+}
+
+openen_status openen_update_configuration(openen_client* c, const uint8_t* envelope, size_t envelope_len,
+                                          char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    openen::v1::SignedEnvelope env;
+    if (envelope == nullptr || !env.ParseFromArray(envelope, static_cast<int>(envelope_len))) {
+      return openen::InvalidArgumentError("not a signed configuration");
+    }
+    return c->client->UpdateConfiguration(env);
+  });
+}
+
+openen_status openen_daily_summaries(openen_client* c, openen_daily_summary* out, size_t capacity, size_t* count,
+                                     char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    if (count == nullptr || (out == nullptr && capacity > 0)) {
+      return openen::InvalidArgumentError("count must not be NULL, nor out when capacity > 0");
+    }
+    OPENEN_ASSIGN_OR_RETURN(std::vector<openen::client::DailySummary> days, c->client->DailySummaries());
+    *count = days.size();
+    for (size_t i = 0; i < days.size() && i < capacity; ++i) {
+      out[i] = {days[i].day, days[i].score_sum, days[i].max_score, days[i].weighted_duration_sum_seconds,
+                days[i].exposure ? 1 : 0};
+    }
+    return Status::Ok();
+  });
+}
+
+openen_status openen_storage_summary(openen_client* c, openen_day_counts* out, size_t capacity, size_t* count,
+                                     char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    if (count == nullptr || (out == nullptr && capacity > 0)) {
+      return openen::InvalidArgumentError("count must not be NULL, nor out when capacity > 0");
+    }
+    OPENEN_ASSIGN_OR_RETURN(openen::client::StorageSummary s, c->client->Summary());
+    *count = s.days.size();
+    for (size_t i = 0; i < s.days.size() && i < capacity; ++i) {
+      const auto& d = s.days[i];
+      out[i] = {d.day, d.own_keys, d.identifiers_seen, d.scans, d.exposure_windows};
+    }
+    return Status::Ok();
+  });
+}
+
+openen_status openen_upload_diagnosis(openen_client* c, const char* verifier_target, const char* relay_target,
+                                      const char* root_certs_pem, const char* code, const uint32_t* excluded_days,
+                                      size_t excluded_count, openen_upload_report* report, char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    if (verifier_target == nullptr || relay_target == nullptr || code == nullptr ||
+        (excluded_days == nullptr && excluded_count > 0)) {
+      return openen::InvalidArgumentError("targets and code must not be NULL");
+    }
+    openen::client::GrpcUploadTransport transport(Channel(verifier_target, root_certs_pem),
+                                                  Channel(relay_target, root_certs_pem));
+    std::vector<uint32_t> excluded(excluded_days, excluded_days + excluded_count);
+    OPENEN_ASSIGN_OR_RETURN(openen::client::UploadReport r, c->client->UploadDiagnosis(transport, code, excluded));
+    if (report) *report = {r.keys_sent, r.keys_accepted};
+    return Status::Ok();
+  });
+}
+
+openen_status openen_pause(openen_client* c, char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    return c->client->Pause();
+  });
+}
+
+openen_status openen_resume(openen_client* c, char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    return c->client->Resume();
+  });
+}
+
+int openen_is_paused(const openen_client* c) { return c != nullptr && c->client && c->client->paused() ? 1 : 0; }
+
+openen_status openen_erase_all(openen_client* c, char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    return c->client->EraseAll();
+  });
+}
+
+}  // extern "C"

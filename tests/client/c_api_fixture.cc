@@ -1,0 +1,42 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Writes the export directory the C API test syncs from: one signed batch
+// holding the official GAEN v1.2 test key (TEK 75c734c6..., rolling start
+// 2642976) among random keys, index.txt, and key.txt with the public key.
+// Usage: c_api_fixture DIR
+
+#include <filesystem>
+#include <fstream>
+
+#include "openen/crypto/random.h"
+#include "openen/wire/export.h"
+
+int main(int argc, char** argv) {
+  using namespace openen;
+  if (argc != 2) return 2;
+  const std::string dir = argv[1];
+  std::filesystem::create_directories(dir);
+  wire::ExportBatch batch;
+  batch.header.region = "ZZ";
+  batch.header.start_timestamp = 1585785600;
+  batch.header.end_timestamp = 1585785600 + 86400;
+  wire::ExportKey vector_key;
+  vector_key.key_data = *HexDecode("75c734c6dd1a782de7a965da5eb93125");
+  vector_key.rolling_start_interval_number = 2642976;
+  vector_key.rolling_period = 144;
+  vector_key.report_type = wire::ReportType::kConfirmedTest;
+  batch.keys.push_back(vector_key);
+  for (int i = 0; i < 200; ++i) {
+    wire::ExportKey k = vector_key;
+    crypto::RandomBytes(k.key_data);
+    batch.keys.push_back(k);
+  }
+  auto signer = crypto::EcdsaP256PrivateKey::Generate();
+  auto zip = wire::WriteExportZip(batch, {{{"v1", "fixture", ""}, &*signer}});
+  if (!zip.ok()) return 1;
+  std::ofstream(dir + "/batch-1585872000.zip", std::ios::binary)
+      .write(reinterpret_cast<const char*>(zip->data()), static_cast<std::streamsize>(zip->size()));
+  std::ofstream(dir + "/index.txt") << "batch-1585872000.zip\n";
+  std::ofstream(dir + "/key.txt") << signer->PublicKey().ToSpkiBase64();
+  return 0;
+}

@@ -1,0 +1,185 @@
+/* Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+ *
+ * The C API's whole life cycle, in C: open, broadcast, record, sync from a
+ * directory, match, summaries, pause, erase, close, and the error contract.
+ * The phone met the owner of the official GAEN v1.2 test key on 2020-04-02
+ * from 00:00 to 00:25 UTC; c_api_fixture published that key.
+ * Usage: c_api_test FIXTURE_DIR WORK_DIR */
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openen/openen.h"
+
+static int failures = 0;
+static int checks = 0;
+#define CHECK(cond)                                                  \
+  do {                                                               \
+    ++checks;                                                        \
+    if (!(cond)) {                                                   \
+      ++failures;                                                    \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+    }                                                                \
+  } while (0)
+
+static int64_t now_seconds = 1585785600 + 1800; /* 2020-04-02 00:30 UTC */
+static int64_t fake_now(void* ctx) {
+  (void)ctx;
+  return now_seconds;
+}
+
+static int unhex(const char* hex, uint8_t* out, size_t n) {
+  for (size_t i = 0; i < n; ++i) {
+    unsigned v;
+    if (sscanf(hex + 2 * i, "%2x", &v) != 1) return 0;
+    out[i] = (uint8_t)v;
+  }
+  return 1;
+}
+
+/* Official rows: interval, RPI, AEM (tests/vectors/gaen-v1.2-rpi-aem.tsv). */
+static const char* kRows[3][2] = {
+    {"8be6cd371c5c891604bfbe49df845096", "72033874"},
+    {"3c9a1de5dd6b02afa7fded7b570b3e56", "c29211b1"},
+    {"243ffe9a3b08bded3094bac8630bb8ad", "6adfad03"},
+};
+
+int main(int argc, char** argv) {
+  if (argc != 3) {
+    fprintf(stderr, "usage: c_api_test FIXTURE_DIR WORK_DIR\n");
+    return 2;
+  }
+  char path[4096], spki[512] = {0};
+  snprintf(path, sizeof(path), "%s/key.txt", argv[1]);
+  FILE* f = fopen(path, "r");
+  CHECK(f != NULL);
+  if (f == NULL) return 1;
+  CHECK(fgets(spki, sizeof(spki), f) != NULL);
+  fclose(f);
+
+  CHECK(openen_advertisement_size() == OPENEN_ADVERTISEMENT_SIZE);
+  CHECK(openen_rpi_size() == 16 && openen_aem_size() == 4 && openen_tek_size() == 16);
+  CHECK(openen_max_retention_days() == 14);
+  CHECK(strcmp(openen_status_name(OPENEN_DATA_LOSS), "DATA_LOSS") == 0);
+
+  char* err = NULL;
+  openen_keystore* keystore = NULL;
+  snprintf(path, sizeof(path), "%s/platform.key", argv[2]);
+  CHECK(openen_keystore_open_file(path, &keystore, &err) == OPENEN_OK);
+
+  openen_options* options = openen_options_create();
+  snprintf(path, sizeof(path), "%s/store", argv[2]);
+  openen_options_set_store_dir(options, path);
+  openen_options_set_clock(options, NULL, fake_now);
+  CHECK(openen_options_add_export_key(options, "fixture-v1", spki, &err) == OPENEN_OK);
+  CHECK(openen_options_add_export_key(options, "bad-v1", "not base64!", &err) == OPENEN_INVALID_ARGUMENT);
+  CHECK(err != NULL);
+  openen_free(err);
+  err = NULL;
+
+  /* Opening without a store directory is refused with a message. */
+  openen_options* empty = openen_options_create();
+  openen_client* none = NULL;
+  CHECK(openen_client_open(empty, keystore, &none, &err) == OPENEN_INVALID_ARGUMENT);
+  CHECK(err != NULL && strcmp(err, "the store directory is not set") == 0);
+  openen_free(err);
+  err = NULL;
+  openen_options_free(empty);
+
+  openen_client* client = NULL;
+  CHECK(openen_client_open(options, keystore, &client, &err) == OPENEN_OK);
+  if (client == NULL) {
+    fprintf(stderr, "open failed: %s\n", err ? err : "?");
+    return 1;
+  }
+
+  /* Broadcast. */
+  uint8_t payload[OPENEN_ADVERTISEMENT_SIZE], again[OPENEN_ADVERTISEMENT_SIZE];
+  CHECK(openen_broadcast_payload(client, payload, sizeof(payload), &err) == OPENEN_OK);
+  CHECK(openen_broadcast_payload(client, again, sizeof(again), &err) == OPENEN_OK);
+  CHECK(memcmp(payload, again, sizeof(payload)) == 0);
+  CHECK(openen_broadcast_payload(client, payload, 19, &err) == OPENEN_INVALID_ARGUMENT);
+  openen_free(err);
+  err = NULL;
+
+  /* Record: the test key's phone, every 5 minutes for 25 minutes, RSSI -40
+   * (its TX power is +8 dBm: attenuation 48 dB, the "near" bucket). */
+  for (int m = 0; m <= 25; m += 5) {
+    uint8_t rpi[16], aem[4];
+    const int row = m / 10;
+    CHECK(unhex(kRows[row][0], rpi, 16) && unhex(kRows[row][1], aem, 4));
+    CHECK(openen_record_sighting(client, rpi, 16, aem, 4, -40, 1585785600 + m * 60, &err) == OPENEN_OK);
+  }
+  uint8_t rpi[16] = {0}, aem[4] = {0};
+  CHECK(openen_record_sighting(client, rpi, 15, aem, 4, -40, now_seconds, &err) == OPENEN_INVALID_ARGUMENT);
+  CHECK(err != NULL && strcmp(err, "rpi is 15 bytes, want 16") == 0);
+  openen_free(err);
+  err = NULL;
+  CHECK(openen_record_sighting(NULL, rpi, 16, aem, 4, -40, now_seconds, &err) == OPENEN_INVALID_ARGUMENT);
+  openen_free(err);
+  err = NULL;
+
+  /* Sync from the directory and match. */
+  now_seconds = 1585872000 + 3600; /* the next day, after the batch */
+  openen_sync_report report;
+  memset(&report, 0, sizeof(report));
+  CHECK(openen_sync_directory(client, argv[1], &report, &err) == OPENEN_OK);
+  if (err) fprintf(stderr, "sync: %s\n", err);
+  CHECK(report.batches == 1);
+  CHECK(report.keys == 201);
+  CHECK(report.matched_identifiers == 3);
+  CHECK(report.new_exposure_windows == 1);
+
+  size_t count = 0;
+  CHECK(openen_daily_summaries(client, NULL, 0, &count, &err) == OPENEN_OK);
+  CHECK(count == 1);
+  openen_daily_summary days[4];
+  CHECK(openen_daily_summaries(client, days, 4, &count, &err) == OPENEN_OK);
+  CHECK(days[0].day == 18354);
+  CHECK(days[0].weighted_duration_seconds == 1800.0);
+  CHECK(days[0].score_sum == 1800.0);
+  CHECK(days[0].exposure == 1);
+
+  openen_day_counts counts[4];
+  CHECK(openen_storage_summary(client, counts, 4, &count, &err) == OPENEN_OK);
+  CHECK(count == 1); /* day 18354: the own key broadcast at 00:30, sightings, the window */
+  CHECK(counts[0].day == 18354 && counts[0].identifiers_seen == 3 && counts[0].scans == 6);
+  CHECK(counts[0].exposure_windows == 1);
+  CHECK(counts[0].own_keys == 1);
+
+  /* Pause. */
+  CHECK(openen_pause(client, &err) == OPENEN_OK);
+  CHECK(openen_is_paused(client) == 1);
+  CHECK(openen_broadcast_payload(client, payload, sizeof(payload), &err) == OPENEN_FAILED_PRECONDITION);
+  openen_free(err);
+  err = NULL;
+  CHECK(openen_resume(client, &err) == OPENEN_OK);
+  CHECK(openen_is_paused(client) == 0);
+
+  /* Erase. */
+  CHECK(openen_erase_all(client, &err) == OPENEN_OK);
+  CHECK(openen_storage_summary(client, NULL, 0, &count, &err) == OPENEN_OK);
+  CHECK(count == 0);
+  CHECK(openen_daily_summaries(client, NULL, 0, &count, &err) == OPENEN_OK);
+  CHECK(count == 0);
+
+  /* A second client on the same store with another platform key is refused. */
+  openen_client_close(client);
+  openen_keystore* other = NULL;
+  snprintf(path, sizeof(path), "%s/other.key", argv[2]);
+  CHECK(openen_keystore_open_file(path, &other, &err) == OPENEN_OK);
+  openen_client* refused = NULL;
+  CHECK(openen_client_open(options, other, &refused, &err) == OPENEN_PERMISSION_DENIED);
+  CHECK(refused == NULL);
+  openen_free(err);
+
+  openen_keystore_free(other);
+  openen_client_close(NULL);
+  openen_options_free(options);
+  openen_keystore_free(keystore);
+  openen_free(NULL);
+  printf("c_api: %d passed, %d failed\n", checks - failures, failures);
+  return failures == 0 ? 0 : 1;
+}
