@@ -137,11 +137,11 @@ StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* 
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<internal::Store> store, internal::Store::Open(options.store_dir, keystore));
   std::unique_ptr<Client> c(new Client(std::move(options), std::move(store), clock));
   c->paused_ = c->store_->GetMeta(kPausedMeta).has_value();
+  std::lock_guard<std::mutex> lock(c->mu_);
   if (auto config = c->store_->GetMeta(kConfigMeta)) {
     openen::v1::SignedEnvelope env;
-    if (env.ParseFromString(*config)) (void)c->UpdateConfiguration(env);
+    if (env.ParseFromString(*config)) (void)c->UpdateConfigurationLocked(env);
   }
-  std::lock_guard<std::mutex> lock(c->mu_);
   OPENEN_RETURN_IF_ERROR(c->PurgeNow(clock->NowSeconds()));
   return c;
 }
@@ -325,6 +325,14 @@ StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
 
 StatusOr<SyncReport> Client::Sync(BatchSource& source) {
   std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_ASSIGN_OR_RETURN(std::optional<Bytes> config, source.SignedConfiguration());
+  if (config) {
+    openen::v1::SignedEnvelope envelope;
+    if (!envelope.ParseFromArray(config->data(), static_cast<int>(config->size()))) {
+      return InvalidArgumentError("configuration: not a signed envelope");
+    }
+    OPENEN_RETURN_IF_ERROR(UpdateConfigurationLocked(envelope));
+  }
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
   const std::string progress = store_->GetMeta(kProgressMeta).value_or("");
   OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> names, source.ListAfter(progress));
@@ -349,12 +357,18 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
 }
 
 Status Client::UpdateConfiguration(const openen::v1::SignedEnvelope& envelope) {
+  std::lock_guard<std::mutex> lock(mu_);
+  return UpdateConfigurationLocked(envelope);
+}
+
+Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope) {
   openen::v1::RelayConfig config;
   OPENEN_RETURN_IF_ERROR(
       wire::OpenEnvelope(envelope, wire::kRelayConfigContext, options_.authority_keys, &config).WithContext("configuration"));
+  if (config.serial() < config_serial_) return Status::Ok();  // a replayed older configuration
   OPENEN_ASSIGN_OR_RETURN(RiskParameters risk, RiskParametersFromProto(config.risk()));
-  std::lock_guard<std::mutex> lock(mu_);
   risk_ = risk;
+  config_serial_ = config.serial();
   if (config.retention_days() != 0) {
     retention_days_ = std::min<int>({options_.retention_days, kMaxRetentionDays, static_cast<int>(config.retention_days())});
   }

@@ -50,6 +50,15 @@ StatusOr<Bytes> DirectorySource::Fetch(const std::string& name) {
   return Bytes(s.begin(), s.end());
 }
 
+StatusOr<std::optional<Bytes>> DirectorySource::SignedConfiguration() {
+  std::ifstream in(dir_ + "/config.bin", std::ios::binary);
+  if (!in) return std::optional<Bytes>();
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  return std::optional<Bytes>(Bytes(s.begin(), s.end()));
+}
+
 struct RelaySource::Impl {
   std::unique_ptr<openen::v1::Relay::Stub> stub;
   int timeout_seconds;
@@ -106,6 +115,19 @@ StatusOr<Bytes> RelaySource::Fetch(const std::string& name) {
   grpc::Status st = reader->Finish();
   if (!st.ok()) return FromGrpc(st, "GetBatch " + name);
   return data;
+}
+
+StatusOr<std::optional<Bytes>> RelaySource::SignedConfiguration() {
+  grpc::ClientContext ctx;
+  impl_->SetDeadline(&ctx);
+  openen::v1::GetConfigRequest req;
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&req, 256));
+  openen::v1::GetConfigResponse resp;
+  grpc::Status st = impl_->stub->GetConfig(&ctx, req, &resp);
+  if (st.error_code() == grpc::NOT_FOUND) return std::optional<Bytes>();
+  if (!st.ok()) return FromGrpc(st, "GetConfig");
+  std::string bytes = resp.config().SerializeAsString();
+  return std::optional<Bytes>(Bytes(bytes.begin(), bytes.end()));
 }
 
 }  // namespace openen::client

@@ -147,6 +147,13 @@ StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, const 
                                          std::move(config), clock));
   OPENEN_RETURN_IF_ERROR(relay->RemoveOrphanFiles());
   OPENEN_RETURN_IF_ERROR(relay->WriteIndex());
+  // The configuration goes beside index.txt, so static mirrors carry it too.
+  const std::string config_path = export_dir + "/config.bin";
+  if (relay->config_) {
+    OPENEN_RETURN_IF_ERROR(server::WriteFileAtomically(config_path, relay->config_->SerializeAsString(), false));
+  } else if (::unlink(config_path.c_str()) != 0 && errno != ENOENT) {
+    return UnavailableError("cannot remove " + config_path);
+  }
   return relay;
 }
 

@@ -14,6 +14,7 @@
 #include "common/worker_pool.h"
 #include "openen/client/client.h"
 #include "relay/service.h"
+#include "openen/wire/signed.h"
 #include "server/relay_fixture.h"
 
 namespace openen::client {
@@ -43,6 +44,7 @@ struct World {
     ClientOptions o;
     o.store_dir = dir.Sub(name);
     o.export_keys = {{"openen-v1", relay.relay->export_public_key()}};
+    o.authority_keys = {relay.authority.PublicKey()};
     auto c = Client::Open(o, keystore.get(), &phone_clock);
     REQUIRE(c.ok());
     return std::move(*c);
@@ -181,6 +183,89 @@ TEST_CASE("a batch that fails verification stops the sync; progress is kept", "[
   std::ofstream(mirror + "/index.txt", std::ios::trunc) << "../../etc/passwd\n";
   auto carol = w.NewPhone("carol");
   CHECK(carol->Sync(bad).status().message() == "index.txt lists '../../etc/passwd', not a plain file name");
+}
+
+openen::v1::SignedEnvelope Config(uint64_t serial, uint32_t retention, double minimum_score,
+                                  const crypto::Ed25519PrivateKey& key) {
+  openen::v1::RelayConfig c;
+  c.set_serial(serial);
+  c.set_expires_at(relay::testing::kNow + 30 * 86400);
+  c.set_retention_days(retention);
+  c.mutable_risk()->set_minimum_daily_score(minimum_score);
+  return wire::SignEnvelope(wire::kRelayConfigContext, c, key);
+}
+
+TEST_CASE("sync adopts the authority's configuration; forged ones fail, older ones are ignored",
+          "[client][sync][config]") {
+  World w;
+  // The relay serves a configuration: also written to its export directory.
+  w.relay.Reopen(Config(2, 10, 5000, w.relay.authority));
+  REQUIRE(std::filesystem::exists(w.relay.dir.Sub("export/config.bin")));
+  auto alice = w.NewPhone("alice");
+  auto bob = w.NewPhone("bob");
+  const int64_t day0 = relay::testing::kNow - 10 * 3600;
+  Meet(&w, alice.get(), bob.get(), day0 + 12 * 3600, 25, -50);
+  w.SetTime(day0 + 86400 + 600);
+  w.Upload(alice.get());
+  w.SetTime(day0 + 86400 + 3600);
+  REQUIRE(w.relay.relay->Maintain().ok());
+
+  DirectorySource files(w.relay.dir.Sub("export"));
+  REQUIRE(bob->Sync(files).ok());
+  CHECK(bob->retention_days() == 10);
+  auto days = bob->DailySummaries();
+  REQUIRE(days->size() == 1);
+  CHECK((*days)[0].score_sum == Approx(1800));
+  CHECK_FALSE((*days)[0].exposure);  // the authority asks for 5000
+
+  // A mirror serving an older configuration: ignored, not an error.
+  const std::string mirror = w.dir.Sub("mirror");
+  std::filesystem::copy(w.relay.dir.Sub("export"), mirror);
+  auto write_config = [&](const openen::v1::SignedEnvelope& env) {
+    std::ofstream(mirror + "/config.bin", std::ios::binary | std::ios::trunc) << env.SerializeAsString();
+  };
+  write_config(Config(1, 14, 900, w.relay.authority));
+  DirectorySource old_config(mirror);
+  REQUIRE(bob->Sync(old_config).ok());
+  CHECK(bob->retention_days() == 10);
+  CHECK_FALSE((*bob->DailySummaries())[0].exposure);
+
+  // A forged configuration stops the sync.
+  write_config(Config(3, 14, 900, crypto::Ed25519PrivateKey::Generate()));
+  DirectorySource forged(mirror);
+  CHECK(bob->Sync(forged).status().message() == "configuration: signature verification failed");
+  std::ofstream(mirror + "/config.bin", std::ios::trunc) << "not a protobuf at all \xff\xff";
+  CHECK_FALSE(bob->Sync(forged).ok());
+
+  // A newer one is adopted.
+  write_config(Config(3, 14, 900, w.relay.authority));
+  REQUIRE(bob->Sync(forged).ok());
+  CHECK(bob->retention_days() == 14);
+  CHECK((*bob->DailySummaries())[0].exposure);
+}
+
+TEST_CASE("RelaySource fetches the configuration with GetConfig", "[client][sync][config]") {
+  World w;
+  RelaySource none(w.Channel());
+  auto empty = none.SignedConfiguration();
+  REQUIRE(empty.ok());
+  CHECK_FALSE(empty->has_value());
+
+  auto env = Config(4, 12, 900, w.relay.authority);
+  w.relay.Reopen(env);
+  server::WorkerPool pool(1);
+  relay::RelayService service(w.relay.relay.get(), &pool);
+  auto r = server::StartServer({}, {&service});
+  REQUIRE(r.ok());
+  RelaySource source(grpc::CreateChannel("127.0.0.1:" + std::to_string(r->port), grpc::InsecureChannelCredentials()));
+  auto got = source.SignedConfiguration();
+  REQUIRE(got.ok());
+  REQUIRE(got->has_value());
+  CHECK(std::string(AsChars(**got)) == env.SerializeAsString());
+  auto bob = w.NewPhone("bob");
+  REQUIRE(bob->Sync(source).ok());
+  CHECK(bob->retention_days() == 12);
+  server::ShutdownGracefully(r->server.get(), 1);
 }
 
 }  // namespace

@@ -108,17 +108,21 @@ class Client {
   // the future or before retention; FAILED_PRECONDITION while paused.
   Status RecordSighting(ByteView rpi, ByteView aem, int rssi, int64_t unix_time);
 
-  // Sync downloads every batch after the last one processed, verifies each
-  // with the pinned export keys, matches it and stores any exposure windows,
-  // remembering progress after each batch. A batch that does not parse or
-  // verify stops the sync with its error; what came before it is kept.
+  // Sync first adopts the source's signed configuration, if it serves one
+  // (a forged one fails the sync; an older serial than the current one is
+  // ignored). It then downloads every batch after the last one processed,
+  // verifies each with the pinned export keys, matches it and stores any
+  // exposure windows, remembering progress after each batch. A batch that
+  // does not parse or verify stops the sync with its error; what came before
+  // it is kept.
   StatusOr<SyncReport> Sync(BatchSource& source);
 
   // ProcessExport matches one verified export against the sightings.
   StatusOr<SyncReport> ProcessExport(const wire::ExportFile& file);
 
   // UpdateConfiguration verifies the authority-signed configuration and
-  // adopts its risk parameters and retention (never above 14 days).
+  // adopts its risk parameters and retention (never above 14 days). A valid
+  // configuration with a lower serial than the adopted one is ignored.
   Status UpdateConfiguration(const openen::v1::SignedEnvelope& envelope);
 
   // DailySummaries scores the stored exposure windows by day.
@@ -165,6 +169,7 @@ class Client {
   StatusOr<std::vector<Sighting>> LoadSightings();
   StatusOr<SyncReport> MatchLocked(const wire::ExportFile& file, SightingIndex* index);
   StatusOr<std::vector<ExposureWindow>> LoadWindows();
+  Status UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope);
   const RiskParameters& Risk() const { return risk_; }
 
   ClientOptions options_;
@@ -175,6 +180,7 @@ class Client {
   int retention_days_;
   bool paused_ = false;
   std::optional<uint32_t> purged_day_;
+  uint64_t config_serial_ = 0;
   // The advertisement of the current interval, derived once.
   std::optional<uint32_t> advertised_interval_;
   crypto::Advertisement advertisement_{};

@@ -8,6 +8,7 @@
 #define OPENEN_CLIENT_SYNC_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,9 @@ class BatchSource {
   virtual StatusOr<std::vector<std::string>> ListAfter(const std::string& after) = 0;
   // Fetch returns one batch file's bytes.
   virtual StatusOr<Bytes> Fetch(const std::string& name) = 0;
+  // SignedConfiguration returns the authority-signed configuration (a
+  // serialized SignedEnvelope) the source serves, or nullopt if none.
+  virtual StatusOr<std::optional<Bytes>> SignedConfiguration() { return std::optional<Bytes>(); }
 };
 
 // DirectorySource reads a relay's export directory (index.txt + files), e.g.
@@ -37,6 +41,8 @@ class DirectorySource final : public BatchSource {
   explicit DirectorySource(std::string dir) : dir_(std::move(dir)) {}
   StatusOr<std::vector<std::string>> ListAfter(const std::string& after) override;
   StatusOr<Bytes> Fetch(const std::string& name) override;
+  // Reads config.bin, which openen-relay writes beside index.txt.
+  StatusOr<std::optional<Bytes>> SignedConfiguration() override;
 
  private:
   std::string dir_;
@@ -49,6 +55,8 @@ class RelaySource final : public BatchSource {
   ~RelaySource() override;
   StatusOr<std::vector<std::string>> ListAfter(const std::string& after) override;
   StatusOr<Bytes> Fetch(const std::string& name) override;
+  // Calls GetConfig; NOT_FOUND from the relay means none.
+  StatusOr<std::optional<Bytes>> SignedConfiguration() override;
 
  private:
   struct Impl;
