@@ -269,6 +269,14 @@ openen_status openen_client_open(const openen_options* o, openen_keystore* keyst
 
 void openen_client_close(openen_client* client) { delete client; }
 
+int openen_is_decommissioned(const char* store_dir) {
+  try {
+    return store_dir != nullptr && openen::client::Client::IsDecommissioned(store_dir) ? 1 : 0;
+  } catch (...) {
+    return 0;
+  }
+}
+
 openen_status openen_broadcast_payload(openen_client* c, uint8_t* out, size_t out_len, char** errptr) {
   return Guard(errptr, [&]() -> Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));

@@ -3,6 +3,8 @@
 #include "openen/client/client.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <map>
 
 #include <cmath>
@@ -28,6 +30,9 @@ constexpr char kPausedMeta[] = "Mpaused";
 constexpr char kProgressMeta[] = "Mprogress";
 constexpr char kConfigMeta[] = "Mconfig";
 constexpr char kChaffMeta[] = "Mchaff";
+constexpr char kOrderMeta[] = "Morder";
+// Left in the emptied store directory by a decommission order.
+constexpr char kDecommissionedMarker[] = "DECOMMISSIONED";
 // Sightings may arrive this late relative to the phone's clock, or this early.
 constexpr int64_t kMaxFutureSkewSeconds = 300;
 constexpr int64_t kWindowSeconds = 30 * 60;
@@ -134,6 +139,7 @@ StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* 
     return InvalidArgumentError("scan interval must be 1..3600 seconds");
   }
   if (keystore == nullptr || clock == nullptr) return InvalidArgumentError("a keystore and a clock are required");
+  if (IsDecommissioned(options.store_dir)) return FailedPreconditionError("decommissioned");
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<internal::Store> store, internal::Store::Open(options.store_dir, keystore));
   std::unique_ptr<Client> c(new Client(std::move(options), std::move(store), clock));
   c->paused_ = c->store_->GetMeta(kPausedMeta).has_value();
@@ -141,6 +147,9 @@ StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* 
   if (auto config = c->store_->GetMeta(kConfigMeta)) {
     openen::v1::SignedEnvelope env;
     if (env.ParseFromString(*config)) (void)c->UpdateConfigurationLocked(env);
+  }
+  if (auto order = c->store_->GetMeta(kOrderMeta)) {
+    OPENEN_RETURN_IF_ERROR(c->AcceptOrder(ToBytes(*order), clock->NowSeconds()));
   }
   OPENEN_RETURN_IF_ERROR(c->PurgeNow(clock->NowSeconds()));
   return c;
@@ -150,6 +159,62 @@ Client::Client(ClientOptions options, std::unique_ptr<internal::Store> store, co
     : options_(std::move(options)), store_(std::move(store)), clock_(clock), retention_days_(options_.retention_days) {}
 
 Client::~Client() = default;
+
+bool Client::IsDecommissioned(const std::string& store_dir) {
+  std::error_code ec;
+  return std::filesystem::exists(store_dir + "/" + kDecommissionedMarker, ec);
+}
+
+void Client::DecommissionNow(const openen::v1::SignedEnvelope& order) {
+  // Everything goes, the wrapped day keys with it: close the store and delete
+  // its directory. Only the order remains, so the app can say why.
+  store_.reset();
+  std::error_code ec;
+  std::filesystem::remove_all(options_.store_dir, ec);
+  std::filesystem::create_directories(options_.store_dir, ec);
+  std::ofstream(options_.store_dir + "/" + kDecommissionedMarker, std::ios::binary) << order.SerializeAsString();
+  decommissioned_ = true;
+  pending_order_.reset();
+  advertised_interval_.reset();
+}
+
+Status Client::AcceptOrder(const Bytes& envelope_bytes, int64_t now) {
+  openen::v1::SignedEnvelope env;
+  if (!env.ParseFromArray(envelope_bytes.data(), static_cast<int>(envelope_bytes.size()))) {
+    return InvalidArgumentError("decommission order: not a signed envelope");
+  }
+  openen::v1::DecommissionOrder order;
+  OPENEN_RETURN_IF_ERROR(wire::OpenEnvelope(env, wire::kDecommissionOrderContext, options_.authority_keys, &order)
+                             .WithContext("decommission order"));
+  if (now >= order.effective_at()) {
+    DecommissionNow(env);
+    return FailedPreconditionError("decommissioned");
+  }
+  if (!pending_order_ || order.effective_at() < pending_order_at_) {
+    pending_order_ = env;
+    pending_order_at_ = order.effective_at();
+    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderMeta, env.SerializeAsString()));
+  }
+  return Status::Ok();
+}
+
+Status Client::CheckAlive(int64_t now) {
+  if (decommissioned_) return FailedPreconditionError("decommissioned");
+  if (pending_order_ && now >= pending_order_at_) {
+    DecommissionNow(*pending_order_);
+    return FailedPreconditionError("decommissioned");
+  }
+  return Status::Ok();
+}
+
+Status Client::CheckConfigurationCurrent(int64_t now) const {
+  if (config_expires_at_ != 0 && now >= config_expires_at_) {
+    return FailedPreconditionError("the health authority's configuration expired at " +
+                                   std::to_string(config_expires_at_) +
+                                   " (unix time); broadcasting and matching stop until a sync renews it");
+  }
+  return Status::Ok();
+}
 
 int Client::retention_days() const {
   std::lock_guard<std::mutex> lock(mu_);
@@ -185,9 +250,11 @@ StatusOr<OwnKey> Client::TodaysKey(int64_t now) {
 
 StatusOr<crypto::Advertisement> Client::CurrentAdvertisement() {
   std::lock_guard<std::mutex> lock(mu_);
-  if (paused_) return FailedPreconditionError("exposure notification is paused");
   const int64_t now = clock_->NowSeconds();
+  OPENEN_RETURN_IF_ERROR(CheckAlive(now));
+  if (paused_) return FailedPreconditionError("exposure notification is paused");
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
+  OPENEN_RETURN_IF_ERROR(CheckConfigurationCurrent(now));
   const uint32_t interval = crypto::EnIntervalNumber(now);
   if (advertised_interval_ == interval) return advertisement_;
   OPENEN_ASSIGN_OR_RETURN(OwnKey key, TodaysKey(now));
@@ -211,8 +278,9 @@ Status Client::RecordSighting(ByteView rpi, ByteView aem, int rssi, int64_t time
   }
   if (rssi < -127 || rssi > 127) return InvalidArgumentError("rssi " + std::to_string(rssi) + " is outside -127..127");
   std::lock_guard<std::mutex> lock(mu_);
-  if (paused_) return FailedPreconditionError("exposure notification is paused");
   const int64_t now = clock_->NowSeconds();
+  OPENEN_RETURN_IF_ERROR(CheckAlive(now));
+  if (paused_) return FailedPreconditionError("exposure notification is paused");
   if (time > now + kMaxFutureSkewSeconds) return InvalidArgumentError("sighting time is in the future");
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
   const uint32_t interval = crypto::EnIntervalNumber(time);
@@ -315,7 +383,10 @@ StatusOr<SyncReport> Client::MatchLocked(const wire::ExportFile& file, SightingI
 
 StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
   std::lock_guard<std::mutex> lock(mu_);
-  OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
+  const int64_t now = clock_->NowSeconds();
+  OPENEN_RETURN_IF_ERROR(CheckAlive(now));
+  OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
+  OPENEN_RETURN_IF_ERROR(CheckConfigurationCurrent(now));
   OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, LoadSightings());
   SightingIndex index(std::move(sightings));
   OPENEN_ASSIGN_OR_RETURN(SyncReport r, MatchLocked(file, &index));
@@ -325,15 +396,20 @@ StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
 
 StatusOr<SyncReport> Client::Sync(BatchSource& source) {
   std::lock_guard<std::mutex> lock(mu_);
-  OPENEN_ASSIGN_OR_RETURN(std::optional<Bytes> config, source.SignedConfiguration());
-  if (config) {
+  const int64_t now = clock_->NowSeconds();
+  OPENEN_RETURN_IF_ERROR(CheckAlive(now));
+  OPENEN_ASSIGN_OR_RETURN(BatchSource::Signed announced, source.Announcements());
+  if (announced.decommission_order) OPENEN_RETURN_IF_ERROR(AcceptOrder(*announced.decommission_order, now));
+  if (announced.configuration) {
     openen::v1::SignedEnvelope envelope;
-    if (!envelope.ParseFromArray(config->data(), static_cast<int>(config->size()))) {
+    const Bytes& config = *announced.configuration;
+    if (!envelope.ParseFromArray(config.data(), static_cast<int>(config.size()))) {
       return InvalidArgumentError("configuration: not a signed envelope");
     }
     OPENEN_RETURN_IF_ERROR(UpdateConfigurationLocked(envelope));
   }
-  OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
+  OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
+  OPENEN_RETURN_IF_ERROR(CheckConfigurationCurrent(now));
   const std::string progress = store_->GetMeta(kProgressMeta).value_or("");
   OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> names, source.ListAfter(progress));
   SyncReport report;
@@ -358,6 +434,7 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
 
 Status Client::UpdateConfiguration(const openen::v1::SignedEnvelope& envelope) {
   std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   return UpdateConfigurationLocked(envelope);
 }
 
@@ -369,6 +446,7 @@ Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envel
   OPENEN_ASSIGN_OR_RETURN(RiskParameters risk, RiskParametersFromProto(config.risk()));
   risk_ = risk;
   config_serial_ = config.serial();
+  config_expires_at_ = config.expires_at();
   if (config.retention_days() != 0) {
     retention_days_ = std::min<int>({options_.retention_days, kMaxRetentionDays, static_cast<int>(config.retention_days())});
   }
@@ -390,6 +468,7 @@ StatusOr<std::vector<ExposureWindow>> Client::LoadWindows() {
 
 StatusOr<std::vector<DailySummary>> Client::DailySummaries() {
   std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
   OPENEN_ASSIGN_OR_RETURN(std::vector<ExposureWindow> windows, LoadWindows());
   return SummarizeByDay(windows, risk_);
@@ -397,6 +476,7 @@ StatusOr<std::vector<DailySummary>> Client::DailySummaries() {
 
 StatusOr<std::vector<OwnKey>> Client::KeysForUpload(const std::vector<uint32_t>& excluded_days) {
   std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
   std::vector<OwnKey> keys;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
@@ -469,6 +549,10 @@ StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport, const
 }
 
 Status Client::SendChaff(UploadTransport& transport) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
+  }
   // Fourteen random keys shaped like a real upload's.
   const uint32_t today = Today(clock_->NowSeconds());
   std::vector<std::pair<Bytes, std::pair<uint32_t, uint32_t>>> keys;
@@ -509,6 +593,7 @@ StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double mean_da
   std::optional<std::string> next;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    OPENEN_RETURN_IF_ERROR(CheckAlive(now));
     next = store_->GetMeta(kChaffMeta);
     if (!next) {
       OPENEN_RETURN_IF_ERROR(store_->PutMeta(kChaffMeta, std::to_string(next_draw())));
@@ -518,12 +603,14 @@ StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double mean_da
   if (now < std::stoll(*next)) return false;
   OPENEN_RETURN_IF_ERROR(SendChaff(transport));
   std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(CheckAlive(now));
   OPENEN_RETURN_IF_ERROR(store_->PutMeta(kChaffMeta, std::to_string(next_draw())));
   return true;
 }
 
 Status Client::Pause() {
   std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPausedMeta, "1"));
   paused_ = true;
   return Status::Ok();
@@ -531,6 +618,7 @@ Status Client::Pause() {
 
 Status Client::Resume() {
   std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(store_->DeleteMeta(kPausedMeta));
   paused_ = false;
   return Status::Ok();
@@ -543,17 +631,22 @@ bool Client::paused() const {
 
 Status Client::EraseAll() {
   std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(store_->EraseAll());
   paused_ = false;
   advertised_interval_.reset();
   risk_ = RiskParameters();
   retention_days_ = options_.retention_days;
+  config_serial_ = 0;
+  config_expires_at_ = 0;
+  pending_order_.reset();
   purged_day_ = Today(clock_->NowSeconds());
   return Status::Ok();
 }
 
 StatusOr<StorageSummary> Client::Summary() {
   std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
   std::map<uint32_t, DayCounts> days;
   auto day = [&](uint32_t d) -> DayCounts& {

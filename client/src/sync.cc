@@ -50,13 +50,19 @@ StatusOr<Bytes> DirectorySource::Fetch(const std::string& name) {
   return Bytes(s.begin(), s.end());
 }
 
-StatusOr<std::optional<Bytes>> DirectorySource::SignedConfiguration() {
-  std::ifstream in(dir_ + "/config.bin", std::ios::binary);
-  if (!in) return std::optional<Bytes>();
+namespace {
+std::optional<Bytes> ReadIfPresent(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
   std::ostringstream ss;
   ss << in.rdbuf();
   std::string s = ss.str();
-  return std::optional<Bytes>(Bytes(s.begin(), s.end()));
+  return Bytes(s.begin(), s.end());
+}
+}  // namespace
+
+StatusOr<BatchSource::Signed> DirectorySource::Announcements() {
+  return Signed{ReadIfPresent(dir_ + "/config.bin"), ReadIfPresent(dir_ + "/decommission.bin")};
 }
 
 struct RelaySource::Impl {
@@ -117,17 +123,23 @@ StatusOr<Bytes> RelaySource::Fetch(const std::string& name) {
   return data;
 }
 
-StatusOr<std::optional<Bytes>> RelaySource::SignedConfiguration() {
+StatusOr<BatchSource::Signed> RelaySource::Announcements() {
   grpc::ClientContext ctx;
   impl_->SetDeadline(&ctx);
   openen::v1::GetConfigRequest req;
   OPENEN_RETURN_IF_ERROR(wire::PadToSize(&req, 256));
   openen::v1::GetConfigResponse resp;
   grpc::Status st = impl_->stub->GetConfig(&ctx, req, &resp);
-  if (st.error_code() == grpc::NOT_FOUND) return std::optional<Bytes>();
+  if (st.error_code() == grpc::NOT_FOUND) return Signed{};
   if (!st.ok()) return FromGrpc(st, "GetConfig");
-  std::string bytes = resp.config().SerializeAsString();
-  return std::optional<Bytes>(Bytes(bytes.begin(), bytes.end()));
+  Signed out;
+  auto bytes = [](const openen::v1::SignedEnvelope& e) {
+    std::string s = e.SerializeAsString();
+    return Bytes(s.begin(), s.end());
+  };
+  if (resp.has_config()) out.configuration = bytes(resp.config());
+  if (resp.has_decommission_order()) out.decommission_order = bytes(resp.decommission_order());
+  return out;
 }
 
 }  // namespace openen::client

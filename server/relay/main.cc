@@ -6,6 +6,7 @@
 
 #include "common/args.h"
 #include "common/clock.h"
+#include "common/decommission.h"
 #include "common/files.h"
 #include "common/grpc_server.h"
 #include "common/log.h"
@@ -30,6 +31,7 @@ constexpr char kUsage[] =
     "               [--audience NAME] [--signing-key-id ID] [--signing-key-version V]\n"
     "               [--maintenance-interval SECONDS]\n"
     "  openen-relay keygen --out FILE\n"
+    "  openen-relay decommission --order FILE --data-dir DIR --authority-key FILE\n"
     "\n"
     "Accepts diagnosis keys that carry a valid authority certificate and republishes them as\n"
     "signed GAEN export batches. Stores keys only under the batch that will release them: no\n"
@@ -54,7 +56,11 @@ constexpr char kUsage[] =
     "                           (default 60)\n"
     "\n"
     "keygen writes a new export signing key (mode 0600) and prints its public key as base64\n"
-    "SubjectPublicKeyInfo: register that with the phones' platform or pin it in the app.\n";
+    "SubjectPublicKeyInfo: register that with the phones' platform or pin it in the app.\n"
+    "decommission verifies the health authority's signed order (from 'openen-verifier\n"
+    "decommission-order') and installs it in DIR; a running relay picks it up at its next\n"
+    "maintenance pass. From the order's effective time it refuses every publish, deletes every\n"
+    "key, batch and export file, and serves only the order (GetConfig, decommission.bin).\n";
 
 int Keygen(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 2, {"out"}, {});
@@ -70,6 +76,20 @@ int Keygen(int argc, char** argv) {
   crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(pem->data()), pem->size()));
   if (!s.ok()) return Fail(s.message(), kExitFailure);
   std::printf("%s\n", key->PublicKey().ToSpkiBase64().c_str());
+  return kExitOk;
+}
+
+int Decommission(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 2, {"order", "data-dir", "authority-key"}, {});
+  if (!args.ok()) return Fail(args.status().message());
+  auto order = args->Get("order");
+  auto data_dir = args->Get("data-dir");
+  auto authority = args->Get("authority-key");
+  if (!order || !data_dir || !authority) return Fail("decommission needs --order, --data-dir and --authority-key");
+  auto keys = server::ReadEd25519PublicKeys(*authority);
+  if (!keys.ok()) return Fail(keys.status().message());
+  if (Status s = server::InstallDecommissionOrder(*order, *data_dir, *keys); !s.ok()) return Fail(s.message());
+  std::printf("decommission order installed in %s\n", data_dir->c_str());
   return kExitOk;
 }
 
@@ -150,6 +170,7 @@ int main(int argc, char** argv) {
   if (Status s = crypto::Init(); !s.ok()) return cli::Fail(s.message(), cli::kExitFailure);
   std::string cmd = argc > 1 ? argv[1] : "";
   if (cmd == "keygen") return relay::Keygen(argc, argv);
+  if (cmd == "decommission") return relay::Decommission(argc, argv);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     std::fputs(relay::kUsage, stdout);
     return cli::kExitOk;

@@ -142,9 +142,10 @@ StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, const 
     return UnavailableError("cannot create export directory " + export_dir + ": " + std::strerror(errno));
   }
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, store::OpenPrivateDb(data_dir));
-  std::unique_ptr<Relay> relay(new Relay(std::move(db), export_dir, std::move(options),
+  std::unique_ptr<Relay> relay(new Relay(std::move(db), data_dir, export_dir, std::move(options),
                                          std::move(authority_keys), std::move(signing_key),
                                          std::move(config), clock));
+  OPENEN_RETURN_IF_ERROR(relay->decommission_.Refresh());
   OPENEN_RETURN_IF_ERROR(relay->RemoveOrphanFiles());
   OPENEN_RETURN_IF_ERROR(relay->WriteIndex());
   // The configuration goes beside index.txt, so static mirrors carry it too.
@@ -157,7 +158,7 @@ StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, const 
   return relay;
 }
 
-Relay::Relay(std::unique_ptr<rocksdb::DB> db, std::string export_dir, RelayOptions options,
+Relay::Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, std::string export_dir, RelayOptions options,
              std::vector<crypto::Ed25519PublicKey> authority_keys,
              crypto::EcdsaP256PrivateKey signing_key,
              std::optional<openen::v1::SignedEnvelope> config, const server::Clock* clock)
@@ -168,7 +169,8 @@ Relay::Relay(std::unique_ptr<rocksdb::DB> db, std::string export_dir, RelayOptio
       signing_key_(std::move(signing_key)),
       export_public_key_(signing_key_.PublicKey()),
       config_(std::move(config)),
-      clock_(clock) {}
+      clock_(clock),
+      decommission_(std::move(data_dir), authority_keys_) {}
 
 Relay::~Relay() = default;
 
@@ -201,6 +203,7 @@ Status Relay::CheckCertificate(const openen::v1::SignedEnvelope& envelope,
 StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
                                        const openen::v1::SignedEnvelope& certificate,
                                        ByteView hmac_secret, bool chaff) {
+  if (decommissioned()) return FailedPreconditionError("decommissioned");
   if (keys.empty() || keys.size() > kMaxKeysPerPublish) {
     return InvalidArgumentError("publish has " + std::to_string(keys.size()) + " keys, want 1..30");
   }
@@ -364,8 +367,41 @@ Status Relay::ExpireCertificates(int64_t now) {
   return store::FromRocksDb(db_->Write(store::SyncedWrite(), &wb), "expire certificates");
 }
 
+Status Relay::ApplyDecommission() {
+  // Everything goes: pending keys, batch records, used-certificate marks.
+  rocksdb::WriteBatch all;
+  all.DeleteRange(std::string(1, '\0'), std::string(2, '\xff'));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &all), "decommission"));
+  OPENEN_RETURN_IF_ERROR(store::PurgeDeleted(db_.get()));
+  DIR* dir = ::opendir(export_dir_.c_str());
+  if (dir == nullptr) return UnavailableError("cannot list " + export_dir_);
+  std::vector<std::string> remove;
+  while (dirent* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (ParseBatchName(name) || name == "index.txt" || name == "config.bin" ||
+        (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0)) {
+      remove.push_back(name);
+    }
+  }
+  ::closedir(dir);
+  for (const std::string& name : remove) ::unlink((export_dir_ + "/" + name).c_str());
+  decommission_applied_ = true;
+  server::Log("relay", "decommissioned: deleted every key and batch; serving only the order");
+  return Status::Ok();
+}
+
 Status Relay::Maintain() {
   const int64_t now = clock_->NowSeconds();
+  OPENEN_RETURN_IF_ERROR(decommission_.Refresh());
+  if (auto order = decommission_.Order()) {
+    // Served in advance, so that phones learn of a future order too.
+    OPENEN_RETURN_IF_ERROR(
+        server::WriteFileAtomically(export_dir_ + "/decommission.bin", order->SerializeAsString(), false));
+  }
+  if (decommission_.EffectiveAt(now)) {
+    std::lock_guard<std::mutex> lock(batch_mu_);
+    return decommission_applied_ ? Status::Ok() : ApplyDecommission();
+  }
   {
     std::lock_guard<std::mutex> lock(batch_mu_);
     const int64_t due = now / options_.batch_period_seconds * options_.batch_period_seconds;
@@ -393,6 +429,7 @@ Status Relay::Maintain() {
 
 std::vector<openen::v1::BatchInfo> Relay::ListBatches(const std::string& after, size_t limit) const {
   std::vector<openen::v1::BatchInfo> out;
+  if (decommissioned()) return out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
   const std::string prefix(1, kBatchPrefix);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
@@ -409,7 +446,7 @@ StatusOr<Bytes> Relay::ReadBatch(const std::string& name, uint64_t offset, size_
                                  uint64_t* total_size) const {
   std::optional<int64_t> t = ParseBatchName(name);
   std::string record;
-  if (!t || !db_->Get({}, TimeKey(kBatchPrefix, *t), &record).ok()) {
+  if (!t || decommissioned() || !db_->Get({}, TimeKey(kBatchPrefix, *t), &record).ok()) {
     return NotFoundError("no batch named '" + name + "'");
   }
   std::string path = export_dir_ + "/" + name;

@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "common/decommission.h"
 #include "openen/crypto/ecdsa.h"
 #include "openen/crypto/ed25519.h"
 #include "openen/crypto/status.h"
@@ -98,13 +99,21 @@ class Relay {
                             uint64_t* total_size) const;
 
   const std::optional<openen::v1::SignedEnvelope>& config() const { return config_; }
+
+  // The health authority's decommission order, once installed (in the data
+  // directory by `openen-relay decommission`, picked up by Maintain). From its
+  // effective time Publish fails with FAILED_PRECONDITION "decommissioned",
+  // nothing is listed, and Maintain deletes every key, batch and export file,
+  // leaving only the order (decommission.bin) in the export directory.
+  std::optional<openen::v1::SignedEnvelope> decommission_order() const { return decommission_.Order(); }
+  bool decommissioned() const { return decommission_.EffectiveAt(clock_->NowSeconds()); }
   const crypto::EcdsaP256PublicKey& export_public_key() const { return export_public_key_; }
 
   // PendingKeys counts stored keys not yet released (for tests and monitoring).
   size_t PendingKeys() const;
 
  private:
-  Relay(std::unique_ptr<rocksdb::DB> db, std::string export_dir, RelayOptions options,
+  Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, std::string export_dir, RelayOptions options,
         std::vector<crypto::Ed25519PublicKey> authority_keys, crypto::EcdsaP256PrivateKey signing_key,
         std::optional<openen::v1::SignedEnvelope> config, const server::Clock* clock);
 
@@ -116,6 +125,7 @@ class Relay {
   Status ExpireCertificates(int64_t now);
   Status WriteIndex() const;
   Status RemoveOrphanFiles() const;
+  Status ApplyDecommission();
 
   std::unique_ptr<rocksdb::DB> db_;
   const std::string export_dir_;
@@ -129,6 +139,8 @@ class Relay {
   std::mutex publish_mu_;     // certificate single use: check and mark atomically
   mutable std::mutex batch_mu_;  // batch close, expiry and index.txt
   std::atomic<bool> dirty_{false};
+  server::DecommissionState decommission_;
+  bool decommission_applied_ = false;  // guarded by batch_mu_
 };
 
 }  // namespace openen::relay

@@ -67,11 +67,14 @@ grpc::ServerUnaryReactor* RelayService::GetConfig(grpc::CallbackServerContext* c
                                                   const openen::v1::GetConfigRequest* request,
                                                   openen::v1::GetConfigResponse* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  if (!relay_->config()) {
+  auto order = relay_->decommission_order();
+  const bool decommissioned = relay_->decommissioned();
+  if (!order && !relay_->config()) {
     reactor->Finish(grpc::Status(grpc::NOT_FOUND, "this relay serves no configuration"));
     return reactor;
   }
-  *response->mutable_config() = *relay_->config();
+  if (order) *response->mutable_decommission_order() = *order;
+  if (relay_->config() && !decommissioned) *response->mutable_config() = *relay_->config();
   reactor->Finish(server::ToGrpcStatus(PadToMultiple(response, kConfigResponsePadTo)));
   return reactor;
 }

@@ -9,6 +9,7 @@
 
 #include "common/args.h"
 #include "common/clock.h"
+#include "common/decommission.h"
 #include "common/files.h"
 #include "common/grpc_server.h"
 #include "common/grpc_status.h"
@@ -36,9 +37,13 @@ constexpr char kUsage[] =
     "                  [--listen 127.0.0.1:PORT] [--issuer NAME] [--audience NAME]\n"
     "                  [--tls-cert FILE --tls-key FILE] [--short-code-digits N]\n"
     "                  [--max-failed-exchanges-per-minute N] [--maintenance-interval SECONDS]\n"
+    "                  [--authority-key FILE]\n"
     "  openen-verifier keygen --out FILE\n"
     "  openen-verifier admin-key --out FILE\n"
     "  openen-verifier sign-config --signing-key FILE --in CONFIG.txtpb --out FILE\n"
+    "  openen-verifier decommission-order --signing-key FILE --effective UNIX_TIME\n"
+    "                  [--sequence N] [--issuer NAME] --out FILE\n"
+    "  openen-verifier decommission --order FILE --data-dir DIR [--authority-key FILE]\n"
     "  openen-verifier issue --server HOST:PORT --admin-key-file FILE\n"
     "                  --test-type confirmed|likely|self-report [--onset YYYY-MM-DD]\n"
     "                  [--tls-ca FILE] [--json]\n"
@@ -60,12 +65,18 @@ constexpr char kUsage[] =
     "                        together (default 60); then exchanges pause\n"
     "  --maintenance-interval SECONDS  how often expired records are deleted and deletions\n"
     "                        made physical (default 10)\n"
+    "  --authority-key FILE  further Ed25519 keys (base64 lines) whose decommission orders count\n"
     "\n"
     "keygen writes a new signing key (mode 0600) and prints the public key (base64) that\n"
     "relays must trust. admin-key writes a new random admin API key (mode 0600). issue asks a\n"
     "running verifier for a code pair and prints it: what a contact tracer runs.\n"
     "sign-config signs a relay configuration (openen.v1.RelayConfig in protobuf text format)\n"
-    "with the authority key, for 'openen-relay --config'.\n";
+    "with the authority key, for 'openen-relay --config'.\n"
+    "decommission-order signs the order that switches the system off at UNIX_TIME (use the\n"
+    "authority's offline key); give it to every relay and verifier with their 'decommission'\n"
+    "command. decommission installs a verified order in DIR: from its time the verifier\n"
+    "refuses codes, tokens and certificates and deletes what it holds. The order must be\n"
+    "signed by the verifier's own key or one in --authority-key.\n";
 
 int Keygen(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 2, {"out"}, {});
@@ -151,6 +162,57 @@ int SignConfig(int argc, char** argv) {
   return kExitOk;
 }
 
+int DecommissionOrder(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 2, {"signing-key", "effective", "sequence", "issuer", "out"}, {});
+  if (!args.ok()) return Fail(args.status().message());
+  auto key_file = args->Get("signing-key");
+  auto effective_text = args->Get("effective");
+  auto out = args->Get("out");
+  if (!key_file || !effective_text || !out) {
+    return Fail("decommission-order needs --signing-key, --effective and --out");
+  }
+  auto effective = cli::ParseInt(*effective_text, "--effective", 0, INT64_MAX);
+  auto sequence = args->GetInt("sequence", 1, 1, INT64_MAX);
+  if (!effective.ok()) return Fail(effective.status().message());
+  if (!sequence.ok()) return Fail(sequence.status().message());
+  auto key = server::ReadEd25519PrivateKey(*key_file);
+  if (!key.ok()) return Fail(key.status().message());
+  openen::v1::DecommissionOrder order;
+  order.set_effective_at(*effective);
+  order.set_sequence(static_cast<uint64_t>(*sequence));
+  order.set_issuer(args->Get("issuer").value_or("health authority"));
+  auto env = wire::SignEnvelope(wire::kDecommissionOrderContext, order, *key);
+  if (Status s = server::WriteFileAtomically(*out, env.SerializeAsString(), false); !s.ok()) {
+    return Fail(s.message(), kExitFailure);
+  }
+  std::printf("decommission order %llu, effective %s\n", static_cast<unsigned long long>(order.sequence()),
+              Utc(order.effective_at()).c_str());
+  return kExitOk;
+}
+
+int Decommission(int argc, char** argv) {
+  auto args = Args::Parse(argc, argv, 2, {"order", "data-dir", "authority-key", "signing-key"}, {});
+  if (!args.ok()) return Fail(args.status().message());
+  auto order = args->Get("order");
+  auto data_dir = args->Get("data-dir");
+  if (!order || !data_dir) return Fail("decommission needs --order and --data-dir, and --authority-key or --signing-key");
+  std::vector<crypto::Ed25519PublicKey> keys;
+  if (auto path = args->Get("authority-key")) {
+    auto k = server::ReadEd25519PublicKeys(*path);
+    if (!k.ok()) return Fail(k.status().message());
+    keys = *k;
+  }
+  if (auto path = args->Get("signing-key")) {
+    auto k = server::ReadEd25519PrivateKey(*path);
+    if (!k.ok()) return Fail(k.status().message());
+    keys.push_back(k->PublicKey());
+  }
+  if (keys.empty()) return Fail("decommission needs --authority-key or --signing-key to check the order");
+  if (Status s = server::InstallDecommissionOrder(*order, *data_dir, keys); !s.ok()) return Fail(s.message());
+  std::printf("decommission order installed in %s\n", data_dir->c_str());
+  return kExitOk;
+}
+
 int Issue(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 2, {"server", "admin-key-file", "test-type", "onset", "tls-ca"},
                           {"json"});
@@ -212,7 +274,7 @@ int Serve(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 1,
                           {"data-dir", "listen", "signing-key", "admin-key-file", "issuer", "audience",
                            "tls-cert", "tls-key", "short-code-digits",
-                           "max-failed-exchanges-per-minute", "maintenance-interval"},
+                           "max-failed-exchanges-per-minute", "maintenance-interval", "authority-key"},
                           {"help"});
   if (!args.ok()) return Fail(args.status().message());
   if (args->Has("help")) {
@@ -238,6 +300,11 @@ int Serve(int argc, char** argv) {
   options.short_code_digits = static_cast<int>(*digits);
   options.max_failed_exchanges_per_minute = static_cast<int>(*failures);
 
+  if (auto path = args->Get("authority-key")) {
+    auto keys = server::ReadEd25519PublicKeys(*path);
+    if (!keys.ok()) return Fail(keys.status().message());
+    options.decommission_keys = *keys;
+  }
   auto signing_key = server::ReadEd25519PrivateKey(*key_file);
   if (!signing_key.ok()) return Fail(signing_key.status().message());
   auto admin_key = ReadAdminKey(*admin_file);
@@ -275,6 +342,8 @@ int main(int argc, char** argv) {
   if (cmd == "admin-key") return verifier::AdminKey(argc, argv);
   if (cmd == "issue") return verifier::Issue(argc, argv);
   if (cmd == "sign-config") return verifier::SignConfig(argc, argv);
+  if (cmd == "decommission-order") return verifier::DecommissionOrder(argc, argv);
+  if (cmd == "decommission") return verifier::Decommission(argc, argv);
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {
     std::fputs(verifier::kUsage, stdout);
     return cli::kExitOk;

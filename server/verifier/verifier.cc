@@ -126,12 +126,22 @@ StatusOr<std::unique_ptr<Verifier>> Verifier::Open(const std::string& data_dir,
   OPENEN_ASSIGN_OR_RETURN(
       crypto::SecretBytes lookup_key,
       crypto::HkdfSha256(signing_key.seed().Reveal(), {}, AsBytes("openen verifier lookup key v1"), 32));
-  return std::unique_ptr<Verifier>(new Verifier(std::move(db), std::move(signing_key),
-                                                std::move(lookup_key), std::move(options), clock));
+  std::unique_ptr<Verifier> v(new Verifier(std::move(db), data_dir, std::move(signing_key), std::move(lookup_key),
+                                           std::move(options), clock));
+  OPENEN_RETURN_IF_ERROR(v->decommission_.Refresh());
+  return v;
 }
 
-Verifier::Verifier(std::unique_ptr<rocksdb::DB> db, crypto::Ed25519PrivateKey signing_key,
-                   crypto::SecretBytes lookup_key, VerifierOptions options,
+namespace {
+std::vector<crypto::Ed25519PublicKey> DecommissionKeys(const VerifierOptions& o, const crypto::Ed25519PublicKey& own) {
+  std::vector<crypto::Ed25519PublicKey> keys = o.decommission_keys;
+  keys.push_back(own);
+  return keys;
+}
+}  // namespace
+
+Verifier::Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir,
+                   crypto::Ed25519PrivateKey signing_key, crypto::SecretBytes lookup_key, VerifierOptions options,
                    const server::Clock* clock)
     : db_(std::move(db)),
       signing_key_(std::move(signing_key)),
@@ -139,7 +149,8 @@ Verifier::Verifier(std::unique_ptr<rocksdb::DB> db, crypto::Ed25519PrivateKey si
       options_(std::move(options)),
       clock_(clock),
       failure_tokens_(options_.max_failed_exchanges_per_minute),
-      failure_refilled_at_(clock->NowSeconds()) {}
+      failure_refilled_at_(clock->NowSeconds()),
+      decommission_(data_dir, DecommissionKeys(options_, signing_key_.PublicKey())) {}
 
 Verifier::~Verifier() = default;
 
@@ -164,6 +175,7 @@ bool Verifier::TakeFailureBudget(int64_t now) {
 
 StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type,
                                           uint32_t onset) {
+  if (decommissioned()) return FailedPreconditionError("decommissioned");
   if (test_type != openen::v1::CONFIRMED_TEST &&
       test_type != openen::v1::CONFIRMED_CLINICAL_DIAGNOSIS &&
       test_type != openen::v1::SELF_REPORT) {
@@ -217,6 +229,7 @@ StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type,
 }
 
 StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
+  if (decommissioned()) return FailedPreconditionError("decommissioned");
   const int64_t now = clock_->NowSeconds();
   std::lock_guard<std::mutex> lock(mu_);
   if (FailureBudgetSpent(now)) {
@@ -264,6 +277,7 @@ StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
 }
 
 StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view token, ByteView key_hmac) {
+  if (decommissioned()) return FailedPreconditionError("decommissioned");
   if (key_hmac.size() != crypto::kSha256Size) {
     return InvalidArgumentError("key_hmac is " + std::to_string(key_hmac.size()) + " bytes, want 32");
   }
@@ -330,8 +344,17 @@ StatusOr<size_t> Verifier::Maintain() {
   const int64_t now = clock_->NowSeconds();
   size_t expired = 0;
   bool purge = false;
+  OPENEN_RETURN_IF_ERROR(decommission_.Refresh());
   {
     std::lock_guard<std::mutex> lock(mu_);
+    if (decommission_.EffectiveAt(now) && !decommission_applied_) {
+      rocksdb::WriteBatch all;
+      all.DeleteRange(std::string(1, '\0'), std::string(2, '\xff'));
+      OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &all), "decommission"));
+      decommission_applied_ = true;
+      deleted_since_purge_ = true;
+      server::Log("verifier", "decommissioned: deleted every code and token");
+    }
     rocksdb::WriteBatch batch;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
     const std::string end = IndexKey(now + 1, '\0', crypto::Sha256Digest{});

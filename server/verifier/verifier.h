@@ -22,6 +22,7 @@
 #include <string_view>
 
 #include "common/clock.h"
+#include "common/decommission.h"
 #include "openen/crypto/bytes.h"
 #include "openen/crypto/ed25519.h"
 #include "openen/crypto/hash.h"
@@ -47,6 +48,8 @@ struct VerifierOptions {
   // RESOURCE_EXHAUSTED until it refills: brute force is bounded at the price
   // of a temporary refusal for everyone, and no caller address is kept.
   int max_failed_exchanges_per_minute = 60;
+  // Keys whose decommission orders count, besides the verifier's own.
+  std::vector<crypto::Ed25519PublicKey> decommission_keys;
 };
 
 // Validate checks option ranges (issuer and audience 1..64 bytes, 6..10
@@ -109,8 +112,13 @@ class Verifier {
   // LiveRecords counts stored codes and tokens (for tests and monitoring).
   size_t LiveRecords() const;
 
+  // From the effective time of an installed decommission order (see
+  // server::DecommissionState) every call fails with FAILED_PRECONDITION
+  // "decommissioned", and Maintain deletes every code and token.
+  bool decommissioned() const { return decommission_.EffectiveAt(clock_->NowSeconds()); }
+
  private:
-  Verifier(std::unique_ptr<rocksdb::DB> db, crypto::Ed25519PrivateKey signing_key,
+  Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir, crypto::Ed25519PrivateKey signing_key,
            crypto::SecretBytes lookup_key, VerifierOptions options, const server::Clock* clock);
 
   crypto::Sha256Digest Lookup(std::string_view secret) const;
@@ -127,6 +135,8 @@ class Verifier {
   double failure_tokens_;
   int64_t failure_refilled_at_;
   bool deleted_since_purge_ = false;
+  server::DecommissionState decommission_;
+  bool decommission_applied_ = false;  // guarded by mu_
 };
 
 }  // namespace openen::verifier

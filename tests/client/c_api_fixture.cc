@@ -1,20 +1,26 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 //
-// Writes the export directory the C API test syncs from: one signed batch
-// holding the official GAEN v1.2 test key (TEK 75c734c6..., rolling start
-// 2642976) among random keys, index.txt, and key.txt with the public key.
+// Writes what the C API test needs:
+// - DIR/exports: one signed batch holding the official GAEN v1.2 test key (TEK
+//   75c734c6..., rolling start 2642976) among random keys, index.txt, and
+//   key.txt with the export public key;
+// - DIR/decommissioned: a store that a real decommission order erased (made
+//   with the C++ library), with its keystore file.
 // Usage: c_api_fixture DIR
 
 #include <filesystem>
 #include <fstream>
 
+#include "openen/client/client.h"
 #include "openen/crypto/random.h"
 #include "openen/wire/export.h"
+#include "openen/wire/signed.h"
 
 int main(int argc, char** argv) {
   using namespace openen;
   if (argc != 2) return 2;
-  const std::string dir = argv[1];
+  const std::string root = argv[1];
+  const std::string dir = root + "/exports";
   std::filesystem::create_directories(dir);
   wire::ExportBatch batch;
   batch.header.region = "ZZ";
@@ -38,5 +44,25 @@ int main(int argc, char** argv) {
       .write(reinterpret_cast<const char*>(zip->data()), static_cast<std::streamsize>(zip->size()));
   std::ofstream(dir + "/index.txt") << "batch-1585872000.zip\n";
   std::ofstream(dir + "/key.txt") << signer->PublicKey().ToSpkiBase64();
-  return 0;
+
+  // A store erased by the health authority's order.
+  auto authority = crypto::Ed25519PrivateKey::Generate();
+  const std::string source = root + "/order";
+  std::filesystem::create_directories(source);
+  std::ofstream(source + "/index.txt") << "";
+  openen::v1::DecommissionOrder order;
+  order.set_effective_at(1);
+  order.set_sequence(1);
+  std::ofstream(source + "/decommission.bin", std::ios::binary)
+      << wire::SignEnvelope(wire::kDecommissionOrderContext, order, authority).SerializeAsString();
+  client::SystemClock clock;
+  auto keystore = client::FileKeyStore::OpenOrCreate(root + "/decommissioned.key");
+  client::ClientOptions options;
+  options.store_dir = root + "/decommissioned";
+  options.authority_keys = {authority.PublicKey()};
+  auto phone = client::Client::Open(options, keystore->get(), &clock);
+  if (!phone.ok() || !(*phone)->CurrentAdvertisement().ok()) return 1;
+  client::DirectorySource orders(source);
+  auto synced = (*phone)->Sync(orders);
+  return synced.status().message() == "decommissioned" ? 0 : 1;
 }

@@ -4,7 +4,7 @@
  * directory, match, summaries, pause, erase, close, and the error contract.
  * The phone met the owner of the official GAEN v1.2 test key on 2020-04-02
  * from 00:00 to 00:25 UTC; c_api_fixture published that key.
- * Usage: c_api_test FIXTURE_DIR WORK_DIR */
+ * Usage: c_api_test FIXTURE_DIR WORK_DIR (FIXTURE_DIR from c_api_fixture) */
 
 #include <stdint.h>
 #include <stdio.h>
@@ -176,6 +176,25 @@ int main(int argc, char** argv) {
   openen_free(err);
 
   openen_keystore_free(other);
+
+  /* A store erased by a decommission order reports it, and does not open. */
+  char decommissioned[4096];
+  snprintf(decommissioned, sizeof(decommissioned), "%s/../decommissioned", argv[1]);
+  CHECK(openen_is_decommissioned(decommissioned) == 1);
+  CHECK(openen_is_decommissioned(path) == 0);
+  CHECK(openen_is_decommissioned(NULL) == 0);
+  openen_keystore* ended_key = NULL;
+  snprintf(path, sizeof(path), "%s/../decommissioned.key", argv[1]);
+  CHECK(openen_keystore_open_file(path, &ended_key, &err) == OPENEN_OK);
+  openen_options* ended = openen_options_create();
+  openen_options_set_store_dir(ended, decommissioned);
+  openen_client* gone = NULL;
+  err = NULL;
+  CHECK(openen_client_open(ended, ended_key, &gone, &err) == OPENEN_FAILED_PRECONDITION);
+  CHECK(err != NULL && strcmp(err, "decommissioned") == 0);
+  openen_free(err);
+  openen_options_free(ended);
+  openen_keystore_free(ended_key);
   openen_client_close(NULL);
   openen_options_free(options);
   openen_keystore_free(keystore);

@@ -244,12 +244,13 @@ TEST_CASE("sync adopts the authority's configuration; forged ones fail, older on
   CHECK((*bob->DailySummaries())[0].exposure);
 }
 
-TEST_CASE("RelaySource fetches the configuration with GetConfig", "[client][sync][config]") {
+TEST_CASE("RelaySource fetches the announcements with GetConfig", "[client][sync][config]") {
   World w;
   RelaySource none(w.Channel());
-  auto empty = none.SignedConfiguration();
+  auto empty = none.Announcements();
   REQUIRE(empty.ok());
-  CHECK_FALSE(empty->has_value());
+  CHECK_FALSE(empty->configuration.has_value());
+  CHECK_FALSE(empty->decommission_order.has_value());
 
   auto env = Config(4, 12, 900, w.relay.authority);
   w.relay.Reopen(env);
@@ -258,10 +259,10 @@ TEST_CASE("RelaySource fetches the configuration with GetConfig", "[client][sync
   auto r = server::StartServer({}, {&service});
   REQUIRE(r.ok());
   RelaySource source(grpc::CreateChannel("127.0.0.1:" + std::to_string(r->port), grpc::InsecureChannelCredentials()));
-  auto got = source.SignedConfiguration();
+  auto got = source.Announcements();
   REQUIRE(got.ok());
-  REQUIRE(got->has_value());
-  CHECK(std::string(AsChars(**got)) == env.SerializeAsString());
+  REQUIRE(got->configuration.has_value());
+  CHECK(std::string(AsChars(*got->configuration)) == env.SerializeAsString());
   auto bob = w.NewPhone("bob");
   REQUIRE(bob->Sync(source).ok());
   CHECK(bob->retention_days() == 12);

@@ -107,13 +107,19 @@ typedef struct openen_client openen_client;
 
 /* openen_client_open opens (creating) the store and purges anything past
  * retention. PERMISSION_DENIED when |keystore| did not make this store,
- * DATA_LOSS when it is corrupt. |options| and |keystore| must outlive the client. */
+ * DATA_LOSS when it is corrupt, FAILED_PRECONDITION ("decommissioned") once
+ * a decommission order erased it. |options| and |keystore| must outlive the client. */
 OPENEN_EXPORT openen_status openen_client_open(const openen_options* options, openen_keystore* keystore,
                                                openen_client** out, char** errptr);
 OPENEN_EXPORT void openen_client_close(openen_client* client);
 
+/* 1 when the store at |store_dir| was erased by the health authority's
+ * decommission order (the app shows that the service has ended), else 0. */
+OPENEN_EXPORT int openen_is_decommissioned(const char* store_dir);
+
 /* The 20-byte service data (RPI || AEM) to broadcast now. |out_len| must be
- * at least OPENEN_ADVERTISEMENT_SIZE. FAILED_PRECONDITION while paused. */
+ * at least OPENEN_ADVERTISEMENT_SIZE. FAILED_PRECONDITION while paused, after
+ * decommissioning, or while the authority's configuration has expired. */
 OPENEN_EXPORT openen_status openen_broadcast_payload(openen_client* client, uint8_t* out, size_t out_len,
                                                      char** errptr);
 
@@ -130,7 +136,11 @@ typedef struct openen_sync_report {
 } openen_sync_report;
 
 /* Syncs from a relay's export directory (index.txt + zips), verifying each
- * batch with the pinned export keys and matching it. |report| may be NULL. */
+ * batch with the pinned export keys and matching it. |report| may be NULL.
+ * It first applies the authority's announcements: a valid decommission order
+ * in force erases everything and returns FAILED_PRECONDITION ("decommissioned");
+ * a forged one returns UNAUTHENTICATED and changes nothing; an expired
+ * configuration that the sync could not renew returns FAILED_PRECONDITION. */
 OPENEN_EXPORT openen_status openen_sync_directory(openen_client* client, const char* dir,
                                                   openen_sync_report* report, char** errptr);
 /* The same from openen-relay over gRPC at |target| ("host:port"); with

@@ -94,9 +94,13 @@ class Client {
  public:
   // Open opens (creating) the store and purges anything past retention.
   // PERMISSION_DENIED when |keystore| is not the key the store was made with;
-  // DATA_LOSS for a corrupt store; INVALID_ARGUMENT for bad options.
+  // DATA_LOSS for a corrupt store; INVALID_ARGUMENT for bad options;
+  // FAILED_PRECONDITION "decommissioned" once the system was switched off.
   static StatusOr<std::unique_ptr<Client>> Open(ClientOptions options, KeyStore* keystore,
                                                 const Clock* clock);
+  // IsDecommissioned reports whether the store at |store_dir| was erased by a
+  // decommission order (no keystore needed).
+  static bool IsDecommissioned(const std::string& store_dir);
   ~Client();
 
   // CurrentAdvertisement returns the 20-byte service data (RPI || AEM) to
@@ -108,9 +112,14 @@ class Client {
   // the future or before retention; FAILED_PRECONDITION while paused.
   Status RecordSighting(ByteView rpi, ByteView aem, int rssi, int64_t unix_time);
 
-  // Sync first adopts the source's signed configuration, if it serves one
-  // (a forged one fails the sync; an older serial than the current one is
-  // ignored). It then downloads every batch after the last one processed,
+  // Sync first checks the source for a decommission order: a valid one in
+  // force erases everything and the sync fails with FAILED_PRECONDITION
+  // "decommissioned"; a future one is kept and takes effect at its time; a
+  // forged or malformed one is ignored and fails the sync with its error.
+  // It then adopts the source's signed configuration, if it serves one (a
+  // forged one fails the sync; an older serial than the current one is
+  // ignored). While the adopted configuration has expired, broadcasting and
+  // matching stop (FAILED_PRECONDITION, saying why) and purging goes on. It then downloads every batch after the last one processed,
   // verifies each with the pinned export keys, matches it and stores any
   // exposure windows, remembering progress after each batch. A batch that
   // does not parse or verify stops the sync with its error; what came before
@@ -170,6 +179,11 @@ class Client {
   StatusOr<SyncReport> MatchLocked(const wire::ExportFile& file, SightingIndex* index);
   StatusOr<std::vector<ExposureWindow>> LoadWindows();
   Status UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope);
+  // CheckAlive fails once decommissioned, applying a pending order whose time has come.
+  Status CheckAlive(int64_t now);
+  Status CheckConfigurationCurrent(int64_t now) const;
+  Status AcceptOrder(const Bytes& envelope_bytes, int64_t now);
+  void DecommissionNow(const openen::v1::SignedEnvelope& order);
   const RiskParameters& Risk() const { return risk_; }
 
   ClientOptions options_;
@@ -181,6 +195,11 @@ class Client {
   bool paused_ = false;
   std::optional<uint32_t> purged_day_;
   uint64_t config_serial_ = 0;
+  int64_t config_expires_at_ = 0;  // 0: no configuration adopted
+  // A decommission order that is not yet in force, and its time.
+  std::optional<openen::v1::SignedEnvelope> pending_order_;
+  int64_t pending_order_at_ = 0;
+  bool decommissioned_ = false;
   // The advertisement of the current interval, derived once.
   std::optional<uint32_t> advertised_interval_;
   crypto::Advertisement advertisement_{};

@@ -29,9 +29,14 @@ class BatchSource {
   virtual StatusOr<std::vector<std::string>> ListAfter(const std::string& after) = 0;
   // Fetch returns one batch file's bytes.
   virtual StatusOr<Bytes> Fetch(const std::string& name) = 0;
-  // SignedConfiguration returns the authority-signed configuration (a
-  // serialized SignedEnvelope) the source serves, or nullopt if none.
-  virtual StatusOr<std::optional<Bytes>> SignedConfiguration() { return std::optional<Bytes>(); }
+  // Announcements returns what the health authority publishes besides
+  // batches: the signed configuration and a decommission order, each a
+  // serialized SignedEnvelope, or absent.
+  struct Signed {
+    std::optional<Bytes> configuration;
+    std::optional<Bytes> decommission_order;
+  };
+  virtual StatusOr<Signed> Announcements() { return Signed{}; }
 };
 
 // DirectorySource reads a relay's export directory (index.txt + files), e.g.
@@ -41,8 +46,8 @@ class DirectorySource final : public BatchSource {
   explicit DirectorySource(std::string dir) : dir_(std::move(dir)) {}
   StatusOr<std::vector<std::string>> ListAfter(const std::string& after) override;
   StatusOr<Bytes> Fetch(const std::string& name) override;
-  // Reads config.bin, which openen-relay writes beside index.txt.
-  StatusOr<std::optional<Bytes>> SignedConfiguration() override;
+  // Reads config.bin and decommission.bin, which openen-relay writes beside index.txt.
+  StatusOr<Signed> Announcements() override;
 
  private:
   std::string dir_;
@@ -56,7 +61,7 @@ class RelaySource final : public BatchSource {
   StatusOr<std::vector<std::string>> ListAfter(const std::string& after) override;
   StatusOr<Bytes> Fetch(const std::string& name) override;
   // Calls GetConfig; NOT_FOUND from the relay means none.
-  StatusOr<std::optional<Bytes>> SignedConfiguration() override;
+  StatusOr<Signed> Announcements() override;
 
  private:
   struct Impl;

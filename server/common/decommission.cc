@@ -1,0 +1,47 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "common/decommission.h"
+
+#include "common/files.h"
+#include "common/grpc_server.h"
+#include "openen/wire/signed.h"
+
+namespace openen::server {
+
+StatusOr<std::pair<openen::v1::SignedEnvelope, openen::v1::DecommissionOrder>> ReadDecommissionOrder(
+    const std::string& path, const std::vector<crypto::Ed25519PublicKey>& trusted) {
+  OPENEN_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
+  openen::v1::SignedEnvelope env;
+  if (!env.ParseFromString(bytes)) return InvalidArgumentError(path + ": not a signed decommission order");
+  openen::v1::DecommissionOrder order;
+  Status s = wire::OpenEnvelope(env, wire::kDecommissionOrderContext, trusted, &order);
+  if (!s.ok()) return s.WithContext(path);
+  return std::make_pair(std::move(env), std::move(order));
+}
+
+Status InstallDecommissionOrder(const std::string& order_file, const std::string& data_dir,
+                                const std::vector<crypto::Ed25519PublicKey>& trusted) {
+  OPENEN_ASSIGN_OR_RETURN(auto order, ReadDecommissionOrder(order_file, trusted));
+  return WriteFileAtomically(data_dir + "/" + kDecommissionOrderFile, order.first.SerializeAsString(), false);
+}
+
+Status DecommissionState::Refresh() {
+  if (!FileExists(path_)) return Status::Ok();
+  OPENEN_ASSIGN_OR_RETURN(auto order, ReadDecommissionOrder(path_, trusted_));
+  std::lock_guard<std::mutex> lock(mu_);
+  envelope_ = std::move(order.first);
+  effective_at_ = order.second.effective_at();
+  return Status::Ok();
+}
+
+bool DecommissionState::EffectiveAt(int64_t now) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return envelope_.has_value() && now >= effective_at_;
+}
+
+std::optional<openen::v1::SignedEnvelope> DecommissionState::Order() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return envelope_;
+}
+
+}  // namespace openen::server
