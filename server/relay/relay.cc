@@ -235,11 +235,13 @@ StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
   AppendBe64(&expiry, static_cast<uint64_t>(cert.expires_at()));
   batch.Put(used_key, expiry);
   const int64_t p = options_.batch_period_seconds;
+  std::shared_lock<std::shared_mutex> release_lock(release_mu_);
   for (const AcceptedKey& k : accepted) {
     // Released by the first batch that closes after the key stops being
-    // valid (the embargo) and after now.
+    // valid (the embargo) and after now, and after any close under way.
     const int64_t ready = std::max(now, k.EndSeconds());
-    const int64_t release = (ready / p + 1) * p;
+    int64_t release = (ready / p + 1) * p;
+    if (release <= closing_up_to_) release = (closing_up_to_ / p + 1) * p;
     batch.Put(PendingKey(release, k.key_data), EncodeKeyRecord(k));
   }
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "store keys"));
@@ -249,6 +251,10 @@ StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
 }
 
 Status Relay::CloseBatch(int64_t close_time) {
+  {
+    std::unique_lock<std::shared_mutex> lock(release_mu_);
+    closing_up_to_ = std::max(closing_up_to_, close_time);
+  }
   std::vector<wire::ExportKey> keys;
   const std::string begin(1, kPendingPrefix);
   const std::string end = TimeKey(kPendingPrefix, close_time + 1);

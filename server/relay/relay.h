@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -137,6 +138,12 @@ class Relay {
   const server::Clock* clock_;
 
   std::mutex publish_mu_;     // certificate single use: check and mark atomically
+  // A publish holds release_mu_ shared from choosing its keys' release time
+  // to its synced write; a close takes it exclusively just to raise
+  // closing_up_to_ before it reads. So a key either reaches the store before
+  // the close reads, or is given a later release time: never deleted unread.
+  std::shared_mutex release_mu_;
+  int64_t closing_up_to_ = -1;
   mutable std::mutex batch_mu_;  // batch close, expiry and index.txt
   std::atomic<bool> dirty_{false};
   server::DecommissionState decommission_;

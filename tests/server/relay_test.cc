@@ -6,8 +6,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "relay_fixture.h"
 
@@ -282,6 +284,57 @@ TEST_CASE("the store holds no arrival time: only release batches", "[relay][priv
   REQUIRE(f.relay->Maintain().ok());
   REQUIRE(f.relay->ListBatches("", 10).size() == 1);
   CHECK(f.relay->ListBatches("", 10)[0].key_count() == 10);  // six real, four padding
+}
+
+// PerThreadClock tells publisher threads one time and the maintainer another:
+// a publish that read its clock just before a batch boundary racing the close
+// that read it just after.
+class PerThreadClock final : public server::Clock {
+ public:
+  int64_t NowSeconds() const override { return maintainer_ == std::this_thread::get_id() ? late_ : early_; }
+  std::thread::id maintainer_;
+  std::atomic<int64_t> early_{0}, late_{0};
+};
+
+TEST_CASE("a publish racing a batch close never loses an acknowledged key", "[relay][batch]") {
+  openen::testing::TempDir dir;
+  PerThreadClock clock;
+  const int64_t boundary = kNow + 3600;
+  clock.early_ = boundary - 1;
+  clock.late_ = boundary;
+  auto authority = crypto::Ed25519PrivateKey::Generate();
+  RelayOptions options = RelayFixture::TestOptions();
+  options.min_batch_keys = 0;
+  auto relay = Relay::Open(dir.Sub("data"), dir.Sub("export"), options, {authority.PublicKey()},
+                           *crypto::EcdsaP256PrivateKey::Generate(), {}, &clock);
+  REQUIRE(relay.ok());
+  RelayFixture certs;  // only for its certificate helper
+  certs.authority = *crypto::Ed25519PrivateKey::FromSeed(authority.seed().Reveal());
+  certs.clock.Set(boundary - 1);
+  std::vector<std::vector<SubmittedKey>> publishes;
+  std::vector<openen::v1::SignedEnvelope> certificates;
+  for (int i = 0; i < 300; ++i) {
+    publishes.push_back(RelayFixture::DailyKeys(1));
+    certificates.push_back(certs.Certificate(publishes.back(), kSecret));
+  }
+  std::atomic<int> accepted{0};
+  std::thread publisher([&] {
+    for (int i = 0; i < 300; ++i) {
+      auto r = (*relay)->Publish(publishes[i], certificates[i], kSecret, false);
+      if (r.ok()) accepted += static_cast<int>(r->accepted);
+    }
+  });
+  clock.maintainer_ = std::this_thread::get_id();
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  REQUIRE((*relay)->Maintain().ok());  // closes the batch at the boundary mid-stream
+  publisher.join();
+  clock.early_ = clock.late_ = boundary + 3600;
+  REQUIRE((*relay)->Maintain().ok());
+  size_t exported = 0;
+  for (const auto& b : (*relay)->ListBatches("", 10)) exported += b.key_count();
+  CHECK(accepted == 300);
+  CHECK(exported == 300);
+  CHECK((*relay)->PendingKeys() == 0);
 }
 
 TEST_CASE("invalid options and configurations are refused at open", "[relay]") {
