@@ -6,6 +6,8 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <climits>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <exception>
@@ -327,7 +329,7 @@ openen_status openen_update_configuration(openen_client* c, const uint8_t* envel
   return Guard(errptr, [&]() -> Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     openen::v1::SignedEnvelope env;
-    if (envelope == nullptr || !env.ParseFromArray(envelope, static_cast<int>(envelope_len))) {
+    if (envelope == nullptr || envelope_len > INT32_MAX || !env.ParseFromArray(envelope, static_cast<int>(envelope_len))) {
       return openen::InvalidArgumentError("not a signed configuration");
     }
     return c->client->UpdateConfiguration(env);

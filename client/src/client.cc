@@ -180,7 +180,8 @@ void Client::DecommissionNow(const openen::v1::SignedEnvelope& order) {
 
 Status Client::AcceptOrder(const Bytes& envelope_bytes, int64_t now) {
   openen::v1::SignedEnvelope env;
-  if (!env.ParseFromArray(envelope_bytes.data(), static_cast<int>(envelope_bytes.size()))) {
+  if (envelope_bytes.size() > INT32_MAX ||
+      !env.ParseFromArray(envelope_bytes.data(), static_cast<int>(envelope_bytes.size()))) {
     return InvalidArgumentError("decommission order: not a signed envelope");
   }
   openen::v1::DecommissionOrder order;
@@ -327,7 +328,9 @@ StatusOr<std::vector<Sighting>> Client::LoadSightings() {
   return all;
 }
 
-StatusOr<SyncReport> Client::MatchLocked(const wire::ExportFile& file, SightingIndex* index) {
+StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> Client::MatchWindows(const wire::ExportFile& file,
+                                                                                 SightingIndex* index,
+                                                                                 const RiskParameters& risk) const {
   // Scans of each diagnosis key that matched, in time order, become windows.
   struct KeyScans {
     wire::ReportType report_type;
@@ -353,9 +356,10 @@ StatusOr<SyncReport> Client::MatchLocked(const wire::ExportFile& file, SightingI
   SyncReport report;
   report.keys = stats.keys;
   report.matched_identifiers = stats.matches;
+  std::vector<ExposureWindow> windows;
   for (auto& [key, ks] : by_key) {
     std::sort(ks.scans.begin(), ks.scans.end());
-    const Infectiousness inf = InfectiousnessFor(ks.dsos, risk_);
+    const Infectiousness inf = InfectiousnessFor(ks.dsos, risk);
     size_t i = 0;
     while (i < ks.scans.size()) {
       ExposureWindow w;
@@ -372,13 +376,25 @@ StatusOr<SyncReport> Client::MatchLocked(const wire::ExportFile& file, SightingI
                            static_cast<int>(std::min<int64_t>(gap, options_.scan_interval_seconds))});
         previous = t;
       }
-      // Store under the next free sequence number of its day.
-      const uint32_t seq = static_cast<uint32_t>(store_->Count(DayKey('W', w.day), DayKey('W', w.day + 1)));
-      OPENEN_RETURN_IF_ERROR(store_->PutSealed(WindowKey(w.day, seq), w.day, EncodeWindow(w), /*sync=*/true));
-      ++report.new_exposure_windows;
+      windows.push_back(std::move(w));
     }
   }
-  return report;
+  report.new_exposure_windows = static_cast<int>(windows.size());
+  return std::make_pair(report, std::move(windows));
+}
+
+Status Client::CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress) {
+  std::vector<internal::Store::SealedRecord> records;
+  std::map<uint32_t, uint32_t> next_sequence;
+  for (const ExposureWindow& w : windows) {
+    auto it = next_sequence.find(w.day);
+    if (it == next_sequence.end()) {
+      it = next_sequence.emplace(w.day, static_cast<uint32_t>(store_->Count(DayKey('W', w.day), DayKey('W', w.day + 1))))
+               .first;
+    }
+    records.push_back({WindowKey(w.day, it->second++), w.day, EncodeWindow(w)});
+  }
+  return store_->Commit(records, progress.empty() ? std::string() : std::string(kProgressMeta), progress);
 }
 
 StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
@@ -389,45 +405,68 @@ StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
   OPENEN_RETURN_IF_ERROR(CheckConfigurationCurrent(now));
   OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, LoadSightings());
   SightingIndex index(std::move(sightings));
-  OPENEN_ASSIGN_OR_RETURN(SyncReport r, MatchLocked(file, &index));
-  r.batches = 1;
-  return r;
+  OPENEN_ASSIGN_OR_RETURN(auto found, MatchWindows(file, &index, risk_));
+  OPENEN_RETURN_IF_ERROR(CommitWindows(found.second, ""));
+  found.first.batches = 1;
+  return found.first;
 }
 
 StatusOr<SyncReport> Client::Sync(BatchSource& source) {
-  std::lock_guard<std::mutex> lock(mu_);
-  const int64_t now = clock_->NowSeconds();
-  OPENEN_RETURN_IF_ERROR(CheckAlive(now));
-  OPENEN_ASSIGN_OR_RETURN(BatchSource::Signed announced, source.Announcements());
-  if (announced.decommission_order) OPENEN_RETURN_IF_ERROR(AcceptOrder(*announced.decommission_order, now));
-  if (announced.configuration) {
-    openen::v1::SignedEnvelope envelope;
-    const Bytes& config = *announced.configuration;
-    if (!envelope.ParseFromArray(config.data(), static_cast<int>(config.size()))) {
-      return InvalidArgumentError("configuration: not a signed envelope");
-    }
-    OPENEN_RETURN_IF_ERROR(UpdateConfigurationLocked(envelope));
+  std::lock_guard<std::mutex> one_sync(sync_mu_);
+  std::optional<BatchSource::Signed> announced;
+  if (!options_.authority_keys.empty()) {
+    OPENEN_ASSIGN_OR_RETURN(announced, source.Announcements());
   }
-  OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
-  OPENEN_RETURN_IF_ERROR(CheckConfigurationCurrent(now));
-  const std::string progress = store_->GetMeta(kProgressMeta).value_or("");
+  std::string progress;
+  RiskParameters risk;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t now = clock_->NowSeconds();
+    OPENEN_RETURN_IF_ERROR(CheckAlive(now));
+    if (announced && announced->decommission_order) {
+      OPENEN_RETURN_IF_ERROR(AcceptOrder(*announced->decommission_order, now));
+    }
+    if (announced && announced->configuration) {
+      openen::v1::SignedEnvelope envelope;
+      const Bytes& config = *announced->configuration;
+      if (config.size() > INT32_MAX || !envelope.ParseFromArray(config.data(), static_cast<int>(config.size()))) {
+        return InvalidArgumentError("configuration: not a signed envelope");
+      }
+      OPENEN_RETURN_IF_ERROR(UpdateConfigurationLocked(envelope));
+    }
+    OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
+    OPENEN_RETURN_IF_ERROR(CheckConfigurationCurrent(now));
+    progress = store_->GetMeta(kProgressMeta).value_or("");
+    risk = risk_;
+  }
   OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> names, source.ListAfter(progress));
   SyncReport report;
   if (names.empty()) return report;
-  OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, LoadSightings());
+  std::vector<Sighting> sightings;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
+    OPENEN_ASSIGN_OR_RETURN(sightings, LoadSightings());
+  }
   SightingIndex index(std::move(sightings));
   for (const std::string& name : names) {
+    // Download, parse, verify and match without holding the client's lock:
+    // broadcasting and recording go on meanwhile.
     auto bytes = source.Fetch(name);
     if (!bytes.ok()) return bytes.status().WithContext(name);
     auto file = wire::ExportFile::Parse(std::move(*bytes));
     if (!file.ok()) return file.status().WithContext(name);
     if (Status s = file->Verify(options_.export_keys); !s.ok()) return s.WithContext(name);
-    OPENEN_ASSIGN_OR_RETURN(SyncReport r, MatchLocked(*file, &index));
-    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kProgressMeta, name));
+    OPENEN_ASSIGN_OR_RETURN(auto found, MatchWindows(*file, &index, risk));
+    std::lock_guard<std::mutex> lock(mu_);
+    const int64_t now = clock_->NowSeconds();
+    OPENEN_RETURN_IF_ERROR(CheckAlive(now));
+    OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
+    OPENEN_RETURN_IF_ERROR(CommitWindows(found.second, name));
     report.batches += 1;
-    report.keys += r.keys;
-    report.matched_identifiers += r.matched_identifiers;
-    report.new_exposure_windows += r.new_exposure_windows;
+    report.keys += found.first.keys;
+    report.matched_identifiers += found.first.matched_identifiers;
+    report.new_exposure_windows += found.first.new_exposure_windows;
   }
   return report;
 }
@@ -442,13 +481,17 @@ Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envel
   openen::v1::RelayConfig config;
   OPENEN_RETURN_IF_ERROR(
       wire::OpenEnvelope(envelope, wire::kRelayConfigContext, options_.authority_keys, &config).WithContext("configuration"));
-  if (config.serial() < config_serial_) return Status::Ok();  // a replayed older configuration
+  // A replayed older configuration is ignored; the current one is not
+  // adopted twice (adopting purges and compacts).
+  if (config_adopted_ && config.serial() <= config_serial_) return Status::Ok();
   OPENEN_ASSIGN_OR_RETURN(RiskParameters risk, RiskParametersFromProto(config.risk()));
   risk_ = risk;
   config_serial_ = config.serial();
+  config_adopted_ = true;
   config_expires_at_ = config.expires_at();
   if (config.retention_days() != 0) {
-    retention_days_ = std::min<int>({options_.retention_days, kMaxRetentionDays, static_cast<int>(config.retention_days())});
+    const int requested = static_cast<int>(std::min<uint32_t>(config.retention_days(), kMaxRetentionDays));
+    retention_days_ = std::min({options_.retention_days, kMaxRetentionDays, requested});
   }
   OPENEN_RETURN_IF_ERROR(store_->PutMeta(kConfigMeta, envelope.SerializeAsString()));
   purged_day_.reset();  // apply a shorter retention at once
@@ -600,7 +643,10 @@ StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double mean_da
       return false;
     }
   }
-  if (now < std::stoll(*next)) return false;
+  char* end = nullptr;
+  const long long when = std::strtoll(next->c_str(), &end, 10);
+  if (end == next->c_str() || *end != '\0') return DataLossError("corrupt chaff schedule");
+  if (now < when) return false;
   OPENEN_RETURN_IF_ERROR(SendChaff(transport));
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(now));
@@ -638,6 +684,7 @@ Status Client::EraseAll() {
   risk_ = RiskParameters();
   retention_days_ = options_.retention_days;
   config_serial_ = 0;
+  config_adopted_ = false;
   config_expires_at_ = 0;
   pending_order_.reset();
   purged_day_ = Today(clock_->NowSeconds());

@@ -108,6 +108,18 @@ Status Store::ForEachSealed(const std::string& begin, const std::string& end,
   return store::FromRocksDb(it->status(), "scan records");
 }
 
+Status Store::Commit(const std::vector<SealedRecord>& records, const std::string& meta_name,
+                     std::string_view meta_value) {
+  rocksdb::WriteBatch batch;
+  for (const SealedRecord& r : records) {
+    OPENEN_ASSIGN_OR_RETURN(const crypto::Aead* aead, DayCipher(r.day, /*create=*/true));
+    Bytes box = aead->Seal(r.plaintext, AsBytes(r.key));
+    batch.Put(r.key, rocksdb::Slice(AsChars(box).data(), box.size()));
+  }
+  if (!meta_name.empty()) batch.Put(meta_name, rocksdb::Slice(meta_value.data(), meta_value.size()));
+  return store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "store results");
+}
+
 Status Store::PutMeta(const std::string& name, std::string_view value, bool sync) {
   rocksdb::WriteOptions w;
   w.sync = sync;

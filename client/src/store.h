@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "openen/client/platform.h"
 #include "openen/crypto/aead.h"
@@ -51,6 +52,16 @@ class Store {
                        const std::function<uint32_t(const rocksdb::Slice&)>& day_of,
                        const std::function<Status(const rocksdb::Slice&, const Bytes&)>& fn);
 
+  // SealedRecord is one record for Commit.
+  struct SealedRecord {
+    std::string key;
+    uint32_t day;
+    Bytes plaintext;
+  };
+  // Commit seals |records| and writes them, with one metadata entry unless
+  // |meta_name| is empty, in one synced batch: all or nothing.
+  Status Commit(const std::vector<SealedRecord>& records, const std::string& meta_name, std::string_view meta_value);
+
   Status PutMeta(const std::string& name, std::string_view value, bool sync = true);
   std::optional<std::string> GetMeta(const std::string& name);
   Status DeleteMeta(const std::string& name);
@@ -62,9 +73,8 @@ class Store {
   // Compact makes past deletions physical (store::PurgeDeleted).
   Status Compact();
 
-  // Count records with a key prefix.
+  // Count records with keys in [begin, end).
   size_t Count(const std::string& begin, const std::string& end);
-  rocksdb::DB* db() { return db_.get(); }
 
  private:
   Store(std::unique_ptr<rocksdb::DB> db, KeyStore* keystore) : db_(std::move(db)), keystore_(keystore) {}

@@ -110,16 +110,22 @@ StatusOr<Bytes> RelaySource::Fetch(const std::string& name) {
   auto reader = impl_->stub->GetBatch(&ctx, req);
   openen::v1::BatchChunk chunk;
   Bytes data;
+  uint64_t total = 0;
   while (reader->Read(&chunk)) {
-    if (chunk.offset() != data.size() || chunk.total_size() > wire::kMaxExportBinSize) {
+    if (data.empty()) total = chunk.total_size();
+    // A relay (or something posing as one) cannot make the phone buffer more
+    // than the announced size, nor more than any export may be.
+    if (chunk.offset() != data.size() || chunk.total_size() != total || total > wire::kMaxExportBinSize ||
+        data.size() + chunk.data().size() > total) {
       ctx.TryCancel();
       reader->Finish();
-      return DataLossError("batch " + name + " arrived out of order");
+      return DataLossError("batch " + name + " arrived out of order or larger than announced");
     }
     data.insert(data.end(), chunk.data().begin(), chunk.data().end());
   }
   grpc::Status st = reader->Finish();
   if (!st.ok()) return FromGrpc(st, "GetBatch " + name);
+  if (data.size() != total) return DataLossError("batch " + name + " arrived incomplete");
   return data;
 }
 

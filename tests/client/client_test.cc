@@ -182,17 +182,28 @@ TEST_CASE("configuration can lower retention, never raise it", "[client][retenti
   }
   CHECK(p.client->Summary()->days.size() == 10);
   openen::v1::RelayConfig config;
+  config.set_serial(1);
   config.set_retention_days(7);
   config.set_expires_at(kDay0 + 30 * kDay);
   REQUIRE(p.client->UpdateConfiguration(wire::SignEnvelope(wire::kRelayConfigContext, config, authority)).ok());
   CHECK(p.client->retention_days() == 7);
   CHECK(p.client->Summary()->days.size() == 7);
+  config.set_serial(2);
   config.set_retention_days(30);
   REQUIRE(p.client->UpdateConfiguration(wire::SignEnvelope(wire::kRelayConfigContext, config, authority)).ok());
   CHECK(p.client->retention_days() == 14);
   auto forged = wire::SignEnvelope(wire::kRelayConfigContext, config, crypto::Ed25519PrivateKey::Generate());
   CHECK(p.client->UpdateConfiguration(forged).message() == "configuration: signature verification failed");
+  // The same serial again is not adopted twice; a huge value cannot wrap.
+  config.set_retention_days(5);
+  REQUIRE(p.client->UpdateConfiguration(wire::SignEnvelope(wire::kRelayConfigContext, config, authority)).ok());
+  CHECK(p.client->retention_days() == 14);
+  config.set_serial(3);
+  config.set_retention_days(0x80000001u);
+  REQUIRE(p.client->UpdateConfiguration(wire::SignEnvelope(wire::kRelayConfigContext, config, authority)).ok());
+  CHECK(p.client->retention_days() == 14);
   // Adopted configuration survives a restart.
+  config.set_serial(4);
   config.set_retention_days(5);
   REQUIRE(p.client->UpdateConfiguration(wire::SignEnvelope(wire::kRelayConfigContext, config, authority)).ok());
   p.Reopen();

@@ -230,6 +230,15 @@ TEST_CASE("sync adopts the authority's configuration; forged ones fail, older on
   CHECK(bob->retention_days() == 10);
   CHECK_FALSE((*bob->DailySummaries())[0].exposure);
 
+  // A phone configured without authority keys ignores announcements.
+  ClientOptions plain;
+  plain.store_dir = w.dir.Sub("no-authority");
+  plain.export_keys = {{"openen-v1", w.relay.relay->export_public_key()}};
+  auto dora = Client::Open(plain, w.keystore.get(), &w.phone_clock);
+  REQUIRE(dora.ok());
+  CHECK((*dora)->Sync(old_config).ok());
+  CHECK((*dora)->retention_days() == 14);
+
   // A forged configuration stops the sync.
   write_config(Config(3, 14, 900, crypto::Ed25519PrivateKey::Generate()));
   DirectorySource forged(mirror);

@@ -119,14 +119,19 @@ class Client {
   // It then adopts the source's signed configuration, if it serves one (a
   // forged one fails the sync; an older serial than the current one is
   // ignored). While the adopted configuration has expired, broadcasting and
-  // matching stop (FAILED_PRECONDITION, saying why) and purging goes on. It then downloads every batch after the last one processed,
+  // matching stop (FAILED_PRECONDITION, saying why) and purging goes on.
+  // Without authority keys in the options, announcements are ignored.
+  // Network calls and matching run without blocking broadcasting or
+  // recording; two syncs do not run at once. It then downloads every batch after the last one processed,
   // verifies each with the pinned export keys, matches it and stores any
   // exposure windows, remembering progress after each batch. A batch that
   // does not parse or verify stops the sync with its error; what came before
   // it is kept.
   StatusOr<SyncReport> Sync(BatchSource& source);
 
-  // ProcessExport matches one verified export against the sightings.
+  // ProcessExport matches one verified export against the sightings and
+  // stores the windows found (processing a file twice stores them twice:
+  // Sync, which remembers progress, is the normal path).
   StatusOr<SyncReport> ProcessExport(const wire::ExportFile& file);
 
   // UpdateConfiguration verifies the authority-signed configuration and
@@ -176,7 +181,13 @@ class Client {
   Status PurgeNow(int64_t now);
   StatusOr<OwnKey> TodaysKey(int64_t now);
   StatusOr<std::vector<Sighting>> LoadSightings();
-  StatusOr<SyncReport> MatchLocked(const wire::ExportFile& file, SightingIndex* index);
+  // MatchWindows matches |file| against |index| (no lock needed) and returns
+  // the exposure windows found; CommitWindows stores them with the sync
+  // progress in one write, so a batch is never half recorded.
+  StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(const wire::ExportFile& file,
+                                                                           SightingIndex* index,
+                                                                           const RiskParameters& risk) const;
+  Status CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress);
   StatusOr<std::vector<ExposureWindow>> LoadWindows();
   Status UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope);
   // CheckAlive fails once decommissioned, applying a pending order whose time has come.
@@ -190,11 +201,13 @@ class Client {
   std::unique_ptr<internal::Store> store_;
   const Clock* clock_;
   mutable std::mutex mu_;
+  std::mutex sync_mu_;  // one sync at a time; held without mu_ across network calls
   RiskParameters risk_;
   int retention_days_;
   bool paused_ = false;
   std::optional<uint32_t> purged_day_;
   uint64_t config_serial_ = 0;
+  bool config_adopted_ = false;
   int64_t config_expires_at_ = 0;  // 0: no configuration adopted
   // A decommission order that is not yet in force, and its time.
   std::optional<openen::v1::SignedEnvelope> pending_order_;
