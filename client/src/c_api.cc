@@ -388,6 +388,35 @@ openen_status openen_upload_diagnosis(openen_client* c, const char* verifier_tar
   });
 }
 
+openen_status openen_send_chaff(openen_client* c, const char* verifier_target, const char* relay_target,
+                                const char* root_certs_pem, char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    if (verifier_target == nullptr || relay_target == nullptr) {
+      return openen::InvalidArgumentError("targets must not be NULL");
+    }
+    openen::client::GrpcUploadTransport transport(Channel(verifier_target, root_certs_pem),
+                                                  Channel(relay_target, root_certs_pem));
+    return c->client->SendChaff(transport);
+  });
+}
+
+openen_status openen_maybe_send_chaff(openen_client* c, const char* verifier_target, const char* relay_target,
+                                      const char* root_certs_pem, double mean_days, int* sent, char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    if (verifier_target == nullptr || relay_target == nullptr) {
+      return openen::InvalidArgumentError("targets must not be NULL");
+    }
+    if (!(mean_days > 0 && mean_days < 365)) return openen::InvalidArgumentError("mean_days must be in (0, 365)");
+    openen::client::GrpcUploadTransport transport(Channel(verifier_target, root_certs_pem),
+                                                  Channel(relay_target, root_certs_pem));
+    OPENEN_ASSIGN_OR_RETURN(bool did, c->client->MaybeSendChaff(transport, mean_days));
+    if (sent) *sent = did ? 1 : 0;
+    return Status::Ok();
+  });
+}
+
 openen_status openen_pause(openen_client* c, char** errptr) {
   return Guard(errptr, [&]() -> Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));

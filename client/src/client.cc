@@ -348,7 +348,8 @@ StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> Client::MatchWindow
         ks.report_type = m.key->report_type.value_or(wire::ReportType::kConfirmedTest);
         ks.dsos = m.key->days_since_onset_of_symptoms;
         for (const Scan& s : m.sighting->scans) {
-          const int attenuation = m.metadata.tx_power_dbm - (s.rssi + options_.rssi_offset_db);
+          const int offset = options_.rssi_offset_db != 0 ? options_.rssi_offset_db : risk.default_rssi_offset_db;
+          const int attenuation = m.metadata.tx_power_dbm - (s.rssi + offset);
           ks.scans.emplace_back(s.time, std::max(0, attenuation));
         }
       },
@@ -535,23 +536,60 @@ StatusOr<std::vector<OwnKey>> Client::KeysForUpload(const std::vector<uint32_t>&
 
 namespace {
 
-openen::v1::PublishRequest PublishRequestFor(const std::vector<std::pair<Bytes, std::pair<uint32_t, uint32_t>>>& keys) {
-  openen::v1::PublishRequest req;
-  for (const auto& [data, window] : keys) {
-    auto* k = req.add_keys();
-    k->set_key_data(std::string(AsChars(data)));
-    k->set_rolling_start_interval_number(window.first);
-    k->set_rolling_period(window.second);
-    k->set_transmission_risk(0);  // report type and onset come from the certificate
-  }
-  return req;
+void WipeString(std::string* s) {
+  if (s != nullptr && !s->empty()) crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s->data()), s->size()));
 }
 
-Bytes KeyHmac(const Bytes& secret, const std::vector<std::pair<Bytes, std::pair<uint32_t, uint32_t>>>& keys) {
+// UploadFlow runs the three requests of a diagnosis upload. Real and chaff
+// uploads share it, so that nothing but the chaff flags (inside the
+// encrypted, padded requests) tells them apart. Every copy of key material
+// it makes is wiped on every way out.
+StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnKey>& keys, const std::string& code,
+                              bool chaff) {
   std::vector<crypto::TekHmacEntry> entries;
-  for (const auto& [data, window] : keys) entries.push_back({data, window.first, window.second, 0});
-  crypto::Sha256Digest mac = crypto::TekHmac(secret, entries, crypto::TekHmacForm::kWithTransmissionRisk);
-  return Bytes(mac.begin(), mac.end());
+  openen::v1::PublishRequest publish;
+  crypto::SecretBytes secret = crypto::SecretBytes::Random(32);
+  struct Wiper {
+    std::vector<crypto::TekHmacEntry>* entries;
+    openen::v1::PublishRequest* publish;
+    ~Wiper() {
+      for (auto& e : *entries) crypto::Wipe(e.key_data);
+      for (auto& k : *publish->mutable_keys()) WipeString(k.mutable_key_data());
+      WipeString(publish->mutable_hmac_secret());
+    }
+  } wiper{&entries, &publish};
+
+  for (const OwnKey& k : keys) {
+    // Transmission risk 0: report type and onset come from the certificate.
+    entries.push_back({Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()), k.rolling_start_interval_number,
+                       k.rolling_period, 0});
+    auto* out = publish.add_keys();
+    out->set_key_data(std::string(AsChars(k.key_data.Reveal())));
+    out->set_rolling_start_interval_number(k.rolling_start_interval_number);
+    out->set_rolling_period(k.rolling_period);
+    out->set_transmission_risk(0);
+  }
+
+  openen::v1::ExchangeCodeRequest exchange;
+  exchange.set_code(code);
+  exchange.set_chaff(chaff);
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&exchange, kExchangeCodeRequestSize));
+  OPENEN_ASSIGN_OR_RETURN(openen::v1::ExchangeCodeResponse token, transport.ExchangeCode(exchange));
+
+  const crypto::Sha256Digest mac = crypto::TekHmac(secret.Reveal(), entries, crypto::TekHmacForm::kWithTransmissionRisk);
+  openen::v1::CertifyRequest certify;
+  certify.set_token(token.token());
+  certify.set_key_hmac(std::string(AsChars(mac)));
+  certify.set_chaff(chaff);
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&certify, kCertifyRequestSize));
+  OPENEN_ASSIGN_OR_RETURN(openen::v1::CertifyResponse cert, transport.Certify(certify));
+
+  *publish.mutable_certificate() = cert.certificate();
+  publish.set_hmac_secret(std::string(AsChars(secret.Reveal())));
+  publish.set_chaff(chaff);
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&publish, kPublishRequestSize));
+  OPENEN_ASSIGN_OR_RETURN(openen::v1::PublishResponse published, transport.Publish(publish));
+  return published.accepted();
 }
 
 }  // namespace
@@ -560,35 +598,8 @@ StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport, const
                                                const std::vector<uint32_t>& excluded_days) {
   OPENEN_ASSIGN_OR_RETURN(std::vector<OwnKey> own, KeysForUpload(excluded_days));
   if (own.empty()) return FailedPreconditionError("there are no keys to upload");
-  std::vector<std::pair<Bytes, std::pair<uint32_t, uint32_t>>> keys;
-  for (const OwnKey& k : own) {
-    keys.push_back({Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()),
-                    {k.rolling_start_interval_number, k.rolling_period}});
-  }
-  openen::v1::ExchangeCodeRequest exchange;
-  exchange.set_code(code);
-  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&exchange, kExchangeCodeRequestSize));
-  OPENEN_ASSIGN_OR_RETURN(openen::v1::ExchangeCodeResponse token, transport.ExchangeCode(exchange));
-
-  crypto::SecretBytes secret = crypto::SecretBytes::Random(32);
-  Bytes secret_bytes(secret.Reveal().begin(), secret.Reveal().end());
-  openen::v1::CertifyRequest certify;
-  certify.set_token(token.token());
-  Bytes mac = KeyHmac(secret_bytes, keys);
-  certify.set_key_hmac(std::string(AsChars(mac)));
-  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&certify, kCertifyRequestSize));
-  OPENEN_ASSIGN_OR_RETURN(openen::v1::CertifyResponse cert, transport.Certify(certify));
-
-  openen::v1::PublishRequest publish = PublishRequestFor(keys);
-  *publish.mutable_certificate() = cert.certificate();
-  publish.set_hmac_secret(std::string(AsChars(secret_bytes)));
-  crypto::Wipe(secret_bytes);
-  for (auto& k : keys) crypto::Wipe(k.first);
-  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&publish, kPublishRequestSize));
-  auto published = transport.Publish(publish);
-  publish.Clear();
-  if (!published.ok()) return published.status();
-  return UploadReport{static_cast<uint32_t>(own.size()), published->accepted()};
+  OPENEN_ASSIGN_OR_RETURN(uint32_t accepted, UploadFlow(transport, own, code, /*chaff=*/false));
+  return UploadReport{static_cast<uint32_t>(own.size()), accepted};
 }
 
 Status Client::SendChaff(UploadTransport& transport) {
@@ -596,34 +607,14 @@ Status Client::SendChaff(UploadTransport& transport) {
     std::lock_guard<std::mutex> lock(mu_);
     OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   }
-  // Fourteen random keys shaped like a real upload's.
+  // Fourteen random keys shaped like a real upload's, and a random code.
   const uint32_t today = Today(clock_->NowSeconds());
-  std::vector<std::pair<Bytes, std::pair<uint32_t, uint32_t>>> keys;
+  std::vector<OwnKey> keys;
   for (uint32_t d = 0; d < static_cast<uint32_t>(kMaxRetentionDays); ++d) {
-    Bytes k(16);
-    crypto::RandomBytes(k);
-    keys.push_back({k, {(today - d) * crypto::kTekRollingPeriod, crypto::kTekRollingPeriod}});
+    keys.push_back({crypto::GenerateTek(), (today - d) * crypto::kTekRollingPeriod, crypto::kTekRollingPeriod});
   }
-  openen::v1::ExchangeCodeRequest exchange;
-  exchange.set_code(std::to_string(10000000 + crypto::RandomUniform(90000000)));
-  exchange.set_chaff(true);
-  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&exchange, kExchangeCodeRequestSize));
-  OPENEN_ASSIGN_OR_RETURN(openen::v1::ExchangeCodeResponse token, transport.ExchangeCode(exchange));
-  Bytes secret(32);
-  crypto::RandomBytes(secret);
-  openen::v1::CertifyRequest certify;
-  certify.set_token(token.token());
-  Bytes mac = KeyHmac(secret, keys);
-  certify.set_key_hmac(std::string(AsChars(mac)));
-  certify.set_chaff(true);
-  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&certify, kCertifyRequestSize));
-  OPENEN_ASSIGN_OR_RETURN(openen::v1::CertifyResponse cert, transport.Certify(certify));
-  openen::v1::PublishRequest publish = PublishRequestFor(keys);
-  *publish.mutable_certificate() = cert.certificate();
-  publish.set_hmac_secret(std::string(AsChars(secret)));
-  publish.set_chaff(true);
-  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&publish, kPublishRequestSize));
-  return transport.Publish(publish).status();
+  const std::string code = std::to_string(10000000 + crypto::RandomUniform(90000000));
+  return UploadFlow(transport, keys, code, /*chaff=*/true).status();
 }
 
 StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double mean_days) {

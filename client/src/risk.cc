@@ -2,6 +2,7 @@
 
 #include "openen/client/risk.h"
 
+#include <cmath>
 #include <map>
 
 #include "openen/v1/relay.pb.h"
@@ -57,14 +58,23 @@ StatusOr<RiskParameters> RiskParametersFromProto(const openen::v1::RiskParameter
   if (proto.infectiousness_weight_standard() != 0) p.infectiousness_weight_standard = proto.infectiousness_weight_standard();
   if (proto.infectiousness_weight_high() != 0) p.infectiousness_weight_high = proto.infectiousness_weight_high();
   if (proto.minimum_daily_score() != 0) p.minimum_daily_score = proto.minimum_daily_score();
+  p.default_rssi_offset_db = proto.default_rssi_offset_db();
+  // NaN compares false with everything: test for what is valid, not for what is not.
+  auto valid = [](double w) { return std::isfinite(w) && w >= 0; };
   for (double w : p.attenuation_bucket_weights) {
-    if (w < 0) return InvalidArgumentError("weights must not be negative");
+    if (!valid(w)) return InvalidArgumentError("weights must be finite and not negative");
   }
   for (double w : p.report_type_weights) {
-    if (w < 0) return InvalidArgumentError("weights must not be negative");
+    if (!valid(w)) return InvalidArgumentError("weights must be finite and not negative");
   }
-  if (p.infectiousness_weight_standard < 0 || p.infectiousness_weight_high < 0) {
-    return InvalidArgumentError("weights must not be negative");
+  if (!valid(p.infectiousness_weight_standard) || !valid(p.infectiousness_weight_high)) {
+    return InvalidArgumentError("weights must be finite and not negative");
+  }
+  if (!std::isfinite(p.minimum_daily_score) || p.minimum_daily_score <= 0) {
+    return InvalidArgumentError("minimum_daily_score must be positive");
+  }
+  if (p.default_rssi_offset_db < -60 || p.default_rssi_offset_db > 60) {
+    return InvalidArgumentError("default_rssi_offset_db must be in -60..60");
   }
   return p;
 }

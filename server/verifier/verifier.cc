@@ -310,7 +310,16 @@ StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view token, B
   return wire::SignEnvelope(wire::kCertificateContext, cert, signing_key_);
 }
 
-IssuedToken Verifier::ChaffToken() const {
+Status Verifier::SyncedNothing() {
+  rocksdb::WriteBatch nothing;
+  nothing.Put("\xff\xfe" "chaff", "");
+  nothing.Delete("\xff\xfe" "chaff");
+  return store::FromRocksDb(db_->Write(store::SyncedWrite(), &nothing), "chaff");
+}
+
+StatusOr<IssuedToken> Verifier::ChaffToken() {
+  if (decommissioned()) return FailedPreconditionError("decommissioned");
+  OPENEN_RETURN_IF_ERROR(SyncedNothing());
   IssuedToken t;
   Bytes raw(kTokenBytes);
   crypto::RandomBytes(raw);
@@ -320,7 +329,9 @@ IssuedToken Verifier::ChaffToken() const {
   return t;
 }
 
-openen::v1::SignedEnvelope Verifier::ChaffCertificate() const {
+StatusOr<openen::v1::SignedEnvelope> Verifier::ChaffCertificate() {
+  if (decommissioned()) return FailedPreconditionError("decommissioned");
+  OPENEN_RETURN_IF_ERROR(SyncedNothing());
   openen::v1::Certificate cert;
   cert.set_report_type(openen::v1::CONFIRMED_TEST);
   Bytes hmac(crypto::kSha256Size), nonce(16);

@@ -100,9 +100,10 @@ class Verifier {
   // used and expired tokens return NOT_FOUND "invalid or expired token".
   StatusOr<openen::v1::SignedEnvelope> Certify(std::string_view token, ByteView key_hmac);
 
-  // Chaff answers: the same shapes and sizes as real ones, valid nowhere.
-  IssuedToken ChaffToken() const;
-  openen::v1::SignedEnvelope ChaffCertificate() const;
+  // Chaff answers: the same shapes and sizes as real ones, valid nowhere,
+  // after a synced write of nothing (a real answer's latency includes one).
+  StatusOr<IssuedToken> ChaffToken();
+  StatusOr<openen::v1::SignedEnvelope> ChaffCertificate();
 
   // Maintain deletes expired codes and tokens, then, if anything was deleted
   // since the last call, makes the deletions physical (store::PurgeDeleted).
@@ -124,6 +125,7 @@ class Verifier {
   crypto::Sha256Digest Lookup(std::string_view secret) const;
   bool TakeFailureBudget(int64_t now);  // false when spent; requires mu_
   bool FailureBudgetSpent(int64_t now);
+  Status SyncedNothing();
 
   std::unique_ptr<rocksdb::DB> db_;
   const crypto::Ed25519PrivateKey signing_key_;

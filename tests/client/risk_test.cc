@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "openen/v1/relay.pb.h"
 
 namespace openen::client {
@@ -110,8 +112,17 @@ TEST_CASE("risk parameters from the signed configuration are validated", "[risk]
   REQUIRE(ok.ok());
   CHECK(ok->attenuation_thresholds_db[1] == 55);
   for (int i = 0; i < 4; ++i) proto.add_attenuation_bucket_weights(i == 3 ? -1 : 1);
-  CHECK(RiskParametersFromProto(proto).status().message() == "weights must not be negative");
+  CHECK(RiskParametersFromProto(proto).status().message() == "weights must be finite and not negative");
+  proto.set_attenuation_bucket_weights(3, std::nan(""));
+  CHECK(RiskParametersFromProto(proto).status().message() == "weights must be finite and not negative");
   proto.clear_attenuation_bucket_weights();
+  proto.set_minimum_daily_score(-1);
+  CHECK(RiskParametersFromProto(proto).status().message() == "minimum_daily_score must be positive");
+  proto.set_minimum_daily_score(900);
+  proto.set_default_rssi_offset_db(61);
+  CHECK(RiskParametersFromProto(proto).status().message() == "default_rssi_offset_db must be in -60..60");
+  proto.set_default_rssi_offset_db(-5);
+  CHECK(RiskParametersFromProto(proto)->default_rssi_offset_db == -5);
   for (int i = 0; i < 29; ++i) proto.add_infectiousness_by_days_since_onset(i == 0 ? 3 : 1);
   CHECK(RiskParametersFromProto(proto).status().message() == "infectiousness values are 0, 1 or 2, got 3");
 }

@@ -276,11 +276,11 @@ TEST_CASE("after use, nothing in the data directory links a code to its certific
 
 TEST_CASE("chaff answers have the real shapes and verify nowhere", "[verifier]") {
   Fixture f;
-  auto t = f.verifier->ChaffToken();
+  auto t = *f.verifier->ChaffToken();
   CHECK(t.token.size() == 64);
   CHECK(t.expires_at == kNow + 24 * 3600);
   CHECK(f.verifier->Certify(t.token, Hmac()).status() == kInvalidToken);
-  auto env = f.verifier->ChaffCertificate();
+  auto env = *f.verifier->ChaffCertificate();
   openen::v1::Certificate cert;
   CHECK(wire::OpenEnvelope(env, wire::kCertificateContext, {f.verifier->public_key()}, &cert).code() ==
         StatusCode::kUnauthenticated);

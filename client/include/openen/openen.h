@@ -193,6 +193,17 @@ OPENEN_EXPORT openen_status openen_upload_diagnosis(openen_client* client, const
                                                     size_t excluded_count, openen_upload_report* report,
                                                     char** errptr);
 
+/* Chaff: the same three requests as an upload, of the same sizes, marked as
+ * chaff so that the servers store nothing. Call openen_maybe_send_chaff
+ * whenever the app runs: it sends on a random schedule (on average every
+ * |mean_days| days) and sets *sent to 1 when it did. Without chaff, every
+ * upload the app makes is recognisable on the network. */
+OPENEN_EXPORT openen_status openen_send_chaff(openen_client* client, const char* verifier_target,
+                                              const char* relay_target, const char* root_certs_pem, char** errptr);
+OPENEN_EXPORT openen_status openen_maybe_send_chaff(openen_client* client, const char* verifier_target,
+                                                    const char* relay_target, const char* root_certs_pem,
+                                                    double mean_days, int* sent, char** errptr);
+
 OPENEN_EXPORT openen_status openen_pause(openen_client* client, char** errptr);
 OPENEN_EXPORT openen_status openen_resume(openen_client* client, char** errptr);
 OPENEN_EXPORT int openen_is_paused(const openen_client* client);

@@ -47,7 +47,8 @@ struct ClientOptions {
   int retention_days = kMaxRetentionDays;
   // This phone's calibrated transmit power, advertised in the metadata.
   int8_t tx_power_dbm = -10;
-  // Added to this phone's RSSI readings (device calibration).
+  // Added to this phone's RSSI readings (device calibration); 0 means
+  // uncalibrated: the authority's default_rssi_offset_db applies.
   int rssi_offset_db = 0;
   // How often the platform scans; caps the seconds a scan stands for.
   int scan_interval_seconds = 300;
@@ -195,7 +196,6 @@ class Client {
   Status CheckConfigurationCurrent(int64_t now) const;
   Status AcceptOrder(const Bytes& envelope_bytes, int64_t now);
   void DecommissionNow(const openen::v1::SignedEnvelope& order);
-  const RiskParameters& Risk() const { return risk_; }
 
   ClientOptions options_;
   std::unique_ptr<internal::Store> store_;

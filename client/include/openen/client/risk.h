@@ -57,13 +57,16 @@ struct RiskParameters {
   double infectiousness_weight_high = 1.5;
   // A day whose score sum reaches this is an exposure (15 minutes near).
   double minimum_daily_score = 900;
+  // Added to RSSI readings of phones without their own calibration.
+  int default_rssi_offset_db = 0;
 
   RiskParameters();
 };
 
 // FromProto reads the authority's parameters; absent fields keep defaults.
 // INVALID_ARGUMENT for a wrong number of thresholds or weights, thresholds
-// not increasing, negative weights, or infectiousness values above 2.
+// not increasing, negative or non-finite weights, a minimum daily score that
+// is not positive, an RSSI offset outside -60..60, or infectiousness above 2.
 StatusOr<RiskParameters> RiskParametersFromProto(const openen::v1::RiskParameters& proto);
 
 // InfectiousnessFor maps days since onset (absent: unknown) to infectiousness.

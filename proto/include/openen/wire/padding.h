@@ -28,7 +28,7 @@ Status PadToSize(Message* message, size_t target);
 // of |unpadded| bytes (without the padding field) reach |target|, or -1.
 long PaddingLength(size_t unpadded, size_t target);
 
-// FillRandom returns |n| random bytes as a string.
+// RandomPadding returns |n| random bytes as a string.
 std::string RandomPadding(size_t n);
 
 template <typename Message>
