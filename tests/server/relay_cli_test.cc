@@ -8,6 +8,8 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 
@@ -193,6 +195,60 @@ TEST_CASE("with --tls-cert and --tls-key the relay speaks only TLS", "[relay][cl
   grpc::ClientContext plain_ctx;
   plain_ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(3));
   CHECK_FALSE(plain->ListBatches(&plain_ctx, {}, &list).ok());
+  CHECK(relay.Stop() == 0);
+}
+
+TEST_CASE("decommission commands switch off a running relay", "[relay][cli][decommission]") {
+  TempDir dir;
+  RunResult vkey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("authority.key")});
+  REQUIRE(vkey.exit_code == 0);
+  std::ofstream(dir.Sub("authority.pub")) << vkey.out;
+  REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
+  const int64_t now = std::time(nullptr);
+  RunResult made = Run({OPENEN_VERIFIER, "decommission-order", "--signing-key", dir.Sub("authority.key"), "--effective",
+                        std::to_string(now), "--sequence", "7", "--out", dir.Sub("order.bin")});
+  REQUIRE(made.exit_code == 0);
+  CHECK(made.out.rfind("decommission order 7, effective ", 0) == 0);
+  CHECK(Run({OPENEN_VERIFIER, "decommission-order", "--signing-key", dir.Sub("authority.key"), "--effective", "-5",
+             "--out", dir.Sub("x.bin")})
+            .exit_code == 2);
+
+  Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"), "--authority-key",
+                 dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"), "--listen", "127.0.0.1:0",
+                 "--maintenance-interval", "1"});
+  const int port = StartedPort(&relay);
+
+  // An order from another key is refused and installs nothing.
+  REQUIRE(Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("other.key")}).exit_code == 0);
+  REQUIRE(Run({OPENEN_VERIFIER, "decommission-order", "--signing-key", dir.Sub("other.key"), "--effective",
+               std::to_string(now), "--out", dir.Sub("forged.bin")})
+              .exit_code == 0);
+  RunResult forged = Run({OPENEN_RELAY, "decommission", "--order", dir.Sub("forged.bin"), "--data-dir", dir.Sub("data"),
+                          "--authority-key", dir.Sub("authority.pub")});
+  CHECK(forged.exit_code == 2);
+  CHECK(forged.err == "openen-relay: " + dir.Sub("forged.bin") + ": signature verification failed\n");
+
+  RunResult installed = Run({OPENEN_RELAY, "decommission", "--order", dir.Sub("order.bin"), "--data-dir",
+                             dir.Sub("data"), "--authority-key", dir.Sub("authority.pub")});
+  REQUIRE(installed.exit_code == 0);
+  REQUIRE(relay.WaitForStderr("decommissioned"));
+  CHECK(std::filesystem::exists(dir.Sub("export/decommission.bin")));
+  CHECK_FALSE(std::filesystem::exists(dir.Sub("export/index.txt")));
+
+  auto stub = openen::v1::Relay::NewStub(
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  grpc::ClientContext ctx;
+  openen::v1::PublishRequest req;
+  req.add_keys()->set_key_data(std::string(16, 'k'));
+  openen::v1::PublishResponse resp;
+  grpc::Status st = stub->Publish(&ctx, req, &resp);
+  CHECK(st.error_code() == grpc::FAILED_PRECONDITION);
+  CHECK(st.error_message() == "decommissioned");
+  grpc::ClientContext config_ctx;
+  openen::v1::GetConfigResponse config;
+  REQUIRE(stub->GetConfig(&config_ctx, {}, &config).ok());
+  CHECK(config.has_decommission_order());
+  CHECK_FALSE(config.has_config());
   CHECK(relay.Stop() == 0);
 }
 

@@ -86,6 +86,30 @@ TEST_CASE("serve, issue as a contact tracer, and stop on SIGTERM", "[verifier][c
   CHECK(server.stderr_text().find("issued a code pair") != std::string::npos);
 }
 
+TEST_CASE("a decommissioned verifier issues no more codes", "[verifier][cli][decommission]") {
+  TempDir dir;
+  REQUIRE(Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("sign.key")}).exit_code == 0);
+  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
+  Process server({OPENEN_VERIFIER, "--data-dir", dir.Sub("data"), "--signing-key", dir.Sub("sign.key"),
+                  "--admin-key-file", dir.Sub("admin.key"), "--listen", "127.0.0.1:0", "--maintenance-interval", "1"});
+  REQUIRE(server.WaitForStderr("listening on 127.0.0.1:"));
+  REQUIRE(server.WaitForStderr("\n"));
+  const std::string addr = "127.0.0.1:" + std::to_string(PortFromLog(server.stderr_text()));
+  REQUIRE(Run({OPENEN_VERIFIER, "issue", "--server", addr, "--admin-key-file", dir.Sub("admin.key"), "--test-type",
+               "confirmed"}).exit_code == 0);
+  REQUIRE(Run({OPENEN_VERIFIER, "decommission-order", "--signing-key", dir.Sub("sign.key"), "--effective", "1",
+               "--out", dir.Sub("order.bin")}).exit_code == 0);
+  RunResult installed = Run({OPENEN_VERIFIER, "decommission", "--order", dir.Sub("order.bin"), "--data-dir",
+                             dir.Sub("data"), "--signing-key", dir.Sub("sign.key")});
+  REQUIRE(installed.exit_code == 0);
+  REQUIRE(server.WaitForStderr("decommissioned: deleted every code and token"));
+  RunResult refused = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--admin-key-file", dir.Sub("admin.key"),
+                           "--test-type", "confirmed"});
+  CHECK(refused.exit_code == 1);
+  CHECK(refused.err == "openen-verifier: FAILED_PRECONDITION: decommissioned\n");
+  CHECK(server.Stop() == 0);
+}
+
 TEST_CASE("openen-verifier refuses missing and unreadable arguments with exit 2", "[verifier][cli]") {
   TempDir dir;
   RunResult missing = Run({OPENEN_VERIFIER, "--data-dir", dir.Sub("data")});
