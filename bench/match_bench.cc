@@ -54,7 +54,7 @@ int main(int argc, char** argv) {
     if (flag == "--rpis") rpis = v;
     if (flag == "--files") files = v;
   }
-  std::string dir = (std::filesystem::temp_directory_path() / "openen-bench-match-XXXXXX").string();
+  std::string dir = (std::filesystem::temp_directory_path() / ("openen-bench-match-" + std::string(6, 'X'))).string();
   if (mkdtemp(dir.data()) == nullptr) return 1;
   std::mt19937 rng(7);
   const int64_t now = 1795000000 / 86400 * 86400 + 12 * 3600;

@@ -196,7 +196,7 @@ int main(int argc, char** argv) {
     if (flag == "--threads") threads = static_cast<int>(v);
     if (flag == "--close-keys") close_keys = static_cast<size_t>(v);
   }
-  std::string dir = (std::filesystem::temp_directory_path() / "openen-bench-relay-XXXXXX").string();
+  std::string dir = (std::filesystem::temp_directory_path() / ("openen-bench-relay-" + std::string(6, 'X'))).string();
   if (mkdtemp(dir.data()) == nullptr) return 1;
   if (publishes > 0) BenchPublish(dir, publishes, threads);
   if (close_keys > 0) BenchClose(dir, close_keys, threads);

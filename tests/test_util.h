@@ -53,7 +53,7 @@ std::array<uint8_t, N> HexArray(const std::string& hex) {
 class TempDir {
  public:
   TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "openen-test-XXXXXX").string();
+    std::string tmpl = (std::filesystem::temp_directory_path() / ("openen-test-" + std::string(6, 'X'))).string();
     if (mkdtemp(tmpl.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
   }

@@ -2,7 +2,10 @@
 
 #include "openen/client/client.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -30,7 +33,8 @@ constexpr char kPausedMeta[] = "Mpaused";
 constexpr char kProgressMeta[] = "Mprogress";
 constexpr char kConfigMeta[] = "Mconfig";
 constexpr char kChaffMeta[] = "Mchaff";
-constexpr char kOrderMeta[] = "Morder";
+constexpr char kOrderMeta[] = "Morder";        // a pending order, verified when accepted
+constexpr char kOrderTimeMeta[] = "Morder_at";  // its effective time
 // Left in the emptied store directory by a decommission order.
 constexpr char kDecommissionedMarker[] = "DECOMMISSIONED";
 // Sightings may arrive this late relative to the phone's clock, or this early.
@@ -139,7 +143,14 @@ StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* 
     return InvalidArgumentError("scan interval must be 1..3600 seconds");
   }
   if (keystore == nullptr || clock == nullptr) return InvalidArgumentError("a keystore and a clock are required");
-  if (IsDecommissioned(options.store_dir)) return FailedPreconditionError("decommissioned");
+  if (IsDecommissioned(options.store_dir)) {
+    // Finish a deletion a crash may have interrupted.
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(options.store_dir, ec)) {
+      if (e.path().filename() != kDecommissionedMarker) std::filesystem::remove_all(e.path(), ec);
+    }
+    return FailedPreconditionError("decommissioned");
+  }
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<internal::Store> store, internal::Store::Open(options.store_dir, keystore));
   std::unique_ptr<Client> c(new Client(std::move(options), std::move(store), clock));
   c->paused_ = c->store_->GetMeta(kPausedMeta).has_value();
@@ -148,8 +159,15 @@ StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* 
     openen::v1::SignedEnvelope env;
     if (env.ParseFromString(*config)) (void)c->UpdateConfigurationLocked(env);
   }
-  if (auto order = c->store_->GetMeta(kOrderMeta)) {
-    OPENEN_RETURN_IF_ERROR(c->AcceptOrder(ToBytes(*order), clock->NowSeconds()));
+  // A pending order was verified when it arrived; its time is trusted even
+  // if the authority keys in the options have changed since.
+  auto order = c->store_->GetMeta(kOrderMeta);
+  auto order_at = c->store_->GetMeta(kOrderTimeMeta);
+  if (order && order_at && c->pending_order_.emplace().ParseFromString(*order)) {
+    c->pending_order_at_ = std::strtoll(order_at->c_str(), nullptr, 10);
+    OPENEN_RETURN_IF_ERROR(c->CheckAlive(clock->NowSeconds()));
+  } else {
+    c->pending_order_.reset();
   }
   OPENEN_RETURN_IF_ERROR(c->PurgeNow(clock->NowSeconds()));
   return c;
@@ -166,13 +184,24 @@ bool Client::IsDecommissioned(const std::string& store_dir) {
 }
 
 void Client::DecommissionNow(const openen::v1::SignedEnvelope& order) {
-  // Everything goes, the wrapped day keys with it: close the store and delete
-  // its directory. Only the order remains, so the app can say why.
+  // The marker first, durably: if the app dies during the deletion, the
+  // next Open sees it and finishes the job instead of starting afresh.
+  const std::string marker = options_.store_dir + "/" + kDecommissionedMarker;
+  const std::string tmp = marker + ".tmp";
+  const std::string bytes = order.SerializeAsString();
+  if (FILE* f = std::fopen(tmp.c_str(), "wb")) {
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fflush(f);
+    ::fsync(::fileno(f));
+    std::fclose(f);
+    std::rename(tmp.c_str(), marker.c_str());
+  }
+  // Then everything else goes, the wrapped day keys with it.
   store_.reset();
   std::error_code ec;
-  std::filesystem::remove_all(options_.store_dir, ec);
-  std::filesystem::create_directories(options_.store_dir, ec);
-  std::ofstream(options_.store_dir + "/" + kDecommissionedMarker, std::ios::binary) << order.SerializeAsString();
+  for (const auto& e : std::filesystem::directory_iterator(options_.store_dir, ec)) {
+    if (e.path().filename() != kDecommissionedMarker) std::filesystem::remove_all(e.path(), ec);
+  }
   decommissioned_ = true;
   pending_order_.reset();
   advertised_interval_.reset();
@@ -195,6 +224,7 @@ Status Client::AcceptOrder(const Bytes& envelope_bytes, int64_t now) {
     pending_order_ = env;
     pending_order_at_ = order.effective_at();
     OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderMeta, env.SerializeAsString()));
+    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderTimeMeta, std::to_string(pending_order_at_)));
   }
   return Status::Ok();
 }
@@ -387,7 +417,9 @@ StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> Client::MatchWindow
 Status Client::CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress) {
   std::vector<internal::Store::SealedRecord> records;
   std::map<uint32_t, uint32_t> next_sequence;
+  const uint32_t today = Today(clock_->NowSeconds());
   for (const ExposureWindow& w : windows) {
+    if (w.day + retention_days_ <= today) continue;  // a day purged while the sync ran
     auto it = next_sequence.find(w.day);
     if (it == next_sequence.end()) {
       it = next_sequence.emplace(w.day, static_cast<uint32_t>(store_->Count(DayKey('W', w.day), DayKey('W', w.day + 1))))
@@ -444,10 +476,12 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
   SyncReport report;
   if (names.empty()) return report;
   std::vector<Sighting> sightings;
+  uint64_t generation = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
     OPENEN_ASSIGN_OR_RETURN(sightings, LoadSightings());
+    generation = erase_generation_;
   }
   SightingIndex index(std::move(sightings));
   for (const std::string& name : names) {
@@ -462,6 +496,7 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t now = clock_->NowSeconds();
     OPENEN_RETURN_IF_ERROR(CheckAlive(now));
+    if (erase_generation_ != generation) return AbortedError("the data was erased during the sync");
     OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
     OPENEN_RETURN_IF_ERROR(CommitWindows(found.second, name));
     report.batches += 1;
@@ -663,13 +698,20 @@ Status Client::Resume() {
 
 bool Client::paused() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return paused_;
+  return paused_ && !decommissioned_;
 }
 
 Status Client::EraseAll() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(store_->EraseAll());
+  ++erase_generation_;
+  // The authority's order is not the person's data: a phone that knew of a
+  // future order still switches off at its time.
+  if (pending_order_) {
+    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderMeta, pending_order_->SerializeAsString()));
+    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderTimeMeta, std::to_string(pending_order_at_)));
+  }
   paused_ = false;
   advertised_interval_.reset();
   risk_ = RiskParameters();
@@ -677,7 +719,6 @@ Status Client::EraseAll() {
   config_serial_ = 0;
   config_adopted_ = false;
   config_expires_at_ = 0;
-  pending_order_.reset();
   purged_day_ = Today(clock_->NowSeconds());
   return Status::Ok();
 }

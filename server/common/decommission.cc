@@ -19,16 +19,25 @@ StatusOr<std::pair<openen::v1::SignedEnvelope, openen::v1::DecommissionOrder>> R
   return std::make_pair(std::move(env), std::move(order));
 }
 
-Status InstallDecommissionOrder(const std::string& order_file, const std::string& data_dir,
-                                const std::vector<crypto::Ed25519PublicKey>& trusted) {
+StatusOr<int64_t> InstallDecommissionOrder(const std::string& order_file, const std::string& data_dir,
+                                           const std::vector<crypto::Ed25519PublicKey>& trusted) {
   OPENEN_ASSIGN_OR_RETURN(auto order, ReadDecommissionOrder(order_file, trusted));
-  return WriteFileAtomically(data_dir + "/" + kDecommissionOrderFile, order.first.SerializeAsString(), false);
+  const std::string installed = data_dir + "/" + kDecommissionOrderFile;
+  if (FileExists(installed)) {
+    auto current = ReadDecommissionOrder(installed, trusted);
+    if (current.ok() && current->second.effective_at() <= order.second.effective_at()) {
+      return current->second.effective_at();
+    }
+  }
+  OPENEN_RETURN_IF_ERROR(WriteFileAtomically(installed, order.first.SerializeAsString(), false));
+  return order.second.effective_at();
 }
 
 Status DecommissionState::Refresh() {
   if (!FileExists(path_)) return Status::Ok();
   OPENEN_ASSIGN_OR_RETURN(auto order, ReadDecommissionOrder(path_, trusted_));
   std::lock_guard<std::mutex> lock(mu_);
+  if (envelope_ && effective_at_ <= order.second.effective_at()) return Status::Ok();
   envelope_ = std::move(order.first);
   effective_at_ = order.second.effective_at();
   return Status::Ok();

@@ -30,17 +30,21 @@ inline constexpr char kDecommissionOrderFile[] = "decommission-order.bin";
 StatusOr<std::pair<openen::v1::SignedEnvelope, openen::v1::DecommissionOrder>> ReadDecommissionOrder(
     const std::string& path, const std::vector<crypto::Ed25519PublicKey>& trusted);
 
-// InstallDecommissionOrder verifies |order_file| and copies it into |data_dir|.
-Status InstallDecommissionOrder(const std::string& order_file, const std::string& data_dir,
-                                const std::vector<crypto::Ed25519PublicKey>& trusted);
+// InstallDecommissionOrder verifies |order_file| and copies it into
+// |data_dir|, unless an installed order takes effect at the same time or
+// earlier (an order can be brought forward, never postponed). Returns the
+// effective time of the order now installed.
+StatusOr<int64_t> InstallDecommissionOrder(const std::string& order_file, const std::string& data_dir,
+                                           const std::vector<crypto::Ed25519PublicKey>& trusted);
 
 class DecommissionState {
  public:
   DecommissionState(std::string data_dir, std::vector<crypto::Ed25519PublicKey> trusted)
       : path_(std::move(data_dir) + "/" + kDecommissionOrderFile), trusted_(std::move(trusted)) {}
 
-  // Refresh loads the installed order if there is one (a file that does not
-  // verify is an error and changes nothing). Thread-safe.
+  // Refresh loads the installed order if there is one. A file that does not
+  // verify is an error and changes nothing; the earliest order seen stays in
+  // force, so none is ever undone or postponed. Thread-safe.
   Status Refresh();
   // EffectiveAt reports whether an order is in force at |now|.
   bool EffectiveAt(int64_t now) const;

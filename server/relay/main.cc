@@ -29,7 +29,7 @@ constexpr char kUsage[] =
     "               [--listen 127.0.0.1:PORT] [--batch-period SECONDS] [--min-batch-keys N]\n"
     "               [--config FILE] [--tls-cert FILE --tls-key FILE] [--region CODE]\n"
     "               [--audience NAME] [--signing-key-id ID] [--signing-key-version V]\n"
-    "               [--maintenance-interval SECONDS]\n"
+    "               [--maintenance-interval SECONDS] [--decommission-key FILE]\n"
     "  openen-relay keygen --out FILE\n"
     "  openen-relay decommission --order FILE --data-dir DIR --authority-key FILE\n"
     "\n"
@@ -54,6 +54,9 @@ constexpr char kUsage[] =
     "                           how phones look up the export key (default openen, v1)\n"
     "  --maintenance-interval SECONDS  how often due batches close and expired data is deleted\n"
     "                           (default 60)\n"
+    "  --decommission-key FILE  Ed25519 keys whose decommission orders count (the authority's\n"
+    "                           offline key; default: the --authority-key keys); give the same\n"
+    "                           file to 'decommission --authority-key'\n"
     "\n"
     "keygen writes a new export signing key (mode 0600) and prints its public key as base64\n"
     "SubjectPublicKeyInfo: register that with the phones' platform or pin it in the app.\n"
@@ -88,8 +91,10 @@ int Decommission(int argc, char** argv) {
   if (!order || !data_dir || !authority) return Fail("decommission needs --order, --data-dir and --authority-key");
   auto keys = server::ReadEd25519PublicKeys(*authority);
   if (!keys.ok()) return Fail(keys.status().message());
-  if (Status s = server::InstallDecommissionOrder(*order, *data_dir, *keys); !s.ok()) return Fail(s.message());
-  std::printf("decommission order installed in %s\n", data_dir->c_str());
+  auto effective = server::InstallDecommissionOrder(*order, *data_dir, *keys);
+  if (!effective.ok()) return Fail(effective.status().message());
+  std::printf("decommission order in force from %lld installed in %s\n", static_cast<long long>(*effective),
+              data_dir->c_str());
   return kExitOk;
 }
 
@@ -97,7 +102,8 @@ int Serve(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 1,
                           {"data-dir", "export-dir", "listen", "authority-key", "signing-key",
                            "batch-period", "min-batch-keys", "config", "tls-cert", "tls-key", "region",
-                           "audience", "signing-key-id", "signing-key-version", "maintenance-interval"},
+                           "audience", "signing-key-id", "signing-key-version", "maintenance-interval",
+                           "decommission-key"},
                           {"help"});
   if (!args.ok()) return Fail(args.status().message());
   if (args->Has("help")) {
@@ -128,6 +134,11 @@ int Serve(int argc, char** argv) {
 
   auto authority_keys = server::ReadEd25519PublicKeys(*authority_file);
   if (!authority_keys.ok()) return Fail(authority_keys.status().message());
+  if (auto path = args->Get("decommission-key")) {
+    auto keys = server::ReadEd25519PublicKeys(*path);
+    if (!keys.ok()) return Fail(keys.status().message());
+    options.decommission_keys = *keys;
+  }
   auto pem = server::ReadFile(*signing_file);
   if (!pem.ok()) return Fail(pem.status().message());
   auto signing_key = crypto::EcdsaP256PrivateKey::FromPem(*pem);

@@ -147,7 +147,15 @@ StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, const 
   std::unique_ptr<Relay> relay(new Relay(std::move(db), data_dir, export_dir, std::move(options),
                                          std::move(authority_keys), std::move(signing_key),
                                          std::move(config), clock));
-  OPENEN_RETURN_IF_ERROR(relay->decommission_.Refresh());
+  if (Status s = relay->decommission_.Refresh(); !s.ok()) {
+    server::Log("relay", "ignoring the installed decommission order: %s", s.ToString().c_str());
+  }
+  if (relay->decommissioned()) {
+    // Already switched off: apply it again, publish nothing else.
+    std::lock_guard<std::mutex> lock(relay->batch_mu_);
+    OPENEN_RETURN_IF_ERROR(relay->ApplyDecommission());
+    return relay;
+  }
   OPENEN_RETURN_IF_ERROR(relay->RemoveOrphanFiles());
   OPENEN_RETURN_IF_ERROR(relay->WriteIndex());
   // The configuration goes beside index.txt, so static mirrors carry it too.
@@ -172,7 +180,8 @@ Relay::Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, std::string 
       export_public_key_(signing_key_.PublicKey()),
       config_(std::move(config)),
       clock_(clock),
-      decommission_(std::move(data_dir), authority_keys_) {}
+      decommission_(std::move(data_dir),
+                    options_.decommission_keys.empty() ? authority_keys_ : options_.decommission_keys) {}
 
 Relay::~Relay() = default;
 
@@ -243,6 +252,8 @@ StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
   batch.Put(used_key, expiry);
   const int64_t p = options_.batch_period_seconds;
   std::shared_lock<std::shared_mutex> release_lock(release_mu_);
+  // Checked again under the lock that decommissioning takes exclusively.
+  if (decommissioned()) return FailedPreconditionError("decommissioned");
   for (const AcceptedKey& k : accepted) {
     // Released by the first batch that closes after the key stops being
     // valid (the embargo) and after now, and after any close under way.
@@ -381,6 +392,8 @@ Status Relay::ExpireCertificates(int64_t now) {
 }
 
 Status Relay::ApplyDecommission() {
+  // No publish is between its check and its write while this runs.
+  std::unique_lock<std::shared_mutex> no_publish(release_mu_);
   // Everything goes: pending keys, batch records, used-certificate marks.
   rocksdb::WriteBatch all;
   all.DeleteRange(std::string(1, '\0'), std::string(2, '\xff'));
@@ -405,7 +418,10 @@ Status Relay::ApplyDecommission() {
 
 Status Relay::Maintain() {
   const int64_t now = clock_->NowSeconds();
-  OPENEN_RETURN_IF_ERROR(decommission_.Refresh());
+  if (Status s = decommission_.Refresh(); !s.ok()) {
+    // A damaged order file must not stop batches and expiry.
+    server::Log("relay", "ignoring the installed decommission order: %s", s.ToString().c_str());
+  }
   if (auto order = decommission_.Order()) {
     // Served in advance, so that phones learn of a future order too.
     OPENEN_RETURN_IF_ERROR(

@@ -49,6 +49,9 @@ struct RelayOptions {
   // How phones find the export signing key: "<id>-<version>".
   std::string signing_key_id = "openen";
   std::string signing_key_version = "v1";
+  // Keys whose decommission orders count (the authority's offline key);
+  // empty: the authority keys that sign certificates.
+  std::vector<crypto::Ed25519PublicKey> decommission_keys;
 };
 
 Status ValidateOptions(const RelayOptions& options);

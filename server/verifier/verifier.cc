@@ -128,7 +128,9 @@ StatusOr<std::unique_ptr<Verifier>> Verifier::Open(const std::string& data_dir,
       crypto::HkdfSha256(signing_key.seed().Reveal(), {}, AsBytes("openen verifier lookup key v1"), 32));
   std::unique_ptr<Verifier> v(new Verifier(std::move(db), data_dir, std::move(signing_key), std::move(lookup_key),
                                            std::move(options), clock));
-  OPENEN_RETURN_IF_ERROR(v->decommission_.Refresh());
+  if (Status s = v->decommission_.Refresh(); !s.ok()) {
+    server::Log("verifier", "ignoring the installed decommission order: %s", s.ToString().c_str());
+  }
   return v;
 }
 
@@ -200,6 +202,7 @@ StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type,
   }
 
   std::lock_guard<std::mutex> lock(mu_);
+  if (decommissioned()) return FailedPreconditionError("decommissioned");  // again, under the lock
   IssuedCodes out;
   crypto::Sha256Digest short_hash, long_hash;
   // Draw until neither code collides with a live one (rare: 1 in 10^8 / live codes).
@@ -232,6 +235,7 @@ StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
   if (decommissioned()) return FailedPreconditionError("decommissioned");
   const int64_t now = clock_->NowSeconds();
   std::lock_guard<std::mutex> lock(mu_);
+  if (decommissioned()) return FailedPreconditionError("decommissioned");  // again, under the lock
   if (FailureBudgetSpent(now)) {
     return ResourceExhaustedError("too many invalid codes; try again in a minute");
   }
@@ -283,6 +287,7 @@ StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view token, B
   }
   const int64_t now = clock_->NowSeconds();
   std::lock_guard<std::mutex> lock(mu_);
+  if (decommissioned()) return FailedPreconditionError("decommissioned");  // again, under the lock
   const crypto::Sha256Digest hash = Lookup(token);
   std::string value;
   rocksdb::Status got = db_->Get({}, RecordKey(kTokenPrefix, hash), &value);
@@ -355,7 +360,10 @@ StatusOr<size_t> Verifier::Maintain() {
   const int64_t now = clock_->NowSeconds();
   size_t expired = 0;
   bool purge = false;
-  OPENEN_RETURN_IF_ERROR(decommission_.Refresh());
+  if (Status s = decommission_.Refresh(); !s.ok()) {
+    // A damaged order file must not stop expiry.
+    server::Log("verifier", "ignoring the installed decommission order: %s", s.ToString().c_str());
+  }
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (decommission_.EffectiveAt(now) && !decommission_applied_) {

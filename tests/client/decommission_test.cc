@@ -199,7 +199,7 @@ TEST_CASE("forged, replayed and malformed orders are ignored and reported", "[de
   REQUIRE(server::WriteFileAtomically(forged, Order(kNow, crypto::Ed25519PrivateKey::Generate()).SerializeAsString(),
                                       false).ok());
   CHECK(server::InstallDecommissionOrder(forged, sys.relay.dir.Sub("data"), {sys.relay.authority.PublicKey()})
-            .code() == StatusCode::kUnauthenticated);
+            .status().code() == StatusCode::kUnauthenticated);
   REQUIRE(sys.relay.relay->Maintain().ok());
   CHECK_FALSE(sys.relay.relay->decommission_order().has_value());
 }
@@ -218,6 +218,8 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
 
   RelaySource source = sys.Source();
   REQUIRE(bob->Sync(source).ok());  // learns of the order, keeps working
+  CHECK(bob->CurrentAdvertisement().ok());
+  REQUIRE(bob->EraseAll().ok());  // the person's data goes; the authority's order stays
   CHECK(bob->CurrentAdvertisement().ok());
   sys.SetTime(at - 1);
   CHECK(bob->CurrentAdvertisement().ok());
@@ -238,6 +240,52 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
   sys.SetTime(at + 10);
   CHECK(Client::Open(sys.Options("carol"), sys.keystore.get(), &sys.phone_clock).status() ==
         Status(StatusCode::kFailedPrecondition, "decommissioned"));
+}
+
+TEST_CASE("a deletion interrupted by a crash is finished at the next open", "[decommission]") {
+  System sys;
+  const std::string store = sys.dir.Sub("eve");
+  { auto eve = sys.Phone("eve"); REQUIRE(eve->CurrentAdvertisement().ok()); }
+  // The marker was written, then the app died before deleting the store.
+  std::ofstream(store + "/DECOMMISSIONED") << Order(kNow, sys.relay.authority).SerializeAsString();
+  REQUIRE(FilesIn(store).size() > 1);
+  CHECK(Client::Open(sys.Options("eve"), sys.keystore.get(), &sys.phone_clock).status() ==
+        Status(StatusCode::kFailedPrecondition, "decommissioned"));
+  CHECK(FilesIn(store) == std::vector<std::string>{"DECOMMISSIONED"});
+}
+
+TEST_CASE("relay decommission keys: the offline key counts, certificate keys do not; earliest order wins",
+          "[decommission]") {
+  auto offline = crypto::Ed25519PrivateKey::Generate();
+  relay::RelayOptions options = RelayFixture::TestOptions();
+  options.decommission_keys = {offline.PublicKey()};
+  RelayFixture f(options);
+  const std::string file = f.dir.Sub("order.bin");
+  auto install = [&](const openen::v1::SignedEnvelope& env, std::vector<crypto::Ed25519PublicKey> keys) {
+    REQUIRE(server::WriteFileAtomically(file, env.SerializeAsString(), false).ok());
+    return server::InstallDecommissionOrder(file, f.dir.Sub("data"), keys);
+  };
+  // An order signed with the certificate key, installed by a careless
+  // operator, is ignored by the relay, which keeps working.
+  REQUIRE(install(Order(kNow, f.authority), {f.authority.PublicKey()}).ok());
+  REQUIRE(f.Publish(RelayFixture::DailyKeys(2)).ok());
+  f.clock.Set(kNow + 3600);
+  REQUIRE(f.relay->Maintain().ok());
+  CHECK_FALSE(f.relay->decommissioned());
+  CHECK(f.relay->ListBatches("", 10).size() == 1);
+  // The offline key's order counts; a later one cannot postpone it.
+  REQUIRE(*install(Order(kNow + 7200, offline), {offline.PublicKey()}) == kNow + 7200);
+  CHECK(*install(Order(kNow + 99999, offline), {offline.PublicKey()}) == kNow + 7200);
+  REQUIRE(f.relay->Maintain().ok());
+  CHECK_FALSE(f.relay->decommissioned());
+  f.clock.Set(kNow + 7200);
+  REQUIRE(f.relay->Maintain().ok());
+  CHECK(f.relay->decommissioned());
+  CHECK(FilesIn(f.dir.Sub("export")) == std::vector<std::string>{"decommission.bin"});
+  // After a restart it stays off and republishes nothing but the order.
+  f.Reopen();
+  CHECK(f.relay->decommissioned());
+  CHECK(FilesIn(f.dir.Sub("export")) == std::vector<std::string>{"decommission.bin"});
 }
 
 TEST_CASE("expired configuration stops broadcasting and matching, not purging", "[decommission][config]") {

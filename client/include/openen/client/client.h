@@ -43,6 +43,8 @@ class Store;
 inline constexpr int kMaxRetentionDays = 14;
 
 struct ClientOptions {
+  // A directory that belongs to OpenEN alone: EraseAll and a decommission
+  // order delete everything in it.
   std::string store_dir;
   int retention_days = kMaxRetentionDays;
   // This phone's calibrated transmit power, advertised in the metadata.
@@ -213,6 +215,8 @@ class Client {
   std::optional<openen::v1::SignedEnvelope> pending_order_;
   int64_t pending_order_at_ = 0;
   bool decommissioned_ = false;
+  // Bumped by EraseAll: a sync that straddles an erase stores nothing.
+  uint64_t erase_generation_ = 0;
   // The advertisement of the current interval, derived once.
   std::optional<uint32_t> advertised_interval_;
   crypto::Advertisement advertisement_{};

@@ -22,6 +22,7 @@ enum class StatusCode : int {
   kCancelled = 1,
   kInvalidArgument = 3,
   kDeadlineExceeded = 4,
+  kAborted = 10,
   kNotFound = 5,
   kAlreadyExists = 6,
   kPermissionDenied = 7,
@@ -82,6 +83,7 @@ inline Status ResourceExhaustedError(std::string m) {
 inline Status FailedPreconditionError(std::string m) {
   return Status(StatusCode::kFailedPrecondition, std::move(m));
 }
+inline Status AbortedError(std::string m) { return Status(StatusCode::kAborted, std::move(m)); }
 inline Status OutOfRangeError(std::string m) { return Status(StatusCode::kOutOfRange, std::move(m)); }
 inline Status InternalError(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
 inline Status UnavailableError(std::string m) {
