@@ -2,6 +2,9 @@
 
 #include "common/decommission.h"
 
+#include <cstdio>
+
+#include "common/args.h"
 #include "common/files.h"
 #include "common/grpc_server.h"
 #include "openen/wire/signed.h"
@@ -31,6 +34,15 @@ StatusOr<int64_t> InstallDecommissionOrder(const std::string& order_file, const 
   }
   OPENEN_RETURN_IF_ERROR(WriteFileAtomically(installed, order.first.SerializeAsString(), false));
   return order.second.effective_at();
+}
+
+int RunInstallCommand(const std::string& order_file, const std::string& data_dir,
+                      const std::vector<crypto::Ed25519PublicKey>& trusted) {
+  auto effective = InstallDecommissionOrder(order_file, data_dir, trusted);
+  if (!effective.ok()) return cli::Fail(effective.status().message());
+  std::printf("decommission order in force from %lld installed in %s\n", static_cast<long long>(*effective),
+              data_dir.c_str());
+  return cli::kExitOk;
 }
 
 Status DecommissionState::Refresh() {

@@ -91,11 +91,7 @@ int Decommission(int argc, char** argv) {
   if (!order || !data_dir || !authority) return Fail("decommission needs --order, --data-dir and --authority-key");
   auto keys = server::ReadEd25519PublicKeys(*authority);
   if (!keys.ok()) return Fail(keys.status().message());
-  auto effective = server::InstallDecommissionOrder(*order, *data_dir, *keys);
-  if (!effective.ok()) return Fail(effective.status().message());
-  std::printf("decommission order in force from %lld installed in %s\n", static_cast<long long>(*effective),
-              data_dir->c_str());
-  return kExitOk;
+  return server::RunInstallCommand(*order, *data_dir, *keys);
 }
 
 int Serve(int argc, char** argv) {

@@ -208,11 +208,7 @@ int Decommission(int argc, char** argv) {
     keys.push_back(k->PublicKey());
   }
   if (keys.empty()) return Fail("decommission needs --authority-key or --signing-key to check the order");
-  auto effective = server::InstallDecommissionOrder(*order, *data_dir, keys);
-  if (!effective.ok()) return Fail(effective.status().message());
-  std::printf("decommission order in force from %lld installed in %s\n", static_cast<long long>(*effective),
-              data_dir->c_str());
-  return kExitOk;
+  return server::RunInstallCommand(*order, *data_dir, keys);
 }
 
 int Issue(int argc, char** argv) {
