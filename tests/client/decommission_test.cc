@@ -254,7 +254,7 @@ TEST_CASE("a deletion interrupted by a crash is finished at the next open", "[de
   CHECK(FilesIn(store) == std::vector<std::string>{"DECOMMISSIONED"});
 }
 
-TEST_CASE("relay decommission keys: the offline key counts, certificate keys do not; earliest order wins",
+TEST_CASE("relay decommission keys: the offline key counts, certificate keys do not - earliest order wins",
           "[decommission]") {
   auto offline = crypto::Ed25519PrivateKey::Generate();
   relay::RelayOptions options = RelayFixture::TestOptions();

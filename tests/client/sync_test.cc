@@ -137,7 +137,7 @@ TEST_CASE("a contact is found through the relay over loopback gRPC", "[client][s
   CHECK((*dave->DailySummaries())[0].score_sum == Approx(1800));
 }
 
-TEST_CASE("a batch that fails verification stops the sync; progress is kept", "[client][sync]") {
+TEST_CASE("a batch that fails verification stops the sync - progress is kept", "[client][sync]") {
   World w;
   auto alice = w.NewPhone("alice");
   const int64_t day0 = relay::testing::kNow - 10 * 3600;
@@ -195,7 +195,7 @@ openen::v1::SignedEnvelope Config(uint64_t serial, uint32_t retention, double mi
   return wire::SignEnvelope(wire::kRelayConfigContext, c, key);
 }
 
-TEST_CASE("sync adopts the authority's configuration; forged ones fail, older ones are ignored",
+TEST_CASE("sync adopts the authority's configuration - forged ones fail, older ones are ignored",
           "[client][sync][config]") {
   World w;
   // The relay serves a configuration: also written to its export directory.

@@ -95,7 +95,7 @@ TEST_CASE("duplicate keys are dropped", "[relay][rules]") {
   CHECK(rejected[0].reason == "duplicate key_data");
 }
 
-TEST_CASE("days since onset come from the certificate; beyond 14 days the key is dropped",
+TEST_CASE("days since onset come from the certificate - beyond 14 days the key is dropped",
           "[relay][rules]") {
   const uint32_t onset = kToday - 144;
   PublishContext ctx{kNow, wire::ReportType::kConfirmedClinicalDiagnosis, onset};

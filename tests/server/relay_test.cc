@@ -183,7 +183,7 @@ TEST_CASE("batches: sorted, padded to the minimum, signed, listed and indexed", 
   CHECK(f.relay->ListBatches(name, 10).empty());
 }
 
-TEST_CASE("a batch above the minimum is not padded; an hour with no keys makes no batch", "[relay][batch]") {
+TEST_CASE("a batch above the minimum is not padded - an hour with no keys makes no batch", "[relay][batch]") {
   RelayFixture f;
   auto keys = RelayFixture::DailyKeys(12);
   REQUIRE(f.Publish(keys).ok());

@@ -124,7 +124,7 @@ TEST_CASE("codes and tokens expire at the exact second", "[verifier]") {
   CHECK(f.verifier->Certify(t3_token->token, Hmac()).status() == kInvalidToken);
 }
 
-TEST_CASE("tokens are single-use; a bad HMAC does not burn one", "[verifier]") {
+TEST_CASE("tokens are single-use - a bad HMAC does not burn one", "[verifier]") {
   Fixture f;
   auto codes = f.verifier->IssueCode(CONFIRMED_TEST, 0);
   auto token = f.verifier->ExchangeCode(codes->short_code);
@@ -205,7 +205,7 @@ TEST_CASE("IssueCode validates the test type and onset, both sides of each limit
             " is not the start of a day (a multiple of 144)");
 }
 
-TEST_CASE("codes survive a restart; a different signing key cannot find them", "[verifier]") {
+TEST_CASE("codes survive a restart - a different signing key cannot find them", "[verifier]") {
   Fixture f;
   auto codes = f.verifier->IssueCode(CONFIRMED_TEST, 0);
   f.Reopen();
