@@ -9,7 +9,7 @@ packages=(
   libsodium-dev libssl-dev
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libzip-dev zlib1g-dev
-  catch2 libbenchmark-dev openssl
+  catch2 openssl
 )
 
 missing=()
