@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 #include <cmath>
 
@@ -307,44 +308,83 @@ Status Client::RecordSighting(ByteView rpi, ByteView aem, int rssi, int64_t time
   if (aem.size() != crypto::kAemSize) {
     return InvalidArgumentError("aem is " + std::to_string(aem.size()) + " bytes, want 4");
   }
-  if (rssi < -127 || rssi > 127) return InvalidArgumentError("rssi " + std::to_string(rssi) + " is outside -127..127");
+  Observation o;
+  std::copy(rpi.begin(), rpi.end(), o.rpi.begin());
+  std::copy(aem.begin(), aem.end(), o.aem.begin());
+  o.rssi = rssi;
+  o.time = time;
+  return Record({o}, /*batch=*/false);
+}
+
+Status Client::RecordSightings(const std::vector<Observation>& observations) {
+  return Record(observations, /*batch=*/true);
+}
+
+Status Client::Record(const std::vector<Observation>& observations, bool batch) {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_->NowSeconds();
   OPENEN_RETURN_IF_ERROR(CheckAlive(now));
   if (paused_) return FailedPreconditionError("exposure notification is paused");
-  if (time > now + kMaxFutureSkewSeconds) return InvalidArgumentError("sighting time is in the future");
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
-  const uint32_t interval = crypto::EnIntervalNumber(time);
-  const uint32_t day = crypto::DayNumber(interval);
-  if (day + retention_days_ <= Today(now)) return InvalidArgumentError("sighting is older than the retention period");
+  for (size_t i = 0; i < observations.size(); ++i) {
+    const Observation& o = observations[i];
+    const std::string which = batch ? "observation " + std::to_string(i) + ": " : "";
+    if (o.rssi < -127 || o.rssi > 127) {
+      return InvalidArgumentError(which + "rssi " + std::to_string(o.rssi) + " is outside -127..127");
+    }
+    if (o.time > now + kMaxFutureSkewSeconds) return InvalidArgumentError(which + "sighting time is in the future");
+    if (o.time < 0 || crypto::DayNumber(crypto::EnIntervalNumber(o.time)) + retention_days_ <= Today(now)) {
+      return InvalidArgumentError(which + "sighting is older than the retention period");
+    }
+  }
 
-  crypto::Rpi r;
-  std::copy(rpi.begin(), rpi.end(), r.begin());
-  // One record per RPI: a scan of an RPI first seen in the previous interval
-  // (an identifier straddling a boundary) joins that record.
-  for (uint32_t candidate : {interval - 1, interval}) {
-    const uint32_t cday = crypto::DayNumber(candidate);
-    OPENEN_ASSIGN_OR_RETURN(std::optional<Bytes> blob, store_->GetSealed(IntervalKey(candidate), cday));
+  // The records touched, decoded once and written back in one batch.
+  std::map<uint32_t, std::vector<Sighting>> records;
+  std::set<uint32_t> changed;
+  auto record = [&](uint32_t interval) -> StatusOr<std::vector<Sighting>*> {
+    auto it = records.find(interval);
+    if (it != records.end()) return &it->second;
+    OPENEN_ASSIGN_OR_RETURN(std::optional<Bytes> blob,
+                            store_->GetSealed(IntervalKey(interval), crypto::DayNumber(interval)));
     std::vector<Sighting> sightings;
     if (blob) {
-      OPENEN_ASSIGN_OR_RETURN(sightings, DecodeSightings(*blob, candidate));
+      OPENEN_ASSIGN_OR_RETURN(sightings, DecodeSightings(*blob, interval));
     }
-    auto it = std::find_if(sightings.begin(), sightings.end(), [&](const Sighting& s) { return s.rpi == r; });
-    if (it == sightings.end() && candidate != interval) continue;
-    if (it == sightings.end()) {
-      if (sightings.size() >= 65535) return ResourceExhaustedError("too many identifiers in one interval");
+    return &records.emplace(interval, std::move(sightings)).first->second;
+  };
+  for (const Observation& o : observations) {
+    const uint32_t interval = crypto::EnIntervalNumber(o.time);
+    // One record per RPI: a scan of an RPI first seen in the previous
+    // interval (an identifier straddling a boundary) joins that record.
+    OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting>* previous, record(interval - 1));
+    auto same_rpi = [&](const Sighting& s) { return s.rpi == o.rpi; };
+    std::vector<Sighting>* target = previous;
+    uint32_t target_interval = interval - 1;
+    auto it = std::find_if(previous->begin(), previous->end(), same_rpi);
+    if (it == previous->end()) {
+      target_interval = interval;
+      OPENEN_ASSIGN_OR_RETURN(target, record(interval));
+      it = std::find_if(target->begin(), target->end(), same_rpi);
+    }
+    if (it == target->end()) {
+      if (target->size() >= 65535) return ResourceExhaustedError("too many identifiers in one interval");
       Sighting s;
-      s.rpi = r;
-      std::copy(aem.begin(), aem.end(), s.aem.begin());
+      s.rpi = o.rpi;
+      s.aem = o.aem;
       s.interval = interval;
-      sightings.push_back(std::move(s));
-      it = sightings.end() - 1;
+      target->push_back(std::move(s));
+      it = target->end() - 1;
     }
-    if (it->scans.size() >= 255) return Status::Ok();  // enough scans of one identifier
-    it->scans.push_back({time, static_cast<int8_t>(rssi)});
-    return store_->PutSealed(IntervalKey(candidate), cday, EncodeSightings(sightings, candidate));
+    if (it->scans.size() >= 255) continue;  // enough scans of one identifier
+    it->scans.push_back({o.time, static_cast<int8_t>(o.rssi)});
+    changed.insert(target_interval);
   }
-  return Status::Ok();
+  std::vector<internal::Store::SealedRecord> writes;
+  for (uint32_t interval : changed) {
+    writes.push_back({IntervalKey(interval), crypto::DayNumber(interval), EncodeSightings(records[interval], interval)});
+  }
+  if (writes.empty()) return Status::Ok();
+  return store_->Commit(writes, "", "", /*sync=*/false);
 }
 
 StatusOr<std::vector<Sighting>> Client::LoadSightings() {

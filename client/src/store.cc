@@ -109,7 +109,7 @@ Status Store::ForEachSealed(const std::string& begin, const std::string& end,
 }
 
 Status Store::Commit(const std::vector<SealedRecord>& records, const std::string& meta_name,
-                     std::string_view meta_value) {
+                     std::string_view meta_value, bool sync) {
   rocksdb::WriteBatch batch;
   for (const SealedRecord& r : records) {
     OPENEN_ASSIGN_OR_RETURN(const crypto::Aead* aead, DayCipher(r.day, /*create=*/true));
@@ -117,7 +117,9 @@ Status Store::Commit(const std::vector<SealedRecord>& records, const std::string
     batch.Put(r.key, rocksdb::Slice(AsChars(box).data(), box.size()));
   }
   if (!meta_name.empty()) batch.Put(meta_name, rocksdb::Slice(meta_value.data(), meta_value.size()));
-  return store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "store results");
+  rocksdb::WriteOptions w;
+  w.sync = sync;
+  return store::FromRocksDb(db_->Write(w, &batch), "store results");
 }
 
 Status Store::PutMeta(const std::string& name, std::string_view value, bool sync) {

@@ -59,8 +59,10 @@ class Store {
     Bytes plaintext;
   };
   // Commit seals |records| and writes them, with one metadata entry unless
-  // |meta_name| is empty, in one synced batch: all or nothing.
-  Status Commit(const std::vector<SealedRecord>& records, const std::string& meta_name, std::string_view meta_value);
+  // |meta_name| is empty, in one batch (synced unless |sync| is false): all
+  // or nothing.
+  Status Commit(const std::vector<SealedRecord>& records, const std::string& meta_name, std::string_view meta_value,
+                bool sync = true);
 
   Status PutMeta(const std::string& name, std::string_view value, bool sync = true);
   std::optional<std::string> GetMeta(const std::string& name);

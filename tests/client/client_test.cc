@@ -121,6 +121,47 @@ TEST_CASE("sightings: one record per identifier, validated", "[client][sightings
         "sighting is older than the retention period");
 }
 
+TEST_CASE("sightings in a batch: stored as one by one would be, or not at all", "[client][sightings]") {
+  Phone batched, single;
+  const int64_t now = batched.clock.NowSeconds();
+  const int64_t boundary = now / 600 * 600;  // the start of this interval
+  auto obs = [](uint8_t id, int rssi, int64_t t) {
+    Observation o;
+    o.rpi.fill(id);
+    o.aem.fill(0x22);
+    o.rssi = rssi;
+    o.time = t;
+    return o;
+  };
+  // Identifier 1 straddles an interval boundary (one record), 2 is seen in
+  // two scans of one interval, 3 once on the previous day.
+  std::vector<Observation> all = {obs(1, -60, boundary - 5), obs(2, -70, boundary - 400), obs(1, -61, boundary + 5),
+                                  obs(2, -71, boundary - 100), obs(3, -80, now - kDay)};
+  REQUIRE(batched.client->RecordSightings(all).ok());
+  for (const Observation& o : all) REQUIRE(single.client->RecordSighting(o.rpi, o.aem, o.rssi, o.time).ok());
+  auto b = batched.client->Summary();
+  auto s = single.client->Summary();
+  REQUIRE(b->days.size() == 2);
+  REQUIRE(s->days.size() == 2);
+  for (size_t i = 0; i < 2; ++i) {
+    CHECK(b->days[i].day == s->days[i].day);
+    CHECK(b->days[i].identifiers_seen == s->days[i].identifiers_seen);
+    CHECK(b->days[i].scans == s->days[i].scans);
+  }
+  CHECK(b->days[1].identifiers_seen == 2);
+  CHECK(b->days[1].scans == 4);
+
+  // One bad observation refuses the whole batch, naming it; nothing changes.
+  std::vector<Observation> bad = {obs(4, -60, now), obs(5, -60, now + 301), obs(6, -200, now)};
+  CHECK(batched.client->RecordSightings(bad).message() == "observation 1: sighting time is in the future");
+  bad[1].time = kDay0 - 13 * kDay - 1;
+  CHECK(batched.client->RecordSightings(bad).message() == "observation 1: sighting is older than the retention period");
+  bad[1].time = now;
+  CHECK(batched.client->RecordSightings(bad).message() == "observation 2: rssi -200 is outside -127..127");
+  CHECK(batched.client->Summary()->days[1].scans == 4);
+  CHECK(batched.client->RecordSightings({}).ok());
+}
+
 TEST_CASE("no plaintext identifier or key appears in the store's files", "[client][privacy]") {
   Phone p;
   auto ad = p.client->CurrentAdvertisement();

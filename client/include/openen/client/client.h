@@ -60,6 +60,14 @@ struct ClientOptions {
   std::vector<crypto::Ed25519PublicKey> authority_keys;
 };
 
+// Observation is one identifier heard in one scan.
+struct Observation {
+  crypto::Rpi rpi{};
+  crypto::Aem aem{};
+  int rssi = 0;        // dBm as the radio reported it
+  int64_t time = 0;    // unix seconds
+};
+
 struct OwnKey {
   crypto::SecretBytes key_data;
   uint32_t rolling_start_interval_number = 0;
@@ -114,6 +122,12 @@ class Client {
   // INVALID_ARGUMENT for wrong sizes, an RSSI outside -127..127, a time in
   // the future or before retention; FAILED_PRECONDITION while paused.
   Status RecordSighting(ByteView rpi, ByteView aem, int rssi, int64_t unix_time);
+
+  // RecordSightings stores many observations at once, as platforms deliver
+  // batched scan results: each interval's record is rewritten once. Each
+  // observation is checked as RecordSighting checks it; if any fails,
+  // nothing is stored and the error names the first failing index.
+  Status RecordSightings(const std::vector<Observation>& observations);
 
   // Sync first checks the source for a decommission order: a valid one in
   // force erases everything and the sync fails with FAILED_PRECONDITION
@@ -183,6 +197,8 @@ class Client {
   Status PurgeIfDayChanged(int64_t now);
   Status PurgeNow(int64_t now);
   StatusOr<OwnKey> TodaysKey(int64_t now);
+  // Record checks and stores |observations|; |batch| prefixes errors with the index.
+  Status Record(const std::vector<Observation>& observations, bool batch);
   StatusOr<std::vector<Sighting>> LoadSightings();
   // MatchWindows matches |file| against |index| (no lock needed) and returns
   // the exposure windows found; CommitWindows stores them with the sync
