@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -34,6 +35,7 @@ constexpr char kPausedMeta[] = "Mpaused";
 constexpr char kProgressMeta[] = "Mprogress";
 constexpr char kConfigMeta[] = "Mconfig";
 constexpr char kChaffMeta[] = "Mchaff";
+constexpr char kPurgingMeta[] = "Mpurging";    // a purge has begun and not finished
 constexpr char kOrderMeta[] = "Morder";        // a pending order, verified when accepted
 constexpr char kOrderTimeMeta[] = "Morder_at";  // its effective time
 // Left in the emptied store directory by a decommission order.
@@ -205,7 +207,7 @@ void Client::DecommissionNow(const openen::v1::SignedEnvelope& order) {
   }
   decommissioned_ = true;
   pending_order_.reset();
-  advertised_interval_.reset();
+  ForgetAdvertisement();
 }
 
 Status Client::AcceptOrder(const Bytes& envelope_bytes, int64_t now) {
@@ -256,15 +258,30 @@ int Client::retention_days() const {
 Status Client::PurgeNow(int64_t now) {
   const uint32_t today = Today(now);
   const uint32_t first_kept = today + 1 > static_cast<uint32_t>(retention_days_) ? today + 1 - retention_days_ : 0;
-  OPENEN_RETURN_IF_ERROR(store_->DeleteDaysBefore(first_kept));
-  OPENEN_RETURN_IF_ERROR(store_->Compact());
+  // Only when there is something to delete: the compaction is the expensive
+  // part, and this runs at every start of the app. A purge interrupted after
+  // its deletions but before its compaction left its mark, and runs again.
+  const bool interrupted = store_->GetMeta(kPurgingMeta).has_value();
+  if (interrupted || store_->HasDaysBefore(first_kept)) {
+    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPurgingMeta, "1"));
+    OPENEN_RETURN_IF_ERROR(store_->DeleteDaysBefore(first_kept));
+    OPENEN_RETURN_IF_ERROR(store_->Compact());
+    OPENEN_RETURN_IF_ERROR(store_->DeleteMeta(kPurgingMeta));
+  }
   purged_day_ = today;
   return Status::Ok();
 }
 
+void Client::ForgetAdvertisement() {
+  advertised_interval_.reset();
+  advertising_day_.reset();
+  advertising_rpis_ = crypto::RpiDeriver();
+  advertising_aemk_ = crypto::SecretBytes();
+}
+
 Status Client::PurgeIfDayChanged(int64_t now) {
   if (purged_day_ == Today(now)) return Status::Ok();
-  advertised_interval_.reset();
+  ForgetAdvertisement();
   return PurgeNow(now);
 }
 
@@ -289,13 +306,16 @@ StatusOr<crypto::Advertisement> Client::CurrentAdvertisement() {
   OPENEN_RETURN_IF_ERROR(CheckConfigurationCurrent(now));
   const uint32_t interval = crypto::EnIntervalNumber(now);
   if (advertised_interval_ == interval) return advertisement_;
-  OPENEN_ASSIGN_OR_RETURN(OwnKey key, TodaysKey(now));
-  crypto::RpiDeriver deriver;
-  OPENEN_RETURN_IF_ERROR(deriver.SetTek(key.key_data.Reveal()));
-  const crypto::Rpi rpi = deriver.Compute(interval);
-  OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes aemk, crypto::DeriveAemk(key.key_data.Reveal()));
+  const uint32_t today = Today(now);
+  if (advertising_day_ != today) {
+    OPENEN_ASSIGN_OR_RETURN(OwnKey key, TodaysKey(now));
+    OPENEN_RETURN_IF_ERROR(advertising_rpis_.SetTek(key.key_data.Reveal()));
+    OPENEN_ASSIGN_OR_RETURN(advertising_aemk_, crypto::DeriveAemk(key.key_data.Reveal()));
+    advertising_day_ = today;
+  }
+  const crypto::Rpi rpi = advertising_rpis_.Compute(interval);
   OPENEN_ASSIGN_OR_RETURN(crypto::Metadata metadata, crypto::EncodeMetadata({1, 0, options_.tx_power_dbm}));
-  OPENEN_ASSIGN_OR_RETURN(crypto::Aem aem, crypto::EncryptAem(aemk.Reveal(), rpi, metadata));
+  OPENEN_ASSIGN_OR_RETURN(crypto::Aem aem, crypto::EncryptAem(advertising_aemk_.Reveal(), rpi, metadata));
   advertisement_ = crypto::MakeAdvertisement(rpi, aem);
   advertised_interval_ = interval;
   return advertisement_;
@@ -532,7 +552,9 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     auto file = wire::ExportFile::Parse(std::move(*bytes));
     if (!file.ok()) return file.status().WithContext(name);
     if (Status s = file->Verify(options_.export_keys); !s.ok()) return s.WithContext(name);
+    const auto match_start = std::chrono::steady_clock::now();
     OPENEN_ASSIGN_OR_RETURN(auto found, MatchWindows(*file, &index, risk));
+    report.match_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - match_start).count();
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t now = clock_->NowSeconds();
     OPENEN_RETURN_IF_ERROR(CheckAlive(now));
@@ -753,7 +775,7 @@ Status Client::EraseAll() {
     OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderTimeMeta, std::to_string(pending_order_at_)));
   }
   paused_ = false;
-  advertised_interval_.reset();
+  ForgetAdvertisement();
   risk_ = RiskParameters();
   retention_days_ = options_.retention_days;
   config_serial_ = 0;

@@ -153,6 +153,21 @@ Status Store::DeleteDaysBefore(uint32_t first_kept_day) {
   return store::FromRocksDb(db_->Write(store::SyncedWrite(), &records), "delete old days");
 }
 
+bool Store::HasDaysBefore(uint32_t first_kept_day) {
+  const std::pair<std::string, std::string> ranges[] = {
+      {DayKey('D', 0), DayKey('D', first_kept_day)},
+      {DayKey('T', 0), DayKey('T', first_kept_day)},
+      {IntervalKey(0), IntervalKey(first_kept_day * 144)},
+      {DayKey('W', 0), DayKey('W', first_kept_day)},
+  };
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  for (const auto& [begin, end] : ranges) {
+    it->Seek(begin);
+    if (it->Valid() && it->key().compare(end) < 0) return true;
+  }
+  return !it->status().ok();  // when unsure, purge (which reports the error)
+}
+
 Status Store::EraseAll() {
   day_ciphers_.clear();
   rocksdb::WriteBatch all;

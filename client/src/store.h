@@ -70,6 +70,8 @@ class Store {
 
   // DeleteDaysBefore destroys the keys and records of every day < |first_kept_day|.
   Status DeleteDaysBefore(uint32_t first_kept_day);
+  // HasDaysBefore reports whether any key or record of a day < |first_kept_day| is stored.
+  bool HasDaysBefore(uint32_t first_kept_day);
   // EraseAll deletes every record and key, keeping the store usable.
   Status EraseAll();
   // Compact makes past deletions physical (store::PurgeDeleted).

@@ -23,7 +23,8 @@ namespace openen::store {
 // write-ahead log files deleted as soon as flushed, and a MANIFEST rolled over
 // (and the old one deleted) on every change. |write_buffer_bytes| (0: RocksDB's
 // 64 MiB default) bounds the memtable and so the write-ahead log: a phone,
-// which rewrites small sealed records, wants it small.
+// which rewrites small sealed records, wants it small; such a small store
+// also does not preallocate its log files.
 StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path, size_t write_buffer_bytes = 0);
 
 // Keys starting with 0xff 0xff are reserved for PurgeDeleted's marker.
