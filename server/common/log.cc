@@ -2,14 +2,21 @@
 
 #include "common/log.h"
 
+#include <atomic>
 #include <cstdarg>
 #include <cstdio>
 #include <ctime>
 #include <mutex>
 
 namespace openen::server {
+namespace {
+std::atomic<bool> logging{true};
+}  // namespace
+
+void SetLogging(bool on) { logging.store(on); }
 
 void Log(const char* component, const char* format, ...) {
+  if (!logging.load()) return;
   static std::mutex mu;
   char message[1024];
   va_list args;

@@ -12,6 +12,10 @@ namespace openen::server {
 // Log writes "<UTC time> <component>: <message>\n" to stderr. Thread-safe.
 void Log(const char* component, const char* format, ...) __attribute__((format(printf, 2, 3)));
 
+// SetLogging turns Log on (the default) or off, for a process that runs the
+// servers inside something else with its own output (openen simulate).
+void SetLogging(bool on);
+
 }  // namespace openen::server
 
 #endif  // OPENEN_SERVER_COMMON_LOG_H_

@@ -10,6 +10,7 @@ namespace openen::cli {
 
 int KeysCommand(int argc, char** argv, int first);
 int ExportCommand(int argc, char** argv, int first);
+int SimulateCommand(int argc, char** argv, int first);
 
 }  // namespace openen::cli
 
