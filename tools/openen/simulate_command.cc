@@ -39,7 +39,8 @@ constexpr char kUsage[] =
     "  --chaff-per-day F     share of phones sending chaff each day (default 0.05)\n"
     "  --threads N           phones handled at once (default: one per core)\n"
     "  --work-dir DIR        keep stores and server data in DIR (empty or absent);\n"
-    "                        default: a temporary directory, removed afterwards\n"
+    "                        default: a temporary directory ($TMPDIR, else /dev/shm\n"
+    "                        when it has room, else /tmp), removed afterwards\n"
     "  --json                print the report as one JSON object\n"
     "  --quiet               no progress bar\n";
 

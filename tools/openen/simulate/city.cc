@@ -41,6 +41,7 @@ constexpr int kInfectiousFrom = 2;
 constexpr int kInfectiousUntil = 9;  // inclusive
 constexpr int kDetectableUntil = 14;
 constexpr int kIsolationDays = 10;
+constexpr int kNever = std::numeric_limits<int>::min();  // a day that does not come (days may be negative)
 
 }  // namespace
 
@@ -69,9 +70,9 @@ struct City::Person {
   bool transit = false;        // takes public transport
   uint8_t depart_quarter = 0;  // leaves at 7:00 + quarter x 15 min
   int32_t room = -1;           // work room or class
-  int infected_day = -1;
-  int onset_day = -1;          // symptomatic only
-  int isolate_until = -1;      // exclusive
+  int infected_day = kNever;
+  int onset_day = kNever;      // symptomatic only
+  int isolate_until = kNever;  // exclusive
   bool tested = false;
 };
 
@@ -86,7 +87,7 @@ struct City::Stay {
 City::City(const CityOptions& options) : options_(options) {
   Rng rng(Mix(options.seed, 0x63697479));  // "city"
   BuildPopulation(rng);
-  result_day_.assign(persons_.size(), -1);
+  result_day_.assign(persons_.size(), kNever);
   const int initial = static_cast<int>(std::lround(options.initial_infected * options.people));
   std::vector<uint32_t> order(persons_.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
@@ -211,7 +212,7 @@ void City::Infect(uint32_t person, int day, Rng& rng) {
 
 void City::Notified(uint32_t person, int day) {
   Person& p = persons_[person];
-  if (p.tested || p.infected_day < 0 || day > p.infected_day + kDetectableUntil) return;
+  if (p.tested || p.infected_day == kNever || day > p.infected_day + kDetectableUntil) return;
   Rng rng(Mix(options_.seed, 0x6e6f74, person, static_cast<uint64_t>(day)));  // "not"
   if (!rng.Chance(options_.tested_when_notified)) return;
   p.tested = true;
@@ -222,12 +223,12 @@ std::vector<Diagnosis> City::DiagnosesFor(int day) {
   std::vector<Diagnosis> out;
   Rng rng(Mix(options_.seed, 0x646961, static_cast<uint64_t>(day)));  // "dia"
   for (uint32_t i = 0; i < persons_.size(); ++i) {
-    if (result_day_[i] != day - 1) continue;
+    if (result_day_[i] == kNever || result_day_[i] != day - 1) continue;
     Person& p = persons_[i];
     p.isolate_until = day + kIsolationDays;
     Diagnosis d;
     d.person = i;
-    if (p.onset_day >= 0 && p.onset_day < day) d.onset_day = p.onset_day;
+    if (p.onset_day != kNever && p.onset_day < day) d.onset_day = p.onset_day;
     d.consents = rng.Chance(options_.upload_consent);
     if (rng.Chance(0.1) && day >= 2) d.excluded_day = day - rng.Int(1, std::min(day, 14));
     out.push_back(d);
@@ -452,7 +453,7 @@ DayActivity City::Live(int day) {
   // Transmission: each close minute with an infectious person may infect.
   auto infectious = [&](uint32_t i) {
     const int d = persons_[i].infected_day;
-    return d >= 0 && day >= d + kInfectiousFrom && day <= d + kInfectiousUntil;
+    return d != kNever && day >= d + kInfectiousFrom && day <= d + kInfectiousUntil;
   };
   const double per_minute = -std::log1p(-options_.transmission_per_close_hour) / 60.0;
   std::vector<uint32_t> newly;
@@ -467,14 +468,14 @@ DayActivity City::Live(int day) {
       out.close_contacts.push_back(c);
     }
     const double p = 1.0 - std::exp(-per_minute * pm.total);
-    if (infectious(a) && persons_[b].infected_day < 0 && rng.Chance(p)) newly.push_back(b);
-    if (infectious(b) && persons_[a].infected_day < 0 && rng.Chance(p)) newly.push_back(a);
+    if (infectious(a) && persons_[b].infected_day == kNever && rng.Chance(p)) newly.push_back(b);
+    if (infectious(b) && persons_[a].infected_day == kNever && rng.Chance(p)) newly.push_back(a);
   }
   for (uint32_t i = 0; i < n; ++i) {
-    if (persons_[i].infected_day < 0 && rng.Chance(options_.imported_per_day)) newly.push_back(i);
+    if (persons_[i].infected_day == kNever && rng.Chance(options_.imported_per_day)) newly.push_back(i);
   }
   for (uint32_t i : newly) {
-    if (persons_[i].infected_day >= 0) continue;  // two sources on one day
+    if (persons_[i].infected_day != kNever) continue;  // two sources on one day
     Infect(i, day, rng);
     ++out.infections;
   }

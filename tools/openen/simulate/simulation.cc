@@ -4,6 +4,7 @@
 
 #include <grpcpp/grpcpp.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -58,8 +59,11 @@ openen::v1::RiskParameters AuthorityRisk() {
   return r;
 }
 
-// A directory of our own: |requested|, which must be empty or absent, or a new temporary one.
-StatusOr<std::string> MakeWorkDir(const std::string& requested) {
+// A directory of our own: |requested|, which must be empty or absent, or a
+// new temporary one. The temporary one is in memory (/dev/shm) when that has
+// room for |bytes_needed|: thousands of stores syncing to disk would measure
+// the disk's flushes, not OpenEN.
+StatusOr<std::string> MakeWorkDir(const std::string& requested, uint64_t bytes_needed) {
   std::error_code ec;
   if (!requested.empty()) {
     if (fs::exists(requested, ec) && !fs::is_empty(requested, ec)) {
@@ -69,10 +73,17 @@ StatusOr<std::string> MakeWorkDir(const std::string& requested) {
     if (ec) return InvalidArgumentError("cannot create " + requested + ": " + ec.message());
     return requested;
   }
+  std::string base = "/tmp";
   const char* tmp = getenv("TMPDIR");
-  std::string pattern = std::string(tmp && *tmp ? tmp : "/tmp") + "/openen-simulate-";
+  const fs::space_info shm = fs::space("/dev/shm", ec);
+  if (tmp && *tmp) {
+    base = tmp;
+  } else if (!ec && shm.available > bytes_needed && access("/dev/shm", W_OK) == 0) {
+    base = "/dev/shm";
+  }
+  std::string pattern = base + "/openen-simulate-";
   pattern.append(6, 'X');
-  if (mkdtemp(pattern.data()) == nullptr) return InternalError("cannot create a temporary directory");
+  if (mkdtemp(pattern.data()) == nullptr) return InternalError("cannot create a temporary directory in " + base);
   return pattern;
 }
 
@@ -194,7 +205,9 @@ StatusOr<SimulationReport> RunSimulation(const SimulationOptions& options,
   const CityOptions& co = options.city;
   if (co.people < 2 || co.people > 1000000) return InvalidArgumentError("phones must be 2..1000000");
   if (co.days < 1 || co.days > 60) return InvalidArgumentError("days must be 1..60");
-  OPENEN_ASSIGN_OR_RETURN(std::string dir, MakeWorkDir(options.work_dir));
+  // About 25 bytes per sighting, some 2,500 sightings per phone a day, and room to spare.
+  const uint64_t bytes_needed = static_cast<uint64_t>(co.people) * std::min(co.days, 14) * 100000;
+  OPENEN_ASSIGN_OR_RETURN(std::string dir, MakeWorkDir(options.work_dir, bytes_needed));
   struct Cleanup {
     std::string dir;
     ~Cleanup() {

@@ -29,8 +29,9 @@ namespace openen::sim {
 struct SimulationOptions {
   CityOptions city;
   // Where the phones' stores and the servers' data go. Empty: a temporary
-  // directory, removed afterwards; otherwise it must be empty or absent, and
-  // is kept.
+  // directory (in $TMPDIR if set, else in memory under /dev/shm when it has
+  // room, else /tmp), removed afterwards; otherwise it must be empty or
+  // absent, and is kept.
   std::string work_dir;
   // Phones handled at once; 0: one per core.
   int threads = 0;
