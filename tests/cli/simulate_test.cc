@@ -28,6 +28,29 @@ TEST_CASE("simulate --json prints one object with every figure the report promis
   CHECK(r.out.find("\"phones\": 30, \"days\": 2, ") != std::string::npos);
 }
 
+// Field returns the text of |key|'s value in a flat JSON object.
+std::string Field(const std::string& json, const std::string& key) {
+  const size_t at = json.find("\"" + key + "\": ");
+  if (at == std::string::npos) return "";
+  const size_t begin = at + key.size() + 4;
+  return json.substr(begin, json.find_first_of(",}", begin) - begin);
+}
+
+TEST_CASE("with few files allowed, phones open their stores per session, with the same results", "[cli][simulate]") {
+  const std::string cmd = std::string(OPENEN_CLI) + " simulate --phones 40 --days 3 --seed 9 --json";
+  RunResult open_all = Run({"/bin/sh", "-c", cmd});
+  RunResult few_files = Run({"/bin/sh", "-c", "ulimit -n 200 && ulimit -Hn 200 && " + cmd});
+  INFO(few_files.err);
+  REQUIRE(open_all.exit_code == 0);
+  REQUIRE(few_files.exit_code == 0);  // 40 stores kept open would need more than 200 files
+  for (const char* key : {"sightings", "uploads", "keys_published", "notified", "true_positives",
+                          "false_positives", "stored_sightings"}) {
+    INFO(key);
+    CHECK_FALSE(Field(open_all.out, key).empty());
+    CHECK(Field(open_all.out, key) == Field(few_files.out, key));
+  }
+}
+
 TEST_CASE("simulate prints a readable report", "[cli][simulate]") {
   RunResult r = Run({OPENEN_CLI, "simulate", "--phones", "20", "--days", "1"});
   REQUIRE(r.exit_code == 0);

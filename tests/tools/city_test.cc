@@ -145,7 +145,7 @@ TEST_CASE("everyone who tests positive is diagnosed once, the day after the resu
   CHECK(diagnosed.size() == 300);
 }
 
-TEST_CASE("a notified person who is infected may get a test; one who is not, never tests positive", "[sim][city]") {
+TEST_CASE("a notified person who is infected may get a test - one who is not never tests positive", "[sim][city]") {
   CityOptions o = Small();
   o.symptomatic = 0;
   o.tested_when_notified = 1.0;

@@ -4,6 +4,7 @@
 
 #include <grpcpp/grpcpp.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -85,6 +86,19 @@ StatusOr<std::string> MakeWorkDir(const std::string& requested, uint64_t bytes_n
   pattern.append(6, 'X');
   if (mkdtemp(pattern.data()) == nullptr) return InternalError("cannot create a temporary directory in " + base);
   return pattern;
+}
+
+// RaiseOpenFileLimit raises the soft limit on open files towards |wanted|
+// (up to the hard limit) and reports whether it reached it.
+bool RaiseOpenFileLimit(uint64_t wanted) {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
+    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min<rlim_t>(wanted, limit.rlim_max);
+    setrlimit(RLIMIT_NOFILE, &limit);
+    if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
+  }
+  return limit.rlim_cur == RLIM_INFINITY || limit.rlim_cur >= wanted;
 }
 
 uint64_t DirectoryBytes(const std::string& dir) {
@@ -235,15 +249,16 @@ StatusOr<SimulationReport> RunSimulation(const SimulationOptions& options,
     OPENEN_ASSIGN_OR_RETURN(keystores[i], client::FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
     clocks[i] = std::make_unique<client::FakeClock>(DayStart(0));
   }
-  client::UploadTransport* transport = nullptr;
-  client::GrpcUploadTransport grpc_transport(authority.verifier_channel, authority.relay_channel);
-  transport = &grpc_transport;
+  client::GrpcUploadTransport transport(authority.verifier_channel, authority.relay_channel);
   // Advertisements by day parity: phone * 144 + interval of the day.
   std::vector<crypto::Advertisement> ads[2];
   ads[0].resize(static_cast<size_t>(n) * kIntervalsPerDay);
   ads[1].resize(static_cast<size_t>(n) * kIntervalsPerDay);
 
-  // The phones' apps run for the whole simulation, as the system service does.
+  // The phones' apps run for the whole simulation, as the system service
+  // does, if the process may open enough files (each store keeps about
+  // seven open); otherwise each phone opens its store for its daily session.
+  const bool keep_open = RaiseOpenFileLimit(static_cast<uint64_t>(n) * 8 + 256);
   std::vector<std::unique_ptr<client::Client>> phones(static_cast<size_t>(n));
   auto open_phone = [&](int phone) -> Status {
     client::ClientOptions o;
@@ -288,7 +303,7 @@ StatusOr<SimulationReport> RunSimulation(const SimulationOptions& options,
     if (s.code) {
       auto keys = phone_client.KeysForUpload(s.excluded_days);
       if (!keys.ok()) return fail("keys for upload", keys.status());
-      auto report = phone_client.UploadDiagnosis(*transport, *s.code, s.excluded_days);
+      auto report = phone_client.UploadDiagnosis(transport, *s.code, s.excluded_days);
       if (!report.ok()) return fail("upload", report.status());
       s.keys_accepted = report->keys_accepted;
       if (report->keys_accepted == keys->size()) {
@@ -296,7 +311,7 @@ StatusOr<SimulationReport> RunSimulation(const SimulationOptions& options,
       }
     }
     if (s.chaff) {
-      if (Status st = phone_client.SendChaff(*transport); !st.ok()) return fail("chaff", st);
+      if (Status st = phone_client.SendChaff(transport); !st.ok()) return fail("chaff", st);
     }
     client::RelaySource source(authority.relay_channel);
     const auto sync_start = std::chrono::steady_clock::now();
@@ -322,6 +337,7 @@ StatusOr<SimulationReport> RunSimulation(const SimulationOptions& options,
       if (!summary.ok()) return fail("summary", summary.status());
       for (const auto& d : summary->days) s.stored_sightings += static_cast<uint64_t>(d.scans);
     }
+    if (!keep_open) phones[phone].reset();
   };
 
   SimulationReport report;
