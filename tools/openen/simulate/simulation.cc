@@ -305,10 +305,14 @@ StatusOr<SimulationReport> RunSimulation(const SimulationOptions& options,
       if (!keys.ok()) return fail("keys for upload", keys.status());
       auto report = phone_client.UploadDiagnosis(transport, *s.code, s.excluded_days);
       if (!report.ok()) return fail("upload", report.status());
-      s.keys_accepted = report->keys_accepted;
-      if (report->keys_accepted == keys->size()) {
-        for (const auto& k : *keys) s.published_days.push_back(k.rolling_start_interval_number / kIntervalsPerDay);
+      // Every key a phone offers passes the relay's rules; anything else is
+      // a defect the ground truth must not hide.
+      if (report->keys_accepted != keys->size()) {
+        return fail("upload", InternalError("the relay accepted " + std::to_string(report->keys_accepted) + " of " +
+                                            std::to_string(keys->size()) + " keys"));
       }
+      s.keys_accepted = report->keys_accepted;
+      for (const auto& k : *keys) s.published_days.push_back(k.rolling_start_interval_number / kIntervalsPerDay);
     }
     if (s.chaff) {
       if (Status st = phone_client.SendChaff(transport); !st.ok()) return fail("chaff", st);
