@@ -93,7 +93,6 @@ class City {
   explicit City(const CityOptions& options);
   ~City();
 
-  const CityOptions& options() const { return options_; }
   int people() const { return options_.people; }
   const Device& device(uint32_t person) const { return devices_[person]; }
   int households() const { return static_cast<int>(household_first_.size()); }
@@ -141,7 +140,6 @@ class City {
   std::vector<std::vector<uint32_t>> classes_;
   int venues_ = 0;
   std::vector<std::vector<Position>> seats_;  // per person: desk or school seat
-  std::vector<Diagnosis> pending_diagnoses_;
   std::vector<int> result_day_;  // per person: day the positive result arrives, or -1
   int infected_total_ = 0;
 };

@@ -12,8 +12,6 @@
 #include <chrono>
 #include <filesystem>
 #include <memory>
-#include <mutex>
-#include <set>
 #include <thread>
 
 #include "common/clock.h"
@@ -23,8 +21,7 @@
 #include "common/worker_pool.h"
 #include "openen/client/client.h"
 #include "openen/crypto/bytes.h"
-#include "openen/crypto/interval.h"
-#include "openen/crypto/random.h"
+#include "openen/crypto/secret.h"
 #include "openen/v1/verification.grpc.pb.h"
 #include "openen/wire/signed.h"
 #include "relay/relay.h"
