@@ -191,9 +191,11 @@ StatusOr<Bytes> EcdsaP256PrivateKey::Sign(ByteView message) const {
   Rfc6979 nonces(x_bytes, h_bytes);
   Wipe(x_bytes);
 
-  BnPtr k(BN_secure_new()), r(BN_new()), kinv(BN_secure_new());
+  BnPtr k(BN_secure_new()), r(BN_new()), kinv(BN_secure_new()), order_minus_2(BN_dup(order));
   std::unique_ptr<EC_POINT, EcPointDeleter> point(EC_POINT_new(group));
-  if (!k || !r || !kinv || !point) return failed;
+  if (!k || !r || !kinv || !order_minus_2 || !point || BN_sub_word(order_minus_2.get(), 2) != 1) return failed;
+  // The nonce is as secret as the key: every operation on it is constant time.
+  BN_set_flags(k.get(), BN_FLG_CONSTTIME);
   for (int attempt = 0; attempt < 64; ++attempt) {
     uint8_t t[32];
     nonces.Next(t);
@@ -207,7 +209,12 @@ StatusOr<Bytes> EcdsaP256PrivateKey::Sign(ByteView message) const {
       return failed;
     }
     if (BN_is_zero(r.get())) continue;
-    if (BN_mod_inverse(kinv.get(), k.get(), order, bn_ctx.get()) == nullptr) return failed;
+    // k^-1 = k^(q-2) mod q (Fermat; q is prime) with a constant-time
+    // exponentiation, as OpenSSL's own ECDSA does: BN_mod_inverse's binary
+    // extended Euclid branches on the bits of k.
+    if (BN_mod_exp_mont_consttime(kinv.get(), k.get(), order_minus_2.get(), order, bn_ctx.get(), nullptr) != 1) {
+      return failed;
+    }
     std::unique_ptr<ECDSA_SIG, EcdsaSigDeleter> sig(
         ECDSA_do_sign_ex(h.data(), 32, kinv.get(), r.get(), ec.get()));
     if (!sig) continue;  // s == 0: take the next candidate, as RFC 6979 §3.4 says
