@@ -312,6 +312,9 @@ Status ExportFile::ParseExportBin() {
     OPENEN_RETURN_IF_ERROR(ParseKey(bytes, where, &key));
     Status s = ValidateExportKey(key);
     if (!s.ok()) return s.WithContext(where);
+    if (key_count_ + revised_key_count_ >= kMaxExportKeys) {
+      return ResourceExhaustedError("export holds more than " + std::to_string(kMaxExportKeys) + " keys");
+    }
     ++n;
     return Status::Ok();
   };

@@ -4,6 +4,7 @@
 
 #include <zip.h>
 
+#include <algorithm>
 #include <cstring>
 #include <memory>
 #include <set>
@@ -30,20 +31,33 @@ std::string ZipError(zip_error_t* e) {
 StatusOr<Bytes> ReadMember(zip_t* za, zip_uint64_t index, const std::string& name, size_t limit) {
   zip_stat_t st;
   zip_stat_init(&st);
-  if (zip_stat_index(za, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE)) {
+  if (zip_stat_index(za, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE)) {
     return InvalidArgumentError("cannot read zip entry " + name);
   }
+  // Checked before anything is inflated or allocated: the declared size...
   if (st.size > limit) {
-    return ResourceExhaustedError(name + " is " + std::to_string(st.size) +
+    return ResourceExhaustedError(name + " declares " + std::to_string(st.size) +
                                   " bytes, more than the limit of " + std::to_string(limit));
+  }
+  // ...and its ratio to the compressed size, which a bomb cannot hide: the
+  // inflated bytes read below never exceed the declared size by more than one.
+  const uint64_t ratio_limit =
+      std::max<uint64_t>(kMinRatioCheckedSize, st.comp_size * uint64_t{kMaxExportCompressionRatio});
+  if (st.size > ratio_limit) {
+    return ResourceExhaustedError(name + " declares " + std::to_string(st.size) + " bytes from " +
+                                  std::to_string(st.comp_size) + " compressed, more than " +
+                                  std::to_string(kMaxExportCompressionRatio) + " times as many");
   }
   std::unique_ptr<zip_file_t, FileCloser> f(zip_fopen_index(za, index, 0));
   if (!f) return InvalidArgumentError("cannot open zip entry " + name + ": " + zip_strerror(za));
   // Read one byte past the declared size: a member that inflates to more than
   // it declares is refused, and reaching the end makes libzip check the CRC.
-  Bytes data(static_cast<size_t>(st.size) + 1);
+  // The buffer grows with what actually inflates, never to a declared size.
+  const size_t want = static_cast<size_t>(st.size) + 1;
+  Bytes data;
   size_t total = 0;
-  while (total < data.size()) {
+  while (total < want) {
+    data.resize(std::min(want, total + (size_t{64} << 10)));
     zip_int64_t n = zip_fread(f.get(), data.data() + total, data.size() - total);
     if (n < 0) {
       return InvalidArgumentError("zip entry " + name + " is corrupt: " +
@@ -53,7 +67,8 @@ StatusOr<Bytes> ReadMember(zip_t* za, zip_uint64_t index, const std::string& nam
     total += static_cast<size_t>(n);
   }
   if (total != st.size) {
-    return InvalidArgumentError("zip entry " + name + " holds " + std::to_string(total) +
+    return InvalidArgumentError("zip entry " + name + " inflates to " +
+                                (total > st.size ? "more than " + std::to_string(st.size) : std::to_string(total)) +
                                 " bytes, its header says " + std::to_string(st.size));
   }
   data.resize(total);

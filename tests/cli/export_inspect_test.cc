@@ -11,6 +11,7 @@
 #include "openen/wire/export.h"
 #include "subprocess.h"
 #include "test_util.h"
+#include "zip_bombs.h"
 
 namespace openen::testing {
 namespace {
@@ -131,6 +132,36 @@ TEST_CASE("export inspect --json escapes strings from the file", "[cli][export]"
   CHECK(r.out.find("\"report_type\": \"SELF_REPORT\", \"days_since_onset_of_symptoms\": -3}") !=
         std::string::npos);
   std::remove(path.c_str());
+}
+
+TEST_CASE("export inspect refuses a lying zip and a deflate bomb within bounded memory", "[cli][export][limits]") {
+  // The peak resident memory of a run on the small genuine sample...
+  RunResult sample = Run({OPENEN_CLI, "export", "inspect", VectorPath("gaen-sample-export.zip")});
+  REQUIRE(sample.exit_code == 0);
+  REQUIRE(sample.max_rss_kb > 0);
+  // ...and of runs on hostile files, which must be refused before they cost
+  // more than the largest legal export (kMaxExportBinSize, under 16 MB) could.
+  const long bound_kb = sample.max_rss_kb + static_cast<long>(2 * wire::kMaxExportBinSize / 1024);
+  const std::string liar_bytes(AsChars(LyingZip(255u << 20)));
+  const std::string bomb_bytes(AsChars(DeflateBomb(size_t{96} << 20)));
+  for (const auto& [name, bytes] : {std::pair{std::string("liar.zip"), liar_bytes},
+                                    std::pair{std::string("bomb.zip"), bomb_bytes}}) {
+    INFO(name << ": " << bytes.size() << " bytes");
+    const std::string path = TempFile(name, bytes);
+    RunResult r = Run({OPENEN_CLI, "export", "inspect", path});
+    std::remove(path.c_str());
+    CHECK(r.exit_code == 1);
+    CHECK(r.err.find("export.bin declares") != std::string::npos);
+    CHECK(r.err.find("more than the limit of " + std::to_string(wire::kMaxExportBinSize)) != std::string::npos);
+    INFO("peak RSS " << r.max_rss_kb << " KiB, sample " << sample.max_rss_kb << " KiB, bound " << bound_kb);
+    CHECK(r.max_rss_kb < bound_kb);
+  }
+  // A file larger than any export is refused before it is read.
+  const std::string huge = TempFile("huge.zip", std::string(wire::kMaxExportFileSize + 1, 'P'));
+  RunResult r = Run({OPENEN_CLI, "export", "inspect", huge});
+  std::remove(huge.c_str());
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("more than the limit of " + std::to_string(wire::kMaxExportFileSize)) != std::string::npos);
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include "openen/crypto/hash.h"
 #include "openen/crypto/random.h"
 #include "test_util.h"
+#include "zip_bombs.h"
 
 namespace openen::wire {
 namespace {
@@ -402,6 +403,59 @@ TEST_CASE("corrupt zip data is refused", "[export]") {
   for (size_t len : {size_t{4}, size_t{100}, zip->size() / 2, zip->size() - 1}) {
     CHECK_FALSE(ExportFile::Parse(Bytes(zip->begin(), zip->begin() + len)).ok());
   }
+}
+
+TEST_CASE("a zip declaring or inflating to more than the limit is refused before it is inflated",
+          "[export][limits]") {
+  // The limit is derived from the largest legal export.
+  STATIC_REQUIRE(kMaxExportBinSize == 16 + kMaxExportHeaderSize + kMaxExportKeys * kMaxEncodedKeySize);
+  STATIC_REQUIRE(kMaxExportBinSize < size_t{16} << 20);
+
+  // 137 bytes declaring 255 MiB: refused by its declared size.
+  Bytes liar = testing::LyingZip(255u << 20);
+  CHECK(liar.size() < 200);
+  auto lying = ExportFile::Parse(liar);
+  REQUIRE_FALSE(lying.ok());
+  CHECK(lying.status().code() == StatusCode::kResourceExhausted);
+  CHECK(lying.status().message() == "export.bin declares 267386880 bytes, more than the limit of " +
+                                        std::to_string(kMaxExportBinSize));
+
+  // Just under the limit, from a few hundred bytes: refused by the ratio.
+  auto small_liar = ExportFile::Parse(testing::LyingZip(static_cast<uint32_t>(kMaxExportBinSize)));
+  REQUIRE_FALSE(small_liar.ok());
+  CHECK(small_liar.status().code() == StatusCode::kResourceExhausted);
+  CHECK(small_liar.status().message().find("compressed, more than 16 times as many") != std::string::npos);
+
+  // Deflate bombs with honest sizes: above the limit, and under it at 1000:1.
+  Bytes big_bomb = testing::DeflateBomb(kMaxExportBinSize + 1);
+  CHECK(big_bomb.size() < 64 << 10);
+  CHECK(ExportFile::Parse(big_bomb).status().code() == StatusCode::kResourceExhausted);
+  auto dense = ExportFile::Parse(testing::DeflateBomb(8 << 20));
+  REQUIRE_FALSE(dense.ok());
+  CHECK(dense.status().message().find("compressed, more than 16 times as many") != std::string::npos);
+
+  // A bomb that declares less than it inflates to stops at the declared size.
+  Bytes understated = testing::SetDeclaredSize(testing::DeflateBomb(8 << 20), 100000);
+  auto under = ExportFile::Parse(understated);
+  REQUIRE_FALSE(under.ok());
+  CHECK(under.status().message() == "zip entry export.bin inflates to more than 100000 bytes, its header says 100000");
+
+  // A bare export.bin over the limit is refused too.
+  Bytes bare(kMaxExportBinSize + 1, 0);
+  std::memcpy(bare.data(), kExportBinHeader.data(), kExportBinHeader.size());
+  CHECK(ExportFile::Parse(std::move(bare)).status().code() == StatusCode::kResourceExhausted);
+}
+
+TEST_CASE("an export with more than the most keys a file may hold is refused", "[export][limits]") {
+  ExportBatch batch;
+  batch.keys.assign(kMaxExportKeys, ExportKey{Bytes(16, 7), 1, 100, 144, std::nullopt, std::nullopt});
+  Bytes bin = EncodeExportBin(batch);
+  CHECK(bin.size() <= kMaxExportBinSize);
+  CHECK(ExportFile::Parse(bin)->key_count() == kMaxExportKeys);
+  batch.revised_keys.push_back(batch.keys[0]);
+  auto over = ExportFile::Parse(EncodeExportBin(batch));
+  REQUIRE_FALSE(over.ok());
+  CHECK(over.status().message() == "export holds more than 200000 keys");
 }
 
 }  // namespace

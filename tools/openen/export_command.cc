@@ -30,9 +30,17 @@ constexpr char kUsage[] =
     "Exit status: 0 when the file parses and the key (if given) verifies it;\n"
     "1 with a one-line reason on stderr otherwise; 2 for bad arguments.\n";
 
-StatusOr<Bytes> ReadWholeFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
+// ReadWholeFile reads |path|, refusing one larger than |limit| before reading it.
+StatusOr<Bytes> ReadWholeFile(const std::string& path, size_t limit) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return NotFoundError("cannot read " + path);
+  const std::streamoff size = in.tellg();
+  if (size < 0) return NotFoundError("cannot read " + path);
+  if (static_cast<uint64_t>(size) > limit) {
+    return ResourceExhaustedError(path + " is " + std::to_string(size) + " bytes, more than the limit of " +
+                                  std::to_string(limit));
+  }
+  in.seekg(0);
   std::ostringstream ss;
   ss << in.rdbuf();
   return ToBytes(ss.str());
@@ -41,7 +49,7 @@ StatusOr<Bytes> ReadWholeFile(const std::string& path) {
 StatusOr<crypto::EcdsaP256PublicKey> LoadPublicKey(const std::string& value) {
   std::ifstream probe(value, std::ios::binary);
   if (probe) {
-    OPENEN_ASSIGN_OR_RETURN(Bytes contents, ReadWholeFile(value));
+    OPENEN_ASSIGN_OR_RETURN(Bytes contents, ReadWholeFile(value, size_t{1} << 20));
     auto key = crypto::EcdsaP256PublicKey::Parse(contents);
     if (!key.ok()) return key.status().WithContext("--public-key " + value);
     return key;
@@ -121,7 +129,7 @@ int Inspect(int argc, char** argv, int first) {
     if (!k.ok()) return Fail(k.status().message());
     key = std::move(*k);
   }
-  auto bytes = ReadWholeFile(path);
+  auto bytes = ReadWholeFile(path, wire::kMaxExportFileSize);
   if (!bytes.ok()) return Fail(bytes.status().message(), kExitFailure);
   auto file = wire::ExportFile::Parse(std::move(*bytes));
   if (!file.ok()) return Fail(path + ": " + file.status().message(), kExitFailure);

@@ -26,10 +26,33 @@ namespace openen::wire {
 
 // The 16-byte header that starts every export.bin.
 inline constexpr std::string_view kExportBinHeader = "EK Export v1    ";
-// Readers refuse larger members (a 1.4-million-key batch is about 45 MB).
-inline constexpr size_t kMaxExportBinSize = size_t{256} << 20;
-inline constexpr size_t kMaxExportSigSize = size_t{64} << 10;
 inline constexpr size_t kExportKeySize = 16;
+
+// Size limits, derived from the largest export a reader accepts, so that no
+// file makes a reader hold more than about 16 MB, whatever it declares:
+// - at most kMaxExportKeys keys and revised keys in one file (Google's
+//   reference server writes at most 30,000 a file and splits the rest into
+//   batch_num/batch_size parts; openen-relay splits above this too);
+// - each TemporaryExposureKey at most kMaxEncodedKeySize bytes: its tag and
+//   length (3), key_data (18) and five varint fields at their widest (5 x 11);
+// - a header (timestamps, region, batch numbers, signature infos) of at most
+//   kMaxExportHeaderSize bytes.
+inline constexpr size_t kMaxExportKeys = 200'000;
+inline constexpr size_t kMaxEncodedKeySize = 3 + 18 + 5 * 11;  // 76
+inline constexpr size_t kMaxExportHeaderSize = size_t{64} << 10;
+// export.bin: the 16-byte file header, the export header and the keys
+// (16,065,552 bytes).
+inline constexpr size_t kMaxExportBinSize =
+    16 + kMaxExportHeaderSize + kMaxExportKeys * kMaxEncodedKeySize;
+inline constexpr size_t kMaxExportSigSize = size_t{64} << 10;
+// A whole export file: both members, deflate's worst-case growth (5 bytes a
+// 64 KiB stored block) and the zip headers fit in 64 KiB more.
+inline constexpr size_t kMaxExportFileSize = kMaxExportBinSize + kMaxExportSigSize + (size_t{64} << 10);
+// A member may inflate to at most this many times its compressed size (or
+// kMinRatioCheckedSize, whichever is larger). Export files are mostly random
+// key bytes and deflate to about half; a deflate bomb reaches 1032:1.
+inline constexpr size_t kMaxExportCompressionRatio = 16;
+inline constexpr size_t kMinRatioCheckedSize = size_t{64} << 10;
 
 // ReportType values of TemporaryExposureKey.report_type.
 enum class ReportType : int32_t {
