@@ -8,7 +8,6 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,8 +23,6 @@ struct RunResult {
   int exit_code = -1;
   std::string out;
   std::string err;
-  // The child's peak resident set size in KiB (wait4's ru_maxrss).
-  long max_rss_kb = 0;
 };
 
 // Run executes argv[0] with argv, stdin from /dev/null, and waits for it.
@@ -68,9 +65,7 @@ inline RunResult Run(const std::vector<std::string>& argv) {
     }
   }
   int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
-  r.max_rss_kb = usage.ru_maxrss;
+  waitpid(pid, &status, 0);
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   return r;
 }

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <set>
 
 #include "openen/store/db.h"
 #include "common/files.h"
@@ -27,9 +28,16 @@ namespace {
 //   'k' || BE64(release time) || key_data[16] -> pending key (kKeyRecordSize bytes)
 //   'b' || BE64(close time)                   -> BE64(expires at) || BatchInfo
 //   'u' || SHA-256(certificate payload)       -> BE64(certificate expiry)
+//   'd' || KeyDigest(key_data)                -> BE64(release time while pending,
+//                                                then the close time of its batch)
+// The 'd' index lets a publish refuse a key the relay holds or released: it
+// holds a digest, not the key, and a batch time, no arrival time; one
+// upload's entries are independent records (their write-ahead log goes with
+// the next purge, as the pending keys' does). It is deleted with the batch.
 constexpr char kPendingPrefix = 'k';
 constexpr char kBatchPrefix = 'b';
 constexpr char kUsedPrefix = 'u';
+constexpr char kIndexPrefix = 'd';
 constexpr uint8_t kKeyRecordVersion = 1;
 // Written and deleted in one synced batch by chaff, to take a real publish's time.
 constexpr char kChaffKey[] = "\xff\xfe" "chaff";
@@ -53,6 +61,16 @@ std::string TimeKey(char prefix, int64_t t) {
 std::string PendingKey(int64_t release, const std::array<uint8_t, 16>& key_data) {
   std::string k = TimeKey(kPendingPrefix, release);
   k.append(reinterpret_cast<const char*>(key_data.data()), key_data.size());
+  return k;
+}
+
+// IndexKey is 'd' || the first 16 bytes of SHA-256(label || key_data).
+std::string IndexKey(ByteView key_data) {
+  Bytes labelled = ToBytes("openen-relay key index");
+  labelled.insert(labelled.end(), key_data.begin(), key_data.end());
+  const crypto::Sha256Digest digest = crypto::Sha256(labelled);
+  std::string k(1, kIndexPrefix);
+  k.append(reinterpret_cast<const char*>(digest.data()), 16);
   return k;
 }
 
@@ -115,8 +133,14 @@ Status ValidateOptions(const RelayOptions& o) {
     return InvalidArgumentError("batch period must be 1..86400 seconds, got " +
                                 std::to_string(o.batch_period_seconds));
   }
-  if (o.min_batch_keys > 10'000'000 || o.batch_jitter_keys > 1'000'000) {
-    return InvalidArgumentError("batch padding is unreasonably large");
+  if (o.max_batch_keys < 1 || o.max_batch_keys > wire::kMaxExportKeys) {
+    return InvalidArgumentError("max batch keys must be 1.." + std::to_string(wire::kMaxExportKeys) + ", got " +
+                                std::to_string(o.max_batch_keys));
+  }
+  if (o.min_batch_keys + o.batch_jitter_keys >= o.max_batch_keys) {
+    return InvalidArgumentError("min batch keys + jitter (" + std::to_string(o.min_batch_keys) + " + " +
+                                std::to_string(o.batch_jitter_keys) + ") must be below max batch keys (" +
+                                std::to_string(o.max_batch_keys) + ")");
   }
   if (o.retention_days < 1 || o.retention_days > 14) {
     return InvalidArgumentError("retention must be 1..14 days, got " + std::to_string(o.retention_days));
@@ -231,6 +255,8 @@ StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
   if (chaff) {
     // The same work as a real publish, a synced write included (its latency
     // would otherwise tell chaff apart), and nothing kept.
+    std::string ignored;
+    for (const AcceptedKey& k : accepted) (void)db_->Get({}, IndexKey(k.key_data), &ignored);
     rocksdb::WriteBatch nothing;
     nothing.Put(kChaffKey, "");
     nothing.Delete(kChaffKey);
@@ -255,25 +281,52 @@ StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
   // Checked again under the lock that decommissioning takes exclusively.
   if (decommissioned()) return FailedPreconditionError("decommissioned");
   for (const AcceptedKey& k : accepted) {
+    // A key the relay holds or has released is not published again: the
+    // same person uploading twice (a re-test, two codes) would otherwise
+    // make phones count the same contact twice.
+    const std::string index_key = IndexKey(k.key_data);
+    if (db_->Get({}, index_key, &ignored).ok()) {
+      uint32_t position = 0;
+      while (position < keys.size() && !std::equal(keys[position].key_data.begin(), keys[position].key_data.end(),
+                                                   k.key_data.begin(), k.key_data.end())) {
+        ++position;
+      }
+      result.rejected.push_back({position, "key was already published"});
+      continue;
+    }
     // Released by the first batch that closes after the key stops being
     // valid (the embargo) and after now, and after any close under way.
     const int64_t ready = std::max(now, k.EndSeconds());
     int64_t release = (ready / p + 1) * p;
     if (release <= closing_up_to_) release = (closing_up_to_ / p + 1) * p;
+    std::string when;
+    AppendBe64(&when, static_cast<uint64_t>(release));
     batch.Put(PendingKey(release, k.key_data), EncodeKeyRecord(k));
+    batch.Put(index_key, when);
+    ++result.accepted;
   }
+  std::sort(result.rejected.begin(), result.rejected.end(),
+            [](const KeyRejection& a, const KeyRejection& b) { return a.index < b.index; });
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "store keys"));
   dirty_ = true;
-  result.accepted = static_cast<uint32_t>(accepted.size());
   return result;
 }
 
-Status Relay::CloseBatch(int64_t close_time) {
+size_t BucketFor(size_t real, const RelayOptions& o) {
+  const size_t top = o.max_batch_keys - o.batch_jitter_keys;
+  if (o.min_batch_keys == 0) return std::min(real, top);
+  size_t bucket = o.min_batch_keys;
+  while (bucket < real && bucket < top) bucket *= 2;
+  return std::min(bucket, top);
+}
+
+Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
   {
     std::unique_lock<std::shared_mutex> lock(release_mu_);
     closing_up_to_ = std::max(closing_up_to_, close_time);
   }
-  std::vector<wire::ExportKey> keys;
+  // Due keys, oldest release first (the order deferred keys are kept in).
+  std::vector<std::pair<std::string, wire::ExportKey>> due;  // store key, key
   const std::string begin(1, kPendingPrefix);
   const std::string end = TimeKey(kPendingPrefix, close_time + 1);
   {
@@ -284,11 +337,32 @@ Status Relay::CloseBatch(int64_t close_time) {
         server::Log("relay", "skipping a corrupt pending key record");
         continue;
       }
-      keys.push_back(std::move(*k));
+      due.emplace_back(it->key().ToString(), std::move(*k));
     }
     OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "read pending keys"));
   }
-  if (keys.empty()) return Status::Ok();
+  if (due.empty()) return Status::Ok();
+
+  // No file may exceed max_batch_keys (readers refuse more than
+  // wire::kMaxExportKeys): the keys are split into parts of at most
+  // max_batch_keys - jitter real keys, closed at close_time - (parts - 1) ..
+  // close_time, each padded on its own. Parts need distinct close times
+  // after the last batch; keys beyond those wait for the next close.
+  const size_t part_keys = options_.max_batch_keys - options_.batch_jitter_keys;
+  const uint64_t slots = static_cast<uint64_t>(close_time - std::max<int64_t>(last_closed, close_time - 1000000));
+  const size_t taken = static_cast<size_t>(std::min<uint64_t>(due.size(), slots * part_keys));
+  rocksdb::WriteBatch wb;
+  if (taken == due.size()) {
+    wb.DeleteRange(begin, end);
+  } else {
+    for (size_t i = 0; i < taken; ++i) wb.Delete(due[i].first);
+    server::Log("relay", "deferred %zu keys to the next close: more than %llu batches are due", due.size() - taken,
+                static_cast<unsigned long long>(slots));
+  }
+  std::vector<wire::ExportKey> keys;
+  keys.reserve(taken);
+  for (size_t i = 0; i < taken; ++i) keys.push_back(std::move(due[i].second));
+  due.clear();
 
   // Pending records always hold 16-byte keys (DecodeKeyRecord checks).
   auto cmp = [](const wire::ExportKey& a, const wire::ExportKey& b) {
@@ -297,51 +371,66 @@ Status Relay::CloseBatch(int64_t close_time) {
   std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) { return cmp(a, b) < 0; });
   keys.erase(std::unique(keys.begin(), keys.end(), [&](const auto& a, const auto& b) { return cmp(a, b) == 0; }),
              keys.end());
-  int64_t newest_end = 0;
-  for (const auto& k : keys) newest_end = std::max(newest_end, KeyEndSeconds(k));
 
-  // Pad with random keys that copy the fields of a random real key, so that
-  // padding cannot be told apart and does not extend the batch's lifetime.
-  const size_t real = keys.size();
-  const size_t target =
-      options_.min_batch_keys + crypto::RandomUniform(static_cast<uint32_t>(options_.batch_jitter_keys + 1));
-  while (keys.size() < target) {
-    wire::ExportKey pad = keys[crypto::RandomUniform(static_cast<uint32_t>(real))];
-    crypto::RandomBytes(pad.key_data);
-    keys.push_back(std::move(pad));
+  const size_t parts = (keys.size() + part_keys - 1) / part_keys;
+  std::vector<std::string> names;
+  for (size_t part = 0; part < parts; ++part) {
+    const int64_t t = close_time - static_cast<int64_t>(parts - 1 - part);
+    std::vector<wire::ExportKey> batch_keys(keys.begin() + static_cast<std::ptrdiff_t>(part * part_keys),
+                                            keys.begin() + static_cast<std::ptrdiff_t>(
+                                                               std::min(keys.size(), (part + 1) * part_keys)));
+    int64_t newest_end = 0;
+    std::string when;
+    AppendBe64(&when, static_cast<uint64_t>(t));
+    for (const auto& k : batch_keys) {
+      newest_end = std::max(newest_end, KeyEndSeconds(k));
+      wb.Put(IndexKey(k.key_data), when);  // now names the batch that holds it
+    }
+
+    // Pad to a bucket (min_batch_keys doubled until the real keys fit) plus
+    // a random 0..jitter, so that the size tells at most the bucket. Each
+    // padding key is a random key with the other fields of a random real
+    // key: no field value that real keys lack, no longer lifetime.
+    const size_t real = batch_keys.size();
+    const size_t target = BucketFor(real, options_) +
+                          crypto::RandomUniform(static_cast<uint32_t>(options_.batch_jitter_keys + 1));
+    while (batch_keys.size() < target) {
+      wire::ExportKey pad = batch_keys[crypto::RandomUniform(static_cast<uint32_t>(real))];
+      crypto::RandomBytes(pad.key_data);
+      batch_keys.push_back(std::move(pad));
+    }
+    const size_t total = batch_keys.size();
+
+    wire::ExportBatch batch;
+    batch.header.start_timestamp = static_cast<uint64_t>(t - options_.batch_period_seconds);
+    batch.header.end_timestamp = static_cast<uint64_t>(t);
+    batch.header.region = options_.region;
+    batch.keys = std::move(batch_keys);
+    wire::ExportSigner signer{{options_.signing_key_version, options_.signing_key_id, ""}, &signing_key_};
+    OPENEN_ASSIGN_OR_RETURN(Bytes zip, wire::WriteExportZip(std::move(batch), {signer}));
+
+    const std::string name = BatchFileName(t);
+    OPENEN_RETURN_IF_ERROR(server::WriteFileAtomically(export_dir_ + "/" + name, AsChars(zip), false));
+
+    openen::v1::BatchInfo info;
+    info.set_name(name);
+    info.set_start_timestamp(static_cast<uint64_t>(t - options_.batch_period_seconds));
+    info.set_end_timestamp(static_cast<uint64_t>(t));
+    info.set_key_count(static_cast<uint32_t>(total));
+    info.set_size(zip.size());
+    crypto::Sha256Digest digest = crypto::Sha256(zip);
+    info.set_sha256(std::string(AsChars(digest)));
+    std::string record;
+    AppendBe64(&record, static_cast<uint64_t>(newest_end + int64_t{options_.retention_days} * 86400));
+    record += info.SerializeAsString();
+    wb.Put(TimeKey(kBatchPrefix, t), record);
+    names.push_back(name + " (" + std::to_string(total) + " keys)");
   }
-  const size_t total = keys.size();
 
-  wire::ExportBatch batch;
-  batch.header.start_timestamp = static_cast<uint64_t>(close_time - options_.batch_period_seconds);
-  batch.header.end_timestamp = static_cast<uint64_t>(close_time);
-  batch.header.region = options_.region;
-  batch.keys = std::move(keys);
-  wire::ExportSigner signer{{options_.signing_key_version, options_.signing_key_id, ""}, &signing_key_};
-  OPENEN_ASSIGN_OR_RETURN(Bytes zip, wire::WriteExportZip(std::move(batch), {signer}));
-
-  const std::string name = BatchFileName(close_time);
-  OPENEN_RETURN_IF_ERROR(server::WriteFileAtomically(export_dir_ + "/" + name, AsChars(zip), false));
-
-  openen::v1::BatchInfo info;
-  info.set_name(name);
-  info.set_start_timestamp(static_cast<uint64_t>(close_time - options_.batch_period_seconds));
-  info.set_end_timestamp(static_cast<uint64_t>(close_time));
-  info.set_key_count(static_cast<uint32_t>(total));
-  info.set_size(zip.size());
-  crypto::Sha256Digest digest = crypto::Sha256(zip);
-  info.set_sha256(std::string(AsChars(digest)));
-  std::string record;
-  AppendBe64(&record, static_cast<uint64_t>(newest_end + int64_t{options_.retention_days} * 86400));
-  record += info.SerializeAsString();
-
-  rocksdb::WriteBatch wb;
-  wb.Put(TimeKey(kBatchPrefix, close_time), record);
-  wb.DeleteRange(begin, end);
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &wb), "record batch"));
   dirty_ = true;
   OPENEN_RETURN_IF_ERROR(WriteIndex());
-  server::Log("relay", "closed %s: %zu keys", name.c_str(), total);
+  for (const std::string& n : names) server::Log("relay", "closed %s", n.c_str());
   return Status::Ok();
 }
 
@@ -360,6 +449,17 @@ Status Relay::ExpireBatches(int64_t now) {
   if (expired.empty()) return Status::Ok();
   rocksdb::WriteBatch wb;
   for (const auto& [key, file] : expired) wb.Delete(key);
+  // The key index entries that name an expired batch go with it.
+  {
+    std::set<std::string> times;
+    for (const auto& [key, file] : expired) times.insert(key.substr(1));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    const std::string prefix(1, kIndexPrefix);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (times.count(it->value().ToString())) wb.Delete(it->key());
+    }
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan key index"));
+  }
   // Unlist first, then delete the files.
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &wb), "expire batches"));
   OPENEN_RETURN_IF_ERROR(WriteIndex());
@@ -404,7 +504,7 @@ Status Relay::ApplyDecommission() {
   std::vector<std::string> remove;
   while (dirent* e = ::readdir(dir)) {
     std::string name = e->d_name;
-    if (ParseBatchName(name) || name == "index.txt" || name == "config.bin" ||
+    if (ParseBatchName(name) || name == "index.txt" || name == "index.sha256" || name == "config.bin" ||
         (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0)) {
       remove.push_back(name);
     }
@@ -442,7 +542,7 @@ Status Relay::Maintain() {
     }
     // A batch closes once per close time; keys that reach an already closed
     // time (a publish racing the close) go out with the next one.
-    if (due > last_closed) OPENEN_RETURN_IF_ERROR(CloseBatch(due));
+    if (due > last_closed) OPENEN_RETURN_IF_ERROR(CloseBatch(due, last_closed));
     OPENEN_RETURN_IF_ERROR(ExpireBatches(now));
   }
   OPENEN_RETURN_IF_ERROR(ExpireCertificates(now));
@@ -506,8 +606,15 @@ size_t Relay::PendingKeys() const {
 }
 
 Status Relay::WriteIndex() const {
-  std::string index;
-  for (const auto& info : ListBatches("", SIZE_MAX)) index += info.name() + "\n";
+  // index.txt: the names, as GAEN servers list them. index.sha256: each
+  // file's SHA-256 in sha256sum's format ("<hex>  <name>"), so that clients
+  // refuse bytes other than those listed and anyone can run sha256sum -c.
+  std::string index, digests;
+  for (const auto& info : ListBatches("", SIZE_MAX)) {
+    index += info.name() + "\n";
+    digests += HexEncode(AsBytes(info.sha256())) + "  " + info.name() + "\n";
+  }
+  OPENEN_RETURN_IF_ERROR(server::WriteFileAtomically(export_dir_ + "/index.sha256", digests, false));
   return server::WriteFileAtomically(export_dir_ + "/index.txt", index, false);
 }
 

@@ -7,10 +7,13 @@
 // stored under the time of the batch that will release it ('k' || BE64(release
 // time) || key_data -> its fields): no arrival time finer than a batch, no
 // caller address, no upload id. A key still valid at upload is embargoed until
-// its validity ends. Every batch period the due keys are closed into a signed
-// export zip, padded with random keys to a minimum size, written to the export
-// directory with index.txt, and deleted from the store. Batches are deleted 14
-// days after their newest key stopped being valid.
+// its validity ends. A key the relay holds or has released is never accepted
+// again while its batch is kept (an index of key digests, deleted with the
+// batch). Every batch period the due keys are closed into a signed export
+// zip, padded with random keys to a size bucket, split if over
+// max_batch_keys, written to the export directory with index.txt and
+// index.sha256, and deleted from the store. Batches are deleted 14 days after
+// their newest key stopped being valid.
 
 #ifndef OPENEN_SERVER_RELAY_RELAY_H_
 #define OPENEN_SERVER_RELAY_RELAY_H_
@@ -42,9 +45,14 @@ struct RelayOptions {
   // ISO 3166 region written into exports.
   std::string region = "ZZ";
   int64_t batch_period_seconds = 3600;
-  // Batches are padded with random keys to min_batch_keys + a random 0..jitter.
+  // A batch of n real keys is padded with random keys to a bucket, the
+  // smallest min_batch_keys x 2^k that holds n (none when min_batch_keys is
+  // 0), plus a random 0..jitter.
   size_t min_batch_keys = 1000;
   size_t batch_jitter_keys = 100;
+  // No batch holds more keys, padding included (at most wire::kMaxExportKeys,
+  // what phones accept): more due keys are split into several batches.
+  size_t max_batch_keys = wire::kMaxExportKeys;
   int retention_days = 14;
   // How phones find the export signing key: "<id>-<version>".
   std::string signing_key_id = "openen";
@@ -79,7 +87,9 @@ class Relay {
 
   // Publish checks the certificate (signature by an authority key, audience,
   // expiry, single use) and the TEK HMAC under |hmac_secret| (either form),
-  // then applies the key rules. UNAUTHENTICATED rejects everything; otherwise
+  // then applies the key rules and rejects, with the reason "key was already
+  // published", any key the relay holds pending or has released in a batch
+  // not yet expired. UNAUTHENTICATED rejects everything; otherwise
   // the passing keys are stored durably (synced) before it returns. A chaff
   // publish does the same checks, stores nothing, and reports every key
   // accepted, whatever they were.
@@ -124,7 +134,9 @@ class Relay {
   Status CheckCertificate(const openen::v1::SignedEnvelope& envelope,
                           const std::vector<SubmittedKey>& keys, ByteView hmac_secret,
                           openen::v1::Certificate* cert) const;
-  Status CloseBatch(int64_t close_time);
+  // CloseBatch releases the keys due at |close_time| in one batch, or in
+  // several closing just before it (never at or before |last_closed|).
+  Status CloseBatch(int64_t close_time, int64_t last_closed);
   Status ExpireBatches(int64_t now);
   Status ExpireCertificates(int64_t now);
   Status WriteIndex() const;

@@ -8,6 +8,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "common/clock.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
@@ -95,6 +97,34 @@ struct RelayFixture {
     return std::move(*file);
   }
 };
+
+// FilesContainingInflated is FilesContaining that also looks inside every
+// zip it finds (an export's export.bin is deflated, so its key bytes do not
+// appear in the file as they are). A zip that cannot be read counts as a hit.
+inline std::vector<std::string> FilesContainingInflated(const std::string& dir, ByteView needle) {
+  std::vector<std::string> hits = openen::testing::FilesContaining(dir, needle);
+  const std::string n(AsChars(needle));
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    const std::string contents = openen::testing::ReadFile(entry.path().string());
+    if (contents.compare(0, 4, "PK\x03\x04") != 0) continue;
+    auto file = wire::ExportFile::Parse(ToBytes(contents));
+    if (!file.ok()) {
+      hits.push_back(entry.path().string() + " (a zip that cannot be read: " + file.status().message() + ")");
+    } else if (std::string(AsChars(file->export_bin())).find(n) != std::string::npos) {
+      hits.push_back(entry.path().string() + " (inflated)");
+    }
+  }
+  return hits;
+}
+
+// IndexDigest is what the relay's duplicate index stores for |key_data|.
+inline Bytes IndexDigest(ByteView key_data) {
+  Bytes labelled = ToBytes("openen-relay key index");
+  labelled.insert(labelled.end(), key_data.begin(), key_data.end());
+  const crypto::Sha256Digest d = crypto::Sha256(labelled);
+  return Bytes(d.begin(), d.begin() + 16);
+}
 
 }  // namespace openen::relay::testing
 

@@ -9,6 +9,8 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "relay_fixture.h"
@@ -20,6 +22,8 @@ using testing::kNow;
 using testing::kToday;
 using testing::RelayFixture;
 using openen::testing::FilesContaining;
+using testing::FilesContainingInflated;
+using testing::IndexDigest;
 using openen::testing::ReadFile;
 
 const Bytes kSecret(32, 0x5e);
@@ -183,17 +187,154 @@ TEST_CASE("batches: sorted, padded to the minimum, signed, listed and indexed", 
   CHECK(f.relay->ListBatches(name, 10).empty());
 }
 
-TEST_CASE("a batch above the minimum is not padded - an hour with no keys makes no batch", "[relay][batch]") {
+TEST_CASE("a batch above the minimum is padded to the next bucket - an hour with no keys makes no batch",
+          "[relay][batch]") {
   RelayFixture f;
   auto keys = RelayFixture::DailyKeys(12);
   REQUIRE(f.Publish(keys).ok());
   f.clock.Set(kNow + 3600);
   REQUIRE(f.relay->Maintain().ok());
   REQUIRE(f.relay->ListBatches("", 10).size() == 1);
-  CHECK(f.relay->ListBatches("", 10)[0].key_count() == 12);
+  CHECK(f.relay->ListBatches("", 10)[0].key_count() == 20);  // buckets 10, 20, 40, ...
   f.clock.Set(kNow + 2 * 3600);
   REQUIRE(f.relay->Maintain().ok());
   CHECK(f.relay->ListBatches("", 10).size() == 1);
+}
+
+TEST_CASE("with jitter on, batch sizes fall in buckets and padding keys look like real keys",
+          "[relay][batch][privacy]") {
+  RelayOptions options = RelayFixture::TestOptions();
+  options.min_batch_keys = 10;
+  options.batch_jitter_keys = 5;
+  RelayFixture f(options);
+  // Hours with 3, 12, 25 and 50 real keys of varied fields: rolling starts
+  // over 14 days, two report types, symptom onsets, a short rolling period.
+  const std::vector<size_t> counts = {3, 12, 25, 50};
+  std::vector<Bytes> real;
+  int64_t t = kNow;
+  for (size_t count : counts) {
+    for (size_t done = 0; done < count;) {
+      const size_t n = std::min<size_t>(count - done, 10);
+      auto keys = RelayFixture::DailyKeys(static_cast<int>(n));
+      for (size_t i = 0; i < keys.size(); ++i) {
+        keys[i].transmission_risk = static_cast<int32_t>(i % 3) + 2;
+        if (i == 0) keys[i].rolling_period = 72;
+      }
+      Bytes secret(32, 0x5e);
+      auto cert = f.Certificate(keys, secret, "openen-relay", 900, kToday - static_cast<uint32_t>(144 * (done % 4)));
+      auto published = f.relay->Publish(keys, cert, secret, false);
+      REQUIRE(published.ok());
+      REQUIRE(published->accepted == n);
+      for (const auto& k : keys) real.push_back(k.key_data);
+      done += n;
+    }
+    t += 3600;
+    f.clock.Set(t);
+    REQUIRE(f.relay->Maintain().ok());
+  }
+  auto batches = f.relay->ListBatches("", 10);
+  REQUIRE(batches.size() == counts.size());
+  const std::vector<uint32_t> buckets = {10, 20, 40, 80};
+  // Field values of real and of padding keys, by field.
+  std::array<std::set<int64_t>, 5> real_values, padding_values;
+  for (size_t b = 0; b < batches.size(); ++b) {
+    INFO("batch " << b << ": " << counts[b] << " real keys, " << batches[b].key_count() << " in all");
+    CHECK(batches[b].key_count() >= buckets[b]);
+    CHECK(batches[b].key_count() <= buckets[b] + 5);
+    for (const auto& k : f.Batch(batches[b].name()).Keys()) {
+      const bool is_real = std::find(real.begin(), real.end(), k.key_data) != real.end();
+      auto& values = is_real ? real_values : padding_values;
+      values[0].insert(k.rolling_start_interval_number);
+      values[1].insert(k.rolling_period.value_or(-1));
+      values[2].insert(k.transmission_risk_level.value_or(-1));
+      values[3].insert(static_cast<int64_t>(k.report_type.value_or(wire::ReportType::kUnknown)));
+      values[4].insert(k.days_since_onset_of_symptoms.value_or(-100));
+    }
+  }
+  // No field value that only padding keys have.
+  const char* fields[] = {"rolling start", "rolling period", "transmission risk", "report type",
+                          "days since onset"};
+  for (size_t i = 0; i < 5; ++i) {
+    INFO(fields[i]);
+    CHECK(std::includes(real_values[i].begin(), real_values[i].end(), padding_values[i].begin(),
+                        padding_values[i].end()));
+  }
+  // Spread like the real keys, not one copied value.
+  CHECK(padding_values[0].size() > 1);
+  // Over four batches the jitter is not always the same.
+  std::set<uint32_t> extras;
+  for (size_t b = 0; b < batches.size(); ++b) extras.insert(batches[b].key_count() - buckets[b]);
+  CHECK(extras.size() > 1);
+}
+
+TEST_CASE("a key already pending or released is never published again", "[relay][duplicates]") {
+  RelayFixture f;
+  auto first = RelayFixture::DailyKeys(3);
+  REQUIRE(f.Publish(first)->accepted == 3);
+  // The same person uploads again (a re-test, a second code) while the
+  // first upload is pending: the shared key is refused, the new ones go on.
+  auto second = RelayFixture::DailyKeys(2);
+  second.insert(second.begin() + 1, first[1]);
+  auto again = f.Publish(second);
+  REQUIRE(again.ok());
+  CHECK(again->accepted == 2);
+  REQUIRE(again->rejected.size() == 1);
+  CHECK(again->rejected[0].index == 1);
+  CHECK(again->rejected[0].reason == "key was already published");
+  f.clock.Set(kNow + 3600);
+  REQUIRE(f.relay->Maintain().ok());
+
+  // And again after its batch was released.
+  std::vector<SubmittedKey> third = {first[0], first[2]};
+  auto released = f.Publish(third);
+  REQUIRE(released.ok());
+  CHECK(released->accepted == 0);
+  CHECK(released->rejected.size() == 2);
+  f.clock.Set(kNow + 2 * 3600);
+  REQUIRE(f.relay->Maintain().ok());
+
+  // Each key exactly once across every batch.
+  std::map<Bytes, int> seen;
+  for (const auto& info : f.relay->ListBatches("", 100)) {
+    for (const auto& k : f.Batch(info.name()).Keys()) seen[k.key_data] += 1;
+  }
+  for (const auto& k : first) CHECK(seen[k.key_data] == 1);
+  for (const auto& k : second) CHECK(seen[k.key_data] == 1);
+  for (const auto& [key, n] : seen) CHECK(n == 1);
+}
+
+TEST_CASE("more due keys than a batch may hold are split into several batches", "[relay][batch][limits]") {
+  RelayOptions options = RelayFixture::TestOptions();
+  options.min_batch_keys = 4;
+  options.batch_jitter_keys = 2;
+  options.max_batch_keys = 20;  // parts of at most 18 real keys
+  RelayFixture f(options);
+  std::vector<Bytes> real;
+  for (int i = 0; i < 3; ++i) {
+    auto keys = RelayFixture::DailyKeys(14);
+    REQUIRE(f.Publish(keys)->accepted == 14);
+    for (const auto& k : keys) real.push_back(k.key_data);
+  }
+  f.clock.Set(kNow + 3600);
+  REQUIRE(f.relay->Maintain().ok());
+  auto batches = f.relay->ListBatches("", 10);
+  REQUIRE(batches.size() == 3);  // 42 keys: 18 + 18 + 6
+  CHECK(batches[0].name() == BatchFileName(kNow + 3600 - 2));
+  CHECK(batches[2].name() == BatchFileName(kNow + 3600));
+  std::map<Bytes, int> seen;
+  for (const auto& info : batches) {
+    CHECK(info.key_count() <= 20);
+    auto file = f.Batch(info.name());
+    CHECK(file.header().end_timestamp == info.end_timestamp());
+    for (const auto& k : file.Keys()) seen[k.key_data] += 1;
+  }
+  for (const auto& k : real) CHECK(seen[k] == 1);
+  CHECK(f.relay->PendingKeys() == 0);
+
+  options.max_batch_keys = wire::kMaxExportKeys + 1;
+  CHECK_FALSE(ValidateOptions(options).ok());
+  options.max_batch_keys = 6;
+  CHECK(ValidateOptions(options).message() == "min batch keys + jitter (4 + 2) must be below max batch keys (6)");
 }
 
 TEST_CASE("a key still valid at upload is embargoed until it expires", "[relay][embargo]") {
@@ -236,6 +377,12 @@ TEST_CASE("batches expire 14 days after their newest key, leaving no key bytes a
   f.clock.Set(newest_end + 14 * 86400 - 1);
   REQUIRE(f.relay->Maintain().ok());
   CHECK(f.relay->ListBatches("", 10).size() == 1);
+  // Until then the keys are in the export (inflated) and their digests in the
+  // duplicate index: the scan sees both.
+  for (const auto& k : keys) {
+    CHECK_FALSE(FilesContainingInflated(f.dir.Sub("export"), k.key_data).empty());
+    CHECK_FALSE(FilesContaining(f.dir.Sub("data"), IndexDigest(k.key_data)).empty());
+  }
   f.clock.Set(newest_end + 14 * 86400);
   REQUIRE(f.relay->Maintain().ok());
   CHECK(f.relay->ListBatches("", 10).empty());
@@ -243,7 +390,8 @@ TEST_CASE("batches expire 14 days after their newest key, leaving no key bytes a
   CHECK(ReadFile(f.dir.Sub("export/index.txt")).empty());
   for (const auto& k : keys) {
     INFO("key " << HexEncode(k.key_data));
-    CHECK(FilesContaining(f.dir.path(), k.key_data).empty());
+    CHECK(FilesContainingInflated(f.dir.path(), k.key_data).empty());
+    CHECK(FilesContaining(f.dir.path(), IndexDigest(k.key_data)).empty());
   }
 }
 
