@@ -7,10 +7,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include <cmath>
 
@@ -38,6 +40,9 @@ constexpr char kChaffMeta[] = "Mchaff";
 constexpr char kPurgingMeta[] = "Mpurging";    // a purge has begun and not finished
 constexpr char kOrderMeta[] = "Morder";        // a pending order, verified when accepted
 constexpr char kOrderTimeMeta[] = "Morder_at";  // its effective time
+// SHA-256 digests of the batch files processed within the retention period,
+// with the day each was processed: which public files, nothing personal.
+constexpr char kProcessedMeta[] = "Mprocessed";
 // Left in the emptied store directory by a decommission order.
 constexpr char kDecommissionedMarker[] = "DECOMMISSIONED";
 // Sightings may arrive this late relative to the phone's clock, or this early.
@@ -103,11 +108,15 @@ StatusOr<std::vector<Sighting>> DecodeSightings(const Bytes& b, uint32_t interva
   return out;
 }
 
-// --- Exposure window: report type, infectiousness, count LE16, then per
-//     scan (typical dB, minimum dB, LE16 seconds since last scan) ---
+// --- Exposure window: report type, infectiousness (| 0x80 when a key tag
+//     follows), count LE16, [key tag 16 bytes], then per scan (typical dB,
+//     minimum dB, LE16 seconds since last scan) ---
+constexpr uint8_t kWindowTagged = 0x80;
 Bytes EncodeWindow(const ExposureWindow& w) {
-  Bytes b = {static_cast<uint8_t>(w.report_type), static_cast<uint8_t>(w.infectiousness),
+  Bytes b = {static_cast<uint8_t>(w.report_type),
+             static_cast<uint8_t>(static_cast<uint8_t>(w.infectiousness) | (w.key_tag ? kWindowTagged : 0)),
              static_cast<uint8_t>(w.scans.size()), static_cast<uint8_t>(w.scans.size() >> 8)};
+  if (w.key_tag) b.insert(b.end(), w.key_tag->begin(), w.key_tag->end());
   for (const ScanInstance& s : w.scans) {
     b.push_back(static_cast<uint8_t>(std::clamp(s.typical_attenuation_db, 0, 255)));
     b.push_back(static_cast<uint8_t>(std::clamp(s.min_attenuation_db, 0, 255)));
@@ -117,19 +126,71 @@ Bytes EncodeWindow(const ExposureWindow& w) {
   return b;
 }
 StatusOr<ExposureWindow> DecodeWindow(const Bytes& b, uint32_t day) {
-  if (b.size() < 4 || b[0] > 5 || b[1] > 2) return DataLossError("corrupt exposure window");
+  if (b.size() < 4 || b[0] > 5 || (b[1] & ~kWindowTagged) > 2) return DataLossError("corrupt exposure window");
   ExposureWindow w;
   w.day = day;
   w.report_type = static_cast<wire::ReportType>(b[0]);
-  w.infectiousness = static_cast<Infectiousness>(b[1]);
+  w.infectiousness = static_cast<Infectiousness>(b[1] & ~kWindowTagged);
   const size_t n = b[2] | b[3] << 8;
-  if (b.size() != 4 + 4 * n) return DataLossError("corrupt exposure window");
+  const size_t scans_at = (b[1] & kWindowTagged) ? 4 + 16 : 4;
+  if (b.size() != scans_at + 4 * n) return DataLossError("corrupt exposure window");
+  if (b[1] & kWindowTagged) std::copy_n(b.begin() + 4, 16, w.key_tag.emplace().begin());
   for (size_t i = 0; i < n; ++i) {
-    const uint8_t* p = b.data() + 4 + 4 * i;
+    const uint8_t* p = b.data() + scans_at + 4 * i;
     w.scans.push_back({p[0], p[1], p[2] | p[3] << 8});
   }
   return w;
 }
+
+// KeyTag is the tag stored with the windows of diagnosis key |key|.
+std::array<uint8_t, 16> KeyTag(const std::array<uint8_t, 16>& key) {
+  Bytes labelled = ToBytes("openen window key tag");
+  labelled.insert(labelled.end(), key.begin(), key.end());
+  const crypto::Sha256Digest digest = crypto::Sha256(labelled);
+  std::array<uint8_t, 16> tag;
+  std::copy_n(digest.begin(), 16, tag.begin());
+  return tag;
+}
+
+// NameMismatch says how batch |name|'s signed header contradicts the time
+// window its name states, if it states one in a form this knows.
+std::optional<std::string> NameMismatch(const std::string& name, const wire::ExportHeader& header) {
+  auto digits = [](std::string_view s, uint64_t* v) {
+    if (s.empty() || s.size() > 19) return false;
+    *v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return false;
+      *v = *v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    return true;
+  };
+  std::string_view n(name);
+  if (n.size() < 5 || n.substr(n.size() - 4) != ".zip") return std::nullopt;
+  n.remove_suffix(4);
+  uint64_t end = 0;
+  if (n.substr(0, 6) == "batch-" && digits(n.substr(6), &end)) {  // openen-relay
+    if (header.end_timestamp == end) return std::nullopt;
+    return "its name says it closed at " + std::to_string(end) + ", its signed header at " +
+           std::to_string(header.end_timestamp);
+  }
+  // Google's reference server: <start>-<end>-<batch_num>.zip
+  const size_t a = n.find('-'), b = a == std::string_view::npos ? a : n.find('-', a + 1);
+  uint64_t start = 0, num = 0;
+  if (b != std::string_view::npos && digits(n.substr(0, a), &start) && digits(n.substr(a + 1, b - a - 1), &end) &&
+      digits(n.substr(b + 1), &num)) {
+    if (header.start_timestamp == start && header.end_timestamp == end &&
+        static_cast<uint64_t>(header.batch_num) == num) {
+      return std::nullopt;
+    }
+    return "its name says " + std::to_string(start) + "-" + std::to_string(end) + " part " + std::to_string(num) +
+           ", its signed header " + std::to_string(header.start_timestamp) + "-" +
+           std::to_string(header.end_timestamp) + " part " + std::to_string(header.batch_num);
+  }
+  return std::nullopt;
+}
+
+// Processed batches: BE32(day processed) || SHA-256 of the file, per entry.
+constexpr size_t kProcessedEntrySize = 4 + crypto::kSha256Size;
 
 uint32_t DayOfDayKey(const rocksdb::Slice& key) { return ReadBe32(key.data() + 1); }
 uint32_t DayOfIntervalKey(const rocksdb::Slice& key) { return ReadBe32(key.data() + 1) / crypto::kTekRollingPeriod; }
@@ -454,6 +515,7 @@ StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> Client::MatchWindow
     size_t i = 0;
     while (i < ks.scans.size()) {
       ExposureWindow w;
+      w.key_tag = KeyTag(key);
       w.report_type = ks.report_type;
       w.infectiousness = inf;
       const int64_t start = ks.scans[i].first;
@@ -472,6 +534,22 @@ StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> Client::MatchWindow
   }
   report.new_exposure_windows = static_cast<int>(windows.size());
   return std::make_pair(report, std::move(windows));
+}
+
+StatusOr<int> Client::DropCountedWindows(std::vector<ExposureWindow>* windows) {
+  if (windows->empty()) return 0;
+  std::set<std::pair<std::array<uint8_t, 16>, uint32_t>> counted;  // (key tag, day)
+  OPENEN_ASSIGN_OR_RETURN(std::vector<ExposureWindow> stored, LoadWindows());
+  for (const ExposureWindow& w : stored) {
+    if (w.key_tag) counted.insert({*w.key_tag, w.day});
+  }
+  // Windows of one batch are kept together: a long contact makes several
+  // windows of one key and day, all new.
+  const size_t before = windows->size();
+  windows->erase(std::remove_if(windows->begin(), windows->end(),
+                                [&](const ExposureWindow& w) { return w.key_tag && counted.count({*w.key_tag, w.day}); }),
+                 windows->end());
+  return static_cast<int>(before - windows->size());
 }
 
 Status Client::CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress) {
@@ -499,6 +577,8 @@ StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
   OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, LoadSightings());
   SightingIndex index(std::move(sightings));
   OPENEN_ASSIGN_OR_RETURN(auto found, MatchWindows(file, &index, risk_));
+  OPENEN_ASSIGN_OR_RETURN(found.first.repeated_exposure_windows, DropCountedWindows(&found.second));
+  found.first.new_exposure_windows = static_cast<int>(found.second.size());
   OPENEN_RETURN_IF_ERROR(CommitWindows(found.second, ""));
   found.first.batches = 1;
   return found.first;
@@ -532,39 +612,87 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     progress = store_->GetMeta(kProgressMeta).value_or("");
     risk = risk_;
   }
-  OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> names, source.ListAfter(progress));
+  OPENEN_ASSIGN_OR_RETURN(std::vector<ListedBatch> listed, source.ListAfter(progress));
   SyncReport report;
-  if (names.empty()) return report;
+  if (listed.empty()) return report;
   std::vector<Sighting> sightings;
   uint64_t generation = 0;
+  std::string processed;  // kProcessedMeta entries still within retention
   {
     std::lock_guard<std::mutex> lock(mu_);
-    OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
+    const int64_t now = clock_->NowSeconds();
+    OPENEN_RETURN_IF_ERROR(CheckAlive(now));
     OPENEN_ASSIGN_OR_RETURN(sightings, LoadSightings());
     generation = erase_generation_;
+    const std::string stored = store_->GetMeta(kProcessedMeta).value_or("");
+    for (size_t at = 0; at + kProcessedEntrySize <= stored.size(); at += kProcessedEntrySize) {
+      if (ReadBe32(stored.data() + at) + static_cast<uint32_t>(retention_days_) > Today(now)) {
+        processed.append(stored, at, kProcessedEntrySize);
+      }
+    }
   }
+  auto seen = [&](const crypto::Sha256Digest& digest) {
+    for (size_t at = 0; at + kProcessedEntrySize <= processed.size(); at += kProcessedEntrySize) {
+      if (std::memcmp(digest.data(), processed.data() + at + 4, digest.size()) == 0) return true;
+    }
+    return false;
+  };
   SightingIndex index(std::move(sightings));
-  for (const std::string& name : names) {
+  for (const ListedBatch& batch : listed) {
+    const std::string& name = batch.name;
     // Download, parse, verify and match without holding the client's lock:
     // broadcasting and recording go on meanwhile.
     auto bytes = source.Fetch(name);
     if (!bytes.ok()) return bytes.status().WithContext(name);
-    auto file = wire::ExportFile::Parse(std::move(*bytes));
-    if (!file.ok()) return file.status().WithContext(name);
-    if (Status s = file->Verify(options_.export_keys); !s.ok()) return s.WithContext(name);
-    const auto match_start = std::chrono::steady_clock::now();
-    OPENEN_ASSIGN_OR_RETURN(auto found, MatchWindows(*file, &index, risk));
-    report.match_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - match_start).count();
+    // Every phone must get the bytes the listing names, or none.
+    if (batch.size && bytes->size() != *batch.size) {
+      return DataLossError(name + ": " + std::to_string(bytes->size()) + " bytes arrived, the listing says " +
+                           std::to_string(*batch.size));
+    }
+    const crypto::Sha256Digest digest = crypto::Sha256(*bytes);
+    if (batch.sha256 && digest != *batch.sha256) {
+      return DataLossError(name + ": its SHA-256 is " + HexEncode(digest) + ", the listing says " +
+                           HexEncode(*batch.sha256));
+    }
+    std::optional<std::string> skip;
+    std::pair<SyncReport, std::vector<ExposureWindow>> found;
+    if (seen(digest)) {
+      skip = "the same bytes as a batch already processed";
+    } else {
+      auto file = wire::ExportFile::Parse(std::move(*bytes));
+      if (!file.ok()) return file.status().WithContext(name);
+      if (Status s = file->Verify(options_.export_keys); !s.ok()) return s.WithContext(name);
+      skip = NameMismatch(name, file->header());
+      if (!skip) {
+        const auto match_start = std::chrono::steady_clock::now();
+        OPENEN_ASSIGN_OR_RETURN(found, MatchWindows(*file, &index, risk));
+        report.match_seconds +=
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - match_start).count();
+      }
+    }
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t now = clock_->NowSeconds();
     OPENEN_RETURN_IF_ERROR(CheckAlive(now));
     if (erase_generation_ != generation) return AbortedError("the data was erased during the sync");
     OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
+    if (skip) {
+      // Passed over for good: progress moves beyond it.
+      OPENEN_RETURN_IF_ERROR(CommitWindows({}, name));
+      report.skipped.push_back({name, *skip});
+      continue;
+    }
+    OPENEN_ASSIGN_OR_RETURN(int repeated, DropCountedWindows(&found.second));
     OPENEN_RETURN_IF_ERROR(CommitWindows(found.second, name));
+    // Remembered after the windows: a crash between the two re-matches the
+    // batch, and DropCountedWindows keeps its windows from counting twice.
+    for (int i = 3; i >= 0; --i) processed.push_back(static_cast<char>(Today(now) >> (8 * i)));
+    processed.append(AsChars(digest));
+    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kProcessedMeta, processed));
     report.batches += 1;
     report.keys += found.first.keys;
     report.matched_identifiers += found.first.matched_identifiers;
-    report.new_exposure_windows += found.first.new_exposure_windows;
+    report.new_exposure_windows += static_cast<int>(found.second.size());
+    report.repeated_exposure_windows += repeated;
   }
   return report;
 }

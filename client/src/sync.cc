@@ -5,7 +5,9 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <algorithm>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "openen/v1/relay.grpc.pb.h"
@@ -26,43 +28,106 @@ Status FromGrpc(const grpc::Status& s, const std::string& what) {
 
 }  // namespace
 
-StatusOr<std::vector<std::string>> DirectorySource::ListAfter(const std::string& after) {
-  std::ifstream in(dir_ + "/index.txt");
-  if (!in) return UnavailableError("cannot read " + dir_ + "/index.txt");
-  std::vector<std::string> names;
-  for (std::string line; std::getline(in, line);) {
-    if (line.empty()) continue;
-    if (!PlainName(line)) return InvalidArgumentError("index.txt lists '" + line + "', not a plain file name");
-    if (line > after) names.push_back(line);
+namespace {
+
+// ReadBounded reads |path| whole, refusing (before reading) a file larger
+// than |limit|. NOT_FOUND when it cannot be opened.
+StatusOr<std::string> ReadBounded(const std::string& path, size_t limit, const std::string& what) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) return NotFoundError("cannot read " + what);
+  const std::streamoff size = in.tellg();
+  if (size < 0) return NotFoundError("cannot read " + what);
+  if (static_cast<uint64_t>(size) > limit) {
+    return ResourceExhaustedError(what + " is " + std::to_string(size) + " bytes, more than the limit of " +
+                                  std::to_string(limit));
   }
-  std::sort(names.begin(), names.end());
-  return names;
+  in.seekg(0);
+  std::string s(static_cast<size_t>(size), '\0');
+  if (!in.read(s.data(), size)) return UnavailableError("cannot read " + what);
+  return s;
+}
+
+std::optional<crypto::Sha256Digest> ParseHexDigest(std::string_view hex) {
+  if (hex.size() != 64) return std::nullopt;
+  crypto::Sha256Digest d;
+  for (size_t i = 0; i < 32; ++i) {
+    int v = 0;
+    for (char c : hex.substr(2 * i, 2)) {
+      v <<= 4;
+      if (c >= '0' && c <= '9') v |= c - '0';
+      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
+      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
+      else return std::nullopt;
+    }
+    d[i] = static_cast<uint8_t>(v);
+  }
+  return d;
+}
+
+}  // namespace
+
+StatusOr<std::vector<ListedBatch>> DirectorySource::ListAfter(const std::string& after) {
+  auto index = ReadBounded(dir_ + "/index.txt", kMaxListingBytes, "index.txt");
+  if (!index.ok()) {
+    if (index.status().code() == StatusCode::kNotFound) return UnavailableError("cannot read " + dir_ + "/index.txt");
+    return index.status();
+  }
+  std::optional<std::map<std::string, crypto::Sha256Digest>> digests;
+  auto sums = ReadBounded(dir_ + "/index.sha256", kMaxListingBytes, "index.sha256");
+  if (sums.ok()) {
+    digests.emplace();
+    std::istringstream lines(*sums);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.empty()) continue;
+      auto digest = line.size() > 66 && line.compare(64, 2, "  ") == 0 ? ParseHexDigest(std::string_view(line).substr(0, 64))
+                                                                        : std::nullopt;
+      if (!digest) return InvalidArgumentError("index.sha256 has a line that is not '<hex SHA-256>  <name>'");
+      (*digests)[line.substr(66)] = *digest;
+    }
+  } else if (sums.status().code() != StatusCode::kNotFound) {
+    return sums.status();
+  }
+  std::vector<ListedBatch> listed;
+  std::istringstream lines(*index);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty()) continue;
+    if (!PlainName(line) || line.size() > kMaxBatchNameSize) {
+      return InvalidArgumentError("index.txt lists '" + line.substr(0, kMaxBatchNameSize) + "', not a plain file name");
+    }
+    if (line <= after) continue;
+    if (listed.size() == kMaxListedBatches) {
+      return ResourceExhaustedError("index.txt lists more than " + std::to_string(kMaxListedBatches) + " new batches");
+    }
+    ListedBatch b{line, std::nullopt, std::nullopt};
+    if (digests) {
+      auto it = digests->find(line);
+      if (it == digests->end()) return InvalidArgumentError("index.sha256 does not list " + line);
+      b.sha256 = it->second;
+    }
+    listed.push_back(std::move(b));
+  }
+  std::sort(listed.begin(), listed.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  return listed;
 }
 
 StatusOr<Bytes> DirectorySource::Fetch(const std::string& name) {
   if (!PlainName(name)) return InvalidArgumentError("'" + name + "' is not a plain file name");
-  std::ifstream in(dir_ + "/" + name, std::ios::binary);
-  if (!in) return NotFoundError("cannot read batch " + name);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  if (s.size() > wire::kMaxExportBinSize) return ResourceExhaustedError("batch " + name + " is too large");
+  OPENEN_ASSIGN_OR_RETURN(std::string s, ReadBounded(dir_ + "/" + name, wire::kMaxExportFileSize, "batch " + name));
   return Bytes(s.begin(), s.end());
 }
-
-namespace {
-std::optional<Bytes> ReadIfPresent(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  std::string s = ss.str();
-  return Bytes(s.begin(), s.end());
-}
-}  // namespace
 
 StatusOr<BatchSource::Signed> DirectorySource::Announcements() {
-  return Signed{ReadIfPresent(dir_ + "/config.bin"), ReadIfPresent(dir_ + "/decommission.bin")};
+  // Signed envelopes are a few hundred bytes; 1 MiB bounds a hostile mirror.
+  auto read = [&](const std::string& name) -> StatusOr<std::optional<Bytes>> {
+    auto s = ReadBounded(dir_ + "/" + name, size_t{1} << 20, name);
+    if (s.status().code() == StatusCode::kNotFound) return std::optional<Bytes>();
+    if (!s.ok()) return s.status();
+    return std::optional<Bytes>(Bytes(s->begin(), s->end()));
+  };
+  Signed out;
+  OPENEN_ASSIGN_OR_RETURN(out.configuration, read("config.bin"));
+  OPENEN_ASSIGN_OR_RETURN(out.decommission_order, read("decommission.bin"));
+  return out;
 }
 
 struct RelaySource::Impl {
@@ -77,9 +142,10 @@ RelaySource::RelaySource(std::shared_ptr<grpc::Channel> channel, int timeout_sec
     : impl_(new Impl{openen::v1::Relay::NewStub(std::move(channel)), timeout_seconds}) {}
 RelaySource::~RelaySource() = default;
 
-StatusOr<std::vector<std::string>> RelaySource::ListAfter(const std::string& after) {
-  std::vector<std::string> names;
+StatusOr<std::vector<ListedBatch>> RelaySource::ListAfter(const std::string& after) {
+  std::vector<ListedBatch> listed;
   std::string cursor = after;
+  size_t bytes = 0;
   while (true) {
     grpc::ClientContext ctx;
     impl_->SetDeadline(&ctx);
@@ -89,16 +155,32 @@ StatusOr<std::vector<std::string>> RelaySource::ListAfter(const std::string& aft
     openen::v1::ListBatchesResponse resp;
     grpc::Status st = impl_->stub->ListBatches(&ctx, req, &resp);
     if (!st.ok()) return FromGrpc(st, "ListBatches");
+    // A relay (or something posing as one) that pages on and on is stopped.
+    bytes += resp.ByteSizeLong();
+    if (listed.size() + static_cast<size_t>(resp.batches_size()) > kMaxListedBatches || bytes > kMaxListingBytes) {
+      return ResourceExhaustedError("relay listed more than " + std::to_string(kMaxListedBatches) + " batches or " +
+                                    std::to_string(kMaxListingBytes) + " bytes in one sync");
+    }
     for (const auto& b : resp.batches()) {
-      if (!PlainName(b.name()) || b.name() <= cursor) {
-        return InvalidArgumentError("relay listed '" + b.name() + "' out of order");
+      if (!PlainName(b.name()) || b.name().size() > kMaxBatchNameSize || b.name() <= cursor) {
+        return InvalidArgumentError("relay listed '" + b.name().substr(0, kMaxBatchNameSize) + "' out of order");
       }
-      names.push_back(b.name());
+      ListedBatch out{b.name(), std::nullopt, std::nullopt};
+      if (!b.sha256().empty()) {
+        if (b.sha256().size() != crypto::kSha256Size) {
+          return InvalidArgumentError("relay listed " + b.name() + " with a " + std::to_string(b.sha256().size()) +
+                                      "-byte SHA-256");
+        }
+        out.sha256.emplace();
+        std::copy(b.sha256().begin(), b.sha256().end(), out.sha256->begin());
+        out.size = b.size();
+      }
+      listed.push_back(std::move(out));
       cursor = b.name();
     }
     if (resp.batches_size() == 0) break;
   }
-  return names;
+  return listed;
 }
 
 StatusOr<Bytes> RelaySource::Fetch(const std::string& name) {
@@ -115,7 +197,7 @@ StatusOr<Bytes> RelaySource::Fetch(const std::string& name) {
     if (data.empty()) total = chunk.total_size();
     // A relay (or something posing as one) cannot make the phone buffer more
     // than the announced size, nor more than any export may be.
-    if (chunk.offset() != data.size() || chunk.total_size() != total || total > wire::kMaxExportBinSize ||
+    if (chunk.offset() != data.size() || chunk.total_size() != total || total > wire::kMaxExportFileSize ||
         data.size() + chunk.data().size() > total) {
       ctx.TryCancel();
       reader->Finish();

@@ -211,7 +211,7 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
   auto order = Order(at, sys.relay.authority);
   sys.Install(order);
   REQUIRE(sys.relay.relay->Maintain().ok());
-  CHECK(FilesIn(sys.relay.dir.Sub("export")) == std::vector<std::string>{"decommission.bin", "index.txt"});
+  CHECK(FilesIn(sys.relay.dir.Sub("export")) == std::vector<std::string>{"decommission.bin", "index.sha256", "index.txt"});
   auto keys = RelayFixture::DailyKeys(2);
   Bytes secret(32, 2);
   CHECK(sys.relay.relay->Publish(keys, sys.relay.Certificate(keys, secret), secret, false).ok());

@@ -7,12 +7,15 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
 
 #include "common/grpc_server.h"
 #include "common/worker_pool.h"
 #include "openen/client/client.h"
+#include "openen/crypto/hash.h"
+#include "openen/v1/relay.grpc.pb.h"
 #include "relay/service.h"
 #include "openen/wire/signed.h"
 #include "server/relay_fixture.h"
@@ -166,6 +169,8 @@ TEST_CASE("a batch that fails verification stops the sync - progress is kept", "
   auto forged = wire::WriteExportZip(batch, {{{"v1", "openen", ""}, &*impostor}});
   std::ofstream(mirror + "/" + name, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(forged->data()), static_cast<std::streamsize>(forged->size()));
+  // A mirror that lists no digests: the signature is what refuses the file.
+  std::filesystem::remove(mirror + "/index.sha256");
 
   auto bob = w.NewPhone("bob");
   DirectorySource bad(mirror);
@@ -276,6 +281,256 @@ TEST_CASE("RelaySource fetches the announcements with GetConfig", "[client][sync
   REQUIRE(bob->Sync(source).ok());
   CHECK(bob->retention_days() == 12);
   server::ShutdownGracefully(r->server.get(), 1);
+}
+
+// Diagnosed publishes |alice|'s keys after she met |bob| for 26 minutes (a
+// score of 1800) on day0, and the relay releases them: returns the batch name.
+std::string MeetAndRelease(World* w, Client* alice, Client* bob, int64_t day0) {
+  Meet(w, alice, bob, day0 + 12 * 3600, 25, -50);
+  w->SetTime(day0 + 86400 + 600);
+  w->Upload(alice);
+  w->SetTime(day0 + 86400 + 3600);
+  REQUIRE(w->relay.relay->Maintain().ok());
+  return w->relay.relay->ListBatches("", 1).at(0).name();
+}
+
+void WriteIndex(const std::string& dir, const std::vector<std::string>& names) {
+  std::ofstream index(dir + "/index.txt", std::ios::trunc);
+  for (const auto& n : names) index << n << "\n";
+  std::filesystem::remove(dir + "/index.sha256");
+}
+
+double ScoreOfDay(Client* phone, uint32_t day) {
+  auto days = phone->DailySummaries();
+  REQUIRE(days.ok());
+  for (const auto& d : *days) {
+    if (d.day == day) return d.score_sum;
+  }
+  return 0;
+}
+
+TEST_CASE("the same genuine zip under three names scores once", "[client][sync][duplicates]") {
+  World w;
+  auto alice = w.NewPhone("alice");
+  auto bob = w.NewPhone("bob");
+  const int64_t day0 = relay::testing::kNow - 10 * 3600;
+  const std::string name = MeetAndRelease(&w, alice.get(), bob.get(), day0);
+  const std::string mirror = w.dir.Sub("mirror");
+  std::filesystem::create_directories(mirror);
+  const std::string genuine = w.relay.dir.Sub("export/" + name);
+  const std::vector<std::string> copies = {"copy-1.zip", "copy-2.zip", "copy-3.zip"};
+  for (const auto& copy : copies) std::filesystem::copy_file(genuine, mirror + "/" + copy);
+  WriteIndex(mirror, copies);
+
+  DirectorySource source(mirror);
+  auto report = bob->Sync(source);
+  REQUIRE(report.ok());
+  CHECK(report->batches == 1);
+  CHECK(report->new_exposure_windows == 1);
+  REQUIRE(report->skipped.size() == 2);
+  CHECK(report->skipped[0].name == "copy-2.zip");
+  CHECK(report->skipped[0].reason == "the same bytes as a batch already processed");
+  CHECK(report->skipped[1].name == "copy-3.zip");
+  CHECK(ScoreOfDay(bob.get(), static_cast<uint32_t>(day0 / 86400)) == Approx(1800));
+
+  // Carol gets it first under its own name from the relay, then the three
+  // copies from the mirror: all three skipped, counted once.
+  auto carol = w.NewPhone("carol");
+  Meet(&w, alice.get(), carol.get(), day0 + 12 * 3600, 25, -50);
+  w.SetTime(day0 + 86400 + 3600);
+  DirectorySource relay_files(w.relay.dir.Sub("export"));
+  REQUIRE(carol->Sync(relay_files)->batches == 1);
+  auto mirrored = carol->Sync(source);
+  REQUIRE(mirrored.ok());
+  CHECK(mirrored->batches == 0);
+  CHECK(mirrored->skipped.size() == 3);
+  CHECK(ScoreOfDay(carol.get(), static_cast<uint32_t>(day0 / 86400)) == Approx(1800));
+}
+
+TEST_CASE("the same key in two different genuine batches scores once", "[client][sync][duplicates]") {
+  World w;
+  auto alice = w.NewPhone("alice");
+  auto bob = w.NewPhone("bob");
+  const int64_t day0 = relay::testing::kNow - 10 * 3600;
+  const std::string name = MeetAndRelease(&w, alice.get(), bob.get(), day0);
+  // A second batch, signed by the same authority (another relay of it, or the
+  // same person's keys published twice before duplicates were refused): the
+  // same key among other keys, so different bytes.
+  auto first = wire::ExportFile::Parse(ToBytes(openen::testing::ReadFile(w.relay.dir.Sub("export/" + name))));
+  REQUIRE(first.ok());
+  wire::ExportBatch batch;
+  batch.header = first->header();
+  batch.header.start_timestamp += 3600;
+  batch.header.end_timestamp += 3600;
+  batch.keys = first->Keys();
+  auto own = alice->KeysForUpload();
+  REQUIRE(own.ok());
+  for (auto& k : batch.keys) {
+    const bool alices = std::any_of(own->begin(), own->end(), [&](const OwnKey& o) {
+      return std::equal(k.key_data.begin(), k.key_data.end(), o.key_data.Reveal().begin(), o.key_data.Reveal().end());
+    });
+    if (!alices) crypto::RandomBytes(k.key_data);
+  }
+  auto signer = crypto::EcdsaP256PrivateKey::FromPem(w.relay.signing_pem);
+  auto second = wire::WriteExportZip(batch, {{{"v1", "openen", ""}, &*signer}});
+  REQUIRE(second.ok());
+  const std::string second_name = relay::BatchFileName(static_cast<int64_t>(batch.header.end_timestamp));
+  const std::string mirror = w.dir.Sub("mirror");
+  std::filesystem::create_directories(mirror);
+  std::filesystem::copy_file(w.relay.dir.Sub("export/" + name), mirror + "/" + name);
+  std::ofstream(mirror + "/" + second_name, std::ios::binary)
+      .write(reinterpret_cast<const char*>(second->data()), static_cast<std::streamsize>(second->size()));
+  WriteIndex(mirror, {name, second_name});
+
+  DirectorySource source(mirror);
+  auto report = bob->Sync(source);
+  REQUIRE(report.ok());
+  CHECK(report->batches == 2);
+  CHECK(report->skipped.empty());
+  CHECK(report->new_exposure_windows == 1);
+  CHECK(report->repeated_exposure_windows == 1);
+  CHECK(ScoreOfDay(bob.get(), static_cast<uint32_t>(day0 / 86400)) == Approx(1800));
+  CHECK(bob->Summary()->days[0].exposure_windows == 1);
+}
+
+TEST_CASE("a renamed batch whose signed window disagrees with its name is refused with its reason",
+          "[client][sync][duplicates]") {
+  World w;
+  auto alice = w.NewPhone("alice");
+  auto bob = w.NewPhone("bob");
+  const int64_t day0 = relay::testing::kNow - 10 * 3600;
+  const std::string name = MeetAndRelease(&w, alice.get(), bob.get(), day0);
+  const int64_t closed = day0 + 86400 + 3600;
+  const std::string renamed = relay::BatchFileName(closed + 3600);
+  const std::string other_server = std::to_string(closed - 3600) + "-" + std::to_string(closed + 7200) + "-00001.zip";
+  const std::string mirror = w.dir.Sub("mirror");
+  std::filesystem::create_directories(mirror);
+  for (const auto& n : {renamed, other_server}) std::filesystem::copy_file(w.relay.dir.Sub("export/" + name), mirror + "/" + n);
+  WriteIndex(mirror, {other_server, renamed});
+
+  DirectorySource source(mirror);
+  auto report = bob->Sync(source);
+  REQUIRE(report.ok());
+  CHECK(report->batches == 0);
+  REQUIRE(report->skipped.size() == 2);
+  CHECK(report->skipped[0].name == other_server);
+  CHECK(report->skipped[0].reason == "its name says " + std::to_string(closed - 3600) + "-" +
+                                         std::to_string(closed + 7200) + " part 1, its signed header " +
+                                         std::to_string(closed - 3600) + "-" + std::to_string(closed) + " part 1");
+  CHECK(report->skipped[1].name == renamed);
+  CHECK(report->skipped[1].reason == "its name says it closed at " + std::to_string(closed + 3600) +
+                                         ", its signed header at " + std::to_string(closed));
+  CHECK(ScoreOfDay(bob.get(), static_cast<uint32_t>(day0 / 86400)) == 0);
+}
+
+// ListedSource lists a batch with a size and digest, and serves other bytes.
+class ListedSource final : public BatchSource {
+ public:
+  ListedSource(ListedBatch listed, Bytes served) : listed_(std::move(listed)), served_(std::move(served)) {}
+  StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) override {
+    if (listed_.name <= after) return std::vector<ListedBatch>{};
+    return std::vector<ListedBatch>{listed_};
+  }
+  StatusOr<Bytes> Fetch(const std::string&) override { return served_; }
+
+ private:
+  ListedBatch listed_;
+  Bytes served_;
+};
+
+TEST_CASE("every client gets the listed bytes - a batch that differs from its listed digest is refused",
+          "[client][sync][privacy]") {
+  World w;
+  auto alice = w.NewPhone("alice");
+  auto bob = w.NewPhone("bob");
+  const int64_t day0 = relay::testing::kNow - 10 * 3600;
+  const std::string name = MeetAndRelease(&w, alice.get(), bob.get(), day0);
+  const std::string path = w.relay.dir.Sub("export/" + name);
+  const Bytes genuine = ToBytes(openen::testing::ReadFile(path));
+  const crypto::Sha256Digest digest = crypto::Sha256(genuine);
+  CHECK(openen::testing::ReadFile(w.relay.dir.Sub("export/index.sha256")) == HexEncode(digest) + "  " + name + "\n");
+
+  // Another genuine, signed file for the same name: the signature alone
+  // would pass it, and this phone would see another world than the rest.
+  auto parsed = wire::ExportFile::Parse(genuine);
+  wire::ExportBatch batch;
+  batch.header = parsed->header();
+  batch.keys = parsed->Keys();
+  batch.keys.pop_back();
+  auto signer = crypto::EcdsaP256PrivateKey::FromPem(w.relay.signing_pem);
+  const Bytes other = *wire::WriteExportZip(batch, {{{"v1", "openen", ""}, &*signer}});
+
+  ListedSource same_size({name, genuine.size(), digest}, genuine);
+  auto carol = w.NewPhone("carol");
+  REQUIRE(carol->Sync(same_size).ok());  // the honest case passes
+  ListedSource differs({name, std::nullopt, digest}, other);
+  auto report = bob->Sync(differs);
+  REQUIRE_FALSE(report.ok());
+  CHECK(report.status().code() == StatusCode::kDataLoss);
+  CHECK(report.status().message() == name + ": its SHA-256 is " + HexEncode(crypto::Sha256(other)) +
+                                         ", the listing says " + HexEncode(digest));
+  ListedSource longer({name, genuine.size(), digest}, other);
+  CHECK(bob->Sync(longer).status().message() == name + ": " + std::to_string(other.size()) +
+                                                    " bytes arrived, the listing says " +
+                                                    std::to_string(genuine.size()));
+
+  // The relay's listing and index.sha256 carry the digest: a file swapped
+  // behind them is refused over gRPC and from the directory.
+  std::ofstream(path, std::ios::binary | std::ios::trunc)
+      .write(reinterpret_cast<const char*>(other.data()), static_cast<std::streamsize>(other.size()));
+  RelaySource grpc_source(w.Channel());
+  CHECK(bob->Sync(grpc_source).status().code() == StatusCode::kDataLoss);
+  DirectorySource files(w.relay.dir.Sub("export"));
+  CHECK(bob->Sync(files).status().code() == StatusCode::kDataLoss);
+  CHECK(bob->DailySummaries()->empty());
+}
+
+// EndlessRelay lists 1000 new batches on every page, for up to 300 pages.
+class EndlessRelay final : public openen::v1::Relay::Service {
+ public:
+  grpc::Status ListBatches(grpc::ServerContext*, const openen::v1::ListBatchesRequest* request,
+                           openen::v1::ListBatchesResponse* response) override {
+    if (++pages_ > 300) return grpc::Status::OK;
+    const int64_t after = request->after().empty() ? 0 : std::stoll(request->after().substr(6, 10));
+    for (int64_t i = 1; i <= 1000; ++i) response->add_batches()->set_name(relay::BatchFileName(after + i));
+    return grpc::Status::OK;
+  }
+  std::atomic<int> pages_{0};
+};
+
+TEST_CASE("a listing that pages on and on, and a file over the limit, fail with a clear error",
+          "[client][sync][limits]") {
+  World w;
+  EndlessRelay endless;
+  auto r = server::StartServer({}, {&endless});
+  REQUIRE(r.ok());
+  RelaySource source(grpc::CreateChannel("127.0.0.1:" + std::to_string(r->port), grpc::InsecureChannelCredentials()));
+  auto listed = source.ListAfter("");
+  REQUIRE_FALSE(listed.ok());
+  CHECK(listed.status().code() == StatusCode::kResourceExhausted);
+  CHECK(listed.status().message() == "relay listed more than 100000 batches or 8388608 bytes in one sync");
+  CHECK(endless.pages_ <= 101);
+  server::ShutdownGracefully(r->server.get(), 1);
+
+  // A mirror's file larger than any export is refused before it is read.
+  const std::string mirror = w.dir.Sub("mirror");
+  std::filesystem::create_directories(mirror);
+  const std::string big = relay::BatchFileName(relay::testing::kNow);
+  std::ofstream(mirror + "/" + big).close();
+  std::filesystem::resize_file(mirror + "/" + big, wire::kMaxExportFileSize + 1);
+  WriteIndex(mirror, {big});
+  DirectorySource files(mirror);
+  auto fetched = files.Fetch(big);
+  REQUIRE_FALSE(fetched.ok());
+  CHECK(fetched.status().code() == StatusCode::kResourceExhausted);
+  CHECK(fetched.status().message() == "batch " + big + " is " + std::to_string(wire::kMaxExportFileSize + 1) +
+                                          " bytes, more than the limit of " +
+                                          std::to_string(wire::kMaxExportFileSize));
+  // And so is an index listing more batches than a sync may take.
+  std::string many;
+  for (size_t i = 1; i <= kMaxListedBatches + 1; ++i) many += relay::BatchFileName(static_cast<int64_t>(i)) + "\n";
+  std::ofstream(mirror + "/index.txt", std::ios::trunc) << many;
+  CHECK(files.ListAfter("").status().message() == "index.txt lists more than 100000 new batches");
 }
 
 }  // namespace

@@ -94,11 +94,23 @@ struct UploadReport {
   uint32_t keys_accepted = 0;
 };
 
+// SkippedBatch is a listed batch that Sync passed over without matching it.
+struct SkippedBatch {
+  std::string name;
+  std::string reason;
+};
+
 struct SyncReport {
   int batches = 0;
   uint64_t keys = 0;
   uint64_t matched_identifiers = 0;
   int new_exposure_windows = 0;
+  // Windows not stored because the same diagnosis key was already counted
+  // for that day (it came back in another batch or under another name).
+  int repeated_exposure_windows = 0;
+  // Batches skipped, and why: the same bytes as a batch already processed,
+  // or a signed time window that does not match the file's name.
+  std::vector<SkippedBatch> skipped;
   // Seconds spent matching the downloaded keys (deriving and comparing
   // identifiers, decrypting metadata), without download and storage: a
   // figure for diagnostics and benchmarks.
@@ -145,14 +157,22 @@ class Client {
   // Network calls and matching run without blocking broadcasting or
   // recording; two syncs do not run at once. It then downloads every batch after the last one processed,
   // verifies each with the pinned export keys, matches it and stores any
-  // exposure windows, remembering progress after each batch. A batch that
-  // does not parse or verify stops the sync with its error; what came before
-  // it is kept.
+  // exposure windows, remembering progress after each batch. A batch whose
+  // bytes differ from the size or SHA-256 its source lists (DATA_LOSS), or
+  // that does not parse or verify, stops the sync with its error; what came
+  // before it is kept. Each diagnosis key is counted once per day of
+  // exposure: windows of a (key, day) already stored are dropped, whatever
+  // batch or name brings the key back. A batch is skipped, with its reason
+  // in SyncReport::skipped, when its bytes (SHA-256) are those of a batch
+  // processed within the retention period, or when its name states a time
+  // window that its signed header contradicts: "batch-<T>.zip" (openen-relay)
+  // needs end_timestamp T; "<S>-<E>-<N>.zip" (Google's reference server)
+  // needs start S, end E and batch_num N; other names state none.
   StatusOr<SyncReport> Sync(BatchSource& source);
 
   // ProcessExport matches one verified export against the sightings and
-  // stores the windows found (processing a file twice stores them twice:
-  // Sync, which remembers progress, is the normal path).
+  // stores the windows found, dropping those of a (diagnosis key, day)
+  // already stored, as Sync does.
   StatusOr<SyncReport> ProcessExport(const wire::ExportFile& file);
 
   // UpdateConfiguration verifies the authority-signed configuration and
@@ -213,6 +233,9 @@ class Client {
                                                                            SightingIndex* index,
                                                                            const RiskParameters& risk) const;
   Status CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress);
+  // DropCountedWindows removes from |windows| those whose (diagnosis key,
+  // day) a stored window already counts, and returns how many it removed.
+  StatusOr<int> DropCountedWindows(std::vector<ExposureWindow>* windows);
   StatusOr<std::vector<ExposureWindow>> LoadWindows();
   Status UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope);
   // CheckAlive fails once decommissioned, applying a pending order whose time has come.

@@ -36,6 +36,11 @@ struct ScanInstance {
 
 struct ExposureWindow {
   uint32_t day = 0;  // days since the epoch (UTC) of the window's first scan
+  // A 16-byte tag of the diagnosis key whose identifiers the scans matched
+  // (the first half of SHA-256("openen window key tag" || key)), so that a
+  // key is counted once per day however often it is published; absent in
+  // windows stored before tags existed.
+  std::optional<std::array<uint8_t, 16>> key_tag;
   wire::ReportType report_type = wire::ReportType::kConfirmedTest;
   Infectiousness infectiousness = Infectiousness::kStandard;
   std::vector<ScanInstance> scans;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "openen/crypto/bytes.h"
+#include "openen/crypto/hash.h"
 #include "openen/crypto/status.h"
 
 namespace grpc {
@@ -21,13 +22,32 @@ class Channel;
 
 namespace openen::client {
 
+// Bounds on what a source may list in one sync, far above what a relay keeps
+// (14 days of hourly batches is 336; of one-second batches, more than any
+// phone should fetch): RESOURCE_EXHAUSTED beyond them, however the source
+// pages. Names are at most kMaxBatchNameSize bytes.
+inline constexpr size_t kMaxListedBatches = 100'000;
+inline constexpr size_t kMaxListingBytes = size_t{8} << 20;
+inline constexpr size_t kMaxBatchNameSize = 255;
+
+// ListedBatch is one released batch as its source lists it, with the size
+// and SHA-256 of its file when the listing gives them (openen-relay's gRPC
+// listing and index.sha256 do; a plain index.txt does not). Client::Sync
+// refuses a file whose bytes differ from what is listed.
+struct ListedBatch {
+  std::string name;
+  std::optional<uint64_t> size;
+  std::optional<crypto::Sha256Digest> sha256;
+};
+
 class BatchSource {
  public:
   virtual ~BatchSource() = default;
-  // ListAfter returns the names of released batches that sort after |after|
-  // (all when empty), oldest first.
-  virtual StatusOr<std::vector<std::string>> ListAfter(const std::string& after) = 0;
-  // Fetch returns one batch file's bytes.
+  // ListAfter returns the released batches whose names sort after |after|
+  // (all when empty), oldest first, within the bounds above.
+  virtual StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) = 0;
+  // Fetch returns one batch file's bytes: RESOURCE_EXHAUSTED, before reading
+  // it, for a file larger than wire::kMaxExportFileSize.
   virtual StatusOr<Bytes> Fetch(const std::string& name) = 0;
   // Announcements returns what the health authority publishes besides
   // batches: the signed configuration and a decommission order, each a
@@ -40,11 +60,14 @@ class BatchSource {
 };
 
 // DirectorySource reads a relay's export directory (index.txt + files), e.g.
-// a local mirror. Names that are not plain file names are refused.
+// a local mirror. Names that are not plain file names are refused. When the
+// directory has an index.sha256 (lines "<hex SHA-256>  <name>", as
+// openen-relay writes it), every listed name must be in it, and its digest
+// is checked; without one (other servers' exports) nothing can be.
 class DirectorySource final : public BatchSource {
  public:
   explicit DirectorySource(std::string dir) : dir_(std::move(dir)) {}
-  StatusOr<std::vector<std::string>> ListAfter(const std::string& after) override;
+  StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) override;
   StatusOr<Bytes> Fetch(const std::string& name) override;
   // Reads config.bin and decommission.bin, which openen-relay writes beside index.txt.
   StatusOr<Signed> Announcements() override;
@@ -58,7 +81,7 @@ class RelaySource final : public BatchSource {
  public:
   explicit RelaySource(std::shared_ptr<grpc::Channel> channel, int timeout_seconds = 60);
   ~RelaySource() override;
-  StatusOr<std::vector<std::string>> ListAfter(const std::string& after) override;
+  StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) override;
   StatusOr<Bytes> Fetch(const std::string& name) override;
   // Calls GetConfig; NOT_FOUND from the relay means none.
   StatusOr<Signed> Announcements() override;
