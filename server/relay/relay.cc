@@ -349,7 +349,7 @@ Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
   // close_time, each padded on its own. Parts need distinct close times
   // after the last batch; keys beyond those wait for the next close.
   const size_t part_keys = options_.max_batch_keys - options_.batch_jitter_keys;
-  const uint64_t slots = static_cast<uint64_t>(close_time - std::max<int64_t>(last_closed, close_time - 1000000));
+  const uint64_t slots = static_cast<uint64_t>(close_time - last_closed);  // >= 1; times part_keys fits
   const size_t taken = static_cast<size_t>(std::min<uint64_t>(due.size(), slots * part_keys));
   rocksdb::WriteBatch wb;
   if (taken == due.size()) {

@@ -41,7 +41,7 @@ inline constexpr size_t kMaxExportKeys = 200'000;
 inline constexpr size_t kMaxEncodedKeySize = 3 + 18 + 5 * 11;  // 76
 inline constexpr size_t kMaxExportHeaderSize = size_t{64} << 10;
 // export.bin: the 16-byte file header, the export header and the keys
-// (16,065,552 bytes).
+// (15,265,552 bytes).
 inline constexpr size_t kMaxExportBinSize =
     16 + kMaxExportHeaderSize + kMaxExportKeys * kMaxEncodedKeySize;
 inline constexpr size_t kMaxExportSigSize = size_t{64} << 10;
