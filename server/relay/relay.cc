@@ -312,6 +312,9 @@ StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
   return result;
 }
 
+namespace {
+// BucketFor is the size a batch of |real| keys is padded to before jitter:
+// the smallest min_batch_keys x 2^k that holds them, at most max - jitter.
 size_t BucketFor(size_t real, const RelayOptions& o) {
   const size_t top = o.max_batch_keys - o.batch_jitter_keys;
   if (o.min_batch_keys == 0) return std::min(real, top);
@@ -319,6 +322,7 @@ size_t BucketFor(size_t real, const RelayOptions& o) {
   while (bucket < real && bucket < top) bucket *= 2;
   return std::min(bucket, top);
 }
+}  // namespace
 
 Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
   {
