@@ -173,14 +173,14 @@ void BenchClose(const std::string& dir, size_t keys, int threads) {
   }
   const double close_seconds = NowSeconds() - close_start;
   // Above wire::kMaxExportKeys a close writes several batches.
-  long long keys = 0, zip_bytes = 0;
+  long long batch_keys = 0, zip_bytes = 0;
   const auto batches = relay->ListBatches("", SIZE_MAX);
   for (const auto& b : batches) {
-    keys += b.key_count();
+    batch_keys += b.key_count();
     zip_bytes += static_cast<long long>(b.size());
   }
   JsonLine("relay_close_batch")
-      .Add("keys", keys)
+      .Add("keys", batch_keys)
       .Add("batches", static_cast<long long>(batches.size()))
       .Add("pending_before", static_cast<long long>(pending))
       .Add("close_seconds", close_seconds)
