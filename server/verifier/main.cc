@@ -36,7 +36,7 @@ constexpr char kUsage[] =
     "  openen-verifier --data-dir DIR --signing-key FILE --admin-key-file FILE\n"
     "                  [--listen 127.0.0.1:PORT] [--issuer NAME] [--audience NAME]\n"
     "                  [--tls-cert FILE --tls-key FILE] [--short-code-digits N]\n"
-    "                  [--max-failed-exchanges-per-minute N] [--maintenance-interval SECONDS]\n"
+    "                  [--maintenance-interval SECONDS]\n"
     "                  [--authority-key FILE]\n"
     "  openen-verifier keygen --out FILE\n"
     "  openen-verifier admin-key --out FILE\n"
@@ -60,9 +60,11 @@ constexpr char kUsage[] =
     "  --issuer, --audience  names written into certificates (defaults openen-verifier,\n"
     "                        openen-relay); the relay checks the audience\n"
     "  --tls-cert, --tls-key serve TLS with this PEM certificate and key\n"
-    "  --short-code-digits N length of short codes, 6..10 (default 8)\n"
-    "  --max-failed-exchanges-per-minute N  wrong codes tolerated per minute, all callers\n"
-    "                        together (default 60); then exchanges pause\n"
+    "  --short-code-digits N length of short codes, 12..20 (default 16), read out in\n"
+    "                        groups of 4; spaces and dashes in entered codes are ignored.\n"
+    "                        There is no lockout: guessing is bounded by the code space\n"
+    "                        (see docs/verifier.md before lowering it). Long codes are 25\n"
+    "                        characters of [a-z0-9] (129 bits)\n"
     "  --maintenance-interval SECONDS  how often expired records are deleted and deletions\n"
     "                        made physical (default 10)\n"
     "  --authority-key FILE  further Ed25519 keys (base64 lines) whose decommission orders count\n"
@@ -262,7 +264,7 @@ int Issue(int argc, char** argv) {
                 response.long_code().c_str(), static_cast<long long>(response.long_code_expires_at()));
   } else {
     std::printf("short code: %s  (read it out; valid until %s)\nlong code:  %s  (send as a link; valid until %s)\n",
-                response.short_code().c_str(), Utc(response.short_code_expires_at()).c_str(),
+                GroupForReading(response.short_code()).c_str(), Utc(response.short_code_expires_at()).c_str(),
                 response.long_code().c_str(), Utc(response.long_code_expires_at()).c_str());
   }
   return kExitOk;
@@ -272,7 +274,7 @@ int Serve(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 1,
                           {"data-dir", "listen", "signing-key", "admin-key-file", "issuer", "audience",
                            "tls-cert", "tls-key", "short-code-digits",
-                           "max-failed-exchanges-per-minute", "maintenance-interval", "authority-key"},
+                           "maintenance-interval", "authority-key"},
                           {"help"});
   if (!args.ok()) return Fail(args.status().message());
   if (args->Has("help")) {
@@ -289,14 +291,13 @@ int Serve(int argc, char** argv) {
   VerifierOptions options;
   if (auto v = args->Get("issuer")) options.issuer = *v;
   if (auto v = args->Get("audience")) options.audience = *v;
-  auto digits = args->GetInt("short-code-digits", 8, 6, 10);
-  auto failures = args->GetInt("max-failed-exchanges-per-minute", 60, 1, 1000000);
+  auto digits = args->GetInt("short-code-digits", options.short_code_digits, kMinShortCodeDigits,
+                             kMaxShortCodeDigits);
   auto interval = args->GetInt("maintenance-interval", 10, 1, 86400);
-  for (const auto* s : {&digits, &failures, &interval}) {
+  for (const auto* s : {&digits, &interval}) {
     if (!s->ok()) return Fail(s->status().message());
   }
   options.short_code_digits = static_cast<int>(*digits);
-  options.max_failed_exchanges_per_minute = static_cast<int>(*failures);
 
   if (auto path = args->Get("authority-key")) {
     auto keys = server::ReadEd25519PublicKeys(*path);

@@ -60,7 +60,7 @@ grpc::ServerUnaryReactor* VerificationService::ExchangeCode(
     openen::v1::ExchangeCodeResponse* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   pool_->Submit([this, reactor, request, response] {
-    auto token = request->chaff() ? verifier_->ChaffToken() : verifier_->ExchangeCode(request->code());
+    auto token = request->chaff() ? verifier_->ChaffToken(request->code()) : verifier_->ExchangeCode(request->code());
     if (token.ok()) {
       response->set_token(token->token);
       response->set_token_expires_at(token->expires_at);
@@ -77,7 +77,7 @@ grpc::ServerUnaryReactor* VerificationService::Certify(grpc::CallbackServerConte
                                                        openen::v1::CertifyResponse* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   pool_->Submit([this, reactor, request, response] {
-    auto cert = request->chaff() ? verifier_->ChaffCertificate()
+    auto cert = request->chaff() ? verifier_->ChaffCertificate(request->token(), AsBytes(request->key_hmac()))
                                  : verifier_->Certify(request->token(), AsBytes(request->key_hmac()));
     if (cert.ok()) *response->mutable_certificate() = std::move(*cert);
     Finish(reactor, response, cert.status(), kCertifyResponseSize);

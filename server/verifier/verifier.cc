@@ -76,42 +76,64 @@ StatusOr<Record> DecodeRecord(std::string_view v) {
   return r;
 }
 
-std::string RandomDigits(int n) {
-  std::string s;
-  for (int i = 0; i < n; ++i) s.push_back(static_cast<char>('0' + crypto::RandomUniform(10)));
-  return s;
-}
-
-std::string RandomAlphanumeric(int n) {
-  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-  std::string s;
-  for (int i = 0; i < n; ++i) s.push_back(kAlphabet[crypto::RandomUniform(36)]);
-  return s;
-}
-
-constexpr int kLongCodeLength = 16;
 constexpr size_t kTokenBytes = 32;
+
+crypto::Sha256Digest RandomHash() {
+  crypto::Sha256Digest d;
+  crypto::RandomBytes(d);
+  return d;
+}
 
 Status InvalidCode() { return NotFoundError("invalid or expired code"); }
 Status InvalidToken() { return NotFoundError("invalid or expired token"); }
 
 }  // namespace
 
+std::string NormalizeCode(std::string_view code) {
+  std::string out;
+  out.reserve(code.size());
+  for (char c : code) {
+    if (c == ' ' || c == '-') continue;
+    out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+  }
+  return out;
+}
+
+std::string GroupForReading(std::string_view code) {
+  std::string out;
+  for (size_t i = 0; i < code.size(); ++i) {
+    if (i > 0 && i % 4 == 0) out.push_back(' ');
+    out.push_back(code[i]);
+  }
+  return out;
+}
+
+std::string RandomShortCode(int digits) {
+  std::string s;
+  for (int i = 0; i < digits; ++i) s.push_back(static_cast<char>('0' + crypto::RandomUniform(10)));
+  return s;
+}
+
+std::string RandomLongCode() {
+  static constexpr char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::string s;
+  for (int i = 0; i < kLongCodeLength; ++i) s.push_back(kAlphabet[crypto::RandomUniform(36)]);
+  return s;
+}
+
 Status ValidateOptions(const VerifierOptions& o) {
   if (o.issuer.empty() || o.issuer.size() > 64) return InvalidArgumentError("issuer must be 1..64 bytes");
   if (o.audience.empty() || o.audience.size() > 64) {
     return InvalidArgumentError("audience must be 1..64 bytes");
   }
-  if (o.short_code_digits < 6 || o.short_code_digits > 10) {
-    return InvalidArgumentError("short code digits must be 6..10, got " +
+  if (o.short_code_digits < kMinShortCodeDigits || o.short_code_digits > kMaxShortCodeDigits) {
+    return InvalidArgumentError("short code digits must be " + std::to_string(kMinShortCodeDigits) + ".." +
+                                std::to_string(kMaxShortCodeDigits) + ", got " +
                                 std::to_string(o.short_code_digits));
   }
   if (o.short_code_ttl_seconds <= 0 || o.long_code_ttl_seconds <= 0 || o.token_ttl_seconds <= 0 ||
       o.certificate_ttl_seconds <= 0) {
     return InvalidArgumentError("lifetimes must be positive");
-  }
-  if (o.max_failed_exchanges_per_minute < 1) {
-    return InvalidArgumentError("max failed exchanges per minute must be at least 1");
   }
   if (o.max_onset_age_days < 0) return InvalidArgumentError("max onset age must not be negative");
   return Status::Ok();
@@ -148,31 +170,15 @@ Verifier::Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir,
     : db_(std::move(db)),
       signing_key_(std::move(signing_key)),
       lookup_key_(std::move(lookup_key)),
+      chaff_key_(crypto::Ed25519PrivateKey::Generate()),
       options_(std::move(options)),
       clock_(clock),
-      failure_tokens_(options_.max_failed_exchanges_per_minute),
-      failure_refilled_at_(clock->NowSeconds()),
       decommission_(data_dir, DecommissionKeys(options_, signing_key_.PublicKey())) {}
 
 Verifier::~Verifier() = default;
 
 crypto::Sha256Digest Verifier::Lookup(std::string_view secret) const {
   return crypto::HmacSha256(lookup_key_.Reveal(), AsBytes(secret));
-}
-
-bool Verifier::FailureBudgetSpent(int64_t now) {
-  const double capacity = options_.max_failed_exchanges_per_minute;
-  if (now > failure_refilled_at_) {
-    failure_tokens_ = std::min(capacity, failure_tokens_ + (now - failure_refilled_at_) * capacity / 60.0);
-    failure_refilled_at_ = now;
-  }
-  return failure_tokens_ < 1.0;
-}
-
-bool Verifier::TakeFailureBudget(int64_t now) {
-  if (FailureBudgetSpent(now)) return false;
-  failure_tokens_ -= 1.0;
-  return true;
 }
 
 StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type,
@@ -205,11 +211,11 @@ StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type,
   if (decommissioned()) return FailedPreconditionError("decommissioned");  // again, under the lock
   IssuedCodes out;
   crypto::Sha256Digest short_hash, long_hash;
-  // Draw until neither code collides with a live one (rare: 1 in 10^8 / live codes).
+  // Draw until neither code collides with a live one (1 in 10^digits / live codes).
   for (int attempt = 0;; ++attempt) {
     if (attempt == 100) return ResourceExhaustedError("cannot find an unused code");
-    out.short_code = RandomDigits(options_.short_code_digits);
-    out.long_code = RandomAlphanumeric(kLongCodeLength);
+    out.short_code = RandomShortCode(options_.short_code_digits);
+    out.long_code = RandomLongCode();
     short_hash = Lookup(out.short_code);
     long_hash = Lookup(out.long_code);
     std::string ignored;
@@ -236,20 +242,17 @@ StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
   const int64_t now = clock_->NowSeconds();
   std::lock_guard<std::mutex> lock(mu_);
   if (decommissioned()) return FailedPreconditionError("decommissioned");  // again, under the lock
-  if (FailureBudgetSpent(now)) {
-    return ResourceExhaustedError("too many invalid codes; try again in a minute");
-  }
-  const crypto::Sha256Digest hash = Lookup(code);
+  const crypto::Sha256Digest hash = Lookup(NormalizeCode(code));
   std::string value;
   rocksdb::Status got = db_->Get({}, RecordKey(kCodePrefix, hash), &value);
   if (got.IsNotFound()) {
-    TakeFailureBudget(now);
+    ++wrong_codes_;
     return InvalidCode();
   }
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "read code"));
   OPENEN_ASSIGN_OR_RETURN(Record code_record, DecodeRecord(value));
   if (now >= code_record.expires_at) {
-    TakeFailureBudget(now);
+    ++wrong_codes_;
     return InvalidCode();  // Maintain deletes it
   }
 
@@ -263,6 +266,7 @@ StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
   const crypto::Sha256Digest token_hash = Lookup(token.token);
 
   // Burn the code and its sibling, store the token: one synced batch.
+  // ChaffToken mirrors every step below.
   rocksdb::WriteBatch batch;
   batch.Delete(RecordKey(kCodePrefix, hash));
   batch.Delete(IndexKey(code_record.expires_at, kCodePrefix, hash));
@@ -296,6 +300,7 @@ StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view token, B
   OPENEN_ASSIGN_OR_RETURN(Record record, DecodeRecord(value));
   if (now >= record.expires_at) return InvalidToken();
 
+  // ChaffCertificate mirrors every step below.
   rocksdb::WriteBatch batch;
   batch.Delete(RecordKey(kTokenPrefix, hash));
   batch.Delete(IndexKey(record.expires_at, kTokenPrefix, hash));
@@ -315,43 +320,74 @@ StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view token, B
   return wire::SignEnvelope(wire::kCertificateContext, cert, signing_key_);
 }
 
-Status Verifier::SyncedNothing() {
-  rocksdb::WriteBatch nothing;
-  nothing.Put("\xff\xfe" "chaff", "");
-  nothing.Delete("\xff\xfe" "chaff");
-  return store::FromRocksDb(db_->Write(store::SyncedWrite(), &nothing), "chaff");
-}
-
-StatusOr<IssuedToken> Verifier::ChaffToken() {
+StatusOr<IssuedToken> Verifier::ChaffToken(std::string_view code) {
   if (decommissioned()) return FailedPreconditionError("decommissioned");
-  OPENEN_RETURN_IF_ERROR(SyncedNothing());
+  const int64_t now = clock_->NowSeconds();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (decommissioned()) return FailedPreconditionError("decommissioned");
+  // The lookups of a real exchange: the code, then its sibling. Whatever they
+  // find is left alone (a chaff code that hits a live one burns nothing).
+  std::string ignored;
+  const rocksdb::Status got = db_->Get({}, RecordKey(kCodePrefix, Lookup(NormalizeCode(code))), &ignored);
+  if (!got.ok() && !got.IsNotFound()) return store::FromRocksDb(got, "read code");
+  db_->Get({}, RecordKey(kCodePrefix, RandomHash()), &ignored).PermitUncheckedError();
+
   IssuedToken t;
   Bytes raw(kTokenBytes);
   crypto::RandomBytes(raw);
   t.token = HexEncode(raw);
-  t.expires_at = clock_->NowSeconds() + options_.token_ttl_seconds;
+  t.expires_at = now + options_.token_ttl_seconds;
   t.test_type = openen::v1::CONFIRMED_TEST;
+  const crypto::Sha256Digest token_hash = Lookup(t.token);
+
+  // The real batch's shape on keys that name nothing (random hashes), and
+  // the token written and deleted in the same batch: nothing is kept.
+  rocksdb::WriteBatch batch;
+  for (int i = 0; i < 2; ++i) {
+    const crypto::Sha256Digest h = RandomHash();
+    batch.Delete(RecordKey(kCodePrefix, h));
+    batch.Delete(IndexKey(now + options_.short_code_ttl_seconds, kCodePrefix, h));
+  }
+  Record token_record{t.test_type, 0, t.expires_at, {}, false};
+  batch.Put(RecordKey(kTokenPrefix, token_hash), EncodeRecord(token_record));
+  batch.Put(IndexKey(t.expires_at, kTokenPrefix, token_hash), "");
+  batch.Delete(RecordKey(kTokenPrefix, token_hash));
+  batch.Delete(IndexKey(t.expires_at, kTokenPrefix, token_hash));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "chaff"));
+  deleted_since_purge_ = true;
   return t;
 }
 
-StatusOr<openen::v1::SignedEnvelope> Verifier::ChaffCertificate() {
+StatusOr<openen::v1::SignedEnvelope> Verifier::ChaffCertificate(std::string_view token, ByteView key_hmac) {
   if (decommissioned()) return FailedPreconditionError("decommissioned");
-  OPENEN_RETURN_IF_ERROR(SyncedNothing());
+  if (key_hmac.size() != crypto::kSha256Size) {
+    return InvalidArgumentError("key_hmac is " + std::to_string(key_hmac.size()) + " bytes, want 32");
+  }
+  const int64_t now = clock_->NowSeconds();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (decommissioned()) return FailedPreconditionError("decommissioned");
+  std::string ignored;
+  const rocksdb::Status got = db_->Get({}, RecordKey(kTokenPrefix, Lookup(token)), &ignored);
+  if (!got.ok() && !got.IsNotFound()) return store::FromRocksDb(got, "read token");
+
+  rocksdb::WriteBatch batch;
+  const crypto::Sha256Digest h = RandomHash();
+  batch.Delete(RecordKey(kTokenPrefix, h));
+  batch.Delete(IndexKey(now + options_.token_ttl_seconds, kTokenPrefix, h));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "chaff"));
+  deleted_since_purge_ = true;
+
   openen::v1::Certificate cert;
   cert.set_report_type(openen::v1::CONFIRMED_TEST);
-  Bytes hmac(crypto::kSha256Size), nonce(16);
-  crypto::RandomBytes(hmac);
-  crypto::RandomBytes(nonce);
-  cert.set_key_hmac(std::string(AsChars(hmac)));
+  cert.set_key_hmac(std::string(AsChars(key_hmac)));
   cert.set_issuer(options_.issuer);
   cert.set_audience(options_.audience);
-  cert.set_expires_at(clock_->NowSeconds() + options_.certificate_ttl_seconds);
+  cert.set_expires_at(now + options_.certificate_ttl_seconds);
+  Bytes nonce(16);
+  crypto::RandomBytes(nonce);
   cert.set_nonce(std::string(AsChars(nonce)));
-  openen::v1::SignedEnvelope env;
-  env.set_payload(cert.SerializeAsString());
-  Bytes signature(crypto::kEd25519SignatureSize);
-  crypto::RandomBytes(signature);  // random, so it verifies under no key
-  env.set_signature(std::string(AsChars(signature)));
+  // Signed (the same work) by a key nobody trusts, named as the real one.
+  openen::v1::SignedEnvelope env = wire::SignEnvelope(wire::kCertificateContext, cert, chaff_key_);
   env.set_signer_public_key(std::string(AsChars(signing_key_.PublicKey().bytes())));
   return env;
 }
@@ -404,6 +440,17 @@ StatusOr<size_t> Verifier::Maintain() {
     }
   }
   if (expired > 0) server::Log("verifier", "expired %zu codes and tokens", expired);
+  const uint64_t wrong = wrong_codes_.load();
+  uint64_t wrong_since = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    wrong_since = wrong - wrong_codes_logged_;
+    wrong_codes_logged_ = wrong;
+  }
+  if (wrong_since > 0) {
+    server::Log("verifier", "%llu wrong codes since the last maintenance (none refused a valid code)",
+                static_cast<unsigned long long>(wrong_since));
+  }
   return expired;
 }
 

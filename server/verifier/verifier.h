@@ -15,6 +15,7 @@
 
 #include <rocksdb/db.h>
 
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
@@ -36,25 +37,43 @@ namespace openen::verifier {
 struct VerifierOptions {
   std::string issuer = "openen-verifier";
   std::string audience = "openen-relay";
-  int short_code_digits = 8;
+  // Digits of the short code read out by a contact tracer (12..20; shown in
+  // groups of 4). With no lockout, guessing is bounded by the code space
+  // alone: see docs/verifier.md for the numbers behind the default.
+  int short_code_digits = 16;
   int64_t short_code_ttl_seconds = 15 * 60;
   int64_t long_code_ttl_seconds = 24 * 3600;
   int64_t token_ttl_seconds = 24 * 3600;
   int64_t certificate_ttl_seconds = 15 * 60;
   // Symptom onset may be at most this many days before the day of issue.
   int max_onset_age_days = 28;
-  // Wrong codes allowed per minute across all callers (a token bucket with
-  // this capacity, refilled evenly). Past it every exchange is refused with
-  // RESOURCE_EXHAUSTED until it refills: brute force is bounded at the price
-  // of a temporary refusal for everyone, and no caller address is kept.
-  int max_failed_exchanges_per_minute = 60;
   // Keys whose decommission orders count, besides the verifier's own.
   std::vector<crypto::Ed25519PublicKey> decommission_keys;
 };
 
-// Validate checks option ranges (issuer and audience 1..64 bytes, 6..10
+// Validate checks option ranges (issuer and audience 1..64 bytes, 12..20
 // digits, positive lifetimes).
 Status ValidateOptions(const VerifierOptions& options);
+
+// The long code: kLongCodeLength characters from [a-z0-9], 25 * log2(36) =
+// 129.2 bits, so that guessing one is hopeless at any rate.
+inline constexpr int kLongCodeLength = 25;
+inline constexpr int kMinShortCodeDigits = 12;
+inline constexpr int kMaxShortCodeDigits = 20;
+
+// NormalizeCode returns |code| as stored: spaces and dashes removed and ASCII
+// letters lowercased, so that "1234 5678-9012 3456" and a pasted long code in
+// capitals are the codes they name. Everything else is kept (and fails).
+std::string NormalizeCode(std::string_view code);
+
+// GroupForReading returns |code| in groups of 4 separated by spaces
+// ("1234 5678 9012 3456"): how a contact tracer reads a short code out.
+std::string GroupForReading(std::string_view code);
+
+// RandomShortCode and RandomLongCode draw codes of the issued formats
+// (digits, and kLongCodeLength characters of [a-z0-9]) uniformly.
+std::string RandomShortCode(int digits);
+std::string RandomLongCode();
 
 struct IssuedCodes {
   std::string short_code;
@@ -91,8 +110,10 @@ class Verifier {
                                   uint32_t symptom_onset_interval);
 
   // ExchangeCode burns a valid code (and its sibling) and stores a token.
-  // Wrong, used and expired codes all return NOT_FOUND "invalid or expired
-  // code"; RESOURCE_EXHAUSTED while the failure budget is spent.
+  // |code| is normalized first (NormalizeCode). Wrong, used and expired codes
+  // all return NOT_FOUND "invalid or expired code" and are counted
+  // (wrong_codes()); there is no lockout: a valid code is never refused
+  // because others guessed (the code space bounds guessing instead).
   StatusOr<IssuedToken> ExchangeCode(std::string_view code);
 
   // Certify burns a token and returns a signed certificate for |key_hmac|
@@ -100,10 +121,14 @@ class Verifier {
   // used and expired tokens return NOT_FOUND "invalid or expired token".
   StatusOr<openen::v1::SignedEnvelope> Certify(std::string_view token, ByteView key_hmac);
 
-  // Chaff answers: the same shapes and sizes as real ones, valid nowhere,
-  // after a synced write of nothing (a real answer's latency includes one).
-  StatusOr<IssuedToken> ChaffToken();
-  StatusOr<openen::v1::SignedEnvelope> ChaffCertificate();
+  // Chaff answers: the same shapes and sizes as real ones, valid nowhere.
+  // Each takes the path of a successful real call: the same checks (and
+  // errors), the same lock, the same lookups of |code| or |token|, a synced
+  // write of the same shape that leaves nothing behind, and for the
+  // certificate an Ed25519 signature, made with a throwaway key so that it
+  // verifies under no key.
+  StatusOr<IssuedToken> ChaffToken(std::string_view code);
+  StatusOr<openen::v1::SignedEnvelope> ChaffCertificate(std::string_view token, ByteView key_hmac);
 
   // Maintain deletes expired codes and tokens, then, if anything was deleted
   // since the last call, makes the deletions physical (store::PurgeDeleted).
@@ -112,6 +137,10 @@ class Verifier {
 
   // LiveRecords counts stored codes and tokens (for tests and monitoring).
   size_t LiveRecords() const;
+
+  // WrongCodes counts exchanges of wrong, used or expired codes since Open
+  // (for monitoring a guessing attack; it never refuses anything).
+  uint64_t WrongCodes() const { return wrong_codes_.load(); }
 
   // From the effective time of an installed decommission order (see
   // server::DecommissionState) every call fails with FAILED_PRECONDITION
@@ -123,19 +152,17 @@ class Verifier {
            crypto::SecretBytes lookup_key, VerifierOptions options, const server::Clock* clock);
 
   crypto::Sha256Digest Lookup(std::string_view secret) const;
-  bool TakeFailureBudget(int64_t now);  // false when spent; requires mu_
-  bool FailureBudgetSpent(int64_t now);
-  Status SyncedNothing();
 
   std::unique_ptr<rocksdb::DB> db_;
   const crypto::Ed25519PrivateKey signing_key_;
   const crypto::SecretBytes lookup_key_;
+  const crypto::Ed25519PrivateKey chaff_key_;  // throwaway: signs chaff certificates
   const VerifierOptions options_;
   const server::Clock* clock_;
 
   mutable std::mutex mu_;  // serialises read-check-delete of codes and tokens
-  double failure_tokens_;
-  int64_t failure_refilled_at_;
+  std::atomic<uint64_t> wrong_codes_{0};
+  uint64_t wrong_codes_logged_ = 0;  // guarded by mu_
   bool deleted_since_purge_ = false;
   server::DecommissionState decommission_;
   bool decommission_applied_ = false;  // guarded by mu_

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cctype>
+
 #include "openen/crypto/bytes.h"
 #include "subprocess.h"
 #include "test_util.h"
@@ -57,13 +59,17 @@ TEST_CASE("serve, issue as a contact tracer, and stop on SIGTERM", "[verifier][c
                           dir.Sub("admin.key"), "--test-type", "confirmed", "--json"});
   REQUIRE(issued.exit_code == 0);
   CHECK(issued.out.rfind("{\"short_code\": \"", 0) == 0);
-  const std::string short_code = issued.out.substr(16, 8);
+  const std::string short_code = issued.out.substr(16, 16);
   CHECK(short_code.find_first_not_of("0123456789") == std::string::npos);
 
   RunResult text = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--admin-key-file", dir.Sub("admin.key"),
                         "--test-type", "likely", "--onset", "2026-11-20"});
   CHECK(text.exit_code == 0);
   CHECK(text.out.rfind("short code: ", 0) == 0);
+  // Read out in groups of four: "1234 5678 9012 3456  (read it out; ...".
+  const std::string grouped = text.out.substr(12, 21);
+  for (size_t i = 0; i < 19; ++i) CHECK((i % 5 == 4 ? grouped[i] == ' ' : std::isdigit(grouped[i]) != 0));
+  CHECK(grouped.substr(19) == "  ");
 
   RunResult denied = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--admin-key-file",
                           dir.Sub("other.key"), "--test-type", "confirmed"});
@@ -128,7 +134,12 @@ TEST_CASE("openen-verifier refuses missing and unreadable arguments with exit 2"
   CHECK(bad.err.find(dir.Sub("bad.key") + ": invalid base64") != std::string::npos);
   RunResult help = Run({OPENEN_VERIFIER, "--help"});
   CHECK(help.exit_code == 0);
-  CHECK(help.out.find("--max-failed-exchanges-per-minute") != std::string::npos);
+  CHECK(help.out.find("--short-code-digits N length of short codes, 12..20 (default 16)") != std::string::npos);
+  CHECK(help.out.find("--max-failed-exchanges-per-minute") == std::string::npos);
+  RunResult short_digits = Run({OPENEN_VERIFIER, "--data-dir", dir.Sub("data"), "--signing-key", dir.Sub("bad.key"),
+                                "--admin-key-file", dir.Sub("bad.key"), "--short-code-digits", "8"});
+  CHECK(short_digits.exit_code == 2);
+  CHECK(short_digits.err == "openen-verifier: --short-code-digits must be in 12..20, got 8\n");
 }
 
 }  // namespace

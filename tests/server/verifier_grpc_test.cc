@@ -74,7 +74,7 @@ TEST_CASE("the full flow over loopback gRPC, with fixed response sizes", "[verif
   openen::v1::IssueCodeResponse codes;
   REQUIRE(s.Issue(&codes).ok());
   CHECK(codes.ByteSizeLong() == kIssueCodeResponseSize);
-  CHECK(codes.short_code().size() == 8);
+  CHECK(codes.short_code().size() == 16);
 
   openen::v1::ExchangeCodeResponse token;
   REQUIRE(s.Exchange(codes.long_code(), &token).ok());
