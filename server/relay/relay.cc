@@ -27,7 +27,8 @@ namespace {
 // Store layout:
 //   'k' || BE64(release time) || key_data[16] -> pending key (kKeyRecordSize bytes)
 //   'b' || BE64(close time)                   -> BE64(expires at) || BatchInfo
-//   'u' || SHA-256(certificate payload)       -> BE64(certificate expiry)
+//   'u' || SHA-256(certificate payload)       -> BE64(certificate expiry, rounded
+//                                                up to a batch boundary)
 //   'd' || KeyDigest(key_data)                -> BE64(release time while pending,
 //                                                then the close time of its batch)
 // The 'd' index lets a publish refuse a key the relay holds or released: it
@@ -39,8 +40,6 @@ constexpr char kBatchPrefix = 'b';
 constexpr char kUsedPrefix = 'u';
 constexpr char kIndexPrefix = 'd';
 constexpr uint8_t kKeyRecordVersion = 1;
-// Written and deleted in one synced batch by chaff, to take a real publish's time.
-constexpr char kChaffKey[] = "\xff\xfe" "chaff";
 constexpr size_t kKeyRecordSize = 10;
 
 void AppendBe64(std::string* s, uint64_t v) {
@@ -249,37 +248,53 @@ StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
   const int64_t now = clock_->NowSeconds();
   openen::v1::Certificate cert;
   Status cert_status = CheckCertificate(certificate, keys, hmac_secret, &cert);
+  // Chaff's certificate verifies under no key; its fields still shape the
+  // key rules as a real one's do.
+  if (chaff && !cert_status.ok() && !cert.ParseFromString(certificate.payload())) cert.Clear();
   PublishContext context{now, static_cast<wire::ReportType>(cert.report_type()), cert.symptom_onset_interval()};
   PublishResult result;
   std::vector<AcceptedKey> accepted = ApplyKeyRules(keys, context, &result.rejected);
-  if (chaff) {
-    // The same work as a real publish, a synced write included (its latency
-    // would otherwise tell chaff apart), and nothing kept.
-    std::string ignored;
-    for (const AcceptedKey& k : accepted) (void)db_->Get({}, IndexKey(k.key_data), &ignored);
-    rocksdb::WriteBatch nothing;
-    nothing.Put(kChaffKey, "");
-    nothing.Delete(kChaffKey);
-    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &nothing), "chaff"));
-    return PublishResult{static_cast<uint32_t>(keys.size()), {}};
-  }
-  OPENEN_RETURN_IF_ERROR(cert_status);
+  if (!chaff) OPENEN_RETURN_IF_ERROR(cert_status);
 
+  // A chaff publish from here on takes the real one's path, locks, lookup and
+  // two synced writes, on records that are written and deleted in the same
+  // batch: nothing is kept, and chaff reports every key accepted.
   const crypto::Sha256Digest cert_id = crypto::Sha256(AsBytes(certificate.payload()));
   std::string used_key(1, kUsedPrefix);
   used_key.append(reinterpret_cast<const char*>(cert_id.data()), cert_id.size());
   std::lock_guard<std::mutex> lock(publish_mu_);
   std::string ignored;
-  if (db_->Get({}, used_key, &ignored).ok()) return UnauthenticatedError("certificate already used");
+  if (db_->Get({}, used_key, &ignored).ok() && !chaff) return UnauthenticatedError("certificate already used");
 
-  rocksdb::WriteBatch batch;
-  std::string expiry;
-  AppendBe64(&expiry, static_cast<uint64_t>(cert.expires_at()));
-  batch.Put(used_key, expiry);
   const int64_t p = options_.batch_period_seconds;
   std::shared_lock<std::shared_mutex> release_lock(release_mu_);
   // Checked again under the lock that decommissioning takes exclusively.
   if (decommissioned()) return FailedPreconditionError("decommissioned");
+  // The used mark, in a write of its own (no record groups it with the
+  // keys), keeps the certificate's expiry rounded up to a batch boundary:
+  // nothing in the store is finer in time than a batch. Written before the
+  // keys, so that a crash in between loses this upload rather than letting
+  // the certificate publish twice.
+  rocksdb::WriteBatch mark;
+  std::string expiry;
+  const int64_t expires_at = std::clamp<int64_t>(cert.expires_at(), 0, INT64_MAX / 2);  // chaff: any value
+  AppendBe64(&expiry, static_cast<uint64_t>((expires_at + p - 1) / p * p));
+  // Chaff writes and deletes records under random names, so that it can
+  // neither un-burn a certificate nor delete a pending key or its index.
+  auto chaff_name = [](std::string name, size_t from) {
+    crypto::RandomBytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(name.data()) + from, name.size() - from));
+    return name;
+  };
+  if (chaff) {
+    const std::string name = chaff_name(used_key, 1);
+    mark.Put(name, expiry);
+    mark.Delete(name);
+  } else {
+    mark.Put(used_key, expiry);
+  }
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &mark), "mark certificate used"));
+
+  rocksdb::WriteBatch batch;
   for (const AcceptedKey& k : accepted) {
     // A key the relay holds or has released is not published again: the
     // same person uploading twice (a re-test, two codes) would otherwise
@@ -301,13 +316,23 @@ StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
     if (release <= closing_up_to_) release = (closing_up_to_ / p + 1) * p;
     std::string when;
     AppendBe64(&when, static_cast<uint64_t>(release));
-    batch.Put(PendingKey(release, k.key_data), EncodeKeyRecord(k));
-    batch.Put(index_key, when);
+    if (chaff) {
+      const std::string pending = chaff_name(PendingKey(release, k.key_data), 9);
+      const std::string index = chaff_name(index_key, 1);
+      batch.Put(pending, EncodeKeyRecord(k));
+      batch.Put(index, when);
+      batch.Delete(pending);
+      batch.Delete(index);
+    } else {
+      batch.Put(PendingKey(release, k.key_data), EncodeKeyRecord(k));
+      batch.Put(index_key, when);
+    }
     ++result.accepted;
   }
   std::sort(result.rejected.begin(), result.rejected.end(),
             [](const KeyRejection& a, const KeyRejection& b) { return a.index < b.index; });
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "store keys"));
+  if (chaff) return PublishResult{static_cast<uint32_t>(keys.size()), {}};
   dirty_ = true;
   return result;
 }

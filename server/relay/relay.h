@@ -89,10 +89,13 @@ class Relay {
   // expiry, single use) and the TEK HMAC under |hmac_secret| (either form),
   // then applies the key rules and rejects, with the reason "key was already
   // published", any key the relay holds pending or has released in a batch
-  // not yet expired. UNAUTHENTICATED rejects everything; otherwise
-  // the passing keys are stored durably (synced) before it returns. A chaff
-  // publish does the same checks, stores nothing, and reports every key
-  // accepted, whatever they were.
+  // not yet expired. UNAUTHENTICATED rejects everything; otherwise the
+  // passing keys are stored durably (synced) before it returns: the
+  // certificate's used mark (its expiry rounded up to a batch boundary) in
+  // one write, the keys in the next. A chaff publish takes the same path
+  // (checks, locks, lookups, two synced writes of records it deletes in the
+  // same writes), stores nothing, and reports every key accepted, whatever
+  // they were.
   StatusOr<PublishResult> Publish(const std::vector<SubmittedKey>& keys,
                                   const openen::v1::SignedEnvelope& certificate,
                                   ByteView hmac_secret, bool chaff);

@@ -6,7 +6,9 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
+#include <set>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -419,19 +421,95 @@ TEST_CASE("files a crash left behind are removed at open", "[relay]") {
   CHECK(std::filesystem::exists(f.dir.Sub("export/README")));
 }
 
+// TimesIn returns every value in [lo, hi] that a file under |dir| holds at
+// any offset as decimal ASCII (10 digits), big- or little-endian 32 or 64
+// bits, or a protobuf varint.
+std::set<int64_t> TimesIn(const std::string& dir, int64_t lo, int64_t hi) {
+  std::set<int64_t> found;
+  auto add = [&](uint64_t v) {
+    if (v >= static_cast<uint64_t>(lo) && v <= static_cast<uint64_t>(hi)) found.insert(static_cast<int64_t>(v));
+  };
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    const std::string data = ReadFile(entry.path().string());
+    const auto* b = reinterpret_cast<const uint8_t*>(data.data());
+    const size_t n = data.size();
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t width : {4, 8}) {
+        if (i + width > n) continue;
+        uint64_t be = 0, le = 0;
+        for (size_t j = 0; j < width; ++j) {
+          be = be << 8 | b[i + j];
+          le |= static_cast<uint64_t>(b[i + j]) << (8 * j);
+        }
+        add(be);
+        add(le);
+      }
+      uint64_t varint = 0;
+      for (size_t j = 0; j < 10 && i + j < n; ++j) {
+        varint |= static_cast<uint64_t>(b[i + j] & 0x7f) << (7 * j);
+        if ((b[i + j] & 0x80) == 0) {
+          add(varint);
+          break;
+        }
+      }
+      if (i + 10 <= n && std::all_of(b + i, b + i + 10, [](uint8_t c) { return c >= '0' && c <= '9'; })) {
+        add(std::stoull(data.substr(i, 10)));
+      }
+    }
+  }
+  return found;
+}
+
 TEST_CASE("the store holds no arrival time: only release batches", "[relay][privacy]") {
-  // Two publishes an hour apart of keys from the same days release together
-  // and are stored under the same release time.
-  RelayFixture f;
-  auto a = RelayFixture::DailyKeys(3);
-  REQUIRE(f.Publish(a).ok());
-  f.clock.Set(kNow + 1800);
-  auto b = RelayFixture::DailyKeys(3);
-  REQUIRE(f.Publish(b).ok());
-  f.clock.Set(kNow + 3600);
-  REQUIRE(f.relay->Maintain().ok());
-  REQUIRE(f.relay->ListBatches("", 10).size() == 1);
-  CHECK(f.relay->ListBatches("", 10)[0].key_count() == 10);  // six real, four padding
+  // Two publishes half an hour apart of keys from the same days release
+  // together, and neither the data nor the export directory holds, in any
+  // encoding, at any point (write-ahead log before Maintain, table files
+  // after, the closed batch), a time near an upload that is not a batch
+  // boundary. Random bytes (hashes, keys, signatures) match some 32-bit
+  // window value by chance (about 2 in 10^6 per byte), so a hit counts only
+  // if a second, independent run a day later finds the same time relative to
+  // its uploads: what a leak of the upload time does, and chance does not.
+  const int64_t p = RelayFixture::TestOptions().batch_period_seconds;
+  const int64_t certificate_ttl = 900;
+  auto run = [&](int64_t base) {
+    RelayFixture f;
+    const std::vector<int64_t> uploads = {base + 1234, base + 2345};
+    std::set<int64_t> offsets;
+    auto scan = [&](const char* when) {
+      for (const char* sub : {"data", "export"}) {
+        for (int64_t upload : uploads) {
+          for (int64_t t : TimesIn(f.dir.Sub(sub), upload - p, upload + p + certificate_ttl)) {
+            if (t % p == 0) continue;
+            UNSCOPED_INFO(when << ": " << sub << " holds " << t << ", upload at " << upload);
+            offsets.insert(t - base);
+          }
+        }
+      }
+    };
+    for (int64_t upload : uploads) {
+      f.clock.Set(upload);
+      REQUIRE(f.Publish(RelayFixture::DailyKeys(3)).ok());
+    }
+    scan("after the publishes");
+    REQUIRE(f.relay->Maintain().ok());  // flushes and compacts; no batch is due
+    scan("after a Maintain that closes nothing");
+    f.clock.Set(base + p);
+    REQUIRE(f.relay->Maintain().ok());
+    REQUIRE(f.relay->ListBatches("", 10).size() == 1);
+    CHECK(f.relay->ListBatches("", 10)[0].key_count() == 10);  // six real, four padding
+    scan("after the batch closed");
+    f.clock.Set(base + p + certificate_ttl + p);
+    REQUIRE(f.relay->Maintain().ok());  // the used-certificate marks expire
+    scan("after the marks expired");
+    return offsets;
+  };
+  const std::set<int64_t> first = run(kNow);
+  const std::set<int64_t> second = run(kNow + 86400);
+  std::vector<int64_t> both;
+  std::set_intersection(first.begin(), first.end(), second.begin(), second.end(), std::back_inserter(both));
+  for (int64_t offset : both) UNSCOPED_INFO("both runs hold base + " << offset);
+  CHECK(both.empty());
 }
 
 // PerThreadClock tells publisher threads one time and the maintainer another:
