@@ -70,7 +70,7 @@ inline RunResult Run(const std::vector<std::string>& argv) {
   return r;
 }
 
-// Process is a long-running child (a server) whose stderr the test reads.
+// Process is a long-running child (a server) whose stdout and stderr the test reads.
 class Process {
  public:
   explicit Process(const std::vector<std::string>& argv) {
@@ -79,7 +79,8 @@ class Process {
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", 0, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", 1, 0);
+    // stdout and stderr both: tests search everything a server prints.
+    posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
     posix_spawn_file_actions_addclose(&actions, err_pipe[0]);
     std::vector<char*> cargv;

@@ -2,18 +2,24 @@
 //
 // openen-relay, run as a separate process with the real clock.
 
+#include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
 
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 
+#include "openen/crypto/hash.h"
 #include "openen/v1/relay.grpc.pb.h"
+#include "openen/v1/verification.grpc.pb.h"
 #include "openen/wire/signed.h"
 #include "relay_fixture.h"
 #include "subprocess.h"
@@ -250,6 +256,222 @@ TEST_CASE("decommission commands switch off a running relay", "[relay][cli][deco
   CHECK(config.has_decommission_order());
   CHECK_FALSE(config.has_config());
   CHECK(relay.Stop() == 0);
+}
+
+// Forms returns |secret| as it might be written: raw, hex in both cases,
+// base64 standard and URL-safe (without the padding, which depends on what
+// follows).
+std::vector<std::pair<std::string, std::string>> Forms(const std::string& name, ByteView secret) {
+  std::string hex = HexEncode(secret), upper = hex;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  std::string b64 = Base64Encode(secret);
+  b64 = b64.substr(0, b64.find('='));
+  std::string url = b64;
+  for (char& c : url) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return {{name + " raw", std::string(AsChars(secret))},
+          {name + " hex", hex},
+          {name + " HEX", upper},
+          {name + " base64", b64},
+          {name + " base64url", url}};
+}
+
+// LocalPortsTo returns the local ports of this process's TCP connections to
+// 127.0.0.1:|port|: the peer address a server sees for it.
+std::vector<int> LocalPortsTo(int port) {
+  // gRPC may connect from an IPv6 socket (to ::ffff:127.0.0.1).
+  auto port_of = [](const sockaddr_storage& a) {
+    if (a.ss_family == AF_INET) return static_cast<int>(ntohs(reinterpret_cast<const sockaddr_in&>(a).sin_port));
+    if (a.ss_family == AF_INET6) return static_cast<int>(ntohs(reinterpret_cast<const sockaddr_in6&>(a).sin6_port));
+    return -1;
+  };
+  std::vector<int> ports;
+  for (const auto& fd : std::filesystem::directory_iterator("/proc/self/fd")) {
+    const int n = std::stoi(fd.path().filename().string());
+    sockaddr_storage peer{}, local{};
+    socklen_t len = sizeof(peer);
+    if (getpeername(n, reinterpret_cast<sockaddr*>(&peer), &len) != 0 || port_of(peer) != port) continue;
+    len = sizeof(local);
+    if (getsockname(n, reinterpret_cast<sockaddr*>(&local), &len) == 0) ports.push_back(port_of(local));
+  }
+  return ports;
+}
+
+TEST_CASE("the relay and verifier binaries log and store no peer address, key or secret, on any path",
+          "[relay][verifier][cli][privacy]") {
+  TempDir dir;
+  RunResult vkey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("authority.key")});
+  REQUIRE(vkey.exit_code == 0);
+  std::ofstream(dir.Sub("authority.pub")) << vkey.out;
+  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
+  REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
+  Process verifier({OPENEN_VERIFIER, "--data-dir", dir.Sub("verifier"), "--signing-key", dir.Sub("authority.key"),
+                    "--admin-key-file", dir.Sub("admin.key"), "--listen", "127.0.0.1:0", "--maintenance-interval",
+                    "1"});
+  Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
+                 "--authority-key", dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"),
+                 "--listen", "127.0.0.1:0", "--batch-period", "1", "--min-batch-keys", "5",
+                 "--maintenance-interval", "1"});
+  const int relay_port = StartedPort(&relay);
+  const int verifier_port = StartedPort(&verifier);
+  auto vchannel = grpc::CreateChannel("127.0.0.1:" + std::to_string(verifier_port), grpc::InsecureChannelCredentials());
+  auto rchannel = grpc::CreateChannel("127.0.0.1:" + std::to_string(relay_port), grpc::InsecureChannelCredentials());
+  auto vstub = openen::v1::Verification::NewStub(vchannel);
+  auto rstub = openen::v1::Relay::NewStub(rchannel);
+  const std::string admin_key = ReadFile(dir.Sub("admin.key")).substr(0, 64);
+  std::vector<std::pair<std::string, std::string>> secrets;  // searched in logs and directories
+  std::vector<std::pair<std::string, std::string>> published;  // keys: searched in logs
+
+  // Issue, then the error paths: wrong code, oversized code, wrong token,
+  // short HMAC; then the success path; chaff in between.
+  openen::v1::IssueCodeResponse codes;
+  {
+    grpc::ClientContext ctx;
+    ctx.AddMetadata("authorization", "Bearer " + admin_key);
+    openen::v1::IssueCodeRequest req;
+    req.set_test_type(openen::v1::CONFIRMED_TEST);
+    REQUIRE(vstub->IssueCode(&ctx, req, &codes).ok());
+  }
+  auto exchange = [&](const std::string& code, bool chaff, openen::v1::ExchangeCodeResponse* out) {
+    grpc::ClientContext ctx;
+    openen::v1::ExchangeCodeRequest req;
+    req.set_code(code);
+    req.set_chaff(chaff);
+    return vstub->ExchangeCode(&ctx, req, out).error_code();
+  };
+  auto certify = [&](const std::string& token, const std::string& hmac, bool chaff, openen::v1::CertifyResponse* out) {
+    grpc::ClientContext ctx;
+    openen::v1::CertifyRequest req;
+    req.set_token(token);
+    req.set_key_hmac(hmac);
+    req.set_chaff(chaff);
+    return vstub->Certify(&ctx, req, out).error_code();
+  };
+  openen::v1::ExchangeCodeResponse token;
+  const std::string wrong_code = "4821 7730 1956 0482";
+  CHECK(exchange(wrong_code, false, &token) == grpc::NOT_FOUND);
+  CHECK(exchange(std::string(70 * 1024, '7'), false, &token) == grpc::RESOURCE_EXHAUSTED);
+  CHECK(exchange(codes.long_code() + "x", false, &token) == grpc::NOT_FOUND);
+  CHECK(exchange(wrong_code, true, &token) == grpc::OK);
+  const std::string chaff_token = token.token();
+  REQUIRE(exchange(codes.short_code(), false, &token) == grpc::OK);
+
+  const uint32_t today = crypto::RollingStart(crypto::EnIntervalNumber(std::time(nullptr)));
+  std::vector<SubmittedKey> keys;
+  openen::v1::PublishRequest publish;
+  std::vector<crypto::TekHmacEntry> entries;
+  for (uint32_t d = 1; d <= 3; ++d) {
+    SubmittedKey k{Bytes(16), today - 144 * d, 144, 0};
+    crypto::RandomBytes(k.key_data);
+    keys.push_back(k);
+    entries.push_back({k.key_data, k.rolling_start_interval_number, 144, 0});
+    auto* out = publish.add_keys();
+    out->set_key_data(std::string(AsChars(k.key_data)));
+    out->set_rolling_start_interval_number(k.rolling_start_interval_number);
+    out->set_rolling_period(144);
+    for (auto& f : Forms("TEK " + std::to_string(d), k.key_data)) published.push_back(f);
+  }
+  Bytes hmac_secret(32);
+  crypto::RandomBytes(hmac_secret);
+  const crypto::Sha256Digest key_hmac = crypto::TekHmac(hmac_secret, entries, crypto::TekHmacForm::kWithTransmissionRisk);
+  openen::v1::CertifyResponse cert;
+  CHECK(certify("f00d" + token.token().substr(4), std::string(AsChars(key_hmac)), false, &cert) == grpc::NOT_FOUND);
+  CHECK(certify(token.token(), std::string(31, 'h'), false, &cert) == grpc::INVALID_ARGUMENT);
+  CHECK(certify(chaff_token, std::string(AsChars(key_hmac)), true, &cert) == grpc::OK);
+  REQUIRE(certify(token.token(), std::string(AsChars(key_hmac)), false, &cert) == grpc::OK);
+
+  auto send = [&](const openen::v1::PublishRequest& req) {
+    grpc::ClientContext ctx;
+    openen::v1::PublishResponse resp;
+    return rstub->Publish(&ctx, req, &resp).error_code();
+  };
+  *publish.mutable_certificate() = cert.certificate();
+  openen::v1::PublishRequest bad = publish;  // a wrong HMAC secret
+  bad.set_hmac_secret(std::string(32, 'w'));
+  CHECK(send(bad) == grpc::UNAUTHENTICATED);
+  openen::v1::PublishRequest malformed;  // no keys
+  malformed.set_hmac_secret(std::string(AsChars(hmac_secret)));
+  CHECK(send(malformed) == grpc::INVALID_ARGUMENT);
+  openen::v1::PublishRequest chaff = publish;
+  chaff.set_hmac_secret(std::string(AsChars(hmac_secret)));
+  chaff.set_chaff(true);
+  CHECK(send(chaff) == grpc::OK);
+  publish.set_hmac_secret(std::string(AsChars(hmac_secret)));
+  REQUIRE(send(publish) == grpc::OK);
+  CHECK(send(publish) == grpc::UNAUTHENTICATED);  // replayed
+
+  std::string index;
+  for (int i = 0; i < 100 && index.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    index = ReadFile(dir.Sub("export/index.txt"));
+  }
+  REQUIRE_FALSE(index.empty());
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));  // one more maintenance: purged
+  std::vector<int> ports = LocalPortsTo(verifier_port);
+  for (int p : LocalPortsTo(relay_port)) ports.push_back(p);
+  REQUIRE_FALSE(ports.empty());
+  CHECK(relay.Stop(SIGTERM) == 0);
+  CHECK(verifier.Stop(SIGTERM) == 0);
+
+  for (const auto& [what, value] : std::vector<std::pair<std::string, std::string>>{
+           {"short code", codes.short_code()},
+           {"long code", codes.long_code()},
+           {"token", token.token()},
+           {"chaff token", chaff_token},
+           {"admin key", admin_key}}) {
+    for (auto& f : Forms(what, AsBytes(value))) secrets.push_back(f);
+  }
+  secrets.push_back({"short code, grouped", codes.short_code().substr(0, 4) + " " + codes.short_code().substr(4, 4)});
+  secrets.push_back({"wrong code", wrong_code});
+  secrets.push_back({"wrong code digits", "4821773019560482"});
+  const Bytes token_raw = *HexDecode(token.token());
+  for (auto& f : Forms("token bytes", token_raw)) secrets.push_back(f);
+  for (auto& f : Forms("HMAC secret", hmac_secret)) secrets.push_back(f);
+  for (auto& f : Forms("key HMAC", key_hmac)) secrets.push_back(f);
+  for (auto& f : Forms("certificate payload", AsBytes(cert.certificate().payload()))) secrets.push_back(f);
+  for (auto& f : Forms("certificate signature", AsBytes(cert.certificate().signature()))) secrets.push_back(f);
+  std::vector<std::pair<std::string, std::string>> addresses = {
+      {"ipv4: prefix", "ipv4:"}, {"ipv6: prefix", "ipv6:"}, {"::1", "::1"}, {"[::1]", "[::1]"},
+      {"127.0.0.1 binary", std::string("\x7f\x00\x00\x01", 4)},
+      {"127.0.0.1 binary LE", std::string("\x01\x00\x00\x7f", 4)},
+      {"127.0.0.1 hex", "7f000001"}};
+  for (int p : ports) {
+    const std::string be{static_cast<char>(p >> 8), static_cast<char>(p & 0xff)};
+    addresses.push_back({"port " + std::to_string(p) + " text", ":" + std::to_string(p)});
+    addresses.push_back({"peer " + std::to_string(p) + " sockaddr", be + std::string("\x7f\x00\x00\x01", 4)});
+    addresses.push_back({"peer " + std::to_string(p) + " reversed", std::string("\x7f\x00\x00\x01", 4) + be});
+  }
+
+  // Where to look: every line both servers printed, every file they keep.
+  const std::string logs = verifier.stderr_text() + relay.stderr_text();
+  // The only address a log may name is the server's own listening one.
+  size_t own = 0, any = 0;
+  for (size_t at = logs.find("listening on 127.0.0.1:"); at != std::string::npos;
+       at = logs.find("listening on 127.0.0.1:", at + 1)) {
+    ++own;
+  }
+  for (size_t at = logs.find("127.0.0.1"); at != std::string::npos; at = logs.find("127.0.0.1", at + 1)) ++any;
+  CHECK(own == 2);
+  CHECK(any == own);
+  auto search = [&](const std::vector<std::pair<std::string, std::string>>& needles, bool files) {
+    for (const auto& [what, needle] : needles) {
+      INFO(what);
+      CHECK(logs.find(needle) == std::string::npos);
+      if (!files) continue;
+      for (const char* sub : {"verifier", "data", "export"}) {
+        auto hits = openen::testing::FilesContaining(dir.Sub(sub), AsBytes(needle));
+        std::string names;
+        for (const auto& h : hits) names += h + " ";
+        INFO(names);
+        CHECK(hits.empty());
+      }
+    }
+  };
+  search(secrets, true);
+  search(addresses, true);
+  search(published, false);  // published keys belong in the exports, never in a log
+  // The search can see: the logs do name what they should.
+  CHECK(logs.find("issued a code pair") != std::string::npos);
+  CHECK(logs.find("closed batch-") != std::string::npos);
 }
 
 TEST_CASE("openen-relay refuses missing and unreadable files with exit 2", "[relay][cli]") {
