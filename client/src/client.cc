@@ -795,11 +795,35 @@ StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnK
     out->set_transmission_risk(0);
   }
 
+  // A refused step does not end the flow: the remaining requests go out as
+  // chaff (random keys, nothing kept), so that an observer sees the same
+  // three requests of the same sizes whatever happened, and the first error
+  // is returned at the end.
+  Status failed;
+  auto fail = [&](const Status& s) {
+    if (failed.ok()) failed = s;
+    if (!chaff) {
+      chaff = true;
+      for (auto& k : *publish.mutable_keys()) {
+        crypto::RandomBytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(k.mutable_key_data()->data()),
+                                               k.key_data().size()));
+      }
+    }
+  };
+
   openen::v1::ExchangeCodeRequest exchange;
   exchange.set_code(code);
   exchange.set_chaff(chaff);
   OPENEN_RETURN_IF_ERROR(wire::PadToSize(&exchange, kExchangeCodeRequestSize));
-  OPENEN_ASSIGN_OR_RETURN(openen::v1::ExchangeCodeResponse token, transport.ExchangeCode(exchange));
+  openen::v1::ExchangeCodeResponse token;
+  if (auto r = transport.ExchangeCode(exchange); r.ok()) {
+    token = std::move(*r);
+  } else {
+    fail(r.status());
+    Bytes random_token(32);
+    crypto::RandomBytes(random_token);
+    token.set_token(HexEncode(random_token));  // the size of a real one
+  }
 
   const crypto::Sha256Digest mac = crypto::TekHmac(secret.Reveal(), entries, crypto::TekHmacForm::kWithTransmissionRisk);
   openen::v1::CertifyRequest certify;
@@ -807,14 +831,21 @@ StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnK
   certify.set_key_hmac(std::string(AsChars(mac)));
   certify.set_chaff(chaff);
   OPENEN_RETURN_IF_ERROR(wire::PadToSize(&certify, kCertifyRequestSize));
-  OPENEN_ASSIGN_OR_RETURN(openen::v1::CertifyResponse cert, transport.Certify(certify));
+  openen::v1::CertifyResponse cert;
+  if (auto r = transport.Certify(certify); r.ok()) {
+    cert = std::move(*r);
+  } else {
+    fail(r.status());
+  }
 
   *publish.mutable_certificate() = cert.certificate();
   publish.set_hmac_secret(std::string(AsChars(secret.Reveal())));
   publish.set_chaff(chaff);
   OPENEN_RETURN_IF_ERROR(wire::PadToSize(&publish, kPublishRequestSize));
-  OPENEN_ASSIGN_OR_RETURN(openen::v1::PublishResponse published, transport.Publish(publish));
-  return published.accepted();
+  auto published = transport.Publish(publish);
+  if (!published.ok()) fail(published.status());
+  if (!failed.ok()) return failed;
+  return published->accepted();
 }
 
 }  // namespace
@@ -838,7 +869,13 @@ Status Client::SendChaff(UploadTransport& transport) {
   for (uint32_t d = 0; d < static_cast<uint32_t>(kMaxRetentionDays); ++d) {
     keys.push_back({crypto::GenerateTek(), (today - d) * crypto::kTekRollingPeriod, crypto::kTekRollingPeriod});
   }
-  const std::string code = std::to_string(10000000 + crypto::RandomUniform(90000000));
+  // A random code of an issued format (docs/verifier.md): 16 digits as read
+  // out, or 25 characters of [a-z0-9] from a link. The request is padded to
+  // a fixed size either way; the verifier looks it up like a real one.
+  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  const bool short_form = crypto::RandomUniform(2) == 0;
+  std::string code;
+  for (int i = 0; i < (short_form ? 16 : 25); ++i) code.push_back(kAlphabet[crypto::RandomUniform(short_form ? 10 : 36)]);
   return UploadFlow(transport, keys, code, /*chaff=*/true).status();
 }
 

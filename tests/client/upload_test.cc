@@ -6,6 +6,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <cmath>
+#include <thread>
+
 #include "common/grpc_server.h"
 #include "common/worker_pool.h"
 #include "openen/client/client.h"
@@ -23,6 +27,7 @@ class Recording final : public UploadTransport {
  public:
   explicit Recording(UploadTransport* inner) : inner_(inner) {}
   std::vector<std::pair<std::string, size_t>> log;
+  std::vector<StatusCode> codes;  // each response's status
 
   StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) override {
     return Record("exchange", r, inner_->ExchangeCode(r));
@@ -39,6 +44,7 @@ class Recording final : public UploadTransport {
   StatusOr<Resp> Record(const std::string& name, const Req& req, StatusOr<Resp> resp) {
     log.push_back({name + " request", req.ByteSizeLong()});
     log.push_back({name + " response", resp.ok() ? resp->ByteSizeLong() : 0});
+    codes.push_back(resp.status().code());
     return resp;
   }
   UploadTransport* inner_;
@@ -131,26 +137,163 @@ TEST_CASE("a diagnosed person uploads their keys with a one-time code", "[client
   CHECK(a.relay.relay->PendingKeys() == 0);
 }
 
-TEST_CASE("chaff goes out on a random schedule", "[client][upload]") {
-  Authority a;
-  auto phone = a.Phone("bob");
-  CHECK_FALSE(*phone->MaybeSendChaff(*a.transport));  // the first call only schedules
-  int sent = 0;
-  for (int day = 1; day <= 60; ++day) {
-    a.phone_clock.Set(relay::testing::kNow + day * 86400);
-    a.relay.clock.Set(relay::testing::kNow + day * 86400);
-    auto r = phone->MaybeSendChaff(*a.transport);
-    REQUIRE(r.ok());
-    sent += *r;
+// SameOnTheWire checks that two recorded flows sent the same requests in the
+// same order, with the same request and response sizes.
+void CheckSameOnTheWire(const Recording& a, const Recording& b) {
+  REQUIRE(a.log.size() == 6);  // all three requests, and an answer to each
+  REQUIRE(b.log.size() == a.log.size());
+  for (size_t i = 0; i < a.log.size(); ++i) {
+    INFO(a.log[i].first);
+    CHECK(a.log[i].first == b.log[i].first);
+    CHECK(a.log[i].second == b.log[i].second);
   }
-  // On average one every three days: 20 expected in 60 days (Poisson); the
-  // chance of fewer than 5 or more than 40 is about 1e-5 each.
-  CHECK(sent >= 5);
-  CHECK(sent <= 40);
-  CHECK(a.relay.relay->PendingKeys() == 0);
+  CHECK(a.codes == b.codes);
 }
 
-TEST_CASE("nothing to upload and bad codes are reported, nothing is sent to the relay", "[client][upload]") {
+// Flood runs guessers that exchange random codes against |v| as fast as
+// they can, until destroyed.
+class Flood {
+ public:
+  explicit Flood(verifier::Verifier* v) {
+    for (int i = 0; i < 2; ++i) {
+      threads_.emplace_back([this, v] {
+        while (!stop_) {
+          if (v->ExchangeCode(verifier::RandomShortCode(16)).ok()) ++hits_;
+          ++guesses_;
+        }
+      });
+    }
+    // Under way, and well past any per-minute budget, before we go on.
+    while (guesses_ < 2000) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  ~Flood() {
+    stop_ = true;
+    for (auto& t : threads_) t.join();
+  }
+  std::atomic<uint64_t> guesses_{0}, hits_{0};
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::vector<std::thread> threads_;
+};
+
+TEST_CASE("under a guessing flood, uploads and chaff take the same three requests, of the same sizes",
+          "[client][upload][e2e][chaff]") {
+  Authority a;
+  auto phone = a.Phone("dana");
+  for (int d = 4; d >= 0; --d) {
+    a.phone_clock.Set(relay::testing::kNow - d * 86400);
+    REQUIRE(phone->CurrentAdvertisement().ok());
+  }
+  Flood flood(a.verifier.get());
+
+  // Success: a real upload and chaff both complete, alike.
+  auto codes = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
+  REQUIRE(codes.ok());
+  Recording real(a.transport.get());
+  auto report = phone->UploadDiagnosis(real, codes->short_code);
+  REQUIRE(report.ok());
+  CHECK(report->keys_accepted == 5);
+  Recording chaff(a.transport.get());
+  REQUIRE(phone->SendChaff(chaff).ok());
+  CheckSameOnTheWire(real, chaff);
+  for (StatusCode c : real.codes) CHECK(c == StatusCode::kOk);
+
+  // The verifier unreachable: both fail at the same steps, alike.
+  auto dead = grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
+  auto live = grpc::CreateChannel("127.0.0.1:" + std::to_string(a.running.port), grpc::InsecureChannelCredentials());
+  for (bool verifier_down : {true, false}) {
+    INFO((verifier_down ? "verifier" : "relay") << " unreachable");
+    GrpcUploadTransport broken(verifier_down ? dead : live, verifier_down ? live : dead);
+    auto more = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
+    Recording real_down(&broken), chaff_down(&broken);
+    CHECK(phone->UploadDiagnosis(real_down, more->short_code).status().code() == StatusCode::kUnavailable);
+    CHECK(phone->SendChaff(chaff_down).code() == StatusCode::kUnavailable);
+    CheckSameOnTheWire(real_down, chaff_down);
+    CHECK(real_down.codes[0] == (verifier_down ? StatusCode::kUnavailable : StatusCode::kOk));
+    CHECK(real_down.codes[2] == (verifier_down ? StatusCode::kOk : StatusCode::kUnavailable));
+  }
+
+  // A wrong code: the refused exchange is followed by chaff, so the requests
+  // and the later answers are those of chaff; only the refusal differs.
+  Recording wrong(a.transport.get());
+  CHECK(phone->UploadDiagnosis(wrong, verifier::RandomShortCode(16)).status() ==
+        Status(StatusCode::kNotFound, "ExchangeCode: invalid or expired code"));
+  REQUIRE(wrong.log.size() == chaff.log.size());
+  for (size_t i = 0; i < wrong.log.size(); ++i) {
+    INFO(wrong.log[i].first);
+    CHECK(wrong.log[i].first == chaff.log[i].first);
+    if (i != 1) CHECK(wrong.log[i].second == chaff.log[i].second);
+  }
+  CHECK(wrong.codes == std::vector<StatusCode>{StatusCode::kNotFound, StatusCode::kOk, StatusCode::kOk});
+  CHECK(flood.hits_ == 0);
+  // Only the one real upload's keys wait at the relay; the rest was chaff.
+  CHECK(a.relay.relay->PendingKeys() == 5);
+}
+
+// NullTransport answers every request with an empty success.
+class NullTransport final : public UploadTransport {
+ public:
+  StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest&) override {
+    return openen::v1::ExchangeCodeResponse();
+  }
+  StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest&) override {
+    return openen::v1::CertifyResponse();
+  }
+  StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest&) override {
+    ++sent;
+    return openen::v1::PublishResponse();
+  }
+  int sent = 0;
+};
+
+TEST_CASE("chaff goes out on a random schedule", "[client][upload]") {
+  // The gaps between sends are exponential (memoryless): their mean is the
+  // configured one and their coefficient of variation (sd / mean) is 1. A
+  // fixed timer has CV 0, a uniform draw over [0, 2 mean] 0.58.
+  //
+  // 1000 gaps of mean 1 hour, the clock stepped by 1 minute (which adds
+  // half a minute to each gap). Simulated (2000 runs of exactly this loop):
+  // sample mean 3629 s with sd 112 s, sample CV 0.992 with sd 0.031. The
+  // bounds below are 4.5 sd or more away from both (mean: 3060..4140 s; CV:
+  // 0.8..1.2, over 6 sd), so a correct schedule fails with probability below
+  // 1e-5; a fixed timer (CV 0) or a uniform draw (CV 0.58) always fails.
+  openen::testing::TempDir dir;
+  FakeClock clock(relay::testing::kNow);
+  auto keystore = std::move(*FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
+  ClientOptions o;
+  o.store_dir = dir.Sub("phone");
+  auto phone = Client::Open(o, keystore.get(), &clock);
+  REQUIRE(phone.ok());
+  NullTransport transport;
+  const double mean_days = 1.0 / 24;
+  const int kGaps = 1000;
+  CHECK_FALSE(*(*phone)->MaybeSendChaff(transport, mean_days));  // the first call only schedules
+  std::vector<double> gaps;
+  int64_t last = clock.NowSeconds();
+  while (static_cast<int>(gaps.size()) < kGaps) {
+    clock.Set(clock.NowSeconds() + 60);
+    auto r = (*phone)->MaybeSendChaff(transport, mean_days);
+    REQUIRE(r.ok());
+    if (*r) {
+      gaps.push_back(static_cast<double>(clock.NowSeconds() - last));
+      last = clock.NowSeconds();
+    }
+  }
+  CHECK(transport.sent == kGaps);
+  double sum = 0, sum2 = 0;
+  for (double g : gaps) sum += g;
+  const double mean = sum / kGaps;
+  for (double g : gaps) sum2 += (g - mean) * (g - mean);
+  const double cv = std::sqrt(sum2 / (kGaps - 1)) / mean;
+  INFO("mean gap " << mean << " s, coefficient of variation " << cv);
+  CHECK(mean > 3600 * 0.85);
+  CHECK(mean < 3600 * 1.15);
+  CHECK(cv > 0.8);
+  CHECK(cv < 1.2);
+}
+
+TEST_CASE("nothing to upload and bad codes are reported, nothing is stored at the relay", "[client][upload]") {
   Authority a;
   auto phone = a.Phone("carol");
   CHECK(phone->UploadDiagnosis(*a.transport, "12345678").status() ==

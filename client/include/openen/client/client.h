@@ -191,7 +191,10 @@ class Client {
   // on the person's explicit action: it exchanges |code| for a token,
   // computes the TEK HMAC of the keys to publish (the retained days except
   // |excluded_days|) under a fresh random secret, gets a certificate for it,
-  // and publishes keys, certificate and secret to the relay.
+  // and publishes keys, certificate and secret to the relay. When a step is
+  // refused, the remaining requests still go out, as chaff with random keys
+  // (so that a refusal looks like any upload on the wire), and the first
+  // error is returned.
   StatusOr<UploadReport> UploadDiagnosis(UploadTransport& transport, const std::string& code,
                                          const std::vector<uint32_t>& excluded_days = {});
 
