@@ -875,7 +875,9 @@ Status Client::SendChaff(UploadTransport& transport) {
   static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
   const bool short_form = crypto::RandomUniform(2) == 0;
   std::string code;
-  for (int i = 0; i < (short_form ? 16 : 25); ++i) code.push_back(kAlphabet[crypto::RandomUniform(short_form ? 10 : 36)]);
+  for (int i = 0; i < (short_form ? 16 : 25); ++i) {
+    code.push_back(kAlphabet[crypto::RandomUniform(short_form ? 10 : 36)]);
+  }
   return UploadFlow(transport, keys, code, /*chaff=*/true).status();
 }
 
