@@ -148,7 +148,7 @@ int main(int argc, char** argv) {
     client::DirectorySource src(dir + "/exports");
     auto names = src.ListAfter("");
     std::vector<wire::ExportFile> parsed;
-    for (const auto& n : *names) parsed.push_back(std::move(*wire::ExportFile::Parse(*src.Fetch(n))));
+    for (const auto& n : *names) parsed.push_back(std::move(*wire::ExportFile::Parse(*src.Fetch(n.name))));
     uint64_t matches = 0, keys = 0;
     client::MatchStats stats;
     // The index alone, over synthetic sightings of the same shape.
