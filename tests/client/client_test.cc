@@ -14,6 +14,7 @@
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/v1/relay.pb.h"
+#include "openen/wire/export.h"
 #include "openen/wire/signed.h"
 #include "test_util.h"
 
@@ -169,11 +170,52 @@ TEST_CASE("no plaintext identifier or key appears in the store's files", "[clien
   crypto::RandomBytes(rpi);
   crypto::RandomBytes(aem);
   REQUIRE(p.client->RecordSighting(rpi, aem, -55, p.clock.NowSeconds()).ok());
+  // A contact from 08:00 for 20 minutes whose key is published: an exposure
+  // window on this day.
+  Bytes tek(16);
+  crypto::RandomBytes(tek);
+  crypto::RpiDeriver deriver;
+  REQUIRE(deriver.SetTek(tek).ok());
+  auto aemk = crypto::DeriveAemk(tek);
+  const uint32_t first_interval = kDayNumber * 144 + 48;  // 08:00
+  for (uint32_t i = first_interval; i < first_interval + 2; ++i) {
+    const crypto::Rpi contact = deriver.Compute(i);
+    auto contact_aem = crypto::EncryptAem(aemk->Reveal(), contact, *crypto::EncodeMetadata({1, 0, -10}));
+    for (int64_t s : {0, 300}) {
+      REQUIRE(p.client->RecordSighting(contact, *contact_aem, -50, crypto::IntervalStartSeconds(i) + s).ok());
+    }
+  }
+  wire::ExportBatch batch;
+  wire::ExportKey published;
+  published.key_data = tek;
+  published.rolling_start_interval_number = static_cast<int32_t>(kDayNumber * 144);
+  published.rolling_period = 144;
+  batch.keys.push_back(published);
+  auto report = p.client->ProcessExport(*wire::ExportFile::Parse(wire::EncodeExportBin(batch)));
+  REQUIRE(report.ok());
+  REQUIRE(report->new_exposure_windows == 1);
   auto keys = p.client->KeysForUpload();
   p.client.reset();
-  CHECK(FilesContaining(p.dir.Sub("store"), rpi).empty());
-  CHECK(FilesContaining(p.dir.Sub("store"), ByteView(*ad).first(16)).empty());
-  CHECK(FilesContaining(p.dir.Sub("store"), (*keys)[0].key_data.Reveal()).empty());
+  const std::string store = p.dir.Sub("store");
+  CHECK(FilesContaining(store, rpi).empty());
+  CHECK(FilesContaining(store, ByteView(*ad).first(16)).empty());
+  CHECK(FilesContaining(store, (*keys)[0].key_data.Reveal()).empty());
+  // No interval number, as the sightings' record keys used to hold them
+  // ('S' BE32(interval)), and no window's day and sequence ('W' BE32(day)
+  // BE32(sequence)).
+  auto be32 = [](uint32_t v) {
+    std::string k;
+    for (int shift = 24; shift >= 0; shift -= 8) k.push_back(static_cast<char>((v >> shift) & 0xff));
+    return k;
+  };
+  const uint32_t now_interval = crypto::EnIntervalNumber(p.clock.NowSeconds());
+  for (uint32_t i : {now_interval, first_interval, first_interval + 1}) {
+    CHECK(FilesContaining(store, AsBytes("S" + be32(i))).empty());
+    CHECK(FilesContaining(store, AsBytes(be32(i))).empty());
+  }
+  for (uint32_t sequence = 0; sequence < 4; ++sequence) {
+    CHECK(FilesContaining(store, AsBytes("W" + be32(kDayNumber) + be32(sequence))).empty());
+  }
   // The scan works: the sealed records themselves are on disk.
   auto values = RawValues(p.dir.Sub("store"));
   REQUIRE_FALSE(values.empty());

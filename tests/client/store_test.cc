@@ -1,0 +1,183 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// What a stolen copy of the phone's store shows without the platform key:
+// the store's directory is opened with plain RocksDB, as a thief would, and
+// its keys and value sizes are compared between phones that lived different
+// lives on the same days.
+
+#include <rocksdb/db.h>
+
+#include <catch2/catch.hpp>
+
+#include <map>
+
+#include "openen/client/client.h"
+#include "openen/crypto/interval.h"
+#include "openen/crypto/random.h"
+#include "openen/store/db.h"
+#include "openen/wire/export.h"
+#include "test_util.h"
+
+namespace openen::client {
+namespace {
+
+using openen::testing::FilesContaining;
+using openen::testing::TempDir;
+
+constexpr int64_t kDay = 86400;
+constexpr int64_t kDay0 = 1795000000 / kDay * kDay;  // midnight UTC
+const uint32_t kDayNumber = static_cast<uint32_t>(kDay0 / kDay);
+
+struct Phone {
+  TempDir dir;
+  FakeClock clock{kDay0 + 20 * 3600};
+  std::unique_ptr<FileKeyStore> keystore;
+  ClientOptions options;
+  std::unique_ptr<Client> client;
+
+  Phone() {
+    keystore = std::move(*FileKeyStore::OpenOrCreate(dir.Sub("platform.key")));
+    options.store_dir = dir.Sub("store");
+    auto c = Client::Open(options, keystore.get(), &clock);
+    REQUIRE(c.ok());
+    client = std::move(*c);
+  }
+  std::string store() const { return options.store_dir; }
+};
+
+// Dump returns every record key of a closed store with its value size, as
+// plain RocksDB shows them, without PurgeDeleted's marker (a counter).
+std::map<std::string, size_t> Dump(const std::string& store_dir) {
+  rocksdb::DB* raw = nullptr;
+  REQUIRE(rocksdb::DB::OpenForReadOnly(rocksdb::Options(), store_dir, &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::map<std::string, size_t> out;
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    if (it->key().starts_with(rocksdb::Slice(store::kPurgeMarkerKey.data(), 2))) continue;
+    out[it->key().ToString()] = it->value().size();
+  }
+  REQUIRE(it->status().ok());
+  return out;
+}
+
+std::string Printable(const std::map<std::string, size_t>& dump) {
+  std::string s;
+  for (const auto& [key, size] : dump) s += HexEncode(AsBytes(key)) + "=" + std::to_string(size) + " ";
+  return s;
+}
+
+std::string Be32(uint32_t v) {
+  std::string s;
+  for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((v >> shift) & 0xff));
+  return s;
+}
+
+// A diagnosis key and what its owner's phone broadcast at |time|.
+struct Contact {
+  Bytes tek = Bytes(16);
+  crypto::Rpi rpi{};
+  crypto::Aem aem{};
+  explicit Contact(int64_t time) {
+    crypto::RandomBytes(tek);
+    crypto::RpiDeriver d;
+    REQUIRE(d.SetTek(tek).ok());
+    rpi = d.Compute(crypto::EnIntervalNumber(time));
+    auto aemk = crypto::DeriveAemk(tek);
+    aem = *crypto::EncryptAem(aemk->Reveal(), rpi, *crypto::EncodeMetadata({1, 0, -10}));
+  }
+  wire::ExportFile Export() const {
+    wire::ExportBatch batch;
+    wire::ExportKey key;
+    key.key_data = tek;
+    key.rolling_start_interval_number = static_cast<int32_t>(kDayNumber * 144);
+    key.rolling_period = 144;
+    key.report_type = wire::ReportType::kConfirmedTest;
+    batch.keys.push_back(key);
+    return *wire::ExportFile::Parse(wire::EncodeExportBin(batch));
+  }
+};
+
+TEST_CASE("a stolen store does not show whether its phone was exposed", "[client][storage][privacy]") {
+  // Two phones, the same day: both broadcast and saw one phone three times
+  // from 08:00. Only |exposed| met the person whose key is then published.
+  const int64_t at = kDay0 + 8 * 3600;
+  Contact contact(at);
+  Phone exposed, unexposed;
+  for (Phone* p : {&exposed, &unexposed}) {
+    REQUIRE(p->client->CurrentAdvertisement().ok());
+    Observation o;
+    o.rpi = p == &exposed ? contact.rpi : Contact(at).rpi;
+    o.aem = p == &exposed ? contact.aem : Contact(at).aem;
+    o.rssi = -50;
+    for (int s = 0; s < 3; ++s) {
+      o.time = at + 120 * s;
+      REQUIRE(p->client->RecordSightings({o}).ok());
+    }
+    REQUIRE(p->client->ProcessExport(contact.Export()).ok());
+  }
+  // The test can fail: one phone has an exposure, the other none.
+  REQUIRE(exposed.client->Summary()->days.at(0).exposure_windows == 1);
+  REQUIRE(unexposed.client->Summary()->days.at(0).exposure_windows == 0);
+  exposed.client.reset();
+  unexposed.client.reset();
+  const auto a = Dump(exposed.store()), b = Dump(unexposed.store());
+  INFO("exposed:   " << Printable(a));
+  INFO("unexposed: " << Printable(b));
+  CHECK(a == b);
+}
+
+TEST_CASE("a stolen store does not show when in the day its phone met others", "[client][storage][privacy]") {
+  // Two phones, the same day, the same number of sightings: one phone seen
+  // twice and another once, at 08:00 for one and at 15:30 for the other.
+  Phone morning, afternoon;
+  for (Phone* p : {&morning, &afternoon}) {
+    const int64_t at = kDay0 + (p == &morning ? 8 * 3600 : 15 * 3600 + 1800);
+    REQUIRE(p->client->CurrentAdvertisement().ok());
+    Contact one(at), two(at);
+    REQUIRE(p->client->RecordSighting(one.rpi, one.aem, -60, at).ok());
+    REQUIRE(p->client->RecordSighting(one.rpi, one.aem, -61, at + 300).ok());
+    REQUIRE(p->client->RecordSighting(two.rpi, two.aem, -70, at + 60).ok());
+  }
+  REQUIRE(morning.client->Summary()->days.at(0).scans == 3);
+  morning.client.reset();
+  afternoon.client.reset();
+  const auto a = Dump(morning.store()), b = Dump(afternoon.store());
+  INFO("08:00: " << Printable(a));
+  INFO("15:30: " << Printable(b));
+  CHECK(a == b);
+}
+
+TEST_CASE("a stolen store does not show pausing or the chaff schedule", "[client][storage][privacy]") {
+  // The metadata records behaviour: whether the person paused, when the
+  // next chaff goes out. Two phones that differ only there look alike.
+  struct NoTransport final : UploadTransport {
+    StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest&) override {
+      return UnavailableError("offline");
+    }
+    StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest&) override {
+      return UnavailableError("offline");
+    }
+    StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest&) override {
+      return UnavailableError("offline");
+    }
+  } offline;
+  Phone paused, running;
+  for (Phone* p : {&paused, &running}) {
+    REQUIRE(p->client->CurrentAdvertisement().ok());
+    REQUIRE(p->client->MaybeSendChaff(offline).ok());  // the first call schedules
+  }
+  REQUIRE(paused.client->Pause().ok());
+  paused.client.reset();
+  running.client.reset();
+  const auto a = Dump(paused.store()), b = Dump(running.store());
+  INFO("paused:  " << Printable(a));
+  INFO("running: " << Printable(b));
+  CHECK(a == b);
+  // No value holds a clear unix time (the schedule is 10 digits from now).
+  const std::string epoch_prefix = std::to_string(kDay0).substr(0, 4);
+  CHECK(FilesContaining(paused.store(), AsBytes(epoch_prefix)).empty());
+}
+
+}  // namespace
+}  // namespace openen::client
