@@ -42,7 +42,8 @@ namespace {
 // CallbackKeyStore adapts the platform's C callbacks.
 class CallbackKeyStore final : public openen::client::KeyStore {
  public:
-  CallbackKeyStore(void* ctx, openen_wrap_fn wrap, openen_wrap_fn unwrap) : ctx_(ctx), wrap_(wrap), unwrap_(unwrap) {}
+  CallbackKeyStore(void* ctx, openen_wrap_fn wrap, openen_wrap_fn unwrap, openen_destroy_fn destroy)
+      : ctx_(ctx), wrap_(wrap), unwrap_(unwrap), destroy_(destroy) {}
   StatusOr<openen::Bytes> Wrap(const openen::crypto::SecretBytes& key) override {
     openen::Bytes out(key.size() + 256);
     size_t len = 0;
@@ -61,11 +62,16 @@ class CallbackKeyStore final : public openen::client::KeyStore {
     }
     return openen::crypto::SecretBytes(out.Reveal().first(len));
   }
+  Status Destroy() override {
+    if (destroy_(ctx_) != 0) return openen::UnavailableError("the platform keystore could not destroy its key");
+    return Status::Ok();
+  }
 
  private:
   void* ctx_;
   openen_wrap_fn wrap_;
   openen_wrap_fn unwrap_;
+  openen_destroy_fn destroy_;
 };
 
 class CallbackClock final : public openen::client::Clock {
@@ -178,10 +184,11 @@ static_assert(OPENEN_ADVERTISEMENT_SIZE == openen::crypto::kAdvertisementSize);
 static_assert(OPENEN_TEK_SIZE == openen::crypto::kTekSize);
 static_assert(OPENEN_MAX_RETENTION_DAYS == openen::client::kMaxRetentionDays);
 
-openen_keystore* openen_keystore_create(void* ctx, openen_wrap_fn wrap, openen_wrap_fn unwrap) {
-  if (wrap == nullptr || unwrap == nullptr) return nullptr;
+openen_keystore* openen_keystore_create(void* ctx, openen_wrap_fn wrap, openen_wrap_fn unwrap,
+                                        openen_destroy_fn destroy) {
+  if (wrap == nullptr || unwrap == nullptr || destroy == nullptr) return nullptr;
   try {
-    return new openen_keystore{std::make_unique<CallbackKeyStore>(ctx, wrap, unwrap)};
+    return new openen_keystore{std::make_unique<CallbackKeyStore>(ctx, wrap, unwrap, destroy)};
   } catch (...) {
     return nullptr;
   }
@@ -437,6 +444,15 @@ openen_status openen_erase_all(openen_client* c, char** errptr) {
   return Guard(errptr, [&]() -> Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     return c->client->EraseAll();
+  });
+}
+
+openen_status openen_maintain(openen_client* c, openen_maintenance_report* report, char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    OPENEN_ASSIGN_OR_RETURN(openen::client::MaintenanceReport r, c->client->Maintain());
+    if (report) *report = {r.decommissioned ? 1 : 0, r.days_purged};
+    return Status::Ok();
   });
 }
 

@@ -28,16 +28,15 @@ namespace openen::client {
 namespace {
 
 using internal::DayKey;
-using internal::IntervalKey;
+using internal::DayOfKey;
 using internal::ReadBe32;
-using internal::WindowKey;
+using internal::ShardKey;
 
 // Metadata names.
 constexpr char kPausedMeta[] = "Mpaused";
 constexpr char kProgressMeta[] = "Mprogress";
 constexpr char kConfigMeta[] = "Mconfig";
 constexpr char kChaffMeta[] = "Mchaff";
-constexpr char kPurgingMeta[] = "Mpurging";    // a purge has begun and not finished
 constexpr char kOrderMeta[] = "Morder";        // a pending order, verified when accepted
 constexpr char kOrderTimeMeta[] = "Morder_at";  // its effective time
 // SHA-256 digests of the batch files processed within the retention period,
@@ -65,14 +64,17 @@ StatusOr<OwnKey> DecodeTek(const Bytes& b) {
   return k;
 }
 
-// --- Sightings of one interval: count LE16, then per RPI:
-//     rpi[16] aem[4] n u8, n x (LE16 seconds since the interval's start, rssi i8) ---
-Bytes EncodeSightings(const std::vector<Sighting>& sightings, uint32_t interval) {
+// --- Sightings of one shard of a day: count LE16, then per RPI and interval:
+//     interval of the day u8, rpi[16] aem[4] n u8,
+//     n x (LE16 seconds since the interval's start, rssi i8) ---
+constexpr size_t kMaxSightingsPerShard = 65535;
+Bytes EncodeSightings(const std::vector<Sighting>& sightings) {
   Bytes b;
   b.push_back(static_cast<uint8_t>(sightings.size()));
   b.push_back(static_cast<uint8_t>(sightings.size() >> 8));
-  const int64_t base = crypto::IntervalStartSeconds(interval);
   for (const Sighting& s : sightings) {
+    const int64_t base = crypto::IntervalStartSeconds(s.interval);
+    b.push_back(static_cast<uint8_t>(s.interval % crypto::kTekRollingPeriod));
     b.insert(b.end(), s.rpi.begin(), s.rpi.end());
     b.insert(b.end(), s.aem.begin(), s.aem.end());
     b.push_back(static_cast<uint8_t>(s.scans.size()));
@@ -85,21 +87,22 @@ Bytes EncodeSightings(const std::vector<Sighting>& sightings, uint32_t interval)
   }
   return b;
 }
-StatusOr<std::vector<Sighting>> DecodeSightings(const Bytes& b, uint32_t interval) {
+StatusOr<std::vector<Sighting>> DecodeSightings(const Bytes& b, uint32_t day) {
   auto corrupt = [] { return DataLossError("corrupt sightings record"); };
+  if (b.empty()) return std::vector<Sighting>();  // a shard nothing has been seen in
   if (b.size() < 2) return corrupt();
   const size_t count = b[0] | b[1] << 8;
-  const int64_t base = crypto::IntervalStartSeconds(interval);
   std::vector<Sighting> out(count);
   size_t at = 2;
   for (Sighting& s : out) {
-    if (at + 21 > b.size()) return corrupt();
-    std::copy_n(b.begin() + at, 16, s.rpi.begin());
-    std::copy_n(b.begin() + at + 16, 4, s.aem.begin());
-    const size_t n = b[at + 20];
-    at += 21;
+    if (at + 22 > b.size() || b[at] >= crypto::kTekRollingPeriod) return corrupt();
+    s.interval = day * crypto::kTekRollingPeriod + b[at];
+    std::copy_n(b.begin() + at + 1, 16, s.rpi.begin());
+    std::copy_n(b.begin() + at + 17, 4, s.aem.begin());
+    const size_t n = b[at + 21];
+    at += 22;
     if (at + 3 * n > b.size()) return corrupt();
-    s.interval = interval;
+    const int64_t base = crypto::IntervalStartSeconds(s.interval);
     for (size_t i = 0; i < n; ++i, at += 3) {
       s.scans.push_back({base + (b[at] | b[at + 1] << 8), static_cast<int8_t>(b[at + 2])});
     }
@@ -192,8 +195,42 @@ std::optional<std::string> NameMismatch(const std::string& name, const wire::Exp
 // Processed batches: BE32(day processed) || SHA-256 of the file, per entry.
 constexpr size_t kProcessedEntrySize = 4 + crypto::kSha256Size;
 
-uint32_t DayOfDayKey(const rocksdb::Slice& key) { return ReadBe32(key.data() + 1); }
-uint32_t DayOfIntervalKey(const rocksdb::Slice& key) { return ReadBe32(key.data() + 1) / crypto::kTekRollingPeriod; }
+
+// --- A day's exposure windows: count LE32, then per window LE32 length and
+//     EncodeWindow's bytes ---
+Bytes EncodeWindows(const std::vector<Bytes>& encoded) {
+  Bytes b;
+  auto le32 = [&](size_t v) {
+    for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  };
+  le32(encoded.size());
+  for (const Bytes& w : encoded) {
+    le32(w.size());
+    b.insert(b.end(), w.begin(), w.end());
+  }
+  return b;
+}
+StatusOr<std::vector<Bytes>> DecodeWindows(const Bytes& b) {
+  auto corrupt = [] { return DataLossError("corrupt exposure windows record"); };
+  std::vector<Bytes> out;
+  if (b.empty()) return out;  // a day without exposure
+  auto le32 = [&](size_t at) {
+    return b[at] | b[at + 1] << 8 | b[at + 2] << 16 | static_cast<size_t>(b[at + 3]) << 24;
+  };
+  if (b.size() < 4) return corrupt();
+  const size_t count = le32(0);
+  size_t at = 4;
+  for (size_t i = 0; i < count; ++i) {
+    if (b.size() - at < 4) return corrupt();
+    const size_t n = le32(at);
+    at += 4;
+    if (b.size() - at < n) return corrupt();
+    out.emplace_back(b.begin() + static_cast<std::ptrdiff_t>(at), b.begin() + static_cast<std::ptrdiff_t>(at + n));
+    at += n;
+  }
+  if (at != b.size()) return corrupt();
+  return out;
+}
 
 uint32_t Today(int64_t now) { return crypto::DayNumber(crypto::EnIntervalNumber(now)); }
 
@@ -213,32 +250,42 @@ StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* 
     for (const auto& e : std::filesystem::directory_iterator(options.store_dir, ec)) {
       if (e.path().filename() != kDecommissionedMarker) std::filesystem::remove_all(e.path(), ec);
     }
+    (void)keystore->Destroy();  // idempotent; a failure here was reported when the order came
     return FailedPreconditionError("decommissioned");
   }
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<internal::Store> store, internal::Store::Open(options.store_dir, keystore));
-  std::unique_ptr<Client> c(new Client(std::move(options), std::move(store), clock));
-  c->paused_ = c->store_->GetMeta(kPausedMeta).has_value();
+  std::unique_ptr<Client> c(new Client(std::move(options), std::move(store), keystore, clock));
   std::lock_guard<std::mutex> lock(c->mu_);
-  if (auto config = c->store_->GetMeta(kConfigMeta)) {
+  // The pause flag is always stored (sealed, "0" or "1"): its presence does
+  // not tell that the person ever paused.
+  OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> paused, c->store_->GetMeta(kPausedMeta));
+  if (!paused) OPENEN_RETURN_IF_ERROR(c->store_->PutMeta(kPausedMeta, "0"));
+  c->paused_ = paused == "1";
+  OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> config, c->store_->GetMeta(kConfigMeta));
+  if (config) {
     openen::v1::SignedEnvelope env;
     if (env.ParseFromString(*config)) (void)c->UpdateConfigurationLocked(env);
   }
   // A pending order was verified when it arrived; its time is trusted even
   // if the authority keys in the options have changed since.
-  auto order = c->store_->GetMeta(kOrderMeta);
-  auto order_at = c->store_->GetMeta(kOrderTimeMeta);
+  OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> order, c->store_->GetMeta(kOrderMeta));
+  OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> order_at, c->store_->GetMeta(kOrderTimeMeta));
   if (order && order_at && c->pending_order_.emplace().ParseFromString(*order)) {
     c->pending_order_at_ = std::strtoll(order_at->c_str(), nullptr, 10);
     OPENEN_RETURN_IF_ERROR(c->CheckAlive(clock->NowSeconds()));
   } else {
     c->pending_order_.reset();
   }
-  OPENEN_RETURN_IF_ERROR(c->PurgeNow(clock->NowSeconds()));
+  OPENEN_RETURN_IF_ERROR(c->PurgeNow(clock->NowSeconds()).status());
   return c;
 }
 
-Client::Client(ClientOptions options, std::unique_ptr<internal::Store> store, const Clock* clock)
-    : options_(std::move(options)), store_(std::move(store)), clock_(clock), retention_days_(options_.retention_days) {}
+Client::Client(ClientOptions options, std::unique_ptr<internal::Store> store, KeyStore* keystore, const Clock* clock)
+    : options_(std::move(options)),
+      store_(std::move(store)),
+      keystore_(keystore),
+      clock_(clock),
+      retention_days_(options_.retention_days) {}
 
 Client::~Client() = default;
 
@@ -260,8 +307,10 @@ void Client::DecommissionNow(const openen::v1::SignedEnvelope& order) {
     std::fclose(f);
     std::rename(tmp.c_str(), marker.c_str());
   }
-  // Then everything else goes, the wrapped day keys with it.
+  // Then the platform key, so that whatever the deletion below leaves on
+  // the flash cannot be unwrapped; then everything else.
   store_.reset();
+  (void)keystore_->Destroy();  // best effort: the files go in any case
   std::error_code ec;
   for (const auto& e : std::filesystem::directory_iterator(options_.store_dir, ec)) {
     if (e.path().filename() != kDecommissionedMarker) std::filesystem::remove_all(e.path(), ec);
@@ -316,21 +365,21 @@ int Client::retention_days() const {
   return retention_days_;
 }
 
-Status Client::PurgeNow(int64_t now) {
+StatusOr<int> Client::PurgeNow(int64_t now) {
   const uint32_t today = Today(now);
   const uint32_t first_kept = today + 1 > static_cast<uint32_t>(retention_days_) ? today + 1 - retention_days_ : 0;
   // Only when there is something to delete: the compaction is the expensive
   // part, and this runs at every start of the app. A purge interrupted after
   // its deletions but before its compaction left its mark, and runs again.
-  const bool interrupted = store_->GetMeta(kPurgingMeta).has_value();
-  if (interrupted || store_->HasDaysBefore(first_kept)) {
-    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPurgingMeta, "1"));
-    OPENEN_RETURN_IF_ERROR(store_->DeleteDaysBefore(first_kept));
+  int purged = 0;
+  if (store_->Purging() || store_->HasDaysBefore(first_kept)) {
+    OPENEN_RETURN_IF_ERROR(store_->SetPurging(true));
+    OPENEN_ASSIGN_OR_RETURN(purged, store_->DeleteDaysBefore(first_kept));
     OPENEN_RETURN_IF_ERROR(store_->Compact());
-    OPENEN_RETURN_IF_ERROR(store_->DeleteMeta(kPurgingMeta));
+    OPENEN_RETURN_IF_ERROR(store_->SetPurging(false));
   }
   purged_day_ = today;
-  return Status::Ok();
+  return purged;
 }
 
 void Client::ForgetAdvertisement() {
@@ -343,13 +392,13 @@ void Client::ForgetAdvertisement() {
 Status Client::PurgeIfDayChanged(int64_t now) {
   if (purged_day_ == Today(now)) return Status::Ok();
   ForgetAdvertisement();
-  return PurgeNow(now);
+  return PurgeNow(now).status();
 }
 
 StatusOr<OwnKey> Client::TodaysKey(int64_t now) {
   const uint32_t today = Today(now);
   OPENEN_ASSIGN_OR_RETURN(std::optional<Bytes> record, store_->GetSealed(DayKey('T', today), today));
-  if (record) return DecodeTek(*record);
+  if (record && !record->empty()) return DecodeTek(*record);  // empty: the day began without a key
   OwnKey k{crypto::GenerateTek(), today * crypto::kTekRollingPeriod, crypto::kTekRollingPeriod};
   Bytes encoded = EncodeTek(k);
   Status s = store_->PutSealed(DayKey('T', today), today, encoded, /*sync=*/true);
@@ -419,50 +468,60 @@ Status Client::Record(const std::vector<Observation>& observations, bool batch) 
     }
   }
 
-  // The records touched, decoded once and written back in one batch.
-  std::map<uint32_t, std::vector<Sighting>> records;
-  std::set<uint32_t> changed;
-  auto record = [&](uint32_t interval) -> StatusOr<std::vector<Sighting>*> {
-    auto it = records.find(interval);
-    if (it != records.end()) return &it->second;
-    OPENEN_ASSIGN_OR_RETURN(std::optional<Bytes> blob,
-                            store_->GetSealed(IntervalKey(interval), crypto::DayNumber(interval)));
-    std::vector<Sighting> sightings;
-    if (blob) {
-      OPENEN_ASSIGN_OR_RETURN(sightings, DecodeSightings(*blob, interval));
+  // The shards touched, decoded once and written back in one batch.
+  using ShardId = std::pair<uint32_t, int>;  // day, shard
+  std::map<ShardId, std::vector<Sighting>> shards;
+  std::set<ShardId> changed;
+  // The shard that holds |rpi| on the day of |interval|, or nullptr when that
+  // day holds nothing and |create| is false.
+  auto shard = [&](uint32_t interval, const crypto::Rpi& rpi,
+                   bool create) -> StatusOr<std::pair<ShardId, std::vector<Sighting>*>> {
+    const uint32_t day = crypto::DayNumber(interval);
+    OPENEN_ASSIGN_OR_RETURN(std::optional<int> index, store_->ShardOf(day, rpi, create));
+    if (!index) return std::make_pair(ShardId(), static_cast<std::vector<Sighting>*>(nullptr));
+    const ShardId id(day, *index);
+    auto it = shards.find(id);
+    if (it == shards.end()) {
+      OPENEN_ASSIGN_OR_RETURN(std::optional<Bytes> blob, store_->GetSealed(ShardKey(day, *index), day));
+      std::vector<Sighting> sightings;
+      if (blob) {
+        OPENEN_ASSIGN_OR_RETURN(sightings, DecodeSightings(*blob, day));
+      }
+      it = shards.emplace(id, std::move(sightings)).first;
     }
-    return &records.emplace(interval, std::move(sightings)).first->second;
+    return std::make_pair(id, &it->second);
   };
   for (const Observation& o : observations) {
     const uint32_t interval = crypto::EnIntervalNumber(o.time);
-    // One record per RPI: a scan of an RPI first seen in the previous
-    // interval (an identifier straddling a boundary) joins that record.
-    OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting>* previous, record(interval - 1));
-    auto same_rpi = [&](const Sighting& s) { return s.rpi == o.rpi; };
-    std::vector<Sighting>* target = previous;
-    uint32_t target_interval = interval - 1;
-    auto it = std::find_if(previous->begin(), previous->end(), same_rpi);
-    if (it == previous->end()) {
-      target_interval = interval;
-      OPENEN_ASSIGN_OR_RETURN(target, record(interval));
-      it = std::find_if(target->begin(), target->end(), same_rpi);
+    // One record per RPI and interval: a scan of an RPI first seen in the
+    // previous interval (an identifier straddling a boundary) joins that record.
+    auto same = [&](uint32_t i) { return [&o, i](const Sighting& s) { return s.interval == i && s.rpi == o.rpi; }; };
+    OPENEN_ASSIGN_OR_RETURN(auto target, shard(interval - 1, o.rpi, /*create=*/false));
+    std::vector<Sighting>::iterator it;
+    if (target.second != nullptr) it = std::find_if(target.second->begin(), target.second->end(), same(interval - 1));
+    if (target.second == nullptr || it == target.second->end()) {
+      OPENEN_ASSIGN_OR_RETURN(target, shard(interval, o.rpi, /*create=*/true));
+      it = std::find_if(target.second->begin(), target.second->end(), same(interval));
     }
-    if (it == target->end()) {
-      if (target->size() >= 65535) return ResourceExhaustedError("too many identifiers in one interval");
+    std::vector<Sighting>& sightings = *target.second;
+    if (it == sightings.end()) {
+      if (sightings.size() >= kMaxSightingsPerShard) {
+        return ResourceExhaustedError("too many identifiers seen in one day");
+      }
       Sighting s;
       s.rpi = o.rpi;
       s.aem = o.aem;
       s.interval = interval;
-      target->push_back(std::move(s));
-      it = target->end() - 1;
+      sightings.push_back(std::move(s));
+      it = sightings.end() - 1;
     }
     if (it->scans.size() >= 255) continue;  // enough scans of one identifier
     it->scans.push_back({o.time, static_cast<int8_t>(o.rssi)});
-    changed.insert(target_interval);
+    changed.insert(target.first);
   }
   std::vector<internal::Store::SealedRecord> writes;
-  for (uint32_t interval : changed) {
-    writes.push_back({IntervalKey(interval), crypto::DayNumber(interval), EncodeSightings(records[interval], interval)});
+  for (const ShardId& id : changed) {
+    writes.push_back({ShardKey(id.first, id.second), id.first, EncodeSightings(shards[id])});
   }
   if (writes.empty()) return Status::Ok();
   return store_->Commit(writes, "", "", /*sync=*/false);
@@ -471,8 +530,8 @@ Status Client::Record(const std::vector<Observation>& observations, bool batch) 
 StatusOr<std::vector<Sighting>> Client::LoadSightings() {
   std::vector<Sighting> all;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
-      std::string(1, 'S'), std::string(1, 'T'), DayOfIntervalKey, [&](const rocksdb::Slice& key, const Bytes& blob) {
-        OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> s, DecodeSightings(blob, ReadBe32(key.data() + 1)));
+      std::string(1, 'S'), std::string(1, 'T'), [&](const rocksdb::Slice& key, const Bytes& blob) {
+        OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> s, DecodeSightings(blob, DayOfKey(key)));
         for (auto& x : s) all.push_back(std::move(x));
         return Status::Ok();
       }));
@@ -553,17 +612,26 @@ StatusOr<int> Client::DropCountedWindows(std::vector<ExposureWindow>* windows) {
 }
 
 Status Client::CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress) {
-  std::vector<internal::Store::SealedRecord> records;
-  std::map<uint32_t, uint32_t> next_sequence;
   const uint32_t today = Today(clock_->NowSeconds());
+  std::map<uint32_t, std::vector<const ExposureWindow*>> by_day;
   for (const ExposureWindow& w : windows) {
     if (w.day + retention_days_ <= today) continue;  // a day purged while the sync ran
-    auto it = next_sequence.find(w.day);
-    if (it == next_sequence.end()) {
-      it = next_sequence.emplace(w.day, static_cast<uint32_t>(store_->Count(DayKey('W', w.day), DayKey('W', w.day + 1))))
-               .first;
+    by_day[w.day].push_back(&w);
+  }
+  // Every day's record is rewritten, with new windows or without: the
+  // writes of an exposed phone are those of any other.
+  OPENEN_ASSIGN_OR_RETURN(std::vector<uint32_t> days, store_->Days());
+  for (uint32_t day : days) by_day[day];
+  std::vector<internal::Store::SealedRecord> records;
+  for (const auto& [day, added] : by_day) {
+    const std::string key = DayKey('W', day);
+    OPENEN_ASSIGN_OR_RETURN(std::optional<Bytes> stored, store_->GetSealed(key, day));
+    std::vector<Bytes> encoded;
+    if (stored) {
+      OPENEN_ASSIGN_OR_RETURN(encoded, DecodeWindows(*stored));
     }
-    records.push_back({WindowKey(w.day, it->second++), w.day, EncodeWindow(w)});
+    for (const ExposureWindow* w : added) encoded.push_back(EncodeWindow(*w));
+    records.push_back({key, day, EncodeWindows(encoded)});
   }
   return store_->Commit(records, progress.empty() ? std::string() : std::string(kProgressMeta), progress);
 }
@@ -609,7 +677,8 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     }
     OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
     OPENEN_RETURN_IF_ERROR(CheckConfigurationCurrent(now));
-    progress = store_->GetMeta(kProgressMeta).value_or("");
+    OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_->GetMeta(kProgressMeta));
+    progress = stored.value_or("");
     risk = risk_;
   }
   OPENEN_ASSIGN_OR_RETURN(std::vector<ListedBatch> listed, source.ListAfter(progress));
@@ -624,7 +693,8 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     OPENEN_RETURN_IF_ERROR(CheckAlive(now));
     OPENEN_ASSIGN_OR_RETURN(sightings, LoadSightings());
     generation = erase_generation_;
-    const std::string stored = store_->GetMeta(kProcessedMeta).value_or("");
+    OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> stored_meta, store_->GetMeta(kProcessedMeta));
+    const std::string stored = stored_meta.value_or("");
     for (size_t at = 0; at + kProcessedEntrySize <= stored.size(); at += kProcessedEntrySize) {
       if (ReadBe32(stored.data() + at) + static_cast<uint32_t>(retention_days_) > Today(now)) {
         processed.append(stored, at, kProcessedEntrySize);
@@ -727,9 +797,12 @@ Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envel
 StatusOr<std::vector<ExposureWindow>> Client::LoadWindows() {
   std::vector<ExposureWindow> windows;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
-      std::string(1, 'W'), std::string(1, 'X'), DayOfDayKey, [&](const rocksdb::Slice& key, const Bytes& b) {
-        OPENEN_ASSIGN_OR_RETURN(ExposureWindow w, DecodeWindow(b, DayOfDayKey(key)));
-        windows.push_back(std::move(w));
+      std::string(1, 'W'), std::string(1, 'X'), [&](const rocksdb::Slice& key, const Bytes& b) {
+        OPENEN_ASSIGN_OR_RETURN(std::vector<Bytes> encoded, DecodeWindows(b));
+        for (const Bytes& e : encoded) {
+          OPENEN_ASSIGN_OR_RETURN(ExposureWindow w, DecodeWindow(e, DayOfKey(key)));
+          windows.push_back(std::move(w));
+        }
         return Status::Ok();
       }));
   return windows;
@@ -749,8 +822,9 @@ StatusOr<std::vector<OwnKey>> Client::KeysForUpload(const std::vector<uint32_t>&
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
   std::vector<OwnKey> keys;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
-      std::string(1, 'T'), std::string(1, 'U'), DayOfDayKey, [&](const rocksdb::Slice& key, const Bytes& b) {
-        const uint32_t day = DayOfDayKey(key);
+      std::string(1, 'T'), std::string(1, 'U'), [&](const rocksdb::Slice& key, const Bytes& b) {
+        const uint32_t day = DayOfKey(key);
+        if (b.empty()) return Status::Ok();  // no key was made that day
         if (std::find(excluded_days.begin(), excluded_days.end(), day) != excluded_days.end()) return Status::Ok();
         OPENEN_ASSIGN_OR_RETURN(OwnKey k, DecodeTek(b));
         keys.push_back(std::move(k));
@@ -892,7 +966,7 @@ StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double mean_da
   {
     std::lock_guard<std::mutex> lock(mu_);
     OPENEN_RETURN_IF_ERROR(CheckAlive(now));
-    next = store_->GetMeta(kChaffMeta);
+    OPENEN_ASSIGN_OR_RETURN(next, store_->GetMeta(kChaffMeta));
     if (!next) {
       OPENEN_RETURN_IF_ERROR(store_->PutMeta(kChaffMeta, std::to_string(next_draw())));
       return false;
@@ -920,7 +994,7 @@ Status Client::Pause() {
 Status Client::Resume() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
-  OPENEN_RETURN_IF_ERROR(store_->DeleteMeta(kPausedMeta));
+  OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPausedMeta, "0"));
   paused_ = false;
   return Status::Ok();
 }
@@ -930,11 +1004,27 @@ bool Client::paused() const {
   return paused_ && !decommissioned_;
 }
 
+StatusOr<MaintenanceReport> Client::Maintain() {
+  std::lock_guard<std::mutex> lock(mu_);
+  const int64_t now = clock_->NowSeconds();
+  if (decommissioned_) return FailedPreconditionError("decommissioned");
+  MaintenanceReport report;
+  if (pending_order_ && now >= pending_order_at_) {
+    DecommissionNow(*pending_order_);
+    report.decommissioned = true;
+    return report;
+  }
+  if (purged_day_ != Today(now)) ForgetAdvertisement();
+  OPENEN_ASSIGN_OR_RETURN(report.days_purged, PurgeNow(now));
+  return report;
+}
+
 Status Client::EraseAll() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(store_->EraseAll());
   ++erase_generation_;
+  OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPausedMeta, "0"));
   // The authority's order is not the person's data: a phone that knew of a
   // future order still switches off at its time.
   if (pending_order_) {
@@ -962,11 +1052,13 @@ StatusOr<StorageSummary> Client::Summary() {
     c.day = d;
     return c;
   };
-  OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(std::string(1, 'T'), std::string(1, 'U'), DayOfDayKey,
-                                               [&](const rocksdb::Slice& key, const Bytes&) {
-                                                 day(DayOfDayKey(key)).own_keys += 1;
-                                                 return Status::Ok();
-                                               }));
+  // Every day that holds data has all its records: a day is listed even
+  // when all it holds is empty.
+  OPENEN_RETURN_IF_ERROR(
+      store_->ForEachSealed(std::string(1, 'T'), std::string(1, 'U'), [&](const rocksdb::Slice& key, const Bytes& b) {
+        day(DayOfKey(key)).own_keys += b.empty() ? 0 : 1;
+        return Status::Ok();
+      }));
   OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, LoadSightings());
   for (const Sighting& s : sightings) {
     DayCounts& c = day(crypto::DayNumber(s.interval));

@@ -19,9 +19,23 @@ int64_t SystemClock::NowSeconds() const {
       .count();
 }
 
+namespace {
+
+// WriteNewKeyFile creates |path| (which must not exist) holding |key|, durably.
+Status WriteNewKeyFile(const std::string& path, const crypto::SecretBytes& key) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return UnavailableError("cannot create key file " + path + ": " + std::strerror(errno));
+  const bool ok = ::write(fd, key.Reveal().data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) return UnavailableError("cannot write key file " + path);
+  return Status::Ok();
+}
+
+}  // namespace
+
 StatusOr<std::unique_ptr<FileKeyStore>> FileKeyStore::FromKey(const crypto::SecretBytes& key) {
   OPENEN_ASSIGN_OR_RETURN(crypto::Aead aead, crypto::Aead::Create(key));
-  return std::unique_ptr<FileKeyStore>(new FileKeyStore(std::move(aead)));
+  return std::unique_ptr<FileKeyStore>(new FileKeyStore("", std::move(aead)));
 }
 
 StatusOr<std::unique_ptr<FileKeyStore>> FileKeyStore::OpenOrCreate(const std::string& path) {
@@ -33,28 +47,53 @@ StatusOr<std::unique_ptr<FileKeyStore>> FileKeyStore::OpenOrCreate(const std::st
     if (n != static_cast<ssize_t>(key.size())) {
       return DataLossError("key file " + path + " is not a 32-byte key");
     }
-    return FromKey(key);
+  } else if (errno != ENOENT) {
+    return UnavailableError("cannot read key file " + path + ": " + std::strerror(errno));
+  } else {
+    key = crypto::SecretBytes::Random(crypto::kAeadKeySize);
+    OPENEN_RETURN_IF_ERROR(WriteNewKeyFile(path, key));
   }
-  if (errno != ENOENT) return UnavailableError("cannot read key file " + path + ": " + std::strerror(errno));
-  key = crypto::SecretBytes::Random(crypto::kAeadKeySize);
-  fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return UnavailableError("cannot create key file " + path + ": " + std::strerror(errno));
-  bool ok = ::write(fd, key.Reveal().data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) return UnavailableError("cannot write key file " + path);
-  return FromKey(key);
+  OPENEN_ASSIGN_OR_RETURN(crypto::Aead aead, crypto::Aead::Create(key));
+  return std::unique_ptr<FileKeyStore>(new FileKeyStore(path, std::move(aead)));
 }
 
 StatusOr<Bytes> FileKeyStore::Wrap(const crypto::SecretBytes& data_key) {
-  return aead_.Seal(data_key.Reveal(), AsBytes(kWrapContext));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!aead_) {
+    crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kAeadKeySize);
+    if (!path_.empty()) OPENEN_RETURN_IF_ERROR(WriteNewKeyFile(path_, key));
+    OPENEN_ASSIGN_OR_RETURN(aead_, crypto::Aead::Create(key));
+  }
+  return aead_->Seal(data_key.Reveal(), AsBytes(kWrapContext));
 }
 
 StatusOr<crypto::SecretBytes> FileKeyStore::Unwrap(ByteView wrapped) {
-  auto plain = aead_.Open(wrapped, AsBytes(kWrapContext));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!aead_) return PermissionDeniedError("the wrapping key was destroyed");
+  auto plain = aead_->Open(wrapped, AsBytes(kWrapContext));
   if (!plain.ok()) return PermissionDeniedError("the wrapping key cannot unwrap this data key");
   crypto::SecretBytes key(*plain);
   crypto::Wipe(*plain);
   return key;
+}
+
+Status FileKeyStore::Destroy() {
+  std::lock_guard<std::mutex> lock(mu_);
+  aead_.reset();  // the Aead's key wipes itself
+  if (path_.empty()) return Status::Ok();
+  const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return UnavailableError("cannot open key file " + path_ + " to destroy it: " + std::strerror(errno));
+  }
+  const uint8_t zeros[crypto::kAeadKeySize] = {};
+  const bool overwritten = ::pwrite(fd, zeros, sizeof(zeros), 0) == static_cast<ssize_t>(sizeof(zeros)) && ::fsync(fd) == 0;
+  ::close(fd);
+  if (!overwritten) return UnavailableError("cannot overwrite key file " + path_);
+  if (::unlink(path_.c_str()) != 0) {
+    return UnavailableError("cannot remove key file " + path_ + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
 }
 
 }  // namespace openen::client

@@ -4,12 +4,17 @@
 
 #include <rocksdb/write_batch.h>
 
+#include <bit>
+
+#include "openen/crypto/hash.h"
 #include "openen/store/db.h"
 
 namespace openen::client::internal {
 namespace {
 
-constexpr char kCanary[] = "canary";
+constexpr char kStoreKeyMeta[] = "Mkey";
+constexpr char kPurgingMeta[] = "Mpurging";
+constexpr std::string_view kShardKeyInfo = "openen client sightings shard key v1";
 
 std::string Be32Key(char prefix, uint32_t v) {
   std::string k(1, prefix);
@@ -17,13 +22,57 @@ std::string Be32Key(char prefix, uint32_t v) {
   return k;
 }
 
+// Floor returns the smallest padded size of a record kind: large enough that
+// the usual contents of a day do not leave it.
+size_t Floor(const rocksdb::Slice& key) {
+  switch (key.empty() ? 0 : key[0]) {
+    case 'S': return 256;   // about ten identifiers seen once
+    case 'W': return 4096;  // about eighty windows of six scans, each with a key tag
+    default: return 64;     // own key (21 bytes), metadata
+  }
+}
+
+// Pad prefixes |plain| with its LE32 length and pads it with zeros to the
+// next power of two, at least |floor|: the bucket is all a size tells.
+Bytes Pad(ByteView plain, size_t floor) {
+  const size_t size = std::max(floor, std::bit_ceil(plain.size() + 4));
+  Bytes out(size, 0);
+  for (int i = 0; i < 4; ++i) out[i] = static_cast<uint8_t>(plain.size() >> (8 * i));
+  std::copy(plain.begin(), plain.end(), out.begin() + 4);
+  return out;
+}
+
+StatusOr<Bytes> Unpad(Bytes padded) {
+  if (padded.size() < 4) return DataLossError("a stored record is corrupt (no length)");
+  const size_t n = padded[0] | padded[1] << 8 | padded[2] << 16 | static_cast<size_t>(padded[3]) << 24;
+  if (n > padded.size() - 4) return DataLossError("a stored record is corrupt (length past its end)");
+  Bytes out(padded.begin() + 4, padded.begin() + 4 + static_cast<std::ptrdiff_t>(n));
+  crypto::Wipe(padded);
+  return out;
+}
+
+Bytes SealPadded(const crypto::Aead& aead, const rocksdb::Slice& key, ByteView plain) {
+  Bytes padded = Pad(plain, Floor(key));
+  Bytes box = aead.Seal(padded, AsBytes(std::string_view(key.data(), key.size())));
+  crypto::Wipe(padded);
+  return box;
+}
+
+StatusOr<Bytes> OpenPadded(const crypto::Aead& aead, const rocksdb::Slice& key, const rocksdb::Slice& box) {
+  auto padded = aead.Open(AsBytes(std::string_view(box.data(), box.size())),
+                          AsBytes(std::string_view(key.data(), key.size())));
+  if (!padded.ok()) return DataLossError("a stored record is corrupt (authentication failed)");
+  return Unpad(std::move(*padded));
+}
+
+rocksdb::Slice ToSlice(const Bytes& b) { return rocksdb::Slice(AsChars(b).data(), b.size()); }
+
 }  // namespace
 
 std::string DayKey(char prefix, uint32_t day) { return Be32Key(prefix, day); }
-std::string IntervalKey(uint32_t interval) { return Be32Key('S', interval); }
-std::string WindowKey(uint32_t day, uint32_t sequence) {
-  std::string k = Be32Key('W', day);
-  for (int i = 3; i >= 0; --i) k.push_back(static_cast<char>(sequence >> (8 * i)));
+std::string ShardKey(uint32_t day, int shard) {
+  std::string k = Be32Key('S', day);
+  k.push_back(static_cast<char>(shard));
   return k;
 }
 uint32_t ReadBe32(const char* p) {
@@ -31,54 +80,85 @@ uint32_t ReadBe32(const char* p) {
          static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 16 |
          static_cast<uint32_t>(static_cast<uint8_t>(p[2])) << 8 | static_cast<uint8_t>(p[3]);
 }
+uint32_t DayOfKey(const rocksdb::Slice& key) { return ReadBe32(key.data() + 1); }
 
 StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, KeyStore* keystore) {
-  // A phone's store is small and rewrites sealed per-interval records: a
-  // 1 MiB memtable keeps the log of superseded versions (and memory) short.
+  // A phone's store is small and rewrites sealed records: a 1 MiB memtable
+  // keeps the log of superseded versions (and memory) short.
   auto db = store::OpenPrivateDb(path, 1 << 20);
   if (!db.ok()) return db.status();
-  std::unique_ptr<Store> s(new Store(std::move(*db), keystore));
-  auto canary = s->GetMeta(std::string("M") + kCanary);
-  if (!canary) {
-    OPENEN_RETURN_IF_ERROR(s->WriteCanary());
-  } else if (!keystore->Unwrap(AsBytes(*canary)).ok()) {
-    return PermissionDeniedError("the platform key does not open this store (was it reset?)");
+  OPENEN_ASSIGN_OR_RETURN(crypto::Aead meta, OpenStoreKey(db->get(), keystore));
+  return std::unique_ptr<Store>(new Store(std::move(*db), keystore, std::move(meta)));
+}
+
+StatusOr<crypto::Aead> Store::OpenStoreKey(rocksdb::DB* db, KeyStore* keystore) {
+  std::string wrapped;
+  rocksdb::Status got = db->Get({}, kStoreKeyMeta, &wrapped);
+  if (got.ok()) {
+    auto key = keystore->Unwrap(AsBytes(wrapped));
+    if (!key.ok()) return PermissionDeniedError("the platform key does not open this store (was it reset?)");
+    return crypto::Aead::Create(*key);
   }
-  return s;
+  if (!got.IsNotFound()) return store::FromRocksDb(got, "read the store key");
+  crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kAeadKeySize);
+  OPENEN_ASSIGN_OR_RETURN(Bytes w, keystore->Wrap(key));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db->Put(store::SyncedWrite(), kStoreKeyMeta, ToSlice(w)), "store key"));
+  return crypto::Aead::Create(key);
 }
 
-Status Store::WriteCanary() {
-  OPENEN_ASSIGN_OR_RETURN(Bytes wrapped, keystore_->Wrap(crypto::SecretBytes::Random(32)));
-  return PutMeta(std::string("M") + kCanary, AsChars(wrapped));
-}
-
-StatusOr<const crypto::Aead*> Store::DayCipher(uint32_t day, bool create) {
-  auto it = day_ciphers_.find(day);
-  if (it != day_ciphers_.end()) return &it->second;
+StatusOr<const Store::DayKeys*> Store::Day(uint32_t day, bool create) {
+  auto it = days_.find(day);
+  if (it != days_.end()) return &it->second;
   std::string wrapped;
   rocksdb::Status got = db_->Get({}, DayKey('D', day), &wrapped);
   crypto::SecretBytes key;
+  rocksdb::WriteBatch created;
   if (got.ok()) {
     OPENEN_ASSIGN_OR_RETURN(key, keystore_->Unwrap(AsBytes(wrapped)));
   } else if (got.IsNotFound()) {
-    if (!create) return static_cast<const crypto::Aead*>(nullptr);
+    if (!create) return static_cast<const DayKeys*>(nullptr);
     key = crypto::SecretBytes::Random(crypto::kAeadKeySize);
     OPENEN_ASSIGN_OR_RETURN(Bytes w, keystore_->Wrap(key));
-    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(
-        db_->Put(store::SyncedWrite(), DayKey('D', day), rocksdb::Slice(AsChars(w).data(), w.size())), "store day key"));
+    created.Put(DayKey('D', day), ToSlice(w));
   } else {
     return store::FromRocksDb(got, "read day key");
   }
   OPENEN_ASSIGN_OR_RETURN(crypto::Aead aead, crypto::Aead::Create(key));
-  return &day_ciphers_.emplace(day, std::move(aead)).first->second;
+  crypto::Sha256Digest shard_key = crypto::HmacSha256(key.Reveal(), AsBytes(kShardKeyInfo));
+  DayKeys keys{std::move(aead), crypto::SecretBytes(shard_key)};
+  crypto::Wipe(shard_key);
+  if (created.Count() > 0) {
+    // Every record of the day, empty, with its key: a day's key set says
+    // nothing about what happened on it.
+    std::vector<std::string> records = {DayKey('T', day), DayKey('W', day)};
+    for (int s = 0; s < kShardsPerDay; ++s) records.push_back(ShardKey(day, s));
+    for (const std::string& r : records) created.Put(r, ToSlice(SealPadded(keys.aead, r, {})));
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &created), "create a day"));
+  }
+  return &days_.emplace(day, std::move(keys)).first->second;
+}
+
+StatusOr<std::optional<int>> Store::ShardOf(uint32_t day, ByteView rpi, bool create) {
+  OPENEN_ASSIGN_OR_RETURN(const DayKeys* keys, Day(day, create));
+  if (keys == nullptr) return std::optional<int>();
+  const crypto::Sha256Digest h = crypto::HmacSha256(keys->shard_key.Reveal(), rpi);
+  const uint32_t v = h[0] | h[1] << 8 | h[2] << 16 | static_cast<uint32_t>(h[3]) << 24;
+  return std::optional<int>(static_cast<int>(v % kShardsPerDay));
+}
+
+StatusOr<std::vector<uint32_t>> Store::Days() {
+  std::vector<uint32_t> days;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string end = DayKey('D' + 1, 0);
+  for (it->Seek(std::string(1, 'D')); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    if (it->key().size() == 5) days.push_back(DayOfKey(it->key()));
+  }
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "list days"));
+  return days;
 }
 
 Status Store::PutSealed(const std::string& key, uint32_t day, ByteView plaintext, bool sync) {
-  OPENEN_ASSIGN_OR_RETURN(const crypto::Aead* aead, DayCipher(day, /*create=*/true));
-  Bytes box = aead->Seal(plaintext, AsBytes(key));
-  rocksdb::WriteOptions w;
-  w.sync = sync;
-  return store::FromRocksDb(db_->Put(w, key, rocksdb::Slice(AsChars(box).data(), box.size())), "store record");
+  return Commit({{key, day, Bytes(plaintext.begin(), plaintext.end())}}, "", "", sync);
 }
 
 StatusOr<std::optional<Bytes>> Store::GetSealed(const std::string& key, uint32_t day) {
@@ -86,24 +166,21 @@ StatusOr<std::optional<Bytes>> Store::GetSealed(const std::string& key, uint32_t
   rocksdb::Status got = db_->Get({}, key, &box);
   if (got.IsNotFound()) return std::optional<Bytes>();
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "read record"));
-  OPENEN_ASSIGN_OR_RETURN(const crypto::Aead* aead, DayCipher(day, /*create=*/false));
-  if (aead == nullptr) return std::optional<Bytes>();
-  auto plain = aead->Open(AsBytes(box), AsBytes(key));
-  if (!plain.ok()) return DataLossError("a stored record is corrupt (authentication failed)");
-  return std::optional<Bytes>(std::move(*plain));
+  OPENEN_ASSIGN_OR_RETURN(const DayKeys* keys, Day(day, /*create=*/false));
+  if (keys == nullptr) return std::optional<Bytes>();
+  OPENEN_ASSIGN_OR_RETURN(Bytes plain, OpenPadded(keys->aead, key, box));
+  return std::optional<Bytes>(std::move(plain));
 }
 
 Status Store::ForEachSealed(const std::string& begin, const std::string& end,
-                            const std::function<uint32_t(const rocksdb::Slice&)>& day_of,
                             const std::function<Status(const rocksdb::Slice&, const Bytes&)>& fn) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
   for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) {
-    OPENEN_ASSIGN_OR_RETURN(const crypto::Aead* aead, DayCipher(day_of(it->key()), /*create=*/false));
-    if (aead == nullptr) continue;  // its day was deleted; the record is unreadable and going
-    auto plain = aead->Open(AsBytes(std::string_view(it->value().data(), it->value().size())),
-                            AsBytes(std::string_view(it->key().data(), it->key().size())));
-    if (!plain.ok()) return DataLossError("a stored record is corrupt (authentication failed)");
-    OPENEN_RETURN_IF_ERROR(fn(it->key(), *plain));
+    if (it->key().size() < 5) return DataLossError("a stored record key is corrupt");
+    OPENEN_ASSIGN_OR_RETURN(const DayKeys* keys, Day(DayOfKey(it->key()), /*create=*/false));
+    if (keys == nullptr) continue;  // its day was deleted; the record is unreadable and going
+    OPENEN_ASSIGN_OR_RETURN(Bytes plain, OpenPadded(keys->aead, it->key(), it->value()));
+    OPENEN_RETURN_IF_ERROR(fn(it->key(), plain));
   }
   return store::FromRocksDb(it->status(), "scan records");
 }
@@ -112,78 +189,83 @@ Status Store::Commit(const std::vector<SealedRecord>& records, const std::string
                      std::string_view meta_value, bool sync) {
   rocksdb::WriteBatch batch;
   for (const SealedRecord& r : records) {
-    OPENEN_ASSIGN_OR_RETURN(const crypto::Aead* aead, DayCipher(r.day, /*create=*/true));
-    Bytes box = aead->Seal(r.plaintext, AsBytes(r.key));
-    batch.Put(r.key, rocksdb::Slice(AsChars(box).data(), box.size()));
+    OPENEN_ASSIGN_OR_RETURN(const DayKeys* keys, Day(r.day, /*create=*/true));
+    batch.Put(r.key, ToSlice(SealPadded(keys->aead, r.key, r.plaintext)));
   }
-  if (!meta_name.empty()) batch.Put(meta_name, rocksdb::Slice(meta_value.data(), meta_value.size()));
+  if (!meta_name.empty()) batch.Put(meta_name, ToSlice(SealPadded(meta_, meta_name, AsBytes(meta_value))));
   rocksdb::WriteOptions w;
   w.sync = sync;
   return store::FromRocksDb(db_->Write(w, &batch), "store results");
 }
 
 Status Store::PutMeta(const std::string& name, std::string_view value, bool sync) {
-  rocksdb::WriteOptions w;
-  w.sync = sync;
-  return store::FromRocksDb(db_->Put(w, name, rocksdb::Slice(value.data(), value.size())), "store metadata");
+  return Commit({}, name, value, sync);
 }
 
-std::optional<std::string> Store::GetMeta(const std::string& name) {
-  std::string v;
-  if (!db_->Get({}, name, &v).ok()) return std::nullopt;
-  return v;
+StatusOr<std::optional<std::string>> Store::GetMeta(const std::string& name) {
+  std::string box;
+  rocksdb::Status got = db_->Get({}, name, &box);
+  if (got.IsNotFound()) return std::optional<std::string>();
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "read metadata"));
+  OPENEN_ASSIGN_OR_RETURN(Bytes plain, OpenPadded(meta_, name, box));
+  return std::optional<std::string>(std::string(AsChars(plain)));
 }
 
 Status Store::DeleteMeta(const std::string& name) {
   return store::FromRocksDb(db_->Delete(store::SyncedWrite(), name), "delete metadata");
 }
 
-Status Store::DeleteDaysBefore(uint32_t first_kept_day) {
+Status Store::SetPurging(bool purging) {
+  return store::FromRocksDb(purging ? db_->Put(store::SyncedWrite(), kPurgingMeta, "1")
+                                    : db_->Delete(store::SyncedWrite(), kPurgingMeta),
+                            "purge mark");
+}
+
+bool Store::Purging() {
+  std::string v;
+  return db_->Get({}, kPurgingMeta, &v).ok();
+}
+
+StatusOr<int> Store::DeleteDaysBefore(uint32_t first_kept_day) {
+  OPENEN_ASSIGN_OR_RETURN(std::vector<uint32_t> days, Days());
+  const int deleted = static_cast<int>(std::count_if(days.begin(), days.end(), [&](uint32_t d) {
+    return d < first_kept_day;
+  }));
   // Keys first: once a day key is gone, nothing of that day can be read.
   rocksdb::WriteBatch keys;
   keys.DeleteRange(DayKey('D', 0), DayKey('D', first_kept_day));
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &keys), "destroy day keys"));
-  for (auto it = day_ciphers_.begin(); it != day_ciphers_.end();) {
-    it = it->first < first_kept_day ? day_ciphers_.erase(it) : std::next(it);
+  for (auto it = days_.begin(); it != days_.end();) {
+    it = it->first < first_kept_day ? days_.erase(it) : std::next(it);
   }
   rocksdb::WriteBatch records;
-  records.DeleteRange(DayKey('T', 0), DayKey('T', first_kept_day));
-  records.DeleteRange(IntervalKey(0), IntervalKey(first_kept_day * 144));
-  records.DeleteRange(DayKey('W', 0), DayKey('W', first_kept_day));
-  return store::FromRocksDb(db_->Write(store::SyncedWrite(), &records), "delete old days");
+  for (char prefix : {'S', 'T', 'W'}) records.DeleteRange(DayKey(prefix, 0), DayKey(prefix, first_kept_day));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &records), "delete old days"));
+  return deleted;
 }
 
 bool Store::HasDaysBefore(uint32_t first_kept_day) {
-  const std::pair<std::string, std::string> ranges[] = {
-      {DayKey('D', 0), DayKey('D', first_kept_day)},
-      {DayKey('T', 0), DayKey('T', first_kept_day)},
-      {IntervalKey(0), IntervalKey(first_kept_day * 144)},
-      {DayKey('W', 0), DayKey('W', first_kept_day)},
-  };
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
-  for (const auto& [begin, end] : ranges) {
-    it->Seek(begin);
-    if (it->Valid() && it->key().compare(end) < 0) return true;
+  for (char prefix : {'D', 'S', 'T', 'W'}) {
+    it->Seek(DayKey(prefix, 0));
+    if (it->Valid() && it->key().compare(DayKey(prefix, first_kept_day)) < 0) return true;
   }
   return !it->status().ok();  // when unsure, purge (which reports the error)
 }
 
 Status Store::EraseAll() {
-  day_ciphers_.clear();
+  days_.clear();
   rocksdb::WriteBatch all;
   all.DeleteRange(std::string(1, '\0'), std::string(2, '\xff'));
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &all), "erase"));
+  // The platform key goes too: a copy of the store taken before the erase
+  // stays sealed under keys that no longer exist anywhere.
+  OPENEN_RETURN_IF_ERROR(keystore_->Destroy().WithContext("destroy the platform key"));
   OPENEN_RETURN_IF_ERROR(Compact());
-  return WriteCanary();
+  OPENEN_ASSIGN_OR_RETURN(meta_, OpenStoreKey(db_.get(), keystore_));
+  return Status::Ok();
 }
 
 Status Store::Compact() { return store::PurgeDeleted(db_.get()); }
-
-size_t Store::Count(const std::string& begin, const std::string& end) {
-  size_t n = 0;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
-  for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) ++n;
-  return n;
-}
 
 }  // namespace openen::client::internal

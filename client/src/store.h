@@ -6,13 +6,26 @@
 // Deleting a day destroys its wrapped key first (so any remnant is
 // unreadable), then deletes the day's records and compacts them away.
 //
-// Layout (day = days since the epoch; interval = EN interval number):
-//   'D' BE32(day)                -> wrapped day key
-//   'T' BE32(day)                -> sealed own TEK record
-//   'S' BE32(interval)           -> sealed sightings of that interval
-//   'W' BE32(day) BE32(sequence) -> sealed exposure window
-//   'M' name                     -> metadata (sync progress, configuration,
-//                                   pause flag, canary): nothing personal
+// A stolen copy of the files, without the platform key, shows which days hold
+// data and nothing finer. Layout (day = BE32 days since the epoch, the only
+// thing a key names):
+//   'D' day        -> day key, wrapped by the platform KeyStore
+//   'T' day        -> sealed own-key record (empty until the day's TEK is made)
+//   'W' day        -> sealed exposure windows of the day (empty when none)
+//   'S' day shard  -> sealed sightings of the RPIs that a keyed hash of the
+//                     RPI (under a key derived from the day key) puts in
+//                     shard 0..kShardsPerDay-1
+//   'M' name       -> metadata, sealed under the store key, except:
+//   'Mkey'         -> the store key, wrapped by the platform KeyStore (it
+//                     also proves, at open, that the keystore made the store)
+//   'Mpurging'     -> "1" while a purge has deleted and not yet compacted
+// A day's records are all created with its key, in one write, whatever first
+// touched the day: the key set of a day is fixed. Every sealed value is
+// padded before sealing to a bucket: the next power of two of its length
+// (+4), at least the record kind's floor (own key 64 B, shard 256 B,
+// windows 4 KiB, metadata 64 B). Windows are rewritten for every day at each
+// commit, exposed or not, so neither their size nor their rewrites set an
+// exposed phone apart (up to about 80 windows a day fit the floor).
 
 #ifndef OPENEN_CLIENT_SRC_STORE_H_
 #define OPENEN_CLIENT_SRC_STORE_H_
@@ -31,26 +44,38 @@
 
 namespace openen::client::internal {
 
-std::string DayKey(char prefix, uint32_t day);
-std::string IntervalKey(uint32_t interval);  // 'S' BE32(interval)
-std::string WindowKey(uint32_t day, uint32_t sequence);
+inline constexpr int kShardsPerDay = 32;
+
+std::string DayKey(char prefix, uint32_t day);       // prefix BE32(day)
+std::string ShardKey(uint32_t day, int shard);       // 'S' BE32(day) shard
 uint32_t ReadBe32(const char* p);
+// DayOfKey reads the day of a day-prefixed record key.
+uint32_t DayOfKey(const rocksdb::Slice& key);
 
 class Store {
  public:
   // Open opens (creating) the store and checks that |keystore| is the one
   // that wrapped it: PERMISSION_DENIED if not, DATA_LOSS for a corrupt store.
+  // |keystore| must outlive the store.
   static StatusOr<std::unique_ptr<Store>> Open(const std::string& path, KeyStore* keystore);
 
-  // Seal/Open records of |day| (AD = the record key, so records cannot be swapped).
+  // PutSealed pads and seals |plaintext| as record |key| of |day| (AD = the
+  // key, so records cannot be swapped), creating the day if needed.
   Status PutSealed(const std::string& key, uint32_t day, ByteView plaintext, bool sync = false);
-  // GetSealed: nullopt when absent (or its day key is gone).
+  // GetSealed returns the plaintext; nullopt when absent (or its day key is gone).
   StatusOr<std::optional<Bytes>> GetSealed(const std::string& key, uint32_t day);
-  // ForEachSealed visits records with keys in [begin, end), decrypting each
-  // with the day |day_of(key)| names.
+  // ForEachSealed visits the records with keys in [begin, end) (day-prefixed
+  // keys), decrypted and unpadded.
   Status ForEachSealed(const std::string& begin, const std::string& end,
-                       const std::function<uint32_t(const rocksdb::Slice&)>& day_of,
                        const std::function<Status(const rocksdb::Slice&, const Bytes&)>& fn);
+
+  // ShardOf returns the sightings shard of |rpi| on |day|: a keyed hash
+  // under a key derived from the day key, so a shard says nothing about
+  // when or whom. With |create| it creates the day; without, nullopt when
+  // the day holds nothing.
+  StatusOr<std::optional<int>> ShardOf(uint32_t day, ByteView rpi, bool create);
+  // Days returns the days that hold data, oldest first.
+  StatusOr<std::vector<uint32_t>> Days();
 
   // SealedRecord is one record for Commit.
   struct SealedRecord {
@@ -58,36 +83,50 @@ class Store {
     uint32_t day;
     Bytes plaintext;
   };
-  // Commit seals |records| and writes them, with one metadata entry unless
-  // |meta_name| is empty, in one batch (synced unless |sync| is false): all
-  // or nothing.
+  // Commit seals |records| and writes them, with one sealed metadata entry
+  // unless |meta_name| is empty, in one batch (synced unless |sync| is
+  // false): all or nothing.
   Status Commit(const std::vector<SealedRecord>& records, const std::string& meta_name, std::string_view meta_value,
                 bool sync = true);
 
+  // PutMeta/GetMeta store metadata sealed (and padded) under the store key.
+  // GetMeta: nullopt when absent, DATA_LOSS when it does not open.
   Status PutMeta(const std::string& name, std::string_view value, bool sync = true);
-  std::optional<std::string> GetMeta(const std::string& name);
+  StatusOr<std::optional<std::string>> GetMeta(const std::string& name);
   Status DeleteMeta(const std::string& name);
 
-  // DeleteDaysBefore destroys the keys and records of every day < |first_kept_day|.
-  Status DeleteDaysBefore(uint32_t first_kept_day);
+  // The purge mark, in the clear (it says only that a purge is unfinished).
+  Status SetPurging(bool purging);
+  bool Purging();
+
+  // DeleteDaysBefore destroys the keys and records of every day <
+  // |first_kept_day| and returns how many days held data.
+  StatusOr<int> DeleteDaysBefore(uint32_t first_kept_day);
   // HasDaysBefore reports whether any key or record of a day < |first_kept_day| is stored.
   bool HasDaysBefore(uint32_t first_kept_day);
-  // EraseAll deletes every record and key, keeping the store usable.
+  // EraseAll deletes every record and key, destroys the platform key
+  // (KeyStore::Destroy) and starts again under a fresh one: what was copied
+  // before cannot be opened with anything that exists after.
   Status EraseAll();
   // Compact makes past deletions physical (store::PurgeDeleted).
   Status Compact();
 
-  // Count records with keys in [begin, end).
-  size_t Count(const std::string& begin, const std::string& end);
-
  private:
-  Store(std::unique_ptr<rocksdb::DB> db, KeyStore* keystore) : db_(std::move(db)), keystore_(keystore) {}
-  StatusOr<const crypto::Aead*> DayCipher(uint32_t day, bool create);
-  Status WriteCanary();
+  struct DayKeys {
+    crypto::Aead aead;
+    crypto::SecretBytes shard_key;
+  };
+  Store(std::unique_ptr<rocksdb::DB> db, KeyStore* keystore, crypto::Aead meta)
+      : db_(std::move(db)), keystore_(keystore), meta_(std::move(meta)) {}
+  static StatusOr<crypto::Aead> OpenStoreKey(rocksdb::DB* db, KeyStore* keystore);
+  // Day returns the day's keys; creates the day with all its records when
+  // |create|, else nullptr when the day holds nothing.
+  StatusOr<const DayKeys*> Day(uint32_t day, bool create);
 
   std::unique_ptr<rocksdb::DB> db_;
   KeyStore* keystore_;
-  std::map<uint32_t, crypto::Aead> day_ciphers_;  // unwrapped day keys, in memory only
+  crypto::Aead meta_;                  // the store key: seals metadata
+  std::map<uint32_t, DayKeys> days_;  // unwrapped day keys, in memory only
 };
 
 }  // namespace openen::client::internal

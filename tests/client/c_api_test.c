@@ -39,6 +39,48 @@ static int unhex(const char* hex, uint8_t* out, size_t n) {
   return 1;
 }
 
+/* A platform keystore of callbacks (a stand-in for Android Keystore): the
+ * "wrapped" form is the key's generation and the data key; destroying the
+ * key makes every earlier generation unreadable. */
+typedef struct toy_keystore {
+  uint8_t generation;
+  int has_key;
+  int destroyed;
+} toy_keystore;
+static int toy_wrap(void* ctx, const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap, size_t* out_len) {
+  toy_keystore* k = (toy_keystore*)ctx;
+  if (out_cap < in_len + 1) return 1;
+  if (!k->has_key) {
+    k->generation++;
+    k->has_key = 1;
+  }
+  out[0] = k->generation;
+  memcpy(out + 1, in, in_len);
+  *out_len = in_len + 1;
+  return 0;
+}
+static int toy_unwrap(void* ctx, const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap, size_t* out_len) {
+  toy_keystore* k = (toy_keystore*)ctx;
+  if (!k->has_key || in_len < 1 || in[0] != k->generation || out_cap < in_len - 1) return 1;
+  memcpy(out, in + 1, in_len - 1);
+  *out_len = in_len - 1;
+  return 0;
+}
+static int toy_destroy(void* ctx) {
+  toy_keystore* k = (toy_keystore*)ctx;
+  k->has_key = 0;
+  k->destroyed++;
+  return 0;
+}
+
+static int read_key_file(const char* path, uint8_t key[32]) {
+  FILE* f = fopen(path, "rb");
+  if (f == NULL) return 0;
+  const size_t n = fread(key, 1, 32, f);
+  fclose(f);
+  return n == 32;
+}
+
 /* Official rows: interval, RPI, AEM (tests/vectors/gaen-v1.2-rpi-aem.tsv). */
 static const char* kRows[3][2] = {
     {"8be6cd371c5c891604bfbe49df845096", "72033874"},
@@ -149,6 +191,20 @@ int main(int argc, char** argv) {
   CHECK(counts[0].exposure_windows == 1);
   CHECK(counts[0].own_keys == 1);
 
+  /* The daily background job: nothing to do today; 14 days after the
+   * contact, with no other call, it deletes that day. */
+  openen_maintenance_report maintained = {-1, -1};
+  CHECK(openen_maintain(client, &maintained, &err) == OPENEN_OK);
+  CHECK(maintained.decommissioned == 0 && maintained.days_purged == 0);
+  now_seconds = 1585785600 + 14 * 86400;
+  CHECK(openen_maintain(client, &maintained, &err) == OPENEN_OK);
+  CHECK(maintained.decommissioned == 0 && maintained.days_purged == 1);
+  CHECK(openen_storage_summary(client, NULL, 0, &count, &err) == OPENEN_OK);
+  CHECK(count == 0);
+  CHECK(openen_maintain(NULL, &maintained, &err) == OPENEN_INVALID_ARGUMENT);
+  openen_free(err);
+  err = NULL;
+
   /* Pause. */
   CHECK(openen_pause(client, &err) == OPENEN_OK);
   CHECK(openen_is_paused(client) == 1);
@@ -158,8 +214,13 @@ int main(int argc, char** argv) {
   CHECK(openen_resume(client, &err) == OPENEN_OK);
   CHECK(openen_is_paused(client) == 0);
 
-  /* Erase. */
+  /* Erase: the data and the platform key (the key file now holds a new one). */
+  uint8_t key_before[32], key_after[32];
+  snprintf(path, sizeof(path), "%s/platform.key", argv[2]);
+  CHECK(read_key_file(path, key_before));
   CHECK(openen_erase_all(client, &err) == OPENEN_OK);
+  CHECK(read_key_file(path, key_after));
+  CHECK(memcmp(key_before, key_after, 32) != 0);
   CHECK(openen_storage_summary(client, NULL, 0, &count, &err) == OPENEN_OK);
   CHECK(count == 0);
   CHECK(openen_daily_summaries(client, NULL, 0, &count, &err) == OPENEN_OK);
@@ -176,6 +237,29 @@ int main(int argc, char** argv) {
   openen_free(err);
 
   openen_keystore_free(other);
+
+  /* A callback keystore: erasing destroys its key through the callback, and
+   * the store carries on under the next one. All three callbacks are required. */
+  CHECK(openen_keystore_create(NULL, toy_wrap, toy_unwrap, NULL) == NULL);
+  toy_keystore toy = {0, 0, 0};
+  openen_keystore* platform = openen_keystore_create(&toy, toy_wrap, toy_unwrap, toy_destroy);
+  CHECK(platform != NULL);
+  openen_options* toy_options = openen_options_create();
+  snprintf(path, sizeof(path), "%s/toy-store", argv[2]);
+  openen_options_set_store_dir(toy_options, path);
+  openen_options_set_clock(toy_options, NULL, fake_now);
+  openen_client* toy_client = NULL;
+  CHECK(openen_client_open(toy_options, platform, &toy_client, &err) == OPENEN_OK);
+  CHECK(openen_broadcast_payload(toy_client, payload, sizeof(payload), &err) == OPENEN_OK);
+  CHECK(toy.generation == 1 && toy.destroyed == 0);
+  CHECK(openen_erase_all(toy_client, &err) == OPENEN_OK);
+  CHECK(toy.destroyed == 1 && toy.generation == 2 && toy.has_key == 1);
+  openen_client_close(toy_client);
+  toy_client = NULL;
+  CHECK(openen_client_open(toy_options, platform, &toy_client, &err) == OPENEN_OK);
+  openen_client_close(toy_client);
+  openen_options_free(toy_options);
+  openen_keystore_free(platform);
 
   /* A store erased by a decommission order reports it, and does not open. */
   char decommissioned[4096];

@@ -227,8 +227,9 @@ TEST_CASE("14 days, then gone: the purge at the exact boundary is physical", "[c
   REQUIRE(p.client->CurrentAdvertisement().ok());
   REQUIRE(p.client->RecordSighting(Bytes(16, 0x5a), Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
   p.client.reset();
-  std::vector<std::string> sealed = RawValues(p.dir.Sub("store"));  // wrapped day key, TEK, sightings
-  REQUIRE(sealed.size() == 3);
+  // The day's wrapped key, own key, windows and 32 sightings shards.
+  std::vector<std::string> sealed = RawValues(p.dir.Sub("store"));
+  REQUIRE(sealed.size() == 3 + 32);
   p.Reopen();
 
   p.clock.Set(kDay0 + 14 * kDay - 1);  // the last second of day 13 after
@@ -257,8 +258,7 @@ void InterruptedPurge(const std::string& store_dir, uint32_t day) {
     return k;
   };
   rocksdb::WriteBatch batch;
-  for (char prefix : {'D', 'T', 'W'}) batch.DeleteRange(be32(prefix, 0), be32(prefix, day));
-  batch.DeleteRange(be32('S', 0), be32('S', day * 144));
+  for (char prefix : {'D', 'T', 'W', 'S'}) batch.DeleteRange(be32(prefix, 0), be32(prefix, day));
   batch.Put("Mpurging", "1");
   REQUIRE(db->Write({}, &batch).ok());
   REQUIRE(db->Flush({}).ok());
@@ -269,7 +269,7 @@ TEST_CASE("a purge interrupted before its compaction runs again at the next star
   REQUIRE(p.client->RecordSighting(Bytes(16, 0x5a), Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
   p.client.reset();
   std::vector<std::string> sealed = RawValues(p.dir.Sub("store"));
-  REQUIRE(sealed.size() == 2);  // the wrapped day key and the sightings
+  REQUIRE(sealed.size() == 3 + 32);  // all the records of the day
   // The purge marked its start and wrote its deletions; then the phone died
   // before compacting. Nothing of day 0 can be seen any more, but its bytes
   // are still in the files.
@@ -288,6 +288,28 @@ TEST_CASE("the purge also runs at open, with no other activity", "[client][reten
   p.Reopen();
   p.client.reset();
   CHECK(RawValues(p.dir.Sub("store")).empty());
+}
+
+TEST_CASE("the daily maintenance purges past retention with no other call", "[client][retention][privacy]") {
+  Phone p;
+  REQUIRE(p.client->RecordSighting(Bytes(16, 0x5a), Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  REQUIRE(p.client->Pause().ok());  // maintenance goes on while paused
+  p.client.reset();
+  std::vector<std::string> sealed = RawValues(p.dir.Sub("store"));
+  REQUIRE_FALSE(sealed.empty());
+  p.Reopen();
+  auto nothing = p.client->Maintain();
+  REQUIRE(nothing.ok());
+  CHECK(nothing->days_purged == 0);
+  CHECK_FALSE(nothing->decommissioned);
+  // Day 14: the app was not opened, only its background job runs.
+  p.clock.Set(kDay0 + 14 * kDay);
+  auto purged = p.client->Maintain();
+  REQUIRE(purged.ok());
+  CHECK(purged->days_purged == 1);
+  CHECK(p.client->Maintain()->days_purged == 0);
+  p.client.reset();
+  for (const std::string& v : sealed) CHECK(FilesContaining(p.dir.Sub("store"), AsBytes(v)).empty());
 }
 
 TEST_CASE("configuration can lower retention, never raise it", "[client][retention]") {
@@ -382,6 +404,33 @@ TEST_CASE("pause stops broadcasting and recording, across restarts", "[client][c
   CHECK(p.client->paused());
   REQUIRE(p.client->Resume().ok());
   CHECK(p.client->CurrentAdvertisement().ok());
+}
+
+TEST_CASE("EraseAll destroys the platform key: a copy taken before cannot be opened after", "[client][control][privacy]") {
+  Phone p;
+  REQUIRE(p.client->CurrentAdvertisement().ok());
+  REQUIRE(p.client->RecordSighting(Bytes(16, 7), Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  p.client.reset();
+  // A thief's copy of the store, and of the key file as it was.
+  const std::string key_file = p.dir.Sub("platform.key");
+  std::filesystem::copy(p.dir.Sub("store"), p.dir.Sub("copy"), std::filesystem::copy_options::recursive);
+  const std::string old_key = openen::testing::ReadFile(key_file);
+  REQUIRE(old_key.size() == 32);
+  p.Reopen();
+  REQUIRE(p.client->EraseAll().ok());
+  REQUIRE(p.client->CurrentAdvertisement().ok());  // the client carries on under a fresh key
+  p.client.reset();
+  // The key file now holds another key, and the old key is nowhere.
+  CHECK(openen::testing::ReadFile(key_file) != old_key);
+  CHECK(FilesContaining(p.dir.path(), AsBytes(old_key)).empty());
+  // The keystore in memory, and one read from the file, open the new store, not the copy.
+  ClientOptions copy = p.options;
+  copy.store_dir = p.dir.Sub("copy");
+  CHECK(Client::Open(copy, p.keystore.get(), &p.clock).status().code() == StatusCode::kPermissionDenied);
+  auto reread = FileKeyStore::OpenOrCreate(key_file);
+  REQUIRE(reread.ok());
+  CHECK(Client::Open(copy, reread->get(), &p.clock).status().code() == StatusCode::kPermissionDenied);
+  CHECK(Client::Open(p.options, reread->get(), &p.clock).ok());
 }
 
 TEST_CASE("EraseAll removes everything physically and the client carries on", "[client][control][privacy]") {

@@ -242,6 +242,35 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
         Status(StatusCode::kFailedPrecondition, "decommissioned"));
 }
 
+TEST_CASE("the daily maintenance applies an order at its time and destroys the platform key", "[decommission]") {
+  System sys;
+  const std::string key_file = sys.dir.Sub("dave.key");
+  auto keystore = FileKeyStore::OpenOrCreate(key_file);
+  REQUIRE(keystore.ok());
+  auto opened = Client::Open(sys.Options("dave"), keystore->get(), &sys.phone_clock);
+  REQUIRE(opened.ok());
+  std::unique_ptr<Client> dave = std::move(*opened);
+  REQUIRE(dave->CurrentAdvertisement().ok());
+  const int64_t at = kNow + 7200;
+  sys.Install(Order(at, sys.relay.authority));
+  REQUIRE(sys.relay.relay->Maintain().ok());
+  RelaySource source = sys.Source();
+  REQUIRE(dave->Sync(source).ok());  // learns of the order
+  sys.SetTime(at - 1);
+  auto before = dave->Maintain();
+  REQUIRE(before.ok());
+  CHECK_FALSE(before->decommissioned);
+  CHECK(std::filesystem::exists(key_file));
+  // At its time the background job alone applies it: no other call, no network.
+  sys.SetTime(at);
+  auto applied = dave->Maintain();
+  REQUIRE(applied.ok());
+  CHECK(applied->decommissioned);
+  CHECK(FilesIn(sys.dir.Sub("dave")) == std::vector<std::string>{"DECOMMISSIONED"});
+  CHECK_FALSE(std::filesystem::exists(key_file));
+  CHECK(dave->Maintain().status() == Status(StatusCode::kFailedPrecondition, "decommissioned"));
+}
+
 TEST_CASE("a deletion interrupted by a crash is finished at the next open", "[decommission]") {
   System sys;
   const std::string store = sys.dir.Sub("eve");

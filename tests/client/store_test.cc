@@ -67,12 +67,6 @@ std::string Printable(const std::map<std::string, size_t>& dump) {
   return s;
 }
 
-std::string Be32(uint32_t v) {
-  std::string s;
-  for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((v >> shift) & 0xff));
-  return s;
-}
-
 // A diagnosis key and what its owner's phone broadcast at |time|.
 struct Contact {
   Bytes tek = Bytes(16);

@@ -68,13 +68,20 @@ OPENEN_EXPORT int openen_max_retention_days(void);
  * The library wraps its per-day data keys with a key that stays inside the
  * platform (Android Keystore, iOS Keychain). Callbacks return 0 on success.
  * wrap: encrypt |in| (a 32-byte data key) into |out| (capacity |out_cap|,
- *       at least in_len + 64), setting *out_len.
+ *       at least in_len + 64), setting *out_len; when the platform key was
+ *       destroyed, make a fresh one first.
  * unwrap: the reverse; must fail (non-zero) when |in| was not wrapped by this
- *       platform key or was altered. */
+ *       platform key or was altered, or the key was destroyed.
+ * destroy: delete the platform key irrecoverably (KeyStore.deleteEntry,
+ *       SecItemDelete), so that nothing wrapped before can be unwrapped
+ *       again; 0 also when there is no key. openen_erase_all and a
+ *       decommission order call it. All three are required: NULL returns NULL. */
 typedef int (*openen_wrap_fn)(void* ctx, const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap,
                               size_t* out_len);
+typedef int (*openen_destroy_fn)(void* ctx);
 typedef struct openen_keystore openen_keystore;
-OPENEN_EXPORT openen_keystore* openen_keystore_create(void* ctx, openen_wrap_fn wrap, openen_wrap_fn unwrap);
+OPENEN_EXPORT openen_keystore* openen_keystore_create(void* ctx, openen_wrap_fn wrap, openen_wrap_fn unwrap,
+                                                      openen_destroy_fn destroy);
 /* openen_keystore_open_file keeps the wrapping key in a file (created with a
  * fresh key, mode 0600, if missing): for tests and command-line tools. */
 OPENEN_EXPORT openen_status openen_keystore_open_file(const char* path, openen_keystore** out, char** errptr);
@@ -208,8 +215,26 @@ OPENEN_EXPORT openen_status openen_pause(openen_client* client, char** errptr);
 OPENEN_EXPORT openen_status openen_resume(openen_client* client, char** errptr);
 OPENEN_EXPORT int openen_is_paused(const openen_client* client);
 
-/* Deletes everything, immediately and physically; the client stays usable. */
+/* Deletes everything, immediately and physically, and destroys the platform
+ * key (a copy of the store made before cannot be opened afterwards); the
+ * client stays usable under a fresh platform key. */
 OPENEN_EXPORT openen_status openen_erase_all(openen_client* client, char** errptr);
+
+typedef struct openen_maintenance_report {
+  int decommissioned; /* 1: a pending decommission order came into force; everything was erased */
+  int days_purged;    /* days past retention whose data was deleted physically */
+} openen_maintenance_report;
+
+/* The app's daily background job: schedule it at least once a day (Android
+ * WorkManager PeriodicWorkRequest, iOS BGTaskScheduler BGProcessingTask). It
+ * applies a pending decommission order whose time has come and deletes
+ * physically every day past retention, with no network, also while paused.
+ * Purging otherwise runs only when the app calls the library: an app that
+ * is not opened keeps expired data on the phone, and an order in force
+ * unapplied, until it is. |report| may be NULL. FAILED_PRECONDITION
+ * ("decommissioned") when the client was already switched off. */
+OPENEN_EXPORT openen_status openen_maintain(openen_client* client, openen_maintenance_report* report,
+                                            char** errptr);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -89,6 +89,15 @@ struct StorageSummary {
   std::optional<uint32_t> newest_day;
 };
 
+// MaintenanceReport says what Maintain did.
+struct MaintenanceReport {
+  // A pending decommission order came into force: everything was erased and
+  // the client is switched off for good.
+  bool decommissioned = false;
+  // Days past retention whose data was deleted physically.
+  int days_purged = 0;
+};
+
 struct UploadReport {
   uint32_t keys_sent = 0;
   uint32_t keys_accepted = 0;
@@ -211,8 +220,19 @@ class Client {
   Status Resume();
   bool paused() const;
 
-  // EraseAll deletes everything, immediately and physically; the client
-  // keeps working with an empty store.
+  // Maintain is the app's daily background job (Android WorkManager, iOS
+  // BGTaskScheduler): it applies a pending decommission order whose time has
+  // come, and deletes physically every day past retention (finishing a purge
+  // that was interrupted), whether or not the day changed since the last
+  // call, needing no network and working while paused. Without it, data past
+  // retention stays on the phone until the app next calls the library.
+  // FAILED_PRECONDITION "decommissioned" when the client was already off.
+  StatusOr<MaintenanceReport> Maintain();
+
+  // EraseAll deletes everything, immediately and physically, and destroys
+  // the platform key (KeyStore::Destroy): a copy of the store taken before
+  // cannot be opened afterwards. The client keeps working with an empty
+  // store under a fresh platform key.
   Status EraseAll();
 
   StatusOr<StorageSummary> Summary();
@@ -220,11 +240,12 @@ class Client {
   int retention_days() const;
 
  private:
-  Client(ClientOptions options, std::unique_ptr<internal::Store> store, const Clock* clock);
+  Client(ClientOptions options, std::unique_ptr<internal::Store> store, KeyStore* keystore, const Clock* clock);
   Status PurgeIfDayChanged(int64_t now);
   // ForgetAdvertisement drops the cached advertisement and today's derived keys.
   void ForgetAdvertisement();
-  Status PurgeNow(int64_t now);
+  // PurgeNow deletes the days past retention and returns how many held data.
+  StatusOr<int> PurgeNow(int64_t now);
   StatusOr<OwnKey> TodaysKey(int64_t now);
   // Record checks and stores |observations|; |batch| prefixes errors with the index.
   Status Record(const std::vector<Observation>& observations, bool batch);
@@ -249,6 +270,7 @@ class Client {
 
   ClientOptions options_;
   std::unique_ptr<internal::Store> store_;
+  KeyStore* keystore_;
   const Clock* clock_;
   mutable std::mutex mu_;
   std::mutex sync_mu_;  // one sync at a time; held without mu_ across network calls

@@ -11,6 +11,8 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 
 #include "openen/crypto/aead.h"
@@ -48,27 +50,41 @@ class FakeClock final : public Clock {
 class KeyStore {
  public:
   virtual ~KeyStore() = default;
+  // Wrap encrypts |data_key| under the platform key, making (and keeping)
+  // a fresh platform key first when there is none.
   virtual StatusOr<Bytes> Wrap(const crypto::SecretBytes& data_key) = 0;
   // Unwrap fails (PERMISSION_DENIED) when the platform key is not the one
-  // that wrapped |wrapped|, or |wrapped| was altered.
+  // that wrapped |wrapped|, or |wrapped| was altered, or was destroyed.
   virtual StatusOr<crypto::SecretBytes> Unwrap(ByteView wrapped) = 0;
+  // Destroy destroys the platform key irrecoverably, wherever the platform
+  // keeps it (Android Keystore deleteEntry, iOS SecItemDelete): nothing
+  // wrapped before can be unwrapped again, by this object or any other. A
+  // later Wrap makes a fresh key. Idempotent: OK when there is no key. An
+  // error means the key may survive. EraseAll and a decommission order call it.
+  virtual Status Destroy() = 0;
 };
 
 // FileKeyStore keeps a 32-byte wrapping key in a file (mode 0600): for tests,
 // the command line and simulations. Phones use their platform keystore.
+// Destroy overwrites the file with zeros, syncs, removes it and wipes the key
+// in memory; on flash storage an overwrite may land in other cells, which is
+// why phones keep the key in the platform's keystore instead.
 class FileKeyStore final : public KeyStore {
  public:
   // OpenOrCreate reads the key file, or creates it with a fresh key.
   static StatusOr<std::unique_ptr<FileKeyStore>> OpenOrCreate(const std::string& path);
-  // FromKey uses |key| (32 bytes) directly.
+  // FromKey uses |key| (32 bytes) directly, in memory only.
   static StatusOr<std::unique_ptr<FileKeyStore>> FromKey(const crypto::SecretBytes& key);
 
   StatusOr<Bytes> Wrap(const crypto::SecretBytes& data_key) override;
   StatusOr<crypto::SecretBytes> Unwrap(ByteView wrapped) override;
+  Status Destroy() override;
 
  private:
-  explicit FileKeyStore(crypto::Aead aead) : aead_(std::move(aead)) {}
-  crypto::Aead aead_;
+  FileKeyStore(std::string path, crypto::Aead aead) : path_(std::move(path)), aead_(std::move(aead)) {}
+  const std::string path_;  // empty: in memory only
+  std::mutex mu_;
+  std::optional<crypto::Aead> aead_;  // nullopt once destroyed, until the next Wrap
 };
 
 }  // namespace openen::client
