@@ -9,6 +9,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <map>
 
 #include "openen/client/client.h"
@@ -67,6 +68,24 @@ std::string Printable(const std::map<std::string, size_t>& dump) {
   return s;
 }
 
+std::string Be32(uint32_t v) {
+  std::string s;
+  for (int shift = 24; shift >= 0; shift -= 8) s.push_back(static_cast<char>((v >> shift) & 0xff));
+  return s;
+}
+
+// Occurrences counts |needle| in every file under |dir|: before compaction
+// the log and the SST files hold each version of a rewritten record.
+size_t Occurrences(const std::string& dir, const std::string& needle) {
+  size_t n = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!entry.is_regular_file()) continue;
+    const std::string contents = openen::testing::ReadFile(entry.path().string());
+    for (size_t at = contents.find(needle); at != std::string::npos; at = contents.find(needle, at + 1)) ++n;
+  }
+  return n;
+}
+
 // A diagnosis key and what its owner's phone broadcast at |time|.
 struct Contact {
   Bytes tek = Bytes(16);
@@ -119,6 +138,11 @@ TEST_CASE("a stolen store does not show whether its phone was exposed", "[client
   INFO("exposed:   " << Printable(a));
   INFO("unexposed: " << Printable(b));
   CHECK(a == b);
+  // Nor do the versions the files still hold: the exposed phone's window
+  // record was rewritten as often as the other's.
+  const std::string windows_key = "W" + Be32(kDayNumber);
+  CHECK(Occurrences(exposed.store(), windows_key) == Occurrences(unexposed.store(), windows_key));
+  CHECK(Occurrences(exposed.store(), windows_key) >= 2);  // created with the day, rewritten by the commit
 }
 
 TEST_CASE("a stolen store does not show when in the day its phone met others", "[client][storage][privacy]") {
