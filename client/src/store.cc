@@ -211,10 +211,6 @@ StatusOr<std::optional<std::string>> Store::GetMeta(const std::string& name) {
   return std::optional<std::string>(std::string(AsChars(plain)));
 }
 
-Status Store::DeleteMeta(const std::string& name) {
-  return store::FromRocksDb(db_->Delete(store::SyncedWrite(), name), "delete metadata");
-}
-
 Status Store::SetPurging(bool purging) {
   return store::FromRocksDb(purging ? db_->Put(store::SyncedWrite(), kPurgingMeta, "1")
                                     : db_->Delete(store::SyncedWrite(), kPurgingMeta),

@@ -93,7 +93,6 @@ class Store {
   // GetMeta: nullopt when absent, DATA_LOSS when it does not open.
   Status PutMeta(const std::string& name, std::string_view value, bool sync = true);
   StatusOr<std::optional<std::string>> GetMeta(const std::string& name);
-  Status DeleteMeta(const std::string& name);
 
   // The purge mark, in the clear (it says only that a purge is unfinished).
   Status SetPurging(bool purging);
