@@ -1022,15 +1022,8 @@ StatusOr<MaintenanceReport> Client::Maintain() {
 Status Client::EraseAll() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
-  OPENEN_RETURN_IF_ERROR(store_->EraseAll());
+  const Status erased = store_->EraseAll();  // an error may only be the platform key's
   ++erase_generation_;
-  OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPausedMeta, "0"));
-  // The authority's order is not the person's data: a phone that knew of a
-  // future order still switches off at its time.
-  if (pending_order_) {
-    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderMeta, pending_order_->SerializeAsString()));
-    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderTimeMeta, std::to_string(pending_order_at_)));
-  }
   paused_ = false;
   ForgetAdvertisement();
   risk_ = RiskParameters();
@@ -1039,7 +1032,14 @@ Status Client::EraseAll() {
   config_adopted_ = false;
   config_expires_at_ = 0;
   purged_day_ = Today(clock_->NowSeconds());
-  return Status::Ok();
+  OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPausedMeta, "0"));
+  // The authority's order is not the person's data: a phone that knew of a
+  // future order still switches off at its time.
+  if (pending_order_) {
+    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderMeta, pending_order_->SerializeAsString()));
+    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderTimeMeta, std::to_string(pending_order_at_)));
+  }
+  return erased;
 }
 
 StatusOr<StorageSummary> Client::Summary() {

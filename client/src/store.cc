@@ -255,10 +255,12 @@ Status Store::EraseAll() {
   all.DeleteRange(std::string(1, '\0'), std::string(2, '\xff'));
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &all), "erase"));
   // The platform key goes too: a copy of the store taken before the erase
-  // stays sealed under keys that no longer exist anywhere.
-  OPENEN_RETURN_IF_ERROR(keystore_->Destroy().WithContext("destroy the platform key"));
+  // stays sealed under keys that no longer exist anywhere. A key that could
+  // not be destroyed is reported once the emptied store is usable again.
+  const Status destroyed = keystore_->Destroy();
   OPENEN_RETURN_IF_ERROR(Compact());
   OPENEN_ASSIGN_OR_RETURN(meta_, OpenStoreKey(db_.get(), keystore_));
+  if (!destroyed.ok()) return destroyed.WithContext("destroy the platform key");
   return Status::Ok();
 }
 

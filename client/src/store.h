@@ -105,7 +105,9 @@ class Store {
   bool HasDaysBefore(uint32_t first_kept_day);
   // EraseAll deletes every record and key, destroys the platform key
   // (KeyStore::Destroy) and starts again under a fresh one: what was copied
-  // before cannot be opened with anything that exists after.
+  // before cannot be opened with anything that exists after. When the key
+  // cannot be destroyed, the store is still emptied and usable, and the
+  // keystore's error is returned.
   Status EraseAll();
   // Compact makes past deletions physical (store::PurgeDeleted).
   Status Compact();

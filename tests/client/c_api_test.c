@@ -46,6 +46,7 @@ typedef struct toy_keystore {
   uint8_t generation;
   int has_key;
   int destroyed;
+  int fail_destroy;
 } toy_keystore;
 static int toy_wrap(void* ctx, const uint8_t* in, size_t in_len, uint8_t* out, size_t out_cap, size_t* out_len) {
   toy_keystore* k = (toy_keystore*)ctx;
@@ -68,6 +69,7 @@ static int toy_unwrap(void* ctx, const uint8_t* in, size_t in_len, uint8_t* out,
 }
 static int toy_destroy(void* ctx) {
   toy_keystore* k = (toy_keystore*)ctx;
+  if (k->fail_destroy) return 1;
   k->has_key = 0;
   k->destroyed++;
   return 0;
@@ -241,7 +243,7 @@ int main(int argc, char** argv) {
   /* A callback keystore: erasing destroys its key through the callback, and
    * the store carries on under the next one. All three callbacks are required. */
   CHECK(openen_keystore_create(NULL, toy_wrap, toy_unwrap, NULL) == NULL);
-  toy_keystore toy = {0, 0, 0};
+  toy_keystore toy = {0, 0, 0, 0};
   openen_keystore* platform = openen_keystore_create(&toy, toy_wrap, toy_unwrap, toy_destroy);
   CHECK(platform != NULL);
   openen_options* toy_options = openen_options_create();
@@ -254,6 +256,18 @@ int main(int argc, char** argv) {
   CHECK(toy.generation == 1 && toy.destroyed == 0);
   CHECK(openen_erase_all(toy_client, &err) == OPENEN_OK);
   CHECK(toy.destroyed == 1 && toy.generation == 2 && toy.has_key == 1);
+  /* A keystore that cannot destroy its key: the data goes all the same, the
+   * error says why, and the client carries on. */
+  CHECK(openen_broadcast_payload(toy_client, payload, sizeof(payload), &err) == OPENEN_OK);
+  toy.fail_destroy = 1;
+  CHECK(openen_erase_all(toy_client, &err) == OPENEN_UNAVAILABLE);
+  CHECK(err != NULL && strstr(err, "could not destroy") != NULL);
+  openen_free(err);
+  err = NULL;
+  CHECK(openen_storage_summary(toy_client, NULL, 0, &count, &err) == OPENEN_OK);
+  CHECK(count == 0);
+  CHECK(openen_broadcast_payload(toy_client, payload, sizeof(payload), &err) == OPENEN_OK);
+  toy.fail_destroy = 0;
   openen_client_close(toy_client);
   toy_client = NULL;
   CHECK(openen_client_open(toy_options, platform, &toy_client, &err) == OPENEN_OK);

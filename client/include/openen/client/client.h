@@ -232,7 +232,9 @@ class Client {
   // EraseAll deletes everything, immediately and physically, and destroys
   // the platform key (KeyStore::Destroy): a copy of the store taken before
   // cannot be opened afterwards. The client keeps working with an empty
-  // store under a fresh platform key.
+  // store under a fresh platform key. If the platform key cannot be
+  // destroyed, the data is erased all the same and the keystore's error
+  // (UNAVAILABLE) is returned.
   Status EraseAll();
 
   StatusOr<StorageSummary> Summary();
