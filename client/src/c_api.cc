@@ -30,11 +30,13 @@ struct openen_options {
   openen::client::ClientOptions options;
   void* clock_ctx = nullptr;
   openen_clock_fn clock = nullptr;
+  bool allow_plaintext = false;
 };
 
 struct openen_client {
   std::unique_ptr<openen::client::Clock> clock;
   std::unique_ptr<openen::client::Client> client;
+  bool allow_plaintext = false;
 };
 
 namespace {
@@ -134,10 +136,16 @@ Status NeedClient(const openen_client* c) {
   return Status::Ok();
 }
 
-std::shared_ptr<grpc::Channel> Channel(const char* target, const char* root_certs_pem) {
-  if (root_certs_pem == nullptr) return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+// Channel connects to |target| over TLS, checking the server against
+// |root_certs_pem|, or the system's roots when it is NULL. Plaintext only
+// when the app opted in (openen_options_allow_plaintext) and gave no roots:
+// a forgotten argument must not send a diagnosis upload in the clear.
+std::shared_ptr<grpc::Channel> Channel(const openen_client* c, const char* target, const char* root_certs_pem) {
+  if (root_certs_pem == nullptr && c->allow_plaintext) {
+    return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
+  }
   grpc::SslCredentialsOptions ssl;
-  ssl.pem_root_certs = root_certs_pem;
+  if (root_certs_pem != nullptr) ssl.pem_root_certs = root_certs_pem;
   return grpc::CreateChannel(target, grpc::SslCredentials(ssl));
 }
 
@@ -246,15 +254,33 @@ openen_status openen_options_add_export_key(openen_options* o, const char* name,
   });
 }
 
-openen_status openen_options_add_authority_key(openen_options* o, const uint8_t* key, size_t key_len,
-                                               char** errptr) {
+namespace {
+openen_status AddEd25519Key(openen_options* o, const uint8_t* key, size_t key_len, bool config, char** errptr) {
   return Guard(errptr, [&]() -> Status {
     if (o == nullptr || key == nullptr) return openen::InvalidArgumentError("options and key must not be NULL");
     OPENEN_ASSIGN_OR_RETURN(openen::crypto::Ed25519PublicKey k,
                             openen::crypto::Ed25519PublicKey::FromBytes(openen::ByteView(key, key_len)));
-    o->options.authority_keys.push_back(k);
+    (config ? o->options.config_keys : o->options.decommission_keys).push_back(k);
     return Status::Ok();
   });
+}
+}  // namespace
+
+openen_status openen_options_add_config_key(openen_options* o, const uint8_t* key, size_t key_len, char** errptr) {
+  return AddEd25519Key(o, key, key_len, /*config=*/true, errptr);
+}
+
+openen_status openen_options_add_decommission_key(openen_options* o, const uint8_t* key, size_t key_len,
+                                                  char** errptr) {
+  return AddEd25519Key(o, key, key_len, /*config=*/false, errptr);
+}
+
+void openen_options_set_min_config_serial(openen_options* o, uint64_t serial) {
+  if (o) o->options.min_config_serial = serial;
+}
+
+void openen_options_allow_plaintext(openen_options* o, int allow) {
+  if (o) o->allow_plaintext = allow != 0;
 }
 
 openen_status openen_client_open(const openen_options* o, openen_keystore* keystore, openen_client** out,
@@ -271,6 +297,7 @@ openen_status openen_client_open(const openen_options* o, openen_keystore* keyst
       c->clock = std::make_unique<openen::client::SystemClock>();
     }
     OPENEN_ASSIGN_OR_RETURN(c->client, openen::client::Client::Open(o->options, keystore->impl.get(), c->clock.get()));
+    c->allow_plaintext = o->allow_plaintext;
     *out = c.release();
     return Status::Ok();
   });
@@ -324,7 +351,7 @@ openen_status openen_sync_relay(openen_client* c, const char* target, const char
   return Guard(errptr, [&]() -> Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     if (target == nullptr) return openen::InvalidArgumentError("target must not be NULL");
-    openen::client::RelaySource source(Channel(target, root_certs_pem));
+    openen::client::RelaySource source(Channel(c, target, root_certs_pem));
     OPENEN_ASSIGN_OR_RETURN(openen::client::SyncReport r, c->client->Sync(source));
     FillReport(r, report);
     return Status::Ok();
@@ -386,8 +413,8 @@ openen_status openen_upload_diagnosis(openen_client* c, const char* verifier_tar
         (excluded_days == nullptr && excluded_count > 0)) {
       return openen::InvalidArgumentError("targets and code must not be NULL");
     }
-    openen::client::GrpcUploadTransport transport(Channel(verifier_target, root_certs_pem),
-                                                  Channel(relay_target, root_certs_pem));
+    openen::client::GrpcUploadTransport transport(Channel(c, verifier_target, root_certs_pem),
+                                                  Channel(c, relay_target, root_certs_pem));
     std::vector<uint32_t> excluded(excluded_days, excluded_days + excluded_count);
     OPENEN_ASSIGN_OR_RETURN(openen::client::UploadReport r, c->client->UploadDiagnosis(transport, code, excluded));
     if (report) *report = {r.keys_sent, r.keys_accepted};
@@ -402,8 +429,8 @@ openen_status openen_send_chaff(openen_client* c, const char* verifier_target, c
     if (verifier_target == nullptr || relay_target == nullptr) {
       return openen::InvalidArgumentError("targets must not be NULL");
     }
-    openen::client::GrpcUploadTransport transport(Channel(verifier_target, root_certs_pem),
-                                                  Channel(relay_target, root_certs_pem));
+    openen::client::GrpcUploadTransport transport(Channel(c, verifier_target, root_certs_pem),
+                                                  Channel(c, relay_target, root_certs_pem));
     return c->client->SendChaff(transport);
   });
 }
@@ -416,8 +443,8 @@ openen_status openen_maybe_send_chaff(openen_client* c, const char* verifier_tar
       return openen::InvalidArgumentError("targets must not be NULL");
     }
     if (!(mean_days > 0 && mean_days < 365)) return openen::InvalidArgumentError("mean_days must be in (0, 365)");
-    openen::client::GrpcUploadTransport transport(Channel(verifier_target, root_certs_pem),
-                                                  Channel(relay_target, root_certs_pem));
+    openen::client::GrpcUploadTransport transport(Channel(c, verifier_target, root_certs_pem),
+                                                  Channel(c, relay_target, root_certs_pem));
     OPENEN_ASSIGN_OR_RETURN(bool did, c->client->MaybeSendChaff(transport, mean_days));
     if (sent) *sent = did ? 1 : 0;
     return Status::Ok();

@@ -36,6 +36,8 @@ using internal::ShardKey;
 constexpr char kPausedMeta[] = "Mpaused";
 constexpr char kProgressMeta[] = "Mprogress";
 constexpr char kConfigMeta[] = "Mconfig";
+// The highest configuration serial ever adopted; survives EraseAll.
+constexpr char kConfigFloorMeta[] = "Mconfig_floor";
 constexpr char kChaffMeta[] = "Mchaff";
 constexpr char kOrderMeta[] = "Morder";        // a pending order, verified when accepted
 constexpr char kOrderTimeMeta[] = "Morder_at";  // its effective time
@@ -244,6 +246,13 @@ StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* 
     return InvalidArgumentError("scan interval must be 1..3600 seconds");
   }
   if (keystore == nullptr || clock == nullptr) return InvalidArgumentError("a keystore and a clock are required");
+  for (const auto& k : options.config_keys) {
+    if (std::find(options.decommission_keys.begin(), options.decommission_keys.end(), k) !=
+        options.decommission_keys.end()) {
+      return InvalidArgumentError("one key is given as both a configuration key and a decommission key; "
+                                  "each role needs its own key");
+    }
+  }
   if (IsDecommissioned(options.store_dir)) {
     // Finish a deletion a crash may have interrupted.
     std::error_code ec;
@@ -261,10 +270,13 @@ StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* 
   OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> paused, c->store_->GetMeta(kPausedMeta));
   if (!paused) OPENEN_RETURN_IF_ERROR(c->store_->PutMeta(kPausedMeta, "0"));
   c->paused_ = paused == "1";
+  c->config_floor_ = c->options_.min_config_serial;
+  OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> floor, c->store_->GetMeta(kConfigFloorMeta));
+  if (floor) c->config_floor_ = std::max<uint64_t>(c->config_floor_, std::strtoull(floor->c_str(), nullptr, 10));
   OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> config, c->store_->GetMeta(kConfigMeta));
   if (config) {
     openen::v1::SignedEnvelope env;
-    if (env.ParseFromString(*config)) (void)c->UpdateConfigurationLocked(env);
+    if (env.ParseFromString(*config)) (void)c->UpdateConfigurationLocked(env, /*stored=*/true);
   }
   // A pending order was verified when it arrived; its time is trusted even
   // if the authority keys in the options have changed since.
@@ -327,7 +339,7 @@ Status Client::AcceptOrder(const Bytes& envelope_bytes, int64_t now) {
     return InvalidArgumentError("decommission order: not a signed envelope");
   }
   openen::v1::DecommissionOrder order;
-  OPENEN_RETURN_IF_ERROR(wire::OpenEnvelope(env, wire::kDecommissionOrderContext, options_.authority_keys, &order)
+  OPENEN_RETURN_IF_ERROR(wire::OpenEnvelope(env, wire::kDecommissionOrderContext, options_.decommission_keys, &order)
                              .WithContext("decommission order"));
   if (now >= order.effective_at()) {
     DecommissionNow(env);
@@ -655,7 +667,7 @@ StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
 StatusOr<SyncReport> Client::Sync(BatchSource& source) {
   std::lock_guard<std::mutex> one_sync(sync_mu_);
   std::optional<BatchSource::Signed> announced;
-  if (!options_.authority_keys.empty()) {
+  if (!options_.config_keys.empty() || !options_.decommission_keys.empty()) {
     OPENEN_ASSIGN_OR_RETURN(announced, source.Announcements());
   }
   std::string progress;
@@ -664,10 +676,10 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t now = clock_->NowSeconds();
     OPENEN_RETURN_IF_ERROR(CheckAlive(now));
-    if (announced && announced->decommission_order) {
+    if (announced && announced->decommission_order && !options_.decommission_keys.empty()) {
       OPENEN_RETURN_IF_ERROR(AcceptOrder(*announced->decommission_order, now));
     }
-    if (announced && announced->configuration) {
+    if (announced && announced->configuration && !options_.config_keys.empty()) {
       openen::v1::SignedEnvelope envelope;
       const Bytes& config = *announced->configuration;
       if (config.size() > INT32_MAX || !envelope.ParseFromArray(config.data(), static_cast<int>(config.size()))) {
@@ -773,13 +785,21 @@ Status Client::UpdateConfiguration(const openen::v1::SignedEnvelope& envelope) {
   return UpdateConfigurationLocked(envelope);
 }
 
-Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope) {
+Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope, bool stored) {
   openen::v1::RelayConfig config;
   OPENEN_RETURN_IF_ERROR(
-      wire::OpenEnvelope(envelope, wire::kRelayConfigContext, options_.authority_keys, &config).WithContext("configuration"));
+      wire::OpenEnvelope(envelope, wire::kRelayConfigContext, options_.config_keys, &config).WithContext("configuration"));
   // A replayed older configuration is ignored; the current one is not
-  // adopted twice (adopting purges and compacts).
+  // adopted twice (adopting purges and compacts). Nor is one older than any
+  // this phone adopted before an erase, or than the app itself: a replayed
+  // old configuration could otherwise undo the authority's later choices.
   if (config_adopted_ && config.serial() <= config_serial_) return Status::Ok();
+  if (config.serial() < config_floor_) return Status::Ok();
+  const int64_t now = clock_->NowSeconds();
+  if (!stored && now >= config.expires_at()) {
+    return FailedPreconditionError("configuration serial " + std::to_string(config.serial()) + " expired at " +
+                                   std::to_string(config.expires_at()) + " (unix time); not adopted");
+  }
   OPENEN_ASSIGN_OR_RETURN(RiskParameters risk, RiskParametersFromProto(config.risk()));
   risk_ = risk;
   config_serial_ = config.serial();
@@ -790,8 +810,10 @@ Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envel
     retention_days_ = std::min({options_.retention_days, kMaxRetentionDays, requested});
   }
   OPENEN_RETURN_IF_ERROR(store_->PutMeta(kConfigMeta, envelope.SerializeAsString()));
+  config_floor_ = config.serial();  // not below the floor, checked above
+  OPENEN_RETURN_IF_ERROR(store_->PutMeta(kConfigFloorMeta, std::to_string(config_floor_)));
   purged_day_.reset();  // apply a shorter retention at once
-  return PurgeIfDayChanged(clock_->NowSeconds());
+  return PurgeIfDayChanged(now);
 }
 
 StatusOr<std::vector<ExposureWindow>> Client::LoadWindows() {
@@ -1038,6 +1060,11 @@ Status Client::EraseAll() {
   if (pending_order_) {
     OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderMeta, pending_order_->SerializeAsString()));
     OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderTimeMeta, std::to_string(pending_order_at_)));
+  }
+  // Nor is the newest configuration serial: after an erase the phone
+  // re-adopts the current configuration, never an older one.
+  if (config_floor_ > 0) {
+    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kConfigFloorMeta, std::to_string(config_floor_)));
   }
   return erased;
 }

@@ -13,6 +13,9 @@ namespace openen::server {
 
 StatusOr<std::pair<openen::v1::SignedEnvelope, openen::v1::DecommissionOrder>> ReadDecommissionOrder(
     const std::string& path, const std::vector<crypto::Ed25519PublicKey>& trusted) {
+  if (trusted.empty()) {
+    return FailedPreconditionError(path + ": no decommission key is configured, so no order can be accepted");
+  }
   OPENEN_ASSIGN_OR_RETURN(std::string bytes, ReadFile(path));
   openen::v1::SignedEnvelope env;
   if (!env.ParseFromString(bytes)) return InvalidArgumentError(path + ": not a signed decommission order");

@@ -2,7 +2,8 @@
 //
 // A server's view of the health authority's decommission order: a
 // SignedEnvelope (context openen.v1.DecommissionOrder) verified under the
-// authority keys, kept in <data-dir>/decommission-order.bin so that the
+// authority's offline decommission keys (never a certificate or
+// configuration key: DESIGN.md promise 7), kept in <data-dir>/decommission-order.bin so that the
 // `decommission` command can hand it to a running server, which picks it up
 // at its next maintenance pass. From the order's effective time the server
 // refuses new work and deletes what it holds.
@@ -26,7 +27,8 @@ namespace openen::server {
 inline constexpr char kDecommissionOrderFile[] = "decommission-order.bin";
 
 // ReadDecommissionOrder parses and verifies an order file. INVALID_ARGUMENT
-// when it is not an envelope, UNAUTHENTICATED when no trusted key signed it.
+// when it is not an envelope, UNAUTHENTICATED when no trusted key signed it,
+// FAILED_PRECONDITION when |trusted| is empty (no order can count).
 StatusOr<std::pair<openen::v1::SignedEnvelope, openen::v1::DecommissionOrder>> ReadDecommissionOrder(
     const std::string& path, const std::vector<crypto::Ed25519PublicKey>& trusted);
 

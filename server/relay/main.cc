@@ -25,29 +25,38 @@ using cli::kExitOk;
 
 constexpr char kUsage[] =
     "usage:\n"
-    "  openen-relay --data-dir DIR --export-dir DIR --authority-key FILE --signing-key FILE\n"
+    "  openen-relay --data-dir DIR --export-dir DIR --certificate-key FILE --signing-key FILE\n"
+    "               [--decommission-key FILE] [--config FILE --config-key FILE]\n"
     "               [--listen 127.0.0.1:PORT] [--batch-period SECONDS] [--min-batch-keys N]\n"
-    "               [--config FILE] [--tls-cert FILE --tls-key FILE] [--region CODE]\n"
+    "               [--tls-cert FILE --tls-key FILE] [--region CODE]\n"
     "               [--audience NAME] [--signing-key-id ID] [--signing-key-version V]\n"
-    "               [--maintenance-interval SECONDS] [--decommission-key FILE]\n"
+    "               [--maintenance-interval SECONDS]\n"
     "  openen-relay keygen --out FILE\n"
-    "  openen-relay decommission --order FILE --data-dir DIR --authority-key FILE\n"
+    "  openen-relay decommission --order FILE --data-dir DIR --decommission-key FILE\n"
     "\n"
     "Accepts diagnosis keys that carry a valid authority certificate and republishes them as\n"
     "signed GAEN export batches. Stores keys only under the batch that will release them: no\n"
     "arrival time, no caller address, no upload id. Never logs a key or an address.\n"
     "\n"
+    "Keys have roles: each FILE below holds Ed25519 public keys (base64, one per line, as\n"
+    "'openen-verifier keygen' prints them) and each kind of signed object counts only under its\n"
+    "own role's keys. A key given for two roles is refused.\n"
+    "\n"
     "  --data-dir DIR           the database directory (RocksDB, created if missing)\n"
     "  --export-dir DIR         where batch-<time>.zip files and index.txt are written; serve it\n"
     "                           with any static web server, CDN or object store\n"
-    "  --authority-key FILE     Ed25519 public keys (base64, one per line) whose certificates are\n"
-    "                           accepted: what 'openen-verifier keygen' printed\n"
+    "  --certificate-key FILE   the verifiers' online certificate keys: certificates only\n"
     "  --signing-key FILE       the ECDSA P-256 key (PEM) that signs exports (from 'keygen')\n"
+    "  --decommission-key FILE  the authority's offline decommission keys: decommission orders\n"
+    "                           only; without it no order is ever accepted. Give the same file\n"
+    "                           to 'decommission --decommission-key'\n"
+    "  --config FILE            the authority-signed configuration (a SignedEnvelope) to serve\n"
+    "  --config-key FILE        the authority's offline configuration keys (required with\n"
+    "                           --config): configuration only\n"
     "  --listen ADDR            where to serve gRPC (default 127.0.0.1:8080; port 0 picks one)\n"
     "  --batch-period SECONDS   how often a batch closes (default 3600)\n"
     "  --min-batch-keys N       pad each batch with random keys to the smallest N x 2^k that holds\n"
     "                           its keys, + a random 0..100 (default 1000); 0: no buckets\n"
-    "  --config FILE            the authority-signed configuration (a SignedEnvelope) to serve\n"
     "  --tls-cert, --tls-key    serve TLS with this PEM certificate and key\n"
     "  --region CODE            the region written into exports (default ZZ)\n"
     "  --audience NAME          the audience certificates must name (default openen-relay)\n"
@@ -55,9 +64,6 @@ constexpr char kUsage[] =
     "                           how phones look up the export key (default openen, v1)\n"
     "  --maintenance-interval SECONDS  how often due batches close and expired data is deleted\n"
     "                           (default 60)\n"
-    "  --decommission-key FILE  Ed25519 keys whose decommission orders count (the authority's\n"
-    "                           offline key; default: the --authority-key keys); give the same\n"
-    "                           file to 'decommission --authority-key'\n"
     "\n"
     "keygen writes a new export signing key (mode 0600) and prints its public key as base64\n"
     "SubjectPublicKeyInfo: register that with the phones' platform or pin it in the app.\n"
@@ -65,6 +71,13 @@ constexpr char kUsage[] =
     "decommission-order') and installs it in DIR; a running relay picks it up at its next\n"
     "maintenance pass. From the order's effective time it refuses every publish, deletes every\n"
     "key, batch and export file, and serves only the order (GetConfig, decommission.bin).\n";
+
+// --authority-key named one list trusted for certificates, configuration and
+// orders; it was split by role, and silently mapping it to one role would
+// hide that the others are no longer trusted.
+constexpr char kAuthorityKeyGone[] =
+    "--authority-key is gone: keys have roles now; give the certificate keys with --certificate-key, "
+    "the configuration keys with --config-key and the decommission keys with --decommission-key (see --help)";
 
 int Keygen(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 2, {"out"}, {});
@@ -84,23 +97,24 @@ int Keygen(int argc, char** argv) {
 }
 
 int Decommission(int argc, char** argv) {
-  auto args = Args::Parse(argc, argv, 2, {"order", "data-dir", "authority-key"}, {});
+  auto args = Args::Parse(argc, argv, 2, {"order", "data-dir", "decommission-key", "authority-key"}, {});
   if (!args.ok()) return Fail(args.status().message());
+  if (args->Has("authority-key")) return Fail(kAuthorityKeyGone);
   auto order = args->Get("order");
   auto data_dir = args->Get("data-dir");
-  auto authority = args->Get("authority-key");
-  if (!order || !data_dir || !authority) return Fail("decommission needs --order, --data-dir and --authority-key");
-  auto keys = server::ReadEd25519PublicKeys(*authority);
+  auto trusted = args->Get("decommission-key");
+  if (!order || !data_dir || !trusted) return Fail("decommission needs --order, --data-dir and --decommission-key");
+  auto keys = server::ReadEd25519PublicKeys(*trusted);
   if (!keys.ok()) return Fail(keys.status().message());
   return server::RunInstallCommand(*order, *data_dir, *keys);
 }
 
 int Serve(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 1,
-                          {"data-dir", "export-dir", "listen", "authority-key", "signing-key",
-                           "batch-period", "min-batch-keys", "config", "tls-cert", "tls-key", "region",
-                           "audience", "signing-key-id", "signing-key-version", "maintenance-interval",
-                           "decommission-key"},
+                          {"data-dir", "export-dir", "listen", "certificate-key", "signing-key",
+                           "batch-period", "min-batch-keys", "config", "config-key", "tls-cert", "tls-key",
+                           "region", "audience", "signing-key-id", "signing-key-version",
+                           "maintenance-interval", "decommission-key", "authority-key"},
                           {"help"});
   if (!args.ok()) return Fail(args.status().message());
   if (args->Has("help")) {
@@ -108,12 +122,17 @@ int Serve(int argc, char** argv) {
     return kExitOk;
   }
   if (!args->positional().empty()) return Fail("unknown command '" + args->positional()[0] + "'");
+  if (args->Has("authority-key")) return Fail(kAuthorityKeyGone);
   auto data_dir = args->Get("data-dir");
   auto export_dir = args->Get("export-dir");
-  auto authority_file = args->Get("authority-key");
+  auto certificate_file = args->Get("certificate-key");
   auto signing_file = args->Get("signing-key");
-  if (!data_dir || !export_dir || !authority_file || !signing_file) {
-    return Fail("--data-dir, --export-dir, --authority-key and --signing-key are required (see --help)");
+  if (!data_dir || !export_dir || !certificate_file || !signing_file) {
+    return Fail("--data-dir, --export-dir, --certificate-key and --signing-key are required (see --help)");
+  }
+  if (args->Has("config") != args->Has("config-key")) {
+    return Fail("--config and --config-key go together: the relay serves a configuration only if it "
+                "verifies under the configuration keys");
   }
   RelayOptions options;
   auto period = args->GetInt("batch-period", 3600, 1, 86400);
@@ -129,8 +148,13 @@ int Serve(int argc, char** argv) {
   if (auto v = args->Get("signing-key-id")) options.signing_key_id = *v;
   if (auto v = args->Get("signing-key-version")) options.signing_key_version = *v;
 
-  auto authority_keys = server::ReadEd25519PublicKeys(*authority_file);
-  if (!authority_keys.ok()) return Fail(authority_keys.status().message());
+  auto certificate_keys = server::ReadEd25519PublicKeys(*certificate_file);
+  if (!certificate_keys.ok()) return Fail(certificate_keys.status().message());
+  if (auto path = args->Get("config-key")) {
+    auto keys = server::ReadEd25519PublicKeys(*path);
+    if (!keys.ok()) return Fail(keys.status().message());
+    options.config_keys = *keys;
+  }
   if (auto path = args->Get("decommission-key")) {
     auto keys = server::ReadEd25519PublicKeys(*path);
     if (!keys.ok()) return Fail(keys.status().message());
@@ -151,7 +175,7 @@ int Serve(int argc, char** argv) {
 
   server::BlockShutdownSignals();
   server::SystemClock clock;
-  auto relay = Relay::Open(*data_dir, *export_dir, options, std::move(*authority_keys),
+  auto relay = Relay::Open(*data_dir, *export_dir, options, std::move(*certificate_keys),
                            std::move(*signing_key), std::move(config), &clock);
   if (!relay.ok()) return Fail(relay.status().message(), kExitFailure);
   server::WorkerPool pool(4);
@@ -165,6 +189,9 @@ int Serve(int argc, char** argv) {
   const std::string host = endpoint.listen.substr(0, endpoint.listen.rfind(':'));
   server::Log("openen-relay", "listening on %s:%d, exports signed by %s-%s", host.c_str(), running->port,
               options.signing_key_id.c_str(), options.signing_key_version.c_str());
+  if (options.decommission_keys.empty()) {
+    server::Log("openen-relay", "no --decommission-key given: no decommission order will be accepted");
+  }
   return server::ServeUntilSignal("openen-relay", running->server.get(), *interval,
                                   [&] { return (*relay)->Maintain(); });
 }

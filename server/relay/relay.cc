@@ -150,17 +150,47 @@ Status ValidateOptions(const RelayOptions& o) {
   return Status::Ok();
 }
 
+namespace {
+
+// CheckRolesDistinct refuses a key trusted for two roles: an online
+// certificate key that also counted for orders or configuration would let
+// whoever holds the verifier host switch phones off or reconfigure them.
+Status CheckRolesDistinct(const std::vector<crypto::Ed25519PublicKey>& certificate_keys,
+                          const RelayOptions& o) {
+  const std::pair<const char*, const std::vector<crypto::Ed25519PublicKey>*> roles[] = {
+      {"certificate", &certificate_keys}, {"configuration", &o.config_keys}, {"decommission", &o.decommission_keys}};
+  for (size_t i = 0; i < 3; ++i) {
+    for (size_t j = i + 1; j < 3; ++j) {
+      for (const auto& a : *roles[i].second) {
+        for (const auto& b : *roles[j].second) {
+          if (a == b) {
+            return InvalidArgumentError(std::string("one key is given as both a ") + roles[i].first + " key and a " +
+                                        roles[j].first + " key; each role needs its own key");
+          }
+        }
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, const std::string& export_dir,
                                              RelayOptions options,
-                                             std::vector<crypto::Ed25519PublicKey> authority_keys,
+                                             std::vector<crypto::Ed25519PublicKey> certificate_keys,
                                              crypto::EcdsaP256PrivateKey signing_key,
                                              std::optional<openen::v1::SignedEnvelope> config,
                                              const server::Clock* clock) {
   OPENEN_RETURN_IF_ERROR(ValidateOptions(options));
-  if (authority_keys.empty()) return InvalidArgumentError("at least one authority key is required");
+  if (certificate_keys.empty()) return InvalidArgumentError("at least one certificate key is required");
+  OPENEN_RETURN_IF_ERROR(CheckRolesDistinct(certificate_keys, options));
   if (config) {
+    if (options.config_keys.empty()) {
+      return InvalidArgumentError("a configuration needs the configuration keys that sign it");
+    }
     openen::v1::RelayConfig parsed;
-    Status s = wire::OpenEnvelope(*config, wire::kRelayConfigContext, authority_keys, &parsed);
+    Status s = wire::OpenEnvelope(*config, wire::kRelayConfigContext, options.config_keys, &parsed);
     if (!s.ok()) return s.WithContext("configuration");
   }
   if (::mkdir(export_dir.c_str(), 0755) != 0 && errno != EEXIST) {
@@ -168,7 +198,7 @@ StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, const 
   }
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, store::OpenPrivateDb(data_dir));
   std::unique_ptr<Relay> relay(new Relay(std::move(db), data_dir, export_dir, std::move(options),
-                                         std::move(authority_keys), std::move(signing_key),
+                                         std::move(certificate_keys), std::move(signing_key),
                                          std::move(config), clock));
   if (Status s = relay->decommission_.Refresh(); !s.ok()) {
     server::Log("relay", "ignoring the installed decommission order: %s", s.ToString().c_str());
@@ -192,26 +222,25 @@ StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, const 
 }
 
 Relay::Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, std::string export_dir, RelayOptions options,
-             std::vector<crypto::Ed25519PublicKey> authority_keys,
+             std::vector<crypto::Ed25519PublicKey> certificate_keys,
              crypto::EcdsaP256PrivateKey signing_key,
              std::optional<openen::v1::SignedEnvelope> config, const server::Clock* clock)
     : db_(std::move(db)),
       export_dir_(std::move(export_dir)),
       options_(std::move(options)),
-      authority_keys_(std::move(authority_keys)),
+      certificate_keys_(std::move(certificate_keys)),
       signing_key_(std::move(signing_key)),
       export_public_key_(signing_key_.PublicKey()),
       config_(std::move(config)),
       clock_(clock),
-      decommission_(std::move(data_dir),
-                    options_.decommission_keys.empty() ? authority_keys_ : options_.decommission_keys) {}
+      decommission_(std::move(data_dir), options_.decommission_keys) {}
 
 Relay::~Relay() = default;
 
 Status Relay::CheckCertificate(const openen::v1::SignedEnvelope& envelope,
                                const std::vector<SubmittedKey>& keys, ByteView hmac_secret,
                                openen::v1::Certificate* cert) const {
-  if (!wire::OpenEnvelope(envelope, wire::kCertificateContext, authority_keys_, cert).ok()) {
+  if (!wire::OpenEnvelope(envelope, wire::kCertificateContext, certificate_keys_, cert).ok()) {
     return UnauthenticatedError("certificate signature verification failed");
   }
   if (cert->audience() != options_.audience) {

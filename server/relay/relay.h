@@ -57,8 +57,14 @@ struct RelayOptions {
   // How phones find the export signing key: "<id>-<version>".
   std::string signing_key_id = "openen";
   std::string signing_key_version = "v1";
-  // Keys whose decommission orders count (the authority's offline key);
-  // empty: the authority keys that sign certificates.
+  // Keys have roles (DESIGN.md promise 7); each kind of signed object is
+  // accepted only from its own role's keys, and no key may serve two roles.
+  // The certificate keys (the verifiers' online keys) are Open's
+  // |certificate_keys|. config_keys are the offline keys whose configuration
+  // the relay serves (required with a configuration). decommission_keys are
+  // the offline keys whose decommission orders count; empty: no order is
+  // ever accepted.
+  std::vector<crypto::Ed25519PublicKey> config_keys;
   std::vector<crypto::Ed25519PublicKey> decommission_keys;
 };
 
@@ -76,16 +82,18 @@ class Relay {
  public:
   // Open opens (creating) the store in |data_dir| and the export directory,
   // removes export files a crash left without a database record, and rewrites
-  // index.txt. |config|, when given, must verify under |authority_keys|.
+  // index.txt. Certificates count only under |certificate_keys| (at least
+  // one); |config|, when given, must verify under options.config_keys.
+  // INVALID_ARGUMENT when a key is given for two roles.
   static StatusOr<std::unique_ptr<Relay>> Open(const std::string& data_dir,
                                                const std::string& export_dir, RelayOptions options,
-                                               std::vector<crypto::Ed25519PublicKey> authority_keys,
+                                               std::vector<crypto::Ed25519PublicKey> certificate_keys,
                                                crypto::EcdsaP256PrivateKey signing_key,
                                                std::optional<openen::v1::SignedEnvelope> config,
                                                const server::Clock* clock);
   ~Relay();
 
-  // Publish checks the certificate (signature by an authority key, audience,
+  // Publish checks the certificate (signature by a certificate key, audience,
   // expiry, single use) and the TEK HMAC under |hmac_secret| (either form),
   // then applies the key rules and rejects, with the reason "key was already
   // published", any key the relay holds pending or has released in a batch
@@ -118,7 +126,8 @@ class Relay {
   const std::optional<openen::v1::SignedEnvelope>& config() const { return config_; }
 
   // The health authority's decommission order, once installed (in the data
-  // directory by `openen-relay decommission`, picked up by Maintain). From its
+  // directory by `openen-relay decommission`, picked up by Maintain) and
+  // signed by one of options.decommission_keys. From its
   // effective time Publish fails with FAILED_PRECONDITION "decommissioned",
   // nothing is listed, and Maintain deletes every key, batch and export file,
   // leaving only the order (decommission.bin) in the export directory.
@@ -131,7 +140,7 @@ class Relay {
 
  private:
   Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, std::string export_dir, RelayOptions options,
-        std::vector<crypto::Ed25519PublicKey> authority_keys, crypto::EcdsaP256PrivateKey signing_key,
+        std::vector<crypto::Ed25519PublicKey> certificate_keys, crypto::EcdsaP256PrivateKey signing_key,
         std::optional<openen::v1::SignedEnvelope> config, const server::Clock* clock);
 
   Status CheckCertificate(const openen::v1::SignedEnvelope& envelope,
@@ -149,7 +158,7 @@ class Relay {
   std::unique_ptr<rocksdb::DB> db_;
   const std::string export_dir_;
   const RelayOptions options_;
-  const std::vector<crypto::Ed25519PublicKey> authority_keys_;
+  const std::vector<crypto::Ed25519PublicKey> certificate_keys_;
   const crypto::EcdsaP256PrivateKey signing_key_;
   const crypto::EcdsaP256PublicKey export_public_key_;
   const std::optional<openen::v1::SignedEnvelope> config_;

@@ -34,16 +34,15 @@ using cli::kExitUsage;
 constexpr char kUsage[] =
     "usage:\n"
     "  openen-verifier --data-dir DIR --signing-key FILE --admin-key-file FILE\n"
-    "                  [--listen 127.0.0.1:PORT] [--issuer NAME] [--audience NAME]\n"
-    "                  [--tls-cert FILE --tls-key FILE] [--short-code-digits N]\n"
+    "                  [--decommission-key FILE] [--listen 127.0.0.1:PORT] [--issuer NAME]\n"
+    "                  [--audience NAME] [--tls-cert FILE --tls-key FILE] [--short-code-digits N]\n"
     "                  [--maintenance-interval SECONDS]\n"
-    "                  [--authority-key FILE]\n"
     "  openen-verifier keygen --out FILE\n"
     "  openen-verifier admin-key --out FILE\n"
-    "  openen-verifier sign-config --signing-key FILE --in CONFIG.txtpb --out FILE\n"
-    "  openen-verifier decommission-order --signing-key FILE --effective UNIX_TIME\n"
+    "  openen-verifier sign-config --signing-key CONFIG.key --in CONFIG.txtpb --out FILE\n"
+    "  openen-verifier decommission-order --signing-key DECOMMISSION.key --effective UNIX_TIME\n"
     "                  [--sequence N] [--issuer NAME] --out FILE\n"
-    "  openen-verifier decommission --order FILE --data-dir DIR [--authority-key FILE]\n"
+    "  openen-verifier decommission --order FILE --data-dir DIR --decommission-key FILE\n"
     "  openen-verifier issue --server HOST:PORT --admin-key-file FILE\n"
     "                  --test-type confirmed|likely|self-report [--onset YYYY-MM-DD]\n"
     "                  [--tls-ca FILE] [--json]\n"
@@ -53,9 +52,15 @@ constexpr char kUsage[] =
     "certificate bound to the HMAC of its keys. Stores only keyed hashes of live codes and\n"
     "tokens in DIR (RocksDB), deleted when used or expired; never a name, number or address.\n"
     "\n"
+    "Keys have roles, each its own Ed25519 key from 'keygen': the certificate key (online,\n"
+    "this server's --signing-key), the configuration key and the decommission key (both\n"
+    "offline: sign with them on another machine). No key may serve two roles.\n"
+    "\n"
     "  --data-dir DIR        the database directory (created if missing)\n"
-    "  --signing-key FILE    the Ed25519 key that signs certificates (from 'keygen')\n"
+    "  --signing-key FILE    the certificate key: the Ed25519 key that signs certificates\n"
     "  --admin-key-file FILE the API key contact tracers present (from 'admin-key')\n"
+    "  --decommission-key FILE  the offline decommission keys' public halves (base64 lines):\n"
+    "                        only orders signed by them count; without it none does\n"
     "  --listen ADDR         where to serve gRPC (default 127.0.0.1:8081; port 0 picks one)\n"
     "  --issuer, --audience  names written into certificates (defaults openen-verifier,\n"
     "                        openen-relay); the relay checks the audience\n"
@@ -67,18 +72,22 @@ constexpr char kUsage[] =
     "                        characters of [a-z0-9] (129 bits)\n"
     "  --maintenance-interval SECONDS  how often expired records are deleted and deletions\n"
     "                        made physical (default 10)\n"
-    "  --authority-key FILE  further Ed25519 keys (base64 lines) whose decommission orders count\n"
     "\n"
-    "keygen writes a new signing key (mode 0600) and prints the public key (base64) that\n"
-    "relays must trust. admin-key writes a new random admin API key (mode 0600). issue asks a\n"
-    "running verifier for a code pair and prints it: what a contact tracer runs.\n"
+    "keygen writes a new Ed25519 key (mode 0600) and prints its public half (base64): the line\n"
+    "that relays, verifiers and apps trust for that key's role. admin-key writes a new random\n"
+    "admin API key (mode 0600). issue asks a running verifier for a code pair and prints it:\n"
+    "what a contact tracer runs.\n"
     "sign-config signs a relay configuration (openen.v1.RelayConfig in protobuf text format)\n"
-    "with the authority key, for 'openen-relay --config'.\n"
-    "decommission-order signs the order that switches the system off at UNIX_TIME (use the\n"
-    "authority's offline key); give it to every relay and verifier with their 'decommission'\n"
+    "with the offline configuration key, for 'openen-relay --config'.\n"
+    "decommission-order signs the order that switches the system off at UNIX_TIME with the\n"
+    "offline decommission key; give it to every relay and verifier with their 'decommission'\n"
     "command. decommission installs a verified order in DIR: from its time the verifier\n"
     "refuses codes, tokens and certificates and deletes what it holds. The order must be\n"
-    "signed by the verifier's own key or one in --authority-key.\n";
+    "signed by a key in --decommission-key, never by the certificate key.\n";
+
+constexpr char kAuthorityKeyGone[] =
+    "--authority-key is gone: keys have roles now; give the offline decommission keys with "
+    "--decommission-key (see --help)";
 
 int Keygen(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 2, {"out"}, {});
@@ -193,24 +202,16 @@ int DecommissionOrder(int argc, char** argv) {
 }
 
 int Decommission(int argc, char** argv) {
-  auto args = Args::Parse(argc, argv, 2, {"order", "data-dir", "authority-key", "signing-key"}, {});
+  auto args = Args::Parse(argc, argv, 2, {"order", "data-dir", "decommission-key", "authority-key"}, {});
   if (!args.ok()) return Fail(args.status().message());
+  if (args->Has("authority-key")) return Fail(kAuthorityKeyGone);
   auto order = args->Get("order");
   auto data_dir = args->Get("data-dir");
-  if (!order || !data_dir) return Fail("decommission needs --order and --data-dir, and --authority-key or --signing-key");
-  std::vector<crypto::Ed25519PublicKey> keys;
-  if (auto path = args->Get("authority-key")) {
-    auto k = server::ReadEd25519PublicKeys(*path);
-    if (!k.ok()) return Fail(k.status().message());
-    keys = *k;
-  }
-  if (auto path = args->Get("signing-key")) {
-    auto k = server::ReadEd25519PrivateKey(*path);
-    if (!k.ok()) return Fail(k.status().message());
-    keys.push_back(k->PublicKey());
-  }
-  if (keys.empty()) return Fail("decommission needs --authority-key or --signing-key to check the order");
-  return server::RunInstallCommand(*order, *data_dir, keys);
+  auto trusted = args->Get("decommission-key");
+  if (!order || !data_dir || !trusted) return Fail("decommission needs --order, --data-dir and --decommission-key");
+  auto keys = server::ReadEd25519PublicKeys(*trusted);
+  if (!keys.ok()) return Fail(keys.status().message());
+  return server::RunInstallCommand(*order, *data_dir, *keys);
 }
 
 int Issue(int argc, char** argv) {
@@ -274,7 +275,7 @@ int Serve(int argc, char** argv) {
   auto args = Args::Parse(argc, argv, 1,
                           {"data-dir", "listen", "signing-key", "admin-key-file", "issuer", "audience",
                            "tls-cert", "tls-key", "short-code-digits",
-                           "maintenance-interval", "authority-key"},
+                           "maintenance-interval", "decommission-key", "authority-key"},
                           {"help"});
   if (!args.ok()) return Fail(args.status().message());
   if (args->Has("help")) {
@@ -282,6 +283,7 @@ int Serve(int argc, char** argv) {
     return kExitOk;
   }
   if (!args->positional().empty()) return Fail("unknown command '" + args->positional()[0] + "'");
+  if (args->Has("authority-key")) return Fail(kAuthorityKeyGone);
   auto data_dir = args->Get("data-dir");
   auto key_file = args->Get("signing-key");
   auto admin_file = args->Get("admin-key-file");
@@ -299,7 +301,7 @@ int Serve(int argc, char** argv) {
   }
   options.short_code_digits = static_cast<int>(*digits);
 
-  if (auto path = args->Get("authority-key")) {
+  if (auto path = args->Get("decommission-key")) {
     auto keys = server::ReadEd25519PublicKeys(*path);
     if (!keys.ok()) return Fail(keys.status().message());
     options.decommission_keys = *keys;
@@ -324,6 +326,9 @@ int Serve(int argc, char** argv) {
   const std::string host = endpoint.listen.substr(0, endpoint.listen.rfind(':'));
   server::Log("openen-verifier", "listening on %s:%d, certificates signed by %s", host.c_str(),
               running->port, Base64Encode((*verifier)->public_key().bytes()).c_str());
+  if (options.decommission_keys.empty()) {
+    server::Log("openen-verifier", "no --decommission-key given: no decommission order will be accepted");
+  }
 
   return server::ServeUntilSignal("openen-verifier", running->server.get(), *interval,
                                   [&] { return (*verifier)->Maintain().status(); });

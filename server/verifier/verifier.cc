@@ -144,6 +144,13 @@ StatusOr<std::unique_ptr<Verifier>> Verifier::Open(const std::string& data_dir,
                                                    VerifierOptions options,
                                                    const server::Clock* clock) {
   OPENEN_RETURN_IF_ERROR(ValidateOptions(options));
+  // The online key must not also switch the system off (DESIGN.md promise 7).
+  for (const auto& k : options.decommission_keys) {
+    if (k == signing_key.PublicKey()) {
+      return InvalidArgumentError(
+          "the certificate signing key is also given as a decommission key; orders need the offline key");
+    }
+  }
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, store::OpenPrivateDb(data_dir));
   OPENEN_ASSIGN_OR_RETURN(
       crypto::SecretBytes lookup_key,
@@ -156,14 +163,6 @@ StatusOr<std::unique_ptr<Verifier>> Verifier::Open(const std::string& data_dir,
   return v;
 }
 
-namespace {
-std::vector<crypto::Ed25519PublicKey> DecommissionKeys(const VerifierOptions& o, const crypto::Ed25519PublicKey& own) {
-  std::vector<crypto::Ed25519PublicKey> keys = o.decommission_keys;
-  keys.push_back(own);
-  return keys;
-}
-}  // namespace
-
 Verifier::Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir,
                    crypto::Ed25519PrivateKey signing_key, crypto::SecretBytes lookup_key, VerifierOptions options,
                    const server::Clock* clock)
@@ -173,7 +172,7 @@ Verifier::Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir,
       chaff_key_(crypto::Ed25519PrivateKey::Generate()),
       options_(std::move(options)),
       clock_(clock),
-      decommission_(data_dir, DecommissionKeys(options_, signing_key_.PublicKey())) {}
+      decommission_(data_dir, options_.decommission_keys) {}
 
 Verifier::~Verifier() = default;
 

@@ -47,7 +47,9 @@ struct VerifierOptions {
   int64_t certificate_ttl_seconds = 15 * 60;
   // Symptom onset may be at most this many days before the day of issue.
   int max_onset_age_days = 28;
-  // Keys whose decommission orders count, besides the verifier's own.
+  // The authority's offline keys whose decommission orders count; never the
+  // verifier's own (online) signing key, which Open refuses here. Empty: no
+  // order is ever accepted.
   std::vector<crypto::Ed25519PublicKey> decommission_keys;
 };
 
@@ -94,7 +96,8 @@ class Verifier {
   // Open opens (creating) the store in |data_dir|. Codes and tokens are
   // stored under HMAC-SHA256 with a key derived from |signing_key|, which
   // lives outside the data directory: a copy of the directory alone cannot
-  // be searched for an 8-digit code.
+  // be searched for an 8-digit code. INVALID_ARGUMENT when |signing_key| is
+  // also among options.decommission_keys.
   static StatusOr<std::unique_ptr<Verifier>> Open(const std::string& data_dir,
                                                   crypto::Ed25519PrivateKey signing_key,
                                                   VerifierOptions options,
@@ -142,8 +145,9 @@ class Verifier {
   // (for monitoring a guessing attack; it never refuses anything).
   uint64_t WrongCodes() const { return wrong_codes_.load(); }
 
-  // From the effective time of an installed decommission order (see
-  // server::DecommissionState) every call fails with FAILED_PRECONDITION
+  // From the effective time of an installed decommission order signed by one
+  // of options.decommission_keys (see server::DecommissionState) every call
+  // fails with FAILED_PRECONDITION
   // "decommissioned", and Maintain deletes every code and token.
   bool decommissioned() const { return decommission_.EffectiveAt(clock_->NowSeconds()); }
 

@@ -102,9 +102,29 @@ OPENEN_EXPORT void openen_options_set_rssi_offset(openen_options* options, int d
  * the base64 SubjectPublicKeyInfo the health authority published. */
 OPENEN_EXPORT openen_status openen_options_add_export_key(openen_options* options, const char* name,
                                                           const char* spki_base64, char** errptr);
-/* Adds a 32-byte Ed25519 health-authority key (for signed configuration). */
-OPENEN_EXPORT openen_status openen_options_add_authority_key(openen_options* options, const uint8_t* key,
-                                                             size_t key_len, char** errptr);
+/* Keys have roles: the health authority signs configuration and decommission
+ * orders with two different offline Ed25519 keys, and the app pins each in
+ * its own list (the verifier's online certificate key belongs in neither).
+ * openen_options_add_config_key adds a 32-byte key whose signed configuration
+ * counts; openen_options_add_decommission_key one whose decommission orders
+ * count. A kind with no key is ignored when announced. openen_client_open
+ * refuses a key given for both roles. (These replace the former
+ * openen_options_add_authority_key, which trusted one key for both.) */
+OPENEN_EXPORT openen_status openen_options_add_config_key(openen_options* options, const uint8_t* key,
+                                                          size_t key_len, char** errptr);
+OPENEN_EXPORT openen_status openen_options_add_decommission_key(openen_options* options, const uint8_t* key,
+                                                                size_t key_len, char** errptr);
+/* The lowest configuration serial the app accepts (default 0): ship the serial
+ * current when the app was built, so that a fresh install refuses older
+ * signed configurations. A phone also never adopts a configuration older
+ * than one it adopted before, even after openen_erase_all. */
+OPENEN_EXPORT void openen_options_set_min_config_serial(openen_options* options, uint64_t serial);
+/* Network calls (openen_sync_relay, openen_upload_diagnosis, the chaff calls)
+ * use TLS, checking servers against the |root_certs_pem| they are given or,
+ * when that is NULL, the system's root certificates. With |allow| non-zero,
+ * a NULL |root_certs_pem| means plaintext instead: for tests and loopback
+ * only, never in a shipped app. Default: 0. */
+OPENEN_EXPORT void openen_options_allow_plaintext(openen_options* options, int allow);
 /* Replaces the system clock (unix seconds); for tests and simulations. */
 typedef int64_t (*openen_clock_fn)(void* ctx);
 OPENEN_EXPORT void openen_options_set_clock(openen_options* options, void* ctx, openen_clock_fn now);
@@ -150,13 +170,17 @@ typedef struct openen_sync_report {
  * configuration that the sync could not renew returns FAILED_PRECONDITION. */
 OPENEN_EXPORT openen_status openen_sync_directory(openen_client* client, const char* dir,
                                                   openen_sync_report* report, char** errptr);
-/* The same from openen-relay over gRPC at |target| ("host:port"); with
- * |root_certs_pem| (NULL: plaintext, for loopback only) over TLS. */
+/* The same from openen-relay over gRPC at |target| ("host:port"), over TLS
+ * checked against |root_certs_pem| (NULL: the system's roots, or plaintext
+ * if the options allowed it; see openen_options_allow_plaintext). */
 OPENEN_EXPORT openen_status openen_sync_relay(openen_client* client, const char* target,
                                               const char* root_certs_pem, openen_sync_report* report,
                                               char** errptr);
 
-/* Adopts an authority-signed configuration (a serialized SignedEnvelope). */
+/* Adopts a configuration (a serialized SignedEnvelope) signed by a
+ * configuration key. One not newer than the adopted one, or older than any
+ * adopted before or than the app's minimum serial, is ignored (OPENEN_OK);
+ * an expired one is refused with FAILED_PRECONDITION. */
 OPENEN_EXPORT openen_status openen_update_configuration(openen_client* client, const uint8_t* envelope,
                                                         size_t envelope_len, char** errptr);
 
@@ -193,7 +217,7 @@ typedef struct openen_upload_report {
 /* Reports a diagnosis, on the person's explicit action: exchanges |code| at
  * the verifier, certifies the HMAC of the keys (retained days except the
  * |excluded_count| days in |excluded_days|), publishes them to the relay.
- * Targets are "host:port"; |root_certs_pem| NULL means plaintext (loopback). */
+ * Targets are "host:port"; TLS as for openen_sync_relay. */
 OPENEN_EXPORT openen_status openen_upload_diagnosis(openen_client* client, const char* verifier_target,
                                                     const char* relay_target, const char* root_certs_pem,
                                                     const char* code, const uint32_t* excluded_days,

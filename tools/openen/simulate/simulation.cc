@@ -109,10 +109,14 @@ uint64_t DirectoryBytes(const std::string& dir) {
 }
 
 // Authority: the verifier and the relay, each behind its own loopback gRPC
-// server, on the simulation's clock.
+// server, on the simulation's clock. Its three Ed25519 keys have three roles:
+// the verifier's online certificate key, and the offline configuration and
+// decommission keys that the phones pin (never the certificate key).
 struct Authority {
   server::FakeClock clock{DayStart(0)};
-  crypto::Ed25519PrivateKey signing_key = crypto::Ed25519PrivateKey::Generate();
+  crypto::Ed25519PrivateKey certificate_key = crypto::Ed25519PrivateKey::Generate();
+  crypto::Ed25519PrivateKey config_key = crypto::Ed25519PrivateKey::Generate();
+  crypto::Ed25519PrivateKey decommission_key = crypto::Ed25519PrivateKey::Generate();
   std::string admin_key = HexEncode(crypto::SecretBytes::Random(16).Reveal());
   std::optional<crypto::EcdsaP256PublicKey> export_key;
   std::unique_ptr<verifier::Verifier> verifier;
@@ -136,25 +140,30 @@ struct Authority {
       fs::create_directories(dir + sub, ec);
       if (ec) return InternalError("cannot create " + dir + sub + ": " + ec.message());
     }
-    auto v = verifier::Verifier::Open(dir + "/verifier", *crypto::Ed25519PrivateKey::FromSeed(signing_key.seed().Reveal()),
-                                      {}, &clock);
+    verifier::VerifierOptions verifier_options;
+    verifier_options.decommission_keys = {decommission_key.PublicKey()};
+    auto v = verifier::Verifier::Open(dir + "/verifier",
+                                      *crypto::Ed25519PrivateKey::FromSeed(certificate_key.seed().Reveal()),
+                                      verifier_options, &clock);
     if (!v.ok()) return v.status();
     verifier = std::move(*v);
 
     OPENEN_ASSIGN_OR_RETURN(crypto::EcdsaP256PrivateKey export_signing, crypto::EcdsaP256PrivateKey::Generate());
     export_key = export_signing.PublicKey();
     relay::RelayOptions relay_options;
+    relay_options.config_keys = {config_key.PublicKey()};
+    relay_options.decommission_keys = {decommission_key.PublicKey()};
     openen::v1::RelayConfig config;
     config.set_expires_at(DayStart(days) + 30 * kDaySeconds);
     config.set_serial(1);
     (*config.mutable_export_signing_keys())[relay_options.signing_key_id + "-" + relay_options.signing_key_version] =
         export_key->ToSpkiBase64();
-    config.add_authority_keys(std::string(AsChars(signing_key.PublicKey().bytes())));
+    config.add_authority_keys(std::string(AsChars(certificate_key.PublicKey().bytes())));
     *config.mutable_risk() = AuthorityRisk();
     config.set_retention_days(14);
     auto r = relay::Relay::Open(dir + "/relay/data", dir + "/relay/export", relay_options,
-                                {signing_key.PublicKey()}, std::move(export_signing),
-                                wire::SignEnvelope(wire::kRelayConfigContext, config, signing_key), &clock);
+                                {certificate_key.PublicKey()}, std::move(export_signing),
+                                wire::SignEnvelope(wire::kRelayConfigContext, config, config_key), &clock);
     if (!r.ok()) return r.status();
     relay = std::move(*r);
 
@@ -263,7 +272,8 @@ StatusOr<SimulationReport> RunSimulation(const SimulationOptions& options,
     o.tx_power_dbm = static_cast<int8_t>(city.device(phone).tx_power_dbm);
     o.rssi_offset_db = city.device(phone).rssi_offset_db;
     o.export_keys = {{"openen-v1", *authority.export_key}};
-    o.authority_keys = {authority.signing_key.PublicKey()};
+    o.config_keys = {authority.config_key.PublicKey()};
+    o.decommission_keys = {authority.decommission_key.PublicKey()};
     OPENEN_ASSIGN_OR_RETURN(phones[phone], client::Client::Open(o, keystores[phone].get(), clocks[phone].get()));
     return Status::Ok();
   };

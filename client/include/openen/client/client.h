@@ -56,8 +56,18 @@ struct ClientOptions {
   int scan_interval_seconds = 300;
   // Export signing keys pinned in the app, by "<id>-<version>".
   wire::TrustedExportKeys export_keys;
-  // Health-authority keys that sign the configuration.
-  std::vector<crypto::Ed25519PublicKey> authority_keys;
+  // Keys have roles (DESIGN.md promise 7), pinned in the app. The health
+  // authority's offline configuration keys: a signed configuration counts
+  // only under these; empty: announced configurations are ignored.
+  std::vector<crypto::Ed25519PublicKey> config_keys;
+  // Its offline decommission keys: an order counts only under these; empty:
+  // announced orders are ignored. The verifier's online certificate key
+  // belongs in neither list (the phone never checks a certificate). Open
+  // refuses a key given in both.
+  std::vector<crypto::Ed25519PublicKey> decommission_keys;
+  // The lowest configuration serial the app accepts, shipped with the app:
+  // a fresh install then refuses configurations older than the app.
+  uint64_t min_config_serial = 0;
 };
 
 // Observation is one identifier heard in one scan.
@@ -159,10 +169,12 @@ class Client {
   // "decommissioned"; a future one is kept and takes effect at its time; a
   // forged or malformed one is ignored and fails the sync with its error.
   // It then adopts the source's signed configuration, if it serves one (a
-  // forged one fails the sync; an older serial than the current one is
-  // ignored). While the adopted configuration has expired, broadcasting and
-  // matching stop (FAILED_PRECONDITION, saying why) and purging goes on.
-  // Without authority keys in the options, announcements are ignored.
+  // forged or expired one fails the sync; an older one is ignored, as by
+  // UpdateConfiguration). While the adopted configuration has expired,
+  // broadcasting and matching stop (FAILED_PRECONDITION, saying why) and
+  // purging goes on. Orders are checked only under the decommission keys and
+  // configurations only under the configuration keys; a kind whose keys the
+  // options leave empty is ignored.
   // Network calls and matching run without blocking broadcasting or
   // recording; two syncs do not run at once. It then downloads every batch after the last one processed,
   // verifies each with the pinned export keys, matches it and stores any
@@ -184,9 +196,12 @@ class Client {
   // already stored, as Sync does.
   StatusOr<SyncReport> ProcessExport(const wire::ExportFile& file);
 
-  // UpdateConfiguration verifies the authority-signed configuration and
-  // adopts its risk parameters and retention (never above 14 days). A valid
-  // configuration with a lower serial than the adopted one is ignored.
+  // UpdateConfiguration verifies the configuration under the configuration
+  // keys and adopts its risk parameters and retention (never above 14 days
+  // nor the app's retention_days). A valid configuration whose serial is not
+  // above the adopted one, or is below the highest serial this phone ever
+  // adopted (kept through EraseAll) or the app's min_config_serial, is
+  // ignored. FAILED_PRECONDITION for one that has already expired.
   Status UpdateConfiguration(const openen::v1::SignedEnvelope& envelope);
 
   // DailySummaries scores the stored exposure windows by day.
@@ -263,7 +278,9 @@ class Client {
   // day) a stored window already counts, and returns how many it removed.
   StatusOr<int> DropCountedWindows(std::vector<ExposureWindow>* windows);
   StatusOr<std::vector<ExposureWindow>> LoadWindows();
-  Status UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope);
+  // |stored|: the configuration this phone adopted before, reloaded at Open
+  // (adopted even if expired, so that expiry keeps stopping the phone).
+  Status UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope, bool stored = false);
   // CheckAlive fails once decommissioned, applying a pending order whose time has come.
   Status CheckAlive(int64_t now);
   Status CheckConfigurationCurrent(int64_t now) const;
@@ -282,6 +299,9 @@ class Client {
   std::optional<uint32_t> purged_day_;
   uint64_t config_serial_ = 0;
   bool config_adopted_ = false;
+  // No configuration below this serial is adopted: the highest ever adopted
+  // (kept through EraseAll) or the app's min_config_serial.
+  uint64_t config_floor_ = 0;
   int64_t config_expires_at_ = 0;  // 0: no configuration adopted
   // A decommission order that is not yet in force, and its time.
   std::optional<openen::v1::SignedEnvelope> pending_order_;
