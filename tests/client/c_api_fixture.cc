@@ -5,7 +5,11 @@
 //   75c734c6..., rolling start 2642976) among random keys, index.txt, and
 //   key.txt with the export public key;
 // - DIR/decommissioned: a store that a real decommission order erased (made
-//   with the C++ library), with its keystore file.
+//   with the C++ library), with its keystore file;
+// - DIR/roles: the public halves of a configuration key and a decommission
+//   key (config.hex, decommission.hex), and a configuration (config-ROLE.bin)
+//   and a directory announcing a decommission order (order-ROLE/) signed by
+//   each of the certificate, configuration, decommission and an unknown key.
 // Usage: c_api_fixture DIR
 
 #include <filesystem>
@@ -59,10 +63,35 @@ int main(int argc, char** argv) {
   auto keystore = client::FileKeyStore::OpenOrCreate(root + "/decommissioned.key");
   client::ClientOptions options;
   options.store_dir = root + "/decommissioned";
-  options.authority_keys = {authority.PublicKey()};
+  options.decommission_keys = {authority.PublicKey()};
   auto phone = client::Client::Open(options, keystore->get(), &clock);
   if (!phone.ok() || !(*phone)->CurrentAdvertisement().ok()) return 1;
   client::DirectorySource orders(source);
   auto synced = (*phone)->Sync(orders);
-  return synced.status().message() == "decommissioned" ? 0 : 1;
+  if (synced.status().message() != "decommissioned") return 1;
+
+  // Objects signed by each role's key, for the C API's column of the roles matrix.
+  const std::string roles = root + "/roles";
+  std::filesystem::create_directories(roles);
+  const std::pair<const char*, crypto::Ed25519PrivateKey> signers[] = {
+      {"certificate", crypto::Ed25519PrivateKey::Generate()},
+      {"configuration", crypto::Ed25519PrivateKey::Generate()},
+      {"decommission", crypto::Ed25519PrivateKey::Generate()},
+      {"unknown", crypto::Ed25519PrivateKey::Generate()}};
+  std::ofstream(roles + "/config.hex") << HexEncode(signers[1].second.PublicKey().bytes());
+  std::ofstream(roles + "/decommission.hex") << HexEncode(signers[2].second.PublicKey().bytes());
+  for (const auto& [role, key] : signers) {
+    openen::v1::RelayConfig config;
+    config.set_serial(1);
+    config.set_expires_at(4000000000);
+    config.set_retention_days(7);
+    std::ofstream(roles + "/config-" + role + ".bin", std::ios::binary)
+        << wire::SignEnvelope(wire::kRelayConfigContext, config, key).SerializeAsString();
+    const std::string announced = roles + "/order-" + role;
+    std::filesystem::create_directories(announced);
+    std::ofstream(announced + "/index.txt") << "";
+    std::ofstream(announced + "/decommission.bin", std::ios::binary)
+        << wire::SignEnvelope(wire::kDecommissionOrderContext, order, key).SerializeAsString();
+  }
+  return 0;
 }

@@ -1,15 +1,25 @@
 /* Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
  *
  * The C API's whole life cycle, in C: open, broadcast, record, sync from a
- * directory, match, summaries, pause, erase, close, and the error contract.
+ * directory, match, summaries, pause, erase, close, and the error contract;
+ * the C API's column of the key-roles matrix; TLS unless plaintext is
+ * explicitly allowed.
  * The phone met the owner of the official GAEN v1.2 test key on 2020-04-02
  * from 00:00 to 00:25 UTC; c_api_fixture published that key.
  * Usage: c_api_test FIXTURE_DIR WORK_DIR (FIXTURE_DIR from c_api_fixture) */
 
+#define _POSIX_C_SOURCE 200809L
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "openen/openen.h"
 
@@ -89,6 +99,129 @@ static const char* kRows[3][2] = {
     {"3c9a1de5dd6b02afa7fded7b570b3e56", "c29211b1"},
     {"243ffe9a3b08bded3094bac8630bb8ad", "6adfad03"},
 };
+
+static int read_file(const char* path, uint8_t* buf, size_t cap, size_t* len) {
+  FILE* f = fopen(path, "rb");
+  if (f == NULL) return 0;
+  *len = fread(buf, 1, cap, f);
+  const int complete = feof(f) != 0;
+  fclose(f);
+  return complete;
+}
+
+static int read_hex_key(const char* path, uint8_t out[32]) {
+  uint8_t hex[65] = {0};
+  size_t len = 0;
+  (void)read_file(path, hex, 64, &len); /* a 64-character file: not at its end yet */
+  return len == 64 && unhex((const char*)hex, out, 32);
+}
+
+/* Keys have roles: the C API's column of the matrix in roles_test.cc. A
+ * configuration counts only under the configuration key, an order only under
+ * the decommission key; the certificate key and a stranger's count for
+ * neither. */
+static void check_roles(const char* roles, const char* work, openen_keystore* keystore) {
+  static const char* kRoleNames[4] = {"certificate", "configuration", "decommission", "unknown"};
+  char path[4096];
+  uint8_t config_key[32], decommission_key[32];
+  snprintf(path, sizeof(path), "%s/config.hex", roles);
+  CHECK(read_hex_key(path, config_key));
+  snprintf(path, sizeof(path), "%s/decommission.hex", roles);
+  CHECK(read_hex_key(path, decommission_key));
+  for (int r = 0; r < 4; ++r) {
+    openen_options* o = openen_options_create();
+    snprintf(path, sizeof(path), "%s/roles-%s", work, kRoleNames[r]);
+    openen_options_set_store_dir(o, path);
+    openen_options_set_clock(o, NULL, fake_now);
+    CHECK(openen_options_add_config_key(o, config_key, 32, NULL) == OPENEN_OK);
+    CHECK(openen_options_add_decommission_key(o, decommission_key, 32, NULL) == OPENEN_OK);
+    openen_client* c = NULL;
+    CHECK(openen_client_open(o, keystore, &c, NULL) == OPENEN_OK);
+    if (c == NULL) {
+      openen_options_free(o);
+      continue;
+    }
+    uint8_t envelope[4096];
+    size_t len = 0;
+    snprintf(path, sizeof(path), "%s/config-%s.bin", roles, kRoleNames[r]);
+    CHECK(read_file(path, envelope, sizeof(envelope), &len));
+    const openen_status config = openen_update_configuration(c, envelope, len, NULL);
+    snprintf(path, sizeof(path), "%s/order-%s", roles, kRoleNames[r]);
+    const openen_status order = openen_sync_directory(c, path, NULL, NULL);
+    snprintf(path, sizeof(path), "%s/roles-%s", work, kRoleNames[r]);
+    const int erased = openen_is_decommissioned(path);
+    CHECK(config == (r == 1 ? OPENEN_OK : OPENEN_UNAUTHENTICATED));
+    CHECK(order == (r == 2 ? OPENEN_FAILED_PRECONDITION : OPENEN_UNAUTHENTICATED));
+    CHECK(erased == (r == 2));
+    if (config != (r == 1 ? OPENEN_OK : OPENEN_UNAUTHENTICATED) || erased != (r == 2)) {
+      fprintf(stderr, "  (signed by the %s key)\n", kRoleNames[r]);
+    }
+    openen_client_close(c);
+    openen_options_free(o);
+  }
+  /* One key for both roles is refused. */
+  openen_options* both = openen_options_create();
+  snprintf(path, sizeof(path), "%s/roles-both", work);
+  openen_options_set_store_dir(both, path);
+  CHECK(openen_options_add_config_key(both, config_key, 32, NULL) == OPENEN_OK);
+  CHECK(openen_options_add_decommission_key(both, config_key, 32, NULL) == OPENEN_OK);
+  CHECK(openen_options_add_decommission_key(both, config_key, 31, NULL) == OPENEN_INVALID_ARGUMENT);
+  openen_client* refused = NULL;
+  CHECK(openen_client_open(both, keystore, &refused, NULL) == OPENEN_INVALID_ARGUMENT);
+  CHECK(refused == NULL);
+  openen_options_free(both);
+}
+
+/* A loopback listener that records the first bytes a client sends: a TLS
+ * record starts 0x16 0x03 (handshake, TLS), HTTP/2 in the clear "PRI". */
+struct probe {
+  int fd;
+  uint8_t first[3];
+  size_t got;
+};
+
+static void* probe_accept(void* arg) {
+  struct probe* p = (struct probe*)arg;
+  struct pollfd listening = {p->fd, POLLIN, 0};
+  if (poll(&listening, 1, 10000) != 1) return NULL;
+  const int conn = accept(p->fd, NULL, NULL);
+  if (conn < 0) return NULL;
+  while (p->got < sizeof(p->first)) {
+    struct pollfd c = {conn, POLLIN, 0};
+    if (poll(&c, 1, 10000) != 1) break;
+    const ssize_t n = recv(conn, p->first + p->got, sizeof(p->first) - p->got, 0);
+    if (n <= 0) break;
+    p->got += (size_t)n;
+  }
+  close(conn);
+  return NULL;
+}
+
+/* probe_sync runs openen_sync_relay without root certificates against a
+ * listener and records what the client sent first. */
+static openen_status probe_sync(openen_client* c, struct probe* p) {
+  memset(p, 0, sizeof(*p));
+  p->fd = socket(AF_INET, SOCK_STREAM, 0);
+  struct sockaddr_in addr;
+  memset(&addr, 0, sizeof(addr));
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t addr_len = sizeof(addr);
+  if (p->fd < 0 || bind(p->fd, (struct sockaddr*)&addr, sizeof(addr)) != 0 || listen(p->fd, 4) != 0 ||
+      getsockname(p->fd, (struct sockaddr*)&addr, &addr_len) != 0) {
+    return OPENEN_OTHER;
+  }
+  pthread_t thread;
+  if (pthread_create(&thread, NULL, probe_accept, p) != 0) return OPENEN_OTHER;
+  char target[64];
+  snprintf(target, sizeof(target), "127.0.0.1:%d", ntohs(addr.sin_port));
+  char* err = NULL;
+  const openen_status s = openen_sync_relay(c, target, NULL, NULL, &err);
+  openen_free(err);
+  pthread_join(thread, NULL);
+  close(p->fd);
+  return s;
+}
 
 int main(int argc, char** argv) {
   if (argc != 3) {
@@ -227,6 +360,26 @@ int main(int argc, char** argv) {
   CHECK(count == 0);
   CHECK(openen_daily_summaries(client, NULL, 0, &count, &err) == OPENEN_OK);
   CHECK(count == 0);
+
+  /* No root certificates given: TLS with the system's roots, never plaintext
+   * unless the app opted in (for tests and loopback only). */
+  struct probe probe;
+  CHECK(probe_sync(client, &probe) != OPENEN_OK);
+  CHECK(probe.got == 3 && probe.first[0] == 0x16 && probe.first[1] == 0x03);
+  openen_options* loopback = openen_options_create();
+  snprintf(path, sizeof(path), "%s/plaintext", argv[2]);
+  openen_options_set_store_dir(loopback, path);
+  openen_options_set_clock(loopback, NULL, fake_now);
+  openen_options_allow_plaintext(loopback, 1);
+  openen_client* plain = NULL;
+  CHECK(openen_client_open(loopback, keystore, &plain, &err) == OPENEN_OK);
+  CHECK(probe_sync(plain, &probe) != OPENEN_OK); /* the listener is no gRPC server */
+  CHECK(probe.got == 3 && memcmp(probe.first, "PRI", 3) == 0);
+  openen_client_close(plain);
+  openen_options_free(loopback);
+
+  snprintf(path, sizeof(path), "%s/../roles", argv[1]);
+  check_roles(path, argv[2], keystore);
 
   /* A second client on the same store with another platform key is refused. */
   openen_client_close(client);

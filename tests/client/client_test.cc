@@ -315,7 +315,7 @@ TEST_CASE("the daily maintenance purges past retention with no other call", "[cl
 TEST_CASE("configuration can lower retention, never raise it", "[client][retention]") {
   auto authority = crypto::Ed25519PrivateKey::Generate();
   ClientOptions options;
-  options.authority_keys = {authority.PublicKey()};
+  options.config_keys = {authority.PublicKey()};
   Phone p(options);
   for (int d = 0; d < 10; ++d) {
     REQUIRE(p.client->RecordSighting(Bytes(16, static_cast<uint8_t>(d)), Bytes(4, 1), -60,
@@ -349,6 +349,86 @@ TEST_CASE("configuration can lower retention, never raise it", "[client][retenti
   REQUIRE(p.client->UpdateConfiguration(wire::SignEnvelope(wire::kRelayConfigContext, config, authority)).ok());
   p.Reopen();
   CHECK(p.client->retention_days() == 5);
+}
+
+TEST_CASE("configuration never raises retention above 14 days nor the app's choice, and old data goes",
+          "[client][retention][config][privacy]") {
+  auto authority = crypto::Ed25519PrivateKey::Generate();
+  for (int app_days : {kMaxRetentionDays, 9}) {
+    for (uint32_t asked : {15u, 30u, 255u, UINT32_MAX}) {
+      INFO("the app keeps " << app_days << " days, the configuration asks for " << asked);
+      ClientOptions options;
+      options.config_keys = {authority.PublicKey()};
+      options.retention_days = app_days;
+      Phone p(options);
+      const int64_t first = p.clock.NowSeconds();
+      REQUIRE(p.client->RecordSighting(Bytes(16, 0x7e), Bytes(4, 1), -60, first).ok());
+      openen::v1::RelayConfig config;
+      config.set_serial(1);
+      config.set_retention_days(asked);
+      config.set_expires_at(first + 60 * kDay);
+      REQUIRE(p.client->UpdateConfiguration(wire::SignEnvelope(wire::kRelayConfigContext, config, authority)).ok());
+      CHECK(p.client->retention_days() == app_days);
+      // The day before it is due the sighting is kept; on its day it goes,
+      // physically, whatever the configuration asked for.
+      p.clock.Set(first + (app_days - 1) * kDay);
+      CHECK(p.client->Summary()->days.size() == 1);
+      CHECK_FALSE(p.client->RecordSighting(Bytes(16, 0x7f), Bytes(4, 1), -60, first - kDay).ok());
+      p.clock.Set(first + app_days * kDay);
+      CHECK(p.client->Summary()->days.empty());
+      p.Reopen();  // and after a restart, which re-reads the stored configuration
+      CHECK(p.client->retention_days() == app_days);
+      p.client.reset();
+      CHECK(RawValues(p.dir.Sub("store")).empty());
+    }
+  }
+}
+
+TEST_CASE("an erase or a fresh install does not bring back an older or an expired configuration",
+          "[client][config]") {
+  auto authority = crypto::Ed25519PrivateKey::Generate();
+  ClientOptions options;
+  options.config_keys = {authority.PublicKey()};
+  auto sign = [&](uint64_t serial, uint32_t retention, int64_t expires_at) {
+    openen::v1::RelayConfig config;
+    config.set_serial(serial);
+    config.set_retention_days(retention);
+    config.set_expires_at(expires_at);
+    return wire::SignEnvelope(wire::kRelayConfigContext, config, authority);
+  };
+  Phone p(options);
+  const int64_t now = p.clock.NowSeconds();
+  const auto old = sign(3, 6, now + 30 * kDay);
+  const auto current = sign(5, 10, now + 30 * kDay);
+  REQUIRE(p.client->UpdateConfiguration(current).ok());
+  CHECK(p.client->retention_days() == 10);
+
+  // After an erase the phone starts from the app's defaults, but an older
+  // configuration is still ignored; the current one is adopted again.
+  REQUIRE(p.client->EraseAll().ok());
+  CHECK(p.client->retention_days() == 14);
+  REQUIRE(p.client->UpdateConfiguration(old).ok());
+  CHECK(p.client->retention_days() == 14);
+  p.Reopen();
+  REQUIRE(p.client->UpdateConfiguration(old).ok());
+  CHECK(p.client->retention_days() == 14);
+  REQUIRE(p.client->UpdateConfiguration(current).ok());
+  CHECK(p.client->retention_days() == 10);
+
+  // A configuration that has already expired is refused, even a newer one.
+  auto expired = p.client->UpdateConfiguration(sign(6, 7, now));
+  CHECK(expired == Status(StatusCode::kFailedPrecondition,
+                          "configuration serial 6 expired at " + std::to_string(now) + " (unix time); not adopted"));
+  CHECK(p.client->retention_days() == 10);
+  CHECK(p.client->CurrentAdvertisement().ok());
+
+  // A fresh install knows nothing of this phone's past, only the app's pin.
+  options.min_config_serial = 5;
+  Phone fresh(options);
+  REQUIRE(fresh.client->UpdateConfiguration(old).ok());
+  CHECK(fresh.client->retention_days() == 14);
+  REQUIRE(fresh.client->UpdateConfiguration(current).ok());
+  CHECK(fresh.client->retention_days() == 10);
 }
 
 TEST_CASE("the store does not open under another platform key", "[client][storage]") {

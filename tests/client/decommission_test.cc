@@ -55,8 +55,10 @@ struct System {
   std::unique_ptr<FileKeyStore> keystore = std::move(*FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
 
   System() {
+    verifier::VerifierOptions options;
+    options.decommission_keys = {relay.decommission_key.PublicKey()};
     auto v = verifier::Verifier::Open(relay.dir.Sub("verifier"),
-                                      *crypto::Ed25519PrivateKey::FromSeed(relay.authority.seed().Reveal()), {},
+                                      *crypto::Ed25519PrivateKey::FromSeed(relay.authority.seed().Reveal()), options,
                                       &relay.clock);
     REQUIRE(v.ok());
     verifier = std::move(*v);
@@ -71,7 +73,8 @@ struct System {
     ClientOptions o;
     o.store_dir = dir.Sub(name);
     o.export_keys = {{"openen-v1", relay.relay->export_public_key()}};
-    o.authority_keys = {relay.authority.PublicKey()};
+    o.config_keys = {relay.config_key.PublicKey()};
+    o.decommission_keys = {relay.decommission_key.PublicKey()};
     return o;
   }
   std::unique_ptr<Client> Phone(const std::string& name) {
@@ -91,8 +94,8 @@ struct System {
   void Install(const openen::v1::SignedEnvelope& order) {
     const std::string file = dir.Sub("order.bin");
     REQUIRE(server::WriteFileAtomically(file, order.SerializeAsString(), false).ok());
-    REQUIRE(server::InstallDecommissionOrder(file, relay.dir.Sub("data"), {relay.authority.PublicKey()}).ok());
-    REQUIRE(server::InstallDecommissionOrder(file, relay.dir.Sub("verifier"), {relay.authority.PublicKey()}).ok());
+    REQUIRE(server::InstallDecommissionOrder(file, relay.dir.Sub("data"), {relay.decommission_key.PublicKey()}).ok());
+    REQUIRE(server::InstallDecommissionOrder(file, relay.dir.Sub("verifier"), {relay.decommission_key.PublicKey()}).ok());
   }
 };
 
@@ -128,7 +131,7 @@ TEST_CASE("a decommission order switches off the relay, the verifier and the pho
 
   // The order, effective now.
   const int64_t now = kNow + 86400 + 3600;
-  auto order = Order(now, sys.relay.authority);
+  auto order = Order(now, sys.relay.decommission_key);
   sys.Install(order);
 
   // Relay: refuses publishes, lists nothing, deletes everything, serves only the order.
@@ -182,10 +185,10 @@ TEST_CASE("forged, replayed and malformed orders are ignored and reported", "[de
   serve(Order(kNow, crypto::Ed25519PrivateKey::Generate()).SerializeAsString());
   CHECK(bob->Sync(source).status() ==
         Status(StatusCode::kUnauthenticated, "decommission order: signature verification failed"));
-  // A configuration signed by the authority is not an order (contexts differ).
+  // A configuration signed by the decommission key is not an order (contexts differ).
   openen::v1::RelayConfig config;
   config.set_serial(1);
-  serve(wire::SignEnvelope(wire::kRelayConfigContext, config, sys.relay.authority).SerializeAsString());
+  serve(wire::SignEnvelope(wire::kRelayConfigContext, config, sys.relay.decommission_key).SerializeAsString());
   CHECK(bob->Sync(source).status().code() == StatusCode::kUnauthenticated);
   serve("garbage \xff\xff\xff");
   CHECK_FALSE(bob->Sync(source).ok());
@@ -198,7 +201,7 @@ TEST_CASE("forged, replayed and malformed orders are ignored and reported", "[de
   const std::string forged = sys.dir.Sub("forged.bin");
   REQUIRE(server::WriteFileAtomically(forged, Order(kNow, crypto::Ed25519PrivateKey::Generate()).SerializeAsString(),
                                       false).ok());
-  CHECK(server::InstallDecommissionOrder(forged, sys.relay.dir.Sub("data"), {sys.relay.authority.PublicKey()})
+  CHECK(server::InstallDecommissionOrder(forged, sys.relay.dir.Sub("data"), {sys.relay.decommission_key.PublicKey()})
             .status().code() == StatusCode::kUnauthenticated);
   REQUIRE(sys.relay.relay->Maintain().ok());
   CHECK_FALSE(sys.relay.relay->decommission_order().has_value());
@@ -208,7 +211,7 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
   System sys;
   auto bob = sys.Phone("bob");
   const int64_t at = kNow + 7200;
-  auto order = Order(at, sys.relay.authority);
+  auto order = Order(at, sys.relay.decommission_key);
   sys.Install(order);
   REQUIRE(sys.relay.relay->Maintain().ok());
   CHECK(FilesIn(sys.relay.dir.Sub("export")) == std::vector<std::string>{"decommission.bin", "index.sha256", "index.txt"});
@@ -276,7 +279,7 @@ TEST_CASE("a deletion interrupted by a crash is finished at the next open", "[de
   const std::string store = sys.dir.Sub("eve");
   { auto eve = sys.Phone("eve"); REQUIRE(eve->CurrentAdvertisement().ok()); }
   // The marker was written, then the app died before deleting the store.
-  std::ofstream(store + "/DECOMMISSIONED") << Order(kNow, sys.relay.authority).SerializeAsString();
+  std::ofstream(store + "/DECOMMISSIONED") << Order(kNow, sys.relay.decommission_key).SerializeAsString();
   REQUIRE(FilesIn(store).size() > 1);
   CHECK(Client::Open(sys.Options("eve"), sys.keystore.get(), &sys.phone_clock).status() ==
         Status(StatusCode::kFailedPrecondition, "decommissioned"));
@@ -323,7 +326,7 @@ TEST_CASE("expired configuration stops broadcasting and matching, not purging", 
   openen::v1::RelayConfig config;
   config.set_serial(1);
   config.set_expires_at(kNow + 600);
-  REQUIRE(bob->UpdateConfiguration(wire::SignEnvelope(wire::kRelayConfigContext, config, sys.relay.authority)).ok());
+  REQUIRE(bob->UpdateConfiguration(wire::SignEnvelope(wire::kRelayConfigContext, config, sys.relay.config_key)).ok());
   REQUIRE(bob->RecordSighting(Bytes(16, 9), Bytes(4, 1), -60, kNow).ok());
   CHECK(bob->CurrentAdvertisement().ok());
   sys.SetTime(kNow + 600);
@@ -342,7 +345,7 @@ TEST_CASE("expired configuration stops broadcasting and matching, not purging", 
   std::filesystem::create_directories(mirror);
   std::ofstream(mirror + "/index.txt") << "";
   std::ofstream(mirror + "/config.bin", std::ios::binary)
-      << wire::SignEnvelope(wire::kRelayConfigContext, config, sys.relay.authority).SerializeAsString();
+      << wire::SignEnvelope(wire::kRelayConfigContext, config, sys.relay.config_key).SerializeAsString();
   DirectorySource renewal(mirror);
   REQUIRE(bob->Sync(renewal).ok());
   CHECK(bob->CurrentAdvertisement().ok());

@@ -47,7 +47,8 @@ struct World {
     ClientOptions o;
     o.store_dir = dir.Sub(name);
     o.export_keys = {{"openen-v1", relay.relay->export_public_key()}};
-    o.authority_keys = {relay.authority.PublicKey()};
+    o.config_keys = {relay.config_key.PublicKey()};
+    o.decommission_keys = {relay.decommission_key.PublicKey()};
     auto c = Client::Open(o, keystore.get(), &phone_clock);
     REQUIRE(c.ok());
     return std::move(*c);
@@ -204,7 +205,7 @@ TEST_CASE("sync adopts the authority's configuration - forged ones fail, older o
           "[client][sync][config]") {
   World w;
   // The relay serves a configuration: also written to its export directory.
-  w.relay.Reopen(Config(2, 10, 5000, w.relay.authority));
+  w.relay.Reopen(Config(2, 10, 5000, w.relay.config_key));
   REQUIRE(std::filesystem::exists(w.relay.dir.Sub("export/config.bin")));
   auto alice = w.NewPhone("alice");
   auto bob = w.NewPhone("bob");
@@ -229,7 +230,7 @@ TEST_CASE("sync adopts the authority's configuration - forged ones fail, older o
   auto write_config = [&](const openen::v1::SignedEnvelope& env) {
     std::ofstream(mirror + "/config.bin", std::ios::binary | std::ios::trunc) << env.SerializeAsString();
   };
-  write_config(Config(1, 14, 900, w.relay.authority));
+  write_config(Config(1, 14, 900, w.relay.config_key));
   DirectorySource old_config(mirror);
   REQUIRE(bob->Sync(old_config).ok());
   CHECK(bob->retention_days() == 10);
@@ -252,7 +253,7 @@ TEST_CASE("sync adopts the authority's configuration - forged ones fail, older o
   CHECK_FALSE(bob->Sync(forged).ok());
 
   // A newer one is adopted.
-  write_config(Config(3, 14, 900, w.relay.authority));
+  write_config(Config(3, 14, 900, w.relay.config_key));
   REQUIRE(bob->Sync(forged).ok());
   CHECK(bob->retention_days() == 14);
   CHECK((*bob->DailySummaries())[0].exposure);
@@ -266,7 +267,7 @@ TEST_CASE("RelaySource fetches the announcements with GetConfig", "[client][sync
   CHECK_FALSE(empty->configuration.has_value());
   CHECK_FALSE(empty->decommission_order.has_value());
 
-  auto env = Config(4, 12, 900, w.relay.authority);
+  auto env = Config(4, 12, 900, w.relay.config_key);
   w.relay.Reopen(env);
   server::WorkerPool pool(1);
   relay::RelayService service(w.relay.relay.get(), &pool);

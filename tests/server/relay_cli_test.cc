@@ -49,17 +49,17 @@ TEST_CASE("keygen writes a private PEM and prints the SPKI phones pin", "[relay]
 }
 
 TEST_CASE("the relay binary accepts a publish and writes a verifiable export", "[relay][cli][e2e]") {
-  testing::RelayFixture f;  // for its authority key and certificates
+  testing::RelayFixture f;  // for its certificate key and certificates
   f.clock.Set(std::time(nullptr));
   TempDir dir;
   RunResult keygen = Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")});
   REQUIRE(keygen.exit_code == 0);
   const std::string spki = keygen.out.substr(0, keygen.out.size() - 1);
-  std::ofstream(dir.Sub("authority.pub")) << "# the health authority\n"
-                                          << Base64Encode(f.authority.PublicKey().bytes()) << "\n";
+  std::ofstream(dir.Sub("certificate.pub")) << "# the verifier's certificate key\n"
+                                            << Base64Encode(f.authority.PublicKey().bytes()) << "\n";
 
   Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
-                 "--authority-key", dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"),
+                 "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
                  "--listen", "127.0.0.1:0", "--batch-period", "1", "--min-batch-keys", "5",
                  "--maintenance-interval", "1", "--region", "IE"});
   REQUIRE(relay.WaitForStderr("listening on 127.0.0.1:"));
@@ -122,30 +122,35 @@ int StartedPort(Process* relay) {
 
 TEST_CASE("sign-config makes the file the relay serves through GetConfig", "[relay][cli][config]") {
   TempDir dir;
-  RunResult vkey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("authority.key")});
+  // The procedure of docs/relay.md: an offline configuration key, apart
+  // from the verifier's certificate key.
+  RunResult vkey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("config.key")});
   REQUIRE(vkey.exit_code == 0);
-  std::ofstream(dir.Sub("authority.pub")) << vkey.out;
+  std::ofstream(dir.Sub("config.pub")) << vkey.out;
+  RunResult ckey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("certificate.key")});
+  REQUIRE(ckey.exit_code == 0);
+  std::ofstream(dir.Sub("certificate.pub")) << ckey.out;
   REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
   std::ofstream(dir.Sub("config.txtpb")) << "expires_at: 1900000000\nserial: 3\nretention_days: 10\n"
                                          << "risk { attenuation_thresholds_db: [30, 50, 70] }\n";
-  RunResult signed_config = Run({OPENEN_VERIFIER, "sign-config", "--signing-key", dir.Sub("authority.key"),
+  RunResult signed_config = Run({OPENEN_VERIFIER, "sign-config", "--signing-key", dir.Sub("config.key"),
                                  "--in", dir.Sub("config.txtpb"), "--out", dir.Sub("config.bin")});
   REQUIRE(signed_config.exit_code == 0);
   CHECK(signed_config.out == "signed configuration serial 3, expires 2030-03-17T17:46:40Z\n");
 
   std::ofstream(dir.Sub("bad.txtpb")) << "expires_at: 1900000000\nretention_days: 15\n";
-  RunResult too_long = Run({OPENEN_VERIFIER, "sign-config", "--signing-key", dir.Sub("authority.key"), "--in",
+  RunResult too_long = Run({OPENEN_VERIFIER, "sign-config", "--signing-key", dir.Sub("config.key"), "--in",
                             dir.Sub("bad.txtpb"), "--out", dir.Sub("bad.bin")});
   CHECK(too_long.exit_code == 2);
   CHECK(too_long.err == "openen-verifier: " + dir.Sub("bad.txtpb") + ": retention_days is 15, at most 14\n");
   std::ofstream(dir.Sub("junk.txtpb")) << "no_such_field: 1\n";
-  CHECK(Run({OPENEN_VERIFIER, "sign-config", "--signing-key", dir.Sub("authority.key"), "--in",
+  CHECK(Run({OPENEN_VERIFIER, "sign-config", "--signing-key", dir.Sub("config.key"), "--in",
              dir.Sub("junk.txtpb"), "--out", dir.Sub("junk.bin")})
             .exit_code == 2);
 
   Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
-                 "--authority-key", dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"),
-                 "--listen", "127.0.0.1:0", "--config", dir.Sub("config.bin")});
+                 "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
+                 "--listen", "127.0.0.1:0", "--config", dir.Sub("config.bin"), "--config-key", dir.Sub("config.pub")});
   const int port = StartedPort(&relay);
   auto stub = openen::v1::Relay::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
@@ -160,16 +165,32 @@ TEST_CASE("sign-config makes the file the relay serves through GetConfig", "[rel
   CHECK(config.risk().attenuation_thresholds_db_size() == 3);
   CHECK(relay.Stop() == 0);
 
-  // A configuration signed by someone else keeps the relay from starting.
+  // A configuration signed by someone else, or by the certificate key,
+  // keeps the relay from starting.
   REQUIRE(Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("other.key")}).exit_code == 0);
-  REQUIRE(Run({OPENEN_VERIFIER, "sign-config", "--signing-key", dir.Sub("other.key"), "--in",
-               dir.Sub("config.txtpb"), "--out", dir.Sub("forged.bin")})
-              .exit_code == 0);
-  RunResult refused = Run({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
-                           "--authority-key", dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"),
-                           "--listen", "127.0.0.1:0", "--config", dir.Sub("forged.bin")});
-  CHECK(refused.exit_code == 1);
-  CHECK(refused.err == "openen-relay: configuration: signature verification failed\n");
+  for (const char* signer : {"other.key", "certificate.key"}) {
+    REQUIRE(Run({OPENEN_VERIFIER, "sign-config", "--signing-key", dir.Sub(signer), "--in",
+                 dir.Sub("config.txtpb"), "--out", dir.Sub("forged.bin")})
+                .exit_code == 0);
+    RunResult refused = Run({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
+                             "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
+                             "--listen", "127.0.0.1:0", "--config", dir.Sub("forged.bin"), "--config-key",
+                             dir.Sub("config.pub")});
+    CHECK(refused.exit_code == 1);
+    CHECK(refused.err == "openen-relay: configuration: signature verification failed\n");
+  }
+  // A configuration needs its keys; one key file for two roles is refused.
+  RunResult keyless = Run({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
+                           "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
+                           "--config", dir.Sub("config.bin")});
+  CHECK(keyless.exit_code == 2);
+  CHECK(keyless.err.find("--config and --config-key go together") != std::string::npos);
+  RunResult shared = Run({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
+                          "--certificate-key", dir.Sub("config.pub"), "--signing-key", dir.Sub("export.pem"),
+                          "--config", dir.Sub("config.bin"), "--config-key", dir.Sub("config.pub")});
+  CHECK(shared.exit_code == 1);
+  CHECK(shared.err == "openen-relay: one key is given as both a certificate key and a configuration key; "
+                      "each role needs its own key\n");
 }
 
 TEST_CASE("with --tls-cert and --tls-key the relay speaks only TLS", "[relay][cli][tls]") {
@@ -179,11 +200,11 @@ TEST_CASE("with --tls-cert and --tls-key the relay speaks only TLS", "[relay][cl
                         dir.Sub("tls.crt"), "-days", "1", "-subj", "/CN=localhost", "-addext",
                         "subjectAltName=DNS:localhost"});
   REQUIRE(cert.exit_code == 0);
-  RunResult vkey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("authority.key")});
-  std::ofstream(dir.Sub("authority.pub")) << vkey.out;
+  RunResult vkey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("certificate.key")});
+  std::ofstream(dir.Sub("certificate.pub")) << vkey.out;
   REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
   Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
-                 "--authority-key", dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"),
+                 "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
                  "--listen", "127.0.0.1:0", "--tls-cert", dir.Sub("tls.crt"), "--tls-key", dir.Sub("tls.key")});
   const std::string addr = "127.0.0.1:" + std::to_string(StartedPort(&relay));
 
@@ -206,36 +227,49 @@ TEST_CASE("with --tls-cert and --tls-key the relay speaks only TLS", "[relay][cl
 
 TEST_CASE("decommission commands switch off a running relay", "[relay][cli][decommission]") {
   TempDir dir;
-  RunResult vkey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("authority.key")});
+  // The procedure of docs/decommissioning.md: an offline decommission key,
+  // apart from the verifier's certificate key.
+  RunResult vkey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("decommission.key")});
   REQUIRE(vkey.exit_code == 0);
-  std::ofstream(dir.Sub("authority.pub")) << vkey.out;
+  std::ofstream(dir.Sub("decommission.pub")) << vkey.out;
+  RunResult ckey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("certificate.key")});
+  REQUIRE(ckey.exit_code == 0);
+  std::ofstream(dir.Sub("certificate.pub")) << ckey.out;
   REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
   const int64_t now = std::time(nullptr);
-  RunResult made = Run({OPENEN_VERIFIER, "decommission-order", "--signing-key", dir.Sub("authority.key"), "--effective",
+  RunResult made = Run({OPENEN_VERIFIER, "decommission-order", "--signing-key", dir.Sub("decommission.key"), "--effective",
                         std::to_string(now), "--sequence", "7", "--out", dir.Sub("order.bin")});
   REQUIRE(made.exit_code == 0);
   CHECK(made.out.rfind("decommission order 7, effective ", 0) == 0);
-  CHECK(Run({OPENEN_VERIFIER, "decommission-order", "--signing-key", dir.Sub("authority.key"), "--effective", "-5",
+  CHECK(Run({OPENEN_VERIFIER, "decommission-order", "--signing-key", dir.Sub("decommission.key"), "--effective", "-5",
              "--out", dir.Sub("x.bin")})
             .exit_code == 2);
 
-  Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"), "--authority-key",
-                 dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"), "--listen", "127.0.0.1:0",
-                 "--maintenance-interval", "1"});
+  Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
+                 "--certificate-key", dir.Sub("certificate.pub"), "--decommission-key", dir.Sub("decommission.pub"),
+                 "--signing-key", dir.Sub("export.pem"), "--listen", "127.0.0.1:0", "--maintenance-interval", "1"});
   const int port = StartedPort(&relay);
 
-  // An order from another key is refused and installs nothing.
+  // An order from another key, or from the online certificate key, is
+  // refused and installs nothing; so is the retired --authority-key.
   REQUIRE(Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("other.key")}).exit_code == 0);
-  REQUIRE(Run({OPENEN_VERIFIER, "decommission-order", "--signing-key", dir.Sub("other.key"), "--effective",
-               std::to_string(now), "--out", dir.Sub("forged.bin")})
-              .exit_code == 0);
-  RunResult forged = Run({OPENEN_RELAY, "decommission", "--order", dir.Sub("forged.bin"), "--data-dir", dir.Sub("data"),
-                          "--authority-key", dir.Sub("authority.pub")});
-  CHECK(forged.exit_code == 2);
-  CHECK(forged.err == "openen-relay: " + dir.Sub("forged.bin") + ": signature verification failed\n");
+  for (const char* signer : {"other.key", "certificate.key"}) {
+    REQUIRE(Run({OPENEN_VERIFIER, "decommission-order", "--signing-key", dir.Sub(signer), "--effective",
+                 std::to_string(now), "--out", dir.Sub("forged.bin")})
+                .exit_code == 0);
+    RunResult forged = Run({OPENEN_RELAY, "decommission", "--order", dir.Sub("forged.bin"), "--data-dir",
+                            dir.Sub("data"), "--decommission-key", dir.Sub("decommission.pub")});
+    CHECK(forged.exit_code == 2);
+    CHECK(forged.err == "openen-relay: " + dir.Sub("forged.bin") + ": signature verification failed\n");
+  }
+  RunResult retired = Run({OPENEN_RELAY, "decommission", "--order", dir.Sub("order.bin"), "--data-dir",
+                           dir.Sub("data"), "--authority-key", dir.Sub("decommission.pub")});
+  CHECK(retired.exit_code == 2);
+  CHECK(retired.err.find("--authority-key is gone") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.Sub("data/decommission-order.bin")));
 
   RunResult installed = Run({OPENEN_RELAY, "decommission", "--order", dir.Sub("order.bin"), "--data-dir",
-                             dir.Sub("data"), "--authority-key", dir.Sub("authority.pub")});
+                             dir.Sub("data"), "--decommission-key", dir.Sub("decommission.pub")});
   REQUIRE(installed.exit_code == 0);
   REQUIRE(relay.WaitForStderr("decommissioned"));
   CHECK(std::filesystem::exists(dir.Sub("export/decommission.bin")));
@@ -479,9 +513,14 @@ TEST_CASE("openen-relay refuses missing and unreadable files with exit 2", "[rel
   RunResult missing = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d")});
   CHECK(missing.exit_code == 2);
   CHECK(missing.err ==
-        "openen-relay: --data-dir, --export-dir, --authority-key and --signing-key are required (see --help)\n");
+        "openen-relay: --data-dir, --export-dir, --certificate-key and --signing-key are required (see --help)\n");
+  RunResult retired = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d"), "--export-dir", dir.Sub("e"),
+                           "--certificate-key", dir.Sub("none.pub"), "--signing-key", dir.Sub("none.pem")});
+  CHECK(retired.exit_code == 2);
+  CHECK(retired.err.find("--authority-key is gone: keys have roles now; give the certificate keys with "
+                         "--certificate-key") != std::string::npos);
   RunResult unreadable = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d"), "--export-dir", dir.Sub("e"),
-                              "--authority-key", dir.Sub("none.pub"), "--signing-key", dir.Sub("none.pem")});
+                              "--certificate-key", dir.Sub("none.pub"), "--signing-key", dir.Sub("none.pem")});
   CHECK(unreadable.exit_code == 2);
   CHECK(openen::testing::CountLines(unreadable.err) == 1);
   CHECK(unreadable.err.find("cannot read " + dir.Sub("none.pub")) != std::string::npos);
@@ -489,16 +528,16 @@ TEST_CASE("openen-relay refuses missing and unreadable files with exit 2", "[rel
   REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("k.pem")}).exit_code == 0);
   std::ofstream(dir.Sub("empty.pub")) << "# no keys here\n";
   RunResult no_keys = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d"), "--export-dir", dir.Sub("e"),
-                           "--authority-key", dir.Sub("empty.pub"), "--signing-key", dir.Sub("k.pem")});
+                           "--certificate-key", dir.Sub("empty.pub"), "--signing-key", dir.Sub("k.pem")});
   CHECK(no_keys.exit_code == 2);
   CHECK(no_keys.err == "openen-relay: " + dir.Sub("empty.pub") + " holds no public key\n");
   std::ofstream(dir.Sub("a.pub")) << Base64Encode(crypto::Ed25519PrivateKey::Generate().PublicKey().bytes()) << "\n";
   RunResult bad_pem = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d"), "--export-dir", dir.Sub("e"),
-                           "--authority-key", dir.Sub("a.pub"), "--signing-key", dir.Sub("a.pub")});
+                           "--certificate-key", dir.Sub("a.pub"), "--signing-key", dir.Sub("a.pub")});
   CHECK(bad_pem.exit_code == 2);
   CHECK(bad_pem.err == "openen-relay: " + dir.Sub("a.pub") + ": not a PEM private key\n");
   RunResult period = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d"), "--export-dir", dir.Sub("e"),
-                          "--authority-key", dir.Sub("a.pub"), "--signing-key", dir.Sub("k.pem"),
+                          "--certificate-key", dir.Sub("a.pub"), "--signing-key", dir.Sub("k.pem"),
                           "--batch-period", "0"});
   CHECK(period.exit_code == 2);
   CHECK(period.err == "openen-relay: --batch-period must be in 1..86400, got 0\n");

@@ -27,13 +27,21 @@ inline const uint32_t kToday = crypto::RollingStart(crypto::EnIntervalNumber(kNo
 struct RelayFixture {
   openen::testing::TempDir dir;
   server::FakeClock clock{kNow};
+  // The three roles' keys (DESIGN.md promise 7): |authority| is the
+  // verifier's online certificate key; configuration and decommission orders
+  // are signed by their own offline keys, which the relay (unless a test
+  // clears options.config_keys or options.decommission_keys) and the phones trust.
   crypto::Ed25519PrivateKey authority = crypto::Ed25519PrivateKey::Generate();
+  crypto::Ed25519PrivateKey config_key = crypto::Ed25519PrivateKey::Generate();
+  crypto::Ed25519PrivateKey decommission_key = crypto::Ed25519PrivateKey::Generate();
   std::string signing_pem;
   RelayOptions options;
   std::unique_ptr<Relay> relay;
 
   explicit RelayFixture(RelayOptions opts = TestOptions(), std::optional<openen::v1::SignedEnvelope> config = {})
       : options(opts) {
+    if (options.config_keys.empty()) options.config_keys = {config_key.PublicKey()};
+    if (options.decommission_keys.empty()) options.decommission_keys = {decommission_key.PublicKey()};
     signing_pem = *crypto::EcdsaP256PrivateKey::Generate()->ToPem();
     Reopen(config);
   }

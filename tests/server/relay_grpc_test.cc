@@ -201,7 +201,7 @@ TEST_CASE("GetConfig serves the signed configuration, or NOT_FOUND", "[relay][gr
   config.set_serial(7);
   config.set_expires_at(kNow + 30 * 86400);
   config.set_retention_days(14);
-  auto env = wire::SignEnvelope(wire::kRelayConfigContext, config, s.f.authority);
+  auto env = wire::SignEnvelope(wire::kRelayConfigContext, config, s.f.config_key);
   s.f.Reopen(env);
   s.service = std::make_unique<RelayService>(s.f.relay.get(), &s.pool);
   auto r = server::StartServer({}, {s.service.get()});
@@ -212,7 +212,7 @@ TEST_CASE("GetConfig serves the signed configuration, or NOT_FOUND", "[relay][gr
   openen::v1::GetConfigResponse resp;
   REQUIRE(stub->GetConfig(&ctx, {}, &resp).ok());
   openen::v1::RelayConfig got;
-  REQUIRE(wire::OpenEnvelope(resp.config(), wire::kRelayConfigContext, {s.f.authority.PublicKey()}, &got).ok());
+  REQUIRE(wire::OpenEnvelope(resp.config(), wire::kRelayConfigContext, {s.f.config_key.PublicKey()}, &got).ok());
   CHECK(got.serial() == 7);
   server::ShutdownGracefully(r->server.get(), 1);
 }

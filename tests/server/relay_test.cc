@@ -575,14 +575,21 @@ TEST_CASE("invalid options and configurations are refused at open", "[relay]") {
             .message() == "batch period must be 1..86400 seconds, got 0");
   CHECK(Relay::Open(dir.Sub("d"), dir.Sub("e"), {}, {}, *crypto::EcdsaP256PrivateKey::Generate(), {}, &clock)
             .status()
-            .message() == "at least one authority key is required");
+            .message() == "at least one certificate key is required");
   openen::v1::RelayConfig config;
   config.set_serial(1);
   auto forged = wire::SignEnvelope(wire::kRelayConfigContext, config, crypto::Ed25519PrivateKey::Generate());
-  CHECK(Relay::Open(dir.Sub("d"), dir.Sub("e"), {}, {authority.PublicKey()},
+  RelayOptions with_config_key;
+  with_config_key.config_keys = {crypto::Ed25519PrivateKey::Generate().PublicKey()};
+  CHECK(Relay::Open(dir.Sub("d"), dir.Sub("e"), with_config_key, {authority.PublicKey()},
                     *crypto::EcdsaP256PrivateKey::Generate(), forged, &clock)
             .status()
             .message() == "configuration: signature verification failed");
+  // A configuration without configuration keys: nothing could verify it.
+  CHECK(Relay::Open(dir.Sub("d"), dir.Sub("e"), {}, {authority.PublicKey()},
+                    *crypto::EcdsaP256PrivateKey::Generate(), forged, &clock)
+            .status()
+            .message() == "a configuration needs the configuration keys that sign it");
 }
 
 }  // namespace

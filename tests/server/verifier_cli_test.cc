@@ -2,6 +2,8 @@
 //
 // openen-verifier, run as separate processes as an authority would.
 
+#include <filesystem>
+#include <fstream>
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
@@ -94,19 +96,41 @@ TEST_CASE("serve, issue as a contact tracer, and stop on SIGTERM", "[verifier][c
 
 TEST_CASE("a decommissioned verifier issues no more codes", "[verifier][cli][decommission]") {
   TempDir dir;
+  // The procedure of docs/decommissioning.md: the order is signed with the
+  // offline decommission key, never the verifier's own signing key.
   REQUIRE(Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("sign.key")}).exit_code == 0);
+  RunResult offline = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("decommission.key")});
+  REQUIRE(offline.exit_code == 0);
+  std::ofstream(dir.Sub("decommission.pub")) << offline.out;
   REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
   Process server({OPENEN_VERIFIER, "--data-dir", dir.Sub("data"), "--signing-key", dir.Sub("sign.key"),
-                  "--admin-key-file", dir.Sub("admin.key"), "--listen", "127.0.0.1:0", "--maintenance-interval", "1"});
+                  "--admin-key-file", dir.Sub("admin.key"), "--decommission-key", dir.Sub("decommission.pub"),
+                  "--listen", "127.0.0.1:0", "--maintenance-interval", "1"});
   REQUIRE(server.WaitForStderr("listening on 127.0.0.1:"));
   REQUIRE(server.WaitForStderr("\n"));
   const std::string addr = "127.0.0.1:" + std::to_string(PortFromLog(server.stderr_text()));
   REQUIRE(Run({OPENEN_VERIFIER, "issue", "--server", addr, "--admin-key-file", dir.Sub("admin.key"), "--test-type",
                "confirmed"}).exit_code == 0);
+  // An order signed with the verifier's own key is refused, however it is
+  // handed over: the online key cannot switch the system off.
   REQUIRE(Run({OPENEN_VERIFIER, "decommission-order", "--signing-key", dir.Sub("sign.key"), "--effective", "1",
-               "--out", dir.Sub("order.bin")}).exit_code == 0);
+               "--out", dir.Sub("online.bin")}).exit_code == 0);
+  RunResult online = Run({OPENEN_VERIFIER, "decommission", "--order", dir.Sub("online.bin"), "--data-dir",
+                          dir.Sub("data"), "--decommission-key", dir.Sub("decommission.pub")});
+  CHECK(online.exit_code == 2);
+  CHECK(online.err == "openen-verifier: " + dir.Sub("online.bin") + ": signature verification failed\n");
+  CHECK(Run({OPENEN_VERIFIER, "decommission", "--order", dir.Sub("online.bin"), "--data-dir", dir.Sub("data"),
+             "--signing-key", dir.Sub("sign.key")}).exit_code == 2);
+  RunResult retired = Run({OPENEN_VERIFIER, "decommission", "--order", dir.Sub("online.bin"), "--data-dir",
+                           dir.Sub("data"), "--authority-key", dir.Sub("decommission.pub")});
+  CHECK(retired.exit_code == 2);
+  CHECK(retired.err.find("--authority-key is gone") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.Sub("data/decommission-order.bin")));
+
+  REQUIRE(Run({OPENEN_VERIFIER, "decommission-order", "--signing-key", dir.Sub("decommission.key"), "--effective",
+               "1", "--out", dir.Sub("order.bin")}).exit_code == 0);
   RunResult installed = Run({OPENEN_VERIFIER, "decommission", "--order", dir.Sub("order.bin"), "--data-dir",
-                             dir.Sub("data"), "--signing-key", dir.Sub("sign.key")});
+                             dir.Sub("data"), "--decommission-key", dir.Sub("decommission.pub")});
   REQUIRE(installed.exit_code == 0);
   REQUIRE(server.WaitForStderr("decommissioned: deleted every code and token"));
   RunResult refused = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--admin-key-file", dir.Sub("admin.key"),
