@@ -3,9 +3,9 @@
 // A server's view of the health authority's decommission order: a
 // SignedEnvelope (context openen.v1.DecommissionOrder) verified under the
 // authority's offline decommission keys (never a certificate or
-// configuration key: DESIGN.md promise 7), kept in <data-dir>/decommission-order.bin so that the
-// `decommission` command can hand it to a running server, which picks it up
-// at its next maintenance pass. From the order's effective time the server
+// configuration key: DESIGN.md promise 7), kept in
+// <data-dir>/decommission-order.bin so that the `decommission` command can
+// hand it to a running server, which picks it up at its next maintenance pass. From the order's effective time the server
 // refuses new work and deletes what it holds.
 
 #ifndef OPENEN_SERVER_COMMON_DECOMMISSION_H_

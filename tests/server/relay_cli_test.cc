@@ -515,10 +515,12 @@ TEST_CASE("openen-relay refuses missing and unreadable files with exit 2", "[rel
   CHECK(missing.err ==
         "openen-relay: --data-dir, --export-dir, --certificate-key and --signing-key are required (see --help)\n");
   RunResult retired = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d"), "--export-dir", dir.Sub("e"),
-                           "--certificate-key", dir.Sub("none.pub"), "--signing-key", dir.Sub("none.pem")});
+                           "--authority-key", dir.Sub("none.pub"), "--signing-key", dir.Sub("none.pem")});
   CHECK(retired.exit_code == 2);
-  CHECK(retired.err.find("--authority-key is gone: keys have roles now; give the certificate keys with "
-                         "--certificate-key") != std::string::npos);
+  CHECK(retired.err ==
+        "openen-relay: --authority-key is gone: keys have roles now; give the certificate keys with "
+        "--certificate-key, the configuration keys with --config-key and the decommission keys with "
+        "--decommission-key (see --help)\n");
   RunResult unreadable = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d"), "--export-dir", dir.Sub("e"),
                               "--certificate-key", dir.Sub("none.pub"), "--signing-key", dir.Sub("none.pem")});
   CHECK(unreadable.exit_code == 2);
