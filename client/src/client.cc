@@ -339,8 +339,9 @@ Status Client::AcceptOrder(const Bytes& envelope_bytes, int64_t now) {
     return InvalidArgumentError("decommission order: not a signed envelope");
   }
   openen::v1::DecommissionOrder order;
-  OPENEN_RETURN_IF_ERROR(wire::OpenEnvelope(env, wire::kDecommissionOrderContext, options_.decommission_keys, &order)
-                             .WithContext("decommission order"));
+  OPENEN_RETURN_IF_ERROR(
+      wire::OpenEnvelope(env, wire::kDecommissionOrderContext, options_.decommission_keys, &order)
+          .WithContext("decommission order"));
   if (now >= order.effective_at()) {
     DecommissionNow(env);
     return FailedPreconditionError("decommissioned");
@@ -788,7 +789,8 @@ Status Client::UpdateConfiguration(const openen::v1::SignedEnvelope& envelope) {
 Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope, bool stored) {
   openen::v1::RelayConfig config;
   OPENEN_RETURN_IF_ERROR(
-      wire::OpenEnvelope(envelope, wire::kRelayConfigContext, options_.config_keys, &config).WithContext("configuration"));
+      wire::OpenEnvelope(envelope, wire::kRelayConfigContext, options_.config_keys, &config)
+          .WithContext("configuration"));
   // A replayed older configuration is ignored; the current one is not
   // adopted twice (adopting purges and compacts). Nor is one older than any
   // this phone adopted before an erase, or than the app itself: a replayed

@@ -5,8 +5,9 @@
 // authority's offline decommission keys (never a certificate or
 // configuration key: DESIGN.md promise 7), kept in
 // <data-dir>/decommission-order.bin so that the `decommission` command can
-// hand it to a running server, which picks it up at its next maintenance pass. From the order's effective time the server
-// refuses new work and deletes what it holds.
+// hand it to a running server, which picks it up at its next maintenance
+// pass. From the order's effective time the server refuses new work and
+// deletes what it holds.
 
 #ifndef OPENEN_SERVER_COMMON_DECOMMISSION_H_
 #define OPENEN_SERVER_COMMON_DECOMMISSION_H_
