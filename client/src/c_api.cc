@@ -149,6 +149,21 @@ std::shared_ptr<grpc::Channel> Channel(const openen_client* c, const char* targe
   return grpc::CreateChannel(target, grpc::SslCredentials(ssl));
 }
 
+// One role's trusted keys in ClientOptions.
+using RoleKeys = std::vector<openen::crypto::Ed25519PublicKey> openen::client::ClientOptions::*;
+
+// AddEd25519Key appends a 32-byte Ed25519 public key to the options' |list|.
+openen_status AddEd25519Key(openen_options* o, RoleKeys list, const uint8_t* key, size_t key_len,
+                            char** errptr) {
+  return Guard(errptr, [&]() -> Status {
+    if (o == nullptr || key == nullptr) return openen::InvalidArgumentError("options and key must not be NULL");
+    OPENEN_ASSIGN_OR_RETURN(openen::crypto::Ed25519PublicKey k,
+                            openen::crypto::Ed25519PublicKey::FromBytes(openen::ByteView(key, key_len)));
+    (o->options.*list).push_back(k);
+    return Status::Ok();
+  });
+}
+
 void FillReport(const openen::client::SyncReport& r, openen_sync_report* out) {
   if (out == nullptr) return;
   out->batches = r.batches;
@@ -254,25 +269,13 @@ openen_status openen_options_add_export_key(openen_options* o, const char* name,
   });
 }
 
-namespace {
-openen_status AddEd25519Key(openen_options* o, const uint8_t* key, size_t key_len, bool config, char** errptr) {
-  return Guard(errptr, [&]() -> Status {
-    if (o == nullptr || key == nullptr) return openen::InvalidArgumentError("options and key must not be NULL");
-    OPENEN_ASSIGN_OR_RETURN(openen::crypto::Ed25519PublicKey k,
-                            openen::crypto::Ed25519PublicKey::FromBytes(openen::ByteView(key, key_len)));
-    (config ? o->options.config_keys : o->options.decommission_keys).push_back(k);
-    return Status::Ok();
-  });
-}
-}  // namespace
-
 openen_status openen_options_add_config_key(openen_options* o, const uint8_t* key, size_t key_len, char** errptr) {
-  return AddEd25519Key(o, key, key_len, /*config=*/true, errptr);
+  return AddEd25519Key(o, &openen::client::ClientOptions::config_keys, key, key_len, errptr);
 }
 
 openen_status openen_options_add_decommission_key(openen_options* o, const uint8_t* key, size_t key_len,
                                                   char** errptr) {
-  return AddEd25519Key(o, key, key_len, /*config=*/false, errptr);
+  return AddEd25519Key(o, &openen::client::ClientOptions::decommission_keys, key, key_len, errptr);
 }
 
 void openen_options_set_min_config_serial(openen_options* o, uint64_t serial) {
