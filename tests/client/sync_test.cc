@@ -236,7 +236,7 @@ TEST_CASE("sync adopts the authority's configuration - forged ones fail, older o
   CHECK(bob->retention_days() == 10);
   CHECK_FALSE((*bob->DailySummaries())[0].exposure);
 
-  // A phone configured without authority keys ignores announcements.
+  // A phone that pins no configuration or decommission key ignores announcements.
   ClientOptions plain;
   plain.store_dir = w.dir.Sub("no-authority");
   plain.export_keys = {{"openen-v1", w.relay.relay->export_public_key()}};
