@@ -342,7 +342,7 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
                     "--admin-key-file", dir.Sub("admin.key"), "--listen", "127.0.0.1:0", "--maintenance-interval",
                     "1"});
   Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
-                 "--authority-key", dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"),
+                 "--certificate-key", dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"),
                  "--listen", "127.0.0.1:0", "--batch-period", "1", "--min-batch-keys", "5",
                  "--maintenance-interval", "1"});
   const int relay_port = StartedPort(&relay);
