@@ -255,7 +255,7 @@ TEST_CASE("the daily maintenance applies an order at its time and destroys the p
   std::unique_ptr<Client> dave = std::move(*opened);
   REQUIRE(dave->CurrentAdvertisement().ok());
   const int64_t at = kNow + 7200;
-  sys.Install(Order(at, sys.relay.authority));
+  sys.Install(Order(at, sys.relay.decommission_key));
   REQUIRE(sys.relay.relay->Maintain().ok());
   RelaySource source = sys.Source();
   REQUIRE(dave->Sync(source).ok());  // learns of the order
