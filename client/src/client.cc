@@ -1046,7 +1046,18 @@ StatusOr<MaintenanceReport> Client::Maintain() {
 Status Client::EraseAll() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
-  const Status erased = store_->EraseAll();  // an error may only be the platform key's
+  // The authority's order is not the person's data: a phone that knew of a
+  // future order still switches off at its time. Nor is the newest
+  // configuration serial: after an erase the phone re-adopts the current
+  // configuration, never an older one.
+  std::map<std::string, std::string> keep = {{kPausedMeta, "0"}};
+  if (pending_order_) {
+    keep[kOrderMeta] = pending_order_->SerializeAsString();
+    keep[kOrderTimeMeta] = std::to_string(pending_order_at_);
+  }
+  if (config_floor_ > 0) keep[kConfigFloorMeta] = std::to_string(config_floor_);
+  Status destroyed;
+  const Status erased = store_->EraseAll(keep, &destroyed);
   ++erase_generation_;
   paused_ = false;
   ForgetAdvertisement();
@@ -1056,19 +1067,8 @@ Status Client::EraseAll() {
   config_adopted_ = false;
   config_expires_at_ = 0;
   purged_day_ = Today(clock_->NowSeconds());
-  OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPausedMeta, "0"));
-  // The authority's order is not the person's data: a phone that knew of a
-  // future order still switches off at its time.
-  if (pending_order_) {
-    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderMeta, pending_order_->SerializeAsString()));
-    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderTimeMeta, std::to_string(pending_order_at_)));
-  }
-  // Nor is the newest configuration serial: after an erase the phone
-  // re-adopts the current configuration, never an older one.
-  if (config_floor_ > 0) {
-    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kConfigFloorMeta, std::to_string(config_floor_)));
-  }
-  return erased;
+  OPENEN_RETURN_IF_ERROR(erased);
+  return destroyed.ok() ? destroyed : destroyed.WithContext("destroy the platform key");
 }
 
 StatusOr<StorageSummary> Client::Summary() {

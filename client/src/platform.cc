@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -21,13 +22,27 @@ int64_t SystemClock::NowSeconds() const {
 
 namespace {
 
-// WriteNewKeyFile creates |path| (which must not exist) holding |key|, durably.
+// WriteNewKeyFile writes |key| to |path| durably, replacing whatever a
+// failed Destroy left there: it writes a temporary file beside it and
+// renames it over |path|, so |path| holds the old contents or the whole key.
 Status WriteNewKeyFile(const std::string& path, const crypto::SecretBytes& key) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return UnavailableError("cannot create key file " + path + ": " + std::strerror(errno));
+  const std::string tmp = path + ".tmp";
+  ::unlink(tmp.c_str());  // a leftover of an earlier attempt
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return UnavailableError("cannot create key file " + tmp + ": " + std::strerror(errno));
   const bool ok = ::write(fd, key.Reveal().data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
   ::close(fd);
-  if (!ok) return UnavailableError("cannot write key file " + path);
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    ::unlink(tmp.c_str());
+    return UnavailableError("cannot write key file " + path + ": " + std::strerror(errno));
+  }
+  // The rename is durable once the directory is synced.
+  const std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
   return Status::Ok();
 }
 
@@ -46,6 +61,13 @@ StatusOr<std::unique_ptr<FileKeyStore>> FileKeyStore::OpenOrCreate(const std::st
     ::close(fd);
     if (n != static_cast<ssize_t>(key.size())) {
       return DataLossError("key file " + path + " is not a 32-byte key");
+    }
+    const ByteView k = key.Reveal();
+    if (std::all_of(k.begin(), k.end(), [](uint8_t b) { return b == 0; })) {
+      // What Destroy leaves when it overwrote the key but could not remove
+      // the file: not a key, and data sealed under it would be readable.
+      return DataLossError("key file " + path + " holds zeros, not a key (a destroyed key whose file remained); "
+                           "remove it to start afresh");
     }
   } else if (errno != ENOENT) {
     return UnavailableError("cannot read key file " + path + ": " + std::strerror(errno));

@@ -14,6 +14,11 @@ namespace {
 
 constexpr char kStoreKeyMeta[] = "Mkey";
 constexpr char kPurgingMeta[] = "Mpurging";
+constexpr char kErasingMeta[] = "Merasing";
+// The layout this code writes; a store without it that holds anything was
+// written by an earlier layout (see store.h).
+constexpr char kLayoutMeta[] = "Mlayout";
+constexpr char kLayout[] = "2";
 constexpr std::string_view kShardKeyInfo = "openen client sightings shard key v1";
 
 std::string Be32Key(char prefix, uint32_t v) {
@@ -87,8 +92,33 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, KeyStore* 
   // keeps the log of superseded versions (and memory) short.
   auto db = store::OpenPrivateDb(path, 1 << 20);
   if (!db.ok()) return db.status();
-  OPENEN_ASSIGN_OR_RETURN(crypto::Aead meta, OpenStoreKey(db->get(), keystore));
-  return std::unique_ptr<Store>(new Store(std::move(*db), keystore, std::move(meta)));
+  std::string value;
+  const bool erasing = (*db)->Get({}, kErasingMeta, &value).ok();
+  const rocksdb::Status layout = (*db)->Get({}, kLayoutMeta, &value);
+  if (!layout.ok() && !layout.IsNotFound()) return store::FromRocksDb(layout, "read the store layout");
+  bool empty = true;
+  if (layout.IsNotFound()) {
+    std::unique_ptr<rocksdb::Iterator> it((*db)->NewIterator({}));
+    it->SeekToFirst();
+    empty = !it->Valid() || it->key().starts_with(rocksdb::Slice(store::kPurgeMarkerKey.data(), 2));
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "read the store layout"));
+  }
+  std::unique_ptr<Store> s(new Store(std::move(*db), keystore, std::nullopt));
+  if (erasing || (layout.IsNotFound() && !empty)) {
+    // An erase a crash interrupted, or a store of an earlier layout (which
+    // named interval times in its keys): erased whole, and started afresh.
+    Status destroyed;
+    OPENEN_RETURN_IF_ERROR(s->EraseAll({}, &destroyed));
+    // Until the platform key is destroyed the erase is unfinished, and
+    // nothing new may be sealed under it: the next open tries again.
+    if (!destroyed.ok()) return destroyed.WithContext("finish an interrupted erase: destroy the platform key");
+    return s;
+  }
+  if (layout.IsNotFound()) {
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(s->db_->Put(store::SyncedWrite(), kLayoutMeta, kLayout), "layout"));
+  }
+  OPENEN_ASSIGN_OR_RETURN(s->meta_, OpenStoreKey(s->db_.get(), keystore));
+  return s;
 }
 
 StatusOr<crypto::Aead> Store::OpenStoreKey(rocksdb::DB* db, KeyStore* keystore) {
@@ -187,12 +217,13 @@ Status Store::ForEachSealed(const std::string& begin, const std::string& end,
 
 Status Store::Commit(const std::vector<SealedRecord>& records, const std::string& meta_name,
                      std::string_view meta_value, bool sync) {
+  if (!meta_) return FailedPreconditionError("an erase is unfinished: reopen the store to finish it");
   rocksdb::WriteBatch batch;
   for (const SealedRecord& r : records) {
     OPENEN_ASSIGN_OR_RETURN(const DayKeys* keys, Day(r.day, /*create=*/true));
     batch.Put(r.key, ToSlice(SealPadded(keys->aead, r.key, r.plaintext)));
   }
-  if (!meta_name.empty()) batch.Put(meta_name, ToSlice(SealPadded(meta_, meta_name, AsBytes(meta_value))));
+  if (!meta_name.empty()) batch.Put(meta_name, ToSlice(SealPadded(*meta_, meta_name, AsBytes(meta_value))));
   rocksdb::WriteOptions w;
   w.sync = sync;
   return store::FromRocksDb(db_->Write(w, &batch), "store results");
@@ -207,7 +238,8 @@ StatusOr<std::optional<std::string>> Store::GetMeta(const std::string& name) {
   rocksdb::Status got = db_->Get({}, name, &box);
   if (got.IsNotFound()) return std::optional<std::string>();
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "read metadata"));
-  OPENEN_ASSIGN_OR_RETURN(Bytes plain, OpenPadded(meta_, name, box));
+  if (!meta_) return FailedPreconditionError("an erase is unfinished: reopen the store to finish it");
+  OPENEN_ASSIGN_OR_RETURN(Bytes plain, OpenPadded(*meta_, name, box));
   return std::optional<std::string>(std::string(AsChars(plain)));
 }
 
@@ -249,19 +281,31 @@ bool Store::HasDaysBefore(uint32_t first_kept_day) {
   return !it->status().ok();  // when unsure, purge (which reports the error)
 }
 
-Status Store::EraseAll() {
+Status Store::EraseAll(const std::map<std::string, std::string>& keep_meta, Status* key_destroyed) {
+  // The mark first: a crash from here until the fresh store key is made
+  // leaves it, and the next Open finishes the erase.
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Put(store::SyncedWrite(), kErasingMeta, "1"), "erase mark"));
   days_.clear();
+  meta_.reset();
   rocksdb::WriteBatch all;
   all.DeleteRange(std::string(1, '\0'), std::string(2, '\xff'));
+  all.Put(kErasingMeta, "1");
+  all.Put(kLayoutMeta, kLayout);
+  all.Put(kPurgingMeta, "1");  // until compacted: the next purge compacts if this one fails
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &all), "erase"));
   // The platform key goes too: a copy of the store taken before the erase
   // stays sealed under keys that no longer exist anywhere. A key that could
-  // not be destroyed is reported once the emptied store is usable again.
-  const Status destroyed = keystore_->Destroy();
-  OPENEN_RETURN_IF_ERROR(Compact());
+  // not be destroyed is reported apart, once the emptied store is usable.
+  *key_destroyed = keystore_->Destroy();
+  // The fresh store key at once (Mkey is gone): nothing may be sealed under
+  // the old one after this point.
   OPENEN_ASSIGN_OR_RETURN(meta_, OpenStoreKey(db_.get(), keystore_));
-  if (!destroyed.ok()) return destroyed.WithContext("destroy the platform key");
-  return Status::Ok();
+  rocksdb::WriteBatch kept;
+  for (const auto& [name, value] : keep_meta) kept.Put(name, ToSlice(SealPadded(*meta_, name, AsBytes(value))));
+  kept.Delete(kErasingMeta);
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &kept), "finish the erase"));
+  OPENEN_RETURN_IF_ERROR(Compact());
+  return SetPurging(false);
 }
 
 Status Store::Compact() { return store::PurgeDeleted(db_.get()); }

@@ -19,6 +19,11 @@
 //   'Mkey'         -> the store key, wrapped by the platform KeyStore (it
 //                     also proves, at open, that the keystore made the store)
 //   'Mpurging'     -> "1" while a purge has deleted and not yet compacted
+//   'Merasing'     -> "1" while an erase has not yet made its fresh store key
+//   'Mlayout'      -> "2", this layout's version. A store without it that
+//                     holds anything is of the earlier layout (clear pause
+//                     flag, interval times in sightings keys): Open erases it
+//                     whole (as EraseAll) and starts afresh.
 // A day's records are all created with its key, in one write, whatever first
 // touched the day: the key set of a day is fixed. Every sealed value is
 // padded before sealing to a bucket: the next power of two of its length
@@ -56,7 +61,9 @@ class Store {
  public:
   // Open opens (creating) the store and checks that |keystore| is the one
   // that wrapped it: PERMISSION_DENIED if not, DATA_LOSS for a corrupt store.
-  // |keystore| must outlive the store.
+  // It first finishes an erase a crash interrupted, and erases a store of an
+  // earlier layout; it fails, and tries again at the next Open, while the
+  // platform key cannot be destroyed. |keystore| must outlive the store.
   static StatusOr<std::unique_ptr<Store>> Open(const std::string& path, KeyStore* keystore);
 
   // PutSealed pads and seals |plaintext| as record |key| of |day| (AD = the
@@ -105,10 +112,13 @@ class Store {
   bool HasDaysBefore(uint32_t first_kept_day);
   // EraseAll deletes every record and key, destroys the platform key
   // (KeyStore::Destroy) and starts again under a fresh one: what was copied
-  // before cannot be opened with anything that exists after. When the key
-  // cannot be destroyed, the store is still emptied and usable, and the
-  // keystore's error is returned.
-  Status EraseAll();
+  // before cannot be opened with anything that exists after. It then stores
+  // |keep_meta| (name -> value) sealed under the fresh store key. The
+  // keystore's Destroy result goes to |key_destroyed|: when only that
+  // failed, the store is emptied and usable. Any other error is returned;
+  // a crash or an error before the fresh store key is made leaves the erase
+  // mark, and the next Open finishes the erase.
+  Status EraseAll(const std::map<std::string, std::string>& keep_meta, Status* key_destroyed);
   // Compact makes past deletions physical (store::PurgeDeleted).
   Status Compact();
 
@@ -117,7 +127,7 @@ class Store {
     crypto::Aead aead;
     crypto::SecretBytes shard_key;
   };
-  Store(std::unique_ptr<rocksdb::DB> db, KeyStore* keystore, crypto::Aead meta)
+  Store(std::unique_ptr<rocksdb::DB> db, KeyStore* keystore, std::optional<crypto::Aead> meta)
       : db_(std::move(db)), keystore_(keystore), meta_(std::move(meta)) {}
   static StatusOr<crypto::Aead> OpenStoreKey(rocksdb::DB* db, KeyStore* keystore);
   // Day returns the day's keys; creates the day with all its records when
@@ -126,7 +136,7 @@ class Store {
 
   std::unique_ptr<rocksdb::DB> db_;
   KeyStore* keystore_;
-  crypto::Aead meta_;                  // the store key: seals metadata
+  std::optional<crypto::Aead> meta_;  // the store key: seals metadata (nullopt mid-erase)
   std::map<uint32_t, DayKeys> days_;  // unwrapped day keys, in memory only
 };
 

@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "openen/client/client.h"
@@ -195,6 +196,138 @@ TEST_CASE("a stolen store does not show pausing or the chaff schedule", "[client
   // No value holds a clear unix time (the schedule is 10 digits from now).
   const std::string epoch_prefix = std::to_string(kDay0).substr(0, 4);
   CHECK(FilesContaining(paused.store(), AsBytes(epoch_prefix)).empty());
+}
+
+// A keystore whose Wrap can be made to fail, and that counts Destroy calls.
+struct FlakyKeyStore final : KeyStore {
+  FileKeyStore* inner;
+  bool fail_wrap = false;
+  int destroys = 0;
+  explicit FlakyKeyStore(FileKeyStore* k) : inner(k) {}
+  StatusOr<Bytes> Wrap(const crypto::SecretBytes& key) override {
+    if (fail_wrap) return UnavailableError("keystore busy");
+    return inner->Wrap(key);
+  }
+  StatusOr<crypto::SecretBytes> Unwrap(ByteView wrapped) override { return inner->Unwrap(wrapped); }
+  Status Destroy() override {
+    ++destroys;
+    return inner->Destroy();
+  }
+};
+
+bool HasKey(const std::map<std::string, size_t>& dump, const std::string& key) { return dump.count(key) > 0; }
+
+TEST_CASE("an erase that fails before its fresh store key leaves a store that opens", "[client][storage]") {
+  Phone p;
+  REQUIRE(p.client->CurrentAdvertisement().ok());
+  FlakyKeyStore flaky(p.keystore.get());
+  p.client.reset();
+  {
+    auto c = Client::Open(p.options, &flaky, &p.clock);
+    REQUIRE(c.ok());
+    flaky.fail_wrap = true;  // the fresh store key cannot be made
+    CHECK_FALSE((*c)->EraseAll().ok());
+  }
+  flaky.fail_wrap = false;
+  const int destroys = flaky.destroys;
+  auto c = Client::Open(p.options, &flaky, &p.clock);
+  INFO(c.status().ToString());
+  REQUIRE(c.ok());
+  CHECK(flaky.destroys == destroys + 1);  // the open finished the erase
+  CHECK((*c)->Summary()->days.empty());
+  CHECK_FALSE((*c)->paused());
+}
+
+TEST_CASE("an erase a crash interrupted is finished at the next open", "[client][storage]") {
+  Phone p;
+  REQUIRE(p.client->CurrentAdvertisement().ok());
+  p.client.reset();
+  {
+    // The crash: the mark is written, nothing else happened.
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(rocksdb::Options(), p.store(), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    REQUIRE(db->Put({}, "Merasing", "1").ok());
+  }
+  FlakyKeyStore counting(p.keystore.get());
+  auto c = Client::Open(p.options, &counting, &p.clock);
+  INFO(c.status().ToString());
+  REQUIRE(c.ok());
+  CHECK(counting.destroys == 1);
+  CHECK((*c)->Summary()->days.empty());
+  c->reset();
+  const auto dump = Dump(p.store());
+  INFO(Printable(dump));
+  CHECK_FALSE(HasKey(dump, "Merasing"));
+  CHECK_FALSE(HasKey(dump, "D" + Be32(kDayNumber)));
+  // And the store opens again without another erase.
+  REQUIRE(Client::Open(p.options, &counting, &p.clock).ok());
+  CHECK(counting.destroys == 1);
+}
+
+TEST_CASE("a store of the earlier layout is erased at open and starts afresh", "[client][storage][privacy]") {
+  TempDir dir;
+  const std::string store_dir = dir.Sub("store");
+  const uint32_t interval = kDayNumber * 144 + 50;
+  const std::string old_sighting = "S" + Be32(interval);
+  const std::string old_window = "W" + Be32(kDayNumber) + Be32(7);
+  {
+    rocksdb::Options o;
+    o.create_if_missing = true;
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open(o, store_dir, &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    for (const auto& [k, v] : std::map<std::string, std::string>{{"Mpaused", "1"},
+                                                                {"Mprogress", "batch-0001"},
+                                                                {"Mconfig", "old config"},
+                                                                {"Mcanary", "canary"},
+                                                                {old_sighting, std::string(40, 'x')},
+                                                                {old_window, std::string(40, 'y')}}) {
+      REQUIRE(db->Put({}, k, v).ok());
+    }
+  }
+  auto keystore = std::move(*FileKeyStore::OpenOrCreate(dir.Sub("platform.key")));
+  FakeClock clock(kDay0 + 20 * 3600);
+  ClientOptions options;
+  options.store_dir = store_dir;
+  auto c = Client::Open(options, keystore.get(), &clock);
+  INFO(c.status().ToString());
+  REQUIRE(c.ok());
+  CHECK_FALSE((*c)->paused());
+  CHECK((*c)->Summary()->days.empty());
+  c->reset();
+  const auto dump = Dump(store_dir);
+  INFO(Printable(dump));
+  for (const std::string& gone : {std::string("Mcanary"), std::string("Mprogress"), std::string("Mconfig"),
+                                  old_sighting, old_window}) {
+    CHECK_FALSE(HasKey(dump, gone));
+  }
+  // Nor do the files hold them, in any version.
+  CHECK(Occurrences(store_dir, old_sighting) == 0);
+  CHECK(Occurrences(store_dir, "canary") == 0);
+  CHECK(Occurrences(store_dir, "batch-0001") == 0);
+}
+
+TEST_CASE("a key file of zeros is refused and a new key replaces a leftover file", "[client][storage]") {
+  TempDir dir;
+  const std::string path = dir.Sub("platform.key");
+  auto keystore = std::move(*FileKeyStore::OpenOrCreate(path));
+  REQUIRE(keystore->Destroy().ok());
+  // What a Destroy that overwrote the file but could not remove it leaves.
+  {
+    std::ofstream f(path, std::ios::binary | std::ios::trunc);
+    f << std::string(32, '\0');
+  }
+  auto zeros = FileKeyStore::OpenOrCreate(path);
+  REQUIRE_FALSE(zeros.ok());
+  CHECK(zeros.status().code() == StatusCode::kDataLoss);
+  // The keystore that was destroyed makes a fresh key over the leftover.
+  auto wrapped = keystore->Wrap(crypto::SecretBytes::Random(32));
+  INFO(wrapped.status().ToString());
+  REQUIRE(wrapped.ok());
+  auto reopened = FileKeyStore::OpenOrCreate(path);
+  REQUIRE(reopened.ok());
+  CHECK((*reopened)->Unwrap(*wrapped).ok());
 }
 
 }  // namespace

@@ -71,7 +71,10 @@ class KeyStore {
 // why phones keep the key in the platform's keystore instead.
 class FileKeyStore final : public KeyStore {
  public:
-  // OpenOrCreate reads the key file, or creates it with a fresh key.
+  // OpenOrCreate reads the key file, or creates it with a fresh key. A file
+  // of zeros (a Destroy that overwrote but could not remove it) is refused
+  // with DATA_LOSS: it is no key. A key file is written to a temporary file
+  // and renamed into place, so a later Wrap replaces any leftover.
   static StatusOr<std::unique_ptr<FileKeyStore>> OpenOrCreate(const std::string& path);
   // FromKey uses |key| (32 bytes) directly, in memory only.
   static StatusOr<std::unique_ptr<FileKeyStore>> FromKey(const crypto::SecretBytes& key);
