@@ -391,6 +391,15 @@ StatusOr<int> Client::PurgeNow(int64_t now) {
     OPENEN_RETURN_IF_ERROR(store_->Compact());
     OPENEN_RETURN_IF_ERROR(store_->SetPurging(false));
   }
+  // The digests of batches processed on days now past retention go too.
+  OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> processed, store_->GetMeta(kProcessedMeta));
+  if (processed) {
+    std::string kept;
+    for (size_t at = 0; at + kProcessedEntrySize <= processed->size(); at += kProcessedEntrySize) {
+      if (ReadBe32(processed->data() + at) >= first_kept) kept.append(*processed, at, kProcessedEntrySize);
+    }
+    if (kept.size() != processed->size()) OPENEN_RETURN_IF_ERROR(store_->PutMeta(kProcessedMeta, kept));
+  }
   purged_day_ = today;
   return purged;
 }

@@ -19,6 +19,7 @@
 #include "relay/service.h"
 #include "openen/wire/signed.h"
 #include "server/relay_fixture.h"
+#include "store.h"  // internal: the retention test reads a metadata record
 
 namespace openen::client {
 namespace {
@@ -532,6 +533,35 @@ TEST_CASE("a listing that pages on and on, and a file over the limit, fail with 
   for (size_t i = 1; i <= kMaxListedBatches + 1; ++i) many += relay::BatchFileName(static_cast<int64_t>(i)) + "\n";
   std::ofstream(mirror + "/index.txt", std::ios::trunc) << many;
   CHECK(files.ListAfter("").status().message() == "index.txt lists more than 100000 new batches");
+}
+
+
+TEST_CASE("the digests of processed batches go when their day leaves retention", "[client][sync][retention]") {
+  World w;
+  auto alice = w.NewPhone("alice");
+  auto bob = w.NewPhone("bob");
+  const int64_t day0 = relay::testing::kNow - 10 * 3600;
+  const std::string name = MeetAndRelease(&w, alice.get(), bob.get(), day0);
+  const std::string mirror = w.dir.Sub("mirror");
+  std::filesystem::create_directories(mirror);
+  std::filesystem::copy_file(w.relay.dir.Sub("export/" + name), mirror + "/batch.zip");
+  WriteIndex(mirror, {"batch.zip"});
+  DirectorySource source(mirror);
+  REQUIRE(bob->Sync(source).ok());
+  auto processed = [&]() -> std::string {
+    bob.reset();
+    auto store = internal::Store::Open(w.dir.Sub("bob"), w.keystore.get());
+    REQUIRE(store.ok());
+    auto meta = (*store)->GetMeta("Mprocessed");
+    REQUIRE(meta.ok());
+    return meta->value_or("");
+  };
+  // The test can fail: the digest is stored, with its day.
+  REQUIRE(processed().size() == 4 + 32);
+  // Fifteen days on, no sync: opening the app (a purge) drops it.
+  w.SetTime(w.phone_clock.NowSeconds() + 15 * 86400);
+  bob = w.NewPhone("bob");
+  CHECK(processed().empty());
 }
 
 }  // namespace
