@@ -528,7 +528,10 @@ Status Client::Record(const std::vector<Observation>& observations, bool batch) 
     std::vector<Sighting>& sightings = *target.second;
     if (it == sightings.end()) {
       if (sightings.size() >= kMaxSightingsPerShard) {
-        return ResourceExhaustedError("too many identifiers seen in one day");
+        // A flood of identifiers (someone broadcasting many) fills a shard:
+        // only new identifiers of that shard are lost, not the whole call.
+        ++identifiers_dropped_;
+        continue;
       }
       Sighting s;
       s.rpi = o.rpi;
@@ -1106,6 +1109,7 @@ StatusOr<StorageSummary> Client::Summary() {
   OPENEN_ASSIGN_OR_RETURN(std::vector<ExposureWindow> windows, LoadWindows());
   for (const ExposureWindow& w : windows) day(w.day).exposure_windows += 1;
   StorageSummary out;
+  out.identifiers_dropped = identifiers_dropped_;
   for (auto& [d, c] : days) out.days.push_back(c);
   if (!out.days.empty()) {
     out.oldest_day = out.days.front().day;

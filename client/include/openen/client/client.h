@@ -97,6 +97,9 @@ struct StorageSummary {
   std::vector<DayCounts> days;  // oldest first
   std::optional<uint32_t> oldest_day;
   std::optional<uint32_t> newest_day;
+  // New identifiers not stored since the client was opened because their
+  // day's shard was full (65,535 identifiers: someone broadcasting a flood).
+  uint64_t identifiers_dropped = 0;
 };
 
 // MaintenanceReport says what Maintain did.
@@ -162,6 +165,9 @@ class Client {
   // batched scan results: each interval's record is rewritten once. Each
   // observation is checked as RecordSighting checks it; if any fails,
   // nothing is stored and the error names the first failing index.
+  // A day holds at most 65,535 identifiers per shard (32 shards): a new
+  // identifier whose shard is full is dropped and counted
+  // (StorageSummary::identifiers_dropped), the other observations are stored.
   Status RecordSightings(const std::vector<Observation>& observations);
 
   // Sync first checks the source for a decommission order: a valid one in
@@ -309,6 +315,7 @@ class Client {
   bool decommissioned_ = false;
   // Bumped by EraseAll: a sync that straddles an erase stores nothing.
   uint64_t erase_generation_ = 0;
+  uint64_t identifiers_dropped_ = 0;  // see StorageSummary
   // The advertisement of the current interval, derived once, and the keys
   // that derive today's (the TEK itself is read from the store once a day).
   std::optional<uint32_t> advertised_interval_;
