@@ -109,9 +109,12 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, KeyStore* 
     // named interval times in its keys): erased whole, and started afresh.
     Status destroyed;
     OPENEN_RETURN_IF_ERROR(s->EraseAll({}, &destroyed));
-    // Until the platform key is destroyed the erase is unfinished, and
-    // nothing new may be sealed under it: the next open tries again.
-    if (!destroyed.ok()) return destroyed.WithContext("finish an interrupted erase: destroy the platform key");
+    // Until the platform key is destroyed the erase is unfinished: the mark
+    // goes back, and the next open tries again (nothing was sealed meanwhile).
+    if (!destroyed.ok()) {
+      OPENEN_RETURN_IF_ERROR(store::FromRocksDb(s->db_->Put(store::SyncedWrite(), kErasingMeta, "1"), "erase mark"));
+      return destroyed.WithContext("finish an interrupted erase: destroy the platform key");
+    }
     return s;
   }
   if (layout.IsNotFound()) {
