@@ -906,18 +906,22 @@ StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnK
   }
 
   // A refused step does not end the flow: the remaining requests go out as
-  // chaff (random keys, nothing kept), so that an observer sees the same
-  // three requests of the same sizes whatever happened, and the first error
-  // is returned at the end.
+  // chaff, so that an observer sees the same three requests of the same
+  // sizes whatever happened, and the first error is returned at the end.
+  // Chaff carries nothing derived from the real keys: the keys and the
+  // secret are replaced by random ones of the same sizes, so the HMAC
+  // computed from them (if not yet sent) is random too.
   Status failed;
   auto fail = [&](const Status& s) {
     if (failed.ok()) failed = s;
     if (!chaff) {
       chaff = true;
+      for (auto& e : entries) crypto::RandomBytes(e.key_data);
       for (auto& k : *publish.mutable_keys()) {
         crypto::RandomBytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(k.mutable_key_data()->data()),
                                                k.key_data().size()));
       }
+      secret = crypto::SecretBytes::Random(secret.size());
     }
   };
 

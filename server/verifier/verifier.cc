@@ -378,7 +378,11 @@ StatusOr<openen::v1::SignedEnvelope> Verifier::ChaffCertificate(std::string_view
 
   openen::v1::Certificate cert;
   cert.set_report_type(openen::v1::CONFIRMED_TEST);
-  cert.set_key_hmac(std::string(AsChars(key_hmac)));
+  // A random HMAC of the real one's size: a chaff certificate repeats
+  // nothing the phone sent.
+  Bytes random_hmac(key_hmac.size());
+  crypto::RandomBytes(random_hmac);
+  cert.set_key_hmac(std::string(AsChars(random_hmac)));
   cert.set_issuer(options_.issuer);
   cert.set_audience(options_.audience);
   cert.set_expires_at(now + options_.certificate_ttl_seconds);

@@ -231,6 +231,97 @@ TEST_CASE("under a guessing flood, uploads and chaff take the same three request
   CHECK(a.relay.relay->PendingKeys() == 5);
 }
 
+// Keeping wraps a transport, keeps a copy of every Certify and Publish
+// request, and refuses the step named |refuse| (NOT_FOUND) without passing
+// it on.
+class Keeping final : public UploadTransport {
+ public:
+  Keeping(UploadTransport* inner, std::string refuse) : inner_(inner), refuse_(std::move(refuse)) {}
+  std::vector<openen::v1::CertifyRequest> certify;
+  std::vector<openen::v1::PublishRequest> publish;
+
+  StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) override {
+    if (refuse_ == "exchange") return NotFoundError("refused");
+    return inner_->ExchangeCode(r);
+  }
+  StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) override {
+    certify.push_back(r);
+    if (refuse_ == "certify") return NotFoundError("refused");
+    return inner_->Certify(r);
+  }
+  StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) override {
+    publish.push_back(r);
+    return inner_->Publish(r);
+  }
+
+ private:
+  UploadTransport* inner_;
+  std::string refuse_;
+};
+
+TEST_CASE("a refused upload sends nothing derived from the real keys", "[client][upload][e2e][chaff]") {
+  Authority a;
+  auto phone = a.Phone("erin");
+  for (int d = 4; d >= 0; --d) {
+    a.phone_clock.Set(relay::testing::kNow - d * 86400);
+    REQUIRE(phone->CurrentAdvertisement().ok());
+  }
+  auto own = phone->KeysForUpload();
+  REQUIRE(own.ok());
+  std::vector<crypto::TekHmacEntry> real;
+  for (const OwnKey& k : *own) {
+    real.push_back({Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()), k.rolling_start_interval_number,
+                    k.rolling_period, 0});
+  }
+  // Whether |secret| is the secret behind |hmac| over the real keys.
+  auto real_pair = [&](const std::string& secret, const std::string& hmac) {
+    bool match = false;
+    for (auto form : {crypto::TekHmacForm::kWithTransmissionRisk, crypto::TekHmacForm::kWithoutTransmissionRisk}) {
+      match |= std::string(AsChars(crypto::TekHmac(AsBytes(secret), real, form))) == hmac;
+    }
+    return match;
+  };
+  auto holds_real_key = [&](const std::string& message) {
+    for (const auto& e : real) {
+      if (message.find(std::string(AsChars(e.key_data))) != std::string::npos) return true;
+    }
+    return false;
+  };
+
+  // A wrong code (the real verifier refuses the exchange), then a valid code
+  // whose certification is refused (after the real HMAC went to the verifier).
+  for (const std::string refuse : {"wrong code", "certify"}) {
+    INFO("refused: " << refuse);
+    auto codes = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
+    REQUIRE(codes.ok());
+    Keeping kept(a.transport.get(), refuse == "certify" ? "certify" : "");
+    CHECK(phone->UploadDiagnosis(kept, refuse == "certify" ? codes->short_code : verifier::RandomShortCode(16))
+              .status()
+              .code() == StatusCode::kNotFound);
+    REQUIRE(kept.certify.size() == 1);
+    REQUIRE(kept.publish.size() == 1);
+    const auto& certify = kept.certify[0];
+    const auto& publish = kept.publish[0];
+    CHECK(publish.chaff());
+    CHECK(publish.keys_size() == static_cast<int>(real.size()));  // the same sizes as a real upload
+    CHECK(publish.hmac_secret().size() == 32);
+    // No real key in either request.
+    CHECK(certify.chaff() == (refuse != "certify"));
+    CHECK(holds_real_key(certify.SerializeAsString()) == false);
+    CHECK(holds_real_key(publish.SerializeAsString()) == false);
+    // The secret published is not the one behind the HMAC the verifier saw,
+    // nor behind the certificate's: the relay cannot tie either to the keys.
+    CHECK_FALSE(real_pair(publish.hmac_secret(), certify.key_hmac()));
+    openen::v1::Certificate cert;
+    REQUIRE(cert.ParseFromString(publish.certificate().payload()));
+    CHECK_FALSE(real_pair(publish.hmac_secret(), cert.key_hmac()));
+    // Nor does the relay get the HMAC the verifier saw (a chaff certificate
+    // does not repeat it).
+    CHECK(publish.SerializeAsString().find(certify.key_hmac()) == std::string::npos);
+  }
+  CHECK(a.relay.relay->PendingKeys() == 0);
+}
+
 // NullTransport answers every request with an empty success.
 class NullTransport final : public UploadTransport {
  public:

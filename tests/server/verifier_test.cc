@@ -338,6 +338,10 @@ TEST_CASE("chaff answers have the real shapes and verify nowhere", "[verifier]")
         StatusCode::kUnauthenticated);
   CHECK(env.signature().size() == 64);
   CHECK(env.signer_public_key() == std::string(AsChars(f.verifier->public_key().bytes())));
+  // The certificate repeats nothing the phone sent: its HMAC is random.
+  REQUIRE(cert.ParseFromString(env.payload()));
+  CHECK(cert.key_hmac().size() == 32);
+  CHECK(cert.key_hmac() != std::string(AsChars(Hmac())));
   CHECK(f.verifier->LiveRecords() == 0);
   // The checks of the real call, with its errors.
   CHECK(f.verifier->ChaffCertificate(t.token, Bytes(31, 1)).status() ==
