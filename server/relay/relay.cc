@@ -429,6 +429,12 @@ Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
   std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) { return cmp(a, b) < 0; });
   keys.erase(std::unique(keys.begin(), keys.end(), [&](const auto& a, const auto& b) { return cmp(a, b) == 0; }),
              keys.end());
+  // Shuffled (CSPRNG) before splitting: sorted parts would each hold their
+  // real keys in a narrow key range, among padding spread over all of it.
+  // Each file is sorted again when written (wire::WriteExportZip).
+  for (size_t i = keys.size(); i > 1; --i) {
+    std::swap(keys[i - 1], keys[crypto::RandomUniform(static_cast<uint32_t>(i))]);
+  }
 
   const size_t parts = (keys.size() + part_keys - 1) / part_keys;
   std::vector<std::string> names;

@@ -339,6 +339,40 @@ TEST_CASE("more due keys than a batch may hold are split into several batches", 
   CHECK(ValidateOptions(options).message() == "min batch keys + jitter (4 + 2) must be below max batch keys (6)");
 }
 
+TEST_CASE("a split close mixes real keys over the whole key range in every part", "[relay][batch][limits][privacy]") {
+  // Were the keys split in key order, each part's real keys would sit in a
+  // narrow key range (here about half of it) while its padding keys spread
+  // over the whole range. Shuffled, each part's 42 real keys span most of
+  // the first-byte range: below 160 of 255 with probability under 1e-7.
+  RelayOptions options = RelayFixture::TestOptions();
+  options.min_batch_keys = 4;
+  options.batch_jitter_keys = 2;
+  options.max_batch_keys = 44;  // parts of at most 42 real keys
+  RelayFixture f(options);
+  std::set<Bytes> real;
+  for (int i = 0; i < 6; ++i) {
+    auto keys = RelayFixture::DailyKeys(14);
+    REQUIRE(f.Publish(keys)->accepted == 14);
+    for (const auto& k : keys) real.insert(k.key_data);
+  }
+  f.clock.Set(kNow + 3600);
+  REQUIRE(f.relay->Maintain().ok());
+  auto batches = f.relay->ListBatches("", 10);
+  REQUIRE(batches.size() == 2);  // 84 keys: 42 + 42
+  for (const auto& info : batches) {
+    int lowest = 255, highest = 0, n = 0;
+    for (const auto& k : f.Batch(info.name()).Keys()) {
+      if (real.count(k.key_data) == 0) continue;  // padding
+      lowest = std::min<int>(lowest, k.key_data[0]);
+      highest = std::max<int>(highest, k.key_data[0]);
+      ++n;
+    }
+    INFO(info.name() << ": real first bytes " << lowest << ".." << highest);
+    CHECK(n == 42);
+    CHECK(highest - lowest >= 160);
+  }
+}
+
 TEST_CASE("a key still valid at upload is embargoed until it expires", "[relay][embargo]") {
   RelayFixture f;
   auto keys = RelayFixture::DailyKeys(1);
