@@ -101,7 +101,8 @@ StatusOr<std::vector<ListedBatch>> DirectorySource::ListAfter(const std::string&
     ListedBatch b{line, std::nullopt, std::nullopt};
     if (digests) {
       auto it = digests->find(line);
-      if (it == digests->end()) return InvalidArgumentError("index.sha256 does not list " + line);
+      // A mirror caught between copying index.sha256 and index.txt: retry.
+      if (it == digests->end()) return UnavailableError("index.sha256 does not list " + line + " (yet)");
       b.sha256 = it->second;
     }
     listed.push_back(std::move(b));

@@ -528,7 +528,12 @@ TEST_CASE("a listing that pages on and on, and a file over the limit, fail with 
   CHECK(fetched.status().message() == "batch " + big + " is " + std::to_string(wire::kMaxExportFileSize + 1) +
                                           " bytes, more than the limit of " +
                                           std::to_string(wire::kMaxExportFileSize));
-  // And so is an index listing more batches than a sync may take.
+  // An index.txt ahead of its index.sha256 (a mirror mid-copy) is retryable.
+  std::ofstream(mirror + "/index.sha256", std::ios::trunc) << std::string(64, '0') + "  other.zip\n";
+  CHECK(files.ListAfter("").status() ==
+        Status(StatusCode::kUnavailable, "index.sha256 does not list " + big + " (yet)"));
+  std::filesystem::remove(mirror + "/index.sha256");
+  // An index listing more batches than a sync may take is refused.
   std::string many;
   for (size_t i = 1; i <= kMaxListedBatches + 1; ++i) many += relay::BatchFileName(static_cast<int64_t>(i)) + "\n";
   std::ofstream(mirror + "/index.txt", std::ios::trunc) << many;

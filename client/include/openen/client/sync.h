@@ -63,7 +63,10 @@ class BatchSource {
 // a local mirror. Names that are not plain file names are refused. When the
 // directory has an index.sha256 (lines "<hex SHA-256>  <name>", as
 // openen-relay writes it), every listed name must be in it, and its digest
-// is checked; without one (other servers' exports) nothing can be.
+// is checked; without one (other servers' exports) nothing can be. A name
+// missing from index.sha256 is UNAVAILABLE (retryable): the two files are
+// published separately (index.sha256 first), and a reader may see them out
+// of step.
 class DirectorySource final : public BatchSource {
  public:
   explicit DirectorySource(std::string dir) : dir_(std::move(dir)) {}
