@@ -96,7 +96,7 @@ class Verifier {
   // Open opens (creating) the store in |data_dir|. Codes and tokens are
   // stored under HMAC-SHA256 with a key derived from |signing_key|, which
   // lives outside the data directory: a copy of the directory alone cannot
-  // be searched for an 8-digit code. INVALID_ARGUMENT when |signing_key| is
+  // be searched for a short code. INVALID_ARGUMENT when |signing_key| is
   // also among options.decommission_keys.
   static StatusOr<std::unique_ptr<Verifier>> Open(const std::string& data_dir,
                                                   crypto::Ed25519PrivateKey signing_key,
@@ -115,7 +115,7 @@ class Verifier {
   // ExchangeCode burns a valid code (and its sibling) and stores a token.
   // |code| is normalized first (NormalizeCode). Wrong, used and expired codes
   // all return NOT_FOUND "invalid or expired code" and are counted
-  // (wrong_codes()); there is no lockout: a valid code is never refused
+  // (WrongCodes()); there is no lockout: a valid code is never refused
   // because others guessed (the code space bounds guessing instead).
   StatusOr<IssuedToken> ExchangeCode(std::string_view code);
 
