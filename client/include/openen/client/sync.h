@@ -22,10 +22,10 @@ class Channel;
 
 namespace openen::client {
 
-// Bounds on what a source may list in one sync, far above what a relay keeps
-// (14 days of hourly batches is 336; of one-second batches, more than any
-// phone should fetch): RESOURCE_EXHAUSTED beyond them, however the source
-// pages. Names are at most kMaxBatchNameSize bytes.
+// Bounds on what a source may list in one sync: RESOURCE_EXHAUSTED beyond
+// them, however the source pages. 14 days of hourly batches is 336; a relay
+// period under 13 s (14 days / 100,000) lists more than kMaxListedBatches, and
+// a fresh phone then cannot sync. Names are at most kMaxBatchNameSize bytes.
 inline constexpr size_t kMaxListedBatches = 100'000;
 inline constexpr size_t kMaxListingBytes = size_t{8} << 20;
 inline constexpr size_t kMaxBatchNameSize = 255;
