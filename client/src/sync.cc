@@ -95,9 +95,6 @@ StatusOr<std::vector<ListedBatch>> DirectorySource::ListAfter(const std::string&
       return InvalidArgumentError("index.txt lists '" + line.substr(0, kMaxBatchNameSize) + "', not a plain file name");
     }
     if (line <= after) continue;
-    if (listed.size() == kMaxListedBatches) {
-      return ResourceExhaustedError("index.txt lists more than " + std::to_string(kMaxListedBatches) + " new batches");
-    }
     ListedBatch b{line, std::nullopt, std::nullopt};
     if (digests) {
       auto it = digests->find(line);
@@ -108,6 +105,9 @@ StatusOr<std::vector<ListedBatch>> DirectorySource::ListAfter(const std::string&
     listed.push_back(std::move(b));
   }
   std::sort(listed.begin(), listed.end(), [](const auto& a, const auto& b) { return a.name < b.name; });
+  // The oldest kMaxListedBatches now, the rest at the next sync (index.txt
+  // itself is bounded by kMaxListingBytes).
+  if (listed.size() > kMaxListedBatches) listed.resize(kMaxListedBatches);
   return listed;
 }
 
@@ -158,9 +158,9 @@ StatusOr<std::vector<ListedBatch>> RelaySource::ListAfter(const std::string& aft
     if (!st.ok()) return FromGrpc(st, "ListBatches");
     // A relay (or something posing as one) that pages on and on is stopped.
     bytes += resp.ByteSizeLong();
-    if (listed.size() + static_cast<size_t>(resp.batches_size()) > kMaxListedBatches || bytes > kMaxListingBytes) {
-      return ResourceExhaustedError("relay listed more than " + std::to_string(kMaxListedBatches) + " batches or " +
-                                    std::to_string(kMaxListingBytes) + " bytes in one sync");
+    if (bytes > kMaxListingBytes) {
+      return ResourceExhaustedError("relay listed more than " + std::to_string(kMaxListingBytes) +
+                                    " bytes in one sync");
     }
     for (const auto& b : resp.batches()) {
       if (!PlainName(b.name()) || b.name().size() > kMaxBatchNameSize || b.name() <= cursor) {
@@ -178,6 +178,8 @@ StatusOr<std::vector<ListedBatch>> RelaySource::ListAfter(const std::string& aft
       }
       listed.push_back(std::move(out));
       cursor = b.name();
+      // The oldest kMaxListedBatches now, the rest at the next sync.
+      if (listed.size() == kMaxListedBatches) return listed;
     }
     if (resp.batches_size() == 0) break;
   }

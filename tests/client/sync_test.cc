@@ -500,7 +500,7 @@ class EndlessRelay final : public openen::v1::Relay::Service {
   std::atomic<int> pages_{0};
 };
 
-TEST_CASE("a listing that pages on and on, and a file over the limit, fail with a clear error",
+TEST_CASE("a listing that pages on and on is taken in bounded parts, and a file over the limit fails with a clear error",
           "[client][sync][limits]") {
   World w;
   EndlessRelay endless;
@@ -508,10 +508,16 @@ TEST_CASE("a listing that pages on and on, and a file over the limit, fail with 
   REQUIRE(r.ok());
   RelaySource source(grpc::CreateChannel("127.0.0.1:" + std::to_string(r->port), grpc::InsecureChannelCredentials()));
   auto listed = source.ListAfter("");
-  REQUIRE_FALSE(listed.ok());
-  CHECK(listed.status().code() == StatusCode::kResourceExhausted);
-  CHECK(listed.status().message() == "relay listed more than 100000 batches or 8388608 bytes in one sync");
+  REQUIRE(listed.ok());
+  REQUIRE(listed->size() == kMaxListedBatches);
+  CHECK(listed->front().name == relay::BatchFileName(1));
+  CHECK(listed->back().name == relay::BatchFileName(static_cast<int64_t>(kMaxListedBatches)));
   CHECK(endless.pages_ <= 101);
+  // The next sync goes on from where this one stopped.
+  auto next = source.ListAfter(listed->back().name);
+  REQUIRE(next.ok());
+  REQUIRE_FALSE(next->empty());
+  CHECK(next->front().name == relay::BatchFileName(static_cast<int64_t>(kMaxListedBatches) + 1));
   server::ShutdownGracefully(r->server.get(), 1);
 
   // A mirror's file larger than any export is refused before it is read.
@@ -533,11 +539,19 @@ TEST_CASE("a listing that pages on and on, and a file over the limit, fail with 
   CHECK(files.ListAfter("").status() ==
         Status(StatusCode::kUnavailable, "index.sha256 does not list " + big + " (yet)"));
   std::filesystem::remove(mirror + "/index.sha256");
-  // An index listing more batches than a sync may take is refused.
+  // An index listing more batches than a sync may take gives the oldest
+  // ones, whatever the order of its lines; the rest come next time.
   std::string many;
-  for (size_t i = 1; i <= kMaxListedBatches + 1; ++i) many += relay::BatchFileName(static_cast<int64_t>(i)) + "\n";
+  for (size_t i = kMaxListedBatches + 1; i >= 1; --i) many += relay::BatchFileName(static_cast<int64_t>(i)) + "\n";
   std::ofstream(mirror + "/index.txt", std::ios::trunc) << many;
-  CHECK(files.ListAfter("").status().message() == "index.txt lists more than 100000 new batches");
+  auto part = files.ListAfter("");
+  REQUIRE(part.ok());
+  REQUIRE(part->size() == kMaxListedBatches);
+  CHECK(part->back().name == relay::BatchFileName(static_cast<int64_t>(kMaxListedBatches)));
+  auto rest = files.ListAfter(part->back().name);
+  REQUIRE(rest.ok());
+  REQUIRE(rest->size() == 1);
+  CHECK(rest->front().name == relay::BatchFileName(static_cast<int64_t>(kMaxListedBatches) + 1));
 }
 
 

@@ -22,10 +22,12 @@ class Channel;
 
 namespace openen::client {
 
-// Bounds on what a source may list in one sync: RESOURCE_EXHAUSTED beyond
-// them, however the source pages. 14 days of hourly batches is 336; a relay
-// period under 13 s (14 days / 100,000) lists more than kMaxListedBatches, and
-// a fresh phone then cannot sync. Names are at most kMaxBatchNameSize bytes.
+// Bounds on what a source may list in one sync. ListAfter returns at most
+// the oldest kMaxListedBatches names after the cursor, and Sync takes the rest
+// at the next sync from its progress (14 days of hourly batches is 336; a
+// relay with one-second batches is caught up over several syncs). A listing
+// over kMaxListingBytes (however the source pages) is RESOURCE_EXHAUSTED.
+// Names are at most kMaxBatchNameSize bytes.
 inline constexpr size_t kMaxListedBatches = 100'000;
 inline constexpr size_t kMaxListingBytes = size_t{8} << 20;
 inline constexpr size_t kMaxBatchNameSize = 255;
