@@ -76,14 +76,14 @@ void Run(const std::string& name, double seconds, int attackers) {
       // One connection each, as separate machines would have.
       grpc::ChannelArguments args;
       args.SetInt("openen.bench.attacker", t);
-      auto stub = openen::v1::Verification::NewStub(
+      auto guesser = openen::v1::Verification::NewStub(
           grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(), args));
       while (!stop) {
         grpc::ClientContext ctx;
         openen::v1::ExchangeCodeRequest req;
         req.set_code(verifier::RandomShortCode(16));
         openen::v1::ExchangeCodeResponse resp;
-        if (stub->ExchangeCode(&ctx, req, &resp).ok()) ++guess_hits;
+        if (guesser->ExchangeCode(&ctx, req, &resp).ok()) ++guess_hits;
         ++guesses;
       }
     });

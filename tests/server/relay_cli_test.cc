@@ -349,8 +349,8 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
   const int verifier_port = StartedPort(&verifier);
   auto vchannel = grpc::CreateChannel("127.0.0.1:" + std::to_string(verifier_port), grpc::InsecureChannelCredentials());
   auto rchannel = grpc::CreateChannel("127.0.0.1:" + std::to_string(relay_port), grpc::InsecureChannelCredentials());
-  auto vstub = openen::v1::Verification::NewStub(vchannel);
-  auto rstub = openen::v1::Relay::NewStub(rchannel);
+  auto verification = openen::v1::Verification::NewStub(vchannel);
+  auto relay_api = openen::v1::Relay::NewStub(rchannel);
   const std::string admin_key = ReadFile(dir.Sub("admin.key")).substr(0, 64);
   std::vector<std::pair<std::string, std::string>> secrets;  // searched in logs and directories
   std::vector<std::pair<std::string, std::string>> published;  // keys: searched in logs
@@ -363,14 +363,14 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
     ctx.AddMetadata("authorization", "Bearer " + admin_key);
     openen::v1::IssueCodeRequest req;
     req.set_test_type(openen::v1::CONFIRMED_TEST);
-    REQUIRE(vstub->IssueCode(&ctx, req, &codes).ok());
+    REQUIRE(verification->IssueCode(&ctx, req, &codes).ok());
   }
   auto exchange = [&](const std::string& code, bool chaff, openen::v1::ExchangeCodeResponse* out) {
     grpc::ClientContext ctx;
     openen::v1::ExchangeCodeRequest req;
     req.set_code(code);
     req.set_chaff(chaff);
-    return vstub->ExchangeCode(&ctx, req, out).error_code();
+    return verification->ExchangeCode(&ctx, req, out).error_code();
   };
   auto certify = [&](const std::string& token, const std::string& hmac, bool chaff, openen::v1::CertifyResponse* out) {
     grpc::ClientContext ctx;
@@ -378,7 +378,7 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
     req.set_token(token);
     req.set_key_hmac(hmac);
     req.set_chaff(chaff);
-    return vstub->Certify(&ctx, req, out).error_code();
+    return verification->Certify(&ctx, req, out).error_code();
   };
   openen::v1::ExchangeCodeResponse token;
   const std::string wrong_code = "4821 7730 1956 0482";
@@ -416,7 +416,7 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
   auto send = [&](const openen::v1::PublishRequest& req) {
     grpc::ClientContext ctx;
     openen::v1::PublishResponse resp;
-    return rstub->Publish(&ctx, req, &resp).error_code();
+    return relay_api->Publish(&ctx, req, &resp).error_code();
   };
   *publish.mutable_certificate() = cert.certificate();
   openen::v1::PublishRequest bad = publish;  // a wrong HMAC secret
