@@ -64,7 +64,7 @@ int main(int argc, char** argv) {
   // The city: 50,000 RPIs over 14 days, 4 sightings each; 100 of them belong
   // to diagnosis keys that will be published (true matches).
   auto signer = crypto::EcdsaP256PrivateKey::Generate();
-  client::FakeClock clock(now);
+  base::FakeClock clock(now);
   crypto::SecretBytes keystore_seed = crypto::SecretBytes::Random(32);
   auto keystore = client::FileKeyStore::FromKey(keystore_seed);
   client::ClientOptions options;
@@ -88,7 +88,7 @@ int main(int argc, char** argv) {
   const double record_start = NowSeconds();
   size_t sightings = 0;
   for (size_t r = 0; r < rpis; ++r) {
-    Bytes rpi(16), aem(4);
+    base::Bytes rpi(16), aem(4);
     const uint32_t now_interval = crypto::EnIntervalNumber(now);
     uint32_t interval = first_day * 144 + rng() % (now_interval - first_day * 144);
     if (r < 100) {  // a true contact: an RPI of diagnosis key r
@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
   std::filesystem::create_directories(dir + "/exports");
   std::string index;
   const size_t per_file = (total_keys + files - 1) / files;
-  std::vector<Bytes> bins;
+  std::vector<base::Bytes> bins;
   for (size_t f = 0; f < files; ++f) {
     wire::ExportBatch batch;
     batch.header.region = "ZZ";
@@ -182,15 +182,15 @@ int main(int argc, char** argv) {
   // sync's alone: read, parse, verify, match, store, one file at a time.
   std::string self = std::filesystem::canonical("/proc/self/exe").string();
   std::string cmd = self + " --sync-only " + dir + " --now " + std::to_string(now) + " --key " +
-                    HexEncode(keystore_seed.Reveal()) + " --spki " + signer->PublicKey().ToSpkiBase64();
+                    base::HexEncode(keystore_seed.Reveal()) + " --spki " + signer->PublicKey().ToSpkiBase64();
   int rc = std::system(cmd.c_str());
   std::filesystem::remove_all(dir);
   return rc == 0 ? 0 : 1;
 }
 
 int SyncOnly(const std::string& dir, int64_t now, const std::string& key_hex, const std::string& spki) {
-  client::FakeClock clock(now);
-  auto keystore = client::FileKeyStore::FromKey(crypto::SecretBytes(*HexDecode(key_hex)));
+  base::FakeClock clock(now);
+  auto keystore = client::FileKeyStore::FromKey(crypto::SecretBytes(*base::HexDecode(key_hex)));
   client::ClientOptions options;
   options.store_dir = dir + "/phone";
   options.export_keys = {{"bench-v1", *crypto::EcdsaP256PublicKey::FromSpkiBase64(spki)}};

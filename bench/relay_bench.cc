@@ -20,15 +20,15 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "common/clock.h"
-#include "common/grpc_server.h"
-#include "common/worker_pool.h"
+#include "openen/base/clock.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
+#include "openen/relay/relay.h"
+#include "openen/relay/service.h"
+#include "openen/server/grpc_server.h"
+#include "openen/server/worker_pool.h"
 #include "openen/wire/signed.h"
-#include "relay/relay.h"
-#include "relay/service.h"
 
 namespace {
 
@@ -39,7 +39,7 @@ using bench::NowSeconds;
 struct Publish {
   std::vector<relay::SubmittedKey> keys;
   openen::v1::SignedEnvelope cert;
-  Bytes secret;
+  base::Bytes secret;
 };
 
 // MakePublishes prepares |n| publishes of 14 daily keys, certified by |authority|.
@@ -49,22 +49,22 @@ std::vector<Publish> MakePublishes(size_t n, int64_t now, const crypto::Ed25519P
   for (Publish& p : out) {
     std::vector<crypto::TekHmacEntry> entries;
     for (uint32_t d = 1; d <= 14; ++d) {
-      relay::SubmittedKey k{Bytes(16), today - 144 * d, 144, 4};
+      relay::SubmittedKey k{base::Bytes(16), today - 144 * d, 144, 4};
       crypto::RandomBytes(k.key_data);
       entries.push_back({k.key_data, k.rolling_start_interval_number, 144, 4});
       p.keys.push_back(std::move(k));
     }
-    p.secret = Bytes(32);
+    p.secret = base::Bytes(32);
     crypto::RandomBytes(p.secret);
     auto mac = crypto::TekHmac(p.secret, entries, crypto::TekHmacForm::kWithTransmissionRisk);
     openen::v1::Certificate c;
     c.set_report_type(openen::v1::CONFIRMED_TEST);
-    c.set_key_hmac(std::string(AsChars(mac)));
+    c.set_key_hmac(std::string(base::AsChars(mac)));
     c.set_audience("openen-relay");
     c.set_expires_at(now + 3600);
-    Bytes nonce(16);
+    base::Bytes nonce(16);
     crypto::RandomBytes(nonce);
-    c.set_nonce(std::string(AsChars(nonce)));
+    c.set_nonce(std::string(base::AsChars(nonce)));
     p.cert = wire::SignEnvelope(wire::kCertificateContext, c, authority);
   }
   return out;
@@ -77,7 +77,7 @@ double Percentile(std::vector<double> v, double p) {
 }
 
 void BenchPublish(const std::string& dir, size_t n, int threads) {
-  server::SystemClock clock;
+  base::SystemClock clock;
   auto authority = crypto::Ed25519PrivateKey::Generate();
   auto r = relay::Relay::Open(dir + "/publish-data", dir + "/publish-export", {}, {authority.PublicKey()},
                               *crypto::EcdsaP256PrivateKey::Generate(), {}, &clock);
@@ -93,13 +93,13 @@ void BenchPublish(const std::string& dir, size_t n, int threads) {
   for (size_t i = 0; i < n; ++i) {
     for (const auto& k : publishes[i].keys) {
       auto* out = requests[i].add_keys();
-      out->set_key_data(std::string(AsChars(k.key_data)));
+      out->set_key_data(std::string(base::AsChars(k.key_data)));
       out->set_rolling_start_interval_number(k.rolling_start_interval_number);
       out->set_rolling_period(k.rolling_period);
       out->set_transmission_risk(k.transmission_risk);
     }
     *requests[i].mutable_certificate() = publishes[i].cert;
-    requests[i].set_hmac_secret(std::string(AsChars(publishes[i].secret)));
+    requests[i].set_hmac_secret(std::string(base::AsChars(publishes[i].secret)));
   }
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(running->port), grpc::InsecureChannelCredentials());
   std::atomic<size_t> next{0}, failures{0};
@@ -140,7 +140,7 @@ void BenchPublish(const std::string& dir, size_t n, int threads) {
 
 void BenchClose(const std::string& dir, size_t keys, int threads) {
   const int64_t now = 1795000000 / 86400 * 86400 + 10 * 3600;
-  server::FakeClock clock(now);
+  base::FakeClock clock(now);
   auto authority = crypto::Ed25519PrivateKey::Generate();
   relay::RelayOptions options;
   options.min_batch_keys = 0;
@@ -167,7 +167,7 @@ void BenchClose(const std::string& dir, size_t keys, int threads) {
 
   clock.Set(now + 3600);
   const double close_start = NowSeconds();
-  if (Status s = relay->Maintain(); !s.ok()) {
+  if (base::Status s = relay->Maintain(); !s.ok()) {
     std::fprintf(stderr, "%s\n", s.ToString().c_str());
     std::exit(1);
   }

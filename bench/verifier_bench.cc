@@ -27,14 +27,14 @@
 #include <vector>
 
 #include "bench_util.h"
-#include "common/clock.h"
-#include "common/grpc_server.h"
-#include "common/log.h"
-#include "common/worker_pool.h"
+#include "openen/base/clock.h"
 #include "openen/crypto/random.h"
+#include "openen/server/grpc_server.h"
+#include "openen/server/log.h"
+#include "openen/server/worker_pool.h"
 #include "openen/v1/verification.grpc.pb.h"
-#include "verifier/service.h"
-#include "verifier/verifier.h"
+#include "openen/verifier/service.h"
+#include "openen/verifier/verifier.h"
 
 namespace {
 
@@ -51,7 +51,7 @@ double Percentile(std::vector<double> v, double p) {
 void Run(const std::string& name, double seconds, int attackers) {
   const std::string dir = std::filesystem::temp_directory_path() / ("openen-bench-verifier-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
-  server::SystemClock clock;
+  base::SystemClock clock;
   const std::string admin_key = "bench-admin-key-bench-admin-key";
   auto verifier = verifier::Verifier::Open(dir, crypto::Ed25519PrivateKey::Generate(), {}, &clock);
   if (!verifier.ok()) {
@@ -60,7 +60,7 @@ void Run(const std::string& name, double seconds, int attackers) {
   }
   // As openen-verifier serves: a pool of 4 workers.
   server::WorkerPool pool(4);
-  verifier::VerificationService service(verifier->get(), crypto::SecretBytes(AsBytes(admin_key)), &pool);
+  verifier::VerificationService service(verifier->get(), crypto::SecretBytes(base::AsBytes(admin_key)), &pool);
   auto running = server::StartServer({}, {&service});
   if (!running.ok()) {
     std::fprintf(stderr, "bench_verifier: %s\n", running.status().ToString().c_str());
@@ -137,7 +137,7 @@ void RunInProcess(double seconds) {
   const std::string dir =
       std::filesystem::temp_directory_path() / ("openen-bench-verifier-ip-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
-  server::SystemClock clock;
+  base::SystemClock clock;
   auto verifier = verifier::Verifier::Open(dir, crypto::Ed25519PrivateKey::Generate(), {}, &clock);
   if (!verifier.ok()) std::exit(1);
   for (int i = 0; i < 1000; ++i) (void)(*verifier)->IssueCode(openen::v1::CONFIRMED_TEST, 0);
@@ -160,7 +160,7 @@ void RunInProcess(double seconds) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (Status s = crypto::Init(); !s.ok()) return 1;
+  if (base::Status s = crypto::Init(); !s.ok()) return 1;
   double seconds = 10;
   int attackers = 8;
   for (int i = 1; i + 1 < argc; i += 2) {

@@ -15,7 +15,7 @@
 
 #include <vector>
 
-#include "openen/crypto/bytes.h"
+#include "openen/base/bytes.h"
 
 namespace openen::testing {
 
@@ -34,15 +34,15 @@ inline std::string ReadFile(const std::string& path) {
 }
 
 // Hex decodes a hex literal; throws on malformed test data.
-inline Bytes Hex(const std::string& hex) {
-  auto b = HexDecode(hex);
+inline base::Bytes Hex(const std::string& hex) {
+  auto b = base::HexDecode(hex);
   if (!b.ok()) throw std::runtime_error("bad hex in test: " + hex);
   return *b;
 }
 
 template <size_t N>
 std::array<uint8_t, N> HexArray(const std::string& hex) {
-  Bytes b = Hex(hex);
+  base::Bytes b = Hex(hex);
   if (b.size() != N) throw std::runtime_error("hex literal has wrong size: " + hex);
   std::array<uint8_t, N> a;
   std::copy(b.begin(), b.end(), a.begin());
@@ -73,10 +73,10 @@ class TempDir {
 // FilesContaining returns the files under |dir| (recursively) whose bytes
 // contain |needle| anywhere: the byte scan behind every "nothing is left"
 // claim.
-inline std::vector<std::string> FilesContaining(const std::string& dir, ByteView needle) {
+inline std::vector<std::string> FilesContaining(const std::string& dir, base::ByteView needle) {
   std::vector<std::string> hits;
   if (needle.empty()) return hits;
-  std::string n(AsChars(needle));
+  std::string n(base::AsChars(needle));
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;
     std::string contents = ReadFile(entry.path().string());

@@ -17,7 +17,7 @@
 namespace openen::testing {
 
 // SetDeclaredSize rewrites the uncompressed size of every member of |zip|.
-inline Bytes SetDeclaredSize(Bytes zip, uint32_t size) {
+inline base::Bytes SetDeclaredSize(base::Bytes zip, uint32_t size) {
   auto put32 = [&](size_t at) {
     for (int i = 0; i < 4; ++i) zip[at + i] = static_cast<uint8_t>(size >> (8 * i));
   };
@@ -31,16 +31,16 @@ inline Bytes SetDeclaredSize(Bytes zip, uint32_t size) {
 
 // LyingZip is a small export zip (about 140 bytes) whose export.bin declares
 // |declared| bytes.
-inline Bytes LyingZip(uint32_t declared) {
-  Bytes bin(wire::kExportBinHeader.begin(), wire::kExportBinHeader.end());
+inline base::Bytes LyingZip(uint32_t declared) {
+  base::Bytes bin(wire::kExportBinHeader.begin(), wire::kExportBinHeader.end());
   auto zip = wire::internal::WriteZip({{"export.bin", bin}});
   return SetDeclaredSize(*zip, declared);
 }
 
 // DeflateBomb is an export zip whose export.bin is |inflated| zero bytes
 // (after a valid header), deflated about 1000:1, its size declared honestly.
-inline Bytes DeflateBomb(size_t inflated) {
-  Bytes bin(inflated, 0);
+inline base::Bytes DeflateBomb(size_t inflated) {
+  base::Bytes bin(inflated, 0);
   std::memcpy(bin.data(), wire::kExportBinHeader.data(), wire::kExportBinHeader.size());
   return *wire::internal::WriteZip({{"export.bin", bin}});
 }

@@ -18,9 +18,9 @@
 #include "openen/client/client.h"
 #include "openen/v1/signed.pb.h"
 
-using openen::Status;
-using openen::StatusCode;
-using openen::StatusOr;
+using openen::base::Status;
+using openen::base::StatusCode;
+using openen::base::StatusOr;
 
 struct openen_keystore {
   std::unique_ptr<openen::client::KeyStore> impl;
@@ -34,7 +34,7 @@ struct openen_options {
 };
 
 struct openen_client {
-  std::unique_ptr<openen::client::Clock> clock;
+  std::unique_ptr<openen::base::Clock> clock;
   std::unique_ptr<openen::client::Client> client;
   bool allow_plaintext = false;
 };
@@ -46,27 +46,27 @@ class CallbackKeyStore final : public openen::client::KeyStore {
  public:
   CallbackKeyStore(void* ctx, openen_wrap_fn wrap, openen_wrap_fn unwrap, openen_destroy_fn destroy)
       : ctx_(ctx), wrap_(wrap), unwrap_(unwrap), destroy_(destroy) {}
-  StatusOr<openen::Bytes> Wrap(const openen::crypto::SecretBytes& key) override {
-    openen::Bytes out(key.size() + 256);
+  openen::base::StatusOr<openen::base::Bytes> Wrap(const openen::crypto::SecretBytes& key) override {
+    openen::base::Bytes out(key.size() + 256);
     size_t len = 0;
     if (wrap_(ctx_, key.Reveal().data(), key.size(), out.data(), out.size(), &len) != 0 || len > out.size()) {
-      return openen::UnavailableError("the platform keystore could not wrap a key");
+      return openen::base::UnavailableError("the platform keystore could not wrap a key");
     }
     out.resize(len);
     return out;
   }
-  StatusOr<openen::crypto::SecretBytes> Unwrap(openen::ByteView wrapped) override {
+  openen::base::StatusOr<openen::crypto::SecretBytes> Unwrap(openen::base::ByteView wrapped) override {
     openen::crypto::SecretBytes out(wrapped.size() + 256);
     size_t len = 0;
     if (unwrap_(ctx_, wrapped.data(), wrapped.size(), out.MutableReveal().data(), out.size(), &len) != 0 ||
         len > out.size()) {
-      return openen::PermissionDeniedError("the platform keystore could not unwrap a key");
+      return openen::base::PermissionDeniedError("the platform keystore could not unwrap a key");
     }
     return openen::crypto::SecretBytes(out.Reveal().first(len));
   }
-  Status Destroy() override {
-    if (destroy_(ctx_) != 0) return openen::UnavailableError("the platform keystore could not destroy its key");
-    return Status::Ok();
+  openen::base::Status Destroy() override {
+    if (destroy_(ctx_) != 0) return openen::base::UnavailableError("the platform keystore could not destroy its key");
+    return openen::base::Status::Ok();
   }
 
  private:
@@ -76,7 +76,7 @@ class CallbackKeyStore final : public openen::client::KeyStore {
   openen_destroy_fn destroy_;
 };
 
-class CallbackClock final : public openen::client::Clock {
+class CallbackClock final : public openen::base::Clock {
  public:
   CallbackClock(void* ctx, openen_clock_fn fn) : ctx_(ctx), fn_(fn) {}
   int64_t NowSeconds() const override { return fn_(ctx_); }
@@ -86,18 +86,18 @@ class CallbackClock final : public openen::client::Clock {
   openen_clock_fn fn_;
 };
 
-openen_status ToC(StatusCode code) {
+openen_status ToC(openen::base::StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return OPENEN_OK;
-    case StatusCode::kInvalidArgument: return OPENEN_INVALID_ARGUMENT;
-    case StatusCode::kNotFound: return OPENEN_NOT_FOUND;
-    case StatusCode::kPermissionDenied: return OPENEN_PERMISSION_DENIED;
-    case StatusCode::kResourceExhausted: return OPENEN_RESOURCE_EXHAUSTED;
-    case StatusCode::kFailedPrecondition: return OPENEN_FAILED_PRECONDITION;
-    case StatusCode::kInternal: return OPENEN_INTERNAL;
-    case StatusCode::kUnavailable: return OPENEN_UNAVAILABLE;
-    case StatusCode::kDataLoss: return OPENEN_DATA_LOSS;
-    case StatusCode::kUnauthenticated: return OPENEN_UNAUTHENTICATED;
+    case openen::base::StatusCode::kOk: return OPENEN_OK;
+    case openen::base::StatusCode::kInvalidArgument: return OPENEN_INVALID_ARGUMENT;
+    case openen::base::StatusCode::kNotFound: return OPENEN_NOT_FOUND;
+    case openen::base::StatusCode::kPermissionDenied: return OPENEN_PERMISSION_DENIED;
+    case openen::base::StatusCode::kResourceExhausted: return OPENEN_RESOURCE_EXHAUSTED;
+    case openen::base::StatusCode::kFailedPrecondition: return OPENEN_FAILED_PRECONDITION;
+    case openen::base::StatusCode::kInternal: return OPENEN_INTERNAL;
+    case openen::base::StatusCode::kUnavailable: return OPENEN_UNAVAILABLE;
+    case openen::base::StatusCode::kDataLoss: return OPENEN_DATA_LOSS;
+    case openen::base::StatusCode::kUnauthenticated: return OPENEN_UNAUTHENTICATED;
     default: return OPENEN_OTHER;
   }
 }
@@ -115,7 +115,7 @@ void SetError(char** errptr, const std::string& message) {
 template <typename Body>
 openen_status Guard(char** errptr, Body body) {
   try {
-    Status s = body();
+    openen::base::Status s = body();
     if (s.ok()) return OPENEN_OK;
     SetError(errptr, s.message());
     return ToC(s.code());
@@ -131,9 +131,9 @@ openen_status Guard(char** errptr, Body body) {
   }
 }
 
-Status NeedClient(const openen_client* c) {
-  if (c == nullptr || !c->client) return openen::InvalidArgumentError("client is NULL");
-  return Status::Ok();
+openen::base::Status NeedClient(const openen_client* c) {
+  if (c == nullptr || !c->client) return openen::base::InvalidArgumentError("client is NULL");
+  return openen::base::Status::Ok();
 }
 
 // Channel connects to |target| over TLS, checking the server against
@@ -155,12 +155,12 @@ using RoleKeys = std::vector<openen::crypto::Ed25519PublicKey> openen::client::C
 // AddEd25519Key appends a 32-byte Ed25519 public key to the options' |list|.
 openen_status AddEd25519Key(openen_options* o, RoleKeys list, const uint8_t* key, size_t key_len,
                             char** errptr) {
-  return Guard(errptr, [&]() -> Status {
-    if (o == nullptr || key == nullptr) return openen::InvalidArgumentError("options and key must not be NULL");
+  return Guard(errptr, [&]() -> openen::base::Status {
+    if (o == nullptr || key == nullptr) return openen::base::InvalidArgumentError("options and key must not be NULL");
     OPENEN_ASSIGN_OR_RETURN(openen::crypto::Ed25519PublicKey k,
-                            openen::crypto::Ed25519PublicKey::FromBytes(openen::ByteView(key, key_len)));
+                            openen::crypto::Ed25519PublicKey::FromBytes(openen::base::ByteView(key, key_len)));
     (o->options.*list).push_back(k);
-    return Status::Ok();
+    return openen::base::Status::Ok();
   });
 }
 
@@ -218,12 +218,12 @@ openen_keystore* openen_keystore_create(void* ctx, openen_wrap_fn wrap, openen_w
 }
 
 openen_status openen_keystore_open_file(const char* path, openen_keystore** out, char** errptr) {
-  return Guard(errptr, [&]() -> Status {
-    if (path == nullptr || out == nullptr) return openen::InvalidArgumentError("path and out must not be NULL");
+  return Guard(errptr, [&]() -> openen::base::Status {
+    if (path == nullptr || out == nullptr) return openen::base::InvalidArgumentError("path and out must not be NULL");
     OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<openen::client::FileKeyStore> ks,
                             openen::client::FileKeyStore::OpenOrCreate(path));
     *out = new openen_keystore{std::move(ks)};
-    return Status::Ok();
+    return openen::base::Status::Ok();
   });
 }
 
@@ -258,14 +258,14 @@ void openen_options_set_clock(openen_options* o, void* ctx, openen_clock_fn now)
 
 openen_status openen_options_add_export_key(openen_options* o, const char* name, const char* spki_base64,
                                             char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     if (o == nullptr || name == nullptr || spki_base64 == nullptr) {
-      return openen::InvalidArgumentError("options, name and key must not be NULL");
+      return openen::base::InvalidArgumentError("options, name and key must not be NULL");
     }
     OPENEN_ASSIGN_OR_RETURN(openen::crypto::EcdsaP256PublicKey key,
                             openen::crypto::EcdsaP256PublicKey::FromSpkiBase64(spki_base64));
     o->options.export_keys.insert_or_assign(name, std::move(key));
-    return Status::Ok();
+    return openen::base::Status::Ok();
   });
 }
 
@@ -288,21 +288,21 @@ void openen_options_allow_plaintext(openen_options* o, int allow) {
 
 openen_status openen_client_open(const openen_options* o, openen_keystore* keystore, openen_client** out,
                                  char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     if (o == nullptr || keystore == nullptr || out == nullptr) {
-      return openen::InvalidArgumentError("options, keystore and out must not be NULL");
+      return openen::base::InvalidArgumentError("options, keystore and out must not be NULL");
     }
-    if (o->options.store_dir.empty()) return openen::InvalidArgumentError("the store directory is not set");
+    if (o->options.store_dir.empty()) return openen::base::InvalidArgumentError("the store directory is not set");
     auto c = std::make_unique<openen_client>();
     if (o->clock) {
       c->clock = std::make_unique<CallbackClock>(o->clock_ctx, o->clock);
     } else {
-      c->clock = std::make_unique<openen::client::SystemClock>();
+      c->clock = std::make_unique<openen::base::SystemClock>();
     }
     OPENEN_ASSIGN_OR_RETURN(c->client, openen::client::Client::Open(o->options, keystore->impl.get(), c->clock.get()));
     c->allow_plaintext = o->allow_plaintext;
     *out = c.release();
-    return Status::Ok();
+    return openen::base::Status::Ok();
   });
 }
 
@@ -317,57 +317,57 @@ int openen_is_decommissioned(const char* store_dir) {
 }
 
 openen_status openen_broadcast_payload(openen_client* c, uint8_t* out, size_t out_len, char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     if (out == nullptr || out_len < OPENEN_ADVERTISEMENT_SIZE) {
-      return openen::InvalidArgumentError("the output buffer holds " + std::to_string(out == nullptr ? 0 : out_len) +
+      return openen::base::InvalidArgumentError("the output buffer holds " + std::to_string(out == nullptr ? 0 : out_len) +
                                           " bytes, want 20");
     }
     OPENEN_ASSIGN_OR_RETURN(openen::crypto::Advertisement ad, c->client->CurrentAdvertisement());
     std::memcpy(out, ad.data(), ad.size());
-    return Status::Ok();
+    return openen::base::Status::Ok();
   });
 }
 
 openen_status openen_record_sighting(openen_client* c, const uint8_t* rpi, size_t rpi_len, const uint8_t* aem,
                                      size_t aem_len, int rssi, int64_t unix_time, char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
-    if (rpi == nullptr || aem == nullptr) return openen::InvalidArgumentError("rpi and aem must not be NULL");
-    return c->client->RecordSighting(openen::ByteView(rpi, rpi_len), openen::ByteView(aem, aem_len), rssi, unix_time);
+    if (rpi == nullptr || aem == nullptr) return openen::base::InvalidArgumentError("rpi and aem must not be NULL");
+    return c->client->RecordSighting(openen::base::ByteView(rpi, rpi_len), openen::base::ByteView(aem, aem_len), rssi, unix_time);
   });
 }
 
 openen_status openen_sync_directory(openen_client* c, const char* dir, openen_sync_report* report, char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
-    if (dir == nullptr) return openen::InvalidArgumentError("dir must not be NULL");
+    if (dir == nullptr) return openen::base::InvalidArgumentError("dir must not be NULL");
     openen::client::DirectorySource source(dir);
     OPENEN_ASSIGN_OR_RETURN(openen::client::SyncReport r, c->client->Sync(source));
     FillReport(r, report);
-    return Status::Ok();
+    return openen::base::Status::Ok();
   });
 }
 
 openen_status openen_sync_relay(openen_client* c, const char* target, const char* root_certs_pem,
                                 openen_sync_report* report, char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
-    if (target == nullptr) return openen::InvalidArgumentError("target must not be NULL");
+    if (target == nullptr) return openen::base::InvalidArgumentError("target must not be NULL");
     openen::client::RelaySource source(Channel(c, target, root_certs_pem));
     OPENEN_ASSIGN_OR_RETURN(openen::client::SyncReport r, c->client->Sync(source));
     FillReport(r, report);
-    return Status::Ok();
+    return openen::base::Status::Ok();
   });
 }
 
 openen_status openen_update_configuration(openen_client* c, const uint8_t* envelope, size_t envelope_len,
                                           char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     openen::v1::SignedEnvelope env;
     if (envelope == nullptr || envelope_len > INT32_MAX || !env.ParseFromArray(envelope, static_cast<int>(envelope_len))) {
-      return openen::InvalidArgumentError("not a signed configuration");
+      return openen::base::InvalidArgumentError("not a signed configuration");
     }
     return c->client->UpdateConfiguration(env);
   });
@@ -375,10 +375,10 @@ openen_status openen_update_configuration(openen_client* c, const uint8_t* envel
 
 openen_status openen_daily_summaries(openen_client* c, openen_daily_summary* out, size_t capacity, size_t* count,
                                      char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     if (count == nullptr || (out == nullptr && capacity > 0)) {
-      return openen::InvalidArgumentError("count must not be NULL, nor out when capacity > 0");
+      return openen::base::InvalidArgumentError("count must not be NULL, nor out when capacity > 0");
     }
     OPENEN_ASSIGN_OR_RETURN(std::vector<openen::client::DailySummary> days, c->client->DailySummaries());
     *count = days.size();
@@ -386,16 +386,16 @@ openen_status openen_daily_summaries(openen_client* c, openen_daily_summary* out
       out[i] = {days[i].day, days[i].score_sum, days[i].max_score, days[i].weighted_duration_sum_seconds,
                 days[i].exposure ? 1 : 0};
     }
-    return Status::Ok();
+    return openen::base::Status::Ok();
   });
 }
 
 openen_status openen_storage_summary(openen_client* c, openen_day_counts* out, size_t capacity, size_t* count,
                                      char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     if (count == nullptr || (out == nullptr && capacity > 0)) {
-      return openen::InvalidArgumentError("count must not be NULL, nor out when capacity > 0");
+      return openen::base::InvalidArgumentError("count must not be NULL, nor out when capacity > 0");
     }
     OPENEN_ASSIGN_OR_RETURN(openen::client::StorageSummary s, c->client->Summary());
     *count = s.days.size();
@@ -403,34 +403,34 @@ openen_status openen_storage_summary(openen_client* c, openen_day_counts* out, s
       const auto& d = s.days[i];
       out[i] = {d.day, d.own_keys, d.identifiers_seen, d.scans, d.exposure_windows};
     }
-    return Status::Ok();
+    return openen::base::Status::Ok();
   });
 }
 
 openen_status openen_upload_diagnosis(openen_client* c, const char* verifier_target, const char* relay_target,
                                       const char* root_certs_pem, const char* code, const uint32_t* excluded_days,
                                       size_t excluded_count, openen_upload_report* report, char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     if (verifier_target == nullptr || relay_target == nullptr || code == nullptr ||
         (excluded_days == nullptr && excluded_count > 0)) {
-      return openen::InvalidArgumentError("targets and code must not be NULL");
+      return openen::base::InvalidArgumentError("targets and code must not be NULL");
     }
     openen::client::GrpcUploadTransport transport(Channel(c, verifier_target, root_certs_pem),
                                                   Channel(c, relay_target, root_certs_pem));
     std::vector<uint32_t> excluded(excluded_days, excluded_days + excluded_count);
     OPENEN_ASSIGN_OR_RETURN(openen::client::UploadReport r, c->client->UploadDiagnosis(transport, code, excluded));
     if (report) *report = {r.keys_sent, r.keys_accepted};
-    return Status::Ok();
+    return openen::base::Status::Ok();
   });
 }
 
 openen_status openen_send_chaff(openen_client* c, const char* verifier_target, const char* relay_target,
                                 const char* root_certs_pem, char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     if (verifier_target == nullptr || relay_target == nullptr) {
-      return openen::InvalidArgumentError("targets must not be NULL");
+      return openen::base::InvalidArgumentError("targets must not be NULL");
     }
     openen::client::GrpcUploadTransport transport(Channel(c, verifier_target, root_certs_pem),
                                                   Channel(c, relay_target, root_certs_pem));
@@ -440,29 +440,29 @@ openen_status openen_send_chaff(openen_client* c, const char* verifier_target, c
 
 openen_status openen_maybe_send_chaff(openen_client* c, const char* verifier_target, const char* relay_target,
                                       const char* root_certs_pem, double mean_days, int* sent, char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     if (verifier_target == nullptr || relay_target == nullptr) {
-      return openen::InvalidArgumentError("targets must not be NULL");
+      return openen::base::InvalidArgumentError("targets must not be NULL");
     }
-    if (!(mean_days > 0 && mean_days < 365)) return openen::InvalidArgumentError("mean_days must be in (0, 365)");
+    if (!(mean_days > 0 && mean_days < 365)) return openen::base::InvalidArgumentError("mean_days must be in (0, 365)");
     openen::client::GrpcUploadTransport transport(Channel(c, verifier_target, root_certs_pem),
                                                   Channel(c, relay_target, root_certs_pem));
     OPENEN_ASSIGN_OR_RETURN(bool did, c->client->MaybeSendChaff(transport, mean_days));
     if (sent) *sent = did ? 1 : 0;
-    return Status::Ok();
+    return openen::base::Status::Ok();
   });
 }
 
 openen_status openen_pause(openen_client* c, char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     return c->client->Pause();
   });
 }
 
 openen_status openen_resume(openen_client* c, char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     return c->client->Resume();
   });
@@ -471,18 +471,18 @@ openen_status openen_resume(openen_client* c, char** errptr) {
 int openen_is_paused(const openen_client* c) { return c != nullptr && c->client && c->client->paused() ? 1 : 0; }
 
 openen_status openen_erase_all(openen_client* c, char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     return c->client->EraseAll();
   });
 }
 
 openen_status openen_maintain(openen_client* c, openen_maintenance_report* report, char** errptr) {
-  return Guard(errptr, [&]() -> Status {
+  return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     OPENEN_ASSIGN_OR_RETURN(openen::client::MaintenanceReport r, c->client->Maintain());
     if (report) *report = {r.decommissioned ? 1 : 0, r.days_purged};
-    return Status::Ok();
+    return openen::base::Status::Ok();
   });
 }
 

@@ -19,8 +19,8 @@
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
-#include "openen/wire/padding.h"
 #include "openen/v1/relay.pb.h"
+#include "openen/wire/padding.h"
 #include "openen/wire/signed.h"
 #include "store.h"
 
@@ -51,16 +51,16 @@ constexpr int64_t kMaxFutureSkewSeconds = 300;
 constexpr int64_t kWindowSeconds = 30 * 60;
 
 // --- Own key record: tek[16] || LE32(rolling start) || rolling period ---
-Bytes EncodeTek(const OwnKey& k) {
-  Bytes b(k.key_data.Reveal().begin(), k.key_data.Reveal().end());
+base::Bytes EncodeTek(const OwnKey& k) {
+  base::Bytes b(k.key_data.Reveal().begin(), k.key_data.Reveal().end());
   for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(k.rolling_start_interval_number >> (8 * i)));
   b.push_back(static_cast<uint8_t>(k.rolling_period));
   return b;
 }
-StatusOr<OwnKey> DecodeTek(const Bytes& b) {
-  if (b.size() != 21) return DataLossError("corrupt key record");
+base::StatusOr<OwnKey> DecodeTek(const base::Bytes& b) {
+  if (b.size() != 21) return base::DataLossError("corrupt key record");
   OwnKey k;
-  k.key_data = crypto::SecretBytes(ByteView(b).first(16));
+  k.key_data = crypto::SecretBytes(base::ByteView(b).first(16));
   for (int i = 0; i < 4; ++i) k.rolling_start_interval_number |= static_cast<uint32_t>(b[16 + i]) << (8 * i);
   k.rolling_period = b[20];
   return k;
@@ -70,8 +70,8 @@ StatusOr<OwnKey> DecodeTek(const Bytes& b) {
 //     interval of the day u8, rpi[16] aem[4] n u8,
 //     n x (LE16 seconds since the interval's start, rssi i8) ---
 constexpr size_t kMaxSightingsPerShard = 65535;
-Bytes EncodeSightings(const std::vector<Sighting>& sightings) {
-  Bytes b;
+base::Bytes EncodeSightings(const std::vector<Sighting>& sightings) {
+  base::Bytes b;
   b.push_back(static_cast<uint8_t>(sightings.size()));
   b.push_back(static_cast<uint8_t>(sightings.size() >> 8));
   for (const Sighting& s : sightings) {
@@ -89,8 +89,8 @@ Bytes EncodeSightings(const std::vector<Sighting>& sightings) {
   }
   return b;
 }
-StatusOr<std::vector<Sighting>> DecodeSightings(const Bytes& b, uint32_t day) {
-  auto corrupt = [] { return DataLossError("corrupt sightings record"); };
+base::StatusOr<std::vector<Sighting>> DecodeSightings(const base::Bytes& b, uint32_t day) {
+  auto corrupt = [] { return base::DataLossError("corrupt sightings record"); };
   if (b.empty()) return std::vector<Sighting>();  // a shard nothing has been seen in
   if (b.size() < 2) return corrupt();
   const size_t count = b[0] | b[1] << 8;
@@ -117,8 +117,8 @@ StatusOr<std::vector<Sighting>> DecodeSightings(const Bytes& b, uint32_t day) {
 //     follows), count LE16, [key tag 16 bytes], then per scan (typical dB,
 //     minimum dB, LE16 seconds since last scan) ---
 constexpr uint8_t kWindowTagged = 0x80;
-Bytes EncodeWindow(const ExposureWindow& w) {
-  Bytes b = {static_cast<uint8_t>(w.report_type),
+base::Bytes EncodeWindow(const ExposureWindow& w) {
+  base::Bytes b = {static_cast<uint8_t>(w.report_type),
              static_cast<uint8_t>(static_cast<uint8_t>(w.infectiousness) | (w.key_tag ? kWindowTagged : 0)),
              static_cast<uint8_t>(w.scans.size()), static_cast<uint8_t>(w.scans.size() >> 8)};
   if (w.key_tag) b.insert(b.end(), w.key_tag->begin(), w.key_tag->end());
@@ -130,15 +130,15 @@ Bytes EncodeWindow(const ExposureWindow& w) {
   }
   return b;
 }
-StatusOr<ExposureWindow> DecodeWindow(const Bytes& b, uint32_t day) {
-  if (b.size() < 4 || b[0] > 5 || (b[1] & ~kWindowTagged) > 2) return DataLossError("corrupt exposure window");
+base::StatusOr<ExposureWindow> DecodeWindow(const base::Bytes& b, uint32_t day) {
+  if (b.size() < 4 || b[0] > 5 || (b[1] & ~kWindowTagged) > 2) return base::DataLossError("corrupt exposure window");
   ExposureWindow w;
   w.day = day;
   w.report_type = static_cast<wire::ReportType>(b[0]);
   w.infectiousness = static_cast<Infectiousness>(b[1] & ~kWindowTagged);
   const size_t n = b[2] | b[3] << 8;
   const size_t scans_at = (b[1] & kWindowTagged) ? 4 + 16 : 4;
-  if (b.size() != scans_at + 4 * n) return DataLossError("corrupt exposure window");
+  if (b.size() != scans_at + 4 * n) return base::DataLossError("corrupt exposure window");
   if (b[1] & kWindowTagged) std::copy_n(b.begin() + 4, 16, w.key_tag.emplace().begin());
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* p = b.data() + scans_at + 4 * i;
@@ -149,7 +149,7 @@ StatusOr<ExposureWindow> DecodeWindow(const Bytes& b, uint32_t day) {
 
 // KeyTag is the tag stored with the windows of diagnosis key |key|.
 std::array<uint8_t, 16> KeyTag(const std::array<uint8_t, 16>& key) {
-  Bytes labelled = ToBytes("openen window key tag");
+  base::Bytes labelled = base::ToBytes("openen window key tag");
   labelled.insert(labelled.end(), key.begin(), key.end());
   const crypto::Sha256Digest digest = crypto::Sha256(labelled);
   std::array<uint8_t, 16> tag;
@@ -200,21 +200,21 @@ constexpr size_t kProcessedEntrySize = 4 + crypto::kSha256Size;
 
 // --- A day's exposure windows: count LE32, then per window LE32 length and
 //     EncodeWindow's bytes ---
-Bytes EncodeWindows(const std::vector<Bytes>& encoded) {
-  Bytes b;
+base::Bytes EncodeWindows(const std::vector<base::Bytes>& encoded) {
+  base::Bytes b;
   auto le32 = [&](size_t v) {
     for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
   };
   le32(encoded.size());
-  for (const Bytes& w : encoded) {
+  for (const base::Bytes& w : encoded) {
     le32(w.size());
     b.insert(b.end(), w.begin(), w.end());
   }
   return b;
 }
-StatusOr<std::vector<Bytes>> DecodeWindows(const Bytes& b) {
-  auto corrupt = [] { return DataLossError("corrupt exposure windows record"); };
-  std::vector<Bytes> out;
+base::StatusOr<std::vector<base::Bytes>> DecodeWindows(const base::Bytes& b) {
+  auto corrupt = [] { return base::DataLossError("corrupt exposure windows record"); };
+  std::vector<base::Bytes> out;
   if (b.empty()) return out;  // a day without exposure
   auto le32 = [&](size_t at) {
     return b[at] | b[at + 1] << 8 | b[at + 2] << 16 | static_cast<size_t>(b[at + 3]) << 24;
@@ -238,18 +238,18 @@ uint32_t Today(int64_t now) { return crypto::DayNumber(crypto::EnIntervalNumber(
 
 }  // namespace
 
-StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* keystore, const Clock* clock) {
+base::StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* keystore, const base::Clock* clock) {
   if (options.retention_days < 1 || options.retention_days > kMaxRetentionDays) {
-    return InvalidArgumentError("retention must be 1..14 days, got " + std::to_string(options.retention_days));
+    return base::InvalidArgumentError("retention must be 1..14 days, got " + std::to_string(options.retention_days));
   }
   if (options.scan_interval_seconds < 1 || options.scan_interval_seconds > 3600) {
-    return InvalidArgumentError("scan interval must be 1..3600 seconds");
+    return base::InvalidArgumentError("scan interval must be 1..3600 seconds");
   }
-  if (keystore == nullptr || clock == nullptr) return InvalidArgumentError("a keystore and a clock are required");
+  if (keystore == nullptr || clock == nullptr) return base::InvalidArgumentError("a keystore and a clock are required");
   for (const auto& k : options.config_keys) {
     if (std::find(options.decommission_keys.begin(), options.decommission_keys.end(), k) !=
         options.decommission_keys.end()) {
-      return InvalidArgumentError("one key is given as both a configuration key and a decommission key; "
+      return base::InvalidArgumentError("one key is given as both a configuration key and a decommission key; "
                                   "each role needs its own key");
     }
   }
@@ -260,7 +260,7 @@ StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* 
       if (e.path().filename() != kDecommissionedMarker) std::filesystem::remove_all(e.path(), ec);
     }
     (void)keystore->Destroy();  // idempotent; a failure here was reported when the order came
-    return FailedPreconditionError("decommissioned");
+    return base::FailedPreconditionError("decommissioned");
   }
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<internal::Store> store, internal::Store::Open(options.store_dir, keystore));
   std::unique_ptr<Client> c(new Client(std::move(options), std::move(store), keystore, clock));
@@ -292,7 +292,7 @@ StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* 
   return c;
 }
 
-Client::Client(ClientOptions options, std::unique_ptr<internal::Store> store, KeyStore* keystore, const Clock* clock)
+Client::Client(ClientOptions options, std::unique_ptr<internal::Store> store, KeyStore* keystore, const base::Clock* clock)
     : options_(std::move(options)),
       store_(std::move(store)),
       keystore_(keystore),
@@ -332,11 +332,11 @@ void Client::DecommissionNow(const openen::v1::SignedEnvelope& order) {
   ForgetAdvertisement();
 }
 
-Status Client::AcceptOrder(const Bytes& envelope_bytes, int64_t now) {
+base::Status Client::AcceptOrder(const base::Bytes& envelope_bytes, int64_t now) {
   openen::v1::SignedEnvelope env;
   if (envelope_bytes.size() > INT32_MAX ||
       !env.ParseFromArray(envelope_bytes.data(), static_cast<int>(envelope_bytes.size()))) {
-    return InvalidArgumentError("decommission order: not a signed envelope");
+    return base::InvalidArgumentError("decommission order: not a signed envelope");
   }
   openen::v1::DecommissionOrder order;
   OPENEN_RETURN_IF_ERROR(
@@ -344,7 +344,7 @@ Status Client::AcceptOrder(const Bytes& envelope_bytes, int64_t now) {
           .WithContext("decommission order"));
   if (now >= order.effective_at()) {
     DecommissionNow(env);
-    return FailedPreconditionError("decommissioned");
+    return base::FailedPreconditionError("decommissioned");
   }
   if (!pending_order_ || order.effective_at() < pending_order_at_) {
     pending_order_ = env;
@@ -352,25 +352,25 @@ Status Client::AcceptOrder(const Bytes& envelope_bytes, int64_t now) {
     OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderMeta, env.SerializeAsString()));
     OPENEN_RETURN_IF_ERROR(store_->PutMeta(kOrderTimeMeta, std::to_string(pending_order_at_)));
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-Status Client::CheckAlive(int64_t now) {
-  if (decommissioned_) return FailedPreconditionError("decommissioned");
+base::Status Client::CheckAlive(int64_t now) {
+  if (decommissioned_) return base::FailedPreconditionError("decommissioned");
   if (pending_order_ && now >= pending_order_at_) {
     DecommissionNow(*pending_order_);
-    return FailedPreconditionError("decommissioned");
+    return base::FailedPreconditionError("decommissioned");
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-Status Client::CheckConfigurationCurrent(int64_t now) const {
+base::Status Client::CheckConfigurationCurrent(int64_t now) const {
   if (config_expires_at_ != 0 && now >= config_expires_at_) {
-    return FailedPreconditionError("the health authority's configuration expired at " +
+    return base::FailedPreconditionError("the health authority's configuration expired at " +
                                    std::to_string(config_expires_at_) +
                                    " (unix time); broadcasting and matching stop until a sync renews it");
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 int Client::retention_days() const {
@@ -378,7 +378,7 @@ int Client::retention_days() const {
   return retention_days_;
 }
 
-StatusOr<int> Client::PurgeNow(int64_t now) {
+base::StatusOr<int> Client::PurgeNow(int64_t now) {
   const uint32_t today = Today(now);
   const uint32_t first_kept = today + 1 > static_cast<uint32_t>(retention_days_) ? today + 1 - retention_days_ : 0;
   // Only when there is something to delete: the compaction is the expensive
@@ -411,29 +411,29 @@ void Client::ForgetAdvertisement() {
   advertising_aemk_ = crypto::SecretBytes();
 }
 
-Status Client::PurgeIfDayChanged(int64_t now) {
-  if (purged_day_ == Today(now)) return Status::Ok();
+base::Status Client::PurgeIfDayChanged(int64_t now) {
+  if (purged_day_ == Today(now)) return base::Status::Ok();
   ForgetAdvertisement();
   return PurgeNow(now).status();
 }
 
-StatusOr<OwnKey> Client::TodaysKey(int64_t now) {
+base::StatusOr<OwnKey> Client::TodaysKey(int64_t now) {
   const uint32_t today = Today(now);
-  OPENEN_ASSIGN_OR_RETURN(std::optional<Bytes> record, store_->GetSealed(DayKey('T', today), today));
+  OPENEN_ASSIGN_OR_RETURN(std::optional<base::Bytes> record, store_->GetSealed(DayKey('T', today), today));
   if (record && !record->empty()) return DecodeTek(*record);  // empty: the day began without a key
   OwnKey k{crypto::GenerateTek(), today * crypto::kTekRollingPeriod, crypto::kTekRollingPeriod};
-  Bytes encoded = EncodeTek(k);
-  Status s = store_->PutSealed(DayKey('T', today), today, encoded, /*sync=*/true);
+  base::Bytes encoded = EncodeTek(k);
+  base::Status s = store_->PutSealed(DayKey('T', today), today, encoded, /*sync=*/true);
   crypto::Wipe(encoded);
   OPENEN_RETURN_IF_ERROR(s);
   return k;
 }
 
-StatusOr<crypto::Advertisement> Client::CurrentAdvertisement() {
+base::StatusOr<crypto::Advertisement> Client::CurrentAdvertisement() {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_->NowSeconds();
   OPENEN_RETURN_IF_ERROR(CheckAlive(now));
-  if (paused_) return FailedPreconditionError("exposure notification is paused");
+  if (paused_) return base::FailedPreconditionError("exposure notification is paused");
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
   OPENEN_RETURN_IF_ERROR(CheckConfigurationCurrent(now));
   const uint32_t interval = crypto::EnIntervalNumber(now);
@@ -453,12 +453,12 @@ StatusOr<crypto::Advertisement> Client::CurrentAdvertisement() {
   return advertisement_;
 }
 
-Status Client::RecordSighting(ByteView rpi, ByteView aem, int rssi, int64_t time) {
+base::Status Client::RecordSighting(base::ByteView rpi, base::ByteView aem, int rssi, int64_t time) {
   if (rpi.size() != crypto::kRpiSize) {
-    return InvalidArgumentError("rpi is " + std::to_string(rpi.size()) + " bytes, want 16");
+    return base::InvalidArgumentError("rpi is " + std::to_string(rpi.size()) + " bytes, want 16");
   }
   if (aem.size() != crypto::kAemSize) {
-    return InvalidArgumentError("aem is " + std::to_string(aem.size()) + " bytes, want 4");
+    return base::InvalidArgumentError("aem is " + std::to_string(aem.size()) + " bytes, want 4");
   }
   Observation o;
   std::copy(rpi.begin(), rpi.end(), o.rpi.begin());
@@ -468,25 +468,25 @@ Status Client::RecordSighting(ByteView rpi, ByteView aem, int rssi, int64_t time
   return Record({o}, /*batch=*/false);
 }
 
-Status Client::RecordSightings(const std::vector<Observation>& observations) {
+base::Status Client::RecordSightings(const std::vector<Observation>& observations) {
   return Record(observations, /*batch=*/true);
 }
 
-Status Client::Record(const std::vector<Observation>& observations, bool batch) {
+base::Status Client::Record(const std::vector<Observation>& observations, bool batch) {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_->NowSeconds();
   OPENEN_RETURN_IF_ERROR(CheckAlive(now));
-  if (paused_) return FailedPreconditionError("exposure notification is paused");
+  if (paused_) return base::FailedPreconditionError("exposure notification is paused");
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
   for (size_t i = 0; i < observations.size(); ++i) {
     const Observation& o = observations[i];
     const std::string which = batch ? "observation " + std::to_string(i) + ": " : "";
     if (o.rssi < -127 || o.rssi > 127) {
-      return InvalidArgumentError(which + "rssi " + std::to_string(o.rssi) + " is outside -127..127");
+      return base::InvalidArgumentError(which + "rssi " + std::to_string(o.rssi) + " is outside -127..127");
     }
-    if (o.time > now + kMaxFutureSkewSeconds) return InvalidArgumentError(which + "sighting time is in the future");
+    if (o.time > now + kMaxFutureSkewSeconds) return base::InvalidArgumentError(which + "sighting time is in the future");
     if (o.time < 0 || crypto::DayNumber(crypto::EnIntervalNumber(o.time)) + retention_days_ <= Today(now)) {
-      return InvalidArgumentError(which + "sighting is older than the retention period");
+      return base::InvalidArgumentError(which + "sighting is older than the retention period");
     }
   }
 
@@ -497,14 +497,14 @@ Status Client::Record(const std::vector<Observation>& observations, bool batch) 
   // The shard that holds |rpi| on the day of |interval|, or nullptr when that
   // day holds nothing and |create| is false.
   auto shard = [&](uint32_t interval, const crypto::Rpi& rpi,
-                   bool create) -> StatusOr<std::pair<ShardId, std::vector<Sighting>*>> {
+                   bool create) -> base::StatusOr<std::pair<ShardId, std::vector<Sighting>*>> {
     const uint32_t day = crypto::DayNumber(interval);
     OPENEN_ASSIGN_OR_RETURN(std::optional<int> index, store_->ShardOf(day, rpi, create));
     if (!index) return std::make_pair(ShardId(), static_cast<std::vector<Sighting>*>(nullptr));
     const ShardId id(day, *index);
     auto it = shards.find(id);
     if (it == shards.end()) {
-      OPENEN_ASSIGN_OR_RETURN(std::optional<Bytes> blob, store_->GetSealed(ShardKey(day, *index), day));
+      OPENEN_ASSIGN_OR_RETURN(std::optional<base::Bytes> blob, store_->GetSealed(ShardKey(day, *index), day));
       std::vector<Sighting> sightings;
       if (blob) {
         OPENEN_ASSIGN_OR_RETURN(sightings, DecodeSightings(*blob, day));
@@ -548,22 +548,22 @@ Status Client::Record(const std::vector<Observation>& observations, bool batch) 
   for (const ShardId& id : changed) {
     writes.push_back({ShardKey(id.first, id.second), id.first, EncodeSightings(shards[id])});
   }
-  if (writes.empty()) return Status::Ok();
+  if (writes.empty()) return base::Status::Ok();
   return store_->Commit(writes, "", "", /*sync=*/false);
 }
 
-StatusOr<std::vector<Sighting>> Client::LoadSightings() {
+base::StatusOr<std::vector<Sighting>> Client::LoadSightings() {
   std::vector<Sighting> all;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
-      std::string(1, 'S'), std::string(1, 'T'), [&](const rocksdb::Slice& key, const Bytes& blob) {
+      std::string(1, 'S'), std::string(1, 'T'), [&](const rocksdb::Slice& key, const base::Bytes& blob) {
         OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> s, DecodeSightings(blob, DayOfKey(key)));
         for (auto& x : s) all.push_back(std::move(x));
-        return Status::Ok();
+        return base::Status::Ok();
       }));
   return all;
 }
 
-StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> Client::MatchWindows(const wire::ExportFile& file,
+base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> Client::MatchWindows(const wire::ExportFile& file,
                                                                                  SightingIndex* index,
                                                                                  const RiskParameters& risk) const {
   // Scans of each diagnosis key that matched, in time order, become windows.
@@ -620,7 +620,7 @@ StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> Client::MatchWindow
   return std::make_pair(report, std::move(windows));
 }
 
-StatusOr<int> Client::DropCountedWindows(std::vector<ExposureWindow>* windows) {
+base::StatusOr<int> Client::DropCountedWindows(std::vector<ExposureWindow>* windows) {
   if (windows->empty()) return 0;
   std::set<std::pair<std::array<uint8_t, 16>, uint32_t>> counted;  // (key tag, day)
   OPENEN_ASSIGN_OR_RETURN(std::vector<ExposureWindow> stored, LoadWindows());
@@ -636,7 +636,7 @@ StatusOr<int> Client::DropCountedWindows(std::vector<ExposureWindow>* windows) {
   return static_cast<int>(before - windows->size());
 }
 
-Status Client::CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress) {
+base::Status Client::CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress) {
   const uint32_t today = Today(clock_->NowSeconds());
   std::map<uint32_t, std::vector<const ExposureWindow*>> by_day;
   for (const ExposureWindow& w : windows) {
@@ -650,8 +650,8 @@ Status Client::CommitWindows(const std::vector<ExposureWindow>& windows, const s
   std::vector<internal::Store::SealedRecord> records;
   for (const auto& [day, added] : by_day) {
     const std::string key = DayKey('W', day);
-    OPENEN_ASSIGN_OR_RETURN(std::optional<Bytes> stored, store_->GetSealed(key, day));
-    std::vector<Bytes> encoded;
+    OPENEN_ASSIGN_OR_RETURN(std::optional<base::Bytes> stored, store_->GetSealed(key, day));
+    std::vector<base::Bytes> encoded;
     if (stored) {
       OPENEN_ASSIGN_OR_RETURN(encoded, DecodeWindows(*stored));
     }
@@ -661,7 +661,7 @@ Status Client::CommitWindows(const std::vector<ExposureWindow>& windows, const s
   return store_->Commit(records, progress.empty() ? std::string() : std::string(kProgressMeta), progress);
 }
 
-StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
+base::StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_->NowSeconds();
   OPENEN_RETURN_IF_ERROR(CheckAlive(now));
@@ -677,7 +677,7 @@ StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
   return found.first;
 }
 
-StatusOr<SyncReport> Client::Sync(BatchSource& source) {
+base::StatusOr<SyncReport> Client::Sync(BatchSource& source) {
   std::lock_guard<std::mutex> one_sync(sync_mu_);
   std::optional<BatchSource::Signed> announced;
   if (!options_.config_keys.empty() || !options_.decommission_keys.empty()) {
@@ -694,9 +694,9 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     }
     if (announced && announced->configuration && !options_.config_keys.empty()) {
       openen::v1::SignedEnvelope envelope;
-      const Bytes& config = *announced->configuration;
+      const base::Bytes& config = *announced->configuration;
       if (config.size() > INT32_MAX || !envelope.ParseFromArray(config.data(), static_cast<int>(config.size()))) {
-        return InvalidArgumentError("configuration: not a signed envelope");
+        return base::InvalidArgumentError("configuration: not a signed envelope");
       }
       OPENEN_RETURN_IF_ERROR(UpdateConfigurationLocked(envelope));
     }
@@ -741,13 +741,13 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     if (!bytes.ok()) return bytes.status().WithContext(name);
     // Every phone must get the bytes the listing names, or none.
     if (batch.size && bytes->size() != *batch.size) {
-      return DataLossError(name + ": " + std::to_string(bytes->size()) + " bytes arrived, the listing says " +
+      return base::DataLossError(name + ": " + std::to_string(bytes->size()) + " bytes arrived, the listing says " +
                            std::to_string(*batch.size));
     }
     const crypto::Sha256Digest digest = crypto::Sha256(*bytes);
     if (batch.sha256 && digest != *batch.sha256) {
-      return DataLossError(name + ": its SHA-256 is " + HexEncode(digest) + ", the listing says " +
-                           HexEncode(*batch.sha256));
+      return base::DataLossError(name + ": its SHA-256 is " + base::HexEncode(digest) + ", the listing says " +
+                           base::HexEncode(*batch.sha256));
     }
     std::optional<std::string> skip;
     std::pair<SyncReport, std::vector<ExposureWindow>> found;
@@ -756,7 +756,7 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     } else {
       auto file = wire::ExportFile::Parse(std::move(*bytes));
       if (!file.ok()) return file.status().WithContext(name);
-      if (Status s = file->Verify(options_.export_keys); !s.ok()) return s.WithContext(name);
+      if (base::Status s = file->Verify(options_.export_keys); !s.ok()) return s.WithContext(name);
       skip = NameMismatch(name, file->header());
       if (!skip) {
         const auto match_start = std::chrono::steady_clock::now();
@@ -768,7 +768,7 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t now = clock_->NowSeconds();
     OPENEN_RETURN_IF_ERROR(CheckAlive(now));
-    if (erase_generation_ != generation) return AbortedError("the data was erased during the sync");
+    if (erase_generation_ != generation) return base::AbortedError("the data was erased during the sync");
     OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
     if (skip) {
       // Passed over for good: progress moves beyond it.
@@ -781,7 +781,7 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     // Remembered after the windows: a crash between the two re-matches the
     // batch, and DropCountedWindows keeps its windows from counting twice.
     for (int i = 3; i >= 0; --i) processed.push_back(static_cast<char>(Today(now) >> (8 * i)));
-    processed.append(AsChars(digest));
+    processed.append(base::AsChars(digest));
     OPENEN_RETURN_IF_ERROR(store_->PutMeta(kProcessedMeta, processed));
     report.batches += 1;
     report.keys += found.first.keys;
@@ -792,13 +792,13 @@ StatusOr<SyncReport> Client::Sync(BatchSource& source) {
   return report;
 }
 
-Status Client::UpdateConfiguration(const openen::v1::SignedEnvelope& envelope) {
+base::Status Client::UpdateConfiguration(const openen::v1::SignedEnvelope& envelope) {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   return UpdateConfigurationLocked(envelope);
 }
 
-Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope, bool stored) {
+base::Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope, bool stored) {
   openen::v1::RelayConfig config;
   OPENEN_RETURN_IF_ERROR(
       wire::OpenEnvelope(envelope, wire::kRelayConfigContext, options_.config_keys, &config)
@@ -807,11 +807,11 @@ Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envel
   // adopted twice (adopting purges and compacts). Nor is one older than any
   // this phone adopted before an erase, or than the app itself: a replayed
   // old configuration could otherwise undo the authority's later choices.
-  if (config_adopted_ && config.serial() <= config_serial_) return Status::Ok();
-  if (config.serial() < config_floor_) return Status::Ok();
+  if (config_adopted_ && config.serial() <= config_serial_) return base::Status::Ok();
+  if (config.serial() < config_floor_) return base::Status::Ok();
   const int64_t now = clock_->NowSeconds();
   if (!stored && now >= config.expires_at()) {
-    return FailedPreconditionError("configuration serial " + std::to_string(config.serial()) + " expired at " +
+    return base::FailedPreconditionError("configuration serial " + std::to_string(config.serial()) + " expired at " +
                                    std::to_string(config.expires_at()) + " (unix time); not adopted");
   }
   OPENEN_ASSIGN_OR_RETURN(RiskParameters risk, RiskParametersFromProto(config.risk()));
@@ -830,21 +830,21 @@ Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envel
   return PurgeIfDayChanged(now);
 }
 
-StatusOr<std::vector<ExposureWindow>> Client::LoadWindows() {
+base::StatusOr<std::vector<ExposureWindow>> Client::LoadWindows() {
   std::vector<ExposureWindow> windows;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
-      std::string(1, 'W'), std::string(1, 'X'), [&](const rocksdb::Slice& key, const Bytes& b) {
-        OPENEN_ASSIGN_OR_RETURN(std::vector<Bytes> encoded, DecodeWindows(b));
-        for (const Bytes& e : encoded) {
+      std::string(1, 'W'), std::string(1, 'X'), [&](const rocksdb::Slice& key, const base::Bytes& b) {
+        OPENEN_ASSIGN_OR_RETURN(std::vector<base::Bytes> encoded, DecodeWindows(b));
+        for (const base::Bytes& e : encoded) {
           OPENEN_ASSIGN_OR_RETURN(ExposureWindow w, DecodeWindow(e, DayOfKey(key)));
           windows.push_back(std::move(w));
         }
-        return Status::Ok();
+        return base::Status::Ok();
       }));
   return windows;
 }
 
-StatusOr<std::vector<DailySummary>> Client::DailySummaries() {
+base::StatusOr<std::vector<DailySummary>> Client::DailySummaries() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
@@ -852,19 +852,19 @@ StatusOr<std::vector<DailySummary>> Client::DailySummaries() {
   return SummarizeByDay(windows, risk_);
 }
 
-StatusOr<std::vector<OwnKey>> Client::KeysForUpload(const std::vector<uint32_t>& excluded_days) {
+base::StatusOr<std::vector<OwnKey>> Client::KeysForUpload(const std::vector<uint32_t>& excluded_days) {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
   std::vector<OwnKey> keys;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
-      std::string(1, 'T'), std::string(1, 'U'), [&](const rocksdb::Slice& key, const Bytes& b) {
+      std::string(1, 'T'), std::string(1, 'U'), [&](const rocksdb::Slice& key, const base::Bytes& b) {
         const uint32_t day = DayOfKey(key);
-        if (b.empty()) return Status::Ok();  // no key was made that day
-        if (std::find(excluded_days.begin(), excluded_days.end(), day) != excluded_days.end()) return Status::Ok();
+        if (b.empty()) return base::Status::Ok();  // no key was made that day
+        if (std::find(excluded_days.begin(), excluded_days.end(), day) != excluded_days.end()) return base::Status::Ok();
         OPENEN_ASSIGN_OR_RETURN(OwnKey k, DecodeTek(b));
         keys.push_back(std::move(k));
-        return Status::Ok();
+        return base::Status::Ok();
       }));
   return keys;
 }
@@ -879,7 +879,7 @@ void WipeString(std::string* s) {
 // uploads share it, so that nothing but the chaff flags (inside the
 // encrypted, padded requests) tells them apart. Every copy of key material
 // it makes is wiped on every way out.
-StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnKey>& keys, const std::string& code,
+base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnKey>& keys, const std::string& code,
                               bool chaff) {
   std::vector<crypto::TekHmacEntry> entries;
   openen::v1::PublishRequest publish;
@@ -896,10 +896,10 @@ StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnK
 
   for (const OwnKey& k : keys) {
     // Transmission risk 0: report type and onset come from the certificate.
-    entries.push_back({Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()), k.rolling_start_interval_number,
+    entries.push_back({base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()), k.rolling_start_interval_number,
                        k.rolling_period, 0});
     auto* out = publish.add_keys();
-    out->set_key_data(std::string(AsChars(k.key_data.Reveal())));
+    out->set_key_data(std::string(base::AsChars(k.key_data.Reveal())));
     out->set_rolling_start_interval_number(k.rolling_start_interval_number);
     out->set_rolling_period(k.rolling_period);
     out->set_transmission_risk(0);
@@ -911,8 +911,8 @@ StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnK
   // Chaff carries nothing derived from the real keys: the keys and the
   // secret are replaced by random ones of the same sizes, so the HMAC
   // computed from them (if not yet sent) is random too.
-  Status failed;
-  auto fail = [&](const Status& s) {
+  base::Status failed;
+  auto fail = [&](const base::Status& s) {
     if (failed.ok()) failed = s;
     if (!chaff) {
       chaff = true;
@@ -934,15 +934,15 @@ StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnK
     token = std::move(*r);
   } else {
     fail(r.status());
-    Bytes random_token(32);
+    base::Bytes random_token(32);
     crypto::RandomBytes(random_token);
-    token.set_token(HexEncode(random_token));  // the size of a real one
+    token.set_token(base::HexEncode(random_token));  // the size of a real one
   }
 
   const crypto::Sha256Digest mac = crypto::TekHmac(secret.Reveal(), entries, crypto::TekHmacForm::kWithTransmissionRisk);
   openen::v1::CertifyRequest certify;
   certify.set_token(token.token());
-  certify.set_key_hmac(std::string(AsChars(mac)));
+  certify.set_key_hmac(std::string(base::AsChars(mac)));
   certify.set_chaff(chaff);
   OPENEN_RETURN_IF_ERROR(wire::PadToSize(&certify, kCertifyRequestSize));
   openen::v1::CertifyResponse cert;
@@ -953,7 +953,7 @@ StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnK
   }
 
   *publish.mutable_certificate() = cert.certificate();
-  publish.set_hmac_secret(std::string(AsChars(secret.Reveal())));
+  publish.set_hmac_secret(std::string(base::AsChars(secret.Reveal())));
   publish.set_chaff(chaff);
   OPENEN_RETURN_IF_ERROR(wire::PadToSize(&publish, kPublishRequestSize));
   auto published = transport.Publish(publish);
@@ -964,15 +964,15 @@ StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnK
 
 }  // namespace
 
-StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport, const std::string& code,
+base::StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport, const std::string& code,
                                                const std::vector<uint32_t>& excluded_days) {
   OPENEN_ASSIGN_OR_RETURN(std::vector<OwnKey> own, KeysForUpload(excluded_days));
-  if (own.empty()) return FailedPreconditionError("there are no keys to upload");
+  if (own.empty()) return base::FailedPreconditionError("there are no keys to upload");
   OPENEN_ASSIGN_OR_RETURN(uint32_t accepted, UploadFlow(transport, own, code, /*chaff=*/false));
   return UploadReport{static_cast<uint32_t>(own.size()), accepted};
 }
 
-Status Client::SendChaff(UploadTransport& transport) {
+base::Status Client::SendChaff(UploadTransport& transport) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
@@ -995,7 +995,7 @@ Status Client::SendChaff(UploadTransport& transport) {
   return UploadFlow(transport, keys, code, /*chaff=*/true).status();
 }
 
-StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double mean_days) {
+base::StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double mean_days) {
   const int64_t now = clock_->NowSeconds();
   auto next_draw = [&] {
     // Exponential waiting time: a memoryless schedule reveals nothing by its rhythm.
@@ -1014,7 +1014,7 @@ StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double mean_da
   }
   char* end = nullptr;
   const long long when = std::strtoll(next->c_str(), &end, 10);
-  if (end == next->c_str() || *end != '\0') return DataLossError("corrupt chaff schedule");
+  if (end == next->c_str() || *end != '\0') return base::DataLossError("corrupt chaff schedule");
   if (now < when) return false;
   OPENEN_RETURN_IF_ERROR(SendChaff(transport));
   std::lock_guard<std::mutex> lock(mu_);
@@ -1023,20 +1023,20 @@ StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double mean_da
   return true;
 }
 
-Status Client::Pause() {
+base::Status Client::Pause() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPausedMeta, "1"));
   paused_ = true;
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-Status Client::Resume() {
+base::Status Client::Resume() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPausedMeta, "0"));
   paused_ = false;
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 bool Client::paused() const {
@@ -1044,10 +1044,10 @@ bool Client::paused() const {
   return paused_ && !decommissioned_;
 }
 
-StatusOr<MaintenanceReport> Client::Maintain() {
+base::StatusOr<MaintenanceReport> Client::Maintain() {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_->NowSeconds();
-  if (decommissioned_) return FailedPreconditionError("decommissioned");
+  if (decommissioned_) return base::FailedPreconditionError("decommissioned");
   MaintenanceReport report;
   if (pending_order_ && now >= pending_order_at_) {
     DecommissionNow(*pending_order_);
@@ -1059,7 +1059,7 @@ StatusOr<MaintenanceReport> Client::Maintain() {
   return report;
 }
 
-Status Client::EraseAll() {
+base::Status Client::EraseAll() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   // The authority's order is not the person's data: a phone that knew of a
@@ -1072,8 +1072,8 @@ Status Client::EraseAll() {
     keep[kOrderTimeMeta] = std::to_string(pending_order_at_);
   }
   if (config_floor_ > 0) keep[kConfigFloorMeta] = std::to_string(config_floor_);
-  Status destroyed;
-  const Status erased = store_->EraseAll(keep, &destroyed);
+  base::Status destroyed;
+  const base::Status erased = store_->EraseAll(keep, &destroyed);
   ++erase_generation_;
   paused_ = false;
   ForgetAdvertisement();
@@ -1087,7 +1087,7 @@ Status Client::EraseAll() {
   return destroyed.ok() ? destroyed : destroyed.WithContext("destroy the platform key");
 }
 
-StatusOr<StorageSummary> Client::Summary() {
+base::StatusOr<StorageSummary> Client::Summary() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
@@ -1100,9 +1100,9 @@ StatusOr<StorageSummary> Client::Summary() {
   // Every day that holds data has all its records: a day is listed even
   // when all it holds is empty.
   OPENEN_RETURN_IF_ERROR(
-      store_->ForEachSealed(std::string(1, 'T'), std::string(1, 'U'), [&](const rocksdb::Slice& key, const Bytes& b) {
+      store_->ForEachSealed(std::string(1, 'T'), std::string(1, 'U'), [&](const rocksdb::Slice& key, const base::Bytes& b) {
         day(DayOfKey(key)).own_keys += b.empty() ? 0 : 1;
-        return Status::Ok();
+        return base::Status::Ok();
       }));
   OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, LoadSightings());
   for (const Sighting& s : sightings) {

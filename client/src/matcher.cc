@@ -26,7 +26,7 @@ inline uint64_t Prefix(const uint8_t* rpi) {
   return v | 1;  // never 0, the empty-slot marker
 }
 
-StatusOr<crypto::BleMetadata> DecryptMetadata(const wire::ExportKey& key, const Sighting& s) {
+base::StatusOr<crypto::BleMetadata> DecryptMetadata(const wire::ExportKey& key, const Sighting& s) {
   OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes aemk, crypto::DeriveAemk(key.key_data));
   OPENEN_ASSIGN_OR_RETURN(crypto::Metadata metadata, crypto::DecryptAem(aemk.Reveal(), s.rpi, s.aem));
   return crypto::DecodeMetadata(metadata);
@@ -80,12 +80,12 @@ bool SightingIndex::NearbySighting(uint32_t interval) const {
          nearby_[interval - nearby_base_];
 }
 
-Status SightingIndex::MatchFile(const wire::ExportFile& file,
+base::Status SightingIndex::MatchFile(const wire::ExportFile& file,
                                 const std::function<void(const Match&)>& on_match, MatchStats* stats) {
   MatchStats local;
-  Status status = file.ForEachKey([&](const wire::ExportKey& key) -> Status {
+  base::Status status = file.ForEachKey([&](const wire::ExportKey& key) -> base::Status {
     ++local.keys;
-    if (sightings_.empty()) return Status::Ok();
+    if (sightings_.empty()) return base::Status::Ok();
     // The key's intervals that have a sighting nearby: derive only from the
     // first to the last of them.
     const uint32_t start = static_cast<uint32_t>(key.rolling_start_interval_number);
@@ -94,7 +94,7 @@ Status SightingIndex::MatchFile(const wire::ExportFile& file,
     const uint32_t hi = std::min<uint64_t>(end, uint64_t{nearby_base_} + nearby_.size());
     uint32_t first = lo, last = hi;
     while (first < hi && !nearby_[first - nearby_base_]) ++first;
-    if (first >= hi) return Status::Ok();
+    if (first >= hi) return base::Status::Ok();
     while (last > first && !nearby_[last - 1 - nearby_base_]) --last;
     ++local.keys_derived;
 
@@ -132,7 +132,7 @@ Status SightingIndex::MatchFile(const wire::ExportFile& file,
         on_match(Match{&key, &s, j, *metadata});
       }
     }
-    return Status::Ok();
+    return base::Status::Ok();
   });
   if (stats) {
     stats->keys += local.keys;
@@ -144,9 +144,9 @@ Status SightingIndex::MatchFile(const wire::ExportFile& file,
   return status;
 }
 
-Status ReferenceMatch(const std::vector<Sighting>& sightings, const wire::ExportFile& file,
+base::Status ReferenceMatch(const std::vector<Sighting>& sightings, const wire::ExportFile& file,
                       const std::function<void(const Match&)>& on_match) {
-  return file.ForEachKey([&](const wire::ExportKey& key) -> Status {
+  return file.ForEachKey([&](const wire::ExportKey& key) -> base::Status {
     crypto::RpiDeriver deriver;
     OPENEN_RETURN_IF_ERROR(deriver.SetTek(key.key_data));
     const uint32_t start = static_cast<uint32_t>(key.rolling_start_interval_number);
@@ -161,7 +161,7 @@ Status ReferenceMatch(const std::vector<Sighting>& sightings, const wire::Export
         }
       }
     }
-    return Status::Ok();
+    return base::Status::Ok();
   });
 }
 

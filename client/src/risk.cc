@@ -16,42 +16,42 @@ RiskParameters::RiskParameters() {
   }
 }
 
-StatusOr<RiskParameters> RiskParametersFromProto(const openen::v1::RiskParameters& proto) {
+base::StatusOr<RiskParameters> RiskParametersFromProto(const openen::v1::RiskParameters& proto) {
   RiskParameters p;
   if (proto.attenuation_thresholds_db_size() != 0) {
     if (proto.attenuation_thresholds_db_size() != 3) {
-      return InvalidArgumentError("attenuation_thresholds_db has " +
+      return base::InvalidArgumentError("attenuation_thresholds_db has " +
                                   std::to_string(proto.attenuation_thresholds_db_size()) + " values, want 3");
     }
     for (int i = 0; i < 3; ++i) p.attenuation_thresholds_db[i] = static_cast<int>(proto.attenuation_thresholds_db(i));
     if (!(p.attenuation_thresholds_db[0] < p.attenuation_thresholds_db[1] &&
           p.attenuation_thresholds_db[1] < p.attenuation_thresholds_db[2])) {
-      return InvalidArgumentError("attenuation_thresholds_db must increase");
+      return base::InvalidArgumentError("attenuation_thresholds_db must increase");
     }
   }
   if (proto.attenuation_bucket_weights_size() != 0) {
     if (proto.attenuation_bucket_weights_size() != 4) {
-      return InvalidArgumentError("attenuation_bucket_weights has " +
+      return base::InvalidArgumentError("attenuation_bucket_weights has " +
                                   std::to_string(proto.attenuation_bucket_weights_size()) + " values, want 4");
     }
     for (int i = 0; i < 4; ++i) p.attenuation_bucket_weights[i] = proto.attenuation_bucket_weights(i);
   }
   if (proto.report_type_weights_size() != 0) {
     if (proto.report_type_weights_size() != 6) {
-      return InvalidArgumentError("report_type_weights has " + std::to_string(proto.report_type_weights_size()) +
+      return base::InvalidArgumentError("report_type_weights has " + std::to_string(proto.report_type_weights_size()) +
                                   " values, want 6");
     }
     for (int i = 0; i < 6; ++i) p.report_type_weights[i] = proto.report_type_weights(i);
   }
   if (proto.infectiousness_by_days_since_onset_size() != 0) {
     if (proto.infectiousness_by_days_since_onset_size() != 29) {
-      return InvalidArgumentError("infectiousness_by_days_since_onset has " +
+      return base::InvalidArgumentError("infectiousness_by_days_since_onset has " +
                                   std::to_string(proto.infectiousness_by_days_since_onset_size()) +
                                   " values, want 29");
     }
     for (int i = 0; i < 29; ++i) {
       uint32_t v = proto.infectiousness_by_days_since_onset(i);
-      if (v > 2) return InvalidArgumentError("infectiousness values are 0, 1 or 2, got " + std::to_string(v));
+      if (v > 2) return base::InvalidArgumentError("infectiousness values are 0, 1 or 2, got " + std::to_string(v));
       p.infectiousness_by_days_since_onset[i] = static_cast<Infectiousness>(v);
     }
   }
@@ -62,19 +62,19 @@ StatusOr<RiskParameters> RiskParametersFromProto(const openen::v1::RiskParameter
   // NaN compares false with everything: test for what is valid, not for what is not.
   auto valid = [](double w) { return std::isfinite(w) && w >= 0; };
   for (double w : p.attenuation_bucket_weights) {
-    if (!valid(w)) return InvalidArgumentError("weights must be finite and not negative");
+    if (!valid(w)) return base::InvalidArgumentError("weights must be finite and not negative");
   }
   for (double w : p.report_type_weights) {
-    if (!valid(w)) return InvalidArgumentError("weights must be finite and not negative");
+    if (!valid(w)) return base::InvalidArgumentError("weights must be finite and not negative");
   }
   if (!valid(p.infectiousness_weight_standard) || !valid(p.infectiousness_weight_high)) {
-    return InvalidArgumentError("weights must be finite and not negative");
+    return base::InvalidArgumentError("weights must be finite and not negative");
   }
   if (!std::isfinite(p.minimum_daily_score) || p.minimum_daily_score <= 0) {
-    return InvalidArgumentError("minimum_daily_score must be positive");
+    return base::InvalidArgumentError("minimum_daily_score must be positive");
   }
   if (p.default_rssi_offset_db < -60 || p.default_rssi_offset_db > 60) {
-    return InvalidArgumentError("default_rssi_offset_db must be in -60..60");
+    return base::InvalidArgumentError("default_rssi_offset_db must be in -60..60");
   }
   return p;
 }

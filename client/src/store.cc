@@ -39,38 +39,38 @@ size_t Floor(const rocksdb::Slice& key) {
 
 // Pad prefixes |plain| with its LE32 length and pads it with zeros to the
 // next power of two, at least |floor|: the bucket is all a size tells.
-Bytes Pad(ByteView plain, size_t floor) {
+base::Bytes Pad(base::ByteView plain, size_t floor) {
   const size_t size = std::max(floor, std::bit_ceil(plain.size() + 4));
-  Bytes out(size, 0);
+  base::Bytes out(size, 0);
   for (int i = 0; i < 4; ++i) out[i] = static_cast<uint8_t>(plain.size() >> (8 * i));
   std::copy(plain.begin(), plain.end(), out.begin() + 4);
   return out;
 }
 
-StatusOr<Bytes> Unpad(Bytes padded) {
-  if (padded.size() < 4) return DataLossError("a stored record is corrupt (no length)");
+base::StatusOr<base::Bytes> Unpad(base::Bytes padded) {
+  if (padded.size() < 4) return base::DataLossError("a stored record is corrupt (no length)");
   const size_t n = padded[0] | padded[1] << 8 | padded[2] << 16 | static_cast<size_t>(padded[3]) << 24;
-  if (n > padded.size() - 4) return DataLossError("a stored record is corrupt (length past its end)");
-  Bytes out(padded.begin() + 4, padded.begin() + 4 + static_cast<std::ptrdiff_t>(n));
+  if (n > padded.size() - 4) return base::DataLossError("a stored record is corrupt (length past its end)");
+  base::Bytes out(padded.begin() + 4, padded.begin() + 4 + static_cast<std::ptrdiff_t>(n));
   crypto::Wipe(padded);
   return out;
 }
 
-Bytes SealPadded(const crypto::Aead& aead, const rocksdb::Slice& key, ByteView plain) {
-  Bytes padded = Pad(plain, Floor(key));
-  Bytes box = aead.Seal(padded, AsBytes(std::string_view(key.data(), key.size())));
+base::Bytes SealPadded(const crypto::Aead& aead, const rocksdb::Slice& key, base::ByteView plain) {
+  base::Bytes padded = Pad(plain, Floor(key));
+  base::Bytes box = aead.Seal(padded, base::AsBytes(std::string_view(key.data(), key.size())));
   crypto::Wipe(padded);
   return box;
 }
 
-StatusOr<Bytes> OpenPadded(const crypto::Aead& aead, const rocksdb::Slice& key, const rocksdb::Slice& box) {
-  auto padded = aead.Open(AsBytes(std::string_view(box.data(), box.size())),
-                          AsBytes(std::string_view(key.data(), key.size())));
-  if (!padded.ok()) return DataLossError("a stored record is corrupt (authentication failed)");
+base::StatusOr<base::Bytes> OpenPadded(const crypto::Aead& aead, const rocksdb::Slice& key, const rocksdb::Slice& box) {
+  auto padded = aead.Open(base::AsBytes(std::string_view(box.data(), box.size())),
+                          base::AsBytes(std::string_view(key.data(), key.size())));
+  if (!padded.ok()) return base::DataLossError("a stored record is corrupt (authentication failed)");
   return Unpad(std::move(*padded));
 }
 
-rocksdb::Slice ToSlice(const Bytes& b) { return rocksdb::Slice(AsChars(b).data(), b.size()); }
+rocksdb::Slice ToSlice(const base::Bytes& b) { return rocksdb::Slice(base::AsChars(b).data(), b.size()); }
 
 }  // namespace
 
@@ -87,7 +87,7 @@ uint32_t ReadBe32(const char* p) {
 }
 uint32_t DayOfKey(const rocksdb::Slice& key) { return ReadBe32(key.data() + 1); }
 
-StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, KeyStore* keystore) {
+base::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, KeyStore* keystore) {
   // A phone's store is small and rewrites sealed records: a 1 MiB memtable
   // keeps the log of superseded versions (and memory) short.
   auto db = store::OpenPrivateDb(path, 1 << 20);
@@ -107,7 +107,7 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, KeyStore* 
   if (erasing || (layout.IsNotFound() && !empty)) {
     // An erase a crash interrupted, or a store of an earlier layout (which
     // named interval times in its keys): erased whole, and started afresh.
-    Status destroyed;
+    base::Status destroyed;
     OPENEN_RETURN_IF_ERROR(s->EraseAll({}, &destroyed));
     // Until the platform key is destroyed the erase is unfinished: the mark
     // goes back, and the next open tries again (nothing was sealed meanwhile).
@@ -124,22 +124,22 @@ StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, KeyStore* 
   return s;
 }
 
-StatusOr<crypto::Aead> Store::OpenStoreKey(rocksdb::DB* db, KeyStore* keystore) {
+base::StatusOr<crypto::Aead> Store::OpenStoreKey(rocksdb::DB* db, KeyStore* keystore) {
   std::string wrapped;
   rocksdb::Status got = db->Get({}, kStoreKeyMeta, &wrapped);
   if (got.ok()) {
-    auto key = keystore->Unwrap(AsBytes(wrapped));
-    if (!key.ok()) return PermissionDeniedError("the platform key does not open this store (was it reset?)");
+    auto key = keystore->Unwrap(base::AsBytes(wrapped));
+    if (!key.ok()) return base::PermissionDeniedError("the platform key does not open this store (was it reset?)");
     return crypto::Aead::Create(*key);
   }
   if (!got.IsNotFound()) return store::FromRocksDb(got, "read the store key");
   crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kAeadKeySize);
-  OPENEN_ASSIGN_OR_RETURN(Bytes w, keystore->Wrap(key));
+  OPENEN_ASSIGN_OR_RETURN(base::Bytes w, keystore->Wrap(key));
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db->Put(store::SyncedWrite(), kStoreKeyMeta, ToSlice(w)), "store key"));
   return crypto::Aead::Create(key);
 }
 
-StatusOr<const Store::DayKeys*> Store::Day(uint32_t day, bool create) {
+base::StatusOr<const Store::DayKeys*> Store::Day(uint32_t day, bool create) {
   auto it = days_.find(day);
   if (it != days_.end()) return &it->second;
   std::string wrapped;
@@ -147,17 +147,17 @@ StatusOr<const Store::DayKeys*> Store::Day(uint32_t day, bool create) {
   crypto::SecretBytes key;
   rocksdb::WriteBatch created;
   if (got.ok()) {
-    OPENEN_ASSIGN_OR_RETURN(key, keystore_->Unwrap(AsBytes(wrapped)));
+    OPENEN_ASSIGN_OR_RETURN(key, keystore_->Unwrap(base::AsBytes(wrapped)));
   } else if (got.IsNotFound()) {
     if (!create) return static_cast<const DayKeys*>(nullptr);
     key = crypto::SecretBytes::Random(crypto::kAeadKeySize);
-    OPENEN_ASSIGN_OR_RETURN(Bytes w, keystore_->Wrap(key));
+    OPENEN_ASSIGN_OR_RETURN(base::Bytes w, keystore_->Wrap(key));
     created.Put(DayKey('D', day), ToSlice(w));
   } else {
     return store::FromRocksDb(got, "read day key");
   }
   OPENEN_ASSIGN_OR_RETURN(crypto::Aead aead, crypto::Aead::Create(key));
-  crypto::Sha256Digest shard_key = crypto::HmacSha256(key.Reveal(), AsBytes(kShardKeyInfo));
+  crypto::Sha256Digest shard_key = crypto::HmacSha256(key.Reveal(), base::AsBytes(kShardKeyInfo));
   DayKeys keys{std::move(aead), crypto::SecretBytes(shard_key)};
   crypto::Wipe(shard_key);
   if (created.Count() > 0) {
@@ -171,7 +171,7 @@ StatusOr<const Store::DayKeys*> Store::Day(uint32_t day, bool create) {
   return &days_.emplace(day, std::move(keys)).first->second;
 }
 
-StatusOr<std::optional<int>> Store::ShardOf(uint32_t day, ByteView rpi, bool create) {
+base::StatusOr<std::optional<int>> Store::ShardOf(uint32_t day, base::ByteView rpi, bool create) {
   OPENEN_ASSIGN_OR_RETURN(const DayKeys* keys, Day(day, create));
   if (keys == nullptr) return std::optional<int>();
   const crypto::Sha256Digest h = crypto::HmacSha256(keys->shard_key.Reveal(), rpi);
@@ -179,7 +179,7 @@ StatusOr<std::optional<int>> Store::ShardOf(uint32_t day, ByteView rpi, bool cre
   return std::optional<int>(static_cast<int>(v % kShardsPerDay));
 }
 
-StatusOr<std::vector<uint32_t>> Store::Days() {
+base::StatusOr<std::vector<uint32_t>> Store::Days() {
   std::vector<uint32_t> days;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
   const std::string end = DayKey('D' + 1, 0);
@@ -190,63 +190,63 @@ StatusOr<std::vector<uint32_t>> Store::Days() {
   return days;
 }
 
-Status Store::PutSealed(const std::string& key, uint32_t day, ByteView plaintext, bool sync) {
-  return Commit({{key, day, Bytes(plaintext.begin(), plaintext.end())}}, "", "", sync);
+base::Status Store::PutSealed(const std::string& key, uint32_t day, base::ByteView plaintext, bool sync) {
+  return Commit({{key, day, base::Bytes(plaintext.begin(), plaintext.end())}}, "", "", sync);
 }
 
-StatusOr<std::optional<Bytes>> Store::GetSealed(const std::string& key, uint32_t day) {
+base::StatusOr<std::optional<base::Bytes>> Store::GetSealed(const std::string& key, uint32_t day) {
   std::string box;
   rocksdb::Status got = db_->Get({}, key, &box);
-  if (got.IsNotFound()) return std::optional<Bytes>();
+  if (got.IsNotFound()) return std::optional<base::Bytes>();
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "read record"));
   OPENEN_ASSIGN_OR_RETURN(const DayKeys* keys, Day(day, /*create=*/false));
-  if (keys == nullptr) return std::optional<Bytes>();
-  OPENEN_ASSIGN_OR_RETURN(Bytes plain, OpenPadded(keys->aead, key, box));
-  return std::optional<Bytes>(std::move(plain));
+  if (keys == nullptr) return std::optional<base::Bytes>();
+  OPENEN_ASSIGN_OR_RETURN(base::Bytes plain, OpenPadded(keys->aead, key, box));
+  return std::optional<base::Bytes>(std::move(plain));
 }
 
-Status Store::ForEachSealed(const std::string& begin, const std::string& end,
-                            const std::function<Status(const rocksdb::Slice&, const Bytes&)>& fn) {
+base::Status Store::ForEachSealed(const std::string& begin, const std::string& end,
+                            const std::function<base::Status(const rocksdb::Slice&, const base::Bytes&)>& fn) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
   for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) {
-    if (it->key().size() < 5) return DataLossError("a stored record key is corrupt");
+    if (it->key().size() < 5) return base::DataLossError("a stored record key is corrupt");
     OPENEN_ASSIGN_OR_RETURN(const DayKeys* keys, Day(DayOfKey(it->key()), /*create=*/false));
     if (keys == nullptr) continue;  // its day was deleted; the record is unreadable and going
-    OPENEN_ASSIGN_OR_RETURN(Bytes plain, OpenPadded(keys->aead, it->key(), it->value()));
+    OPENEN_ASSIGN_OR_RETURN(base::Bytes plain, OpenPadded(keys->aead, it->key(), it->value()));
     OPENEN_RETURN_IF_ERROR(fn(it->key(), plain));
   }
   return store::FromRocksDb(it->status(), "scan records");
 }
 
-Status Store::Commit(const std::vector<SealedRecord>& records, const std::string& meta_name,
+base::Status Store::Commit(const std::vector<SealedRecord>& records, const std::string& meta_name,
                      std::string_view meta_value, bool sync) {
-  if (!meta_) return FailedPreconditionError("an erase is unfinished: reopen the store to finish it");
+  if (!meta_) return base::FailedPreconditionError("an erase is unfinished: reopen the store to finish it");
   rocksdb::WriteBatch batch;
   for (const SealedRecord& r : records) {
     OPENEN_ASSIGN_OR_RETURN(const DayKeys* keys, Day(r.day, /*create=*/true));
     batch.Put(r.key, ToSlice(SealPadded(keys->aead, r.key, r.plaintext)));
   }
-  if (!meta_name.empty()) batch.Put(meta_name, ToSlice(SealPadded(*meta_, meta_name, AsBytes(meta_value))));
+  if (!meta_name.empty()) batch.Put(meta_name, ToSlice(SealPadded(*meta_, meta_name, base::AsBytes(meta_value))));
   rocksdb::WriteOptions w;
   w.sync = sync;
   return store::FromRocksDb(db_->Write(w, &batch), "store results");
 }
 
-Status Store::PutMeta(const std::string& name, std::string_view value, bool sync) {
+base::Status Store::PutMeta(const std::string& name, std::string_view value, bool sync) {
   return Commit({}, name, value, sync);
 }
 
-StatusOr<std::optional<std::string>> Store::GetMeta(const std::string& name) {
+base::StatusOr<std::optional<std::string>> Store::GetMeta(const std::string& name) {
   std::string box;
   rocksdb::Status got = db_->Get({}, name, &box);
   if (got.IsNotFound()) return std::optional<std::string>();
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "read metadata"));
-  if (!meta_) return FailedPreconditionError("an erase is unfinished: reopen the store to finish it");
-  OPENEN_ASSIGN_OR_RETURN(Bytes plain, OpenPadded(*meta_, name, box));
-  return std::optional<std::string>(std::string(AsChars(plain)));
+  if (!meta_) return base::FailedPreconditionError("an erase is unfinished: reopen the store to finish it");
+  OPENEN_ASSIGN_OR_RETURN(base::Bytes plain, OpenPadded(*meta_, name, box));
+  return std::optional<std::string>(std::string(base::AsChars(plain)));
 }
 
-Status Store::SetPurging(bool purging) {
+base::Status Store::SetPurging(bool purging) {
   return store::FromRocksDb(purging ? db_->Put(store::SyncedWrite(), kPurgingMeta, "1")
                                     : db_->Delete(store::SyncedWrite(), kPurgingMeta),
                             "purge mark");
@@ -257,7 +257,7 @@ bool Store::Purging() {
   return db_->Get({}, kPurgingMeta, &v).ok();
 }
 
-StatusOr<int> Store::DeleteDaysBefore(uint32_t first_kept_day) {
+base::StatusOr<int> Store::DeleteDaysBefore(uint32_t first_kept_day) {
   OPENEN_ASSIGN_OR_RETURN(std::vector<uint32_t> days, Days());
   const int deleted = static_cast<int>(std::count_if(days.begin(), days.end(), [&](uint32_t d) {
     return d < first_kept_day;
@@ -284,7 +284,7 @@ bool Store::HasDaysBefore(uint32_t first_kept_day) {
   return !it->status().ok();  // when unsure, purge (which reports the error)
 }
 
-Status Store::EraseAll(const std::map<std::string, std::string>& keep_meta, Status* key_destroyed) {
+base::Status Store::EraseAll(const std::map<std::string, std::string>& keep_meta, base::Status* key_destroyed) {
   // The mark first: a crash from here until the fresh store key is made
   // leaves it, and the next Open finishes the erase.
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Put(store::SyncedWrite(), kErasingMeta, "1"), "erase mark"));
@@ -304,13 +304,13 @@ Status Store::EraseAll(const std::map<std::string, std::string>& keep_meta, Stat
   // the old one after this point.
   OPENEN_ASSIGN_OR_RETURN(meta_, OpenStoreKey(db_.get(), keystore_));
   rocksdb::WriteBatch kept;
-  for (const auto& [name, value] : keep_meta) kept.Put(name, ToSlice(SealPadded(*meta_, name, AsBytes(value))));
+  for (const auto& [name, value] : keep_meta) kept.Put(name, ToSlice(SealPadded(*meta_, name, base::AsBytes(value))));
   kept.Delete(kErasingMeta);
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &kept), "finish the erase"));
   OPENEN_RETURN_IF_ERROR(Compact());
   return SetPurging(false);
 }
 
-Status Store::Compact() { return store::PurgeDeleted(db_.get()); }
+base::Status Store::Compact() { return store::PurgeDeleted(db_.get()); }
 
 }  // namespace openen::client::internal

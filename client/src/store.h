@@ -64,50 +64,50 @@ class Store {
   // It first finishes an erase a crash interrupted, and erases a store of an
   // earlier layout; it fails, and tries again at the next Open, while the
   // platform key cannot be destroyed. |keystore| must outlive the store.
-  static StatusOr<std::unique_ptr<Store>> Open(const std::string& path, KeyStore* keystore);
+  static base::StatusOr<std::unique_ptr<Store>> Open(const std::string& path, KeyStore* keystore);
 
   // PutSealed pads and seals |plaintext| as record |key| of |day| (AD = the
   // key, so records cannot be swapped), creating the day if needed.
-  Status PutSealed(const std::string& key, uint32_t day, ByteView plaintext, bool sync = false);
+  base::Status PutSealed(const std::string& key, uint32_t day, base::ByteView plaintext, bool sync = false);
   // GetSealed returns the plaintext; nullopt when absent (or its day key is gone).
-  StatusOr<std::optional<Bytes>> GetSealed(const std::string& key, uint32_t day);
+  base::StatusOr<std::optional<base::Bytes>> GetSealed(const std::string& key, uint32_t day);
   // ForEachSealed visits the records with keys in [begin, end) (day-prefixed
   // keys), decrypted and unpadded.
-  Status ForEachSealed(const std::string& begin, const std::string& end,
-                       const std::function<Status(const rocksdb::Slice&, const Bytes&)>& fn);
+  base::Status ForEachSealed(const std::string& begin, const std::string& end,
+                       const std::function<base::Status(const rocksdb::Slice&, const base::Bytes&)>& fn);
 
   // ShardOf returns the sightings shard of |rpi| on |day|: a keyed hash
   // under a key derived from the day key, so a shard says nothing about
   // when or whom. With |create| it creates the day; without, nullopt when
   // the day holds nothing.
-  StatusOr<std::optional<int>> ShardOf(uint32_t day, ByteView rpi, bool create);
+  base::StatusOr<std::optional<int>> ShardOf(uint32_t day, base::ByteView rpi, bool create);
   // Days returns the days that hold data, oldest first.
-  StatusOr<std::vector<uint32_t>> Days();
+  base::StatusOr<std::vector<uint32_t>> Days();
 
   // SealedRecord is one record for Commit.
   struct SealedRecord {
     std::string key;
     uint32_t day;
-    Bytes plaintext;
+    base::Bytes plaintext;
   };
   // Commit seals |records| and writes them, with one sealed metadata entry
   // unless |meta_name| is empty, in one batch (synced unless |sync| is
   // false): all or nothing.
-  Status Commit(const std::vector<SealedRecord>& records, const std::string& meta_name, std::string_view meta_value,
+  base::Status Commit(const std::vector<SealedRecord>& records, const std::string& meta_name, std::string_view meta_value,
                 bool sync = true);
 
   // PutMeta/GetMeta store metadata sealed (and padded) under the store key.
   // GetMeta: nullopt when absent, DATA_LOSS when it does not open.
-  Status PutMeta(const std::string& name, std::string_view value, bool sync = true);
-  StatusOr<std::optional<std::string>> GetMeta(const std::string& name);
+  base::Status PutMeta(const std::string& name, std::string_view value, bool sync = true);
+  base::StatusOr<std::optional<std::string>> GetMeta(const std::string& name);
 
   // The purge mark, in the clear (it says only that a purge is unfinished).
-  Status SetPurging(bool purging);
+  base::Status SetPurging(bool purging);
   bool Purging();
 
   // DeleteDaysBefore destroys the keys and records of every day <
   // |first_kept_day| and returns how many days held data.
-  StatusOr<int> DeleteDaysBefore(uint32_t first_kept_day);
+  base::StatusOr<int> DeleteDaysBefore(uint32_t first_kept_day);
   // HasDaysBefore reports whether any key or record of a day < |first_kept_day| is stored.
   bool HasDaysBefore(uint32_t first_kept_day);
   // EraseAll deletes every record and key, destroys the platform key
@@ -118,9 +118,9 @@ class Store {
   // failed, the store is emptied and usable. Any other error is returned;
   // a crash or an error before the fresh store key is made leaves the erase
   // mark, and the next Open finishes the erase.
-  Status EraseAll(const std::map<std::string, std::string>& keep_meta, Status* key_destroyed);
+  base::Status EraseAll(const std::map<std::string, std::string>& keep_meta, base::Status* key_destroyed);
   // Compact makes past deletions physical (store::PurgeDeleted).
-  Status Compact();
+  base::Status Compact();
 
  private:
   struct DayKeys {
@@ -129,10 +129,10 @@ class Store {
   };
   Store(std::unique_ptr<rocksdb::DB> db, KeyStore* keystore, std::optional<crypto::Aead> meta)
       : db_(std::move(db)), keystore_(keystore), meta_(std::move(meta)) {}
-  static StatusOr<crypto::Aead> OpenStoreKey(rocksdb::DB* db, KeyStore* keystore);
+  static base::StatusOr<crypto::Aead> OpenStoreKey(rocksdb::DB* db, KeyStore* keystore);
   // Day returns the day's keys; creates the day with all its records when
   // |create|, else nullptr when the day holds nothing.
-  StatusOr<const DayKeys*> Day(uint32_t day, bool create);
+  base::StatusOr<const DayKeys*> Day(uint32_t day, bool create);
 
   std::unique_ptr<rocksdb::DB> db_;
   KeyStore* keystore_;

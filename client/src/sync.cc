@@ -10,6 +10,8 @@
 #include <map>
 #include <sstream>
 
+#include "openen/base/file.h"
+#include "openen/rpc/status.h"
 #include "openen/v1/relay.grpc.pb.h"
 #include "openen/wire/export.h"
 #include "openen/wire/padding.h"
@@ -22,30 +24,9 @@ bool PlainName(const std::string& name) {
          name.find("..") == std::string::npos;
 }
 
-Status FromGrpc(const grpc::Status& s, const std::string& what) {
-  return Status(static_cast<StatusCode>(s.error_code()), what + ": " + s.error_message());
-}
-
 }  // namespace
 
 namespace {
-
-// ReadBounded reads |path| whole, refusing (before reading) a file larger
-// than |limit|. NOT_FOUND when it cannot be opened.
-StatusOr<std::string> ReadBounded(const std::string& path, size_t limit, const std::string& what) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return NotFoundError("cannot read " + what);
-  const std::streamoff size = in.tellg();
-  if (size < 0) return NotFoundError("cannot read " + what);
-  if (static_cast<uint64_t>(size) > limit) {
-    return ResourceExhaustedError(what + " is " + std::to_string(size) + " bytes, more than the limit of " +
-                                  std::to_string(limit));
-  }
-  in.seekg(0);
-  std::string s(static_cast<size_t>(size), '\0');
-  if (!in.read(s.data(), size)) return UnavailableError("cannot read " + what);
-  return s;
-}
 
 std::optional<crypto::Sha256Digest> ParseHexDigest(std::string_view hex) {
   if (hex.size() != 64) return std::nullopt;
@@ -66,14 +47,14 @@ std::optional<crypto::Sha256Digest> ParseHexDigest(std::string_view hex) {
 
 }  // namespace
 
-StatusOr<std::vector<ListedBatch>> DirectorySource::ListAfter(const std::string& after) {
-  auto index = ReadBounded(dir_ + "/index.txt", kMaxListingBytes, "index.txt");
+base::StatusOr<std::vector<ListedBatch>> DirectorySource::ListAfter(const std::string& after) {
+  auto index = base::ReadFile(dir_ + "/index.txt", kMaxListingBytes, "index.txt");
   if (!index.ok()) {
-    if (index.status().code() == StatusCode::kNotFound) return UnavailableError("cannot read " + dir_ + "/index.txt");
+    if (index.status().code() == base::StatusCode::kNotFound) return base::UnavailableError("cannot read " + dir_ + "/index.txt");
     return index.status();
   }
   std::optional<std::map<std::string, crypto::Sha256Digest>> digests;
-  auto sums = ReadBounded(dir_ + "/index.sha256", kMaxListingBytes, "index.sha256");
+  auto sums = base::ReadFile(dir_ + "/index.sha256", kMaxListingBytes, "index.sha256");
   if (sums.ok()) {
     digests.emplace();
     std::istringstream lines(*sums);
@@ -81,10 +62,10 @@ StatusOr<std::vector<ListedBatch>> DirectorySource::ListAfter(const std::string&
       if (line.empty()) continue;
       auto digest = line.size() > 66 && line.compare(64, 2, "  ") == 0 ? ParseHexDigest(std::string_view(line).substr(0, 64))
                                                                         : std::nullopt;
-      if (!digest) return InvalidArgumentError("index.sha256 has a line that is not '<hex SHA-256>  <name>'");
+      if (!digest) return base::InvalidArgumentError("index.sha256 has a line that is not '<hex SHA-256>  <name>'");
       (*digests)[line.substr(66)] = *digest;
     }
-  } else if (sums.status().code() != StatusCode::kNotFound) {
+  } else if (sums.status().code() != base::StatusCode::kNotFound) {
     return sums.status();
   }
   std::vector<ListedBatch> listed;
@@ -92,14 +73,14 @@ StatusOr<std::vector<ListedBatch>> DirectorySource::ListAfter(const std::string&
   for (std::string line; std::getline(lines, line);) {
     if (line.empty()) continue;
     if (!PlainName(line) || line.size() > kMaxBatchNameSize) {
-      return InvalidArgumentError("index.txt lists '" + line.substr(0, kMaxBatchNameSize) + "', not a plain file name");
+      return base::InvalidArgumentError("index.txt lists '" + line.substr(0, kMaxBatchNameSize) + "', not a plain file name");
     }
     if (line <= after) continue;
     ListedBatch b{line, std::nullopt, std::nullopt};
     if (digests) {
       auto it = digests->find(line);
       // A mirror caught between copying index.sha256 and index.txt: retry.
-      if (it == digests->end()) return UnavailableError("index.sha256 does not list " + line + " (yet)");
+      if (it == digests->end()) return base::UnavailableError("index.sha256 does not list " + line + " (yet)");
       b.sha256 = it->second;
     }
     listed.push_back(std::move(b));
@@ -111,19 +92,19 @@ StatusOr<std::vector<ListedBatch>> DirectorySource::ListAfter(const std::string&
   return listed;
 }
 
-StatusOr<Bytes> DirectorySource::Fetch(const std::string& name) {
-  if (!PlainName(name)) return InvalidArgumentError("'" + name + "' is not a plain file name");
-  OPENEN_ASSIGN_OR_RETURN(std::string s, ReadBounded(dir_ + "/" + name, wire::kMaxExportFileSize, "batch " + name));
-  return Bytes(s.begin(), s.end());
+base::StatusOr<base::Bytes> DirectorySource::Fetch(const std::string& name) {
+  if (!PlainName(name)) return base::InvalidArgumentError("'" + name + "' is not a plain file name");
+  OPENEN_ASSIGN_OR_RETURN(std::string s, base::ReadFile(dir_ + "/" + name, wire::kMaxExportFileSize, "batch " + name));
+  return base::Bytes(s.begin(), s.end());
 }
 
-StatusOr<BatchSource::Signed> DirectorySource::Announcements() {
+base::StatusOr<BatchSource::Signed> DirectorySource::Announcements() {
   // Signed envelopes are a few hundred bytes; 1 MiB bounds a hostile mirror.
-  auto read = [&](const std::string& name) -> StatusOr<std::optional<Bytes>> {
-    auto s = ReadBounded(dir_ + "/" + name, size_t{1} << 20, name);
-    if (s.status().code() == StatusCode::kNotFound) return std::optional<Bytes>();
+  auto read = [&](const std::string& name) -> base::StatusOr<std::optional<base::Bytes>> {
+    auto s = base::ReadFile(dir_ + "/" + name, size_t{1} << 20, name);
+    if (s.status().code() == base::StatusCode::kNotFound) return std::optional<base::Bytes>();
     if (!s.ok()) return s.status();
-    return std::optional<Bytes>(Bytes(s->begin(), s->end()));
+    return std::optional<base::Bytes>(base::Bytes(s->begin(), s->end()));
   };
   Signed out;
   OPENEN_ASSIGN_OR_RETURN(out.configuration, read("config.bin"));
@@ -143,7 +124,7 @@ RelaySource::RelaySource(std::shared_ptr<grpc::Channel> channel, int timeout_sec
     : impl_(new Impl{openen::v1::Relay::NewStub(std::move(channel)), timeout_seconds}) {}
 RelaySource::~RelaySource() = default;
 
-StatusOr<std::vector<ListedBatch>> RelaySource::ListAfter(const std::string& after) {
+base::StatusOr<std::vector<ListedBatch>> RelaySource::ListAfter(const std::string& after) {
   std::vector<ListedBatch> listed;
   std::string cursor = after;
   size_t bytes = 0;
@@ -155,21 +136,21 @@ StatusOr<std::vector<ListedBatch>> RelaySource::ListAfter(const std::string& aft
     OPENEN_RETURN_IF_ERROR(wire::PadToSize(&req, 256));
     openen::v1::ListBatchesResponse resp;
     grpc::Status st = impl_->stub->ListBatches(&ctx, req, &resp);
-    if (!st.ok()) return FromGrpc(st, "ListBatches");
+    if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("ListBatches");
     // A relay (or something posing as one) that pages on and on is stopped.
     bytes += resp.ByteSizeLong();
     if (bytes > kMaxListingBytes) {
-      return ResourceExhaustedError("relay listed more than " + std::to_string(kMaxListingBytes) +
+      return base::ResourceExhaustedError("relay listed more than " + std::to_string(kMaxListingBytes) +
                                     " bytes in one sync");
     }
     for (const auto& b : resp.batches()) {
       if (!PlainName(b.name()) || b.name().size() > kMaxBatchNameSize || b.name() <= cursor) {
-        return InvalidArgumentError("relay listed '" + b.name().substr(0, kMaxBatchNameSize) + "' out of order");
+        return base::InvalidArgumentError("relay listed '" + b.name().substr(0, kMaxBatchNameSize) + "' out of order");
       }
       ListedBatch out{b.name(), std::nullopt, std::nullopt};
       if (!b.sha256().empty()) {
         if (b.sha256().size() != crypto::kSha256Size) {
-          return InvalidArgumentError("relay listed " + b.name() + " with a " + std::to_string(b.sha256().size()) +
+          return base::InvalidArgumentError("relay listed " + b.name() + " with a " + std::to_string(b.sha256().size()) +
                                       "-byte SHA-256");
         }
         out.sha256.emplace();
@@ -186,7 +167,7 @@ StatusOr<std::vector<ListedBatch>> RelaySource::ListAfter(const std::string& aft
   return listed;
 }
 
-StatusOr<Bytes> RelaySource::Fetch(const std::string& name) {
+base::StatusOr<base::Bytes> RelaySource::Fetch(const std::string& name) {
   grpc::ClientContext ctx;
   impl_->SetDeadline(&ctx);
   openen::v1::GetBatchRequest req;
@@ -194,7 +175,7 @@ StatusOr<Bytes> RelaySource::Fetch(const std::string& name) {
   OPENEN_RETURN_IF_ERROR(wire::PadToSize(&req, 256));
   auto reader = impl_->stub->GetBatch(&ctx, req);
   openen::v1::BatchChunk chunk;
-  Bytes data;
+  base::Bytes data;
   uint64_t total = 0;
   while (reader->Read(&chunk)) {
     if (data.empty()) total = chunk.total_size();
@@ -204,17 +185,17 @@ StatusOr<Bytes> RelaySource::Fetch(const std::string& name) {
         data.size() + chunk.data().size() > total) {
       ctx.TryCancel();
       reader->Finish();
-      return DataLossError("batch " + name + " arrived out of order or larger than announced");
+      return base::DataLossError("batch " + name + " arrived out of order or larger than announced");
     }
     data.insert(data.end(), chunk.data().begin(), chunk.data().end());
   }
   grpc::Status st = reader->Finish();
-  if (!st.ok()) return FromGrpc(st, "GetBatch " + name);
-  if (data.size() != total) return DataLossError("batch " + name + " arrived incomplete");
+  if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("GetBatch " + name);
+  if (data.size() != total) return base::DataLossError("batch " + name + " arrived incomplete");
   return data;
 }
 
-StatusOr<BatchSource::Signed> RelaySource::Announcements() {
+base::StatusOr<BatchSource::Signed> RelaySource::Announcements() {
   grpc::ClientContext ctx;
   impl_->SetDeadline(&ctx);
   openen::v1::GetConfigRequest req;
@@ -222,11 +203,11 @@ StatusOr<BatchSource::Signed> RelaySource::Announcements() {
   openen::v1::GetConfigResponse resp;
   grpc::Status st = impl_->stub->GetConfig(&ctx, req, &resp);
   if (st.error_code() == grpc::NOT_FOUND) return Signed{};
-  if (!st.ok()) return FromGrpc(st, "GetConfig");
+  if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("GetConfig");
   Signed out;
   auto bytes = [](const openen::v1::SignedEnvelope& e) {
     std::string s = e.SerializeAsString();
-    return Bytes(s.begin(), s.end());
+    return base::Bytes(s.begin(), s.end());
   };
   if (resp.has_config()) out.configuration = bytes(resp.config());
   if (resp.has_decommission_order()) out.decommission_order = bytes(resp.decommission_order());

@@ -6,18 +6,11 @@
 
 #include <chrono>
 
+#include "openen/rpc/status.h"
 #include "openen/v1/relay.grpc.pb.h"
 #include "openen/v1/verification.grpc.pb.h"
 
 namespace openen::client {
-namespace {
-
-Status FromGrpc(const grpc::Status& st, const char* what) {
-  return Status(static_cast<StatusCode>(st.error_code()), std::string(what) + ": " + st.error_message());
-}
-
-}  // namespace
-
 struct GrpcUploadTransport::Impl {
   std::unique_ptr<openen::v1::Verification::Stub> verifier;
   std::unique_ptr<openen::v1::Relay::Stub> relay;
@@ -33,31 +26,31 @@ GrpcUploadTransport::GrpcUploadTransport(std::shared_ptr<grpc::Channel> verifier
                      openen::v1::Relay::NewStub(std::move(relay)), timeout_seconds}) {}
 GrpcUploadTransport::~GrpcUploadTransport() = default;
 
-StatusOr<openen::v1::ExchangeCodeResponse> GrpcUploadTransport::ExchangeCode(
+base::StatusOr<openen::v1::ExchangeCodeResponse> GrpcUploadTransport::ExchangeCode(
     const openen::v1::ExchangeCodeRequest& r) {
   grpc::ClientContext ctx;
   impl_->SetDeadline(&ctx);
   openen::v1::ExchangeCodeResponse out;
   grpc::Status st = impl_->verifier->ExchangeCode(&ctx, r, &out);
-  if (!st.ok()) return FromGrpc(st, "ExchangeCode");
+  if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("ExchangeCode");
   return out;
 }
 
-StatusOr<openen::v1::CertifyResponse> GrpcUploadTransport::Certify(const openen::v1::CertifyRequest& r) {
+base::StatusOr<openen::v1::CertifyResponse> GrpcUploadTransport::Certify(const openen::v1::CertifyRequest& r) {
   grpc::ClientContext ctx;
   impl_->SetDeadline(&ctx);
   openen::v1::CertifyResponse out;
   grpc::Status st = impl_->verifier->Certify(&ctx, r, &out);
-  if (!st.ok()) return FromGrpc(st, "Certify");
+  if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("Certify");
   return out;
 }
 
-StatusOr<openen::v1::PublishResponse> GrpcUploadTransport::Publish(const openen::v1::PublishRequest& r) {
+base::StatusOr<openen::v1::PublishResponse> GrpcUploadTransport::Publish(const openen::v1::PublishRequest& r) {
   grpc::ClientContext ctx;
   impl_->SetDeadline(&ctx);
   openen::v1::PublishResponse out;
   grpc::Status st = impl_->relay->Publish(&ctx, r, &out);
-  if (!st.ok()) return FromGrpc(st, "Publish");
+  if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("Publish");
   return out;
 }
 

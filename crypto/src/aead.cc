@@ -12,16 +12,16 @@ static_assert(kAeadKeySize == crypto_aead_xchacha20poly1305_ietf_KEYBYTES);
 static_assert(kAeadNonceSize == crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
 static_assert(kAeadTagSize == crypto_aead_xchacha20poly1305_ietf_ABYTES);
 
-StatusOr<Aead> Aead::Create(const SecretBytes& key) {
+base::StatusOr<Aead> Aead::Create(const SecretBytes& key) {
   OPENEN_RETURN_IF_ERROR(Init());
   if (key.size() != kAeadKeySize) {
-    return InvalidArgumentError("AEAD key is " + std::to_string(key.size()) + " bytes, want 32");
+    return base::InvalidArgumentError("AEAD key is " + std::to_string(key.size()) + " bytes, want 32");
   }
   return Aead(key.Clone());
 }
 
-Bytes Aead::Seal(ByteView plaintext, ByteView associated_data) const {
-  Bytes box(kAeadNonceSize + plaintext.size() + kAeadTagSize);
+base::Bytes Aead::Seal(base::ByteView plaintext, base::ByteView associated_data) const {
+  base::Bytes box(kAeadNonceSize + plaintext.size() + kAeadTagSize);
   RandomBytes(std::span<uint8_t>(box.data(), kAeadNonceSize));
   unsigned long long c_len = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(
@@ -30,15 +30,15 @@ Bytes Aead::Seal(ByteView plaintext, ByteView associated_data) const {
   return box;
 }
 
-StatusOr<Bytes> Aead::Open(ByteView box, ByteView associated_data) const {
-  if (box.size() < kAeadOverhead) return DataLossError("authentication failed");
-  Bytes plaintext(box.size() - kAeadOverhead);
+base::StatusOr<base::Bytes> Aead::Open(base::ByteView box, base::ByteView associated_data) const {
+  if (box.size() < kAeadOverhead) return base::DataLossError("authentication failed");
+  base::Bytes plaintext(box.size() - kAeadOverhead);
   unsigned long long p_len = 0;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt(
           plaintext.data(), &p_len, nullptr, box.data() + kAeadNonceSize,
           box.size() - kAeadNonceSize, associated_data.data(), associated_data.size(), box.data(),
           key_.Reveal().data()) != 0) {
-    return DataLossError("authentication failed");
+    return base::DataLossError("authentication failed");
   }
   return plaintext;
 }

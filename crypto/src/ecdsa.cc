@@ -35,18 +35,18 @@ struct MdCtxDeleter {
 };
 using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
 
-Status CheckP256(EVP_PKEY* key) {
+base::Status CheckP256(EVP_PKEY* key) {
   if (EVP_PKEY_get_base_id(key) != EVP_PKEY_EC) {
-    return InvalidArgumentError("key is not an elliptic-curve key");
+    return base::InvalidArgumentError("key is not an elliptic-curve key");
   }
   char group[64] = {};
   size_t len = 0;
   if (EVP_PKEY_get_utf8_string_param(key, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof(group),
                                      &len) != 1 ||
       std::strcmp(group, "prime256v1") != 0) {
-    return InvalidArgumentError(std::string("key is on curve '") + group + "', want P-256");
+    return base::InvalidArgumentError(std::string("key is on curve '") + group + "', want P-256");
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 std::string BioToString(BIO* bio) {
@@ -55,7 +55,7 @@ std::string BioToString(BIO* bio) {
   return std::string(data, n > 0 ? static_cast<size_t>(n) : 0);
 }
 
-Status VerificationFailed() { return UnauthenticatedError("signature verification failed"); }
+base::Status VerificationFailed() { return base::UnauthenticatedError("signature verification failed"); }
 
 }  // namespace
 
@@ -71,25 +71,25 @@ EcdsaP256PrivateKey::~EcdsaP256PrivateKey() = default;
 EcdsaP256PrivateKey::EcdsaP256PrivateKey(EcdsaP256PrivateKey&&) noexcept = default;
 EcdsaP256PrivateKey& EcdsaP256PrivateKey::operator=(EcdsaP256PrivateKey&&) noexcept = default;
 
-StatusOr<EcdsaP256PrivateKey> EcdsaP256PrivateKey::Generate() {
+base::StatusOr<EcdsaP256PrivateKey> EcdsaP256PrivateKey::Generate() {
   PkeyPtr key(EVP_EC_gen("P-256"));
-  if (!key) return InternalError("P-256 key generation failed");
+  if (!key) return base::InternalError("P-256 key generation failed");
   return EcdsaP256PrivateKey(std::make_unique<Impl>(Impl{std::move(key)}));
 }
 
-StatusOr<EcdsaP256PrivateKey> EcdsaP256PrivateKey::FromPem(std::string_view pem) {
+base::StatusOr<EcdsaP256PrivateKey> EcdsaP256PrivateKey::FromPem(std::string_view pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   PkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-  if (!key) return InvalidArgumentError("not a PEM private key");
+  if (!key) return base::InvalidArgumentError("not a PEM private key");
   OPENEN_RETURN_IF_ERROR(CheckP256(key.get()));
   return EcdsaP256PrivateKey(std::make_unique<Impl>(Impl{std::move(key)}));
 }
 
-StatusOr<std::string> EcdsaP256PrivateKey::ToPem() const {
+base::StatusOr<std::string> EcdsaP256PrivateKey::ToPem() const {
   BioPtr bio(BIO_new(BIO_s_mem()));
   if (!bio || PEM_write_bio_PrivateKey(bio.get(), impl_->key.get(), nullptr, nullptr, 0, nullptr,
                                        nullptr) != 1) {
-    return InternalError("cannot encode private key as PEM");
+    return base::InternalError("cannot encode private key as PEM");
   }
   return BioToString(bio.get());
 }
@@ -142,7 +142,7 @@ class Rfc6979 {
   void Next(uint8_t t[32]) {
     if (started_) {  // §3.2 h.3: K = HMAC_K(V || 0x00); V = HMAC_K(V)
       uint8_t zero = 0x00;
-      Mac(k_, {v_, ByteView(&zero, 1)});
+      Mac(k_, {v_, base::ByteView(&zero, 1)});
       Mac(v_, {v_});
     }
     started_ = true;
@@ -152,13 +152,13 @@ class Rfc6979 {
 
  private:
   void Step(uint8_t sep, const uint8_t x[32], const uint8_t h[32]) {
-    Mac(k_, {v_, ByteView(&sep, 1), ByteView(x, 32), ByteView(h, 32)});
+    Mac(k_, {v_, base::ByteView(&sep, 1), base::ByteView(x, 32), base::ByteView(h, 32)});
     Mac(v_, {v_});
   }
-  void Mac(uint8_t out[32], std::initializer_list<ByteView> parts) {
-    Bytes msg;
-    for (ByteView p : parts) msg.insert(msg.end(), p.begin(), p.end());
-    Sha256Digest d = HmacSha256(ByteView(k_, 32), msg);
+  void Mac(uint8_t out[32], std::initializer_list<base::ByteView> parts) {
+    base::Bytes msg;
+    for (base::ByteView p : parts) msg.insert(msg.end(), p.begin(), p.end());
+    Sha256Digest d = HmacSha256(base::ByteView(k_, 32), msg);
     Wipe(msg);
     std::memcpy(out, d.data(), 32);
     Wipe(d);
@@ -169,11 +169,11 @@ class Rfc6979 {
 
 }  // namespace
 
-StatusOr<Bytes> EcdsaP256PrivateKey::Sign(ByteView message) const {
+base::StatusOr<base::Bytes> EcdsaP256PrivateKey::Sign(base::ByteView message) const {
   // RFC 6979 deterministic ECDSA: the same key and message always give the
   // same signature, so export files are reproducible byte for byte, and no
   // signature depends on the quality of a random nonce.
-  const Status failed = InternalError("ECDSA signing failed");
+  const base::Status failed = base::InternalError("ECDSA signing failed");
   std::unique_ptr<EC_KEY, EcKeyDeleter> ec(EVP_PKEY_get1_EC_KEY(impl_->key.get()));
   std::unique_ptr<BN_CTX, BnCtxDeleter> bn_ctx(BN_CTX_secure_new());
   if (!ec || !bn_ctx) return failed;
@@ -221,35 +221,35 @@ StatusOr<Bytes> EcdsaP256PrivateKey::Sign(ByteView message) const {
     unsigned char* der = nullptr;
     int len = i2d_ECDSA_SIG(sig.get(), &der);
     if (len <= 0) return failed;
-    Bytes out(der, der + len);
+    base::Bytes out(der, der + len);
     OPENSSL_free(der);
     return out;
   }
   return failed;
 }
 
-StatusOr<EcdsaP256PrivateKey> EcdsaP256PrivateKey::FromScalar(ByteView scalar) {
+base::StatusOr<EcdsaP256PrivateKey> EcdsaP256PrivateKey::FromScalar(base::ByteView scalar) {
   if (scalar.size() != 32) {
-    return InvalidArgumentError("P-256 private scalar is " + std::to_string(scalar.size()) +
+    return base::InvalidArgumentError("P-256 private scalar is " + std::to_string(scalar.size()) +
                                 " bytes, want 32");
   }
   std::unique_ptr<EC_KEY, EcKeyDeleter> ec(EC_KEY_new_by_curve_name(NID_X9_62_prime256v1));
   BnPtr d(BN_bin2bn(scalar.data(), 32, nullptr));
   std::unique_ptr<EC_POINT, EcPointDeleter> pub(ec ? EC_POINT_new(EC_KEY_get0_group(ec.get()))
                                                    : nullptr);
-  if (!ec || !d || !pub) return InternalError("cannot allocate P-256 key");
+  if (!ec || !d || !pub) return base::InternalError("cannot allocate P-256 key");
   const EC_GROUP* group = EC_KEY_get0_group(ec.get());
   if (BN_is_zero(d.get()) || BN_cmp(d.get(), EC_GROUP_get0_order(group)) >= 0) {
-    return InvalidArgumentError("P-256 private scalar is out of range");
+    return base::InvalidArgumentError("P-256 private scalar is out of range");
   }
   if (EC_POINT_mul(group, pub.get(), d.get(), nullptr, nullptr, nullptr) != 1 ||
       EC_KEY_set_private_key(ec.get(), d.get()) != 1 ||
       EC_KEY_set_public_key(ec.get(), pub.get()) != 1) {
-    return InternalError("cannot build P-256 key");
+    return base::InternalError("cannot build P-256 key");
   }
   PkeyPtr key(EVP_PKEY_new());
   if (!key || EVP_PKEY_set1_EC_KEY(key.get(), ec.get()) != 1) {
-    return InternalError("cannot build P-256 key");
+    return base::InternalError("cannot build P-256 key");
   }
   return EcdsaP256PrivateKey(std::make_unique<Impl>(Impl{std::move(key)}));
 }
@@ -268,33 +268,33 @@ EcdsaP256PublicKey& EcdsaP256PublicKey::operator=(const EcdsaP256PublicKey& othe
   return *this;
 }
 
-StatusOr<EcdsaP256PublicKey> EcdsaP256PublicKey::FromSpkiDer(ByteView der) {
+base::StatusOr<EcdsaP256PublicKey> EcdsaP256PublicKey::FromSpkiDer(base::ByteView der) {
   const unsigned char* p = der.data();
   PkeyPtr key(d2i_PUBKEY(nullptr, &p, static_cast<long>(der.size())));
-  if (!key) return InvalidArgumentError("not a DER SubjectPublicKeyInfo");
+  if (!key) return base::InvalidArgumentError("not a DER SubjectPublicKeyInfo");
   if (p != der.data() + der.size()) {
-    return InvalidArgumentError("trailing bytes after SubjectPublicKeyInfo");
+    return base::InvalidArgumentError("trailing bytes after SubjectPublicKeyInfo");
   }
   OPENEN_RETURN_IF_ERROR(CheckP256(key.get()));
   return EcdsaP256PublicKey(std::make_unique<Impl>(Impl{std::move(key)}));
 }
 
-StatusOr<EcdsaP256PublicKey> EcdsaP256PublicKey::FromSpkiBase64(std::string_view b64) {
-  auto der = Base64Decode(b64);
+base::StatusOr<EcdsaP256PublicKey> EcdsaP256PublicKey::FromSpkiBase64(std::string_view b64) {
+  auto der = base::Base64Decode(b64);
   if (!der.ok()) return der.status().WithContext("public key");
   return FromSpkiDer(*der);
 }
 
-StatusOr<EcdsaP256PublicKey> EcdsaP256PublicKey::FromPem(std::string_view pem) {
+base::StatusOr<EcdsaP256PublicKey> EcdsaP256PublicKey::FromPem(std::string_view pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   PkeyPtr key(PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr));
-  if (!key) return InvalidArgumentError("not a PEM public key");
+  if (!key) return base::InvalidArgumentError("not a PEM public key");
   OPENEN_RETURN_IF_ERROR(CheckP256(key.get()));
   return EcdsaP256PublicKey(std::make_unique<Impl>(Impl{std::move(key)}));
 }
 
-StatusOr<EcdsaP256PublicKey> EcdsaP256PublicKey::Parse(ByteView text_or_der) {
-  std::string_view text = AsChars(text_or_der);
+base::StatusOr<EcdsaP256PublicKey> EcdsaP256PublicKey::Parse(base::ByteView text_or_der) {
+  std::string_view text = base::AsChars(text_or_der);
   if (text.find("-----BEGIN") != std::string_view::npos) return FromPem(text);
   if (!text_or_der.empty() && text_or_der[0] == 0x30) {
     auto der = FromSpkiDer(text_or_der);
@@ -306,15 +306,15 @@ StatusOr<EcdsaP256PublicKey> EcdsaP256PublicKey::Parse(ByteView text_or_der) {
   return FromSpkiBase64(text);
 }
 
-Bytes EcdsaP256PublicKey::ToSpkiDer() const {
+base::Bytes EcdsaP256PublicKey::ToSpkiDer() const {
   unsigned char* der = nullptr;
   int len = i2d_PUBKEY(impl_->key.get(), &der);
-  Bytes out(der, der + (len > 0 ? len : 0));
+  base::Bytes out(der, der + (len > 0 ? len : 0));
   OPENSSL_free(der);
   return out;
 }
 
-std::string EcdsaP256PublicKey::ToSpkiBase64() const { return Base64Encode(ToSpkiDer()); }
+std::string EcdsaP256PublicKey::ToSpkiBase64() const { return base::Base64Encode(ToSpkiDer()); }
 
 std::string EcdsaP256PublicKey::ToPem() const {
   BioPtr bio(BIO_new(BIO_s_mem()));
@@ -322,7 +322,7 @@ std::string EcdsaP256PublicKey::ToPem() const {
   return BioToString(bio.get());
 }
 
-Status EcdsaP256PublicKey::Verify(ByteView message, ByteView der_signature) const {
+base::Status EcdsaP256PublicKey::Verify(base::ByteView message, base::ByteView der_signature) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestVerifyInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr,
                                       impl_->key.get(), nullptr) != 1) {
@@ -332,7 +332,7 @@ Status EcdsaP256PublicKey::Verify(ByteView message, ByteView der_signature) cons
                        message.size()) != 1) {
     return VerificationFailed();
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 }  // namespace openen::crypto

@@ -10,29 +10,29 @@
 
 namespace openen::crypto {
 
-StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromBytes(ByteView bytes) {
+base::StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromBytes(base::ByteView bytes) {
   OPENEN_RETURN_IF_ERROR(Init());
   if (bytes.size() != kEd25519PublicKeySize) {
-    return InvalidArgumentError("Ed25519 public key is " + std::to_string(bytes.size()) +
+    return base::InvalidArgumentError("Ed25519 public key is " + std::to_string(bytes.size()) +
                                 " bytes, want 32");
   }
   // crypto_core_ed25519_is_valid_point rejects small-order and non-canonical
   // encodings, which a forger could otherwise use.
   if (crypto_core_ed25519_is_valid_point(bytes.data()) != 1) {
-    return InvalidArgumentError("Ed25519 public key is not a valid curve point");
+    return base::InvalidArgumentError("Ed25519 public key is not a valid curve point");
   }
   Ed25519PublicKey k;
   std::copy(bytes.begin(), bytes.end(), k.key_.begin());
   return k;
 }
 
-Status Ed25519PublicKey::Verify(ByteView message, ByteView signature) const {
+base::Status Ed25519PublicKey::Verify(base::ByteView message, base::ByteView signature) const {
   if (signature.size() != kEd25519SignatureSize ||
       crypto_sign_verify_detached(signature.data(), message.data(), message.size(),
                                   key_.data()) != 0) {
-    return UnauthenticatedError("signature verification failed");
+    return base::UnauthenticatedError("signature verification failed");
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 Ed25519PrivateKey Ed25519PrivateKey::Generate() {
@@ -40,10 +40,10 @@ Ed25519PrivateKey Ed25519PrivateKey::Generate() {
   return std::move(FromSeed(seed.Reveal())).value();
 }
 
-StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromSeed(ByteView seed) {
+base::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromSeed(base::ByteView seed) {
   OPENEN_RETURN_IF_ERROR(Init());
   if (seed.size() != kEd25519SeedSize) {
-    return InvalidArgumentError("Ed25519 seed is " + std::to_string(seed.size()) +
+    return base::InvalidArgumentError("Ed25519 seed is " + std::to_string(seed.size()) +
                                 " bytes, want 32");
   }
   SecretBytes expanded(crypto_sign_SECRETKEYBYTES);
@@ -53,7 +53,7 @@ StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromSeed(ByteView seed) {
   return Ed25519PrivateKey(SecretBytes(seed), std::move(expanded), public_key);
 }
 
-Ed25519Signature Ed25519PrivateKey::Sign(ByteView message) const {
+Ed25519Signature Ed25519PrivateKey::Sign(base::ByteView message) const {
   Ed25519Signature sig;
   crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(),
                        expanded_.Reveal().data());

@@ -44,14 +44,14 @@ const EVP_CIPHER* Aes128Ctr() {
   return c;
 }
 
-Status CheckTek(ByteView tek) {
+base::Status CheckTek(base::ByteView tek) {
   if (tek.size() != kTekSize) {
-    return InvalidArgumentError("TEK is " + std::to_string(tek.size()) + " bytes, want 16");
+    return base::InvalidArgumentError("TEK is " + std::to_string(tek.size()) + " bytes, want 16");
   }
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
-StatusOr<SecretBytes> DeriveFromTek(ByteView tek, const internal::InfoBlock& info) {
+base::StatusOr<SecretBytes> DeriveFromTek(base::ByteView tek, const internal::InfoBlock& info) {
   OPENEN_RETURN_IF_ERROR(CheckTek(tek));
   SecretBytes out(16);
   internal::HkdfTek16(tek.data(), info, out.MutableReveal().data());
@@ -93,8 +93,8 @@ constexpr size_t kRunChunk = 144;
 
 SecretBytes GenerateTek() { return SecretBytes::Random(kTekSize); }
 
-StatusOr<SecretBytes> DeriveRpik(ByteView tek) { return DeriveFromTek(tek, RpikInfo()); }
-StatusOr<SecretBytes> DeriveAemk(ByteView tek) { return DeriveFromTek(tek, AemkInfo()); }
+base::StatusOr<SecretBytes> DeriveRpik(base::ByteView tek) { return DeriveFromTek(tek, RpikInfo()); }
+base::StatusOr<SecretBytes> DeriveAemk(base::ByteView tek) { return DeriveFromTek(tek, AemkInfo()); }
 
 std::array<uint8_t, 16> PaddedData(uint32_t interval) {
   Block b = PaddedBlock(interval);
@@ -136,26 +136,26 @@ RpiDeriver::~RpiDeriver() = default;
 RpiDeriver::RpiDeriver(RpiDeriver&&) noexcept = default;
 RpiDeriver& RpiDeriver::operator=(RpiDeriver&&) noexcept = default;
 
-Status RpiDeriver::SetTek(ByteView tek) {
+base::Status RpiDeriver::SetTek(base::ByteView tek) {
   impl_->has_key = false;
   OPENEN_RETURN_IF_ERROR(CheckTek(tek));
   uint8_t rpik[kRpikSize];
   internal::HkdfTek16(tek.data(), RpikInfo(), rpik);
-  Status s = SetRpik(rpik);
+  base::Status s = SetRpik(rpik);
   Wipe(rpik);
   return s;
 }
 
-Status RpiDeriver::SetRpik(ByteView rpik) {
+base::Status RpiDeriver::SetRpik(base::ByteView rpik) {
   impl_->has_key = false;
   if (rpik.size() != kRpikSize) {
-    return InvalidArgumentError("RPIK is " + std::to_string(rpik.size()) + " bytes, want 16");
+    return base::InvalidArgumentError("RPIK is " + std::to_string(rpik.size()) + " bytes, want 16");
   }
   if (EVP_EncryptInit_ex2(impl_->ctx, nullptr, rpik.data(), nullptr, nullptr) != 1) {
-    return InternalError("AES-128 key setup failed");
+    return base::InternalError("AES-128 key setup failed");
   }
   impl_->has_key = true;
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 Rpi RpiDeriver::Compute(uint32_t interval) {
@@ -174,9 +174,9 @@ void RpiDeriver::ComputeRun(uint32_t first_interval, std::span<Rpi> out) {
 }
 
 namespace {
-StatusOr<std::array<uint8_t, 4>> AesCtr4(ByteView aemk, const Rpi& iv, const uint8_t in[4]) {
+base::StatusOr<std::array<uint8_t, 4>> AesCtr4(base::ByteView aemk, const Rpi& iv, const uint8_t in[4]) {
   if (aemk.size() != kAemkSize) {
-    return InvalidArgumentError("AEMK is " + std::to_string(aemk.size()) + " bytes, want 16");
+    return base::InvalidArgumentError("AEMK is " + std::to_string(aemk.size()) + " bytes, want 16");
   }
   EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
   std::array<uint8_t, 4> out;
@@ -185,22 +185,22 @@ StatusOr<std::array<uint8_t, 4>> AesCtr4(ByteView aemk, const Rpi& iv, const uin
             EVP_EncryptInit_ex2(ctx, Aes128Ctr(), aemk.data(), iv.data(), nullptr) == 1 &&
             EVP_EncryptUpdate(ctx, out.data(), &len, in, 4) == 1 && len == 4;
   EVP_CIPHER_CTX_free(ctx);
-  if (!ok) return InternalError("AES-128-CTR failed");
+  if (!ok) return base::InternalError("AES-128-CTR failed");
   return out;
 }
 }  // namespace
 
-StatusOr<Aem> EncryptAem(ByteView aemk, const Rpi& rpi, const Metadata& metadata) {
+base::StatusOr<Aem> EncryptAem(base::ByteView aemk, const Rpi& rpi, const Metadata& metadata) {
   return AesCtr4(aemk, rpi, metadata.data());
 }
 
-StatusOr<Metadata> DecryptAem(ByteView aemk, const Rpi& rpi, const Aem& aem) {
+base::StatusOr<Metadata> DecryptAem(base::ByteView aemk, const Rpi& rpi, const Aem& aem) {
   return AesCtr4(aemk, rpi, aem.data());
 }
 
-StatusOr<Metadata> EncodeMetadata(const BleMetadata& m) {
+base::StatusOr<Metadata> EncodeMetadata(const BleMetadata& m) {
   if (m.version_major > 3 || m.version_minor > 3) {
-    return InvalidArgumentError("metadata version " + std::to_string(m.version_major) + "." +
+    return base::InvalidArgumentError("metadata version " + std::to_string(m.version_major) + "." +
                                 std::to_string(m.version_minor) +
                                 " does not fit in two bits each");
   }
@@ -208,9 +208,9 @@ StatusOr<Metadata> EncodeMetadata(const BleMetadata& m) {
                   static_cast<uint8_t>(m.tx_power_dbm), 0, 0};
 }
 
-StatusOr<BleMetadata> DecodeMetadata(ByteView bytes) {
+base::StatusOr<BleMetadata> DecodeMetadata(base::ByteView bytes) {
   if (bytes.size() != kMetadataSize) {
-    return InvalidArgumentError("metadata is " + std::to_string(bytes.size()) +
+    return base::InvalidArgumentError("metadata is " + std::to_string(bytes.size()) +
                                 " bytes, want 4");
   }
   BleMetadata m;
@@ -227,9 +227,9 @@ Advertisement MakeAdvertisement(const Rpi& rpi, const Aem& aem) {
   return a;
 }
 
-StatusOr<ParsedAdvertisement> ParseAdvertisement(ByteView service_data) {
+base::StatusOr<ParsedAdvertisement> ParseAdvertisement(base::ByteView service_data) {
   if (service_data.size() != kAdvertisementSize) {
-    return InvalidArgumentError("service data is " + std::to_string(service_data.size()) +
+    return base::InvalidArgumentError("service data is " + std::to_string(service_data.size()) +
                                 " bytes, want 20");
   }
   ParsedAdvertisement p;

@@ -17,7 +17,7 @@ HmacSha256State::~HmacSha256State() {
   Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(&outer_), sizeof(outer_)));
 }
 
-void HmacSha256State::SetKey(ByteView key) {
+void HmacSha256State::SetKey(base::ByteView key) {
   constexpr size_t kBlock = 64;
   uint8_t block[kBlock] = {};
   if (key.size() > kBlock) {
@@ -36,7 +36,7 @@ void HmacSha256State::SetKey(ByteView key) {
   Wipe(pad);
 }
 
-void HmacSha256State::Mac(ByteView a, ByteView b, uint8_t out[32]) const {
+void HmacSha256State::Mac(base::ByteView a, base::ByteView b, uint8_t out[32]) const {
   SHA256_CTX ctx = inner_;
   if (!a.empty()) SHA256_Update(&ctx, a.data(), a.size());
   if (!b.empty()) SHA256_Update(&ctx, b.data(), b.size());
@@ -159,22 +159,22 @@ void HkdfTek16(const uint8_t tek[16], const InfoBlock& info, uint8_t out[16]) {
 
 }  // namespace internal
 
-Sha256Digest Sha256(ByteView data) {
+Sha256Digest Sha256(base::ByteView data) {
   Sha256Digest d;
   SHA256(data.data(), data.size(), d.data());
   return d;
 }
 
-Sha256Digest HmacSha256(ByteView key, ByteView data) {
+Sha256Digest HmacSha256(base::ByteView key, base::ByteView data) {
   Sha256Digest d;
   internal::HmacSha256State(key).Mac(data, d.data());
   return d;
 }
 
-StatusOr<SecretBytes> HkdfSha256(ByteView ikm, ByteView salt, ByteView info, size_t length) {
+base::StatusOr<SecretBytes> HkdfSha256(base::ByteView ikm, base::ByteView salt, base::ByteView info, size_t length) {
   constexpr size_t kMax = 255 * 32;
   if (length == 0 || length > kMax) {
-    return InvalidArgumentError("HKDF output length " + std::to_string(length) +
+    return base::InvalidArgumentError("HKDF output length " + std::to_string(length) +
                                 " is outside 1.." + std::to_string(kMax));
   }
   uint8_t prk[32];
@@ -187,7 +187,7 @@ StatusOr<SecretBytes> HkdfSha256(ByteView ikm, ByteView salt, ByteView info, siz
   uint8_t t[32];
   size_t t_len = 0;
   for (size_t done = 0, i = 1; done < length; ++i) {
-    Bytes msg(t, t + t_len);
+    base::Bytes msg(t, t + t_len);
     msg.insert(msg.end(), info.begin(), info.end());
     msg.push_back(static_cast<uint8_t>(i));
     expand.Mac(msg, t);
@@ -205,7 +205,7 @@ std::string TekHmacMessage(const std::vector<TekHmacEntry>& keys, TekHmacForm fo
   std::vector<std::string> entries;
   entries.reserve(keys.size());
   for (const TekHmacEntry& k : keys) {
-    std::string e = Base64Encode(k.key_data);
+    std::string e = base::Base64Encode(k.key_data);
     e += '.' + std::to_string(k.rolling_start_interval_number);
     e += '.' + std::to_string(k.rolling_period);
     if (form == TekHmacForm::kWithTransmissionRisk) e += '.' + std::to_string(k.transmission_risk);
@@ -220,8 +220,8 @@ std::string TekHmacMessage(const std::vector<TekHmacEntry>& keys, TekHmacForm fo
   return message;
 }
 
-Sha256Digest TekHmac(ByteView secret, const std::vector<TekHmacEntry>& keys, TekHmacForm form) {
-  return HmacSha256(secret, AsBytes(TekHmacMessage(keys, form)));
+Sha256Digest TekHmac(base::ByteView secret, const std::vector<TekHmacEntry>& keys, TekHmacForm form) {
+  return HmacSha256(secret, base::AsBytes(TekHmacMessage(keys, form)));
 }
 
 }  // namespace openen::crypto

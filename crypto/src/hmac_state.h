@@ -14,22 +14,22 @@
 
 #include <cstdint>
 
-#include "openen/crypto/bytes.h"
+#include "openen/base/bytes.h"
 
 namespace openen::crypto::internal {
 
 class HmacSha256State {
  public:
   HmacSha256State() = default;
-  explicit HmacSha256State(ByteView key) { SetKey(key); }
+  explicit HmacSha256State(base::ByteView key) { SetKey(key); }
   ~HmacSha256State();
   HmacSha256State(const HmacSha256State&) = default;
   HmacSha256State& operator=(const HmacSha256State&) = default;
 
-  void SetKey(ByteView key);
+  void SetKey(base::ByteView key);
   // Mac writes HMAC(key, a || b) into out[32].
-  void Mac(ByteView a, ByteView b, uint8_t out[32]) const;
-  void Mac(ByteView data, uint8_t out[32]) const { Mac(data, ByteView(), out); }
+  void Mac(base::ByteView a, base::ByteView b, uint8_t out[32]) const;
+  void Mac(base::ByteView data, uint8_t out[32]) const { Mac(data, base::ByteView(), out); }
 
  private:
   SHA256_CTX inner_{};

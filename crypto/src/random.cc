@@ -9,12 +9,12 @@
 
 namespace openen::crypto {
 
-Status Init() {
+base::Status Init() {
   // sodium_init is itself idempotent and thread-safe; caching the result keeps
   // the hot paths free of its lock.
-  static const Status status = [] {
-    if (sodium_init() < 0) return InternalError("libsodium initialisation failed");
-    return Status::Ok();
+  static const base::Status status = [] {
+    if (sodium_init() < 0) return base::InternalError("libsodium initialisation failed");
+    return base::Status::Ok();
   }();
   return status;
 }

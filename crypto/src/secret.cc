@@ -12,7 +12,7 @@ namespace openen::crypto {
 
 SecretBytes::SecretBytes(size_t size) : data_(new uint8_t[size]()), size_(size) {}
 
-SecretBytes::SecretBytes(ByteView bytes) : SecretBytes(bytes.size()) {
+SecretBytes::SecretBytes(base::ByteView bytes) : SecretBytes(bytes.size()) {
   if (!bytes.empty()) std::memcpy(data_.get(), bytes.data(), bytes.size());
 }
 
@@ -47,7 +47,7 @@ void SecretBytes::Wipe() {
   if (data_) crypto::Wipe(MutableReveal());
 }
 
-bool ConstantTimeEqual(ByteView a, ByteView b) {
+bool ConstantTimeEqual(base::ByteView a, base::ByteView b) {
   if (a.size() != b.size()) return false;
   if (a.empty()) return true;
   (void)Init();

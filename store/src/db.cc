@@ -20,16 +20,16 @@ class NullLogger final : public rocksdb::Logger {
 
 }  // namespace
 
-Status FromRocksDb(const rocksdb::Status& s, const std::string& what) {
-  if (s.ok()) return Status::Ok();
-  StatusCode code = s.IsNotFound()     ? StatusCode::kNotFound
-                    : s.IsCorruption() ? StatusCode::kDataLoss
-                    : s.IsIOError()    ? StatusCode::kUnavailable
-                                       : StatusCode::kInternal;
-  return Status(code, what + ": " + s.ToString());
+base::Status FromRocksDb(const rocksdb::Status& s, const std::string& what) {
+  if (s.ok()) return base::Status::Ok();
+  base::StatusCode code = s.IsNotFound()     ? base::StatusCode::kNotFound
+                    : s.IsCorruption() ? base::StatusCode::kDataLoss
+                    : s.IsIOError()    ? base::StatusCode::kUnavailable
+                                       : base::StatusCode::kInternal;
+  return base::Status(code, what + ": " + s.ToString());
 }
 
-StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path, size_t write_buffer_bytes) {
+base::StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path, size_t write_buffer_bytes) {
   rocksdb::Options options;
   if (write_buffer_bytes != 0) {
     options.write_buffer_size = write_buffer_bytes;
@@ -63,7 +63,7 @@ rocksdb::WriteOptions SyncedWrite() {
   return w;
 }
 
-Status PurgeDeleted(rocksdb::DB* db) {
+base::Status PurgeDeleted(rocksdb::DB* db) {
   rocksdb::FlushOptions flush;
   flush.wait = true;
   OPENEN_RETURN_IF_ERROR(FromRocksDb(db->Flush(flush), "flush"));
@@ -77,7 +77,7 @@ Status PurgeDeleted(rocksdb::DB* db) {
       FromRocksDb(db->Put(SyncedWrite(), rocksdb::Slice(kPurgeMarkerKey.data(), kPurgeMarkerKey.size()), marker),
                   "purge marker"));
   OPENEN_RETURN_IF_ERROR(FromRocksDb(db->Flush(flush), "flush"));
-  return Status::Ok();
+  return base::Status::Ok();
 }
 
 }  // namespace openen::store

@@ -124,9 +124,9 @@ TEST_CASE("export inspect rejects bad files and arguments", "[cli][export]") {
 TEST_CASE("export inspect --json escapes strings from the file", "[cli][export]") {
   wire::ExportBatch batch;
   batch.header.region = "I\"E\\\n\x01";
-  batch.keys.push_back({Bytes(16, 0xab), std::nullopt, 2833200, 144, wire::ReportType::kSelfReport, -3});
-  Bytes bin = wire::EncodeExportBin(batch);
-  std::string path = TempFile("escape.bin", std::string(AsChars(bin)));
+  batch.keys.push_back({base::Bytes(16, 0xab), std::nullopt, 2833200, 144, wire::ReportType::kSelfReport, -3});
+  base::Bytes bin = wire::EncodeExportBin(batch);
+  std::string path = TempFile("escape.bin", std::string(base::AsChars(bin)));
   RunResult r = Run({OPENEN_CLI, "export", "inspect", path, "--json"});
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.rfind("{\"region\": \"I\\\"E\\\\\\n\\u0001\", ", 0) == 0);
@@ -150,8 +150,8 @@ TEST_CASE("export inspect refuses a lying zip and a deflate bomb within bounded 
   // ...and of runs on hostile files, which must be refused before they cost
   // more than the largest legal export (kMaxExportBinSize, under 16 MB) could.
   const long bound_kb = sample_kb + static_cast<long>(wire::kMaxExportBinSize / 1024);
-  const std::string liar_bytes(AsChars(LyingZip(255u << 20)));
-  const std::string bomb_bytes(AsChars(DeflateBomb(size_t{96} << 20)));
+  const std::string liar_bytes(base::AsChars(LyingZip(255u << 20)));
+  const std::string bomb_bytes(base::AsChars(DeflateBomb(size_t{96} << 20)));
   for (const auto& [name, bytes] : {std::pair{std::string("liar.zip"), liar_bytes},
                                     std::pair{std::string("bomb.zip"), bomb_bytes}}) {
     INFO(name << ": " << bytes.size() << " bytes");

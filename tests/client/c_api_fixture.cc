@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
   batch.header.start_timestamp = 1585785600;
   batch.header.end_timestamp = 1585785600 + 86400;
   wire::ExportKey vector_key;
-  vector_key.key_data = *HexDecode("75c734c6dd1a782de7a965da5eb93125");
+  vector_key.key_data = *base::HexDecode("75c734c6dd1a782de7a965da5eb93125");
   vector_key.rolling_start_interval_number = 2642976;
   vector_key.rolling_period = 144;
   vector_key.report_type = wire::ReportType::kConfirmedTest;
@@ -59,7 +59,7 @@ int main(int argc, char** argv) {
   order.set_sequence(1);
   std::ofstream(source + "/decommission.bin", std::ios::binary)
       << wire::SignEnvelope(wire::kDecommissionOrderContext, order, authority).SerializeAsString();
-  client::SystemClock clock;
+  base::SystemClock clock;
   auto keystore = client::FileKeyStore::OpenOrCreate(root + "/decommissioned.key");
   client::ClientOptions options;
   options.store_dir = root + "/decommissioned";
@@ -78,8 +78,8 @@ int main(int argc, char** argv) {
       {"configuration", crypto::Ed25519PrivateKey::Generate()},
       {"decommission", crypto::Ed25519PrivateKey::Generate()},
       {"unknown", crypto::Ed25519PrivateKey::Generate()}};
-  std::ofstream(roles + "/config.hex") << HexEncode(signers[1].second.PublicKey().bytes());
-  std::ofstream(roles + "/decommission.hex") << HexEncode(signers[2].second.PublicKey().bytes());
+  std::ofstream(roles + "/config.hex") << base::HexEncode(signers[1].second.PublicKey().bytes());
+  std::ofstream(roles + "/decommission.hex") << base::HexEncode(signers[2].second.PublicKey().bytes());
   for (const auto& [role, key] : signers) {
     openen::v1::RelayConfig config;
     config.set_serial(1);

@@ -10,15 +10,16 @@
 #include <filesystem>
 #include <fstream>
 
-#include "common/decommission.h"
-#include "common/files.h"
-#include "common/grpc_server.h"
-#include "common/worker_pool.h"
+#include "openen/base/file.h"
 #include "openen/client/client.h"
+#include "openen/relay/service.h"
+#include "openen/server/decommission.h"
+#include "openen/server/grpc_server.h"
+#include "openen/server/key_files.h"
+#include "openen/server/worker_pool.h"
+#include "openen/verifier/verifier.h"
 #include "openen/wire/signed.h"
-#include "relay/service.h"
 #include "server/relay_fixture.h"
-#include "verifier/verifier.h"
 
 namespace openen::client {
 namespace {
@@ -50,7 +51,7 @@ struct System {
   server::WorkerPool pool{2};
   std::unique_ptr<relay::RelayService> service;
   server::RunningServer running;
-  FakeClock phone_clock{kNow};
+  base::FakeClock phone_clock{kNow};
   openen::testing::TempDir dir;
   std::unique_ptr<FileKeyStore> keystore = std::move(*FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
 
@@ -93,7 +94,7 @@ struct System {
   // `decommission` commands do.
   void Install(const openen::v1::SignedEnvelope& order) {
     const std::string file = dir.Sub("order.bin");
-    REQUIRE(server::WriteFileAtomically(file, order.SerializeAsString(), false).ok());
+    REQUIRE(base::WriteFileAtomically(file, order.SerializeAsString(), false).ok());
     REQUIRE(server::InstallDecommissionOrder(file, relay.dir.Sub("data"), {relay.decommission_key.PublicKey()}).ok());
     REQUIRE(server::InstallDecommissionOrder(file, relay.dir.Sub("verifier"), {relay.decommission_key.PublicKey()}).ok());
   }
@@ -104,7 +105,7 @@ TEST_CASE("a decommission order switches off the relay, the verifier and the pho
   auto alice = sys.Phone("alice");
   auto bob = sys.Phone("bob");
   // Alice and Bob meet; Alice uploads; the batch goes out; Bob finds it.
-  Bytes seen_rpi;
+  base::Bytes seen_rpi;
   for (int m = 0; m <= 20; m += 5) {
     sys.SetTime(kNow + m * 60);
     auto ad = crypto::ParseAdvertisement(*alice->CurrentAdvertisement());
@@ -114,11 +115,11 @@ TEST_CASE("a decommission order switches off the relay, the verifier and the pho
   auto alice_keys = alice->KeysForUpload();
   std::vector<relay::SubmittedKey> submitted;
   for (const auto& k : *alice_keys) {
-    submitted.push_back({Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()), k.rolling_start_interval_number,
+    submitted.push_back({base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()), k.rolling_start_interval_number,
                          k.rolling_period, 0});
   }
   sys.SetTime(kNow + 86400);
-  Bytes secret(32, 1);
+  base::Bytes secret(32, 1);
   REQUIRE(sys.relay.relay->Publish(submitted, sys.relay.Certificate(submitted, secret), secret, false).ok());
   sys.SetTime(kNow + 86400 + 3600);
   REQUIRE(sys.relay.relay->Maintain().ok());
@@ -138,7 +139,7 @@ TEST_CASE("a decommission order switches off the relay, the verifier and the pho
   REQUIRE(sys.relay.relay->Maintain().ok());
   auto more = RelayFixture::DailyKeys(2);
   CHECK(sys.relay.relay->Publish(more, sys.relay.Certificate(more, secret), secret, false).status() ==
-        Status(StatusCode::kFailedPrecondition, "decommissioned"));
+        base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
   CHECK(sys.relay.relay->ListBatches("", 10).empty());
   CHECK(FilesIn(sys.relay.dir.Sub("export")) == std::vector<std::string>{"decommission.bin"});
   for (const auto& k : submitted) CHECK(FilesContaining(sys.relay.dir.Sub("data"), k.key_data).empty());
@@ -146,27 +147,27 @@ TEST_CASE("a decommission order switches off the relay, the verifier and the pho
   REQUIRE(announced.ok());
   CHECK_FALSE(announced->configuration.has_value());
   REQUIRE(announced->decommission_order.has_value());
-  CHECK(std::string(AsChars(*announced->decommission_order)) == order.SerializeAsString());
+  CHECK(std::string(base::AsChars(*announced->decommission_order)) == order.SerializeAsString());
 
   // Verifier: no more codes, and nothing kept.
   REQUIRE(sys.verifier->Maintain().ok());
   CHECK(sys.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0).status() ==
-        Status(StatusCode::kFailedPrecondition, "decommissioned"));
+        base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
   CHECK(sys.verifier->LiveRecords() == 0);
 
   // Bob's phone: the next sync erases everything and stops it for good.
   const std::string bob_dir = sys.dir.Sub("bob");
   auto synced = bob->Sync(source);
-  CHECK(synced.status() == Status(StatusCode::kFailedPrecondition, "decommissioned"));
-  CHECK(bob->CurrentAdvertisement().status() == Status(StatusCode::kFailedPrecondition, "decommissioned"));
-  CHECK(bob->Summary().status().code() == StatusCode::kFailedPrecondition);
-  CHECK(bob->RecordSighting(seen_rpi, Bytes(4, 0), -50, now).code() == StatusCode::kFailedPrecondition);
+  CHECK(synced.status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+  CHECK(bob->CurrentAdvertisement().status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+  CHECK(bob->Summary().status().code() == base::StatusCode::kFailedPrecondition);
+  CHECK(bob->RecordSighting(seen_rpi, base::Bytes(4, 0), -50, now).code() == base::StatusCode::kFailedPrecondition);
   CHECK(FilesIn(bob_dir) == std::vector<std::string>{"DECOMMISSIONED"});
   CHECK(FilesContaining(bob_dir, seen_rpi).empty());
   CHECK(FilesContaining(bob_dir, (*bob_key)[0].key_data.Reveal()).empty());
   bob.reset();
   auto reopened = Client::Open(sys.Options("bob"), sys.keystore.get(), &sys.phone_clock);
-  CHECK(reopened.status() == Status(StatusCode::kFailedPrecondition, "decommissioned"));
+  CHECK(reopened.status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
   CHECK(Client::IsDecommissioned(bob_dir));
 }
 
@@ -184,12 +185,12 @@ TEST_CASE("forged, replayed and malformed orders are ignored and reported", "[de
 
   serve(Order(kNow, crypto::Ed25519PrivateKey::Generate()).SerializeAsString());
   CHECK(bob->Sync(source).status() ==
-        Status(StatusCode::kUnauthenticated, "decommission order: signature verification failed"));
+        base::Status(base::StatusCode::kUnauthenticated, "decommission order: signature verification failed"));
   // A configuration signed by the decommission key is not an order (contexts differ).
   openen::v1::RelayConfig config;
   config.set_serial(1);
   serve(wire::SignEnvelope(wire::kRelayConfigContext, config, sys.relay.decommission_key).SerializeAsString());
-  CHECK(bob->Sync(source).status().code() == StatusCode::kUnauthenticated);
+  CHECK(bob->Sync(source).status().code() == base::StatusCode::kUnauthenticated);
   serve("garbage \xff\xff\xff");
   CHECK_FALSE(bob->Sync(source).ok());
   // None of that changed anything.
@@ -199,10 +200,10 @@ TEST_CASE("forged, replayed and malformed orders are ignored and reported", "[de
 
   // The servers refuse to install such orders.
   const std::string forged = sys.dir.Sub("forged.bin");
-  REQUIRE(server::WriteFileAtomically(forged, Order(kNow, crypto::Ed25519PrivateKey::Generate()).SerializeAsString(),
+  REQUIRE(base::WriteFileAtomically(forged, Order(kNow, crypto::Ed25519PrivateKey::Generate()).SerializeAsString(),
                                       false).ok());
   CHECK(server::InstallDecommissionOrder(forged, sys.relay.dir.Sub("data"), {sys.relay.decommission_key.PublicKey()})
-            .status().code() == StatusCode::kUnauthenticated);
+            .status().code() == base::StatusCode::kUnauthenticated);
   REQUIRE(sys.relay.relay->Maintain().ok());
   CHECK_FALSE(sys.relay.relay->decommission_order().has_value());
 }
@@ -216,7 +217,7 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
   REQUIRE(sys.relay.relay->Maintain().ok());
   CHECK(FilesIn(sys.relay.dir.Sub("export")) == std::vector<std::string>{"decommission.bin", "index.sha256", "index.txt"});
   auto keys = RelayFixture::DailyKeys(2);
-  Bytes secret(32, 2);
+  base::Bytes secret(32, 2);
   CHECK(sys.relay.relay->Publish(keys, sys.relay.Certificate(keys, secret), secret, false).ok());
 
   RelaySource source = sys.Source();
@@ -228,11 +229,11 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
   CHECK(bob->CurrentAdvertisement().ok());
   CHECK_FALSE(sys.relay.relay->decommissioned());
   sys.SetTime(at);  // no network needed: the phone applies the order it already has
-  CHECK(bob->CurrentAdvertisement().status() == Status(StatusCode::kFailedPrecondition, "decommissioned"));
+  CHECK(bob->CurrentAdvertisement().status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
   CHECK(FilesIn(sys.dir.Sub("bob")) == std::vector<std::string>{"DECOMMISSIONED"});
   CHECK(sys.relay.relay->decommissioned());
   CHECK(sys.relay.relay->Publish(keys, sys.relay.Certificate(keys, secret), secret, false).status().code() ==
-        StatusCode::kFailedPrecondition);
+        base::StatusCode::kFailedPrecondition);
 
   // A phone that learned of it and restarts before the time applies it on open.
   sys.SetTime(kNow);
@@ -242,7 +243,7 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
   carol.reset();
   sys.SetTime(at + 10);
   CHECK(Client::Open(sys.Options("carol"), sys.keystore.get(), &sys.phone_clock).status() ==
-        Status(StatusCode::kFailedPrecondition, "decommissioned"));
+        base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
 }
 
 TEST_CASE("the daily maintenance applies an order at its time and destroys the platform key", "[decommission]") {
@@ -271,7 +272,7 @@ TEST_CASE("the daily maintenance applies an order at its time and destroys the p
   CHECK(applied->decommissioned);
   CHECK(FilesIn(sys.dir.Sub("dave")) == std::vector<std::string>{"DECOMMISSIONED"});
   CHECK_FALSE(std::filesystem::exists(key_file));
-  CHECK(dave->Maintain().status() == Status(StatusCode::kFailedPrecondition, "decommissioned"));
+  CHECK(dave->Maintain().status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
 }
 
 TEST_CASE("a deletion interrupted by a crash is finished at the next open", "[decommission]") {
@@ -282,7 +283,7 @@ TEST_CASE("a deletion interrupted by a crash is finished at the next open", "[de
   std::ofstream(store + "/DECOMMISSIONED") << Order(kNow, sys.relay.decommission_key).SerializeAsString();
   REQUIRE(FilesIn(store).size() > 1);
   CHECK(Client::Open(sys.Options("eve"), sys.keystore.get(), &sys.phone_clock).status() ==
-        Status(StatusCode::kFailedPrecondition, "decommissioned"));
+        base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
   CHECK(FilesIn(store) == std::vector<std::string>{"DECOMMISSIONED"});
 }
 
@@ -294,7 +295,7 @@ TEST_CASE("relay decommission keys: the offline key counts, certificate keys do 
   RelayFixture f(options);
   const std::string file = f.dir.Sub("order.bin");
   auto install = [&](const openen::v1::SignedEnvelope& env, std::vector<crypto::Ed25519PublicKey> keys) {
-    REQUIRE(server::WriteFileAtomically(file, env.SerializeAsString(), false).ok());
+    REQUIRE(base::WriteFileAtomically(file, env.SerializeAsString(), false).ok());
     return server::InstallDecommissionOrder(file, f.dir.Sub("data"), keys);
   };
   // An order signed with the certificate key, installed by a careless
@@ -327,14 +328,14 @@ TEST_CASE("expired configuration stops broadcasting and matching, not purging", 
   config.set_serial(1);
   config.set_expires_at(kNow + 600);
   REQUIRE(bob->UpdateConfiguration(wire::SignEnvelope(wire::kRelayConfigContext, config, sys.relay.config_key)).ok());
-  REQUIRE(bob->RecordSighting(Bytes(16, 9), Bytes(4, 1), -60, kNow).ok());
+  REQUIRE(bob->RecordSighting(base::Bytes(16, 9), base::Bytes(4, 1), -60, kNow).ok());
   CHECK(bob->CurrentAdvertisement().ok());
   sys.SetTime(kNow + 600);
   auto stopped = bob->CurrentAdvertisement();
-  CHECK(stopped.status().code() == StatusCode::kFailedPrecondition);
+  CHECK(stopped.status().code() == base::StatusCode::kFailedPrecondition);
   CHECK(stopped.status().message().find("configuration expired") != std::string::npos);
   DirectorySource nothing_new(sys.relay.dir.Sub("export"));
-  CHECK(bob->Sync(nothing_new).status().code() == StatusCode::kFailedPrecondition);
+  CHECK(bob->Sync(nothing_new).status().code() == base::StatusCode::kFailedPrecondition);
   // Purging goes on: 14 days later the sighting is gone.
   sys.SetTime(kNow + 15 * 86400);
   CHECK(bob->Summary()->days.empty());

@@ -16,7 +16,7 @@
 namespace openen::client {
 namespace {
 
-using MatchSet = std::set<std::tuple<Bytes, size_t, uint32_t, int>>;  // key, sighting, interval, tx power
+using MatchSet = std::set<std::tuple<base::Bytes, size_t, uint32_t, int>>;  // key, sighting, interval, tx power
 
 MatchSet Collect(const std::vector<Sighting>& sightings, bool reference, const wire::ExportFile& file,
                  SightingIndex* index) {
@@ -25,7 +25,7 @@ MatchSet Collect(const std::vector<Sighting>& sightings, bool reference, const w
     out.insert({m.key->key_data, static_cast<size_t>(m.sighting - sightings.data()), m.interval,
                 m.metadata.tx_power_dbm});
   };
-  Status s = reference ? ReferenceMatch(sightings, file, on_match) : index->MatchFile(file, on_match);
+  base::Status s = reference ? ReferenceMatch(sightings, file, on_match) : index->MatchFile(file, on_match);
   REQUIRE(s.ok());
   return out;
 }
@@ -80,7 +80,7 @@ TEST_CASE("the matcher equals brute force on randomized data", "[matcher]") {
 TEST_CASE("the tolerance is exactly 12 intervals either way", "[matcher]") {
   wire::ExportBatch batch;
   wire::ExportKey key;
-  key.key_data = Bytes(16, 0x42);
+  key.key_data = base::Bytes(16, 0x42);
   key.rolling_start_interval_number = 2900160;
   batch.keys.push_back(key);
   auto file = wire::ExportFile::Parse(wire::EncodeExportBin(batch));
@@ -108,7 +108,7 @@ TEST_CASE("keys with no sighting nearby are not derived at all", "[matcher]") {
   wire::ExportBatch batch;
   for (int i = 0; i < 10; ++i) {
     wire::ExportKey key;
-    key.key_data = Bytes(16, static_cast<uint8_t>(i));
+    key.key_data = base::Bytes(16, static_cast<uint8_t>(i));
     key.rolling_start_interval_number = 2900160 + 144 * (i % 2 ? 5 : 0);
     batch.keys.push_back(key);
   }

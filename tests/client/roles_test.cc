@@ -12,12 +12,13 @@
 #include <fstream>
 #include <string>
 
-#include "common/decommission.h"
-#include "common/files.h"
+#include "openen/base/file.h"
 #include "openen/client/client.h"
+#include "openen/server/decommission.h"
+#include "openen/server/key_files.h"
+#include "openen/verifier/verifier.h"
 #include "openen/wire/signed.h"
 #include "server/relay_fixture.h"
-#include "verifier/verifier.h"
 
 namespace openen::client {
 namespace {
@@ -66,7 +67,7 @@ struct Authority {
 
   // A relay on fresh directories trusting each role's key for its role.
   std::unique_ptr<relay::Relay> OpenRelay(const TempDir& dir, std::optional<openen::v1::SignedEnvelope> config,
-                                      Status* status = nullptr) {
+                                      base::Status* status = nullptr) {
     auto r = relay::Relay::Open(dir.Sub("data"), dir.Sub("export"), f.options, {f.authority.PublicKey()},
                                 *crypto::EcdsaP256PrivateKey::Generate(), std::move(config), &f.clock);
     if (status != nullptr) *status = r.status();
@@ -87,18 +88,18 @@ struct Authority {
 
 bool RelayAcceptsCertificate(Authority& a, Role signer) {
   auto keys = RelayFixture::DailyKeys(2);
-  Bytes secret(32, 0x3c);
+  base::Bytes secret(32, 0x3c);
   auto cert = a.f.Certificate(keys, secret, "openen-relay", 900, 0, &a.Key(signer));
   auto published = a.f.relay->Publish(keys, cert, secret, false);
   if (!published.ok()) {
-    CHECK(published.status() == Status(StatusCode::kUnauthenticated, "certificate signature verification failed"));
+    CHECK(published.status() == base::Status(base::StatusCode::kUnauthenticated, "certificate signature verification failed"));
   }
   return published.ok();
 }
 
 bool RelayAcceptsConfiguration(Authority& a, Role signer) {
   TempDir dir;
-  Status status;
+  base::Status status;
   auto relay = a.OpenRelay(dir, Configuration(a.Key(signer)), &status);
   if (!relay) CHECK(status.message() == "configuration: signature verification failed");
   return relay != nullptr;
@@ -110,7 +111,7 @@ bool RelayAcceptsOrder(Authority& a, Role signer) {
   REQUIRE(relay);
   // Installed by hand, as a careless operator or an intruder on the relay
   // host could: the relay itself must still refuse it.
-  REQUIRE(server::WriteFileAtomically(dir.Sub("data/") + server::kDecommissionOrderFile,
+  REQUIRE(base::WriteFileAtomically(dir.Sub("data/") + server::kDecommissionOrderFile,
                                       Order(a.Key(signer)).SerializeAsString(), false)
               .ok());
   REQUIRE(relay->Maintain().ok());
@@ -120,11 +121,11 @@ bool RelayAcceptsOrder(Authority& a, Role signer) {
 bool RelayCommandInstallsOrder(Authority& a, Role signer) {
   TempDir dir;
   std::filesystem::create_directories(dir.Sub("data"));
-  REQUIRE(server::WriteFileAtomically(dir.Sub("order.bin"), Order(a.Key(signer)).SerializeAsString(), false).ok());
+  REQUIRE(base::WriteFileAtomically(dir.Sub("order.bin"), Order(a.Key(signer)).SerializeAsString(), false).ok());
   // What `openen-relay decommission --decommission-key` and
   // `openen-verifier decommission --decommission-key` run.
   auto installed = server::InstallDecommissionOrder(dir.Sub("order.bin"), dir.Sub("data"), a.f.options.decommission_keys);
-  if (!installed.ok()) CHECK(installed.status().code() == StatusCode::kUnauthenticated);
+  if (!installed.ok()) CHECK(installed.status().code() == base::StatusCode::kUnauthenticated);
   return installed.ok();
 }
 
@@ -136,7 +137,7 @@ bool VerifierAcceptsOrder(Authority& a, Role signer) {
   auto v = verifier::Verifier::Open(dir.Sub("db"), *crypto::Ed25519PrivateKey::FromSeed(a.f.authority.seed().Reveal()),
                                     options, &a.f.clock);
   REQUIRE(v.ok());
-  REQUIRE(server::WriteFileAtomically(dir.Sub("db/") + server::kDecommissionOrderFile,
+  REQUIRE(base::WriteFileAtomically(dir.Sub("db/") + server::kDecommissionOrderFile,
                                       Order(a.Key(signer)).SerializeAsString(), false)
               .ok());
   REQUIRE((*v)->Maintain().ok());
@@ -145,12 +146,12 @@ bool VerifierAcceptsOrder(Authority& a, Role signer) {
 
 bool PhoneAcceptsConfiguration(Authority& a, Role signer) {
   TempDir dir;
-  FakeClock clock(kNow);
+  base::FakeClock clock(kNow);
   auto keystore = FileKeyStore::FromKey(crypto::SecretBytes::Random(32));
   auto phone = Client::Open(a.PhoneOptions(dir), keystore->get(), &clock);
   REQUIRE(phone.ok());
-  Status s = (*phone)->UpdateConfiguration(Configuration(a.Key(signer)));
-  if (!s.ok()) CHECK(s == Status(StatusCode::kUnauthenticated, "configuration: signature verification failed"));
+  base::Status s = (*phone)->UpdateConfiguration(Configuration(a.Key(signer)));
+  if (!s.ok()) CHECK(s == base::Status(base::StatusCode::kUnauthenticated, "configuration: signature verification failed"));
   const bool adopted = (*phone)->retention_days() == 7;
   CHECK(adopted == s.ok());
   return adopted;
@@ -168,7 +169,7 @@ std::string Announcing(const TempDir& dir, const char* file, const openen::v1::S
 
 bool PhoneSyncAcceptsConfiguration(Authority& a, Role signer) {
   TempDir dir;
-  FakeClock clock(kNow);
+  base::FakeClock clock(kNow);
   auto keystore = FileKeyStore::FromKey(crypto::SecretBytes::Random(32));
   auto phone = Client::Open(a.PhoneOptions(dir), keystore->get(), &clock);
   REQUIRE(phone.ok());
@@ -182,7 +183,7 @@ bool PhoneSyncAcceptsConfiguration(Authority& a, Role signer) {
 
 bool PhoneAcceptsOrder(Authority& a, Role signer) {
   TempDir dir;
-  FakeClock clock(kNow);
+  base::FakeClock clock(kNow);
   auto keystore = FileKeyStore::FromKey(crypto::SecretBytes::Random(32));
   auto phone = Client::Open(a.PhoneOptions(dir), keystore->get(), &clock);
   REQUIRE(phone.ok());
@@ -191,9 +192,9 @@ bool PhoneAcceptsOrder(Authority& a, Role signer) {
   auto synced = (*phone)->Sync(source);
   const bool erased = Client::IsDecommissioned(dir.Sub("store"));
   if (erased) {
-    CHECK(synced.status() == Status(StatusCode::kFailedPrecondition, "decommissioned"));
+    CHECK(synced.status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
   } else {
-    CHECK(synced.status() == Status(StatusCode::kUnauthenticated, "decommission order: signature verification failed"));
+    CHECK(synced.status() == base::Status(base::StatusCode::kUnauthenticated, "decommission order: signature verification failed"));
     CHECK((*phone)->CurrentAdvertisement().ok());
   }
   return erased;
@@ -231,12 +232,12 @@ TEST_CASE("keys have roles - one key given for two roles is refused by the relay
           "[roles]") {
   Authority a;
   TempDir dir;
-  Status status;
+  base::Status status;
   auto shared = a.f.options;
   shared.decommission_keys.push_back(a.f.authority.PublicKey());
   CHECK(relay::Relay::Open(dir.Sub("r1"), dir.Sub("e1"), shared, {a.f.authority.PublicKey()},
                            *crypto::EcdsaP256PrivateKey::Generate(), std::nullopt, &a.f.clock)
-            .status() == Status(StatusCode::kInvalidArgument,
+            .status() == base::Status(base::StatusCode::kInvalidArgument,
                                 "one key is given as both a certificate key and a decommission key; each role needs "
                                 "its own key"));
   shared = a.f.options;
@@ -244,22 +245,22 @@ TEST_CASE("keys have roles - one key given for two roles is refused by the relay
   CHECK(relay::Relay::Open(dir.Sub("r2"), dir.Sub("e2"), shared, {a.f.authority.PublicKey()},
                            *crypto::EcdsaP256PrivateKey::Generate(), std::nullopt, &a.f.clock)
             .status()
-            .code() == StatusCode::kInvalidArgument);
+            .code() == base::StatusCode::kInvalidArgument);
 
   verifier::VerifierOptions options;
   options.decommission_keys = {a.f.decommission_key.PublicKey(), a.f.authority.PublicKey()};
   CHECK(verifier::Verifier::Open(dir.Sub("v"), *crypto::Ed25519PrivateKey::FromSeed(a.f.authority.seed().Reveal()),
                                  options, &a.f.clock)
-            .status() == Status(StatusCode::kInvalidArgument,
+            .status() == base::Status(base::StatusCode::kInvalidArgument,
                                 "the certificate signing key is also given as a decommission key; orders need the "
                                 "offline key"));
 
-  FakeClock clock(kNow);
+  base::FakeClock clock(kNow);
   auto keystore = FileKeyStore::FromKey(crypto::SecretBytes::Random(32));
   ClientOptions phone = a.PhoneOptions(dir);
   phone.decommission_keys.push_back(a.f.config_key.PublicKey());
   CHECK(Client::Open(phone, keystore->get(), &clock).status() ==
-        Status(StatusCode::kInvalidArgument,
+        base::Status(base::StatusCode::kInvalidArgument,
                "one key is given as both a configuration key and a decommission key; each role needs its own key"));
 }
 
@@ -269,20 +270,20 @@ TEST_CASE("keys have roles - without decommission keys no order is ever accepted
   a.f.options.decommission_keys.clear();
   auto relay = a.OpenRelay(dir, std::nullopt);
   REQUIRE(relay);
-  REQUIRE(server::WriteFileAtomically(dir.Sub("data/") + server::kDecommissionOrderFile,
+  REQUIRE(base::WriteFileAtomically(dir.Sub("data/") + server::kDecommissionOrderFile,
                                       Order(a.f.decommission_key).SerializeAsString(), false)
               .ok());
   REQUIRE(relay->Maintain().ok());
   CHECK_FALSE(relay->decommissioned());
   CHECK(server::InstallDecommissionOrder(dir.Sub("data/") + server::kDecommissionOrderFile, dir.Sub("other"), {})
             .status()
-            .code() == StatusCode::kFailedPrecondition);
+            .code() == base::StatusCode::kFailedPrecondition);
 
   auto v = verifier::Verifier::Open(dir.Sub("db"), *crypto::Ed25519PrivateKey::FromSeed(a.f.authority.seed().Reveal()),
                                     {}, &a.f.clock);
   REQUIRE(v.ok());
   for (Role signer : kRoles) {
-    REQUIRE(server::WriteFileAtomically(dir.Sub("db/") + server::kDecommissionOrderFile,
+    REQUIRE(base::WriteFileAtomically(dir.Sub("db/") + server::kDecommissionOrderFile,
                                         Order(a.Key(signer)).SerializeAsString(), false)
                 .ok());
     REQUIRE((*v)->Maintain().ok());
@@ -290,7 +291,7 @@ TEST_CASE("keys have roles - without decommission keys no order is ever accepted
   }
 
   // A phone that pins no decommission key ignores announced orders.
-  FakeClock clock(kNow);
+  base::FakeClock clock(kNow);
   auto keystore = FileKeyStore::FromKey(crypto::SecretBytes::Random(32));
   ClientOptions options = a.PhoneOptions(dir);
   options.decommission_keys.clear();

@@ -32,7 +32,7 @@ const uint32_t kDayNumber = static_cast<uint32_t>(kDay0 / kDay);
 
 struct Phone {
   TempDir dir;
-  FakeClock clock{kDay0 + 20 * 3600};
+  base::FakeClock clock{kDay0 + 20 * 3600};
   std::unique_ptr<FileKeyStore> keystore;
   ClientOptions options;
   std::unique_ptr<Client> client;
@@ -65,7 +65,7 @@ std::map<std::string, size_t> Dump(const std::string& store_dir) {
 
 std::string Printable(const std::map<std::string, size_t>& dump) {
   std::string s;
-  for (const auto& [key, size] : dump) s += HexEncode(AsBytes(key)) + "=" + std::to_string(size) + " ";
+  for (const auto& [key, size] : dump) s += base::HexEncode(base::AsBytes(key)) + "=" + std::to_string(size) + " ";
   return s;
 }
 
@@ -89,7 +89,7 @@ size_t Occurrences(const std::string& dir, const std::string& needle) {
 
 // A diagnosis key and what its owner's phone broadcast at |time|.
 struct Contact {
-  Bytes tek = Bytes(16);
+  base::Bytes tek = base::Bytes(16);
   crypto::Rpi rpi{};
   crypto::Aem aem{};
   explicit Contact(int64_t time) {
@@ -171,14 +171,14 @@ TEST_CASE("a stolen store does not show pausing or the chaff schedule", "[client
   // The metadata records behaviour: whether the person paused, when the
   // next chaff goes out. Two phones that differ only there look alike.
   struct NoTransport final : UploadTransport {
-    StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest&) override {
-      return UnavailableError("offline");
+    base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest&) override {
+      return base::UnavailableError("offline");
     }
-    StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest&) override {
-      return UnavailableError("offline");
+    base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest&) override {
+      return base::UnavailableError("offline");
     }
-    StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest&) override {
-      return UnavailableError("offline");
+    base::StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest&) override {
+      return base::UnavailableError("offline");
     }
   } offline;
   Phone paused, running;
@@ -195,7 +195,7 @@ TEST_CASE("a stolen store does not show pausing or the chaff schedule", "[client
   CHECK(a == b);
   // No value holds a clear unix time (the schedule is 10 digits from now).
   const std::string epoch_prefix = std::to_string(kDay0).substr(0, 4);
-  CHECK(FilesContaining(paused.store(), AsBytes(epoch_prefix)).empty());
+  CHECK(FilesContaining(paused.store(), base::AsBytes(epoch_prefix)).empty());
 }
 
 // A keystore whose Wrap can be made to fail, and that counts Destroy calls.
@@ -204,12 +204,12 @@ struct FlakyKeyStore final : KeyStore {
   bool fail_wrap = false;
   int destroys = 0;
   explicit FlakyKeyStore(FileKeyStore* k) : inner(k) {}
-  StatusOr<Bytes> Wrap(const crypto::SecretBytes& key) override {
-    if (fail_wrap) return UnavailableError("keystore busy");
+  base::StatusOr<base::Bytes> Wrap(const crypto::SecretBytes& key) override {
+    if (fail_wrap) return base::UnavailableError("keystore busy");
     return inner->Wrap(key);
   }
-  StatusOr<crypto::SecretBytes> Unwrap(ByteView wrapped) override { return inner->Unwrap(wrapped); }
-  Status Destroy() override {
+  base::StatusOr<crypto::SecretBytes> Unwrap(base::ByteView wrapped) override { return inner->Unwrap(wrapped); }
+  base::Status Destroy() override {
     ++destroys;
     return inner->Destroy();
   }
@@ -287,7 +287,7 @@ TEST_CASE("a store of the earlier layout is erased at open and starts afresh", "
     }
   }
   auto keystore = std::move(*FileKeyStore::OpenOrCreate(dir.Sub("platform.key")));
-  FakeClock clock(kDay0 + 20 * 3600);
+  base::FakeClock clock(kDay0 + 20 * 3600);
   ClientOptions options;
   options.store_dir = store_dir;
   auto c = Client::Open(options, keystore.get(), &clock);
@@ -320,7 +320,7 @@ TEST_CASE("a key file of zeros is refused and a new key replaces a leftover file
   }
   auto zeros = FileKeyStore::OpenOrCreate(path);
   REQUIRE_FALSE(zeros.ok());
-  CHECK(zeros.status().code() == StatusCode::kDataLoss);
+  CHECK(zeros.status().code() == base::StatusCode::kDataLoss);
   // The keystore that was destroyed makes a fresh key over the leftover.
   auto wrapped = keystore->Wrap(crypto::SecretBytes::Random(32));
   INFO(wrapped.status().ToString());

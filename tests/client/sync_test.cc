@@ -11,12 +11,12 @@
 #include <filesystem>
 #include <fstream>
 
-#include "common/grpc_server.h"
-#include "common/worker_pool.h"
 #include "openen/client/client.h"
 #include "openen/crypto/hash.h"
+#include "openen/relay/service.h"
+#include "openen/server/grpc_server.h"
+#include "openen/server/worker_pool.h"
 #include "openen/v1/relay.grpc.pb.h"
-#include "relay/service.h"
 #include "openen/wire/signed.h"
 #include "server/relay_fixture.h"
 #include "store.h"  // internal: the retention test reads a metadata record
@@ -29,7 +29,7 @@ using relay::testing::RelayFixture;
 struct World {
   // Time starts at 10:00 on the relay fixture's day.
   RelayFixture relay;  // the relay's clock
-  FakeClock phone_clock{relay::testing::kNow};
+  base::FakeClock phone_clock{relay::testing::kNow};
   server::WorkerPool pool{2};
   std::unique_ptr<relay::RelayService> service;
   server::RunningServer running;
@@ -68,10 +68,10 @@ struct World {
     REQUIRE(keys.ok());
     std::vector<relay::SubmittedKey> submitted;
     for (const OwnKey& k : *keys) {
-      submitted.push_back({Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()),
+      submitted.push_back({base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()),
                            k.rolling_start_interval_number, k.rolling_period, 0});
     }
-    Bytes secret(32, 0x77);
+    base::Bytes secret(32, 0x77);
     auto result = relay.relay->Publish(submitted, relay.Certificate(submitted, secret), secret, false);
     REQUIRE(result.ok());
     REQUIRE(result->accepted == submitted.size());
@@ -159,11 +159,11 @@ TEST_CASE("a batch that fails verification stops the sync - progress is kept", "
   const std::string name = w.relay.relay->ListBatches("", 1)[0].name();
   std::string zip = openen::testing::ReadFile(mirror + "/" + name);
   {
-    auto file = wire::ExportFile::Parse(ToBytes(zip));
+    auto file = wire::ExportFile::Parse(base::ToBytes(zip));
     REQUIRE(file.ok());
   }
   // Re-sign with another key: a valid file, the wrong signer.
-  auto original = wire::ExportFile::Parse(ToBytes(zip));
+  auto original = wire::ExportFile::Parse(base::ToBytes(zip));
   wire::ExportBatch batch;
   batch.header = original->header();
   batch.keys = original->Keys();
@@ -178,7 +178,7 @@ TEST_CASE("a batch that fails verification stops the sync - progress is kept", "
   DirectorySource bad(mirror);
   auto report = bob->Sync(bad);
   REQUIRE_FALSE(report.ok());
-  CHECK(report.status().code() == StatusCode::kUnauthenticated);
+  CHECK(report.status().code() == base::StatusCode::kUnauthenticated);
   CHECK(report.status().message() == name + ": signature by openen-v1 does not verify");
   // Not marked as done: the genuine source still delivers it.
   DirectorySource good(w.relay.dir.Sub("export"));
@@ -278,7 +278,7 @@ TEST_CASE("RelaySource fetches the announcements with GetConfig", "[client][sync
   auto got = source.Announcements();
   REQUIRE(got.ok());
   REQUIRE(got->configuration.has_value());
-  CHECK(std::string(AsChars(*got->configuration)) == env.SerializeAsString());
+  CHECK(std::string(base::AsChars(*got->configuration)) == env.SerializeAsString());
   auto bob = w.NewPhone("bob");
   REQUIRE(bob->Sync(source).ok());
   CHECK(bob->retention_days() == 12);
@@ -358,7 +358,7 @@ TEST_CASE("the same key in two different genuine batches scores once", "[client]
   // A second batch, signed by the same authority (another relay of it, or the
   // same person's keys published twice before duplicates were refused): the
   // same key among other keys, so different bytes.
-  auto first = wire::ExportFile::Parse(ToBytes(openen::testing::ReadFile(w.relay.dir.Sub("export/" + name))));
+  auto first = wire::ExportFile::Parse(base::ToBytes(openen::testing::ReadFile(w.relay.dir.Sub("export/" + name))));
   REQUIRE(first.ok());
   wire::ExportBatch batch;
   batch.header = first->header();
@@ -428,16 +428,16 @@ TEST_CASE("a renamed batch whose signed window disagrees with its name is refuse
 // ListedSource lists a batch with a size and digest, and serves other bytes.
 class ListedSource final : public BatchSource {
  public:
-  ListedSource(ListedBatch listed, Bytes served) : listed_(std::move(listed)), served_(std::move(served)) {}
-  StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) override {
+  ListedSource(ListedBatch listed, base::Bytes served) : listed_(std::move(listed)), served_(std::move(served)) {}
+  base::StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) override {
     if (listed_.name <= after) return std::vector<ListedBatch>{};
     return std::vector<ListedBatch>{listed_};
   }
-  StatusOr<Bytes> Fetch(const std::string&) override { return served_; }
+  base::StatusOr<base::Bytes> Fetch(const std::string&) override { return served_; }
 
  private:
   ListedBatch listed_;
-  Bytes served_;
+  base::Bytes served_;
 };
 
 TEST_CASE("every client gets the listed bytes - a batch that differs from its listed digest is refused",
@@ -448,9 +448,9 @@ TEST_CASE("every client gets the listed bytes - a batch that differs from its li
   const int64_t day0 = relay::testing::kNow - 10 * 3600;
   const std::string name = MeetAndRelease(&w, alice.get(), bob.get(), day0);
   const std::string path = w.relay.dir.Sub("export/" + name);
-  const Bytes genuine = ToBytes(openen::testing::ReadFile(path));
+  const base::Bytes genuine = base::ToBytes(openen::testing::ReadFile(path));
   const crypto::Sha256Digest digest = crypto::Sha256(genuine);
-  CHECK(openen::testing::ReadFile(w.relay.dir.Sub("export/index.sha256")) == HexEncode(digest) + "  " + name + "\n");
+  CHECK(openen::testing::ReadFile(w.relay.dir.Sub("export/index.sha256")) == base::HexEncode(digest) + "  " + name + "\n");
 
   // Another genuine, signed file for the same name: the signature alone
   // would pass it, and this phone would see another world than the rest.
@@ -460,7 +460,7 @@ TEST_CASE("every client gets the listed bytes - a batch that differs from its li
   batch.keys = parsed->Keys();
   batch.keys.pop_back();
   auto signer = crypto::EcdsaP256PrivateKey::FromPem(w.relay.signing_pem);
-  const Bytes other = *wire::WriteExportZip(batch, {{{"v1", "openen", ""}, &*signer}});
+  const base::Bytes other = *wire::WriteExportZip(batch, {{{"v1", "openen", ""}, &*signer}});
 
   ListedSource same_size({name, genuine.size(), digest}, genuine);
   auto carol = w.NewPhone("carol");
@@ -468,9 +468,9 @@ TEST_CASE("every client gets the listed bytes - a batch that differs from its li
   ListedSource differs({name, std::nullopt, digest}, other);
   auto report = bob->Sync(differs);
   REQUIRE_FALSE(report.ok());
-  CHECK(report.status().code() == StatusCode::kDataLoss);
-  CHECK(report.status().message() == name + ": its SHA-256 is " + HexEncode(crypto::Sha256(other)) +
-                                         ", the listing says " + HexEncode(digest));
+  CHECK(report.status().code() == base::StatusCode::kDataLoss);
+  CHECK(report.status().message() == name + ": its SHA-256 is " + base::HexEncode(crypto::Sha256(other)) +
+                                         ", the listing says " + base::HexEncode(digest));
   ListedSource longer({name, genuine.size(), digest}, other);
   CHECK(bob->Sync(longer).status().message() == name + ": " + std::to_string(other.size()) +
                                                     " bytes arrived, the listing says " +
@@ -481,9 +481,9 @@ TEST_CASE("every client gets the listed bytes - a batch that differs from its li
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(other.data()), static_cast<std::streamsize>(other.size()));
   RelaySource grpc_source(w.Channel());
-  CHECK(bob->Sync(grpc_source).status().code() == StatusCode::kDataLoss);
+  CHECK(bob->Sync(grpc_source).status().code() == base::StatusCode::kDataLoss);
   DirectorySource files(w.relay.dir.Sub("export"));
-  CHECK(bob->Sync(files).status().code() == StatusCode::kDataLoss);
+  CHECK(bob->Sync(files).status().code() == base::StatusCode::kDataLoss);
   CHECK(bob->DailySummaries()->empty());
 }
 
@@ -530,14 +530,14 @@ TEST_CASE("a listing that pages on and on is taken in bounded parts, and a file 
   DirectorySource files(mirror);
   auto fetched = files.Fetch(big);
   REQUIRE_FALSE(fetched.ok());
-  CHECK(fetched.status().code() == StatusCode::kResourceExhausted);
+  CHECK(fetched.status().code() == base::StatusCode::kResourceExhausted);
   CHECK(fetched.status().message() == "batch " + big + " is " + std::to_string(wire::kMaxExportFileSize + 1) +
                                           " bytes, more than the limit of " +
                                           std::to_string(wire::kMaxExportFileSize));
   // An index.txt ahead of its index.sha256 (a mirror mid-copy) is retryable.
   std::ofstream(mirror + "/index.sha256", std::ios::trunc) << std::string(64, '0') + "  other.zip\n";
   CHECK(files.ListAfter("").status() ==
-        Status(StatusCode::kUnavailable, "index.sha256 does not list " + big + " (yet)"));
+        base::Status(base::StatusCode::kUnavailable, "index.sha256 does not list " + big + " (yet)"));
   std::filesystem::remove(mirror + "/index.sha256");
   // An index listing more batches than a sync may take gives the oldest
   // ones, whatever the order of its lines; the rest come next time.

@@ -10,12 +10,12 @@
 #include <cmath>
 #include <thread>
 
-#include "common/grpc_server.h"
-#include "common/worker_pool.h"
 #include "openen/client/client.h"
-#include "relay/service.h"
+#include "openen/relay/service.h"
+#include "openen/server/grpc_server.h"
+#include "openen/server/worker_pool.h"
+#include "openen/verifier/service.h"
 #include "server/relay_fixture.h"
-#include "verifier/service.h"
 
 namespace openen::client {
 namespace {
@@ -27,21 +27,21 @@ class Recording final : public UploadTransport {
  public:
   explicit Recording(UploadTransport* inner) : inner_(inner) {}
   std::vector<std::pair<std::string, size_t>> log;
-  std::vector<StatusCode> codes;  // each response's status
+  std::vector<base::StatusCode> codes;  // each response's status
 
-  StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) override {
+  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) override {
     return Record("exchange", r, inner_->ExchangeCode(r));
   }
-  StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) override {
+  base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) override {
     return Record("certify", r, inner_->Certify(r));
   }
-  StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) override {
+  base::StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) override {
     return Record("publish", r, inner_->Publish(r));
   }
 
  private:
   template <typename Req, typename Resp>
-  StatusOr<Resp> Record(const std::string& name, const Req& req, StatusOr<Resp> resp) {
+  base::StatusOr<Resp> Record(const std::string& name, const Req& req, base::StatusOr<Resp> resp) {
     log.push_back({name + " request", req.ByteSizeLong()});
     log.push_back({name + " response", resp.ok() ? resp->ByteSizeLong() : 0});
     codes.push_back(resp.status().code());
@@ -58,7 +58,7 @@ struct Authority {
   std::unique_ptr<relay::RelayService> relay_service;
   server::RunningServer running;
   std::unique_ptr<GrpcUploadTransport> transport;
-  FakeClock phone_clock{relay::testing::kNow};
+  base::FakeClock phone_clock{relay::testing::kNow};
   openen::testing::TempDir dir;
   std::unique_ptr<FileKeyStore> keystore = std::move(*FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
 
@@ -70,7 +70,7 @@ struct Authority {
     REQUIRE(v.ok());
     verifier = std::move(*v);
     verifier_service = std::make_unique<verifier::VerificationService>(
-        verifier.get(), crypto::SecretBytes(AsBytes("admin-key-admin-key")), &pool);
+        verifier.get(), crypto::SecretBytes(base::AsBytes("admin-key-admin-key")), &pool);
     relay_service = std::make_unique<relay::RelayService>(relay.relay.get(), &pool);
     auto r = server::StartServer({}, {verifier_service.get(), relay_service.get()});
     REQUIRE(r.ok());
@@ -110,7 +110,7 @@ TEST_CASE("a diagnosed person uploads their keys with a one-time code", "[client
 
   // The same code does not work twice.
   auto again = phone->UploadDiagnosis(*a.transport, codes->short_code);
-  CHECK(again.status() == Status(StatusCode::kNotFound, "ExchangeCode: invalid or expired code"));
+  CHECK(again.status() == base::Status(base::StatusCode::kNotFound, "ExchangeCode: invalid or expired code"));
 
   // The keys released later are exactly the phone's, minus the excluded day.
   a.relay.clock.Set(relay::testing::kNow + 86400 + 3600);
@@ -197,7 +197,7 @@ TEST_CASE("under a guessing flood, uploads and chaff take the same three request
   Recording chaff(a.transport.get());
   REQUIRE(phone->SendChaff(chaff).ok());
   CheckSameOnTheWire(real, chaff);
-  for (StatusCode c : real.codes) CHECK(c == StatusCode::kOk);
+  for (base::StatusCode c : real.codes) CHECK(c == base::StatusCode::kOk);
 
   // The verifier unreachable: both fail at the same steps, alike.
   auto dead = grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());
@@ -207,25 +207,25 @@ TEST_CASE("under a guessing flood, uploads and chaff take the same three request
     GrpcUploadTransport broken(verifier_down ? dead : live, verifier_down ? live : dead);
     auto more = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
     Recording real_down(&broken), chaff_down(&broken);
-    CHECK(phone->UploadDiagnosis(real_down, more->short_code).status().code() == StatusCode::kUnavailable);
-    CHECK(phone->SendChaff(chaff_down).code() == StatusCode::kUnavailable);
+    CHECK(phone->UploadDiagnosis(real_down, more->short_code).status().code() == base::StatusCode::kUnavailable);
+    CHECK(phone->SendChaff(chaff_down).code() == base::StatusCode::kUnavailable);
     CheckSameOnTheWire(real_down, chaff_down);
-    CHECK(real_down.codes[0] == (verifier_down ? StatusCode::kUnavailable : StatusCode::kOk));
-    CHECK(real_down.codes[2] == (verifier_down ? StatusCode::kOk : StatusCode::kUnavailable));
+    CHECK(real_down.codes[0] == (verifier_down ? base::StatusCode::kUnavailable : base::StatusCode::kOk));
+    CHECK(real_down.codes[2] == (verifier_down ? base::StatusCode::kOk : base::StatusCode::kUnavailable));
   }
 
   // A wrong code: the refused exchange is followed by chaff, so the requests
   // and the later answers are those of chaff; only the refusal differs.
   Recording wrong(a.transport.get());
   CHECK(phone->UploadDiagnosis(wrong, verifier::RandomShortCode(16)).status() ==
-        Status(StatusCode::kNotFound, "ExchangeCode: invalid or expired code"));
+        base::Status(base::StatusCode::kNotFound, "ExchangeCode: invalid or expired code"));
   REQUIRE(wrong.log.size() == chaff.log.size());
   for (size_t i = 0; i < wrong.log.size(); ++i) {
     INFO(wrong.log[i].first);
     CHECK(wrong.log[i].first == chaff.log[i].first);
     if (i != 1) CHECK(wrong.log[i].second == chaff.log[i].second);
   }
-  CHECK(wrong.codes == std::vector<StatusCode>{StatusCode::kNotFound, StatusCode::kOk, StatusCode::kOk});
+  CHECK(wrong.codes == std::vector<base::StatusCode>{base::StatusCode::kNotFound, base::StatusCode::kOk, base::StatusCode::kOk});
   CHECK(flood.hits_ == 0);
   // Only the one real upload's keys wait at the relay; the rest was chaff.
   CHECK(a.relay.relay->PendingKeys() == 5);
@@ -240,16 +240,16 @@ class Keeping final : public UploadTransport {
   std::vector<openen::v1::CertifyRequest> certify;
   std::vector<openen::v1::PublishRequest> publish;
 
-  StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) override {
-    if (refuse_ == "exchange") return NotFoundError("refused");
+  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) override {
+    if (refuse_ == "exchange") return base::NotFoundError("refused");
     return inner_->ExchangeCode(r);
   }
-  StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) override {
+  base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) override {
     certify.push_back(r);
-    if (refuse_ == "certify") return NotFoundError("refused");
+    if (refuse_ == "certify") return base::NotFoundError("refused");
     return inner_->Certify(r);
   }
-  StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) override {
+  base::StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) override {
     publish.push_back(r);
     return inner_->Publish(r);
   }
@@ -270,20 +270,20 @@ TEST_CASE("a refused upload sends nothing derived from the real keys", "[client]
   REQUIRE(own.ok());
   std::vector<crypto::TekHmacEntry> real;
   for (const OwnKey& k : *own) {
-    real.push_back({Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()), k.rolling_start_interval_number,
+    real.push_back({base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()), k.rolling_start_interval_number,
                     k.rolling_period, 0});
   }
   // Whether |secret| is the secret behind |hmac| over the real keys.
   auto real_pair = [&](const std::string& secret, const std::string& hmac) {
     bool match = false;
     for (auto form : {crypto::TekHmacForm::kWithTransmissionRisk, crypto::TekHmacForm::kWithoutTransmissionRisk}) {
-      match |= std::string(AsChars(crypto::TekHmac(AsBytes(secret), real, form))) == hmac;
+      match |= std::string(base::AsChars(crypto::TekHmac(base::AsBytes(secret), real, form))) == hmac;
     }
     return match;
   };
   auto holds_real_key = [&](const std::string& message) {
     for (const auto& e : real) {
-      if (message.find(std::string(AsChars(e.key_data))) != std::string::npos) return true;
+      if (message.find(std::string(base::AsChars(e.key_data))) != std::string::npos) return true;
     }
     return false;
   };
@@ -297,7 +297,7 @@ TEST_CASE("a refused upload sends nothing derived from the real keys", "[client]
     Keeping kept(a.transport.get(), refuse == "certify" ? "certify" : "");
     CHECK(phone->UploadDiagnosis(kept, refuse == "certify" ? codes->short_code : verifier::RandomShortCode(16))
               .status()
-              .code() == StatusCode::kNotFound);
+              .code() == base::StatusCode::kNotFound);
     REQUIRE(kept.certify.size() == 1);
     REQUIRE(kept.publish.size() == 1);
     const auto& certify = kept.certify[0];
@@ -325,13 +325,13 @@ TEST_CASE("a refused upload sends nothing derived from the real keys", "[client]
 // NullTransport answers every request with an empty success.
 class NullTransport final : public UploadTransport {
  public:
-  StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest&) override {
+  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest&) override {
     return openen::v1::ExchangeCodeResponse();
   }
-  StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest&) override {
+  base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest&) override {
     return openen::v1::CertifyResponse();
   }
-  StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest&) override {
+  base::StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest&) override {
     ++sent;
     return openen::v1::PublishResponse();
   }
@@ -350,7 +350,7 @@ TEST_CASE("chaff goes out on a random schedule", "[client][upload]") {
   // 0.8..1.2, over 6 sd), so a correct schedule fails with probability below
   // 1e-5; a fixed timer (CV 0) or a uniform draw (CV 0.58) always fails.
   openen::testing::TempDir dir;
-  FakeClock clock(relay::testing::kNow);
+  base::FakeClock clock(relay::testing::kNow);
   auto keystore = std::move(*FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
   ClientOptions o;
   o.store_dir = dir.Sub("phone");
@@ -388,10 +388,10 @@ TEST_CASE("nothing to upload and bad codes are reported, nothing is stored at th
   Authority a;
   auto phone = a.Phone("carol");
   CHECK(phone->UploadDiagnosis(*a.transport, "12345678").status() ==
-        Status(StatusCode::kFailedPrecondition, "there are no keys to upload"));
+        base::Status(base::StatusCode::kFailedPrecondition, "there are no keys to upload"));
   REQUIRE(phone->CurrentAdvertisement().ok());
   auto r = phone->UploadDiagnosis(*a.transport, "12345678");
-  CHECK(r.status().code() == StatusCode::kNotFound);
+  CHECK(r.status().code() == base::StatusCode::kNotFound);
   CHECK(a.relay.relay->PendingKeys() == 0);
 }
 

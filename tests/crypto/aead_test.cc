@@ -12,9 +12,9 @@ namespace {
 TEST_CASE("XChaCha20-Poly1305 round trip", "[aead]") {
   auto aead = Aead::Create(SecretBytes::Random(32));
   REQUIRE(aead.ok());
-  Bytes plaintext = ToBytes("rpi aem rssi time");
-  Bytes ad = ToBytes("day 20419");
-  Bytes box = aead->Seal(plaintext, ad);
+  base::Bytes plaintext = base::ToBytes("rpi aem rssi time");
+  base::Bytes ad = base::ToBytes("day 20419");
+  base::Bytes box = aead->Seal(plaintext, ad);
   CHECK(box.size() == plaintext.size() + kAeadOverhead);
   auto opened = aead->Open(box, ad);
   REQUIRE(opened.ok());
@@ -27,27 +27,27 @@ TEST_CASE("XChaCha20-Poly1305 round trip", "[aead]") {
 
 TEST_CASE("every flipped bit of a sealed box fails to open", "[aead]") {
   auto aead = Aead::Create(SecretBytes::Random(32));
-  Bytes ad = ToBytes("ad");
-  Bytes box = aead->Seal(ToBytes("sixteen byte msg"), ad);
+  base::Bytes ad = base::ToBytes("ad");
+  base::Bytes box = aead->Seal(base::ToBytes("sixteen byte msg"), ad);
   for (size_t bit = 0; bit < box.size() * 8; ++bit) {
-    Bytes bad = box;
+    base::Bytes bad = box;
     bad[bit / 8] ^= static_cast<uint8_t>(1u << (bit % 8));
     auto r = aead->Open(bad, ad);
     REQUIRE_FALSE(r.ok());
-    REQUIRE(r.status() == Status(StatusCode::kDataLoss, "authentication failed"));
+    REQUIRE(r.status() == base::Status(base::StatusCode::kDataLoss, "authentication failed"));
   }
 }
 
 TEST_CASE("wrong key, wrong associated data and truncation fail alike", "[aead]") {
   auto aead = Aead::Create(SecretBytes::Random(32));
   auto other = Aead::Create(SecretBytes::Random(32));
-  Bytes box = aead->Seal(ToBytes("x"), ToBytes("a"));
-  const Status want(StatusCode::kDataLoss, "authentication failed");
-  CHECK(other->Open(box, ToBytes("a")).status() == want);
-  CHECK(aead->Open(box, ToBytes("b")).status() == want);
-  CHECK(aead->Open(ByteView(box).first(box.size() - 1), ToBytes("a")).status() == want);
-  CHECK(aead->Open(ByteView(box).first(kAeadOverhead - 1), ToBytes("a")).status() == want);
-  CHECK(aead->Open(ByteView(), ToBytes("a")).status() == want);
+  base::Bytes box = aead->Seal(base::ToBytes("x"), base::ToBytes("a"));
+  const base::Status want(base::StatusCode::kDataLoss, "authentication failed");
+  CHECK(other->Open(box, base::ToBytes("a")).status() == want);
+  CHECK(aead->Open(box, base::ToBytes("b")).status() == want);
+  CHECK(aead->Open(base::ByteView(box).first(box.size() - 1), base::ToBytes("a")).status() == want);
+  CHECK(aead->Open(base::ByteView(box).first(kAeadOverhead - 1), base::ToBytes("a")).status() == want);
+  CHECK(aead->Open(base::ByteView(), base::ToBytes("a")).status() == want);
 }
 
 TEST_CASE("AEAD keys must be 32 bytes", "[aead]") {

@@ -1,6 +1,6 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 
-#include "openen/crypto/bytes.h"
+#include "openen/base/bytes.h"
 
 #include <catch2/catch.hpp>
 
@@ -8,24 +8,24 @@ namespace openen {
 namespace {
 
 TEST_CASE("hex round trip and errors", "[bytes]") {
-  CHECK(HexEncode(Bytes{0x00, 0xab, 0xff}) == "00abff");
-  CHECK(*HexDecode("00ABff") == (Bytes{0x00, 0xab, 0xff}));
-  CHECK(HexDecode("")->empty());
-  CHECK(HexDecode("abc").status().message() == "hex string has odd length 3");
-  CHECK(HexDecode("0g").status().message() == "non-hex character at position 1");
-  CHECK(HexDecode("x0").status().message() == "non-hex character at position 0");
+  CHECK(base::HexEncode(base::Bytes{0x00, 0xab, 0xff}) == "00abff");
+  CHECK(*base::HexDecode("00ABff") == (base::Bytes{0x00, 0xab, 0xff}));
+  CHECK(base::HexDecode("")->empty());
+  CHECK(base::HexDecode("abc").status().message() == "hex string has odd length 3");
+  CHECK(base::HexDecode("0g").status().message() == "non-hex character at position 1");
+  CHECK(base::HexDecode("x0").status().message() == "non-hex character at position 0");
 }
 
 TEST_CASE("base64 round trip and errors", "[bytes]") {
-  CHECK(Base64Encode(ToBytes("ABC")) == "QUJD");
-  CHECK(Base64Encode(ToBytes("AB")) == "QUI=");
-  CHECK(Base64Encode(ByteView()) == "");
-  CHECK(*Base64Decode("QUI=") == ToBytes("AB"));
-  CHECK(Base64Decode("")->empty());
-  CHECK(Base64Decode("QUI").status().code() == StatusCode::kInvalidArgument);
-  CHECK_FALSE(Base64Decode("QU I=").ok());
-  CHECK_FALSE(Base64Decode("QUI=extra").ok());
-  CHECK_FALSE(Base64Decode("QUI*").ok());
+  CHECK(base::Base64Encode(base::ToBytes("ABC")) == "QUJD");
+  CHECK(base::Base64Encode(base::ToBytes("AB")) == "QUI=");
+  CHECK(base::Base64Encode(base::ByteView()) == "");
+  CHECK(*base::Base64Decode("QUI=") == base::ToBytes("AB"));
+  CHECK(base::Base64Decode("")->empty());
+  CHECK(base::Base64Decode("QUI").status().code() == base::StatusCode::kInvalidArgument);
+  CHECK_FALSE(base::Base64Decode("QU I=").ok());
+  CHECK_FALSE(base::Base64Decode("QUI=extra").ok());
+  CHECK_FALSE(base::Base64Decode("QUI*").ok());
 }
 
 }  // namespace

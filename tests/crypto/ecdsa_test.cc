@@ -12,8 +12,8 @@ namespace openen::crypto {
 namespace {
 
 bool FromScalarRejects() {
-  return !EcdsaP256PrivateKey::FromScalar(Bytes(32, 0)).ok() &&
-         !EcdsaP256PrivateKey::FromScalar(Bytes(31, 1)).ok() &&
+  return !EcdsaP256PrivateKey::FromScalar(base::Bytes(32, 0)).ok() &&
+         !EcdsaP256PrivateKey::FromScalar(base::Bytes(31, 1)).ok() &&
          // n itself is out of range.
          !EcdsaP256PrivateKey::FromScalar(testing::Hex(
               "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")).ok();
@@ -27,7 +27,7 @@ constexpr char k310v1[] =
 TEST_CASE("ECDSA P-256 round trip with a fresh key", "[ecdsa]") {
   auto key = EcdsaP256PrivateKey::Generate();
   REQUIRE(key.ok());
-  Bytes message = ToBytes("EK Export v1    and some keys");
+  base::Bytes message = base::ToBytes("EK Export v1    and some keys");
   auto sig = key->Sign(message);
   REQUIRE(sig.ok());
   CHECK((*sig)[0] == 0x30);  // DER SEQUENCE
@@ -36,21 +36,21 @@ TEST_CASE("ECDSA P-256 round trip with a fresh key", "[ecdsa]") {
 
   SECTION("tampered message fails") {
     for (size_t i = 0; i < message.size(); ++i) {
-      Bytes m = message;
+      base::Bytes m = message;
       m[i] ^= 0x01;
-      Status s = pub.Verify(m, *sig);
-      CHECK(s.code() == StatusCode::kUnauthenticated);
+      base::Status s = pub.Verify(m, *sig);
+      CHECK(s.code() == base::StatusCode::kUnauthenticated);
       CHECK(s.message() == "signature verification failed");
     }
   }
   SECTION("tampered signature fails") {
     for (size_t i = 0; i < sig->size(); ++i) {
-      Bytes s = *sig;
+      base::Bytes s = *sig;
       s[i] ^= 0x80;
       CHECK_FALSE(pub.Verify(message, s).ok());
     }
-    CHECK_FALSE(pub.Verify(message, ByteView()).ok());
-    CHECK_FALSE(pub.Verify(message, ByteView(*sig).first(sig->size() - 1)).ok());
+    CHECK_FALSE(pub.Verify(message, base::ByteView()).ok());
+    CHECK_FALSE(pub.Verify(message, base::ByteView(*sig).first(sig->size() - 1)).ok());
   }
   SECTION("another key does not verify") {
     auto other = EcdsaP256PrivateKey::Generate();
@@ -65,7 +65,7 @@ TEST_CASE("ECDSA keys round-trip through PEM and base64 SPKI", "[ecdsa]") {
   CHECK(pem->find("-----BEGIN PRIVATE KEY-----") == 0);
   auto again = EcdsaP256PrivateKey::FromPem(*pem);
   REQUIRE(again.ok());
-  Bytes message = ToBytes("hello");
+  base::Bytes message = base::ToBytes("hello");
   auto sig = again->Sign(message);
   CHECK(key->PublicKey().Verify(message, *sig).ok());
 
@@ -73,8 +73,8 @@ TEST_CASE("ECDSA keys round-trip through PEM and base64 SPKI", "[ecdsa]") {
   auto parsed = EcdsaP256PublicKey::FromSpkiBase64(b64);
   REQUIRE(parsed.ok());
   CHECK(parsed->Verify(message, *sig).ok());
-  CHECK(EcdsaP256PublicKey::Parse(AsBytes(b64 + "\n"))->ToSpkiBase64() == b64);
-  CHECK(EcdsaP256PublicKey::Parse(AsBytes(key->PublicKey().ToPem()))->ToSpkiBase64() == b64);
+  CHECK(EcdsaP256PublicKey::Parse(base::AsBytes(b64 + "\n"))->ToSpkiBase64() == b64);
+  CHECK(EcdsaP256PublicKey::Parse(base::AsBytes(key->PublicKey().ToPem()))->ToSpkiBase64() == b64);
   CHECK(EcdsaP256PublicKey::Parse(key->PublicKey().ToSpkiDer())->ToSpkiBase64() == b64);
 }
 
@@ -96,18 +96,18 @@ TEST_CASE("ECDSA signatures are deterministic (RFC 6979 A.2.5)", "[ecdsa][vector
     std::snprintf(len, sizeof(len), "%02x", static_cast<unsigned>(seq.size() / 2));
     return "30" + std::string(len) + seq;
   };
-  auto sample = key->Sign(AsBytes("sample"));
+  auto sample = key->Sign(base::AsBytes("sample"));
   REQUIRE(sample.ok());
-  CHECK(HexEncode(*sample) ==
+  CHECK(base::HexEncode(*sample) ==
         der("efd48b2aacb6a8fd1140dd9cd45e81d69d2c877b56aaf991c34d0ea84eaf3716",
             "f7cb1c942d657c41d436c7a1b6e29f65f3e900dbb9aff4064dc4ab2f843acda8"));
-  auto test = key->Sign(AsBytes("test"));
+  auto test = key->Sign(base::AsBytes("test"));
   REQUIRE(test.ok());
-  CHECK(HexEncode(*test) ==
+  CHECK(base::HexEncode(*test) ==
         der("f1abb023518351cd71d881567b1ea663ed3efcf6c5132b354f28d3b0b7d38367",
             "019f4113742a2b14bd25926b49c649155f267e60d3814b4c0cc84250e46f0083"));
-  CHECK(key->PublicKey().Verify(AsBytes("sample"), *sample).ok());
-  CHECK(*key->Sign(AsBytes("sample")) == *sample);
+  CHECK(key->PublicKey().Verify(base::AsBytes("sample"), *sample).ok());
+  CHECK(*key->Sign(base::AsBytes("sample")) == *sample);
   CHECK(FromScalarRejects());
 }
 
@@ -119,10 +119,10 @@ TEST_CASE("the upstream 310-v1 key parses and re-encodes identically", "[ecdsa][
 
 TEST_CASE("malformed and wrong-curve keys are rejected", "[ecdsa]") {
   CHECK(EcdsaP256PublicKey::FromSpkiBase64("not base64!").status().code() ==
-        StatusCode::kInvalidArgument);
-  CHECK(EcdsaP256PublicKey::FromSpkiDer(ToBytes("\x30\x03\x02\x01\x01")).status().message() ==
+        base::StatusCode::kInvalidArgument);
+  CHECK(EcdsaP256PublicKey::FromSpkiDer(base::ToBytes("\x30\x03\x02\x01\x01")).status().message() ==
         "not a DER SubjectPublicKeyInfo");
-  Bytes der = *Base64Decode(k310v1);
+  base::Bytes der = *base::Base64Decode(k310v1);
   der.push_back(0);
   CHECK(EcdsaP256PublicKey::FromSpkiDer(der).status().message() ==
         "trailing bytes after SubjectPublicKeyInfo");

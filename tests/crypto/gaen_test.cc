@@ -22,7 +22,7 @@ using testing::HexArray;
 // The official v1.2 vectors: header values parsed from the file's comments so
 // that the file alone is the source of truth.
 struct OfficialVectors {
-  Bytes tek, rpik, aemk;
+  base::Bytes tek, rpik, aemk;
   Metadata metadata;
   uint32_t key_interval = 0;
   struct Row {
@@ -64,10 +64,10 @@ TEST_CASE("official v1.2 vectors: TEK to RPIK and AEMK", "[gaen][vectors]") {
   OfficialVectors v = LoadOfficial();
   auto rpik = DeriveRpik(v.tek);
   REQUIRE(rpik.ok());
-  CHECK(HexEncode(rpik->Reveal()) == HexEncode(v.rpik));
+  CHECK(base::HexEncode(rpik->Reveal()) == base::HexEncode(v.rpik));
   auto aemk = DeriveAemk(v.tek);
   REQUIRE(aemk.ok());
-  CHECK(HexEncode(aemk->Reveal()) == HexEncode(v.aemk));
+  CHECK(base::HexEncode(aemk->Reveal()) == base::HexEncode(v.aemk));
 }
 
 TEST_CASE("official v1.2 vectors: all 144 RPIs and AEMs", "[gaen][vectors]") {
@@ -89,21 +89,21 @@ TEST_CASE("official v1.2 vectors: all 144 RPIs and AEMs", "[gaen][vectors]") {
     const auto& row = v.rows[i];
     INFO("interval " << row.interval);
     CHECK(row.interval == v.key_interval + i);
-    CHECK(HexEncode(deriver.Compute(row.interval)) == HexEncode(row.rpi));
-    CHECK(HexEncode(from_rpik.Compute(row.interval)) == HexEncode(row.rpi));
-    CHECK(HexEncode(run[i]) == HexEncode(row.rpi));
+    CHECK(base::HexEncode(deriver.Compute(row.interval)) == base::HexEncode(row.rpi));
+    CHECK(base::HexEncode(from_rpik.Compute(row.interval)) == base::HexEncode(row.rpi));
+    CHECK(base::HexEncode(run[i]) == base::HexEncode(row.rpi));
     auto aem = EncryptAem(aemk->Reveal(), row.rpi, v.metadata);
     REQUIRE(aem.ok());
-    CHECK(HexEncode(*aem) == HexEncode(row.aem));
+    CHECK(base::HexEncode(*aem) == base::HexEncode(row.aem));
     auto metadata = DecryptAem(aemk->Reveal(), row.rpi, row.aem);
     REQUIRE(metadata.ok());
-    CHECK(HexEncode(*metadata) == "40080000");
+    CHECK(base::HexEncode(*metadata) == "40080000");
   }
 }
 
 TEST_CASE("runs longer than one chunk and at odd offsets equal single derivations", "[gaen]") {
   RpiDeriver deriver;
-  Bytes tek = Hex("75c734c6dd1a782de7a965da5eb93125");
+  base::Bytes tek = Hex("75c734c6dd1a782de7a965da5eb93125");
   REQUIRE(deriver.SetTek(tek).ok());
   const uint32_t first = 2642976 - 7;
   for (size_t n : {size_t{0}, size_t{1}, size_t{143}, size_t{144}, size_t{145}, size_t{433}}) {
@@ -119,8 +119,8 @@ TEST_CASE("runs longer than one chunk and at odd offsets equal single derivation
 TEST_CASE("the fast key derivation equals generic HKDF-SHA256 on random keys", "[gaen]") {
   for (int i = 0; i < 200; ++i) {
     SecretBytes tek = GenerateTek();
-    auto generic_rpik = HkdfSha256(tek.Reveal(), {}, AsBytes("EN-RPIK"), 16);
-    auto generic_aemk = HkdfSha256(tek.Reveal(), {}, AsBytes("EN-AEMK"), 16);
+    auto generic_rpik = HkdfSha256(tek.Reveal(), {}, base::AsBytes("EN-RPIK"), 16);
+    auto generic_aemk = HkdfSha256(tek.Reveal(), {}, base::AsBytes("EN-AEMK"), 16);
     REQUIRE(*DeriveRpik(tek.Reveal()) == *generic_rpik);
     REQUIRE(*DeriveAemk(tek.Reveal()) == *generic_aemk);
     RpiDeriver by_tek, by_rpik;
@@ -131,28 +131,28 @@ TEST_CASE("the fast key derivation equals generic HKDF-SHA256 on random keys", "
 }
 
 TEST_CASE("PaddedData layout", "[gaen][vectors]") {
-  CHECK(HexEncode(PaddedData(2642976)) == "454e2d52504900000000000020542800");
-  CHECK(HexEncode(PaddedData(0xffffffffu)) == "454e2d525049000000000000ffffffff");
+  CHECK(base::HexEncode(PaddedData(2642976)) == "454e2d52504900000000000020542800");
+  CHECK(base::HexEncode(PaddedData(0xffffffffu)) == "454e2d525049000000000000ffffffff");
 }
 
 TEST_CASE("second key schedule", "[gaen][vectors]") {
-  Bytes tek = Hex("fedcba9876543210fedcba9876543210");
-  CHECK(HexEncode(DeriveRpik(tek)->Reveal()) == "69b9ba7478960f1b7ec87a9c9df5056b");
+  base::Bytes tek = Hex("fedcba9876543210fedcba9876543210");
+  CHECK(base::HexEncode(DeriveRpik(tek)->Reveal()) == "69b9ba7478960f1b7ec87a9c9df5056b");
   auto aemk = DeriveAemk(tek);
-  CHECK(HexEncode(aemk->Reveal()) == "1a27b17821350c4854fb9e2a35125caa");
+  CHECK(base::HexEncode(aemk->Reveal()) == "1a27b17821350c4854fb9e2a35125caa");
   Rpi rpi = HexArray<16>("aabbccddeeff00112233445566778899");
   auto aem = EncryptAem(aemk->Reveal(), rpi, HexArray<4>("01020304"));
   REQUIRE(aem.ok());
-  CHECK(HexEncode(*aem) == "d3d33eae");
-  CHECK(HexEncode(*DecryptAem(aemk->Reveal(), rpi, *aem)) == "01020304");
+  CHECK(base::HexEncode(*aem) == "d3d33eae");
+  CHECK(base::HexEncode(*DecryptAem(aemk->Reveal(), rpi, *aem)) == "01020304");
 }
 
 TEST_CASE("wrong key lengths are rejected with the length in the message", "[gaen]") {
   for (size_t n : {size_t{0}, size_t{15}, size_t{17}, size_t{32}}) {
-    Bytes tek(n, 0xab);
+    base::Bytes tek(n, 0xab);
     auto r = DeriveRpik(tek);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.status().code() == StatusCode::kInvalidArgument);
+    CHECK(r.status().code() == base::StatusCode::kInvalidArgument);
     CHECK(r.status().message() == "TEK is " + std::to_string(n) + " bytes, want 16");
     CHECK_FALSE(DeriveAemk(tek).ok());
     RpiDeriver d;
@@ -175,14 +175,14 @@ TEST_CASE("Bluetooth metadata encodes version and signed TX power", "[gaen]") {
   CHECK(m->version_major == 1);
   CHECK(m->version_minor == 0);
   CHECK(m->tx_power_dbm == 8);
-  CHECK(HexEncode(*EncodeMetadata(*m)) == "40080000");
+  CHECK(base::HexEncode(*EncodeMetadata(*m)) == "40080000");
 
   auto negative = EncodeMetadata({1, 0, -20});
   REQUIRE(negative.ok());
-  CHECK(HexEncode(*negative) == "40ec0000");
+  CHECK(base::HexEncode(*negative) == "40ec0000");
   CHECK(DecodeMetadata(*negative)->tx_power_dbm == -20);
-  CHECK(HexEncode(*EncodeMetadata({1, 3, -128})) == "70800000");
-  CHECK(HexEncode(*EncodeMetadata({3, 0, 127})) == "c07f0000");
+  CHECK(base::HexEncode(*EncodeMetadata({1, 3, -128})) == "70800000");
+  CHECK(base::HexEncode(*EncodeMetadata({3, 0, 127})) == "c07f0000");
 
   // Reserved bits are ignored by receivers.
   CHECK(*DecodeMetadata(Hex("4f08ffff")) == BleMetadata{1, 0, 8});
@@ -197,14 +197,14 @@ TEST_CASE("advertisement payload is RPI then AEM", "[gaen]") {
   Rpi rpi = HexArray<16>("8be6cd371c5c891604bfbe49df845096");
   Aem aem = HexArray<4>("72033874");
   Advertisement ad = MakeAdvertisement(rpi, aem);
-  CHECK(HexEncode(ad) == "8be6cd371c5c891604bfbe49df84509672033874");
+  CHECK(base::HexEncode(ad) == "8be6cd371c5c891604bfbe49df84509672033874");
   auto parsed = ParseAdvertisement(ad);
   REQUIRE(parsed.ok());
   CHECK(parsed->rpi == rpi);
   CHECK(parsed->aem == aem);
-  CHECK(ParseAdvertisement(ByteView(ad).first(19)).status().message() ==
+  CHECK(ParseAdvertisement(base::ByteView(ad).first(19)).status().message() ==
         "service data is 19 bytes, want 20");
-  Bytes longer(ad.begin(), ad.end());
+  base::Bytes longer(ad.begin(), ad.end());
   longer.push_back(0);
   CHECK_FALSE(ParseAdvertisement(longer).ok());
 }

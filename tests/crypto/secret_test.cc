@@ -33,9 +33,9 @@ TEST_CASE("SecretBytes moves leave the source empty, clones are deep", "[secret]
 }
 
 TEST_CASE("Wipe zeroes a buffer", "[secret]") {
-  Bytes buf = testing::Hex("ffffffff");
+  base::Bytes buf = testing::Hex("ffffffff");
   Wipe(buf);
-  CHECK(buf == Bytes(4, 0));
+  CHECK(buf == base::Bytes(4, 0));
 }
 
 TEST_CASE("Random secrets and RandomUniform", "[secret][random]") {

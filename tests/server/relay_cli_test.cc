@@ -56,7 +56,7 @@ TEST_CASE("the relay binary accepts a publish and writes a verifiable export", "
   REQUIRE(keygen.exit_code == 0);
   const std::string spki = keygen.out.substr(0, keygen.out.size() - 1);
   std::ofstream(dir.Sub("certificate.pub")) << "# the verifier's certificate key\n"
-                                            << Base64Encode(f.authority.PublicKey().bytes()) << "\n";
+                                            << base::Base64Encode(f.authority.PublicKey().bytes()) << "\n";
 
   Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
                  "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
@@ -72,18 +72,18 @@ TEST_CASE("the relay binary accepts a publish and writes a verifiable export", "
   std::vector<SubmittedKey> keys;
   openen::v1::PublishRequest req;
   for (uint32_t d = 1; d <= 3; ++d) {
-    SubmittedKey k{Bytes(16), today - 144 * d, 144, 2};
+    SubmittedKey k{base::Bytes(16), today - 144 * d, 144, 2};
     crypto::RandomBytes(k.key_data);
     keys.push_back(k);
     auto* out = req.add_keys();
-    out->set_key_data(std::string(AsChars(k.key_data)));
+    out->set_key_data(std::string(base::AsChars(k.key_data)));
     out->set_rolling_start_interval_number(k.rolling_start_interval_number);
     out->set_rolling_period(144);
     out->set_transmission_risk(2);
   }
-  Bytes secret(32, 0x44);
+  base::Bytes secret(32, 0x44);
   *req.mutable_certificate() = f.Certificate(keys, secret);
-  req.set_hmac_secret(std::string(AsChars(secret)));
+  req.set_hmac_secret(std::string(base::AsChars(secret)));
   auto stub = openen::v1::Relay::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
@@ -102,13 +102,13 @@ TEST_CASE("the relay binary accepts a publish and writes a verifiable export", "
   CHECK(inspect.exit_code == 0);
   CHECK(inspect.out.find("\"region\": \"IE\"") != std::string::npos);
   CHECK(inspect.out.find("\"signature\": \"valid\"") != std::string::npos);
-  for (const auto& k : keys) CHECK(inspect.out.find(HexEncode(k.key_data)) != std::string::npos);
+  for (const auto& k : keys) CHECK(inspect.out.find(base::HexEncode(k.key_data)) != std::string::npos);
 
   CHECK(relay.Stop(SIGTERM) == 0);
   const std::string& logs = relay.stderr_text();
   CHECK(logs.find("closed " + name) != std::string::npos);
   CHECK(logs.find("stopped") != std::string::npos);
-  for (const auto& k : keys) CHECK(logs.find(HexEncode(k.key_data)) == std::string::npos);
+  for (const auto& k : keys) CHECK(logs.find(base::HexEncode(k.key_data)) == std::string::npos);
   CHECK(logs.find("ipv4:") == std::string::npos);
 }
 
@@ -157,7 +157,7 @@ TEST_CASE("sign-config makes the file the relay serves through GetConfig", "[rel
   grpc::ClientContext ctx;
   openen::v1::GetConfigResponse resp;
   REQUIRE(stub->GetConfig(&ctx, {}, &resp).ok());
-  auto authority = crypto::Ed25519PublicKey::FromBytes(*Base64Decode(vkey.out.substr(0, vkey.out.size() - 1)));
+  auto authority = crypto::Ed25519PublicKey::FromBytes(*base::Base64Decode(vkey.out.substr(0, vkey.out.size() - 1)));
   openen::v1::RelayConfig config;
   REQUIRE(wire::OpenEnvelope(resp.config(), wire::kRelayConfigContext, {*authority}, &config).ok());
   CHECK(config.serial() == 3);
@@ -295,14 +295,14 @@ TEST_CASE("decommission commands switch off a running relay", "[relay][cli][deco
 // Forms returns |secret| as it might be written: raw, hex in both cases,
 // base64 standard and URL-safe (without the padding, which depends on what
 // follows).
-std::vector<std::pair<std::string, std::string>> Forms(const std::string& name, ByteView secret) {
-  std::string hex = HexEncode(secret), upper = hex;
+std::vector<std::pair<std::string, std::string>> Forms(const std::string& name, base::ByteView secret) {
+  std::string hex = base::HexEncode(secret), upper = hex;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  std::string b64 = Base64Encode(secret);
+  std::string b64 = base::Base64Encode(secret);
   b64 = b64.substr(0, b64.find('='));
   std::string url = b64;
   for (char& c : url) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return {{name + " raw", std::string(AsChars(secret))},
+  return {{name + " raw", std::string(base::AsChars(secret))},
           {name + " hex", hex},
           {name + " HEX", upper},
           {name + " base64", b64},
@@ -394,24 +394,24 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
   openen::v1::PublishRequest publish;
   std::vector<crypto::TekHmacEntry> entries;
   for (uint32_t d = 1; d <= 3; ++d) {
-    SubmittedKey k{Bytes(16), today - 144 * d, 144, 0};
+    SubmittedKey k{base::Bytes(16), today - 144 * d, 144, 0};
     crypto::RandomBytes(k.key_data);
     keys.push_back(k);
     entries.push_back({k.key_data, k.rolling_start_interval_number, 144, 0});
     auto* out = publish.add_keys();
-    out->set_key_data(std::string(AsChars(k.key_data)));
+    out->set_key_data(std::string(base::AsChars(k.key_data)));
     out->set_rolling_start_interval_number(k.rolling_start_interval_number);
     out->set_rolling_period(144);
     for (auto& f : Forms("TEK " + std::to_string(d), k.key_data)) published.push_back(f);
   }
-  Bytes hmac_secret(32);
+  base::Bytes hmac_secret(32);
   crypto::RandomBytes(hmac_secret);
   const crypto::Sha256Digest key_hmac = crypto::TekHmac(hmac_secret, entries, crypto::TekHmacForm::kWithTransmissionRisk);
   openen::v1::CertifyResponse cert;
-  CHECK(certify("f00d" + token.token().substr(4), std::string(AsChars(key_hmac)), false, &cert) == grpc::NOT_FOUND);
+  CHECK(certify("f00d" + token.token().substr(4), std::string(base::AsChars(key_hmac)), false, &cert) == grpc::NOT_FOUND);
   CHECK(certify(token.token(), std::string(31, 'h'), false, &cert) == grpc::INVALID_ARGUMENT);
-  CHECK(certify(chaff_token, std::string(AsChars(key_hmac)), true, &cert) == grpc::OK);
-  REQUIRE(certify(token.token(), std::string(AsChars(key_hmac)), false, &cert) == grpc::OK);
+  CHECK(certify(chaff_token, std::string(base::AsChars(key_hmac)), true, &cert) == grpc::OK);
+  REQUIRE(certify(token.token(), std::string(base::AsChars(key_hmac)), false, &cert) == grpc::OK);
 
   auto send = [&](const openen::v1::PublishRequest& req) {
     grpc::ClientContext ctx;
@@ -423,13 +423,13 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
   bad.set_hmac_secret(std::string(32, 'w'));
   CHECK(send(bad) == grpc::UNAUTHENTICATED);
   openen::v1::PublishRequest malformed;  // no keys
-  malformed.set_hmac_secret(std::string(AsChars(hmac_secret)));
+  malformed.set_hmac_secret(std::string(base::AsChars(hmac_secret)));
   CHECK(send(malformed) == grpc::INVALID_ARGUMENT);
   openen::v1::PublishRequest chaff = publish;
-  chaff.set_hmac_secret(std::string(AsChars(hmac_secret)));
+  chaff.set_hmac_secret(std::string(base::AsChars(hmac_secret)));
   chaff.set_chaff(true);
   CHECK(send(chaff) == grpc::OK);
-  publish.set_hmac_secret(std::string(AsChars(hmac_secret)));
+  publish.set_hmac_secret(std::string(base::AsChars(hmac_secret)));
   REQUIRE(send(publish) == grpc::OK);
   CHECK(send(publish) == grpc::UNAUTHENTICATED);  // replayed
 
@@ -452,17 +452,17 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
            {"token", token.token()},
            {"chaff token", chaff_token},
            {"admin key", admin_key}}) {
-    for (auto& f : Forms(what, AsBytes(value))) secrets.push_back(f);
+    for (auto& f : Forms(what, base::AsBytes(value))) secrets.push_back(f);
   }
   secrets.push_back({"short code, grouped", codes.short_code().substr(0, 4) + " " + codes.short_code().substr(4, 4)});
   secrets.push_back({"wrong code", wrong_code});
   secrets.push_back({"wrong code digits", "4821773019560482"});
-  const Bytes token_raw = *HexDecode(token.token());
+  const base::Bytes token_raw = *base::HexDecode(token.token());
   for (auto& f : Forms("token bytes", token_raw)) secrets.push_back(f);
   for (auto& f : Forms("HMAC secret", hmac_secret)) secrets.push_back(f);
   for (auto& f : Forms("key HMAC", key_hmac)) secrets.push_back(f);
-  for (auto& f : Forms("certificate payload", AsBytes(cert.certificate().payload()))) secrets.push_back(f);
-  for (auto& f : Forms("certificate signature", AsBytes(cert.certificate().signature()))) secrets.push_back(f);
+  for (auto& f : Forms("certificate payload", base::AsBytes(cert.certificate().payload()))) secrets.push_back(f);
+  for (auto& f : Forms("certificate signature", base::AsBytes(cert.certificate().signature()))) secrets.push_back(f);
   std::vector<std::pair<std::string, std::string>> addresses = {
       {"ipv4: prefix", "ipv4:"}, {"ipv6: prefix", "ipv6:"}, {"::1", "::1"}, {"[::1]", "[::1]"},
       {"127.0.0.1 binary", std::string("\x7f\x00\x00\x01", 4)},
@@ -492,7 +492,7 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
       CHECK(logs.find(needle) == std::string::npos);
       if (!files) continue;
       for (const char* sub : {"verifier", "data", "export"}) {
-        auto hits = openen::testing::FilesContaining(dir.Sub(sub), AsBytes(needle));
+        auto hits = openen::testing::FilesContaining(dir.Sub(sub), base::AsBytes(needle));
         std::string names;
         for (const auto& h : hits) names += h + " ";
         INFO(names);
@@ -533,7 +533,7 @@ TEST_CASE("openen-relay refuses missing and unreadable files with exit 2", "[rel
                            "--certificate-key", dir.Sub("empty.pub"), "--signing-key", dir.Sub("k.pem")});
   CHECK(no_keys.exit_code == 2);
   CHECK(no_keys.err == "openen-relay: " + dir.Sub("empty.pub") + " holds no public key\n");
-  std::ofstream(dir.Sub("a.pub")) << Base64Encode(crypto::Ed25519PrivateKey::Generate().PublicKey().bytes()) << "\n";
+  std::ofstream(dir.Sub("a.pub")) << base::Base64Encode(crypto::Ed25519PrivateKey::Generate().PublicKey().bytes()) << "\n";
   RunResult bad_pem = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d"), "--export-dir", dir.Sub("e"),
                            "--certificate-key", dir.Sub("a.pub"), "--signing-key", dir.Sub("a.pub")});
   CHECK(bad_pem.exit_code == 2);

@@ -10,12 +10,12 @@
 
 #include <filesystem>
 
-#include "common/clock.h"
+#include "openen/base/clock.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
+#include "openen/relay/relay.h"
 #include "openen/wire/signed.h"
-#include "relay/relay.h"
 #include "test_util.h"
 
 namespace openen::relay::testing {
@@ -26,7 +26,7 @@ inline const uint32_t kToday = crypto::RollingStart(crypto::EnIntervalNumber(kNo
 
 struct RelayFixture {
   openen::testing::TempDir dir;
-  server::FakeClock clock{kNow};
+  base::FakeClock clock{kNow};
   // The three roles' keys (DESIGN.md promise 7): |authority| is the
   // verifier's online certificate key; configuration and decommission orders
   // are signed by their own offline keys, which the relay (unless a test
@@ -63,7 +63,7 @@ struct RelayFixture {
   static std::vector<SubmittedKey> DailyKeys(int n) {
     std::vector<SubmittedKey> keys;
     for (int i = 1; i <= n; ++i) {
-      SubmittedKey k{Bytes(16), kToday - 144u * i, 144, 4};
+      SubmittedKey k{base::Bytes(16), kToday - 144u * i, 144, 4};
       crypto::RandomBytes(k.key_data);
       keys.push_back(k);
     }
@@ -71,7 +71,7 @@ struct RelayFixture {
   }
 
   // Certificate signs a certificate for |keys| under |secret|, as the verifier would.
-  openen::v1::SignedEnvelope Certificate(const std::vector<SubmittedKey>& keys, ByteView secret,
+  openen::v1::SignedEnvelope Certificate(const std::vector<SubmittedKey>& keys, base::ByteView secret,
                                          std::string audience = "openen-relay", int64_t ttl = 900,
                                          uint32_t onset = 0, const crypto::Ed25519PrivateKey* signer = nullptr) const {
     std::vector<crypto::TekHmacEntry> entries;
@@ -82,25 +82,25 @@ struct RelayFixture {
     openen::v1::Certificate c;
     c.set_report_type(openen::v1::CONFIRMED_TEST);
     c.set_symptom_onset_interval(onset);
-    c.set_key_hmac(std::string(AsChars(mac)));
+    c.set_key_hmac(std::string(base::AsChars(mac)));
     c.set_issuer("openen-verifier");
     c.set_audience(audience);
     c.set_expires_at(clock.NowSeconds() + ttl);
-    Bytes nonce(16);
+    base::Bytes nonce(16);
     crypto::RandomBytes(nonce);
-    c.set_nonce(std::string(AsChars(nonce)));
+    c.set_nonce(std::string(base::AsChars(nonce)));
     return wire::SignEnvelope(wire::kCertificateContext, c, signer ? *signer : authority);
   }
 
   // Publish publishes |keys| with a fresh valid certificate.
-  StatusOr<PublishResult> Publish(const std::vector<SubmittedKey>& keys) {
-    Bytes secret(32, 0x5e);
+  base::StatusOr<PublishResult> Publish(const std::vector<SubmittedKey>& keys) {
+    base::Bytes secret(32, 0x5e);
     return relay->Publish(keys, Certificate(keys, secret), secret, false);
   }
 
   // Batch opens the released batch |name| from the export directory.
   wire::ExportFile Batch(const std::string& name) const {
-    auto file = wire::ExportFile::Parse(ToBytes(openen::testing::ReadFile(dir.Sub("export/" + name))));
+    auto file = wire::ExportFile::Parse(base::ToBytes(openen::testing::ReadFile(dir.Sub("export/" + name))));
     REQUIRE(file.ok());
     return std::move(*file);
   }
@@ -109,17 +109,17 @@ struct RelayFixture {
 // FilesContainingInflated is FilesContaining that also looks inside every
 // zip it finds (an export's export.bin is deflated, so its key bytes do not
 // appear in the file as they are). A zip that cannot be read counts as a hit.
-inline std::vector<std::string> FilesContainingInflated(const std::string& dir, ByteView needle) {
+inline std::vector<std::string> FilesContainingInflated(const std::string& dir, base::ByteView needle) {
   std::vector<std::string> hits = openen::testing::FilesContaining(dir, needle);
-  const std::string n(AsChars(needle));
+  const std::string n(base::AsChars(needle));
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
     if (!entry.is_regular_file()) continue;
     const std::string contents = openen::testing::ReadFile(entry.path().string());
     if (contents.compare(0, 4, "PK\x03\x04") != 0) continue;
-    auto file = wire::ExportFile::Parse(ToBytes(contents));
+    auto file = wire::ExportFile::Parse(base::ToBytes(contents));
     if (!file.ok()) {
       hits.push_back(entry.path().string() + " (a zip that cannot be read: " + file.status().message() + ")");
-    } else if (std::string(AsChars(file->export_bin())).find(n) != std::string::npos) {
+    } else if (std::string(base::AsChars(file->export_bin())).find(n) != std::string::npos) {
       hits.push_back(entry.path().string() + " (inflated)");
     }
   }
@@ -127,11 +127,11 @@ inline std::vector<std::string> FilesContainingInflated(const std::string& dir, 
 }
 
 // IndexDigest is what the relay's duplicate index stores for |key_data|.
-inline Bytes IndexDigest(ByteView key_data) {
-  Bytes labelled = ToBytes("openen-relay key index");
+inline base::Bytes IndexDigest(base::ByteView key_data) {
+  base::Bytes labelled = base::ToBytes("openen-relay key index");
   labelled.insert(labelled.end(), key_data.begin(), key_data.end());
   const crypto::Sha256Digest d = crypto::Sha256(labelled);
-  return Bytes(d.begin(), d.begin() + 16);
+  return base::Bytes(d.begin(), d.begin() + 16);
 }
 
 }  // namespace openen::relay::testing

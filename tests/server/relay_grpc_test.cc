@@ -6,11 +6,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/grpc_server.h"
-#include "common/worker_pool.h"
-#include "relay/service.h"
+#include "openen/relay/service.h"
+#include "openen/server/grpc_server.h"
+#include "openen/server/worker_pool.h"
+#include "openen/verifier/verifier.h"
 #include "relay_fixture.h"
-#include "verifier/verifier.h"
 
 namespace openen::relay {
 namespace {
@@ -42,28 +42,28 @@ struct RelayServer {
 };
 
 openen::v1::PublishRequest Request(const std::vector<SubmittedKey>& keys, const openen::v1::SignedEnvelope& cert,
-                                   ByteView secret, bool chaff = false) {
+                                   base::ByteView secret, bool chaff = false) {
   openen::v1::PublishRequest req;
   for (const auto& k : keys) {
     auto* out = req.add_keys();
-    out->set_key_data(std::string(AsChars(k.key_data)));
+    out->set_key_data(std::string(base::AsChars(k.key_data)));
     out->set_rolling_start_interval_number(k.rolling_start_interval_number);
     out->set_rolling_period(k.rolling_period);
     out->set_transmission_risk(k.transmission_risk);
   }
   *req.mutable_certificate() = cert;
-  req.set_hmac_secret(std::string(AsChars(secret)));
+  req.set_hmac_secret(std::string(base::AsChars(secret)));
   req.set_chaff(chaff);
   return req;
 }
 
-Bytes FetchBatch(openen::v1::Relay::Stub* stub, const std::string& name, grpc::Status* status, int* chunks = nullptr) {
+base::Bytes FetchBatch(openen::v1::Relay::Stub* stub, const std::string& name, grpc::Status* status, int* chunks = nullptr) {
   grpc::ClientContext ctx;
   openen::v1::GetBatchRequest req;
   req.set_name(name);
   auto reader = stub->GetBatch(&ctx, req);
   openen::v1::BatchChunk chunk;
-  Bytes out;
+  base::Bytes out;
   int n = 0;
   while (reader->Read(&chunk)) {
     REQUIRE(chunk.offset() == out.size());
@@ -85,7 +85,7 @@ TEST_CASE("code to certificate to publish to batch, over loopback gRPC", "[relay
   auto codes = (*v)->IssueCode(openen::v1::CONFIRMED_TEST, testing::kToday - 3 * 144);
   auto token = (*v)->ExchangeCode(codes->short_code);
   auto keys = RelayFixture::DailyKeys(14);
-  Bytes secret(32);
+  base::Bytes secret(32);
   crypto::RandomBytes(secret);
   std::vector<crypto::TekHmacEntry> entries;
   for (const auto& k : keys) entries.push_back({k.key_data, k.rolling_start_interval_number, k.rolling_period, k.transmission_risk});
@@ -112,14 +112,14 @@ TEST_CASE("code to certificate to publish to batch, over loopback gRPC", "[relay
 
   // Two clients fetch identical bytes, equal to the file and its listed hash.
   grpc::Status a_status, b_status;
-  Bytes a = FetchBatch(stub.get(), list.batches(0).name(), &a_status);
-  Bytes b = FetchBatch(s.Stub().get(), list.batches(0).name(), &b_status);
+  base::Bytes a = FetchBatch(stub.get(), list.batches(0).name(), &a_status);
+  base::Bytes b = FetchBatch(s.Stub().get(), list.batches(0).name(), &b_status);
   REQUIRE(a_status.ok());
   REQUIRE(b_status.ok());
   CHECK(a == b);
   CHECK(a.size() == list.batches(0).size());
   auto digest = crypto::Sha256(a);
-  CHECK(std::string(AsChars(digest)) == list.batches(0).sha256());
+  CHECK(std::string(base::AsChars(digest)) == list.batches(0).sha256());
   auto file = wire::ExportFile::Parse(a);
   REQUIRE(file.ok());
   CHECK(file->key_count() == 20);  // 14 real keys padded to the bucket of 20
@@ -130,13 +130,13 @@ TEST_CASE("bad publishes get clear statuses and the relay keeps serving", "[rela
   RelayServer s;
   auto stub = s.Stub();
   auto keys = RelayFixture::DailyKeys(2);
-  Bytes secret(32, 1);
+  base::Bytes secret(32, 1);
   auto publish = [&](const openen::v1::PublishRequest& req, openen::v1::PublishResponse* resp) {
     grpc::ClientContext ctx;
     return stub->Publish(&ctx, req, resp);
   };
   openen::v1::PublishResponse resp;
-  grpc::Status forged = publish(Request(keys, s.f.Certificate(keys, Bytes(32, 2)), secret), &resp);
+  grpc::Status forged = publish(Request(keys, s.f.Certificate(keys, base::Bytes(32, 2)), secret), &resp);
   CHECK(forged.error_code() == grpc::UNAUTHENTICATED);
   CHECK(forged.error_message() == "key HMAC does not match the certificate");
   grpc::Status empty = publish(Request({}, s.f.Certificate({}, secret), secret), &resp);
@@ -149,7 +149,7 @@ TEST_CASE("bad publishes get clear statuses and the relay keeps serving", "[rela
 
   // Per-key problems are reported, the rest accepted, in a same-size response.
   auto mixed = keys;
-  mixed.push_back(SubmittedKey{Bytes(15, 9), testing::kToday - 3 * 144, 144, 1});
+  mixed.push_back(SubmittedKey{base::Bytes(15, 9), testing::kToday - 3 * 144, 144, 1});
   grpc::Status ok = publish(Request(mixed, s.f.Certificate(mixed, secret), secret), &resp);
   REQUIRE(ok.ok());
   CHECK(resp.accepted() == 2);
@@ -182,7 +182,7 @@ TEST_CASE("large batches stream in 64 KiB chunks", "[relay][grpc]") {
   auto stub = s.Stub();
   grpc::Status st;
   int chunks = 0;
-  Bytes data = FetchBatch(stub.get(), BatchFileName(kNow + 3600), &st, &chunks);
+  base::Bytes data = FetchBatch(stub.get(), BatchFileName(kNow + 3600), &st, &chunks);
   REQUIRE(st.ok());
   CHECK(data.size() > 64 * 1024);
   CHECK(chunks == static_cast<int>((data.size() + 64 * 1024 - 1) / (64 * 1024)));
@@ -221,7 +221,7 @@ TEST_CASE("the same service over an in-process channel", "[relay][grpc]") {
   RelayServer s;
   auto stub = openen::v1::Relay::NewStub(s.running.server->InProcessChannel(grpc::ChannelArguments()));
   auto keys = RelayFixture::DailyKeys(4);
-  Bytes secret(32, 9);
+  base::Bytes secret(32, 9);
   grpc::ClientContext ctx;
   openen::v1::PublishResponse resp;
   REQUIRE(stub->Publish(&ctx, Request(keys, s.f.Certificate(keys, secret), secret), &resp).ok());
@@ -229,9 +229,9 @@ TEST_CASE("the same service over an in-process channel", "[relay][grpc]") {
   s.f.clock.Set(kNow + 3600);
   REQUIRE(s.f.relay->Maintain().ok());
   grpc::Status st;
-  Bytes in_process = FetchBatch(stub.get(), BatchFileName(kNow + 3600), &st);
+  base::Bytes in_process = FetchBatch(stub.get(), BatchFileName(kNow + 3600), &st);
   REQUIRE(st.ok());
-  Bytes loopback = FetchBatch(s.Stub().get(), BatchFileName(kNow + 3600), &st);
+  base::Bytes loopback = FetchBatch(s.Stub().get(), BatchFileName(kNow + 3600), &st);
   CHECK(in_process == loopback);
 }
 
@@ -239,7 +239,7 @@ TEST_CASE("no peer address reaches the data or export directory", "[relay][grpc]
   RelayServer s;
   auto stub = s.Stub();
   auto keys = RelayFixture::DailyKeys(5);
-  Bytes secret(32, 3);
+  base::Bytes secret(32, 3);
   grpc::ClientContext ctx;
   openen::v1::PublishResponse resp;
   REQUIRE(stub->Publish(&ctx, Request(keys, s.f.Certificate(keys, secret), secret), &resp).ok());
@@ -247,7 +247,7 @@ TEST_CASE("no peer address reaches the data or export directory", "[relay][grpc]
   REQUIRE(s.f.relay->Maintain().ok());
   for (const char* needle : {"127.0.0.1", "ipv4:", "localhost"}) {
     INFO(needle);
-    CHECK(openen::testing::FilesContaining(s.f.dir.path(), AsBytes(needle)).empty());
+    CHECK(openen::testing::FilesContaining(s.f.dir.path(), base::AsBytes(needle)).empty());
   }
 }
 

@@ -2,7 +2,7 @@
 //
 // Every publish rule, with a key just inside and just outside each limit.
 
-#include "relay/key_rules.h"
+#include "openen/relay/key_rules.h"
 
 #include <catch2/catch.hpp>
 
@@ -16,7 +16,7 @@ const uint32_t kNowInterval = crypto::EnIntervalNumber(kNow);
 const uint32_t kToday = crypto::RollingStart(kNowInterval);
 
 SubmittedKey Key(uint8_t id, uint32_t start, uint32_t period = 144, int32_t risk = 4) {
-  return SubmittedKey{Bytes(16, id), start, period, risk};
+  return SubmittedKey{base::Bytes(16, id), start, period, risk};
 }
 
 // Check applies the rules to one key and returns its rejection reason ("" if accepted).

@@ -2,7 +2,7 @@
 //
 // The Relay in-process: certificates, embargo, batches, expiry, restart.
 
-#include "relay/relay.h"
+#include "openen/relay/relay.h"
 
 #include <catch2/catch.hpp>
 
@@ -28,7 +28,7 @@ using testing::FilesContainingInflated;
 using testing::IndexDigest;
 using openen::testing::ReadFile;
 
-const Bytes kSecret(32, 0x5e);
+const base::Bytes kSecret(32, 0x5e);
 
 TEST_CASE("a certified publish is stored until its batch closes", "[relay]") {
   RelayFixture f;
@@ -48,7 +48,7 @@ TEST_CASE("certificates: forged, tampered, wrong audience, expired and replayed 
   auto expect_unauthenticated = [&](const openen::v1::SignedEnvelope& cert, const std::string& message) {
     auto r = f.relay->Publish(keys, cert, kSecret, false);
     REQUIRE_FALSE(r.ok());
-    CHECK(r.status().code() == StatusCode::kUnauthenticated);
+    CHECK(r.status().code() == base::StatusCode::kUnauthenticated);
     CHECK(r.status().message() == message);
   };
   auto forger = crypto::Ed25519PrivateKey::Generate();
@@ -75,13 +75,13 @@ TEST_CASE("certificates: forged, tampered, wrong audience, expired and replayed 
 TEST_CASE("the key HMAC must match, in either form", "[relay][certificate]") {
   RelayFixture f;
   auto keys = RelayFixture::DailyKeys(2);
-  Bytes other_secret(32, 0x11);
+  base::Bytes other_secret(32, 0x11);
   auto r = f.relay->Publish(keys, f.Certificate(keys, kSecret), other_secret, false);
-  CHECK(r.status() == Status(StatusCode::kUnauthenticated, "key HMAC does not match the certificate"));
+  CHECK(r.status() == base::Status(base::StatusCode::kUnauthenticated, "key HMAC does not match the certificate"));
   auto changed = keys;
   changed[1].transmission_risk = 5;
   CHECK(f.relay->Publish(changed, f.Certificate(keys, kSecret), kSecret, false).status().code() ==
-        StatusCode::kUnauthenticated);
+        base::StatusCode::kUnauthenticated);
   auto fewer = keys;
   fewer.pop_back();
   CHECK_FALSE(f.relay->Publish(fewer, f.Certificate(keys, kSecret), kSecret, false).ok());
@@ -95,7 +95,7 @@ TEST_CASE("the key HMAC must match, in either form", "[relay][certificate]") {
   f.Certificate(keys, kSecret);
   auto env = f.Certificate(keys, kSecret);
   c.ParseFromString(env.payload());
-  c.set_key_hmac(std::string(AsChars(mac)));
+  c.set_key_hmac(std::string(base::AsChars(mac)));
   CHECK(f.relay->Publish(keys, wire::SignEnvelope(wire::kCertificateContext, c, f.authority), kSecret, false).ok());
 }
 
@@ -104,17 +104,17 @@ TEST_CASE("publish shape: 1..30 keys, a 16..64 byte secret", "[relay]") {
   CHECK(f.Publish({}).status().message() == "publish has 0 keys, want 1..30");
   std::vector<SubmittedKey> thirty, thirty_one;
   for (int i = 0; i < 31; ++i) {
-    SubmittedKey k{Bytes(16, static_cast<uint8_t>(i)), kToday - 144, static_cast<uint32_t>(1 + i), 0};
+    SubmittedKey k{base::Bytes(16, static_cast<uint8_t>(i)), kToday - 144, static_cast<uint32_t>(1 + i), 0};
     (i < 30 ? thirty : thirty_one).push_back(k);
     if (i < 30) thirty_one.push_back(k);
   }
-  CHECK(f.Publish(thirty_one).status() == Status(StatusCode::kInvalidArgument, "publish has 31 keys, want 1..30"));
+  CHECK(f.Publish(thirty_one).status() == base::Status(base::StatusCode::kInvalidArgument, "publish has 31 keys, want 1..30"));
   auto ok = f.Publish(thirty);
   REQUIRE(ok.ok());
   CHECK(ok->accepted == 3);  // same start: three kept, the rest reported
   CHECK(ok->rejected.size() == 27);
   auto keys = RelayFixture::DailyKeys(1);
-  Bytes short_secret(15, 1);
+  base::Bytes short_secret(15, 1);
   CHECK(f.relay->Publish(keys, f.Certificate(keys, short_secret), short_secret, false).status().message() ==
         "hmac_secret is 15 bytes, want 16..64");
 }
@@ -141,7 +141,7 @@ TEST_CASE("chaff does the work, stores nothing, and does not burn the certificat
 TEST_CASE("batches: sorted, padded to the minimum, signed, listed and indexed", "[relay][batch]") {
   RelayFixture f;
   auto keys = RelayFixture::DailyKeys(3);
-  Bytes secret(32, 0x5e);
+  base::Bytes secret(32, 0x5e);
   REQUIRE(f.relay->Publish(keys, f.Certificate(keys, secret, "openen-relay", 900, kToday - 2 * 144), secret, false).ok());
   REQUIRE(f.relay->Maintain().ok());
   CHECK(f.relay->ListBatches("", 10).empty());  // released by the batch closing at 11:00
@@ -181,11 +181,11 @@ TEST_CASE("batches: sorted, padded to the minimum, signed, listed and indexed", 
   REQUIRE(head.ok());
   std::string whole = ReadFile(f.dir.Sub("export/" + name));
   CHECK(total == whole.size());
-  CHECK(std::string(AsChars(*head)) == whole.substr(0, 100));
+  CHECK(std::string(base::AsChars(*head)) == whole.substr(0, 100));
   auto tail = f.relay->ReadBatch(name, 100, 1 << 20, &total);
-  CHECK(std::string(AsChars(*tail)) == whole.substr(100));
-  CHECK(f.relay->ReadBatch("../data/CURRENT", 0, 10, &total).status().code() == StatusCode::kNotFound);
-  CHECK(f.relay->ReadBatch(BatchFileName(kNow), 0, 10, &total).status().code() == StatusCode::kNotFound);
+  CHECK(std::string(base::AsChars(*tail)) == whole.substr(100));
+  CHECK(f.relay->ReadBatch("../data/CURRENT", 0, 10, &total).status().code() == base::StatusCode::kNotFound);
+  CHECK(f.relay->ReadBatch(BatchFileName(kNow), 0, 10, &total).status().code() == base::StatusCode::kNotFound);
   CHECK(f.relay->ListBatches(name, 10).empty());
 }
 
@@ -212,7 +212,7 @@ TEST_CASE("with jitter on, batch sizes fall in buckets and padding keys look lik
   // Hours with 3, 12, 25 and 50 real keys of varied fields: rolling starts
   // over 14 days, two report types, symptom onsets, a short rolling period.
   const std::vector<size_t> counts = {3, 12, 25, 50};
-  std::vector<Bytes> real;
+  std::vector<base::Bytes> real;
   int64_t t = kNow;
   for (size_t count : counts) {
     for (size_t done = 0; done < count;) {
@@ -222,7 +222,7 @@ TEST_CASE("with jitter on, batch sizes fall in buckets and padding keys look lik
         keys[i].transmission_risk = static_cast<int32_t>(i % 3) + 2;
         if (i == 0) keys[i].rolling_period = 72;
       }
-      Bytes secret(32, 0x5e);
+      base::Bytes secret(32, 0x5e);
       auto cert = f.Certificate(keys, secret, "openen-relay", 900, kToday - static_cast<uint32_t>(144 * (done % 4)));
       auto published = f.relay->Publish(keys, cert, secret, false);
       REQUIRE(published.ok());
@@ -296,7 +296,7 @@ TEST_CASE("a key already pending or released is never published again", "[relay]
   REQUIRE(f.relay->Maintain().ok());
 
   // Each key exactly once across every batch.
-  std::map<Bytes, int> seen;
+  std::map<base::Bytes, int> seen;
   for (const auto& info : f.relay->ListBatches("", 100)) {
     for (const auto& k : f.Batch(info.name()).Keys()) seen[k.key_data] += 1;
   }
@@ -311,7 +311,7 @@ TEST_CASE("more due keys than a batch may hold are split into several batches", 
   options.batch_jitter_keys = 2;
   options.max_batch_keys = 20;  // parts of at most 18 real keys
   RelayFixture f(options);
-  std::vector<Bytes> real;
+  std::vector<base::Bytes> real;
   for (int i = 0; i < 3; ++i) {
     auto keys = RelayFixture::DailyKeys(14);
     REQUIRE(f.Publish(keys)->accepted == 14);
@@ -323,7 +323,7 @@ TEST_CASE("more due keys than a batch may hold are split into several batches", 
   REQUIRE(batches.size() == 3);  // 42 keys: 18 + 18 + 6
   CHECK(batches[0].name() == BatchFileName(kNow + 3600 - 2));
   CHECK(batches[2].name() == BatchFileName(kNow + 3600));
-  std::map<Bytes, int> seen;
+  std::map<base::Bytes, int> seen;
   for (const auto& info : batches) {
     CHECK(info.key_count() <= 20);
     auto file = f.Batch(info.name());
@@ -349,7 +349,7 @@ TEST_CASE("a split close mixes real keys over the whole key range in every part"
   options.batch_jitter_keys = 2;
   options.max_batch_keys = 44;  // parts of at most 42 real keys
   RelayFixture f(options);
-  std::set<Bytes> real;
+  std::set<base::Bytes> real;
   for (int i = 0; i < 6; ++i) {
     auto keys = RelayFixture::DailyKeys(14);
     REQUIRE(f.Publish(keys)->accepted == 14);
@@ -376,7 +376,7 @@ TEST_CASE("a split close mixes real keys over the whole key range in every part"
 TEST_CASE("a key still valid at upload is embargoed until it expires", "[relay][embargo]") {
   RelayFixture f;
   auto keys = RelayFixture::DailyKeys(1);
-  SubmittedKey today{Bytes(16, 0xee), kToday, 144, 4};  // valid until midnight
+  SubmittedKey today{base::Bytes(16, 0xee), kToday, 144, 4};  // valid until midnight
   keys.push_back(today);
   REQUIRE(f.Publish(keys)->accepted == 2);
   f.clock.Set(kNow + 3600);
@@ -425,7 +425,7 @@ TEST_CASE("batches expire 14 days after their newest key, leaving no key bytes a
   CHECK_FALSE(std::filesystem::exists(f.dir.Sub("export/" + name)));
   CHECK(ReadFile(f.dir.Sub("export/index.txt")).empty());
   for (const auto& k : keys) {
-    INFO("key " << HexEncode(k.key_data));
+    INFO("key " << base::HexEncode(k.key_data));
     CHECK(FilesContainingInflated(f.dir.path(), k.key_data).empty());
     CHECK(FilesContaining(f.dir.path(), IndexDigest(k.key_data)).empty());
   }
@@ -549,7 +549,7 @@ TEST_CASE("the store holds no arrival time: only release batches", "[relay][priv
 // PerThreadClock tells publisher threads one time and the maintainer another:
 // a publish that read its clock just before a batch boundary racing the close
 // that read it just after.
-class PerThreadClock final : public server::Clock {
+class PerThreadClock final : public base::Clock {
  public:
   int64_t NowSeconds() const override { return maintainer_ == std::this_thread::get_id() ? late_ : early_; }
   std::thread::id maintainer_;
@@ -599,7 +599,7 @@ TEST_CASE("a publish racing a batch close never loses an acknowledged key", "[re
 
 TEST_CASE("invalid options and configurations are refused at open", "[relay]") {
   openen::testing::TempDir dir;
-  server::FakeClock clock(kNow);
+  base::FakeClock clock(kNow);
   auto authority = crypto::Ed25519PrivateKey::Generate();
   RelayOptions o;
   o.batch_period_seconds = 0;

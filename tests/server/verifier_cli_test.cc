@@ -10,7 +10,7 @@
 
 #include <cctype>
 
-#include "openen/crypto/bytes.h"
+#include "openen/base/bytes.h"
 #include "subprocess.h"
 #include "test_util.h"
 
@@ -34,7 +34,7 @@ TEST_CASE("keygen and admin-key write private files and refuse to overwrite", "[
   TempDir dir;
   RunResult keygen = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("sign.key")});
   REQUIRE(keygen.exit_code == 0);
-  CHECK(Base64Decode(keygen.out.substr(0, keygen.out.size() - 1))->size() == 32);
+  CHECK(base::Base64Decode(keygen.out.substr(0, keygen.out.size() - 1))->size() == 32);
   CHECK(Mode(dir.Sub("sign.key")) == 0600);
   RunResult again = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("sign.key")});
   CHECK(again.exit_code == 2);

@@ -7,12 +7,12 @@
 
 #include <catch2/catch.hpp>
 
-#include "common/clock.h"
-#include "common/grpc_server.h"
-#include "common/worker_pool.h"
+#include "openen/base/clock.h"
+#include "openen/server/grpc_server.h"
+#include "openen/server/worker_pool.h"
+#include "openen/verifier/service.h"
 #include "openen/wire/signed.h"
 #include "test_util.h"
-#include "verifier/service.h"
 
 namespace openen::verifier {
 namespace {
@@ -22,7 +22,7 @@ const std::string kAdminKey = "0123456789abcdef0123456789abcdef";
 
 struct Server {
   testing::TempDir dir;
-  server::FakeClock clock{kNow};
+  base::FakeClock clock{kNow};
   crypto::Ed25519PrivateKey key = crypto::Ed25519PrivateKey::Generate();
   std::unique_ptr<Verifier> verifier;
   server::WorkerPool pool{2};
@@ -35,7 +35,7 @@ struct Server {
                             &clock);
     REQUIRE(v.ok());
     verifier = std::move(*v);
-    service = std::make_unique<VerificationService>(verifier.get(), crypto::SecretBytes(AsBytes(kAdminKey)),
+    service = std::make_unique<VerificationService>(verifier.get(), crypto::SecretBytes(base::AsBytes(kAdminKey)),
                                                     &pool);
     auto r = server::StartServer({}, {service.get()});
     REQUIRE(r.ok());

@@ -2,13 +2,13 @@
 //
 // The Verifier in-process, with a fake clock standing at every expiry edge.
 
-#include "verifier/verifier.h"
+#include "openen/verifier/verifier.h"
 
 #include <catch2/catch.hpp>
 
 #include <cctype>
 
-#include "common/clock.h"
+#include "openen/base/clock.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
 #include "openen/wire/signed.h"
@@ -26,7 +26,7 @@ const uint32_t kToday = crypto::RollingStart(crypto::EnIntervalNumber(kNow));
 
 struct Fixture {
   TempDir dir;
-  server::FakeClock clock{kNow};
+  base::FakeClock clock{kNow};
   crypto::Ed25519PrivateKey key = crypto::Ed25519PrivateKey::Generate();
   std::unique_ptr<Verifier> verifier;
 
@@ -40,10 +40,10 @@ struct Fixture {
   }
 };
 
-Bytes Hmac() { return Bytes(32, 0x42); }
+base::Bytes Hmac() { return base::Bytes(32, 0x42); }
 
-const Status kInvalidCode(StatusCode::kNotFound, "invalid or expired code");
-const Status kInvalidToken(StatusCode::kNotFound, "invalid or expired token");
+const base::Status kInvalidCode(base::StatusCode::kNotFound, "invalid or expired code");
+const base::Status kInvalidToken(base::StatusCode::kNotFound, "invalid or expired token");
 
 TEST_CASE("issue, exchange and certify: the full flow", "[verifier]") {
   Fixture f;
@@ -131,9 +131,9 @@ TEST_CASE("tokens are single-use - a bad HMAC does not burn one", "[verifier]") 
   auto codes = f.verifier->IssueCode(CONFIRMED_TEST, 0);
   auto token = f.verifier->ExchangeCode(codes->short_code);
   REQUIRE(token.ok());
-  Status short_hmac = f.verifier->Certify(token->token, Bytes(31, 1)).status();
-  CHECK(short_hmac == Status(StatusCode::kInvalidArgument, "key_hmac is 31 bytes, want 32"));
-  CHECK(f.verifier->Certify(token->token, Bytes(33, 1)).status().code() == StatusCode::kInvalidArgument);
+  base::Status short_hmac = f.verifier->Certify(token->token, base::Bytes(31, 1)).status();
+  CHECK(short_hmac == base::Status(base::StatusCode::kInvalidArgument, "key_hmac is 31 bytes, want 32"));
+  CHECK(f.verifier->Certify(token->token, base::Bytes(33, 1)).status().code() == base::StatusCode::kInvalidArgument);
   CHECK(f.verifier->Certify(token->token, Hmac()).ok());
   CHECK(f.verifier->Certify(token->token, Hmac()).status() == kInvalidToken);
   CHECK(f.verifier->Certify("not a token", Hmac()).status() == kInvalidToken);
@@ -166,7 +166,7 @@ TEST_CASE("certificates verify with the published key only, and not after tamper
     auto forged = *env;
     forged.set_payload(changed.SerializeAsString());
     CHECK(wire::OpenEnvelope(forged, wire::kCertificateContext, {f.verifier->public_key()}, &cert)
-              .code() == StatusCode::kUnauthenticated);
+              .code() == base::StatusCode::kUnauthenticated);
   }
 }
 
@@ -209,7 +209,7 @@ TEST_CASE("codes are entered as read: groups, dashes and capitals", "[verifier]"
 TEST_CASE("IssueCode validates the test type and onset, both sides of each limit", "[verifier]") {
   Fixture f;
   CHECK(f.verifier->IssueCode(openen::v1::REPORT_TYPE_UNSPECIFIED, 0).status().code() ==
-        StatusCode::kInvalidArgument);
+        base::StatusCode::kInvalidArgument);
   CHECK(f.verifier->IssueCode(openen::v1::CONFIRMED_CLINICAL_DIAGNOSIS, 0).ok());
   CHECK(f.verifier->IssueCode(CONFIRMED_TEST, kToday).ok());
   CHECK(f.verifier->IssueCode(CONFIRMED_TEST, kToday + 144).status().message() ==
@@ -253,10 +253,10 @@ TEST_CASE("Maintain deletes expired codes and tokens", "[verifier]") {
 TEST_CASE("expired codes and tokens are deleted physically (byte scan for their lookup hashes)",
           "[verifier][privacy]") {
   Fixture f;
-  auto lookup_key = crypto::HkdfSha256(f.key.seed().Reveal(), {}, AsBytes("openen verifier lookup key v1"), 32);
+  auto lookup_key = crypto::HkdfSha256(f.key.seed().Reveal(), {}, base::AsBytes("openen verifier lookup key v1"), 32);
   auto lookup = [&](const std::string& s) {
-    auto d = crypto::HmacSha256(lookup_key->Reveal(), AsBytes(s));
-    return Bytes(d.begin(), d.end());
+    auto d = crypto::HmacSha256(lookup_key->Reveal(), base::AsBytes(s));
+    return base::Bytes(d.begin(), d.end());
   };
   auto unused = f.verifier->IssueCode(CONFIRMED_TEST, 0);
   auto exchanged = f.verifier->IssueCode(CONFIRMED_TEST, 0);
@@ -265,7 +265,7 @@ TEST_CASE("expired codes and tokens are deleted physically (byte scan for their 
   // Flushed to table files first, so that the scan must find what Maintain
   // leaves in them, not only in the write-ahead log.
   REQUIRE(f.verifier->Maintain().ok());
-  const std::vector<std::pair<std::string, Bytes>> needles = {
+  const std::vector<std::pair<std::string, base::Bytes>> needles = {
       {"unused short code hash", lookup(unused->short_code)},
       {"unused long code hash", lookup(unused->long_code)},
       {"token hash", lookup(token->token)},
@@ -288,10 +288,10 @@ TEST_CASE("expired codes and tokens are deleted physically (byte scan for their 
 TEST_CASE("after use, nothing in the data directory links a code to its certificate",
           "[verifier][privacy]") {
   Fixture f;
-  auto lookup_key = crypto::HkdfSha256(f.key.seed().Reveal(), {}, AsBytes("openen verifier lookup key v1"), 32);
+  auto lookup_key = crypto::HkdfSha256(f.key.seed().Reveal(), {}, base::AsBytes("openen verifier lookup key v1"), 32);
   auto lookup = [&](const std::string& s) {
-    auto d = crypto::HmacSha256(lookup_key->Reveal(), AsBytes(s));
-    return Bytes(d.begin(), d.end());
+    auto d = crypto::HmacSha256(lookup_key->Reveal(), base::AsBytes(s));
+    return base::Bytes(d.begin(), d.end());
   };
   auto codes = f.verifier->IssueCode(CONFIRMED_TEST, 0);
   REQUIRE(codes.ok());
@@ -305,16 +305,16 @@ TEST_CASE("after use, nothing in the data directory links a code to its certific
   REQUIRE(cert.ParseFromString(env->payload()));
   REQUIRE(f.verifier->Maintain().ok());
 
-  std::vector<std::pair<std::string, Bytes>> needles = {
-      {"short code", ToBytes(codes->short_code)},
-      {"long code", ToBytes(codes->long_code)},
-      {"token", ToBytes(token->token)},
+  std::vector<std::pair<std::string, base::Bytes>> needles = {
+      {"short code", base::ToBytes(codes->short_code)},
+      {"long code", base::ToBytes(codes->long_code)},
+      {"token", base::ToBytes(token->token)},
       {"short code hash", lookup(codes->short_code)},
       {"long code hash", lookup(codes->long_code)},
       {"token hash", lookup(token->token)},
-      {"key HMAC", ToBytes(cert.key_hmac())},
-      {"certificate nonce", ToBytes(cert.nonce())},
-      {"certificate signature", ToBytes(env->signature())},
+      {"key HMAC", base::ToBytes(cert.key_hmac())},
+      {"certificate nonce", base::ToBytes(cert.nonce())},
+      {"certificate signature", base::ToBytes(env->signature())},
   };
   for (const auto& [what, needle] : needles) {
     auto files = FilesContaining(f.dir.path(), needle);
@@ -335,17 +335,17 @@ TEST_CASE("chaff answers have the real shapes and verify nowhere", "[verifier]")
   auto env = *f.verifier->ChaffCertificate(t.token, Hmac());
   openen::v1::Certificate cert;
   CHECK(wire::OpenEnvelope(env, wire::kCertificateContext, {f.verifier->public_key()}, &cert).code() ==
-        StatusCode::kUnauthenticated);
+        base::StatusCode::kUnauthenticated);
   CHECK(env.signature().size() == 64);
-  CHECK(env.signer_public_key() == std::string(AsChars(f.verifier->public_key().bytes())));
+  CHECK(env.signer_public_key() == std::string(base::AsChars(f.verifier->public_key().bytes())));
   // The certificate repeats nothing the phone sent: its HMAC is random.
   REQUIRE(cert.ParseFromString(env.payload()));
   CHECK(cert.key_hmac().size() == 32);
-  CHECK(cert.key_hmac() != std::string(AsChars(Hmac())));
+  CHECK(cert.key_hmac() != std::string(base::AsChars(Hmac())));
   CHECK(f.verifier->LiveRecords() == 0);
   // The checks of the real call, with its errors.
-  CHECK(f.verifier->ChaffCertificate(t.token, Bytes(31, 1)).status() ==
-        Status(StatusCode::kInvalidArgument, "key_hmac is 31 bytes, want 32"));
+  CHECK(f.verifier->ChaffCertificate(t.token, base::Bytes(31, 1)).status() ==
+        base::Status(base::StatusCode::kInvalidArgument, "key_hmac is 31 bytes, want 32"));
 
   // A chaff code that names a live code burns nothing.
   auto codes = f.verifier->IssueCode(CONFIRMED_TEST, 0);
@@ -359,7 +359,7 @@ TEST_CASE("chaff answers have the real shapes and verify nowhere", "[verifier]")
 
 TEST_CASE("invalid options are refused at open", "[verifier]") {
   TempDir dir;
-  server::FakeClock clock(kNow);
+  base::FakeClock clock(kNow);
   VerifierOptions o;
   o.short_code_digits = 11;
   CHECK(Verifier::Open(dir.Sub("db"), crypto::Ed25519PrivateKey::Generate(), o, &clock).status().message() ==

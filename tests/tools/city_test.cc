@@ -3,14 +3,14 @@
 // The simulated city behind `openen simulate`: deterministic, physically
 // plausible, and an epidemic that follows its own rules.
 
-#include "simulate/city.h"
+#include "openen/simulate/city.h"
 
 #include <catch2/catch.hpp>
 
 #include <map>
 #include <set>
 
-namespace openen::sim {
+namespace openen::simulate {
 namespace {
 
 CityOptions Small(uint64_t seed = 7) {
@@ -167,4 +167,4 @@ TEST_CASE("a notified person who is infected may get a test - one who is not nev
 }
 
 }  // namespace
-}  // namespace openen::sim
+}  // namespace openen::simulate

@@ -3,7 +3,7 @@
 // The whole system in one small simulated town: a verifier and a relay on
 // loopback, real client libraries with their own stores.
 
-#include "simulate/simulation.h"
+#include "openen/simulate/simulation.h"
 
 #include <catch2/catch.hpp>
 
@@ -12,7 +12,7 @@
 
 #include "test_util.h"
 
-namespace openen::sim {
+namespace openen::simulate {
 namespace {
 
 SimulationOptions Town(const std::string& dir) {
@@ -107,7 +107,7 @@ TEST_CASE("simulation options are checked before anything starts", "[sim]") {
   std::filesystem::create_directories(dir.Sub("busy"));
   std::ofstream(dir.Sub("busy/file")) << "x";
   auto busy = RunSimulation(o, nullptr);
-  CHECK(busy.status() == Status(StatusCode::kInvalidArgument, "--work-dir " + dir.Sub("busy") + " is not empty"));
+  CHECK(busy.status() == base::Status(base::StatusCode::kInvalidArgument, "--work-dir " + dir.Sub("busy") + " is not empty"));
   CHECK(std::filesystem::exists(dir.Sub("busy/file")));  // nothing of the user's is touched
 
   o.work_dir = dir.Sub("fresh");
@@ -120,4 +120,4 @@ TEST_CASE("simulation options are checked before anything starts", "[sim]") {
 }
 
 }  // namespace
-}  // namespace openen::sim
+}  // namespace openen::simulate

@@ -6,12 +6,12 @@
 #ifndef OPENEN_TOOLS_OPENEN_COMMANDS_H_
 #define OPENEN_TOOLS_OPENEN_COMMANDS_H_
 
-namespace openen::cli {
+namespace openen::tools {
 
 int KeysCommand(int argc, char** argv, int first);
 int ExportCommand(int argc, char** argv, int first);
 int SimulateCommand(int argc, char** argv, int first);
 
-}  // namespace openen::cli
+}  // namespace openen::tools
 
 #endif  // OPENEN_TOOLS_OPENEN_COMMANDS_H_

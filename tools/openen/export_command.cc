@@ -8,12 +8,19 @@
 #include <sstream>
 #include <string>
 
-#include "common/args.h"
-#include "openen/commands.h"
-#include "openen/json.h"
+#include "openen/base/file.h"
+#include "openen/cli/args.h"
+#include "commands.h"
+#include "json.h"
 #include "openen/wire/export.h"
 
-namespace openen::cli {
+namespace openen::tools {
+
+using cli::Args;
+using cli::Fail;
+using cli::kExitOk;
+using cli::kExitFailure;
+
 namespace {
 
 constexpr char kUsage[] =
@@ -30,27 +37,11 @@ constexpr char kUsage[] =
     "Exit status: 0 when the file parses and the key (if given) verifies it;\n"
     "1 with a one-line reason on stderr otherwise; 2 for bad arguments.\n";
 
-// ReadWholeFile reads |path|, refusing one larger than |limit| before reading it.
-StatusOr<Bytes> ReadWholeFile(const std::string& path, size_t limit) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return NotFoundError("cannot read " + path);
-  const std::streamoff size = in.tellg();
-  if (size < 0) return NotFoundError("cannot read " + path);
-  if (static_cast<uint64_t>(size) > limit) {
-    return ResourceExhaustedError(path + " is " + std::to_string(size) + " bytes, more than the limit of " +
-                                  std::to_string(limit));
-  }
-  in.seekg(0);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ToBytes(ss.str());
-}
-
-StatusOr<crypto::EcdsaP256PublicKey> LoadPublicKey(const std::string& value) {
+base::StatusOr<crypto::EcdsaP256PublicKey> LoadPublicKey(const std::string& value) {
   std::ifstream probe(value, std::ios::binary);
   if (probe) {
-    OPENEN_ASSIGN_OR_RETURN(Bytes contents, ReadWholeFile(value, size_t{1} << 20));
-    auto key = crypto::EcdsaP256PublicKey::Parse(contents);
+    OPENEN_ASSIGN_OR_RETURN(std::string contents, base::ReadFile(value, base::kMaxSmallFileBytes));
+    auto key = crypto::EcdsaP256PublicKey::Parse(base::AsBytes(contents));
     if (!key.ok()) return key.status().WithContext("--public-key " + value);
     return key;
   }
@@ -64,7 +55,7 @@ void WriteKeysJson(const wire::ExportFile& file, wire::KeyList list, JsonWriter*
   (void)file.ForEachKey(
       [&](const wire::ExportKey& k) {
         j->BeginObject();
-        j->Key("key_data").String(HexEncode(k.key_data));
+        j->Key("key_data").String(base::HexEncode(k.key_data));
         j->Key("transmission_risk_level").Optional(k.transmission_risk_level);
         j->Key("rolling_start_interval_number").Int(k.rolling_start_interval_number);
         j->Key("rolling_period").Int(k.RollingPeriod());
@@ -75,7 +66,7 @@ void WriteKeysJson(const wire::ExportFile& file, wire::KeyList list, JsonWriter*
         }
         j->Key("days_since_onset_of_symptoms").Optional(k.days_since_onset_of_symptoms);
         j->EndObject();
-        return Status::Ok();
+        return base::Status::Ok();
       },
       list);
   j->EndArray();
@@ -103,11 +94,11 @@ void PrintText(const wire::ExportFile& file, const char* signature) {
         [&](const wire::ExportKey& k) {
           std::printf("%s\t%s\t%s\t%d\t%d\t%s\t%s\n",
                       list == wire::KeyList::kKeys ? "key" : "revised",
-                      HexEncode(k.key_data).c_str(), OptionalText(k.transmission_risk_level).c_str(),
+                      base::HexEncode(k.key_data).c_str(), OptionalText(k.transmission_risk_level).c_str(),
                       k.rolling_start_interval_number, k.RollingPeriod(),
                       k.report_type ? std::string(wire::ReportTypeName(*k.report_type)).c_str() : "-",
                       OptionalText(k.days_since_onset_of_symptoms).c_str());
-          return Status::Ok();
+          return base::Status::Ok();
         },
         list);
   }
@@ -129,12 +120,12 @@ int Inspect(int argc, char** argv, int first) {
     if (!k.ok()) return Fail(k.status().message());
     key = std::move(*k);
   }
-  auto bytes = ReadWholeFile(path, wire::kMaxExportFileSize);
+  auto bytes = base::ReadFile(path, wire::kMaxExportFileSize);
   if (!bytes.ok()) return Fail(bytes.status().message(), kExitFailure);
-  auto file = wire::ExportFile::Parse(std::move(*bytes));
+  auto file = wire::ExportFile::Parse(base::ToBytes(*bytes));
   if (!file.ok()) return Fail(path + ": " + file.status().message(), kExitFailure);
 
-  Status verified = Status::Ok();
+  base::Status verified = base::Status::Ok();
   const char* signature = "unchecked";
   if (key) {
     verified = file->VerifyWithKey(*key);
@@ -178,4 +169,4 @@ int ExportCommand(int argc, char** argv, int first) {
   return Fail("unknown subcommand 'export " + sub + "'");
 }
 
-}  // namespace openen::cli
+}  // namespace openen::tools

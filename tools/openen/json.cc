@@ -1,11 +1,11 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 
-#include "openen/json.h"
+#include "json.h"
 
 #include <cmath>
 #include <cstdio>
 
-namespace openen::cli {
+namespace openen::tools {
 
 std::string JsonString(std::string_view s) {
   std::string out = "\"";
@@ -99,4 +99,4 @@ JsonWriter& JsonWriter::Null() {
   return *this;
 }
 
-}  // namespace openen::cli
+}  // namespace openen::tools

@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-namespace openen::cli {
+namespace openen::tools {
 
 // JsonString returns |s| as a quoted JSON string (control characters escaped).
 std::string JsonString(std::string_view s);
@@ -44,6 +44,6 @@ class JsonWriter {
   bool need_comma_ = false;
 };
 
-}  // namespace openen::cli
+}  // namespace openen::tools
 
 #endif  // OPENEN_TOOLS_OPENEN_JSON_H_

@@ -6,11 +6,18 @@
 #include <string>
 #include <vector>
 
-#include "common/args.h"
-#include "openen/commands.h"
+#include "openen/cli/args.h"
+#include "commands.h"
 #include "openen/crypto/gaen.h"
 
-namespace openen::cli {
+namespace openen::tools {
+
+using cli::Args;
+using cli::Fail;
+using cli::kExitOk;
+using cli::kExitFailure;
+using cli::ParseInt;
+
 namespace {
 
 constexpr char kUsage[] =
@@ -38,7 +45,7 @@ int Derive(int argc, char** argv, int first) {
   if (tek_hex->size() != 32) {
     return Fail("--tek must be 32 hex characters, got " + std::to_string(tek_hex->size()));
   }
-  auto tek = HexDecode(*tek_hex);
+  auto tek = base::HexDecode(*tek_hex);
   if (!tek.ok()) return Fail("--tek: " + tek.status().message());
   auto interval_text = args->Get("interval");
   if (!interval_text) return Fail("--interval is required");
@@ -47,7 +54,7 @@ int Derive(int argc, char** argv, int first) {
   auto count = args->GetInt("count", 1, 1, 1000000);
   if (!count.ok()) return Fail(count.status().message());
   if (*interval + *count - 1 > 0xffffffffLL) return Fail("--interval + --count exceeds 4294967295");
-  auto metadata_bytes = HexDecode(args->Get("metadata").value_or("40080000"));
+  auto metadata_bytes = base::HexDecode(args->Get("metadata").value_or("40080000"));
   if (!metadata_bytes.ok() || metadata_bytes->size() != crypto::kMetadataSize) {
     return Fail("--metadata must be 8 hex characters");
   }
@@ -55,7 +62,7 @@ int Derive(int argc, char** argv, int first) {
   std::copy(metadata_bytes->begin(), metadata_bytes->end(), metadata.begin());
 
   crypto::RpiDeriver deriver;
-  if (Status s = deriver.SetTek(*tek); !s.ok()) return Fail(s.message());
+  if (base::Status s = deriver.SetTek(*tek); !s.ok()) return Fail(s.message());
   auto aemk = crypto::DeriveAemk(*tek);
   if (!aemk.ok()) return Fail(aemk.status().message());
   std::vector<crypto::Rpi> rpis(static_cast<size_t>(*count));
@@ -65,7 +72,7 @@ int Derive(int argc, char** argv, int first) {
     auto aem = crypto::EncryptAem(aemk->Reveal(), rpis[i], metadata);
     if (!aem.ok()) return Fail(aem.status().message(), kExitFailure);
     std::printf("%u\t%s\t%s\n", first_interval + static_cast<uint32_t>(i),
-                HexEncode(rpis[i]).c_str(), HexEncode(*aem).c_str());
+                base::HexEncode(rpis[i]).c_str(), base::HexEncode(*aem).c_str());
   }
   return kExitOk;
 }
@@ -83,4 +90,4 @@ int KeysCommand(int argc, char** argv, int first) {
   return Fail("unknown subcommand 'keys " + sub + "'");
 }
 
-}  // namespace openen::cli
+}  // namespace openen::tools

@@ -9,12 +9,19 @@
 #include <cstdlib>
 #include <string>
 
-#include "common/args.h"
-#include "openen/commands.h"
-#include "openen/json.h"
-#include "simulate/simulation.h"
+#include "openen/cli/args.h"
+#include "commands.h"
+#include "json.h"
+#include "openen/simulate/simulation.h"
 
-namespace openen::cli {
+namespace openen::tools {
+
+using cli::Args;
+using cli::Fail;
+using cli::kExitOk;
+using cli::kExitFailure;
+using cli::kExitUsage;
+
 namespace {
 
 constexpr char kUsage[] =
@@ -44,18 +51,18 @@ constexpr char kUsage[] =
     "  --json                print the report as one JSON object\n"
     "  --quiet               no progress bar\n";
 
-StatusOr<double> GetShare(const Args& args, const std::string& name, double fallback) {
+base::StatusOr<double> GetShare(const Args& args, const std::string& name, double fallback) {
   auto text = args.Get(name);
   if (!text) return fallback;
   char* end = nullptr;
   const double v = std::strtod(text->c_str(), &end);
   if (text->empty() || end != text->c_str() + text->size() || !std::isfinite(v) || v < 0 || v > 1) {
-    return InvalidArgumentError("--" + name + " must be a number from 0 to 1, got '" + *text + "'");
+    return base::InvalidArgumentError("--" + name + " must be a number from 0 to 1, got '" + *text + "'");
   }
   return v;
 }
 
-void DrawProgress(const sim::Progress& p) {
+void DrawProgress(const simulate::Progress& p) {
   constexpr int kWidth = 30;
   const double total = static_cast<double>(p.days + 1) * p.phones;
   const double done = static_cast<double>(p.day) * p.phones + p.phones_done;
@@ -70,7 +77,7 @@ void DrawProgress(const sim::Progress& p) {
   std::fflush(stderr);
 }
 
-std::string Json(const sim::SimulationReport& r) {
+std::string Json(const simulate::SimulationReport& r) {
   JsonWriter w;
   w.BeginObject();
   w.Key("phones").Int(r.phones);
@@ -80,8 +87,8 @@ std::string Json(const sim::SimulationReport& r) {
   w.Key("sightings").Uint(r.sightings);
   w.Key("close_contacts").Uint(r.close_contacts);
   w.Key("close_contacts_by_place").BeginObject();
-  for (int k = 0; k < sim::kPlaceKinds; ++k) {
-    w.Key(sim::PlaceKindName(static_cast<sim::PlaceKind>(k))).Uint(r.close_contacts_by_place[k]);
+  for (int k = 0; k < simulate::kPlaceKinds; ++k) {
+    w.Key(simulate::PlaceKindName(static_cast<simulate::PlaceKind>(k))).Uint(r.close_contacts_by_place[k]);
   }
   w.EndObject();
   w.Key("infections").Int(r.infections);
@@ -110,7 +117,7 @@ std::string Json(const sim::SimulationReport& r) {
   return w.str();
 }
 
-void PrintReport(const sim::SimulationReport& r) {
+void PrintReport(const simulate::SimulationReport& r) {
   std::printf("OpenEN simulation: %d phones in %d households, %d days\n", r.phones, r.households, r.days);
   std::printf("  places            %d offices, %d classes, %d venues, buses by the trip\n", r.places[1], r.places[2],
               r.places[4]);
@@ -155,7 +162,7 @@ int SimulateCommand(int argc, char** argv, int first) {
     return kExitOk;
   }
   if (!args->positional().empty()) return Fail("unexpected argument '" + args->positional()[0] + "'");
-  sim::SimulationOptions options;
+  simulate::SimulationOptions options;
   auto phones = args->GetInt("phones", 2000, 2, 1000000);
   auto days = args->GetInt("days", 14, 1, 60);
   auto seed = args->GetInt("seed", 1, 0, INT64_MAX);
@@ -179,13 +186,13 @@ int SimulateCommand(int argc, char** argv, int first) {
   options.work_dir = args->Get("work-dir").value_or("");
 
   const bool bar = !args->Has("quiet") && isatty(STDERR_FILENO);
-  auto report = sim::RunSimulation(options, [&](const sim::Progress& p) {
+  auto report = simulate::RunSimulation(options, [&](const simulate::Progress& p) {
     if (bar) DrawProgress(p);
   });
   if (bar) std::fputs("\n", stderr);
   if (!report.ok()) {
     return Fail("simulate: " + report.status().message(),
-                report.status().code() == StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+                report.status().code() == base::StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
   }
   if (args->Has("json")) {
     std::printf("%s\n", Json(*report).c_str());
@@ -195,4 +202,4 @@ int SimulateCommand(int argc, char** argv, int first) {
   return kExitOk;
 }
 
-}  // namespace openen::cli
+}  // namespace openen::tools

@@ -145,8 +145,8 @@ class Client {
   // PERMISSION_DENIED when |keystore| is not the key the store was made with;
   // DATA_LOSS for a corrupt store; INVALID_ARGUMENT for bad options;
   // FAILED_PRECONDITION "decommissioned" once the system was switched off.
-  static StatusOr<std::unique_ptr<Client>> Open(ClientOptions options, KeyStore* keystore,
-                                                const Clock* clock);
+  static base::StatusOr<std::unique_ptr<Client>> Open(ClientOptions options, KeyStore* keystore,
+                                                const base::Clock* clock);
   // IsDecommissioned reports whether the store at |store_dir| was erased by a
   // decommission order (no keystore needed).
   static bool IsDecommissioned(const std::string& store_dir);
@@ -154,12 +154,12 @@ class Client {
 
   // CurrentAdvertisement returns the 20-byte service data (RPI || AEM) to
   // broadcast now, making today's key if needed. FAILED_PRECONDITION while paused.
-  StatusOr<crypto::Advertisement> CurrentAdvertisement();
+  base::StatusOr<crypto::Advertisement> CurrentAdvertisement();
 
   // RecordSighting stores one scan of another phone's identifiers.
   // INVALID_ARGUMENT for wrong sizes, an RSSI outside -127..127, a time in
   // the future or before retention; FAILED_PRECONDITION while paused.
-  Status RecordSighting(ByteView rpi, ByteView aem, int rssi, int64_t unix_time);
+  base::Status RecordSighting(base::ByteView rpi, base::ByteView aem, int rssi, int64_t unix_time);
 
   // RecordSightings stores many observations at once, as platforms deliver
   // batched scan results: each interval's record is rewritten once. Each
@@ -168,7 +168,7 @@ class Client {
   // A day holds at most 65,535 identifiers per shard (32 shards): a new
   // identifier whose shard is full is dropped and counted
   // (StorageSummary::identifiers_dropped), the other observations are stored.
-  Status RecordSightings(const std::vector<Observation>& observations);
+  base::Status RecordSightings(const std::vector<Observation>& observations);
 
   // Sync first checks the source for a decommission order: a valid one in
   // force erases everything and the sync fails with FAILED_PRECONDITION
@@ -195,12 +195,12 @@ class Client {
   // window that its signed header contradicts: "batch-<T>.zip" (openen-relay)
   // needs end_timestamp T; "<S>-<E>-<N>.zip" (Google's reference server)
   // needs start S, end E and batch_num N; other names state none.
-  StatusOr<SyncReport> Sync(BatchSource& source);
+  base::StatusOr<SyncReport> Sync(BatchSource& source);
 
   // ProcessExport matches one verified export against the sightings and
   // stores the windows found, dropping those of a (diagnosis key, day)
   // already stored, as Sync does.
-  StatusOr<SyncReport> ProcessExport(const wire::ExportFile& file);
+  base::StatusOr<SyncReport> ProcessExport(const wire::ExportFile& file);
 
   // UpdateConfiguration verifies the configuration under the configuration
   // keys and adopts its risk parameters and retention (never above 14 days
@@ -208,14 +208,14 @@ class Client {
   // above the adopted one, or is below the highest serial this phone ever
   // adopted (kept through EraseAll) or the app's min_config_serial, is
   // ignored. FAILED_PRECONDITION for one that has already expired.
-  Status UpdateConfiguration(const openen::v1::SignedEnvelope& envelope);
+  base::Status UpdateConfiguration(const openen::v1::SignedEnvelope& envelope);
 
   // DailySummaries scores the stored exposure windows by day.
-  StatusOr<std::vector<DailySummary>> DailySummaries();
+  base::StatusOr<std::vector<DailySummary>> DailySummaries();
 
   // KeysForUpload returns the own keys of the retained days, oldest first,
   // without the days in |excluded_days| (the person's choice).
-  StatusOr<std::vector<OwnKey>> KeysForUpload(const std::vector<uint32_t>& excluded_days = {});
+  base::StatusOr<std::vector<OwnKey>> KeysForUpload(const std::vector<uint32_t>& excluded_days = {});
 
   // UploadDiagnosis is the one path by which keys leave the phone, and only
   // on the person's explicit action: it exchanges |code| for a token,
@@ -225,20 +225,20 @@ class Client {
   // refused, the remaining requests still go out, as chaff with random keys
   // (so that a refusal looks like any upload on the wire), and the first
   // error is returned.
-  StatusOr<UploadReport> UploadDiagnosis(UploadTransport& transport, const std::string& code,
+  base::StatusOr<UploadReport> UploadDiagnosis(UploadTransport& transport, const std::string& code,
                                          const std::vector<uint32_t>& excluded_days = {});
 
   // SendChaff sends the same three requests as an upload, of the same sizes,
   // marked as chaff: the verifier and the relay answer alike and store nothing.
-  Status SendChaff(UploadTransport& transport);
+  base::Status SendChaff(UploadTransport& transport);
 
   // MaybeSendChaff sends chaff when the randomly scheduled time has come (on
   // average every |mean_days| days, exponentially distributed) and schedules
   // the next one. Returns whether it sent. Call it whenever the app runs.
-  StatusOr<bool> MaybeSendChaff(UploadTransport& transport, double mean_days = 3.0);
+  base::StatusOr<bool> MaybeSendChaff(UploadTransport& transport, double mean_days = 3.0);
 
-  Status Pause();
-  Status Resume();
+  base::Status Pause();
+  base::Status Resume();
   bool paused() const;
 
   // Maintain is the app's daily background job (Android WorkManager, iOS
@@ -248,7 +248,7 @@ class Client {
   // call, needing no network and working while paused. Without it, data past
   // retention stays on the phone until the app next calls the library.
   // FAILED_PRECONDITION "decommissioned" when the client was already off.
-  StatusOr<MaintenanceReport> Maintain();
+  base::StatusOr<MaintenanceReport> Maintain();
 
   // EraseAll deletes everything, immediately and physically, and destroys
   // the platform key (KeyStore::Destroy): a copy of the store taken before
@@ -256,47 +256,47 @@ class Client {
   // store under a fresh platform key. If the platform key cannot be
   // destroyed, the data is erased all the same and the keystore's error
   // (UNAVAILABLE) is returned.
-  Status EraseAll();
+  base::Status EraseAll();
 
-  StatusOr<StorageSummary> Summary();
+  base::StatusOr<StorageSummary> Summary();
 
   int retention_days() const;
 
  private:
-  Client(ClientOptions options, std::unique_ptr<internal::Store> store, KeyStore* keystore, const Clock* clock);
-  Status PurgeIfDayChanged(int64_t now);
+  Client(ClientOptions options, std::unique_ptr<internal::Store> store, KeyStore* keystore, const base::Clock* clock);
+  base::Status PurgeIfDayChanged(int64_t now);
   // ForgetAdvertisement drops the cached advertisement and today's derived keys.
   void ForgetAdvertisement();
   // PurgeNow deletes the days past retention and returns how many held data.
-  StatusOr<int> PurgeNow(int64_t now);
-  StatusOr<OwnKey> TodaysKey(int64_t now);
+  base::StatusOr<int> PurgeNow(int64_t now);
+  base::StatusOr<OwnKey> TodaysKey(int64_t now);
   // Record checks and stores |observations|; |batch| prefixes errors with the index.
-  Status Record(const std::vector<Observation>& observations, bool batch);
-  StatusOr<std::vector<Sighting>> LoadSightings();
+  base::Status Record(const std::vector<Observation>& observations, bool batch);
+  base::StatusOr<std::vector<Sighting>> LoadSightings();
   // MatchWindows matches |file| against |index| (no lock needed) and returns
   // the exposure windows found; CommitWindows stores them with the sync
   // progress in one write, so a batch is never half recorded.
-  StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(const wire::ExportFile& file,
+  base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(const wire::ExportFile& file,
                                                                            SightingIndex* index,
                                                                            const RiskParameters& risk) const;
-  Status CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress);
+  base::Status CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress);
   // DropCountedWindows removes from |windows| those whose (diagnosis key,
   // day) a stored window already counts, and returns how many it removed.
-  StatusOr<int> DropCountedWindows(std::vector<ExposureWindow>* windows);
-  StatusOr<std::vector<ExposureWindow>> LoadWindows();
+  base::StatusOr<int> DropCountedWindows(std::vector<ExposureWindow>* windows);
+  base::StatusOr<std::vector<ExposureWindow>> LoadWindows();
   // |stored|: the configuration this phone adopted before, reloaded at Open
   // (adopted even if expired, so that expiry keeps stopping the phone).
-  Status UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope, bool stored = false);
+  base::Status UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope, bool stored = false);
   // CheckAlive fails once decommissioned, applying a pending order whose time has come.
-  Status CheckAlive(int64_t now);
-  Status CheckConfigurationCurrent(int64_t now) const;
-  Status AcceptOrder(const Bytes& envelope_bytes, int64_t now);
+  base::Status CheckAlive(int64_t now);
+  base::Status CheckConfigurationCurrent(int64_t now) const;
+  base::Status AcceptOrder(const base::Bytes& envelope_bytes, int64_t now);
   void DecommissionNow(const openen::v1::SignedEnvelope& order);
 
   ClientOptions options_;
   std::unique_ptr<internal::Store> store_;
   KeyStore* keystore_;
-  const Clock* clock_;
+  const base::Clock* clock_;
   mutable std::mutex mu_;
   std::mutex sync_mu_;  // one sync at a time; held without mu_ across network calls
   RiskParameters risk_;

@@ -18,8 +18,8 @@
 #include <functional>
 #include <vector>
 
+#include "openen/base/status.h"
 #include "openen/crypto/gaen.h"
-#include "openen/crypto/status.h"
 #include "openen/wire/export.h"
 
 namespace openen::client {
@@ -70,7 +70,7 @@ class SightingIndex {
   // |file|'s keys (not its revised keys) whose RPI for some interval of the
   // key's validity equals the sighting's RPI, with the sighting's interval at
   // most 12 intervals away. Not thread-safe (it reuses a deriver).
-  Status MatchFile(const wire::ExportFile& file, const std::function<void(const Match&)>& on_match,
+  base::Status MatchFile(const wire::ExportFile& file, const std::function<void(const Match&)>& on_match,
                    MatchStats* stats = nullptr);
 
  private:
@@ -89,7 +89,7 @@ class SightingIndex {
 
 // ReferenceMatch is the brute-force matcher: every interval of every key
 // against every sighting. Same callback contract as MatchFile. For tests.
-Status ReferenceMatch(const std::vector<Sighting>& sightings, const wire::ExportFile& file,
+base::Status ReferenceMatch(const std::vector<Sighting>& sightings, const wire::ExportFile& file,
                       const std::function<void(const Match&)>& on_match);
 
 }  // namespace openen::client

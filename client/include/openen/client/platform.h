@@ -8,42 +8,19 @@
 #ifndef OPENEN_CLIENT_PLATFORM_H_
 #define OPENEN_CLIENT_PLATFORM_H_
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 
+#include "openen/base/bytes.h"
+#include "openen/base/clock.h"
+#include "openen/base/status.h"
 #include "openen/crypto/aead.h"
-#include "openen/crypto/bytes.h"
 #include "openen/crypto/secret.h"
-#include "openen/crypto/status.h"
 
 namespace openen::client {
-
-class Clock {
- public:
-  virtual ~Clock() = default;
-  virtual int64_t NowSeconds() const = 0;
-};
-
-class SystemClock final : public Clock {
- public:
-  int64_t NowSeconds() const override;
-};
-
-// FakeClock is for tests and simulations.
-class FakeClock final : public Clock {
- public:
-  explicit FakeClock(int64_t now) : now_(now) {}
-  int64_t NowSeconds() const override { return now_.load(); }
-  void Set(int64_t now) { now_.store(now); }
-  void Advance(int64_t seconds) { now_.fetch_add(seconds); }
-
- private:
-  std::atomic<int64_t> now_;
-};
 
 // KeyStore wraps and unwraps data keys under a key the platform holds.
 // Implementations must be thread-safe.
@@ -52,16 +29,16 @@ class KeyStore {
   virtual ~KeyStore() = default;
   // Wrap encrypts |data_key| under the platform key, making (and keeping)
   // a fresh platform key first when there is none.
-  virtual StatusOr<Bytes> Wrap(const crypto::SecretBytes& data_key) = 0;
+  virtual base::StatusOr<base::Bytes> Wrap(const crypto::SecretBytes& data_key) = 0;
   // Unwrap fails (PERMISSION_DENIED) when the platform key is not the one
   // that wrapped |wrapped|, or |wrapped| was altered, or was destroyed.
-  virtual StatusOr<crypto::SecretBytes> Unwrap(ByteView wrapped) = 0;
+  virtual base::StatusOr<crypto::SecretBytes> Unwrap(base::ByteView wrapped) = 0;
   // Destroy destroys the platform key irrecoverably, wherever the platform
   // keeps it (Android Keystore deleteEntry, iOS SecItemDelete): nothing
   // wrapped before can be unwrapped again, by this object or any other. A
   // later Wrap makes a fresh key. Idempotent: OK when there is no key. An
   // error means the key may survive. EraseAll and a decommission order call it.
-  virtual Status Destroy() = 0;
+  virtual base::Status Destroy() = 0;
 };
 
 // FileKeyStore keeps a 32-byte wrapping key in a file (mode 0600): for tests,
@@ -75,13 +52,13 @@ class FileKeyStore final : public KeyStore {
   // of zeros (a Destroy that overwrote but could not remove it) is refused
   // with DATA_LOSS: it is no key. A key file is written to a temporary file
   // and renamed into place, so a later Wrap replaces any leftover.
-  static StatusOr<std::unique_ptr<FileKeyStore>> OpenOrCreate(const std::string& path);
+  static base::StatusOr<std::unique_ptr<FileKeyStore>> OpenOrCreate(const std::string& path);
   // FromKey uses |key| (32 bytes) directly, in memory only.
-  static StatusOr<std::unique_ptr<FileKeyStore>> FromKey(const crypto::SecretBytes& key);
+  static base::StatusOr<std::unique_ptr<FileKeyStore>> FromKey(const crypto::SecretBytes& key);
 
-  StatusOr<Bytes> Wrap(const crypto::SecretBytes& data_key) override;
-  StatusOr<crypto::SecretBytes> Unwrap(ByteView wrapped) override;
-  Status Destroy() override;
+  base::StatusOr<base::Bytes> Wrap(const crypto::SecretBytes& data_key) override;
+  base::StatusOr<crypto::SecretBytes> Unwrap(base::ByteView wrapped) override;
+  base::Status Destroy() override;
 
  private:
   FileKeyStore(std::string path, crypto::Aead aead) : path_(std::move(path)), aead_(std::move(aead)) {}

@@ -17,7 +17,7 @@
 #include <optional>
 #include <vector>
 
-#include "openen/crypto/status.h"
+#include "openen/base/status.h"
 #include "openen/wire/export.h"
 
 namespace openen::v1 {
@@ -72,7 +72,7 @@ struct RiskParameters {
 // INVALID_ARGUMENT for a wrong number of thresholds or weights, thresholds
 // not increasing, negative or non-finite weights, a minimum daily score that
 // is not positive, an RSSI offset outside -60..60, or infectiousness above 2.
-StatusOr<RiskParameters> RiskParametersFromProto(const openen::v1::RiskParameters& proto);
+base::StatusOr<RiskParameters> RiskParametersFromProto(const openen::v1::RiskParameters& proto);
 
 // InfectiousnessFor maps days since onset (absent: unknown) to infectiousness.
 Infectiousness InfectiousnessFor(std::optional<int32_t> days_since_onset, const RiskParameters& p);

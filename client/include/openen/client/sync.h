@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "openen/crypto/bytes.h"
+#include "openen/base/bytes.h"
+#include "openen/base/status.h"
 #include "openen/crypto/hash.h"
-#include "openen/crypto/status.h"
 
 namespace grpc {
 class Channel;
@@ -47,18 +47,18 @@ class BatchSource {
   virtual ~BatchSource() = default;
   // ListAfter returns the released batches whose names sort after |after|
   // (all when empty), oldest first, within the bounds above.
-  virtual StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) = 0;
+  virtual base::StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) = 0;
   // Fetch returns one batch file's bytes: RESOURCE_EXHAUSTED, before reading
   // it, for a file larger than wire::kMaxExportFileSize.
-  virtual StatusOr<Bytes> Fetch(const std::string& name) = 0;
+  virtual base::StatusOr<base::Bytes> Fetch(const std::string& name) = 0;
   // Announcements returns what the health authority publishes besides
   // batches: the signed configuration and a decommission order, each a
   // serialized SignedEnvelope, or absent.
   struct Signed {
-    std::optional<Bytes> configuration;
-    std::optional<Bytes> decommission_order;
+    std::optional<base::Bytes> configuration;
+    std::optional<base::Bytes> decommission_order;
   };
-  virtual StatusOr<Signed> Announcements() { return Signed{}; }
+  virtual base::StatusOr<Signed> Announcements() { return Signed{}; }
 };
 
 // DirectorySource reads a relay's export directory (index.txt + files), e.g.
@@ -72,10 +72,10 @@ class BatchSource {
 class DirectorySource final : public BatchSource {
  public:
   explicit DirectorySource(std::string dir) : dir_(std::move(dir)) {}
-  StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) override;
-  StatusOr<Bytes> Fetch(const std::string& name) override;
+  base::StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) override;
+  base::StatusOr<base::Bytes> Fetch(const std::string& name) override;
   // Reads config.bin and decommission.bin, which openen-relay writes beside index.txt.
-  StatusOr<Signed> Announcements() override;
+  base::StatusOr<Signed> Announcements() override;
 
  private:
   std::string dir_;
@@ -86,10 +86,10 @@ class RelaySource final : public BatchSource {
  public:
   explicit RelaySource(std::shared_ptr<grpc::Channel> channel, int timeout_seconds = 60);
   ~RelaySource() override;
-  StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) override;
-  StatusOr<Bytes> Fetch(const std::string& name) override;
+  base::StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) override;
+  base::StatusOr<base::Bytes> Fetch(const std::string& name) override;
   // Calls GetConfig; NOT_FOUND from the relay means none.
-  StatusOr<Signed> Announcements() override;
+  base::StatusOr<Signed> Announcements() override;
 
  private:
   struct Impl;

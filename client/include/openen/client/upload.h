@@ -10,7 +10,7 @@
 
 #include <memory>
 
-#include "openen/crypto/status.h"
+#include "openen/base/status.h"
 #include "openen/v1/relay.pb.h"
 #include "openen/v1/verification.pb.h"
 
@@ -28,9 +28,9 @@ inline constexpr size_t kPublishRequestSize = 4096;
 class UploadTransport {
  public:
   virtual ~UploadTransport() = default;
-  virtual StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) = 0;
-  virtual StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) = 0;
-  virtual StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) = 0;
+  virtual base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) = 0;
+  virtual base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) = 0;
+  virtual base::StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) = 0;
 };
 
 // GrpcUploadTransport uses openen-verifier and openen-relay over gRPC.
@@ -39,9 +39,9 @@ class GrpcUploadTransport final : public UploadTransport {
   GrpcUploadTransport(std::shared_ptr<grpc::Channel> verifier, std::shared_ptr<grpc::Channel> relay,
                       int timeout_seconds = 60);
   ~GrpcUploadTransport() override;
-  StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) override;
-  StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) override;
-  StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) override;
+  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) override;
+  base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) override;
+  base::StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) override;
 
  private:
   struct Impl;

@@ -8,9 +8,9 @@
 
 #include <cstddef>
 
-#include "openen/crypto/bytes.h"
+#include "openen/base/bytes.h"
+#include "openen/base/status.h"
 #include "openen/crypto/secret.h"
-#include "openen/crypto/status.h"
 
 namespace openen::crypto {
 
@@ -24,16 +24,16 @@ inline constexpr size_t kAeadOverhead = kAeadNonceSize + kAeadTagSize;
 class Aead {
  public:
   // Create validates the key length once.
-  static StatusOr<Aead> Create(const SecretBytes& key);
+  static base::StatusOr<Aead> Create(const SecretBytes& key);
 
   // Seal returns nonce || ciphertext || tag. |associated_data| is
   // authenticated, not stored: Open must be given the same bytes.
-  Bytes Seal(ByteView plaintext, ByteView associated_data) const;
+  base::Bytes Seal(base::ByteView plaintext, base::ByteView associated_data) const;
 
   // Open returns the plaintext of a box made by Seal. Any failure (short box,
   // wrong key, tampered byte, different associated data) is the same
   // DATA_LOSS "authentication failed".
-  StatusOr<Bytes> Open(ByteView box, ByteView associated_data) const;
+  base::StatusOr<base::Bytes> Open(base::ByteView box, base::ByteView associated_data) const;
 
  private:
   explicit Aead(SecretBytes key) : key_(std::move(key)) {}

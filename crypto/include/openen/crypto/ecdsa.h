@@ -11,8 +11,8 @@
 #include <string>
 #include <string_view>
 
-#include "openen/crypto/bytes.h"
-#include "openen/crypto/status.h"
+#include "openen/base/bytes.h"
+#include "openen/base/status.h"
 
 namespace openen::crypto {
 
@@ -29,23 +29,23 @@ class EcdsaP256PrivateKey {
   EcdsaP256PrivateKey& operator=(EcdsaP256PrivateKey&&) noexcept;
 
   // Generate makes a fresh key from the OS CSPRNG.
-  static StatusOr<EcdsaP256PrivateKey> Generate();
+  static base::StatusOr<EcdsaP256PrivateKey> Generate();
   // FromPem parses a PKCS#8 or SEC1 ("EC PRIVATE KEY") PEM. Fails unless the
   // key is on P-256.
-  static StatusOr<EcdsaP256PrivateKey> FromPem(std::string_view pem);
+  static base::StatusOr<EcdsaP256PrivateKey> FromPem(std::string_view pem);
 
   // FromScalar builds a key from its 32-byte big-endian private scalar (for
   // test vectors). Fails unless 0 < scalar < n.
-  static StatusOr<EcdsaP256PrivateKey> FromScalar(ByteView scalar);
+  static base::StatusOr<EcdsaP256PrivateKey> FromScalar(base::ByteView scalar);
 
   // ToPem returns the key as unencrypted PKCS#8 PEM (store it with mode 0600).
-  StatusOr<std::string> ToPem() const;
+  base::StatusOr<std::string> ToPem() const;
   EcdsaP256PublicKey PublicKey() const;
 
   // Sign returns the DER-encoded ECDSA signature of SHA-256(message), with
   // the nonce derived as RFC 6979 specifies: deterministic for a key and
   // message, so signed export files are reproducible byte for byte.
-  StatusOr<Bytes> Sign(ByteView message) const;
+  base::StatusOr<base::Bytes> Sign(base::ByteView message) const;
 
  private:
   struct Impl;
@@ -63,21 +63,21 @@ class EcdsaP256PublicKey {
   EcdsaP256PublicKey& operator=(const EcdsaP256PublicKey&);
 
   // FromSpkiDer parses a DER SubjectPublicKeyInfo; fails unless it is P-256.
-  static StatusOr<EcdsaP256PublicKey> FromSpkiDer(ByteView der);
+  static base::StatusOr<EcdsaP256PublicKey> FromSpkiDer(base::ByteView der);
   // FromSpkiBase64 parses base64 DER SubjectPublicKeyInfo (as GAEN publishes it).
-  static StatusOr<EcdsaP256PublicKey> FromSpkiBase64(std::string_view b64);
+  static base::StatusOr<EcdsaP256PublicKey> FromSpkiBase64(std::string_view b64);
   // FromPem parses a "PUBLIC KEY" PEM.
-  static StatusOr<EcdsaP256PublicKey> FromPem(std::string_view pem);
+  static base::StatusOr<EcdsaP256PublicKey> FromPem(std::string_view pem);
   // Parse accepts any of: PEM, base64 SPKI, or raw DER SPKI.
-  static StatusOr<EcdsaP256PublicKey> Parse(ByteView text_or_der);
+  static base::StatusOr<EcdsaP256PublicKey> Parse(base::ByteView text_or_der);
 
-  Bytes ToSpkiDer() const;
+  base::Bytes ToSpkiDer() const;
   std::string ToSpkiBase64() const;
   std::string ToPem() const;
 
   // Verify checks a DER signature of SHA-256(message). Every failure, whatever
   // its cause, is the same UNAUTHENTICATED "signature verification failed".
-  Status Verify(ByteView message, ByteView der_signature) const;
+  base::Status Verify(base::ByteView message, base::ByteView der_signature) const;
 
  private:
   friend class EcdsaP256PrivateKey;

@@ -9,9 +9,9 @@
 #include <array>
 #include <cstdint>
 
-#include "openen/crypto/bytes.h"
+#include "openen/base/bytes.h"
+#include "openen/base/status.h"
 #include "openen/crypto/secret.h"
-#include "openen/crypto/status.h"
 
 namespace openen::crypto {
 
@@ -26,13 +26,13 @@ class Ed25519PublicKey {
  public:
   // FromBytes validates a 32-byte public key (rejects wrong length and points
   // of small order).
-  static StatusOr<Ed25519PublicKey> FromBytes(ByteView bytes);
+  static base::StatusOr<Ed25519PublicKey> FromBytes(base::ByteView bytes);
 
-  ByteView bytes() const { return key_; }
+  base::ByteView bytes() const { return key_; }
 
   // Verify checks a detached 64-byte signature over |message|. Every failure is
   // the same UNAUTHENTICATED "signature verification failed".
-  Status Verify(ByteView message, ByteView signature) const;
+  base::Status Verify(base::ByteView message, base::ByteView signature) const;
 
   friend bool operator==(const Ed25519PublicKey&, const Ed25519PublicKey&) = default;
 
@@ -47,12 +47,12 @@ class Ed25519PrivateKey {
   // Generate makes a fresh key from the OS CSPRNG.
   static Ed25519PrivateKey Generate();
   // FromSeed rebuilds a key from its 32-byte seed.
-  static StatusOr<Ed25519PrivateKey> FromSeed(ByteView seed);
+  static base::StatusOr<Ed25519PrivateKey> FromSeed(base::ByteView seed);
 
   const SecretBytes& seed() const { return seed_; }
   const Ed25519PublicKey& PublicKey() const { return public_key_; }
 
-  Ed25519Signature Sign(ByteView message) const;
+  Ed25519Signature Sign(base::ByteView message) const;
 
  private:
   Ed25519PrivateKey(SecretBytes seed, SecretBytes expanded, Ed25519PublicKey pk)

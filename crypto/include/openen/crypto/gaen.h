@@ -19,9 +19,9 @@
 #include <memory>
 #include <span>
 
-#include "openen/crypto/bytes.h"
+#include "openen/base/bytes.h"
+#include "openen/base/status.h"
 #include "openen/crypto/secret.h"
-#include "openen/crypto/status.h"
 
 namespace openen::crypto {
 
@@ -42,9 +42,9 @@ using Advertisement = std::array<uint8_t, kAdvertisementSize>;
 SecretBytes GenerateTek();
 
 // DeriveRpik returns HKDF-SHA256(tek, "EN-RPIK", 16). Fails if tek is not 16 bytes.
-StatusOr<SecretBytes> DeriveRpik(ByteView tek);
+base::StatusOr<SecretBytes> DeriveRpik(base::ByteView tek);
 // DeriveAemk returns HKDF-SHA256(tek, "EN-AEMK", 16). Fails if tek is not 16 bytes.
-StatusOr<SecretBytes> DeriveAemk(ByteView tek);
+base::StatusOr<SecretBytes> DeriveAemk(base::ByteView tek);
 
 // PaddedData returns "EN-RPI" || 0x000000000000 || LE32(interval), the AES input.
 std::array<uint8_t, 16> PaddedData(uint32_t interval);
@@ -62,9 +62,9 @@ class RpiDeriver {
 
   // SetTek derives the RPIK of |tek| and makes it current. Fails (and leaves
   // the deriver without a key) if tek is not 16 bytes.
-  Status SetTek(ByteView tek);
+  base::Status SetTek(base::ByteView tek);
   // SetRpik makes |rpik| (16 bytes) current.
-  Status SetRpik(ByteView rpik);
+  base::Status SetRpik(base::ByteView rpik);
 
   // Compute returns RPI_interval under the current key. Requires a key.
   Rpi Compute(uint32_t interval);
@@ -79,8 +79,8 @@ class RpiDeriver {
 
 // EncryptAem returns AES-128-CTR(aemk, iv = rpi, metadata). Fails if aemk is not
 // 16 bytes. DecryptAem is the same operation (CTR mode is its own inverse).
-StatusOr<Aem> EncryptAem(ByteView aemk, const Rpi& rpi, const Metadata& metadata);
-StatusOr<Metadata> DecryptAem(ByteView aemk, const Rpi& rpi, const Aem& aem);
+base::StatusOr<Aem> EncryptAem(base::ByteView aemk, const Rpi& rpi, const Metadata& metadata);
+base::StatusOr<Metadata> DecryptAem(base::ByteView aemk, const Rpi& rpi, const Aem& aem);
 
 // BleMetadata is the decoded 4-byte Associated Encrypted Metadata:
 //   byte 0: bits 7..6 major version, bits 5..4 minor version, bits 3..0 reserved
@@ -95,10 +95,10 @@ struct BleMetadata {
 };
 
 // EncodeMetadata packs |m|. Fails if a version does not fit in two bits.
-StatusOr<Metadata> EncodeMetadata(const BleMetadata& m);
+base::StatusOr<Metadata> EncodeMetadata(const BleMetadata& m);
 // DecodeMetadata unpacks 4 bytes; reserved bits are ignored, as the
 // specification requires of receivers. Fails if |bytes| is not 4 bytes long.
-StatusOr<BleMetadata> DecodeMetadata(ByteView bytes);
+base::StatusOr<BleMetadata> DecodeMetadata(base::ByteView bytes);
 
 // MakeAdvertisement returns the 20-byte service data RPI || AEM.
 Advertisement MakeAdvertisement(const Rpi& rpi, const Aem& aem);
@@ -109,7 +109,7 @@ struct ParsedAdvertisement {
   Aem aem;
 };
 // ParseAdvertisement splits 20 bytes of service data. Fails on any other length.
-StatusOr<ParsedAdvertisement> ParseAdvertisement(ByteView service_data);
+base::StatusOr<ParsedAdvertisement> ParseAdvertisement(base::ByteView service_data);
 
 }  // namespace openen::crypto
 

@@ -12,9 +12,9 @@
 #include <string>
 #include <vector>
 
-#include "openen/crypto/bytes.h"
+#include "openen/base/bytes.h"
+#include "openen/base/status.h"
 #include "openen/crypto/secret.h"
-#include "openen/crypto/status.h"
 
 namespace openen::crypto {
 
@@ -22,18 +22,18 @@ inline constexpr size_t kSha256Size = 32;
 using Sha256Digest = std::array<uint8_t, kSha256Size>;
 
 // Sha256 returns the SHA-256 digest of |data|.
-Sha256Digest Sha256(ByteView data);
+Sha256Digest Sha256(base::ByteView data);
 
 // HmacSha256 returns HMAC-SHA256(key, data) for a key of any length.
-Sha256Digest HmacSha256(ByteView key, ByteView data);
+Sha256Digest HmacSha256(base::ByteView key, base::ByteView data);
 
 // HkdfSha256 returns |length| bytes of HKDF-SHA256 (RFC 5869). An empty |salt|
 // means "no salt" (32 zero bytes). Fails if length is 0 or above 255 * 32.
-StatusOr<SecretBytes> HkdfSha256(ByteView ikm, ByteView salt, ByteView info, size_t length);
+base::StatusOr<SecretBytes> HkdfSha256(base::ByteView ikm, base::ByteView salt, base::ByteView info, size_t length);
 
 // TekHmacEntry is one key as the TEK HMAC sees it.
 struct TekHmacEntry {
-  Bytes key_data;
+  base::Bytes key_data;
   uint32_t rolling_start_interval_number = 0;
   uint32_t rolling_period = 0;
   int32_t transmission_risk = 0;
@@ -52,7 +52,7 @@ enum class TekHmacForm {
 std::string TekHmacMessage(const std::vector<TekHmacEntry>& keys, TekHmacForm form);
 
 // TekHmac returns HMAC-SHA256(secret, TekHmacMessage(keys, form)).
-Sha256Digest TekHmac(ByteView secret, const std::vector<TekHmacEntry>& keys, TekHmacForm form);
+Sha256Digest TekHmac(base::ByteView secret, const std::vector<TekHmacEntry>& keys, TekHmacForm form);
 
 }  // namespace openen::crypto
 

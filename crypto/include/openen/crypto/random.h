@@ -8,14 +8,14 @@
 #include <cstdint>
 #include <span>
 
-#include "openen/crypto/status.h"
+#include "openen/base/status.h"
 
 namespace openen::crypto {
 
 // Init initialises the cryptographic libraries once per process; later calls
 // return the first result. Every other function in openen::crypto calls it, so
 // callers need it only to surface a failure early. Thread-safe.
-Status Init();
+base::Status Init();
 
 // RandomBytes fills |out| from the OS CSPRNG.
 void RandomBytes(std::span<uint8_t> out);

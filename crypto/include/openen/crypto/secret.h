@@ -13,7 +13,7 @@
 #include <memory>
 #include <span>
 
-#include "openen/crypto/bytes.h"
+#include "openen/base/bytes.h"
 
 namespace openen::crypto {
 
@@ -24,7 +24,7 @@ class SecretBytes {
   // A zero-filled secret of |size| bytes.
   explicit SecretBytes(size_t size);
   // A copy of |bytes|. The caller remains responsible for wiping its own copy.
-  explicit SecretBytes(ByteView bytes);
+  explicit SecretBytes(base::ByteView bytes);
   ~SecretBytes();
 
   SecretBytes(SecretBytes&& other) noexcept;
@@ -42,7 +42,7 @@ class SecretBytes {
   bool empty() const { return size_ == 0; }
 
   // Reveal gives read access to the raw secret. Grep for it when auditing.
-  ByteView Reveal() const { return ByteView(data_.get(), size_); }
+  base::ByteView Reveal() const { return base::ByteView(data_.get(), size_); }
   // MutableReveal gives write access, for filling a secret in place.
   std::span<uint8_t> MutableReveal() { return std::span<uint8_t>(data_.get(), size_); }
 
@@ -59,7 +59,7 @@ class SecretBytes {
 
 // ConstantTimeEqual compares two byte strings without data-dependent timing
 // (the lengths are not secret). Returns false for different lengths.
-bool ConstantTimeEqual(ByteView a, ByteView b);
+bool ConstantTimeEqual(base::ByteView a, base::ByteView b);
 
 // Wipe zeroes |buf| in a way the compiler cannot optimise away.
 void Wipe(std::span<uint8_t> buf);

@@ -15,7 +15,7 @@
 #include <string>
 #include <string_view>
 
-#include "openen/crypto/status.h"
+#include "openen/base/status.h"
 
 namespace openen::store {
 
@@ -25,7 +25,7 @@ namespace openen::store {
 // 64 MiB default) bounds the memtable and so the write-ahead log: a phone,
 // which rewrites small sealed records, wants it small; such a small store
 // also does not preallocate its log files.
-StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path, size_t write_buffer_bytes = 0);
+base::StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path, size_t write_buffer_bytes = 0);
 
 // Keys starting with 0xff 0xff are reserved for PurgeDeleted's marker.
 inline constexpr std::string_view kPurgeMarkerKey = "\xff\xffopenen-purge-marker";
@@ -40,10 +40,10 @@ rocksdb::WriteOptions SyncedWrite();
 // MANIFEST over to a snapshot of the compacted files only: the snapshot taken
 // during compaction still names the deleted input files and their first and
 // last keys. Blocks; call off the request path.
-Status PurgeDeleted(rocksdb::DB* db);
+base::Status PurgeDeleted(rocksdb::DB* db);
 
 // FromRocksDb maps a RocksDB status to an OpenEN one, prefixed by |what|.
-Status FromRocksDb(const rocksdb::Status& s, const std::string& what);
+base::Status FromRocksDb(const rocksdb::Status& s, const std::string& what);
 
 }  // namespace openen::store
 

@@ -1,0 +1,37 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Whole files in and out: read with a bound chosen by the caller (no input
+// makes memory grow without one), write atomically and durably.
+
+#ifndef OPENEN_BASE_FILE_H_
+#define OPENEN_BASE_FILE_H_
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "openen/base/status.h"
+
+namespace openen::base {
+
+// The bound for small files a person writes or keeps: keys, certificates,
+// signed configuration and orders.
+inline constexpr size_t kMaxSmallFileBytes = size_t{1} << 20;
+
+// ReadFile returns the whole of |path|, refusing before reading (and
+// RESOURCE_EXHAUSTED "<what> is N bytes, more than the limit of L") a file
+// larger than |limit|. NOT_FOUND "cannot read <what>" when it cannot
+// be opened. |what| names the file in errors; empty means |path|.
+StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::string_view what = {});
+
+// WriteFileAtomically writes |contents| to "<path>.tmp" in the same
+// directory, syncs it, and renames it over |path|: |path| holds the old
+// contents or the new, never a part. Mode 0600 when |secret|, else 0644.
+Status WriteFileAtomically(const std::string& path, std::string_view contents, bool secret);
+
+// Trim removes leading and trailing whitespace.
+std::string Trim(std::string_view s);
+
+}  // namespace openen::base
+
+#endif  // OPENEN_BASE_FILE_H_

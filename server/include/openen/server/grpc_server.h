@@ -1,0 +1,64 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Starting and stopping the servers' gRPC endpoints the same way: loopback
+// unless told otherwise, optional TLS, the standard health service and
+// reflection, and graceful shutdown on SIGTERM/SIGINT.
+
+#ifndef OPENEN_SERVER_GRPC_SERVER_H_
+#define OPENEN_SERVER_GRPC_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "openen/base/status.h"
+
+namespace openen::server {
+
+struct EndpointOptions {
+  std::string listen = "127.0.0.1:0";  // port 0: pick a free one
+  std::optional<std::string> tls_cert_file;
+  std::optional<std::string> tls_key_file;
+  int max_receive_message_bytes = 64 * 1024;
+};
+
+struct RunningServer {
+  std::unique_ptr<grpc::Server> server;
+  int port = 0;
+};
+
+// StartServer registers |services| plus health checking and reflection,
+// binds and starts. INVALID_ARGUMENT for an address without a port or
+// unreadable TLS files, UNAVAILABLE when the address cannot be bound.
+base::StatusOr<RunningServer> StartServer(const EndpointOptions& options,
+                                    const std::vector<grpc::Service*>& services);
+
+// BlockShutdownSignals blocks SIGTERM and SIGINT in the calling thread and
+// every thread it creates afterwards; call it first in main.
+void BlockShutdownSignals();
+
+// WaitForShutdownSignal returns the signal number once SIGTERM or SIGINT
+// arrives (after BlockShutdownSignals).
+int WaitForShutdownSignal();
+
+// ShutdownGracefully stops accepting calls, lets in-flight calls finish for up
+// to |grace_seconds|, then cancels the rest.
+void ShutdownGracefully(grpc::Server* server, int grace_seconds);
+
+// ServeUntilSignal runs |maintain| every |interval_seconds| on its own thread
+// until SIGTERM or SIGINT, then shuts |server| down gracefully (in-flight
+// calls get |grace_seconds|), stops the thread, and runs |maintain| once more.
+// Returns the process exit code (0). Call BlockShutdownSignals first.
+int ServeUntilSignal(const char* component, grpc::Server* server, int64_t interval_seconds,
+                     const std::function<base::Status()>& maintain, int grace_seconds = 10);
+
+// FileExists reports whether |path| names anything.
+bool FileExists(const std::string& path);
+
+}  // namespace openen::server
+
+#endif  // OPENEN_SERVER_GRPC_SERVER_H_

@@ -1,0 +1,182 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Relay: the public-health authority's key relay, independent of gRPC.
+//
+// It accepts diagnosis keys that carry a valid authority certificate and
+// republishes them to everyone as signed GAEN export batches. A pending key is
+// stored under the time of the batch that will release it ('k' || BE64(release
+// time) || key_data -> its fields): no arrival time finer than a batch, no
+// caller address, no upload id. A key still valid at upload is embargoed until
+// its validity ends. A key the relay holds or has released is never accepted
+// again while its batch is kept (an index of key digests, deleted with the
+// batch). Every batch period the due keys are closed into a signed export
+// zip, padded with random keys to a size bucket, split if over
+// max_batch_keys, written to the export directory with index.txt and
+// index.sha256, and deleted from the store. Batches are deleted 14 days after
+// their newest key stopped being valid.
+
+#ifndef OPENEN_RELAY_RELAY_H_
+#define OPENEN_RELAY_RELAY_H_
+
+#include <rocksdb/db.h>
+
+#include <memory>
+#include <mutex>
+#include <shared_mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "openen/base/clock.h"
+#include "openen/base/status.h"
+#include "openen/crypto/ecdsa.h"
+#include "openen/crypto/ed25519.h"
+#include "openen/relay/key_rules.h"
+#include "openen/server/decommission.h"
+#include "openen/v1/relay.pb.h"
+#include "openen/v1/verification.pb.h"
+#include "openen/wire/export.h"
+
+namespace openen::relay {
+
+struct RelayOptions {
+  // The audience certificates must name.
+  std::string audience = "openen-relay";
+  // ISO 3166 region written into exports.
+  std::string region = "ZZ";
+  int64_t batch_period_seconds = 3600;
+  // A batch of n real keys is padded with random keys to a bucket, the
+  // smallest min_batch_keys x 2^k that holds n (none when min_batch_keys is
+  // 0), plus a random 0..jitter.
+  size_t min_batch_keys = 1000;
+  size_t batch_jitter_keys = 100;
+  // No batch holds more keys, padding included (at most wire::kMaxExportKeys,
+  // what phones accept): more due keys are split into several batches.
+  size_t max_batch_keys = wire::kMaxExportKeys;
+  int retention_days = 14;
+  // How phones find the export signing key: "<id>-<version>".
+  std::string signing_key_id = "openen";
+  std::string signing_key_version = "v1";
+  // Keys have roles (DESIGN.md promise 7); each kind of signed object is
+  // accepted only from its own role's keys, and no key may serve two roles.
+  // The certificate keys (the verifiers' online keys) are Open's
+  // |certificate_keys|. config_keys are the offline keys whose configuration
+  // the relay serves (required with a configuration). decommission_keys are
+  // the offline keys whose decommission orders count; empty: no order is
+  // ever accepted.
+  std::vector<crypto::Ed25519PublicKey> config_keys;
+  std::vector<crypto::Ed25519PublicKey> decommission_keys;
+};
+
+base::Status ValidateOptions(const RelayOptions& options);
+
+struct PublishResult {
+  uint32_t accepted = 0;
+  std::vector<KeyRejection> rejected;
+};
+
+// BatchFileName returns "batch-<close time, 10 digits>.zip".
+std::string BatchFileName(int64_t close_time);
+
+class Relay {
+ public:
+  // Open opens (creating) the store in |data_dir| and the export directory,
+  // removes export files a crash left without a database record, and rewrites
+  // index.txt. Certificates count only under |certificate_keys| (at least
+  // one); |config|, when given, must verify under options.config_keys.
+  // INVALID_ARGUMENT when a key is given for two roles.
+  static base::StatusOr<std::unique_ptr<Relay>> Open(const std::string& data_dir,
+                                               const std::string& export_dir, RelayOptions options,
+                                               std::vector<crypto::Ed25519PublicKey> certificate_keys,
+                                               crypto::EcdsaP256PrivateKey signing_key,
+                                               std::optional<openen::v1::SignedEnvelope> config,
+                                               const base::Clock* clock);
+  ~Relay();
+
+  // Publish checks the certificate (signature by a certificate key, audience,
+  // expiry, single use) and the TEK HMAC under |hmac_secret| (either form),
+  // then applies the key rules and rejects, with the reason "key was already
+  // published", any key the relay holds pending or has released in a batch
+  // not yet expired. UNAUTHENTICATED rejects everything; otherwise the
+  // passing keys are stored durably (synced) before it returns: the
+  // certificate's used mark (its expiry rounded up to a batch boundary) in
+  // one write, the keys in the next. A chaff publish takes the same path
+  // (checks, locks, lookups, two synced writes of records it deletes in the
+  // same writes), stores nothing, and reports every key accepted, whatever
+  // they were.
+  base::StatusOr<PublishResult> Publish(const std::vector<SubmittedKey>& keys,
+                                  const openen::v1::SignedEnvelope& certificate,
+                                  base::ByteView hmac_secret, bool chaff);
+
+  // Maintain closes every batch that is due, deletes expired batches and used
+  // certificate records, and makes deletions and recent writes physical
+  // (flush and compaction, which also drops the write-ahead log that held
+  // each publish's keys together). Call periodically and at shutdown.
+  base::Status Maintain();
+
+  // ListBatches returns released batches whose names sort after |after|,
+  // oldest first, at most |limit|.
+  std::vector<openen::v1::BatchInfo> ListBatches(const std::string& after, size_t limit) const;
+
+  // ReadBatch reads up to |max_bytes| of batch |name| from |offset|, and its
+  // total size. NOT_FOUND for a name that is not a released batch.
+  base::StatusOr<base::Bytes> ReadBatch(const std::string& name, uint64_t offset, size_t max_bytes,
+                            uint64_t* total_size) const;
+
+  const std::optional<openen::v1::SignedEnvelope>& config() const { return config_; }
+
+  // The health authority's decommission order, once installed (in the data
+  // directory by `openen-relay decommission`, picked up by Maintain) and
+  // signed by one of options.decommission_keys. From its
+  // effective time Publish fails with FAILED_PRECONDITION "decommissioned",
+  // nothing is listed, and Maintain deletes every key, batch and export file,
+  // leaving only the order (decommission.bin) in the export directory.
+  std::optional<openen::v1::SignedEnvelope> decommission_order() const { return decommission_.Order(); }
+  bool decommissioned() const { return decommission_.EffectiveAt(clock_->NowSeconds()); }
+  const crypto::EcdsaP256PublicKey& export_public_key() const { return export_public_key_; }
+
+  // PendingKeys counts stored keys not yet released (for tests and monitoring).
+  size_t PendingKeys() const;
+
+ private:
+  Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, std::string export_dir, RelayOptions options,
+        std::vector<crypto::Ed25519PublicKey> certificate_keys, crypto::EcdsaP256PrivateKey signing_key,
+        std::optional<openen::v1::SignedEnvelope> config, const base::Clock* clock);
+
+  base::Status CheckCertificate(const openen::v1::SignedEnvelope& envelope,
+                          const std::vector<SubmittedKey>& keys, base::ByteView hmac_secret,
+                          openen::v1::Certificate* cert) const;
+  // CloseBatch releases the keys due at |close_time| in one batch, or in
+  // several closing just before it (never at or before |last_closed|).
+  base::Status CloseBatch(int64_t close_time, int64_t last_closed);
+  base::Status ExpireBatches(int64_t now);
+  base::Status ExpireCertificates(int64_t now);
+  base::Status WriteIndex() const;
+  base::Status RemoveOrphanFiles() const;
+  base::Status ApplyDecommission();
+
+  std::unique_ptr<rocksdb::DB> db_;
+  const std::string export_dir_;
+  const RelayOptions options_;
+  const std::vector<crypto::Ed25519PublicKey> certificate_keys_;
+  const crypto::EcdsaP256PrivateKey signing_key_;
+  const crypto::EcdsaP256PublicKey export_public_key_;
+  const std::optional<openen::v1::SignedEnvelope> config_;
+  const base::Clock* clock_;
+
+  std::mutex publish_mu_;     // certificate single use: check and mark atomically
+  // A publish holds release_mu_ shared from choosing its keys' release time
+  // to its synced write; a close takes it exclusively just to raise
+  // closing_up_to_ before it reads. So a key either reaches the store before
+  // the close reads, or is given a later release time: never deleted unread.
+  std::shared_mutex release_mu_;
+  int64_t closing_up_to_ = -1;
+  mutable std::mutex batch_mu_;  // batch close, expiry and index.txt
+  std::atomic<bool> dirty_{false};
+  server::DecommissionState decommission_;
+  bool decommission_applied_ = false;  // guarded by batch_mu_
+};
+
+}  // namespace openen::relay
+
+#endif  // OPENEN_RELAY_RELAY_H_

@@ -1,0 +1,108 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "openen/relay/key_rules.h"
+
+#include <algorithm>
+#include <map>
+#include <set>
+
+#include "openen/crypto/interval.h"
+
+namespace openen::relay {
+
+std::vector<AcceptedKey> ApplyKeyRules(const std::vector<SubmittedKey>& keys,
+                                       const PublishContext& context,
+                                       std::vector<KeyRejection>* rejected) {
+  const uint32_t now_interval = crypto::EnIntervalNumber(context.now);
+  const int64_t oldest_end = static_cast<int64_t>(now_interval) -
+                             static_cast<int64_t>(kMaxKeyAgeDays) * crypto::kTekRollingPeriod;
+
+  // Pass 1: each key on its own.
+  std::vector<std::pair<uint32_t, AcceptedKey>> candidates;
+  std::set<std::array<uint8_t, 16>> seen;
+  for (uint32_t i = 0; i < keys.size(); ++i) {
+    const SubmittedKey& k = keys[i];
+    auto reject = [&](std::string reason) { rejected->push_back({i, std::move(reason)}); };
+    if (k.key_data.size() != 16) {
+      reject("key_data is " + std::to_string(k.key_data.size()) + " bytes, want 16");
+      continue;
+    }
+    if (k.rolling_period < 1 || k.rolling_period > crypto::kTekRollingPeriod) {
+      reject("rolling_period is " + std::to_string(k.rolling_period) + ", want 1..144");
+      continue;
+    }
+    if (k.transmission_risk < 0 || k.transmission_risk > kMaxTransmissionRisk) {
+      reject("transmission_risk is " + std::to_string(k.transmission_risk) + ", want 0..8");
+      continue;
+    }
+    if (k.rolling_start_interval_number > now_interval) {
+      reject("rolling_start_interval_number " + std::to_string(k.rolling_start_interval_number) +
+             " is in the future");
+      continue;
+    }
+    const int64_t end = static_cast<int64_t>(k.rolling_start_interval_number) + k.rolling_period;
+    if (end < oldest_end) {
+      reject("key ended more than 15 days ago");
+      continue;
+    }
+    AcceptedKey a;
+    std::copy(k.key_data.begin(), k.key_data.end(), a.key_data.begin());
+    if (!seen.insert(a.key_data).second) {
+      reject("duplicate key_data");
+      continue;
+    }
+    a.rolling_start_interval_number = k.rolling_start_interval_number;
+    a.rolling_period = k.rolling_period;
+    a.transmission_risk = k.transmission_risk;
+    a.report_type = context.report_type;
+    if (context.symptom_onset_interval != 0) {
+      const int32_t days = static_cast<int32_t>(crypto::DayNumber(k.rolling_start_interval_number)) -
+                           static_cast<int32_t>(crypto::DayNumber(context.symptom_onset_interval));
+      if (days < -kMaxDaysFromOnset || days > kMaxDaysFromOnset) {
+        reject("days since symptom onset is " + std::to_string(days) + ", want -14..14");
+        continue;
+      }
+      a.days_since_onset_of_symptoms = days;
+    }
+    candidates.emplace_back(i, a);
+  }
+
+  // Pass 2: keys together. At most three per start (a phone may rotate its
+  // key within a day); keys with different starts may not overlap.
+  std::stable_sort(candidates.begin(), candidates.end(), [](const auto& x, const auto& y) {
+    return x.second.rolling_start_interval_number < y.second.rolling_start_interval_number;
+  });
+  std::map<uint32_t, int> per_start;
+  std::vector<std::pair<uint32_t, AcceptedKey>> kept;
+  int64_t previous_end = -1;
+  uint32_t previous_start = 0;
+  for (const auto& [index, key] : candidates) {
+    const uint32_t start = key.rolling_start_interval_number;
+    if (++per_start[start] > kMaxKeysWithSameStart) {
+      rejected->push_back({index, "more than 3 keys start at interval " + std::to_string(start)});
+      continue;
+    }
+    if (previous_end >= 0 && start != previous_start && start < previous_end) {
+      rejected->push_back({index, "key overlaps the key starting at interval " +
+                                      std::to_string(previous_start)});
+      continue;
+    }
+    const int64_t end = static_cast<int64_t>(start) + key.rolling_period;
+    if (start != previous_start || previous_end < 0) {
+      previous_start = start;
+      previous_end = end;
+    } else {
+      previous_end = std::max(previous_end, end);
+    }
+    kept.emplace_back(index, key);
+  }
+  std::sort(kept.begin(), kept.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::sort(rejected->begin(), rejected->end(),
+            [](const KeyRejection& x, const KeyRejection& y) { return x.index < y.index; });
+  std::vector<AcceptedKey> out;
+  out.reserve(kept.size());
+  for (auto& [index, key] : kept) out.push_back(key);
+  return out;
+}
+
+}  // namespace openen::relay

@@ -1,0 +1,705 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "openen/relay/relay.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <rocksdb/write_batch.h>
+
+#include <algorithm>
+#include <cstring>
+#include <set>
+
+#include "openen/base/file.h"
+#include "openen/crypto/hash.h"
+#include "openen/crypto/random.h"
+#include "openen/crypto/secret.h"
+#include "openen/server/key_files.h"
+#include "openen/server/log.h"
+#include "openen/store/db.h"
+#include "openen/wire/signed.h"
+
+namespace openen::relay {
+namespace {
+
+// Store layout:
+//   'k' || BE64(release time) || key_data[16] -> pending key (kKeyRecordSize bytes)
+//   'b' || BE64(close time)                   -> BE64(expires at) || BatchInfo
+//   'u' || SHA-256(certificate payload)       -> BE64(certificate expiry, rounded
+//                                                up to a batch boundary)
+//   'd' || KeyDigest(key_data)                -> BE64(release time while pending,
+//                                                then the close time of its batch)
+// The 'd' index lets a publish refuse a key the relay holds or released: it
+// holds a digest, not the key, and a batch time, no arrival time; one
+// upload's entries are independent records (their write-ahead log goes with
+// the next purge, as the pending keys' does). It is deleted with the batch.
+constexpr char kPendingPrefix = 'k';
+constexpr char kBatchPrefix = 'b';
+constexpr char kUsedPrefix = 'u';
+constexpr char kIndexPrefix = 'd';
+constexpr uint8_t kKeyRecordVersion = 1;
+constexpr size_t kKeyRecordSize = 10;
+
+void AppendBe64(std::string* s, uint64_t v) {
+  for (int i = 7; i >= 0; --i) s->push_back(static_cast<char>(v >> (8 * i)));
+}
+uint64_t ReadBe64(const char* p) {
+  uint64_t v = 0;
+  for (int i = 0; i < 8; ++i) v = v << 8 | static_cast<uint8_t>(p[i]);
+  return v;
+}
+
+std::string TimeKey(char prefix, int64_t t) {
+  std::string k(1, prefix);
+  AppendBe64(&k, static_cast<uint64_t>(t));
+  return k;
+}
+
+std::string PendingKey(int64_t release, const std::array<uint8_t, 16>& key_data) {
+  std::string k = TimeKey(kPendingPrefix, release);
+  k.append(reinterpret_cast<const char*>(key_data.data()), key_data.size());
+  return k;
+}
+
+// IndexKey is 'd' || the first 16 bytes of SHA-256(label || key_data).
+std::string IndexKey(base::ByteView key_data) {
+  base::Bytes labelled = base::ToBytes("openen-relay key index");
+  labelled.insert(labelled.end(), key_data.begin(), key_data.end());
+  const crypto::Sha256Digest digest = crypto::Sha256(labelled);
+  std::string k(1, kIndexPrefix);
+  k.append(reinterpret_cast<const char*>(digest.data()), 16);
+  return k;
+}
+
+std::string EncodeKeyRecord(const AcceptedKey& k) {
+  std::string v;
+  v.push_back(static_cast<char>(kKeyRecordVersion));
+  for (int i = 0; i < 4; ++i) v.push_back(static_cast<char>(k.rolling_start_interval_number >> (8 * i)));
+  v.push_back(static_cast<char>(k.rolling_period));
+  v.push_back(static_cast<char>(k.transmission_risk));
+  v.push_back(static_cast<char>(k.report_type));
+  v.push_back(k.days_since_onset_of_symptoms ? 1 : 0);
+  v.push_back(static_cast<char>(static_cast<int8_t>(k.days_since_onset_of_symptoms.value_or(0))));
+  return v;
+}
+
+base::StatusOr<wire::ExportKey> DecodeKeyRecord(rocksdb::Slice key, rocksdb::Slice v) {
+  if (key.size() != 1 + 8 + 16 || v.size() != kKeyRecordSize || v[0] != kKeyRecordVersion) {
+    return base::DataLossError("corrupt pending key record");
+  }
+  wire::ExportKey k;
+  k.key_data.assign(key.data() + 9, key.data() + 25);
+  uint32_t rsin = 0;
+  for (int i = 0; i < 4; ++i) rsin |= static_cast<uint32_t>(static_cast<uint8_t>(v[1 + i])) << (8 * i);
+  k.rolling_start_interval_number = static_cast<int32_t>(rsin);
+  k.rolling_period = static_cast<uint8_t>(v[5]);
+  k.transmission_risk_level = static_cast<uint8_t>(v[6]);
+  k.report_type = static_cast<wire::ReportType>(static_cast<uint8_t>(v[7]));
+  if (v[8]) k.days_since_onset_of_symptoms = static_cast<int8_t>(v[9]);
+  return k;
+}
+
+int64_t KeyEndSeconds(const wire::ExportKey& k) {
+  return (static_cast<int64_t>(k.rolling_start_interval_number) + k.RollingPeriod()) * 600;
+}
+
+std::optional<int64_t> ParseBatchName(const std::string& name) {
+  if (name.size() != 20 || name.compare(0, 6, "batch-") != 0 || name.compare(16, 4, ".zip") != 0) {
+    return std::nullopt;
+  }
+  int64_t t = 0;
+  for (size_t i = 6; i < 16; ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    t = t * 10 + (name[i] - '0');
+  }
+  return t;
+}
+
+}  // namespace
+
+std::string BatchFileName(int64_t close_time) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "batch-%010lld.zip", static_cast<long long>(close_time));
+  return buf;
+}
+
+base::Status ValidateOptions(const RelayOptions& o) {
+  if (o.audience.empty()) return base::InvalidArgumentError("audience must not be empty");
+  if (o.region.empty() || o.region.size() > 16) return base::InvalidArgumentError("region must be 1..16 bytes");
+  if (o.batch_period_seconds < 1 || o.batch_period_seconds > 86400) {
+    return base::InvalidArgumentError("batch period must be 1..86400 seconds, got " +
+                                std::to_string(o.batch_period_seconds));
+  }
+  if (o.max_batch_keys < 1 || o.max_batch_keys > wire::kMaxExportKeys) {
+    return base::InvalidArgumentError("max batch keys must be 1.." + std::to_string(wire::kMaxExportKeys) + ", got " +
+                                std::to_string(o.max_batch_keys));
+  }
+  if (o.min_batch_keys + o.batch_jitter_keys >= o.max_batch_keys) {
+    return base::InvalidArgumentError("min batch keys + jitter (" + std::to_string(o.min_batch_keys) + " + " +
+                                std::to_string(o.batch_jitter_keys) + ") must be below max batch keys (" +
+                                std::to_string(o.max_batch_keys) + ")");
+  }
+  if (o.retention_days < 1 || o.retention_days > 14) {
+    return base::InvalidArgumentError("retention must be 1..14 days, got " + std::to_string(o.retention_days));
+  }
+  if (o.signing_key_id.empty() || o.signing_key_version.empty()) {
+    return base::InvalidArgumentError("signing key id and version must not be empty");
+  }
+  return base::Status::Ok();
+}
+
+namespace {
+
+// CheckRolesDistinct refuses a key trusted for two roles: an online
+// certificate key that also counted for orders or configuration would let
+// whoever holds the verifier host switch phones off or reconfigure them.
+base::Status CheckRolesDistinct(const std::vector<crypto::Ed25519PublicKey>& certificate_keys,
+                          const RelayOptions& o) {
+  const std::pair<const char*, const std::vector<crypto::Ed25519PublicKey>*> roles[] = {
+      {"certificate", &certificate_keys}, {"configuration", &o.config_keys}, {"decommission", &o.decommission_keys}};
+  for (size_t i = 0; i < 3; ++i) {
+    for (size_t j = i + 1; j < 3; ++j) {
+      for (const auto& a : *roles[i].second) {
+        for (const auto& b : *roles[j].second) {
+          if (a == b) {
+            return base::InvalidArgumentError(std::string("one key is given as both a ") + roles[i].first + " key and a " +
+                                        roles[j].first + " key; each role needs its own key");
+          }
+        }
+      }
+    }
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+base::StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, const std::string& export_dir,
+                                             RelayOptions options,
+                                             std::vector<crypto::Ed25519PublicKey> certificate_keys,
+                                             crypto::EcdsaP256PrivateKey signing_key,
+                                             std::optional<openen::v1::SignedEnvelope> config,
+                                             const base::Clock* clock) {
+  OPENEN_RETURN_IF_ERROR(ValidateOptions(options));
+  if (certificate_keys.empty()) return base::InvalidArgumentError("at least one certificate key is required");
+  OPENEN_RETURN_IF_ERROR(CheckRolesDistinct(certificate_keys, options));
+  if (config) {
+    if (options.config_keys.empty()) {
+      return base::InvalidArgumentError("a configuration needs the configuration keys that sign it");
+    }
+    openen::v1::RelayConfig parsed;
+    base::Status s = wire::OpenEnvelope(*config, wire::kRelayConfigContext, options.config_keys, &parsed);
+    if (!s.ok()) return s.WithContext("configuration");
+  }
+  if (::mkdir(export_dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return base::UnavailableError("cannot create export directory " + export_dir + ": " + std::strerror(errno));
+  }
+  OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, store::OpenPrivateDb(data_dir));
+  std::unique_ptr<Relay> relay(new Relay(std::move(db), data_dir, export_dir, std::move(options),
+                                         std::move(certificate_keys), std::move(signing_key),
+                                         std::move(config), clock));
+  if (base::Status s = relay->decommission_.Refresh(); !s.ok()) {
+    server::Log("relay", "ignoring the installed decommission order: %s", s.ToString().c_str());
+  }
+  if (relay->decommissioned()) {
+    // Already switched off: apply it again, publish nothing else.
+    std::lock_guard<std::mutex> lock(relay->batch_mu_);
+    OPENEN_RETURN_IF_ERROR(relay->ApplyDecommission());
+    return relay;
+  }
+  OPENEN_RETURN_IF_ERROR(relay->RemoveOrphanFiles());
+  OPENEN_RETURN_IF_ERROR(relay->WriteIndex());
+  // The configuration goes beside index.txt, so static mirrors carry it too.
+  const std::string config_path = export_dir + "/config.bin";
+  if (relay->config_) {
+    OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(config_path, relay->config_->SerializeAsString(), false));
+  } else if (::unlink(config_path.c_str()) != 0 && errno != ENOENT) {
+    return base::UnavailableError("cannot remove " + config_path);
+  }
+  return relay;
+}
+
+Relay::Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, std::string export_dir, RelayOptions options,
+             std::vector<crypto::Ed25519PublicKey> certificate_keys,
+             crypto::EcdsaP256PrivateKey signing_key,
+             std::optional<openen::v1::SignedEnvelope> config, const base::Clock* clock)
+    : db_(std::move(db)),
+      export_dir_(std::move(export_dir)),
+      options_(std::move(options)),
+      certificate_keys_(std::move(certificate_keys)),
+      signing_key_(std::move(signing_key)),
+      export_public_key_(signing_key_.PublicKey()),
+      config_(std::move(config)),
+      clock_(clock),
+      decommission_(std::move(data_dir), options_.decommission_keys) {}
+
+Relay::~Relay() = default;
+
+base::Status Relay::CheckCertificate(const openen::v1::SignedEnvelope& envelope,
+                               const std::vector<SubmittedKey>& keys, base::ByteView hmac_secret,
+                               openen::v1::Certificate* cert) const {
+  if (!wire::OpenEnvelope(envelope, wire::kCertificateContext, certificate_keys_, cert).ok()) {
+    return base::UnauthenticatedError("certificate signature verification failed");
+  }
+  if (cert->audience() != options_.audience) {
+    return base::UnauthenticatedError("certificate audience is '" + cert->audience() + "', want '" +
+                                options_.audience + "'");
+  }
+  if (clock_->NowSeconds() >= cert->expires_at()) return base::UnauthenticatedError("certificate expired");
+  std::vector<crypto::TekHmacEntry> entries;
+  entries.reserve(keys.size());
+  for (const SubmittedKey& k : keys) {
+    entries.push_back({k.key_data, k.rolling_start_interval_number, k.rolling_period, k.transmission_risk});
+  }
+  // Phones compute the HMAC in either of the two forms GAEN servers accept.
+  bool match = false;
+  for (auto form : {crypto::TekHmacForm::kWithTransmissionRisk, crypto::TekHmacForm::kWithoutTransmissionRisk}) {
+    crypto::Sha256Digest mac = crypto::TekHmac(hmac_secret, entries, form);
+    match |= crypto::ConstantTimeEqual(mac, base::AsBytes(cert->key_hmac()));
+  }
+  if (!match) return base::UnauthenticatedError("key HMAC does not match the certificate");
+  return base::Status::Ok();
+}
+
+base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
+                                       const openen::v1::SignedEnvelope& certificate,
+                                       base::ByteView hmac_secret, bool chaff) {
+  if (decommissioned()) return base::FailedPreconditionError("decommissioned");
+  if (keys.empty() || keys.size() > kMaxKeysPerPublish) {
+    return base::InvalidArgumentError("publish has " + std::to_string(keys.size()) + " keys, want 1..30");
+  }
+  if (hmac_secret.size() < 16 || hmac_secret.size() > 64) {
+    return base::InvalidArgumentError("hmac_secret is " + std::to_string(hmac_secret.size()) +
+                                " bytes, want 16..64");
+  }
+  const int64_t now = clock_->NowSeconds();
+  openen::v1::Certificate cert;
+  base::Status cert_status = CheckCertificate(certificate, keys, hmac_secret, &cert);
+  // Chaff's certificate verifies under no key; its fields still shape the
+  // key rules as a real one's do.
+  if (chaff && !cert_status.ok() && !cert.ParseFromString(certificate.payload())) cert.Clear();
+  PublishContext context{now, static_cast<wire::ReportType>(cert.report_type()), cert.symptom_onset_interval()};
+  PublishResult result;
+  std::vector<AcceptedKey> accepted = ApplyKeyRules(keys, context, &result.rejected);
+  if (!chaff) OPENEN_RETURN_IF_ERROR(cert_status);
+
+  // A chaff publish from here on takes the real one's path, locks, lookup and
+  // two synced writes, on records that are written and deleted in the same
+  // batch: nothing is kept, and chaff reports every key accepted.
+  const crypto::Sha256Digest cert_id = crypto::Sha256(base::AsBytes(certificate.payload()));
+  std::string used_key(1, kUsedPrefix);
+  used_key.append(reinterpret_cast<const char*>(cert_id.data()), cert_id.size());
+  std::lock_guard<std::mutex> lock(publish_mu_);
+  std::string ignored;
+  if (db_->Get({}, used_key, &ignored).ok() && !chaff) return base::UnauthenticatedError("certificate already used");
+
+  const int64_t p = options_.batch_period_seconds;
+  std::shared_lock<std::shared_mutex> release_lock(release_mu_);
+  // Checked again under the lock that decommissioning takes exclusively.
+  if (decommissioned()) return base::FailedPreconditionError("decommissioned");
+  // The used mark, in a write of its own (no record groups it with the
+  // keys), keeps the certificate's expiry rounded up to a batch boundary:
+  // nothing in the store is finer in time than a batch. Written before the
+  // keys, so that a crash in between loses this upload rather than letting
+  // the certificate publish twice.
+  rocksdb::WriteBatch mark;
+  std::string expiry;
+  const int64_t expires_at = std::clamp<int64_t>(cert.expires_at(), 0, INT64_MAX / 2);  // chaff: any value
+  AppendBe64(&expiry, static_cast<uint64_t>((expires_at + p - 1) / p * p));
+  // Chaff writes and deletes records under random names, so that it can
+  // neither un-burn a certificate nor delete a pending key or its index.
+  auto chaff_name = [](std::string name, size_t from) {
+    crypto::RandomBytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(name.data()) + from, name.size() - from));
+    return name;
+  };
+  if (chaff) {
+    const std::string name = chaff_name(used_key, 1);
+    mark.Put(name, expiry);
+    mark.Delete(name);
+  } else {
+    mark.Put(used_key, expiry);
+  }
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &mark), "mark certificate used"));
+
+  rocksdb::WriteBatch batch;
+  for (const AcceptedKey& k : accepted) {
+    // A key the relay holds or has released is not published again: the
+    // same person uploading twice (a re-test, two codes) would otherwise
+    // make phones count the same contact twice.
+    const std::string index_key = IndexKey(k.key_data);
+    if (db_->Get({}, index_key, &ignored).ok()) {
+      uint32_t position = 0;
+      while (position < keys.size() && !std::equal(keys[position].key_data.begin(), keys[position].key_data.end(),
+                                                   k.key_data.begin(), k.key_data.end())) {
+        ++position;
+      }
+      result.rejected.push_back({position, "key was already published"});
+      continue;
+    }
+    // Released by the first batch that closes after the key stops being
+    // valid (the embargo) and after now, and after any close under way.
+    const int64_t ready = std::max(now, k.EndSeconds());
+    int64_t release = (ready / p + 1) * p;
+    if (release <= closing_up_to_) release = (closing_up_to_ / p + 1) * p;
+    std::string when;
+    AppendBe64(&when, static_cast<uint64_t>(release));
+    if (chaff) {
+      const std::string pending = chaff_name(PendingKey(release, k.key_data), 9);
+      const std::string index = chaff_name(index_key, 1);
+      batch.Put(pending, EncodeKeyRecord(k));
+      batch.Put(index, when);
+      batch.Delete(pending);
+      batch.Delete(index);
+    } else {
+      batch.Put(PendingKey(release, k.key_data), EncodeKeyRecord(k));
+      batch.Put(index_key, when);
+    }
+    ++result.accepted;
+  }
+  std::sort(result.rejected.begin(), result.rejected.end(),
+            [](const KeyRejection& a, const KeyRejection& b) { return a.index < b.index; });
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "store keys"));
+  if (chaff) return PublishResult{static_cast<uint32_t>(keys.size()), {}};
+  dirty_ = true;
+  return result;
+}
+
+namespace {
+// BucketFor is the size a batch of |real| keys is padded to before jitter:
+// the smallest min_batch_keys x 2^k that holds them, at most max - jitter.
+size_t BucketFor(size_t real, const RelayOptions& o) {
+  const size_t top = o.max_batch_keys - o.batch_jitter_keys;
+  if (o.min_batch_keys == 0) return std::min(real, top);
+  size_t bucket = o.min_batch_keys;
+  while (bucket < real && bucket < top) bucket *= 2;
+  return std::min(bucket, top);
+}
+}  // namespace
+
+base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
+  {
+    std::unique_lock<std::shared_mutex> lock(release_mu_);
+    closing_up_to_ = std::max(closing_up_to_, close_time);
+  }
+  // Due keys, oldest release first (the order deferred keys are kept in).
+  std::vector<std::pair<std::string, wire::ExportKey>> due;  // store key, key
+  const std::string begin(1, kPendingPrefix);
+  const std::string end = TimeKey(kPendingPrefix, close_time + 1);
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+      auto k = DecodeKeyRecord(it->key(), it->value());
+      if (!k.ok()) {
+        server::Log("relay", "skipping a corrupt pending key record");
+        continue;
+      }
+      due.emplace_back(it->key().ToString(), std::move(*k));
+    }
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "read pending keys"));
+  }
+  if (due.empty()) return base::Status::Ok();
+
+  // No file may exceed max_batch_keys (readers refuse more than
+  // wire::kMaxExportKeys): the keys are split into parts of at most
+  // max_batch_keys - jitter real keys, closed at close_time - (parts - 1) ..
+  // close_time, each padded on its own. Parts need distinct close times
+  // after the last batch; keys beyond those wait for the next close.
+  const size_t part_keys = options_.max_batch_keys - options_.batch_jitter_keys;
+  const uint64_t slots = static_cast<uint64_t>(close_time - last_closed);  // >= 1; times part_keys fits
+  const size_t taken = static_cast<size_t>(std::min<uint64_t>(due.size(), slots * part_keys));
+  rocksdb::WriteBatch wb;
+  if (taken == due.size()) {
+    wb.DeleteRange(begin, end);
+  } else {
+    for (size_t i = 0; i < taken; ++i) wb.Delete(due[i].first);
+    server::Log("relay", "deferred %zu keys to the next close: more than %llu batches are due", due.size() - taken,
+                static_cast<unsigned long long>(slots));
+  }
+  std::vector<wire::ExportKey> keys;
+  keys.reserve(taken);
+  for (size_t i = 0; i < taken; ++i) keys.push_back(std::move(due[i].second));
+  due.clear();
+
+  // Pending records always hold 16-byte keys (DecodeKeyRecord checks).
+  auto cmp = [](const wire::ExportKey& a, const wire::ExportKey& b) {
+    return std::memcmp(a.key_data.data(), b.key_data.data(), 16);
+  };
+  std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) { return cmp(a, b) < 0; });
+  keys.erase(std::unique(keys.begin(), keys.end(), [&](const auto& a, const auto& b) { return cmp(a, b) == 0; }),
+             keys.end());
+  // Shuffled (CSPRNG) before splitting: sorted parts would each hold their
+  // real keys in a narrow key range, among padding spread over all of it.
+  // Each file is sorted again when written (wire::WriteExportZip).
+  for (size_t i = keys.size(); i > 1; --i) {
+    std::swap(keys[i - 1], keys[crypto::RandomUniform(static_cast<uint32_t>(i))]);
+  }
+
+  const size_t parts = (keys.size() + part_keys - 1) / part_keys;
+  std::vector<std::string> names;
+  for (size_t part = 0; part < parts; ++part) {
+    const int64_t t = close_time - static_cast<int64_t>(parts - 1 - part);
+    std::vector<wire::ExportKey> batch_keys(keys.begin() + static_cast<std::ptrdiff_t>(part * part_keys),
+                                            keys.begin() + static_cast<std::ptrdiff_t>(
+                                                               std::min(keys.size(), (part + 1) * part_keys)));
+    int64_t newest_end = 0;
+    std::string when;
+    AppendBe64(&when, static_cast<uint64_t>(t));
+    for (const auto& k : batch_keys) {
+      newest_end = std::max(newest_end, KeyEndSeconds(k));
+      wb.Put(IndexKey(k.key_data), when);  // now names the batch that holds it
+    }
+
+    // Pad to a bucket (min_batch_keys doubled until the real keys fit) plus
+    // a random 0..jitter, so that the size tells at most the bucket. Each
+    // padding key is a random key with the other fields of a random real
+    // key: no field value that real keys lack, no longer lifetime.
+    const size_t real = batch_keys.size();
+    const size_t target = BucketFor(real, options_) +
+                          crypto::RandomUniform(static_cast<uint32_t>(options_.batch_jitter_keys + 1));
+    while (batch_keys.size() < target) {
+      wire::ExportKey pad = batch_keys[crypto::RandomUniform(static_cast<uint32_t>(real))];
+      crypto::RandomBytes(pad.key_data);
+      batch_keys.push_back(std::move(pad));
+    }
+    const size_t total = batch_keys.size();
+
+    wire::ExportBatch batch;
+    batch.header.start_timestamp = static_cast<uint64_t>(t - options_.batch_period_seconds);
+    batch.header.end_timestamp = static_cast<uint64_t>(t);
+    batch.header.region = options_.region;
+    batch.keys = std::move(batch_keys);
+    wire::ExportSigner signer{{options_.signing_key_version, options_.signing_key_id, ""}, &signing_key_};
+    OPENEN_ASSIGN_OR_RETURN(base::Bytes zip, wire::WriteExportZip(std::move(batch), {signer}));
+
+    const std::string name = BatchFileName(t);
+    OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(export_dir_ + "/" + name, base::AsChars(zip), false));
+
+    openen::v1::BatchInfo info;
+    info.set_name(name);
+    info.set_start_timestamp(static_cast<uint64_t>(t - options_.batch_period_seconds));
+    info.set_end_timestamp(static_cast<uint64_t>(t));
+    info.set_key_count(static_cast<uint32_t>(total));
+    info.set_size(zip.size());
+    crypto::Sha256Digest digest = crypto::Sha256(zip);
+    info.set_sha256(std::string(base::AsChars(digest)));
+    std::string record;
+    AppendBe64(&record, static_cast<uint64_t>(newest_end + int64_t{options_.retention_days} * 86400));
+    record += info.SerializeAsString();
+    wb.Put(TimeKey(kBatchPrefix, t), record);
+    names.push_back(name + " (" + std::to_string(total) + " keys)");
+  }
+
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &wb), "record batch"));
+  dirty_ = true;
+  OPENEN_RETURN_IF_ERROR(WriteIndex());
+  for (const std::string& n : names) server::Log("relay", "closed %s", n.c_str());
+  return base::Status::Ok();
+}
+
+base::Status Relay::ExpireBatches(int64_t now) {
+  std::vector<std::pair<std::string, std::string>> expired;  // db key, file name
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    const std::string prefix(1, kBatchPrefix);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (it->value().size() < 8) continue;
+      if (static_cast<int64_t>(ReadBe64(it->value().data())) > now) continue;
+      expired.emplace_back(it->key().ToString(), BatchFileName(static_cast<int64_t>(ReadBe64(it->key().data() + 1))));
+    }
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan batches"));
+  }
+  if (expired.empty()) return base::Status::Ok();
+  rocksdb::WriteBatch wb;
+  for (const auto& [key, file] : expired) wb.Delete(key);
+  // The key index entries that name an expired batch go with it.
+  {
+    std::set<std::string> times;
+    for (const auto& [key, file] : expired) times.insert(key.substr(1));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    const std::string prefix(1, kIndexPrefix);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (times.count(it->value().ToString())) wb.Delete(it->key());
+    }
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan key index"));
+  }
+  // Unlist first, then delete the files.
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &wb), "expire batches"));
+  OPENEN_RETURN_IF_ERROR(WriteIndex());
+  for (const auto& [key, file] : expired) {
+    std::string path = export_dir_ + "/" + file;
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return base::UnavailableError("cannot delete " + path + ": " + std::strerror(errno));
+    }
+  }
+  dirty_ = true;
+  server::Log("relay", "expired %zu batches", expired.size());
+  return base::Status::Ok();
+}
+
+base::Status Relay::ExpireCertificates(int64_t now) {
+  rocksdb::WriteBatch wb;
+  size_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix(1, kUsedPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->value().size() == 8 && static_cast<int64_t>(ReadBe64(it->value().data())) <= now) {
+      wb.Delete(it->key());
+      ++n;
+    }
+  }
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan certificates"));
+  if (n == 0) return base::Status::Ok();
+  dirty_ = true;
+  return store::FromRocksDb(db_->Write(store::SyncedWrite(), &wb), "expire certificates");
+}
+
+base::Status Relay::ApplyDecommission() {
+  // No publish is between its check and its write while this runs.
+  std::unique_lock<std::shared_mutex> no_publish(release_mu_);
+  // Everything goes: pending keys, batch records, used-certificate marks.
+  rocksdb::WriteBatch all;
+  all.DeleteRange(std::string(1, '\0'), std::string(2, '\xff'));
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &all), "decommission"));
+  OPENEN_RETURN_IF_ERROR(store::PurgeDeleted(db_.get()));
+  DIR* dir = ::opendir(export_dir_.c_str());
+  if (dir == nullptr) return base::UnavailableError("cannot list " + export_dir_);
+  std::vector<std::string> remove;
+  while (dirent* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (ParseBatchName(name) || name == "index.txt" || name == "index.sha256" || name == "config.bin" ||
+        (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0)) {
+      remove.push_back(name);
+    }
+  }
+  ::closedir(dir);
+  for (const std::string& name : remove) ::unlink((export_dir_ + "/" + name).c_str());
+  decommission_applied_ = true;
+  server::Log("relay", "decommissioned: deleted every key and batch; serving only the order");
+  return base::Status::Ok();
+}
+
+base::Status Relay::Maintain() {
+  const int64_t now = clock_->NowSeconds();
+  if (base::Status s = decommission_.Refresh(); !s.ok()) {
+    // A damaged order file must not stop batches and expiry.
+    server::Log("relay", "ignoring the installed decommission order: %s", s.ToString().c_str());
+  }
+  if (auto order = decommission_.Order()) {
+    // Served in advance, so that phones learn of a future order too.
+    OPENEN_RETURN_IF_ERROR(
+        base::WriteFileAtomically(export_dir_ + "/decommission.bin", order->SerializeAsString(), false));
+  }
+  if (decommission_.EffectiveAt(now)) {
+    std::lock_guard<std::mutex> lock(batch_mu_);
+    return decommission_applied_ ? base::Status::Ok() : ApplyDecommission();
+  }
+  {
+    std::lock_guard<std::mutex> lock(batch_mu_);
+    const int64_t due = now / options_.batch_period_seconds * options_.batch_period_seconds;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    it->SeekForPrev(TimeKey(kBatchPrefix, INT64_MAX));
+    int64_t last_closed = -1;
+    if (it->Valid() && it->key().size() == 9 && it->key()[0] == kBatchPrefix) {
+      last_closed = static_cast<int64_t>(ReadBe64(it->key().data() + 1));
+    }
+    // A batch closes once per close time; keys that reach an already closed
+    // time (a publish racing the close) go out with the next one.
+    if (due > last_closed) OPENEN_RETURN_IF_ERROR(CloseBatch(due, last_closed));
+    OPENEN_RETURN_IF_ERROR(ExpireBatches(now));
+  }
+  OPENEN_RETURN_IF_ERROR(ExpireCertificates(now));
+  if (dirty_.exchange(false)) {
+    base::Status s = store::PurgeDeleted(db_.get());
+    if (!s.ok()) {
+      dirty_ = true;
+      return s;
+    }
+  }
+  return base::Status::Ok();
+}
+
+std::vector<openen::v1::BatchInfo> Relay::ListBatches(const std::string& after, size_t limit) const {
+  std::vector<openen::v1::BatchInfo> out;
+  if (decommissioned()) return out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix(1, kBatchPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
+    openen::v1::BatchInfo info;
+    if (it->value().size() < 8 || !info.ParseFromArray(it->value().data() + 8, static_cast<int>(it->value().size() - 8))) {
+      continue;
+    }
+    if (info.name() > after) out.push_back(std::move(info));
+  }
+  return out;
+}
+
+base::StatusOr<base::Bytes> Relay::ReadBatch(const std::string& name, uint64_t offset, size_t max_bytes,
+                                 uint64_t* total_size) const {
+  std::optional<int64_t> t = ParseBatchName(name);
+  std::string record;
+  if (!t || decommissioned() || !db_->Get({}, TimeKey(kBatchPrefix, *t), &record).ok()) {
+    return base::NotFoundError("no batch named '" + name + "'");
+  }
+  std::string path = export_dir_ + "/" + name;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return base::NotFoundError("batch " + name + " is no longer available");
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  *total_size = static_cast<uint64_t>(size);
+  base::Bytes data;
+  if (offset < static_cast<uint64_t>(size)) {
+    data.resize(std::min<uint64_t>(max_bytes, static_cast<uint64_t>(size) - offset));
+    ssize_t n = ::pread(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      ::close(fd);
+      return base::UnavailableError("cannot read batch " + name);
+    }
+    data.resize(static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return data;
+}
+
+size_t Relay::PendingKeys() const {
+  size_t n = 0;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix(1, kPendingPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) ++n;
+  return n;
+}
+
+base::Status Relay::WriteIndex() const {
+  // index.txt: the names, as GAEN servers list them. index.sha256: each
+  // file's SHA-256 in sha256sum's format ("<hex>  <name>"), so that clients
+  // refuse bytes other than those listed and anyone can run sha256sum -c.
+  std::string index, digests;
+  for (const auto& info : ListBatches("", SIZE_MAX)) {
+    index += info.name() + "\n";
+    digests += base::HexEncode(base::AsBytes(info.sha256())) + "  " + info.name() + "\n";
+  }
+  OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(export_dir_ + "/index.sha256", digests, false));
+  return base::WriteFileAtomically(export_dir_ + "/index.txt", index, false);
+}
+
+base::Status Relay::RemoveOrphanFiles() const {
+  DIR* dir = ::opendir(export_dir_.c_str());
+  if (dir == nullptr) return base::UnavailableError("cannot list " + export_dir_);
+  std::vector<std::string> remove;
+  while (dirent* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
+      remove.push_back(name);
+      continue;
+    }
+    std::optional<int64_t> t = ParseBatchName(name);
+    std::string ignored;
+    if (t && !db_->Get({}, TimeKey(kBatchPrefix, *t), &ignored).ok()) remove.push_back(name);
+  }
+  ::closedir(dir);
+  for (const std::string& name : remove) ::unlink((export_dir_ + "/" + name).c_str());
+  return base::Status::Ok();
+}
+
+}  // namespace openen::relay

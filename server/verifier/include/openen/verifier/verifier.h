@@ -1,0 +1,177 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Verifier: the health authority's one-time codes, tokens and key-bound
+// certificates, independent of gRPC.
+//
+// A contact tracer issues a code pair to a diagnosed person (a short code to
+// read out, a long code to send as a link). The person's app exchanges either
+// code, once, for a token, and the token, once, for a certificate binding the
+// TEK HMAC of the keys it will publish. The verifier knows the person but
+// never sees keys; it stores no name, phone number or address, only keyed
+// hashes of live codes and tokens, deleted when used or expired.
+
+#ifndef OPENEN_VERIFIER_VERIFIER_H_
+#define OPENEN_VERIFIER_VERIFIER_H_
+
+#include <rocksdb/db.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "openen/base/bytes.h"
+#include "openen/base/clock.h"
+#include "openen/base/status.h"
+#include "openen/crypto/ed25519.h"
+#include "openen/crypto/hash.h"
+#include "openen/crypto/secret.h"
+#include "openen/server/decommission.h"
+#include "openen/v1/signed.pb.h"
+#include "openen/v1/verification.pb.h"
+
+namespace openen::verifier {
+
+struct VerifierOptions {
+  std::string issuer = "openen-verifier";
+  std::string audience = "openen-relay";
+  // Digits of the short code read out by a contact tracer (12..20; shown in
+  // groups of 4). With no lockout, guessing is bounded by the code space
+  // alone: see docs/verifier.md for the numbers behind the default.
+  int short_code_digits = 16;
+  int64_t short_code_ttl_seconds = 15 * 60;
+  int64_t long_code_ttl_seconds = 24 * 3600;
+  int64_t token_ttl_seconds = 24 * 3600;
+  int64_t certificate_ttl_seconds = 15 * 60;
+  // Symptom onset may be at most this many days before the day of issue.
+  int max_onset_age_days = 28;
+  // The authority's offline keys whose decommission orders count; never the
+  // verifier's own (online) signing key, which Open refuses here. Empty: no
+  // order is ever accepted.
+  std::vector<crypto::Ed25519PublicKey> decommission_keys;
+};
+
+// Validate checks option ranges (issuer and audience 1..64 bytes, 12..20
+// digits, positive lifetimes).
+base::Status ValidateOptions(const VerifierOptions& options);
+
+// The long code: kLongCodeLength characters from [a-z0-9], 25 * log2(36) =
+// 129.2 bits, so that guessing one is hopeless at any rate.
+inline constexpr int kLongCodeLength = 25;
+inline constexpr int kMinShortCodeDigits = 12;
+inline constexpr int kMaxShortCodeDigits = 20;
+
+// NormalizeCode returns |code| as stored: spaces and dashes removed and ASCII
+// letters lowercased, so that "1234 5678-9012 3456" and a pasted long code in
+// capitals are the codes they name. Everything else is kept (and fails).
+std::string NormalizeCode(std::string_view code);
+
+// GroupForReading returns |code| in groups of 4 separated by spaces
+// ("1234 5678 9012 3456"): how a contact tracer reads a short code out.
+std::string GroupForReading(std::string_view code);
+
+// RandomShortCode and RandomLongCode draw codes of the issued formats
+// (digits, and kLongCodeLength characters of [a-z0-9]) uniformly.
+std::string RandomShortCode(int digits);
+std::string RandomLongCode();
+
+struct IssuedCodes {
+  std::string short_code;
+  std::string long_code;
+  int64_t short_code_expires_at = 0;
+  int64_t long_code_expires_at = 0;
+};
+
+struct IssuedToken {
+  std::string token;
+  int64_t expires_at = 0;
+  openen::v1::ReportType test_type = openen::v1::REPORT_TYPE_UNSPECIFIED;
+  uint32_t symptom_onset_interval = 0;
+};
+
+class Verifier {
+ public:
+  // Open opens (creating) the store in |data_dir|. Codes and tokens are
+  // stored under HMAC-SHA256 with a key derived from |signing_key|, which
+  // lives outside the data directory: a copy of the directory alone cannot
+  // be searched for a short code. INVALID_ARGUMENT when |signing_key| is
+  // also among options.decommission_keys.
+  static base::StatusOr<std::unique_ptr<Verifier>> Open(const std::string& data_dir,
+                                                  crypto::Ed25519PrivateKey signing_key,
+                                                  VerifierOptions options,
+                                                  const base::Clock* clock);
+  ~Verifier();
+
+  const crypto::Ed25519PublicKey& public_key() const { return signing_key_.PublicKey(); }
+
+  // IssueCode stores a new short/long code pair. INVALID_ARGUMENT for an
+  // unspecified test type or an onset that is not the start of a day, in the
+  // future, or older than max_onset_age_days. Durable when it returns.
+  base::StatusOr<IssuedCodes> IssueCode(openen::v1::ReportType test_type,
+                                  uint32_t symptom_onset_interval);
+
+  // ExchangeCode burns a valid code (and its sibling) and stores a token.
+  // |code| is normalized first (NormalizeCode). Wrong, used and expired codes
+  // all return NOT_FOUND "invalid or expired code" and are counted
+  // (WrongCodes()); there is no lockout: a valid code is never refused
+  // because others guessed (the code space bounds guessing instead).
+  base::StatusOr<IssuedToken> ExchangeCode(std::string_view code);
+
+  // Certify burns a token and returns a signed certificate for |key_hmac|
+  // (32 bytes, else INVALID_ARGUMENT, without burning the token). Wrong,
+  // used and expired tokens return NOT_FOUND "invalid or expired token".
+  base::StatusOr<openen::v1::SignedEnvelope> Certify(std::string_view token, base::ByteView key_hmac);
+
+  // Chaff answers: the same shapes and sizes as real ones, valid nowhere.
+  // Each takes the path of a successful real call: the same checks (and
+  // errors), the same lock, the same lookups of |code| or |token|, a synced
+  // write of the same shape that leaves nothing behind, and for the
+  // certificate an Ed25519 signature, made with a throwaway key so that it
+  // verifies under no key.
+  base::StatusOr<IssuedToken> ChaffToken(std::string_view code);
+  base::StatusOr<openen::v1::SignedEnvelope> ChaffCertificate(std::string_view token, base::ByteView key_hmac);
+
+  // Maintain deletes expired codes and tokens, then, if anything was deleted
+  // since the last call, makes the deletions physical (store::PurgeDeleted).
+  // Returns how many records expired. Call periodically, off request paths.
+  base::StatusOr<size_t> Maintain();
+
+  // LiveRecords counts stored codes and tokens (for tests and monitoring).
+  size_t LiveRecords() const;
+
+  // WrongCodes counts exchanges of wrong, used or expired codes since Open
+  // (for monitoring a guessing attack; it never refuses anything).
+  uint64_t WrongCodes() const { return wrong_codes_.load(); }
+
+  // From the effective time of an installed decommission order signed by one
+  // of options.decommission_keys (see server::DecommissionState) every call
+  // fails with FAILED_PRECONDITION
+  // "decommissioned", and Maintain deletes every code and token.
+  bool decommissioned() const { return decommission_.EffectiveAt(clock_->NowSeconds()); }
+
+ private:
+  Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir, crypto::Ed25519PrivateKey signing_key,
+           crypto::SecretBytes lookup_key, VerifierOptions options, const base::Clock* clock);
+
+  crypto::Sha256Digest Lookup(std::string_view secret) const;
+
+  std::unique_ptr<rocksdb::DB> db_;
+  const crypto::Ed25519PrivateKey signing_key_;
+  const crypto::SecretBytes lookup_key_;
+  const crypto::Ed25519PrivateKey chaff_key_;  // throwaway: signs chaff certificates
+  const VerifierOptions options_;
+  const base::Clock* clock_;
+
+  mutable std::mutex mu_;  // serialises read-check-delete of codes and tokens
+  std::atomic<uint64_t> wrong_codes_{0};
+  uint64_t wrong_codes_logged_ = 0;  // guarded by mu_
+  bool deleted_since_purge_ = false;
+  server::DecommissionState decommission_;
+  bool decommission_applied_ = false;  // guarded by mu_
+};
+
+}  // namespace openen::verifier
+
+#endif  // OPENEN_VERIFIER_VERIFIER_H_
