@@ -45,8 +45,8 @@ StatusOr<Bytes> HexDecode(std::string_view hex) {
   return out;
 }
 
+// libsodium's base64 helpers are constant-time and need no sodium_init.
 std::string Base64Encode(ByteView in) {
-  (void)sodium_init();  // idempotent and thread-safe
   constexpr int kVariant = sodium_base64_VARIANT_ORIGINAL;
   std::string out(sodium_base64_ENCODED_LEN(in.size(), kVariant), '\0');
   sodium_bin2base64(out.data(), out.size(), in.data(), in.size(), kVariant);
@@ -55,7 +55,6 @@ std::string Base64Encode(ByteView in) {
 }
 
 StatusOr<Bytes> Base64Decode(std::string_view b64) {
-  (void)sodium_init();  // idempotent and thread-safe
   Bytes out(b64.size() / 4 * 3 + 3);
   size_t len = 0;
   const char* end = nullptr;

@@ -13,6 +13,7 @@
 #include <exception>
 #include <memory>
 #include <new>
+#include <optional>
 #include <string>
 
 #include "openen/client/client.h"
@@ -86,20 +87,42 @@ class CallbackClock final : public openen::base::Clock {
   openen_clock_fn fn_;
 };
 
-openen_status ToC(openen::base::StatusCode code) {
-  switch (code) {
-    case openen::base::StatusCode::kOk: return OPENEN_OK;
-    case openen::base::StatusCode::kInvalidArgument: return OPENEN_INVALID_ARGUMENT;
-    case openen::base::StatusCode::kNotFound: return OPENEN_NOT_FOUND;
-    case openen::base::StatusCode::kPermissionDenied: return OPENEN_PERMISSION_DENIED;
-    case openen::base::StatusCode::kResourceExhausted: return OPENEN_RESOURCE_EXHAUSTED;
-    case openen::base::StatusCode::kFailedPrecondition: return OPENEN_FAILED_PRECONDITION;
-    case openen::base::StatusCode::kInternal: return OPENEN_INTERNAL;
-    case openen::base::StatusCode::kUnavailable: return OPENEN_UNAVAILABLE;
-    case openen::base::StatusCode::kDataLoss: return OPENEN_DATA_LOSS;
-    case openen::base::StatusCode::kUnauthenticated: return OPENEN_UNAUTHENTICATED;
-    default: return OPENEN_OTHER;
+// openen_status takes base::StatusCode's values, so that the mapping is a cast.
+constexpr openen::base::StatusCode kAllCodes[] = {
+    openen::base::StatusCode::kOk,               openen::base::StatusCode::kCancelled,
+    openen::base::StatusCode::kInvalidArgument,  openen::base::StatusCode::kDeadlineExceeded,
+    openen::base::StatusCode::kNotFound,         openen::base::StatusCode::kAlreadyExists,
+    openen::base::StatusCode::kPermissionDenied, openen::base::StatusCode::kResourceExhausted,
+    openen::base::StatusCode::kFailedPrecondition, openen::base::StatusCode::kAborted,
+    openen::base::StatusCode::kOutOfRange,       openen::base::StatusCode::kUnimplemented,
+    openen::base::StatusCode::kInternal,         openen::base::StatusCode::kUnavailable,
+    openen::base::StatusCode::kDataLoss,         openen::base::StatusCode::kUnauthenticated};
+static_assert(static_cast<int>(openen::base::StatusCode::kCancelled) == OPENEN_CANCELLED);
+static_assert(static_cast<int>(openen::base::StatusCode::kInvalidArgument) == OPENEN_INVALID_ARGUMENT);
+static_assert(static_cast<int>(openen::base::StatusCode::kDeadlineExceeded) == OPENEN_DEADLINE_EXCEEDED);
+static_assert(static_cast<int>(openen::base::StatusCode::kNotFound) == OPENEN_NOT_FOUND);
+static_assert(static_cast<int>(openen::base::StatusCode::kAlreadyExists) == OPENEN_ALREADY_EXISTS);
+static_assert(static_cast<int>(openen::base::StatusCode::kPermissionDenied) == OPENEN_PERMISSION_DENIED);
+static_assert(static_cast<int>(openen::base::StatusCode::kResourceExhausted) == OPENEN_RESOURCE_EXHAUSTED);
+static_assert(static_cast<int>(openen::base::StatusCode::kFailedPrecondition) == OPENEN_FAILED_PRECONDITION);
+static_assert(static_cast<int>(openen::base::StatusCode::kAborted) == OPENEN_ABORTED);
+static_assert(static_cast<int>(openen::base::StatusCode::kOutOfRange) == OPENEN_OUT_OF_RANGE);
+static_assert(static_cast<int>(openen::base::StatusCode::kUnimplemented) == OPENEN_UNIMPLEMENTED);
+static_assert(static_cast<int>(openen::base::StatusCode::kInternal) == OPENEN_INTERNAL);
+static_assert(static_cast<int>(openen::base::StatusCode::kUnavailable) == OPENEN_UNAVAILABLE);
+static_assert(static_cast<int>(openen::base::StatusCode::kDataLoss) == OPENEN_DATA_LOSS);
+static_assert(static_cast<int>(openen::base::StatusCode::kUnauthenticated) == OPENEN_UNAUTHENTICATED);
+
+// KnownCode is the base::StatusCode a C status stands for, if any.
+std::optional<openen::base::StatusCode> KnownCode(int status) {
+  for (openen::base::StatusCode code : kAllCodes) {
+    if (static_cast<int>(code) == status) return code;
   }
+  return std::nullopt;
+}
+
+openen_status ToC(openen::base::StatusCode code) {
+  return KnownCode(static_cast<int>(code)) ? static_cast<openen_status>(code) : OPENEN_OTHER;
 }
 
 void SetError(char** errptr, const std::string& message) {
@@ -177,20 +200,8 @@ void FillReport(const openen::client::SyncReport& r, openen_sync_report* out) {
 extern "C" {
 
 const char* openen_status_name(openen_status status) {
-  switch (status) {
-    case OPENEN_OK: return "OK";
-    case OPENEN_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
-    case OPENEN_NOT_FOUND: return "NOT_FOUND";
-    case OPENEN_PERMISSION_DENIED: return "PERMISSION_DENIED";
-    case OPENEN_RESOURCE_EXHAUSTED: return "RESOURCE_EXHAUSTED";
-    case OPENEN_FAILED_PRECONDITION: return "FAILED_PRECONDITION";
-    case OPENEN_INTERNAL: return "INTERNAL";
-    case OPENEN_UNAVAILABLE: return "UNAVAILABLE";
-    case OPENEN_DATA_LOSS: return "DATA_LOSS";
-    case OPENEN_UNAUTHENTICATED: return "UNAUTHENTICATED";
-    case OPENEN_OTHER: return "OTHER";
-  }
-  return "OTHER";
+  const std::optional<openen::base::StatusCode> code = KnownCode(status);
+  return code ? openen::base::StatusCodeName(*code).data() : "OTHER";  // names are literals
 }
 
 void openen_free(void* ptr) { std::free(ptr); }

@@ -16,6 +16,7 @@
 
 #include <cmath>
 
+#include "openen/base/coding.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
@@ -29,7 +30,6 @@ namespace {
 
 using internal::DayKey;
 using internal::DayOfKey;
-using internal::ReadBe32;
 using internal::ShardKey;
 
 // Metadata names.
@@ -53,7 +53,7 @@ constexpr int64_t kWindowSeconds = 30 * 60;
 // --- Own key record: tek[16] || LE32(rolling start) || rolling period ---
 base::Bytes EncodeTek(const OwnKey& k) {
   base::Bytes b(k.key_data.Reveal().begin(), k.key_data.Reveal().end());
-  for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(k.rolling_start_interval_number >> (8 * i)));
+  base::PutFixedLE<4>(&b, k.rolling_start_interval_number);
   b.push_back(static_cast<uint8_t>(k.rolling_period));
   return b;
 }
@@ -61,7 +61,7 @@ base::StatusOr<OwnKey> DecodeTek(const base::Bytes& b) {
   if (b.size() != 21) return base::DataLossError("corrupt key record");
   OwnKey k;
   k.key_data = crypto::SecretBytes(base::ByteView(b).first(16));
-  for (int i = 0; i < 4; ++i) k.rolling_start_interval_number |= static_cast<uint32_t>(b[16 + i]) << (8 * i);
+  k.rolling_start_interval_number = static_cast<uint32_t>(base::GetFixedLE<4>(b.data() + 16));
   k.rolling_period = b[20];
   return k;
 }
@@ -72,8 +72,7 @@ base::StatusOr<OwnKey> DecodeTek(const base::Bytes& b) {
 constexpr size_t kMaxSightingsPerShard = 65535;
 base::Bytes EncodeSightings(const std::vector<Sighting>& sightings) {
   base::Bytes b;
-  b.push_back(static_cast<uint8_t>(sightings.size()));
-  b.push_back(static_cast<uint8_t>(sightings.size() >> 8));
+  base::PutFixedLE<2>(&b, sightings.size());
   for (const Sighting& s : sightings) {
     const int64_t base = crypto::IntervalStartSeconds(s.interval);
     b.push_back(static_cast<uint8_t>(s.interval % crypto::kTekRollingPeriod));
@@ -81,9 +80,7 @@ base::Bytes EncodeSightings(const std::vector<Sighting>& sightings) {
     b.insert(b.end(), s.aem.begin(), s.aem.end());
     b.push_back(static_cast<uint8_t>(s.scans.size()));
     for (const Scan& scan : s.scans) {
-      const uint16_t offset = static_cast<uint16_t>(scan.time - base);
-      b.push_back(static_cast<uint8_t>(offset));
-      b.push_back(static_cast<uint8_t>(offset >> 8));
+      base::PutFixedLE<2>(&b, static_cast<uint16_t>(scan.time - base));
       b.push_back(static_cast<uint8_t>(scan.rssi));
     }
   }
@@ -93,7 +90,7 @@ base::StatusOr<std::vector<Sighting>> DecodeSightings(const base::Bytes& b, uint
   auto corrupt = [] { return base::DataLossError("corrupt sightings record"); };
   if (b.empty()) return std::vector<Sighting>();  // a shard nothing has been seen in
   if (b.size() < 2) return corrupt();
-  const size_t count = b[0] | b[1] << 8;
+  const size_t count = base::GetFixedLE<2>(b.data());
   std::vector<Sighting> out(count);
   size_t at = 2;
   for (Sighting& s : out) {
@@ -106,7 +103,7 @@ base::StatusOr<std::vector<Sighting>> DecodeSightings(const base::Bytes& b, uint
     if (at + 3 * n > b.size()) return corrupt();
     const int64_t base = crypto::IntervalStartSeconds(s.interval);
     for (size_t i = 0; i < n; ++i, at += 3) {
-      s.scans.push_back({base + (b[at] | b[at + 1] << 8), static_cast<int8_t>(b[at + 2])});
+      s.scans.push_back({base + static_cast<int64_t>(base::GetFixedLE<2>(b.data() + at)), static_cast<int8_t>(b[at + 2])});
     }
   }
   if (at != b.size()) return corrupt();
@@ -119,14 +116,13 @@ base::StatusOr<std::vector<Sighting>> DecodeSightings(const base::Bytes& b, uint
 constexpr uint8_t kWindowTagged = 0x80;
 base::Bytes EncodeWindow(const ExposureWindow& w) {
   base::Bytes b = {static_cast<uint8_t>(w.report_type),
-             static_cast<uint8_t>(static_cast<uint8_t>(w.infectiousness) | (w.key_tag ? kWindowTagged : 0)),
-             static_cast<uint8_t>(w.scans.size()), static_cast<uint8_t>(w.scans.size() >> 8)};
+                   static_cast<uint8_t>(static_cast<uint8_t>(w.infectiousness) | (w.key_tag ? kWindowTagged : 0))};
+  base::PutFixedLE<2>(&b, w.scans.size());
   if (w.key_tag) b.insert(b.end(), w.key_tag->begin(), w.key_tag->end());
   for (const ScanInstance& s : w.scans) {
     b.push_back(static_cast<uint8_t>(std::clamp(s.typical_attenuation_db, 0, 255)));
     b.push_back(static_cast<uint8_t>(std::clamp(s.min_attenuation_db, 0, 255)));
-    b.push_back(static_cast<uint8_t>(s.seconds_since_last_scan));
-    b.push_back(static_cast<uint8_t>(s.seconds_since_last_scan >> 8));
+    base::PutFixedLE<2>(&b, static_cast<uint64_t>(s.seconds_since_last_scan));
   }
   return b;
 }
@@ -136,13 +132,13 @@ base::StatusOr<ExposureWindow> DecodeWindow(const base::Bytes& b, uint32_t day) 
   w.day = day;
   w.report_type = static_cast<wire::ReportType>(b[0]);
   w.infectiousness = static_cast<Infectiousness>(b[1] & ~kWindowTagged);
-  const size_t n = b[2] | b[3] << 8;
+  const size_t n = base::GetFixedLE<2>(b.data() + 2);
   const size_t scans_at = (b[1] & kWindowTagged) ? 4 + 16 : 4;
   if (b.size() != scans_at + 4 * n) return base::DataLossError("corrupt exposure window");
   if (b[1] & kWindowTagged) std::copy_n(b.begin() + 4, 16, w.key_tag.emplace().begin());
   for (size_t i = 0; i < n; ++i) {
     const uint8_t* p = b.data() + scans_at + 4 * i;
-    w.scans.push_back({p[0], p[1], p[2] | p[3] << 8});
+    w.scans.push_back({p[0], p[1], static_cast<int>(base::GetFixedLE<2>(p + 2))});
   }
   return w;
 }
@@ -202,12 +198,9 @@ constexpr size_t kProcessedEntrySize = 4 + crypto::kSha256Size;
 //     EncodeWindow's bytes ---
 base::Bytes EncodeWindows(const std::vector<base::Bytes>& encoded) {
   base::Bytes b;
-  auto le32 = [&](size_t v) {
-    for (int i = 0; i < 4; ++i) b.push_back(static_cast<uint8_t>(v >> (8 * i)));
-  };
-  le32(encoded.size());
+  base::PutFixedLE<4>(&b, encoded.size());
   for (const base::Bytes& w : encoded) {
-    le32(w.size());
+    base::PutFixedLE<4>(&b, w.size());
     b.insert(b.end(), w.begin(), w.end());
   }
   return b;
@@ -216,9 +209,7 @@ base::StatusOr<std::vector<base::Bytes>> DecodeWindows(const base::Bytes& b) {
   auto corrupt = [] { return base::DataLossError("corrupt exposure windows record"); };
   std::vector<base::Bytes> out;
   if (b.empty()) return out;  // a day without exposure
-  auto le32 = [&](size_t at) {
-    return b[at] | b[at + 1] << 8 | b[at + 2] << 16 | static_cast<size_t>(b[at + 3]) << 24;
-  };
+  auto le32 = [&](size_t at) { return static_cast<size_t>(base::GetFixedLE<4>(b.data() + at)); };
   if (b.size() < 4) return corrupt();
   const size_t count = le32(0);
   size_t at = 4;
@@ -396,7 +387,7 @@ base::StatusOr<int> Client::PurgeNow(int64_t now) {
   if (processed) {
     std::string kept;
     for (size_t at = 0; at + kProcessedEntrySize <= processed->size(); at += kProcessedEntrySize) {
-      if (ReadBe32(processed->data() + at) >= first_kept) kept.append(*processed, at, kProcessedEntrySize);
+      if (static_cast<uint32_t>(base::GetFixedBE<4>(processed->data() + at)) >= first_kept) kept.append(*processed, at, kProcessedEntrySize);
     }
     if (kept.size() != processed->size()) OPENEN_RETURN_IF_ERROR(store_->PutMeta(kProcessedMeta, kept));
   }
@@ -721,7 +712,7 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> stored_meta, store_->GetMeta(kProcessedMeta));
     const std::string stored = stored_meta.value_or("");
     for (size_t at = 0; at + kProcessedEntrySize <= stored.size(); at += kProcessedEntrySize) {
-      if (ReadBe32(stored.data() + at) + static_cast<uint32_t>(retention_days_) > Today(now)) {
+      if (static_cast<uint32_t>(base::GetFixedBE<4>(stored.data() + at)) + static_cast<uint32_t>(retention_days_) > Today(now)) {
         processed.append(stored, at, kProcessedEntrySize);
       }
     }
@@ -780,7 +771,7 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     OPENEN_RETURN_IF_ERROR(CommitWindows(found.second, name));
     // Remembered after the windows: a crash between the two re-matches the
     // batch, and DropCountedWindows keeps its windows from counting twice.
-    for (int i = 3; i >= 0; --i) processed.push_back(static_cast<char>(Today(now) >> (8 * i)));
+    base::PutFixedBE<4>(&processed, Today(now));
     processed.append(base::AsChars(digest));
     OPENEN_RETURN_IF_ERROR(store_->PutMeta(kProcessedMeta, processed));
     report.batches += 1;
@@ -1000,7 +991,7 @@ base::StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double m
   auto next_draw = [&] {
     // Exponential waiting time: a memoryless schedule reveals nothing by its rhythm.
     const double u = (crypto::RandomUniform(1u << 30) + 1.0) / (1u << 30);
-    return now + static_cast<int64_t>(-std::log(u) * mean_days * 86400);
+    return now + static_cast<int64_t>(-std::log(u) * mean_days * crypto::kDaySeconds);
   };
   std::optional<std::string> next;
   {

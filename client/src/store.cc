@@ -6,6 +6,7 @@
 
 #include <bit>
 
+#include "openen/base/coding.h"
 #include "openen/crypto/hash.h"
 #include "openen/store/db.h"
 
@@ -23,7 +24,7 @@ constexpr std::string_view kShardKeyInfo = "openen client sightings shard key v1
 
 std::string Be32Key(char prefix, uint32_t v) {
   std::string k(1, prefix);
-  for (int i = 3; i >= 0; --i) k.push_back(static_cast<char>(v >> (8 * i)));
+  base::PutFixedBE<4>(&k, v);
   return k;
 }
 
@@ -41,15 +42,17 @@ size_t Floor(const rocksdb::Slice& key) {
 // next power of two, at least |floor|: the bucket is all a size tells.
 base::Bytes Pad(base::ByteView plain, size_t floor) {
   const size_t size = std::max(floor, std::bit_ceil(plain.size() + 4));
-  base::Bytes out(size, 0);
-  for (int i = 0; i < 4; ++i) out[i] = static_cast<uint8_t>(plain.size() >> (8 * i));
-  std::copy(plain.begin(), plain.end(), out.begin() + 4);
+  base::Bytes out;
+  out.reserve(size);
+  base::PutFixedLE<4>(&out, plain.size());
+  out.insert(out.end(), plain.begin(), plain.end());
+  out.resize(size, 0);
   return out;
 }
 
 base::StatusOr<base::Bytes> Unpad(base::Bytes padded) {
   if (padded.size() < 4) return base::DataLossError("a stored record is corrupt (no length)");
-  const size_t n = padded[0] | padded[1] << 8 | padded[2] << 16 | static_cast<size_t>(padded[3]) << 24;
+  const size_t n = static_cast<size_t>(base::GetFixedLE<4>(padded.data()));
   if (n > padded.size() - 4) return base::DataLossError("a stored record is corrupt (length past its end)");
   base::Bytes out(padded.begin() + 4, padded.begin() + 4 + static_cast<std::ptrdiff_t>(n));
   crypto::Wipe(padded);
@@ -80,12 +83,7 @@ std::string ShardKey(uint32_t day, int shard) {
   k.push_back(static_cast<char>(shard));
   return k;
 }
-uint32_t ReadBe32(const char* p) {
-  return static_cast<uint32_t>(static_cast<uint8_t>(p[0])) << 24 |
-         static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 16 |
-         static_cast<uint32_t>(static_cast<uint8_t>(p[2])) << 8 | static_cast<uint8_t>(p[3]);
-}
-uint32_t DayOfKey(const rocksdb::Slice& key) { return ReadBe32(key.data() + 1); }
+uint32_t DayOfKey(const rocksdb::Slice& key) { return static_cast<uint32_t>(base::GetFixedBE<4>(key.data() + 1)); }
 
 base::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, KeyStore* keystore) {
   // A phone's store is small and rewrites sealed records: a 1 MiB memtable
@@ -166,7 +164,7 @@ base::StatusOr<const Store::DayKeys*> Store::Day(uint32_t day, bool create) {
     std::vector<std::string> records = {DayKey('T', day), DayKey('W', day)};
     for (int s = 0; s < kShardsPerDay; ++s) records.push_back(ShardKey(day, s));
     for (const std::string& r : records) created.Put(r, ToSlice(SealPadded(keys.aead, r, {})));
-    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &created), "create a day"));
+    OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &created, "create a day"));
   }
   return &days_.emplace(day, std::move(keys)).first->second;
 }
@@ -175,7 +173,7 @@ base::StatusOr<std::optional<int>> Store::ShardOf(uint32_t day, base::ByteView r
   OPENEN_ASSIGN_OR_RETURN(const DayKeys* keys, Day(day, create));
   if (keys == nullptr) return std::optional<int>();
   const crypto::Sha256Digest h = crypto::HmacSha256(keys->shard_key.Reveal(), rpi);
-  const uint32_t v = h[0] | h[1] << 8 | h[2] << 16 | static_cast<uint32_t>(h[3]) << 24;
+  const uint32_t v = static_cast<uint32_t>(base::GetFixedLE<4>(h.data()));
   return std::optional<int>(static_cast<int>(v % kShardsPerDay));
 }
 
@@ -265,13 +263,13 @@ base::StatusOr<int> Store::DeleteDaysBefore(uint32_t first_kept_day) {
   // Keys first: once a day key is gone, nothing of that day can be read.
   rocksdb::WriteBatch keys;
   keys.DeleteRange(DayKey('D', 0), DayKey('D', first_kept_day));
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &keys), "destroy day keys"));
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &keys, "destroy day keys"));
   for (auto it = days_.begin(); it != days_.end();) {
     it = it->first < first_kept_day ? days_.erase(it) : std::next(it);
   }
   rocksdb::WriteBatch records;
   for (char prefix : {'S', 'T', 'W'}) records.DeleteRange(DayKey(prefix, 0), DayKey(prefix, first_kept_day));
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &records), "delete old days"));
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &records, "delete old days"));
   return deleted;
 }
 
@@ -291,11 +289,11 @@ base::Status Store::EraseAll(const std::map<std::string, std::string>& keep_meta
   days_.clear();
   meta_.reset();
   rocksdb::WriteBatch all;
-  all.DeleteRange(std::string(1, '\0'), std::string(2, '\xff'));
+  store::DeleteEverything(&all);
   all.Put(kErasingMeta, "1");
   all.Put(kLayoutMeta, kLayout);
   all.Put(kPurgingMeta, "1");  // until compacted: the next purge compacts if this one fails
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &all), "erase"));
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &all, "erase"));
   // The platform key goes too: a copy of the store taken before the erase
   // stays sealed under keys that no longer exist anywhere. A key that could
   // not be destroyed is reported apart, once the emptied store is usable.
@@ -306,7 +304,7 @@ base::Status Store::EraseAll(const std::map<std::string, std::string>& keep_meta
   rocksdb::WriteBatch kept;
   for (const auto& [name, value] : keep_meta) kept.Put(name, ToSlice(SealPadded(*meta_, name, base::AsBytes(value))));
   kept.Delete(kErasingMeta);
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &kept), "finish the erase"));
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &kept, "finish the erase"));
   OPENEN_RETURN_IF_ERROR(Compact());
   return SetPurging(false);
 }

@@ -53,7 +53,6 @@ inline constexpr int kShardsPerDay = 32;
 
 std::string DayKey(char prefix, uint32_t day);       // prefix BE32(day)
 std::string ShardKey(uint32_t day, int shard);       // 'S' BE32(day) shard
-uint32_t ReadBe32(const char* p);
 // DayOfKey reads the day of a day-prefixed record key.
 uint32_t DayOfKey(const rocksdb::Slice& key);
 

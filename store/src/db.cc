@@ -3,9 +3,9 @@
 #include "openen/store/db.h"
 
 #include <rocksdb/env.h>
+#include <rocksdb/options.h>
 
 #include <atomic>
-#include <rocksdb/options.h>
 
 namespace openen::store {
 namespace {
@@ -61,6 +61,26 @@ rocksdb::WriteOptions SyncedWrite() {
   rocksdb::WriteOptions w;
   w.sync = true;
   return w;
+}
+
+base::Status WriteSynced(rocksdb::DB* db, rocksdb::WriteBatch* batch, const std::string& what) {
+  return FromRocksDb(db->Write(SyncedWrite(), batch), what);
+}
+
+void DeleteEverything(rocksdb::WriteBatch* batch) {
+  batch->DeleteRange(std::string(1, '\0'), std::string(kPurgeMarkerKey.substr(0, 2)));
+}
+
+void PutTransient(rocksdb::WriteBatch* batch, const rocksdb::Slice& key, const rocksdb::Slice& value) {
+  batch->Put(key, value);
+  batch->Delete(key);
+}
+
+base::Status PendingPurge::RunIfDue(rocksdb::DB* db) {
+  if (!due_.exchange(false)) return base::Status::Ok();
+  base::Status s = PurgeDeleted(db);
+  if (!s.ok()) due_ = true;
+  return s;
 }
 
 base::Status PurgeDeleted(rocksdb::DB* db) {

@@ -240,6 +240,9 @@ int main(int argc, char** argv) {
   CHECK(openen_rpi_size() == 16 && openen_aem_size() == 4 && openen_tek_size() == 16);
   CHECK(openen_max_retention_days() == 14);
   CHECK(strcmp(openen_status_name(OPENEN_DATA_LOSS), "DATA_LOSS") == 0);
+  CHECK(strcmp(openen_status_name(OPENEN_ABORTED), "ABORTED") == 0);
+  CHECK(strcmp(openen_status_name(OPENEN_OTHER), "OTHER") == 0);
+  CHECK(strcmp(openen_status_name((openen_status)99), "OTHER") == 0);
 
   char* err = NULL;
   openen_keystore* keystore = NULL;

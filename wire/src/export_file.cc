@@ -204,7 +204,7 @@ base::Status ValidateExportKey(const ExportKey& key) {
     return base::InvalidArgumentError("key_data is " + std::to_string(key.key_data.size()) +
                                 " bytes, want 16");
   }
-  if (key.RollingPeriod() < 1 || key.RollingPeriod() > 144) {
+  if (key.RollingPeriod() < 1 || key.RollingPeriod() > static_cast<int32_t>(crypto::kTekRollingPeriod)) {
     return base::InvalidArgumentError("rolling_period is " + std::to_string(key.RollingPeriod()) +
                                 ", want 1..144");
   }

@@ -31,22 +31,31 @@
 extern "C" {
 #endif
 
-/* Status codes: the canonical gRPC/abseil values. */
+/* Status codes: the canonical gRPC/abseil values, one for each code the C++
+ * library returns (openen::base::StatusCode), e.g. OPENEN_ABORTED when an
+ * erase or a decommission order overtook a running sync. */
 typedef enum openen_status {
   OPENEN_OK = 0,
+  OPENEN_CANCELLED = 1,
+  OPENEN_OTHER = 2, /* any other failure */
   OPENEN_INVALID_ARGUMENT = 3,
+  OPENEN_DEADLINE_EXCEEDED = 4,
   OPENEN_NOT_FOUND = 5,
+  OPENEN_ALREADY_EXISTS = 6,
   OPENEN_PERMISSION_DENIED = 7,
   OPENEN_RESOURCE_EXHAUSTED = 8,
   OPENEN_FAILED_PRECONDITION = 9,
+  OPENEN_ABORTED = 10,
+  OPENEN_OUT_OF_RANGE = 11,
+  OPENEN_UNIMPLEMENTED = 12,
   OPENEN_INTERNAL = 13,
   OPENEN_UNAVAILABLE = 14,
   OPENEN_DATA_LOSS = 15,
-  OPENEN_UNAUTHENTICATED = 16,
-  OPENEN_OTHER = 2 /* any other failure */
+  OPENEN_UNAUTHENTICATED = 16
 } openen_status;
 
-/* openen_status_name returns a static name such as "INVALID_ARGUMENT". */
+/* openen_status_name returns a static name such as "INVALID_ARGUMENT"
+ * ("OTHER" for OPENEN_OTHER and any value not listed above). */
 OPENEN_EXPORT const char* openen_status_name(openen_status status);
 
 /* openen_free releases a message or buffer the library allocated. NULL is fine. */

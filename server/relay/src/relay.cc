@@ -2,10 +2,6 @@
 
 #include "openen/relay/relay.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <rocksdb/write_batch.h>
 
@@ -13,8 +9,10 @@
 #include <cstring>
 #include <set>
 
+#include "openen/base/coding.h"
 #include "openen/base/file.h"
 #include "openen/crypto/hash.h"
+#include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/crypto/secret.h"
 #include "openen/server/key_files.h"
@@ -43,20 +41,14 @@ constexpr char kIndexPrefix = 'd';
 constexpr uint8_t kKeyRecordVersion = 1;
 constexpr size_t kKeyRecordSize = 10;
 
-void AppendBe64(std::string* s, uint64_t v) {
-  for (int i = 7; i >= 0; --i) s->push_back(static_cast<char>(v >> (8 * i)));
+std::string Be64(int64_t v) {
+  std::string s;
+  base::PutFixedBE<8>(&s, static_cast<uint64_t>(v));
+  return s;
 }
-uint64_t ReadBe64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = v << 8 | static_cast<uint8_t>(p[i]);
-  return v;
-}
+int64_t ReadBe64(const char* p) { return static_cast<int64_t>(base::GetFixedBE<8>(p)); }
 
-std::string TimeKey(char prefix, int64_t t) {
-  std::string k(1, prefix);
-  AppendBe64(&k, static_cast<uint64_t>(t));
-  return k;
-}
+std::string TimeKey(char prefix, int64_t t) { return std::string(1, prefix) + Be64(t); }
 
 std::string PendingKey(int64_t release, const std::array<uint8_t, 16>& key_data) {
   std::string k = TimeKey(kPendingPrefix, release);
@@ -77,7 +69,7 @@ std::string IndexKey(base::ByteView key_data) {
 std::string EncodeKeyRecord(const AcceptedKey& k) {
   std::string v;
   v.push_back(static_cast<char>(kKeyRecordVersion));
-  for (int i = 0; i < 4; ++i) v.push_back(static_cast<char>(k.rolling_start_interval_number >> (8 * i)));
+  base::PutFixedLE<4>(&v, k.rolling_start_interval_number);
   v.push_back(static_cast<char>(k.rolling_period));
   v.push_back(static_cast<char>(k.transmission_risk));
   v.push_back(static_cast<char>(k.report_type));
@@ -92,9 +84,7 @@ base::StatusOr<wire::ExportKey> DecodeKeyRecord(rocksdb::Slice key, rocksdb::Sli
   }
   wire::ExportKey k;
   k.key_data.assign(key.data() + 9, key.data() + 25);
-  uint32_t rsin = 0;
-  for (int i = 0; i < 4; ++i) rsin |= static_cast<uint32_t>(static_cast<uint8_t>(v[1 + i])) << (8 * i);
-  k.rolling_start_interval_number = static_cast<int32_t>(rsin);
+  k.rolling_start_interval_number = static_cast<int32_t>(base::GetFixedLE<4>(v.data() + 1));
   k.rolling_period = static_cast<uint8_t>(v[5]);
   k.transmission_risk_level = static_cast<uint8_t>(v[6]);
   k.report_type = static_cast<wire::ReportType>(static_cast<uint8_t>(v[7]));
@@ -103,33 +93,17 @@ base::StatusOr<wire::ExportKey> DecodeKeyRecord(rocksdb::Slice key, rocksdb::Sli
 }
 
 int64_t KeyEndSeconds(const wire::ExportKey& k) {
-  return (static_cast<int64_t>(k.rolling_start_interval_number) + k.RollingPeriod()) * 600;
-}
-
-std::optional<int64_t> ParseBatchName(const std::string& name) {
-  if (name.size() != 20 || name.compare(0, 6, "batch-") != 0 || name.compare(16, 4, ".zip") != 0) {
-    return std::nullopt;
-  }
-  int64_t t = 0;
-  for (size_t i = 6; i < 16; ++i) {
-    if (name[i] < '0' || name[i] > '9') return std::nullopt;
-    t = t * 10 + (name[i] - '0');
-  }
-  return t;
+  return crypto::KeyValidity{static_cast<uint32_t>(k.rolling_start_interval_number),
+                             static_cast<uint32_t>(k.RollingPeriod())}
+      .EndSeconds();
 }
 
 }  // namespace
 
-std::string BatchFileName(int64_t close_time) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "batch-%010lld.zip", static_cast<long long>(close_time));
-  return buf;
-}
-
 base::Status ValidateOptions(const RelayOptions& o) {
   if (o.audience.empty()) return base::InvalidArgumentError("audience must not be empty");
   if (o.region.empty() || o.region.size() > 16) return base::InvalidArgumentError("region must be 1..16 bytes");
-  if (o.batch_period_seconds < 1 || o.batch_period_seconds > 86400) {
+  if (o.batch_period_seconds < 1 || o.batch_period_seconds > crypto::kDaySeconds) {
     return base::InvalidArgumentError("batch period must be 1..86400 seconds, got " +
                                 std::to_string(o.batch_period_seconds));
   }
@@ -194,11 +168,9 @@ base::StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, 
     base::Status s = wire::OpenEnvelope(*config, wire::kRelayConfigContext, options.config_keys, &parsed);
     if (!s.ok()) return s.WithContext("configuration");
   }
-  if (::mkdir(export_dir.c_str(), 0755) != 0 && errno != EEXIST) {
-    return base::UnavailableError("cannot create export directory " + export_dir + ": " + std::strerror(errno));
-  }
+  OPENEN_ASSIGN_OR_RETURN(ExportDirectory exports, ExportDirectory::Open(export_dir));
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, store::OpenPrivateDb(data_dir));
-  std::unique_ptr<Relay> relay(new Relay(std::move(db), data_dir, export_dir, std::move(options),
+  std::unique_ptr<Relay> relay(new Relay(std::move(db), data_dir, std::move(exports), std::move(options),
                                          std::move(certificate_keys), std::move(signing_key),
                                          std::move(config), clock));
   if (base::Status s = relay->decommission_.Refresh(); !s.ok()) {
@@ -210,24 +182,22 @@ base::StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, 
     OPENEN_RETURN_IF_ERROR(relay->ApplyDecommission());
     return relay;
   }
-  OPENEN_RETURN_IF_ERROR(relay->RemoveOrphanFiles());
+  OPENEN_RETURN_IF_ERROR(relay->exports_.RemoveOrphans([&](int64_t close_time) {
+    std::string ignored;
+    return relay->db_->Get({}, TimeKey(kBatchPrefix, close_time), &ignored).ok();
+  }));
   OPENEN_RETURN_IF_ERROR(relay->WriteIndex());
   // The configuration goes beside index.txt, so static mirrors carry it too.
-  const std::string config_path = export_dir + "/config.bin";
-  if (relay->config_) {
-    OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(config_path, relay->config_->SerializeAsString(), false));
-  } else if (::unlink(config_path.c_str()) != 0 && errno != ENOENT) {
-    return base::UnavailableError("cannot remove " + config_path);
-  }
+  OPENEN_RETURN_IF_ERROR(relay->exports_.SetConfig(relay->config_));
   return relay;
 }
 
-Relay::Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, std::string export_dir, RelayOptions options,
+Relay::Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, ExportDirectory exports, RelayOptions options,
              std::vector<crypto::Ed25519PublicKey> certificate_keys,
              crypto::EcdsaP256PrivateKey signing_key,
              std::optional<openen::v1::SignedEnvelope> config, const base::Clock* clock)
     : db_(std::move(db)),
-      export_dir_(std::move(export_dir)),
+      exports_(std::move(exports)),
       options_(std::move(options)),
       certificate_keys_(std::move(certificate_keys)),
       signing_key_(std::move(signing_key)),
@@ -306,9 +276,8 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
   // keys, so that a crash in between loses this upload rather than letting
   // the certificate publish twice.
   rocksdb::WriteBatch mark;
-  std::string expiry;
   const int64_t expires_at = std::clamp<int64_t>(cert.expires_at(), 0, INT64_MAX / 2);  // chaff: any value
-  AppendBe64(&expiry, static_cast<uint64_t>((expires_at + p - 1) / p * p));
+  const std::string expiry = Be64((expires_at + p - 1) / p * p);
   // Chaff writes and deletes records under random names, so that it can
   // neither un-burn a certificate nor delete a pending key or its index.
   auto chaff_name = [](std::string name, size_t from) {
@@ -316,13 +285,11 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
     return name;
   };
   if (chaff) {
-    const std::string name = chaff_name(used_key, 1);
-    mark.Put(name, expiry);
-    mark.Delete(name);
+    store::PutTransient(&mark, chaff_name(used_key, 1), expiry);
   } else {
     mark.Put(used_key, expiry);
   }
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &mark), "mark certificate used"));
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &mark, "mark certificate used"));
 
   rocksdb::WriteBatch batch;
   for (const AcceptedKey& k : accepted) {
@@ -344,15 +311,10 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
     const int64_t ready = std::max(now, k.EndSeconds());
     int64_t release = (ready / p + 1) * p;
     if (release <= closing_up_to_) release = (closing_up_to_ / p + 1) * p;
-    std::string when;
-    AppendBe64(&when, static_cast<uint64_t>(release));
+    const std::string when = Be64(release);
     if (chaff) {
-      const std::string pending = chaff_name(PendingKey(release, k.key_data), 9);
-      const std::string index = chaff_name(index_key, 1);
-      batch.Put(pending, EncodeKeyRecord(k));
-      batch.Put(index, when);
-      batch.Delete(pending);
-      batch.Delete(index);
+      store::PutTransient(&batch, chaff_name(PendingKey(release, k.key_data), 9), EncodeKeyRecord(k));
+      store::PutTransient(&batch, chaff_name(index_key, 1), when);
     } else {
       batch.Put(PendingKey(release, k.key_data), EncodeKeyRecord(k));
       batch.Put(index_key, when);
@@ -361,9 +323,9 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
   }
   std::sort(result.rejected.begin(), result.rejected.end(),
             [](const KeyRejection& a, const KeyRejection& b) { return a.index < b.index; });
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "store keys"));
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "store keys"));
   if (chaff) return PublishResult{static_cast<uint32_t>(keys.size()), {}};
-  dirty_ = true;
+  purge_.Mark();
   return result;
 }
 
@@ -445,8 +407,7 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
                                             keys.begin() + static_cast<std::ptrdiff_t>(
                                                                std::min(keys.size(), (part + 1) * part_keys)));
     int64_t newest_end = 0;
-    std::string when;
-    AppendBe64(&when, static_cast<uint64_t>(t));
+    const std::string when = Be64(t);
     for (const auto& k : batch_keys) {
       newest_end = std::max(newest_end, KeyEndSeconds(k));
       wb.Put(IndexKey(k.key_data), when);  // now names the batch that holds it
@@ -475,7 +436,7 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
     OPENEN_ASSIGN_OR_RETURN(base::Bytes zip, wire::WriteExportZip(std::move(batch), {signer}));
 
     const std::string name = BatchFileName(t);
-    OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(export_dir_ + "/" + name, base::AsChars(zip), false));
+    OPENEN_RETURN_IF_ERROR(exports_.WriteBatch(name, zip));
 
     openen::v1::BatchInfo info;
     info.set_name(name);
@@ -485,15 +446,14 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
     info.set_size(zip.size());
     crypto::Sha256Digest digest = crypto::Sha256(zip);
     info.set_sha256(std::string(base::AsChars(digest)));
-    std::string record;
-    AppendBe64(&record, static_cast<uint64_t>(newest_end + int64_t{options_.retention_days} * 86400));
+    std::string record = Be64(newest_end + options_.retention_days * crypto::kDaySeconds);
     record += info.SerializeAsString();
     wb.Put(TimeKey(kBatchPrefix, t), record);
     names.push_back(name + " (" + std::to_string(total) + " keys)");
   }
 
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &wb), "record batch"));
-  dirty_ = true;
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "record batch"));
+  purge_.Mark();
   OPENEN_RETURN_IF_ERROR(WriteIndex());
   for (const std::string& n : names) server::Log("relay", "closed %s", n.c_str());
   return base::Status::Ok();
@@ -506,8 +466,8 @@ base::Status Relay::ExpireBatches(int64_t now) {
     const std::string prefix(1, kBatchPrefix);
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
       if (it->value().size() < 8) continue;
-      if (static_cast<int64_t>(ReadBe64(it->value().data())) > now) continue;
-      expired.emplace_back(it->key().ToString(), BatchFileName(static_cast<int64_t>(ReadBe64(it->key().data() + 1))));
+      if (ReadBe64(it->value().data()) > now) continue;
+      expired.emplace_back(it->key().ToString(), BatchFileName(ReadBe64(it->key().data() + 1)));
     }
     OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan batches"));
   }
@@ -526,15 +486,10 @@ base::Status Relay::ExpireBatches(int64_t now) {
     OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan key index"));
   }
   // Unlist first, then delete the files.
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &wb), "expire batches"));
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "expire batches"));
   OPENEN_RETURN_IF_ERROR(WriteIndex());
-  for (const auto& [key, file] : expired) {
-    std::string path = export_dir_ + "/" + file;
-    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-      return base::UnavailableError("cannot delete " + path + ": " + std::strerror(errno));
-    }
-  }
-  dirty_ = true;
+  for (const auto& [key, file] : expired) OPENEN_RETURN_IF_ERROR(exports_.RemoveBatch(file));
+  purge_.Mark();
   server::Log("relay", "expired %zu batches", expired.size());
   return base::Status::Ok();
 }
@@ -545,15 +500,15 @@ base::Status Relay::ExpireCertificates(int64_t now) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
   const std::string prefix(1, kUsedPrefix);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (it->value().size() == 8 && static_cast<int64_t>(ReadBe64(it->value().data())) <= now) {
+    if (it->value().size() == 8 && ReadBe64(it->value().data()) <= now) {
       wb.Delete(it->key());
       ++n;
     }
   }
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan certificates"));
   if (n == 0) return base::Status::Ok();
-  dirty_ = true;
-  return store::FromRocksDb(db_->Write(store::SyncedWrite(), &wb), "expire certificates");
+  purge_.Mark();
+  return store::WriteSynced(db_.get(), &wb, "expire certificates");
 }
 
 base::Status Relay::ApplyDecommission() {
@@ -561,21 +516,10 @@ base::Status Relay::ApplyDecommission() {
   std::unique_lock<std::shared_mutex> no_publish(release_mu_);
   // Everything goes: pending keys, batch records, used-certificate marks.
   rocksdb::WriteBatch all;
-  all.DeleteRange(std::string(1, '\0'), std::string(2, '\xff'));
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &all), "decommission"));
+  store::DeleteEverything(&all);
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &all, "decommission"));
   OPENEN_RETURN_IF_ERROR(store::PurgeDeleted(db_.get()));
-  DIR* dir = ::opendir(export_dir_.c_str());
-  if (dir == nullptr) return base::UnavailableError("cannot list " + export_dir_);
-  std::vector<std::string> remove;
-  while (dirent* e = ::readdir(dir)) {
-    std::string name = e->d_name;
-    if (ParseBatchName(name) || name == "index.txt" || name == "index.sha256" || name == "config.bin" ||
-        (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0)) {
-      remove.push_back(name);
-    }
-  }
-  ::closedir(dir);
-  for (const std::string& name : remove) ::unlink((export_dir_ + "/" + name).c_str());
+  OPENEN_RETURN_IF_ERROR(exports_.RemoveAllButOrder());
   decommission_applied_ = true;
   server::Log("relay", "decommissioned: deleted every key and batch; serving only the order");
   return base::Status::Ok();
@@ -589,8 +533,7 @@ base::Status Relay::Maintain() {
   }
   if (auto order = decommission_.Order()) {
     // Served in advance, so that phones learn of a future order too.
-    OPENEN_RETURN_IF_ERROR(
-        base::WriteFileAtomically(export_dir_ + "/decommission.bin", order->SerializeAsString(), false));
+    OPENEN_RETURN_IF_ERROR(exports_.WriteDecommissionOrder(*order));
   }
   if (decommission_.EffectiveAt(now)) {
     std::lock_guard<std::mutex> lock(batch_mu_);
@@ -603,7 +546,7 @@ base::Status Relay::Maintain() {
     it->SeekForPrev(TimeKey(kBatchPrefix, INT64_MAX));
     int64_t last_closed = -1;
     if (it->Valid() && it->key().size() == 9 && it->key()[0] == kBatchPrefix) {
-      last_closed = static_cast<int64_t>(ReadBe64(it->key().data() + 1));
+      last_closed = ReadBe64(it->key().data() + 1);
     }
     // A batch closes once per close time; keys that reach an already closed
     // time (a publish racing the close) go out with the next one.
@@ -611,14 +554,7 @@ base::Status Relay::Maintain() {
     OPENEN_RETURN_IF_ERROR(ExpireBatches(now));
   }
   OPENEN_RETURN_IF_ERROR(ExpireCertificates(now));
-  if (dirty_.exchange(false)) {
-    base::Status s = store::PurgeDeleted(db_.get());
-    if (!s.ok()) {
-      dirty_ = true;
-      return s;
-    }
-  }
-  return base::Status::Ok();
+  return purge_.RunIfDue(db_.get());
 }
 
 std::vector<openen::v1::BatchInfo> Relay::ListBatches(const std::string& after, size_t limit) const {
@@ -643,23 +579,7 @@ base::StatusOr<base::Bytes> Relay::ReadBatch(const std::string& name, uint64_t o
   if (!t || decommissioned() || !db_->Get({}, TimeKey(kBatchPrefix, *t), &record).ok()) {
     return base::NotFoundError("no batch named '" + name + "'");
   }
-  std::string path = export_dir_ + "/" + name;
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return base::NotFoundError("batch " + name + " is no longer available");
-  off_t size = ::lseek(fd, 0, SEEK_END);
-  *total_size = static_cast<uint64_t>(size);
-  base::Bytes data;
-  if (offset < static_cast<uint64_t>(size)) {
-    data.resize(std::min<uint64_t>(max_bytes, static_cast<uint64_t>(size) - offset));
-    ssize_t n = ::pread(fd, data.data(), data.size(), static_cast<off_t>(offset));
-    if (n < 0) {
-      ::close(fd);
-      return base::UnavailableError("cannot read batch " + name);
-    }
-    data.resize(static_cast<size_t>(n));
-  }
-  ::close(fd);
-  return data;
+  return exports_.ReadBatch(name, offset, max_bytes, total_size);
 }
 
 size_t Relay::PendingKeys() const {
@@ -670,36 +590,6 @@ size_t Relay::PendingKeys() const {
   return n;
 }
 
-base::Status Relay::WriteIndex() const {
-  // index.txt: the names, as GAEN servers list them. index.sha256: each
-  // file's SHA-256 in sha256sum's format ("<hex>  <name>"), so that clients
-  // refuse bytes other than those listed and anyone can run sha256sum -c.
-  std::string index, digests;
-  for (const auto& info : ListBatches("", SIZE_MAX)) {
-    index += info.name() + "\n";
-    digests += base::HexEncode(base::AsBytes(info.sha256())) + "  " + info.name() + "\n";
-  }
-  OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(export_dir_ + "/index.sha256", digests, false));
-  return base::WriteFileAtomically(export_dir_ + "/index.txt", index, false);
-}
-
-base::Status Relay::RemoveOrphanFiles() const {
-  DIR* dir = ::opendir(export_dir_.c_str());
-  if (dir == nullptr) return base::UnavailableError("cannot list " + export_dir_);
-  std::vector<std::string> remove;
-  while (dirent* e = ::readdir(dir)) {
-    std::string name = e->d_name;
-    if (name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0) {
-      remove.push_back(name);
-      continue;
-    }
-    std::optional<int64_t> t = ParseBatchName(name);
-    std::string ignored;
-    if (t && !db_->Get({}, TimeKey(kBatchPrefix, *t), &ignored).ok()) remove.push_back(name);
-  }
-  ::closedir(dir);
-  for (const std::string& name : remove) ::unlink((export_dir_ + "/" + name).c_str());
-  return base::Status::Ok();
-}
+base::Status Relay::WriteIndex() const { return exports_.WriteIndex(ListBatches("", SIZE_MAX)); }
 
 }  // namespace openen::relay

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "openen/base/coding.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/server/log.h"
@@ -43,7 +44,7 @@ std::string RecordKey(char prefix, const crypto::Sha256Digest& hash) {
 
 std::string IndexKey(int64_t expires_at, char prefix, const crypto::Sha256Digest& hash) {
   std::string k(1, kIndexPrefix);
-  for (int i = 7; i >= 0; --i) k.push_back(static_cast<char>(static_cast<uint64_t>(expires_at) >> (8 * i)));
+  base::PutFixedBE<8>(&k, static_cast<uint64_t>(expires_at));
   k.push_back(prefix);
   k.append(reinterpret_cast<const char*>(hash.data()), hash.size());
   return k;
@@ -53,8 +54,8 @@ std::string EncodeRecord(const Record& r) {
   std::string v;
   v.push_back(static_cast<char>(kRecordVersion));
   v.push_back(static_cast<char>(r.test_type));
-  for (int i = 0; i < 4; ++i) v.push_back(static_cast<char>(r.onset >> (8 * i)));
-  for (int i = 0; i < 8; ++i) v.push_back(static_cast<char>(static_cast<uint64_t>(r.expires_at) >> (8 * i)));
+  base::PutFixedLE<4>(&v, r.onset);
+  base::PutFixedLE<8>(&v, static_cast<uint64_t>(r.expires_at));
   if (r.has_sibling) v.append(reinterpret_cast<const char*>(r.sibling.data()), r.sibling.size());
   return v;
 }
@@ -65,10 +66,8 @@ base::StatusOr<Record> DecodeRecord(std::string_view v) {
   }
   Record r;
   r.test_type = static_cast<openen::v1::ReportType>(static_cast<uint8_t>(v[1]));
-  for (int i = 0; i < 4; ++i) r.onset |= static_cast<uint32_t>(static_cast<uint8_t>(v[2 + i])) << (8 * i);
-  uint64_t e = 0;
-  for (int i = 0; i < 8; ++i) e |= static_cast<uint64_t>(static_cast<uint8_t>(v[6 + i])) << (8 * i);
-  r.expires_at = static_cast<int64_t>(e);
+  r.onset = static_cast<uint32_t>(base::GetFixedLE<4>(v.data() + 2));
+  r.expires_at = static_cast<int64_t>(base::GetFixedLE<8>(v.data() + 6));
   if (v.size() == 14 + kHashSize) {
     std::memcpy(r.sibling.data(), v.data() + 14, kHashSize);
     r.has_sibling = true;
@@ -232,7 +231,7 @@ base::StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type
   batch.Put(IndexKey(short_record.expires_at, kCodePrefix, short_hash), "");
   batch.Put(RecordKey(kCodePrefix, long_hash), EncodeRecord(long_record));
   batch.Put(IndexKey(long_record.expires_at, kCodePrefix, long_hash), "");
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "store code"));
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "store code"));
   return out;
 }
 
@@ -278,8 +277,8 @@ base::StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
   Record token_record{token.test_type, token.symptom_onset_interval, token.expires_at, {}, false};
   batch.Put(RecordKey(kTokenPrefix, token_hash), EncodeRecord(token_record));
   batch.Put(IndexKey(token.expires_at, kTokenPrefix, token_hash), "");
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "burn code"));
-  deleted_since_purge_ = true;
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "burn code"));
+  purge_.Mark();
   return token;
 }
 
@@ -303,8 +302,8 @@ base::StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view to
   rocksdb::WriteBatch batch;
   batch.Delete(RecordKey(kTokenPrefix, hash));
   batch.Delete(IndexKey(record.expires_at, kTokenPrefix, hash));
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "burn token"));
-  deleted_since_purge_ = true;
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "burn token"));
+  purge_.Mark();
 
   openen::v1::Certificate cert;
   cert.set_report_type(record.test_type);
@@ -348,12 +347,10 @@ base::StatusOr<IssuedToken> Verifier::ChaffToken(std::string_view code) {
     batch.Delete(IndexKey(now + options_.short_code_ttl_seconds, kCodePrefix, h));
   }
   Record token_record{t.test_type, 0, t.expires_at, {}, false};
-  batch.Put(RecordKey(kTokenPrefix, token_hash), EncodeRecord(token_record));
-  batch.Put(IndexKey(t.expires_at, kTokenPrefix, token_hash), "");
-  batch.Delete(RecordKey(kTokenPrefix, token_hash));
-  batch.Delete(IndexKey(t.expires_at, kTokenPrefix, token_hash));
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "chaff"));
-  deleted_since_purge_ = true;
+  store::PutTransient(&batch, RecordKey(kTokenPrefix, token_hash), EncodeRecord(token_record));
+  store::PutTransient(&batch, IndexKey(t.expires_at, kTokenPrefix, token_hash), "");
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "chaff"));
+  purge_.Mark();
   return t;
 }
 
@@ -373,8 +370,8 @@ base::StatusOr<openen::v1::SignedEnvelope> Verifier::ChaffCertificate(std::strin
   const crypto::Sha256Digest h = RandomHash();
   batch.Delete(RecordKey(kTokenPrefix, h));
   batch.Delete(IndexKey(now + options_.token_ttl_seconds, kTokenPrefix, h));
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "chaff"));
-  deleted_since_purge_ = true;
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "chaff"));
+  purge_.Mark();
 
   openen::v1::Certificate cert;
   cert.set_report_type(openen::v1::CONFIRMED_TEST);
@@ -398,7 +395,6 @@ base::StatusOr<openen::v1::SignedEnvelope> Verifier::ChaffCertificate(std::strin
 base::StatusOr<size_t> Verifier::Maintain() {
   const int64_t now = clock_->NowSeconds();
   size_t expired = 0;
-  bool purge = false;
   if (base::Status s = decommission_.Refresh(); !s.ok()) {
     // A damaged order file must not stop expiry.
     server::Log("verifier", "ignoring the installed decommission order: %s", s.ToString().c_str());
@@ -407,10 +403,10 @@ base::StatusOr<size_t> Verifier::Maintain() {
     std::lock_guard<std::mutex> lock(mu_);
     if (decommission_.EffectiveAt(now) && !decommission_applied_) {
       rocksdb::WriteBatch all;
-      all.DeleteRange(std::string(1, '\0'), std::string(2, '\xff'));
-      OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &all), "decommission"));
+      store::DeleteEverything(&all);
+      OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &all, "decommission"));
       decommission_applied_ = true;
-      deleted_since_purge_ = true;
+      purge_.Mark();
       server::Log("verifier", "decommissioned: deleted every code and token");
     }
     rocksdb::WriteBatch batch;
@@ -428,20 +424,11 @@ base::StatusOr<size_t> Verifier::Maintain() {
     }
     OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan expiry index"));
     if (expired > 0) {
-      OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write(store::SyncedWrite(), &batch), "expire"));
-      deleted_since_purge_ = true;
-    }
-    purge = deleted_since_purge_;
-    deleted_since_purge_ = false;
-  }
-  if (purge) {
-    base::Status s = store::PurgeDeleted(db_.get());
-    if (!s.ok()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      deleted_since_purge_ = true;  // try again next time
-      return s;
+      OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "expire"));
+      purge_.Mark();
     }
   }
+  OPENEN_RETURN_IF_ERROR(purge_.RunIfDue(db_.get()));
   if (expired > 0) server::Log("verifier", "expired %zu codes and tokens", expired);
   const uint64_t wrong = wrong_codes_.load();
   uint64_t wrong_since = 0;

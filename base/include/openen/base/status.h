@@ -22,12 +22,12 @@ enum class StatusCode : int {
   kCancelled = 1,
   kInvalidArgument = 3,
   kDeadlineExceeded = 4,
-  kAborted = 10,
   kNotFound = 5,
   kAlreadyExists = 6,
   kPermissionDenied = 7,
   kResourceExhausted = 8,
   kFailedPrecondition = 9,
+  kAborted = 10,
   kOutOfRange = 11,
   kUnimplemented = 12,
   kInternal = 13,
@@ -36,7 +36,8 @@ enum class StatusCode : int {
   kUnauthenticated = 16,
 };
 
-// StatusCodeName returns the upper-case name of |code|, e.g. "INVALID_ARGUMENT".
+// StatusCodeName returns the upper-case name of |code|, e.g. "INVALID_ARGUMENT"
+// (a string literal, so .data() is NUL-terminated).
 std::string_view StatusCodeName(StatusCode code);
 
 // Status is the result of an operation that returns no value. An OK status has

@@ -49,6 +49,8 @@ struct KeyValidity {
   constexpr uint64_t End() const {
     return static_cast<uint64_t>(rolling_start) + rolling_period;
   }
+  // EndSeconds returns the unix time at which the window ends.
+  constexpr int64_t EndSeconds() const { return static_cast<int64_t>(End()) * kIntervalSeconds; }
   constexpr bool Contains(uint32_t interval) const {
     return interval >= rolling_start && interval < End();
   }

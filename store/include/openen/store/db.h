@@ -10,7 +10,9 @@
 #define OPENEN_STORE_DB_H_
 
 #include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
 
+#include <atomic>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -33,6 +35,19 @@ inline constexpr std::string_view kPurgeMarkerKey = "\xff\xffopenen-purge-marker
 // SyncedWrite returns write options for writes acknowledged to a client.
 rocksdb::WriteOptions SyncedWrite();
 
+// WriteSynced applies |batch| durably (synced) before returning; errors are
+// prefixed by |what|.
+base::Status WriteSynced(rocksdb::DB* db, rocksdb::WriteBatch* batch, const std::string& what);
+
+// DeleteEverything adds to |batch| the deletion of every record (every key
+// below kPurgeMarkerKey's reserved prefix): how a store is erased in place.
+void DeleteEverything(rocksdb::WriteBatch* batch);
+
+// PutTransient adds |key| -> |value| to |batch| and its deletion after it:
+// chaff that costs, syncs and fills the write-ahead log as a real write of
+// that record does, and leaves nothing once applied.
+void PutTransient(rocksdb::WriteBatch* batch, const rocksdb::Slice& key, const rocksdb::Slice& value);
+
 // PurgeDeleted makes past deletions physical: flushes the memtable (so the
 // write-ahead log that held deleted values is released), compacts every level
 // down to the bottom (dropping deleted records and their tombstones), then
@@ -41,6 +56,22 @@ rocksdb::WriteOptions SyncedWrite();
 // during compaction still names the deleted input files and their first and
 // last keys. Blocks; call off the request path.
 base::Status PurgeDeleted(rocksdb::DB* db);
+
+// PendingPurge remembers that a store holds deletions (or writes whose
+// write-ahead log should go) that PurgeDeleted has not made physical yet, so
+// that a periodic maintenance pass purges only when there is something to
+// purge, and tries again after a purge that failed. Thread-safe.
+class PendingPurge {
+ public:
+  // Mark records that a purge is due.
+  void Mark() { due_ = true; }
+  // RunIfDue runs PurgeDeleted(db) when a purge is due; after an error it
+  // stays due.
+  base::Status RunIfDue(rocksdb::DB* db);
+
+ private:
+  std::atomic<bool> due_{false};
+};
 
 // FromRocksDb maps a RocksDB status to an OpenEN one, prefixed by |what|.
 base::Status FromRocksDb(const rocksdb::Status& s, const std::string& what);

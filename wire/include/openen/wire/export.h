@@ -21,6 +21,7 @@
 #include "openen/base/bytes.h"
 #include "openen/base/status.h"
 #include "openen/crypto/ecdsa.h"
+#include "openen/crypto/interval.h"
 
 namespace openen::wire {
 
@@ -77,7 +78,7 @@ struct ExportKey {
   std::optional<ReportType> report_type;
   std::optional<int32_t> days_since_onset_of_symptoms;
 
-  int32_t RollingPeriod() const { return rolling_period.value_or(144); }
+  int32_t RollingPeriod() const { return rolling_period.value_or(crypto::kTekRollingPeriod); }
   friend bool operator==(const ExportKey&, const ExportKey&) = default;
 };
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "openen/base/bytes.h"
+#include "openen/crypto/interval.h"
 #include "openen/wire/export.h"
 
 namespace openen::relay {
@@ -43,9 +44,7 @@ struct AcceptedKey {
   std::optional<int32_t> days_since_onset_of_symptoms;
 
   // EndSeconds is the unix time at which the key stopped being valid.
-  int64_t EndSeconds() const {
-    return (static_cast<int64_t>(rolling_start_interval_number) + rolling_period) * 600;
-  }
+  int64_t EndSeconds() const { return crypto::KeyValidity{rolling_start_interval_number, rolling_period}.EndSeconds(); }
 };
 
 struct KeyRejection {

@@ -31,8 +31,10 @@
 #include "openen/base/status.h"
 #include "openen/crypto/ecdsa.h"
 #include "openen/crypto/ed25519.h"
+#include "openen/relay/export_directory.h"
 #include "openen/relay/key_rules.h"
 #include "openen/server/decommission.h"
+#include "openen/store/db.h"
 #include "openen/v1/relay.pb.h"
 #include "openen/v1/verification.pb.h"
 #include "openen/wire/export.h"
@@ -74,9 +76,6 @@ struct PublishResult {
   uint32_t accepted = 0;
   std::vector<KeyRejection> rejected;
 };
-
-// BatchFileName returns "batch-<close time, 10 digits>.zip".
-std::string BatchFileName(int64_t close_time);
 
 class Relay {
  public:
@@ -139,7 +138,7 @@ class Relay {
   size_t PendingKeys() const;
 
  private:
-  Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, std::string export_dir, RelayOptions options,
+  Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, ExportDirectory exports, RelayOptions options,
         std::vector<crypto::Ed25519PublicKey> certificate_keys, crypto::EcdsaP256PrivateKey signing_key,
         std::optional<openen::v1::SignedEnvelope> config, const base::Clock* clock);
 
@@ -152,11 +151,10 @@ class Relay {
   base::Status ExpireBatches(int64_t now);
   base::Status ExpireCertificates(int64_t now);
   base::Status WriteIndex() const;
-  base::Status RemoveOrphanFiles() const;
   base::Status ApplyDecommission();
 
   std::unique_ptr<rocksdb::DB> db_;
-  const std::string export_dir_;
+  const ExportDirectory exports_;
   const RelayOptions options_;
   const std::vector<crypto::Ed25519PublicKey> certificate_keys_;
   const crypto::EcdsaP256PrivateKey signing_key_;
@@ -172,7 +170,7 @@ class Relay {
   std::shared_mutex release_mu_;
   int64_t closing_up_to_ = -1;
   mutable std::mutex batch_mu_;  // batch close, expiry and index.txt
-  std::atomic<bool> dirty_{false};
+  store::PendingPurge purge_;  // deletions and writes that Maintain makes physical
   server::DecommissionState decommission_;
   bool decommission_applied_ = false;  // guarded by batch_mu_
 };

@@ -29,6 +29,7 @@
 #include "openen/crypto/hash.h"
 #include "openen/crypto/secret.h"
 #include "openen/server/decommission.h"
+#include "openen/store/db.h"
 #include "openen/v1/signed.pb.h"
 #include "openen/v1/verification.pb.h"
 
@@ -167,7 +168,7 @@ class Verifier {
   mutable std::mutex mu_;  // serialises read-check-delete of codes and tokens
   std::atomic<uint64_t> wrong_codes_{0};
   uint64_t wrong_codes_logged_ = 0;  // guarded by mu_
-  bool deleted_since_purge_ = false;
+  store::PendingPurge purge_;  // deletions that Maintain makes physical
   server::DecommissionState decommission_;
   bool decommission_applied_ = false;  // guarded by mu_
 };

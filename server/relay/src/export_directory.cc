@@ -1,0 +1,141 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "openen/relay/export_directory.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include "openen/base/file.h"
+
+namespace openen::relay {
+namespace {
+
+constexpr char kIndexFile[] = "index.txt";
+constexpr char kDigestsFile[] = "index.sha256";
+constexpr char kConfigFile[] = "config.bin";
+constexpr char kDecommissionFile[] = "decommission.bin";
+
+bool IsTemporary(const std::string& name) {
+  return name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
+}
+
+}  // namespace
+
+std::string BatchFileName(int64_t close_time) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "batch-%010lld.zip", static_cast<long long>(close_time));
+  return buf;
+}
+
+std::optional<int64_t> ParseBatchName(const std::string& name) {
+  if (name.size() != 20 || name.compare(0, 6, "batch-") != 0 || name.compare(16, 4, ".zip") != 0) {
+    return std::nullopt;
+  }
+  int64_t t = 0;
+  for (size_t i = 6; i < 16; ++i) {
+    if (name[i] < '0' || name[i] > '9') return std::nullopt;
+    t = t * 10 + (name[i] - '0');
+  }
+  return t;
+}
+
+base::StatusOr<ExportDirectory> ExportDirectory::Open(std::string path) {
+  if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
+    return base::UnavailableError("cannot create export directory " + path + ": " + std::strerror(errno));
+  }
+  return ExportDirectory(std::move(path));
+}
+
+base::Status ExportDirectory::WriteBatch(const std::string& name, base::ByteView zip) const {
+  return base::WriteFileAtomically(path_ + "/" + name, base::AsChars(zip), false);
+}
+
+base::StatusOr<base::Bytes> ExportDirectory::ReadBatch(const std::string& name, uint64_t offset, size_t max_bytes,
+                                                       uint64_t* total_size) const {
+  const std::string path = path_ + "/" + name;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return base::NotFoundError("batch " + name + " is no longer available");
+  off_t size = ::lseek(fd, 0, SEEK_END);
+  *total_size = static_cast<uint64_t>(size);
+  base::Bytes data;
+  if (offset < static_cast<uint64_t>(size)) {
+    data.resize(std::min<uint64_t>(max_bytes, static_cast<uint64_t>(size) - offset));
+    ssize_t n = ::pread(fd, data.data(), data.size(), static_cast<off_t>(offset));
+    if (n < 0) {
+      ::close(fd);
+      return base::UnavailableError("cannot read batch " + name);
+    }
+    data.resize(static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return data;
+}
+
+base::Status ExportDirectory::RemoveBatch(const std::string& name) const {
+  const std::string path = path_ + "/" + name;
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return base::UnavailableError("cannot delete " + path + ": " + std::strerror(errno));
+  }
+  return base::Status::Ok();
+}
+
+base::Status ExportDirectory::WriteIndex(const std::vector<openen::v1::BatchInfo>& batches) const {
+  // index.txt: the names, as GAEN servers list them. index.sha256: each
+  // file's SHA-256 in sha256sum's format ("<hex>  <name>"), so that clients
+  // refuse bytes other than those listed and anyone can run sha256sum -c.
+  std::string index, digests;
+  for (const auto& info : batches) {
+    index += info.name() + "\n";
+    digests += base::HexEncode(base::AsBytes(info.sha256())) + "  " + info.name() + "\n";
+  }
+  OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(path_ + "/" + kDigestsFile, digests, false));
+  return base::WriteFileAtomically(path_ + "/" + kIndexFile, index, false);
+}
+
+base::Status ExportDirectory::SetConfig(const std::optional<openen::v1::SignedEnvelope>& config) const {
+  const std::string path = path_ + "/" + kConfigFile;
+  if (config) return base::WriteFileAtomically(path, config->SerializeAsString(), false);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return base::UnavailableError("cannot remove " + path);
+  return base::Status::Ok();
+}
+
+base::Status ExportDirectory::WriteDecommissionOrder(const openen::v1::SignedEnvelope& order) const {
+  return base::WriteFileAtomically(path_ + "/" + kDecommissionFile, order.SerializeAsString(), false);
+}
+
+base::Status ExportDirectory::RemoveOrphans(const std::function<bool(int64_t close_time)>& released) const {
+  return RemoveIf([&](const std::string& name) {
+    if (IsTemporary(name)) return true;
+    std::optional<int64_t> t = ParseBatchName(name);
+    return t && !released(*t);
+  });
+}
+
+base::Status ExportDirectory::RemoveAllButOrder() const {
+  return RemoveIf([](const std::string& name) {
+    return ParseBatchName(name) || name == kIndexFile || name == kDigestsFile || name == kConfigFile ||
+           IsTemporary(name);
+  });
+}
+
+base::Status ExportDirectory::RemoveIf(const std::function<bool(const std::string& name)>& remove) const {
+  DIR* dir = ::opendir(path_.c_str());
+  if (dir == nullptr) return base::UnavailableError("cannot list " + path_);
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (remove(name)) names.push_back(std::move(name));
+  }
+  ::closedir(dir);
+  for (const std::string& name : names) ::unlink((path_ + "/" + name).c_str());
+  return base::Status::Ok();
+}
+
+}  // namespace openen::relay
