@@ -52,7 +52,7 @@ struct Session {
   bool advertise = false;  // broadcast today
   bool final = false;      // the last day: count what is stored
   // Out.
-  base::Status status;
+  base::Status status;                   // what Run returned
   bool exposed = false;                  // a daily summary says exposure: a notification
   uint32_t keys_accepted = 0;            // by the relay, of this upload
   std::vector<uint32_t> published_days;  // their UTC day numbers
@@ -82,7 +82,8 @@ class DailySessions {
   // Run runs |phone|'s |session| of |day|, in this order: record yesterday's
   // hearings, upload, send chaff, sync with the relay and score the
   // exposures, broadcast through the day, count what is stored. Fails with
-  // the first error, saying which step failed.
+  // the first error: the step's name before it, or as opening the store
+  // failed.
   base::Status Run(int phone, int day, Session& session);
 
  private:
