@@ -31,7 +31,8 @@ class Phones {
   // Create makes |city|'s phones, with their stores in |dir|/<phone>. Every
   // app is configured with |app| (what it pins of the health authority) and
   // its own store directory and radio calibration. Raises the limit on open
-  // files if it can. Fails when |dir| cannot be created.
+  // files if it can. Fails when |dir| cannot be created. |city| must outlive
+  // the phones.
   static base::StatusOr<std::unique_ptr<Phones>> Create(const City& city, const client::ClientOptions& app,
                                                         const std::string& dir);
 
