@@ -7,10 +7,11 @@
 #include <limits>
 #include <unordered_map>
 
+#include "openen/crypto/interval.h"
+
 namespace openen::simulate {
 namespace {
 
-constexpr int32_t kDaySeconds = 86400;
 constexpr int32_t kHour = 3600;
 constexpr int32_t kMinute = 60;
 constexpr uint32_t kNowhere = std::numeric_limits<uint32_t>::max();  // walking, driving: no one near
@@ -250,8 +251,8 @@ std::vector<std::vector<City::Stay>> City::PlanDay(int day, Rng& rng) {
   std::vector<std::vector<Stay>> outings(n);
   auto go = [&](uint32_t person, PlaceKind kind, uint32_t place, int32_t start, int32_t end, bool fixed = false,
                 Position pos = {}) {
-    outings[person].push_back({kind, place, std::clamp(start, 0, kDaySeconds), std::clamp(end, 0, kDaySeconds),
-                               fixed, pos});
+    outings[person].push_back({kind, place, std::clamp<int32_t>(start, 0, crypto::kDaySeconds),
+                               std::clamp<int32_t>(end, 0, crypto::kDaySeconds), fixed, pos});
   };
   auto isolating = [&](uint32_t i) { return persons_[i].isolate_until > day; };
   auto random_in = [&](double side) {
@@ -356,7 +357,9 @@ std::vector<std::vector<City::Stay>> City::PlanDay(int day, Rng& rng) {
       plans[i].push_back(s);
       t = s.end;
     }
-    if (t < kDaySeconds) plans[i].push_back({PlaceKind::kHome, persons_[i].household, t, kDaySeconds, false, {}});
+    if (t < crypto::kDaySeconds) {
+      plans[i].push_back({PlaceKind::kHome, persons_[i].household, t, crypto::kDaySeconds, false, {}});
+    }
   }
   return plans;
 }
@@ -422,7 +425,7 @@ DayActivity City::Live(int day) {
   for (int kind = 0; kind < kPlaceKinds; ++kind) {
     for (const auto& entries : occupancy[kind]) {
       if (entries.size() < 2) continue;
-      int32_t first = kDaySeconds, last = 0;
+      int32_t first = crypto::kDaySeconds, last = 0;
       for (const Entry& e : entries) {
         first = std::min(first, e.stay->start);
         last = std::max(last, e.stay->end);
@@ -485,7 +488,7 @@ DayActivity City::Live(int day) {
   for (uint32_t j = 0; j < n; ++j) {
     const Device& rx = devices_[j];
     size_t at = 0;
-    for (int32_t t = rng.Int(0, 299); t < kDaySeconds; t += rng.Int(180, 300)) {
+    for (int32_t t = rng.Int(0, 299); t < crypto::kDaySeconds; t += rng.Int(180, 300)) {
       while (plans[j][at].end <= t) ++at;
       const Stay& mine = plans[j][at];
       if (mine.place == kNowhere) continue;
