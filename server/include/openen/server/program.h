@@ -75,13 +75,14 @@ struct Command {
 // kExitUsage; otherwise it calls |write|(FILE), which writes the secret, and
 // prints on stdout what |write| returns. An error from |write| exits
 // kExitFailure.
-Command KeyCommand(std::string name, std::function<base::StatusOr<std::string>(const std::string& out)> write);
+Command KeyCommand(std::string name,
+                   std::function<base::StatusOr<std::string>(const std::string& out)> write);
 
 // Program is one server program: what is its own. Every string is a literal
 // (the name outlives RunProgram as the prefix of error messages).
 struct Program {
-  const char* name = nullptr;   // "openen-relay": the prefix of its errors and log lines
-  const char* usage = nullptr;  // what `--help`, `-h` and `help` print on stdout
+  const char* name = nullptr;            // "openen-relay": the prefix of its errors and log lines
+  const char* usage = nullptr;           // what `--help`, `-h` and `help` print on stdout
   const char* default_listen = nullptr;  // --listen without the option
   int64_t default_maintenance_interval_seconds = 60;
   // Its own serve options, each taking a value, and those of them it requires
@@ -98,7 +99,8 @@ struct Program {
   // load checks the program's own serve options in |args| (every required one
   // is present) and reads the files they name; an error exits kExitUsage (bad
   // arguments or unreadable input). It returns the component, not yet open.
-  std::function<base::StatusOr<std::unique_ptr<Component>>(const cli::Args& args, const ServeOptions& serve)>
+  std::function<base::StatusOr<std::unique_ptr<Component>>(const cli::Args& args,
+                                                           const ServeOptions& serve)>
       load;
 };
 
