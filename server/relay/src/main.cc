@@ -114,6 +114,7 @@ class RelayServer final : public server::Component {
   std::unique_ptr<RelayService> service_;
 };
 
+// LoadRelay is openen-relay's Program::load: its own serve options and files.
 base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& args,
                                                              const server::ServeOptions& serve) {
   if (args.Has("config") != args.Has("config-key")) {

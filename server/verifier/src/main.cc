@@ -267,6 +267,7 @@ class VerifierServer final : public server::Component {
   std::unique_ptr<VerificationService> service_;
 };
 
+// LoadVerifier is openen-verifier's Program::load: its own serve options and files.
 base::StatusOr<std::unique_ptr<server::Component>> LoadVerifier(const Args& args, const server::ServeOptions& serve) {
   VerifierOptions options;
   if (auto v = args.Get("issuer")) options.issuer = *v;
