@@ -2,10 +2,7 @@
 
 #include "openen/server/decommission.h"
 
-#include <cstdio>
-
 #include "openen/base/file.h"
-#include "openen/cli/args.h"
 #include "openen/server/grpc_server.h"
 #include "openen/server/key_files.h"
 #include "openen/wire/signed.h"
@@ -38,15 +35,6 @@ base::StatusOr<int64_t> InstallDecommissionOrder(const std::string& order_file, 
   }
   OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(installed, order.first.SerializeAsString(), false));
   return order.second.effective_at();
-}
-
-int RunInstallCommand(const std::string& order_file, const std::string& data_dir,
-                      const std::vector<crypto::Ed25519PublicKey>& trusted) {
-  auto effective = InstallDecommissionOrder(order_file, data_dir, trusted);
-  if (!effective.ok()) return cli::Fail(effective.status().message());
-  std::printf("decommission order in force from %lld installed in %s\n", static_cast<long long>(*effective),
-              data_dir.c_str());
-  return cli::kExitOk;
 }
 
 base::Status DecommissionState::Refresh() {

@@ -72,8 +72,8 @@ void ShutdownGracefully(grpc::Server* server, int grace_seconds) {
   server->Wait();
 }
 
-int ServeUntilSignal(const char* component, grpc::Server* server, int64_t interval_seconds,
-                     const std::function<base::Status()>& maintain, int grace_seconds) {
+void ServeUntilSignal(const char* component, grpc::Server* server, int64_t interval_seconds,
+                      const std::function<base::Status()>& maintain, int grace_seconds) {
   std::mutex mu;
   std::condition_variable cv;
   bool stopping = false;
@@ -99,7 +99,6 @@ int ServeUntilSignal(const char* component, grpc::Server* server, int64_t interv
   maintenance.join();
   run();
   Log(component, "stopped");
-  return 0;
 }
 
 bool FileExists(const std::string& path) {

@@ -225,6 +225,33 @@ TEST_CASE("with --tls-cert and --tls-key the relay speaks only TLS", "[relay][cl
   CHECK(relay.Stop() == 0);
 }
 
+TEST_CASE("the relay's first lines name its export key and warn when no order can count", "[relay][cli]") {
+  TempDir dir;
+  for (const char* role : {"certificate", "decommission"}) {
+    RunResult key = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub(std::string(role) + ".key")});
+    REQUIRE(key.exit_code == 0);
+    std::ofstream(dir.Sub(std::string(role) + ".pub")) << key.out;
+  }
+  REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
+  const std::string warning =
+      "openen-relay: no --decommission-key given: no decommission order will be accepted\n";
+  for (bool orders_count : {false, true}) {
+    INFO("with --decommission-key: " << orders_count);
+    std::vector<std::string> argv = {OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
+                                     "--certificate-key", dir.Sub("certificate.pub"), "--signing-key",
+                                     dir.Sub("export.pem"), "--listen", "127.0.0.1:0", "--signing-key-id", "ie",
+                                     "--signing-key-version", "v7"};
+    if (orders_count) argv.insert(argv.end(), {"--decommission-key", dir.Sub("decommission.pub")});
+    Process relay(argv);
+    const int port = StartedPort(&relay);
+    CHECK(relay.Stop() == 0);
+    const std::string& log = relay.stderr_text();
+    CHECK(log.find("openen-relay: listening on 127.0.0.1:" + std::to_string(port) + ", exports signed by ie-v7\n") !=
+          std::string::npos);
+    CHECK((log.find(warning) != std::string::npos) == !orders_count);
+  }
+}
+
 TEST_CASE("decommission commands switch off a running relay", "[relay][cli][decommission]") {
   TempDir dir;
   // The procedure of docs/decommissioning.md: an offline decommission key,

@@ -94,6 +94,37 @@ TEST_CASE("serve, issue as a contact tracer, and stop on SIGTERM", "[verifier][c
   CHECK(server.stderr_text().find("issued a code pair") != std::string::npos);
 }
 
+TEST_CASE("the verifier's first lines name its certificate key and warn when no order can count",
+          "[verifier][cli]") {
+  TempDir dir;
+  RunResult signing = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("sign.key")});
+  REQUIRE(signing.exit_code == 0);
+  RunResult offline = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("decommission.key")});
+  REQUIRE(offline.exit_code == 0);
+  std::ofstream(dir.Sub("decommission.pub")) << offline.out;
+  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
+  const std::string warning =
+      "openen-verifier: no --decommission-key given: no decommission order will be accepted\n";
+  for (bool orders_count : {false, true}) {
+    INFO("with --decommission-key: " << orders_count);
+    std::vector<std::string> argv = {OPENEN_VERIFIER, "--data-dir", dir.Sub("data"), "--signing-key",
+                                     dir.Sub("sign.key"), "--admin-key-file", dir.Sub("admin.key"), "--listen",
+                                     "127.0.0.1:0"};
+    if (orders_count) argv.insert(argv.end(), {"--decommission-key", dir.Sub("decommission.pub")});
+    Process server(argv);
+    REQUIRE(server.WaitForStderr("listening on 127.0.0.1:"));
+    REQUIRE(server.WaitForStderr("\n"));
+    const int port = PortFromLog(server.stderr_text());
+    CHECK(server.Stop() == 0);
+    const std::string& log = server.stderr_text();
+    // keygen printed the public half of the certificate key: the line the
+    // relays trust, and the one the verifier names.
+    CHECK(log.find("openen-verifier: listening on 127.0.0.1:" + std::to_string(port) + ", certificates signed by " +
+                   signing.out) != std::string::npos);
+    CHECK((log.find(warning) != std::string::npos) == !orders_count);
+  }
+}
+
 TEST_CASE("a decommissioned verifier issues no more codes", "[verifier][cli][decommission]") {
   TempDir dir;
   // The procedure of docs/decommissioning.md: the order is signed with the

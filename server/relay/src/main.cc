@@ -2,27 +2,15 @@
 //
 // openen-relay: the key relay.
 
-#include <cstdio>
-
-#include "openen/base/clock.h"
 #include "openen/base/file.h"
-#include "openen/cli/args.h"
 #include "openen/crypto/random.h"
 #include "openen/relay/relay.h"
 #include "openen/relay/service.h"
-#include "openen/server/decommission.h"
-#include "openen/server/grpc_server.h"
 #include "openen/server/key_files.h"
-#include "openen/server/log.h"
-#include "openen/server/worker_pool.h"
+#include "openen/server/program.h"
 
 namespace openen::relay {
 namespace {
-
-using cli::Args;
-using cli::Fail;
-using cli::kExitFailure;
-using cli::kExitOk;
 
 constexpr char kUsage[] =
     "usage:\n"
@@ -73,128 +61,96 @@ constexpr char kUsage[] =
     "maintenance pass. From the order's effective time it refuses every publish, deletes every\n"
     "key, batch and export file, and serves only the order (GetConfig, decommission.bin).\n";
 
-// --authority-key named one list trusted for certificates, configuration and
-// orders; it was split by role, and silently mapping it to one role would
-// hide that the others are no longer trusted.
 constexpr char kAuthorityKeyGone[] =
     "--authority-key is gone: keys have roles now; give the certificate keys with --certificate-key, "
     "the configuration keys with --config-key and the decommission keys with --decommission-key (see --help)";
 
-int Keygen(int argc, char** argv) {
-  auto args = Args::Parse(argc, argv, 2, {"out"}, {});
-  if (!args.ok()) return Fail(args.status().message());
-  auto out = args->Get("out");
-  if (!out) return Fail("keygen needs --out FILE");
-  if (server::FileExists(*out)) return Fail(*out + " exists; refusing to overwrite a key");
-  auto key = crypto::EcdsaP256PrivateKey::Generate();
-  if (!key.ok()) return Fail(key.status().message(), kExitFailure);
-  auto pem = key->ToPem();
-  if (!pem.ok()) return Fail(pem.status().message(), kExitFailure);
-  base::Status s = base::WriteFileAtomically(*out, *pem, /*secret=*/true);
-  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(pem->data()), pem->size()));
-  if (!s.ok()) return Fail(s.message(), kExitFailure);
-  std::printf("%s\n", key->PublicKey().ToSpkiBase64().c_str());
-  return kExitOk;
+// WriteExportKey is keygen: a new export signing key in |out|, and the line
+// to print, its public key as base64 SubjectPublicKeyInfo.
+base::StatusOr<std::string> WriteExportKey(const std::string& out) {
+  OPENEN_ASSIGN_OR_RETURN(crypto::EcdsaP256PrivateKey key, crypto::EcdsaP256PrivateKey::Generate());
+  OPENEN_ASSIGN_OR_RETURN(std::string pem, key.ToPem());
+  base::Status s = base::WriteFileAtomically(out, pem, /*secret=*/true);
+  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(pem.data()), pem.size()));
+  OPENEN_RETURN_IF_ERROR(s);
+  return key.PublicKey().ToSpkiBase64() + "\n";
 }
 
-int Decommission(int argc, char** argv) {
-  auto args = Args::Parse(argc, argv, 2, {"order", "data-dir", "decommission-key", "authority-key"}, {});
-  if (!args.ok()) return Fail(args.status().message());
-  if (args->Has("authority-key")) return Fail(kAuthorityKeyGone);
-  auto order = args->Get("order");
-  auto data_dir = args->Get("data-dir");
-  auto trusted = args->Get("decommission-key");
-  if (!order || !data_dir || !trusted) return Fail("decommission needs --order, --data-dir and --decommission-key");
-  auto keys = server::ReadEd25519PublicKeys(*trusted);
-  if (!keys.ok()) return Fail(keys.status().message());
-  return server::RunInstallCommand(*order, *data_dir, *keys);
-}
+// RelayServer is what openen-relay serves: the relay and its gRPC service.
+class RelayServer final : public server::Component {
+ public:
+  RelayServer(std::string data_dir, std::string export_dir, RelayOptions options,
+              std::vector<crypto::Ed25519PublicKey> certificate_keys, crypto::EcdsaP256PrivateKey signing_key,
+              std::optional<openen::v1::SignedEnvelope> config)
+      : data_dir_(std::move(data_dir)),
+        export_dir_(std::move(export_dir)),
+        options_(std::move(options)),
+        certificate_keys_(std::move(certificate_keys)),
+        signing_key_(std::move(signing_key)),
+        config_(std::move(config)) {}
 
-int Serve(int argc, char** argv) {
-  auto args = Args::Parse(argc, argv, 1,
-                          {"data-dir", "export-dir", "listen", "certificate-key", "signing-key",
-                           "batch-period", "min-batch-keys", "config", "config-key", "tls-cert", "tls-key",
-                           "region", "audience", "signing-key-id", "signing-key-version",
-                           "maintenance-interval", "decommission-key", "authority-key"},
-                          {"help"});
-  if (!args.ok()) return Fail(args.status().message());
-  if (args->Has("help")) {
-    std::fputs(kUsage, stdout);
-    return kExitOk;
+  base::Status Open(const base::Clock* clock, server::WorkerPool* pool) override {
+    OPENEN_ASSIGN_OR_RETURN(relay_, Relay::Open(data_dir_, export_dir_, options_, std::move(certificate_keys_),
+                                                std::move(*signing_key_), std::move(config_), clock));
+    service_ = std::make_unique<RelayService>(relay_.get(), pool);
+    return base::Status::Ok();
   }
-  if (!args->positional().empty()) return Fail("unknown command '" + args->positional()[0] + "'");
-  if (args->Has("authority-key")) return Fail(kAuthorityKeyGone);
-  auto data_dir = args->Get("data-dir");
-  auto export_dir = args->Get("export-dir");
-  auto certificate_file = args->Get("certificate-key");
-  auto signing_file = args->Get("signing-key");
-  if (!data_dir || !export_dir || !certificate_file || !signing_file) {
-    return Fail("--data-dir, --export-dir, --certificate-key and --signing-key are required (see --help)");
+  std::vector<grpc::Service*> Services() override { return {service_.get()}; }
+  base::Status Maintain() override { return relay_->Maintain(); }
+  std::string Description() const override {
+    return "exports signed by " + options_.signing_key_id + "-" + options_.signing_key_version;
   }
-  if (args->Has("config") != args->Has("config-key")) {
-    return Fail("--config and --config-key go together: the relay serves a configuration only if it "
-                "verifies under the configuration keys");
+
+ private:
+  // What Open opens the relay with.
+  const std::string data_dir_;
+  const std::string export_dir_;
+  const RelayOptions options_;
+  std::vector<crypto::Ed25519PublicKey> certificate_keys_;
+  std::optional<crypto::EcdsaP256PrivateKey> signing_key_;
+  std::optional<openen::v1::SignedEnvelope> config_;
+  // What it opened (the service uses the relay, so it goes first).
+  std::unique_ptr<Relay> relay_;
+  std::unique_ptr<RelayService> service_;
+};
+
+// LoadRelay is openen-relay's Program::load: its own serve options and files.
+base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& args,
+                                                             const server::ServeOptions& serve) {
+  if (args.Has("config") != args.Has("config-key")) {
+    return base::InvalidArgumentError(
+        "--config and --config-key go together: the relay serves a configuration only if it verifies under the "
+        "configuration keys");
   }
   RelayOptions options;
-  auto period = args->GetInt("batch-period", 3600, 1, 86400);
-  auto min_keys = args->GetInt("min-batch-keys", 1000, 0, 10'000'000);
-  auto interval = args->GetInt("maintenance-interval", 60, 1, 86400);
-  for (const auto* s : {&period, &min_keys, &interval}) {
-    if (!s->ok()) return Fail(s->status().message());
-  }
-  options.batch_period_seconds = *period;
-  options.min_batch_keys = static_cast<size_t>(*min_keys);
-  if (auto v = args->Get("region")) options.region = *v;
-  if (auto v = args->Get("audience")) options.audience = *v;
-  if (auto v = args->Get("signing-key-id")) options.signing_key_id = *v;
-  if (auto v = args->Get("signing-key-version")) options.signing_key_version = *v;
+  OPENEN_ASSIGN_OR_RETURN(options.batch_period_seconds, args.GetInt("batch-period", 3600, 1, 86400));
+  OPENEN_ASSIGN_OR_RETURN(int64_t min_keys, args.GetInt("min-batch-keys", 1000, 0, 10'000'000));
+  options.min_batch_keys = static_cast<size_t>(min_keys);
+  if (auto v = args.Get("region")) options.region = *v;
+  if (auto v = args.Get("audience")) options.audience = *v;
+  if (auto v = args.Get("signing-key-id")) options.signing_key_id = *v;
+  if (auto v = args.Get("signing-key-version")) options.signing_key_version = *v;
+  options.decommission_keys = serve.decommission_keys;
 
-  auto certificate_keys = server::ReadEd25519PublicKeys(*certificate_file);
-  if (!certificate_keys.ok()) return Fail(certificate_keys.status().message());
-  if (auto path = args->Get("config-key")) {
-    auto keys = server::ReadEd25519PublicKeys(*path);
-    if (!keys.ok()) return Fail(keys.status().message());
-    options.config_keys = *keys;
+  OPENEN_ASSIGN_OR_RETURN(auto certificate_keys, server::ReadEd25519PublicKeys(*args.Get("certificate-key")));
+  if (auto path = args.Get("config-key")) {
+    OPENEN_ASSIGN_OR_RETURN(options.config_keys, server::ReadEd25519PublicKeys(*path));
   }
-  if (auto path = args->Get("decommission-key")) {
-    auto keys = server::ReadEd25519PublicKeys(*path);
-    if (!keys.ok()) return Fail(keys.status().message());
-    options.decommission_keys = *keys;
-  }
-  auto pem = base::ReadFile(*signing_file, base::kMaxSmallFileBytes);
-  if (!pem.ok()) return Fail(pem.status().message());
-  auto signing_key = crypto::EcdsaP256PrivateKey::FromPem(*pem);
-  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(pem->data()), pem->size()));
-  if (!signing_key.ok()) return Fail(*signing_file + ": " + signing_key.status().message());
+  const std::string signing_file = *args.Get("signing-key");
+  OPENEN_ASSIGN_OR_RETURN(std::string pem, base::ReadFile(signing_file, base::kMaxSmallFileBytes));
+  auto signing_key = crypto::EcdsaP256PrivateKey::FromPem(pem);
+  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(pem.data()), pem.size()));
+  if (!signing_key.ok()) return signing_key.status().WithContext(signing_file);
   std::optional<openen::v1::SignedEnvelope> config;
-  if (auto path = args->Get("config")) {
-    auto bytes = base::ReadFile(*path, base::kMaxSmallFileBytes);
-    if (!bytes.ok()) return Fail(bytes.status().message());
+  if (auto path = args.Get("config")) {
+    OPENEN_ASSIGN_OR_RETURN(std::string bytes, base::ReadFile(*path, base::kMaxSmallFileBytes));
     config.emplace();
-    if (!config->ParseFromString(*bytes)) return Fail(*path + ": not a signed configuration");
+    if (!config->ParseFromString(bytes)) return base::InvalidArgumentError(*path + ": not a signed configuration");
   }
-
-  server::BlockShutdownSignals();
-  base::SystemClock clock;
-  auto relay = Relay::Open(*data_dir, *export_dir, options, std::move(*certificate_keys),
-                           std::move(*signing_key), std::move(config), &clock);
-  if (!relay.ok()) return Fail(relay.status().message(), kExitFailure);
-  server::WorkerPool pool(4);
-  RelayService service(relay->get(), &pool);
-  server::EndpointOptions endpoint;
-  endpoint.listen = args->Get("listen").value_or("127.0.0.1:8080");
-  endpoint.tls_cert_file = args->Get("tls-cert");
-  endpoint.tls_key_file = args->Get("tls-key");
-  auto running = server::StartServer(endpoint, {&service});
-  if (!running.ok()) return Fail(running.status().message(), kExitFailure);
-  const std::string host = endpoint.listen.substr(0, endpoint.listen.rfind(':'));
-  server::Log("openen-relay", "listening on %s:%d, exports signed by %s-%s", host.c_str(), running->port,
-              options.signing_key_id.c_str(), options.signing_key_version.c_str());
-  if (options.decommission_keys.empty()) {
-    server::Log("openen-relay", "no --decommission-key given: no decommission order will be accepted");
-  }
-  return server::ServeUntilSignal("openen-relay", running->server.get(), *interval,
-                                  [&] { return (*relay)->Maintain(); });
+  std::unique_ptr<server::Component> relay =
+      std::make_unique<RelayServer>(serve.data_dir, *args.Get("export-dir"), std::move(options),
+                                    std::move(certificate_keys), std::move(*signing_key), std::move(config));
+  return relay;
 }
 
 }  // namespace
@@ -202,14 +158,17 @@ int Serve(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace openen;
-  cli::SetProgramName("openen-relay");
-  if (base::Status s = crypto::Init(); !s.ok()) return cli::Fail(s.message(), cli::kExitFailure);
-  std::string cmd = argc > 1 ? argv[1] : "";
-  if (cmd == "keygen") return relay::Keygen(argc, argv);
-  if (cmd == "decommission") return relay::Decommission(argc, argv);
-  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    std::fputs(relay::kUsage, stdout);
-    return cli::kExitOk;
-  }
-  return relay::Serve(argc, argv);
+  const server::Program program{
+      .name = "openen-relay",
+      .usage = relay::kUsage,
+      .default_listen = "127.0.0.1:8080",
+      .default_maintenance_interval_seconds = 60,
+      .serve_options = {"export-dir", "certificate-key", "signing-key", "batch-period", "min-batch-keys", "config",
+                        "config-key", "region", "audience", "signing-key-id", "signing-key-version"},
+      .required_serve_options = {"export-dir", "certificate-key", "signing-key"},
+      .authority_key_gone = relay::kAuthorityKeyGone,
+      .commands = {server::KeyCommand("keygen", relay::WriteExportKey)},
+      .load = relay::LoadRelay,
+  };
+  return server::RunProgram(program, argc, argv);
 }

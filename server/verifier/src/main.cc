@@ -7,17 +7,12 @@
 #include <cstdio>
 #include <ctime>
 
-#include "openen/base/clock.h"
 #include "openen/base/file.h"
-#include "openen/cli/args.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/rpc/status.h"
-#include "openen/server/decommission.h"
-#include "openen/server/grpc_server.h"
 #include "openen/server/key_files.h"
-#include "openen/server/log.h"
-#include "openen/server/worker_pool.h"
+#include "openen/server/program.h"
 #include "openen/v1/relay.pb.h"
 #include "openen/verifier/service.h"
 #include "openen/verifier/verifier.h"
@@ -27,10 +22,8 @@ namespace openen::verifier {
 namespace {
 
 using cli::Args;
-using cli::Fail;
 using cli::kExitFailure;
-using cli::kExitOk;
-using cli::kExitUsage;
+using cli::Outcome;
 
 constexpr char kUsage[] =
     "usage:\n"
@@ -90,32 +83,25 @@ constexpr char kAuthorityKeyGone[] =
     "--authority-key is gone: keys have roles now; give the offline decommission keys with "
     "--decommission-key (see --help)";
 
-int Keygen(int argc, char** argv) {
-  auto args = Args::Parse(argc, argv, 2, {"out"}, {});
-  if (!args.ok()) return Fail(args.status().message());
-  auto out = args->Get("out");
-  if (!out) return Fail("keygen needs --out FILE");
-  if (server::FileExists(*out)) return Fail(*out + " exists; refusing to overwrite a key");
+// WriteSigningKey is keygen: a new Ed25519 key in |out|, and the line to print,
+// its public half as base64.
+base::StatusOr<std::string> WriteSigningKey(const std::string& out) {
   crypto::Ed25519PrivateKey key = crypto::Ed25519PrivateKey::Generate();
-  if (base::Status s = server::WriteEd25519PrivateKey(*out, key); !s.ok()) return Fail(s.message(), kExitFailure);
-  std::printf("%s\n", base::Base64Encode(key.PublicKey().bytes()).c_str());
-  return kExitOk;
+  OPENEN_RETURN_IF_ERROR(server::WriteEd25519PrivateKey(out, key));
+  return base::Base64Encode(key.PublicKey().bytes()) + "\n";
 }
 
-int AdminKey(int argc, char** argv) {
-  auto args = Args::Parse(argc, argv, 2, {"out"}, {});
-  if (!args.ok()) return Fail(args.status().message());
-  auto out = args->Get("out");
-  if (!out) return Fail("admin-key needs --out FILE");
-  if (server::FileExists(*out)) return Fail(*out + " exists; refusing to overwrite a key");
+// WriteAdminKey is admin-key: a new random admin API key in |out|; it prints
+// nothing.
+base::StatusOr<std::string> WriteAdminKey(const std::string& out) {
   base::Bytes raw(32);
   crypto::RandomBytes(raw);
   std::string text = base::HexEncode(raw) + "\n";
   crypto::Wipe(raw);
-  base::Status s = base::WriteFileAtomically(*out, text, /*secret=*/true);
+  base::Status s = base::WriteFileAtomically(out, text, /*secret=*/true);
   crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(text.data()), text.size()));
-  if (!s.ok()) return Fail(s.message(), kExitFailure);
-  return kExitOk;
+  OPENEN_RETURN_IF_ERROR(s);
+  return std::string();
 }
 
 base::StatusOr<crypto::SecretBytes> ReadAdminKey(const std::string& path) {
@@ -146,84 +132,60 @@ std::string Utc(int64_t t) {
   return buf;
 }
 
-int SignConfig(int argc, char** argv) {
-  auto args = Args::Parse(argc, argv, 2, {"signing-key", "in", "out"}, {});
-  if (!args.ok()) return Fail(args.status().message());
-  auto key_file = args->Get("signing-key");
-  auto in = args->Get("in");
-  auto out = args->Get("out");
-  if (!key_file || !in || !out) return Fail("sign-config needs --signing-key, --in and --out");
-  auto key = server::ReadEd25519PrivateKey(*key_file);
-  if (!key.ok()) return Fail(key.status().message());
-  auto text = base::ReadFile(*in, base::kMaxSmallFileBytes);
-  if (!text.ok()) return Fail(text.status().message());
+Outcome SignConfig(const Args& args) {
+  auto key_file = args.Get("signing-key");
+  auto in = args.Get("in");
+  auto out = args.Get("out");
+  if (!key_file || !in || !out) return base::InvalidArgumentError("sign-config needs --signing-key, --in and --out");
+  OPENEN_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey key, server::ReadEd25519PrivateKey(*key_file));
+  OPENEN_ASSIGN_OR_RETURN(std::string text, base::ReadFile(*in, base::kMaxSmallFileBytes));
   openen::v1::RelayConfig config;
-  if (!google::protobuf::TextFormat::ParseFromString(*text, &config)) {
-    return Fail(*in + ": not a valid openen.v1.RelayConfig in text format");
+  if (!google::protobuf::TextFormat::ParseFromString(text, &config)) {
+    return base::InvalidArgumentError(*in + ": not a valid openen.v1.RelayConfig in text format");
   }
   if (config.retention_days() > 14) {
-    return Fail(*in + ": retention_days is " + std::to_string(config.retention_days()) + ", at most 14");
+    return base::InvalidArgumentError(*in + ": retention_days is " + std::to_string(config.retention_days()) +
+                                      ", at most 14");
   }
-  if (config.expires_at() <= 0) return Fail(*in + ": expires_at must be set");
-  openen::v1::SignedEnvelope env = wire::SignEnvelope(wire::kRelayConfigContext, config, *key);
+  if (config.expires_at() <= 0) return base::InvalidArgumentError(*in + ": expires_at must be set");
+  openen::v1::SignedEnvelope env = wire::SignEnvelope(wire::kRelayConfigContext, config, key);
   if (base::Status s = base::WriteFileAtomically(*out, env.SerializeAsString(), false); !s.ok()) {
-    return Fail(s.message(), kExitFailure);
+    return Outcome(s, kExitFailure);
   }
   std::printf("signed configuration serial %llu, expires %s\n",
               static_cast<unsigned long long>(config.serial()), Utc(config.expires_at()).c_str());
-  return kExitOk;
+  return {};
 }
 
-int DecommissionOrder(int argc, char** argv) {
-  auto args = Args::Parse(argc, argv, 2, {"signing-key", "effective", "sequence", "issuer", "out"}, {});
-  if (!args.ok()) return Fail(args.status().message());
-  auto key_file = args->Get("signing-key");
-  auto effective_text = args->Get("effective");
-  auto out = args->Get("out");
+Outcome DecommissionOrder(const Args& args) {
+  auto key_file = args.Get("signing-key");
+  auto effective_text = args.Get("effective");
+  auto out = args.Get("out");
   if (!key_file || !effective_text || !out) {
-    return Fail("decommission-order needs --signing-key, --effective and --out");
+    return base::InvalidArgumentError("decommission-order needs --signing-key, --effective and --out");
   }
-  auto effective = cli::ParseInt(*effective_text, "--effective", 0, INT64_MAX);
-  auto sequence = args->GetInt("sequence", 1, 1, INT64_MAX);
-  if (!effective.ok()) return Fail(effective.status().message());
-  if (!sequence.ok()) return Fail(sequence.status().message());
-  auto key = server::ReadEd25519PrivateKey(*key_file);
-  if (!key.ok()) return Fail(key.status().message());
+  OPENEN_ASSIGN_OR_RETURN(int64_t effective, cli::ParseInt(*effective_text, "--effective", 0, INT64_MAX));
+  OPENEN_ASSIGN_OR_RETURN(int64_t sequence, args.GetInt("sequence", 1, 1, INT64_MAX));
+  OPENEN_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey key, server::ReadEd25519PrivateKey(*key_file));
   openen::v1::DecommissionOrder order;
-  order.set_effective_at(*effective);
-  order.set_sequence(static_cast<uint64_t>(*sequence));
-  order.set_issuer(args->Get("issuer").value_or("health authority"));
-  auto env = wire::SignEnvelope(wire::kDecommissionOrderContext, order, *key);
+  order.set_effective_at(effective);
+  order.set_sequence(static_cast<uint64_t>(sequence));
+  order.set_issuer(args.Get("issuer").value_or("health authority"));
+  auto env = wire::SignEnvelope(wire::kDecommissionOrderContext, order, key);
   if (base::Status s = base::WriteFileAtomically(*out, env.SerializeAsString(), false); !s.ok()) {
-    return Fail(s.message(), kExitFailure);
+    return Outcome(s, kExitFailure);
   }
   std::printf("decommission order %llu, effective %s\n", static_cast<unsigned long long>(order.sequence()),
               Utc(order.effective_at()).c_str());
-  return kExitOk;
+  return {};
 }
 
-int Decommission(int argc, char** argv) {
-  auto args = Args::Parse(argc, argv, 2, {"order", "data-dir", "decommission-key", "authority-key"}, {});
-  if (!args.ok()) return Fail(args.status().message());
-  if (args->Has("authority-key")) return Fail(kAuthorityKeyGone);
-  auto order = args->Get("order");
-  auto data_dir = args->Get("data-dir");
-  auto trusted = args->Get("decommission-key");
-  if (!order || !data_dir || !trusted) return Fail("decommission needs --order, --data-dir and --decommission-key");
-  auto keys = server::ReadEd25519PublicKeys(*trusted);
-  if (!keys.ok()) return Fail(keys.status().message());
-  return server::RunInstallCommand(*order, *data_dir, *keys);
-}
-
-int Issue(int argc, char** argv) {
-  auto args = Args::Parse(argc, argv, 2, {"server", "admin-key-file", "test-type", "onset", "tls-ca"},
-                          {"json"});
-  if (!args.ok()) return Fail(args.status().message());
-  auto server_addr = args->Get("server");
-  auto key_file = args->Get("admin-key-file");
-  auto type_text = args->Get("test-type");
+Outcome Issue(const Args& args) {
+  auto server_addr = args.Get("server");
+  auto key_file = args.Get("admin-key-file");
+  auto type_text = args.Get("test-type");
   if (!server_addr || !key_file || !type_text) {
-    return Fail("issue needs --server, --admin-key-file and --test-type");
+    return base::InvalidArgumentError("issue needs --server, --admin-key-file and --test-type");
   }
   openen::v1::IssueCodeRequest request;
   if (*type_text == "confirmed") {
@@ -233,32 +195,32 @@ int Issue(int argc, char** argv) {
   } else if (*type_text == "self-report") {
     request.set_test_type(openen::v1::SELF_REPORT);
   } else {
-    return Fail("--test-type must be confirmed, likely or self-report, got '" + *type_text + "'");
+    return base::InvalidArgumentError("--test-type must be confirmed, likely or self-report, got '" + *type_text + "'");
   }
-  if (auto onset = args->Get("onset")) {
-    auto interval = ParseOnsetDate(*onset);
-    if (!interval.ok()) return Fail(interval.status().message());
-    request.set_symptom_onset_interval(*interval);
+  if (auto onset = args.Get("onset")) {
+    OPENEN_ASSIGN_OR_RETURN(uint32_t interval, ParseOnsetDate(*onset));
+    request.set_symptom_onset_interval(interval);
   }
-  auto admin_key = ReadAdminKey(*key_file);
-  if (!admin_key.ok()) return Fail(admin_key.status().message());
+  OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes admin_key, ReadAdminKey(*key_file));
 
   std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
-  if (auto ca = args->Get("tls-ca")) {
-    auto pem = base::ReadFile(*ca, base::kMaxSmallFileBytes);
-    if (!pem.ok()) return Fail(pem.status().message());
+  if (auto ca = args.Get("tls-ca")) {
+    OPENEN_ASSIGN_OR_RETURN(std::string pem, base::ReadFile(*ca, base::kMaxSmallFileBytes));
     grpc::SslCredentialsOptions ssl;
-    ssl.pem_root_certs = *pem;
+    ssl.pem_root_certs = pem;
     creds = grpc::SslCredentials(ssl);
   }
   auto stub = openen::v1::Verification::NewStub(grpc::CreateChannel(*server_addr, creds));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  ctx.AddMetadata("authorization", "Bearer " + std::string(base::AsChars(admin_key->Reveal())));
+  ctx.AddMetadata("authorization", "Bearer " + std::string(base::AsChars(admin_key.Reveal())));
   openen::v1::IssueCodeResponse response;
-  grpc::Status status = stub->IssueCode(&ctx, request, &response);
-  if (!status.ok()) return Fail(rpc::FromGrpcStatus(status).ToString(), kExitFailure);
-  if (args->Has("json")) {
+  if (grpc::Status status = stub->IssueCode(&ctx, request, &response); !status.ok()) {
+    // The message names the code the verifier answered with.
+    base::Status s = rpc::FromGrpcStatus(status);
+    return Outcome(base::Status(s.code(), s.ToString()), kExitFailure);
+  }
+  if (args.Has("json")) {
     std::printf("{\"short_code\": \"%s\", \"short_code_expires_at\": %lld, \"long_code\": \"%s\", "
                 "\"long_code_expires_at\": %lld}\n",
                 response.short_code().c_str(),
@@ -269,70 +231,57 @@ int Issue(int argc, char** argv) {
                 GroupForReading(response.short_code()).c_str(), Utc(response.short_code_expires_at()).c_str(),
                 response.long_code().c_str(), Utc(response.long_code_expires_at()).c_str());
   }
-  return kExitOk;
+  return {};
 }
 
-int Serve(int argc, char** argv) {
-  auto args = Args::Parse(argc, argv, 1,
-                          {"data-dir", "listen", "signing-key", "admin-key-file", "issuer", "audience",
-                           "tls-cert", "tls-key", "short-code-digits",
-                           "maintenance-interval", "decommission-key", "authority-key"},
-                          {"help"});
-  if (!args.ok()) return Fail(args.status().message());
-  if (args->Has("help")) {
-    std::fputs(kUsage, stdout);
-    return kExitOk;
+// VerifierServer is what openen-verifier serves: the verifier and its gRPC
+// service.
+class VerifierServer final : public server::Component {
+ public:
+  VerifierServer(std::string data_dir, crypto::Ed25519PrivateKey signing_key, VerifierOptions options,
+                 crypto::SecretBytes admin_key)
+      : data_dir_(std::move(data_dir)),
+        signing_key_(std::move(signing_key)),
+        options_(std::move(options)),
+        admin_key_(std::move(admin_key)) {}
+
+  base::Status Open(const base::Clock* clock, server::WorkerPool* pool) override {
+    OPENEN_ASSIGN_OR_RETURN(verifier_, Verifier::Open(data_dir_, std::move(*signing_key_), options_, clock));
+    service_ = std::make_unique<VerificationService>(verifier_.get(), std::move(admin_key_), pool);
+    return base::Status::Ok();
   }
-  if (!args->positional().empty()) return Fail("unknown command '" + args->positional()[0] + "'");
-  if (args->Has("authority-key")) return Fail(kAuthorityKeyGone);
-  auto data_dir = args->Get("data-dir");
-  auto key_file = args->Get("signing-key");
-  auto admin_file = args->Get("admin-key-file");
-  if (!data_dir || !key_file || !admin_file) {
-    return Fail("--data-dir, --signing-key and --admin-key-file are required (see --help)");
+  std::vector<grpc::Service*> Services() override { return {service_.get()}; }
+  base::Status Maintain() override { return verifier_->Maintain().status(); }
+  std::string Description() const override {
+    return "certificates signed by " + base::Base64Encode(verifier_->public_key().bytes());
   }
+
+ private:
+  // What Open opens the verifier with.
+  const std::string data_dir_;
+  std::optional<crypto::Ed25519PrivateKey> signing_key_;
+  const VerifierOptions options_;
+  crypto::SecretBytes admin_key_;
+  // What it opened (the service uses the verifier, so it goes first).
+  std::unique_ptr<Verifier> verifier_;
+  std::unique_ptr<VerificationService> service_;
+};
+
+// LoadVerifier is openen-verifier's Program::load: its own serve options and files.
+base::StatusOr<std::unique_ptr<server::Component>> LoadVerifier(const Args& args, const server::ServeOptions& serve) {
   VerifierOptions options;
-  if (auto v = args->Get("issuer")) options.issuer = *v;
-  if (auto v = args->Get("audience")) options.audience = *v;
-  auto digits = args->GetInt("short-code-digits", options.short_code_digits, kMinShortCodeDigits,
-                             kMaxShortCodeDigits);
-  auto interval = args->GetInt("maintenance-interval", 10, 1, 86400);
-  for (const auto* s : {&digits, &interval}) {
-    if (!s->ok()) return Fail(s->status().message());
-  }
-  options.short_code_digits = static_cast<int>(*digits);
-
-  if (auto path = args->Get("decommission-key")) {
-    auto keys = server::ReadEd25519PublicKeys(*path);
-    if (!keys.ok()) return Fail(keys.status().message());
-    options.decommission_keys = *keys;
-  }
-  auto signing_key = server::ReadEd25519PrivateKey(*key_file);
-  if (!signing_key.ok()) return Fail(signing_key.status().message());
-  auto admin_key = ReadAdminKey(*admin_file);
-  if (!admin_key.ok()) return Fail(admin_key.status().message());
-
-  server::BlockShutdownSignals();
-  base::SystemClock clock;
-  auto verifier = Verifier::Open(*data_dir, std::move(*signing_key), options, &clock);
-  if (!verifier.ok()) return Fail(verifier.status().message(), kExitFailure);
-  server::WorkerPool pool(4);
-  VerificationService service(verifier->get(), std::move(*admin_key), &pool);
-  server::EndpointOptions endpoint;
-  endpoint.listen = args->Get("listen").value_or("127.0.0.1:8081");
-  endpoint.tls_cert_file = args->Get("tls-cert");
-  endpoint.tls_key_file = args->Get("tls-key");
-  auto running = server::StartServer(endpoint, {&service});
-  if (!running.ok()) return Fail(running.status().message(), kExitFailure);
-  const std::string host = endpoint.listen.substr(0, endpoint.listen.rfind(':'));
-  server::Log("openen-verifier", "listening on %s:%d, certificates signed by %s", host.c_str(),
-              running->port, base::Base64Encode((*verifier)->public_key().bytes()).c_str());
-  if (options.decommission_keys.empty()) {
-    server::Log("openen-verifier", "no --decommission-key given: no decommission order will be accepted");
-  }
-
-  return server::ServeUntilSignal("openen-verifier", running->server.get(), *interval,
-                                  [&] { return (*verifier)->Maintain().status(); });
+  if (auto v = args.Get("issuer")) options.issuer = *v;
+  if (auto v = args.Get("audience")) options.audience = *v;
+  OPENEN_ASSIGN_OR_RETURN(int64_t digits, args.GetInt("short-code-digits", options.short_code_digits,
+                                                      kMinShortCodeDigits, kMaxShortCodeDigits));
+  options.short_code_digits = static_cast<int>(digits);
+  options.decommission_keys = serve.decommission_keys;
+  OPENEN_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey signing_key,
+                          server::ReadEd25519PrivateKey(*args.Get("signing-key")));
+  OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes admin_key, ReadAdminKey(*args.Get("admin-key-file")));
+  std::unique_ptr<server::Component> verifier = std::make_unique<VerifierServer>(
+      serve.data_dir, std::move(signing_key), std::move(options), std::move(admin_key));
+  return verifier;
 }
 
 }  // namespace
@@ -340,18 +289,24 @@ int Serve(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   using namespace openen;
-  cli::SetProgramName("openen-verifier");
-  if (base::Status s = crypto::Init(); !s.ok()) return cli::Fail(s.message(), cli::kExitFailure);
-  std::string cmd = argc > 1 ? argv[1] : "";
-  if (cmd == "keygen") return verifier::Keygen(argc, argv);
-  if (cmd == "admin-key") return verifier::AdminKey(argc, argv);
-  if (cmd == "issue") return verifier::Issue(argc, argv);
-  if (cmd == "sign-config") return verifier::SignConfig(argc, argv);
-  if (cmd == "decommission-order") return verifier::DecommissionOrder(argc, argv);
-  if (cmd == "decommission") return verifier::Decommission(argc, argv);
-  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
-    std::fputs(verifier::kUsage, stdout);
-    return cli::kExitOk;
-  }
-  return verifier::Serve(argc, argv);
+  const server::Program program{
+      .name = "openen-verifier",
+      .usage = verifier::kUsage,
+      .default_listen = "127.0.0.1:8081",
+      .default_maintenance_interval_seconds = 10,
+      .serve_options = {"signing-key", "admin-key-file", "issuer", "audience", "short-code-digits"},
+      .required_serve_options = {"signing-key", "admin-key-file"},
+      .authority_key_gone = verifier::kAuthorityKeyGone,
+      .commands =
+          {
+              server::KeyCommand("keygen", verifier::WriteSigningKey),
+              server::KeyCommand("admin-key", verifier::WriteAdminKey),
+              {"sign-config", {"signing-key", "in", "out"}, {}, verifier::SignConfig},
+              {"decommission-order", {"signing-key", "effective", "sequence", "issuer", "out"}, {},
+               verifier::DecommissionOrder},
+              {"issue", {"server", "admin-key-file", "test-type", "onset", "tls-ca"}, {"json"}, verifier::Issue},
+          },
+      .load = verifier::LoadVerifier,
+  };
+  return server::RunProgram(program, argc, argv);
 }

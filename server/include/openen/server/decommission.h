@@ -40,12 +40,6 @@ base::StatusOr<std::pair<openen::v1::SignedEnvelope, openen::v1::DecommissionOrd
 base::StatusOr<int64_t> InstallDecommissionOrder(const std::string& order_file, const std::string& data_dir,
                                            const std::vector<crypto::Ed25519PublicKey>& trusted);
 
-// RunInstallCommand is the servers' `decommission` command after parsing:
-// installs |order_file| into |data_dir| if |trusted| signed it, prints where
-// and from when it is in force, and returns the process exit code.
-int RunInstallCommand(const std::string& order_file, const std::string& data_dir,
-                      const std::vector<crypto::Ed25519PublicKey>& trusted);
-
 class DecommissionState {
  public:
   DecommissionState(std::string data_dir, std::vector<crypto::Ed25519PublicKey> trusted)

@@ -52,9 +52,9 @@ void ShutdownGracefully(grpc::Server* server, int grace_seconds);
 // ServeUntilSignal runs |maintain| every |interval_seconds| on its own thread
 // until SIGTERM or SIGINT, then shuts |server| down gracefully (in-flight
 // calls get |grace_seconds|), stops the thread, and runs |maintain| once more.
-// Returns the process exit code (0). Call BlockShutdownSignals first.
-int ServeUntilSignal(const char* component, grpc::Server* server, int64_t interval_seconds,
-                     const std::function<base::Status()>& maintain, int grace_seconds = 10);
+// Call BlockShutdownSignals first.
+void ServeUntilSignal(const char* component, grpc::Server* server, int64_t interval_seconds,
+                      const std::function<base::Status()>& maintain, int grace_seconds = 10);
 
 // FileExists reports whether |path| names anything.
 bool FileExists(const std::string& path);

@@ -1,0 +1,151 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "openen/server/program.h"
+
+#include <cstdio>
+
+#include "openen/crypto/random.h"
+#include "openen/server/decommission.h"
+#include "openen/server/grpc_server.h"
+#include "openen/server/key_files.h"
+#include "openen/server/log.h"
+
+namespace openen::server {
+namespace {
+
+using cli::Args;
+using cli::Outcome;
+
+// RequiredError names every required option: "--a, --b and --c are required".
+base::Status RequiredError(const std::vector<std::string>& names) {
+  std::string list;
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) list += i + 1 == names.size() ? " and " : ", ";
+    list += "--" + names[i];
+  }
+  return base::InvalidArgumentError(list + (names.size() == 1 ? " is" : " are") +
+                                    " required (see --help)");
+}
+
+Command DecommissionCommand(const Program& program) {
+  return {"decommission",
+          {"order", "data-dir", "decommission-key", "authority-key"},
+          {},
+          [&program](const Args& args) -> Outcome {
+            if (args.Has("authority-key")) {
+              return base::InvalidArgumentError(program.authority_key_gone);
+            }
+            auto order = args.Get("order");
+            auto data_dir = args.Get("data-dir");
+            auto trusted = args.Get("decommission-key");
+            if (!order || !data_dir || !trusted) {
+              return base::InvalidArgumentError(
+                  "decommission needs --order, --data-dir and --decommission-key");
+            }
+            OPENEN_ASSIGN_OR_RETURN(auto keys, ReadEd25519PublicKeys(*trusted));
+            OPENEN_ASSIGN_OR_RETURN(int64_t effective,
+                                    InstallDecommissionOrder(*order, *data_dir, keys));
+            std::printf("decommission order in force from %lld installed in %s\n",
+                        static_cast<long long>(effective), data_dir->c_str());
+            return {};
+          }};
+}
+
+Outcome Run(const Command& command, int argc, char** argv) {
+  OPENEN_ASSIGN_OR_RETURN(Args args, Args::Parse(argc, argv, 2, command.options, command.flags));
+  return command.run(args);
+}
+
+Outcome Serve(const Program& program, int argc, char** argv) {
+  // The serve options every server takes, and the program's own.
+  std::set<std::string> valued = {"data-dir", "listen", "tls-cert", "tls-key",
+                                  "maintenance-interval", "decommission-key", "authority-key"};
+  valued.insert(program.serve_options.begin(), program.serve_options.end());
+  OPENEN_ASSIGN_OR_RETURN(Args args, Args::Parse(argc, argv, 1, valued, {"help"}));
+  if (args.Has("help")) {
+    std::fputs(program.usage, stdout);
+    return {};
+  }
+  if (!args.positional().empty()) {
+    return base::InvalidArgumentError("unknown command '" + args.positional()[0] + "'");
+  }
+  if (args.Has("authority-key")) return base::InvalidArgumentError(program.authority_key_gone);
+  std::vector<std::string> required = {"data-dir"};
+  required.insert(required.end(), program.required_serve_options.begin(),
+                  program.required_serve_options.end());
+  for (const std::string& name : required) {
+    if (!args.Has(name)) return RequiredError(required);
+  }
+  OPENEN_ASSIGN_OR_RETURN(
+      int64_t interval,
+      args.GetInt("maintenance-interval", program.default_maintenance_interval_seconds, 1, 86400));
+  ServeOptions serve;
+  serve.data_dir = *args.Get("data-dir");
+  if (auto path = args.Get("decommission-key")) {
+    OPENEN_ASSIGN_OR_RETURN(serve.decommission_keys, ReadEd25519PublicKeys(*path));
+  }
+
+  // Declared in this order so that they are destroyed in the reverse one: the
+  // server stops first, then the pool runs its queued tasks (which use the
+  // component), then the component goes, then the clock it reads.
+  base::SystemClock clock;
+  OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<Component> component, program.load(args, serve));
+  BlockShutdownSignals();  // before any thread starts, so that only ServeUntilSignal sees them
+  WorkerPool pool(4);
+  if (base::Status s = component->Open(&clock, &pool); !s.ok()) {
+    return Outcome(s, cli::kExitFailure);
+  }
+  EndpointOptions endpoint;
+  endpoint.listen = args.Get("listen").value_or(program.default_listen);
+  endpoint.tls_cert_file = args.Get("tls-cert");
+  endpoint.tls_key_file = args.Get("tls-key");
+  auto running = StartServer(endpoint, component->Services());
+  if (!running.ok()) return Outcome(running.status(), cli::kExitFailure);
+  const std::string host = endpoint.listen.substr(0, endpoint.listen.rfind(':'));
+  Log(program.name, "listening on %s:%d, %s", host.c_str(), running->port,
+      component->Description().c_str());
+  if (serve.decommission_keys.empty()) {
+    Log(program.name, "no --decommission-key given: no decommission order will be accepted");
+  }
+  ServeUntilSignal(program.name, running->server.get(), interval,
+                   [&] { return component->Maintain(); });
+  return {};
+}
+
+}  // namespace
+
+Command KeyCommand(std::string name,
+                   std::function<base::StatusOr<std::string>(const std::string& out)> write) {
+  const std::string needs_out = name + " needs --out FILE";
+  return {std::move(name),
+          {"out"},
+          {},
+          [needs_out, write = std::move(write)](const Args& args) -> Outcome {
+            auto out = args.Get("out");
+            if (!out) return base::InvalidArgumentError(needs_out);
+            if (FileExists(*out)) {
+              return base::InvalidArgumentError(*out + " exists; refusing to overwrite a key");
+            }
+            base::StatusOr<std::string> printed = write(*out);
+            if (!printed.ok()) return Outcome(printed.status(), cli::kExitFailure);
+            std::fputs(printed->c_str(), stdout);
+            return {};
+          }};
+}
+
+int RunProgram(const Program& program, int argc, char** argv) {
+  cli::SetProgramName(program.name);
+  if (base::Status s = crypto::Init(); !s.ok()) return Outcome(s, cli::kExitFailure).Exit();
+  const std::string command = argc > 1 ? argv[1] : "";
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::fputs(program.usage, stdout);
+    return cli::kExitOk;
+  }
+  if (command == "decommission") return Run(DecommissionCommand(program), argc, argv).Exit();
+  for (const Command& c : program.commands) {
+    if (command == c.name) return Run(c, argc, argv).Exit();
+  }
+  return Serve(program, argc, argv).Exit();
+}
+
+}  // namespace openen::server
