@@ -14,6 +14,7 @@
 
 #include "bench_util.h"
 #include "openen/crypto/gaen.h"
+#include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 
 namespace {
@@ -53,15 +54,15 @@ int main(int argc, char** argv) {
   const uint32_t start = 2642976;
 
   Measure("derive_rpik_144_run", seconds, teks, [&](RpiDeriver& d, const auto& tek) {
-    std::array<Rpi, 144> rpis;
+    std::array<Rpi, openen::crypto::kTekRollingPeriod> rpis;
     (void)d.SetTek(tek);
     d.ComputeRun(start, rpis);
-    return rpis[143][0];
+    return rpis.back()[0];
   });
   Measure("derive_rpik_144_single", seconds, teks, [&](RpiDeriver& d, const auto& tek) {
     (void)d.SetTek(tek);
     uint8_t x = 0;
-    for (uint32_t j = 0; j < 144; ++j) x ^= d.Compute(start + j)[0];
+    for (uint32_t j = 0; j < openen::crypto::kTekRollingPeriod; ++j) x ^= d.Compute(start + j)[0];
     return x;
   });
   Measure("derive_rpik_only", seconds, teks, [&](RpiDeriver& d, const auto& tek) {

@@ -57,9 +57,9 @@ int main(int argc, char** argv) {
   std::string dir = (std::filesystem::temp_directory_path() / ("openen-bench-match-" + std::string(6, 'X'))).string();
   if (mkdtemp(dir.data()) == nullptr) return 1;
   std::mt19937 rng(7);
-  const int64_t now = 1795000000 / 86400 * 86400 + 12 * 3600;
+  const int64_t now = 1795000000 / crypto::kDaySeconds * crypto::kDaySeconds + 12 * 3600;
   const uint32_t today = crypto::RollingStart(crypto::EnIntervalNumber(now));
-  const uint32_t first_day = today / 144 - 13;
+  const uint32_t first_day = today / crypto::kTekRollingPeriod - 13;
 
   // The city: 50,000 RPIs over 14 days, 4 sightings each; 100 of them belong
   // to diagnosis keys that will be published (true matches).
@@ -79,8 +79,8 @@ int main(int argc, char** argv) {
     wire::ExportKey k;
     k.key_data.resize(16);
     crypto::RandomBytes(k.key_data);
-    k.rolling_start_interval_number = static_cast<int32_t>((first_day + rng() % 14) * 144);
-    k.rolling_period = 144;
+    k.rolling_start_interval_number = static_cast<int32_t>((first_day + rng() % 14) * crypto::kTekRollingPeriod);
+    k.rolling_period = crypto::kTekRollingPeriod;
     k.transmission_risk_level = 4;
     k.report_type = wire::ReportType::kConfirmedTest;
     diagnosis.push_back(std::move(k));
@@ -90,7 +90,7 @@ int main(int argc, char** argv) {
   for (size_t r = 0; r < rpis; ++r) {
     base::Bytes rpi(16), aem(4);
     const uint32_t now_interval = crypto::EnIntervalNumber(now);
-    uint32_t interval = first_day * 144 + rng() % (now_interval - first_day * 144);
+    uint32_t interval = first_day * crypto::kTekRollingPeriod + rng() % (now_interval - first_day * crypto::kTekRollingPeriod);
     if (r < 100) {  // a true contact: an RPI of diagnosis key r
       crypto::RpiDeriver d;
       (void)d.SetTek(diagnosis[r].key_data);
@@ -156,7 +156,7 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < rpis; ++i) {
       client::Sighting s;
       crypto::RandomBytes(s.rpi);
-      s.interval = first_day * 144 + r2() % (14 * 144);
+      s.interval = first_day * crypto::kTekRollingPeriod + r2() % (14 * crypto::kTekRollingPeriod);
       s.scans.assign(4, client::Scan{0, -60});
       all.push_back(std::move(s));
     }

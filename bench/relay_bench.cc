@@ -49,9 +49,9 @@ std::vector<Publish> MakePublishes(size_t n, int64_t now, const crypto::Ed25519P
   for (Publish& p : out) {
     std::vector<crypto::TekHmacEntry> entries;
     for (uint32_t d = 1; d <= 14; ++d) {
-      relay::SubmittedKey k{base::Bytes(16), today - 144 * d, 144, 4};
+      relay::SubmittedKey k{base::Bytes(16), today - crypto::kTekRollingPeriod * d, crypto::kTekRollingPeriod, 4};
       crypto::RandomBytes(k.key_data);
-      entries.push_back({k.key_data, k.rolling_start_interval_number, 144, 4});
+      entries.push_back({k.key_data, k.rolling_start_interval_number, crypto::kTekRollingPeriod, 4});
       p.keys.push_back(std::move(k));
     }
     p.secret = base::Bytes(32);
@@ -139,7 +139,7 @@ void BenchPublish(const std::string& dir, size_t n, int threads) {
 }
 
 void BenchClose(const std::string& dir, size_t keys, int threads) {
-  const int64_t now = 1795000000 / 86400 * 86400 + 10 * 3600;
+  const int64_t now = 1795000000 / crypto::kDaySeconds * crypto::kDaySeconds + 10 * 3600;
   base::FakeClock clock(now);
   auto authority = crypto::Ed25519PrivateKey::Generate();
   relay::RelayOptions options;

@@ -3,27 +3,50 @@
 #include "openen/base/file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
 
 namespace openen::base {
 
 StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::string_view what) {
   const std::string name(what.empty() ? std::string_view(path) : what);
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return NotFoundError("cannot read " + name);
-  const std::streamoff size = in.tellg();
-  if (size < 0) return NotFoundError("cannot read " + name + ": not a regular file");
-  if (static_cast<uint64_t>(size) > limit) {
-    return ResourceExhaustedError(name + " is " + std::to_string(size) + " bytes, more than the limit of " +
-                                  std::to_string(limit));
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    // A missing file is the common case and needs no reason; any other
+    // (permissions, a file where a directory should be) says which.
+    if (errno == ENOENT) return NotFoundError("cannot read " + name);
+    return NotFoundError("cannot read " + name + ": " + std::strerror(errno));
   }
-  in.seekg(0);
-  std::string s(static_cast<size_t>(size), '\0');
-  if (!in.read(s.data(), size)) return UnavailableError("cannot read " + name);
+  struct stat st {};
+  std::string s;
+  Status status;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > limit) {
+    // A regular file is refused by its size before a byte is read.
+    status = ResourceExhaustedError(name + " is " + std::to_string(st.st_size) +
+                                    " bytes, more than the limit of " + std::to_string(limit));
+  } else {
+    // A pipe (--key-file <(...), /dev/stdin) has no size: read at most
+    // limit + 1 bytes, and refuse more.
+    char buf[4096];
+    while (status.ok()) {
+      const ssize_t n = ::read(fd, buf, sizeof(buf));
+      if (n == 0) break;
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        status = UnavailableError("cannot read " + name + ": " + std::strerror(errno));
+        break;
+      }
+      s.append(buf, static_cast<size_t>(n));
+      if (s.size() > limit) {
+        status = ResourceExhaustedError(name + " is more than the limit of " + std::to_string(limit) + " bytes");
+      }
+    }
+  }
+  ::close(fd);
+  if (!status.ok()) return status;
   return s;
 }
 
@@ -48,6 +71,11 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents, b
     return UnavailableError("cannot rename " + tmp + " to " + path + ": " + std::strerror(errno));
   }
   return Status::Ok();
+}
+
+bool FileExists(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0;
 }
 
 std::string Trim(std::string_view s) {

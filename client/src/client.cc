@@ -74,13 +74,13 @@ base::Bytes EncodeSightings(const std::vector<Sighting>& sightings) {
   base::Bytes b;
   base::PutFixedLE<2>(&b, sightings.size());
   for (const Sighting& s : sightings) {
-    const int64_t base = crypto::IntervalStartSeconds(s.interval);
+    const int64_t start = crypto::IntervalStartSeconds(s.interval);
     b.push_back(static_cast<uint8_t>(s.interval % crypto::kTekRollingPeriod));
     b.insert(b.end(), s.rpi.begin(), s.rpi.end());
     b.insert(b.end(), s.aem.begin(), s.aem.end());
     b.push_back(static_cast<uint8_t>(s.scans.size()));
     for (const Scan& scan : s.scans) {
-      base::PutFixedLE<2>(&b, static_cast<uint16_t>(scan.time - base));
+      base::PutFixedLE<2>(&b, static_cast<uint16_t>(scan.time - start));
       b.push_back(static_cast<uint8_t>(scan.rssi));
     }
   }
@@ -101,9 +101,10 @@ base::StatusOr<std::vector<Sighting>> DecodeSightings(const base::Bytes& b, uint
     const size_t n = b[at + 21];
     at += 22;
     if (at + 3 * n > b.size()) return corrupt();
-    const int64_t base = crypto::IntervalStartSeconds(s.interval);
+    const int64_t start = crypto::IntervalStartSeconds(s.interval);
     for (size_t i = 0; i < n; ++i, at += 3) {
-      s.scans.push_back({base + static_cast<int64_t>(base::GetFixedLE<2>(b.data() + at)), static_cast<int8_t>(b[at + 2])});
+      s.scans.push_back({start + static_cast<int64_t>(base::GetFixedLE<2>(b.data() + at)),
+                         static_cast<int8_t>(b[at + 2])});
     }
   }
   if (at != b.size()) return corrupt();

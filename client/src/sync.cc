@@ -101,7 +101,7 @@ base::StatusOr<base::Bytes> DirectorySource::Fetch(const std::string& name) {
 base::StatusOr<BatchSource::Signed> DirectorySource::Announcements() {
   // Signed envelopes are a few hundred bytes; 1 MiB bounds a hostile mirror.
   auto read = [&](const std::string& name) -> base::StatusOr<std::optional<base::Bytes>> {
-    auto s = base::ReadFile(dir_ + "/" + name, size_t{1} << 20, name);
+    auto s = base::ReadFile(dir_ + "/" + name, base::kMaxSmallFileBytes, name);
     if (s.status().code() == base::StatusCode::kNotFound) return std::optional<base::Bytes>();
     if (!s.ok()) return s.status();
     return std::optional<base::Bytes>(base::Bytes(s->begin(), s->end()));

@@ -12,6 +12,8 @@
 #include <cstring>
 
 #include "hmac_state.h"
+#include "openen/base/coding.h"
+#include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 
 namespace openen::crypto {
@@ -63,12 +65,7 @@ base::StatusOr<SecretBytes> DeriveFromTek(base::ByteView tek, const internal::In
 // stalls store-to-load forwarding, which cost more than the AES itself.
 typedef uint32_t Block __attribute__((vector_size(16), aligned(16)));
 
-constexpr uint32_t LoadLe32(const char* p) {
-  return static_cast<uint32_t>(static_cast<uint8_t>(p[0])) |
-         static_cast<uint32_t>(static_cast<uint8_t>(p[1])) << 8 |
-         static_cast<uint32_t>(static_cast<uint8_t>(p[2])) << 16 |
-         static_cast<uint32_t>(static_cast<uint8_t>(p[3])) << 24;
-}
+constexpr uint32_t LoadLe32(const char* p) { return static_cast<uint32_t>(base::GetFixedLE<4>(p)); }
 
 // HostWord returns the 32-bit word whose in-memory bytes are LE32(v).
 constexpr uint32_t HostWord(uint32_t le_value) {
@@ -87,7 +84,7 @@ inline Block PaddedBlock(uint32_t interval) {
 }
 
 // Runs of this many intervals are encrypted per cipher call (one day's worth).
-constexpr size_t kRunChunk = 144;
+constexpr size_t kRunChunk = kTekRollingPeriod;
 
 }  // namespace
 

@@ -3,8 +3,6 @@
 #include "openen/server/decommission.h"
 
 #include "openen/base/file.h"
-#include "openen/server/grpc_server.h"
-#include "openen/server/key_files.h"
 #include "openen/wire/signed.h"
 
 namespace openen::server {
@@ -27,7 +25,7 @@ base::StatusOr<int64_t> InstallDecommissionOrder(const std::string& order_file, 
                                            const std::vector<crypto::Ed25519PublicKey>& trusted) {
   OPENEN_ASSIGN_OR_RETURN(auto order, ReadDecommissionOrder(order_file, trusted));
   const std::string installed = data_dir + "/" + kDecommissionOrderFile;
-  if (FileExists(installed)) {
+  if (base::FileExists(installed)) {
     auto current = ReadDecommissionOrder(installed, trusted);
     if (current.ok() && current->second.effective_at() <= order.second.effective_at()) {
       return current->second.effective_at();
@@ -38,7 +36,7 @@ base::StatusOr<int64_t> InstallDecommissionOrder(const std::string& order_file, 
 }
 
 base::Status DecommissionState::Refresh() {
-  if (!FileExists(path_)) return base::Status::Ok();
+  if (!base::FileExists(path_)) return base::Status::Ok();
   OPENEN_ASSIGN_OR_RETURN(auto order, ReadDecommissionOrder(path_, trusted_));
   std::lock_guard<std::mutex> lock(mu_);
   if (envelope_ && effective_at_ <= order.second.effective_at()) return base::Status::Ok();

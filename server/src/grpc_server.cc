@@ -5,7 +5,6 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
-#include <sys/stat.h>
 
 #include <chrono>
 #include <condition_variable>
@@ -14,7 +13,6 @@
 #include <thread>
 
 #include "openen/base/file.h"
-#include "openen/server/key_files.h"
 #include "openen/server/log.h"
 
 namespace openen::server {
@@ -99,11 +97,6 @@ void ServeUntilSignal(const char* component, grpc::Server* server, int64_t inter
   maintenance.join();
   run();
   Log(component, "stopped");
-}
-
-bool FileExists(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0;
 }
 
 }  // namespace openen::server

@@ -4,6 +4,8 @@
 
 #include <cstdio>
 
+#include "openen/base/file.h"
+#include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/server/decommission.h"
 #include "openen/server/grpc_server.h"
@@ -78,7 +80,8 @@ Outcome Serve(const Program& program, int argc, char** argv) {
   }
   OPENEN_ASSIGN_OR_RETURN(
       int64_t interval,
-      args.GetInt("maintenance-interval", program.default_maintenance_interval_seconds, 1, 86400));
+      args.GetInt("maintenance-interval", program.default_maintenance_interval_seconds, 1,
+                  crypto::kDaySeconds));
   ServeOptions serve;
   serve.data_dir = *args.Get("data-dir");
   if (auto path = args.Get("decommission-key")) {
@@ -123,7 +126,7 @@ Command KeyCommand(std::string name,
           [needs_out, write = std::move(write)](const Args& args) -> Outcome {
             auto out = args.Get("out");
             if (!out) return base::InvalidArgumentError(needs_out);
-            if (FileExists(*out)) {
+            if (base::FileExists(*out)) {
               return base::InvalidArgumentError(*out + " exists; refusing to overwrite a key");
             }
             base::StatusOr<std::string> printed = write(*out);

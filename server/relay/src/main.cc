@@ -3,6 +3,7 @@
 // openen-relay: the key relay.
 
 #include "openen/base/file.h"
+#include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/relay/relay.h"
 #include "openen/relay/service.h"
@@ -123,7 +124,7 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& ar
         "configuration keys");
   }
   RelayOptions options;
-  OPENEN_ASSIGN_OR_RETURN(options.batch_period_seconds, args.GetInt("batch-period", 3600, 1, 86400));
+  OPENEN_ASSIGN_OR_RETURN(options.batch_period_seconds, args.GetInt("batch-period", 3600, 1, crypto::kDaySeconds));
   OPENEN_ASSIGN_OR_RETURN(int64_t min_keys, args.GetInt("min-batch-keys", 1000, 0, 10'000'000));
   options.min_batch_keys = static_cast<size_t>(min_keys);
   if (auto v = args.Get("region")) options.region = *v;

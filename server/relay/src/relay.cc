@@ -10,12 +10,10 @@
 #include <set>
 
 #include "openen/base/coding.h"
-#include "openen/base/file.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/crypto/secret.h"
-#include "openen/server/key_files.h"
 #include "openen/server/log.h"
 #include "openen/store/db.h"
 #include "openen/wire/signed.h"

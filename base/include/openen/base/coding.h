@@ -30,16 +30,17 @@ void PutFixedLE(Out* out, uint64_t v) {
 }
 
 // GetFixedBE / GetFixedLE read |N| bytes at |p|. The caller has checked that
-// they are there. |p| points to char or uint8_t.
+// they are there. |p| points to char or uint8_t. Usable in constant
+// expressions.
 template <size_t N, typename Byte>
-uint64_t GetFixedBE(const Byte* p) {
+constexpr uint64_t GetFixedBE(const Byte* p) {
   static_assert(N == 2 || N == 4 || N == 8);
   uint64_t v = 0;
   for (size_t i = 0; i < N; ++i) v = v << 8 | static_cast<uint8_t>(p[i]);
   return v;
 }
 template <size_t N, typename Byte>
-uint64_t GetFixedLE(const Byte* p) {
+constexpr uint64_t GetFixedLE(const Byte* p) {
   static_assert(N == 2 || N == 4 || N == 8);
   uint64_t v = 0;
   for (size_t i = N; i-- > 0;) v = v << 8 | static_cast<uint8_t>(p[i]);

@@ -18,16 +18,22 @@ namespace openen::base {
 // signed configuration and orders.
 inline constexpr size_t kMaxSmallFileBytes = size_t{1} << 20;
 
-// ReadFile returns the whole of |path|, refusing before reading (and
-// RESOURCE_EXHAUSTED "<what> is N bytes, more than the limit of L") a file
-// larger than |limit|. NOT_FOUND "cannot read <what>" when it cannot
-// be opened. |what| names the file in errors; empty means |path|.
+// ReadFile returns the whole of |path|, refusing one larger than |limit|
+// (RESOURCE_EXHAUSTED): a regular file by its size before reading ("<what> is
+// N bytes, more than the limit of L"), a pipe once it has given limit + 1
+// bytes ("<what> is more than the limit of L bytes"). NOT_FOUND
+// "cannot read <what>" when it does not exist, with ": <reason>" when it
+// cannot be opened for another reason. |what| names the file in errors;
+// empty means |path|.
 StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::string_view what = {});
 
 // WriteFileAtomically writes |contents| to "<path>.tmp" in the same
 // directory, syncs it, and renames it over |path|: |path| holds the old
 // contents or the new, never a part. Mode 0600 when |secret|, else 0644.
 Status WriteFileAtomically(const std::string& path, std::string_view contents, bool secret);
+
+// FileExists reports whether |path| names anything.
+bool FileExists(const std::string& path);
 
 // Trim removes leading and trailing whitespace.
 std::string Trim(std::string_view s);

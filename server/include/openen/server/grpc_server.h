@@ -56,8 +56,6 @@ void ShutdownGracefully(grpc::Server* server, int grace_seconds);
 void ServeUntilSignal(const char* component, grpc::Server* server, int64_t interval_seconds,
                       const std::function<base::Status()>& maintain, int grace_seconds = 10);
 
-// FileExists reports whether |path| names anything.
-bool FileExists(const std::string& path);
 
 }  // namespace openen::server
 

@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-namespace openen {
+namespace openen::base {
 namespace {
 
 TEST_CASE("hex round trip and errors", "[bytes]") {
@@ -29,4 +29,4 @@ TEST_CASE("base64 round trip and errors", "[bytes]") {
 }
 
 }  // namespace
-}  // namespace openen
+}  // namespace openen::base

@@ -1,0 +1,80 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "openen/base/file.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "test_util.h"
+
+namespace openen::base {
+namespace {
+
+TEST_CASE("ReadFile returns a whole file and refuses one over its bound before reading", "[file]") {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("f");
+  REQUIRE(WriteFileAtomically(path, "0123456789", false).ok());
+  CHECK(*ReadFile(path, 10) == "0123456789");
+  auto over = ReadFile(path, 9, "the test file");
+  CHECK(over.status().code() == StatusCode::kResourceExhausted);
+  CHECK(over.status().message() == "the test file is 10 bytes, more than the limit of 9");
+  auto missing = ReadFile(dir.Sub("none"), 10);
+  CHECK(missing.status().code() == StatusCode::kNotFound);
+  CHECK(missing.status().message() == "cannot read " + dir.Sub("none"));
+  // A directory is no file.
+  CHECK(!ReadFile(dir.path(), kMaxSmallFileBytes).ok());
+}
+
+TEST_CASE("ReadFile reads a pipe, which has no size, up to its bound", "[file]") {
+  for (size_t limit : {size_t{10}, size_t{9}}) {
+    int fds[2];
+    REQUIRE(::pipe(fds) == 0);
+    REQUIRE(::write(fds[1], "0123456789", 10) == 10);
+    ::close(fds[1]);
+    auto read = ReadFile("/proc/self/fd/" + std::to_string(fds[0]), limit, "the pipe");
+    ::close(fds[0]);
+    if (limit == 10) {
+      CHECK(*read == "0123456789");
+    } else {
+      CHECK(read.status().message() == "the pipe is more than the limit of 9 bytes");
+    }
+  }
+}
+
+TEST_CASE("ReadFile says why a file that exists cannot be read", "[file]") {
+  testing::TempDir dir;
+  REQUIRE(WriteFileAtomically(dir.Sub("f"), "x", false).ok());
+  // A path through a file (not a directory) fails with ENOTDIR, not ENOENT.
+  auto through = ReadFile(dir.Sub("f/g"), 10);
+  CHECK(through.status().code() == StatusCode::kNotFound);
+  CHECK(through.status().message() == "cannot read " + dir.Sub("f/g") + ": Not a directory");
+}
+
+TEST_CASE("WriteFileAtomically replaces the file whole, with the mode its secrecy asks", "[file]") {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("key");
+  REQUIRE(WriteFileAtomically(path, "old", true).ok());
+  REQUIRE(WriteFileAtomically(path, "new contents", true).ok());
+  CHECK(*ReadFile(path, 100) == "new contents");
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(::stat((path + ".tmp").c_str(), &st) != 0);  // nothing left beside it
+  REQUIRE(WriteFileAtomically(dir.Sub("public"), "x", false).ok());
+  REQUIRE(::stat(dir.Sub("public").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0644);
+  CHECK(!WriteFileAtomically(dir.Sub("no/such/dir/f"), "x", false).ok());
+}
+
+TEST_CASE("Trim removes surrounding whitespace only", "[file]") {
+  CHECK(Trim("  a b \r\n") == "a b");
+  CHECK(Trim("\t\n").empty());
+  CHECK(Trim("x") == "x");
+}
+
+}  // namespace
+}  // namespace openen::base
