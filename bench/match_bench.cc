@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
     wire::ExportKey k;
     k.key_data.resize(16);
     crypto::RandomBytes(k.key_data);
-    k.rolling_start_interval_number = static_cast<int32_t>((first_day + rng() % 14) * crypto::kTekRollingPeriod);
+    k.rolling_start_interval_number =
+        static_cast<int32_t>((first_day + rng() % 14) * crypto::kTekRollingPeriod);
     k.rolling_period = crypto::kTekRollingPeriod;
     k.transmission_risk_level = 4;
     k.report_type = wire::ReportType::kConfirmedTest;
@@ -90,7 +91,8 @@ int main(int argc, char** argv) {
   for (size_t r = 0; r < rpis; ++r) {
     base::Bytes rpi(16), aem(4);
     const uint32_t now_interval = crypto::EnIntervalNumber(now);
-    uint32_t interval = first_day * crypto::kTekRollingPeriod + rng() % (now_interval - first_day * crypto::kTekRollingPeriod);
+    uint32_t interval = first_day * crypto::kTekRollingPeriod +
+                        rng() % (now_interval - first_day * crypto::kTekRollingPeriod);
     if (r < 100) {  // a true contact: an RPI of diagnosis key r
       crypto::RpiDeriver d;
       (void)d.SetTek(diagnosis[r].key_data);
@@ -182,7 +184,8 @@ int main(int argc, char** argv) {
   // sync's alone: read, parse, verify, match, store, one file at a time.
   std::string self = std::filesystem::canonical("/proc/self/exe").string();
   std::string cmd = self + " --sync-only " + dir + " --now " + std::to_string(now) + " --key " +
-                    base::HexEncode(keystore_seed.Reveal()) + " --spki " + signer->PublicKey().ToSpkiBase64();
+                    base::HexEncode(keystore_seed.Reveal()) + " --spki " +
+                    signer->PublicKey().ToSpkiBase64();
   int rc = std::system(cmd.c_str());
   std::filesystem::remove_all(dir);
   return rc == 0 ? 0 : 1;

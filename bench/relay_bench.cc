@@ -49,9 +49,11 @@ std::vector<Publish> MakePublishes(size_t n, int64_t now, const crypto::Ed25519P
   for (Publish& p : out) {
     std::vector<crypto::TekHmacEntry> entries;
     for (uint32_t d = 1; d <= 14; ++d) {
-      relay::SubmittedKey k{base::Bytes(16), today - crypto::kTekRollingPeriod * d, crypto::kTekRollingPeriod, 4};
+      relay::SubmittedKey k{base::Bytes(16), today - crypto::kTekRollingPeriod * d,
+                            crypto::kTekRollingPeriod, 4};
       crypto::RandomBytes(k.key_data);
-      entries.push_back({k.key_data, k.rolling_start_interval_number, crypto::kTekRollingPeriod, 4});
+      entries.push_back(
+          {k.key_data, k.rolling_start_interval_number, crypto::kTekRollingPeriod, 4});
       p.keys.push_back(std::move(k));
     }
     p.secret = base::Bytes(32);

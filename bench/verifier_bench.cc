@@ -60,7 +60,8 @@ void Run(const std::string& name, double seconds, int attackers) {
   }
   // As openen-verifier serves: a pool of 4 workers.
   server::WorkerPool pool(4);
-  verifier::VerificationService service(verifier->get(), crypto::SecretBytes(base::AsBytes(admin_key)), &pool);
+  verifier::VerificationService service(verifier->get(),
+                                        crypto::SecretBytes(base::AsBytes(admin_key)), &pool);
   auto running = server::StartServer({}, {&service});
   if (!running.ok()) {
     std::fprintf(stderr, "bench_verifier: %s\n", running.status().ToString().c_str());

@@ -12,7 +12,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
-
 #include <vector>
 
 #include "openen/base/bytes.h"

@@ -6,7 +6,6 @@
 
 #include <string>
 
-
 namespace openen::base {
 
 std::string HexEncode(ByteView in) {

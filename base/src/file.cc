@@ -41,7 +41,8 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::strin
       }
       s.append(buf, static_cast<size_t>(n));
       if (s.size() > limit) {
-        status = ResourceExhaustedError(name + " is more than the limit of " + std::to_string(limit) + " bytes");
+        status = ResourceExhaustedError(name + " is more than the limit of " +
+                                        std::to_string(limit) + " bytes");
       }
     }
   }
@@ -87,4 +88,3 @@ std::string Trim(std::string_view s) {
 }
 
 }  // namespace openen::base
-

@@ -8,8 +8,9 @@
 
 namespace openen::cli {
 
-base::StatusOr<Args> Args::Parse(int argc, char** argv, int first, const std::set<std::string>& valued,
-                           const std::set<std::string>& flags) {
+base::StatusOr<Args> Args::Parse(int argc, char** argv, int first,
+                                 const std::set<std::string>& valued,
+                                 const std::set<std::string>& flags) {
   Args a;
   for (int i = first; i < argc; ++i) {
     std::string arg = argv[i];
@@ -24,7 +25,8 @@ base::StatusOr<Args> Args::Parse(int argc, char** argv, int first, const std::se
       name = name.substr(0, eq);
     }
     if (valued.count(name)) {
-      if (!inline_value && i + 1 >= argc) return base::InvalidArgumentError("--" + name + " needs a value");
+      if (!inline_value && i + 1 >= argc)
+        return base::InvalidArgumentError("--" + name + " needs a value");
       a.values_[name] = inline_value ? *inline_value : argv[++i];
     } else if (flags.count(name) && !inline_value) {
       a.flags_.insert(name);
@@ -42,14 +44,14 @@ std::optional<std::string> Args::Get(const std::string& name) const {
 }
 
 base::StatusOr<int64_t> Args::GetInt(const std::string& name, int64_t fallback, int64_t min,
-                               int64_t max) const {
+                                     int64_t max) const {
   auto v = Get(name);
   if (!v) return fallback;
   return ParseInt(*v, "--" + name, min, max);
 }
 
 base::StatusOr<int64_t> ParseInt(const std::string& text, const std::string& what, int64_t min,
-                           int64_t max) {
+                                 int64_t max) {
   errno = 0;
   char* end = nullptr;
   long long v = std::strtoll(text.c_str(), &end, 10);
@@ -58,7 +60,7 @@ base::StatusOr<int64_t> ParseInt(const std::string& text, const std::string& wha
   }
   if (v < min || v > max) {
     return base::InvalidArgumentError(what + " must be in " + std::to_string(min) + ".." +
-                                std::to_string(max) + ", got " + text);
+                                      std::to_string(max) + ", got " + text);
   }
   return static_cast<int64_t>(v);
 }

@@ -2,8 +2,6 @@
 //
 // The C API: a thin, exception-proof layer over openen::client::Client.
 
-#include "openen/openen.h"
-
 #include <grpcpp/grpcpp.h>
 
 #include <climits>
@@ -17,6 +15,7 @@
 #include <string>
 
 #include "openen/client/client.h"
+#include "openen/openen.h"
 #include "openen/v1/signed.pb.h"
 
 using openen::base::Status;
@@ -47,7 +46,8 @@ class CallbackKeyStore final : public openen::client::KeyStore {
  public:
   CallbackKeyStore(void* ctx, openen_wrap_fn wrap, openen_wrap_fn unwrap, openen_destroy_fn destroy)
       : ctx_(ctx), wrap_(wrap), unwrap_(unwrap), destroy_(destroy) {}
-  openen::base::StatusOr<openen::base::Bytes> Wrap(const openen::crypto::SecretBytes& key) override {
+  openen::base::StatusOr<openen::base::Bytes> Wrap(
+      const openen::crypto::SecretBytes& key) override {
     openen::base::Bytes out(key.size() + 256);
     size_t len = 0;
     if (wrap_(ctx_, key.Reveal().data(), key.size(), out.data(), out.size(), &len) != 0 || len > out.size()) {
@@ -56,7 +56,8 @@ class CallbackKeyStore final : public openen::client::KeyStore {
     out.resize(len);
     return out;
   }
-  openen::base::StatusOr<openen::crypto::SecretBytes> Unwrap(openen::base::ByteView wrapped) override {
+  openen::base::StatusOr<openen::crypto::SecretBytes> Unwrap(
+      openen::base::ByteView wrapped) override {
     openen::crypto::SecretBytes out(wrapped.size() + 256);
     size_t len = 0;
     if (unwrap_(ctx_, wrapped.data(), wrapped.size(), out.MutableReveal().data(), out.size(), &len) != 0 ||
@@ -66,7 +67,8 @@ class CallbackKeyStore final : public openen::client::KeyStore {
     return openen::crypto::SecretBytes(out.Reveal().first(len));
   }
   openen::base::Status Destroy() override {
-    if (destroy_(ctx_) != 0) return openen::base::UnavailableError("the platform keystore could not destroy its key");
+    if (destroy_(ctx_) != 0)
+      return openen::base::UnavailableError("the platform keystore could not destroy its key");
     return openen::base::Status::Ok();
   }
 
@@ -88,30 +90,43 @@ class CallbackClock final : public openen::base::Clock {
 };
 
 // openen_status takes base::StatusCode's values, so that the mapping is a cast.
-constexpr openen::base::StatusCode kAllCodes[] = {
-    openen::base::StatusCode::kOk,               openen::base::StatusCode::kCancelled,
-    openen::base::StatusCode::kInvalidArgument,  openen::base::StatusCode::kDeadlineExceeded,
-    openen::base::StatusCode::kNotFound,         openen::base::StatusCode::kAlreadyExists,
-    openen::base::StatusCode::kPermissionDenied, openen::base::StatusCode::kResourceExhausted,
-    openen::base::StatusCode::kFailedPrecondition, openen::base::StatusCode::kAborted,
-    openen::base::StatusCode::kOutOfRange,       openen::base::StatusCode::kUnimplemented,
-    openen::base::StatusCode::kInternal,         openen::base::StatusCode::kUnavailable,
-    openen::base::StatusCode::kDataLoss,         openen::base::StatusCode::kUnauthenticated};
+constexpr openen::base::StatusCode kAllCodes[] = {openen::base::StatusCode::kOk,
+                                                  openen::base::StatusCode::kCancelled,
+                                                  openen::base::StatusCode::kInvalidArgument,
+                                                  openen::base::StatusCode::kDeadlineExceeded,
+                                                  openen::base::StatusCode::kNotFound,
+                                                  openen::base::StatusCode::kAlreadyExists,
+                                                  openen::base::StatusCode::kPermissionDenied,
+                                                  openen::base::StatusCode::kResourceExhausted,
+                                                  openen::base::StatusCode::kFailedPrecondition,
+                                                  openen::base::StatusCode::kAborted,
+                                                  openen::base::StatusCode::kOutOfRange,
+                                                  openen::base::StatusCode::kUnimplemented,
+                                                  openen::base::StatusCode::kInternal,
+                                                  openen::base::StatusCode::kUnavailable,
+                                                  openen::base::StatusCode::kDataLoss,
+                                                  openen::base::StatusCode::kUnauthenticated};
 static_assert(static_cast<int>(openen::base::StatusCode::kCancelled) == OPENEN_CANCELLED);
-static_assert(static_cast<int>(openen::base::StatusCode::kInvalidArgument) == OPENEN_INVALID_ARGUMENT);
-static_assert(static_cast<int>(openen::base::StatusCode::kDeadlineExceeded) == OPENEN_DEADLINE_EXCEEDED);
+static_assert(static_cast<int>(openen::base::StatusCode::kInvalidArgument) ==
+              OPENEN_INVALID_ARGUMENT);
+static_assert(static_cast<int>(openen::base::StatusCode::kDeadlineExceeded) ==
+              OPENEN_DEADLINE_EXCEEDED);
 static_assert(static_cast<int>(openen::base::StatusCode::kNotFound) == OPENEN_NOT_FOUND);
 static_assert(static_cast<int>(openen::base::StatusCode::kAlreadyExists) == OPENEN_ALREADY_EXISTS);
-static_assert(static_cast<int>(openen::base::StatusCode::kPermissionDenied) == OPENEN_PERMISSION_DENIED);
-static_assert(static_cast<int>(openen::base::StatusCode::kResourceExhausted) == OPENEN_RESOURCE_EXHAUSTED);
-static_assert(static_cast<int>(openen::base::StatusCode::kFailedPrecondition) == OPENEN_FAILED_PRECONDITION);
+static_assert(static_cast<int>(openen::base::StatusCode::kPermissionDenied) ==
+              OPENEN_PERMISSION_DENIED);
+static_assert(static_cast<int>(openen::base::StatusCode::kResourceExhausted) ==
+              OPENEN_RESOURCE_EXHAUSTED);
+static_assert(static_cast<int>(openen::base::StatusCode::kFailedPrecondition) ==
+              OPENEN_FAILED_PRECONDITION);
 static_assert(static_cast<int>(openen::base::StatusCode::kAborted) == OPENEN_ABORTED);
 static_assert(static_cast<int>(openen::base::StatusCode::kOutOfRange) == OPENEN_OUT_OF_RANGE);
 static_assert(static_cast<int>(openen::base::StatusCode::kUnimplemented) == OPENEN_UNIMPLEMENTED);
 static_assert(static_cast<int>(openen::base::StatusCode::kInternal) == OPENEN_INTERNAL);
 static_assert(static_cast<int>(openen::base::StatusCode::kUnavailable) == OPENEN_UNAVAILABLE);
 static_assert(static_cast<int>(openen::base::StatusCode::kDataLoss) == OPENEN_DATA_LOSS);
-static_assert(static_cast<int>(openen::base::StatusCode::kUnauthenticated) == OPENEN_UNAUTHENTICATED);
+static_assert(static_cast<int>(openen::base::StatusCode::kUnauthenticated) ==
+              OPENEN_UNAUTHENTICATED);
 
 // KnownCode is the base::StatusCode a C status stands for, if any.
 std::optional<openen::base::StatusCode> KnownCode(int status) {
@@ -179,9 +194,11 @@ using RoleKeys = std::vector<openen::crypto::Ed25519PublicKey> openen::client::C
 openen_status AddEd25519Key(openen_options* o, RoleKeys list, const uint8_t* key, size_t key_len,
                             char** errptr) {
   return Guard(errptr, [&]() -> openen::base::Status {
-    if (o == nullptr || key == nullptr) return openen::base::InvalidArgumentError("options and key must not be NULL");
-    OPENEN_ASSIGN_OR_RETURN(openen::crypto::Ed25519PublicKey k,
-                            openen::crypto::Ed25519PublicKey::FromBytes(openen::base::ByteView(key, key_len)));
+    if (o == nullptr || key == nullptr)
+      return openen::base::InvalidArgumentError("options and key must not be NULL");
+    OPENEN_ASSIGN_OR_RETURN(
+        openen::crypto::Ed25519PublicKey k,
+        openen::crypto::Ed25519PublicKey::FromBytes(openen::base::ByteView(key, key_len)));
     (o->options.*list).push_back(k);
     return openen::base::Status::Ok();
   });
@@ -230,7 +247,8 @@ openen_keystore* openen_keystore_create(void* ctx, openen_wrap_fn wrap, openen_w
 
 openen_status openen_keystore_open_file(const char* path, openen_keystore** out, char** errptr) {
   return Guard(errptr, [&]() -> openen::base::Status {
-    if (path == nullptr || out == nullptr) return openen::base::InvalidArgumentError("path and out must not be NULL");
+    if (path == nullptr || out == nullptr)
+      return openen::base::InvalidArgumentError("path and out must not be NULL");
     OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<openen::client::FileKeyStore> ks,
                             openen::client::FileKeyStore::OpenOrCreate(path));
     *out = new openen_keystore{std::move(ks)};
@@ -303,7 +321,8 @@ openen_status openen_client_open(const openen_options* o, openen_keystore* keyst
     if (o == nullptr || keystore == nullptr || out == nullptr) {
       return openen::base::InvalidArgumentError("options, keystore and out must not be NULL");
     }
-    if (o->options.store_dir.empty()) return openen::base::InvalidArgumentError("the store directory is not set");
+    if (o->options.store_dir.empty())
+      return openen::base::InvalidArgumentError("the store directory is not set");
     auto c = std::make_unique<openen_client>();
     if (o->clock) {
       c->clock = std::make_unique<CallbackClock>(o->clock_ctx, o->clock);
@@ -331,8 +350,9 @@ openen_status openen_broadcast_payload(openen_client* c, uint8_t* out, size_t ou
   return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     if (out == nullptr || out_len < OPENEN_ADVERTISEMENT_SIZE) {
-      return openen::base::InvalidArgumentError("the output buffer holds " + std::to_string(out == nullptr ? 0 : out_len) +
-                                          " bytes, want 20");
+      return openen::base::InvalidArgumentError("the output buffer holds " +
+                                                std::to_string(out == nullptr ? 0 : out_len) +
+                                                " bytes, want 20");
     }
     OPENEN_ASSIGN_OR_RETURN(openen::crypto::Advertisement ad, c->client->CurrentAdvertisement());
     std::memcpy(out, ad.data(), ad.size());
@@ -344,8 +364,10 @@ openen_status openen_record_sighting(openen_client* c, const uint8_t* rpi, size_
                                      size_t aem_len, int rssi, int64_t unix_time, char** errptr) {
   return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
-    if (rpi == nullptr || aem == nullptr) return openen::base::InvalidArgumentError("rpi and aem must not be NULL");
-    return c->client->RecordSighting(openen::base::ByteView(rpi, rpi_len), openen::base::ByteView(aem, aem_len), rssi, unix_time);
+    if (rpi == nullptr || aem == nullptr)
+      return openen::base::InvalidArgumentError("rpi and aem must not be NULL");
+    return c->client->RecordSighting(openen::base::ByteView(rpi, rpi_len),
+                                     openen::base::ByteView(aem, aem_len), rssi, unix_time);
   });
 }
 
@@ -389,7 +411,8 @@ openen_status openen_daily_summaries(openen_client* c, openen_daily_summary* out
   return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     if (count == nullptr || (out == nullptr && capacity > 0)) {
-      return openen::base::InvalidArgumentError("count must not be NULL, nor out when capacity > 0");
+      return openen::base::InvalidArgumentError(
+          "count must not be NULL, nor out when capacity > 0");
     }
     OPENEN_ASSIGN_OR_RETURN(std::vector<openen::client::DailySummary> days, c->client->DailySummaries());
     *count = days.size();
@@ -406,7 +429,8 @@ openen_status openen_storage_summary(openen_client* c, openen_day_counts* out, s
   return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
     if (count == nullptr || (out == nullptr && capacity > 0)) {
-      return openen::base::InvalidArgumentError("count must not be NULL, nor out when capacity > 0");
+      return openen::base::InvalidArgumentError(
+          "count must not be NULL, nor out when capacity > 0");
     }
     OPENEN_ASSIGN_OR_RETURN(openen::client::StorageSummary s, c->client->Summary());
     *count = s.days.size();
@@ -456,7 +480,8 @@ openen_status openen_maybe_send_chaff(openen_client* c, const char* verifier_tar
     if (verifier_target == nullptr || relay_target == nullptr) {
       return openen::base::InvalidArgumentError("targets must not be NULL");
     }
-    if (!(mean_days > 0 && mean_days < 365)) return openen::base::InvalidArgumentError("mean_days must be in (0, 365)");
+    if (!(mean_days > 0 && mean_days < 365))
+      return openen::base::InvalidArgumentError("mean_days must be in (0, 365)");
     openen::client::GrpcUploadTransport transport(Channel(c, verifier_target, root_certs_pem),
                                                   Channel(c, relay_target, root_certs_pem));
     OPENEN_ASSIGN_OR_RETURN(bool did, c->client->MaybeSendChaff(transport, mean_days));

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -13,8 +14,6 @@
 #include <map>
 #include <set>
 #include <string_view>
-
-#include <cmath>
 
 #include "openen/base/coding.h"
 #include "openen/crypto/hash.h"
@@ -117,7 +116,8 @@ base::StatusOr<std::vector<Sighting>> DecodeSightings(const base::Bytes& b, uint
 constexpr uint8_t kWindowTagged = 0x80;
 base::Bytes EncodeWindow(const ExposureWindow& w) {
   base::Bytes b = {static_cast<uint8_t>(w.report_type),
-                   static_cast<uint8_t>(static_cast<uint8_t>(w.infectiousness) | (w.key_tag ? kWindowTagged : 0))};
+                   static_cast<uint8_t>(static_cast<uint8_t>(w.infectiousness) |
+                                        (w.key_tag ? kWindowTagged : 0))};
   base::PutFixedLE<2>(&b, w.scans.size());
   if (w.key_tag) b.insert(b.end(), w.key_tag->begin(), w.key_tag->end());
   for (const ScanInstance& s : w.scans) {
@@ -128,7 +128,8 @@ base::Bytes EncodeWindow(const ExposureWindow& w) {
   return b;
 }
 base::StatusOr<ExposureWindow> DecodeWindow(const base::Bytes& b, uint32_t day) {
-  if (b.size() < 4 || b[0] > 5 || (b[1] & ~kWindowTagged) > 2) return base::DataLossError("corrupt exposure window");
+  if (b.size() < 4 || b[0] > 5 || (b[1] & ~kWindowTagged) > 2)
+    return base::DataLossError("corrupt exposure window");
   ExposureWindow w;
   w.day = day;
   w.report_type = static_cast<wire::ReportType>(b[0]);
@@ -230,19 +231,23 @@ uint32_t Today(int64_t now) { return crypto::DayNumber(crypto::EnIntervalNumber(
 
 }  // namespace
 
-base::StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* keystore, const base::Clock* clock) {
+base::StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* keystore,
+                                                     const base::Clock* clock) {
   if (options.retention_days < 1 || options.retention_days > kMaxRetentionDays) {
-    return base::InvalidArgumentError("retention must be 1..14 days, got " + std::to_string(options.retention_days));
+    return base::InvalidArgumentError("retention must be 1..14 days, got " +
+                                      std::to_string(options.retention_days));
   }
   if (options.scan_interval_seconds < 1 || options.scan_interval_seconds > 3600) {
     return base::InvalidArgumentError("scan interval must be 1..3600 seconds");
   }
-  if (keystore == nullptr || clock == nullptr) return base::InvalidArgumentError("a keystore and a clock are required");
+  if (keystore == nullptr || clock == nullptr)
+    return base::InvalidArgumentError("a keystore and a clock are required");
   for (const auto& k : options.config_keys) {
     if (std::find(options.decommission_keys.begin(), options.decommission_keys.end(), k) !=
         options.decommission_keys.end()) {
-      return base::InvalidArgumentError("one key is given as both a configuration key and a decommission key; "
-                                  "each role needs its own key");
+      return base::InvalidArgumentError(
+          "one key is given as both a configuration key and a decommission key; "
+          "each role needs its own key");
     }
   }
   if (IsDecommissioned(options.store_dir)) {
@@ -284,7 +289,8 @@ base::StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyS
   return c;
 }
 
-Client::Client(ClientOptions options, std::unique_ptr<internal::Store> store, KeyStore* keystore, const base::Clock* clock)
+Client::Client(ClientOptions options, std::unique_ptr<internal::Store> store, KeyStore* keystore,
+               const base::Clock* clock)
     : options_(std::move(options)),
       store_(std::move(store)),
       keystore_(keystore),
@@ -358,9 +364,9 @@ base::Status Client::CheckAlive(int64_t now) {
 
 base::Status Client::CheckConfigurationCurrent(int64_t now) const {
   if (config_expires_at_ != 0 && now >= config_expires_at_) {
-    return base::FailedPreconditionError("the health authority's configuration expired at " +
-                                   std::to_string(config_expires_at_) +
-                                   " (unix time); broadcasting and matching stop until a sync renews it");
+    return base::FailedPreconditionError(
+        "the health authority's configuration expired at " + std::to_string(config_expires_at_) +
+        " (unix time); broadcasting and matching stop until a sync renews it");
   }
   return base::Status::Ok();
 }
@@ -388,7 +394,8 @@ base::StatusOr<int> Client::PurgeNow(int64_t now) {
   if (processed) {
     std::string kept;
     for (size_t at = 0; at + kProcessedEntrySize <= processed->size(); at += kProcessedEntrySize) {
-      if (static_cast<uint32_t>(base::GetFixedBE<4>(processed->data() + at)) >= first_kept) kept.append(*processed, at, kProcessedEntrySize);
+      if (static_cast<uint32_t>(base::GetFixedBE<4>(processed->data() + at)) >= first_kept)
+        kept.append(*processed, at, kProcessedEntrySize);
     }
     if (kept.size() != processed->size()) OPENEN_RETURN_IF_ERROR(store_->PutMeta(kProcessedMeta, kept));
   }
@@ -411,7 +418,8 @@ base::Status Client::PurgeIfDayChanged(int64_t now) {
 
 base::StatusOr<OwnKey> Client::TodaysKey(int64_t now) {
   const uint32_t today = Today(now);
-  OPENEN_ASSIGN_OR_RETURN(std::optional<base::Bytes> record, store_->GetSealed(DayKey('T', today), today));
+  OPENEN_ASSIGN_OR_RETURN(std::optional<base::Bytes> record,
+                          store_->GetSealed(DayKey('T', today), today));
   if (record && !record->empty()) return DecodeTek(*record);  // empty: the day began without a key
   OwnKey k{crypto::GenerateTek(), today * crypto::kTekRollingPeriod, crypto::kTekRollingPeriod};
   base::Bytes encoded = EncodeTek(k);
@@ -445,7 +453,8 @@ base::StatusOr<crypto::Advertisement> Client::CurrentAdvertisement() {
   return advertisement_;
 }
 
-base::Status Client::RecordSighting(base::ByteView rpi, base::ByteView aem, int rssi, int64_t time) {
+base::Status Client::RecordSighting(base::ByteView rpi, base::ByteView aem, int rssi,
+                                    int64_t time) {
   if (rpi.size() != crypto::kRpiSize) {
     return base::InvalidArgumentError("rpi is " + std::to_string(rpi.size()) + " bytes, want 16");
   }
@@ -474,9 +483,11 @@ base::Status Client::Record(const std::vector<Observation>& observations, bool b
     const Observation& o = observations[i];
     const std::string which = batch ? "observation " + std::to_string(i) + ": " : "";
     if (o.rssi < -127 || o.rssi > 127) {
-      return base::InvalidArgumentError(which + "rssi " + std::to_string(o.rssi) + " is outside -127..127");
+      return base::InvalidArgumentError(which + "rssi " + std::to_string(o.rssi) +
+                                        " is outside -127..127");
     }
-    if (o.time > now + kMaxFutureSkewSeconds) return base::InvalidArgumentError(which + "sighting time is in the future");
+    if (o.time > now + kMaxFutureSkewSeconds)
+      return base::InvalidArgumentError(which + "sighting time is in the future");
     if (o.time < 0 || crypto::DayNumber(crypto::EnIntervalNumber(o.time)) + retention_days_ <= Today(now)) {
       return base::InvalidArgumentError(which + "sighting is older than the retention period");
     }
@@ -496,7 +507,8 @@ base::Status Client::Record(const std::vector<Observation>& observations, bool b
     const ShardId id(day, *index);
     auto it = shards.find(id);
     if (it == shards.end()) {
-      OPENEN_ASSIGN_OR_RETURN(std::optional<base::Bytes> blob, store_->GetSealed(ShardKey(day, *index), day));
+      OPENEN_ASSIGN_OR_RETURN(std::optional<base::Bytes> blob,
+                              store_->GetSealed(ShardKey(day, *index), day));
       std::vector<Sighting> sightings;
       if (blob) {
         OPENEN_ASSIGN_OR_RETURN(sightings, DecodeSightings(*blob, day));
@@ -547,7 +559,8 @@ base::Status Client::Record(const std::vector<Observation>& observations, bool b
 base::StatusOr<std::vector<Sighting>> Client::LoadSightings() {
   std::vector<Sighting> all;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
-      std::string(1, 'S'), std::string(1, 'T'), [&](const rocksdb::Slice& key, const base::Bytes& blob) {
+      std::string(1, 'S'), std::string(1, 'T'),
+      [&](const rocksdb::Slice& key, const base::Bytes& blob) {
         OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> s, DecodeSightings(blob, DayOfKey(key)));
         for (auto& x : s) all.push_back(std::move(x));
         return base::Status::Ok();
@@ -555,9 +568,8 @@ base::StatusOr<std::vector<Sighting>> Client::LoadSightings() {
   return all;
 }
 
-base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> Client::MatchWindows(const wire::ExportFile& file,
-                                                                                 SightingIndex* index,
-                                                                                 const RiskParameters& risk) const {
+base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> Client::MatchWindows(
+    const wire::ExportFile& file, SightingIndex* index, const RiskParameters& risk) const {
   // Scans of each diagnosis key that matched, in time order, become windows.
   struct KeyScans {
     wire::ReportType report_type;
@@ -628,7 +640,8 @@ base::StatusOr<int> Client::DropCountedWindows(std::vector<ExposureWindow>* wind
   return static_cast<int>(before - windows->size());
 }
 
-base::Status Client::CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress) {
+base::Status Client::CommitWindows(const std::vector<ExposureWindow>& windows,
+                                   const std::string& progress) {
   const uint32_t today = Today(clock_->NowSeconds());
   std::map<uint32_t, std::vector<const ExposureWindow*>> by_day;
   for (const ExposureWindow& w : windows) {
@@ -713,7 +726,9 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> stored_meta, store_->GetMeta(kProcessedMeta));
     const std::string stored = stored_meta.value_or("");
     for (size_t at = 0; at + kProcessedEntrySize <= stored.size(); at += kProcessedEntrySize) {
-      if (static_cast<uint32_t>(base::GetFixedBE<4>(stored.data() + at)) + static_cast<uint32_t>(retention_days_) > Today(now)) {
+      if (static_cast<uint32_t>(base::GetFixedBE<4>(stored.data() + at)) +
+              static_cast<uint32_t>(retention_days_) >
+          Today(now)) {
         processed.append(stored, at, kProcessedEntrySize);
       }
     }
@@ -733,13 +748,13 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     if (!bytes.ok()) return bytes.status().WithContext(name);
     // Every phone must get the bytes the listing names, or none.
     if (batch.size && bytes->size() != *batch.size) {
-      return base::DataLossError(name + ": " + std::to_string(bytes->size()) + " bytes arrived, the listing says " +
-                           std::to_string(*batch.size));
+      return base::DataLossError(name + ": " + std::to_string(bytes->size()) +
+                                 " bytes arrived, the listing says " + std::to_string(*batch.size));
     }
     const crypto::Sha256Digest digest = crypto::Sha256(*bytes);
     if (batch.sha256 && digest != *batch.sha256) {
-      return base::DataLossError(name + ": its SHA-256 is " + base::HexEncode(digest) + ", the listing says " +
-                           base::HexEncode(*batch.sha256));
+      return base::DataLossError(name + ": its SHA-256 is " + base::HexEncode(digest) +
+                                 ", the listing says " + base::HexEncode(*batch.sha256));
     }
     std::optional<std::string> skip;
     std::pair<SyncReport, std::vector<ExposureWindow>> found;
@@ -760,7 +775,8 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     std::lock_guard<std::mutex> lock(mu_);
     const int64_t now = clock_->NowSeconds();
     OPENEN_RETURN_IF_ERROR(CheckAlive(now));
-    if (erase_generation_ != generation) return base::AbortedError("the data was erased during the sync");
+    if (erase_generation_ != generation)
+      return base::AbortedError("the data was erased during the sync");
     OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
     if (skip) {
       // Passed over for good: progress moves beyond it.
@@ -790,7 +806,8 @@ base::Status Client::UpdateConfiguration(const openen::v1::SignedEnvelope& envel
   return UpdateConfigurationLocked(envelope);
 }
 
-base::Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope, bool stored) {
+base::Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope,
+                                               bool stored) {
   openen::v1::RelayConfig config;
   OPENEN_RETURN_IF_ERROR(
       wire::OpenEnvelope(envelope, wire::kRelayConfigContext, options_.config_keys, &config)
@@ -803,8 +820,9 @@ base::Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope&
   if (config.serial() < config_floor_) return base::Status::Ok();
   const int64_t now = clock_->NowSeconds();
   if (!stored && now >= config.expires_at()) {
-    return base::FailedPreconditionError("configuration serial " + std::to_string(config.serial()) + " expired at " +
-                                   std::to_string(config.expires_at()) + " (unix time); not adopted");
+    return base::FailedPreconditionError("configuration serial " + std::to_string(config.serial()) +
+                                         " expired at " + std::to_string(config.expires_at()) +
+                                         " (unix time); not adopted");
   }
   OPENEN_ASSIGN_OR_RETURN(RiskParameters risk, RiskParametersFromProto(config.risk()));
   risk_ = risk;
@@ -825,7 +843,8 @@ base::Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope&
 base::StatusOr<std::vector<ExposureWindow>> Client::LoadWindows() {
   std::vector<ExposureWindow> windows;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
-      std::string(1, 'W'), std::string(1, 'X'), [&](const rocksdb::Slice& key, const base::Bytes& b) {
+      std::string(1, 'W'), std::string(1, 'X'),
+      [&](const rocksdb::Slice& key, const base::Bytes& b) {
         OPENEN_ASSIGN_OR_RETURN(std::vector<base::Bytes> encoded, DecodeWindows(b));
         for (const base::Bytes& e : encoded) {
           OPENEN_ASSIGN_OR_RETURN(ExposureWindow w, DecodeWindow(e, DayOfKey(key)));
@@ -844,16 +863,19 @@ base::StatusOr<std::vector<DailySummary>> Client::DailySummaries() {
   return SummarizeByDay(windows, risk_);
 }
 
-base::StatusOr<std::vector<OwnKey>> Client::KeysForUpload(const std::vector<uint32_t>& excluded_days) {
+base::StatusOr<std::vector<OwnKey>> Client::KeysForUpload(
+    const std::vector<uint32_t>& excluded_days) {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
   std::vector<OwnKey> keys;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
-      std::string(1, 'T'), std::string(1, 'U'), [&](const rocksdb::Slice& key, const base::Bytes& b) {
+      std::string(1, 'T'), std::string(1, 'U'),
+      [&](const rocksdb::Slice& key, const base::Bytes& b) {
         const uint32_t day = DayOfKey(key);
         if (b.empty()) return base::Status::Ok();  // no key was made that day
-        if (std::find(excluded_days.begin(), excluded_days.end(), day) != excluded_days.end()) return base::Status::Ok();
+        if (std::find(excluded_days.begin(), excluded_days.end(), day) != excluded_days.end())
+          return base::Status::Ok();
         OPENEN_ASSIGN_OR_RETURN(OwnKey k, DecodeTek(b));
         keys.push_back(std::move(k));
         return base::Status::Ok();
@@ -871,8 +893,8 @@ void WipeString(std::string* s) {
 // uploads share it, so that nothing but the chaff flags (inside the
 // encrypted, padded requests) tells them apart. Every copy of key material
 // it makes is wiped on every way out.
-base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnKey>& keys, const std::string& code,
-                              bool chaff) {
+base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnKey>& keys,
+                                    const std::string& code, bool chaff) {
   std::vector<crypto::TekHmacEntry> entries;
   openen::v1::PublishRequest publish;
   crypto::SecretBytes secret = crypto::SecretBytes::Random(32);
@@ -888,8 +910,8 @@ base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vecto
 
   for (const OwnKey& k : keys) {
     // Transmission risk 0: report type and onset come from the certificate.
-    entries.push_back({base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()), k.rolling_start_interval_number,
-                       k.rolling_period, 0});
+    entries.push_back({base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()),
+                       k.rolling_start_interval_number, k.rolling_period, 0});
     auto* out = publish.add_keys();
     out->set_key_data(std::string(base::AsChars(k.key_data.Reveal())));
     out->set_rolling_start_interval_number(k.rolling_start_interval_number);
@@ -956,8 +978,9 @@ base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vecto
 
 }  // namespace
 
-base::StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport, const std::string& code,
-                                               const std::vector<uint32_t>& excluded_days) {
+base::StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport,
+                                                     const std::string& code,
+                                                     const std::vector<uint32_t>& excluded_days) {
   OPENEN_ASSIGN_OR_RETURN(std::vector<OwnKey> own, KeysForUpload(excluded_days));
   if (own.empty()) return base::FailedPreconditionError("there are no keys to upload");
   OPENEN_ASSIGN_OR_RETURN(uint32_t accepted, UploadFlow(transport, own, code, /*chaff=*/false));
@@ -1092,10 +1115,11 @@ base::StatusOr<StorageSummary> Client::Summary() {
   // Every day that holds data has all its records: a day is listed even
   // when all it holds is empty.
   OPENEN_RETURN_IF_ERROR(
-      store_->ForEachSealed(std::string(1, 'T'), std::string(1, 'U'), [&](const rocksdb::Slice& key, const base::Bytes& b) {
-        day(DayOfKey(key)).own_keys += b.empty() ? 0 : 1;
-        return base::Status::Ok();
-      }));
+      store_->ForEachSealed(std::string(1, 'T'), std::string(1, 'U'),
+                            [&](const rocksdb::Slice& key, const base::Bytes& b) {
+                              day(DayOfKey(key)).own_keys += b.empty() ? 0 : 1;
+                              return base::Status::Ok();
+                            }));
   OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, LoadSightings());
   for (const Sighting& s : sightings) {
     DayCounts& c = day(crypto::DayNumber(s.interval));

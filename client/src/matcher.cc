@@ -81,7 +81,8 @@ bool SightingIndex::NearbySighting(uint32_t interval) const {
 }
 
 base::Status SightingIndex::MatchFile(const wire::ExportFile& file,
-                                const std::function<void(const Match&)>& on_match, MatchStats* stats) {
+                                      const std::function<void(const Match&)>& on_match,
+                                      MatchStats* stats) {
   MatchStats local;
   base::Status status = file.ForEachKey([&](const wire::ExportKey& key) -> base::Status {
     ++local.keys;
@@ -145,7 +146,7 @@ base::Status SightingIndex::MatchFile(const wire::ExportFile& file,
 }
 
 base::Status ReferenceMatch(const std::vector<Sighting>& sightings, const wire::ExportFile& file,
-                      const std::function<void(const Match&)>& on_match) {
+                            const std::function<void(const Match&)>& on_match) {
   return file.ForEachKey([&](const wire::ExportKey& key) -> base::Status {
     crypto::RpiDeriver deriver;
     OPENEN_RETURN_IF_ERROR(deriver.SetTek(key.key_data));

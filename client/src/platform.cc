@@ -23,7 +23,8 @@ base::Status WriteNewKeyFile(const std::string& path, const crypto::SecretBytes&
   const std::string tmp = path + ".tmp";
   ::unlink(tmp.c_str());  // a leftover of an earlier attempt
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) return base::UnavailableError("cannot create key file " + tmp + ": " + std::strerror(errno));
+  if (fd < 0)
+    return base::UnavailableError("cannot create key file " + tmp + ": " + std::strerror(errno));
   const bool ok = ::write(fd, key.Reveal().data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
   ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
@@ -42,7 +43,8 @@ base::Status WriteNewKeyFile(const std::string& path, const crypto::SecretBytes&
 
 }  // namespace
 
-base::StatusOr<std::unique_ptr<FileKeyStore>> FileKeyStore::FromKey(const crypto::SecretBytes& key) {
+base::StatusOr<std::unique_ptr<FileKeyStore>> FileKeyStore::FromKey(
+    const crypto::SecretBytes& key) {
   OPENEN_ASSIGN_OR_RETURN(crypto::Aead aead, crypto::Aead::Create(key));
   return std::unique_ptr<FileKeyStore>(new FileKeyStore("", std::move(aead)));
 }
@@ -60,8 +62,9 @@ base::StatusOr<std::unique_ptr<FileKeyStore>> FileKeyStore::OpenOrCreate(const s
     if (std::all_of(k.begin(), k.end(), [](uint8_t b) { return b == 0; })) {
       // What Destroy leaves when it overwrote the key but could not remove
       // the file: not a key, and data sealed under it would be readable.
-      return base::DataLossError("key file " + path + " holds zeros, not a key (a destroyed key whose file remained); "
-                           "remove it to start afresh");
+      return base::DataLossError("key file " + path +
+                                 " holds zeros, not a key (a destroyed key whose file remained); "
+                                 "remove it to start afresh");
     }
   } else if (errno != ENOENT) {
     return base::UnavailableError("cannot read key file " + path + ": " + std::strerror(errno));
@@ -87,7 +90,8 @@ base::StatusOr<crypto::SecretBytes> FileKeyStore::Unwrap(base::ByteView wrapped)
   std::lock_guard<std::mutex> lock(mu_);
   if (!aead_) return base::PermissionDeniedError("the wrapping key was destroyed");
   auto plain = aead_->Open(wrapped, base::AsBytes(kWrapContext));
-  if (!plain.ok()) return base::PermissionDeniedError("the wrapping key cannot unwrap this data key");
+  if (!plain.ok())
+    return base::PermissionDeniedError("the wrapping key cannot unwrap this data key");
   crypto::SecretBytes key(*plain);
   crypto::Wipe(*plain);
   return key;
@@ -100,7 +104,8 @@ base::Status FileKeyStore::Destroy() {
   const int fd = ::open(path_.c_str(), O_WRONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return base::Status::Ok();
-    return base::UnavailableError("cannot open key file " + path_ + " to destroy it: " + std::strerror(errno));
+    return base::UnavailableError("cannot open key file " + path_ +
+                                  " to destroy it: " + std::strerror(errno));
   }
   const uint8_t zeros[crypto::kAeadKeySize] = {};
   const bool overwritten = ::pwrite(fd, zeros, sizeof(zeros), 0) == static_cast<ssize_t>(sizeof(zeros)) && ::fsync(fd) == 0;

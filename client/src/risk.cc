@@ -21,7 +21,8 @@ base::StatusOr<RiskParameters> RiskParametersFromProto(const openen::v1::RiskPar
   if (proto.attenuation_thresholds_db_size() != 0) {
     if (proto.attenuation_thresholds_db_size() != 3) {
       return base::InvalidArgumentError("attenuation_thresholds_db has " +
-                                  std::to_string(proto.attenuation_thresholds_db_size()) + " values, want 3");
+                                        std::to_string(proto.attenuation_thresholds_db_size()) +
+                                        " values, want 3");
     }
     for (int i = 0; i < 3; ++i) p.attenuation_thresholds_db[i] = static_cast<int>(proto.attenuation_thresholds_db(i));
     if (!(p.attenuation_thresholds_db[0] < p.attenuation_thresholds_db[1] &&
@@ -32,26 +33,30 @@ base::StatusOr<RiskParameters> RiskParametersFromProto(const openen::v1::RiskPar
   if (proto.attenuation_bucket_weights_size() != 0) {
     if (proto.attenuation_bucket_weights_size() != 4) {
       return base::InvalidArgumentError("attenuation_bucket_weights has " +
-                                  std::to_string(proto.attenuation_bucket_weights_size()) + " values, want 4");
+                                        std::to_string(proto.attenuation_bucket_weights_size()) +
+                                        " values, want 4");
     }
     for (int i = 0; i < 4; ++i) p.attenuation_bucket_weights[i] = proto.attenuation_bucket_weights(i);
   }
   if (proto.report_type_weights_size() != 0) {
     if (proto.report_type_weights_size() != 6) {
-      return base::InvalidArgumentError("report_type_weights has " + std::to_string(proto.report_type_weights_size()) +
-                                  " values, want 6");
+      return base::InvalidArgumentError("report_type_weights has " +
+                                        std::to_string(proto.report_type_weights_size()) +
+                                        " values, want 6");
     }
     for (int i = 0; i < 6; ++i) p.report_type_weights[i] = proto.report_type_weights(i);
   }
   if (proto.infectiousness_by_days_since_onset_size() != 0) {
     if (proto.infectiousness_by_days_since_onset_size() != 29) {
-      return base::InvalidArgumentError("infectiousness_by_days_since_onset has " +
-                                  std::to_string(proto.infectiousness_by_days_since_onset_size()) +
-                                  " values, want 29");
+      return base::InvalidArgumentError(
+          "infectiousness_by_days_since_onset has " +
+          std::to_string(proto.infectiousness_by_days_since_onset_size()) + " values, want 29");
     }
     for (int i = 0; i < 29; ++i) {
       uint32_t v = proto.infectiousness_by_days_since_onset(i);
-      if (v > 2) return base::InvalidArgumentError("infectiousness values are 0, 1 or 2, got " + std::to_string(v));
+      if (v > 2)
+        return base::InvalidArgumentError("infectiousness values are 0, 1 or 2, got " +
+                                          std::to_string(v));
       p.infectiousness_by_days_since_onset[i] = static_cast<Infectiousness>(v);
     }
   }

@@ -53,7 +53,8 @@ base::Bytes Pad(base::ByteView plain, size_t floor) {
 base::StatusOr<base::Bytes> Unpad(base::Bytes padded) {
   if (padded.size() < 4) return base::DataLossError("a stored record is corrupt (no length)");
   const size_t n = static_cast<size_t>(base::GetFixedLE<4>(padded.data()));
-  if (n > padded.size() - 4) return base::DataLossError("a stored record is corrupt (length past its end)");
+  if (n > padded.size() - 4)
+    return base::DataLossError("a stored record is corrupt (length past its end)");
   base::Bytes out(padded.begin() + 4, padded.begin() + 4 + static_cast<std::ptrdiff_t>(n));
   crypto::Wipe(padded);
   return out;
@@ -66,14 +67,18 @@ base::Bytes SealPadded(const crypto::Aead& aead, const rocksdb::Slice& key, base
   return box;
 }
 
-base::StatusOr<base::Bytes> OpenPadded(const crypto::Aead& aead, const rocksdb::Slice& key, const rocksdb::Slice& box) {
+base::StatusOr<base::Bytes> OpenPadded(const crypto::Aead& aead, const rocksdb::Slice& key,
+                                       const rocksdb::Slice& box) {
   auto padded = aead.Open(base::AsBytes(std::string_view(box.data(), box.size())),
                           base::AsBytes(std::string_view(key.data(), key.size())));
-  if (!padded.ok()) return base::DataLossError("a stored record is corrupt (authentication failed)");
+  if (!padded.ok())
+    return base::DataLossError("a stored record is corrupt (authentication failed)");
   return Unpad(std::move(*padded));
 }
 
-rocksdb::Slice ToSlice(const base::Bytes& b) { return rocksdb::Slice(base::AsChars(b).data(), b.size()); }
+rocksdb::Slice ToSlice(const base::Bytes& b) {
+  return rocksdb::Slice(base::AsChars(b).data(), b.size());
+}
 
 }  // namespace
 
@@ -83,7 +88,9 @@ std::string ShardKey(uint32_t day, int shard) {
   k.push_back(static_cast<char>(shard));
   return k;
 }
-uint32_t DayOfKey(const rocksdb::Slice& key) { return static_cast<uint32_t>(base::GetFixedBE<4>(key.data() + 1)); }
+uint32_t DayOfKey(const rocksdb::Slice& key) {
+  return static_cast<uint32_t>(base::GetFixedBE<4>(key.data() + 1));
+}
 
 base::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, KeyStore* keystore) {
   // A phone's store is small and rewrites sealed records: a 1 MiB memtable
@@ -127,7 +134,9 @@ base::StatusOr<crypto::Aead> Store::OpenStoreKey(rocksdb::DB* db, KeyStore* keys
   rocksdb::Status got = db->Get({}, kStoreKeyMeta, &wrapped);
   if (got.ok()) {
     auto key = keystore->Unwrap(base::AsBytes(wrapped));
-    if (!key.ok()) return base::PermissionDeniedError("the platform key does not open this store (was it reset?)");
+    if (!key.ok())
+      return base::PermissionDeniedError(
+          "the platform key does not open this store (was it reset?)");
     return crypto::Aead::Create(*key);
   }
   if (!got.IsNotFound()) return store::FromRocksDb(got, "read the store key");
@@ -188,7 +197,8 @@ base::StatusOr<std::vector<uint32_t>> Store::Days() {
   return days;
 }
 
-base::Status Store::PutSealed(const std::string& key, uint32_t day, base::ByteView plaintext, bool sync) {
+base::Status Store::PutSealed(const std::string& key, uint32_t day, base::ByteView plaintext,
+                              bool sync) {
   return Commit({{key, day, base::Bytes(plaintext.begin(), plaintext.end())}}, "", "", sync);
 }
 
@@ -203,8 +213,9 @@ base::StatusOr<std::optional<base::Bytes>> Store::GetSealed(const std::string& k
   return std::optional<base::Bytes>(std::move(plain));
 }
 
-base::Status Store::ForEachSealed(const std::string& begin, const std::string& end,
-                            const std::function<base::Status(const rocksdb::Slice&, const base::Bytes&)>& fn) {
+base::Status Store::ForEachSealed(
+    const std::string& begin, const std::string& end,
+    const std::function<base::Status(const rocksdb::Slice&, const base::Bytes&)>& fn) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
   for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) {
     if (it->key().size() < 5) return base::DataLossError("a stored record key is corrupt");
@@ -217,14 +228,16 @@ base::Status Store::ForEachSealed(const std::string& begin, const std::string& e
 }
 
 base::Status Store::Commit(const std::vector<SealedRecord>& records, const std::string& meta_name,
-                     std::string_view meta_value, bool sync) {
-  if (!meta_) return base::FailedPreconditionError("an erase is unfinished: reopen the store to finish it");
+                           std::string_view meta_value, bool sync) {
+  if (!meta_)
+    return base::FailedPreconditionError("an erase is unfinished: reopen the store to finish it");
   rocksdb::WriteBatch batch;
   for (const SealedRecord& r : records) {
     OPENEN_ASSIGN_OR_RETURN(const DayKeys* keys, Day(r.day, /*create=*/true));
     batch.Put(r.key, ToSlice(SealPadded(keys->aead, r.key, r.plaintext)));
   }
-  if (!meta_name.empty()) batch.Put(meta_name, ToSlice(SealPadded(*meta_, meta_name, base::AsBytes(meta_value))));
+  if (!meta_name.empty())
+    batch.Put(meta_name, ToSlice(SealPadded(*meta_, meta_name, base::AsBytes(meta_value))));
   rocksdb::WriteOptions w;
   w.sync = sync;
   return store::FromRocksDb(db_->Write(w, &batch), "store results");
@@ -239,7 +252,8 @@ base::StatusOr<std::optional<std::string>> Store::GetMeta(const std::string& nam
   rocksdb::Status got = db_->Get({}, name, &box);
   if (got.IsNotFound()) return std::optional<std::string>();
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "read metadata"));
-  if (!meta_) return base::FailedPreconditionError("an erase is unfinished: reopen the store to finish it");
+  if (!meta_)
+    return base::FailedPreconditionError("an erase is unfinished: reopen the store to finish it");
   OPENEN_ASSIGN_OR_RETURN(base::Bytes plain, OpenPadded(*meta_, name, box));
   return std::optional<std::string>(std::string(base::AsChars(plain)));
 }
@@ -282,7 +296,8 @@ bool Store::HasDaysBefore(uint32_t first_kept_day) {
   return !it->status().ok();  // when unsure, purge (which reports the error)
 }
 
-base::Status Store::EraseAll(const std::map<std::string, std::string>& keep_meta, base::Status* key_destroyed) {
+base::Status Store::EraseAll(const std::map<std::string, std::string>& keep_meta,
+                             base::Status* key_destroyed) {
   // The mark first: a crash from here until the fresh store key is made
   // leaves it, and the next Open finishes the erase.
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Put(store::SyncedWrite(), kErasingMeta, "1"), "erase mark"));
@@ -302,7 +317,8 @@ base::Status Store::EraseAll(const std::map<std::string, std::string>& keep_meta
   // the old one after this point.
   OPENEN_ASSIGN_OR_RETURN(meta_, OpenStoreKey(db_.get(), keystore_));
   rocksdb::WriteBatch kept;
-  for (const auto& [name, value] : keep_meta) kept.Put(name, ToSlice(SealPadded(*meta_, name, base::AsBytes(value))));
+  for (const auto& [name, value] : keep_meta)
+    kept.Put(name, ToSlice(SealPadded(*meta_, name, base::AsBytes(value))));
   kept.Delete(kErasingMeta);
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &kept, "finish the erase"));
   OPENEN_RETURN_IF_ERROR(Compact());

@@ -67,13 +67,15 @@ class Store {
 
   // PutSealed pads and seals |plaintext| as record |key| of |day| (AD = the
   // key, so records cannot be swapped), creating the day if needed.
-  base::Status PutSealed(const std::string& key, uint32_t day, base::ByteView plaintext, bool sync = false);
+  base::Status PutSealed(const std::string& key, uint32_t day, base::ByteView plaintext,
+                         bool sync = false);
   // GetSealed returns the plaintext; nullopt when absent (or its day key is gone).
   base::StatusOr<std::optional<base::Bytes>> GetSealed(const std::string& key, uint32_t day);
   // ForEachSealed visits the records with keys in [begin, end) (day-prefixed
   // keys), decrypted and unpadded.
-  base::Status ForEachSealed(const std::string& begin, const std::string& end,
-                       const std::function<base::Status(const rocksdb::Slice&, const base::Bytes&)>& fn);
+  base::Status ForEachSealed(
+      const std::string& begin, const std::string& end,
+      const std::function<base::Status(const rocksdb::Slice&, const base::Bytes&)>& fn);
 
   // ShardOf returns the sightings shard of |rpi| on |day|: a keyed hash
   // under a key derived from the day key, so a shard says nothing about
@@ -92,8 +94,8 @@ class Store {
   // Commit seals |records| and writes them, with one sealed metadata entry
   // unless |meta_name| is empty, in one batch (synced unless |sync| is
   // false): all or nothing.
-  base::Status Commit(const std::vector<SealedRecord>& records, const std::string& meta_name, std::string_view meta_value,
-                bool sync = true);
+  base::Status Commit(const std::vector<SealedRecord>& records, const std::string& meta_name,
+                      std::string_view meta_value, bool sync = true);
 
   // PutMeta/GetMeta store metadata sealed (and padded) under the store key.
   // GetMeta: nullopt when absent, DATA_LOSS when it does not open.
@@ -117,7 +119,8 @@ class Store {
   // failed, the store is emptied and usable. Any other error is returned;
   // a crash or an error before the fresh store key is made leaves the erase
   // mark, and the next Open finishes the erase.
-  base::Status EraseAll(const std::map<std::string, std::string>& keep_meta, base::Status* key_destroyed);
+  base::Status EraseAll(const std::map<std::string, std::string>& keep_meta,
+                        base::Status* key_destroyed);
   // Compact makes past deletions physical (store::PurgeDeleted).
   base::Status Compact();
 

@@ -4,8 +4,8 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -50,7 +50,8 @@ std::optional<crypto::Sha256Digest> ParseHexDigest(std::string_view hex) {
 base::StatusOr<std::vector<ListedBatch>> DirectorySource::ListAfter(const std::string& after) {
   auto index = base::ReadFile(dir_ + "/index.txt", kMaxListingBytes, "index.txt");
   if (!index.ok()) {
-    if (index.status().code() == base::StatusCode::kNotFound) return base::UnavailableError("cannot read " + dir_ + "/index.txt");
+    if (index.status().code() == base::StatusCode::kNotFound)
+      return base::UnavailableError("cannot read " + dir_ + "/index.txt");
     return index.status();
   }
   std::optional<std::map<std::string, crypto::Sha256Digest>> digests;
@@ -62,7 +63,9 @@ base::StatusOr<std::vector<ListedBatch>> DirectorySource::ListAfter(const std::s
       if (line.empty()) continue;
       auto digest = line.size() > 66 && line.compare(64, 2, "  ") == 0 ? ParseHexDigest(std::string_view(line).substr(0, 64))
                                                                         : std::nullopt;
-      if (!digest) return base::InvalidArgumentError("index.sha256 has a line that is not '<hex SHA-256>  <name>'");
+      if (!digest)
+        return base::InvalidArgumentError(
+            "index.sha256 has a line that is not '<hex SHA-256>  <name>'");
       (*digests)[line.substr(66)] = *digest;
     }
   } else if (sums.status().code() != base::StatusCode::kNotFound) {
@@ -73,14 +76,16 @@ base::StatusOr<std::vector<ListedBatch>> DirectorySource::ListAfter(const std::s
   for (std::string line; std::getline(lines, line);) {
     if (line.empty()) continue;
     if (!PlainName(line) || line.size() > kMaxBatchNameSize) {
-      return base::InvalidArgumentError("index.txt lists '" + line.substr(0, kMaxBatchNameSize) + "', not a plain file name");
+      return base::InvalidArgumentError("index.txt lists '" + line.substr(0, kMaxBatchNameSize) +
+                                        "', not a plain file name");
     }
     if (line <= after) continue;
     ListedBatch b{line, std::nullopt, std::nullopt};
     if (digests) {
       auto it = digests->find(line);
       // A mirror caught between copying index.sha256 and index.txt: retry.
-      if (it == digests->end()) return base::UnavailableError("index.sha256 does not list " + line + " (yet)");
+      if (it == digests->end())
+        return base::UnavailableError("index.sha256 does not list " + line + " (yet)");
       b.sha256 = it->second;
     }
     listed.push_back(std::move(b));
@@ -93,8 +98,10 @@ base::StatusOr<std::vector<ListedBatch>> DirectorySource::ListAfter(const std::s
 }
 
 base::StatusOr<base::Bytes> DirectorySource::Fetch(const std::string& name) {
-  if (!PlainName(name)) return base::InvalidArgumentError("'" + name + "' is not a plain file name");
-  OPENEN_ASSIGN_OR_RETURN(std::string s, base::ReadFile(dir_ + "/" + name, wire::kMaxExportFileSize, "batch " + name));
+  if (!PlainName(name))
+    return base::InvalidArgumentError("'" + name + "' is not a plain file name");
+  OPENEN_ASSIGN_OR_RETURN(
+      std::string s, base::ReadFile(dir_ + "/" + name, wire::kMaxExportFileSize, "batch " + name));
   return base::Bytes(s.begin(), s.end());
 }
 
@@ -140,18 +147,19 @@ base::StatusOr<std::vector<ListedBatch>> RelaySource::ListAfter(const std::strin
     // A relay (or something posing as one) that pages on and on is stopped.
     bytes += resp.ByteSizeLong();
     if (bytes > kMaxListingBytes) {
-      return base::ResourceExhaustedError("relay listed more than " + std::to_string(kMaxListingBytes) +
-                                    " bytes in one sync");
+      return base::ResourceExhaustedError("relay listed more than " +
+                                          std::to_string(kMaxListingBytes) + " bytes in one sync");
     }
     for (const auto& b : resp.batches()) {
       if (!PlainName(b.name()) || b.name().size() > kMaxBatchNameSize || b.name() <= cursor) {
-        return base::InvalidArgumentError("relay listed '" + b.name().substr(0, kMaxBatchNameSize) + "' out of order");
+        return base::InvalidArgumentError("relay listed '" + b.name().substr(0, kMaxBatchNameSize) +
+                                          "' out of order");
       }
       ListedBatch out{b.name(), std::nullopt, std::nullopt};
       if (!b.sha256().empty()) {
         if (b.sha256().size() != crypto::kSha256Size) {
-          return base::InvalidArgumentError("relay listed " + b.name() + " with a " + std::to_string(b.sha256().size()) +
-                                      "-byte SHA-256");
+          return base::InvalidArgumentError("relay listed " + b.name() + " with a " +
+                                            std::to_string(b.sha256().size()) + "-byte SHA-256");
         }
         out.sha256.emplace();
         std::copy(b.sha256().begin(), b.sha256().end(), out.sha256->begin());
@@ -185,7 +193,8 @@ base::StatusOr<base::Bytes> RelaySource::Fetch(const std::string& name) {
         data.size() + chunk.data().size() > total) {
       ctx.TryCancel();
       reader->Finish();
-      return base::DataLossError("batch " + name + " arrived out of order or larger than announced");
+      return base::DataLossError("batch " + name +
+                                 " arrived out of order or larger than announced");
     }
     data.insert(data.end(), chunk.data().begin(), chunk.data().end());
   }

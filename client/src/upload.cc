@@ -36,7 +36,8 @@ base::StatusOr<openen::v1::ExchangeCodeResponse> GrpcUploadTransport::ExchangeCo
   return out;
 }
 
-base::StatusOr<openen::v1::CertifyResponse> GrpcUploadTransport::Certify(const openen::v1::CertifyRequest& r) {
+base::StatusOr<openen::v1::CertifyResponse> GrpcUploadTransport::Certify(
+    const openen::v1::CertifyRequest& r) {
   grpc::ClientContext ctx;
   impl_->SetDeadline(&ctx);
   openen::v1::CertifyResponse out;
@@ -45,7 +46,8 @@ base::StatusOr<openen::v1::CertifyResponse> GrpcUploadTransport::Certify(const o
   return out;
 }
 
-base::StatusOr<openen::v1::PublishResponse> GrpcUploadTransport::Publish(const openen::v1::PublishRequest& r) {
+base::StatusOr<openen::v1::PublishResponse> GrpcUploadTransport::Publish(
+    const openen::v1::PublishRequest& r) {
   grpc::ClientContext ctx;
   impl_->SetDeadline(&ctx);
   openen::v1::PublishResponse out;

@@ -15,7 +15,8 @@ static_assert(kAeadTagSize == crypto_aead_xchacha20poly1305_ietf_ABYTES);
 base::StatusOr<Aead> Aead::Create(const SecretBytes& key) {
   OPENEN_RETURN_IF_ERROR(Init());
   if (key.size() != kAeadKeySize) {
-    return base::InvalidArgumentError("AEAD key is " + std::to_string(key.size()) + " bytes, want 32");
+    return base::InvalidArgumentError("AEAD key is " + std::to_string(key.size()) +
+                                      " bytes, want 32");
   }
   return Aead(key.Clone());
 }

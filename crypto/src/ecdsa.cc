@@ -55,7 +55,9 @@ std::string BioToString(BIO* bio) {
   return std::string(data, n > 0 ? static_cast<size_t>(n) : 0);
 }
 
-base::Status VerificationFailed() { return base::UnauthenticatedError("signature verification failed"); }
+base::Status VerificationFailed() {
+  return base::UnauthenticatedError("signature verification failed");
+}
 
 }  // namespace
 
@@ -231,7 +233,7 @@ base::StatusOr<base::Bytes> EcdsaP256PrivateKey::Sign(base::ByteView message) co
 base::StatusOr<EcdsaP256PrivateKey> EcdsaP256PrivateKey::FromScalar(base::ByteView scalar) {
   if (scalar.size() != 32) {
     return base::InvalidArgumentError("P-256 private scalar is " + std::to_string(scalar.size()) +
-                                " bytes, want 32");
+                                      " bytes, want 32");
   }
   std::unique_ptr<EC_KEY, EcKeyDeleter> ec(EC_KEY_new_by_curve_name(NID_X9_62_prime256v1));
   BnPtr d(BN_bin2bn(scalar.data(), 32, nullptr));
@@ -322,7 +324,8 @@ std::string EcdsaP256PublicKey::ToPem() const {
   return BioToString(bio.get());
 }
 
-base::Status EcdsaP256PublicKey::Verify(base::ByteView message, base::ByteView der_signature) const {
+base::Status EcdsaP256PublicKey::Verify(base::ByteView message,
+                                        base::ByteView der_signature) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   if (!ctx || EVP_DigestVerifyInit_ex(ctx.get(), nullptr, "SHA256", nullptr, nullptr,
                                       impl_->key.get(), nullptr) != 1) {

@@ -14,7 +14,7 @@ base::StatusOr<Ed25519PublicKey> Ed25519PublicKey::FromBytes(base::ByteView byte
   OPENEN_RETURN_IF_ERROR(Init());
   if (bytes.size() != kEd25519PublicKeySize) {
     return base::InvalidArgumentError("Ed25519 public key is " + std::to_string(bytes.size()) +
-                                " bytes, want 32");
+                                      " bytes, want 32");
   }
   // crypto_core_ed25519_is_valid_point rejects small-order and non-canonical
   // encodings, which a forger could otherwise use.
@@ -44,7 +44,7 @@ base::StatusOr<Ed25519PrivateKey> Ed25519PrivateKey::FromSeed(base::ByteView see
   OPENEN_RETURN_IF_ERROR(Init());
   if (seed.size() != kEd25519SeedSize) {
     return base::InvalidArgumentError("Ed25519 seed is " + std::to_string(seed.size()) +
-                                " bytes, want 32");
+                                      " bytes, want 32");
   }
   SecretBytes expanded(crypto_sign_SECRETKEYBYTES);
   uint8_t pk[crypto_sign_PUBLICKEYBYTES];

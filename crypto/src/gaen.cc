@@ -90,8 +90,12 @@ constexpr size_t kRunChunk = kTekRollingPeriod;
 
 SecretBytes GenerateTek() { return SecretBytes::Random(kTekSize); }
 
-base::StatusOr<SecretBytes> DeriveRpik(base::ByteView tek) { return DeriveFromTek(tek, RpikInfo()); }
-base::StatusOr<SecretBytes> DeriveAemk(base::ByteView tek) { return DeriveFromTek(tek, AemkInfo()); }
+base::StatusOr<SecretBytes> DeriveRpik(base::ByteView tek) {
+  return DeriveFromTek(tek, RpikInfo());
+}
+base::StatusOr<SecretBytes> DeriveAemk(base::ByteView tek) {
+  return DeriveFromTek(tek, AemkInfo());
+}
 
 std::array<uint8_t, 16> PaddedData(uint32_t interval) {
   Block b = PaddedBlock(interval);
@@ -171,7 +175,8 @@ void RpiDeriver::ComputeRun(uint32_t first_interval, std::span<Rpi> out) {
 }
 
 namespace {
-base::StatusOr<std::array<uint8_t, 4>> AesCtr4(base::ByteView aemk, const Rpi& iv, const uint8_t in[4]) {
+base::StatusOr<std::array<uint8_t, 4>> AesCtr4(base::ByteView aemk, const Rpi& iv,
+                                               const uint8_t in[4]) {
   if (aemk.size() != kAemkSize) {
     return base::InvalidArgumentError("AEMK is " + std::to_string(aemk.size()) + " bytes, want 16");
   }
@@ -198,8 +203,8 @@ base::StatusOr<Metadata> DecryptAem(base::ByteView aemk, const Rpi& rpi, const A
 base::StatusOr<Metadata> EncodeMetadata(const BleMetadata& m) {
   if (m.version_major > 3 || m.version_minor > 3) {
     return base::InvalidArgumentError("metadata version " + std::to_string(m.version_major) + "." +
-                                std::to_string(m.version_minor) +
-                                " does not fit in two bits each");
+                                      std::to_string(m.version_minor) +
+                                      " does not fit in two bits each");
   }
   return Metadata{static_cast<uint8_t>(m.version_major << 6 | m.version_minor << 4),
                   static_cast<uint8_t>(m.tx_power_dbm), 0, 0};
@@ -208,7 +213,7 @@ base::StatusOr<Metadata> EncodeMetadata(const BleMetadata& m) {
 base::StatusOr<BleMetadata> DecodeMetadata(base::ByteView bytes) {
   if (bytes.size() != kMetadataSize) {
     return base::InvalidArgumentError("metadata is " + std::to_string(bytes.size()) +
-                                " bytes, want 4");
+                                      " bytes, want 4");
   }
   BleMetadata m;
   m.version_major = bytes[0] >> 6;
@@ -227,7 +232,7 @@ Advertisement MakeAdvertisement(const Rpi& rpi, const Aem& aem) {
 base::StatusOr<ParsedAdvertisement> ParseAdvertisement(base::ByteView service_data) {
   if (service_data.size() != kAdvertisementSize) {
     return base::InvalidArgumentError("service data is " + std::to_string(service_data.size()) +
-                                " bytes, want 20");
+                                      " bytes, want 20");
   }
   ParsedAdvertisement p;
   std::copy_n(service_data.begin(), kRpiSize, p.rpi.begin());

@@ -171,11 +171,12 @@ Sha256Digest HmacSha256(base::ByteView key, base::ByteView data) {
   return d;
 }
 
-base::StatusOr<SecretBytes> HkdfSha256(base::ByteView ikm, base::ByteView salt, base::ByteView info, size_t length) {
+base::StatusOr<SecretBytes> HkdfSha256(base::ByteView ikm, base::ByteView salt, base::ByteView info,
+                                       size_t length) {
   constexpr size_t kMax = 255 * 32;
   if (length == 0 || length > kMax) {
     return base::InvalidArgumentError("HKDF output length " + std::to_string(length) +
-                                " is outside 1.." + std::to_string(kMax));
+                                      " is outside 1.." + std::to_string(kMax));
   }
   uint8_t prk[32];
   internal::HmacSha256State(salt).Mac(ikm, prk);
@@ -220,7 +221,8 @@ std::string TekHmacMessage(const std::vector<TekHmacEntry>& keys, TekHmacForm fo
   return message;
 }
 
-Sha256Digest TekHmac(base::ByteView secret, const std::vector<TekHmacEntry>& keys, TekHmacForm form) {
+Sha256Digest TekHmac(base::ByteView secret, const std::vector<TekHmacEntry>& keys,
+                     TekHmacForm form) {
   return HmacSha256(secret, base::AsBytes(TekHmacMessage(keys, form)));
 }
 

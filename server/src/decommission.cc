@@ -7,22 +7,26 @@
 
 namespace openen::server {
 
-base::StatusOr<std::pair<openen::v1::SignedEnvelope, openen::v1::DecommissionOrder>> ReadDecommissionOrder(
-    const std::string& path, const std::vector<crypto::Ed25519PublicKey>& trusted) {
+base::StatusOr<std::pair<openen::v1::SignedEnvelope, openen::v1::DecommissionOrder>>
+ReadDecommissionOrder(const std::string& path,
+                      const std::vector<crypto::Ed25519PublicKey>& trusted) {
   if (trusted.empty()) {
-    return base::FailedPreconditionError(path + ": no decommission key is configured, so no order can be accepted");
+    return base::FailedPreconditionError(
+        path + ": no decommission key is configured, so no order can be accepted");
   }
   OPENEN_ASSIGN_OR_RETURN(std::string bytes, base::ReadFile(path, base::kMaxSmallFileBytes));
   openen::v1::SignedEnvelope env;
-  if (!env.ParseFromString(bytes)) return base::InvalidArgumentError(path + ": not a signed decommission order");
+  if (!env.ParseFromString(bytes))
+    return base::InvalidArgumentError(path + ": not a signed decommission order");
   openen::v1::DecommissionOrder order;
   base::Status s = wire::OpenEnvelope(env, wire::kDecommissionOrderContext, trusted, &order);
   if (!s.ok()) return s.WithContext(path);
   return std::make_pair(std::move(env), std::move(order));
 }
 
-base::StatusOr<int64_t> InstallDecommissionOrder(const std::string& order_file, const std::string& data_dir,
-                                           const std::vector<crypto::Ed25519PublicKey>& trusted) {
+base::StatusOr<int64_t> InstallDecommissionOrder(
+    const std::string& order_file, const std::string& data_dir,
+    const std::vector<crypto::Ed25519PublicKey>& trusted) {
   OPENEN_ASSIGN_OR_RETURN(auto order, ReadDecommissionOrder(order_file, trusted));
   const std::string installed = data_dir + "/" + kDecommissionOrderFile;
   if (base::FileExists(installed)) {
@@ -31,7 +35,8 @@ base::StatusOr<int64_t> InstallDecommissionOrder(const std::string& order_file, 
       return current->second.effective_at();
     }
   }
-  OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(installed, order.first.SerializeAsString(), false));
+  OPENEN_RETURN_IF_ERROR(
+      base::WriteFileAtomically(installed, order.first.SerializeAsString(), false));
   return order.second.effective_at();
 }
 

@@ -5,7 +5,6 @@
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 
-
 #include <chrono>
 #include <condition_variable>
 #include <csignal>
@@ -18,7 +17,7 @@
 namespace openen::server {
 
 base::StatusOr<RunningServer> StartServer(const EndpointOptions& options,
-                                    const std::vector<grpc::Service*>& services) {
+                                          const std::vector<grpc::Service*>& services) {
   if (options.listen.rfind(':') == std::string::npos) {
     return base::InvalidArgumentError("listen address '" + options.listen + "' has no port");
   }
@@ -27,8 +26,10 @@ base::StatusOr<RunningServer> StartServer(const EndpointOptions& options,
     if (!options.tls_cert_file || !options.tls_key_file) {
       return base::InvalidArgumentError("TLS needs both a certificate and a key file");
     }
-    OPENEN_ASSIGN_OR_RETURN(std::string cert, base::ReadFile(*options.tls_cert_file, base::kMaxSmallFileBytes));
-    OPENEN_ASSIGN_OR_RETURN(std::string key, base::ReadFile(*options.tls_key_file, base::kMaxSmallFileBytes));
+    OPENEN_ASSIGN_OR_RETURN(std::string cert,
+                            base::ReadFile(*options.tls_cert_file, base::kMaxSmallFileBytes));
+    OPENEN_ASSIGN_OR_RETURN(std::string key,
+                            base::ReadFile(*options.tls_key_file, base::kMaxSmallFileBytes));
     grpc::SslServerCredentialsOptions ssl;
     ssl.pem_key_cert_pairs.push_back({key, cert});
     creds = grpc::SslServerCredentials(ssl);
@@ -76,7 +77,8 @@ void ServeUntilSignal(const char* component, grpc::Server* server, int64_t inter
   std::condition_variable cv;
   bool stopping = false;
   auto run = [&] {
-    if (base::Status s = maintain(); !s.ok()) Log(component, "maintenance failed: %s", s.ToString().c_str());
+    if (base::Status s = maintain(); !s.ok())
+      Log(component, "maintenance failed: %s", s.ToString().c_str());
   };
   std::thread maintenance([&] {
     std::unique_lock<std::mutex> lock(mu);

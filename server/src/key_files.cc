@@ -28,7 +28,8 @@ base::Status WriteEd25519PrivateKey(const std::string& path, const crypto::Ed255
   return s;
 }
 
-base::StatusOr<std::vector<crypto::Ed25519PublicKey>> ReadEd25519PublicKeys(const std::string& path) {
+base::StatusOr<std::vector<crypto::Ed25519PublicKey>> ReadEd25519PublicKeys(
+    const std::string& path) {
   OPENEN_ASSIGN_OR_RETURN(std::string text, base::ReadFile(path, base::kMaxSmallFileBytes));
   std::vector<crypto::Ed25519PublicKey> keys;
   std::istringstream lines(text);

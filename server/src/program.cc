@@ -60,8 +60,9 @@ Outcome Run(const Command& command, int argc, char** argv) {
 
 Outcome Serve(const Program& program, int argc, char** argv) {
   // The serve options every server takes, and the program's own.
-  std::set<std::string> valued = {"data-dir", "listen", "tls-cert", "tls-key",
-                                  "maintenance-interval", "decommission-key", "authority-key"};
+  std::set<std::string> valued = {
+      "data-dir",         "listen",       "tls-cert", "tls-key", "maintenance-interval",
+      "decommission-key", "authority-key"};
   valued.insert(program.serve_options.begin(), program.serve_options.end());
   OPENEN_ASSIGN_OR_RETURN(Args args, Args::Parse(argc, argv, 1, valued, {"help"}));
   if (args.Has("help")) {

@@ -23,13 +23,14 @@ class NullLogger final : public rocksdb::Logger {
 base::Status FromRocksDb(const rocksdb::Status& s, const std::string& what) {
   if (s.ok()) return base::Status::Ok();
   base::StatusCode code = s.IsNotFound()     ? base::StatusCode::kNotFound
-                    : s.IsCorruption() ? base::StatusCode::kDataLoss
-                    : s.IsIOError()    ? base::StatusCode::kUnavailable
-                                       : base::StatusCode::kInternal;
+                          : s.IsCorruption() ? base::StatusCode::kDataLoss
+                          : s.IsIOError()    ? base::StatusCode::kUnavailable
+                                             : base::StatusCode::kInternal;
   return base::Status(code, what + ": " + s.ToString());
 }
 
-base::StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path, size_t write_buffer_bytes) {
+base::StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path,
+                                                           size_t write_buffer_bytes) {
   rocksdb::Options options;
   if (write_buffer_bytes != 0) {
     options.write_buffer_size = write_buffer_bytes;
@@ -71,7 +72,8 @@ void DeleteEverything(rocksdb::WriteBatch* batch) {
   batch->DeleteRange(std::string(1, '\0'), std::string(kPurgeMarkerKey.substr(0, 2)));
 }
 
-void PutTransient(rocksdb::WriteBatch* batch, const rocksdb::Slice& key, const rocksdb::Slice& value) {
+void PutTransient(rocksdb::WriteBatch* batch, const rocksdb::Slice& key,
+                  const rocksdb::Slice& value) {
   batch->Put(key, value);
   batch->Delete(key);
 }

@@ -3,7 +3,6 @@
 #include "openen/base/coding.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 
 namespace openen::base {
@@ -24,7 +23,8 @@ TEST_CASE("fixed-width integers are written in the order their function names", 
 }
 
 TEST_CASE("fixed-width integers read back what was written, from chars or bytes", "[coding]") {
-  for (uint64_t v : {uint64_t{0}, uint64_t{1}, uint64_t{0x80}, uint64_t{0xff00ff00ff00ff00u}, UINT64_MAX}) {
+  for (uint64_t v :
+       {uint64_t{0}, uint64_t{1}, uint64_t{0x80}, uint64_t{0xff00ff00ff00ff00u}, UINT64_MAX}) {
     std::string be, le;
     PutFixedBE<8>(&be, v);
     PutFixedLE<8>(&le, v);

@@ -124,7 +124,8 @@ TEST_CASE("export inspect rejects bad files and arguments", "[cli][export]") {
 TEST_CASE("export inspect --json escapes strings from the file", "[cli][export]") {
   wire::ExportBatch batch;
   batch.header.region = "I\"E\\\n\x01";
-  batch.keys.push_back({base::Bytes(16, 0xab), std::nullopt, 2833200, 144, wire::ReportType::kSelfReport, -3});
+  batch.keys.push_back(
+      {base::Bytes(16, 0xab), std::nullopt, 2833200, 144, wire::ReportType::kSelfReport, -3});
   base::Bytes bin = wire::EncodeExportBin(batch);
   std::string path = TempFile("escape.bin", std::string(base::AsChars(bin)));
   RunResult r = Run({OPENEN_CLI, "export", "inspect", path, "--json"});

@@ -79,7 +79,8 @@ int main(int argc, char** argv) {
       {"decommission", crypto::Ed25519PrivateKey::Generate()},
       {"unknown", crypto::Ed25519PrivateKey::Generate()}};
   std::ofstream(roles + "/config.hex") << base::HexEncode(signers[1].second.PublicKey().bytes());
-  std::ofstream(roles + "/decommission.hex") << base::HexEncode(signers[2].second.PublicKey().bytes());
+  std::ofstream(roles + "/decommission.hex")
+      << base::HexEncode(signers[2].second.PublicKey().bytes());
   for (const auto& [role, key] : signers) {
     openen::v1::RelayConfig config;
     config.set_serial(1);

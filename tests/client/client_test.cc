@@ -16,6 +16,7 @@
 #include "openen/v1/relay.pb.h"
 #include "openen/wire/export.h"
 #include "openen/wire/signed.h"
+#include "phone.h"
 #include "test_util.h"
 
 namespace openen::client {
@@ -24,29 +25,10 @@ namespace {
 using openen::testing::FilesContaining;
 using openen::testing::TempDir;
 
-constexpr int64_t kDay = 86400;
-constexpr int64_t kDay0 = 1795000000 / kDay * kDay;  // midnight UTC
-const uint32_t kDayNumber = static_cast<uint32_t>(kDay0 / kDay);
-
-struct Phone {
-  TempDir dir;
-  base::FakeClock clock{kDay0 + 10 * 3600};
-  std::unique_ptr<FileKeyStore> keystore;
-  ClientOptions options;
-  std::unique_ptr<Client> client;
-
-  explicit Phone(ClientOptions opts = {}) : options(std::move(opts)) {
-    keystore = std::move(*FileKeyStore::OpenOrCreate(dir.Sub("platform.key")));
-    options.store_dir = dir.Sub("store");
-    Reopen();
-  }
-  void Reopen() {
-    client.reset();
-    auto c = Client::Open(options, keystore.get(), &clock);
-    REQUIRE(c.ok());
-    client = std::move(*c);
-  }
-};
+using testing::kDay;
+using testing::kDay0;
+using testing::kDayNumber;
+using testing::Phone;
 
 // RawRecords reads the store's raw RocksDB values (closed client required).
 std::vector<std::string> RawValues(const std::string& store_dir) {
@@ -112,8 +94,10 @@ TEST_CASE("sightings: one record per identifier, validated", "[client][sightings
   CHECK(summary->days[0].scans == 3);
   CHECK(summary->oldest_day == kDayNumber);
 
-  CHECK(p.client->RecordSighting(base::Bytes(15, 1), aem, -60, now).message() == "rpi is 15 bytes, want 16");
-  CHECK(p.client->RecordSighting(rpi, base::Bytes(5, 1), -60, now).message() == "aem is 5 bytes, want 4");
+  CHECK(p.client->RecordSighting(base::Bytes(15, 1), aem, -60, now).message() ==
+        "rpi is 15 bytes, want 16");
+  CHECK(p.client->RecordSighting(rpi, base::Bytes(5, 1), -60, now).message() ==
+        "aem is 5 bytes, want 4");
   CHECK(p.client->RecordSighting(rpi, aem, -128, now).message() == "rssi -128 is outside -127..127");
   CHECK(p.client->RecordSighting(rpi, aem, -60, now + 300).ok());
   CHECK(p.client->RecordSighting(rpi, aem, -60, now + 301).message() == "sighting time is in the future");
@@ -225,7 +209,9 @@ TEST_CASE("no plaintext identifier or key appears in the store's files", "[clien
 TEST_CASE("14 days, then gone: the purge at the exact boundary is physical", "[client][retention][privacy]") {
   Phone p;
   REQUIRE(p.client->CurrentAdvertisement().ok());
-  REQUIRE(p.client->RecordSighting(base::Bytes(16, 0x5a), base::Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  REQUIRE(
+      p.client->RecordSighting(base::Bytes(16, 0x5a), base::Bytes(4, 1), -60, p.clock.NowSeconds())
+          .ok());
   p.client.reset();
   // The day's wrapped key, own key, windows and 32 sightings shards.
   std::vector<std::string> sealed = RawValues(p.dir.Sub("store"));
@@ -242,7 +228,8 @@ TEST_CASE("14 days, then gone: the purge at the exact boundary is physical", "[c
   CHECK(gone->days.empty());
   CHECK(p.client->KeysForUpload()->empty());
   p.client.reset();
-  for (const std::string& v : sealed) CHECK(FilesContaining(p.dir.Sub("store"), base::AsBytes(v)).empty());
+  for (const std::string& v : sealed)
+    CHECK(FilesContaining(p.dir.Sub("store"), base::AsBytes(v)).empty());
 }
 
 // Marks a purge begun and deletes the store's records of days before |day|,
@@ -266,7 +253,9 @@ void InterruptedPurge(const std::string& store_dir, uint32_t day) {
 
 TEST_CASE("a purge interrupted before its compaction runs again at the next start", "[client][retention][privacy]") {
   Phone p;
-  REQUIRE(p.client->RecordSighting(base::Bytes(16, 0x5a), base::Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  REQUIRE(
+      p.client->RecordSighting(base::Bytes(16, 0x5a), base::Bytes(4, 1), -60, p.clock.NowSeconds())
+          .ok());
   p.client.reset();
   std::vector<std::string> sealed = RawValues(p.dir.Sub("store"));
   REQUIRE(sealed.size() == 3 + 32);  // all the records of the day
@@ -274,15 +263,19 @@ TEST_CASE("a purge interrupted before its compaction runs again at the next star
   // before compacting. Nothing of day 0 can be seen any more, but its bytes
   // are still in the files.
   InterruptedPurge(p.dir.Sub("store"), kDayNumber + 1);
-  for (const std::string& v : sealed) CHECK_FALSE(FilesContaining(p.dir.Sub("store"), base::AsBytes(v)).empty());
+  for (const std::string& v : sealed)
+    CHECK_FALSE(FilesContaining(p.dir.Sub("store"), base::AsBytes(v)).empty());
   p.Reopen();  // still day 0: nothing has expired, but the mark says a purge is unfinished
   p.client.reset();
-  for (const std::string& v : sealed) CHECK(FilesContaining(p.dir.Sub("store"), base::AsBytes(v)).empty());
+  for (const std::string& v : sealed)
+    CHECK(FilesContaining(p.dir.Sub("store"), base::AsBytes(v)).empty());
 }
 
 TEST_CASE("the purge also runs at open, with no other activity", "[client][retention]") {
   Phone p;
-  REQUIRE(p.client->RecordSighting(base::Bytes(16, 0x5a), base::Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  REQUIRE(
+      p.client->RecordSighting(base::Bytes(16, 0x5a), base::Bytes(4, 1), -60, p.clock.NowSeconds())
+          .ok());
   p.client.reset();
   p.clock.Set(kDay0 + 20 * kDay);
   p.Reopen();
@@ -292,7 +285,9 @@ TEST_CASE("the purge also runs at open, with no other activity", "[client][reten
 
 TEST_CASE("the daily maintenance purges past retention with no other call", "[client][retention][privacy]") {
   Phone p;
-  REQUIRE(p.client->RecordSighting(base::Bytes(16, 0x5a), base::Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  REQUIRE(
+      p.client->RecordSighting(base::Bytes(16, 0x5a), base::Bytes(4, 1), -60, p.clock.NowSeconds())
+          .ok());
   REQUIRE(p.client->Pause().ok());  // maintenance goes on while paused
   p.client.reset();
   std::vector<std::string> sealed = RawValues(p.dir.Sub("store"));
@@ -309,7 +304,8 @@ TEST_CASE("the daily maintenance purges past retention with no other call", "[cl
   CHECK(purged->days_purged == 1);
   CHECK(p.client->Maintain()->days_purged == 0);
   p.client.reset();
-  for (const std::string& v : sealed) CHECK(FilesContaining(p.dir.Sub("store"), base::AsBytes(v)).empty());
+  for (const std::string& v : sealed)
+    CHECK(FilesContaining(p.dir.Sub("store"), base::AsBytes(v)).empty());
 }
 
 TEST_CASE("configuration can lower retention, never raise it", "[client][retention]") {
@@ -318,8 +314,10 @@ TEST_CASE("configuration can lower retention, never raise it", "[client][retenti
   options.config_keys = {authority.PublicKey()};
   Phone p(options);
   for (int d = 0; d < 10; ++d) {
-    REQUIRE(p.client->RecordSighting(base::Bytes(16, static_cast<uint8_t>(d)), base::Bytes(4, 1), -60,
-                                     kDay0 - d * kDay + 3600).ok());
+    REQUIRE(p.client
+                ->RecordSighting(base::Bytes(16, static_cast<uint8_t>(d)), base::Bytes(4, 1), -60,
+                                 kDay0 - d * kDay + 3600)
+                .ok());
   }
   CHECK(p.client->Summary()->days.size() == 10);
   openen::v1::RelayConfig config;
@@ -373,7 +371,9 @@ TEST_CASE("configuration never raises retention above 14 days nor the app's choi
       // physically, whatever the configuration asked for.
       p.clock.Set(first + (app_days - 1) * kDay);
       CHECK(p.client->Summary()->days.size() == 1);
-      CHECK_FALSE(p.client->RecordSighting(base::Bytes(16, 0x7f), base::Bytes(4, 1), -60, first - kDay).ok());
+      CHECK_FALSE(
+          p.client->RecordSighting(base::Bytes(16, 0x7f), base::Bytes(4, 1), -60, first - kDay)
+              .ok());
       p.clock.Set(first + app_days * kDay);
       CHECK(p.client->Summary()->days.empty());
       p.Reopen();  // and after a restart, which re-reads the stored configuration
@@ -418,7 +418,8 @@ TEST_CASE("an erase or a fresh install does not bring back an older or an expire
   // A configuration that has already expired is refused, even a newer one.
   auto expired = p.client->UpdateConfiguration(sign(6, 7, now));
   CHECK(expired == base::Status(base::StatusCode::kFailedPrecondition,
-                          "configuration serial 6 expired at " + std::to_string(now) + " (unix time); not adopted"));
+                                "configuration serial 6 expired at " + std::to_string(now) +
+                                    " (unix time); not adopted"));
   CHECK(p.client->retention_days() == 10);
   CHECK(p.client->CurrentAdvertisement().ok());
 
@@ -433,7 +434,8 @@ TEST_CASE("an erase or a fresh install does not bring back an older or an expire
 
 TEST_CASE("the store does not open under another platform key", "[client][storage]") {
   Phone p;
-  REQUIRE(p.client->RecordSighting(base::Bytes(16, 1), base::Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  REQUIRE(p.client->RecordSighting(base::Bytes(16, 1), base::Bytes(4, 1), -60, p.clock.NowSeconds())
+              .ok());
   p.client.reset();
   auto other = FileKeyStore::FromKey(crypto::SecretBytes::Random(32));
   auto opened = Client::Open(p.options, other->get(), &p.clock);
@@ -444,7 +446,8 @@ TEST_CASE("the store does not open under another platform key", "[client][storag
 
 TEST_CASE("a corrupt store gives a clear error, not a crash", "[client][storage]") {
   Phone p;
-  REQUIRE(p.client->RecordSighting(base::Bytes(16, 1), base::Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  REQUIRE(p.client->RecordSighting(base::Bytes(16, 1), base::Bytes(4, 1), -60, p.clock.NowSeconds())
+              .ok());
   p.client.reset();
   {  // Replace a sealed sightings record with garbage of the same size.
     rocksdb::DB* db = nullptr;
@@ -461,7 +464,8 @@ TEST_CASE("a corrupt store gives a clear error, not a crash", "[client][storage]
   p.Reopen();
   auto summary = p.client->Summary();
   REQUIRE_FALSE(summary.ok());
-  CHECK(summary.status() == base::Status(base::StatusCode::kDataLoss, "a stored record is corrupt (authentication failed)"));
+  CHECK(summary.status() == base::Status(base::StatusCode::kDataLoss,
+                                         "a stored record is corrupt (authentication failed)"));
 
   // Damaged files: opening fails with a status.
   p.client.reset();
@@ -478,8 +482,8 @@ TEST_CASE("pause stops broadcasting and recording, across restarts", "[client][c
   REQUIRE(p.client->Pause().ok());
   CHECK(p.client->paused());
   CHECK(p.client->CurrentAdvertisement().status().code() == base::StatusCode::kFailedPrecondition);
-  CHECK(p.client->RecordSighting(base::Bytes(16, 1), base::Bytes(4, 1), -60, p.clock.NowSeconds()).code() ==
-        base::StatusCode::kFailedPrecondition);
+  CHECK(p.client->RecordSighting(base::Bytes(16, 1), base::Bytes(4, 1), -60, p.clock.NowSeconds())
+            .code() == base::StatusCode::kFailedPrecondition);
   p.Reopen();
   CHECK(p.client->paused());
   REQUIRE(p.client->Resume().ok());
@@ -489,7 +493,8 @@ TEST_CASE("pause stops broadcasting and recording, across restarts", "[client][c
 TEST_CASE("EraseAll destroys the platform key: a copy taken before cannot be opened after", "[client][control][privacy]") {
   Phone p;
   REQUIRE(p.client->CurrentAdvertisement().ok());
-  REQUIRE(p.client->RecordSighting(base::Bytes(16, 7), base::Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  REQUIRE(p.client->RecordSighting(base::Bytes(16, 7), base::Bytes(4, 1), -60, p.clock.NowSeconds())
+              .ok());
   p.client.reset();
   // A thief's copy of the store, and of the key file as it was.
   const std::string key_file = p.dir.Sub("platform.key");
@@ -506,17 +511,20 @@ TEST_CASE("EraseAll destroys the platform key: a copy taken before cannot be ope
   // The keystore in memory, and one read from the file, open the new store, not the copy.
   ClientOptions copy = p.options;
   copy.store_dir = p.dir.Sub("copy");
-  CHECK(Client::Open(copy, p.keystore.get(), &p.clock).status().code() == base::StatusCode::kPermissionDenied);
+  CHECK(Client::Open(copy, p.keystore.get(), &p.clock).status().code() ==
+        base::StatusCode::kPermissionDenied);
   auto reread = FileKeyStore::OpenOrCreate(key_file);
   REQUIRE(reread.ok());
-  CHECK(Client::Open(copy, reread->get(), &p.clock).status().code() == base::StatusCode::kPermissionDenied);
+  CHECK(Client::Open(copy, reread->get(), &p.clock).status().code() ==
+        base::StatusCode::kPermissionDenied);
   CHECK(Client::Open(p.options, reread->get(), &p.clock).ok());
 }
 
 TEST_CASE("EraseAll removes everything physically and the client carries on", "[client][control][privacy]") {
   Phone p;
   auto first = p.client->CurrentAdvertisement();
-  REQUIRE(p.client->RecordSighting(base::Bytes(16, 7), base::Bytes(4, 1), -60, p.clock.NowSeconds()).ok());
+  REQUIRE(p.client->RecordSighting(base::Bytes(16, 7), base::Bytes(4, 1), -60, p.clock.NowSeconds())
+              .ok());
   p.client.reset();
   auto sealed = RawValues(p.dir.Sub("store"));
   p.Reopen();
@@ -526,7 +534,8 @@ TEST_CASE("EraseAll removes everything physically and the client carries on", "[
   REQUIRE(fresh.ok());
   CHECK(*fresh != *first);
   p.client.reset();
-  for (const std::string& v : sealed) CHECK(FilesContaining(p.dir.Sub("store"), base::AsBytes(v)).empty());
+  for (const std::string& v : sealed)
+    CHECK(FilesContaining(p.dir.Sub("store"), base::AsBytes(v)).empty());
 }
 
 TEST_CASE("invalid options are refused", "[client]") {
@@ -539,7 +548,8 @@ TEST_CASE("invalid options are refused", "[client]") {
   CHECK(Client::Open(o, ks->get(), &clock).status().message() == "retention must be 1..14 days, got 15");
   o.retention_days = 0;
   CHECK_FALSE(Client::Open(o, ks->get(), &clock).ok());
-  CHECK(FileKeyStore::FromKey(crypto::SecretBytes(31)).status().code() == base::StatusCode::kInvalidArgument);
+  CHECK(FileKeyStore::FromKey(crypto::SecretBytes(31)).status().code() ==
+        base::StatusCode::kInvalidArgument);
 }
 
 }  // namespace

@@ -3,17 +3,17 @@
 // It ends: a signed decommission order switches off the relay, the verifier
 // and every phone, and configuration that expires stops what depends on it.
 
+#include "openen/server/decommission.h"
+
 #include <grpcpp/grpcpp.h>
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 
 #include "openen/base/file.h"
 #include "openen/client/client.h"
 #include "openen/relay/service.h"
-#include "openen/server/decommission.h"
 #include "openen/server/grpc_server.h"
 #include "openen/server/key_files.h"
 #include "openen/server/worker_pool.h"
@@ -115,8 +115,8 @@ TEST_CASE("a decommission order switches off the relay, the verifier and the pho
   auto alice_keys = alice->KeysForUpload();
   std::vector<relay::SubmittedKey> submitted;
   for (const auto& k : *alice_keys) {
-    submitted.push_back({base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()), k.rolling_start_interval_number,
-                         k.rolling_period, 0});
+    submitted.push_back({base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()),
+                         k.rolling_start_interval_number, k.rolling_period, 0});
   }
   sys.SetTime(kNow + 86400);
   base::Bytes secret(32, 1);
@@ -138,8 +138,9 @@ TEST_CASE("a decommission order switches off the relay, the verifier and the pho
   // Relay: refuses publishes, lists nothing, deletes everything, serves only the order.
   REQUIRE(sys.relay.relay->Maintain().ok());
   auto more = RelayFixture::DailyKeys(2);
-  CHECK(sys.relay.relay->Publish(more, sys.relay.Certificate(more, secret), secret, false).status() ==
-        base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+  CHECK(
+      sys.relay.relay->Publish(more, sys.relay.Certificate(more, secret), secret, false).status() ==
+      base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
   CHECK(sys.relay.relay->ListBatches("", 10).empty());
   CHECK(FilesIn(sys.relay.dir.Sub("export")) == std::vector<std::string>{"decommission.bin"});
   for (const auto& k : submitted) CHECK(FilesContaining(sys.relay.dir.Sub("data"), k.key_data).empty());
@@ -159,9 +160,11 @@ TEST_CASE("a decommission order switches off the relay, the verifier and the pho
   const std::string bob_dir = sys.dir.Sub("bob");
   auto synced = bob->Sync(source);
   CHECK(synced.status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
-  CHECK(bob->CurrentAdvertisement().status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+  CHECK(bob->CurrentAdvertisement().status() ==
+        base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
   CHECK(bob->Summary().status().code() == base::StatusCode::kFailedPrecondition);
-  CHECK(bob->RecordSighting(seen_rpi, base::Bytes(4, 0), -50, now).code() == base::StatusCode::kFailedPrecondition);
+  CHECK(bob->RecordSighting(seen_rpi, base::Bytes(4, 0), -50, now).code() ==
+        base::StatusCode::kFailedPrecondition);
   CHECK(FilesIn(bob_dir) == std::vector<std::string>{"DECOMMISSIONED"});
   CHECK(FilesContaining(bob_dir, seen_rpi).empty());
   CHECK(FilesContaining(bob_dir, (*bob_key)[0].key_data.Reveal()).empty());
@@ -185,7 +188,8 @@ TEST_CASE("forged, replayed and malformed orders are ignored and reported", "[de
 
   serve(Order(kNow, crypto::Ed25519PrivateKey::Generate()).SerializeAsString());
   CHECK(bob->Sync(source).status() ==
-        base::Status(base::StatusCode::kUnauthenticated, "decommission order: signature verification failed"));
+        base::Status(base::StatusCode::kUnauthenticated,
+                     "decommission order: signature verification failed"));
   // A configuration signed by the decommission key is not an order (contexts differ).
   openen::v1::RelayConfig config;
   config.set_serial(1);
@@ -200,10 +204,13 @@ TEST_CASE("forged, replayed and malformed orders are ignored and reported", "[de
 
   // The servers refuse to install such orders.
   const std::string forged = sys.dir.Sub("forged.bin");
-  REQUIRE(base::WriteFileAtomically(forged, Order(kNow, crypto::Ed25519PrivateKey::Generate()).SerializeAsString(),
-                                      false).ok());
-  CHECK(server::InstallDecommissionOrder(forged, sys.relay.dir.Sub("data"), {sys.relay.decommission_key.PublicKey()})
-            .status().code() == base::StatusCode::kUnauthenticated);
+  REQUIRE(base::WriteFileAtomically(
+              forged, Order(kNow, crypto::Ed25519PrivateKey::Generate()).SerializeAsString(), false)
+              .ok());
+  CHECK(server::InstallDecommissionOrder(forged, sys.relay.dir.Sub("data"),
+                                         {sys.relay.decommission_key.PublicKey()})
+            .status()
+            .code() == base::StatusCode::kUnauthenticated);
   REQUIRE(sys.relay.relay->Maintain().ok());
   CHECK_FALSE(sys.relay.relay->decommission_order().has_value());
 }
@@ -229,11 +236,13 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
   CHECK(bob->CurrentAdvertisement().ok());
   CHECK_FALSE(sys.relay.relay->decommissioned());
   sys.SetTime(at);  // no network needed: the phone applies the order it already has
-  CHECK(bob->CurrentAdvertisement().status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+  CHECK(bob->CurrentAdvertisement().status() ==
+        base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
   CHECK(FilesIn(sys.dir.Sub("bob")) == std::vector<std::string>{"DECOMMISSIONED"});
   CHECK(sys.relay.relay->decommissioned());
-  CHECK(sys.relay.relay->Publish(keys, sys.relay.Certificate(keys, secret), secret, false).status().code() ==
-        base::StatusCode::kFailedPrecondition);
+  CHECK(sys.relay.relay->Publish(keys, sys.relay.Certificate(keys, secret), secret, false)
+            .status()
+            .code() == base::StatusCode::kFailedPrecondition);
 
   // A phone that learned of it and restarts before the time applies it on open.
   sys.SetTime(kNow);
@@ -272,7 +281,8 @@ TEST_CASE("the daily maintenance applies an order at its time and destroys the p
   CHECK(applied->decommissioned);
   CHECK(FilesIn(sys.dir.Sub("dave")) == std::vector<std::string>{"DECOMMISSIONED"});
   CHECK_FALSE(std::filesystem::exists(key_file));
-  CHECK(dave->Maintain().status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+  CHECK(dave->Maintain().status() ==
+        base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
 }
 
 TEST_CASE("a deletion interrupted by a crash is finished at the next open", "[decommission]") {
@@ -294,7 +304,8 @@ TEST_CASE("relay decommission keys: the offline key counts, certificate keys do 
   options.decommission_keys = {offline.PublicKey()};
   RelayFixture f(options);
   const std::string file = f.dir.Sub("order.bin");
-  auto install = [&](const openen::v1::SignedEnvelope& env, std::vector<crypto::Ed25519PublicKey> keys) {
+  auto install = [&](const openen::v1::SignedEnvelope& env,
+                     std::vector<crypto::Ed25519PublicKey> keys) {
     REQUIRE(base::WriteFileAtomically(file, env.SerializeAsString(), false).ok());
     return server::InstallDecommissionOrder(file, f.dir.Sub("data"), keys);
   };

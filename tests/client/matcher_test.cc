@@ -16,7 +16,8 @@
 namespace openen::client {
 namespace {
 
-using MatchSet = std::set<std::tuple<base::Bytes, size_t, uint32_t, int>>;  // key, sighting, interval, tx power
+using MatchSet =
+    std::set<std::tuple<base::Bytes, size_t, uint32_t, int>>;  // key, sighting, interval, tx power
 
 MatchSet Collect(const std::vector<Sighting>& sightings, bool reference, const wire::ExportFile& file,
                  SightingIndex* index) {
@@ -25,7 +26,8 @@ MatchSet Collect(const std::vector<Sighting>& sightings, bool reference, const w
     out.insert({m.key->key_data, static_cast<size_t>(m.sighting - sightings.data()), m.interval,
                 m.metadata.tx_power_dbm});
   };
-  base::Status s = reference ? ReferenceMatch(sightings, file, on_match) : index->MatchFile(file, on_match);
+  base::Status s =
+      reference ? ReferenceMatch(sightings, file, on_match) : index->MatchFile(file, on_match);
   REQUIRE(s.ok());
   return out;
 }

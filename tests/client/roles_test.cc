@@ -7,7 +7,6 @@
 // diagonal) and nothing else. The C API's column is in c_api_test.c.
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -66,8 +65,9 @@ struct Authority {
   }
 
   // A relay on fresh directories trusting each role's key for its role.
-  std::unique_ptr<relay::Relay> OpenRelay(const TempDir& dir, std::optional<openen::v1::SignedEnvelope> config,
-                                      base::Status* status = nullptr) {
+  std::unique_ptr<relay::Relay> OpenRelay(const TempDir& dir,
+                                          std::optional<openen::v1::SignedEnvelope> config,
+                                          base::Status* status = nullptr) {
     auto r = relay::Relay::Open(dir.Sub("data"), dir.Sub("export"), f.options, {f.authority.PublicKey()},
                                 *crypto::EcdsaP256PrivateKey::Generate(), std::move(config), &f.clock);
     if (status != nullptr) *status = r.status();
@@ -92,7 +92,8 @@ bool RelayAcceptsCertificate(Authority& a, Role signer) {
   auto cert = a.f.Certificate(keys, secret, "openen-relay", 900, 0, &a.Key(signer));
   auto published = a.f.relay->Publish(keys, cert, secret, false);
   if (!published.ok()) {
-    CHECK(published.status() == base::Status(base::StatusCode::kUnauthenticated, "certificate signature verification failed"));
+    CHECK(published.status() == base::Status(base::StatusCode::kUnauthenticated,
+                                             "certificate signature verification failed"));
   }
   return published.ok();
 }
@@ -112,7 +113,7 @@ bool RelayAcceptsOrder(Authority& a, Role signer) {
   // Installed by hand, as a careless operator or an intruder on the relay
   // host could: the relay itself must still refuse it.
   REQUIRE(base::WriteFileAtomically(dir.Sub("data/") + server::kDecommissionOrderFile,
-                                      Order(a.Key(signer)).SerializeAsString(), false)
+                                    Order(a.Key(signer)).SerializeAsString(), false)
               .ok());
   REQUIRE(relay->Maintain().ok());
   return relay->decommissioned();
@@ -121,7 +122,9 @@ bool RelayAcceptsOrder(Authority& a, Role signer) {
 bool RelayCommandInstallsOrder(Authority& a, Role signer) {
   TempDir dir;
   std::filesystem::create_directories(dir.Sub("data"));
-  REQUIRE(base::WriteFileAtomically(dir.Sub("order.bin"), Order(a.Key(signer)).SerializeAsString(), false).ok());
+  REQUIRE(base::WriteFileAtomically(dir.Sub("order.bin"), Order(a.Key(signer)).SerializeAsString(),
+                                    false)
+              .ok());
   // What `openen-relay decommission --decommission-key` and
   // `openen-verifier decommission --decommission-key` run.
   auto installed = server::InstallDecommissionOrder(dir.Sub("order.bin"), dir.Sub("data"), a.f.options.decommission_keys);
@@ -138,7 +141,7 @@ bool VerifierAcceptsOrder(Authority& a, Role signer) {
                                     options, &a.f.clock);
   REQUIRE(v.ok());
   REQUIRE(base::WriteFileAtomically(dir.Sub("db/") + server::kDecommissionOrderFile,
-                                      Order(a.Key(signer)).SerializeAsString(), false)
+                                    Order(a.Key(signer)).SerializeAsString(), false)
               .ok());
   REQUIRE((*v)->Maintain().ok());
   return (*v)->decommissioned();
@@ -151,7 +154,9 @@ bool PhoneAcceptsConfiguration(Authority& a, Role signer) {
   auto phone = Client::Open(a.PhoneOptions(dir), keystore->get(), &clock);
   REQUIRE(phone.ok());
   base::Status s = (*phone)->UpdateConfiguration(Configuration(a.Key(signer)));
-  if (!s.ok()) CHECK(s == base::Status(base::StatusCode::kUnauthenticated, "configuration: signature verification failed"));
+  if (!s.ok())
+    CHECK(s == base::Status(base::StatusCode::kUnauthenticated,
+                            "configuration: signature verification failed"));
   const bool adopted = (*phone)->retention_days() == 7;
   CHECK(adopted == s.ok());
   return adopted;
@@ -194,7 +199,8 @@ bool PhoneAcceptsOrder(Authority& a, Role signer) {
   if (erased) {
     CHECK(synced.status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
   } else {
-    CHECK(synced.status() == base::Status(base::StatusCode::kUnauthenticated, "decommission order: signature verification failed"));
+    CHECK(synced.status() == base::Status(base::StatusCode::kUnauthenticated,
+                                          "decommission order: signature verification failed"));
     CHECK((*phone)->CurrentAdvertisement().ok());
   }
   return erased;
@@ -237,9 +243,11 @@ TEST_CASE("keys have roles - one key given for two roles is refused by the relay
   shared.decommission_keys.push_back(a.f.authority.PublicKey());
   CHECK(relay::Relay::Open(dir.Sub("r1"), dir.Sub("e1"), shared, {a.f.authority.PublicKey()},
                            *crypto::EcdsaP256PrivateKey::Generate(), std::nullopt, &a.f.clock)
-            .status() == base::Status(base::StatusCode::kInvalidArgument,
-                                "one key is given as both a certificate key and a decommission key; each role needs "
-                                "its own key"));
+            .status() ==
+        base::Status(
+            base::StatusCode::kInvalidArgument,
+            "one key is given as both a certificate key and a decommission key; each role needs "
+            "its own key"));
   shared = a.f.options;
   shared.decommission_keys = shared.config_keys;
   CHECK(relay::Relay::Open(dir.Sub("r2"), dir.Sub("e2"), shared, {a.f.authority.PublicKey()},
@@ -249,11 +257,14 @@ TEST_CASE("keys have roles - one key given for two roles is refused by the relay
 
   verifier::VerifierOptions options;
   options.decommission_keys = {a.f.decommission_key.PublicKey(), a.f.authority.PublicKey()};
-  CHECK(verifier::Verifier::Open(dir.Sub("v"), *crypto::Ed25519PrivateKey::FromSeed(a.f.authority.seed().Reveal()),
-                                 options, &a.f.clock)
-            .status() == base::Status(base::StatusCode::kInvalidArgument,
-                                "the certificate signing key is also given as a decommission key; orders need the "
-                                "offline key"));
+  CHECK(verifier::Verifier::Open(
+            dir.Sub("v"), *crypto::Ed25519PrivateKey::FromSeed(a.f.authority.seed().Reveal()),
+            options, &a.f.clock)
+            .status() ==
+        base::Status(
+            base::StatusCode::kInvalidArgument,
+            "the certificate signing key is also given as a decommission key; orders need the "
+            "offline key"));
 
   base::FakeClock clock(kNow);
   auto keystore = FileKeyStore::FromKey(crypto::SecretBytes::Random(32));
@@ -261,7 +272,8 @@ TEST_CASE("keys have roles - one key given for two roles is refused by the relay
   phone.decommission_keys.push_back(a.f.config_key.PublicKey());
   CHECK(Client::Open(phone, keystore->get(), &clock).status() ==
         base::Status(base::StatusCode::kInvalidArgument,
-               "one key is given as both a configuration key and a decommission key; each role needs its own key"));
+                     "one key is given as both a configuration key and a decommission key; each "
+                     "role needs its own key"));
 }
 
 TEST_CASE("keys have roles - without decommission keys no order is ever accepted", "[roles][decommission]") {
@@ -271,11 +283,12 @@ TEST_CASE("keys have roles - without decommission keys no order is ever accepted
   auto relay = a.OpenRelay(dir, std::nullopt);
   REQUIRE(relay);
   REQUIRE(base::WriteFileAtomically(dir.Sub("data/") + server::kDecommissionOrderFile,
-                                      Order(a.f.decommission_key).SerializeAsString(), false)
+                                    Order(a.f.decommission_key).SerializeAsString(), false)
               .ok());
   REQUIRE(relay->Maintain().ok());
   CHECK_FALSE(relay->decommissioned());
-  CHECK(server::InstallDecommissionOrder(dir.Sub("data/") + server::kDecommissionOrderFile, dir.Sub("other"), {})
+  CHECK(server::InstallDecommissionOrder(dir.Sub("data/") + server::kDecommissionOrderFile,
+                                         dir.Sub("other"), {})
             .status()
             .code() == base::StatusCode::kFailedPrecondition);
 
@@ -284,7 +297,7 @@ TEST_CASE("keys have roles - without decommission keys no order is ever accepted
   REQUIRE(v.ok());
   for (Role signer : kRoles) {
     REQUIRE(base::WriteFileAtomically(dir.Sub("db/") + server::kDecommissionOrderFile,
-                                        Order(a.Key(signer)).SerializeAsString(), false)
+                                      Order(a.Key(signer)).SerializeAsString(), false)
                 .ok());
     REQUIRE((*v)->Maintain().ok());
     CHECK_FALSE((*v)->decommissioned());

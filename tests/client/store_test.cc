@@ -18,6 +18,7 @@
 #include "openen/crypto/random.h"
 #include "openen/store/db.h"
 #include "openen/wire/export.h"
+#include "phone.h"
 #include "test_util.h"
 
 namespace openen::client {
@@ -26,25 +27,13 @@ namespace {
 using openen::testing::FilesContaining;
 using openen::testing::TempDir;
 
-constexpr int64_t kDay = 86400;
-constexpr int64_t kDay0 = 1795000000 / kDay * kDay;  // midnight UTC
-const uint32_t kDayNumber = static_cast<uint32_t>(kDay0 / kDay);
+using testing::kDay;
+using testing::kDay0;
+using testing::kDayNumber;
 
-struct Phone {
-  TempDir dir;
-  base::FakeClock clock{kDay0 + 20 * 3600};
-  std::unique_ptr<FileKeyStore> keystore;
-  ClientOptions options;
-  std::unique_ptr<Client> client;
-
-  Phone() {
-    keystore = std::move(*FileKeyStore::OpenOrCreate(dir.Sub("platform.key")));
-    options.store_dir = dir.Sub("store");
-    auto c = Client::Open(options, keystore.get(), &clock);
-    REQUIRE(c.ok());
-    client = std::move(*c);
-  }
-  std::string store() const { return options.store_dir; }
+// The store tests' phones open their client at 20:00 UTC.
+struct Phone : testing::Phone {
+  Phone() : testing::Phone({}, kDay0 + 20 * 3600) {}
 };
 
 // Dump returns every record key of a closed store with its value size, as
@@ -65,7 +54,8 @@ std::map<std::string, size_t> Dump(const std::string& store_dir) {
 
 std::string Printable(const std::map<std::string, size_t>& dump) {
   std::string s;
-  for (const auto& [key, size] : dump) s += base::HexEncode(base::AsBytes(key)) + "=" + std::to_string(size) + " ";
+  for (const auto& [key, size] : dump)
+    s += base::HexEncode(base::AsBytes(key)) + "=" + std::to_string(size) + " ";
   return s;
 }
 
@@ -171,13 +161,16 @@ TEST_CASE("a stolen store does not show pausing or the chaff schedule", "[client
   // The metadata records behaviour: whether the person paused, when the
   // next chaff goes out. Two phones that differ only there look alike.
   struct NoTransport final : UploadTransport {
-    base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest&) override {
+    base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(
+        const openen::v1::ExchangeCodeRequest&) override {
       return base::UnavailableError("offline");
     }
-    base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest&) override {
+    base::StatusOr<openen::v1::CertifyResponse> Certify(
+        const openen::v1::CertifyRequest&) override {
       return base::UnavailableError("offline");
     }
-    base::StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest&) override {
+    base::StatusOr<openen::v1::PublishResponse> Publish(
+        const openen::v1::PublishRequest&) override {
       return base::UnavailableError("offline");
     }
   } offline;
@@ -208,7 +201,9 @@ struct FlakyKeyStore final : KeyStore {
     if (fail_wrap) return base::UnavailableError("keystore busy");
     return inner->Wrap(key);
   }
-  base::StatusOr<crypto::SecretBytes> Unwrap(base::ByteView wrapped) override { return inner->Unwrap(wrapped); }
+  base::StatusOr<crypto::SecretBytes> Unwrap(base::ByteView wrapped) override {
+    return inner->Unwrap(wrapped);
+  }
   base::Status Destroy() override {
     ++destroys;
     return inner->Destroy();

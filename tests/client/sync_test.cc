@@ -5,9 +5,8 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
@@ -358,7 +357,8 @@ TEST_CASE("the same key in two different genuine batches scores once", "[client]
   // A second batch, signed by the same authority (another relay of it, or the
   // same person's keys published twice before duplicates were refused): the
   // same key among other keys, so different bytes.
-  auto first = wire::ExportFile::Parse(base::ToBytes(openen::testing::ReadFile(w.relay.dir.Sub("export/" + name))));
+  auto first = wire::ExportFile::Parse(
+      base::ToBytes(openen::testing::ReadFile(w.relay.dir.Sub("export/" + name))));
   REQUIRE(first.ok());
   wire::ExportBatch batch;
   batch.header = first->header();
@@ -428,7 +428,8 @@ TEST_CASE("a renamed batch whose signed window disagrees with its name is refuse
 // ListedSource lists a batch with a size and digest, and serves other bytes.
 class ListedSource final : public BatchSource {
  public:
-  ListedSource(ListedBatch listed, base::Bytes served) : listed_(std::move(listed)), served_(std::move(served)) {}
+  ListedSource(ListedBatch listed, base::Bytes served)
+      : listed_(std::move(listed)), served_(std::move(served)) {}
   base::StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) override {
     if (listed_.name <= after) return std::vector<ListedBatch>{};
     return std::vector<ListedBatch>{listed_};
@@ -450,7 +451,8 @@ TEST_CASE("every client gets the listed bytes - a batch that differs from its li
   const std::string path = w.relay.dir.Sub("export/" + name);
   const base::Bytes genuine = base::ToBytes(openen::testing::ReadFile(path));
   const crypto::Sha256Digest digest = crypto::Sha256(genuine);
-  CHECK(openen::testing::ReadFile(w.relay.dir.Sub("export/index.sha256")) == base::HexEncode(digest) + "  " + name + "\n");
+  CHECK(openen::testing::ReadFile(w.relay.dir.Sub("export/index.sha256")) ==
+        base::HexEncode(digest) + "  " + name + "\n");
 
   // Another genuine, signed file for the same name: the signature alone
   // would pass it, and this phone would see another world than the rest.
@@ -469,7 +471,8 @@ TEST_CASE("every client gets the listed bytes - a batch that differs from its li
   auto report = bob->Sync(differs);
   REQUIRE_FALSE(report.ok());
   CHECK(report.status().code() == base::StatusCode::kDataLoss);
-  CHECK(report.status().message() == name + ": its SHA-256 is " + base::HexEncode(crypto::Sha256(other)) +
+  CHECK(report.status().message() == name + ": its SHA-256 is " +
+                                         base::HexEncode(crypto::Sha256(other)) +
                                          ", the listing says " + base::HexEncode(digest));
   ListedSource longer({name, genuine.size(), digest}, other);
   CHECK(bob->Sync(longer).status().message() == name + ": " + std::to_string(other.size()) +
@@ -536,8 +539,9 @@ TEST_CASE("a listing that pages on and on is taken in bounded parts, and a file 
                                           std::to_string(wire::kMaxExportFileSize));
   // An index.txt ahead of its index.sha256 (a mirror mid-copy) is retryable.
   std::ofstream(mirror + "/index.sha256", std::ios::trunc) << std::string(64, '0') + "  other.zip\n";
-  CHECK(files.ListAfter("").status() ==
-        base::Status(base::StatusCode::kUnavailable, "index.sha256 does not list " + big + " (yet)"));
+  CHECK(
+      files.ListAfter("").status() ==
+      base::Status(base::StatusCode::kUnavailable, "index.sha256 does not list " + big + " (yet)"));
   std::filesystem::remove(mirror + "/index.sha256");
   // An index listing more batches than a sync may take gives the oldest
   // ones, whatever the order of its lines; the rest come next time.

@@ -4,9 +4,8 @@
 
 #include <grpcpp/grpcpp.h>
 
-#include <catch2/catch.hpp>
-
 #include <atomic>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <thread>
 
@@ -29,13 +28,16 @@ class Recording final : public UploadTransport {
   std::vector<std::pair<std::string, size_t>> log;
   std::vector<base::StatusCode> codes;  // each response's status
 
-  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) override {
+  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(
+      const openen::v1::ExchangeCodeRequest& r) override {
     return Record("exchange", r, inner_->ExchangeCode(r));
   }
-  base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) override {
+  base::StatusOr<openen::v1::CertifyResponse> Certify(
+      const openen::v1::CertifyRequest& r) override {
     return Record("certify", r, inner_->Certify(r));
   }
-  base::StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) override {
+  base::StatusOr<openen::v1::PublishResponse> Publish(
+      const openen::v1::PublishRequest& r) override {
     return Record("publish", r, inner_->Publish(r));
   }
 
@@ -110,7 +112,8 @@ TEST_CASE("a diagnosed person uploads their keys with a one-time code", "[client
 
   // The same code does not work twice.
   auto again = phone->UploadDiagnosis(*a.transport, codes->short_code);
-  CHECK(again.status() == base::Status(base::StatusCode::kNotFound, "ExchangeCode: invalid or expired code"));
+  CHECK(again.status() ==
+        base::Status(base::StatusCode::kNotFound, "ExchangeCode: invalid or expired code"));
 
   // The keys released later are exactly the phone's, minus the excluded day.
   a.relay.clock.Set(relay::testing::kNow + 86400 + 3600);
@@ -207,11 +210,14 @@ TEST_CASE("under a guessing flood, uploads and chaff take the same three request
     GrpcUploadTransport broken(verifier_down ? dead : live, verifier_down ? live : dead);
     auto more = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
     Recording real_down(&broken), chaff_down(&broken);
-    CHECK(phone->UploadDiagnosis(real_down, more->short_code).status().code() == base::StatusCode::kUnavailable);
+    CHECK(phone->UploadDiagnosis(real_down, more->short_code).status().code() ==
+          base::StatusCode::kUnavailable);
     CHECK(phone->SendChaff(chaff_down).code() == base::StatusCode::kUnavailable);
     CheckSameOnTheWire(real_down, chaff_down);
-    CHECK(real_down.codes[0] == (verifier_down ? base::StatusCode::kUnavailable : base::StatusCode::kOk));
-    CHECK(real_down.codes[2] == (verifier_down ? base::StatusCode::kOk : base::StatusCode::kUnavailable));
+    CHECK(real_down.codes[0] ==
+          (verifier_down ? base::StatusCode::kUnavailable : base::StatusCode::kOk));
+    CHECK(real_down.codes[2] ==
+          (verifier_down ? base::StatusCode::kOk : base::StatusCode::kUnavailable));
   }
 
   // A wrong code: the refused exchange is followed by chaff, so the requests
@@ -225,7 +231,8 @@ TEST_CASE("under a guessing flood, uploads and chaff take the same three request
     CHECK(wrong.log[i].first == chaff.log[i].first);
     if (i != 1) CHECK(wrong.log[i].second == chaff.log[i].second);
   }
-  CHECK(wrong.codes == std::vector<base::StatusCode>{base::StatusCode::kNotFound, base::StatusCode::kOk, base::StatusCode::kOk});
+  CHECK(wrong.codes == std::vector<base::StatusCode>{base::StatusCode::kNotFound,
+                                                     base::StatusCode::kOk, base::StatusCode::kOk});
   CHECK(flood.hits_ == 0);
   // Only the one real upload's keys wait at the relay; the rest was chaff.
   CHECK(a.relay.relay->PendingKeys() == 5);
@@ -240,16 +247,19 @@ class Keeping final : public UploadTransport {
   std::vector<openen::v1::CertifyRequest> certify;
   std::vector<openen::v1::PublishRequest> publish;
 
-  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) override {
+  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(
+      const openen::v1::ExchangeCodeRequest& r) override {
     if (refuse_ == "exchange") return base::NotFoundError("refused");
     return inner_->ExchangeCode(r);
   }
-  base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) override {
+  base::StatusOr<openen::v1::CertifyResponse> Certify(
+      const openen::v1::CertifyRequest& r) override {
     certify.push_back(r);
     if (refuse_ == "certify") return base::NotFoundError("refused");
     return inner_->Certify(r);
   }
-  base::StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) override {
+  base::StatusOr<openen::v1::PublishResponse> Publish(
+      const openen::v1::PublishRequest& r) override {
     publish.push_back(r);
     return inner_->Publish(r);
   }
@@ -270,14 +280,15 @@ TEST_CASE("a refused upload sends nothing derived from the real keys", "[client]
   REQUIRE(own.ok());
   std::vector<crypto::TekHmacEntry> real;
   for (const OwnKey& k : *own) {
-    real.push_back({base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()), k.rolling_start_interval_number,
-                    k.rolling_period, 0});
+    real.push_back({base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()),
+                    k.rolling_start_interval_number, k.rolling_period, 0});
   }
   // Whether |secret| is the secret behind |hmac| over the real keys.
   auto real_pair = [&](const std::string& secret, const std::string& hmac) {
     bool match = false;
     for (auto form : {crypto::TekHmacForm::kWithTransmissionRisk, crypto::TekHmacForm::kWithoutTransmissionRisk}) {
-      match |= std::string(base::AsChars(crypto::TekHmac(base::AsBytes(secret), real, form))) == hmac;
+      match |=
+          std::string(base::AsChars(crypto::TekHmac(base::AsBytes(secret), real, form))) == hmac;
     }
     return match;
   };
@@ -295,7 +306,9 @@ TEST_CASE("a refused upload sends nothing derived from the real keys", "[client]
     auto codes = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
     REQUIRE(codes.ok());
     Keeping kept(a.transport.get(), refuse == "certify" ? "certify" : "");
-    CHECK(phone->UploadDiagnosis(kept, refuse == "certify" ? codes->short_code : verifier::RandomShortCode(16))
+    CHECK(phone
+              ->UploadDiagnosis(
+                  kept, refuse == "certify" ? codes->short_code : verifier::RandomShortCode(16))
               .status()
               .code() == base::StatusCode::kNotFound);
     REQUIRE(kept.certify.size() == 1);
@@ -325,7 +338,8 @@ TEST_CASE("a refused upload sends nothing derived from the real keys", "[client]
 // NullTransport answers every request with an empty success.
 class NullTransport final : public UploadTransport {
  public:
-  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest&) override {
+  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(
+      const openen::v1::ExchangeCodeRequest&) override {
     return openen::v1::ExchangeCodeResponse();
   }
   base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest&) override {

@@ -46,7 +46,8 @@ TEST_CASE("wrong key, wrong associated data and truncation fail alike", "[aead]"
   CHECK(other->Open(box, base::ToBytes("a")).status() == want);
   CHECK(aead->Open(box, base::ToBytes("b")).status() == want);
   CHECK(aead->Open(base::ByteView(box).first(box.size() - 1), base::ToBytes("a")).status() == want);
-  CHECK(aead->Open(base::ByteView(box).first(kAeadOverhead - 1), base::ToBytes("a")).status() == want);
+  CHECK(aead->Open(base::ByteView(box).first(kAeadOverhead - 1), base::ToBytes("a")).status() ==
+        want);
   CHECK(aead->Open(base::ByteView(), base::ToBytes("a")).status() == want);
 }
 

@@ -15,8 +15,9 @@ bool FromScalarRejects() {
   return !EcdsaP256PrivateKey::FromScalar(base::Bytes(32, 0)).ok() &&
          !EcdsaP256PrivateKey::FromScalar(base::Bytes(31, 1)).ok() &&
          // n itself is out of range.
-         !EcdsaP256PrivateKey::FromScalar(testing::Hex(
-              "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551")).ok();
+         !EcdsaP256PrivateKey::FromScalar(
+              testing::Hex("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"))
+              .ok();
 }
 
 // Upstream export signing keys (google/exposure-notifications-internals).

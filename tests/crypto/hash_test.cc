@@ -19,11 +19,12 @@ TEST_CASE("SHA-256 (FIPS 180-2 example)", "[hash]") {
 }
 
 TEST_CASE("HMAC-SHA256 (RFC 4231 cases 2 and 6)", "[hash]") {
-  CHECK(base::HexEncode(HmacSha256(base::AsBytes("Jefe"), base::AsBytes("what do ya want for nothing?"))) ==
+  CHECK(base::HexEncode(
+            HmacSha256(base::AsBytes("Jefe"), base::AsBytes("what do ya want for nothing?"))) ==
         "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
   base::Bytes long_key(131, 0xaa);
-  CHECK(base::HexEncode(HmacSha256(long_key,
-                             base::AsBytes("Test Using Larger Than Block-Size Key - Hash Key First"))) ==
+  CHECK(base::HexEncode(HmacSha256(
+            long_key, base::AsBytes("Test Using Larger Than Block-Size Key - Hash Key First"))) ==
         "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
 }
 

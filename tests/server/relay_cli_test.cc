@@ -55,8 +55,9 @@ TEST_CASE("the relay binary accepts a publish and writes a verifiable export", "
   RunResult keygen = Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")});
   REQUIRE(keygen.exit_code == 0);
   const std::string spki = keygen.out.substr(0, keygen.out.size() - 1);
-  std::ofstream(dir.Sub("certificate.pub")) << "# the verifier's certificate key\n"
-                                            << base::Base64Encode(f.authority.PublicKey().bytes()) << "\n";
+  std::ofstream(dir.Sub("certificate.pub"))
+      << "# the verifier's certificate key\n"
+      << base::Base64Encode(f.authority.PublicKey().bytes()) << "\n";
 
   Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
                  "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
@@ -102,7 +103,8 @@ TEST_CASE("the relay binary accepts a publish and writes a verifiable export", "
   CHECK(inspect.exit_code == 0);
   CHECK(inspect.out.find("\"region\": \"IE\"") != std::string::npos);
   CHECK(inspect.out.find("\"signature\": \"valid\"") != std::string::npos);
-  for (const auto& k : keys) CHECK(inspect.out.find(base::HexEncode(k.key_data)) != std::string::npos);
+  for (const auto& k : keys)
+    CHECK(inspect.out.find(base::HexEncode(k.key_data)) != std::string::npos);
 
   CHECK(relay.Stop(SIGTERM) == 0);
   const std::string& logs = relay.stderr_text();
@@ -157,7 +159,8 @@ TEST_CASE("sign-config makes the file the relay serves through GetConfig", "[rel
   grpc::ClientContext ctx;
   openen::v1::GetConfigResponse resp;
   REQUIRE(stub->GetConfig(&ctx, {}, &resp).ok());
-  auto authority = crypto::Ed25519PublicKey::FromBytes(*base::Base64Decode(vkey.out.substr(0, vkey.out.size() - 1)));
+  auto authority = crypto::Ed25519PublicKey::FromBytes(
+      *base::Base64Decode(vkey.out.substr(0, vkey.out.size() - 1)));
   openen::v1::RelayConfig config;
   REQUIRE(wire::OpenEnvelope(resp.config(), wire::kRelayConfigContext, {*authority}, &config).ok());
   CHECK(config.serial() == 3);
@@ -225,7 +228,8 @@ TEST_CASE("with --tls-cert and --tls-key the relay speaks only TLS", "[relay][cl
   CHECK(relay.Stop() == 0);
 }
 
-TEST_CASE("the relay's first lines name its export key and warn when no order can count", "[relay][cli]") {
+TEST_CASE("the relay's first lines name its export key and warn when no order can count",
+          "[relay][cli]") {
   TempDir dir;
   for (const char* role : {"certificate", "decommission"}) {
     RunResult key = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub(std::string(role) + ".key")});
@@ -237,17 +241,28 @@ TEST_CASE("the relay's first lines name its export key and warn when no order ca
       "openen-relay: no --decommission-key given: no decommission order will be accepted\n";
   for (bool orders_count : {false, true}) {
     INFO("with --decommission-key: " << orders_count);
-    std::vector<std::string> argv = {OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
-                                     "--certificate-key", dir.Sub("certificate.pub"), "--signing-key",
-                                     dir.Sub("export.pem"), "--listen", "127.0.0.1:0", "--signing-key-id", "ie",
-                                     "--signing-key-version", "v7"};
+    std::vector<std::string> argv = {OPENEN_RELAY,
+                                     "--data-dir",
+                                     dir.Sub("data"),
+                                     "--export-dir",
+                                     dir.Sub("export"),
+                                     "--certificate-key",
+                                     dir.Sub("certificate.pub"),
+                                     "--signing-key",
+                                     dir.Sub("export.pem"),
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--signing-key-id",
+                                     "ie",
+                                     "--signing-key-version",
+                                     "v7"};
     if (orders_count) argv.insert(argv.end(), {"--decommission-key", dir.Sub("decommission.pub")});
     Process relay(argv);
     const int port = StartedPort(&relay);
     CHECK(relay.Stop() == 0);
     const std::string& log = relay.stderr_text();
-    CHECK(log.find("openen-relay: listening on 127.0.0.1:" + std::to_string(port) + ", exports signed by ie-v7\n") !=
-          std::string::npos);
+    CHECK(log.find("openen-relay: listening on 127.0.0.1:" + std::to_string(port) +
+                   ", exports signed by ie-v7\n") != std::string::npos);
     CHECK((log.find(warning) != std::string::npos) == !orders_count);
   }
 }
@@ -322,7 +337,8 @@ TEST_CASE("decommission commands switch off a running relay", "[relay][cli][deco
 // Forms returns |secret| as it might be written: raw, hex in both cases,
 // base64 standard and URL-safe (without the padding, which depends on what
 // follows).
-std::vector<std::pair<std::string, std::string>> Forms(const std::string& name, base::ByteView secret) {
+std::vector<std::pair<std::string, std::string>> Forms(const std::string& name,
+                                                       base::ByteView secret) {
   std::string hex = base::HexEncode(secret), upper = hex;
   for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   std::string b64 = base::Base64Encode(secret);
@@ -435,7 +451,8 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
   crypto::RandomBytes(hmac_secret);
   const crypto::Sha256Digest key_hmac = crypto::TekHmac(hmac_secret, entries, crypto::TekHmacForm::kWithTransmissionRisk);
   openen::v1::CertifyResponse cert;
-  CHECK(certify("f00d" + token.token().substr(4), std::string(base::AsChars(key_hmac)), false, &cert) == grpc::NOT_FOUND);
+  CHECK(certify("f00d" + token.token().substr(4), std::string(base::AsChars(key_hmac)), false,
+                &cert) == grpc::NOT_FOUND);
   CHECK(certify(token.token(), std::string(31, 'h'), false, &cert) == grpc::INVALID_ARGUMENT);
   CHECK(certify(chaff_token, std::string(base::AsChars(key_hmac)), true, &cert) == grpc::OK);
   REQUIRE(certify(token.token(), std::string(base::AsChars(key_hmac)), false, &cert) == grpc::OK);
@@ -488,8 +505,10 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
   for (auto& f : Forms("token bytes", token_raw)) secrets.push_back(f);
   for (auto& f : Forms("HMAC secret", hmac_secret)) secrets.push_back(f);
   for (auto& f : Forms("key HMAC", key_hmac)) secrets.push_back(f);
-  for (auto& f : Forms("certificate payload", base::AsBytes(cert.certificate().payload()))) secrets.push_back(f);
-  for (auto& f : Forms("certificate signature", base::AsBytes(cert.certificate().signature()))) secrets.push_back(f);
+  for (auto& f : Forms("certificate payload", base::AsBytes(cert.certificate().payload())))
+    secrets.push_back(f);
+  for (auto& f : Forms("certificate signature", base::AsBytes(cert.certificate().signature())))
+    secrets.push_back(f);
   std::vector<std::pair<std::string, std::string>> addresses = {
       {"ipv4: prefix", "ipv4:"}, {"ipv6: prefix", "ipv6:"}, {"::1", "::1"}, {"[::1]", "[::1]"},
       {"127.0.0.1 binary", std::string("\x7f\x00\x00\x01", 4)},
@@ -560,7 +579,9 @@ TEST_CASE("openen-relay refuses missing and unreadable files with exit 2", "[rel
                            "--certificate-key", dir.Sub("empty.pub"), "--signing-key", dir.Sub("k.pem")});
   CHECK(no_keys.exit_code == 2);
   CHECK(no_keys.err == "openen-relay: " + dir.Sub("empty.pub") + " holds no public key\n");
-  std::ofstream(dir.Sub("a.pub")) << base::Base64Encode(crypto::Ed25519PrivateKey::Generate().PublicKey().bytes()) << "\n";
+  std::ofstream(dir.Sub("a.pub")) << base::Base64Encode(
+                                         crypto::Ed25519PrivateKey::Generate().PublicKey().bytes())
+                                  << "\n";
   RunResult bad_pem = Run({OPENEN_RELAY, "--data-dir", dir.Sub("d"), "--export-dir", dir.Sub("e"),
                            "--certificate-key", dir.Sub("a.pub"), "--signing-key", dir.Sub("a.pub")});
   CHECK(bad_pem.exit_code == 2);

@@ -7,7 +7,6 @@
 #define OPENEN_TESTS_SERVER_RELAY_FIXTURE_H_
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 
 #include "openen/base/clock.h"
@@ -71,9 +70,11 @@ struct RelayFixture {
   }
 
   // Certificate signs a certificate for |keys| under |secret|, as the verifier would.
-  openen::v1::SignedEnvelope Certificate(const std::vector<SubmittedKey>& keys, base::ByteView secret,
+  openen::v1::SignedEnvelope Certificate(const std::vector<SubmittedKey>& keys,
+                                         base::ByteView secret,
                                          std::string audience = "openen-relay", int64_t ttl = 900,
-                                         uint32_t onset = 0, const crypto::Ed25519PrivateKey* signer = nullptr) const {
+                                         uint32_t onset = 0,
+                                         const crypto::Ed25519PrivateKey* signer = nullptr) const {
     std::vector<crypto::TekHmacEntry> entries;
     for (const auto& k : keys) {
       entries.push_back({k.key_data, k.rolling_start_interval_number, k.rolling_period, k.transmission_risk});
@@ -100,7 +101,8 @@ struct RelayFixture {
 
   // Batch opens the released batch |name| from the export directory.
   wire::ExportFile Batch(const std::string& name) const {
-    auto file = wire::ExportFile::Parse(base::ToBytes(openen::testing::ReadFile(dir.Sub("export/" + name))));
+    auto file = wire::ExportFile::Parse(
+        base::ToBytes(openen::testing::ReadFile(dir.Sub("export/" + name))));
     REQUIRE(file.ok());
     return std::move(*file);
   }
@@ -109,7 +111,8 @@ struct RelayFixture {
 // FilesContainingInflated is FilesContaining that also looks inside every
 // zip it finds (an export's export.bin is deflated, so its key bytes do not
 // appear in the file as they are). A zip that cannot be read counts as a hit.
-inline std::vector<std::string> FilesContainingInflated(const std::string& dir, base::ByteView needle) {
+inline std::vector<std::string> FilesContainingInflated(const std::string& dir,
+                                                        base::ByteView needle) {
   std::vector<std::string> hits = openen::testing::FilesContaining(dir, needle);
   const std::string n(base::AsChars(needle));
   for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {

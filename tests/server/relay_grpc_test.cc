@@ -41,8 +41,9 @@ struct RelayServer {
   }
 };
 
-openen::v1::PublishRequest Request(const std::vector<SubmittedKey>& keys, const openen::v1::SignedEnvelope& cert,
-                                   base::ByteView secret, bool chaff = false) {
+openen::v1::PublishRequest Request(const std::vector<SubmittedKey>& keys,
+                                   const openen::v1::SignedEnvelope& cert, base::ByteView secret,
+                                   bool chaff = false) {
   openen::v1::PublishRequest req;
   for (const auto& k : keys) {
     auto* out = req.add_keys();
@@ -57,7 +58,8 @@ openen::v1::PublishRequest Request(const std::vector<SubmittedKey>& keys, const 
   return req;
 }
 
-base::Bytes FetchBatch(openen::v1::Relay::Stub* stub, const std::string& name, grpc::Status* status, int* chunks = nullptr) {
+base::Bytes FetchBatch(openen::v1::Relay::Stub* stub, const std::string& name, grpc::Status* status,
+                       int* chunks = nullptr) {
   grpc::ClientContext ctx;
   openen::v1::GetBatchRequest req;
   req.set_name(name);
@@ -136,7 +138,8 @@ TEST_CASE("bad publishes get clear statuses and the relay keeps serving", "[rela
     return stub->Publish(&ctx, req, resp);
   };
   openen::v1::PublishResponse resp;
-  grpc::Status forged = publish(Request(keys, s.f.Certificate(keys, base::Bytes(32, 2)), secret), &resp);
+  grpc::Status forged =
+      publish(Request(keys, s.f.Certificate(keys, base::Bytes(32, 2)), secret), &resp);
   CHECK(forged.error_code() == grpc::UNAUTHENTICATED);
   CHECK(forged.error_message() == "key HMAC does not match the certificate");
   grpc::Status empty = publish(Request({}, s.f.Certificate({}, secret), secret), &resp);

@@ -2,11 +2,10 @@
 //
 // Every publish rule, with a key just inside and just outside each limit.
 
-#include "openen/relay/key_rules.h"
-
 #include <catch2/catch.hpp>
 
 #include "openen/crypto/interval.h"
+#include "openen/relay/key_rules.h"
 
 namespace openen::relay {
 namespace {

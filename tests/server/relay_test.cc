@@ -4,11 +4,9 @@
 
 #include "openen/relay/relay.h"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
 #include <atomic>
-#include <set>
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -77,7 +75,8 @@ TEST_CASE("the key HMAC must match, in either form", "[relay][certificate]") {
   auto keys = RelayFixture::DailyKeys(2);
   base::Bytes other_secret(32, 0x11);
   auto r = f.relay->Publish(keys, f.Certificate(keys, kSecret), other_secret, false);
-  CHECK(r.status() == base::Status(base::StatusCode::kUnauthenticated, "key HMAC does not match the certificate"));
+  CHECK(r.status() == base::Status(base::StatusCode::kUnauthenticated,
+                                   "key HMAC does not match the certificate"));
   auto changed = keys;
   changed[1].transmission_risk = 5;
   CHECK(f.relay->Publish(changed, f.Certificate(keys, kSecret), kSecret, false).status().code() ==
@@ -104,11 +103,13 @@ TEST_CASE("publish shape: 1..30 keys, a 16..64 byte secret", "[relay]") {
   CHECK(f.Publish({}).status().message() == "publish has 0 keys, want 1..30");
   std::vector<SubmittedKey> thirty, thirty_one;
   for (int i = 0; i < 31; ++i) {
-    SubmittedKey k{base::Bytes(16, static_cast<uint8_t>(i)), kToday - 144, static_cast<uint32_t>(1 + i), 0};
+    SubmittedKey k{base::Bytes(16, static_cast<uint8_t>(i)), kToday - 144,
+                   static_cast<uint32_t>(1 + i), 0};
     (i < 30 ? thirty : thirty_one).push_back(k);
     if (i < 30) thirty_one.push_back(k);
   }
-  CHECK(f.Publish(thirty_one).status() == base::Status(base::StatusCode::kInvalidArgument, "publish has 31 keys, want 1..30"));
+  CHECK(f.Publish(thirty_one).status() ==
+        base::Status(base::StatusCode::kInvalidArgument, "publish has 31 keys, want 1..30"));
   auto ok = f.Publish(thirty);
   REQUIRE(ok.ok());
   CHECK(ok->accepted == 3);  // same start: three kept, the rest reported
@@ -184,8 +185,10 @@ TEST_CASE("batches: sorted, padded to the minimum, signed, listed and indexed", 
   CHECK(std::string(base::AsChars(*head)) == whole.substr(0, 100));
   auto tail = f.relay->ReadBatch(name, 100, 1 << 20, &total);
   CHECK(std::string(base::AsChars(*tail)) == whole.substr(100));
-  CHECK(f.relay->ReadBatch("../data/CURRENT", 0, 10, &total).status().code() == base::StatusCode::kNotFound);
-  CHECK(f.relay->ReadBatch(BatchFileName(kNow), 0, 10, &total).status().code() == base::StatusCode::kNotFound);
+  CHECK(f.relay->ReadBatch("../data/CURRENT", 0, 10, &total).status().code() ==
+        base::StatusCode::kNotFound);
+  CHECK(f.relay->ReadBatch(BatchFileName(kNow), 0, 10, &total).status().code() ==
+        base::StatusCode::kNotFound);
   CHECK(f.relay->ListBatches(name, 10).empty());
 }
 

@@ -2,13 +2,12 @@
 //
 // openen-verifier, run as separate processes as an authority would.
 
-#include <filesystem>
-#include <fstream>
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
-
 #include <cctype>
+#include <filesystem>
+#include <fstream>
 
 #include "openen/base/bytes.h"
 #include "subprocess.h"
@@ -107,9 +106,9 @@ TEST_CASE("the verifier's first lines name its certificate key and warn when no 
       "openen-verifier: no --decommission-key given: no decommission order will be accepted\n";
   for (bool orders_count : {false, true}) {
     INFO("with --decommission-key: " << orders_count);
-    std::vector<std::string> argv = {OPENEN_VERIFIER, "--data-dir", dir.Sub("data"), "--signing-key",
-                                     dir.Sub("sign.key"), "--admin-key-file", dir.Sub("admin.key"), "--listen",
-                                     "127.0.0.1:0"};
+    std::vector<std::string> argv = {OPENEN_VERIFIER,      "--data-dir",        dir.Sub("data"),
+                                     "--signing-key",      dir.Sub("sign.key"), "--admin-key-file",
+                                     dir.Sub("admin.key"), "--listen",          "127.0.0.1:0"};
     if (orders_count) argv.insert(argv.end(), {"--decommission-key", dir.Sub("decommission.pub")});
     Process server(argv);
     REQUIRE(server.WaitForStderr("listening on 127.0.0.1:"));
@@ -119,8 +118,8 @@ TEST_CASE("the verifier's first lines name its certificate key and warn when no 
     const std::string& log = server.stderr_text();
     // keygen printed the public half of the certificate key: the line the
     // relays trust, and the one the verifier names.
-    CHECK(log.find("openen-verifier: listening on 127.0.0.1:" + std::to_string(port) + ", certificates signed by " +
-                   signing.out) != std::string::npos);
+    CHECK(log.find("openen-verifier: listening on 127.0.0.1:" + std::to_string(port) +
+                   ", certificates signed by " + signing.out) != std::string::npos);
     CHECK((log.find(warning) != std::string::npos) == !orders_count);
   }
 }

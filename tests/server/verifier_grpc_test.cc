@@ -35,8 +35,8 @@ struct Server {
                             &clock);
     REQUIRE(v.ok());
     verifier = std::move(*v);
-    service = std::make_unique<VerificationService>(verifier.get(), crypto::SecretBytes(base::AsBytes(kAdminKey)),
-                                                    &pool);
+    service = std::make_unique<VerificationService>(
+        verifier.get(), crypto::SecretBytes(base::AsBytes(kAdminKey)), &pool);
     auto r = server::StartServer({}, {service.get()});
     REQUIRE(r.ok());
     running = std::move(*r);

@@ -5,7 +5,6 @@
 #include "openen/verifier/verifier.h"
 
 #include <catch2/catch.hpp>
-
 #include <cctype>
 
 #include "openen/base/clock.h"
@@ -132,8 +131,10 @@ TEST_CASE("tokens are single-use - a bad HMAC does not burn one", "[verifier]") 
   auto token = f.verifier->ExchangeCode(codes->short_code);
   REQUIRE(token.ok());
   base::Status short_hmac = f.verifier->Certify(token->token, base::Bytes(31, 1)).status();
-  CHECK(short_hmac == base::Status(base::StatusCode::kInvalidArgument, "key_hmac is 31 bytes, want 32"));
-  CHECK(f.verifier->Certify(token->token, base::Bytes(33, 1)).status().code() == base::StatusCode::kInvalidArgument);
+  CHECK(short_hmac ==
+        base::Status(base::StatusCode::kInvalidArgument, "key_hmac is 31 bytes, want 32"));
+  CHECK(f.verifier->Certify(token->token, base::Bytes(33, 1)).status().code() ==
+        base::StatusCode::kInvalidArgument);
   CHECK(f.verifier->Certify(token->token, Hmac()).ok());
   CHECK(f.verifier->Certify(token->token, Hmac()).status() == kInvalidToken);
   CHECK(f.verifier->Certify("not a token", Hmac()).status() == kInvalidToken);
@@ -253,7 +254,8 @@ TEST_CASE("Maintain deletes expired codes and tokens", "[verifier]") {
 TEST_CASE("expired codes and tokens are deleted physically (byte scan for their lookup hashes)",
           "[verifier][privacy]") {
   Fixture f;
-  auto lookup_key = crypto::HkdfSha256(f.key.seed().Reveal(), {}, base::AsBytes("openen verifier lookup key v1"), 32);
+  auto lookup_key = crypto::HkdfSha256(f.key.seed().Reveal(), {},
+                                       base::AsBytes("openen verifier lookup key v1"), 32);
   auto lookup = [&](const std::string& s) {
     auto d = crypto::HmacSha256(lookup_key->Reveal(), base::AsBytes(s));
     return base::Bytes(d.begin(), d.end());
@@ -288,7 +290,8 @@ TEST_CASE("expired codes and tokens are deleted physically (byte scan for their 
 TEST_CASE("after use, nothing in the data directory links a code to its certificate",
           "[verifier][privacy]") {
   Fixture f;
-  auto lookup_key = crypto::HkdfSha256(f.key.seed().Reveal(), {}, base::AsBytes("openen verifier lookup key v1"), 32);
+  auto lookup_key = crypto::HkdfSha256(f.key.seed().Reveal(), {},
+                                       base::AsBytes("openen verifier lookup key v1"), 32);
   auto lookup = [&](const std::string& s) {
     auto d = crypto::HmacSha256(lookup_key->Reveal(), base::AsBytes(s));
     return base::Bytes(d.begin(), d.end());
@@ -334,8 +337,8 @@ TEST_CASE("chaff answers have the real shapes and verify nowhere", "[verifier]")
   CHECK(f.verifier->Certify(t.token, Hmac()).status() == kInvalidToken);
   auto env = *f.verifier->ChaffCertificate(t.token, Hmac());
   openen::v1::Certificate cert;
-  CHECK(wire::OpenEnvelope(env, wire::kCertificateContext, {f.verifier->public_key()}, &cert).code() ==
-        base::StatusCode::kUnauthenticated);
+  CHECK(wire::OpenEnvelope(env, wire::kCertificateContext, {f.verifier->public_key()}, &cert)
+            .code() == base::StatusCode::kUnauthenticated);
   CHECK(env.signature().size() == 64);
   CHECK(env.signer_public_key() == std::string(base::AsChars(f.verifier->public_key().bytes())));
   // The certificate repeats nothing the phone sent: its HMAC is random.

@@ -3,7 +3,6 @@
 #include "openen/store/db.h"
 
 #include <catch2/catch.hpp>
-
 #include <string>
 
 #include "test_util.h"
@@ -47,7 +46,8 @@ TEST_CASE("deleting everything empties a store and keeps it usable", "[store]") 
   REQUIRE(WriteSynced(db->get(), &all, "erase").ok());
   CHECK(CountRecords(db->get()) == 0);
   std::string marker;
-  CHECK((*db)->Get({}, rocksdb::Slice(kPurgeMarkerKey.data(), kPurgeMarkerKey.size()), &marker).ok());
+  CHECK(
+      (*db)->Get({}, rocksdb::Slice(kPurgeMarkerKey.data(), kPurgeMarkerKey.size()), &marker).ok());
   REQUIRE((*db)->Put(SyncedWrite(), "after", "v").ok());
   CHECK(CountRecords(db->get()) == 1);
 }

@@ -6,7 +6,6 @@
 #include "openen/simulate/city.h"
 
 #include <catch2/catch.hpp>
-
 #include <map>
 #include <set>
 

@@ -3,18 +3,18 @@
 // The simulation's ground truth on its own: which phones were truly exposed
 // to a published key, and how the notifications score against that.
 
-#include "scoring.h"
-
 #include <catch2/catch.hpp>
 
 #include "openen/client/client.h"
+#include "scoring.h"
 
 namespace openen::simulate::internal {
 namespace {
 
 CloseContact Contact(uint32_t a, uint32_t b) { return {a, b, 20, PlaceKind::kWork}; }
 
-TEST_CASE("ground truth: a close contact on a published day is an exposure, either way round", "[sim][truth]") {
+TEST_CASE("ground truth: a close contact on a published day is an exposure, either way round",
+          "[sim][truth]") {
   GroundTruth truth(6, 3);
   truth.AddCloseContacts(0, {Contact(0, 1), Contact(2, 3)});
   truth.AddCloseContacts(1, {Contact(2, 4), Contact(0, 5)});
@@ -36,7 +36,8 @@ TEST_CASE("ground truth: a close contact on a published day is an exposure, eith
   CHECK(r.recall == Approx(0.5));
 }
 
-TEST_CASE("ground truth: a day the phone no longer held when it synced the key is no exposure", "[sim][truth]") {
+TEST_CASE("ground truth: a day the phone no longer held when it synced the key is no exposure",
+          "[sim][truth]") {
   // A key uploaded on day u is synced on day u + 1, when a phone holds its
   // last client::kMaxRetentionDays days: u + 2 - kMaxRetentionDays and on.
   const int last_held = client::kMaxRetentionDays - 2;

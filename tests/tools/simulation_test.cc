@@ -6,7 +6,6 @@
 #include "openen/simulate/simulation.h"
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 
@@ -107,7 +106,8 @@ TEST_CASE("simulation options are checked before anything starts", "[sim]") {
   std::filesystem::create_directories(dir.Sub("busy"));
   std::ofstream(dir.Sub("busy/file")) << "x";
   auto busy = RunSimulation(o, nullptr);
-  CHECK(busy.status() == base::Status(base::StatusCode::kInvalidArgument, "--work-dir " + dir.Sub("busy") + " is not empty"));
+  CHECK(busy.status() == base::Status(base::StatusCode::kInvalidArgument,
+                                      "--work-dir " + dir.Sub("busy") + " is not empty"));
   CHECK(std::filesystem::exists(dir.Sub("busy/file")));  // nothing of the user's is touched
 
   o.work_dir = dir.Sub("fresh");

@@ -2,9 +2,8 @@
 
 #include "openen/wire/export.h"
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstring>
 #include <random>
 
@@ -22,13 +21,17 @@ using crypto::EcdsaP256PublicKey;
 
 // Upstream keys (google/exposure-notifications-internals and -server tests).
 constexpr char k310v1[] =
-    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE49JY6kekDgxj3Crm4y6kEHdfoKQFSNDM4mV9cgDb+e5nOAw0GeRoRThCu9/"
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE49JY6kekDgxj3Crm4y6kEHdfoKQFSNDM4mV9cgDb+"
+    "e5nOAw0GeRoRThCu9/"
     "wX5wDT2QloFoOjl2pGZHI0f3C3w==";
 constexpr char kExampleServerV1[] =
-    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEUczyMAkfSeoU77Nmcb1G7t7xyGCAhQqMOIVDFLFas3J+elP7CiotovigCLWj706F"
+    "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEUczyMAkfSeoU77Nmcb1G7t7xyGCAhQqMOIVDFLFas3J+"
+    "elP7CiotovigCLWj706F"
     "07j1EPL27ThRzZl7Ha9uOA==";
 
-base::Bytes ReadVector(const std::string& name) { return base::ToBytes(testing::ReadFile(testing::VectorPath(name))); }
+base::Bytes ReadVector(const std::string& name) {
+  return base::ToBytes(testing::ReadFile(testing::VectorPath(name)));
+}
 
 ExportKey Key(const std::string& data, std::optional<int32_t> tr, int32_t rsin,
               std::optional<int32_t> rp, std::optional<ReportType> type,
@@ -85,7 +88,8 @@ TEST_CASE("the upstream sample export parses and verifies with 310-v1 only", "[e
   CHECK_FALSE(file->Verify({}).ok());
 }
 
-TEST_CASE("flipping any byte of the sample's export.bin breaks its signature", "[export][vectors]") {
+TEST_CASE("flipping any byte of the sample's export.bin breaks its signature",
+          "[export][vectors]") {
   base::Bytes zip = ReadVector("gaen-sample-export.zip");
   base::Bytes bin;
   std::optional<base::Bytes> sig;
@@ -270,8 +274,10 @@ TEST_CASE("rolling period and key length limits, both sides", "[export]") {
   CHECK(with(k16, 0).status().message() == "keys[0]: rolling_period is 0, want 1..144");
   CHECK(with(k16, 145).status().message() == "keys[0]: rolling_period is 145, want 1..144");
   CHECK(with(k16, -1).status().message() == "keys[0]: rolling_period is -1, want 1..144");
-  CHECK(with(base::Bytes(15, 7), 144).status().message() == "keys[0]: key_data is 15 bytes, want 16");
-  CHECK(with(base::Bytes(17, 7), 144).status().message() == "keys[0]: key_data is 17 bytes, want 16");
+  CHECK(with(base::Bytes(15, 7), 144).status().message() ==
+        "keys[0]: key_data is 15 bytes, want 16");
+  CHECK(with(base::Bytes(17, 7), 144).status().message() ==
+        "keys[0]: key_data is 17 bytes, want 16");
   CHECK(with(base::Bytes(), 144).status().message() == "keys[0]: key_data is 0 bytes, want 16");
 }
 
@@ -283,7 +289,8 @@ TEST_CASE("wrong headers and non-export input are refused", "[export]") {
         "export.bin starts with 'EK Xxport v1    ', want 'EK Export v1    '");
   CHECK(ExportFile::Parse(base::Bytes()).status().message() ==
         "export.bin starts with '', want 'EK Export v1    '");
-  CHECK(ExportFile::Parse(base::ToBytes("EK Export v1")).status().code() == base::StatusCode::kInvalidArgument);
+  CHECK(ExportFile::Parse(base::ToBytes("EK Export v1")).status().code() ==
+        base::StatusCode::kInvalidArgument);
   auto zipped = internal::WriteZip({{"export.bin", bad}});
   CHECK(ExportFile::Parse(*zipped).status().message() ==
         "export.bin starts with 'EK Xxport v1    ', want 'EK Export v1    '");
@@ -312,8 +319,10 @@ TEST_CASE("truncated and malformed protobuf is refused, never crashes", "[export
   for (int b : {0x3a, 19, 0x0a, 16}) key_bad_tag.push_back(static_cast<uint8_t>(b));
   key_bad_tag.insert(key_bad_tag.end(), 16, 0x01);
   key_bad_tag.push_back(0x00);  // a zero tag inside the key
-  CHECK(ExportFile::Parse(key_bad_tag).status().message().find(
-            "malformed export.bin: keys[0]: invalid tag") == 0);
+  CHECK(ExportFile::Parse(key_bad_tag)
+            .status()
+            .message()
+            .find("malformed export.bin: keys[0]: invalid tag") == 0);
 
   // keys (field 7) sent as a varint.
   base::Bytes wrong_wire(kExportBinHeader.begin(), kExportBinHeader.end());
@@ -324,7 +333,8 @@ TEST_CASE("truncated and malformed protobuf is refused, never crashes", "[export
 }
 
 TEST_CASE("unknown fields are skipped at both levels", "[export]") {
-  base::Bytes bin = BinWith(ExportKey{base::Bytes(16, 9), 2, 100, 144, ReportType::kConfirmedTest, 3});
+  base::Bytes bin =
+      BinWith(ExportKey{base::Bytes(16, 9), 2, 100, 144, ReportType::kConfirmedTest, 3});
   auto plain = ExportFile::Parse(bin);
   REQUIRE(plain.ok());
   // Append field 99 (varint 5) at the top level.
@@ -408,7 +418,8 @@ TEST_CASE("corrupt zip data is refused", "[export]") {
 TEST_CASE("a zip declaring or inflating to more than the limit is refused before it is inflated",
           "[export][limits]") {
   // The limit is derived from the largest legal export.
-  STATIC_REQUIRE(kMaxExportBinSize == 16 + kMaxExportHeaderSize + kMaxExportKeys * kMaxEncodedKeySize);
+  STATIC_REQUIRE(kMaxExportBinSize ==
+                 16 + kMaxExportHeaderSize + kMaxExportKeys * kMaxEncodedKeySize);
   STATIC_REQUIRE(kMaxExportBinSize < size_t{16} << 20);
 
   // 137 bytes declaring 255 MiB: refused by its declared size.
@@ -424,7 +435,8 @@ TEST_CASE("a zip declaring or inflating to more than the limit is refused before
   auto small_liar = ExportFile::Parse(testing::LyingZip(static_cast<uint32_t>(kMaxExportBinSize)));
   REQUIRE_FALSE(small_liar.ok());
   CHECK(small_liar.status().code() == base::StatusCode::kResourceExhausted);
-  CHECK(small_liar.status().message().find("compressed, more than 16 times as many") != std::string::npos);
+  CHECK(small_liar.status().message().find("compressed, more than 16 times as many") !=
+        std::string::npos);
 
   // Deflate bombs with honest sizes: above the limit, and under it at 1000:1.
   base::Bytes big_bomb = testing::DeflateBomb(kMaxExportBinSize + 1);
@@ -432,13 +444,15 @@ TEST_CASE("a zip declaring or inflating to more than the limit is refused before
   CHECK(ExportFile::Parse(big_bomb).status().code() == base::StatusCode::kResourceExhausted);
   auto dense = ExportFile::Parse(testing::DeflateBomb(8 << 20));
   REQUIRE_FALSE(dense.ok());
-  CHECK(dense.status().message().find("compressed, more than 16 times as many") != std::string::npos);
+  CHECK(dense.status().message().find("compressed, more than 16 times as many") !=
+        std::string::npos);
 
   // A bomb that declares less than it inflates to stops at the declared size.
   base::Bytes understated = testing::SetDeclaredSize(testing::DeflateBomb(8 << 20), 100000);
   auto under = ExportFile::Parse(understated);
   REQUIRE_FALSE(under.ok());
-  CHECK(under.status().message() == "zip entry export.bin inflates to more than 100000 bytes, its header says 100000");
+  CHECK(under.status().message() ==
+        "zip entry export.bin inflates to more than 100000 bytes, its header says 100000");
 
   // A bare export.bin over the limit is refused too.
   base::Bytes bare(kMaxExportBinSize + 1, 0);
@@ -448,7 +462,8 @@ TEST_CASE("a zip declaring or inflating to more than the limit is refused before
 
 TEST_CASE("an export with more than the most keys a file may hold is refused", "[export][limits]") {
   ExportBatch batch;
-  batch.keys.assign(kMaxExportKeys, ExportKey{base::Bytes(16, 7), 1, 100, 144, std::nullopt, std::nullopt});
+  batch.keys.assign(kMaxExportKeys,
+                    ExportKey{base::Bytes(16, 7), 1, 100, 144, std::nullopt, std::nullopt});
   base::Bytes bin = EncodeExportBin(batch);
   CHECK(bin.size() <= kMaxExportBinSize);
   CHECK(ExportFile::Parse(bin)->key_count() == kMaxExportKeys);

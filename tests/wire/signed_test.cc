@@ -56,7 +56,8 @@ TEST_CASE("envelopes fail under another key, another context, or tampering", "[s
   (*bad_sig.mutable_signature())[0] ^= 0x01;
   CHECK(OpenEnvelope(bad_sig, kCertificateContext, {key.PublicKey()}, &out) == want);
   // The signer hint does not grant trust.
-  auto forged = SignEnvelope(kCertificateContext, SampleCertificate(), Ed25519PrivateKey::Generate());
+  auto forged =
+      SignEnvelope(kCertificateContext, SampleCertificate(), Ed25519PrivateKey::Generate());
   forged.set_signer_public_key(env.signer_public_key());
   CHECK(OpenEnvelope(forged, kCertificateContext, {key.PublicKey()}, &out) == want);
 }

@@ -8,18 +8,18 @@
 #include <sstream>
 #include <string>
 
-#include "openen/base/file.h"
-#include "openen/cli/args.h"
 #include "commands.h"
 #include "json.h"
+#include "openen/base/file.h"
+#include "openen/cli/args.h"
 #include "openen/wire/export.h"
 
 namespace openen::tools {
 
 using cli::Args;
 using cli::Fail;
-using cli::kExitOk;
 using cli::kExitFailure;
+using cli::kExitOk;
 
 namespace {
 
@@ -92,12 +92,12 @@ void PrintText(const wire::ExportFile& file, const char* signature) {
   for (auto list : {wire::KeyList::kKeys, wire::KeyList::kRevisedKeys}) {
     (void)file.ForEachKey(
         [&](const wire::ExportKey& k) {
-          std::printf("%s\t%s\t%s\t%d\t%d\t%s\t%s\n",
-                      list == wire::KeyList::kKeys ? "key" : "revised",
-                      base::HexEncode(k.key_data).c_str(), OptionalText(k.transmission_risk_level).c_str(),
-                      k.rolling_start_interval_number, k.RollingPeriod(),
-                      k.report_type ? std::string(wire::ReportTypeName(*k.report_type)).c_str() : "-",
-                      OptionalText(k.days_since_onset_of_symptoms).c_str());
+          std::printf(
+              "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", list == wire::KeyList::kKeys ? "key" : "revised",
+              base::HexEncode(k.key_data).c_str(), OptionalText(k.transmission_risk_level).c_str(),
+              k.rolling_start_interval_number, k.RollingPeriod(),
+              k.report_type ? std::string(wire::ReportTypeName(*k.report_type)).c_str() : "-",
+              OptionalText(k.days_since_onset_of_symptoms).c_str());
           return base::Status::Ok();
         },
         list);

@@ -6,16 +6,16 @@
 #include <string>
 #include <vector>
 
-#include "openen/cli/args.h"
 #include "commands.h"
+#include "openen/cli/args.h"
 #include "openen/crypto/gaen.h"
 
 namespace openen::tools {
 
 using cli::Args;
 using cli::Fail;
-using cli::kExitOk;
 using cli::kExitFailure;
+using cli::kExitOk;
 using cli::ParseInt;
 
 namespace {

@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <string>
 
-#include "openen/cli/args.h"
 #include "commands.h"
+#include "openen/cli/args.h"
 #include "openen/crypto/random.h"
 
 namespace {
@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
   using namespace openen::cli;
   using namespace openen::tools;
   if (argc < 2) return Fail(std::string("missing command\n") + kUsage);
-  if (openen::base::Status s = openen::crypto::Init(); !s.ok()) return Fail(s.message(), kExitFailure);
+  if (openen::base::Status s = openen::crypto::Init(); !s.ok())
+    return Fail(s.message(), kExitFailure);
   std::string cmd = argv[1];
   if (cmd == "--help" || cmd == "help" || cmd == "-h") {
     std::fputs(kUsage, stdout);

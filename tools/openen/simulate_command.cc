@@ -9,17 +9,17 @@
 #include <cstdlib>
 #include <string>
 
-#include "openen/cli/args.h"
 #include "commands.h"
 #include "json.h"
+#include "openen/cli/args.h"
 #include "openen/simulate/simulation.h"
 
 namespace openen::tools {
 
 using cli::Args;
 using cli::Fail;
-using cli::kExitOk;
 using cli::kExitFailure;
+using cli::kExitOk;
 using cli::kExitUsage;
 
 namespace {
@@ -57,7 +57,8 @@ base::StatusOr<double> GetShare(const Args& args, const std::string& name, doubl
   char* end = nullptr;
   const double v = std::strtod(text->c_str(), &end);
   if (text->empty() || end != text->c_str() + text->size() || !std::isfinite(v) || v < 0 || v > 1) {
-    return base::InvalidArgumentError("--" + name + " must be a number from 0 to 1, got '" + *text + "'");
+    return base::InvalidArgumentError("--" + name + " must be a number from 0 to 1, got '" + *text +
+                                      "'");
   }
   return v;
 }
@@ -88,7 +89,8 @@ std::string Json(const simulate::SimulationReport& r) {
   w.Key("close_contacts").Uint(r.close_contacts);
   w.Key("close_contacts_by_place").BeginObject();
   for (int k = 0; k < simulate::kPlaceKinds; ++k) {
-    w.Key(simulate::PlaceKindName(static_cast<simulate::PlaceKind>(k))).Uint(r.close_contacts_by_place[k]);
+    w.Key(simulate::PlaceKindName(static_cast<simulate::PlaceKind>(k)))
+        .Uint(r.close_contacts_by_place[k]);
   }
   w.EndObject();
   w.Key("infections").Int(r.infections);
@@ -191,8 +193,9 @@ int SimulateCommand(int argc, char** argv, int first) {
   });
   if (bar) std::fputs("\n", stderr);
   if (!report.ok()) {
-    return Fail("simulate: " + report.status().message(),
-                report.status().code() == base::StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
+    return Fail(
+        "simulate: " + report.status().message(),
+        report.status().code() == base::StatusCode::kInvalidArgument ? kExitUsage : kExitFailure);
   }
   if (args->Has("json")) {
     std::printf("%s\n", Json(*report).c_str());

@@ -18,10 +18,10 @@
 namespace openen::wire {
 namespace {
 
+using google::protobuf::internal::WireFormatLite;
 using google::protobuf::io::CodedInputStream;
 using google::protobuf::io::CodedOutputStream;
 using google::protobuf::io::StringOutputStream;
-using google::protobuf::internal::WireFormatLite;
 
 constexpr int kWireVarint = WireFormatLite::WIRETYPE_VARINT;
 constexpr int kWireFixed64 = WireFormatLite::WIRETYPE_FIXED64;
@@ -29,10 +29,14 @@ constexpr int kWireBytes = WireFormatLite::WIRETYPE_LENGTH_DELIMITED;
 
 const char* WireTypeName(int t) {
   switch (t) {
-    case kWireVarint: return "varint";
-    case kWireFixed64: return "fixed64";
-    case kWireBytes: return "length-delimited";
-    default: return "other";
+    case kWireVarint:
+      return "varint";
+    case kWireFixed64:
+      return "fixed64";
+    case kWireBytes:
+      return "length-delimited";
+    default:
+      return "other";
   }
 }
 
@@ -74,27 +78,43 @@ base::Status ParseKey(base::ByteView bytes, const std::string& where, ExportKey*
       case 1: {
         if (wire != kWireBytes) return WrongWireType(where, "key_data", wire, kWireBytes);
         base::ByteView data;
-        if (!ReadLengthDelimited(&in, bytes.data(), &data)) return Malformed(where, "truncated key_data");
+        if (!ReadLengthDelimited(&in, bytes.data(), &data))
+          return Malformed(where, "truncated key_data");
         key->key_data.assign(data.begin(), data.end());
         continue;
       }
-      case 2: case 3: case 4: case 5: case 6:
+      case 2:
+      case 3:
+      case 4:
+      case 5:
+      case 6:
         if (wire != kWireVarint) {
-          static const char* kNames[] = {"", "", "transmission_risk_level",
-                                         "rolling_start_interval_number", "rolling_period",
-                                         "report_type", "days_since_onset_of_symptoms"};
+          static const char* kNames[] = {"",
+                                         "",
+                                         "transmission_risk_level",
+                                         "rolling_start_interval_number",
+                                         "rolling_period",
+                                         "report_type",
+                                         "days_since_onset_of_symptoms"};
           return WrongWireType(where, kNames[field], wire, kWireVarint);
         }
         if (!in.ReadVarint64(&v)) return Malformed(where, "truncated varint");
         break;
       default:
-        if (!WireFormatLite::SkipField(&in, tag)) return Malformed(where, "truncated unknown field");
+        if (!WireFormatLite::SkipField(&in, tag))
+          return Malformed(where, "truncated unknown field");
         continue;
     }
     switch (field) {
-      case 2: key->transmission_risk_level = static_cast<int32_t>(v); break;
-      case 3: key->rolling_start_interval_number = static_cast<int32_t>(v); break;
-      case 4: key->rolling_period = static_cast<int32_t>(v); break;
+      case 2:
+        key->transmission_risk_level = static_cast<int32_t>(v);
+        break;
+      case 3:
+        key->rolling_start_interval_number = static_cast<int32_t>(v);
+        break;
+      case 4:
+        key->rolling_period = static_cast<int32_t>(v);
+        break;
       case 5:
         // proto2: an enum value this reader does not know is an unknown field.
         if (v <= static_cast<uint64_t>(ReportType::kRevoked)) {
@@ -139,8 +159,8 @@ base::Status ScanTopLevel(base::ByteView body, OnKey on_key, OnField on_field) {
     OPENEN_RETURN_IF_ERROR(on_field(field, wire, tag, &in));
   }
   if (!in.ConsumedEntireMessage()) {
-    return Malformed("export", "invalid tag at byte " +
-                                   std::to_string(in.CurrentPosition() - 1 + kExportBinHeader.size()));
+    return Malformed("export", "invalid tag at byte " + std::to_string(in.CurrentPosition() - 1 +
+                                                                       kExportBinHeader.size()));
   }
   return base::Status::Ok();
 }
@@ -171,7 +191,8 @@ void WriteKey(const ExportKey& k, int field, CodedOutputStream* out) {
   len += 1 + int32_size(k.rolling_start_interval_number);
   if (k.rolling_period) len += 1 + int32_size(*k.rolling_period);
   if (k.report_type) len += 1 + int32_size(static_cast<int32_t>(*k.report_type));
-  if (k.days_since_onset_of_symptoms) len += 1 + WireFormatLite::SInt32Size(*k.days_since_onset_of_symptoms);
+  if (k.days_since_onset_of_symptoms)
+    len += 1 + WireFormatLite::SInt32Size(*k.days_since_onset_of_symptoms);
 
   WireFormatLite::WriteTag(field, WireFormatLite::WIRETYPE_LENGTH_DELIMITED, out);
   out->WriteVarint32(static_cast<uint32_t>(len));
@@ -180,7 +201,8 @@ void WriteKey(const ExportKey& k, int field, CodedOutputStream* out) {
   WireFormatLite::WriteInt32(3, k.rolling_start_interval_number, out);
   if (k.rolling_period) WireFormatLite::WriteInt32(4, *k.rolling_period, out);
   if (k.report_type) WireFormatLite::WriteEnum(5, static_cast<int>(*k.report_type), out);
-  if (k.days_since_onset_of_symptoms) WireFormatLite::WriteSInt32(6, *k.days_since_onset_of_symptoms, out);
+  if (k.days_since_onset_of_symptoms)
+    WireFormatLite::WriteSInt32(6, *k.days_since_onset_of_symptoms, out);
 }
 
 bool KeyLess(const ExportKey& a, const ExportKey& b) { return a.key_data < b.key_data; }
@@ -189,12 +211,18 @@ bool KeyLess(const ExportKey& a, const ExportKey& b) { return a.key_data < b.key
 
 std::string_view ReportTypeName(ReportType t) {
   switch (t) {
-    case ReportType::kUnknown: return "UNKNOWN";
-    case ReportType::kConfirmedTest: return "CONFIRMED_TEST";
-    case ReportType::kConfirmedClinicalDiagnosis: return "CONFIRMED_CLINICAL_DIAGNOSIS";
-    case ReportType::kSelfReport: return "SELF_REPORT";
-    case ReportType::kRecursive: return "RECURSIVE";
-    case ReportType::kRevoked: return "REVOKED";
+    case ReportType::kUnknown:
+      return "UNKNOWN";
+    case ReportType::kConfirmedTest:
+      return "CONFIRMED_TEST";
+    case ReportType::kConfirmedClinicalDiagnosis:
+      return "CONFIRMED_CLINICAL_DIAGNOSIS";
+    case ReportType::kSelfReport:
+      return "SELF_REPORT";
+    case ReportType::kRecursive:
+      return "RECURSIVE";
+    case ReportType::kRevoked:
+      return "REVOKED";
   }
   return "UNKNOWN";
 }
@@ -202,16 +230,17 @@ std::string_view ReportTypeName(ReportType t) {
 base::Status ValidateExportKey(const ExportKey& key) {
   if (key.key_data.size() != kExportKeySize) {
     return base::InvalidArgumentError("key_data is " + std::to_string(key.key_data.size()) +
-                                " bytes, want 16");
+                                      " bytes, want 16");
   }
-  if (key.RollingPeriod() < 1 || key.RollingPeriod() > static_cast<int32_t>(crypto::kTekRollingPeriod)) {
+  if (key.RollingPeriod() < 1 ||
+      key.RollingPeriod() > static_cast<int32_t>(crypto::kTekRollingPeriod)) {
     return base::InvalidArgumentError("rolling_period is " + std::to_string(key.RollingPeriod()) +
-                                ", want 1..144");
+                                      ", want 1..144");
   }
   if (key.rolling_start_interval_number < 0) {
     return base::InvalidArgumentError("rolling_start_interval_number is " +
-                                std::to_string(key.rolling_start_interval_number) +
-                                ", want >= 0");
+                                      std::to_string(key.rolling_start_interval_number) +
+                                      ", want >= 0");
   }
   return base::Status::Ok();
 }
@@ -241,7 +270,8 @@ base::Bytes EncodeExportBin(ExportBatch batch) {
   return base::Bytes(out.begin(), out.end());
 }
 
-base::StatusOr<base::Bytes> WriteExportZip(ExportBatch batch, const std::vector<ExportSigner>& signers) {
+base::StatusOr<base::Bytes> WriteExportZip(ExportBatch batch,
+                                           const std::vector<ExportSigner>& signers) {
   if (signers.empty()) return base::InvalidArgumentError("an export needs at least one signer");
   for (size_t i = 0; i < batch.keys.size(); ++i) {
     base::Status s = ValidateExportKey(batch.keys[i]);
@@ -283,8 +313,8 @@ base::StatusOr<ExportFile> ExportFile::Parse(base::Bytes file) {
   } else {
     if (file.size() > kMaxExportBinSize) {
       return base::ResourceExhaustedError("export.bin is " + std::to_string(file.size()) +
-                                    " bytes, more than the limit of " +
-                                    std::to_string(kMaxExportBinSize));
+                                          " bytes, more than the limit of " +
+                                          std::to_string(kMaxExportBinSize));
     }
     f.export_bin_ = std::move(file);
   }
@@ -296,46 +326,53 @@ base::Status ExportFile::ParseExportBin() {
   const size_t header_size = kExportBinHeader.size();
   if (export_bin_.size() < header_size ||
       base::AsChars(base::ByteView(export_bin_).first(header_size)) != kExportBinHeader) {
-    std::string got(base::AsChars(base::ByteView(export_bin_).first(std::min(header_size, export_bin_.size()))));
+    std::string got(base::AsChars(
+        base::ByteView(export_bin_).first(std::min(header_size, export_bin_.size()))));
     for (char& c : got) {
       if (c < 0x20 || c > 0x7e) c = '?';
     }
     return base::InvalidArgumentError("export.bin starts with '" + got + "', want '" +
-                                std::string(kExportBinHeader) + "'");
+                                      std::string(kExportBinHeader) + "'");
   }
   base::ByteView body = base::ByteView(export_bin_).subspan(header_size);
   ExportKey key;
   key_count_ = revised_key_count_ = 0;
   auto on_key = [&](KeyList list, base::ByteView bytes) {
     size_t& n = list == KeyList::kKeys ? key_count_ : revised_key_count_;
-    std::string where = (list == KeyList::kKeys ? "keys[" : "revised_keys[") + std::to_string(n) + "]";
+    std::string where =
+        (list == KeyList::kKeys ? "keys[" : "revised_keys[") + std::to_string(n) + "]";
     OPENEN_RETURN_IF_ERROR(ParseKey(bytes, where, &key));
     base::Status s = ValidateExportKey(key);
     if (!s.ok()) return s.WithContext(where);
     if (key_count_ + revised_key_count_ >= kMaxExportKeys) {
-      return base::ResourceExhaustedError("export holds more than " + std::to_string(kMaxExportKeys) + " keys");
+      return base::ResourceExhaustedError("export holds more than " +
+                                          std::to_string(kMaxExportKeys) + " keys");
     }
     ++n;
     return base::Status::Ok();
   };
   auto on_field = [&](int field, int wire, uint32_t tag, CodedInputStream* in) -> base::Status {
-    static const char* kNames[] = {"", "start_timestamp", "end_timestamp", "region",
-                                   "batch_num", "batch_size", "signature_infos"};
+    static const char* kNames[] = {"",          "start_timestamp", "end_timestamp",  "region",
+                                   "batch_num", "batch_size",      "signature_infos"};
     int want = field <= 2 ? kWireFixed64 : (field == 3 || field == 6) ? kWireBytes : kWireVarint;
-    if (field >= 1 && field <= 6 && wire != want) return WrongWireType("export", kNames[field], wire, want);
+    if (field >= 1 && field <= 6 && wire != want)
+      return WrongWireType("export", kNames[field], wire, want);
     uint64_t v = 0;
     switch (field) {
-      case 1: case 2:
+      case 1:
+      case 2:
         if (!in->ReadLittleEndian64(&v)) return Malformed("export", "truncated timestamp");
         (field == 1 ? header_.start_timestamp : header_.end_timestamp) = v;
         return base::Status::Ok();
       case 3: {
         base::ByteView s;
-        if (!ReadLengthDelimited(in, body.data(), &s)) return Malformed("export", "truncated region");
+        if (!ReadLengthDelimited(in, body.data(), &s))
+          return Malformed("export", "truncated region");
         header_.region.assign(base::AsChars(s));
         return base::Status::Ok();
       }
-      case 4: case 5:
+      case 4:
+      case 5:
         if (!in->ReadVarint64(&v)) return Malformed("export", "truncated varint");
         (field == 4 ? header_.batch_num : header_.batch_size) = static_cast<int32_t>(v);
         return base::Status::Ok();
@@ -357,7 +394,7 @@ base::Status ExportFile::ParseExportBin() {
 }
 
 base::Status ExportFile::ForEachKey(const std::function<base::Status(const ExportKey&)>& fn,
-                              KeyList list) const {
+                                    KeyList list) const {
   base::ByteView body = base::ByteView(export_bin_).subspan(kExportBinHeader.size());
   ExportKey key;
   return ScanTopLevel(
@@ -391,8 +428,8 @@ base::Status ExportFile::CheckSignatureList(
   }
   if (static_cast<size_t>(list.signatures_size()) != header_.signature_infos.size()) {
     return base::UnauthenticatedError("export.sig has " + std::to_string(list.signatures_size()) +
-                                " signatures, export.bin lists " +
-                                std::to_string(header_.signature_infos.size()));
+                                      " signatures, export.bin lists " +
+                                      std::to_string(header_.signature_infos.size()));
   }
   for (const gaen::TEKSignature& s : list.signatures()) {
     signatures->emplace_back(FromProto(s.signature_info()), base::ToBytes(s.signature()));
@@ -412,8 +449,8 @@ base::Status ExportFile::Verify(const TrustedExportKeys& trusted) const {
     if (it == trusted.end()) continue;
     if (info.signature_algorithm != crypto::kEcdsaP256Sha256Oid) {
       return base::UnauthenticatedError("signature by " + name + " uses algorithm '" +
-                                  info.signature_algorithm + "', want " +
-                                  std::string(crypto::kEcdsaP256Sha256Oid));
+                                        info.signature_algorithm + "', want " +
+                                        std::string(crypto::kEcdsaP256Sha256Oid));
     }
     if (!it->second.Verify(export_bin_, sig).ok()) {
       return base::UnauthenticatedError("signature by " + name + " does not verify");
@@ -422,7 +459,7 @@ base::Status ExportFile::Verify(const TrustedExportKeys& trusted) const {
   }
   if (verified == 0) {
     return base::UnauthenticatedError("no signature by a trusted key (signed by: " +
-                                (names.empty() ? std::string("none") : names) + ")");
+                                      (names.empty() ? std::string("none") : names) + ")");
   }
   return base::Status::Ok();
 }

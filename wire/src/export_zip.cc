@@ -28,28 +28,32 @@ std::string ZipError(zip_error_t* e) {
   return s;
 }
 
-base::StatusOr<base::Bytes> ReadMember(zip_t* za, zip_uint64_t index, const std::string& name, size_t limit) {
+base::StatusOr<base::Bytes> ReadMember(zip_t* za, zip_uint64_t index, const std::string& name,
+                                       size_t limit) {
   zip_stat_t st;
   zip_stat_init(&st);
-  if (zip_stat_index(za, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) || !(st.valid & ZIP_STAT_COMP_SIZE)) {
+  if (zip_stat_index(za, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
+      !(st.valid & ZIP_STAT_COMP_SIZE)) {
     return base::InvalidArgumentError("cannot read zip entry " + name);
   }
   // Checked before anything is inflated or allocated: the declared size...
   if (st.size > limit) {
     return base::ResourceExhaustedError(name + " declares " + std::to_string(st.size) +
-                                  " bytes, more than the limit of " + std::to_string(limit));
+                                        " bytes, more than the limit of " + std::to_string(limit));
   }
   // ...and its ratio to the compressed size, which a bomb cannot hide: the
   // inflated bytes read below never exceed the declared size by more than one.
   const uint64_t ratio_limit =
       std::max<uint64_t>(kMinRatioCheckedSize, st.comp_size * uint64_t{kMaxExportCompressionRatio});
   if (st.size > ratio_limit) {
-    return base::ResourceExhaustedError(name + " declares " + std::to_string(st.size) + " bytes from " +
-                                  std::to_string(st.comp_size) + " compressed, more than " +
-                                  std::to_string(kMaxExportCompressionRatio) + " times as many");
+    return base::ResourceExhaustedError(
+        name + " declares " + std::to_string(st.size) + " bytes from " +
+        std::to_string(st.comp_size) + " compressed, more than " +
+        std::to_string(kMaxExportCompressionRatio) + " times as many");
   }
   std::unique_ptr<zip_file_t, FileCloser> f(zip_fopen_index(za, index, 0));
-  if (!f) return base::InvalidArgumentError("cannot open zip entry " + name + ": " + zip_strerror(za));
+  if (!f)
+    return base::InvalidArgumentError("cannot open zip entry " + name + ": " + zip_strerror(za));
   // Read one byte past the declared size: a member that inflates to more than
   // it declares is refused, and reaching the end makes libzip check the CRC.
   // The buffer grows with what actually inflates, never to a declared size.
@@ -60,16 +64,17 @@ base::StatusOr<base::Bytes> ReadMember(zip_t* za, zip_uint64_t index, const std:
     data.resize(std::min(want, total + (size_t{64} << 10)));
     zip_int64_t n = zip_fread(f.get(), data.data() + total, data.size() - total);
     if (n < 0) {
-      return base::InvalidArgumentError("zip entry " + name + " is corrupt: " +
-                                  zip_file_strerror(f.get()));
+      return base::InvalidArgumentError("zip entry " + name +
+                                        " is corrupt: " + zip_file_strerror(f.get()));
     }
     if (n == 0) break;
     total += static_cast<size_t>(n);
   }
   if (total != st.size) {
-    return base::InvalidArgumentError("zip entry " + name + " inflates to " +
-                                (total > st.size ? "more than " + std::to_string(st.size) : std::to_string(total)) +
-                                " bytes, its header says " + std::to_string(st.size));
+    return base::InvalidArgumentError(
+        "zip entry " + name + " inflates to " +
+        (total > st.size ? "more than " + std::to_string(st.size) : std::to_string(total)) +
+        " bytes, its header says " + std::to_string(st.size));
   }
   data.resize(total);
   return data;
@@ -81,7 +86,8 @@ bool IsZip(base::ByteView file) {
   return file.size() >= 4 && file[0] == 'P' && file[1] == 'K' && file[2] == 3 && file[3] == 4;
 }
 
-base::StatusOr<base::Bytes> WriteZip(const std::vector<std::pair<std::string, base::ByteView>>& entries) {
+base::StatusOr<base::Bytes> WriteZip(
+    const std::vector<std::pair<std::string, base::ByteView>>& entries) {
   zip_error_t error;
   zip_error_init(&error);
   zip_source_t* buffer = zip_source_buffer_create(nullptr, 0, 0, &error);
@@ -109,7 +115,8 @@ base::StatusOr<base::Bytes> WriteZip(const std::vector<std::pair<std::string, ba
       return base::InternalError("zip: cannot set attributes of " + name + ": " + zip_strerror(za));
     }
   }
-  if (zip_close(archive.get()) != 0) return base::InternalError(std::string("zip: ") + zip_strerror(za));
+  if (zip_close(archive.get()) != 0)
+    return base::InternalError(std::string("zip: ") + zip_strerror(za));
   archive.release();  // zip_close freed it
 
   zip_stat_t st;
@@ -123,7 +130,8 @@ base::StatusOr<base::Bytes> WriteZip(const std::vector<std::pair<std::string, ba
   return out;
 }
 
-base::Status ReadExportZip(base::ByteView zip, base::Bytes* export_bin, std::optional<base::Bytes>* export_sig) {
+base::Status ReadExportZip(base::ByteView zip, base::Bytes* export_bin,
+                           std::optional<base::Bytes>* export_sig) {
   zip_error_t error;
   zip_error_init(&error);
   zip_source_t* src = zip_source_buffer_create(zip.data(), zip.size(), 0, &error);
@@ -146,7 +154,8 @@ base::Status ReadExportZip(base::ByteView zip, base::Bytes* export_bin, std::opt
     std::string name = raw ? raw : "";
     if (name.find("..") != std::string::npos || name.find('/') != std::string::npos ||
         name.find('\\') != std::string::npos) {
-      return base::InvalidArgumentError("zip entry '" + name + "' is a path, not a plain file name");
+      return base::InvalidArgumentError("zip entry '" + name +
+                                        "' is a path, not a plain file name");
     }
     if (!seen.insert(name).second) {
       return base::InvalidArgumentError("zip entry '" + name + "' appears twice");
@@ -157,13 +166,14 @@ base::Status ReadExportZip(base::ByteView zip, base::Bytes* export_bin, std::opt
       sig_index = static_cast<zip_uint64_t>(i);
     } else {
       return base::InvalidArgumentError("unexpected zip entry '" + name +
-                                  "' (an export holds only export.bin and export.sig)");
+                                        "' (an export holds only export.bin and export.sig)");
     }
   }
   if (!bin_index) return base::InvalidArgumentError("zip has no export.bin");
   OPENEN_ASSIGN_OR_RETURN(*export_bin, ReadMember(za, *bin_index, "export.bin", kMaxExportBinSize));
   if (sig_index) {
-    OPENEN_ASSIGN_OR_RETURN(base::Bytes sig, ReadMember(za, *sig_index, "export.sig", kMaxExportSigSize));
+    OPENEN_ASSIGN_OR_RETURN(base::Bytes sig,
+                            ReadMember(za, *sig_index, "export.sig", kMaxExportSigSize));
     export_sig->emplace(std::move(sig));
   }
   return base::Status::Ok();

@@ -20,12 +20,14 @@ bool IsZip(base::ByteView file);
 
 // WriteZip returns a zip of |entries| in order, deflated, with DOS time zero
 // and no extra fields, so the same entries always give the same bytes.
-base::StatusOr<base::Bytes> WriteZip(const std::vector<std::pair<std::string, base::ByteView>>& entries);
+base::StatusOr<base::Bytes> WriteZip(
+    const std::vector<std::pair<std::string, base::ByteView>>& entries);
 
 // ReadExportZip extracts export.bin (required) and export.sig (optional),
 // refusing any other, duplicate or path-like entry, members over the size
 // limits, and entries whose data fail their CRC.
-base::Status ReadExportZip(base::ByteView zip, base::Bytes* export_bin, std::optional<base::Bytes>* export_sig);
+base::Status ReadExportZip(base::ByteView zip, base::Bytes* export_bin,
+                           std::optional<base::Bytes>* export_sig);
 
 }  // namespace openen::wire::internal
 

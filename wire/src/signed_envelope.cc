@@ -36,8 +36,8 @@ openen::v1::SignedEnvelope SignEnvelope(std::string_view context,
 }
 
 base::Status OpenEnvelope(const openen::v1::SignedEnvelope& envelope, std::string_view context,
-                    const std::vector<crypto::Ed25519PublicKey>& trusted,
-                    google::protobuf::MessageLite* out) {
+                          const std::vector<crypto::Ed25519PublicKey>& trusted,
+                          google::protobuf::MessageLite* out) {
   base::Bytes signed_bytes = SignedBytes(context, envelope.payload());
   bool ok = false;
   for (const crypto::Ed25519PublicKey& key : trusted) {

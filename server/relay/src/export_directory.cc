@@ -48,7 +48,8 @@ std::optional<int64_t> ParseBatchName(const std::string& name) {
 
 base::StatusOr<ExportDirectory> ExportDirectory::Open(std::string path) {
   if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
-    return base::UnavailableError("cannot create export directory " + path + ": " + std::strerror(errno));
+    return base::UnavailableError("cannot create export directory " + path + ": " +
+                                  std::strerror(errno));
   }
   return ExportDirectory(std::move(path));
 }
@@ -57,7 +58,8 @@ base::Status ExportDirectory::WriteBatch(const std::string& name, base::ByteView
   return base::WriteFileAtomically(path_ + "/" + name, base::AsChars(zip), false);
 }
 
-base::StatusOr<base::Bytes> ExportDirectory::ReadBatch(const std::string& name, uint64_t offset, size_t max_bytes,
+base::StatusOr<base::Bytes> ExportDirectory::ReadBatch(const std::string& name, uint64_t offset,
+                                                       size_t max_bytes,
                                                        uint64_t* total_size) const {
   const std::string path = path_ + "/" + name;
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -99,18 +101,23 @@ base::Status ExportDirectory::WriteIndex(const std::vector<openen::v1::BatchInfo
   return base::WriteFileAtomically(path_ + "/" + kIndexFile, index, false);
 }
 
-base::Status ExportDirectory::SetConfig(const std::optional<openen::v1::SignedEnvelope>& config) const {
+base::Status ExportDirectory::SetConfig(
+    const std::optional<openen::v1::SignedEnvelope>& config) const {
   const std::string path = path_ + "/" + kConfigFile;
   if (config) return base::WriteFileAtomically(path, config->SerializeAsString(), false);
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) return base::UnavailableError("cannot remove " + path);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
+    return base::UnavailableError("cannot remove " + path);
   return base::Status::Ok();
 }
 
-base::Status ExportDirectory::WriteDecommissionOrder(const openen::v1::SignedEnvelope& order) const {
-  return base::WriteFileAtomically(path_ + "/" + kDecommissionFile, order.SerializeAsString(), false);
+base::Status ExportDirectory::WriteDecommissionOrder(
+    const openen::v1::SignedEnvelope& order) const {
+  return base::WriteFileAtomically(path_ + "/" + kDecommissionFile, order.SerializeAsString(),
+                                   false);
 }
 
-base::Status ExportDirectory::RemoveOrphans(const std::function<bool(int64_t close_time)>& released) const {
+base::Status ExportDirectory::RemoveOrphans(
+    const std::function<bool(int64_t close_time)>& released) const {
   return RemoveIf([&](const std::string& name) {
     if (IsTemporary(name)) return true;
     std::optional<int64_t> t = ParseBatchName(name);
@@ -120,12 +127,13 @@ base::Status ExportDirectory::RemoveOrphans(const std::function<bool(int64_t clo
 
 base::Status ExportDirectory::RemoveAllButOrder() const {
   return RemoveIf([](const std::string& name) {
-    return ParseBatchName(name) || name == kIndexFile || name == kDigestsFile || name == kConfigFile ||
-           IsTemporary(name);
+    return ParseBatchName(name) || name == kIndexFile || name == kDigestsFile ||
+           name == kConfigFile || IsTemporary(name);
   });
 }
 
-base::Status ExportDirectory::RemoveIf(const std::function<bool(const std::string& name)>& remove) const {
+base::Status ExportDirectory::RemoveIf(
+    const std::function<bool(const std::string& name)>& remove) const {
   DIR* dir = ::opendir(path_.c_str());
   if (dir == nullptr) return base::UnavailableError("cannot list " + path_);
   std::vector<std::string> names;

@@ -56,8 +56,9 @@ std::vector<AcceptedKey> ApplyKeyRules(const std::vector<SubmittedKey>& keys,
     a.transmission_risk = k.transmission_risk;
     a.report_type = context.report_type;
     if (context.symptom_onset_interval != 0) {
-      const int32_t days = static_cast<int32_t>(crypto::DayNumber(k.rolling_start_interval_number)) -
-                           static_cast<int32_t>(crypto::DayNumber(context.symptom_onset_interval));
+      const int32_t days =
+          static_cast<int32_t>(crypto::DayNumber(k.rolling_start_interval_number)) -
+          static_cast<int32_t>(crypto::DayNumber(context.symptom_onset_interval));
       if (days < -kMaxDaysFromOnset || days > kMaxDaysFromOnset) {
         reject("days since symptom onset is " + std::to_string(days) + ", want -14..14");
         continue;
@@ -83,8 +84,8 @@ std::vector<AcceptedKey> ApplyKeyRules(const std::vector<SubmittedKey>& keys,
       continue;
     }
     if (previous_end >= 0 && start != previous_start && start < previous_end) {
-      rejected->push_back({index, "key overlaps the key starting at interval " +
-                                      std::to_string(previous_start)});
+      rejected->push_back(
+          {index, "key overlaps the key starting at interval " + std::to_string(previous_start)});
       continue;
     }
     const int64_t end = static_cast<int64_t>(start) + key.rolling_period;
@@ -96,7 +97,8 @@ std::vector<AcceptedKey> ApplyKeyRules(const std::vector<SubmittedKey>& keys,
     }
     kept.emplace_back(index, key);
   }
-  std::sort(kept.begin(), kept.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::sort(kept.begin(), kept.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
   std::sort(rejected->begin(), rejected->end(),
             [](const KeyRejection& x, const KeyRejection& y) { return x.index < y.index; });
   std::vector<AcceptedKey> out;

@@ -45,7 +45,8 @@ constexpr char kUsage[] =
     "                           --config): configuration only\n"
     "  --listen ADDR            where to serve gRPC (default 127.0.0.1:8080; port 0 picks one)\n"
     "  --batch-period SECONDS   how often a batch closes (default 3600)\n"
-    "  --min-batch-keys N       pad each batch with random keys to the smallest N x 2^k that holds\n"
+    "  --min-batch-keys N       pad each batch with random keys to the smallest N x 2^k that "
+    "holds\n"
     "                           its keys, + a random 0..100 (default 1000); 0: no buckets\n"
     "  --tls-cert, --tls-key    serve TLS with this PEM certificate and key\n"
     "  --region CODE            the region written into exports (default ZZ)\n"
@@ -63,8 +64,10 @@ constexpr char kUsage[] =
     "key, batch and export file, and serves only the order (GetConfig, decommission.bin).\n";
 
 constexpr char kAuthorityKeyGone[] =
-    "--authority-key is gone: keys have roles now; give the certificate keys with --certificate-key, "
-    "the configuration keys with --config-key and the decommission keys with --decommission-key (see --help)";
+    "--authority-key is gone: keys have roles now; give the certificate keys with "
+    "--certificate-key, "
+    "the configuration keys with --config-key and the decommission keys with --decommission-key "
+    "(see --help)";
 
 // WriteExportKey is keygen: a new export signing key in |out|, and the line
 // to print, its public key as base64 SubjectPublicKeyInfo.
@@ -81,7 +84,8 @@ base::StatusOr<std::string> WriteExportKey(const std::string& out) {
 class RelayServer final : public server::Component {
  public:
   RelayServer(std::string data_dir, std::string export_dir, RelayOptions options,
-              std::vector<crypto::Ed25519PublicKey> certificate_keys, crypto::EcdsaP256PrivateKey signing_key,
+              std::vector<crypto::Ed25519PublicKey> certificate_keys,
+              crypto::EcdsaP256PrivateKey signing_key,
               std::optional<openen::v1::SignedEnvelope> config)
       : data_dir_(std::move(data_dir)),
         export_dir_(std::move(export_dir)),
@@ -91,8 +95,9 @@ class RelayServer final : public server::Component {
         config_(std::move(config)) {}
 
   base::Status Open(const base::Clock* clock, server::WorkerPool* pool) override {
-    OPENEN_ASSIGN_OR_RETURN(relay_, Relay::Open(data_dir_, export_dir_, options_, std::move(certificate_keys_),
-                                                std::move(*signing_key_), std::move(config_), clock));
+    OPENEN_ASSIGN_OR_RETURN(
+        relay_, Relay::Open(data_dir_, export_dir_, options_, std::move(certificate_keys_),
+                            std::move(*signing_key_), std::move(config_), clock));
     service_ = std::make_unique<RelayService>(relay_.get(), pool);
     return base::Status::Ok();
   }
@@ -120,11 +125,13 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& ar
                                                              const server::ServeOptions& serve) {
   if (args.Has("config") != args.Has("config-key")) {
     return base::InvalidArgumentError(
-        "--config and --config-key go together: the relay serves a configuration only if it verifies under the "
+        "--config and --config-key go together: the relay serves a configuration only if it "
+        "verifies under the "
         "configuration keys");
   }
   RelayOptions options;
-  OPENEN_ASSIGN_OR_RETURN(options.batch_period_seconds, args.GetInt("batch-period", 3600, 1, crypto::kDaySeconds));
+  OPENEN_ASSIGN_OR_RETURN(options.batch_period_seconds,
+                          args.GetInt("batch-period", 3600, 1, crypto::kDaySeconds));
   OPENEN_ASSIGN_OR_RETURN(int64_t min_keys, args.GetInt("min-batch-keys", 1000, 0, 10'000'000));
   options.min_batch_keys = static_cast<size_t>(min_keys);
   if (auto v = args.Get("region")) options.region = *v;
@@ -133,7 +140,8 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& ar
   if (auto v = args.Get("signing-key-version")) options.signing_key_version = *v;
   options.decommission_keys = serve.decommission_keys;
 
-  OPENEN_ASSIGN_OR_RETURN(auto certificate_keys, server::ReadEd25519PublicKeys(*args.Get("certificate-key")));
+  OPENEN_ASSIGN_OR_RETURN(auto certificate_keys,
+                          server::ReadEd25519PublicKeys(*args.Get("certificate-key")));
   if (auto path = args.Get("config-key")) {
     OPENEN_ASSIGN_OR_RETURN(options.config_keys, server::ReadEd25519PublicKeys(*path));
   }
@@ -146,11 +154,12 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& ar
   if (auto path = args.Get("config")) {
     OPENEN_ASSIGN_OR_RETURN(std::string bytes, base::ReadFile(*path, base::kMaxSmallFileBytes));
     config.emplace();
-    if (!config->ParseFromString(bytes)) return base::InvalidArgumentError(*path + ": not a signed configuration");
+    if (!config->ParseFromString(bytes))
+      return base::InvalidArgumentError(*path + ": not a signed configuration");
   }
-  std::unique_ptr<server::Component> relay =
-      std::make_unique<RelayServer>(serve.data_dir, *args.Get("export-dir"), std::move(options),
-                                    std::move(certificate_keys), std::move(*signing_key), std::move(config));
+  std::unique_ptr<server::Component> relay = std::make_unique<RelayServer>(
+      serve.data_dir, *args.Get("export-dir"), std::move(options), std::move(certificate_keys),
+      std::move(*signing_key), std::move(config));
   return relay;
 }
 
@@ -164,8 +173,9 @@ int main(int argc, char** argv) {
       .usage = relay::kUsage,
       .default_listen = "127.0.0.1:8080",
       .default_maintenance_interval_seconds = 60,
-      .serve_options = {"export-dir", "certificate-key", "signing-key", "batch-period", "min-batch-keys", "config",
-                        "config-key", "region", "audience", "signing-key-id", "signing-key-version"},
+      .serve_options = {"export-dir", "certificate-key", "signing-key", "batch-period",
+                        "min-batch-keys", "config", "config-key", "region", "audience",
+                        "signing-key-id", "signing-key-version"},
       .required_serve_options = {"export-dir", "certificate-key", "signing-key"},
       .authority_key_gone = relay::kAuthorityKeyGone,
       .commands = {server::KeyCommand("keygen", relay::WriteExportKey)},

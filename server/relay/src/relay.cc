@@ -2,7 +2,6 @@
 
 #include "openen/relay/relay.h"
 
-
 #include <rocksdb/write_batch.h>
 
 #include <algorithm>
@@ -100,22 +99,26 @@ int64_t KeyEndSeconds(const wire::ExportKey& k) {
 
 base::Status ValidateOptions(const RelayOptions& o) {
   if (o.audience.empty()) return base::InvalidArgumentError("audience must not be empty");
-  if (o.region.empty() || o.region.size() > 16) return base::InvalidArgumentError("region must be 1..16 bytes");
+  if (o.region.empty() || o.region.size() > 16)
+    return base::InvalidArgumentError("region must be 1..16 bytes");
   if (o.batch_period_seconds < 1 || o.batch_period_seconds > crypto::kDaySeconds) {
     return base::InvalidArgumentError("batch period must be 1..86400 seconds, got " +
-                                std::to_string(o.batch_period_seconds));
+                                      std::to_string(o.batch_period_seconds));
   }
   if (o.max_batch_keys < 1 || o.max_batch_keys > wire::kMaxExportKeys) {
-    return base::InvalidArgumentError("max batch keys must be 1.." + std::to_string(wire::kMaxExportKeys) + ", got " +
-                                std::to_string(o.max_batch_keys));
+    return base::InvalidArgumentError("max batch keys must be 1.." +
+                                      std::to_string(wire::kMaxExportKeys) + ", got " +
+                                      std::to_string(o.max_batch_keys));
   }
   if (o.min_batch_keys + o.batch_jitter_keys >= o.max_batch_keys) {
-    return base::InvalidArgumentError("min batch keys + jitter (" + std::to_string(o.min_batch_keys) + " + " +
-                                std::to_string(o.batch_jitter_keys) + ") must be below max batch keys (" +
-                                std::to_string(o.max_batch_keys) + ")");
+    return base::InvalidArgumentError(
+        "min batch keys + jitter (" + std::to_string(o.min_batch_keys) + " + " +
+        std::to_string(o.batch_jitter_keys) + ") must be below max batch keys (" +
+        std::to_string(o.max_batch_keys) + ")");
   }
   if (o.retention_days < 1 || o.retention_days > 14) {
-    return base::InvalidArgumentError("retention must be 1..14 days, got " + std::to_string(o.retention_days));
+    return base::InvalidArgumentError("retention must be 1..14 days, got " +
+                                      std::to_string(o.retention_days));
   }
   if (o.signing_key_id.empty() || o.signing_key_version.empty()) {
     return base::InvalidArgumentError("signing key id and version must not be empty");
@@ -129,16 +132,19 @@ namespace {
 // certificate key that also counted for orders or configuration would let
 // whoever holds the verifier host switch phones off or reconfigure them.
 base::Status CheckRolesDistinct(const std::vector<crypto::Ed25519PublicKey>& certificate_keys,
-                          const RelayOptions& o) {
+                                const RelayOptions& o) {
   const std::pair<const char*, const std::vector<crypto::Ed25519PublicKey>*> roles[] = {
-      {"certificate", &certificate_keys}, {"configuration", &o.config_keys}, {"decommission", &o.decommission_keys}};
+      {"certificate", &certificate_keys},
+      {"configuration", &o.config_keys},
+      {"decommission", &o.decommission_keys}};
   for (size_t i = 0; i < 3; ++i) {
     for (size_t j = i + 1; j < 3; ++j) {
       for (const auto& a : *roles[i].second) {
         for (const auto& b : *roles[j].second) {
           if (a == b) {
-            return base::InvalidArgumentError(std::string("one key is given as both a ") + roles[i].first + " key and a " +
-                                        roles[j].first + " key; each role needs its own key");
+            return base::InvalidArgumentError(std::string("one key is given as both a ") +
+                                              roles[i].first + " key and a " + roles[j].first +
+                                              " key; each role needs its own key");
           }
         }
       }
@@ -149,28 +155,29 @@ base::Status CheckRolesDistinct(const std::vector<crypto::Ed25519PublicKey>& cer
 
 }  // namespace
 
-base::StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, const std::string& export_dir,
-                                             RelayOptions options,
-                                             std::vector<crypto::Ed25519PublicKey> certificate_keys,
-                                             crypto::EcdsaP256PrivateKey signing_key,
-                                             std::optional<openen::v1::SignedEnvelope> config,
-                                             const base::Clock* clock) {
+base::StatusOr<std::unique_ptr<Relay>> Relay::Open(
+    const std::string& data_dir, const std::string& export_dir, RelayOptions options,
+    std::vector<crypto::Ed25519PublicKey> certificate_keys, crypto::EcdsaP256PrivateKey signing_key,
+    std::optional<openen::v1::SignedEnvelope> config, const base::Clock* clock) {
   OPENEN_RETURN_IF_ERROR(ValidateOptions(options));
-  if (certificate_keys.empty()) return base::InvalidArgumentError("at least one certificate key is required");
+  if (certificate_keys.empty())
+    return base::InvalidArgumentError("at least one certificate key is required");
   OPENEN_RETURN_IF_ERROR(CheckRolesDistinct(certificate_keys, options));
   if (config) {
     if (options.config_keys.empty()) {
-      return base::InvalidArgumentError("a configuration needs the configuration keys that sign it");
+      return base::InvalidArgumentError(
+          "a configuration needs the configuration keys that sign it");
     }
     openen::v1::RelayConfig parsed;
-    base::Status s = wire::OpenEnvelope(*config, wire::kRelayConfigContext, options.config_keys, &parsed);
+    base::Status s =
+        wire::OpenEnvelope(*config, wire::kRelayConfigContext, options.config_keys, &parsed);
     if (!s.ok()) return s.WithContext("configuration");
   }
   OPENEN_ASSIGN_OR_RETURN(ExportDirectory exports, ExportDirectory::Open(export_dir));
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, store::OpenPrivateDb(data_dir));
-  std::unique_ptr<Relay> relay(new Relay(std::move(db), data_dir, std::move(exports), std::move(options),
-                                         std::move(certificate_keys), std::move(signing_key),
-                                         std::move(config), clock));
+  std::unique_ptr<Relay> relay(new Relay(std::move(db), data_dir, std::move(exports),
+                                         std::move(options), std::move(certificate_keys),
+                                         std::move(signing_key), std::move(config), clock));
   if (base::Status s = relay->decommission_.Refresh(); !s.ok()) {
     server::Log("relay", "ignoring the installed decommission order: %s", s.ToString().c_str());
   }
@@ -190,8 +197,8 @@ base::StatusOr<std::unique_ptr<Relay>> Relay::Open(const std::string& data_dir, 
   return relay;
 }
 
-Relay::Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, ExportDirectory exports, RelayOptions options,
-             std::vector<crypto::Ed25519PublicKey> certificate_keys,
+Relay::Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, ExportDirectory exports,
+             RelayOptions options, std::vector<crypto::Ed25519PublicKey> certificate_keys,
              crypto::EcdsaP256PrivateKey signing_key,
              std::optional<openen::v1::SignedEnvelope> config, const base::Clock* clock)
     : db_(std::move(db)),
@@ -207,24 +214,28 @@ Relay::Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, ExportDirect
 Relay::~Relay() = default;
 
 base::Status Relay::CheckCertificate(const openen::v1::SignedEnvelope& envelope,
-                               const std::vector<SubmittedKey>& keys, base::ByteView hmac_secret,
-                               openen::v1::Certificate* cert) const {
+                                     const std::vector<SubmittedKey>& keys,
+                                     base::ByteView hmac_secret,
+                                     openen::v1::Certificate* cert) const {
   if (!wire::OpenEnvelope(envelope, wire::kCertificateContext, certificate_keys_, cert).ok()) {
     return base::UnauthenticatedError("certificate signature verification failed");
   }
   if (cert->audience() != options_.audience) {
     return base::UnauthenticatedError("certificate audience is '" + cert->audience() + "', want '" +
-                                options_.audience + "'");
+                                      options_.audience + "'");
   }
-  if (clock_->NowSeconds() >= cert->expires_at()) return base::UnauthenticatedError("certificate expired");
+  if (clock_->NowSeconds() >= cert->expires_at())
+    return base::UnauthenticatedError("certificate expired");
   std::vector<crypto::TekHmacEntry> entries;
   entries.reserve(keys.size());
   for (const SubmittedKey& k : keys) {
-    entries.push_back({k.key_data, k.rolling_start_interval_number, k.rolling_period, k.transmission_risk});
+    entries.push_back(
+        {k.key_data, k.rolling_start_interval_number, k.rolling_period, k.transmission_risk});
   }
   // Phones compute the HMAC in either of the two forms GAEN servers accept.
   bool match = false;
-  for (auto form : {crypto::TekHmacForm::kWithTransmissionRisk, crypto::TekHmacForm::kWithoutTransmissionRisk}) {
+  for (auto form : {crypto::TekHmacForm::kWithTransmissionRisk,
+                    crypto::TekHmacForm::kWithoutTransmissionRisk}) {
     crypto::Sha256Digest mac = crypto::TekHmac(hmac_secret, entries, form);
     match |= crypto::ConstantTimeEqual(mac, base::AsBytes(cert->key_hmac()));
   }
@@ -233,15 +244,16 @@ base::Status Relay::CheckCertificate(const openen::v1::SignedEnvelope& envelope,
 }
 
 base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
-                                       const openen::v1::SignedEnvelope& certificate,
-                                       base::ByteView hmac_secret, bool chaff) {
+                                             const openen::v1::SignedEnvelope& certificate,
+                                             base::ByteView hmac_secret, bool chaff) {
   if (decommissioned()) return base::FailedPreconditionError("decommissioned");
   if (keys.empty() || keys.size() > kMaxKeysPerPublish) {
-    return base::InvalidArgumentError("publish has " + std::to_string(keys.size()) + " keys, want 1..30");
+    return base::InvalidArgumentError("publish has " + std::to_string(keys.size()) +
+                                      " keys, want 1..30");
   }
   if (hmac_secret.size() < 16 || hmac_secret.size() > 64) {
     return base::InvalidArgumentError("hmac_secret is " + std::to_string(hmac_secret.size()) +
-                                " bytes, want 16..64");
+                                      " bytes, want 16..64");
   }
   const int64_t now = clock_->NowSeconds();
   openen::v1::Certificate cert;
@@ -249,7 +261,8 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
   // Chaff's certificate verifies under no key; its fields still shape the
   // key rules as a real one's do.
   if (chaff && !cert_status.ok() && !cert.ParseFromString(certificate.payload())) cert.Clear();
-  PublishContext context{now, static_cast<wire::ReportType>(cert.report_type()), cert.symptom_onset_interval()};
+  PublishContext context{now, static_cast<wire::ReportType>(cert.report_type()),
+                         cert.symptom_onset_interval()};
   PublishResult result;
   std::vector<AcceptedKey> accepted = ApplyKeyRules(keys, context, &result.rejected);
   if (!chaff) OPENEN_RETURN_IF_ERROR(cert_status);
@@ -262,7 +275,8 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
   used_key.append(reinterpret_cast<const char*>(cert_id.data()), cert_id.size());
   std::lock_guard<std::mutex> lock(publish_mu_);
   std::string ignored;
-  if (db_->Get({}, used_key, &ignored).ok() && !chaff) return base::UnauthenticatedError("certificate already used");
+  if (db_->Get({}, used_key, &ignored).ok() && !chaff)
+    return base::UnauthenticatedError("certificate already used");
 
   const int64_t p = options_.batch_period_seconds;
   std::shared_lock<std::shared_mutex> release_lock(release_mu_);
@@ -274,12 +288,14 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
   // keys, so that a crash in between loses this upload rather than letting
   // the certificate publish twice.
   rocksdb::WriteBatch mark;
-  const int64_t expires_at = std::clamp<int64_t>(cert.expires_at(), 0, INT64_MAX / 2);  // chaff: any value
+  const int64_t expires_at =
+      std::clamp<int64_t>(cert.expires_at(), 0, INT64_MAX / 2);  // chaff: any value
   const std::string expiry = Be64((expires_at + p - 1) / p * p);
   // Chaff writes and deletes records under random names, so that it can
   // neither un-burn a certificate nor delete a pending key or its index.
   auto chaff_name = [](std::string name, size_t from) {
-    crypto::RandomBytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(name.data()) + from, name.size() - from));
+    crypto::RandomBytes(
+        std::span<uint8_t>(reinterpret_cast<uint8_t*>(name.data()) + from, name.size() - from));
     return name;
   };
   if (chaff) {
@@ -297,8 +313,9 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
     const std::string index_key = IndexKey(k.key_data);
     if (db_->Get({}, index_key, &ignored).ok()) {
       uint32_t position = 0;
-      while (position < keys.size() && !std::equal(keys[position].key_data.begin(), keys[position].key_data.end(),
-                                                   k.key_data.begin(), k.key_data.end())) {
+      while (position < keys.size() &&
+             !std::equal(keys[position].key_data.begin(), keys[position].key_data.end(),
+                         k.key_data.begin(), k.key_data.end())) {
         ++position;
       }
       result.rejected.push_back({position, "key was already published"});
@@ -311,7 +328,8 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
     if (release <= closing_up_to_) release = (closing_up_to_ / p + 1) * p;
     const std::string when = Be64(release);
     if (chaff) {
-      store::PutTransient(&batch, chaff_name(PendingKey(release, k.key_data), 9), EncodeKeyRecord(k));
+      store::PutTransient(&batch, chaff_name(PendingKey(release, k.key_data), 9),
+                          EncodeKeyRecord(k));
       store::PutTransient(&batch, chaff_name(index_key, 1), when);
     } else {
       batch.Put(PendingKey(release, k.key_data), EncodeKeyRecord(k));
@@ -368,15 +386,16 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
   // close_time, each padded on its own. Parts need distinct close times
   // after the last batch; keys beyond those wait for the next close.
   const size_t part_keys = options_.max_batch_keys - options_.batch_jitter_keys;
-  const uint64_t slots = static_cast<uint64_t>(close_time - last_closed);  // >= 1; times part_keys fits
+  const uint64_t slots =
+      static_cast<uint64_t>(close_time - last_closed);  // >= 1; times part_keys fits
   const size_t taken = static_cast<size_t>(std::min<uint64_t>(due.size(), slots * part_keys));
   rocksdb::WriteBatch wb;
   if (taken == due.size()) {
     wb.DeleteRange(begin, end);
   } else {
     for (size_t i = 0; i < taken; ++i) wb.Delete(due[i].first);
-    server::Log("relay", "deferred %zu keys to the next close: more than %llu batches are due", due.size() - taken,
-                static_cast<unsigned long long>(slots));
+    server::Log("relay", "deferred %zu keys to the next close: more than %llu batches are due",
+                due.size() - taken, static_cast<unsigned long long>(slots));
   }
   std::vector<wire::ExportKey> keys;
   keys.reserve(taken);
@@ -388,7 +407,8 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
     return std::memcmp(a.key_data.data(), b.key_data.data(), 16);
   };
   std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) { return cmp(a, b) < 0; });
-  keys.erase(std::unique(keys.begin(), keys.end(), [&](const auto& a, const auto& b) { return cmp(a, b) == 0; }),
+  keys.erase(std::unique(keys.begin(), keys.end(),
+                         [&](const auto& a, const auto& b) { return cmp(a, b) == 0; }),
              keys.end());
   // Shuffled (CSPRNG) before splitting: sorted parts would each hold their
   // real keys in a narrow key range, among padding spread over all of it.
@@ -401,9 +421,9 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
   std::vector<std::string> names;
   for (size_t part = 0; part < parts; ++part) {
     const int64_t t = close_time - static_cast<int64_t>(parts - 1 - part);
-    std::vector<wire::ExportKey> batch_keys(keys.begin() + static_cast<std::ptrdiff_t>(part * part_keys),
-                                            keys.begin() + static_cast<std::ptrdiff_t>(
-                                                               std::min(keys.size(), (part + 1) * part_keys)));
+    std::vector<wire::ExportKey> batch_keys(
+        keys.begin() + static_cast<std::ptrdiff_t>(part * part_keys),
+        keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), (part + 1) * part_keys)));
     int64_t newest_end = 0;
     const std::string when = Be64(t);
     for (const auto& k : batch_keys) {
@@ -416,8 +436,9 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
     // padding key is a random key with the other fields of a random real
     // key: no field value that real keys lack, no longer lifetime.
     const size_t real = batch_keys.size();
-    const size_t target = BucketFor(real, options_) +
-                          crypto::RandomUniform(static_cast<uint32_t>(options_.batch_jitter_keys + 1));
+    const size_t target =
+        BucketFor(real, options_) +
+        crypto::RandomUniform(static_cast<uint32_t>(options_.batch_jitter_keys + 1));
     while (batch_keys.size() < target) {
       wire::ExportKey pad = batch_keys[crypto::RandomUniform(static_cast<uint32_t>(real))];
       crypto::RandomBytes(pad.key_data);
@@ -430,7 +451,8 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
     batch.header.end_timestamp = static_cast<uint64_t>(t);
     batch.header.region = options_.region;
     batch.keys = std::move(batch_keys);
-    wire::ExportSigner signer{{options_.signing_key_version, options_.signing_key_id, ""}, &signing_key_};
+    wire::ExportSigner signer{{options_.signing_key_version, options_.signing_key_id, ""},
+                              &signing_key_};
     OPENEN_ASSIGN_OR_RETURN(base::Bytes zip, wire::WriteExportZip(std::move(batch), {signer}));
 
     const std::string name = BatchFileName(t);
@@ -555,14 +577,17 @@ base::Status Relay::Maintain() {
   return purge_.RunIfDue(db_.get());
 }
 
-std::vector<openen::v1::BatchInfo> Relay::ListBatches(const std::string& after, size_t limit) const {
+std::vector<openen::v1::BatchInfo> Relay::ListBatches(const std::string& after,
+                                                      size_t limit) const {
   std::vector<openen::v1::BatchInfo> out;
   if (decommissioned()) return out;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
   const std::string prefix(1, kBatchPrefix);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < limit; it->Next()) {
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix) && out.size() < limit;
+       it->Next()) {
     openen::v1::BatchInfo info;
-    if (it->value().size() < 8 || !info.ParseFromArray(it->value().data() + 8, static_cast<int>(it->value().size() - 8))) {
+    if (it->value().size() < 8 ||
+        !info.ParseFromArray(it->value().data() + 8, static_cast<int>(it->value().size() - 8))) {
       continue;
     }
     if (info.name() > after) out.push_back(std::move(info));
@@ -570,8 +595,8 @@ std::vector<openen::v1::BatchInfo> Relay::ListBatches(const std::string& after, 
   return out;
 }
 
-base::StatusOr<base::Bytes> Relay::ReadBatch(const std::string& name, uint64_t offset, size_t max_bytes,
-                                 uint64_t* total_size) const {
+base::StatusOr<base::Bytes> Relay::ReadBatch(const std::string& name, uint64_t offset,
+                                             size_t max_bytes, uint64_t* total_size) const {
   std::optional<int64_t> t = ParseBatchName(name);
   std::string record;
   if (!t || decommissioned() || !db_->Get({}, TimeKey(kBatchPrefix, *t), &record).ok()) {

@@ -30,11 +30,11 @@ grpc::ServerUnaryReactor* RelayService::Publish(grpc::CallbackServerContext* ctx
     std::vector<SubmittedKey> keys;
     keys.reserve(request->keys_size());
     for (const auto& k : request->keys()) {
-      keys.push_back({base::ToBytes(k.key_data()), k.rolling_start_interval_number(), k.rolling_period(),
-                      k.transmission_risk()});
+      keys.push_back({base::ToBytes(k.key_data()), k.rolling_start_interval_number(),
+                      k.rolling_period(), k.transmission_risk()});
     }
-    auto result = relay_->Publish(keys, request->certificate(), base::AsBytes(request->hmac_secret()),
-                                  request->chaff());
+    auto result = relay_->Publish(keys, request->certificate(),
+                                  base::AsBytes(request->hmac_secret()), request->chaff());
     base::Status status = result.status();
     if (result.ok()) {
       response->set_accepted(result->accepted);

@@ -108,7 +108,8 @@ base::StatusOr<crypto::SecretBytes> ReadAdminKey(const std::string& path) {
   OPENEN_ASSIGN_OR_RETURN(std::string text, base::ReadFile(path, base::kMaxSmallFileBytes));
   std::string key = base::Trim(text);
   crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(text.data()), text.size()));
-  if (key.size() < 16) return base::InvalidArgumentError(path + ": admin API key is shorter than 16 characters");
+  if (key.size() < 16)
+    return base::InvalidArgumentError(path + ": admin API key is shorter than 16 characters");
   crypto::SecretBytes secret(base::AsBytes(key));
   crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(key.data()), key.size()));
   return secret;
@@ -117,7 +118,8 @@ base::StatusOr<crypto::SecretBytes> ReadAdminKey(const std::string& path) {
 base::StatusOr<uint32_t> ParseOnsetDate(const std::string& date) {
   std::tm tm{};
   const char* end = strptime(date.c_str(), "%Y-%m-%d", &tm);
-  if (end == nullptr || *end != '\0') return base::InvalidArgumentError("--onset must be YYYY-MM-DD, got '" + date + "'");
+  if (end == nullptr || *end != '\0')
+    return base::InvalidArgumentError("--onset must be YYYY-MM-DD, got '" + date + "'");
   int64_t seconds = timegm(&tm);
   if (seconds < 0) return base::InvalidArgumentError("--onset is before 1970");
   return crypto::RollingStart(crypto::EnIntervalNumber(seconds));
@@ -136,7 +138,8 @@ Outcome SignConfig(const Args& args) {
   auto key_file = args.Get("signing-key");
   auto in = args.Get("in");
   auto out = args.Get("out");
-  if (!key_file || !in || !out) return base::InvalidArgumentError("sign-config needs --signing-key, --in and --out");
+  if (!key_file || !in || !out)
+    return base::InvalidArgumentError("sign-config needs --signing-key, --in and --out");
   OPENEN_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey key, server::ReadEd25519PrivateKey(*key_file));
   OPENEN_ASSIGN_OR_RETURN(std::string text, base::ReadFile(*in, base::kMaxSmallFileBytes));
   openen::v1::RelayConfig config;
@@ -144,8 +147,8 @@ Outcome SignConfig(const Args& args) {
     return base::InvalidArgumentError(*in + ": not a valid openen.v1.RelayConfig in text format");
   }
   if (config.retention_days() > 14) {
-    return base::InvalidArgumentError(*in + ": retention_days is " + std::to_string(config.retention_days()) +
-                                      ", at most 14");
+    return base::InvalidArgumentError(*in + ": retention_days is " +
+                                      std::to_string(config.retention_days()) + ", at most 14");
   }
   if (config.expires_at() <= 0) return base::InvalidArgumentError(*in + ": expires_at must be set");
   openen::v1::SignedEnvelope env = wire::SignEnvelope(wire::kRelayConfigContext, config, key);
@@ -162,9 +165,11 @@ Outcome DecommissionOrder(const Args& args) {
   auto effective_text = args.Get("effective");
   auto out = args.Get("out");
   if (!key_file || !effective_text || !out) {
-    return base::InvalidArgumentError("decommission-order needs --signing-key, --effective and --out");
+    return base::InvalidArgumentError(
+        "decommission-order needs --signing-key, --effective and --out");
   }
-  OPENEN_ASSIGN_OR_RETURN(int64_t effective, cli::ParseInt(*effective_text, "--effective", 0, INT64_MAX));
+  OPENEN_ASSIGN_OR_RETURN(int64_t effective,
+                          cli::ParseInt(*effective_text, "--effective", 0, INT64_MAX));
   OPENEN_ASSIGN_OR_RETURN(int64_t sequence, args.GetInt("sequence", 1, 1, INT64_MAX));
   OPENEN_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey key, server::ReadEd25519PrivateKey(*key_file));
   openen::v1::DecommissionOrder order;
@@ -175,8 +180,8 @@ Outcome DecommissionOrder(const Args& args) {
   if (base::Status s = base::WriteFileAtomically(*out, env.SerializeAsString(), false); !s.ok()) {
     return Outcome(s, kExitFailure);
   }
-  std::printf("decommission order %llu, effective %s\n", static_cast<unsigned long long>(order.sequence()),
-              Utc(order.effective_at()).c_str());
+  std::printf("decommission order %llu, effective %s\n",
+              static_cast<unsigned long long>(order.sequence()), Utc(order.effective_at()).c_str());
   return {};
 }
 
@@ -195,7 +200,8 @@ Outcome Issue(const Args& args) {
   } else if (*type_text == "self-report") {
     request.set_test_type(openen::v1::SELF_REPORT);
   } else {
-    return base::InvalidArgumentError("--test-type must be confirmed, likely or self-report, got '" + *type_text + "'");
+    return base::InvalidArgumentError(
+        "--test-type must be confirmed, likely or self-report, got '" + *type_text + "'");
   }
   if (auto onset = args.Get("onset")) {
     OPENEN_ASSIGN_OR_RETURN(uint32_t interval, ParseOnsetDate(*onset));
@@ -221,15 +227,18 @@ Outcome Issue(const Args& args) {
     return Outcome(base::Status(s.code(), s.ToString()), kExitFailure);
   }
   if (args.Has("json")) {
-    std::printf("{\"short_code\": \"%s\", \"short_code_expires_at\": %lld, \"long_code\": \"%s\", "
-                "\"long_code_expires_at\": %lld}\n",
-                response.short_code().c_str(),
-                static_cast<long long>(response.short_code_expires_at()),
-                response.long_code().c_str(), static_cast<long long>(response.long_code_expires_at()));
+    std::printf(
+        "{\"short_code\": \"%s\", \"short_code_expires_at\": %lld, \"long_code\": \"%s\", "
+        "\"long_code_expires_at\": %lld}\n",
+        response.short_code().c_str(), static_cast<long long>(response.short_code_expires_at()),
+        response.long_code().c_str(), static_cast<long long>(response.long_code_expires_at()));
   } else {
-    std::printf("short code: %s  (read it out; valid until %s)\nlong code:  %s  (send as a link; valid until %s)\n",
-                GroupForReading(response.short_code()).c_str(), Utc(response.short_code_expires_at()).c_str(),
-                response.long_code().c_str(), Utc(response.long_code_expires_at()).c_str());
+    std::printf(
+        "short code: %s  (read it out; valid until %s)\nlong code:  %s  (send as a link; valid "
+        "until %s)\n",
+        GroupForReading(response.short_code()).c_str(),
+        Utc(response.short_code_expires_at()).c_str(), response.long_code().c_str(),
+        Utc(response.long_code_expires_at()).c_str());
   }
   return {};
 }
@@ -238,15 +247,16 @@ Outcome Issue(const Args& args) {
 // service.
 class VerifierServer final : public server::Component {
  public:
-  VerifierServer(std::string data_dir, crypto::Ed25519PrivateKey signing_key, VerifierOptions options,
-                 crypto::SecretBytes admin_key)
+  VerifierServer(std::string data_dir, crypto::Ed25519PrivateKey signing_key,
+                 VerifierOptions options, crypto::SecretBytes admin_key)
       : data_dir_(std::move(data_dir)),
         signing_key_(std::move(signing_key)),
         options_(std::move(options)),
         admin_key_(std::move(admin_key)) {}
 
   base::Status Open(const base::Clock* clock, server::WorkerPool* pool) override {
-    OPENEN_ASSIGN_OR_RETURN(verifier_, Verifier::Open(data_dir_, std::move(*signing_key_), options_, clock));
+    OPENEN_ASSIGN_OR_RETURN(verifier_,
+                            Verifier::Open(data_dir_, std::move(*signing_key_), options_, clock));
     service_ = std::make_unique<VerificationService>(verifier_.get(), std::move(admin_key_), pool);
     return base::Status::Ok();
   }
@@ -268,12 +278,14 @@ class VerifierServer final : public server::Component {
 };
 
 // LoadVerifier is openen-verifier's Program::load: its own serve options and files.
-base::StatusOr<std::unique_ptr<server::Component>> LoadVerifier(const Args& args, const server::ServeOptions& serve) {
+base::StatusOr<std::unique_ptr<server::Component>> LoadVerifier(const Args& args,
+                                                                const server::ServeOptions& serve) {
   VerifierOptions options;
   if (auto v = args.Get("issuer")) options.issuer = *v;
   if (auto v = args.Get("audience")) options.audience = *v;
-  OPENEN_ASSIGN_OR_RETURN(int64_t digits, args.GetInt("short-code-digits", options.short_code_digits,
-                                                      kMinShortCodeDigits, kMaxShortCodeDigits));
+  OPENEN_ASSIGN_OR_RETURN(int64_t digits,
+                          args.GetInt("short-code-digits", options.short_code_digits,
+                                      kMinShortCodeDigits, kMaxShortCodeDigits));
   options.short_code_digits = static_cast<int>(digits);
   options.decommission_keys = serve.decommission_keys;
   OPENEN_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey signing_key,
@@ -302,9 +314,14 @@ int main(int argc, char** argv) {
               server::KeyCommand("keygen", verifier::WriteSigningKey),
               server::KeyCommand("admin-key", verifier::WriteAdminKey),
               {"sign-config", {"signing-key", "in", "out"}, {}, verifier::SignConfig},
-              {"decommission-order", {"signing-key", "effective", "sequence", "issuer", "out"}, {},
+              {"decommission-order",
+               {"signing-key", "effective", "sequence", "issuer", "out"},
+               {},
                verifier::DecommissionOrder},
-              {"issue", {"server", "admin-key-file", "test-type", "onset", "tls-ca"}, {"json"}, verifier::Issue},
+              {"issue",
+               {"server", "admin-key-file", "test-type", "onset", "tls-ca"},
+               {"json"},
+               verifier::Issue},
           },
       .load = verifier::LoadVerifier,
   };

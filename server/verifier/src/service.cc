@@ -11,7 +11,8 @@ namespace {
 
 // Finish pads |response| and finishes |reactor| with |status|.
 template <typename Response>
-void Finish(grpc::ServerUnaryReactor* reactor, Response* response, base::Status status, size_t size) {
+void Finish(grpc::ServerUnaryReactor* reactor, Response* response, base::Status status,
+            size_t size) {
   if (status.ok()) status = wire::PadToSize(response, size);
   reactor->Finish(rpc::ToGrpcStatus(status));
 }
@@ -33,9 +34,9 @@ bool VerificationService::Authorized(grpc::CallbackServerContext* ctx) const {
   return crypto::ConstantTimeEqual(base::AsBytes(value), admin_api_key_.Reveal());
 }
 
-grpc::ServerUnaryReactor* VerificationService::IssueCode(grpc::CallbackServerContext* ctx,
-                                                         const openen::v1::IssueCodeRequest* request,
-                                                         openen::v1::IssueCodeResponse* response) {
+grpc::ServerUnaryReactor* VerificationService::IssueCode(
+    grpc::CallbackServerContext* ctx, const openen::v1::IssueCodeRequest* request,
+    openen::v1::IssueCodeResponse* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   if (!Authorized(ctx)) {
     reactor->Finish(grpc::Status(grpc::UNAUTHENTICATED, "a valid admin API key is required"));
@@ -60,7 +61,8 @@ grpc::ServerUnaryReactor* VerificationService::ExchangeCode(
     openen::v1::ExchangeCodeResponse* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   pool_->Submit([this, reactor, request, response] {
-    auto token = request->chaff() ? verifier_->ChaffToken(request->code()) : verifier_->ExchangeCode(request->code());
+    auto token = request->chaff() ? verifier_->ChaffToken(request->code())
+                                  : verifier_->ExchangeCode(request->code());
     if (token.ok()) {
       response->set_token(token->token);
       response->set_token_expires_at(token->expires_at);
@@ -77,8 +79,10 @@ grpc::ServerUnaryReactor* VerificationService::Certify(grpc::CallbackServerConte
                                                        openen::v1::CertifyResponse* response) {
   grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
   pool_->Submit([this, reactor, request, response] {
-    auto cert = request->chaff() ? verifier_->ChaffCertificate(request->token(), base::AsBytes(request->key_hmac()))
-                                 : verifier_->Certify(request->token(), base::AsBytes(request->key_hmac()));
+    auto cert =
+        request->chaff()
+            ? verifier_->ChaffCertificate(request->token(), base::AsBytes(request->key_hmac()))
+            : verifier_->Certify(request->token(), base::AsBytes(request->key_hmac()));
     if (cert.ok()) *response->mutable_certificate() = std::move(*cert);
     Finish(reactor, response, cert.status(), kCertifyResponseSize);
   });

@@ -121,41 +121,44 @@ std::string RandomLongCode() {
 }
 
 base::Status ValidateOptions(const VerifierOptions& o) {
-  if (o.issuer.empty() || o.issuer.size() > 64) return base::InvalidArgumentError("issuer must be 1..64 bytes");
+  if (o.issuer.empty() || o.issuer.size() > 64)
+    return base::InvalidArgumentError("issuer must be 1..64 bytes");
   if (o.audience.empty() || o.audience.size() > 64) {
     return base::InvalidArgumentError("audience must be 1..64 bytes");
   }
   if (o.short_code_digits < kMinShortCodeDigits || o.short_code_digits > kMaxShortCodeDigits) {
-    return base::InvalidArgumentError("short code digits must be " + std::to_string(kMinShortCodeDigits) + ".." +
-                                std::to_string(kMaxShortCodeDigits) + ", got " +
-                                std::to_string(o.short_code_digits));
+    return base::InvalidArgumentError(
+        "short code digits must be " + std::to_string(kMinShortCodeDigits) + ".." +
+        std::to_string(kMaxShortCodeDigits) + ", got " + std::to_string(o.short_code_digits));
   }
   if (o.short_code_ttl_seconds <= 0 || o.long_code_ttl_seconds <= 0 || o.token_ttl_seconds <= 0 ||
       o.certificate_ttl_seconds <= 0) {
     return base::InvalidArgumentError("lifetimes must be positive");
   }
-  if (o.max_onset_age_days < 0) return base::InvalidArgumentError("max onset age must not be negative");
+  if (o.max_onset_age_days < 0)
+    return base::InvalidArgumentError("max onset age must not be negative");
   return base::Status::Ok();
 }
 
 base::StatusOr<std::unique_ptr<Verifier>> Verifier::Open(const std::string& data_dir,
-                                                   crypto::Ed25519PrivateKey signing_key,
-                                                   VerifierOptions options,
-                                                   const base::Clock* clock) {
+                                                         crypto::Ed25519PrivateKey signing_key,
+                                                         VerifierOptions options,
+                                                         const base::Clock* clock) {
   OPENEN_RETURN_IF_ERROR(ValidateOptions(options));
   // The online key must not also switch the system off (DESIGN.md promise 7).
   for (const auto& k : options.decommission_keys) {
     if (k == signing_key.PublicKey()) {
       return base::InvalidArgumentError(
-          "the certificate signing key is also given as a decommission key; orders need the offline key");
+          "the certificate signing key is also given as a decommission key; orders need the "
+          "offline key");
     }
   }
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, store::OpenPrivateDb(data_dir));
-  OPENEN_ASSIGN_OR_RETURN(
-      crypto::SecretBytes lookup_key,
-      crypto::HkdfSha256(signing_key.seed().Reveal(), {}, base::AsBytes("openen verifier lookup key v1"), 32));
-  std::unique_ptr<Verifier> v(new Verifier(std::move(db), data_dir, std::move(signing_key), std::move(lookup_key),
-                                           std::move(options), clock));
+  OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes lookup_key,
+                          crypto::HkdfSha256(signing_key.seed().Reveal(), {},
+                                             base::AsBytes("openen verifier lookup key v1"), 32));
+  std::unique_ptr<Verifier> v(new Verifier(std::move(db), data_dir, std::move(signing_key),
+                                           std::move(lookup_key), std::move(options), clock));
   if (base::Status s = v->decommission_.Refresh(); !s.ok()) {
     server::Log("verifier", "ignoring the installed decommission order: %s", s.ToString().c_str());
   }
@@ -163,8 +166,8 @@ base::StatusOr<std::unique_ptr<Verifier>> Verifier::Open(const std::string& data
 }
 
 Verifier::Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir,
-                   crypto::Ed25519PrivateKey signing_key, crypto::SecretBytes lookup_key, VerifierOptions options,
-                   const base::Clock* clock)
+                   crypto::Ed25519PrivateKey signing_key, crypto::SecretBytes lookup_key,
+                   VerifierOptions options, const base::Clock* clock)
     : db_(std::move(db)),
       signing_key_(std::move(signing_key)),
       lookup_key_(std::move(lookup_key)),
@@ -179,34 +182,37 @@ crypto::Sha256Digest Verifier::Lookup(std::string_view secret) const {
   return crypto::HmacSha256(lookup_key_.Reveal(), base::AsBytes(secret));
 }
 
-base::StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type,
-                                          uint32_t onset) {
+base::StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type, uint32_t onset) {
   if (decommissioned()) return base::FailedPreconditionError("decommissioned");
   if (test_type != openen::v1::CONFIRMED_TEST &&
       test_type != openen::v1::CONFIRMED_CLINICAL_DIAGNOSIS &&
       test_type != openen::v1::SELF_REPORT) {
-    return base::InvalidArgumentError("test_type must be CONFIRMED_TEST, CONFIRMED_CLINICAL_DIAGNOSIS or SELF_REPORT");
+    return base::InvalidArgumentError(
+        "test_type must be CONFIRMED_TEST, CONFIRMED_CLINICAL_DIAGNOSIS or SELF_REPORT");
   }
   const int64_t now = clock_->NowSeconds();
   if (onset != 0) {
     const uint32_t today = crypto::RollingStart(crypto::EnIntervalNumber(now));
-    const uint32_t oldest = today - std::min<uint32_t>(today, options_.max_onset_age_days * crypto::kTekRollingPeriod);
+    const uint32_t oldest =
+        today - std::min<uint32_t>(today, options_.max_onset_age_days * crypto::kTekRollingPeriod);
     if (onset % crypto::kTekRollingPeriod != 0) {
       return base::InvalidArgumentError("symptom_onset_interval " + std::to_string(onset) +
-                                  " is not the start of a day (a multiple of 144)");
+                                        " is not the start of a day (a multiple of 144)");
     }
     if (onset > today) {
-      return base::InvalidArgumentError("symptom_onset_interval " + std::to_string(onset) + " is in the future");
+      return base::InvalidArgumentError("symptom_onset_interval " + std::to_string(onset) +
+                                        " is in the future");
     }
     if (onset < oldest) {
       return base::InvalidArgumentError("symptom_onset_interval " + std::to_string(onset) +
-                                  " is more than " + std::to_string(options_.max_onset_age_days) +
-                                  " days ago");
+                                        " is more than " +
+                                        std::to_string(options_.max_onset_age_days) + " days ago");
     }
   }
 
   std::lock_guard<std::mutex> lock(mu_);
-  if (decommissioned()) return base::FailedPreconditionError("decommissioned");  // again, under the lock
+  if (decommissioned())
+    return base::FailedPreconditionError("decommissioned");  // again, under the lock
   IssuedCodes out;
   crypto::Sha256Digest short_hash, long_hash;
   // Draw until neither code collides with a live one (1 in 10^digits / live codes).
@@ -239,7 +245,8 @@ base::StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
   if (decommissioned()) return base::FailedPreconditionError("decommissioned");
   const int64_t now = clock_->NowSeconds();
   std::lock_guard<std::mutex> lock(mu_);
-  if (decommissioned()) return base::FailedPreconditionError("decommissioned");  // again, under the lock
+  if (decommissioned())
+    return base::FailedPreconditionError("decommissioned");  // again, under the lock
   const crypto::Sha256Digest hash = Lookup(NormalizeCode(code));
   std::string value;
   rocksdb::Status got = db_->Get({}, RecordKey(kCodePrefix, hash), &value);
@@ -282,14 +289,17 @@ base::StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
   return token;
 }
 
-base::StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view token, base::ByteView key_hmac) {
+base::StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view token,
+                                                             base::ByteView key_hmac) {
   if (decommissioned()) return base::FailedPreconditionError("decommissioned");
   if (key_hmac.size() != crypto::kSha256Size) {
-    return base::InvalidArgumentError("key_hmac is " + std::to_string(key_hmac.size()) + " bytes, want 32");
+    return base::InvalidArgumentError("key_hmac is " + std::to_string(key_hmac.size()) +
+                                      " bytes, want 32");
   }
   const int64_t now = clock_->NowSeconds();
   std::lock_guard<std::mutex> lock(mu_);
-  if (decommissioned()) return base::FailedPreconditionError("decommissioned");  // again, under the lock
+  if (decommissioned())
+    return base::FailedPreconditionError("decommissioned");  // again, under the lock
   const crypto::Sha256Digest hash = Lookup(token);
   std::string value;
   rocksdb::Status got = db_->Get({}, RecordKey(kTokenPrefix, hash), &value);
@@ -326,7 +336,8 @@ base::StatusOr<IssuedToken> Verifier::ChaffToken(std::string_view code) {
   // The lookups of a real exchange: the code, then its sibling. Whatever they
   // find is left alone (a chaff code that hits a live one burns nothing).
   std::string ignored;
-  const rocksdb::Status got = db_->Get({}, RecordKey(kCodePrefix, Lookup(NormalizeCode(code))), &ignored);
+  const rocksdb::Status got =
+      db_->Get({}, RecordKey(kCodePrefix, Lookup(NormalizeCode(code))), &ignored);
   if (!got.ok() && !got.IsNotFound()) return store::FromRocksDb(got, "read code");
   db_->Get({}, RecordKey(kCodePrefix, RandomHash()), &ignored).PermitUncheckedError();
 
@@ -354,10 +365,12 @@ base::StatusOr<IssuedToken> Verifier::ChaffToken(std::string_view code) {
   return t;
 }
 
-base::StatusOr<openen::v1::SignedEnvelope> Verifier::ChaffCertificate(std::string_view token, base::ByteView key_hmac) {
+base::StatusOr<openen::v1::SignedEnvelope> Verifier::ChaffCertificate(std::string_view token,
+                                                                      base::ByteView key_hmac) {
   if (decommissioned()) return base::FailedPreconditionError("decommissioned");
   if (key_hmac.size() != crypto::kSha256Size) {
-    return base::InvalidArgumentError("key_hmac is " + std::to_string(key_hmac.size()) + " bytes, want 32");
+    return base::InvalidArgumentError("key_hmac is " + std::to_string(key_hmac.size()) +
+                                      " bytes, want 32");
   }
   const int64_t now = clock_->NowSeconds();
   std::lock_guard<std::mutex> lock(mu_);
@@ -412,7 +425,8 @@ base::StatusOr<size_t> Verifier::Maintain() {
     rocksdb::WriteBatch batch;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
     const std::string end = IndexKey(now + 1, '\0', crypto::Sha256Digest{});
-    for (it->Seek(std::string(1, kIndexPrefix)); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+    for (it->Seek(std::string(1, kIndexPrefix)); it->Valid() && it->key().compare(end) < 0;
+         it->Next()) {
       rocksdb::Slice k = it->key();
       if (k.size() != 1 + 8 + 1 + kHashSize) continue;
       char kind = k[9];
@@ -438,7 +452,8 @@ base::StatusOr<size_t> Verifier::Maintain() {
     wrong_codes_logged_ = wrong;
   }
   if (wrong_since > 0) {
-    server::Log("verifier", "%llu wrong codes since the last maintenance (none refused a valid code)",
+    server::Log("verifier",
+                "%llu wrong codes since the last maintenance (none refused a valid code)",
                 static_cast<unsigned long long>(wrong_since));
   }
   return expired;

@@ -22,7 +22,8 @@ openen::v1::RiskParameters AuthorityRisk() {
   for (uint32_t t : {44u, 50u, 56u}) r.add_attenuation_thresholds_db(t);
   for (double w : {1.5, 1.0, 0.3, 0.0}) r.add_attenuation_bucket_weights(w);
   for (double w : {1.0, 1.0, 1.0, 0.8, 0.0, 0.0}) r.add_report_type_weights(w);
-  for (int d = -14; d <= 14; ++d) r.add_infectiousness_by_days_since_onset(d >= -2 && d <= 5 ? 2 : 1);
+  for (int d = -14; d <= 14; ++d)
+    r.add_infectiousness_by_days_since_onset(d >= -2 && d <= 5 ? 2 : 1);
   r.set_infectiousness_weight_standard(1.0);
   r.set_infectiousness_weight_high(1.0);
   r.set_minimum_daily_score(900);  // 15 minutes near
@@ -43,13 +44,14 @@ base::Status Authority::Start(const std::string& dir, int days) {
   if (ec) return base::InternalError("cannot create " + dir + "/relay: " + ec.message());
   verifier::VerifierOptions verifier_options;
   verifier_options.decommission_keys = {decommission_key.PublicKey()};
-  auto v = verifier::Verifier::Open(dir + "/verifier",
-                                    *crypto::Ed25519PrivateKey::FromSeed(certificate_key.seed().Reveal()),
-                                    verifier_options, &clock);
+  auto v = verifier::Verifier::Open(
+      dir + "/verifier", *crypto::Ed25519PrivateKey::FromSeed(certificate_key.seed().Reveal()),
+      verifier_options, &clock);
   if (!v.ok()) return v.status();
   verifier = std::move(*v);
 
-  OPENEN_ASSIGN_OR_RETURN(crypto::EcdsaP256PrivateKey export_signing, crypto::EcdsaP256PrivateKey::Generate());
+  OPENEN_ASSIGN_OR_RETURN(crypto::EcdsaP256PrivateKey export_signing,
+                          crypto::EcdsaP256PrivateKey::Generate());
   export_key = export_signing.PublicKey();
   relay::RelayOptions relay_options;
   relay_options.config_keys = {config_key.PublicKey()};
@@ -57,14 +59,16 @@ base::Status Authority::Start(const std::string& dir, int days) {
   openen::v1::RelayConfig config;
   config.set_expires_at(DayStart(days) + 30 * crypto::kDaySeconds);
   config.set_serial(1);
-  (*config.mutable_export_signing_keys())[relay_options.signing_key_id + "-" + relay_options.signing_key_version] =
+  (*config.mutable_export_signing_keys())[relay_options.signing_key_id + "-" +
+                                          relay_options.signing_key_version] =
       export_key->ToSpkiBase64();
   config.add_authority_keys(std::string(base::AsChars(certificate_key.PublicKey().bytes())));
   *config.mutable_risk() = AuthorityRisk();
   config.set_retention_days(14);
-  auto r = relay::Relay::Open(dir + "/relay/data", dir + "/relay/export", relay_options,
-                              {certificate_key.PublicKey()}, std::move(export_signing),
-                              wire::SignEnvelope(wire::kRelayConfigContext, config, config_key), &clock);
+  auto r =
+      relay::Relay::Open(dir + "/relay/data", dir + "/relay/export", relay_options,
+                         {certificate_key.PublicKey()}, std::move(export_signing),
+                         wire::SignEnvelope(wire::kRelayConfigContext, config, config_key), &clock);
   if (!r.ok()) return r.status();
   relay = std::move(*r);
 
@@ -76,8 +80,8 @@ base::Status Authority::Start(const std::string& dir, int days) {
   OPENEN_ASSIGN_OR_RETURN(relay_server, server::StartServer({}, {relay_service.get()}));
   verifier_channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(verifier_server.port),
                                          grpc::InsecureChannelCredentials());
-  relay_channel =
-      grpc::CreateChannel("127.0.0.1:" + std::to_string(relay_server.port), grpc::InsecureChannelCredentials());
+  relay_channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(relay_server.port),
+                                      grpc::InsecureChannelCredentials());
   admin = openen::v1::Verification::NewStub(verifier_channel);
   return base::Status::Ok();
 }

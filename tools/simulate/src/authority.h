@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "calendar.h"
 #include "openen/base/bytes.h"
 #include "openen/base/clock.h"
 #include "openen/base/status.h"
@@ -27,7 +28,6 @@
 #include "openen/v1/verification.grpc.pb.h"
 #include "openen/verifier/service.h"
 #include "openen/verifier/verifier.h"
-#include "calendar.h"
 
 namespace openen::simulate::internal {
 

@@ -14,18 +14,19 @@ namespace {
 
 constexpr int32_t kHour = 3600;
 constexpr int32_t kMinute = 60;
-constexpr uint32_t kNowhere = std::numeric_limits<uint32_t>::max();  // walking, driving: no one near
+constexpr uint32_t kNowhere =
+    std::numeric_limits<uint32_t>::max();  // walking, driving: no one near
 
 // Radio model. Attenuation at 1 m is 40 dB; path-loss exponent 2.0 indoors
 // at short range; walls take 8 dB; bodies and pockets shadow the signal.
 constexpr double kLossAt1mDb = 40.0;
 constexpr double kPathLossExponent = 2.0;
 constexpr double kWallLossDb = 8.0;
-constexpr double kShadowMeanDb = -2.0;   // per pair and half hour
+constexpr double kShadowMeanDb = -2.0;  // per pair and half hour
 constexpr double kShadowSdDb = 4.0;
-constexpr double kScanNoiseSdDb = 3.0;   // per reading
+constexpr double kScanNoiseSdDb = 3.0;  // per reading
 constexpr double kSensitivityDbm = -100.0;
-constexpr double kMissedScan = 0.05;     // a scan window that misses an advertisement
+constexpr double kMissedScan = 0.05;  // a scan window that misses an advertisement
 constexpr double kCloseMeters = 2.0;
 constexpr int kCloseMinutes = 15;
 
@@ -42,7 +43,8 @@ constexpr int kInfectiousFrom = 2;
 constexpr int kInfectiousUntil = 9;  // inclusive
 constexpr int kDetectableUntil = 14;
 constexpr int kIsolationDays = 10;
-constexpr int kNever = std::numeric_limits<int>::min();  // a day that does not come (days may be negative)
+constexpr int kNever =
+    std::numeric_limits<int>::min();  // a day that does not come (days may be negative)
 
 }  // namespace
 
@@ -53,11 +55,16 @@ double AttenuationDb(double meters, bool through_wall) {
 
 const char* PlaceKindName(PlaceKind kind) {
   switch (kind) {
-    case PlaceKind::kHome: return "home";
-    case PlaceKind::kWork: return "work";
-    case PlaceKind::kSchool: return "school";
-    case PlaceKind::kTransport: return "transport";
-    case PlaceKind::kVenue: return "venue";
+    case PlaceKind::kHome:
+      return "home";
+    case PlaceKind::kWork:
+      return "work";
+    case PlaceKind::kSchool:
+      return "school";
+    case PlaceKind::kTransport:
+      return "transport";
+    case PlaceKind::kVenue:
+      return "venue";
   }
   return "?";
 }
@@ -153,14 +160,16 @@ void City::BuildPopulation(Rng& rng) {
   seats_.assign(persons_.size(), {});
 
   auto shuffle = [&](std::vector<uint32_t>& v) {
-    for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.Int(0, static_cast<int>(i) - 1)]);
+    for (size_t i = v.size(); i > 1; --i)
+      std::swap(v[i - 1], v[rng.Int(0, static_cast<int>(i) - 1)]);
   };
   // Classes of about 25 in rows of five desks, 1.5 m apart side to side and
   // 1.8 m front to back.
   shuffle(children);
   for (size_t i = 0; i < children.size(); i += 25) {
     const size_t end = std::min(children.size(), i + 25);
-    std::vector<uint32_t> cls(children.begin() + static_cast<long>(i), children.begin() + static_cast<long>(end));
+    std::vector<uint32_t> cls(children.begin() + static_cast<long>(i),
+                              children.begin() + static_cast<long>(end));
     for (size_t k = 0; k < cls.size(); ++k) {
       persons_[cls[k]].room = static_cast<int32_t>(classes_.size());
       seats_[cls[k]].push_back({static_cast<float>(1.0 + 1.5 * (k % 5) + rng.Uniform(-0.2, 0.2)),
@@ -173,7 +182,8 @@ void City::BuildPopulation(Rng& rng) {
   shuffle(workers);
   for (size_t i = 0; i < workers.size();) {
     const size_t end = std::min(workers.size(), i + static_cast<size_t>(rng.Int(3, 12)));
-    std::vector<uint32_t> room(workers.begin() + static_cast<long>(i), workers.begin() + static_cast<long>(end));
+    std::vector<uint32_t> room(workers.begin() + static_cast<long>(i),
+                               workers.begin() + static_cast<long>(end));
     for (size_t k = 0; k < room.size(); ++k) {
       persons_[room[k]].room = static_cast<int32_t>(work_rooms_.size());
       seats_[room[k]].push_back({static_cast<float>(1.0 + 1.6 * (k / 2) + rng.Uniform(-0.3, 0.3)),
@@ -189,11 +199,16 @@ uint32_t City::household(uint32_t person) const { return persons_[person].househ
 
 int City::places(PlaceKind kind) const {
   switch (kind) {
-    case PlaceKind::kHome: return households();
-    case PlaceKind::kWork: return static_cast<int>(work_rooms_.size());
-    case PlaceKind::kSchool: return static_cast<int>(classes_.size());
-    case PlaceKind::kVenue: return venues_;
-    case PlaceKind::kTransport: return 0;  // vehicles are made per trip
+    case PlaceKind::kHome:
+      return households();
+    case PlaceKind::kWork:
+      return static_cast<int>(work_rooms_.size());
+    case PlaceKind::kSchool:
+      return static_cast<int>(classes_.size());
+    case PlaceKind::kVenue:
+      return venues_;
+    case PlaceKind::kTransport:
+      return 0;  // vehicles are made per trip
   }
   return 0;
 }
@@ -249,21 +264,25 @@ std::vector<std::vector<City::Stay>> City::PlanDay(int day, Rng& rng) {
   std::vector<std::vector<Stay>> plans(n);
   // Planned outings, before home fills the gaps.
   std::vector<std::vector<Stay>> outings(n);
-  auto go = [&](uint32_t person, PlaceKind kind, uint32_t place, int32_t start, int32_t end, bool fixed = false,
-                Position pos = {}) {
+  auto go = [&](uint32_t person, PlaceKind kind, uint32_t place, int32_t start, int32_t end,
+                bool fixed = false, Position pos = {}) {
     outings[person].push_back({kind, place, std::clamp<int32_t>(start, 0, crypto::kDaySeconds),
                                std::clamp<int32_t>(end, 0, crypto::kDaySeconds), fixed, pos});
   };
   auto isolating = [&](uint32_t i) { return persons_[i].isolate_until > day; };
   auto random_in = [&](double side) {
-    return Position{static_cast<float>(rng.Uniform(0.5, side - 0.5)), static_cast<float>(rng.Uniform(0.5, side - 0.5))};
+    return Position{static_cast<float>(rng.Uniform(0.5, side - 0.5)),
+                    static_cast<float>(rng.Uniform(0.5, side - 0.5))};
   };
-  auto venue_side = [&](uint32_t venue) { return 10.0 + static_cast<double>(Mix(options_.seed, venue) % 11); };
+  auto venue_side = [&](uint32_t venue) {
+    return 10.0 + static_cast<double>(Mix(options_.seed, venue) % 11);
+  };
 
   // Who rides at which time: (direction, departure slot) -> riders.
   std::vector<std::pair<uint32_t, std::pair<int32_t, int32_t>>> rides;  // slot key, (person, start)
   auto ride = [&](uint32_t person, int32_t start, int direction) {
-    rides.push_back({static_cast<uint32_t>(direction * 1000 + start / (15 * kMinute)), {static_cast<int32_t>(person), start}});
+    rides.push_back({static_cast<uint32_t>(direction * 1000 + start / (15 * kMinute)),
+                     {static_cast<int32_t>(person), start}});
   };
 
   for (uint32_t i = 0; i < n; ++i) {
@@ -272,33 +291,46 @@ std::vector<std::vector<City::Stay>> City::PlanDay(int day, Rng& rng) {
     if (weekday && p.role == Role::kChild) {
       const int32_t leave = 8 * kHour + 15 * kMinute + rng.Int(0, 10) * kMinute;
       const int32_t arrive = leave + 25 * kMinute;
-      if (p.transit) ride(i, leave, 0);
-      else go(i, PlaceKind::kHome, kNowhere, leave, arrive);
-      go(i, PlaceKind::kSchool, static_cast<uint32_t>(p.room), arrive, 15 * kHour, true, seats_[i][0]);
-      if (p.transit) ride(i, 15 * kHour + 5 * kMinute, 1);
-      else go(i, PlaceKind::kHome, kNowhere, 15 * kHour, 15 * kHour + 25 * kMinute);
+      if (p.transit)
+        ride(i, leave, 0);
+      else
+        go(i, PlaceKind::kHome, kNowhere, leave, arrive);
+      go(i, PlaceKind::kSchool, static_cast<uint32_t>(p.room), arrive, 15 * kHour, true,
+         seats_[i][0]);
+      if (p.transit)
+        ride(i, 15 * kHour + 5 * kMinute, 1);
+      else
+        go(i, PlaceKind::kHome, kNowhere, 15 * kHour, 15 * kHour + 25 * kMinute);
       if (rng.Chance(0.2)) {
         const uint32_t v = static_cast<uint32_t>(rng.Int(0, venues_ - 1));
-        go(i, PlaceKind::kVenue, v, 16 * kHour, 17 * kHour + 30 * kMinute, true, random_in(venue_side(v)));
+        go(i, PlaceKind::kVenue, v, 16 * kHour, 17 * kHour + 30 * kMinute, true,
+           random_in(venue_side(v)));
       }
-    } else if (weekday && p.role == Role::kWorker && !rng.Chance(0.25)) {  // a quarter work from home
+    } else if (weekday && p.role == Role::kWorker &&
+               !rng.Chance(0.25)) {  // a quarter work from home
       const int32_t leave = 7 * kHour + p.depart_quarter * 15 * kMinute;
       const int32_t arrive = leave + 35 * kMinute, done = arrive + 8 * kHour + 30 * kMinute;
-      if (p.transit) ride(i, leave, 0);
-      else go(i, PlaceKind::kHome, kNowhere, leave, arrive);
+      if (p.transit)
+        ride(i, leave, 0);
+      else
+        go(i, PlaceKind::kHome, kNowhere, leave, arrive);
       go(i, PlaceKind::kWork, static_cast<uint32_t>(p.room), arrive, done, true, seats_[i][0]);
-      if (p.transit) ride(i, done, 1);
-      else go(i, PlaceKind::kHome, kNowhere, done, done + 35 * kMinute);
+      if (p.transit)
+        ride(i, done, 1);
+      else
+        go(i, PlaceKind::kHome, kNowhere, done, done + 35 * kMinute);
       if (rng.Chance(0.2)) {
         const uint32_t v = static_cast<uint32_t>(rng.Int(0, venues_ - 1));
         const int32_t start = 19 * kHour + 30 * kMinute + rng.Int(0, 60) * kMinute;
-        go(i, PlaceKind::kVenue, v, start, start + rng.Int(60, 150) * kMinute, true, random_in(venue_side(v)));
+        go(i, PlaceKind::kVenue, v, start, start + rng.Int(60, 150) * kMinute, true,
+           random_in(venue_side(v)));
       }
     } else if (weekday) {
       if (rng.Chance(p.role == Role::kChild ? 0.0 : 0.5)) {
         const uint32_t v = static_cast<uint32_t>(rng.Int(0, venues_ - 1));
         const int32_t start = 10 * kHour + rng.Int(0, 360) * kMinute;
-        go(i, PlaceKind::kVenue, v, start, start + rng.Int(30, 90) * kMinute, true, random_in(venue_side(v)));
+        go(i, PlaceKind::kVenue, v, start, start + rng.Int(30, 90) * kMinute, true,
+           random_in(venue_side(v)));
       }
     }
   }
@@ -323,7 +355,8 @@ std::vector<std::vector<City::Stay>> City::PlanDay(int day, Rng& rng) {
       if (isolating(i) || !rng.Chance(0.25)) continue;
       const uint32_t v = static_cast<uint32_t>(rng.Int(0, venues_ - 1));
       const int32_t start = 10 * kHour + rng.Int(0, 600) * kMinute;
-      go(i, PlaceKind::kVenue, v, start, start + rng.Int(30, 120) * kMinute, true, random_in(venue_side(v)));
+      go(i, PlaceKind::kVenue, v, start, start + rng.Int(30, 120) * kMinute, true,
+         random_in(venue_side(v)));
     }
   }
   // Buses: riders of the same slot share double-deckers of up to 30, at
@@ -335,30 +368,36 @@ std::vector<std::vector<City::Stay>> City::PlanDay(int day, Rng& rng) {
     while (end < rides.size() && rides[end].first == rides[i].first) ++end;
     std::vector<std::pair<int32_t, int32_t>> riders;
     for (size_t k = i; k < end; ++k) riders.push_back(rides[k].second);
-    for (size_t k = riders.size(); k > 1; --k) std::swap(riders[k - 1], riders[rng.Int(0, static_cast<int>(k) - 1)]);
+    for (size_t k = riders.size(); k > 1; --k)
+      std::swap(riders[k - 1], riders[rng.Int(0, static_cast<int>(k) - 1)]);
     for (size_t k = 0; k < riders.size(); ++k) {
       if (k % 30 == 0) ++vehicle;
       const auto [person, start] = riders[k];
       const int32_t minutes = persons_[person].role == Role::kChild ? 25 : 35;
-      go(static_cast<uint32_t>(person), PlaceKind::kTransport, vehicle - 1, start, start + minutes * kMinute, true,
-         {static_cast<float>(rng.Uniform(0.3, 11.7)), static_cast<float>(rng.Uniform(0.3, 2.2) + (k % 2) * 20.0)});
+      go(static_cast<uint32_t>(person), PlaceKind::kTransport, vehicle - 1, start,
+         start + minutes * kMinute, true,
+         {static_cast<float>(rng.Uniform(0.3, 11.7)),
+          static_cast<float>(rng.Uniform(0.3, 2.2) + (k % 2) * 20.0)});
     }
     i = end;
   }
   // Home fills every gap; overlapping outings keep the earlier one.
   for (uint32_t i = 0; i < n; ++i) {
     auto& out = outings[i];
-    std::stable_sort(out.begin(), out.end(), [](const Stay& a, const Stay& b) { return a.start < b.start; });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const Stay& a, const Stay& b) { return a.start < b.start; });
     int32_t t = 0;
     for (Stay s : out) {
       if (s.start < t) s.start = t;
       if (s.end <= s.start) continue;
-      if (s.start > t) plans[i].push_back({PlaceKind::kHome, persons_[i].household, t, s.start, false, {}});
+      if (s.start > t)
+        plans[i].push_back({PlaceKind::kHome, persons_[i].household, t, s.start, false, {}});
       plans[i].push_back(s);
       t = s.end;
     }
     if (t < crypto::kDaySeconds) {
-      plans[i].push_back({PlaceKind::kHome, persons_[i].household, t, crypto::kDaySeconds, false, {}});
+      plans[i].push_back(
+          {PlaceKind::kHome, persons_[i].household, t, crypto::kDaySeconds, false, {}});
     }
   }
   return plans;
@@ -375,13 +414,16 @@ City::Position City::Where(const Stay& stay, uint32_t person, int day, int32_t s
   if (second < 7 * kHour || second >= 23 * kHour) {
     if (k == 0) return {2.0f, 2.0f};
     if (k == 1 && persons_[person].role != Role::kChild) return {2.8f, 2.0f};
-    return {static_cast<float>(5.5 + 3.0 * ((k - 1) % 2)), static_cast<float>(1.5 + 3.5 * ((k - 1) / 2))};
+    return {static_cast<float>(5.5 + 3.0 * ((k - 1) % 2)),
+            static_cast<float>(1.5 + 3.5 * ((k - 1) / 2))};
   }
   if (second >= 18 * kHour + 30 * kMinute && second < 19 * kHour + 30 * kMinute) {
     const double angle = 6.283185307179586 * k / n;
-    return {static_cast<float>(5.0 + 0.7 * std::cos(angle)), static_cast<float>(4.0 + 0.7 * std::sin(angle))};
+    return {static_cast<float>(5.0 + 0.7 * std::cos(angle)),
+            static_cast<float>(4.0 + 0.7 * std::sin(angle))};
   }
-  const uint64_t h = Mix(options_.seed, person, static_cast<uint64_t>(day), static_cast<uint64_t>(second / 1800));
+  const uint64_t h =
+      Mix(options_.seed, person, static_cast<uint64_t>(day), static_cast<uint64_t>(second / 1800));
   return {static_cast<float>(0.5 + 9.0 * static_cast<double>(h & 0xffff) / 65536.0),
           static_cast<float>(0.5 + 7.0 * static_cast<double>((h >> 16) & 0xffff) / 65536.0)};
 }
@@ -451,7 +493,8 @@ DayActivity City::Live(int day) {
     }
   }
   std::vector<std::pair<uint64_t, PairMinutes>> sorted(pairs.begin(), pairs.end());
-  std::sort(sorted.begin(), sorted.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+  std::sort(sorted.begin(), sorted.end(),
+            [](const auto& x, const auto& y) { return x.first < y.first; });
 
   // Transmission: each close minute with an infectious person may infect.
   auto infectious = [&](uint32_t i) {
@@ -467,7 +510,8 @@ DayActivity City::Live(int day) {
       c.a = a;
       c.b = b;
       c.minutes = pm.total;
-      c.where = static_cast<PlaceKind>(std::max_element(pm.by_kind, pm.by_kind + kPlaceKinds) - pm.by_kind);
+      c.where = static_cast<PlaceKind>(std::max_element(pm.by_kind, pm.by_kind + kPlaceKinds) -
+                                       pm.by_kind);
       out.close_contacts.push_back(c);
     }
     const double p = 1.0 - std::exp(-per_minute * pm.total);
@@ -475,7 +519,8 @@ DayActivity City::Live(int day) {
     if (infectious(b) && persons_[a].infected_day == kNever && rng.Chance(p)) newly.push_back(a);
   }
   for (uint32_t i = 0; i < n; ++i) {
-    if (persons_[i].infected_day == kNever && rng.Chance(options_.imported_per_day)) newly.push_back(i);
+    if (persons_[i].infected_day == kNever && rng.Chance(options_.imported_per_day))
+      newly.push_back(i);
   }
   for (uint32_t i : newly) {
     if (persons_[i].infected_day != kNever) continue;  // two sources on one day
@@ -507,18 +552,22 @@ DayActivity City::Live(int day) {
           }
           const Device& tx = devices_[e.person];
           const uint32_t lo = std::min(j, e.person), hi = std::max(j, e.person);
-          Rng shadow(Mix(options_.seed, (static_cast<uint64_t>(lo) << 32) | hi, static_cast<uint64_t>(day),
-                         static_cast<uint64_t>(t / 1800)));
-          const double rssi = tx.tx_power_dbm + tx.tx_error_db - AttenuationDb(d, wall) + rx.rx_gain_db +
-                              shadow.Normal(kShadowMeanDb, kShadowSdDb) + rng.Normal(0, kScanNoiseSdDb);
+          Rng shadow(Mix(options_.seed, (static_cast<uint64_t>(lo) << 32) | hi,
+                         static_cast<uint64_t>(day), static_cast<uint64_t>(t / 1800)));
+          const double rssi = tx.tx_power_dbm + tx.tx_error_db - AttenuationDb(d, wall) +
+                              rx.rx_gain_db + shadow.Normal(kShadowMeanDb, kShadowSdDb) +
+                              rng.Normal(0, kScanNoiseSdDb);
           if (rssi < kSensitivityDbm || rng.Chance(kMissedScan)) continue;
-          out.hearings.push_back({j, e.person, t, static_cast<int8_t>(std::clamp(std::lround(rssi), -127L, 127L))});
+          out.hearings.push_back(
+              {j, e.person, t, static_cast<int8_t>(std::clamp(std::lround(rssi), -127L, 127L))});
           heard_any = true;
         }
       };
       listen(occupancy[static_cast<int>(mine.kind)][mine.place], false);
       if (mine.kind == PlaceKind::kHome && neighbour_[mine.place] >= 0) {
-        listen(occupancy[static_cast<int>(PlaceKind::kHome)][static_cast<size_t>(neighbour_[mine.place])], true);
+        listen(occupancy[static_cast<int>(PlaceKind::kHome)]
+                        [static_cast<size_t>(neighbour_[mine.place])],
+               true);
       }
       if (heard_any) ++out.scans;
     }

@@ -8,8 +8,8 @@
 #include <filesystem>
 #include <system_error>
 
-#include "openen/crypto/secret.h"
 #include "calendar.h"
+#include "openen/crypto/secret.h"
 
 namespace openen::simulate::internal {
 namespace {
@@ -20,7 +20,8 @@ bool RaiseOpenFileLimit(uint64_t wanted) {
   rlimit limit{};
   if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
   if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < wanted) {
-    limit.rlim_cur = limit.rlim_max == RLIM_INFINITY ? wanted : std::min<rlim_t>(wanted, limit.rlim_max);
+    limit.rlim_cur =
+        limit.rlim_max == RLIM_INFINITY ? wanted : std::min<rlim_t>(wanted, limit.rlim_max);
     setrlimit(RLIMIT_NOFILE, &limit);
     if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return false;
   }
@@ -29,7 +30,8 @@ bool RaiseOpenFileLimit(uint64_t wanted) {
 
 }  // namespace
 
-base::StatusOr<std::unique_ptr<Phones>> Phones::Create(const City& city, const client::ClientOptions& app,
+base::StatusOr<std::unique_ptr<Phones>> Phones::Create(const City& city,
+                                                       const client::ClientOptions& app,
                                                        const std::string& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
@@ -39,13 +41,15 @@ base::StatusOr<std::unique_ptr<Phones>> Phones::Create(const City& city, const c
   const bool keep_open = RaiseOpenFileLimit(static_cast<uint64_t>(n) * 8 + 256);
   std::unique_ptr<Phones> phones(new Phones(city, app, dir, keep_open));
   for (int i = 0; i < n; ++i) {
-    OPENEN_ASSIGN_OR_RETURN(phones->keystores_[i], client::FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
+    OPENEN_ASSIGN_OR_RETURN(phones->keystores_[i],
+                            client::FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
     phones->clocks_[i] = std::make_unique<base::FakeClock>(DayStart(0));
   }
   return phones;
 }
 
-Phones::Phones(const City& city, const client::ClientOptions& app, const std::string& dir, bool keep_open)
+Phones::Phones(const City& city, const client::ClientOptions& app, const std::string& dir,
+               bool keep_open)
     : city_(city),
       app_(app),
       dir_(dir),
@@ -60,7 +64,8 @@ base::StatusOr<client::Client*> Phones::StartSession(int phone) {
     o.store_dir = dir_ + "/" + std::to_string(phone);
     o.tx_power_dbm = static_cast<int8_t>(city_.device(phone).tx_power_dbm);
     o.rssi_offset_db = city_.device(phone).rssi_offset_db;
-    OPENEN_ASSIGN_OR_RETURN(apps_[phone], client::Client::Open(o, keystores_[phone].get(), clocks_[phone].get()));
+    OPENEN_ASSIGN_OR_RETURN(apps_[phone],
+                            client::Client::Open(o, keystores_[phone].get(), clocks_[phone].get()));
   }
   return apps_[phone].get();
 }

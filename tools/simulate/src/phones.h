@@ -33,7 +33,8 @@ class Phones {
   // its own store directory and radio calibration. Raises the limit on open
   // files if it can. Fails when |dir| cannot be created. |city| must outlive
   // the phones.
-  static base::StatusOr<std::unique_ptr<Phones>> Create(const City& city, const client::ClientOptions& app,
+  static base::StatusOr<std::unique_ptr<Phones>> Create(const City& city,
+                                                        const client::ClientOptions& app,
                                                         const std::string& dir);
 
   int size() const { return static_cast<int>(clocks_.size()); }
@@ -54,7 +55,8 @@ class Phones {
   void CloseAll();
 
  private:
-  Phones(const City& city, const client::ClientOptions& app, const std::string& dir, bool keep_open);
+  Phones(const City& city, const client::ClientOptions& app, const std::string& dir,
+         bool keep_open);
 
   const City& city_;
   const client::ClientOptions app_;

@@ -30,7 +30,8 @@ void GroundTruth::Score(SimulationReport& report) const {
   for (const auto& [person, d, uploaded] : published_) {
     // Synced the day after the upload, when the phone keeps its last
     // client::kMaxRetentionDays days.
-    if (d >= contacts_.size() || static_cast<int>(d) + client::kMaxRetentionDays <= uploaded + 1) continue;
+    if (d >= contacts_.size() || static_cast<int>(d) + client::kMaxRetentionDays <= uploaded + 1)
+      continue;
     for (const CloseContact& c : contacts_[d]) {
       if (c.a == person) exposed[c.b] = true;
       if (c.b == person) exposed[c.a] = true;
@@ -44,8 +45,10 @@ void GroundTruth::Score(SimulationReport& report) const {
     report.false_negatives += !notified_[i] && exposed[i];
   }
   const int tp = report.true_positives;
-  report.precision = tp + report.false_positives > 0 ? static_cast<double>(tp) / (tp + report.false_positives) : 0;
-  report.recall = tp + report.false_negatives > 0 ? static_cast<double>(tp) / (tp + report.false_negatives) : 0;
+  report.precision =
+      tp + report.false_positives > 0 ? static_cast<double>(tp) / (tp + report.false_positives) : 0;
+  report.recall =
+      tp + report.false_negatives > 0 ? static_cast<double>(tp) / (tp + report.false_negatives) : 0;
 }
 
 }  // namespace openen::simulate::internal

@@ -5,9 +5,9 @@
 #include <algorithm>
 #include <chrono>
 
+#include "calendar.h"
 #include "openen/client/sync.h"
 #include "openen/crypto/interval.h"
-#include "calendar.h"
 
 namespace openen::simulate::internal {
 namespace {
@@ -43,7 +43,8 @@ DailySessions::DailySessions(City* city, Authority* authority, Phones* phones)
       transport_(authority->verifier_channel, authority->relay_channel),
       broadcasts_(phones->size()) {}
 
-base::StatusOr<std::vector<Session>> DailySessions::Plan(int day, bool last, const DayActivity& yesterday,
+base::StatusOr<std::vector<Session>> DailySessions::Plan(int day, bool last,
+                                                         const DayActivity& yesterday,
                                                          SimulationReport& report) {
   const int n = phones_->size();
   std::vector<Session> sessions(static_cast<size_t>(n));
@@ -69,7 +70,8 @@ base::StatusOr<std::vector<Session>> DailySessions::Plan(int day, bool last, con
       if (!codes.ok()) return Step("issue code", codes.status());
       Session& s = sessions[d.person];
       s.code = d.person % 2 == 0 ? codes->short_code() : codes->long_code();
-      if (d.excluded_day) s.excluded_days.push_back(kDayZeroNumber + static_cast<uint32_t>(*d.excluded_day));
+      if (d.excluded_day)
+        s.excluded_days.push_back(kDayZeroNumber + static_cast<uint32_t>(*d.excluded_day));
     }
   }
   for (int i = 0; i < n; ++i) {
@@ -83,8 +85,9 @@ base::StatusOr<std::vector<Session>> DailySessions::Plan(int day, bool last, con
 
 base::Status DailySessions::Run(int phone, int day, Session& s) {
   phones_->clock(phone).Set(DayStart(day) + kSessionOffset);
-  OPENEN_ASSIGN_OR_RETURN(client::Client* app, phones_->StartSession(phone));
-  if (s.heard_count > 0) OPENEN_RETURN_IF_ERROR(Step("record sightings", app->RecordSightings(Heard(day, s))));
+  OPENEN_ASSIGN_OR_RETURN(client::Client * app, phones_->StartSession(phone));
+  if (s.heard_count > 0)
+    OPENEN_RETURN_IF_ERROR(Step("record sightings", app->RecordSightings(Heard(day, s))));
   if (s.code) OPENEN_RETURN_IF_ERROR(Upload(*app, s));
   if (s.chaff) OPENEN_RETURN_IF_ERROR(Step("chaff", app->SendChaff(transport_)));
   OPENEN_RETURN_IF_ERROR(SyncAndScore(*app, s));
@@ -104,8 +107,8 @@ std::vector<client::Observation> DailySessions::Heard(int day, const Session& s)
   std::vector<client::Observation> observations(s.heard_count);
   for (size_t k = 0; k < s.heard_count; ++k) {
     const Hearing& h = s.heard[k];
-    const crypto::Advertisement& ad =
-        broadcasts_.Get(day - 1, h.advertiser, static_cast<uint32_t>(h.second / crypto::kIntervalSeconds));
+    const crypto::Advertisement& ad = broadcasts_.Get(
+        day - 1, h.advertiser, static_cast<uint32_t>(h.second / crypto::kIntervalSeconds));
     std::copy(ad.begin(), ad.begin() + crypto::kRpiSize, observations[k].rpi.begin());
     std::copy(ad.begin() + crypto::kRpiSize, ad.end(), observations[k].aem.begin());
     observations[k].rssi = h.rssi;
@@ -122,11 +125,13 @@ base::Status DailySessions::Upload(client::Client& app, Session& s) {
   // Every key a phone offers passes the relay's rules; anything else is a
   // defect the ground truth must not hide.
   if (report->keys_accepted != keys->size()) {
-    return Step("upload", base::InternalError("the relay accepted " + std::to_string(report->keys_accepted) +
-                                              " of " + std::to_string(keys->size()) + " keys"));
+    return Step("upload",
+                base::InternalError("the relay accepted " + std::to_string(report->keys_accepted) +
+                                    " of " + std::to_string(keys->size()) + " keys"));
   }
   s.keys_accepted = report->keys_accepted;
-  for (const auto& k : *keys) s.published_days.push_back(crypto::DayNumber(k.rolling_start_interval_number));
+  for (const auto& k : *keys)
+    s.published_days.push_back(crypto::DayNumber(k.rolling_start_interval_number));
   return base::Status::Ok();
 }
 
@@ -134,13 +139,15 @@ base::Status DailySessions::SyncAndScore(client::Client& app, Session& s) {
   client::RelaySource source(authority_->relay_channel);
   const auto sync_start = std::chrono::steady_clock::now();
   auto synced = app.Sync(source);
-  s.sync_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_start).count();
+  s.sync_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - sync_start).count();
   if (!synced.ok()) return Step("sync", synced.status());
   s.keys_matched = synced->keys;
   s.match_seconds = synced->match_seconds;
   auto summaries = app.DailySummaries();
   if (!summaries.ok()) return Step("daily summaries", summaries.status());
-  s.exposed = std::any_of(summaries->begin(), summaries->end(), [](const auto& d) { return d.exposure; });
+  s.exposed =
+      std::any_of(summaries->begin(), summaries->end(), [](const auto& d) { return d.exposure; });
   return base::Status::Ok();
 }
 

@@ -12,13 +12,13 @@
 #include <string>
 #include <vector>
 
+#include "authority.h"
 #include "openen/base/status.h"
 #include "openen/client/client.h"
 #include "openen/client/upload.h"
 #include "openen/crypto/gaen.h"
 #include "openen/simulate/city.h"
 #include "openen/simulate/simulation.h"
-#include "authority.h"
 #include "phones.h"
 
 namespace openen::simulate::internal {

@@ -15,9 +15,9 @@
 #include <thread>
 #include <vector>
 
-#include "openen/server/log.h"
 #include "authority.h"
 #include "calendar.h"
+#include "openen/server/log.h"
 #include "phones.h"
 #include "scoring.h"
 #include "session.h"
@@ -73,7 +73,8 @@ class WorkDir {
     }
     std::string pattern = base + "/openen-simulate-";
     pattern.append(6, 'X');
-    if (mkdtemp(pattern.data()) == nullptr) return base::InternalError("cannot create a temporary directory in " + base);
+    if (mkdtemp(pattern.data()) == nullptr)
+      return base::InternalError("cannot create a temporary directory in " + base);
     path_ = pattern;
     temporary_ = true;
     return base::Status::Ok();
@@ -96,8 +97,8 @@ struct QuietServers {
 uint64_t DirectoryBytes(const std::string& dir) {
   uint64_t total = 0;
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_regular_file(ec)) total += it->file_size(ec);
   }
   return total;
@@ -116,7 +117,8 @@ SimulationReport CityReport(const City& city, int days) {
 
 // RunAll runs |session| for phones 0 to |n| - 1 on |threads| threads and
 // calls |progress| with the number done, a few times a second and at the end.
-void RunAll(int n, int threads, const std::function<void(int)>& session, const std::function<void(int)>& progress) {
+void RunAll(int n, int threads, const std::function<void(int)>& session,
+            const std::function<void(int)>& progress) {
   std::atomic<int> next{0}, done{0};
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
@@ -144,8 +146,8 @@ base::Status Tally(const std::vector<Session>& sessions, int day, City& city, Gr
     const uint32_t phone = static_cast<uint32_t>(i);
     const Session& s = sessions[i];
     if (!s.status.ok()) {
-      return base::Status(s.status.code(), "phone " + std::to_string(phone) + " on day " + std::to_string(day) + ": " +
-                                               s.status.message());
+      return base::Status(s.status.code(), "phone " + std::to_string(phone) + " on day " +
+                                               std::to_string(day) + ": " + s.status.message());
     }
     report.sightings += s.heard_count;
     report.keys_matched += s.keys_matched;
@@ -156,7 +158,8 @@ base::Status Tally(const std::vector<Session>& sessions, int day, City& city, Gr
     if (s.code) {
       ++report.uploads;
       report.keys_published += s.keys_accepted;
-      for (uint32_t d : s.published_days) truth.AddPublished(phone, d - internal::kDayZeroNumber, day);
+      for (uint32_t d : s.published_days)
+        truth.AddPublished(phone, d - internal::kDayZeroNumber, day);
     }
     if (s.exposed && truth.AddNotified(phone)) city.Notified(phone, day);
   }
@@ -165,11 +168,12 @@ base::Status Tally(const std::vector<Session>& sessions, int day, City& city, Gr
 
 }  // namespace
 
-base::StatusOr<SimulationReport> RunSimulation(const SimulationOptions& options,
-                                               const std::function<void(const Progress&)>& progress) {
+base::StatusOr<SimulationReport> RunSimulation(
+    const SimulationOptions& options, const std::function<void(const Progress&)>& progress) {
   const auto started = std::chrono::steady_clock::now();
   const CityOptions& co = options.city;
-  if (co.people < 2 || co.people > 1000000) return base::InvalidArgumentError("phones must be 2..1000000");
+  if (co.people < 2 || co.people > 1000000)
+    return base::InvalidArgumentError("phones must be 2..1000000");
   if (co.days < 1 || co.days > 60) return base::InvalidArgumentError("days must be 1..60");
   WorkDir dir;
   OPENEN_RETURN_IF_ERROR(dir.Make(options));
@@ -184,8 +188,9 @@ base::StatusOr<SimulationReport> RunSimulation(const SimulationOptions& options,
                           Phones::Create(city, authority.AppOptions(), dir.path() + "/phones"));
   DailySessions sessions(&city, &authority, phones.get());
   GroundTruth truth(n, days);
-  const int threads = options.threads > 0 ? options.threads
-                                          : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
 
   SimulationReport report = CityReport(city, days);
   // Each day starts with the servers' maintenance and every phone's session;
@@ -194,11 +199,14 @@ base::StatusOr<SimulationReport> RunSimulation(const SimulationOptions& options,
   for (int day = 0; day <= days; ++day) {
     const bool last = day == days;
     OPENEN_RETURN_IF_ERROR(authority.Maintain(day));
-    OPENEN_ASSIGN_OR_RETURN(std::vector<Session> today, sessions.Plan(day, last, yesterday, report));
+    OPENEN_ASSIGN_OR_RETURN(std::vector<Session> today,
+                            sessions.Plan(day, last, yesterday, report));
     const auto report_progress = [&](int done) {
       if (progress) progress({day, days, done, n});
     };
-    RunAll(n, threads, [&](int i) { today[i].status = sessions.Run(i, day, today[i]); }, report_progress);
+    RunAll(
+        n, threads, [&](int i) { today[i].status = sessions.Run(i, day, today[i]); },
+        report_progress);
     OPENEN_RETURN_IF_ERROR(Tally(today, day, city, truth, report));
     if (last) break;
     yesterday = city.Live(day);
@@ -212,12 +220,16 @@ base::StatusOr<SimulationReport> RunSimulation(const SimulationOptions& options,
   report.infections = city.infected_total();
   report.batches = static_cast<int>(authority.relay->ListBatches("", 100000).size());
   truth.Score(report);
-  report.keys_per_second = report.match_seconds > 0 ? report.keys_matched / report.match_seconds : 0;
+  report.keys_per_second =
+      report.match_seconds > 0 ? report.keys_matched / report.match_seconds : 0;
   phones->CloseAll();
   report.store_bytes = DirectoryBytes(dir.path() + "/phones");
   report.bytes_per_sighting =
-      report.stored_sightings > 0 ? static_cast<double>(report.store_bytes) / report.stored_sightings : 0;
-  report.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      report.stored_sightings > 0
+          ? static_cast<double>(report.store_bytes) / report.stored_sightings
+          : 0;
+  report.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   return report;
 }
 

@@ -26,7 +26,8 @@ void PutFixedBE(Out* out, uint64_t v) {
 template <size_t N, typename Out>
 void PutFixedLE(Out* out, uint64_t v) {
   static_assert(N == 2 || N == 4 || N == 8);
-  for (size_t i = 0; i < N; ++i) out->push_back(static_cast<typename Out::value_type>(v >> (8 * i)));
+  for (size_t i = 0; i < N; ++i)
+    out->push_back(static_cast<typename Out::value_type>(v >> (8 * i)));
 }
 
 // GetFixedBE / GetFixedLE read |N| bytes at |p|. The caller has checked that

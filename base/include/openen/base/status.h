@@ -85,7 +85,9 @@ inline Status FailedPreconditionError(std::string m) {
   return Status(StatusCode::kFailedPrecondition, std::move(m));
 }
 inline Status AbortedError(std::string m) { return Status(StatusCode::kAborted, std::move(m)); }
-inline Status OutOfRangeError(std::string m) { return Status(StatusCode::kOutOfRange, std::move(m)); }
+inline Status OutOfRangeError(std::string m) {
+  return Status(StatusCode::kOutOfRange, std::move(m));
+}
 inline Status InternalError(std::string m) { return Status(StatusCode::kInternal, std::move(m)); }
 inline Status UnavailableError(std::string m) {
   return Status(StatusCode::kUnavailable, std::move(m));
@@ -138,10 +140,10 @@ class [[nodiscard]] StatusOr {
 
 // OPENEN_RETURN_IF_ERROR(expr) returns the Status of |expr| from the enclosing
 // function when it is not OK.
-#define OPENEN_RETURN_IF_ERROR(expr)                     \
-  do {                                                   \
-    ::openen::base::Status openen_status_ = (expr);      \
-    if (!openen_status_.ok()) return openen_status_;     \
+#define OPENEN_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::openen::base::Status openen_status_ = (expr);  \
+    if (!openen_status_.ok()) return openen_status_; \
   } while (0)
 
 #define OPENEN_STATUS_CONCAT_INNER_(a, b) a##b

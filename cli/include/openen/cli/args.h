@@ -26,15 +26,16 @@ inline constexpr int kExitUsage = 2;    // bad arguments or unreadable input
 class Args {
  public:
   // Parse reads argv[first..argc). |valued| options take a value, |flags| do not.
-  static base::StatusOr<Args> Parse(int argc, char** argv, int first, const std::set<std::string>& valued,
-                              const std::set<std::string>& flags);
+  static base::StatusOr<Args> Parse(int argc, char** argv, int first,
+                                    const std::set<std::string>& valued,
+                                    const std::set<std::string>& flags);
 
   const std::vector<std::string>& positional() const { return positional_; }
   bool Has(const std::string& name) const { return values_.count(name) || flags_.count(name); }
   std::optional<std::string> Get(const std::string& name) const;
   // GetInt parses a decimal integer option within [min, max].
   base::StatusOr<int64_t> GetInt(const std::string& name, int64_t fallback, int64_t min,
-                           int64_t max) const;
+                                 int64_t max) const;
 
  private:
   std::vector<std::string> positional_;
@@ -44,7 +45,7 @@ class Args {
 
 // ParseInt parses a whole decimal string into [min, max], naming |what| on error.
 base::StatusOr<int64_t> ParseInt(const std::string& text, const std::string& what, int64_t min,
-                           int64_t max);
+                                 int64_t max);
 
 // SetProgramName sets the prefix of Fail's messages (default "openen").
 void SetProgramName(const char* name);

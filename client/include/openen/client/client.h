@@ -146,7 +146,7 @@ class Client {
   // DATA_LOSS for a corrupt store; INVALID_ARGUMENT for bad options;
   // FAILED_PRECONDITION "decommissioned" once the system was switched off.
   static base::StatusOr<std::unique_ptr<Client>> Open(ClientOptions options, KeyStore* keystore,
-                                                const base::Clock* clock);
+                                                      const base::Clock* clock);
   // IsDecommissioned reports whether the store at |store_dir| was erased by a
   // decommission order (no keystore needed).
   static bool IsDecommissioned(const std::string& store_dir);
@@ -215,7 +215,8 @@ class Client {
 
   // KeysForUpload returns the own keys of the retained days, oldest first,
   // without the days in |excluded_days| (the person's choice).
-  base::StatusOr<std::vector<OwnKey>> KeysForUpload(const std::vector<uint32_t>& excluded_days = {});
+  base::StatusOr<std::vector<OwnKey>> KeysForUpload(
+      const std::vector<uint32_t>& excluded_days = {});
 
   // UploadDiagnosis is the one path by which keys leave the phone, and only
   // on the person's explicit action: it exchanges |code| for a token,
@@ -226,7 +227,7 @@ class Client {
   // (so that a refusal looks like any upload on the wire), and the first
   // error is returned.
   base::StatusOr<UploadReport> UploadDiagnosis(UploadTransport& transport, const std::string& code,
-                                         const std::vector<uint32_t>& excluded_days = {});
+                                               const std::vector<uint32_t>& excluded_days = {});
 
   // SendChaff sends the same three requests as an upload, of the same sizes,
   // marked as chaff: the verifier and the relay answer alike and store nothing.
@@ -263,7 +264,8 @@ class Client {
   int retention_days() const;
 
  private:
-  Client(ClientOptions options, std::unique_ptr<internal::Store> store, KeyStore* keystore, const base::Clock* clock);
+  Client(ClientOptions options, std::unique_ptr<internal::Store> store, KeyStore* keystore,
+         const base::Clock* clock);
   base::Status PurgeIfDayChanged(int64_t now);
   // ForgetAdvertisement drops the cached advertisement and today's derived keys.
   void ForgetAdvertisement();
@@ -276,17 +278,18 @@ class Client {
   // MatchWindows matches |file| against |index| (no lock needed) and returns
   // the exposure windows found; CommitWindows stores them with the sync
   // progress in one write, so a batch is never half recorded.
-  base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(const wire::ExportFile& file,
-                                                                           SightingIndex* index,
-                                                                           const RiskParameters& risk) const;
-  base::Status CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress);
+  base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(
+      const wire::ExportFile& file, SightingIndex* index, const RiskParameters& risk) const;
+  base::Status CommitWindows(const std::vector<ExposureWindow>& windows,
+                             const std::string& progress);
   // DropCountedWindows removes from |windows| those whose (diagnosis key,
   // day) a stored window already counts, and returns how many it removed.
   base::StatusOr<int> DropCountedWindows(std::vector<ExposureWindow>* windows);
   base::StatusOr<std::vector<ExposureWindow>> LoadWindows();
   // |stored|: the configuration this phone adopted before, reloaded at Open
   // (adopted even if expired, so that expiry keeps stopping the phone).
-  base::Status UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope, bool stored = false);
+  base::Status UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope,
+                                         bool stored = false);
   // CheckAlive fails once decommissioned, applying a pending order whose time has come.
   base::Status CheckAlive(int64_t now);
   base::Status CheckConfigurationCurrent(int64_t now) const;

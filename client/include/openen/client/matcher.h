@@ -70,8 +70,9 @@ class SightingIndex {
   // |file|'s keys (not its revised keys) whose RPI for some interval of the
   // key's validity equals the sighting's RPI, with the sighting's interval at
   // most 12 intervals away. Not thread-safe (it reuses a deriver).
-  base::Status MatchFile(const wire::ExportFile& file, const std::function<void(const Match&)>& on_match,
-                   MatchStats* stats = nullptr);
+  base::Status MatchFile(const wire::ExportFile& file,
+                         const std::function<void(const Match&)>& on_match,
+                         MatchStats* stats = nullptr);
 
  private:
   bool NearbySighting(uint32_t interval) const;
@@ -90,7 +91,7 @@ class SightingIndex {
 // ReferenceMatch is the brute-force matcher: every interval of every key
 // against every sighting. Same callback contract as MatchFile. For tests.
 base::Status ReferenceMatch(const std::vector<Sighting>& sightings, const wire::ExportFile& file,
-                      const std::function<void(const Match&)>& on_match);
+                            const std::function<void(const Match&)>& on_match);
 
 }  // namespace openen::client
 

@@ -28,9 +28,12 @@ inline constexpr size_t kPublishRequestSize = 4096;
 class UploadTransport {
  public:
   virtual ~UploadTransport() = default;
-  virtual base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) = 0;
-  virtual base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) = 0;
-  virtual base::StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) = 0;
+  virtual base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(
+      const openen::v1::ExchangeCodeRequest& r) = 0;
+  virtual base::StatusOr<openen::v1::CertifyResponse> Certify(
+      const openen::v1::CertifyRequest& r) = 0;
+  virtual base::StatusOr<openen::v1::PublishResponse> Publish(
+      const openen::v1::PublishRequest& r) = 0;
 };
 
 // GrpcUploadTransport uses openen-verifier and openen-relay over gRPC.
@@ -39,7 +42,8 @@ class GrpcUploadTransport final : public UploadTransport {
   GrpcUploadTransport(std::shared_ptr<grpc::Channel> verifier, std::shared_ptr<grpc::Channel> relay,
                       int timeout_seconds = 60);
   ~GrpcUploadTransport() override;
-  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(const openen::v1::ExchangeCodeRequest& r) override;
+  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(
+      const openen::v1::ExchangeCodeRequest& r) override;
   base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) override;
   base::StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) override;
 

@@ -29,7 +29,8 @@ Sha256Digest HmacSha256(base::ByteView key, base::ByteView data);
 
 // HkdfSha256 returns |length| bytes of HKDF-SHA256 (RFC 5869). An empty |salt|
 // means "no salt" (32 zero bytes). Fails if length is 0 or above 255 * 32.
-base::StatusOr<SecretBytes> HkdfSha256(base::ByteView ikm, base::ByteView salt, base::ByteView info, size_t length);
+base::StatusOr<SecretBytes> HkdfSha256(base::ByteView ikm, base::ByteView salt, base::ByteView info,
+                                       size_t length);
 
 // TekHmacEntry is one key as the TEK HMAC sees it.
 struct TekHmacEntry {
@@ -52,7 +53,8 @@ enum class TekHmacForm {
 std::string TekHmacMessage(const std::vector<TekHmacEntry>& keys, TekHmacForm form);
 
 // TekHmac returns HMAC-SHA256(secret, TekHmacMessage(keys, form)).
-Sha256Digest TekHmac(base::ByteView secret, const std::vector<TekHmacEntry>& keys, TekHmacForm form);
+Sha256Digest TekHmac(base::ByteView secret, const std::vector<TekHmacEntry>& keys,
+                     TekHmacForm form);
 
 }  // namespace openen::crypto
 

@@ -30,15 +30,17 @@ inline constexpr char kDecommissionOrderFile[] = "decommission-order.bin";
 // ReadDecommissionOrder parses and verifies an order file. INVALID_ARGUMENT
 // when it is not an envelope, UNAUTHENTICATED when no trusted key signed it,
 // FAILED_PRECONDITION when |trusted| is empty (no order can count).
-base::StatusOr<std::pair<openen::v1::SignedEnvelope, openen::v1::DecommissionOrder>> ReadDecommissionOrder(
-    const std::string& path, const std::vector<crypto::Ed25519PublicKey>& trusted);
+base::StatusOr<std::pair<openen::v1::SignedEnvelope, openen::v1::DecommissionOrder>>
+ReadDecommissionOrder(const std::string& path,
+                      const std::vector<crypto::Ed25519PublicKey>& trusted);
 
 // InstallDecommissionOrder verifies |order_file| and copies it into
 // |data_dir|, unless an installed order takes effect at the same time or
 // earlier (an order can be brought forward, never postponed). Returns the
 // effective time of the order now installed.
-base::StatusOr<int64_t> InstallDecommissionOrder(const std::string& order_file, const std::string& data_dir,
-                                           const std::vector<crypto::Ed25519PublicKey>& trusted);
+base::StatusOr<int64_t> InstallDecommissionOrder(
+    const std::string& order_file, const std::string& data_dir,
+    const std::vector<crypto::Ed25519PublicKey>& trusted);
 
 class DecommissionState {
  public:

@@ -35,7 +35,7 @@ struct RunningServer {
 // binds and starts. INVALID_ARGUMENT for an address without a port or
 // unreadable TLS files, UNAVAILABLE when the address cannot be bound.
 base::StatusOr<RunningServer> StartServer(const EndpointOptions& options,
-                                    const std::vector<grpc::Service*>& services);
+                                          const std::vector<grpc::Service*>& services);
 
 // BlockShutdownSignals blocks SIGTERM and SIGINT in the calling thread and
 // every thread it creates afterwards; call it first in main.
@@ -55,7 +55,6 @@ void ShutdownGracefully(grpc::Server* server, int grace_seconds);
 // Call BlockShutdownSignals first.
 void ServeUntilSignal(const char* component, grpc::Server* server, int64_t interval_seconds,
                       const std::function<base::Status()>& maintain, int grace_seconds = 10);
-
 
 }  // namespace openen::server
 

@@ -17,7 +17,8 @@ namespace openen::server {
 
 base::StatusOr<crypto::Ed25519PrivateKey> ReadEd25519PrivateKey(const std::string& path);
 base::Status WriteEd25519PrivateKey(const std::string& path, const crypto::Ed25519PrivateKey& key);
-base::StatusOr<std::vector<crypto::Ed25519PublicKey>> ReadEd25519PublicKeys(const std::string& path);
+base::StatusOr<std::vector<crypto::Ed25519PublicKey>> ReadEd25519PublicKeys(
+    const std::string& path);
 
 }  // namespace openen::server
 

@@ -27,7 +27,8 @@ namespace openen::store {
 // 64 MiB default) bounds the memtable and so the write-ahead log: a phone,
 // which rewrites small sealed records, wants it small; such a small store
 // also does not preallocate its log files.
-base::StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path, size_t write_buffer_bytes = 0);
+base::StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path,
+                                                           size_t write_buffer_bytes = 0);
 
 // Keys starting with 0xff 0xff are reserved for PurgeDeleted's marker.
 inline constexpr std::string_view kPurgeMarkerKey = "\xff\xffopenen-purge-marker";
@@ -46,7 +47,8 @@ void DeleteEverything(rocksdb::WriteBatch* batch);
 // PutTransient adds |key| -> |value| to |batch| and its deletion after it:
 // chaff that costs, syncs and fills the write-ahead log as a real write of
 // that record does, and leaves nothing once applied.
-void PutTransient(rocksdb::WriteBatch* batch, const rocksdb::Slice& key, const rocksdb::Slice& value);
+void PutTransient(rocksdb::WriteBatch* batch, const rocksdb::Slice& key,
+                  const rocksdb::Slice& value);
 
 // PurgeDeleted makes past deletions physical: flushes the memtable (so the
 // write-ahead log that held deleted values is released), compacts every level

@@ -48,7 +48,8 @@ inline constexpr size_t kMaxExportBinSize =
 inline constexpr size_t kMaxExportSigSize = size_t{64} << 10;
 // A whole export file: both members, deflate's worst-case growth (5 bytes a
 // 64 KiB stored block) and the zip headers fit in 64 KiB more.
-inline constexpr size_t kMaxExportFileSize = kMaxExportBinSize + kMaxExportSigSize + (size_t{64} << 10);
+inline constexpr size_t kMaxExportFileSize =
+    kMaxExportBinSize + kMaxExportSigSize + (size_t{64} << 10);
 // A member may inflate to at most this many times its compressed size (or
 // kMinRatioCheckedSize, whichever is larger). Export files are mostly random
 // key bytes and deflate to about half; a deflate bomb reaches 1032:1.
@@ -128,7 +129,8 @@ struct ExportSigner {
 // WriteExportZip validates every key, sets header.signature_infos from the
 // signers, and returns the zip (export.bin then export.sig, deflated, fixed
 // timestamps). The same batch and keys always give the same bytes.
-base::StatusOr<base::Bytes> WriteExportZip(ExportBatch batch, const std::vector<ExportSigner>& signers);
+base::StatusOr<base::Bytes> WriteExportZip(ExportBatch batch,
+                                           const std::vector<ExportSigner>& signers);
 
 // Which list of keys to visit.
 enum class KeyList { kKeys, kRevisedKeys };
@@ -160,7 +162,7 @@ class ExportFile {
   // ExportKey object (copy what you keep). Stops at and returns the first
   // non-OK status from |fn|.
   base::Status ForEachKey(const std::function<base::Status(const ExportKey&)>& fn,
-                    KeyList list = KeyList::kKeys) const;
+                          KeyList list = KeyList::kKeys) const;
   // Keys returns a copy of one list: for small files and tests.
   std::vector<ExportKey> Keys(KeyList list = KeyList::kKeys) const;
 
@@ -175,7 +177,8 @@ class ExportFile {
  private:
   ExportFile() = default;
   base::Status ParseExportBin();
-  base::Status CheckSignatureList(std::vector<std::pair<SignatureInfo, base::Bytes>>* signatures) const;
+  base::Status CheckSignatureList(
+      std::vector<std::pair<SignatureInfo, base::Bytes>>* signatures) const;
 
   base::Bytes export_bin_;
   std::optional<base::Bytes> export_sig_;

@@ -18,9 +18,9 @@ namespace openen::wire {
 // PadToSize fills the message's padding field with random bytes so that
 // |message| serializes to exactly |target| bytes. The field costs a tag and a
 // varint length and proto3 omits it when empty, so a few differences cannot
-// be hit exactly (1, 2, 130 and 16387 bytes): choose each target at least 131 bytes above the largest
-// unpadded size of its message kind and below 16 KiB. Fails with INTERNAL if
-// the target cannot be reached (a bug in the caller's choice of target).
+// be hit exactly (1, 2, 130 and 16387 bytes): choose each target at least 131 bytes above the
+// largest unpadded size of its message kind and below 16 KiB. Fails with INTERNAL if the target
+// cannot be reached (a bug in the caller's choice of target).
 template <typename Message>
 base::Status PadToSize(Message* message, size_t target);
 
@@ -36,9 +36,9 @@ base::Status PadToSize(Message* message, size_t target) {
   message->clear_padding();
   long n = PaddingLength(message->ByteSizeLong(), target);
   if (n < 0) {
-    return base::InternalError(message->GetTypeName() + " is " +
-                         std::to_string(message->ByteSizeLong()) +
-                         " bytes unpadded, more than its padded size " + std::to_string(target));
+    return base::InternalError(
+        message->GetTypeName() + " is " + std::to_string(message->ByteSizeLong()) +
+        " bytes unpadded, more than its padded size " + std::to_string(target));
   }
   if (n > 0) message->set_padding(RandomPadding(static_cast<size_t>(n)));
   return base::Status::Ok();

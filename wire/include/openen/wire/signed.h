@@ -8,10 +8,10 @@
 #ifndef OPENEN_WIRE_SIGNED_H_
 #define OPENEN_WIRE_SIGNED_H_
 
+#include <google/protobuf/message_lite.h>
+
 #include <string_view>
 #include <vector>
-
-#include <google/protobuf/message_lite.h>
 
 #include "openen/base/status.h"
 #include "openen/crypto/ed25519.h"
@@ -34,8 +34,8 @@ openen::v1::SignedEnvelope SignEnvelope(std::string_view context,
 // trusted key verifies it, INVALID_ARGUMENT when the signed payload does not
 // parse as |out|'s type.
 base::Status OpenEnvelope(const openen::v1::SignedEnvelope& envelope, std::string_view context,
-                    const std::vector<crypto::Ed25519PublicKey>& trusted,
-                    google::protobuf::MessageLite* out);
+                          const std::vector<crypto::Ed25519PublicKey>& trusted,
+                          google::protobuf::MessageLite* out);
 
 }  // namespace openen::wire
 

@@ -44,7 +44,9 @@ struct AcceptedKey {
   std::optional<int32_t> days_since_onset_of_symptoms;
 
   // EndSeconds is the unix time at which the key stopped being valid.
-  int64_t EndSeconds() const { return crypto::KeyValidity{rolling_start_interval_number, rolling_period}.EndSeconds(); }
+  int64_t EndSeconds() const {
+    return crypto::KeyValidity{rolling_start_interval_number, rolling_period}.EndSeconds();
+  }
 };
 
 struct KeyRejection {

@@ -22,8 +22,8 @@
 
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <vector>
 
@@ -84,12 +84,11 @@ class Relay {
   // index.txt. Certificates count only under |certificate_keys| (at least
   // one); |config|, when given, must verify under options.config_keys.
   // INVALID_ARGUMENT when a key is given for two roles.
-  static base::StatusOr<std::unique_ptr<Relay>> Open(const std::string& data_dir,
-                                               const std::string& export_dir, RelayOptions options,
-                                               std::vector<crypto::Ed25519PublicKey> certificate_keys,
-                                               crypto::EcdsaP256PrivateKey signing_key,
-                                               std::optional<openen::v1::SignedEnvelope> config,
-                                               const base::Clock* clock);
+  static base::StatusOr<std::unique_ptr<Relay>> Open(
+      const std::string& data_dir, const std::string& export_dir, RelayOptions options,
+      std::vector<crypto::Ed25519PublicKey> certificate_keys,
+      crypto::EcdsaP256PrivateKey signing_key, std::optional<openen::v1::SignedEnvelope> config,
+      const base::Clock* clock);
   ~Relay();
 
   // Publish checks the certificate (signature by a certificate key, audience,
@@ -104,8 +103,8 @@ class Relay {
   // same writes), stores nothing, and reports every key accepted, whatever
   // they were.
   base::StatusOr<PublishResult> Publish(const std::vector<SubmittedKey>& keys,
-                                  const openen::v1::SignedEnvelope& certificate,
-                                  base::ByteView hmac_secret, bool chaff);
+                                        const openen::v1::SignedEnvelope& certificate,
+                                        base::ByteView hmac_secret, bool chaff);
 
   // Maintain closes every batch that is due, deletes expired batches and used
   // certificate records, and makes deletions and recent writes physical
@@ -120,7 +119,7 @@ class Relay {
   // ReadBatch reads up to |max_bytes| of batch |name| from |offset|, and its
   // total size. NOT_FOUND for a name that is not a released batch.
   base::StatusOr<base::Bytes> ReadBatch(const std::string& name, uint64_t offset, size_t max_bytes,
-                            uint64_t* total_size) const;
+                                        uint64_t* total_size) const;
 
   const std::optional<openen::v1::SignedEnvelope>& config() const { return config_; }
 
@@ -130,7 +129,9 @@ class Relay {
   // effective time Publish fails with FAILED_PRECONDITION "decommissioned",
   // nothing is listed, and Maintain deletes every key, batch and export file,
   // leaving only the order (decommission.bin) in the export directory.
-  std::optional<openen::v1::SignedEnvelope> decommission_order() const { return decommission_.Order(); }
+  std::optional<openen::v1::SignedEnvelope> decommission_order() const {
+    return decommission_.Order();
+  }
   bool decommissioned() const { return decommission_.EffectiveAt(clock_->NowSeconds()); }
   const crypto::EcdsaP256PublicKey& export_public_key() const { return export_public_key_; }
 
@@ -138,13 +139,14 @@ class Relay {
   size_t PendingKeys() const;
 
  private:
-  Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, ExportDirectory exports, RelayOptions options,
-        std::vector<crypto::Ed25519PublicKey> certificate_keys, crypto::EcdsaP256PrivateKey signing_key,
-        std::optional<openen::v1::SignedEnvelope> config, const base::Clock* clock);
+  Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, ExportDirectory exports,
+        RelayOptions options, std::vector<crypto::Ed25519PublicKey> certificate_keys,
+        crypto::EcdsaP256PrivateKey signing_key, std::optional<openen::v1::SignedEnvelope> config,
+        const base::Clock* clock);
 
   base::Status CheckCertificate(const openen::v1::SignedEnvelope& envelope,
-                          const std::vector<SubmittedKey>& keys, base::ByteView hmac_secret,
-                          openen::v1::Certificate* cert) const;
+                                const std::vector<SubmittedKey>& keys, base::ByteView hmac_secret,
+                                openen::v1::Certificate* cert) const;
   // CloseBatch releases the keys due at |close_time| in one batch, or in
   // several closing just before it (never at or before |last_closed|).
   base::Status CloseBatch(int64_t close_time, int64_t last_closed);
@@ -162,7 +164,7 @@ class Relay {
   const std::optional<openen::v1::SignedEnvelope> config_;
   const base::Clock* clock_;
 
-  std::mutex publish_mu_;     // certificate single use: check and mark atomically
+  std::mutex publish_mu_;  // certificate single use: check and mark atomically
   // A publish holds release_mu_ shared from choosing its keys' release time
   // to its synced write; a close takes it exclusively just to raise
   // closing_up_to_ before it reads. So a key either reaches the store before
@@ -170,7 +172,7 @@ class Relay {
   std::shared_mutex release_mu_;
   int64_t closing_up_to_ = -1;
   mutable std::mutex batch_mu_;  // batch close, expiry and index.txt
-  store::PendingPurge purge_;  // deletions and writes that Maintain makes physical
+  store::PendingPurge purge_;    // deletions and writes that Maintain makes physical
   server::DecommissionState decommission_;
   bool decommission_applied_ = false;  // guarded by batch_mu_
 };

@@ -24,7 +24,8 @@ inline constexpr size_t kCertifyResponseSize = 512;
 class VerificationService final : public openen::v1::Verification::CallbackService {
  public:
   // |admin_api_key| authorises IssueCode ("authorization: Bearer <key>").
-  VerificationService(Verifier* verifier, crypto::SecretBytes admin_api_key, server::WorkerPool* pool);
+  VerificationService(Verifier* verifier, crypto::SecretBytes admin_api_key,
+                      server::WorkerPool* pool);
 
   grpc::ServerUnaryReactor* IssueCode(grpc::CallbackServerContext* ctx,
                                       const openen::v1::IssueCodeRequest* request,

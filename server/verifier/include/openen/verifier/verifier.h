@@ -100,9 +100,9 @@ class Verifier {
   // be searched for a short code. INVALID_ARGUMENT when |signing_key| is
   // also among options.decommission_keys.
   static base::StatusOr<std::unique_ptr<Verifier>> Open(const std::string& data_dir,
-                                                  crypto::Ed25519PrivateKey signing_key,
-                                                  VerifierOptions options,
-                                                  const base::Clock* clock);
+                                                        crypto::Ed25519PrivateKey signing_key,
+                                                        VerifierOptions options,
+                                                        const base::Clock* clock);
   ~Verifier();
 
   const crypto::Ed25519PublicKey& public_key() const { return signing_key_.PublicKey(); }
@@ -111,7 +111,7 @@ class Verifier {
   // unspecified test type or an onset that is not the start of a day, in the
   // future, or older than max_onset_age_days. Durable when it returns.
   base::StatusOr<IssuedCodes> IssueCode(openen::v1::ReportType test_type,
-                                  uint32_t symptom_onset_interval);
+                                        uint32_t symptom_onset_interval);
 
   // ExchangeCode burns a valid code (and its sibling) and stores a token.
   // |code| is normalized first (NormalizeCode). Wrong, used and expired codes
@@ -123,7 +123,8 @@ class Verifier {
   // Certify burns a token and returns a signed certificate for |key_hmac|
   // (32 bytes, else INVALID_ARGUMENT, without burning the token). Wrong,
   // used and expired tokens return NOT_FOUND "invalid or expired token".
-  base::StatusOr<openen::v1::SignedEnvelope> Certify(std::string_view token, base::ByteView key_hmac);
+  base::StatusOr<openen::v1::SignedEnvelope> Certify(std::string_view token,
+                                                     base::ByteView key_hmac);
 
   // Chaff answers: the same shapes and sizes as real ones, valid nowhere.
   // Each takes the path of a successful real call: the same checks (and
@@ -132,7 +133,8 @@ class Verifier {
   // certificate an Ed25519 signature, made with a throwaway key so that it
   // verifies under no key.
   base::StatusOr<IssuedToken> ChaffToken(std::string_view code);
-  base::StatusOr<openen::v1::SignedEnvelope> ChaffCertificate(std::string_view token, base::ByteView key_hmac);
+  base::StatusOr<openen::v1::SignedEnvelope> ChaffCertificate(std::string_view token,
+                                                              base::ByteView key_hmac);
 
   // Maintain deletes expired codes and tokens, then, if anything was deleted
   // since the last call, makes the deletions physical (store::PurgeDeleted).
@@ -153,8 +155,9 @@ class Verifier {
   bool decommissioned() const { return decommission_.EffectiveAt(clock_->NowSeconds()); }
 
  private:
-  Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir, crypto::Ed25519PrivateKey signing_key,
-           crypto::SecretBytes lookup_key, VerifierOptions options, const base::Clock* clock);
+  Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir,
+           crypto::Ed25519PrivateKey signing_key, crypto::SecretBytes lookup_key,
+           VerifierOptions options, const base::Clock* clock);
 
   crypto::Sha256Digest Lookup(std::string_view secret) const;
 
@@ -168,7 +171,7 @@ class Verifier {
   mutable std::mutex mu_;  // serialises read-check-delete of codes and tokens
   std::atomic<uint64_t> wrong_codes_{0};
   uint64_t wrong_codes_logged_ = 0;  // guarded by mu_
-  store::PendingPurge purge_;  // deletions that Maintain makes physical
+  store::PendingPurge purge_;        // deletions that Maintain makes physical
   server::DecommissionState decommission_;
   bool decommission_applied_ = false;  // guarded by mu_
 };

@@ -52,10 +52,10 @@ double AttenuationDb(double meters, bool through_wall);
 
 // A phone's radio, as the model sees it, and the calibration the app applies.
 struct Device {
-  int tx_power_dbm = -10;     // advertised (calibrated) transmit power
-  double tx_error_db = 0;     // actual minus advertised
-  double rx_gain_db = 0;      // what the receiver adds to every reading
-  int rssi_offset_db = 0;     // the calibration the app is given (model-wide)
+  int tx_power_dbm = -10;  // advertised (calibrated) transmit power
+  double tx_error_db = 0;  // actual minus advertised
+  double rx_gain_db = 0;   // what the receiver adds to every reading
+  int rssi_offset_db = 0;  // the calibration the app is given (model-wide)
 };
 
 // One identifier heard in one scan: |advertiser|'s phone by |observer|'s.
@@ -76,15 +76,15 @@ struct CloseContact {
 struct DayActivity {
   std::vector<Hearing> hearings;  // sorted by observer, then time
   std::vector<CloseContact> close_contacts;
-  uint64_t scans = 0;             // scans that heard at least one phone
-  int infections = 0;             // new infections this day
+  uint64_t scans = 0;  // scans that heard at least one phone
+  int infections = 0;  // new infections this day
 };
 
 // A positive test result: the person may upload at the next day's start.
 struct Diagnosis {
   uint32_t person = 0;
-  std::optional<int> onset_day;  // day of symptom onset, when symptomatic
-  bool consents = false;         // chooses to upload
+  std::optional<int> onset_day;     // day of symptom onset, when symptomatic
+  bool consents = false;            // chooses to upload
   std::optional<int> excluded_day;  // a day the person leaves out
 };
 
@@ -135,12 +135,12 @@ class City {
   std::vector<Device> devices_;
   std::vector<uint32_t> household_first_;  // first member of each household
   std::vector<int> household_size_;
-  std::vector<int32_t> neighbour_;         // household through the wall, or -1
+  std::vector<int32_t> neighbour_;  // household through the wall, or -1
   std::vector<std::vector<uint32_t>> work_rooms_;
   std::vector<std::vector<uint32_t>> classes_;
   int venues_ = 0;
   std::vector<std::vector<Position>> seats_;  // per person: desk or school seat
-  std::vector<int> result_day_;  // per person: day the positive result arrives, or -1
+  std::vector<int> result_day_;               // per person: day the positive result arrives, or -1
   int infected_total_ = 0;
 };
 

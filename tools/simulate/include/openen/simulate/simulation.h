@@ -48,26 +48,27 @@ struct SimulationReport {
   uint64_t sightings = 0;       // identifiers heard, summed over scans
   uint64_t close_contacts = 0;  // ground truth: pairs within 2 m for 15 minutes or more, per day
   std::array<uint64_t, kPlaceKinds> close_contacts_by_place{};
-  int infections = 0;           // including those infected at the start
+  int infections = 0;  // including those infected at the start
   int positive_tests = 0;
   int uploads = 0;
   int declined_uploads = 0;
   uint64_t chaff = 0;
   uint64_t keys_published = 0;  // diagnosis keys the relay accepted
   int batches = 0;
-  int notified = 0;             // phones that raised an exposure notification
-  int truly_exposed = 0;        // phones with a close contact whose key was published
+  int notified = 0;       // phones that raised an exposure notification
+  int truly_exposed = 0;  // phones with a close contact whose key was published
   int true_positives = 0;
   int false_positives = 0;
   int false_negatives = 0;
   double precision = 0;
   double recall = 0;
-  uint64_t keys_matched = 0;    // diagnosis keys read by phones (padding included)
-  double sync_seconds = 0;      // summed over phones: time in Client::Sync (download, verify, match, store)
-  double match_seconds = 0;     // summed over phones: the matching part of it
-  double keys_per_second = 0;   // keys_matched / match_seconds
+  uint64_t keys_matched = 0;  // diagnosis keys read by phones (padding included)
+  double sync_seconds =
+      0;  // summed over phones: time in Client::Sync (download, verify, match, store)
+  double match_seconds = 0;    // summed over phones: the matching part of it
+  double keys_per_second = 0;  // keys_matched / match_seconds
   uint64_t stored_sightings = 0;
-  uint64_t store_bytes = 0;     // the phones' store directories at the end
+  uint64_t store_bytes = 0;  // the phones' store directories at the end
   double bytes_per_sighting = 0;
   double wall_seconds = 0;
 };
@@ -82,8 +83,8 @@ struct Progress {
 // RunSimulation runs |options|. |progress| is called from the calling thread
 // a few times a second. Fails with the first error any component returns,
 // naming the phone and the day.
-base::StatusOr<SimulationReport> RunSimulation(const SimulationOptions& options,
-                                         const std::function<void(const Progress&)>& progress);
+base::StatusOr<SimulationReport> RunSimulation(
+    const SimulationOptions& options, const std::function<void(const Progress&)>& progress);
 
 }  // namespace openen::simulate
 
