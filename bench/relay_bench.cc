@@ -110,12 +110,12 @@ void BenchPublish(const std::string& dir, size_t n, int threads) {
   std::vector<std::thread> workers;
   for (int t = 0; t < threads; ++t) {
     workers.emplace_back([&, t] {
-      auto stub = openen::v1::Relay::NewStub(channel);
+      auto relay_api = openen::v1::Relay::NewStub(channel);
       for (size_t i; (i = next++) < n;) {
         grpc::ClientContext ctx;
         openen::v1::PublishResponse resp;
         const double t0 = NowSeconds();
-        grpc::Status st = stub->Publish(&ctx, requests[i], &resp);
+        grpc::Status st = relay_api->Publish(&ctx, requests[i], &resp);
         latencies[t].push_back((NowSeconds() - t0) * 1000);
         if (!st.ok() || resp.accepted() != 14) ++failures;
       }

@@ -120,7 +120,7 @@ base::StatusOr<BatchSource::Signed> DirectorySource::Announcements() {
 }
 
 struct RelaySource::Impl {
-  std::unique_ptr<openen::v1::Relay::Stub> stub;
+  std::unique_ptr<openen::v1::Relay::Stub> relay_api;
   int timeout_seconds;
   void SetDeadline(grpc::ClientContext* ctx) const {
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_seconds));
@@ -142,7 +142,7 @@ base::StatusOr<std::vector<ListedBatch>> RelaySource::ListAfter(const std::strin
     req.set_after(cursor);
     OPENEN_RETURN_IF_ERROR(wire::PadToSize(&req, 256));
     openen::v1::ListBatchesResponse resp;
-    grpc::Status st = impl_->stub->ListBatches(&ctx, req, &resp);
+    grpc::Status st = impl_->relay_api->ListBatches(&ctx, req, &resp);
     if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("ListBatches");
     // A relay (or something posing as one) that pages on and on is stopped.
     bytes += resp.ByteSizeLong();
@@ -181,7 +181,7 @@ base::StatusOr<base::Bytes> RelaySource::Fetch(const std::string& name) {
   openen::v1::GetBatchRequest req;
   req.set_name(name);
   OPENEN_RETURN_IF_ERROR(wire::PadToSize(&req, 256));
-  auto reader = impl_->stub->GetBatch(&ctx, req);
+  auto reader = impl_->relay_api->GetBatch(&ctx, req);
   openen::v1::BatchChunk chunk;
   base::Bytes data;
   uint64_t total = 0;
@@ -210,7 +210,7 @@ base::StatusOr<BatchSource::Signed> RelaySource::Announcements() {
   openen::v1::GetConfigRequest req;
   OPENEN_RETURN_IF_ERROR(wire::PadToSize(&req, 256));
   openen::v1::GetConfigResponse resp;
-  grpc::Status st = impl_->stub->GetConfig(&ctx, req, &resp);
+  grpc::Status st = impl_->relay_api->GetConfig(&ctx, req, &resp);
   if (st.error_code() == grpc::NOT_FOUND) return Signed{};
   if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("GetConfig");
   Signed out;

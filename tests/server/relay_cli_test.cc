@@ -85,11 +85,11 @@ TEST_CASE("the relay binary accepts a publish and writes a verifiable export", "
   base::Bytes secret(32, 0x44);
   *req.mutable_certificate() = f.Certificate(keys, secret);
   req.set_hmac_secret(std::string(base::AsChars(secret)));
-  auto stub = openen::v1::Relay::NewStub(
+  auto relay_api = openen::v1::Relay::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   openen::v1::PublishResponse resp;
-  REQUIRE(stub->Publish(&ctx, req, &resp).ok());
+  REQUIRE(relay_api->Publish(&ctx, req, &resp).ok());
   CHECK(resp.accepted() == 3);
 
   std::string index;
@@ -154,11 +154,11 @@ TEST_CASE("sign-config makes the file the relay serves through GetConfig", "[rel
                  "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
                  "--listen", "127.0.0.1:0", "--config", dir.Sub("config.bin"), "--config-key", dir.Sub("config.pub")});
   const int port = StartedPort(&relay);
-  auto stub = openen::v1::Relay::NewStub(
+  auto relay_api = openen::v1::Relay::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   openen::v1::GetConfigResponse resp;
-  REQUIRE(stub->GetConfig(&ctx, {}, &resp).ok());
+  REQUIRE(relay_api->GetConfig(&ctx, {}, &resp).ok());
   auto authority = crypto::Ed25519PublicKey::FromBytes(
       *base::Base64Decode(vkey.out.substr(0, vkey.out.size() - 1)));
   openen::v1::RelayConfig config;
@@ -317,18 +317,18 @@ TEST_CASE("decommission commands switch off a running relay", "[relay][cli][deco
   CHECK(std::filesystem::exists(dir.Sub("export/decommission.bin")));
   CHECK_FALSE(std::filesystem::exists(dir.Sub("export/index.txt")));
 
-  auto stub = openen::v1::Relay::NewStub(
+  auto relay_api = openen::v1::Relay::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   openen::v1::PublishRequest req;
   req.add_keys()->set_key_data(std::string(16, 'k'));
   openen::v1::PublishResponse resp;
-  grpc::Status st = stub->Publish(&ctx, req, &resp);
+  grpc::Status st = relay_api->Publish(&ctx, req, &resp);
   CHECK(st.error_code() == grpc::FAILED_PRECONDITION);
   CHECK(st.error_message() == "decommissioned");
   grpc::ClientContext config_ctx;
   openen::v1::GetConfigResponse config;
-  REQUIRE(stub->GetConfig(&config_ctx, {}, &config).ok());
+  REQUIRE(relay_api->GetConfig(&config_ctx, {}, &config).ok());
   CHECK(config.has_decommission_order());
   CHECK_FALSE(config.has_config());
   CHECK(relay.Stop() == 0);

@@ -35,7 +35,7 @@ struct RelayServer {
   }
   ~RelayServer() { server::ShutdownGracefully(running.server.get(), 5); }
 
-  std::unique_ptr<openen::v1::Relay::Stub> Stub() const {
+  std::unique_ptr<openen::v1::Relay::Stub> RelayApi() const {
     return openen::v1::Relay::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(running.port),
                                                           grpc::InsecureChannelCredentials()));
   }
@@ -58,12 +58,12 @@ openen::v1::PublishRequest Request(const std::vector<SubmittedKey>& keys,
   return req;
 }
 
-base::Bytes FetchBatch(openen::v1::Relay::Stub* stub, const std::string& name, grpc::Status* status,
+base::Bytes FetchBatch(openen::v1::Relay::Stub* relay_api, const std::string& name, grpc::Status* status,
                        int* chunks = nullptr) {
   grpc::ClientContext ctx;
   openen::v1::GetBatchRequest req;
   req.set_name(name);
-  auto reader = stub->GetBatch(&ctx, req);
+  auto reader = relay_api->GetBatch(&ctx, req);
   openen::v1::BatchChunk chunk;
   base::Bytes out;
   int n = 0;
@@ -95,10 +95,10 @@ TEST_CASE("code to certificate to publish to batch, over loopback gRPC", "[relay
   auto cert = (*v)->Certify(token->token, mac);
   REQUIRE(cert.ok());
 
-  auto stub = s.Stub();
+  auto relay_api = s.RelayApi();
   grpc::ClientContext ctx;
   openen::v1::PublishResponse resp;
-  grpc::Status st = stub->Publish(&ctx, Request(keys, *cert, secret), &resp);
+  grpc::Status st = relay_api->Publish(&ctx, Request(keys, *cert, secret), &resp);
   REQUIRE(st.ok());
   CHECK(resp.accepted() == 14);
   CHECK(resp.rejected_size() == 0);
@@ -108,14 +108,14 @@ TEST_CASE("code to certificate to publish to batch, over loopback gRPC", "[relay
   REQUIRE(s.f.relay->Maintain().ok());
   grpc::ClientContext list_ctx;
   openen::v1::ListBatchesResponse list;
-  REQUIRE(stub->ListBatches(&list_ctx, {}, &list).ok());
+  REQUIRE(relay_api->ListBatches(&list_ctx, {}, &list).ok());
   REQUIRE(list.batches_size() == 1);
   CHECK(list.ByteSizeLong() % kConfigResponsePadTo == 0);
 
   // Two clients fetch identical bytes, equal to the file and its listed hash.
   grpc::Status a_status, b_status;
-  base::Bytes a = FetchBatch(stub.get(), list.batches(0).name(), &a_status);
-  base::Bytes b = FetchBatch(s.Stub().get(), list.batches(0).name(), &b_status);
+  base::Bytes a = FetchBatch(relay_api.get(), list.batches(0).name(), &a_status);
+  base::Bytes b = FetchBatch(s.RelayApi().get(), list.batches(0).name(), &b_status);
   REQUIRE(a_status.ok());
   REQUIRE(b_status.ok());
   CHECK(a == b);
@@ -130,12 +130,12 @@ TEST_CASE("code to certificate to publish to batch, over loopback gRPC", "[relay
 
 TEST_CASE("bad publishes get clear statuses and the relay keeps serving", "[relay][grpc]") {
   RelayServer s;
-  auto stub = s.Stub();
+  auto relay_api = s.RelayApi();
   auto keys = RelayFixture::DailyKeys(2);
   base::Bytes secret(32, 1);
   auto publish = [&](const openen::v1::PublishRequest& req, openen::v1::PublishResponse* resp) {
     grpc::ClientContext ctx;
-    return stub->Publish(&ctx, req, resp);
+    return relay_api->Publish(&ctx, req, resp);
   };
   openen::v1::PublishResponse resp;
   grpc::Status forged =
@@ -169,9 +169,9 @@ TEST_CASE("bad publishes get clear statuses and the relay keeps serving", "[rela
   CHECK(s.f.relay->PendingKeys() == 2);
 
   grpc::Status missing;
-  FetchBatch(stub.get(), "batch-0000000001.zip", &missing);
+  FetchBatch(relay_api.get(), "batch-0000000001.zip", &missing);
   CHECK(missing.error_code() == grpc::NOT_FOUND);
-  FetchBatch(stub.get(), "../data/CURRENT", &missing);
+  FetchBatch(relay_api.get(), "../data/CURRENT", &missing);
   CHECK(missing.error_code() == grpc::NOT_FOUND);
 }
 
@@ -182,10 +182,10 @@ TEST_CASE("large batches stream in 64 KiB chunks", "[relay][grpc]") {
   REQUIRE(s.f.Publish(RelayFixture::DailyKeys(3)).ok());
   s.f.clock.Set(kNow + 3600);
   REQUIRE(s.f.relay->Maintain().ok());
-  auto stub = s.Stub();
+  auto relay_api = s.RelayApi();
   grpc::Status st;
   int chunks = 0;
-  base::Bytes data = FetchBatch(stub.get(), BatchFileName(kNow + 3600), &st, &chunks);
+  base::Bytes data = FetchBatch(relay_api.get(), BatchFileName(kNow + 3600), &st, &chunks);
   REQUIRE(st.ok());
   CHECK(data.size() > 64 * 1024);
   CHECK(chunks == static_cast<int>((data.size() + 64 * 1024 - 1) / (64 * 1024)));
@@ -197,7 +197,7 @@ TEST_CASE("GetConfig serves the signed configuration, or NOT_FOUND", "[relay][gr
     RelayServer none;
     grpc::ClientContext ctx;
     openen::v1::GetConfigResponse resp;
-    CHECK(none.Stub()->GetConfig(&ctx, {}, &resp).error_code() == grpc::NOT_FOUND);
+    CHECK(none.RelayApi()->GetConfig(&ctx, {}, &resp).error_code() == grpc::NOT_FOUND);
   }
   RelayServer s;
   openen::v1::RelayConfig config;
@@ -209,11 +209,11 @@ TEST_CASE("GetConfig serves the signed configuration, or NOT_FOUND", "[relay][gr
   s.service = std::make_unique<RelayService>(s.f.relay.get(), &s.pool);
   auto r = server::StartServer({}, {s.service.get()});
   REQUIRE(r.ok());
-  auto stub = openen::v1::Relay::NewStub(
+  auto relay_api = openen::v1::Relay::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(r->port), grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
   openen::v1::GetConfigResponse resp;
-  REQUIRE(stub->GetConfig(&ctx, {}, &resp).ok());
+  REQUIRE(relay_api->GetConfig(&ctx, {}, &resp).ok());
   openen::v1::RelayConfig got;
   REQUIRE(wire::OpenEnvelope(resp.config(), wire::kRelayConfigContext, {s.f.config_key.PublicKey()}, &got).ok());
   CHECK(got.serial() == 7);
@@ -222,30 +222,30 @@ TEST_CASE("GetConfig serves the signed configuration, or NOT_FOUND", "[relay][gr
 
 TEST_CASE("the same service over an in-process channel", "[relay][grpc]") {
   RelayServer s;
-  auto stub = openen::v1::Relay::NewStub(s.running.server->InProcessChannel(grpc::ChannelArguments()));
+  auto relay_api = openen::v1::Relay::NewStub(s.running.server->InProcessChannel(grpc::ChannelArguments()));
   auto keys = RelayFixture::DailyKeys(4);
   base::Bytes secret(32, 9);
   grpc::ClientContext ctx;
   openen::v1::PublishResponse resp;
-  REQUIRE(stub->Publish(&ctx, Request(keys, s.f.Certificate(keys, secret), secret), &resp).ok());
+  REQUIRE(relay_api->Publish(&ctx, Request(keys, s.f.Certificate(keys, secret), secret), &resp).ok());
   CHECK(resp.accepted() == 4);
   s.f.clock.Set(kNow + 3600);
   REQUIRE(s.f.relay->Maintain().ok());
   grpc::Status st;
-  base::Bytes in_process = FetchBatch(stub.get(), BatchFileName(kNow + 3600), &st);
+  base::Bytes in_process = FetchBatch(relay_api.get(), BatchFileName(kNow + 3600), &st);
   REQUIRE(st.ok());
-  base::Bytes loopback = FetchBatch(s.Stub().get(), BatchFileName(kNow + 3600), &st);
+  base::Bytes loopback = FetchBatch(s.RelayApi().get(), BatchFileName(kNow + 3600), &st);
   CHECK(in_process == loopback);
 }
 
 TEST_CASE("no peer address reaches the data or export directory", "[relay][grpc][privacy]") {
   RelayServer s;
-  auto stub = s.Stub();
+  auto relay_api = s.RelayApi();
   auto keys = RelayFixture::DailyKeys(5);
   base::Bytes secret(32, 3);
   grpc::ClientContext ctx;
   openen::v1::PublishResponse resp;
-  REQUIRE(stub->Publish(&ctx, Request(keys, s.f.Certificate(keys, secret), secret), &resp).ok());
+  REQUIRE(relay_api->Publish(&ctx, Request(keys, s.f.Certificate(keys, secret), secret), &resp).ok());
   s.f.clock.Set(kNow + 3600);
   REQUIRE(s.f.relay->Maintain().ok());
   for (const char* needle : {"127.0.0.1", "ipv4:", "localhost"}) {

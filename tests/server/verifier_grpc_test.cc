@@ -28,7 +28,7 @@ struct Server {
   server::WorkerPool pool{2};
   std::unique_ptr<VerificationService> service;
   server::RunningServer running;
-  std::unique_ptr<openen::v1::Verification::Stub> stub;
+  std::unique_ptr<openen::v1::Verification::Stub> verification;
 
   Server() {
     auto v = Verifier::Open(dir.Sub("db"), *crypto::Ed25519PrivateKey::FromSeed(key.seed().Reveal()), {},
@@ -40,7 +40,7 @@ struct Server {
     auto r = server::StartServer({}, {service.get()});
     REQUIRE(r.ok());
     running = std::move(*r);
-    stub = openen::v1::Verification::NewStub(grpc::CreateChannel(
+    verification = openen::v1::Verification::NewStub(grpc::CreateChannel(
         "127.0.0.1:" + std::to_string(running.port), grpc::InsecureChannelCredentials()));
   }
   ~Server() { server::ShutdownGracefully(running.server.get(), 5); }
@@ -50,14 +50,14 @@ struct Server {
     if (!auth.empty()) ctx.AddMetadata("authorization", auth);
     openen::v1::IssueCodeRequest req;
     req.set_test_type(openen::v1::CONFIRMED_TEST);
-    return stub->IssueCode(&ctx, req, out);
+    return verification->IssueCode(&ctx, req, out);
   }
   grpc::Status Exchange(const std::string& code, openen::v1::ExchangeCodeResponse* out, bool chaff = false) {
     grpc::ClientContext ctx;
     openen::v1::ExchangeCodeRequest req;
     req.set_code(code);
     req.set_chaff(chaff);
-    return stub->ExchangeCode(&ctx, req, out);
+    return verification->ExchangeCode(&ctx, req, out);
   }
   grpc::Status Certify(const std::string& token, openen::v1::CertifyResponse* out, bool chaff = false) {
     grpc::ClientContext ctx;
@@ -65,7 +65,7 @@ struct Server {
     req.set_token(token);
     req.set_key_hmac(std::string(32, 'k'));
     req.set_chaff(chaff);
-    return stub->Certify(&ctx, req, out);
+    return verification->Certify(&ctx, req, out);
   }
 };
 

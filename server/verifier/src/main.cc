@@ -216,12 +216,12 @@ Outcome Issue(const Args& args) {
     ssl.pem_root_certs = pem;
     creds = grpc::SslCredentials(ssl);
   }
-  auto stub = openen::v1::Verification::NewStub(grpc::CreateChannel(*server_addr, creds));
+  auto verification = openen::v1::Verification::NewStub(grpc::CreateChannel(*server_addr, creds));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
   ctx.AddMetadata("authorization", "Bearer " + std::string(base::AsChars(admin_key.Reveal())));
   openen::v1::IssueCodeResponse response;
-  if (grpc::Status status = stub->IssueCode(&ctx, request, &response); !status.ok()) {
+  if (grpc::Status status = verification->IssueCode(&ctx, request, &response); !status.ok()) {
     // The message names the code the verifier answered with.
     base::Status s = rpc::FromGrpcStatus(status);
     return Outcome(base::Status(s.code(), s.ToString()), kExitFailure);
