@@ -62,7 +62,10 @@ struct SimulationReport {
   int false_negatives = 0;
   double precision = 0;
   double recall = 0;
-  uint64_t keys_matched = 0;  // diagnosis keys read by phones (padding included)
+  // Diagnosis keys read by phones, padding included: unlike the counts above
+  // it varies between runs of one seed, as the relay's padding jitter comes
+  // from the CSPRNG.
+  uint64_t keys_matched = 0;
   double sync_seconds =
       0;  // summed over phones: time in Client::Sync (download, verify, match, store)
   double match_seconds = 0;    // summed over phones: the matching part of it
