@@ -4,6 +4,7 @@
 
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <climits>
 #include <cstdint>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include <new>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "openen/client/client.h"
 #include "openen/openen.h"
@@ -368,6 +370,26 @@ openen_status openen_record_sighting(openen_client* c, const uint8_t* rpi, size_
       return openen::base::InvalidArgumentError("rpi and aem must not be NULL");
     return c->client->RecordSighting(openen::base::ByteView(rpi, rpi_len),
                                      openen::base::ByteView(aem, aem_len), rssi, unix_time);
+  });
+}
+
+openen_status openen_record_sightings(openen_client* c, const openen_observation* observations,
+                                      size_t count, char** errptr) {
+  static_assert(sizeof(openen_observation::rpi) == openen::crypto::kRpiSize);
+  static_assert(sizeof(openen_observation::aem) == openen::crypto::kAemSize);
+  return Guard(errptr, [&]() -> openen::base::Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    if (observations == nullptr && count > 0) {
+      return openen::base::InvalidArgumentError("observations is NULL");
+    }
+    std::vector<openen::client::Observation> batch(count);
+    for (size_t i = 0; i < count; ++i) {
+      std::copy_n(observations[i].rpi, sizeof(observations[i].rpi), batch[i].rpi.begin());
+      std::copy_n(observations[i].aem, sizeof(observations[i].aem), batch[i].aem.begin());
+      batch[i].rssi = observations[i].rssi;
+      batch[i].time = observations[i].unix_time;
+    }
+    return c->client->RecordSightings(batch);
   });
 }
 

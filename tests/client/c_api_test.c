@@ -286,12 +286,32 @@ int main(int argc, char** argv) {
 
   /* Record: the test key's phone, every 5 minutes for 25 minutes, RSSI -40
    * (its TX power is +8 dBm: attenuation 48 dB, the "near" bucket). */
-  for (int m = 0; m <= 25; m += 5) {
+  for (int m = 0; m <= 10; m += 5) { /* one at a time */
     uint8_t rpi[16], aem[4];
     const int row = m / 10;
     CHECK(unhex(kRows[row][0], rpi, 16) && unhex(kRows[row][1], aem, 4));
     CHECK(openen_record_sighting(client, rpi, 16, aem, 4, -40, 1585785600 + m * 60, &err) == OPENEN_OK);
   }
+  openen_observation batch[3]; /* and minutes 15, 20, 25 as one batch */
+  for (int i = 0; i < 3; ++i) {
+    const int m = 15 + 5 * i;
+    CHECK(unhex(kRows[m / 10][0], batch[i].rpi, 16) && unhex(kRows[m / 10][1], batch[i].aem, 4));
+    batch[i].rssi = -40;
+    batch[i].unix_time = 1585785600 + m * 60;
+  }
+  /* All or nothing: a bad RSSI at index 1 stores nothing, not even index 0
+   * (the storage summary below counts exactly 6 scans). */
+  openen_observation bad[2] = {batch[0], batch[1]};
+  bad[1].rssi = 200;
+  CHECK(openen_record_sightings(client, bad, 2, &err) == OPENEN_INVALID_ARGUMENT);
+  CHECK(err != NULL && strncmp(err, "observation 1: ", 15) == 0);
+  openen_free(err);
+  err = NULL;
+  CHECK(openen_record_sightings(client, NULL, 1, &err) == OPENEN_INVALID_ARGUMENT);
+  openen_free(err);
+  err = NULL;
+  CHECK(openen_record_sightings(client, NULL, 0, &err) == OPENEN_OK);
+  CHECK(openen_record_sightings(client, batch, 3, &err) == OPENEN_OK);
   uint8_t rpi[16] = {0}, aem[4] = {0};
   CHECK(openen_record_sighting(client, rpi, 15, aem, 4, -40, now_seconds, &err) == OPENEN_INVALID_ARGUMENT);
   CHECK(err != NULL && strcmp(err, "rpi is 15 bytes, want 16") == 0);

@@ -14,6 +14,13 @@
  *   function (for languages without the preprocessor).
  * - Nothing throws across this boundary; nothing aborts on bad input.
  * - A client handle may be used from several threads at once.
+ * - Threads: every function that takes an openen_client or opens something
+ *   (openen_keystore_open_file, openen_client_open) reads or writes storage,
+ *   and the sync and upload functions the network: call them from a
+ *   background thread (Android: a worker or coroutine on Dispatchers.IO;
+ *   iOS: a background queue), never from the UI thread. The others
+ *   (openen_status_name, the size functions, openen_options_*, openen_free)
+ *   do no I/O and may run anywhere.
  */
 #ifndef OPENEN_OPENEN_H_
 #define OPENEN_OPENEN_H_
@@ -163,6 +170,23 @@ OPENEN_EXPORT openen_status openen_broadcast_payload(openen_client* client, uint
 OPENEN_EXPORT openen_status openen_record_sighting(openen_client* client, const uint8_t* rpi, size_t rpi_len,
                                                    const uint8_t* aem, size_t aem_len, int rssi,
                                                    int64_t unix_time, char** errptr);
+
+/* One scan result, as platforms deliver them in batches (Android's
+ * ScanCallback.onBatchScanResults). */
+typedef struct openen_observation {
+  uint8_t rpi[OPENEN_RPI_SIZE];
+  uint8_t aem[OPENEN_AEM_SIZE];
+  int32_t rssi;      /* dBm as the radio reported it */
+  int64_t unix_time; /* when it was heard, in seconds */
+} openen_observation;
+
+/* Records |count| observations at once, rewriting each interval's record
+ * once: all or nothing. Each is checked as openen_record_sighting checks it;
+ * on the first bad one nothing is stored and the error names its index
+ * ("observation 3: ..."). |observations| may be NULL when |count| is 0. */
+OPENEN_EXPORT openen_status openen_record_sightings(openen_client* client,
+                                                    const openen_observation* observations,
+                                                    size_t count, char** errptr);
 
 typedef struct openen_sync_report {
   int batches;
