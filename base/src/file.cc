@@ -52,24 +52,41 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::strin
 }
 
 Status WriteFileAtomically(const std::string& path, std::string_view contents, bool secret) {
-  std::string tmp = path + ".tmp";
-  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, secret ? 0600 : 0644);
+  const std::string tmp = path + ".tmp";
+  // A leftover of an earlier attempt goes first: reusing it would keep its
+  // mode (O_CREAT sets a mode only on a new file), and a secret must not
+  // inherit 0644.
+  ::unlink(tmp.c_str());
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, secret ? 0600 : 0644);
   if (fd < 0) return UnavailableError("cannot write " + tmp + ": " + std::strerror(errno));
+  auto fail = [&](const std::string& what) {
+    const Status error = UnavailableError(what + ": " + std::strerror(errno));
+    ::unlink(tmp.c_str());
+    return error;
+  };
   size_t done = 0;
   while (done < contents.size()) {
     ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
     if (n < 0) {
       if (errno == EINTR) continue;
       ::close(fd);
-      return UnavailableError("cannot write " + tmp + ": " + std::strerror(errno));
+      return fail("cannot write " + tmp);
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    return UnavailableError("cannot sync " + tmp + ": " + std::strerror(errno));
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    return fail("cannot sync " + tmp);
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    return UnavailableError("cannot rename " + tmp + " to " + path + ": " + std::strerror(errno));
+  if (::close(fd) != 0) return fail("cannot sync " + tmp);
+  if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename " + tmp + " to " + path);
+  // The rename is durable once the directory is synced.
+  const size_t slash = path.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
   }
   return Status::Ok();
 }

@@ -10,6 +10,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "OK";
     case StatusCode::kCancelled:
       return "CANCELLED";
+    case StatusCode::kUnknown:
+      return "UNKNOWN";
     case StatusCode::kInvalidArgument:
       return "INVALID_ARGUMENT";
     case StatusCode::kDeadlineExceeded:
@@ -28,8 +30,6 @@ std::string_view StatusCodeName(StatusCode code) {
       return "ABORTED";
     case StatusCode::kOutOfRange:
       return "OUT_OF_RANGE";
-    case StatusCode::kUnimplemented:
-      return "UNIMPLEMENTED";
     case StatusCode::kInternal:
       return "INTERNAL";
     case StatusCode::kUnavailable:
@@ -40,6 +40,14 @@ std::string_view StatusCodeName(StatusCode code) {
       return "UNAUTHENTICATED";
   }
   return "UNKNOWN";
+}
+
+std::optional<StatusCode> StatusCodeFromInt(int value) {
+  // StatusCodeName's switch is the one list of codes: a value it has no name
+  // for is not one.
+  const auto code = static_cast<StatusCode>(value);
+  if (code != StatusCode::kUnknown && StatusCodeName(code) == "UNKNOWN") return std::nullopt;
+  return code;
 }
 
 std::string Status::ToString() const {

@@ -12,7 +12,6 @@
 #include <exception>
 #include <memory>
 #include <new>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -92,23 +91,8 @@ class CallbackClock final : public openen::base::Clock {
 };
 
 // openen_status takes base::StatusCode's values, so that the mapping is a cast.
-constexpr openen::base::StatusCode kAllCodes[] = {openen::base::StatusCode::kOk,
-                                                  openen::base::StatusCode::kCancelled,
-                                                  openen::base::StatusCode::kInvalidArgument,
-                                                  openen::base::StatusCode::kDeadlineExceeded,
-                                                  openen::base::StatusCode::kNotFound,
-                                                  openen::base::StatusCode::kAlreadyExists,
-                                                  openen::base::StatusCode::kPermissionDenied,
-                                                  openen::base::StatusCode::kResourceExhausted,
-                                                  openen::base::StatusCode::kFailedPrecondition,
-                                                  openen::base::StatusCode::kAborted,
-                                                  openen::base::StatusCode::kOutOfRange,
-                                                  openen::base::StatusCode::kUnimplemented,
-                                                  openen::base::StatusCode::kInternal,
-                                                  openen::base::StatusCode::kUnavailable,
-                                                  openen::base::StatusCode::kDataLoss,
-                                                  openen::base::StatusCode::kUnauthenticated};
 static_assert(static_cast<int>(openen::base::StatusCode::kCancelled) == OPENEN_CANCELLED);
+static_assert(static_cast<int>(openen::base::StatusCode::kUnknown) == OPENEN_OTHER);
 static_assert(static_cast<int>(openen::base::StatusCode::kInvalidArgument) ==
               OPENEN_INVALID_ARGUMENT);
 static_assert(static_cast<int>(openen::base::StatusCode::kDeadlineExceeded) ==
@@ -123,23 +107,15 @@ static_assert(static_cast<int>(openen::base::StatusCode::kFailedPrecondition) ==
               OPENEN_FAILED_PRECONDITION);
 static_assert(static_cast<int>(openen::base::StatusCode::kAborted) == OPENEN_ABORTED);
 static_assert(static_cast<int>(openen::base::StatusCode::kOutOfRange) == OPENEN_OUT_OF_RANGE);
-static_assert(static_cast<int>(openen::base::StatusCode::kUnimplemented) == OPENEN_UNIMPLEMENTED);
 static_assert(static_cast<int>(openen::base::StatusCode::kInternal) == OPENEN_INTERNAL);
 static_assert(static_cast<int>(openen::base::StatusCode::kUnavailable) == OPENEN_UNAVAILABLE);
 static_assert(static_cast<int>(openen::base::StatusCode::kDataLoss) == OPENEN_DATA_LOSS);
 static_assert(static_cast<int>(openen::base::StatusCode::kUnauthenticated) ==
               OPENEN_UNAUTHENTICATED);
 
-// KnownCode is the base::StatusCode a C status stands for, if any.
-std::optional<openen::base::StatusCode> KnownCode(int status) {
-  for (openen::base::StatusCode code : kAllCodes) {
-    if (static_cast<int>(code) == status) return code;
-  }
-  return std::nullopt;
-}
-
 openen_status ToC(openen::base::StatusCode code) {
-  return KnownCode(static_cast<int>(code)) ? static_cast<openen_status>(code) : OPENEN_OTHER;
+  return openen::base::StatusCodeFromInt(static_cast<int>(code)) ? static_cast<openen_status>(code)
+                                                                 : OPENEN_OTHER;
 }
 
 void SetError(char** errptr, const std::string& message) {
@@ -219,8 +195,9 @@ void FillReport(const openen::client::SyncReport& r, openen_sync_report* out) {
 extern "C" {
 
 const char* openen_status_name(openen_status status) {
-  const std::optional<openen::base::StatusCode> code = KnownCode(status);
-  return code ? openen::base::StatusCodeName(*code).data() : "OTHER";  // names are literals
+  const auto code = openen::base::StatusCodeFromInt(status);
+  if (!code || *code == openen::base::StatusCode::kUnknown) return "OTHER";
+  return openen::base::StatusCodeName(*code).data();  // names are literals
 }
 
 void openen_free(void* ptr) { std::free(ptr); }

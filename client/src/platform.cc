@@ -9,38 +9,11 @@
 #include <cerrno>
 #include <cstring>
 
+#include "openen/base/file.h"
+
 namespace openen::client {
 namespace {
 constexpr std::string_view kWrapContext = "openen client data key v1";
-}  // namespace
-
-namespace {
-
-// WriteNewKeyFile writes |key| to |path| durably, replacing whatever a
-// failed Destroy left there: it writes a temporary file beside it and
-// renames it over |path|, so |path| holds the old contents or the whole key.
-base::Status WriteNewKeyFile(const std::string& path, const crypto::SecretBytes& key) {
-  const std::string tmp = path + ".tmp";
-  ::unlink(tmp.c_str());  // a leftover of an earlier attempt
-  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0)
-    return base::UnavailableError("cannot create key file " + tmp + ": " + std::strerror(errno));
-  const bool ok = ::write(fd, key.Reveal().data(), key.size()) == static_cast<ssize_t>(key.size()) && ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
-    ::unlink(tmp.c_str());
-    return base::UnavailableError("cannot write key file " + path + ": " + std::strerror(errno));
-  }
-  // The rename is durable once the directory is synced.
-  const std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
-  }
-  return base::Status::Ok();
-}
-
 }  // namespace
 
 base::StatusOr<std::unique_ptr<FileKeyStore>> FileKeyStore::FromKey(
@@ -70,7 +43,8 @@ base::StatusOr<std::unique_ptr<FileKeyStore>> FileKeyStore::OpenOrCreate(const s
     return base::UnavailableError("cannot read key file " + path + ": " + std::strerror(errno));
   } else {
     key = crypto::SecretBytes::Random(crypto::kAeadKeySize);
-    OPENEN_RETURN_IF_ERROR(WriteNewKeyFile(path, key));
+    OPENEN_RETURN_IF_ERROR(
+        base::WriteFileAtomically(path, base::AsChars(key.Reveal()), /*secret=*/true));
   }
   OPENEN_ASSIGN_OR_RETURN(crypto::Aead aead, crypto::Aead::Create(key));
   return std::unique_ptr<FileKeyStore>(new FileKeyStore(path, std::move(aead)));
@@ -80,7 +54,10 @@ base::StatusOr<base::Bytes> FileKeyStore::Wrap(const crypto::SecretBytes& data_k
   std::lock_guard<std::mutex> lock(mu_);
   if (!aead_) {
     crypto::SecretBytes key = crypto::SecretBytes::Random(crypto::kAeadKeySize);
-    if (!path_.empty()) OPENEN_RETURN_IF_ERROR(WriteNewKeyFile(path_, key));
+    if (!path_.empty()) {
+      OPENEN_RETURN_IF_ERROR(
+          base::WriteFileAtomically(path_, base::AsChars(key.Reveal()), /*secret=*/true));
+    }
     OPENEN_ASSIGN_OR_RETURN(aead_, crypto::Aead::Create(key));
   }
   return aead_->Seal(data_key.Reveal(), base::AsBytes(kWrapContext));

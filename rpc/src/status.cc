@@ -4,8 +4,10 @@
 
 namespace openen::rpc {
 
-// base::StatusCode takes gRPC's values, so that the mapping is a cast.
+// base::StatusCode takes gRPC's values, so that the mapping is a cast for
+// every code it lists.
 static_assert(static_cast<int>(base::StatusCode::kCancelled) == grpc::CANCELLED);
+static_assert(static_cast<int>(base::StatusCode::kUnknown) == grpc::UNKNOWN);
 static_assert(static_cast<int>(base::StatusCode::kInvalidArgument) == grpc::INVALID_ARGUMENT);
 static_assert(static_cast<int>(base::StatusCode::kDeadlineExceeded) == grpc::DEADLINE_EXCEEDED);
 static_assert(static_cast<int>(base::StatusCode::kNotFound) == grpc::NOT_FOUND);
@@ -15,7 +17,6 @@ static_assert(static_cast<int>(base::StatusCode::kResourceExhausted) == grpc::RE
 static_assert(static_cast<int>(base::StatusCode::kFailedPrecondition) == grpc::FAILED_PRECONDITION);
 static_assert(static_cast<int>(base::StatusCode::kAborted) == grpc::ABORTED);
 static_assert(static_cast<int>(base::StatusCode::kOutOfRange) == grpc::OUT_OF_RANGE);
-static_assert(static_cast<int>(base::StatusCode::kUnimplemented) == grpc::UNIMPLEMENTED);
 static_assert(static_cast<int>(base::StatusCode::kInternal) == grpc::INTERNAL);
 static_assert(static_cast<int>(base::StatusCode::kUnavailable) == grpc::UNAVAILABLE);
 static_assert(static_cast<int>(base::StatusCode::kDataLoss) == grpc::DATA_LOSS);
@@ -28,7 +29,10 @@ grpc::Status ToGrpcStatus(const base::Status& status) {
 
 base::Status FromGrpcStatus(const grpc::Status& status) {
   if (status.ok()) return base::Status::Ok();
-  return base::Status(static_cast<base::StatusCode>(status.error_code()), status.error_message());
+  // A gRPC code OpenEN does not list arrives as kUnknown, its message kept.
+  return base::Status(
+      base::StatusCodeFromInt(status.error_code()).value_or(base::StatusCode::kUnknown),
+      status.error_message());
 }
 
 }  // namespace openen::rpc

@@ -69,6 +69,24 @@ TEST_CASE("WriteFileAtomically replaces the file whole, with the mode its secrec
   CHECK(!WriteFileAtomically(dir.Sub("no/such/dir/f"), "x", false).ok());
 }
 
+TEST_CASE("a secret written over a leftover temporary file gets the secret's mode", "[file]") {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("key");
+  // An earlier attempt's leftover, world-readable.
+  REQUIRE(WriteFileAtomically(path + ".tmp", "old", false).ok());
+  REQUIRE(WriteFileAtomically(path, "secret", true).ok());
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(*ReadFile(path, 100) == "secret");
+  // A write that fails (its target is a directory) leaves no temporary file.
+  REQUIRE(::mkdir(dir.Sub("d").c_str(), 0755) == 0);
+  REQUIRE(::mkdir(dir.Sub("d/x").c_str(), 0755) == 0);
+  REQUIRE(::mkdir(dir.Sub("d/x/y").c_str(), 0755) == 0);
+  CHECK(!WriteFileAtomically(dir.Sub("d/x"), "z", false).ok());
+  CHECK(!FileExists(dir.Sub("d/x.tmp")));
+}
+
 TEST_CASE("Trim removes surrounding whitespace only", "[file]") {
   CHECK(Trim("  a b \r\n") == "a b");
   CHECK(Trim("\t\n").empty());

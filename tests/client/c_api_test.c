@@ -243,6 +243,7 @@ int main(int argc, char** argv) {
   CHECK(strcmp(openen_status_name(OPENEN_ABORTED), "ABORTED") == 0);
   CHECK(strcmp(openen_status_name(OPENEN_OTHER), "OTHER") == 0);
   CHECK(strcmp(openen_status_name((openen_status)99), "OTHER") == 0);
+  CHECK(strcmp(openen_status_name((openen_status)12), "OTHER") == 0); /* a gap in the list */
 
   char* err = NULL;
   openen_keystore* keystore = NULL;

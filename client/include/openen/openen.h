@@ -40,7 +40,8 @@ extern "C" {
 
 /* Status codes: the canonical gRPC/abseil values, one for each code the C++
  * library returns (openen::base::StatusCode), e.g. OPENEN_ABORTED when an
- * erase or a decommission order overtook a running sync. */
+ * erase or a decommission order overtook a running sync. OPENEN_OTHER is
+ * gRPC's UNKNOWN, and stands for any code not listed. */
 typedef enum openen_status {
   OPENEN_OK = 0,
   OPENEN_CANCELLED = 1,
@@ -54,7 +55,6 @@ typedef enum openen_status {
   OPENEN_FAILED_PRECONDITION = 9,
   OPENEN_ABORTED = 10,
   OPENEN_OUT_OF_RANGE = 11,
-  OPENEN_UNIMPLEMENTED = 12,
   OPENEN_INTERNAL = 13,
   OPENEN_UNAVAILABLE = 14,
   OPENEN_DATA_LOSS = 15,

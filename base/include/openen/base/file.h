@@ -27,9 +27,12 @@ inline constexpr size_t kMaxSmallFileBytes = size_t{1} << 20;
 // empty means |path|.
 StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::string_view what = {});
 
-// WriteFileAtomically writes |contents| to "<path>.tmp" in the same
-// directory, syncs it, and renames it over |path|: |path| holds the old
-// contents or the new, never a part. Mode 0600 when |secret|, else 0644.
+// WriteFileAtomically writes |contents| to a fresh "<path>.tmp" in the same
+// directory (removing any leftover first, so the mode is always this call's),
+// syncs it, renames it over |path| and syncs the directory: |path| holds the
+// old contents or the new, never a part, and the new survives a crash once
+// this returns OK. Mode 0600 when |secret|, else 0644. On an error the
+// temporary file is removed.
 Status WriteFileAtomically(const std::string& path, std::string_view contents, bool secret);
 
 // FileExists reports whether |path| names anything.

@@ -16,10 +16,12 @@
 namespace openen::base {
 
 // StatusCode values follow the canonical gRPC/abseil codes so that servers map
-// them one to one. Only the codes OpenEN uses are listed.
+// them one to one. Only the codes OpenEN uses or receives from gRPC are
+// listed; kUnknown stands for any other.
 enum class StatusCode : int {
   kOk = 0,
   kCancelled = 1,
+  kUnknown = 2,
   kInvalidArgument = 3,
   kDeadlineExceeded = 4,
   kNotFound = 5,
@@ -29,7 +31,6 @@ enum class StatusCode : int {
   kFailedPrecondition = 9,
   kAborted = 10,
   kOutOfRange = 11,
-  kUnimplemented = 12,
   kInternal = 13,
   kUnavailable = 14,
   kDataLoss = 15,
@@ -37,8 +38,13 @@ enum class StatusCode : int {
 };
 
 // StatusCodeName returns the upper-case name of |code|, e.g. "INVALID_ARGUMENT"
-// (a string literal, so .data() is NUL-terminated).
+// (a string literal, so .data() is NUL-terminated); "UNKNOWN" for kUnknown
+// and any value not listed.
 std::string_view StatusCodeName(StatusCode code);
+
+// StatusCodeFromInt returns the listed code whose value is |value|, if any:
+// how a code that crossed a boundary (gRPC, the C API) is taken back in.
+std::optional<StatusCode> StatusCodeFromInt(int value);
 
 // Status is the result of an operation that returns no value. An OK status has
 // an empty message. Status is cheap to copy when OK.
