@@ -148,9 +148,11 @@ int main(int argc, char** argv) {
   {
     std::vector<client::Sighting> all;
     client::DirectorySource src(dir + "/exports");
-    auto names = src.ListAfter("");
+    auto names = src.ListAfter("", base::NeverCancelled());
     std::vector<wire::ExportFile> parsed;
-    for (const auto& n : *names) parsed.push_back(std::move(*wire::ExportFile::Parse(*src.Fetch(n.name))));
+    for (const auto& n : *names)
+      parsed.push_back(
+          std::move(*wire::ExportFile::Parse(*src.Fetch(n.name, base::NeverCancelled()))));
     uint64_t matches = 0, keys = 0;
     client::MatchStats stats;
     // The index alone, over synthetic sightings of the same shape.

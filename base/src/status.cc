@@ -63,7 +63,16 @@ Status Status::WithContext(std::string_view context) const {
   std::string m(context);
   m += ": ";
   m += message_;
-  return Status(code_, std::move(m));
+  Status out(code_, std::move(m));
+  out.reason_ = reason_;
+  return out;
+}
+
+Status Status::WithReason(std::string_view reason) const {
+  if (ok()) return *this;
+  Status out = *this;
+  out.reason_ = std::string(reason);
+  return out;
 }
 
 }  // namespace openen::base

@@ -2,8 +2,6 @@
 //
 // The C API: a thin, exception-proof layer over openen::client::Client.
 
-#include <grpcpp/grpcpp.h>
-
 #include <algorithm>
 #include <climits>
 #include <cstdint>
@@ -31,13 +29,21 @@ struct openen_options {
   openen::client::ClientOptions options;
   void* clock_ctx = nullptr;
   openen_clock_fn clock = nullptr;
-  bool allow_plaintext = false;
 };
 
 struct openen_client {
   std::unique_ptr<openen::base::Clock> clock;
   std::unique_ptr<openen::client::Client> client;
-  bool allow_plaintext = false;
+};
+
+struct openen_cancel {
+  openen::base::Cancellation impl;
+};
+
+struct openen_response {
+  openen::base::Bytes body;
+  size_t limit = 0;
+  std::string error;
 };
 
 namespace {
@@ -113,10 +119,69 @@ static_assert(static_cast<int>(openen::base::StatusCode::kDataLoss) == OPENEN_DA
 static_assert(static_cast<int>(openen::base::StatusCode::kUnauthenticated) ==
               OPENEN_UNAUTHENTICATED);
 
-openen_status ToC(openen::base::StatusCode code) {
-  return openen::base::StatusCodeFromInt(static_cast<int>(code)) ? static_cast<openen_status>(code)
-                                                                 : OPENEN_OTHER;
+openen_status ToC(const openen::base::Status& s) {
+  if (s.code() == StatusCode::kFailedPrecondition) {
+    if (s.reason() == openen::client::kPausedReason) return OPENEN_PAUSED;
+    if (s.reason() == openen::client::kConfigurationExpiredReason)
+      return OPENEN_CONFIGURATION_EXPIRED;
+    if (s.reason() == openen::client::kDecommissionedReason) return OPENEN_DECOMMISSIONED;
+  }
+  return openen::base::StatusCodeFromInt(static_cast<int>(s.code()))
+             ? static_cast<openen_status>(s.code())
+             : OPENEN_OTHER;
 }
+
+// FromCallback turns what an app's callback returned into a Status:
+// |what| names the call for the message, |response| may carry the app's.
+Status FromCallback(openen_status returned, const std::string& what,
+                    const openen_response& response) {
+  if (returned == OPENEN_OK) return Status::Ok();
+  const auto code = openen::base::StatusCodeFromInt(static_cast<int>(returned));
+  std::string message =
+      what + ": the app's callback returned " + std::string(openen_status_name(returned));
+  if (!response.error.empty()) message += " (" + response.error + ")";
+  return Status(code && *code != StatusCode::kOk ? *code : StatusCode::kUnknown, message);
+}
+
+// CallbackFetcher adapts the app's fetch callback.
+class CallbackFetcher final : public openen::client::Fetcher {
+ public:
+  CallbackFetcher(const openen_fetcher& fetcher, const openen_cancel* cancel)
+      : fetcher_(fetcher), cancel_(cancel) {}
+  StatusOr<openen::base::Bytes> Get(const std::string& name, size_t max_bytes,
+                                    const openen::base::Cancellation&) override {
+    // |cancel_| is the Cancellation the sync was given, in its C form.
+    openen_response response;
+    response.limit = max_bytes;
+    OPENEN_RETURN_IF_ERROR(
+        FromCallback(fetcher_.fetch(fetcher_.ctx, name.c_str(), max_bytes, &response, cancel_),
+                     "fetch " + name, response));
+    return std::move(response.body);
+  }
+
+ private:
+  openen_fetcher fetcher_;
+  const openen_cancel* cancel_;
+};
+
+// CallbackTransport adapts the app's transport callback.
+class CallbackTransport final : public openen::client::UploadTransport {
+ public:
+  explicit CallbackTransport(const openen_transport& transport) : transport_(transport) {}
+  StatusOr<openen::base::Bytes> Call(std::string_view method,
+                                     openen::base::ByteView request) override {
+    const std::string name(method);
+    openen_response response;
+    response.limit = openen::client::kMaxUploadResponseSize;
+    OPENEN_RETURN_IF_ERROR(FromCallback(
+        transport_.call(transport_.ctx, name.c_str(), request.data(), request.size(), &response),
+        name, response));
+    return std::move(response.body);
+  }
+
+ private:
+  openen_transport transport_;
+};
 
 void SetError(char** errptr, const std::string& message) {
   if (errptr == nullptr) return;
@@ -134,7 +199,7 @@ openen_status Guard(char** errptr, Body body) {
     openen::base::Status s = body();
     if (s.ok()) return OPENEN_OK;
     SetError(errptr, s.message());
-    return ToC(s.code());
+    return ToC(s);
   } catch (const std::bad_alloc&) {
     SetError(errptr, "out of memory");
     return OPENEN_RESOURCE_EXHAUSTED;
@@ -150,19 +215,6 @@ openen_status Guard(char** errptr, Body body) {
 openen::base::Status NeedClient(const openen_client* c) {
   if (c == nullptr || !c->client) return openen::base::InvalidArgumentError("client is NULL");
   return openen::base::Status::Ok();
-}
-
-// Channel connects to |target| over TLS, checking the server against
-// |root_certs_pem|, or the system's roots when it is NULL. Plaintext only
-// when the app opted in (openen_options_allow_plaintext) and gave no roots:
-// a forgotten argument must not send a diagnosis upload in the clear.
-std::shared_ptr<grpc::Channel> Channel(const openen_client* c, const char* target, const char* root_certs_pem) {
-  if (root_certs_pem == nullptr && c->allow_plaintext) {
-    return grpc::CreateChannel(target, grpc::InsecureChannelCredentials());
-  }
-  grpc::SslCredentialsOptions ssl;
-  if (root_certs_pem != nullptr) ssl.pem_root_certs = root_certs_pem;
-  return grpc::CreateChannel(target, grpc::SslCredentials(ssl));
 }
 
 // One role's trusted keys in ClientOptions.
@@ -182,6 +234,13 @@ openen_status AddEd25519Key(openen_options* o, RoleKeys list, const uint8_t* key
   });
 }
 
+openen::base::Status NeedTransport(const openen_client* c, const openen_transport* transport) {
+  OPENEN_RETURN_IF_ERROR(NeedClient(c));
+  if (transport == nullptr || transport->call == nullptr)
+    return openen::base::InvalidArgumentError("transport and its call callback must not be NULL");
+  return openen::base::Status::Ok();
+}
+
 void FillReport(const openen::client::SyncReport& r, openen_sync_report* out) {
   if (out == nullptr) return;
   out->batches = r.batches;
@@ -195,6 +254,16 @@ void FillReport(const openen::client::SyncReport& r, openen_sync_report* out) {
 extern "C" {
 
 const char* openen_status_name(openen_status status) {
+  switch (status) {
+    case OPENEN_PAUSED:
+      return "PAUSED";
+    case OPENEN_CONFIGURATION_EXPIRED:
+      return "CONFIGURATION_EXPIRED";
+    case OPENEN_DECOMMISSIONED:
+      return "DECOMMISSIONED";
+    default:
+      break;
+  }
   const auto code = openen::base::StatusCodeFromInt(status);
   if (!code || *code == openen::base::StatusCode::kUnknown) return "OTHER";
   return openen::base::StatusCodeName(*code).data();  // names are literals
@@ -290,10 +359,6 @@ void openen_options_set_min_config_serial(openen_options* o, uint64_t serial) {
   if (o) o->options.min_config_serial = serial;
 }
 
-void openen_options_allow_plaintext(openen_options* o, int allow) {
-  if (o) o->allow_plaintext = allow != 0;
-}
-
 openen_status openen_client_open(const openen_options* o, openen_keystore* keystore, openen_client** out,
                                  char** errptr) {
   return Guard(errptr, [&]() -> openen::base::Status {
@@ -308,8 +373,8 @@ openen_status openen_client_open(const openen_options* o, openen_keystore* keyst
     } else {
       c->clock = std::make_unique<openen::base::SystemClock>();
     }
-    OPENEN_ASSIGN_OR_RETURN(c->client, openen::client::Client::Open(o->options, keystore->impl.get(), c->clock.get()));
-    c->allow_plaintext = o->allow_plaintext;
+    OPENEN_ASSIGN_OR_RETURN(
+        c->client, openen::client::Client::Open(o->options, keystore->impl.get(), c->clock.get()));
     *out = c.release();
     return openen::base::Status::Ok();
   });
@@ -381,13 +446,17 @@ openen_status openen_sync_directory(openen_client* c, const char* dir, openen_sy
   });
 }
 
-openen_status openen_sync_relay(openen_client* c, const char* target, const char* root_certs_pem,
-                                openen_sync_report* report, char** errptr) {
+openen_status openen_sync(openen_client* c, const openen_fetcher* fetcher,
+                          const openen_cancel* cancel, openen_sync_report* report, char** errptr) {
   return Guard(errptr, [&]() -> openen::base::Status {
     OPENEN_RETURN_IF_ERROR(NeedClient(c));
-    if (target == nullptr) return openen::base::InvalidArgumentError("target must not be NULL");
-    openen::client::RelaySource source(Channel(c, target, root_certs_pem));
-    OPENEN_ASSIGN_OR_RETURN(openen::client::SyncReport r, c->client->Sync(source));
+    if (fetcher == nullptr || fetcher->fetch == nullptr)
+      return openen::base::InvalidArgumentError("fetcher and its fetch callback must not be NULL");
+    CallbackFetcher callback(*fetcher, cancel);
+    openen::client::StaticSource source(&callback);
+    OPENEN_ASSIGN_OR_RETURN(
+        openen::client::SyncReport r,
+        c->client->Sync(source, cancel ? cancel->impl : openen::base::NeverCancelled()));
     FillReport(r, report);
     return openen::base::Status::Ok();
   });
@@ -441,52 +510,83 @@ openen_status openen_storage_summary(openen_client* c, openen_day_counts* out, s
   });
 }
 
-openen_status openen_upload_diagnosis(openen_client* c, const char* verifier_target, const char* relay_target,
-                                      const char* root_certs_pem, const char* code, const uint32_t* excluded_days,
-                                      size_t excluded_count, openen_upload_report* report, char** errptr) {
+openen_status openen_upload_diagnosis(openen_client* c, const openen_transport* transport,
+                                      const char* code, const uint32_t* excluded_days,
+                                      size_t excluded_count, openen_upload_report* report,
+                                      char** errptr) {
   return Guard(errptr, [&]() -> openen::base::Status {
-    OPENEN_RETURN_IF_ERROR(NeedClient(c));
-    if (verifier_target == nullptr || relay_target == nullptr || code == nullptr ||
-        (excluded_days == nullptr && excluded_count > 0)) {
-      return openen::base::InvalidArgumentError("targets and code must not be NULL");
+    OPENEN_RETURN_IF_ERROR(NeedTransport(c, transport));
+    if (code == nullptr || (excluded_days == nullptr && excluded_count > 0)) {
+      return openen::base::InvalidArgumentError(
+          "code must not be NULL, nor excluded_days when counted");
     }
-    openen::client::GrpcUploadTransport transport(Channel(c, verifier_target, root_certs_pem),
-                                                  Channel(c, relay_target, root_certs_pem));
+    CallbackTransport callback(*transport);
     std::vector<uint32_t> excluded(excluded_days, excluded_days + excluded_count);
-    OPENEN_ASSIGN_OR_RETURN(openen::client::UploadReport r, c->client->UploadDiagnosis(transport, code, excluded));
+    OPENEN_ASSIGN_OR_RETURN(openen::client::UploadReport r,
+                            c->client->UploadDiagnosis(callback, code, excluded));
     if (report) *report = {r.keys_sent, r.keys_accepted};
     return openen::base::Status::Ok();
   });
 }
 
-openen_status openen_send_chaff(openen_client* c, const char* verifier_target, const char* relay_target,
-                                const char* root_certs_pem, char** errptr) {
+openen_status openen_send_chaff(openen_client* c, const openen_transport* transport,
+                                char** errptr) {
   return Guard(errptr, [&]() -> openen::base::Status {
-    OPENEN_RETURN_IF_ERROR(NeedClient(c));
-    if (verifier_target == nullptr || relay_target == nullptr) {
-      return openen::base::InvalidArgumentError("targets must not be NULL");
-    }
-    openen::client::GrpcUploadTransport transport(Channel(c, verifier_target, root_certs_pem),
-                                                  Channel(c, relay_target, root_certs_pem));
-    return c->client->SendChaff(transport);
+    OPENEN_RETURN_IF_ERROR(NeedTransport(c, transport));
+    CallbackTransport callback(*transport);
+    return c->client->SendChaff(callback);
   });
 }
 
-openen_status openen_maybe_send_chaff(openen_client* c, const char* verifier_target, const char* relay_target,
-                                      const char* root_certs_pem, double mean_days, int* sent, char** errptr) {
+openen_status openen_maybe_send_chaff(openen_client* c, const openen_transport* transport,
+                                      double mean_days, int* sent, char** errptr) {
   return Guard(errptr, [&]() -> openen::base::Status {
-    OPENEN_RETURN_IF_ERROR(NeedClient(c));
-    if (verifier_target == nullptr || relay_target == nullptr) {
-      return openen::base::InvalidArgumentError("targets must not be NULL");
-    }
+    OPENEN_RETURN_IF_ERROR(NeedTransport(c, transport));
     if (!(mean_days > 0 && mean_days < 365))
       return openen::base::InvalidArgumentError("mean_days must be in (0, 365)");
-    openen::client::GrpcUploadTransport transport(Channel(c, verifier_target, root_certs_pem),
-                                                  Channel(c, relay_target, root_certs_pem));
-    OPENEN_ASSIGN_OR_RETURN(bool did, c->client->MaybeSendChaff(transport, mean_days));
+    CallbackTransport callback(*transport);
+    OPENEN_ASSIGN_OR_RETURN(bool did, c->client->MaybeSendChaff(callback, mean_days));
     if (sent) *sent = did ? 1 : 0;
     return openen::base::Status::Ok();
   });
+}
+
+openen_cancel* openen_cancel_create(void) {
+  try {
+    return new openen_cancel();
+  } catch (...) {
+    return nullptr;
+  }
+}
+void openen_cancel_free(openen_cancel* cancel) { delete cancel; }
+void openen_cancel_set(openen_cancel* cancel) {
+  if (cancel) cancel->impl.Cancel();
+}
+void openen_cancel_reset(openen_cancel* cancel) {
+  if (cancel) cancel->impl.Reset();
+}
+int openen_cancel_is_set(const openen_cancel* cancel) {
+  return cancel != nullptr && cancel->impl.cancelled() ? 1 : 0;
+}
+
+openen_status openen_response_append(openen_response* response, const uint8_t* data, size_t len) {
+  if (response == nullptr || (data == nullptr && len > 0)) return OPENEN_INVALID_ARGUMENT;
+  if (len > response->limit - response->body.size()) return OPENEN_RESOURCE_EXHAUSTED;
+  try {
+    response->body.insert(response->body.end(), data, data + len);
+  } catch (...) {
+    return OPENEN_RESOURCE_EXHAUSTED;
+  }
+  return OPENEN_OK;
+}
+
+void openen_response_set_error(openen_response* response, const char* message) {
+  if (response == nullptr || message == nullptr) return;
+  try {
+    // A message, not a body: 256 bytes are plenty.
+    response->error.assign(message, strnlen(message, 256));
+  } catch (...) {
+  }
 }
 
 openen_status openen_pause(openen_client* c, char** errptr) {

@@ -23,6 +23,7 @@
 #include "openen/wire/padding.h"
 #include "openen/wire/signed.h"
 #include "store.h"
+#include "upload_flow.h"
 
 namespace openen::client {
 namespace {
@@ -227,6 +228,10 @@ base::StatusOr<std::vector<base::Bytes>> DecodeWindows(const base::Bytes& b) {
   return out;
 }
 
+base::Status Decommissioned() {
+  return base::FailedPreconditionError("decommissioned").WithReason(kDecommissionedReason);
+}
+
 uint32_t Today(int64_t now) { return crypto::DayNumber(crypto::EnIntervalNumber(now)); }
 
 }  // namespace
@@ -257,7 +262,7 @@ base::StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyS
       if (e.path().filename() != kDecommissionedMarker) std::filesystem::remove_all(e.path(), ec);
     }
     (void)keystore->Destroy();  // idempotent; a failure here was reported when the order came
-    return base::FailedPreconditionError("decommissioned");
+    return Decommissioned();
   }
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<internal::Store> store, internal::Store::Open(options.store_dir, keystore));
   std::unique_ptr<Client> c(new Client(std::move(options), std::move(store), keystore, clock));
@@ -342,7 +347,7 @@ base::Status Client::AcceptOrder(const base::Bytes& envelope_bytes, int64_t now)
           .WithContext("decommission order"));
   if (now >= order.effective_at()) {
     DecommissionNow(env);
-    return base::FailedPreconditionError("decommissioned");
+    return Decommissioned();
   }
   if (!pending_order_ || order.effective_at() < pending_order_at_) {
     pending_order_ = env;
@@ -354,10 +359,10 @@ base::Status Client::AcceptOrder(const base::Bytes& envelope_bytes, int64_t now)
 }
 
 base::Status Client::CheckAlive(int64_t now) {
-  if (decommissioned_) return base::FailedPreconditionError("decommissioned");
+  if (decommissioned_) return Decommissioned();
   if (pending_order_ && now >= pending_order_at_) {
     DecommissionNow(*pending_order_);
-    return base::FailedPreconditionError("decommissioned");
+    return Decommissioned();
   }
   return base::Status::Ok();
 }
@@ -365,8 +370,10 @@ base::Status Client::CheckAlive(int64_t now) {
 base::Status Client::CheckConfigurationCurrent(int64_t now) const {
   if (config_expires_at_ != 0 && now >= config_expires_at_) {
     return base::FailedPreconditionError(
-        "the health authority's configuration expired at " + std::to_string(config_expires_at_) +
-        " (unix time); broadcasting and matching stop until a sync renews it");
+               "the health authority's configuration expired at " +
+               std::to_string(config_expires_at_) +
+               " (unix time); broadcasting and matching stop until a sync renews it")
+        .WithReason(kConfigurationExpiredReason);
   }
   return base::Status::Ok();
 }
@@ -433,7 +440,9 @@ base::StatusOr<crypto::Advertisement> Client::CurrentAdvertisement() {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_->NowSeconds();
   OPENEN_RETURN_IF_ERROR(CheckAlive(now));
-  if (paused_) return base::FailedPreconditionError("exposure notification is paused");
+  if (paused_)
+    return base::FailedPreconditionError("exposure notification is paused")
+        .WithReason(kPausedReason);
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
   OPENEN_RETURN_IF_ERROR(CheckConfigurationCurrent(now));
   const uint32_t interval = crypto::EnIntervalNumber(now);
@@ -477,7 +486,9 @@ base::Status Client::Record(const std::vector<Observation>& observations, bool b
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_->NowSeconds();
   OPENEN_RETURN_IF_ERROR(CheckAlive(now));
-  if (paused_) return base::FailedPreconditionError("exposure notification is paused");
+  if (paused_)
+    return base::FailedPreconditionError("exposure notification is paused")
+        .WithReason(kPausedReason);
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(now));
   for (size_t i = 0; i < observations.size(); ++i) {
     const Observation& o = observations[i];
@@ -682,12 +693,18 @@ base::StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
   return found.first;
 }
 
-base::StatusOr<SyncReport> Client::Sync(BatchSource& source) {
+base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancellation& cancel) {
   std::lock_guard<std::mutex> one_sync(sync_mu_);
+  auto check_cancelled = [&]() -> base::Status {
+    if (cancel.cancelled()) return base::Status(base::StatusCode::kCancelled, "sync cancelled");
+    return base::Status::Ok();
+  };
+  OPENEN_RETURN_IF_ERROR(check_cancelled());
   std::optional<BatchSource::Signed> announced;
   if (!options_.config_keys.empty() || !options_.decommission_keys.empty()) {
-    OPENEN_ASSIGN_OR_RETURN(announced, source.Announcements());
+    OPENEN_ASSIGN_OR_RETURN(announced, source.Announcements(cancel));
   }
+  OPENEN_RETURN_IF_ERROR(check_cancelled());
   std::string progress;
   RiskParameters risk;
   {
@@ -711,7 +728,7 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source) {
     progress = stored.value_or("");
     risk = risk_;
   }
-  OPENEN_ASSIGN_OR_RETURN(std::vector<ListedBatch> listed, source.ListAfter(progress));
+  OPENEN_ASSIGN_OR_RETURN(std::vector<ListedBatch> listed, source.ListAfter(progress, cancel));
   SyncReport report;
   if (listed.empty()) return report;
   std::vector<Sighting> sightings;
@@ -742,9 +759,11 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source) {
   SightingIndex index(std::move(sightings));
   for (const ListedBatch& batch : listed) {
     const std::string& name = batch.name;
+    // Batches processed so far stay processed.
+    OPENEN_RETURN_IF_ERROR(check_cancelled());
     // Download, parse, verify and match without holding the client's lock:
     // broadcasting and recording go on meanwhile.
-    auto bytes = source.Fetch(name);
+    auto bytes = source.Fetch(name, cancel);
     if (!bytes.ok()) return bytes.status().WithContext(name);
     // Every phone must get the bytes the listing names, or none.
     if (batch.size && bytes->size() != *batch.size) {
@@ -883,107 +902,13 @@ base::StatusOr<std::vector<OwnKey>> Client::KeysForUpload(
   return keys;
 }
 
-namespace {
-
-void WipeString(std::string* s) {
-  if (s != nullptr && !s->empty()) crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s->data()), s->size()));
-}
-
-// UploadFlow runs the three requests of a diagnosis upload. Real and chaff
-// uploads share it, so that nothing but the chaff flags (inside the
-// encrypted, padded requests) tells them apart. Every copy of key material
-// it makes is wiped on every way out.
-base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnKey>& keys,
-                                    const std::string& code, bool chaff) {
-  std::vector<crypto::TekHmacEntry> entries;
-  openen::v1::PublishRequest publish;
-  crypto::SecretBytes secret = crypto::SecretBytes::Random(32);
-  struct Wiper {
-    std::vector<crypto::TekHmacEntry>* entries;
-    openen::v1::PublishRequest* publish;
-    ~Wiper() {
-      for (auto& e : *entries) crypto::Wipe(e.key_data);
-      for (auto& k : *publish->mutable_keys()) WipeString(k.mutable_key_data());
-      WipeString(publish->mutable_hmac_secret());
-    }
-  } wiper{&entries, &publish};
-
-  for (const OwnKey& k : keys) {
-    // Transmission risk 0: report type and onset come from the certificate.
-    entries.push_back({base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()),
-                       k.rolling_start_interval_number, k.rolling_period, 0});
-    auto* out = publish.add_keys();
-    out->set_key_data(std::string(base::AsChars(k.key_data.Reveal())));
-    out->set_rolling_start_interval_number(k.rolling_start_interval_number);
-    out->set_rolling_period(k.rolling_period);
-    out->set_transmission_risk(0);
-  }
-
-  // A refused step does not end the flow: the remaining requests go out as
-  // chaff, so that an observer sees the same three requests of the same
-  // sizes whatever happened, and the first error is returned at the end.
-  // Chaff carries nothing derived from the real keys: the keys and the
-  // secret are replaced by random ones of the same sizes, so the HMAC
-  // computed from them (if not yet sent) is random too.
-  base::Status failed;
-  auto fail = [&](const base::Status& s) {
-    if (failed.ok()) failed = s;
-    if (!chaff) {
-      chaff = true;
-      for (auto& e : entries) crypto::RandomBytes(e.key_data);
-      for (auto& k : *publish.mutable_keys()) {
-        crypto::RandomBytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(k.mutable_key_data()->data()),
-                                               k.key_data().size()));
-      }
-      secret = crypto::SecretBytes::Random(secret.size());
-    }
-  };
-
-  openen::v1::ExchangeCodeRequest exchange;
-  exchange.set_code(code);
-  exchange.set_chaff(chaff);
-  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&exchange, kExchangeCodeRequestSize));
-  openen::v1::ExchangeCodeResponse token;
-  if (auto r = transport.ExchangeCode(exchange); r.ok()) {
-    token = std::move(*r);
-  } else {
-    fail(r.status());
-    base::Bytes random_token(32);
-    crypto::RandomBytes(random_token);
-    token.set_token(base::HexEncode(random_token));  // the size of a real one
-  }
-
-  const crypto::Sha256Digest mac = crypto::TekHmac(secret.Reveal(), entries, crypto::TekHmacForm::kWithTransmissionRisk);
-  openen::v1::CertifyRequest certify;
-  certify.set_token(token.token());
-  certify.set_key_hmac(std::string(base::AsChars(mac)));
-  certify.set_chaff(chaff);
-  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&certify, kCertifyRequestSize));
-  openen::v1::CertifyResponse cert;
-  if (auto r = transport.Certify(certify); r.ok()) {
-    cert = std::move(*r);
-  } else {
-    fail(r.status());
-  }
-
-  *publish.mutable_certificate() = cert.certificate();
-  publish.set_hmac_secret(std::string(base::AsChars(secret.Reveal())));
-  publish.set_chaff(chaff);
-  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&publish, kPublishRequestSize));
-  auto published = transport.Publish(publish);
-  if (!published.ok()) fail(published.status());
-  if (!failed.ok()) return failed;
-  return published->accepted();
-}
-
-}  // namespace
-
 base::StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport,
                                                      const std::string& code,
                                                      const std::vector<uint32_t>& excluded_days) {
   OPENEN_ASSIGN_OR_RETURN(std::vector<OwnKey> own, KeysForUpload(excluded_days));
   if (own.empty()) return base::FailedPreconditionError("there are no keys to upload");
-  OPENEN_ASSIGN_OR_RETURN(uint32_t accepted, UploadFlow(transport, own, code, /*chaff=*/false));
+  OPENEN_ASSIGN_OR_RETURN(uint32_t accepted,
+                          internal::UploadFlow(transport, own, code, /*chaff=*/false));
   return UploadReport{static_cast<uint32_t>(own.size()), accepted};
 }
 
@@ -1007,7 +932,7 @@ base::Status Client::SendChaff(UploadTransport& transport) {
   for (int i = 0; i < (short_form ? 16 : 25); ++i) {
     code.push_back(kAlphabet[crypto::RandomUniform(short_form ? 10 : 36)]);
   }
-  return UploadFlow(transport, keys, code, /*chaff=*/true).status();
+  return internal::UploadFlow(transport, keys, code, /*chaff=*/true).status();
 }
 
 base::StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double mean_days) {
@@ -1062,7 +987,7 @@ bool Client::paused() const {
 base::StatusOr<MaintenanceReport> Client::Maintain() {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_->NowSeconds();
-  if (decommissioned_) return base::FailedPreconditionError("decommissioned");
+  if (decommissioned_) return Decommissioned();
   MaintenanceReport report;
   if (pending_order_ && now >= pending_order_at_) {
     DecommissionNow(*pending_order_);

@@ -1,59 +1,129 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 
-#include "openen/client/upload.h"
+#include <span>
+#include <string>
 
-#include <grpcpp/grpcpp.h>
+#include "openen/crypto/hash.h"
+#include "openen/crypto/random.h"
+#include "openen/v1/relay.pb.h"
+#include "openen/v1/verification.pb.h"
+#include "openen/wire/padding.h"
+#include "upload_flow.h"
 
-#include <chrono>
+namespace openen::client::internal {
+namespace {
 
-#include "openen/rpc/status.h"
-#include "openen/v1/relay.grpc.pb.h"
-#include "openen/v1/verification.grpc.pb.h"
+void WipeString(std::string* s) {
+  if (s != nullptr && !s->empty())
+    crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s->data()), s->size()));
+}
 
-namespace openen::client {
-struct GrpcUploadTransport::Impl {
-  std::unique_ptr<openen::v1::Verification::Stub> verifier;
-  std::unique_ptr<openen::v1::Relay::Stub> relay;
-  int timeout_seconds;
-  void SetDeadline(grpc::ClientContext* ctx) const {
-    ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_seconds));
+// Call sends |request| as |method| and parses the response. The serialized
+// request (a Publish carries keys and the HMAC secret) is wiped after.
+template <typename Response>
+base::StatusOr<Response> Call(UploadTransport& transport, std::string_view method,
+                              const google::protobuf::MessageLite& request) {
+  std::string bytes = request.SerializeAsString();
+  auto response = transport.Call(method, base::AsBytes(bytes));
+  WipeString(&bytes);
+  const std::string_view name = method.substr(method.rfind('/') + 1);
+  if (!response.ok()) return response.status().WithContext(name);
+  if (response->size() > kMaxUploadResponseSize) {
+    return base::ResourceExhaustedError(std::string(name) + ": a response of " +
+                                        std::to_string(response->size()) + " bytes");
   }
-};
-
-GrpcUploadTransport::GrpcUploadTransport(std::shared_ptr<grpc::Channel> verifier,
-                                         std::shared_ptr<grpc::Channel> relay, int timeout_seconds)
-    : impl_(new Impl{openen::v1::Verification::NewStub(std::move(verifier)),
-                     openen::v1::Relay::NewStub(std::move(relay)), timeout_seconds}) {}
-GrpcUploadTransport::~GrpcUploadTransport() = default;
-
-base::StatusOr<openen::v1::ExchangeCodeResponse> GrpcUploadTransport::ExchangeCode(
-    const openen::v1::ExchangeCodeRequest& r) {
-  grpc::ClientContext ctx;
-  impl_->SetDeadline(&ctx);
-  openen::v1::ExchangeCodeResponse out;
-  grpc::Status st = impl_->verifier->ExchangeCode(&ctx, r, &out);
-  if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("ExchangeCode");
+  Response out;
+  if (!out.ParseFromArray(response->data(), static_cast<int>(response->size()))) {
+    return base::DataLossError(std::string(name) + ": the response does not parse");
+  }
   return out;
 }
 
-base::StatusOr<openen::v1::CertifyResponse> GrpcUploadTransport::Certify(
-    const openen::v1::CertifyRequest& r) {
-  grpc::ClientContext ctx;
-  impl_->SetDeadline(&ctx);
-  openen::v1::CertifyResponse out;
-  grpc::Status st = impl_->verifier->Certify(&ctx, r, &out);
-  if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("Certify");
-  return out;
+}  // namespace
+
+base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnKey>& keys,
+                                    const std::string& code, bool chaff) {
+  std::vector<crypto::TekHmacEntry> entries;
+  openen::v1::PublishRequest publish;
+  crypto::SecretBytes secret = crypto::SecretBytes::Random(32);
+  struct Wiper {
+    std::vector<crypto::TekHmacEntry>* entries;
+    openen::v1::PublishRequest* publish;
+    ~Wiper() {
+      for (auto& e : *entries) crypto::Wipe(e.key_data);
+      for (auto& k : *publish->mutable_keys()) WipeString(k.mutable_key_data());
+      WipeString(publish->mutable_hmac_secret());
+    }
+  } wiper{&entries, &publish};
+
+  for (const OwnKey& k : keys) {
+    // Transmission risk 0: report type and onset come from the certificate.
+    entries.push_back({base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()),
+                       k.rolling_start_interval_number, k.rolling_period, 0});
+    auto* out = publish.add_keys();
+    out->set_key_data(std::string(base::AsChars(k.key_data.Reveal())));
+    out->set_rolling_start_interval_number(k.rolling_start_interval_number);
+    out->set_rolling_period(k.rolling_period);
+    out->set_transmission_risk(0);
+  }
+
+  // A refused step does not end the flow: the remaining requests go out as
+  // chaff, so that an observer sees the same three requests of the same
+  // sizes whatever happened, and the first error is returned at the end.
+  // Chaff carries nothing derived from the real keys: the keys and the
+  // secret are replaced by random ones of the same sizes, so the HMAC
+  // computed from them (if not yet sent) is random too.
+  base::Status failed;
+  auto fail = [&](const base::Status& s) {
+    if (failed.ok()) failed = s;
+    if (!chaff) {
+      chaff = true;
+      for (auto& e : entries) crypto::RandomBytes(e.key_data);
+      for (auto& k : *publish.mutable_keys()) {
+        crypto::RandomBytes(std::span<uint8_t>(
+            reinterpret_cast<uint8_t*>(k.mutable_key_data()->data()), k.key_data().size()));
+      }
+      secret = crypto::SecretBytes::Random(secret.size());
+    }
+  };
+
+  openen::v1::ExchangeCodeRequest exchange;
+  exchange.set_code(code);
+  exchange.set_chaff(chaff);
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&exchange, kExchangeCodeRequestSize));
+  openen::v1::ExchangeCodeResponse token;
+  if (auto r = Call<openen::v1::ExchangeCodeResponse>(transport, kExchangeCodeMethod, exchange);
+      r.ok()) {
+    token = std::move(*r);
+  } else {
+    fail(r.status());
+    base::Bytes random_token(32);
+    crypto::RandomBytes(random_token);
+    token.set_token(base::HexEncode(random_token));  // the size of a real one
+  }
+
+  const crypto::Sha256Digest mac =
+      crypto::TekHmac(secret.Reveal(), entries, crypto::TekHmacForm::kWithTransmissionRisk);
+  openen::v1::CertifyRequest certify;
+  certify.set_token(token.token());
+  certify.set_key_hmac(std::string(base::AsChars(mac)));
+  certify.set_chaff(chaff);
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&certify, kCertifyRequestSize));
+  openen::v1::CertifyResponse cert;
+  if (auto r = Call<openen::v1::CertifyResponse>(transport, kCertifyMethod, certify); r.ok()) {
+    cert = std::move(*r);
+  } else {
+    fail(r.status());
+  }
+
+  *publish.mutable_certificate() = cert.certificate();
+  publish.set_hmac_secret(std::string(base::AsChars(secret.Reveal())));
+  publish.set_chaff(chaff);
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&publish, kPublishRequestSize));
+  auto published = Call<openen::v1::PublishResponse>(transport, kPublishMethod, publish);
+  if (!published.ok()) fail(published.status());
+  if (!failed.ok()) return failed;
+  return published->accepted();
 }
 
-base::StatusOr<openen::v1::PublishResponse> GrpcUploadTransport::Publish(
-    const openen::v1::PublishRequest& r) {
-  grpc::ClientContext ctx;
-  impl_->SetDeadline(&ctx);
-  openen::v1::PublishResponse out;
-  grpc::Status st = impl_->relay->Publish(&ctx, r, &out);
-  if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("Publish");
-  return out;
-}
-
-}  // namespace openen::client
+}  // namespace openen::client::internal

@@ -17,6 +17,7 @@
 
 #include "openen/client/client.h"
 #include "openen/crypto/random.h"
+#include "openen/v1/relay.pb.h"
 #include "openen/wire/export.h"
 #include "openen/wire/signed.h"
 
@@ -68,7 +69,7 @@ int main(int argc, char** argv) {
   if (!phone.ok() || !(*phone)->CurrentAdvertisement().ok()) return 1;
   client::DirectorySource orders(source);
   auto synced = (*phone)->Sync(orders);
-  if (synced.status().message() != "decommissioned") return 1;
+  if (synced.status().reason() != client::kDecommissionedReason) return 1;
 
   // Objects signed by each role's key, for the C API's column of the roles matrix.
   const std::string roles = root + "/roles";

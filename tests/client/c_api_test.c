@@ -2,24 +2,20 @@
  *
  * The C API's whole life cycle, in C: open, broadcast, record, sync from a
  * directory, match, summaries, pause, erase, close, and the error contract;
- * the C API's column of the key-roles matrix; TLS unless plaintext is
- * explicitly allowed.
+ * the C API's column of the key-roles matrix; the app's fetch and transport
+ * callbacks, cancellation, and the status codes an app switches on.
  * The phone met the owner of the official GAEN v1.2 test key on 2020-04-02
  * from 00:00 to 00:25 UTC; c_api_fixture published that key.
  * Usage: c_api_test FIXTURE_DIR WORK_DIR (FIXTURE_DIR from c_api_fixture) */
 
 #define _POSIX_C_SOURCE 200809L
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include <time.h>
 
 #include "openen/openen.h"
 
@@ -151,7 +147,7 @@ static void check_roles(const char* roles, const char* work, openen_keystore* ke
     snprintf(path, sizeof(path), "%s/roles-%s", work, kRoleNames[r]);
     const int erased = openen_is_decommissioned(path);
     CHECK(config == (r == 1 ? OPENEN_OK : OPENEN_UNAUTHENTICATED));
-    CHECK(order == (r == 2 ? OPENEN_FAILED_PRECONDITION : OPENEN_UNAUTHENTICATED));
+    CHECK(order == (r == 2 ? OPENEN_DECOMMISSIONED : OPENEN_UNAUTHENTICATED));
     CHECK(erased == (r == 2));
     if (config != (r == 1 ? OPENEN_OK : OPENEN_UNAUTHENTICATED) || erased != (r == 2)) {
       fprintf(stderr, "  (signed by the %s key)\n", kRoleNames[r]);
@@ -172,55 +168,113 @@ static void check_roles(const char* roles, const char* work, openen_keystore* ke
   openen_options_free(both);
 }
 
-/* A loopback listener that records the first bytes a client sends: a TLS
- * record starts 0x16 0x03 (handshake, TLS), HTTP/2 in the clear "PRI". */
-struct probe {
-  int fd;
-  uint8_t first[3];
-  size_t got;
+/* A fetch callback over a local directory, as an app's would be over HTTPS:
+ * NOT_FOUND for a missing file, the body through openen_response_append.
+ * It can also cancel the sync while the n-th file is being fetched, and
+ * fail with a message. */
+struct dir_fetcher {
+  const char* dir;
+  int calls;
+  int cancel_at_call; /* 0: never */
+  openen_cancel* cancel;
+  int fail_with_503;
+  int oversize; /* append more than max_bytes */
+  int block;    /* wait until cancelled, as a stalled download would */
 };
 
-static void* probe_accept(void* arg) {
-  struct probe* p = (struct probe*)arg;
-  struct pollfd listening = {p->fd, POLLIN, 0};
-  if (poll(&listening, 1, 10000) != 1) return NULL;
-  const int conn = accept(p->fd, NULL, NULL);
-  if (conn < 0) return NULL;
-  while (p->got < sizeof(p->first)) {
-    struct pollfd c = {conn, POLLIN, 0};
-    if (poll(&c, 1, 10000) != 1) break;
-    const ssize_t n = recv(conn, p->first + p->got, sizeof(p->first) - p->got, 0);
-    if (n <= 0) break;
-    p->got += (size_t)n;
+static openen_status fetch_from_dir(void* ctx, const char* name, size_t max_bytes,
+                                    openen_response* out, const openen_cancel* cancel) {
+  struct dir_fetcher* d = (struct dir_fetcher*)ctx;
+  ++d->calls;
+  if (d->cancel_at_call == d->calls) openen_cancel_set(d->cancel); /* as if from another thread */
+  while (d->block && !openen_cancel_is_set(cancel)) {
+    const struct timespec ms = {0, 1000000};
+    nanosleep(&ms, NULL);
   }
-  close(conn);
+  if (openen_cancel_is_set(cancel)) return OPENEN_CANCELLED;
+  if (d->fail_with_503) {
+    openen_response_set_error(out, "HTTP 503");
+    return OPENEN_UNAVAILABLE;
+  }
+  if (strchr(name, '/') != NULL) return OPENEN_INVALID_ARGUMENT;
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/%s", d->dir, name);
+  FILE* f = fopen(path, "rb");
+  if (f == NULL) return OPENEN_NOT_FOUND;
+  uint8_t buf[4096];
+  size_t n;
+  openen_status s = OPENEN_OK;
+  while (s == OPENEN_OK && (n = fread(buf, 1, sizeof(buf), f)) > 0) {
+    s = openen_response_append(out, buf, n);
+  }
+  fclose(f);
+  if (s == OPENEN_OK && d->oversize) {
+    uint8_t zero[1] = {0};
+    for (size_t i = 0; i <= max_bytes && s == OPENEN_OK; ++i)
+      s = openen_response_append(out, zero, 1);
+  }
+  return s;
+}
+
+static void* cancel_later(void* arg) {
+  const struct timespec wait = {0, 50000000}; /* 50 ms */
+  nanosleep(&wait, NULL);
+  openen_cancel_set((openen_cancel*)arg);
   return NULL;
 }
 
-/* probe_sync runs openen_sync_relay without root certificates against a
- * listener and records what the client sent first. */
-static openen_status probe_sync(openen_client* c, struct probe* p) {
-  memset(p, 0, sizeof(*p));
-  p->fd = socket(AF_INET, SOCK_STREAM, 0);
-  struct sockaddr_in addr;
-  memset(&addr, 0, sizeof(addr));
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t addr_len = sizeof(addr);
-  if (p->fd < 0 || bind(p->fd, (struct sockaddr*)&addr, sizeof(addr)) != 0 || listen(p->fd, 4) != 0 ||
-      getsockname(p->fd, (struct sockaddr*)&addr, &addr_len) != 0) {
-    return OPENEN_OTHER;
+/* A transport callback that answers every call with an empty success, or
+ * refuses the first with NOT_FOUND, and records the methods and the request
+ * sizes it carried. */
+struct recording_transport {
+  int calls;
+  char methods[3][64];
+  size_t sizes[3];
+  int refuse_first;
+};
+
+static openen_status record_call(void* ctx, const char* method, const uint8_t* request,
+                                 size_t request_len, openen_response* response) {
+  struct recording_transport* t = (struct recording_transport*)ctx;
+  (void)request;
+  (void)response;
+  if (t->calls < 3) {
+    snprintf(t->methods[t->calls], sizeof(t->methods[0]), "%s", method);
+    t->sizes[t->calls] = request_len;
   }
-  pthread_t thread;
-  if (pthread_create(&thread, NULL, probe_accept, p) != 0) return OPENEN_OTHER;
-  char target[64];
-  snprintf(target, sizeof(target), "127.0.0.1:%d", ntohs(addr.sin_port));
+  ++t->calls;
+  if (t->refuse_first && t->calls == 1) {
+    openen_response_set_error(response, "invalid or expired code");
+    return OPENEN_NOT_FOUND;
+  }
+  return OPENEN_OK;
+}
+
+/* check_transport: chaff and a refused upload make the same three calls,
+ * in order, of the padded sizes; the refusal comes back as its code. */
+static void check_transport(openen_client* c) {
+  struct recording_transport t;
+  memset(&t, 0, sizeof(t));
+  openen_transport transport = {&t, record_call};
   char* err = NULL;
-  const openen_status s = openen_sync_relay(c, target, NULL, NULL, &err);
+  uint8_t payload[OPENEN_ADVERTISEMENT_SIZE]; /* makes today's key, to upload */
+  CHECK(openen_broadcast_payload(c, payload, sizeof(payload), &err) == OPENEN_OK);
+  CHECK(openen_send_chaff(c, &transport, &err) == OPENEN_OK);
+  CHECK(t.calls == 3);
+  CHECK(strcmp(t.methods[0], OPENEN_EXCHANGE_CODE_METHOD) == 0 && t.sizes[0] == 256);
+  CHECK(strcmp(t.methods[1], OPENEN_CERTIFY_METHOD) == 0 && t.sizes[1] == 256);
+  CHECK(strcmp(t.methods[2], OPENEN_PUBLISH_METHOD) == 0 && t.sizes[2] == 4096);
+  memset(&t, 0, sizeof(t));
+  t.refuse_first = 1;
+  openen_upload_report report = {99, 99};
+  CHECK(openen_upload_diagnosis(c, &transport, "1234567890123456", NULL, 0, &report, &err) ==
+        OPENEN_NOT_FOUND);
+  CHECK(err != NULL && strstr(err, "invalid or expired code") != NULL);
   openen_free(err);
-  pthread_join(thread, NULL);
-  close(p->fd);
-  return s;
+  err = NULL;
+  CHECK(t.calls == 3 && t.sizes[0] == 256 && t.sizes[1] == 256 && t.sizes[2] == 4096);
+  CHECK(openen_send_chaff(c, NULL, &err) == OPENEN_INVALID_ARGUMENT);
+  openen_free(err);
 }
 
 int main(int argc, char** argv) {
@@ -244,6 +298,9 @@ int main(int argc, char** argv) {
   CHECK(strcmp(openen_status_name(OPENEN_OTHER), "OTHER") == 0);
   CHECK(strcmp(openen_status_name((openen_status)99), "OTHER") == 0);
   CHECK(strcmp(openen_status_name((openen_status)12), "OTHER") == 0); /* a gap in the list */
+  CHECK(strcmp(openen_status_name(OPENEN_PAUSED), "PAUSED") == 0);
+  CHECK(strcmp(openen_status_name(OPENEN_CONFIGURATION_EXPIRED), "CONFIGURATION_EXPIRED") == 0);
+  CHECK(strcmp(openen_status_name(OPENEN_DECOMMISSIONED), "DECOMMISSIONED") == 0);
 
   char* err = NULL;
   openen_keystore* keystore = NULL;
@@ -367,7 +424,10 @@ int main(int argc, char** argv) {
   /* Pause. */
   CHECK(openen_pause(client, &err) == OPENEN_OK);
   CHECK(openen_is_paused(client) == 1);
-  CHECK(openen_broadcast_payload(client, payload, sizeof(payload), &err) == OPENEN_FAILED_PRECONDITION);
+  CHECK(openen_broadcast_payload(client, payload, sizeof(payload), &err) == OPENEN_PAUSED);
+  openen_free(err);
+  err = NULL;
+  CHECK(openen_record_sightings(client, batch, 1, &err) == OPENEN_PAUSED);
   openen_free(err);
   err = NULL;
   CHECK(openen_resume(client, &err) == OPENEN_OK);
@@ -385,22 +445,64 @@ int main(int argc, char** argv) {
   CHECK(openen_daily_summaries(client, NULL, 0, &count, &err) == OPENEN_OK);
   CHECK(count == 0);
 
-  /* No root certificates given: TLS with the system's roots, never plaintext
-   * unless the app opted in (for tests and loopback only). */
-  struct probe probe;
-  CHECK(probe_sync(client, &probe) != OPENEN_OK);
-  CHECK(probe.got == 3 && probe.first[0] == 0x16 && probe.first[1] == 0x03);
-  openen_options* loopback = openen_options_create();
-  snprintf(path, sizeof(path), "%s/plaintext", argv[2]);
-  openen_options_set_store_dir(loopback, path);
-  openen_options_set_clock(loopback, NULL, fake_now);
-  openen_options_allow_plaintext(loopback, 1);
-  openen_client* plain = NULL;
-  CHECK(openen_client_open(loopback, keystore, &plain, &err) == OPENEN_OK);
-  CHECK(probe_sync(plain, &probe) != OPENEN_OK); /* the listener is no gRPC server */
-  CHECK(probe.got == 3 && memcmp(probe.first, "PRI", 3) == 0);
-  openen_client_close(plain);
-  openen_options_free(loopback);
+  /* The app's fetch callback: the same batch through openen_sync, on a
+   * fresh store. Cancelled while index.txt is fetched, nothing is processed;
+   * a server error keeps the app's message; a body past the limit is
+   * refused; then the sync runs to the end. */
+  openen_options* fetched = openen_options_create();
+  snprintf(path, sizeof(path), "%s/fetched", argv[2]);
+  openen_options_set_store_dir(fetched, path);
+  openen_options_set_clock(fetched, NULL, fake_now);
+  CHECK(openen_options_add_export_key(fetched, "fixture-v1", spki, &err) == OPENEN_OK);
+  openen_client* via_app = NULL;
+  CHECK(openen_client_open(fetched, keystore, &via_app, &err) == OPENEN_OK);
+  struct dir_fetcher dir = {argv[1], 0, 1, openen_cancel_create(), 0, 0, 0};
+  openen_fetcher fetcher = {&dir, fetch_from_dir};
+  memset(&report, 0, sizeof(report));
+  CHECK(openen_sync(via_app, &fetcher, dir.cancel, &report, &err) == OPENEN_CANCELLED);
+  CHECK(report.batches == 0 && dir.calls == 1);
+  openen_free(err);
+  err = NULL;
+  CHECK(openen_cancel_is_set(dir.cancel) == 1);
+  openen_cancel_reset(dir.cancel);
+  CHECK(openen_cancel_is_set(dir.cancel) == 0);
+  CHECK(openen_cancel_is_set(NULL) == 0);
+  /* Cancelled from another thread while the download stalls. */
+  dir.cancel_at_call = 0;
+  dir.block = 1;
+  pthread_t canceller;
+  CHECK(pthread_create(&canceller, NULL, cancel_later, dir.cancel) == 0);
+  CHECK(openen_sync(via_app, &fetcher, dir.cancel, &report, &err) == OPENEN_CANCELLED);
+  pthread_join(canceller, NULL);
+  openen_free(err);
+  err = NULL;
+  dir.block = 0;
+  openen_cancel_reset(dir.cancel);
+  dir.fail_with_503 = 1;
+  CHECK(openen_sync(via_app, &fetcher, dir.cancel, &report, &err) == OPENEN_UNAVAILABLE);
+  CHECK(err != NULL && strstr(err, "HTTP 503") != NULL);
+  openen_free(err);
+  err = NULL;
+  dir.fail_with_503 = 0;
+  dir.oversize = 1;
+  CHECK(openen_sync(via_app, &fetcher, NULL, &report, &err) == OPENEN_RESOURCE_EXHAUSTED);
+  openen_free(err);
+  err = NULL;
+  dir.oversize = 0;
+  struct dir_fetcher nowhere = {"/nonexistent", 0, 0, NULL, 0, 0, 0};
+  openen_fetcher missing = {&nowhere, fetch_from_dir};
+  CHECK(openen_sync(via_app, &missing, NULL, &report, &err) == OPENEN_UNAVAILABLE);
+  openen_free(err);
+  err = NULL;
+  CHECK(openen_sync(via_app, NULL, NULL, &report, &err) == OPENEN_INVALID_ARGUMENT);
+  openen_free(err);
+  err = NULL;
+  CHECK(openen_sync(via_app, &fetcher, dir.cancel, &report, &err) == OPENEN_OK);
+  CHECK(report.batches == 1 && report.keys == 201);
+  check_transport(via_app);
+  openen_client_close(via_app);
+  openen_options_free(fetched);
+  openen_cancel_free(dir.cancel);
 
   snprintf(path, sizeof(path), "%s/../roles", argv[1]);
   check_roles(path, argv[2], keystore);
@@ -465,8 +567,7 @@ int main(int argc, char** argv) {
   openen_options_set_store_dir(ended, decommissioned);
   openen_client* gone = NULL;
   err = NULL;
-  CHECK(openen_client_open(ended, ended_key, &gone, &err) == OPENEN_FAILED_PRECONDITION);
-  CHECK(err != NULL && strcmp(err, "decommissioned") == 0);
+  CHECK(openen_client_open(ended, ended_key, &gone, &err) == OPENEN_DECOMMISSIONED);
   openen_free(err);
   openen_options_free(ended);
   openen_keystore_free(ended_key);

@@ -13,6 +13,7 @@
 
 #include "openen/base/file.h"
 #include "openen/client/client.h"
+#include "openen/client_grpc/relay_source.h"
 #include "openen/relay/service.h"
 #include "openen/server/grpc_server.h"
 #include "openen/server/key_files.h"
@@ -83,8 +84,9 @@ struct System {
     REQUIRE(c.ok());
     return std::move(*c);
   }
-  RelaySource Source() {
-    return RelaySource(grpc::CreateChannel("127.0.0.1:" + std::to_string(running.port), grpc::InsecureChannelCredentials()));
+  client_grpc::RelaySource Source() {
+    return client_grpc::RelaySource(grpc::CreateChannel("127.0.0.1:" + std::to_string(running.port),
+                                                        grpc::InsecureChannelCredentials()));
   }
   void SetTime(int64_t t) {
     relay.clock.Set(t);
@@ -123,7 +125,7 @@ TEST_CASE("a decommission order switches off the relay, the verifier and the pho
   REQUIRE(sys.relay.relay->Publish(submitted, sys.relay.Certificate(submitted, secret), secret, false).ok());
   sys.SetTime(kNow + 86400 + 3600);
   REQUIRE(sys.relay.relay->Maintain().ok());
-  RelaySource source = sys.Source();
+  client_grpc::RelaySource source = sys.Source();
   REQUIRE(bob->Sync(source)->new_exposure_windows == 1);
   REQUIRE(bob->CurrentAdvertisement().ok());
   auto bob_key = bob->KeysForUpload();
@@ -144,7 +146,7 @@ TEST_CASE("a decommission order switches off the relay, the verifier and the pho
   CHECK(sys.relay.relay->ListBatches("", 10).empty());
   CHECK(FilesIn(sys.relay.dir.Sub("export")) == std::vector<std::string>{"decommission.bin"});
   for (const auto& k : submitted) CHECK(FilesContaining(sys.relay.dir.Sub("data"), k.key_data).empty());
-  auto announced = source.Announcements();
+  auto announced = source.Announcements(base::NeverCancelled());
   REQUIRE(announced.ok());
   CHECK_FALSE(announced->configuration.has_value());
   REQUIRE(announced->decommission_order.has_value());
@@ -159,9 +161,10 @@ TEST_CASE("a decommission order switches off the relay, the verifier and the pho
   // Bob's phone: the next sync erases everything and stops it for good.
   const std::string bob_dir = sys.dir.Sub("bob");
   auto synced = bob->Sync(source);
-  CHECK(synced.status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+  CHECK(synced.status() ==
+        base::FailedPreconditionError("decommissioned").WithReason(kDecommissionedReason));
   CHECK(bob->CurrentAdvertisement().status() ==
-        base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+        base::FailedPreconditionError("decommissioned").WithReason(kDecommissionedReason));
   CHECK(bob->Summary().status().code() == base::StatusCode::kFailedPrecondition);
   CHECK(bob->RecordSighting(seen_rpi, base::Bytes(4, 0), -50, now).code() ==
         base::StatusCode::kFailedPrecondition);
@@ -170,7 +173,8 @@ TEST_CASE("a decommission order switches off the relay, the verifier and the pho
   CHECK(FilesContaining(bob_dir, (*bob_key)[0].key_data.Reveal()).empty());
   bob.reset();
   auto reopened = Client::Open(sys.Options("bob"), sys.keystore.get(), &sys.phone_clock);
-  CHECK(reopened.status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+  CHECK(reopened.status() ==
+        base::FailedPreconditionError("decommissioned").WithReason(kDecommissionedReason));
   CHECK(Client::IsDecommissioned(bob_dir));
 }
 
@@ -227,7 +231,7 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
   base::Bytes secret(32, 2);
   CHECK(sys.relay.relay->Publish(keys, sys.relay.Certificate(keys, secret), secret, false).ok());
 
-  RelaySource source = sys.Source();
+  client_grpc::RelaySource source = sys.Source();
   REQUIRE(bob->Sync(source).ok());  // learns of the order, keeps working
   CHECK(bob->CurrentAdvertisement().ok());
   REQUIRE(bob->EraseAll().ok());  // the person's data goes; the authority's order stays
@@ -237,7 +241,7 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
   CHECK_FALSE(sys.relay.relay->decommissioned());
   sys.SetTime(at);  // no network needed: the phone applies the order it already has
   CHECK(bob->CurrentAdvertisement().status() ==
-        base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+        base::FailedPreconditionError("decommissioned").WithReason(kDecommissionedReason));
   CHECK(FilesIn(sys.dir.Sub("bob")) == std::vector<std::string>{"DECOMMISSIONED"});
   CHECK(sys.relay.relay->decommissioned());
   CHECK(sys.relay.relay->Publish(keys, sys.relay.Certificate(keys, secret), secret, false)
@@ -252,7 +256,7 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
   carol.reset();
   sys.SetTime(at + 10);
   CHECK(Client::Open(sys.Options("carol"), sys.keystore.get(), &sys.phone_clock).status() ==
-        base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+        base::FailedPreconditionError("decommissioned").WithReason(kDecommissionedReason));
 }
 
 TEST_CASE("the daily maintenance applies an order at its time and destroys the platform key", "[decommission]") {
@@ -267,7 +271,7 @@ TEST_CASE("the daily maintenance applies an order at its time and destroys the p
   const int64_t at = kNow + 7200;
   sys.Install(Order(at, sys.relay.decommission_key));
   REQUIRE(sys.relay.relay->Maintain().ok());
-  RelaySource source = sys.Source();
+  client_grpc::RelaySource source = sys.Source();
   REQUIRE(dave->Sync(source).ok());  // learns of the order
   sys.SetTime(at - 1);
   auto before = dave->Maintain();
@@ -282,7 +286,7 @@ TEST_CASE("the daily maintenance applies an order at its time and destroys the p
   CHECK(FilesIn(sys.dir.Sub("dave")) == std::vector<std::string>{"DECOMMISSIONED"});
   CHECK_FALSE(std::filesystem::exists(key_file));
   CHECK(dave->Maintain().status() ==
-        base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+        base::FailedPreconditionError("decommissioned").WithReason(kDecommissionedReason));
 }
 
 TEST_CASE("a deletion interrupted by a crash is finished at the next open", "[decommission]") {
@@ -293,7 +297,7 @@ TEST_CASE("a deletion interrupted by a crash is finished at the next open", "[de
   std::ofstream(store + "/DECOMMISSIONED") << Order(kNow, sys.relay.decommission_key).SerializeAsString();
   REQUIRE(FilesIn(store).size() > 1);
   CHECK(Client::Open(sys.Options("eve"), sys.keystore.get(), &sys.phone_clock).status() ==
-        base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+        base::FailedPreconditionError("decommissioned").WithReason(kDecommissionedReason));
   CHECK(FilesIn(store) == std::vector<std::string>{"DECOMMISSIONED"});
 }
 

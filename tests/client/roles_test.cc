@@ -197,7 +197,8 @@ bool PhoneAcceptsOrder(Authority& a, Role signer) {
   auto synced = (*phone)->Sync(source);
   const bool erased = Client::IsDecommissioned(dir.Sub("store"));
   if (erased) {
-    CHECK(synced.status() == base::Status(base::StatusCode::kFailedPrecondition, "decommissioned"));
+    CHECK(synced.status() ==
+          base::FailedPreconditionError("decommissioned").WithReason(kDecommissionedReason));
   } else {
     CHECK(synced.status() == base::Status(base::StatusCode::kUnauthenticated,
                                           "decommission order: signature verification failed"));

@@ -161,16 +161,7 @@ TEST_CASE("a stolen store does not show pausing or the chaff schedule", "[client
   // The metadata records behaviour: whether the person paused, when the
   // next chaff goes out. Two phones that differ only there look alike.
   struct NoTransport final : UploadTransport {
-    base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(
-        const openen::v1::ExchangeCodeRequest&) override {
-      return base::UnavailableError("offline");
-    }
-    base::StatusOr<openen::v1::CertifyResponse> Certify(
-        const openen::v1::CertifyRequest&) override {
-      return base::UnavailableError("offline");
-    }
-    base::StatusOr<openen::v1::PublishResponse> Publish(
-        const openen::v1::PublishRequest&) override {
+    base::StatusOr<base::Bytes> Call(std::string_view, base::ByteView) override {
       return base::UnavailableError("offline");
     }
   } offline;

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "openen/client/client.h"
+#include "openen/client_grpc/relay_source.h"
 #include "openen/crypto/hash.h"
 #include "openen/relay/service.h"
 #include "openen/server/grpc_server.h"
@@ -102,7 +103,7 @@ TEST_CASE("a contact is found through the relay over loopback gRPC", "[client][s
   w.SetTime(day0 + 86400 + 3600);
   REQUIRE(w.relay.relay->Maintain().ok());
 
-  RelaySource source(w.Channel());
+  client_grpc::RelaySource source(w.Channel());
   auto report = bob->Sync(source);
   REQUIRE(report.ok());
   CHECK(report->batches == 1);
@@ -261,8 +262,8 @@ TEST_CASE("sync adopts the authority's configuration - forged ones fail, older o
 
 TEST_CASE("RelaySource fetches the announcements with GetConfig", "[client][sync][config]") {
   World w;
-  RelaySource none(w.Channel());
-  auto empty = none.Announcements();
+  client_grpc::RelaySource none(w.Channel());
+  auto empty = none.Announcements(base::NeverCancelled());
   REQUIRE(empty.ok());
   CHECK_FALSE(empty->configuration.has_value());
   CHECK_FALSE(empty->decommission_order.has_value());
@@ -273,8 +274,9 @@ TEST_CASE("RelaySource fetches the announcements with GetConfig", "[client][sync
   relay::RelayService service(w.relay.relay.get(), &pool);
   auto r = server::StartServer({}, {&service});
   REQUIRE(r.ok());
-  RelaySource source(grpc::CreateChannel("127.0.0.1:" + std::to_string(r->port), grpc::InsecureChannelCredentials()));
-  auto got = source.Announcements();
+  client_grpc::RelaySource source(grpc::CreateChannel("127.0.0.1:" + std::to_string(r->port),
+                                                      grpc::InsecureChannelCredentials()));
+  auto got = source.Announcements(base::NeverCancelled());
   REQUIRE(got.ok());
   REQUIRE(got->configuration.has_value());
   CHECK(std::string(base::AsChars(*got->configuration)) == env.SerializeAsString());
@@ -430,11 +432,15 @@ class ListedSource final : public BatchSource {
  public:
   ListedSource(ListedBatch listed, base::Bytes served)
       : listed_(std::move(listed)), served_(std::move(served)) {}
-  base::StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after) override {
+  base::StatusOr<std::vector<ListedBatch>> ListAfter(const std::string& after,
+                                                     const base::Cancellation&) override {
     if (listed_.name <= after) return std::vector<ListedBatch>{};
     return std::vector<ListedBatch>{listed_};
   }
-  base::StatusOr<base::Bytes> Fetch(const std::string&) override { return served_; }
+  base::StatusOr<base::Bytes> Fetch(const std::string&, const base::Cancellation&) override {
+    return served_;
+  }
+  base::StatusOr<Signed> Announcements(const base::Cancellation&) override { return Signed{}; }
 
  private:
   ListedBatch listed_;
@@ -483,7 +489,7 @@ TEST_CASE("every client gets the listed bytes - a batch that differs from its li
   // behind them is refused over gRPC and from the directory.
   std::ofstream(path, std::ios::binary | std::ios::trunc)
       .write(reinterpret_cast<const char*>(other.data()), static_cast<std::streamsize>(other.size()));
-  RelaySource grpc_source(w.Channel());
+  client_grpc::RelaySource grpc_source(w.Channel());
   CHECK(bob->Sync(grpc_source).status().code() == base::StatusCode::kDataLoss);
   DirectorySource files(w.relay.dir.Sub("export"));
   CHECK(bob->Sync(files).status().code() == base::StatusCode::kDataLoss);
@@ -509,15 +515,16 @@ TEST_CASE("a listing that pages on and on is taken in bounded parts, and a file 
   EndlessRelay endless;
   auto r = server::StartServer({}, {&endless});
   REQUIRE(r.ok());
-  RelaySource source(grpc::CreateChannel("127.0.0.1:" + std::to_string(r->port), grpc::InsecureChannelCredentials()));
-  auto listed = source.ListAfter("");
+  client_grpc::RelaySource source(grpc::CreateChannel("127.0.0.1:" + std::to_string(r->port),
+                                                      grpc::InsecureChannelCredentials()));
+  auto listed = source.ListAfter("", base::NeverCancelled());
   REQUIRE(listed.ok());
   REQUIRE(listed->size() == kMaxListedBatches);
   CHECK(listed->front().name == relay::BatchFileName(1));
   CHECK(listed->back().name == relay::BatchFileName(static_cast<int64_t>(kMaxListedBatches)));
   CHECK(endless.pages_ <= 101);
   // The next sync goes on from where this one stopped.
-  auto next = source.ListAfter(listed->back().name);
+  auto next = source.ListAfter(listed->back().name, base::NeverCancelled());
   REQUIRE(next.ok());
   REQUIRE_FALSE(next->empty());
   CHECK(next->front().name == relay::BatchFileName(static_cast<int64_t>(kMaxListedBatches) + 1));
@@ -531,16 +538,16 @@ TEST_CASE("a listing that pages on and on is taken in bounded parts, and a file 
   std::filesystem::resize_file(mirror + "/" + big, wire::kMaxExportFileSize + 1);
   WriteIndex(mirror, {big});
   DirectorySource files(mirror);
-  auto fetched = files.Fetch(big);
+  auto fetched = files.Fetch(big, base::NeverCancelled());
   REQUIRE_FALSE(fetched.ok());
   CHECK(fetched.status().code() == base::StatusCode::kResourceExhausted);
-  CHECK(fetched.status().message() == "batch " + big + " is " + std::to_string(wire::kMaxExportFileSize + 1) +
+  CHECK(fetched.status().message() == big + " is " + std::to_string(wire::kMaxExportFileSize + 1) +
                                           " bytes, more than the limit of " +
                                           std::to_string(wire::kMaxExportFileSize));
   // An index.txt ahead of its index.sha256 (a mirror mid-copy) is retryable.
   std::ofstream(mirror + "/index.sha256", std::ios::trunc) << std::string(64, '0') + "  other.zip\n";
   CHECK(
-      files.ListAfter("").status() ==
+      files.ListAfter("", base::NeverCancelled()).status() ==
       base::Status(base::StatusCode::kUnavailable, "index.sha256 does not list " + big + " (yet)"));
   std::filesystem::remove(mirror + "/index.sha256");
   // An index listing more batches than a sync may take gives the oldest
@@ -548,11 +555,11 @@ TEST_CASE("a listing that pages on and on is taken in bounded parts, and a file 
   std::string many;
   for (size_t i = kMaxListedBatches + 1; i >= 1; --i) many += relay::BatchFileName(static_cast<int64_t>(i)) + "\n";
   std::ofstream(mirror + "/index.txt", std::ios::trunc) << many;
-  auto part = files.ListAfter("");
+  auto part = files.ListAfter("", base::NeverCancelled());
   REQUIRE(part.ok());
   REQUIRE(part->size() == kMaxListedBatches);
   CHECK(part->back().name == relay::BatchFileName(static_cast<int64_t>(kMaxListedBatches)));
-  auto rest = files.ListAfter(part->back().name);
+  auto rest = files.ListAfter(part->back().name, base::NeverCancelled());
   REQUIRE(rest.ok());
   REQUIRE(rest->size() == 1);
   CHECK(rest->front().name == relay::BatchFileName(static_cast<int64_t>(kMaxListedBatches) + 1));

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "openen/client/client.h"
+#include "openen/client_grpc/upload_transport.h"
 #include "openen/relay/service.h"
 #include "openen/server/grpc_server.h"
 #include "openen/server/worker_pool.h"
@@ -21,6 +22,14 @@ namespace {
 
 using relay::testing::RelayFixture;
 
+// StepName names an upload call in the tests' logs.
+std::string StepName(std::string_view method) {
+  if (method == kExchangeCodeMethod) return "exchange";
+  if (method == kCertifyMethod) return "certify";
+  if (method == kPublishMethod) return "publish";
+  return std::string(method);
+}
+
 // Recording wraps a transport and keeps the size of every message both ways.
 class Recording final : public UploadTransport {
  public:
@@ -28,27 +37,15 @@ class Recording final : public UploadTransport {
   std::vector<std::pair<std::string, size_t>> log;
   std::vector<base::StatusCode> codes;  // each response's status
 
-  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(
-      const openen::v1::ExchangeCodeRequest& r) override {
-    return Record("exchange", r, inner_->ExchangeCode(r));
-  }
-  base::StatusOr<openen::v1::CertifyResponse> Certify(
-      const openen::v1::CertifyRequest& r) override {
-    return Record("certify", r, inner_->Certify(r));
-  }
-  base::StatusOr<openen::v1::PublishResponse> Publish(
-      const openen::v1::PublishRequest& r) override {
-    return Record("publish", r, inner_->Publish(r));
+  base::StatusOr<base::Bytes> Call(std::string_view method, base::ByteView request) override {
+    auto response = inner_->Call(method, request);
+    log.push_back({StepName(method) + " request", request.size()});
+    log.push_back({StepName(method) + " response", response.ok() ? response->size() : 0});
+    codes.push_back(response.status().code());
+    return response;
   }
 
  private:
-  template <typename Req, typename Resp>
-  base::StatusOr<Resp> Record(const std::string& name, const Req& req, base::StatusOr<Resp> resp) {
-    log.push_back({name + " request", req.ByteSizeLong()});
-    log.push_back({name + " response", resp.ok() ? resp->ByteSizeLong() : 0});
-    codes.push_back(resp.status().code());
-    return resp;
-  }
   UploadTransport* inner_;
 };
 
@@ -59,7 +56,7 @@ struct Authority {
   std::unique_ptr<verifier::VerificationService> verifier_service;
   std::unique_ptr<relay::RelayService> relay_service;
   server::RunningServer running;
-  std::unique_ptr<GrpcUploadTransport> transport;
+  std::unique_ptr<client_grpc::GrpcUploadTransport> transport;
   base::FakeClock phone_clock{relay::testing::kNow};
   openen::testing::TempDir dir;
   std::unique_ptr<FileKeyStore> keystore = std::move(*FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
@@ -78,7 +75,7 @@ struct Authority {
     REQUIRE(r.ok());
     running = std::move(*r);
     auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(running.port), grpc::InsecureChannelCredentials());
-    transport = std::make_unique<GrpcUploadTransport>(channel, channel);
+    transport = std::make_unique<client_grpc::GrpcUploadTransport>(channel, channel);
   }
   ~Authority() { server::ShutdownGracefully(running.server.get(), 5); }
 
@@ -207,7 +204,8 @@ TEST_CASE("under a guessing flood, uploads and chaff take the same three request
   auto live = grpc::CreateChannel("127.0.0.1:" + std::to_string(a.running.port), grpc::InsecureChannelCredentials());
   for (bool verifier_down : {true, false}) {
     INFO((verifier_down ? "verifier" : "relay") << " unreachable");
-    GrpcUploadTransport broken(verifier_down ? dead : live, verifier_down ? live : dead);
+    client_grpc::GrpcUploadTransport broken(verifier_down ? dead : live,
+                                            verifier_down ? live : dead);
     auto more = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
     Recording real_down(&broken), chaff_down(&broken);
     CHECK(phone->UploadDiagnosis(real_down, more->short_code).status().code() ==
@@ -247,21 +245,18 @@ class Keeping final : public UploadTransport {
   std::vector<openen::v1::CertifyRequest> certify;
   std::vector<openen::v1::PublishRequest> publish;
 
-  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(
-      const openen::v1::ExchangeCodeRequest& r) override {
-    if (refuse_ == "exchange") return base::NotFoundError("refused");
-    return inner_->ExchangeCode(r);
-  }
-  base::StatusOr<openen::v1::CertifyResponse> Certify(
-      const openen::v1::CertifyRequest& r) override {
-    certify.push_back(r);
-    if (refuse_ == "certify") return base::NotFoundError("refused");
-    return inner_->Certify(r);
-  }
-  base::StatusOr<openen::v1::PublishResponse> Publish(
-      const openen::v1::PublishRequest& r) override {
-    publish.push_back(r);
-    return inner_->Publish(r);
+  base::StatusOr<base::Bytes> Call(std::string_view method, base::ByteView request) override {
+    const std::string step = StepName(method);
+    if (step == "certify") {
+      REQUIRE(
+          certify.emplace_back().ParseFromArray(request.data(), static_cast<int>(request.size())));
+    }
+    if (step == "publish") {
+      REQUIRE(
+          publish.emplace_back().ParseFromArray(request.data(), static_cast<int>(request.size())));
+    }
+    if (step == refuse_) return base::NotFoundError("refused");
+    return inner_->Call(method, request);
   }
 
  private:
@@ -338,16 +333,9 @@ TEST_CASE("a refused upload sends nothing derived from the real keys", "[client]
 // NullTransport answers every request with an empty success.
 class NullTransport final : public UploadTransport {
  public:
-  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(
-      const openen::v1::ExchangeCodeRequest&) override {
-    return openen::v1::ExchangeCodeResponse();
-  }
-  base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest&) override {
-    return openen::v1::CertifyResponse();
-  }
-  base::StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest&) override {
-    ++sent;
-    return openen::v1::PublishResponse();
+  base::StatusOr<base::Bytes> Call(std::string_view method, base::ByteView) override {
+    if (method == kPublishMethod) ++sent;
+    return base::Bytes();
   }
   int sent = 0;
 };

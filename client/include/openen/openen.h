@@ -16,11 +16,18 @@
  * - A client handle may be used from several threads at once.
  * - Threads: every function that takes an openen_client or opens something
  *   (openen_keystore_open_file, openen_client_open) reads or writes storage,
- *   and the sync and upload functions the network: call them from a
- *   background thread (Android: a worker or coroutine on Dispatchers.IO;
- *   iOS: a background queue), never from the UI thread. The others
- *   (openen_status_name, the size functions, openen_options_*, openen_free)
- *   do no I/O and may run anywhere.
+ *   and the sync and upload functions call the app's network callbacks:
+ *   call them from a background thread (Android: a worker or coroutine on
+ *   Dispatchers.IO; iOS: a background queue), never from the UI thread. The
+ *   others (openen_status_name, the size functions, openen_options_*,
+ *   openen_cancel_*, openen_response_*, openen_is_paused, openen_free) do no
+ *   I/O and may run anywhere; openen_cancel_set is meant for another thread.
+ * - The library opens no connection. Downloads (openen_sync) and uploads
+ *   (openen_upload_diagnosis, chaff) go through callbacks the app implements
+ *   with its platform's HTTPS stack (OkHttp, URLSession): the library hands
+ *   them request bytes and takes response bytes. Timeouts and TLS are the
+ *   app's, set on that stack. libopenen-curl (openen_curl.h) implements the
+ *   download callback with libcurl for Linux devices and tools.
  */
 #ifndef OPENEN_OPENEN_H_
 #define OPENEN_OPENEN_H_
@@ -40,8 +47,16 @@ extern "C" {
 
 /* Status codes: the canonical gRPC/abseil values, one for each code the C++
  * library returns (openen::base::StatusCode), e.g. OPENEN_ABORTED when an
- * erase or a decommission order overtook a running sync. OPENEN_OTHER is
- * gRPC's UNKNOWN, and stands for any code not listed. */
+ * erase or a decommission order overtook a running sync, OPENEN_CANCELLED
+ * when openen_cancel_set stopped it. OPENEN_OTHER is gRPC's UNKNOWN, and
+ * stands for any code not listed. Three codes of OpenEN's own say why the
+ * client refuses to work now, where the C++ library returns
+ * FAILED_PRECONDITION with a reason (openen::client::kPausedReason, ...):
+ *   OPENEN_PAUSED: the person paused exposure notification (openen_pause);
+ *   OPENEN_CONFIGURATION_EXPIRED: the health authority's configuration
+ *     expired and no sync renewed it: broadcasting and matching stop;
+ *   OPENEN_DECOMMISSIONED: the authority switched the system off for good
+ *     and everything was erased (show that the service has ended). */
 typedef enum openen_status {
   OPENEN_OK = 0,
   OPENEN_CANCELLED = 1,
@@ -58,11 +73,14 @@ typedef enum openen_status {
   OPENEN_INTERNAL = 13,
   OPENEN_UNAVAILABLE = 14,
   OPENEN_DATA_LOSS = 15,
-  OPENEN_UNAUTHENTICATED = 16
+  OPENEN_UNAUTHENTICATED = 16,
+  OPENEN_PAUSED = 100,
+  OPENEN_CONFIGURATION_EXPIRED = 101,
+  OPENEN_DECOMMISSIONED = 102
 } openen_status;
 
-/* openen_status_name returns a static name such as "INVALID_ARGUMENT"
- * ("OTHER" for OPENEN_OTHER and any value not listed above). */
+/* openen_status_name returns a static name such as "INVALID_ARGUMENT" or
+ * "PAUSED" ("OTHER" for OPENEN_OTHER and any value not listed above). */
 OPENEN_EXPORT const char* openen_status_name(openen_status status);
 
 /* openen_free releases a message or buffer the library allocated. NULL is fine. */
@@ -135,12 +153,6 @@ OPENEN_EXPORT openen_status openen_options_add_decommission_key(openen_options* 
  * signed configurations. A phone also never adopts a configuration older
  * than one it adopted before, even after openen_erase_all. */
 OPENEN_EXPORT void openen_options_set_min_config_serial(openen_options* options, uint64_t serial);
-/* Network calls (openen_sync_relay, openen_upload_diagnosis, the chaff calls)
- * use TLS, checking servers against the |root_certs_pem| they are given or,
- * when that is NULL, the system's root certificates. With |allow| non-zero,
- * a NULL |root_certs_pem| means plaintext instead: for tests and loopback
- * only, never in a shipped app. Default: 0. */
-OPENEN_EXPORT void openen_options_allow_plaintext(openen_options* options, int allow);
 /* Replaces the system clock (unix seconds); for tests and simulations. */
 typedef int64_t (*openen_clock_fn)(void* ctx);
 OPENEN_EXPORT void openen_options_set_clock(openen_options* options, void* ctx, openen_clock_fn now);
@@ -150,8 +162,8 @@ typedef struct openen_client openen_client;
 
 /* openen_client_open opens (creating) the store and purges anything past
  * retention. PERMISSION_DENIED when |keystore| did not make this store,
- * DATA_LOSS when it is corrupt, FAILED_PRECONDITION ("decommissioned") once
- * a decommission order erased it. |options| and |keystore| must outlive the client. */
+ * DATA_LOSS when it is corrupt, OPENEN_DECOMMISSIONED once a decommission
+ * order erased it. |options| and |keystore| must outlive the client. */
 OPENEN_EXPORT openen_status openen_client_open(const openen_options* options, openen_keystore* keystore,
                                                openen_client** out, char** errptr);
 OPENEN_EXPORT void openen_client_close(openen_client* client);
@@ -161,8 +173,9 @@ OPENEN_EXPORT void openen_client_close(openen_client* client);
 OPENEN_EXPORT int openen_is_decommissioned(const char* store_dir);
 
 /* The 20-byte service data (RPI || AEM) to broadcast now. |out_len| must be
- * at least OPENEN_ADVERTISEMENT_SIZE. FAILED_PRECONDITION while paused, after
- * decommissioning, or while the authority's configuration has expired. */
+ * at least OPENEN_ADVERTISEMENT_SIZE. OPENEN_PAUSED, OPENEN_DECOMMISSIONED,
+ * or OPENEN_CONFIGURATION_EXPIRED while the authority's configuration has
+ * expired: the app stops advertising. */
 OPENEN_EXPORT openen_status openen_broadcast_payload(openen_client* client, uint8_t* out, size_t out_len,
                                                      char** errptr);
 
@@ -188,6 +201,52 @@ OPENEN_EXPORT openen_status openen_record_sightings(openen_client* client,
                                                     const openen_observation* observations,
                                                     size_t count, char** errptr);
 
+/* ---- Cancelling a sync ------------------------------------------------------
+ * A cancel flag is set from any thread (e.g. when Android's WorkManager stops
+ * the worker, or iOS expires the background task) and read by the sync and
+ * by the app's fetch callback. Reset it before reusing it. */
+typedef struct openen_cancel openen_cancel;
+OPENEN_EXPORT openen_cancel* openen_cancel_create(void);
+OPENEN_EXPORT void openen_cancel_free(openen_cancel* cancel);
+OPENEN_EXPORT void openen_cancel_set(openen_cancel* cancel);
+OPENEN_EXPORT void openen_cancel_reset(openen_cancel* cancel);
+/* 1 once openen_cancel_set was called (and not reset), else 0; 0 for NULL. */
+OPENEN_EXPORT int openen_cancel_is_set(const openen_cancel* cancel);
+
+/* ---- Responses the app's callbacks fill -----------------------------------
+ * The library gives each callback an openen_response to write the body
+ * into, with a size limit; appending past it fails with
+ * OPENEN_RESOURCE_EXHAUSTED, and the callback should then stop and return
+ * that. openen_response_set_error attaches a message (e.g. "HTTP 503") to a
+ * failure the callback returns; the library copies both. */
+typedef struct openen_response openen_response;
+OPENEN_EXPORT openen_status openen_response_append(openen_response* response, const uint8_t* data,
+                                                   size_t len);
+OPENEN_EXPORT void openen_response_set_error(openen_response* response, const char* message);
+
+/* ---- Downloading: the app's fetch callback ---------------------------------
+ * openen-relay publishes static files for any web server or CDN: index.txt
+ * (the batch names), index.sha256 (their digests), the batches, and the
+ * signed config.bin and decommission.bin. The app implements one callback:
+ * GET the file |name| (a plain file name such as "index.txt" or
+ * "batch-1585872000.zip", never with '/') from its base URL (e.g.
+ * https://cdn.example.org/openen/ + name) and append the body to |out|,
+ * which holds at most |max_bytes|. Return OPENEN_OK with the whole body;
+ * OPENEN_NOT_FOUND for HTTP 404 or 410; OPENEN_UNAVAILABLE or
+ * OPENEN_DEADLINE_EXCEEDED for a failure that may pass (no network, HTTP 5xx,
+ * a timeout, a body shorter than its Content-Length); OPENEN_CANCELLED when
+ * |cancel| is set (it may be NULL; poll openen_cancel_is_set, or cancel the
+ * request from the thread that sets it). The library verifies every byte
+ * (signatures, digests), so a CDN needs no trust beyond availability; the
+ * app should still use HTTPS, which keeps what a phone downloads private
+ * from the network. */
+typedef openen_status (*openen_fetch_fn)(void* ctx, const char* name, size_t max_bytes,
+                                         openen_response* out, const openen_cancel* cancel);
+typedef struct openen_fetcher {
+  void* ctx;
+  openen_fetch_fn fetch;
+} openen_fetcher;
+
 typedef struct openen_sync_report {
   int batches;
   uint64_t keys;
@@ -195,20 +254,23 @@ typedef struct openen_sync_report {
   int new_exposure_windows;
 } openen_sync_report;
 
-/* Syncs from a relay's export directory (index.txt + zips), verifying each
- * batch with the pinned export keys and matching it. |report| may be NULL.
- * It first applies the authority's announcements: a valid decommission order
- * in force erases everything and returns FAILED_PRECONDITION ("decommissioned");
- * a forged one returns UNAUTHENTICATED and changes nothing; an expired
- * configuration that the sync could not renew returns FAILED_PRECONDITION. */
+/* Syncs through |fetcher|: applies the authority's announcements, then
+ * downloads every batch after the last one processed, verifies it with the
+ * pinned export keys and matches it. |report| may be NULL. A valid
+ * decommission order in force erases everything and returns
+ * OPENEN_DECOMMISSIONED; a forged one returns UNAUTHENTICATED and changes
+ * nothing; an expired configuration that the sync could not renew returns
+ * OPENEN_CONFIGURATION_EXPIRED; a batch whose bytes differ from the digest
+ * listed returns DATA_LOSS. With |cancel| (may be NULL) set from another
+ * thread, it returns OPENEN_CANCELLED at its next step or when the callback
+ * gives up, keeping the batches already processed. Two syncs of one client
+ * do not run at once: the second waits. */
+OPENEN_EXPORT openen_status openen_sync(openen_client* client, const openen_fetcher* fetcher,
+                                        const openen_cancel* cancel, openen_sync_report* report,
+                                        char** errptr);
+/* The same from a local directory holding those files (a mirror, a test). */
 OPENEN_EXPORT openen_status openen_sync_directory(openen_client* client, const char* dir,
                                                   openen_sync_report* report, char** errptr);
-/* The same from openen-relay over gRPC at |target| ("host:port"), over TLS
- * checked against |root_certs_pem| (NULL: the system's roots, or plaintext
- * if the options allowed it; see openen_options_allow_plaintext). */
-OPENEN_EXPORT openen_status openen_sync_relay(openen_client* client, const char* target,
-                                              const char* root_certs_pem, openen_sync_report* report,
-                                              char** errptr);
 
 /* Adopts a configuration (a serialized SignedEnvelope) signed by a
  * configuration key. One not newer than the adopted one, or older than any
@@ -242,6 +304,27 @@ typedef struct openen_day_counts {
 OPENEN_EXPORT openen_status openen_storage_summary(openen_client* client, openen_day_counts* out,
                                                    size_t capacity, size_t* count, char** errptr);
 
+/* ---- Uploading: the app's transport callback -------------------------------
+ * A diagnosis upload (and chaff) is three calls: OPENEN_EXCHANGE_CODE_METHOD
+ * and OPENEN_CERTIFY_METHOD to the health authority's verifier, then
+ * OPENEN_PUBLISH_METHOD to the relay. The library builds each request
+ * (serialized protobuf, padded to a fixed size) and parses each response;
+ * the app's callback carries the bytes: over gRPC (grpc-java, grpc-swift:
+ * |method| is the full gRPC method name, the bytes are the message) or any
+ * HTTPS endpoint the authority maps them to. Append the response to
+ * |response| and return OPENEN_OK; for a refusal return the server's status
+ * (gRPC's code: NOT_FOUND for an unknown or expired code, ...), for a network
+ * failure OPENEN_UNAVAILABLE or OPENEN_DEADLINE_EXCEEDED. */
+#define OPENEN_EXCHANGE_CODE_METHOD "/openen.v1.Verification/ExchangeCode"
+#define OPENEN_CERTIFY_METHOD "/openen.v1.Verification/Certify"
+#define OPENEN_PUBLISH_METHOD "/openen.v1.Relay/Publish"
+typedef openen_status (*openen_call_fn)(void* ctx, const char* method, const uint8_t* request,
+                                        size_t request_len, openen_response* response);
+typedef struct openen_transport {
+  void* ctx;
+  openen_call_fn call;
+} openen_transport;
+
 typedef struct openen_upload_report {
   uint32_t keys_sent;
   uint32_t keys_accepted;
@@ -250,22 +333,23 @@ typedef struct openen_upload_report {
 /* Reports a diagnosis, on the person's explicit action: exchanges |code| at
  * the verifier, certifies the HMAC of the keys (retained days except the
  * |excluded_count| days in |excluded_days|), publishes them to the relay.
- * Targets are "host:port"; TLS as for openen_sync_relay. */
-OPENEN_EXPORT openen_status openen_upload_diagnosis(openen_client* client, const char* verifier_target,
-                                                    const char* relay_target, const char* root_certs_pem,
+ * When a step is refused the remaining calls still go out, as chaff, and
+ * the first error is returned. */
+OPENEN_EXPORT openen_status openen_upload_diagnosis(openen_client* client,
+                                                    const openen_transport* transport,
                                                     const char* code, const uint32_t* excluded_days,
-                                                    size_t excluded_count, openen_upload_report* report,
-                                                    char** errptr);
+                                                    size_t excluded_count,
+                                                    openen_upload_report* report, char** errptr);
 
-/* Chaff: the same three requests as an upload, of the same sizes, marked as
+/* Chaff: the same three calls as an upload, of the same sizes, marked as
  * chaff so that the servers store nothing. Call openen_maybe_send_chaff
  * whenever the app runs: it sends on a random schedule (on average every
  * |mean_days| days) and sets *sent to 1 when it did. Without chaff, every
  * upload the app makes is recognisable on the network. */
-OPENEN_EXPORT openen_status openen_send_chaff(openen_client* client, const char* verifier_target,
-                                              const char* relay_target, const char* root_certs_pem, char** errptr);
-OPENEN_EXPORT openen_status openen_maybe_send_chaff(openen_client* client, const char* verifier_target,
-                                                    const char* relay_target, const char* root_certs_pem,
+OPENEN_EXPORT openen_status openen_send_chaff(openen_client* client,
+                                              const openen_transport* transport, char** errptr);
+OPENEN_EXPORT openen_status openen_maybe_send_chaff(openen_client* client,
+                                                    const openen_transport* transport,
                                                     double mean_days, int* sent, char** errptr);
 
 OPENEN_EXPORT openen_status openen_pause(openen_client* client, char** errptr);
@@ -288,8 +372,8 @@ typedef struct openen_maintenance_report {
  * physically every day past retention, with no network, also while paused.
  * Purging otherwise runs only when the app calls the library: an app that
  * is not opened keeps expired data on the phone, and an order in force
- * unapplied, until it is. |report| may be NULL. FAILED_PRECONDITION
- * ("decommissioned") when the client was already switched off. */
+ * unapplied, until it is. |report| may be NULL. OPENEN_DECOMMISSIONED when
+ * the client was already switched off. */
 OPENEN_EXPORT openen_status openen_maintain(openen_client* client, openen_maintenance_report* report,
                                             char** errptr);
 

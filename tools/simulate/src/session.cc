@@ -7,6 +7,7 @@
 
 #include "calendar.h"
 #include "openen/client/sync.h"
+#include "openen/client_grpc/relay_source.h"
 #include "openen/crypto/interval.h"
 
 namespace openen::simulate::internal {
@@ -136,7 +137,7 @@ base::Status DailySessions::Upload(client::Client& app, Session& s) {
 }
 
 base::Status DailySessions::SyncAndScore(client::Client& app, Session& s) {
-  client::RelaySource source(authority_->relay_channel);
+  client_grpc::RelaySource source(authority_->relay_channel);
   const auto sync_start = std::chrono::steady_clock::now();
   auto synced = app.Sync(source);
   s.sync_seconds =

@@ -15,7 +15,7 @@
 #include "authority.h"
 #include "openen/base/status.h"
 #include "openen/client/client.h"
-#include "openen/client/upload.h"
+#include "openen/client_grpc/upload_transport.h"
 #include "openen/crypto/gaen.h"
 #include "openen/simulate/city.h"
 #include "openen/simulate/simulation.h"
@@ -95,7 +95,7 @@ class DailySessions {
   City* const city_;
   Authority* const authority_;
   Phones* const phones_;
-  client::GrpcUploadTransport transport_;
+  client_grpc::GrpcUploadTransport transport_;
   Broadcasts broadcasts_;
 };
 

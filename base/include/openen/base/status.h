@@ -65,13 +65,22 @@ class [[nodiscard]] Status {
   // WithContext returns a copy whose message is prefixed with "|context|: ".
   Status WithContext(std::string_view context) const;
 
+  // WithReason returns a copy tagged with |reason|: a stable, machine-readable
+  // name (UPPER_SNAKE_CASE) for one cause among those its code covers, for
+  // callers to switch on (the C API maps the client's reasons to status
+  // codes of their own); the message stays for people. WithContext keeps it.
+  Status WithReason(std::string_view reason) const;
+  // Empty when the status has none.
+  const std::string& reason() const { return reason_; }
+
   friend bool operator==(const Status& a, const Status& b) {
-    return a.code_ == b.code_ && a.message_ == b.message_;
+    return a.code_ == b.code_ && a.message_ == b.message_ && a.reason_ == b.reason_;
   }
 
  private:
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
+  std::string reason_;
 };
 
 inline Status InvalidArgumentError(std::string m) {

@@ -18,8 +18,10 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "openen/base/cancellation.h"
 #include "openen/client/matcher.h"
 #include "openen/client/platform.h"
 #include "openen/client/risk.h"
@@ -27,6 +29,7 @@
 #include "openen/client/upload.h"
 #include "openen/crypto/ed25519.h"
 #include "openen/crypto/gaen.h"
+#include "openen/v1/signed.pb.h"
 #include "openen/wire/export.h"
 
 namespace openen::v1 {
@@ -38,6 +41,14 @@ namespace openen::client {
 namespace internal {
 class Store;
 }
+
+// The reasons (base::Status::reason()) of the FAILED_PRECONDITION errors by
+// which the client says why it does not work now, for apps to switch on:
+// the person paused it; the health authority's configuration expired and no
+// sync renewed it; the authority switched the system off for good.
+inline constexpr std::string_view kPausedReason = "PAUSED";
+inline constexpr std::string_view kConfigurationExpiredReason = "CONFIGURATION_EXPIRED";
+inline constexpr std::string_view kDecommissionedReason = "DECOMMISSIONED";
 
 // The most days anything is kept. Configuration may lower it, never raise it.
 inline constexpr int kMaxRetentionDays = 14;
@@ -182,20 +193,23 @@ class Client {
   // configurations only under the configuration keys; a kind whose keys the
   // options leave empty is ignored.
   // Network calls and matching run without blocking broadcasting or
-  // recording; two syncs do not run at once. It then downloads every batch after the last one processed,
-  // verifies each with the pinned export keys, matches it and stores any
-  // exposure windows, remembering progress after each batch. A batch whose
-  // bytes differ from the size or SHA-256 its source lists (DATA_LOSS), or
-  // that does not parse or verify, stops the sync with its error; what came
-  // before it is kept. Each diagnosis key is counted once per day of
-  // exposure: windows of a (key, day) already stored are dropped, whatever
-  // batch or name brings the key back. A batch is skipped, with its reason
-  // in SyncReport::skipped, when its bytes (SHA-256) are those of a batch
-  // processed within the retention period, or when its name states a time
-  // window that its signed header contradicts: "batch-<T>.zip" (openen-relay)
-  // needs end_timestamp T; "<S>-<E>-<N>.zip" (Google's reference server)
-  // needs start S, end E and batch_num N; other names state none.
-  base::StatusOr<SyncReport> Sync(BatchSource& source);
+  // recording; two syncs do not run at once. It then downloads every batch after the last one
+  // processed, verifies each with the pinned export keys, matches it and stores any exposure
+  // windows, remembering progress after each batch. A batch whose bytes differ from the size or
+  // SHA-256 its source lists (DATA_LOSS), or that does not parse or verify, stops the sync with its
+  // error; what came before it is kept. Each diagnosis key is counted once per day of exposure:
+  // windows of a (key, day) already stored are dropped, whatever batch or name brings the key back.
+  // A batch is skipped, with its reason in SyncReport::skipped, when its bytes (SHA-256) are those
+  // of a batch processed within the retention period, or when its name states a time window that
+  // its signed header contradicts: "batch-<T>.zip" (openen-relay) needs end_timestamp T;
+  // "<S>-<E>-<N>.zip" (Google's reference server) needs start S, end E and batch_num N; other names
+  // state none.
+  //
+  // |cancel| lets another thread stop the sync (e.g. when the platform ends
+  // the background job): it returns CANCELLED at its next step, or as soon
+  // as the source gives up its transfer, keeping the batches already done.
+  base::StatusOr<SyncReport> Sync(BatchSource& source,
+                                  const base::Cancellation& cancel = base::NeverCancelled());
 
   // ProcessExport matches one verified export against the sightings and
   // stores the windows found, dropping those of a (diagnosis key, day)

@@ -1,22 +1,20 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 //
-// How the phone talks to the verifier and the relay when a person reports a
-// diagnosis, and when it sends chaff. Every request is padded to a fixed
-// size, and chaff sends the same three requests in the same order, so an
+// How the phone reaches the verifier and the relay when a person reports a
+// diagnosis, and when it sends chaff. The library builds each request,
+// padded to a fixed size, and parses each response; the app carries the
+// bytes over its own stack (an UploadTransport), so the library opens no
+// connection. Chaff sends the same three requests in the same order, so an
 // observer of the encrypted traffic cannot tell a diagnosis from chaff.
 
 #ifndef OPENEN_CLIENT_UPLOAD_H_
 #define OPENEN_CLIENT_UPLOAD_H_
 
-#include <memory>
+#include <cstddef>
+#include <string_view>
 
+#include "openen/base/bytes.h"
 #include "openen/base/status.h"
-#include "openen/v1/relay.pb.h"
-#include "openen/v1/verification.pb.h"
-
-namespace grpc {
-class Channel;
-}
 
 namespace openen::client {
 
@@ -24,32 +22,24 @@ namespace openen::client {
 inline constexpr size_t kExchangeCodeRequestSize = 256;
 inline constexpr size_t kCertifyRequestSize = 256;
 inline constexpr size_t kPublishRequestSize = 4096;
+// A response longer than this is refused (RESOURCE_EXHAUSTED).
+inline constexpr size_t kMaxUploadResponseSize = 64 * 1024;
+
+// The three calls of the upload flow, in order, by their full gRPC names
+// ("/<package>.<service>/<method>" of wire/openen/v1/*.proto). The request
+// and response bytes are those protobuf messages, serialized.
+inline constexpr std::string_view kExchangeCodeMethod = "/openen.v1.Verification/ExchangeCode";
+inline constexpr std::string_view kCertifyMethod = "/openen.v1.Verification/Certify";
+inline constexpr std::string_view kPublishMethod = "/openen.v1.Relay/Publish";
 
 class UploadTransport {
  public:
   virtual ~UploadTransport() = default;
-  virtual base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(
-      const openen::v1::ExchangeCodeRequest& r) = 0;
-  virtual base::StatusOr<openen::v1::CertifyResponse> Certify(
-      const openen::v1::CertifyRequest& r) = 0;
-  virtual base::StatusOr<openen::v1::PublishResponse> Publish(
-      const openen::v1::PublishRequest& r) = 0;
-};
-
-// GrpcUploadTransport uses openen-verifier and openen-relay over gRPC.
-class GrpcUploadTransport final : public UploadTransport {
- public:
-  GrpcUploadTransport(std::shared_ptr<grpc::Channel> verifier, std::shared_ptr<grpc::Channel> relay,
-                      int timeout_seconds = 60);
-  ~GrpcUploadTransport() override;
-  base::StatusOr<openen::v1::ExchangeCodeResponse> ExchangeCode(
-      const openen::v1::ExchangeCodeRequest& r) override;
-  base::StatusOr<openen::v1::CertifyResponse> Certify(const openen::v1::CertifyRequest& r) override;
-  base::StatusOr<openen::v1::PublishResponse> Publish(const openen::v1::PublishRequest& r) override;
-
- private:
-  struct Impl;
-  std::unique_ptr<Impl> impl_;
+  // Call sends |request| to the server that answers |method| (the first two
+  // to the verifier, Publish to the relay) and returns the response's bytes.
+  // A server's refusal is its status (NOT_FOUND for an unknown code, ...);
+  // a transport failure UNAVAILABLE or DEADLINE_EXCEEDED.
+  virtual base::StatusOr<base::Bytes> Call(std::string_view method, base::ByteView request) = 0;
 };
 
 }  // namespace openen::client

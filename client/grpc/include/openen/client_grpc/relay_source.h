@@ -1,0 +1,40 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// RelaySource: released batches and announcements from openen-relay's gRPC
+// API (ListBatches, GetBatch, GetConfig).
+
+#ifndef OPENEN_CLIENT_GRPC_RELAY_SOURCE_H_
+#define OPENEN_CLIENT_GRPC_RELAY_SOURCE_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "openen/client/sync.h"
+
+namespace grpc {
+class Channel;
+}
+
+namespace openen::client_grpc {
+
+class RelaySource final : public client::BatchSource {
+ public:
+  // Each call gives up after |timeout_seconds| (DEADLINE_EXCEEDED).
+  explicit RelaySource(std::shared_ptr<grpc::Channel> channel, int timeout_seconds = 60);
+  ~RelaySource() override;
+  base::StatusOr<std::vector<client::ListedBatch>> ListAfter(
+      const std::string& after, const base::Cancellation& cancel) override;
+  base::StatusOr<base::Bytes> Fetch(const std::string& name,
+                                    const base::Cancellation& cancel) override;
+  // Calls GetConfig; NOT_FOUND from the relay means none.
+  base::StatusOr<Signed> Announcements(const base::Cancellation& cancel) override;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace openen::client_grpc
+
+#endif  // OPENEN_CLIENT_GRPC_RELAY_SOURCE_H_
