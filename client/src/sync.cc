@@ -8,9 +8,9 @@
 
 #include "openen/base/file.h"
 #include "openen/wire/export.h"
-#include "openen/wire/padding.h"
 
 namespace openen::client {
+
 bool IsBatchName(const std::string& name) {
   return !name.empty() && name.size() <= kMaxBatchNameSize && name.find('/') == std::string::npos &&
          name.find('\\') == std::string::npos && name.find("..") == std::string::npos;
@@ -19,19 +19,10 @@ bool IsBatchName(const std::string& name) {
 namespace {
 
 std::optional<crypto::Sha256Digest> ParseHexDigest(std::string_view hex) {
-  if (hex.size() != 64) return std::nullopt;
+  auto bytes = base::HexDecode(hex);
+  if (!bytes.ok() || bytes->size() != crypto::kSha256Size) return std::nullopt;
   crypto::Sha256Digest d;
-  for (size_t i = 0; i < 32; ++i) {
-    int v = 0;
-    for (char c : hex.substr(2 * i, 2)) {
-      v <<= 4;
-      if (c >= '0' && c <= '9') v |= c - '0';
-      else if (c >= 'a' && c <= 'f') v |= c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F') v |= c - 'A' + 10;
-      else return std::nullopt;
-    }
-    d[i] = static_cast<uint8_t>(v);
-  }
+  std::copy(bytes->begin(), bytes->end(), d.begin());
   return d;
 }
 
