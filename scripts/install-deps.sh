@@ -10,6 +10,7 @@ packages=(
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libzip-dev zlib1g-dev
   catch2 openssl
+  default-jdk-headless  # javac, java, jni.h: tests/docs compile the guide's Java and JNI snippets
 )
 
 missing=()

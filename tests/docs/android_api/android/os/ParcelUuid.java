@@ -1,0 +1,8 @@
+package android.os;
+
+// developer.android.com/reference/android/os/ParcelUuid: fromString(String).
+public final class ParcelUuid {
+  public static ParcelUuid fromString(String uuid) {
+    throw new UnsupportedOperationException();
+  }
+}
