@@ -14,7 +14,10 @@
 # - C: a file with main() is a program, compiled, linked against libopenen.so and run with a
 #   fresh work directory; any other is a JNI library, compiled against openen.h, jni.h (the
 #   JDK's; the NDK's declares the same JNI functions) and the header javac made, linked with
-#   --no-undefined, and it must define every native method OpenEn.java declares.
+#   --no-undefined, and it must define every native method OpenEn.java declares. It then runs
+#   in the JDK's JVM under -Xcheck:jni: JniRun.java calls every native method through it (with
+#   the sanitizer runtimes preloaded when the build uses them); a JNI warning fails the test.
+#   C's JNI types are all jobject, so a jintArray declared as jlongArray is not caught.
 # - XML: must be well-formed.
 cmake_minimum_required(VERSION 3.20)
 foreach(var DOC WORK SHIM JAVAC JAVA JNI_INCLUDE CC OPENEN_INCLUDE LIBOPENEN)
@@ -24,7 +27,7 @@ foreach(var DOC WORK SHIM JAVAC JAVA JNI_INCLUDE CC OPENEN_INCLUDE LIBOPENEN)
 endforeach()
 
 file(REMOVE_RECURSE ${WORK})
-file(MAKE_DIRECTORY ${WORK}/src ${WORK}/shim ${WORK}/classes ${WORK}/jni ${WORK}/run)
+file(MAKE_DIRECTORY ${WORK}/src ${WORK}/shim ${WORK}/classes ${WORK}/jni ${WORK}/run ${WORK}/jvm)
 
 # Extraction. The text is walked with string(FIND), never split into a list: code holds ';'.
 file(READ ${DOC} text)
@@ -80,6 +83,8 @@ function(run what)
 endfunction()
 
 set(java_sources "")
+set(jni_libraries "")
+set(sep ":")
 set(c_sources "")
 set(xml_sources "")
 foreach(name ${files})
@@ -146,6 +151,41 @@ foreach(name ${c_sources})
       endforeach()
     endforeach()
     message(STATUS "${name}: defines all ${natives} native methods")
+    list(APPEND jni_libraries ${lib})
   endif()
 endforeach()
+
+# The JNI library runs in a real JVM: JniRun.java calls every native method through it, with
+# JDK stand-ins for the Android Keystore, the fetcher and the transport.
+if(jni_libraries AND java_sources)
+  run("javac JniRun.java" ${JAVAC} --release 11 -Xlint:all -Werror
+      -cp ${WORK}/shim${sep}${WORK}/classes -d ${WORK}/classes ${CMAKE_CURRENT_LIST_DIR}/JniRun.java)
+  set(jvm_env "")
+  if(SANITIZE)
+    # The sanitizer runtimes must be loaded before the JVM's own libraries; the JVM handles
+    # SIGSEGV itself and keeps memory to the end, so ASan leaves both alone.
+    set(preload "")
+    foreach(runtime asan ubsan)
+      if(SANITIZE MATCHES "address" AND runtime STREQUAL "asan" OR
+         SANITIZE MATCHES "undefined" AND runtime STREQUAL "ubsan")
+        execute_process(COMMAND ${CC} -print-file-name=lib${runtime}.so
+                        OUTPUT_VARIABLE path OUTPUT_STRIP_TRAILING_WHITESPACE)
+        list(APPEND preload ${path})
+      endif()
+    endforeach()
+    string(REPLACE ";" ":" preload "${preload}")
+    set(jvm_env ${CMAKE_COMMAND} -E env LD_PRELOAD=${preload}
+        ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1:detect_leaks=0:detect_container_overflow=0)
+  endif()
+  get_filename_component(jni_dir ${WORK}/libopenen_jni.so DIRECTORY)
+  # -Xcheck:jni checks every JNI call; its findings (a call with an exception pending, ...)
+  # are warnings, which fail the test here.
+  execute_process(COMMAND ${jvm_env} ${JAVA} -Xcheck:jni -cp ${WORK}/classes${sep}${WORK}/shim
+                          -Djava.library.path=${jni_dir} org.example.exposure.JniRun ${WORK}/jvm
+                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0 OR out MATCHES "WARNING in native method")
+    message(FATAL_ERROR "JniRun failed (${rc}):\n${out}")
+  endif()
+  message(STATUS "JniRun (run):\n${out}")
+endif()
 message(STATUS "all ${blocks} snippets of ${DOC} compile")
