@@ -4,8 +4,6 @@
 // an app on a Linux device links them): openen_sync over HTTPS from a real
 // nginx serving the C API fixture's signed export (c_api_fixture).
 
-#include "openen/openen_curl.h"
-
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -13,6 +11,7 @@
 #include <thread>
 
 #include "client/nginx.h"
+#include "openen/openen_curl.h"
 
 namespace {
 
@@ -82,13 +81,19 @@ TEST_CASE("openen_sync through openen_curl_fetcher_create over HTTPS", "[client]
   CHECK(openen_sync(phone.client, &fetcher, nullptr, &report, &err) == OPENEN_OK);
   CHECK(report.batches == 0);
 
-  // No index.txt on the server: UNAVAILABLE; the fetcher's message travels.
+  // No index.txt on the server: UNAVAILABLE.
   Phone other;
   openen_fetcher empty = {nullptr, nullptr};
   REQUIRE(openen_curl_fetcher_create(nginx.Url("/empty/").c_str(), o, &empty, &err) == OPENEN_OK);
   CHECK(openen_sync(other.client, &empty, nullptr, &report, &err) == OPENEN_UNAVAILABLE);
-  CHECK(Message(&err).find("HTTP 404") != std::string::npos);
+  CHECK(Message(&err) == "there is no index.txt (yet)");
   openen_curl_fetcher_free(&empty);
+  // A server error: the fetcher's message travels to *errptr.
+  openen_fetcher broken = {nullptr, nullptr};
+  REQUIRE(openen_curl_fetcher_create(nginx.Url("/broken/").c_str(), o, &broken, &err) == OPENEN_OK);
+  CHECK(openen_sync(other.client, &broken, nullptr, &report, &err) == OPENEN_UNAVAILABLE);
+  CHECK(Message(&err).find("HTTP 503") != std::string::npos);
+  openen_curl_fetcher_free(&broken);
 
   // A cancel set from another thread while a stalled server trickles the batch.
   openen_fetcher slow = {nullptr, nullptr};

@@ -112,10 +112,12 @@ struct Pki {
 
 // Nginx serves |root| at https://127.0.0.1:PORT/ (and 127.0.0.2, whose
 // address the certificate does not name), and:
-//   /slow/       the same files at 1 byte/s: a stalled server;
+//   /slow/       the same files at 1 byte/s after the first 400 bytes (the
+//                headers and the start of the body): a stalled server;
 //   /chunked/    the same files without Content-Length (chunked);
 //   /truncated/  the same files proxied from a backend that trickles after
-//                512 bytes; nginx gives up on it after 300 ms and closes
+//                400 bytes (the headers, then the start of a batch: all
+//                of index.txt and index.sha256); nginx gives up on it after 300 ms and closes
 //                the connection in the middle of the body;
 //   /empty/      no files at all (404 for everything);
 //   /forbidden/  403, /broken/ 503, /moved/ a 301 to /;
@@ -150,7 +152,7 @@ class Nginx {
          << "    ssl_certificate_key " << pki.key << ";\n"
          << "    root " << root << ";\n"
          << "    location / { }\n"
-         << "    location /slow/ { alias " << root << "/; limit_rate 1; }\n"
+         << "    location /slow/ { alias " << root << "/; limit_rate_after 400; limit_rate 1; }\n"
          << "    location /chunked/ { alias " << root << "/; sub_filter_types *;"
          << " sub_filter 'no-such-text-in-any-file' 'x'; }\n"
          << "    location /truncated/ { proxy_pass http://127.0.0.1:" << pp << "/trickle/;"
@@ -164,7 +166,8 @@ class Nginx {
          << "    listen 127.0.0.1:" << pp << ";\n"
          << "    root " << root << ";\n"
          << "    location / { }\n"
-         << "    location /trickle/ { alias " << root << "/; limit_rate_after 512; limit_rate 1; }\n"
+         << "    location /trickle/ { alias " << root
+         << "/; limit_rate_after 400; limit_rate 1; }\n"
          << "  }\n"
          << "}\n";
     conf.close();

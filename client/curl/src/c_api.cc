@@ -4,14 +4,13 @@
 // openen_cancel through libopenen's public openen_cancel_is_set: the two
 // libraries share no C++ object.
 
-#include "openen/openen_curl.h"
-
 #include <cstdlib>
 #include <cstring>
 #include <new>
 #include <string>
 
 #include "openen/client_curl/curl_fetcher.h"
+#include "openen/openen_curl.h"
 
 struct openen_curl_options {
   openen::client_curl::CurlOptions impl;
@@ -40,8 +39,8 @@ openen_status Fetch(void* ctx, const char* name, size_t max_bytes, openen_respon
   try {
     auto* fetcher = static_cast<CurlFetcher*>(ctx);
     if (fetcher == nullptr || name == nullptr) return OPENEN_INVALID_ARGUMENT;
-    auto body = fetcher->GetPolled(name, max_bytes,
-                                   [cancel] { return openen_cancel_is_set(cancel) != 0; });
+    auto body =
+        fetcher->GetPolled(name, max_bytes, [cancel] { return openen_cancel_is_set(cancel) != 0; });
     if (!body.ok()) {
       openen_response_set_error(out, body.status().message().c_str());
       return ToC(body.status());
@@ -94,7 +93,8 @@ openen_status openen_curl_fetcher_create(const char* base_url, const openen_curl
     return OPENEN_INVALID_ARGUMENT;
   }
   try {
-    openen::client_curl::CurlOptions o = options ? options->impl : openen::client_curl::CurlOptions();
+    openen::client_curl::CurlOptions o =
+        options ? options->impl : openen::client_curl::CurlOptions();
     o.base_url = base_url;
     auto fetcher = CurlFetcher::Create(std::move(o));
     if (!fetcher.ok()) {

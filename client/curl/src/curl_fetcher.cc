@@ -50,8 +50,6 @@ struct State {
   size_t max_bytes = 0;
   base::Bytes body;
   bool too_large = false;
-  bool cancelled = false;
-  const std::function<bool()>* is_cancelled = nullptr;
 };
 
 size_t OnBody(char* data, size_t size, size_t count, void* user) {
@@ -70,46 +68,37 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
   return len;
 }
 
-int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  auto* s = static_cast<State*>(user);
-  if ((*s->is_cancelled)()) {
-    s->cancelled = true;
-    return 1;  // aborts the transfer (CURLE_ABORTED_BY_CALLBACK)
-  }
-  return 0;
-}
-
 // FromHttp maps a final status code other than 200.
-base::Status FromHttp(const std::string& name, long code) {
-  const std::string what = name + ": HTTP " + std::to_string(code);
+base::Status FromHttp(long code) {
+  const std::string what = "HTTP " + std::to_string(code);
   if (code == 404 || code == 410) return base::NotFoundError(what);
-  if (code == 408 || code == 425 || code == 429 || code >= 500)
-    return base::UnavailableError(what);
-  if (code >= 300 && code < 400) return base::FailedPreconditionError(what + " (redirects are not followed)");
+  if (code == 408 || code == 425 || code == 429 || code >= 500) return base::UnavailableError(what);
+  if (code >= 300 && code < 400)
+    return base::FailedPreconditionError(what + " (redirects are not followed)");
   return base::FailedPreconditionError(what);
 }
 
 // FromCurl maps a transfer that failed before a status other than 200 came.
 // Messages are curl's fixed ones: its error buffer would name the host.
-base::Status FromCurl(const std::string& name, CURLcode rc) {
-  const std::string what = name + ": ";
+base::Status FromCurl(CURLcode rc) {
   switch (rc) {
     case CURLE_OPERATION_TIMEDOUT:
-      return DeadlineExceeded(what + "timed out (" + curl_easy_strerror(rc) + ")");
+      return DeadlineExceeded(std::string("timed out (") + curl_easy_strerror(rc) + ")");
     case CURLE_PARTIAL_FILE:
-      return base::UnavailableError(what + "the server closed the connection before the whole body (truncated)");
+      return base::UnavailableError(
+          "the server closed the connection before the whole body (truncated)");
     case CURLE_PEER_FAILED_VERIFICATION:
-      return base::UnavailableError(what + "the server's certificate does not verify (" +
+      return base::UnavailableError(std::string("the server's certificate does not verify (") +
                                     curl_easy_strerror(rc) + ")");
     case CURLE_UNSUPPORTED_PROTOCOL:
     case CURLE_URL_MALFORMAT:
-      return base::InvalidArgumentError(what + curl_easy_strerror(rc));
+      return base::InvalidArgumentError(curl_easy_strerror(rc));
     case CURLE_OUT_OF_MEMORY:
-      return base::ResourceExhaustedError(what + curl_easy_strerror(rc));
+      return base::ResourceExhaustedError(curl_easy_strerror(rc));
     default:
       // Connection refused or reset, DNS, TLS handshake and certificate
       // failures, HTTP/2 stream errors: may pass (or need a fixed server).
-      return base::UnavailableError(what + curl_easy_strerror(rc));
+      return base::UnavailableError(curl_easy_strerror(rc));
   }
 }
 
@@ -158,16 +147,16 @@ base::StatusOr<base::Bytes> CurlFetcher::GetPolled(const std::string& name, size
 base::StatusOr<base::Bytes> CurlFetcher::Transfer(const std::string& name, size_t max_bytes,
                                                   const std::function<bool()>& cancelled,
                                                   const base::Cancellation* cancel) {
-  if (!client::IsBatchName(name)) return base::InvalidArgumentError("'" + name + "' is not a plain file name");
-  if (cancelled()) return Cancelled(name + ": cancelled");
+  if (!client::IsBatchName(name))
+    return base::InvalidArgumentError("'" + name + "' is not a plain file name");
+  if (cancelled()) return Cancelled("cancelled");
   Easy easy(curl_easy_init());
   Multi multi(curl_multi_init());
-  if (!easy || !multi) return base::ResourceExhaustedError(name + ": libcurl cannot allocate a transfer");
+  if (!easy || !multi) return base::ResourceExhaustedError("libcurl cannot allocate a transfer");
   CURL* h = easy.get();
   State state;
   state.easy = h;
   state.max_bytes = max_bytes;
-  state.is_cancelled = &cancelled;
   const std::string url = options_.base_url + name;
   const char* protocols = options_.allow_plain_http ? "http,https" : "https";
   const auto ms = [](auto d) { return static_cast<long>(d.count()); };
@@ -197,22 +186,23 @@ base::StatusOr<base::Bytes> CurlFetcher::Transfer(const std::string& name, size_
   opt(CURLOPT_NOSIGNAL, 1L);
   opt(CURLOPT_WRITEFUNCTION, &OnBody);
   opt(CURLOPT_WRITEDATA, &state);
-  opt(CURLOPT_XFERINFOFUNCTION, &OnProgress);
-  opt(CURLOPT_XFERINFODATA, &state);
-  opt(CURLOPT_NOPROGRESS, 0L);
   if (!options_.user_agent.empty()) opt(CURLOPT_USERAGENT, options_.user_agent.c_str());
   if (set != CURLE_OK) {
-    return base::InternalError(name + ": libcurl refuses an option: " + curl_easy_strerror(set));
+    return base::InternalError(std::string("libcurl refuses an option: ") +
+                               curl_easy_strerror(set));
   }
   if (curl_multi_add_handle(multi.get(), h) != CURLM_OK) {
-    return base::InternalError(name + ": libcurl cannot start the transfer");
+    return base::InternalError("libcurl cannot start the transfer");
   }
   // A Cancellation wakes the wait below at once; the wait itself is short
   // enough for a polled one.
   std::optional<base::Cancellation::Callback> on_cancel;
   if (cancel != nullptr) on_cancel.emplace(*cancel, [&multi] { curl_multi_wakeup(multi.get()); });
+  // curl_multi_perform never blocks: between its calls, cancellation is
+  // checked, and the wait for the sockets lasts at most kPollMs.
   CURLcode rc = CURLE_OK;
   bool done = false;
+  bool was_cancelled = false;
   while (!done) {
     int running = 0;
     if (curl_multi_perform(multi.get(), &running) != CURLM_OK) {
@@ -228,25 +218,24 @@ base::StatusOr<base::Bytes> CurlFetcher::Transfer(const std::string& name, size_
     }
     if (done) break;
     if (cancelled()) {
-      state.cancelled = true;
+      was_cancelled = true;
       break;
     }
     curl_multi_poll(multi.get(), nullptr, 0, kPollMs, nullptr);
   }
   on_cancel.reset();  // waits for a callback running on another thread
   curl_multi_remove_handle(multi.get(), h);
-  if (state.cancelled || (rc != CURLE_OK && cancelled())) {
-    return Cancelled(name + ": cancelled");
+  if (was_cancelled || (rc != CURLE_OK && cancelled())) {
+    return Cancelled("cancelled");
   }
   long code = 0;
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-  if (code != 0 && code != 200) return FromHttp(name, code);
+  if (code != 0 && code != 200) return FromHttp(code);
   if (state.too_large || rc == CURLE_FILESIZE_EXCEEDED) {
-    return base::ResourceExhaustedError(name + ": larger than " + std::to_string(max_bytes) +
-                                        " bytes");
+    return base::ResourceExhaustedError("larger than " + std::to_string(max_bytes) + " bytes");
   }
-  if (rc != CURLE_OK) return FromCurl(name, rc);
-  if (code != 200) return base::UnavailableError(name + ": no HTTP status");
+  if (rc != CURLE_OK) return FromCurl(rc);
+  if (code != 200) return base::UnavailableError("no HTTP status");
   return std::move(state.body);
 }
 

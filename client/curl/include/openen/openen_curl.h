@@ -46,7 +46,8 @@ OPENEN_EXPORT void openen_curl_options_free(openen_curl_options* options);
  * [the system's]. Peer and host name verification are always on. */
 OPENEN_EXPORT void openen_curl_options_set_ca_file(openen_curl_options* options, const char* path);
 /* 1 permits an http:// base URL, for loopback tests and tools only [0]. */
-OPENEN_EXPORT void openen_curl_options_set_allow_plain_http(openen_curl_options* options, int allow);
+OPENEN_EXPORT void openen_curl_options_set_allow_plain_http(openen_curl_options* options,
+                                                            int allow);
 /* Connecting, TCP and TLS [15000 ms]. */
 OPENEN_EXPORT void openen_curl_options_set_connect_timeout_ms(openen_curl_options* options,
                                                               int64_t ms);

@@ -72,7 +72,7 @@ struct CurlOptions {
 //   |cancel| set: CANCELLED, within ~100 ms, whatever the transfer is doing.
 // Only https:// (and, when allowed, http://) is ever spoken; no cookies,
 // no .netrc, no content decoding (max_bytes counts bytes on the wire).
-// Messages name the file and the failure, never the host.
+// Messages say what failed (the caller adds the file's name), never the host.
 // Thread safety: Get may be called from several threads at once; each call
 // uses its own connection.
 class CurlFetcher final : public client::Fetcher {
