@@ -12,14 +12,17 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string_view>
 
 #include "openen/base/coding.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
+#include "openen/client/matcher.h"
 #include "openen/crypto/random.h"
 #include "openen/v1/relay.pb.h"
+#include "openen/v1/signed.pb.h"
 #include "openen/wire/padding.h"
 #include "openen/wire/signed.h"
 #include "store.h"
@@ -236,6 +239,143 @@ uint32_t Today(int64_t now) { return crypto::DayNumber(crypto::EnIntervalNumber(
 
 }  // namespace
 
+// Client::Impl holds the client's state. |mu| guards all of it; |sync_mu|
+// lets one sync run at a time, held without |mu| across network calls.
+struct Client::Impl {
+  Impl(ClientOptions options, std::unique_ptr<internal::Store> store, KeyStore* keystore,
+       const base::Clock* clock)
+      : options_(std::move(options)),
+        store_(std::move(store)),
+        keystore_(keystore),
+        clock_(clock),
+        retention_days_(options_.retention_days) {}
+
+  // The public methods, as Client documents them.
+  base::StatusOr<crypto::Advertisement> CurrentAdvertisement();
+  base::Status RecordSighting(base::ByteView rpi, base::ByteView aem, int rssi, int64_t unix_time);
+  base::Status RecordSightings(const std::vector<Observation>& observations);
+  base::StatusOr<SyncReport> Sync(BatchSource& source, const base::Cancellation& cancel);
+  base::StatusOr<SyncReport> ProcessExport(const wire::ExportFile& file);
+  base::Status UpdateConfiguration(const openen::v1::SignedEnvelope& envelope);
+  base::StatusOr<std::vector<DailySummary>> DailySummaries();
+  base::StatusOr<std::vector<OwnKey>> KeysForUpload(const std::vector<uint32_t>& excluded_days);
+  base::StatusOr<UploadReport> UploadDiagnosis(UploadTransport& transport, const std::string& code,
+                                               const std::vector<uint32_t>& excluded_days);
+  base::Status SendChaff(UploadTransport& transport);
+  base::StatusOr<bool> MaybeSendChaff(UploadTransport& transport, double mean_days);
+  base::Status Pause();
+  base::Status Resume();
+  bool paused() const;
+  base::StatusOr<MaintenanceReport> Maintain();
+  base::Status EraseAll();
+  base::StatusOr<StorageSummary> Summary();
+  int retention_days() const;
+
+  base::Status PurgeIfDayChanged(int64_t now);
+  // ForgetAdvertisement drops the cached advertisement and today's derived keys.
+  void ForgetAdvertisement();
+  // PurgeNow deletes the days past retention and returns how many held data.
+  base::StatusOr<int> PurgeNow(int64_t now);
+  base::StatusOr<OwnKey> TodaysKey(int64_t now);
+  // Record checks and stores |observations|; |batch| prefixes errors with the index.
+  base::Status Record(const std::vector<Observation>& observations, bool batch);
+  base::StatusOr<std::vector<Sighting>> LoadSightings();
+  // MatchWindows matches |file| against |index| (no lock needed) and returns
+  // the exposure windows found; CommitWindows stores them with the sync
+  // progress in one write, so a batch is never half recorded.
+  base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(
+      const wire::ExportFile& file, SightingIndex* index, const RiskParameters& risk) const;
+  base::Status CommitWindows(const std::vector<ExposureWindow>& windows,
+                             const std::string& progress);
+  // DropCountedWindows removes from |windows| those whose (diagnosis key,
+  // day) a stored window already counts, and returns how many it removed.
+  base::StatusOr<int> DropCountedWindows(std::vector<ExposureWindow>* windows);
+  base::StatusOr<std::vector<ExposureWindow>> LoadWindows();
+  // |stored|: the configuration this phone adopted before, reloaded at Open
+  // (adopted even if expired, so that expiry keeps stopping the phone).
+  base::Status UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope,
+                                         bool stored = false);
+  // CheckAlive fails once decommissioned, applying a pending order whose time has come.
+  base::Status CheckAlive(int64_t now);
+  base::Status CheckConfigurationCurrent(int64_t now) const;
+  base::Status AcceptOrder(const base::Bytes& envelope_bytes, int64_t now);
+  void DecommissionNow(const openen::v1::SignedEnvelope& order);
+
+  ClientOptions options_;
+  std::unique_ptr<internal::Store> store_;
+  KeyStore* keystore_;
+  const base::Clock* clock_;
+  mutable std::mutex mu_;
+  std::mutex sync_mu_;  // one sync at a time; held without mu_ across network calls
+  RiskParameters risk_;
+  int retention_days_;
+  bool paused_ = false;
+  std::optional<uint32_t> purged_day_;
+  uint64_t config_serial_ = 0;
+  bool config_adopted_ = false;
+  // No configuration below this serial is adopted: the highest ever adopted
+  // (kept through EraseAll) or the app's min_config_serial.
+  uint64_t config_floor_ = 0;
+  int64_t config_expires_at_ = 0;  // 0: no configuration adopted
+  // A decommission order that is not yet in force, and its time.
+  std::optional<openen::v1::SignedEnvelope> pending_order_;
+  int64_t pending_order_at_ = 0;
+  bool decommissioned_ = false;
+  // Bumped by EraseAll: a sync that straddles an erase stores nothing.
+  uint64_t erase_generation_ = 0;
+  uint64_t identifiers_dropped_ = 0;  // see StorageSummary
+  // The advertisement of the current interval, derived once, and the keys
+  // that derive today's (the TEK itself is read from the store once a day).
+  std::optional<uint32_t> advertised_interval_;
+  crypto::Advertisement advertisement_{};
+  std::optional<uint32_t> advertising_day_;
+  crypto::RpiDeriver advertising_rpis_;
+  crypto::SecretBytes advertising_aemk_;
+};
+
+base::StatusOr<crypto::Advertisement> Client::CurrentAdvertisement() {
+  return impl_->CurrentAdvertisement();
+}
+base::Status Client::RecordSighting(base::ByteView rpi, base::ByteView aem, int rssi,
+                                    int64_t unix_time) {
+  return impl_->RecordSighting(rpi, aem, rssi, unix_time);
+}
+base::Status Client::RecordSightings(const std::vector<Observation>& observations) {
+  return impl_->RecordSightings(observations);
+}
+base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancellation& cancel) {
+  return impl_->Sync(source, cancel);
+}
+base::StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
+  return impl_->ProcessExport(file);
+}
+base::Status Client::UpdateConfiguration(const openen::v1::SignedEnvelope& envelope) {
+  return impl_->UpdateConfiguration(envelope);
+}
+base::StatusOr<std::vector<DailySummary>> Client::DailySummaries() {
+  return impl_->DailySummaries();
+}
+base::StatusOr<std::vector<OwnKey>> Client::KeysForUpload(
+    const std::vector<uint32_t>& excluded_days) {
+  return impl_->KeysForUpload(excluded_days);
+}
+base::StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport,
+                                                     const std::string& code,
+                                                     const std::vector<uint32_t>& excluded_days) {
+  return impl_->UploadDiagnosis(transport, code, excluded_days);
+}
+base::Status Client::SendChaff(UploadTransport& transport) { return impl_->SendChaff(transport); }
+base::StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double mean_days) {
+  return impl_->MaybeSendChaff(transport, mean_days);
+}
+base::Status Client::Pause() { return impl_->Pause(); }
+base::Status Client::Resume() { return impl_->Resume(); }
+bool Client::paused() const { return impl_->paused(); }
+base::StatusOr<MaintenanceReport> Client::Maintain() { return impl_->Maintain(); }
+base::Status Client::EraseAll() { return impl_->EraseAll(); }
+base::StatusOr<StorageSummary> Client::Summary() { return impl_->Summary(); }
+int Client::retention_days() const { return impl_->retention_days(); }
+
 base::StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyStore* keystore,
                                                      const base::Clock* clock) {
   if (options.retention_days < 1 || options.retention_days > kMaxRetentionDays) {
@@ -265,7 +405,7 @@ base::StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyS
     return Decommissioned();
   }
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<internal::Store> store, internal::Store::Open(options.store_dir, keystore));
-  std::unique_ptr<Client> c(new Client(std::move(options), std::move(store), keystore, clock));
+  auto c = std::make_unique<Impl>(std::move(options), std::move(store), keystore, clock);
   std::lock_guard<std::mutex> lock(c->mu_);
   // The pause flag is always stored (sealed, "0" or "1"): its presence does
   // not tell that the person ever paused.
@@ -291,16 +431,10 @@ base::StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyS
     c->pending_order_.reset();
   }
   OPENEN_RETURN_IF_ERROR(c->PurgeNow(clock->NowSeconds()).status());
-  return c;
+  return std::unique_ptr<Client>(new Client(std::move(c)));
 }
 
-Client::Client(ClientOptions options, std::unique_ptr<internal::Store> store, KeyStore* keystore,
-               const base::Clock* clock)
-    : options_(std::move(options)),
-      store_(std::move(store)),
-      keystore_(keystore),
-      clock_(clock),
-      retention_days_(options_.retention_days) {}
+Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
 Client::~Client() = default;
 
@@ -309,7 +443,7 @@ bool Client::IsDecommissioned(const std::string& store_dir) {
   return std::filesystem::exists(store_dir + "/" + kDecommissionedMarker, ec);
 }
 
-void Client::DecommissionNow(const openen::v1::SignedEnvelope& order) {
+void Client::Impl::DecommissionNow(const openen::v1::SignedEnvelope& order) {
   // The marker first, durably: if the app dies during the deletion, the
   // next Open sees it and finishes the job instead of starting afresh.
   const std::string marker = options_.store_dir + "/" + kDecommissionedMarker;
@@ -335,7 +469,7 @@ void Client::DecommissionNow(const openen::v1::SignedEnvelope& order) {
   ForgetAdvertisement();
 }
 
-base::Status Client::AcceptOrder(const base::Bytes& envelope_bytes, int64_t now) {
+base::Status Client::Impl::AcceptOrder(const base::Bytes& envelope_bytes, int64_t now) {
   openen::v1::SignedEnvelope env;
   if (envelope_bytes.size() > INT32_MAX ||
       !env.ParseFromArray(envelope_bytes.data(), static_cast<int>(envelope_bytes.size()))) {
@@ -358,7 +492,7 @@ base::Status Client::AcceptOrder(const base::Bytes& envelope_bytes, int64_t now)
   return base::Status::Ok();
 }
 
-base::Status Client::CheckAlive(int64_t now) {
+base::Status Client::Impl::CheckAlive(int64_t now) {
   if (decommissioned_) return Decommissioned();
   if (pending_order_ && now >= pending_order_at_) {
     DecommissionNow(*pending_order_);
@@ -367,7 +501,7 @@ base::Status Client::CheckAlive(int64_t now) {
   return base::Status::Ok();
 }
 
-base::Status Client::CheckConfigurationCurrent(int64_t now) const {
+base::Status Client::Impl::CheckConfigurationCurrent(int64_t now) const {
   if (config_expires_at_ != 0 && now >= config_expires_at_) {
     return base::FailedPreconditionError(
                "the health authority's configuration expired at " +
@@ -378,12 +512,12 @@ base::Status Client::CheckConfigurationCurrent(int64_t now) const {
   return base::Status::Ok();
 }
 
-int Client::retention_days() const {
+int Client::Impl::retention_days() const {
   std::lock_guard<std::mutex> lock(mu_);
   return retention_days_;
 }
 
-base::StatusOr<int> Client::PurgeNow(int64_t now) {
+base::StatusOr<int> Client::Impl::PurgeNow(int64_t now) {
   const uint32_t today = Today(now);
   const uint32_t first_kept = today + 1 > static_cast<uint32_t>(retention_days_) ? today + 1 - retention_days_ : 0;
   // Only when there is something to delete: the compaction is the expensive
@@ -410,20 +544,20 @@ base::StatusOr<int> Client::PurgeNow(int64_t now) {
   return purged;
 }
 
-void Client::ForgetAdvertisement() {
+void Client::Impl::ForgetAdvertisement() {
   advertised_interval_.reset();
   advertising_day_.reset();
   advertising_rpis_ = crypto::RpiDeriver();
   advertising_aemk_ = crypto::SecretBytes();
 }
 
-base::Status Client::PurgeIfDayChanged(int64_t now) {
+base::Status Client::Impl::PurgeIfDayChanged(int64_t now) {
   if (purged_day_ == Today(now)) return base::Status::Ok();
   ForgetAdvertisement();
   return PurgeNow(now).status();
 }
 
-base::StatusOr<OwnKey> Client::TodaysKey(int64_t now) {
+base::StatusOr<OwnKey> Client::Impl::TodaysKey(int64_t now) {
   const uint32_t today = Today(now);
   OPENEN_ASSIGN_OR_RETURN(std::optional<base::Bytes> record,
                           store_->GetSealed(DayKey('T', today), today));
@@ -436,7 +570,7 @@ base::StatusOr<OwnKey> Client::TodaysKey(int64_t now) {
   return k;
 }
 
-base::StatusOr<crypto::Advertisement> Client::CurrentAdvertisement() {
+base::StatusOr<crypto::Advertisement> Client::Impl::CurrentAdvertisement() {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_->NowSeconds();
   OPENEN_RETURN_IF_ERROR(CheckAlive(now));
@@ -462,7 +596,7 @@ base::StatusOr<crypto::Advertisement> Client::CurrentAdvertisement() {
   return advertisement_;
 }
 
-base::Status Client::RecordSighting(base::ByteView rpi, base::ByteView aem, int rssi,
+base::Status Client::Impl::RecordSighting(base::ByteView rpi, base::ByteView aem, int rssi,
                                     int64_t time) {
   if (rpi.size() != crypto::kRpiSize) {
     return base::InvalidArgumentError("rpi is " + std::to_string(rpi.size()) + " bytes, want 16");
@@ -478,11 +612,11 @@ base::Status Client::RecordSighting(base::ByteView rpi, base::ByteView aem, int 
   return Record({o}, /*batch=*/false);
 }
 
-base::Status Client::RecordSightings(const std::vector<Observation>& observations) {
+base::Status Client::Impl::RecordSightings(const std::vector<Observation>& observations) {
   return Record(observations, /*batch=*/true);
 }
 
-base::Status Client::Record(const std::vector<Observation>& observations, bool batch) {
+base::Status Client::Impl::Record(const std::vector<Observation>& observations, bool batch) {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_->NowSeconds();
   OPENEN_RETURN_IF_ERROR(CheckAlive(now));
@@ -567,7 +701,7 @@ base::Status Client::Record(const std::vector<Observation>& observations, bool b
   return store_->Commit(writes, "", "", /*sync=*/false);
 }
 
-base::StatusOr<std::vector<Sighting>> Client::LoadSightings() {
+base::StatusOr<std::vector<Sighting>> Client::Impl::LoadSightings() {
   std::vector<Sighting> all;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
       std::string(1, 'S'), std::string(1, 'T'),
@@ -579,7 +713,7 @@ base::StatusOr<std::vector<Sighting>> Client::LoadSightings() {
   return all;
 }
 
-base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> Client::MatchWindows(
+base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> Client::Impl::MatchWindows(
     const wire::ExportFile& file, SightingIndex* index, const RiskParameters& risk) const {
   // Scans of each diagnosis key that matched, in time order, become windows.
   struct KeyScans {
@@ -635,7 +769,7 @@ base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> Client::Match
   return std::make_pair(report, std::move(windows));
 }
 
-base::StatusOr<int> Client::DropCountedWindows(std::vector<ExposureWindow>* windows) {
+base::StatusOr<int> Client::Impl::DropCountedWindows(std::vector<ExposureWindow>* windows) {
   if (windows->empty()) return 0;
   std::set<std::pair<std::array<uint8_t, 16>, uint32_t>> counted;  // (key tag, day)
   OPENEN_ASSIGN_OR_RETURN(std::vector<ExposureWindow> stored, LoadWindows());
@@ -651,7 +785,7 @@ base::StatusOr<int> Client::DropCountedWindows(std::vector<ExposureWindow>* wind
   return static_cast<int>(before - windows->size());
 }
 
-base::Status Client::CommitWindows(const std::vector<ExposureWindow>& windows,
+base::Status Client::Impl::CommitWindows(const std::vector<ExposureWindow>& windows,
                                    const std::string& progress) {
   const uint32_t today = Today(clock_->NowSeconds());
   std::map<uint32_t, std::vector<const ExposureWindow*>> by_day;
@@ -677,7 +811,7 @@ base::Status Client::CommitWindows(const std::vector<ExposureWindow>& windows,
   return store_->Commit(records, progress.empty() ? std::string() : std::string(kProgressMeta), progress);
 }
 
-base::StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
+base::StatusOr<SyncReport> Client::Impl::ProcessExport(const wire::ExportFile& file) {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_->NowSeconds();
   OPENEN_RETURN_IF_ERROR(CheckAlive(now));
@@ -693,7 +827,7 @@ base::StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
   return found.first;
 }
 
-base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancellation& cancel) {
+base::StatusOr<SyncReport> Client::Impl::Sync(BatchSource& source, const base::Cancellation& cancel) {
   std::lock_guard<std::mutex> one_sync(sync_mu_);
   auto check_cancelled = [&]() -> base::Status {
     if (cancel.cancelled()) return base::Status(base::StatusCode::kCancelled, "sync cancelled");
@@ -819,13 +953,13 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
   return report;
 }
 
-base::Status Client::UpdateConfiguration(const openen::v1::SignedEnvelope& envelope) {
+base::Status Client::Impl::UpdateConfiguration(const openen::v1::SignedEnvelope& envelope) {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   return UpdateConfigurationLocked(envelope);
 }
 
-base::Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope,
+base::Status Client::Impl::UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope,
                                                bool stored) {
   openen::v1::RelayConfig config;
   OPENEN_RETURN_IF_ERROR(
@@ -859,7 +993,7 @@ base::Status Client::UpdateConfigurationLocked(const openen::v1::SignedEnvelope&
   return PurgeIfDayChanged(now);
 }
 
-base::StatusOr<std::vector<ExposureWindow>> Client::LoadWindows() {
+base::StatusOr<std::vector<ExposureWindow>> Client::Impl::LoadWindows() {
   std::vector<ExposureWindow> windows;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
       std::string(1, 'W'), std::string(1, 'X'),
@@ -874,7 +1008,7 @@ base::StatusOr<std::vector<ExposureWindow>> Client::LoadWindows() {
   return windows;
 }
 
-base::StatusOr<std::vector<DailySummary>> Client::DailySummaries() {
+base::StatusOr<std::vector<DailySummary>> Client::Impl::DailySummaries() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
@@ -882,7 +1016,7 @@ base::StatusOr<std::vector<DailySummary>> Client::DailySummaries() {
   return SummarizeByDay(windows, risk_);
 }
 
-base::StatusOr<std::vector<OwnKey>> Client::KeysForUpload(
+base::StatusOr<std::vector<OwnKey>> Client::Impl::KeysForUpload(
     const std::vector<uint32_t>& excluded_days) {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
@@ -902,7 +1036,7 @@ base::StatusOr<std::vector<OwnKey>> Client::KeysForUpload(
   return keys;
 }
 
-base::StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport,
+base::StatusOr<UploadReport> Client::Impl::UploadDiagnosis(UploadTransport& transport,
                                                      const std::string& code,
                                                      const std::vector<uint32_t>& excluded_days) {
   OPENEN_ASSIGN_OR_RETURN(std::vector<OwnKey> own, KeysForUpload(excluded_days));
@@ -912,7 +1046,7 @@ base::StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport,
   return UploadReport{static_cast<uint32_t>(own.size()), accepted};
 }
 
-base::Status Client::SendChaff(UploadTransport& transport) {
+base::Status Client::Impl::SendChaff(UploadTransport& transport) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
@@ -935,7 +1069,7 @@ base::Status Client::SendChaff(UploadTransport& transport) {
   return internal::UploadFlow(transport, keys, code, /*chaff=*/true).status();
 }
 
-base::StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double mean_days) {
+base::StatusOr<bool> Client::Impl::MaybeSendChaff(UploadTransport& transport, double mean_days) {
   const int64_t now = clock_->NowSeconds();
   auto next_draw = [&] {
     // Exponential waiting time: a memoryless schedule reveals nothing by its rhythm.
@@ -963,7 +1097,7 @@ base::StatusOr<bool> Client::MaybeSendChaff(UploadTransport& transport, double m
   return true;
 }
 
-base::Status Client::Pause() {
+base::Status Client::Impl::Pause() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPausedMeta, "1"));
@@ -971,7 +1105,7 @@ base::Status Client::Pause() {
   return base::Status::Ok();
 }
 
-base::Status Client::Resume() {
+base::Status Client::Impl::Resume() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPausedMeta, "0"));
@@ -979,12 +1113,12 @@ base::Status Client::Resume() {
   return base::Status::Ok();
 }
 
-bool Client::paused() const {
+bool Client::Impl::paused() const {
   std::lock_guard<std::mutex> lock(mu_);
   return paused_ && !decommissioned_;
 }
 
-base::StatusOr<MaintenanceReport> Client::Maintain() {
+base::StatusOr<MaintenanceReport> Client::Impl::Maintain() {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t now = clock_->NowSeconds();
   if (decommissioned_) return Decommissioned();
@@ -999,7 +1133,7 @@ base::StatusOr<MaintenanceReport> Client::Maintain() {
   return report;
 }
 
-base::Status Client::EraseAll() {
+base::Status Client::Impl::EraseAll() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   // The authority's order is not the person's data: a phone that knew of a
@@ -1027,7 +1161,7 @@ base::Status Client::EraseAll() {
   return destroyed.ok() ? destroyed : destroyed.WithContext("destroy the platform key");
 }
 
-base::StatusOr<StorageSummary> Client::Summary() {
+base::StatusOr<StorageSummary> Client::Impl::Summary() {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_RETURN_IF_ERROR(CheckAlive(clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(PurgeIfDayChanged(clock_->NowSeconds()));
