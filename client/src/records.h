@@ -26,6 +26,7 @@
 #include "openen/client/matcher.h"
 #include "openen/client/risk.h"
 #include "openen/crypto/hash.h"
+#include "openen/crypto/interval.h"
 #include "store.h"
 
 namespace openen::client::internal {
