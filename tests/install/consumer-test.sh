@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Installs OpenEN's build into a fresh prefix (cmake --install) and builds the
-# app-like consumer.c against that prefix four ways, then runs each:
+# Installs OpenEN's build into a fresh prefix (cmake --install), moves it, and
+# builds the app-like consumer.c against it four ways, then runs each:
 #   cmake-shared   find_package(OpenEN), OpenEN::client         (libopenen.so)
 #   cmake-static   find_package(OpenEN COMPONENTS static),
 #                  OpenEN::client_static                        (libopenen.a)
@@ -38,9 +38,12 @@ work="$(cd "$work" && pwd)"
 prefix="$work/prefix"
 unset LD_LIBRARY_PATH
 
-echo "== cmake --install $build_dir --prefix $prefix"
-cmake --install "$build_dir" --prefix "$prefix" >"$work/install.log" 2>&1 ||
+# Installed into one directory, used from another: the package is relocatable.
+installed="$work/installed"
+echo "== cmake --install $build_dir --prefix $installed, moved to $prefix"
+cmake --install "$build_dir" --prefix "$installed" >"$work/install.log" 2>&1 ||
   { cat "$work/install.log"; fail "cmake --install"; }
+mv "$installed" "$prefix"
 (cd "$prefix" && find . -type f -o -type l | sort)
 
 for f in include/openen/openen.h "$libdir/libopenen.so" "$libdir/libopenen.a" \
@@ -51,7 +54,8 @@ done
 
 # Relocatable: no installed text file names the build or the source tree, or
 # the prefix itself; the shared library carries no RUNPATH into the build.
-if grep -rIl -e "$build_dir" -e "$source_dir" -e "$prefix" "$prefix" >"$work/paths.txt"; then
+if grep -rIl -e "$build_dir" -e "$source_dir" -e "$installed" -e "$prefix" "$prefix" \
+  >"$work/paths.txt"; then
   cat "$work/paths.txt" >&2
   fail "installed text files hold absolute paths of the build, the sources or the prefix"
 fi
