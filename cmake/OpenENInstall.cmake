@@ -136,32 +136,47 @@ function(_openen_link_closure target out_internal out_external)
   set(${out_external} "${external}" PARENT_SCOPE)
 endfunction()
 
-# openen_bundle_static(TARGET FROM) makes the static library TARGET (its own
-# sources already given) self-contained: it also holds the object code of
-# FROM and of every OpenEN static library FROM needs, compiles with FROM's
-# usage requirements, and declares FROM's third-party dependencies as link
-# dependencies, which the installed target and openen.pc pass on to the app.
-# Sets OPENEN_STATIC_FIND_DEPENDENCIES (CMake code for
+# openen_bundle_static(TARGET SHARED) makes the static library TARGET the
+# self-contained twin of the shared library SHARED: TARGET gets SHARED's
+# sources, compiled the same way, plus the object code of every OpenEN static
+# library SHARED links (the whole closure), and SHARED's third-party
+# dependencies as link dependencies, which the installed target and openen.pc
+# pass on to the app. Sets OPENEN_STATIC_FIND_DEPENDENCIES (CMake code for
 # openen_install_component) in the caller's scope, and keeps openen.pc's
 # Requires.private and Libs.private for openen_install_package.
-function(openen_bundle_static target from)
-  _openen_link_closure(${from} internal external)
-  get_target_property(from_real ${from} ALIASED_TARGET)
-  if(NOT from_real)
-    set(from_real ${from})
-  endif()
-  set(objects "")
-  foreach(lib IN LISTS from_real internal)
-    list(APPEND objects $<TARGET_OBJECTS:${lib}>)
+function(openen_bundle_static target shared)
+  _openen_link_closure(${shared} internal external)
+  get_target_property(sources ${shared} SOURCES)
+  target_sources(${target} PRIVATE ${sources})
+  foreach(lib IN LISTS internal)
+    target_sources(${target} PRIVATE $<TARGET_OBJECTS:${lib}>)
   endforeach()
-  target_sources(${target} PRIVATE ${objects})
-  # The sources compile as FROM's users do (its headers, generated ones too)
-  # and with OpenEN's warnings and sanitizers; nothing of this is exported.
-  add_dependencies(${target} ${from_real})
+  # SHARED's own sources compile as in SHARED: its include directories,
+  # definitions and options and those its link dependencies give it (headers
+  # generated there too), OpenEN's warnings and sanitizers among them. None of
+  # this is exported.
+  set(direct ${shared})
+  get_target_property(links ${shared} LINK_LIBRARIES)
+  foreach(dep IN LISTS links)
+    if(TARGET "${dep}")
+      get_target_property(real ${dep} ALIASED_TARGET)
+      if(NOT real)
+        set(real ${dep})
+      endif()
+      list(APPEND direct ${real})
+      get_target_property(imported ${real} IMPORTED)
+      if(NOT imported)
+        add_dependencies(${target} ${real})
+      endif()
+    endif()
+  endforeach()
   foreach(property INCLUDE_DIRECTORIES COMPILE_DEFINITIONS COMPILE_OPTIONS)
     set_property(TARGET ${target} APPEND PROPERTY ${property}
-                 $<TARGET_PROPERTY:${from_real},INTERFACE_${property}>
-                 $<TARGET_PROPERTY:openen_build_flags,INTERFACE_${property}>)
+                 $<TARGET_PROPERTY:${shared},${property}>)
+    foreach(dep IN LISTS direct)
+      set_property(TARGET ${target} APPEND PROPERTY ${property}
+                   $<TARGET_PROPERTY:${dep},INTERFACE_${property}>)
+    endforeach()
   endforeach()
 
   set(find_code "")
