@@ -21,7 +21,6 @@ set(OPENEN_INSTALL_CMAKEDIR ${CMAKE_INSTALL_LIBDIR}/cmake/OpenEN
     CACHE STRING "Where OpenENConfig.cmake goes, relative to the prefix")
 set(OPENEN_INSTALL_PKGCONFIGDIR ${CMAKE_INSTALL_LIBDIR}/pkgconfig
     CACHE STRING "Where openen.pc goes, relative to the prefix")
-set(_openen_install_dir ${CMAKE_CURRENT_LIST_DIR})
 
 # _openen_dependency(ITEM OUT_CMAKE OUT_PC OUT_LIBS) says how an app finds a
 # third-party link dependency ITEM of the static library: the CMake code that
@@ -254,7 +253,7 @@ function(openen_install_component name)
     if(NOT OPENEN_COMPONENT_FIRST_TARGET)
       set(OPENEN_COMPONENT_FIRST_TARGET ${first})
     endif()
-    configure_file(${_openen_install_dir}/OpenENComponent.cmake.in
+    configure_file(${CMAKE_CURRENT_FUNCTION_LIST_DIR}/OpenENComponent.cmake.in
                    ${PROJECT_BINARY_DIR}/OpenEN-${name}.cmake @ONLY)
     install(FILES ${PROJECT_BINARY_DIR}/OpenEN-${name}.cmake
             DESTINATION ${OPENEN_INSTALL_CMAKEDIR} COMPONENT devel)
@@ -266,7 +265,7 @@ endfunction()
 function(openen_install_package)
   get_property(OPENEN_PC_REQUIRES_PRIVATE GLOBAL PROPERTY OPENEN_PC_REQUIRES_PRIVATE)
   get_property(OPENEN_PC_LIBS_PRIVATE GLOBAL PROPERTY OPENEN_PC_LIBS_PRIVATE)
-  configure_package_config_file(${_openen_install_dir}/OpenENConfig.cmake.in
+  configure_package_config_file(${CMAKE_CURRENT_FUNCTION_LIST_DIR}/OpenENConfig.cmake.in
                                 ${PROJECT_BINARY_DIR}/OpenENConfig.cmake
                                 INSTALL_DESTINATION ${OPENEN_INSTALL_CMAKEDIR}
                                 NO_SET_AND_CHECK_MACRO)
@@ -296,7 +295,8 @@ function(openen_install_package)
       set(OPENEN_PC_${dir} "\${prefix}/${CMAKE_INSTALL_${dir}}")
     endif()
   endforeach()
-  configure_file(${_openen_install_dir}/openen.pc.in ${PROJECT_BINARY_DIR}/openen.pc @ONLY)
+  configure_file(${CMAKE_CURRENT_FUNCTION_LIST_DIR}/openen.pc.in ${PROJECT_BINARY_DIR}/openen.pc
+                 @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/openen.pc DESTINATION ${OPENEN_INSTALL_PKGCONFIGDIR}
           COMPONENT devel)
 endfunction()
