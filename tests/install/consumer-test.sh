@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs OpenEN's build into a fresh prefix (cmake --install), moves it, and
-# builds the app-like consumer.c against it four ways, then runs each:
+# builds the app-like consumer.c against it four ways and consumer_curl.c once, then runs each:
 #   cmake-shared   find_package(OpenEN), OpenEN::client         (libopenen.so)
 #   cmake-static   find_package(OpenEN COMPONENTS static),
 #                  OpenEN::client_static                        (libopenen.a)
+#   cmake-curl     find_package(OpenEN COMPONENTS curl), OpenEN::curl
+#                  (libopenen_curl.so: consumer_curl.c)
 #   pc-shared      pkg-config --cflags --libs openen            (libopenen.so)
 #   pc-static      pkg-config --static ... with libopenen.a     (libopenen.a)
 # It also checks that no installed text file names the build or source tree.
@@ -46,7 +48,8 @@ cmake --install "$build_dir" --prefix "$installed" >"$work/install.log" 2>&1 ||
 mv "$installed" "$prefix"
 (cd "$prefix" && find . -type f -o -type l | sort)
 
-for f in include/openen/openen.h "$libdir/libopenen.so" "$libdir/libopenen.a" \
+for f in include/openen/openen.h include/openen/openen_curl.h "$libdir/libopenen.so" \
+  "$libdir/libopenen.a" "$libdir/libopenen_curl.so" \
   "$libdir/cmake/OpenEN/OpenENConfig.cmake" "$libdir/cmake/OpenEN/OpenENConfigVersion.cmake" \
   "$libdir/pkgconfig/openen.pc"; do
   [ -e "$prefix/$f" ] || fail "not installed: $f"
@@ -81,7 +84,7 @@ run() {
   "$binary" "$work/run-$name" || fail "$name exited $?"
 }
 
-echo "== CMake: find_package(OpenEN COMPONENTS static)"
+echo "== CMake: find_package(OpenEN COMPONENTS static curl)"
 cmake -S "$here" -B "$work/cmake" -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_C_COMPILER="$cc" \
   -DCMAKE_C_FLAGS="${flags[*]}" -DCMAKE_EXE_LINKER_FLAGS="${flags[*]}" \
   -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF >"$work/cmake-configure.log" 2>&1 ||
@@ -92,6 +95,9 @@ cmake --build "$work/cmake" >"$work/cmake-build.log" 2>&1 ||
   { cat "$work/cmake-build.log"; fail "consumer build (CMake)"; }
 run cmake-shared "$work/cmake/consumer_shared" shared
 run cmake-static "$work/cmake/consumer_static" static
+readelf -d "$work/cmake/consumer_curl" | grep -q "libopenen_curl.so.0" ||
+  fail "consumer_curl does not link libopenen_curl.so.0"
+run cmake-curl "$work/cmake/consumer_curl" shared
 
 echo "== pkg-config openen"
 export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
@@ -111,4 +117,4 @@ run pc-shared "$work/pc-shared" shared
   fail "consumer build (pkg-config --static)"
 run pc-static "$work/pc-static" static
 
-echo "PASS: 4 consumers built against $prefix and ran"
+echo "PASS: 5 consumers built against $prefix and ran"
