@@ -74,6 +74,7 @@ else
     -o "Debug::NoLocking=1" -o "APT::Sandbox::User=$(id -un)"
   )
   apt-get "${apt_opts[@]}" -qq update
+  rm -f "$apt_dir"/archives/*.deb # only this resolution's packages get unpacked
   apt-get "${apt_opts[@]}" -qq -y --no-install-recommends --download-only install \
     "${sysroot_packages[@]}" >/dev/null
   rm -rf "$sysroot"
