@@ -52,4 +52,6 @@ find_program(OPENEN_QEMU_AARCH64 NAMES qemu-aarch64 qemu-aarch64-static)
 if(OPENEN_QEMU_AARCH64)
   set(CMAKE_CROSSCOMPILING_EMULATOR
       "${OPENEN_QEMU_AARCH64};-L;${OPENEN_SYSROOT};-E;LD_LIBRARY_PATH=${OPENEN_SYSROOT}/lib/aarch64-linux-gnu:${OPENEN_SYSROOT}/usr/lib/aarch64-linux-gnu")
+  # What ldd does, for arm64 libraries: the target's loader lists what one loads.
+  set(OPENEN_TARGET_LDD ${CMAKE_CROSSCOMPILING_EMULATOR} "${OPENEN_SYSROOT}/lib/ld-linux-aarch64.so.1" --list)
 endif()
