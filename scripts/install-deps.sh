@@ -14,7 +14,9 @@ packages=(
   libsodium-dev libssl-dev
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   librocksdb-dev libzip-dev zlib1g-dev
+  libcurl4-openssl-dev  # openen::client_curl
   catch2 openssl
+  nginx  # tests/client/nginx.h: a real web server for the libcurl adapter's tests
   default-jdk-headless  # javac, java, jni.h: tests/docs compile the guide's Java and JNI snippets
 )
 for extra in "$@"; do
