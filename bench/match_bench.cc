@@ -21,6 +21,7 @@
 
 #include "bench_util.h"
 #include "openen/client/client.h"
+#include "openen/client/matcher.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 

@@ -26,7 +26,8 @@ base::StatusOr<crypto::Advertisement> OwnKeys::Advertisement(int64_t now, Record
   }
   const crypto::Rpi rpi = advertising_rpis_.Compute(interval);
   OPENEN_ASSIGN_OR_RETURN(crypto::Metadata metadata, crypto::EncodeMetadata({1, 0, tx_power_dbm_}));
-  OPENEN_ASSIGN_OR_RETURN(crypto::Aem aem, crypto::EncryptAem(advertising_aemk_.Reveal(), rpi, metadata));
+  OPENEN_ASSIGN_OR_RETURN(crypto::Aem aem,
+                          crypto::EncryptAem(advertising_aemk_.Reveal(), rpi, metadata));
   advertisement_ = crypto::MakeAdvertisement(rpi, aem);
   advertised_interval_ = interval;
   return advertisement_;
@@ -40,17 +41,8 @@ void OwnKeys::Forget() {
 }
 
 base::StatusOr<std::vector<OwnKey>> OwnKeys::ForUpload(Records& records,
-                                                     const std::vector<uint32_t>& excluded_days) {
+                                                       const std::vector<uint32_t>& excluded_days) {
   return records.OwnKeys(excluded_days);
-}
-
-std::vector<OwnKey> OwnKeys::ChaffKeys(uint32_t today) {
-  // Fourteen random keys shaped like a real upload's.
-  std::vector<OwnKey> keys;
-  for (uint32_t d = 0; d < static_cast<uint32_t>(kMaxRetentionDays); ++d) {
-    keys.push_back({crypto::GenerateTek(), (today - d) * crypto::kTekRollingPeriod, crypto::kTekRollingPeriod});
-  }
-  return keys;
 }
 
 }  // namespace openen::client::internal

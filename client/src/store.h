@@ -24,6 +24,8 @@
 //                     holds anything is of the earlier layout (clear pause
 //                     flag, interval times in sightings keys): Open erases it
 //                     whole (as EraseAll) and starts afresh.
+// What each record and metadata entry holds is records.h's: Records is the
+// one user of this class, and the one place that knows the client's formats.
 // A day's records are all created with its key, in one write, whatever first
 // touched the day: the key set of a day is fixed. Every sealed value is
 // padded before sealing to a bucket: the next power of two of its length

@@ -1,9 +1,11 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 
+#include <cmath>
 #include <span>
 #include <string>
 
 #include "openen/crypto/hash.h"
+#include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/v1/relay.pb.h"
 #include "openen/v1/verification.pb.h"
@@ -124,6 +126,31 @@ base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vecto
   if (!published.ok()) fail(published.status());
   if (!failed.ok()) return failed;
   return published->accepted();
+}
+
+base::Status ChaffFlow(UploadTransport& transport, uint32_t today) {
+  // Fourteen random keys shaped like a real upload's, and a random code.
+  std::vector<OwnKey> keys;
+  for (uint32_t d = 0; d < static_cast<uint32_t>(kMaxRetentionDays); ++d) {
+    keys.push_back({crypto::GenerateTek(), (today - d) * crypto::kTekRollingPeriod,
+                    crypto::kTekRollingPeriod});
+  }
+  // A random code of an issued format (docs/verifier.md): 16 digits as read
+  // out, or 25 characters of [a-z0-9] from a link. The request is padded to
+  // a fixed size either way; the verifier looks it up like a real one.
+  static constexpr char kAlphabet[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+  const bool short_form = crypto::RandomUniform(2) == 0;
+  std::string code;
+  for (int i = 0; i < (short_form ? 16 : 25); ++i) {
+    code.push_back(kAlphabet[crypto::RandomUniform(short_form ? 10 : 36)]);
+  }
+  return UploadFlow(transport, keys, code, /*chaff=*/true).status();
+}
+
+int64_t NextChaffTime(int64_t now, double mean_days) {
+  // Exponential waiting time: a memoryless schedule reveals nothing by its rhythm.
+  const double u = (crypto::RandomUniform(1u << 30) + 1.0) / (1u << 30);
+  return now + static_cast<int64_t>(-std::log(u) * mean_days * crypto::kDaySeconds);
 }
 
 }  // namespace openen::client::internal

@@ -1,10 +1,12 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 //
-// The upload flow: the three requests of a diagnosis upload, or of chaff.
+// The upload flow: the three requests of a diagnosis upload, or of chaff,
+// and when to send chaff.
 
 #ifndef OPENEN_CLIENT_SRC_UPLOAD_FLOW_H_
 #define OPENEN_CLIENT_SRC_UPLOAD_FLOW_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,15 @@ namespace openen::client::internal {
 // of key material it makes is wiped on every way out.
 base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnKey>& keys,
                                     const std::string& code, bool chaff);
+
+// ChaffFlow sends chaff through UploadFlow: random keys shaped like a real
+// upload's on |today| (one per day of the longest retention) and a random
+// code of an issued format.
+base::Status ChaffFlow(UploadTransport& transport, uint32_t today);
+
+// NextChaffTime draws when, after |now|, to send chaff next: on average
+// every |mean_days| days, exponentially distributed.
+int64_t NextChaffTime(int64_t now, double mean_days);
 
 }  // namespace openen::client::internal
 

@@ -259,6 +259,39 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
         base::FailedPreconditionError("decommissioned").WithReason(kDecommissionedReason));
 }
 
+// OrderSource announces one decommission order and lists no batches.
+struct OrderSource final : BatchSource {
+  base::Bytes order;
+  base::StatusOr<std::vector<ListedBatch>> ListAfter(const std::string&,
+                                                     const base::Cancellation&) override {
+    return std::vector<ListedBatch>();
+  }
+  base::StatusOr<base::Bytes> Fetch(const std::string& name, const base::Cancellation&) override {
+    return base::NotFoundError(name);
+  }
+  base::StatusOr<Signed> Announcements(const base::Cancellation&) override {
+    Signed s;
+    s.decommission_order = order;
+    return s;
+  }
+};
+
+TEST_CASE("a phone keeps the earliest of the future orders it learns of", "[decommission]") {
+  System sys;
+  auto bob = sys.Phone("bob");
+  const int64_t early = kNow + 3600, late = kNow + 7200;
+  OrderSource source;
+  source.order = base::ToBytes(Order(early, sys.relay.decommission_key).SerializeAsString());
+  REQUIRE(bob->Sync(source).ok());
+  source.order = base::ToBytes(Order(late, sys.relay.decommission_key, 2).SerializeAsString());
+  REQUIRE(bob->Sync(source).ok());  // a later order does not postpone the earlier one
+  sys.SetTime(early - 1);
+  CHECK(bob->CurrentAdvertisement().ok());
+  sys.SetTime(early);
+  CHECK(bob->CurrentAdvertisement().status() ==
+        base::FailedPreconditionError("decommissioned").WithReason(kDecommissionedReason));
+}
+
 TEST_CASE("the daily maintenance applies an order at its time and destroys the platform key", "[decommission]") {
   System sys;
   const std::string key_file = sys.dir.Sub("dave.key");

@@ -15,21 +15,18 @@
 
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "openen/base/cancellation.h"
-#include "openen/client/matcher.h"
 #include "openen/client/platform.h"
 #include "openen/client/risk.h"
 #include "openen/client/sync.h"
 #include "openen/client/upload.h"
 #include "openen/crypto/ed25519.h"
 #include "openen/crypto/gaen.h"
-#include "openen/v1/signed.pb.h"
 #include "openen/wire/export.h"
 
 namespace openen::v1 {
@@ -37,10 +34,6 @@ class SignedEnvelope;
 }
 
 namespace openen::client {
-
-namespace internal {
-class Store;
-}
 
 // The reasons (base::Status::reason()) of the FAILED_PRECONDITION errors by
 // which the client says why it does not work now, for apps to switch on:
@@ -278,68 +271,9 @@ class Client {
   int retention_days() const;
 
  private:
-  Client(ClientOptions options, std::unique_ptr<internal::Store> store, KeyStore* keystore,
-         const base::Clock* clock);
-  base::Status PurgeIfDayChanged(int64_t now);
-  // ForgetAdvertisement drops the cached advertisement and today's derived keys.
-  void ForgetAdvertisement();
-  // PurgeNow deletes the days past retention and returns how many held data.
-  base::StatusOr<int> PurgeNow(int64_t now);
-  base::StatusOr<OwnKey> TodaysKey(int64_t now);
-  // Record checks and stores |observations|; |batch| prefixes errors with the index.
-  base::Status Record(const std::vector<Observation>& observations, bool batch);
-  base::StatusOr<std::vector<Sighting>> LoadSightings();
-  // MatchWindows matches |file| against |index| (no lock needed) and returns
-  // the exposure windows found; CommitWindows stores them with the sync
-  // progress in one write, so a batch is never half recorded.
-  base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(
-      const wire::ExportFile& file, SightingIndex* index, const RiskParameters& risk) const;
-  base::Status CommitWindows(const std::vector<ExposureWindow>& windows,
-                             const std::string& progress);
-  // DropCountedWindows removes from |windows| those whose (diagnosis key,
-  // day) a stored window already counts, and returns how many it removed.
-  base::StatusOr<int> DropCountedWindows(std::vector<ExposureWindow>* windows);
-  base::StatusOr<std::vector<ExposureWindow>> LoadWindows();
-  // |stored|: the configuration this phone adopted before, reloaded at Open
-  // (adopted even if expired, so that expiry keeps stopping the phone).
-  base::Status UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope,
-                                         bool stored = false);
-  // CheckAlive fails once decommissioned, applying a pending order whose time has come.
-  base::Status CheckAlive(int64_t now);
-  base::Status CheckConfigurationCurrent(int64_t now) const;
-  base::Status AcceptOrder(const base::Bytes& envelope_bytes, int64_t now);
-  void DecommissionNow(const openen::v1::SignedEnvelope& order);
-
-  ClientOptions options_;
-  std::unique_ptr<internal::Store> store_;
-  KeyStore* keystore_;
-  const base::Clock* clock_;
-  mutable std::mutex mu_;
-  std::mutex sync_mu_;  // one sync at a time; held without mu_ across network calls
-  RiskParameters risk_;
-  int retention_days_;
-  bool paused_ = false;
-  std::optional<uint32_t> purged_day_;
-  uint64_t config_serial_ = 0;
-  bool config_adopted_ = false;
-  // No configuration below this serial is adopted: the highest ever adopted
-  // (kept through EraseAll) or the app's min_config_serial.
-  uint64_t config_floor_ = 0;
-  int64_t config_expires_at_ = 0;  // 0: no configuration adopted
-  // A decommission order that is not yet in force, and its time.
-  std::optional<openen::v1::SignedEnvelope> pending_order_;
-  int64_t pending_order_at_ = 0;
-  bool decommissioned_ = false;
-  // Bumped by EraseAll: a sync that straddles an erase stores nothing.
-  uint64_t erase_generation_ = 0;
-  uint64_t identifiers_dropped_ = 0;  // see StorageSummary
-  // The advertisement of the current interval, derived once, and the keys
-  // that derive today's (the TEK itself is read from the store once a day).
-  std::optional<uint32_t> advertised_interval_;
-  crypto::Advertisement advertisement_{};
-  std::optional<uint32_t> advertising_day_;
-  crypto::RpiDeriver advertising_rpis_;
-  crypto::SecretBytes advertising_aemk_;
+  struct Impl;  // the state and the jobs, in client/src
+  explicit Client(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
 };
 
 }  // namespace openen::client
