@@ -2,6 +2,11 @@
 # Installs every Debian 12 package that OpenEN needs to build, test and benchmark.
 # Idempotent: packages already present are not reinstalled, and apt-get update runs
 # only when something is missing. Nothing else is downloaded, by this script or by CMake.
+#
+# usage: scripts/install-deps.sh [cross-arm64]
+#   cross-arm64 adds what scripts/cross-test.sh arm64 runs on this machine: Debian's
+#   aarch64 cross compiler and qemu-user. (The arm64 libraries themselves go into a
+#   sysroot that cross-test.sh unpacks, not into this system.)
 set -euo pipefail
 
 packages=(
@@ -14,6 +19,15 @@ packages=(
   nginx  # tests/client/nginx.h: a real web server for the libcurl adapter's tests
   default-jdk-headless  # javac, java, jni.h: tests/docs compile the guide's Java and JNI snippets
 )
+for extra in "$@"; do
+  case "$extra" in
+    cross-arm64) packages+=(g++-aarch64-linux-gnu qemu-user) ;;
+    *)
+      echo "install-deps: unknown set '$extra' (known: cross-arm64)" >&2
+      exit 2
+      ;;
+  esac
+done
 
 missing=()
 for p in "${packages[@]}"; do

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs dependencies, builds OpenEN with AddressSanitizer and UBSan, and runs
-# the whole test suite through ctest. OPENEN_SANITIZE= (empty) builds without
-# sanitizers; OPENEN_BUILD_DIR chooses the build directory.
+# the whole test suite through ctest. Then cross-builds the phone library's layers
+# for arm64 and runs their tests under qemu-user (scripts/cross-test.sh arm64).
+# OPENEN_SANITIZE= (empty) builds without sanitizers; OPENEN_BUILD_DIR chooses the
+# build directory; OPENEN_CROSS=0 skips the arm64 part (CI runs it).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -18,5 +20,8 @@ bash scripts/build.sh "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 # check on their own std::vector use; every other check stays on.
 export ASAN_OPTIONS="detect_container_overflow=0:detect_leaks=1:abort_on_error=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-cd "$build_dir"
-ctest --output-on-failure --parallel "$(nproc)" --timeout 600
+(cd "$build_dir" && ctest --output-on-failure --parallel "$(nproc)" --timeout 600)
+
+if [ "${OPENEN_CROSS:-1}" != "0" ]; then
+  bash scripts/cross-test.sh arm64
+fi

@@ -3,8 +3,11 @@
 # socket function, and nothing it loads is a network library (gRPC and its
 # parts, libcurl, libssl). libcrypto stays: the GAEN primitives need it.
 # Usage: no_network.sh LIBRARY
+# OPENEN_LDD replaces ldd for a library of another CPU (a cross build lists its
+# dependencies with the target's loader under qemu).
 set -eu
 lib="$1"
+ldd="${OPENEN_LDD:-ldd}"
 [ -f "$lib" ] || { echo "no such file: $lib"; exit 1; }
 calls=$(nm -D --undefined-only "$lib" |
   awk '{print $NF}' | sed 's/@.*//' |
@@ -13,9 +16,9 @@ if [ -n "$calls" ]; then
   echo "$lib calls socket functions: $calls"
   exit 1
 fi
-loads=$(ldd "$lib" | awk '{print $1}' | grep -E 'grpc|gpr|upb|absl|cares|curl|libssl|nghttp' | tr '\n' ' ' || true)
+loads=$($ldd "$lib" | awk '{print $1}' | grep -E 'grpc|gpr|upb|absl|cares|curl|libssl|nghttp' | tr '\n' ' ' || true)
 if [ -n "$loads" ]; then
   echo "$lib loads network libraries: $loads"
   exit 1
 fi
-echo "$lib: no socket calls, no network library among $(ldd "$lib" | wc -l) loaded"
+echo "$lib: no socket calls, no network library among $($ldd "$lib" | wc -l) loaded"
