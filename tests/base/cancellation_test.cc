@@ -36,7 +36,9 @@ TEST_CASE("a callback that is gone does not run, and one that runs is waited for
           "[cancellation]") {
   Cancellation cancel;
   std::atomic<int> ran{0};
-  { Cancellation::Callback gone(cancel, [&] { ++ran; }); }
+  {
+    Cancellation::Callback gone(cancel, [&] { ++ran; });
+  }
   cancel.Cancel();
   CHECK(ran == 0);
 

@@ -66,69 +66,67 @@ class Stalling final : public BatchSource {
   bool stalled_ = false;
 };
 
+// TwoBatches is a relay that released two batches an hour apart, and a
+// phone that has processed neither.
+struct TwoBatches {
+  RelayFixture relay;
+  openen::testing::TempDir dir;
+  base::FakeClock clock{relay::testing::kNow + 2 * 3600};
+  std::unique_ptr<FileKeyStore> keystore =
+      std::move(*FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
+  std::unique_ptr<Client> phone;
+  std::vector<ListedBatch> listed;
+
+  TwoBatches() {
+    REQUIRE(relay.Publish(RelayFixture::DailyKeys(3)).ok());
+    relay.clock.Set(relay::testing::kNow + 3600);
+    REQUIRE(relay.relay->Maintain().ok());
+    REQUIRE(relay.Publish(RelayFixture::DailyKeys(3)).ok());
+    relay.clock.Set(relay::testing::kNow + 2 * 3600);
+    REQUIRE(relay.relay->Maintain().ok());
+    auto names = DirectorySource(exports()).ListAfter("", base::NeverCancelled());
+    REQUIRE(names.ok());
+    REQUIRE(names->size() == 2);
+    listed = *names;
+    ClientOptions options;
+    options.store_dir = dir.Sub("phone");
+    options.export_keys = {{"openen-v1", relay.relay->export_public_key()}};
+    auto opened = Client::Open(options, keystore.get(), &clock);
+    REQUIRE(opened.ok());
+    phone = std::move(*opened);
+  }
+  std::string exports() const { return relay.dir.Sub("export"); }
+};
+
 TEST_CASE("a sync cancelled from another thread stops and keeps the batches it finished",
           "[client][sync][cancel]") {
-  RelayFixture relay;
-  // Two batches, an hour apart.
-  REQUIRE(relay.Publish(RelayFixture::DailyKeys(3)).ok());
-  relay.clock.Set(relay::testing::kNow + 3600);
-  REQUIRE(relay.relay->Maintain().ok());
-  REQUIRE(relay.Publish(RelayFixture::DailyKeys(3)).ok());
-  relay.clock.Set(relay::testing::kNow + 2 * 3600);
-  REQUIRE(relay.relay->Maintain().ok());
-  DirectorySource files(relay.dir.Sub("export"));
-  auto listed = files.ListAfter("", base::NeverCancelled());
-  REQUIRE(listed.ok());
-  REQUIRE(listed->size() == 2);
+  TwoBatches w;
 
-  openen::testing::TempDir dir;
-  base::FakeClock clock(relay::testing::kNow + 2 * 3600);
-  auto keystore = std::move(*FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
-  ClientOptions options;
-  options.store_dir = dir.Sub("phone");
-  options.export_keys = {{"openen-v1", relay.relay->export_public_key()}};
-  auto phone = Client::Open(options, keystore.get(), &clock);
-  REQUIRE(phone.ok());
-
-  Stalling source(relay.dir.Sub("export"), (*listed)[1].name);
+  Stalling source(w.exports(), w.listed[1].name);
   base::Cancellation cancel;
   std::thread platform([&] {
     source.WaitUntilStalled();
     cancel.Cancel();
   });
-  auto stopped = (*phone)->Sync(source, cancel);
+  auto stopped = w.phone->Sync(source, cancel);
   platform.join();
   CHECK(stopped.status().code() == base::StatusCode::kCancelled);
 
   // The first batch stays processed: the next sync takes only the second.
-  auto next = (*phone)->Sync(files);
+  DirectorySource files(w.exports());
+  auto next = w.phone->Sync(files);
   REQUIRE(next.ok());
   CHECK(next->batches == 1);
   // Cancelled before it starts, a sync fetches nothing.
   cancel.Cancel();
-  Stalling deaf(relay.dir.Sub("export"), "");
-  CHECK((*phone)->Sync(deaf, cancel).status().code() == base::StatusCode::kCancelled);
+  Stalling deaf(w.exports(), "");
+  CHECK(w.phone->Sync(deaf, cancel).status().code() == base::StatusCode::kCancelled);
   CHECK(deaf.fetched.empty());
 }
 
 TEST_CASE("a sync cancelled while a batch downloads finishes that batch and fetches no other",
           "[client][sync][cancel]") {
-  RelayFixture relay;
-  REQUIRE(relay.Publish(RelayFixture::DailyKeys(3)).ok());
-  relay.clock.Set(relay::testing::kNow + 3600);
-  REQUIRE(relay.relay->Maintain().ok());
-  REQUIRE(relay.Publish(RelayFixture::DailyKeys(3)).ok());
-  relay.clock.Set(relay::testing::kNow + 2 * 3600);
-  REQUIRE(relay.relay->Maintain().ok());
-
-  openen::testing::TempDir dir;
-  base::FakeClock clock(relay::testing::kNow + 2 * 3600);
-  auto keystore = std::move(*FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
-  ClientOptions options;
-  options.store_dir = dir.Sub("phone");
-  options.export_keys = {{"openen-v1", relay.relay->export_public_key()}};
-  auto phone = Client::Open(options, keystore.get(), &clock);
-  REQUIRE(phone.ok());
+  TwoBatches w;
 
   // The first batch's download completes, but the job was cancelled meanwhile.
   base::Cancellation cancel;
@@ -152,11 +150,11 @@ TEST_CASE("a sync cancelled while a batch downloads finishes that batch and fetc
 
    private:
     base::Cancellation* cancel_;
-  } source(relay.dir.Sub("export"), &cancel);
-  CHECK((*phone)->Sync(source, cancel).status().code() == base::StatusCode::kCancelled);
+  } source(w.exports(), &cancel);
+  CHECK(w.phone->Sync(source, cancel).status().code() == base::StatusCode::kCancelled);
   CHECK(source.inner_.fetched.size() == 1);
-  DirectorySource files(relay.dir.Sub("export"));
-  auto next = (*phone)->Sync(files);
+  DirectorySource files(w.exports());
+  auto next = w.phone->Sync(files);
   REQUIRE(next.ok());
   CHECK(next->batches == 1);
 }
