@@ -281,7 +281,7 @@ function(openen_install_package)
                 ${PROJECT_BINARY_DIR}/OpenENConfigVersion.cmake
           DESTINATION ${OPENEN_INSTALL_CMAKEDIR} COMPONENT devel)
 
-  # openen.pc finds the prefix from its own place (${pcfiledir}).
+  # openen.pc and openen-static.pc find the prefix from their own place (${pcfiledir}).
   if(IS_ABSOLUTE "${OPENEN_INSTALL_PKGCONFIGDIR}")
     message(FATAL_ERROR "OPENEN_INSTALL_PKGCONFIGDIR must be relative to the prefix")
   endif()
@@ -295,8 +295,10 @@ function(openen_install_package)
       set(OPENEN_PC_${dir} "\${prefix}/${CMAKE_INSTALL_${dir}}")
     endif()
   endforeach()
-  configure_file(${CMAKE_CURRENT_FUNCTION_LIST_DIR}/openen.pc.in ${PROJECT_BINARY_DIR}/openen.pc
-                 @ONLY)
-  install(FILES ${PROJECT_BINARY_DIR}/openen.pc DESTINATION ${OPENEN_INSTALL_PKGCONFIGDIR}
-          COMPONENT devel)
+  foreach(pc openen openen-static)
+    configure_file(${CMAKE_CURRENT_FUNCTION_LIST_DIR}/${pc}.pc.in ${PROJECT_BINARY_DIR}/${pc}.pc
+                   @ONLY)
+    install(FILES ${PROJECT_BINARY_DIR}/${pc}.pc DESTINATION ${OPENEN_INSTALL_PKGCONFIGDIR}
+            COMPONENT devel)
+  endforeach()
 endfunction()

@@ -43,6 +43,9 @@ struct openen_cancel {
 struct openen_response {
   openen::base::Bytes body;
   size_t limit = 0;
+  // Set once an append was refused: the body is incomplete, whatever the
+  // callback returns.
+  bool overflowed = false;
   std::string error;
 };
 
@@ -135,6 +138,10 @@ openen_status ToC(const openen::base::Status& s) {
 // |what| names the call for the message, |response| may carry the app's.
 Status FromCallback(openen_status returned, const std::string& what,
                     const openen_response& response) {
+  if (response.overflowed) {
+    return openen::base::ResourceExhaustedError(what + ": more than " +
+                                                std::to_string(response.limit) + " bytes");
+  }
   if (returned == OPENEN_OK) return Status::Ok();
   const auto code = openen::base::StatusCodeFromInt(static_cast<int>(returned));
   std::string message =
@@ -153,9 +160,10 @@ class CallbackFetcher final : public openen::client::Fetcher {
     // |cancel_| is the Cancellation the sync was given, in its C form.
     openen_response response;
     response.limit = max_bytes;
+    // The caller (StaticSource, Sync) names the file in its context.
     OPENEN_RETURN_IF_ERROR(
         FromCallback(fetcher_.fetch(fetcher_.ctx, name.c_str(), max_bytes, &response, cancel_),
-                     "fetch " + name, response));
+                     "fetch", response));
     return std::move(response.body);
   }
 
@@ -571,7 +579,10 @@ int openen_cancel_is_set(const openen_cancel* cancel) {
 
 openen_status openen_response_append(openen_response* response, const uint8_t* data, size_t len) {
   if (response == nullptr || (data == nullptr && len > 0)) return OPENEN_INVALID_ARGUMENT;
-  if (len > response->limit - response->body.size()) return OPENEN_RESOURCE_EXHAUSTED;
+  if (len > response->limit - response->body.size()) {
+    response->overflowed = true;
+    return OPENEN_RESOURCE_EXHAUSTED;
+  }
   try {
     response->body.insert(response->body.end(), data, data + len);
   } catch (...) {

@@ -10,6 +10,7 @@
 #include "openen/client/client.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <mutex>
 
@@ -73,12 +74,15 @@ struct Client::Impl {
   KeyStore* const keystore;
   const base::Clock* const clock;
   mutable std::mutex mu;
-  std::mutex sync_mu;
+  // Timed, so that a sync waiting for another can still be cancelled.
+  std::timed_mutex sync_mu;
   std::unique_ptr<internal::Records> records;  // null once decommissioned
   internal::OwnKeys own_keys;
   internal::Configuration config;
   internal::Decommission decommission;
-  bool paused = false;
+  // Written under |mu|; atomic so that paused() needs no lock (a UI thread
+  // may ask while a sync or a purge holds |mu|). False once decommissioned.
+  std::atomic<bool> paused{false};
   std::optional<uint32_t> purged_day;
   // Bumped by EraseAll: a sync that straddles an erase stores nothing.
   uint64_t erase_generation = 0;
@@ -97,6 +101,7 @@ base::Status Client::Impl::CheckAlive(int64_t now) {
 void Client::Impl::DecommissionNow(const openen::v1::SignedEnvelope& order) {
   decommission.SwitchOff(order, &records, keystore);
   own_keys.Forget();
+  paused = false;
 }
 
 base::Status Client::Impl::AcceptOrder(const base::Bytes& envelope_bytes, int64_t now) {
@@ -259,11 +264,15 @@ base::StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
 
 base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancellation& cancel) {
   Impl& s = *impl_;
-  std::lock_guard<std::mutex> one_sync(s.sync_mu);
   auto check_cancelled = [&]() -> base::Status {
     if (cancel.cancelled()) return base::Status(base::StatusCode::kCancelled, "sync cancelled");
     return base::Status::Ok();
   };
+  // Another sync may be running: wait for it, but not past a cancellation.
+  std::unique_lock<std::timed_mutex> one_sync(s.sync_mu, std::defer_lock);
+  while (!one_sync.try_lock_for(std::chrono::milliseconds(50))) {
+    OPENEN_RETURN_IF_ERROR(check_cancelled());
+  }
   OPENEN_RETURN_IF_ERROR(check_cancelled());
   std::optional<BatchSource::Signed> announced;
   if (!s.options.config_keys.empty() || !s.options.decommission_keys.empty()) {
@@ -451,10 +460,7 @@ base::Status Client::Resume() {
   return base::Status::Ok();
 }
 
-bool Client::paused() const {
-  std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->paused && !impl_->decommission.off();
-}
+bool Client::paused() const { return impl_->paused.load(); }
 
 base::StatusOr<MaintenanceReport> Client::Maintain() {
   Impl& s = *impl_;

@@ -178,7 +178,7 @@ struct dir_fetcher {
   int cancel_at_call; /* 0: never */
   openen_cancel* cancel;
   int fail_with_503;
-  int oversize; /* append more than max_bytes */
+  int oversize; /* append more than max_bytes; 2: and then claim success */
   int block;    /* wait until cancelled, as a stalled download would */
 };
 
@@ -485,6 +485,11 @@ int main(int argc, char** argv) {
   err = NULL;
   dir.fail_with_503 = 0;
   dir.oversize = 1;
+  CHECK(openen_sync(via_app, &fetcher, NULL, &report, &err) == OPENEN_RESOURCE_EXHAUSTED);
+  openen_free(err);
+  err = NULL;
+  /* A callback that ignores the refusal still does not pass a cut body. */
+  dir.oversize = 2;
   CHECK(openen_sync(via_app, &fetcher, NULL, &report, &err) == OPENEN_RESOURCE_EXHAUSTED);
   openen_free(err);
   err = NULL;

@@ -38,13 +38,15 @@ class Stalling final : public BatchSource {
                                     const base::Cancellation& cancel) override {
     fetched.push_back(name);
     if (name != stall_) return files_.Fetch(name, base::NeverCancelled());
-    std::unique_lock<std::mutex> lock(mu_);
+    // Registered before taking mu_: an already cancelled sync runs the
+    // callback at once, and it takes mu_.
     bool cancelled = false;
     base::Cancellation::Callback wake(cancel, [&] {
       std::lock_guard<std::mutex> l(mu_);
       cancelled = true;
       cv_.notify_all();
     });
+    std::unique_lock<std::mutex> lock(mu_);
     stalled_ = true;
     cv_.notify_all();
     cv_.wait(lock, [&] { return cancelled; });
@@ -104,13 +106,20 @@ TEST_CASE("a sync cancelled from another thread stops and keeps the batches it f
 
   Stalling source(w.exports(), w.listed[1].name);
   base::Cancellation cancel;
+  base::StatusCode second = base::StatusCode::kOk;
   std::thread platform([&] {
     source.WaitUntilStalled();
+    // A second job's sync waits for the first; cancelled, it stops waiting.
+    base::Cancellation second_job;
+    second_job.Cancel();
+    DirectorySource files(w.exports());
+    second = w.phone->Sync(files, second_job).status().code();
     cancel.Cancel();
   });
   auto stopped = w.phone->Sync(source, cancel);
   platform.join();
   CHECK(stopped.status().code() == base::StatusCode::kCancelled);
+  CHECK(second == base::StatusCode::kCancelled);
 
   // The first batch stays processed: the next sync takes only the second.
   DirectorySource files(w.exports());

@@ -419,7 +419,8 @@ TEST_CASE("an erase or a fresh install does not bring back an older or an expire
   auto expired = p.client->UpdateConfiguration(sign(6, 7, now));
   CHECK(expired == base::Status(base::StatusCode::kFailedPrecondition,
                                 "configuration serial 6 expired at " + std::to_string(now) +
-                                    " (unix time); not adopted"));
+                                    " (unix time); not adopted")
+                       .WithReason(kConfigurationExpiredReason));
   CHECK(p.client->retention_days() == 10);
   CHECK(p.client->CurrentAdvertisement().ok());
 

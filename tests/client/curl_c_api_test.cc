@@ -110,7 +110,7 @@ TEST_CASE("openen_sync through openen_curl_fetcher_create over HTTPS", "[client]
   canceller.join();
   CHECK(stalled == OPENEN_CANCELLED);
   Message(&err);
-  CHECK(returned_at - cancelled_at < std::chrono::milliseconds(1000));
+  CHECK(returned_at - cancelled_at < std::chrono::seconds(5));  // the limits are 60 s
   openen_cancel_reset(cancel);
   CHECK(openen_sync(other.client, &fetcher, cancel, &report, &err) == OPENEN_OK);
   CHECK(report.batches == 1);

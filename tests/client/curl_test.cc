@@ -301,14 +301,14 @@ TEST_CASE("a cancel from another thread stops a stalled transfer at once", "[cli
     return slow->Get(town.batch, wire::kMaxExportFileSize, c).status();
   });
   CHECK(status.code() == StatusCode::kCancelled);
-  CHECK(after < std::chrono::milliseconds(1000));
+  CHECK(after < std::chrono::seconds(5));  // the limits are 60 s
 
   // The same while the sync is fetching the batch.
   client::StaticSource source(slow.get());
   auto [synced, sync_after] =
       CancelAfter([&](const base::Cancellation& c) { return town.bob->Sync(source, c).status(); });
   CHECK(synced.code() == StatusCode::kCancelled);
-  CHECK(sync_after < std::chrono::milliseconds(1000));
+  CHECK(sync_after < std::chrono::seconds(5));  // the limits are 60 s
   CHECK(town.bob->DailySummaries()->empty());
 
   // And in the middle of a TLS handshake that never completes.
@@ -318,7 +318,7 @@ TEST_CASE("a cancel from another thread stops a stalled transfer at once", "[cli
   auto [handshake, handshake_after] = CancelAfter(
       [&](const base::Cancellation& c) { return stuck->Get("index.txt", 1000, c).status(); });
   CHECK(handshake.code() == StatusCode::kCancelled);
-  CHECK(handshake_after < std::chrono::milliseconds(1000));
+  CHECK(handshake_after < std::chrono::seconds(5));  // the limits are 60 s
 
   // The polled form (the C API's) too.
   std::atomic<bool> flag{false};

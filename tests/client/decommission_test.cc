@@ -382,8 +382,11 @@ TEST_CASE("expired configuration stops broadcasting and matching, not purging", 
   auto stopped = bob->CurrentAdvertisement();
   CHECK(stopped.status().code() == base::StatusCode::kFailedPrecondition);
   CHECK(stopped.status().message().find("configuration expired") != std::string::npos);
+  CHECK(stopped.status().reason() == kConfigurationExpiredReason);
   DirectorySource nothing_new(sys.relay.dir.Sub("export"));
-  CHECK(bob->Sync(nothing_new).status().code() == base::StatusCode::kFailedPrecondition);
+  auto not_renewed = bob->Sync(nothing_new);
+  CHECK(not_renewed.status().code() == base::StatusCode::kFailedPrecondition);
+  CHECK(not_renewed.status().reason() == kConfigurationExpiredReason);
   // Purging goes on: 14 days later the sighting is gone.
   sys.SetTime(kNow + 15 * 86400);
   CHECK(bob->Summary()->days.empty());

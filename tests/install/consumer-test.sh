@@ -7,7 +7,7 @@
 #   cmake-curl     find_package(OpenEN COMPONENTS curl), OpenEN::curl
 #                  (libopenen_curl.so: consumer_curl.c)
 #   pc-shared      pkg-config --cflags --libs openen            (libopenen.so)
-#   pc-static      pkg-config --static ... with libopenen.a     (libopenen.a)
+#   pc-static      pkg-config --static openen-static ...      (libopenen.a)
 # It also checks that no installed text file names the build or source tree.
 #
 # usage: consumer-test.sh BUILD_DIR WORK_DIR LIBDIR CC [FLAGS]
@@ -100,6 +100,10 @@ readelf -d "$work/cmake/consumer_curl" | grep -q "libopenen_curl.so.0" ||
 run cmake-curl "$work/cmake/consumer_curl" shared
 
 echo "== pkg-config openen"
+# The shared library's .pc must work where no dependency's .pc is installed:
+# with only the prefix's pkgconfig directory in sight.
+PKG_CONFIG_LIBDIR="$prefix/$libdir/pkgconfig" pkg-config --print-errors --cflags --libs openen \
+  >/dev/null || fail "openen.pc needs other packages' .pc files"
 export PKG_CONFIG_PATH="$prefix/$libdir/pkgconfig"
 pkg-config --exists --print-errors openen || fail "pkg-config openen"
 [ "$(pkg-config --modversion openen)" = "0.1.0" ] || fail "openen.pc version"
@@ -112,8 +116,8 @@ run pc-shared "$work/pc-shared" shared
 # Static: libopenen.a first; --as-needed drops the -lopenen that pkg-config
 # prints again (it finds libopenen.so), keeping the dependencies it lists.
 # shellcheck disable=SC2046
-"$cc" "${flags[@]}" "$here/consumer.c" -o "$work/pc-static" $(pkg-config --cflags openen) \
-  -Wl,-Bstatic -lopenen -Wl,-Bdynamic -Wl,--as-needed $(pkg-config --static --libs openen) ||
+"$cc" "${flags[@]}" "$here/consumer.c" -o "$work/pc-static" $(pkg-config --cflags openen-static) \
+  -Wl,-Bstatic -lopenen -Wl,-Bdynamic -Wl,--as-needed $(pkg-config --static --libs openen-static) ||
   fail "consumer build (pkg-config --static)"
 run pc-static "$work/pc-static" static
 

@@ -5,13 +5,32 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <span>
 #include <string>
 
+#include "openen/crypto/secret.h"
 #include "openen/rpc/status.h"
 #include "openen/v1/relay.grpc.pb.h"
 #include "openen/v1/verification.grpc.pb.h"
 
 namespace openen::client_grpc {
+namespace {
+
+void WipeString(std::string* s) {
+  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s->data()), s->size()));
+}
+
+// Wipe clears the key material of a parsed request once it was sent: a
+// Publish carries the keys and the HMAC secret (sent to the relay, but not
+// to be left in freed memory if it refuses them).
+template <typename Request>
+void Wipe(Request*) {}
+void Wipe(openen::v1::PublishRequest* r) {
+  for (auto& k : *r->mutable_keys()) WipeString(k.mutable_key_data());
+  WipeString(r->mutable_hmac_secret());
+}
+
+}  // namespace
 
 struct GrpcUploadTransport::Impl {
   std::unique_ptr<openen::v1::Verification::Stub> verifier;
@@ -34,6 +53,7 @@ struct GrpcUploadTransport::Impl {
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_seconds));
     Response response;
     grpc::Status st = (service->*method)(&ctx, request, &response);
+    Wipe(&request);
     if (!st.ok()) return rpc::FromGrpcStatus(st);
     const std::string out = response.SerializeAsString();
     return base::Bytes(out.begin(), out.end());

@@ -204,7 +204,8 @@ OPENEN_EXPORT openen_status openen_record_sightings(openen_client* client,
 /* ---- Cancelling a sync ------------------------------------------------------
  * A cancel flag is set from any thread (e.g. when Android's WorkManager stops
  * the worker, or iOS expires the background task) and read by the sync and
- * by the app's fetch callback. Reset it before reusing it. */
+ * by the app's fetch callback. Reset it before reusing it, and free it only
+ * after every openen_sync given it has returned. */
 typedef struct openen_cancel openen_cancel;
 OPENEN_EXPORT openen_cancel* openen_cancel_create(void);
 OPENEN_EXPORT void openen_cancel_free(openen_cancel* cancel);
@@ -218,7 +219,13 @@ OPENEN_EXPORT int openen_cancel_is_set(const openen_cancel* cancel);
  * into, with a size limit; appending past it fails with
  * OPENEN_RESOURCE_EXHAUSTED, and the callback should then stop and return
  * that. openen_response_set_error attaches a message (e.g. "HTTP 503") to a
- * failure the callback returns; the library copies both. */
+ * failure the callback returns; the library copies both. Once an append was
+ * refused, the call fails with OPENEN_RESOURCE_EXHAUSTED whatever the
+ * callback returns. The response, and the name, method, request and cancel
+ * pointers a callback gets, are valid only until it returns: a platform
+ * stack that answers asynchronously (OkHttp's enqueue, URLSession's
+ * completion handler) must wait for its answer inside the callback. One
+ * callback's response is for that callback's thread. */
 typedef struct openen_response openen_response;
 OPENEN_EXPORT openen_status openen_response_append(openen_response* response, const uint8_t* data,
                                                    size_t len);
@@ -275,7 +282,7 @@ OPENEN_EXPORT openen_status openen_sync_directory(openen_client* client, const c
 /* Adopts a configuration (a serialized SignedEnvelope) signed by a
  * configuration key. One not newer than the adopted one, or older than any
  * adopted before or than the app's minimum serial, is ignored (OPENEN_OK);
- * an expired one is refused with FAILED_PRECONDITION. */
+ * an expired one is refused with OPENEN_CONFIGURATION_EXPIRED. */
 OPENEN_EXPORT openen_status openen_update_configuration(openen_client* client, const uint8_t* envelope,
                                                         size_t envelope_len, char** errptr);
 

@@ -33,7 +33,10 @@ class Cancellation {
   // Callback runs |on_cancel| when Cancel() is called while it lives (at
   // once, on the constructing thread, if already cancelled). Its destructor
   // waits for a callback that is running on another thread to finish, so
-  // what the callback touches may be destroyed right after it.
+  // what the callback touches may be destroyed right after it. Callbacks run
+  // under the Cancellation's lock: one must not touch its Cancellation
+  // (Cancel, or make or drop a Callback on it), and a thread must not make a
+  // Callback while holding a lock that the callback takes.
   class Callback {
    public:
     Callback(const Cancellation& cancellation, std::function<void()> on_cancel);
