@@ -38,9 +38,8 @@ base::StatusOr<bool> Configuration::Adopt(const openen::v1::SignedEnvelope& enve
   if (config.serial() < floor_) return false;
   if (!stored && now >= config.expires_at()) {
     // Expired when offered: the phone cannot renew its configuration with it.
-    return base::FailedPreconditionError("configuration serial " +
-                                         std::to_string(config.serial()) + " expired at " +
-                                         std::to_string(config.expires_at()) +
+    return base::FailedPreconditionError("configuration serial " + std::to_string(config.serial()) +
+                                         " expired at " + std::to_string(config.expires_at()) +
                                          " (unix time); not adopted")
         .WithReason(kConfigurationExpiredReason);
   }
