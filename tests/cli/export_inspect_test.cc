@@ -136,6 +136,23 @@ TEST_CASE("export inspect --json escapes strings from the file", "[cli][export]"
   std::remove(path.c_str());
 }
 
+TEST_CASE("export inspect --json is valid UTF-8 whatever bytes the file's strings hold",
+          "[cli][export]") {
+  wire::ExportBatch batch;
+  // A stray byte, a valid "é", an encoded surrogate, a valid "€", a cut sequence.
+  batch.header.region = "\xff\xc3\xa9\xed\xa0\x80\xe2\x82\xac\xe2\x82";
+  batch.keys.push_back(
+      {base::Bytes(16, 0xab), std::nullopt, 2833200, 144, wire::ReportType::kSelfReport, -3});
+  base::Bytes bin = wire::EncodeExportBin(batch);
+  std::string path = TempFile("utf8.bin", std::string(base::AsChars(bin)));
+  RunResult r = Run({OPENEN_CLI, "export", "inspect", path, "--json"});
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.rfind("{\"region\": \"\\ufffd\xc3\xa9\\ufffd\\ufffd\\ufffd\xe2\x82\xac"
+                    "\\ufffd\\ufffd\", ",
+                    0) == 0);
+  std::remove(path.c_str());
+}
+
 // PeakRssKb returns the peak RSS (KiB) of |r|, a run through rss_probe.
 long PeakRssKb(const RunResult& r) {
   const size_t at = r.err.rfind("rss_probe: max_rss_kb ");

@@ -173,6 +173,11 @@ TEST_CASE("bad publishes get clear statuses and the relay keeps serving", "[rela
   CHECK(missing.error_code() == grpc::NOT_FOUND);
   FetchBatch(relay_api.get(), "../data/CURRENT", &missing);
   CHECK(missing.error_code() == grpc::NOT_FOUND);
+  // A long name is not echoed whole: the answer stays NOT_FOUND, not an
+  // error too large for the caller's metadata limit.
+  FetchBatch(relay_api.get(), std::string(8192, 'a'), &missing);
+  CHECK(missing.error_code() == grpc::NOT_FOUND);
+  CHECK(missing.error_message().size() < 128);
 }
 
 TEST_CASE("large batches stream in 64 KiB chunks", "[relay][grpc]") {

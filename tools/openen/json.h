@@ -12,7 +12,9 @@
 
 namespace openen::tools {
 
-// JsonString returns |s| as a quoted JSON string (control characters escaped).
+// JsonString returns |s| as a quoted JSON string: control characters escaped,
+// and each byte that starts no well-formed UTF-8 sequence replaced by U+FFFD,
+// so that any input gives valid JSON.
 std::string JsonString(std::string_view s);
 
 // JsonWriter appends a JSON document to a string; it tracks commas, and the

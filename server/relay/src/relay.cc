@@ -600,7 +600,11 @@ base::StatusOr<base::Bytes> Relay::ReadBatch(const std::string& name, uint64_t o
   std::optional<int64_t> t = ParseBatchName(name);
   std::string record;
   if (!t || decommissioned() || !db_->Get({}, TimeKey(kBatchPrefix, *t), &record).ok()) {
-    return base::NotFoundError("no batch named '" + name + "'");
+    // Echo at most a batch name's length of the caller's input: an 8 KB name
+    // must come back as NOT_FOUND, not as an error too large to send.
+    constexpr size_t kMaxEcho = 64;
+    return base::NotFoundError("no batch named '" + name.substr(0, kMaxEcho) +
+                               (name.size() > kMaxEcho ? "...'" : "'"));
   }
   return exports_.ReadBatch(name, offset, max_bytes, total_size);
 }
