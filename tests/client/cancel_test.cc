@@ -175,6 +175,10 @@ TEST_CASE("the gRPC adapters use the generated method names and stop when cancel
   CHECK(kCertifyMethod ==
         "/" + std::string(openen::v1::Verification::service_full_name()) + "/Certify");
   CHECK(kPublishMethod == "/" + std::string(openen::v1::Relay::service_full_name()) + "/Publish");
+  const std::string relay = "/" + std::string(openen::v1::Relay::service_full_name()) + "/";
+  CHECK(client_grpc::kListBatchesMethod == relay + "ListBatches");
+  CHECK(client_grpc::kGetBatchMethod == relay + "GetBatch");
+  CHECK(client_grpc::kGetConfigMethod == relay + "GetConfig");
 
   // Nothing listens on this channel's port: only a cancelled call returns at once.
   auto channel = grpc::CreateChannel("127.0.0.1:1", grpc::InsecureChannelCredentials());

@@ -7,15 +7,16 @@
 #include <algorithm>
 #include <chrono>
 
+#include "openen/rpc/call.h"
 #include "openen/rpc/status.h"
-#include "openen/v1/relay.grpc.pb.h"
+#include "openen/v1/relay.pb.h"
 #include "openen/wire/export.h"
 #include "openen/wire/padding.h"
 
 namespace openen::client_grpc {
 
 struct RelaySource::Impl {
-  std::unique_ptr<openen::v1::Relay::Stub> relay_api;
+  std::shared_ptr<grpc::Channel> channel;
   int timeout_seconds;
   void SetDeadline(grpc::ClientContext* ctx) const {
     ctx->set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_seconds));
@@ -23,7 +24,7 @@ struct RelaySource::Impl {
 };
 
 RelaySource::RelaySource(std::shared_ptr<grpc::Channel> channel, int timeout_seconds)
-    : impl_(new Impl{openen::v1::Relay::NewStub(std::move(channel)), timeout_seconds}) {}
+    : impl_(new Impl{std::move(channel), timeout_seconds}) {}
 RelaySource::~RelaySource() = default;
 
 base::StatusOr<std::vector<client::ListedBatch>> RelaySource::ListAfter(
@@ -39,7 +40,8 @@ base::StatusOr<std::vector<client::ListedBatch>> RelaySource::ListAfter(
     req.set_after(cursor);
     OPENEN_RETURN_IF_ERROR(wire::PadToSize(&req, 256));
     openen::v1::ListBatchesResponse resp;
-    grpc::Status st = impl_->relay_api->ListBatches(&ctx, req, &resp);
+    grpc::Status st =
+        rpc::UnaryCall(impl_->channel.get(), kListBatchesMethod, &ctx, req, &resp);
     if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("ListBatches");
     // A relay (or something posing as one) that pages on and on is stopped.
     bytes += resp.ByteSizeLong();
@@ -81,7 +83,8 @@ base::StatusOr<base::Bytes> RelaySource::Fetch(const std::string& name,
   openen::v1::GetBatchRequest req;
   req.set_name(name);
   OPENEN_RETURN_IF_ERROR(wire::PadToSize(&req, 256));
-  auto reader = impl_->relay_api->GetBatch(&ctx, req);
+  auto reader = rpc::ServerStreamingCall<openen::v1::GetBatchRequest, openen::v1::BatchChunk>(
+      impl_->channel.get(), kGetBatchMethod, &ctx, req);
   openen::v1::BatchChunk chunk;
   base::Bytes data;
   uint64_t total = 0;
@@ -112,7 +115,7 @@ base::StatusOr<client::BatchSource::Signed> RelaySource::Announcements(
   openen::v1::GetConfigRequest req;
   OPENEN_RETURN_IF_ERROR(wire::PadToSize(&req, 256));
   openen::v1::GetConfigResponse resp;
-  grpc::Status st = impl_->relay_api->GetConfig(&ctx, req, &resp);
+  grpc::Status st = rpc::UnaryCall(impl_->channel.get(), kGetConfigMethod, &ctx, req, &resp);
   if (st.error_code() == grpc::NOT_FOUND) return Signed{};
   if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("GetConfig");
   Signed out;

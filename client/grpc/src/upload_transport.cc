@@ -9,9 +9,10 @@
 #include <string>
 
 #include "openen/crypto/secret.h"
+#include "openen/rpc/call.h"
 #include "openen/rpc/status.h"
-#include "openen/v1/relay.grpc.pb.h"
-#include "openen/v1/verification.grpc.pb.h"
+#include "openen/v1/relay.pb.h"
+#include "openen/v1/verification.pb.h"
 
 namespace openen::client_grpc {
 namespace {
@@ -33,16 +34,14 @@ void Wipe(openen::v1::PublishRequest* r) {
 }  // namespace
 
 struct GrpcUploadTransport::Impl {
-  std::unique_ptr<openen::v1::Verification::Stub> verifier;
-  std::unique_ptr<openen::v1::Relay::Stub> relay;
+  std::shared_ptr<grpc::Channel> verifier;
+  std::shared_ptr<grpc::Channel> relay;
   int timeout_seconds;
 
-  // Unary parses |request| as Request, calls |method| of |service| and
-  // returns the serialized response.
-  template <typename Request, typename Response, typename Service>
-  base::StatusOr<base::Bytes> Unary(Service* service,
-                                    grpc::Status (Service::*method)(grpc::ClientContext*,
-                                                                    const Request&, Response*),
+  // Unary parses |bytes| as Request, calls |method| on |channel| and returns
+  // the serialized response.
+  template <typename Request, typename Response>
+  base::StatusOr<base::Bytes> Unary(grpc::Channel* channel, std::string_view method,
                                     base::ByteView bytes) const {
     Request request;
     if (bytes.size() > INT32_MAX ||
@@ -52,7 +51,7 @@ struct GrpcUploadTransport::Impl {
     grpc::ClientContext ctx;
     ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(timeout_seconds));
     Response response;
-    grpc::Status st = (service->*method)(&ctx, request, &response);
+    grpc::Status st = rpc::UnaryCall(channel, method, &ctx, request, &response);
     Wipe(&request);
     if (!st.ok()) return rpc::FromGrpcStatus(st);
     const std::string out = response.SerializeAsString();
@@ -62,22 +61,26 @@ struct GrpcUploadTransport::Impl {
 
 GrpcUploadTransport::GrpcUploadTransport(std::shared_ptr<grpc::Channel> verifier,
                                          std::shared_ptr<grpc::Channel> relay, int timeout_seconds)
-    : impl_(new Impl{openen::v1::Verification::NewStub(std::move(verifier)),
-                     openen::v1::Relay::NewStub(std::move(relay)), timeout_seconds}) {}
+    : impl_(new Impl{std::move(verifier), std::move(relay), timeout_seconds}) {}
 GrpcUploadTransport::~GrpcUploadTransport() = default;
 
 base::StatusOr<base::Bytes> GrpcUploadTransport::Call(std::string_view method,
                                                       base::ByteView request) {
-  using openen::v1::Relay;
-  using openen::v1::Verification;
-  if (method == client::kExchangeCodeMethod)
-    return impl_->Unary(impl_->verifier.get(), &Verification::Stub::ExchangeCode, request);
-  if (method == client::kCertifyMethod)
-    return impl_->Unary(impl_->verifier.get(), &Verification::Stub::Certify, request);
-  if (method == client::kPublishMethod)
-    return impl_->Unary(impl_->relay.get(), &Relay::Stub::Publish, request);
-  return base::InvalidArgumentError("'" + std::string(method) +
-                                    "' is not a call of the upload flow");
+  using namespace openen::v1;
+  if (method == client::kExchangeCodeMethod) {
+    return impl_->Unary<ExchangeCodeRequest, ExchangeCodeResponse>(impl_->verifier.get(),
+                                                                  client::kExchangeCodeMethod,
+                                                                  request);
+  }
+  if (method == client::kCertifyMethod) {
+    return impl_->Unary<CertifyRequest, CertifyResponse>(impl_->verifier.get(),
+                                                        client::kCertifyMethod, request);
+  }
+  if (method == client::kPublishMethod) {
+    return impl_->Unary<PublishRequest, PublishResponse>(impl_->relay.get(),
+                                                        client::kPublishMethod, request);
+  }
+  return base::InvalidArgumentError("'" + std::string(method) + "' is not a call of the upload flow");
 }
 
 }  // namespace openen::client_grpc

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "openen/client/sync.h"
@@ -17,6 +18,11 @@ class Channel;
 }
 
 namespace openen::client_grpc {
+
+// The relay's listing calls, by their full gRPC names (wire/openen/v1/relay.proto).
+inline constexpr std::string_view kListBatchesMethod = "/openen.v1.Relay/ListBatches";
+inline constexpr std::string_view kGetBatchMethod = "/openen.v1.Relay/GetBatch";
+inline constexpr std::string_view kGetConfigMethod = "/openen.v1.Relay/GetConfig";
 
 class RelaySource final : public client::BatchSource {
  public:
