@@ -14,7 +14,7 @@ sanitize="${OPENEN_SANITIZE-address,undefined}"
 build_dir="${OPENEN_BUILD_DIR:-$root/build-test}"
 mkdir -p "$build_dir"
 bash scripts/build.sh "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DOPENEN_SANITIZE="$sanitize" -DOPENEN_BUILD_BENCH=ON
+  -DOPENEN_SANITIZE="$sanitize" -DOPENEN_BUILD_BENCH=ON -DOPENEN_FAULT_INJECTION=ON
 
 # Uninstrumented system libraries (gRPC, RocksDB) trip ASan's container-overflow
 # check on their own std::vector use; every other check stays on.
