@@ -29,54 +29,15 @@
 #include "openen/server/grpc_server.h"
 #include "openen/server/worker_pool.h"
 #include "openen/wire/signed.h"
+#include "relay_publishes.h"
 
 namespace {
 
 using namespace openen;
 using bench::JsonLine;
+using bench::MakePublishes;
 using bench::NowSeconds;
-
-struct Publish {
-  std::vector<relay::SubmittedKey> keys;
-  openen::v1::SignedEnvelope cert;
-  base::Bytes secret;
-};
-
-// MakePublishes prepares |n| publishes of 14 daily keys, certified by |authority|.
-std::vector<Publish> MakePublishes(size_t n, int64_t now, const crypto::Ed25519PrivateKey& authority) {
-  const uint32_t today = crypto::RollingStart(crypto::EnIntervalNumber(now));
-  std::vector<Publish> out(n);
-  for (Publish& p : out) {
-    std::vector<crypto::TekHmacEntry> entries;
-    for (uint32_t d = 1; d <= 14; ++d) {
-      relay::SubmittedKey k{base::Bytes(16), today - crypto::kTekRollingPeriod * d,
-                            crypto::kTekRollingPeriod, 4};
-      crypto::RandomBytes(k.key_data);
-      entries.push_back(
-          {k.key_data, k.rolling_start_interval_number, crypto::kTekRollingPeriod, 4});
-      p.keys.push_back(std::move(k));
-    }
-    p.secret = base::Bytes(32);
-    crypto::RandomBytes(p.secret);
-    auto mac = crypto::TekHmac(p.secret, entries, crypto::TekHmacForm::kWithTransmissionRisk);
-    openen::v1::Certificate c;
-    c.set_report_type(openen::v1::CONFIRMED_TEST);
-    c.set_key_hmac(std::string(base::AsChars(mac)));
-    c.set_audience("openen-relay");
-    c.set_expires_at(now + 3600);
-    base::Bytes nonce(16);
-    crypto::RandomBytes(nonce);
-    c.set_nonce(std::string(base::AsChars(nonce)));
-    p.cert = wire::SignEnvelope(wire::kCertificateContext, c, authority);
-  }
-  return out;
-}
-
-double Percentile(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-}
+using bench::Percentile;
 
 void BenchPublish(const std::string& dir, size_t n, int threads) {
   base::SystemClock clock;
@@ -92,17 +53,7 @@ void BenchPublish(const std::string& dir, size_t n, int threads) {
   auto running = server::StartServer({}, {&service});
   auto publishes = MakePublishes(n, clock.NowSeconds(), authority);
   std::vector<openen::v1::PublishRequest> requests(n);
-  for (size_t i = 0; i < n; ++i) {
-    for (const auto& k : publishes[i].keys) {
-      auto* out = requests[i].add_keys();
-      out->set_key_data(std::string(base::AsChars(k.key_data)));
-      out->set_rolling_start_interval_number(k.rolling_start_interval_number);
-      out->set_rolling_period(k.rolling_period);
-      out->set_transmission_risk(k.transmission_risk);
-    }
-    *requests[i].mutable_certificate() = publishes[i].cert;
-    requests[i].set_hmac_secret(std::string(base::AsChars(publishes[i].secret)));
-  }
+  for (size_t i = 0; i < n; ++i) requests[i] = publishes[i].Request();
   auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(running->port), grpc::InsecureChannelCredentials());
   std::atomic<size_t> next{0}, failures{0};
   std::vector<std::vector<double>> latencies(threads);

@@ -40,6 +40,10 @@ base::StatusOr<RunningServer> StartServer(const EndpointOptions& options,
   RunningServer running;
   builder.AddListeningPort(options.listen, creds, &running.port);
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_streams_per_connection);
+  grpc::ResourceQuota quota("openen-server");
+  quota.Resize(options.memory_quota_bytes);
+  builder.SetResourceQuota(quota);
   for (grpc::Service* s : services) builder.RegisterService(s);
   running.server = builder.BuildAndStart();
   if (!running.server || running.port == 0) {

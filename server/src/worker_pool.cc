@@ -4,8 +4,23 @@
 
 namespace openen::server {
 
-WorkerPool::WorkerPool(size_t threads) {
+std::array<LaneLimits, kLaneCount> WorkerPool::DefaultLimits() {
+  std::array<LaneLimits, kLaneCount> limits{};
+  // Chaff holds one worker at most, and only a few wait: a chaff call that
+  // queued behind many others would take longer than a real one (see
+  // Dispatcher's decoys for the rest).
+  limits[static_cast<size_t>(Lane::kChaff)] = {4, 1};
+  return limits;
+}
+
+WorkerPool::WorkerPool(size_t threads, std::array<LaneLimits, kLaneCount> limits) {
   if (threads == 0) threads = 1;
+  for (size_t i = 0; i < kLaneCount; ++i) {
+    lanes_[i].limits = limits[i];
+    if (lanes_[i].limits.max_running == 0 || lanes_[i].limits.max_running > threads) {
+      lanes_[i].limits.max_running = threads;
+    }
+  }
   for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
 }
 
@@ -18,25 +33,63 @@ WorkerPool::~WorkerPool() {
   for (std::thread& t : threads_) t.join();
 }
 
-void WorkerPool::Submit(std::function<void()> task) {
+bool WorkerPool::TrySubmit(Lane lane, std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    tasks_.push_back(std::move(task));
+    LaneState& state = lanes_[static_cast<size_t>(lane)];
+    if (state.tasks.size() >= state.limits.max_queued) return false;
+    state.tasks.push_back(std::move(task));
   }
   cv_.notify_one();
+  return true;
+}
+
+size_t WorkerPool::Queued(Lane lane) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return lanes_[static_cast<size_t>(lane)].tasks.size();
+}
+
+bool WorkerPool::Full(Lane lane) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const LaneState& state = lanes_[static_cast<size_t>(lane)];
+  return state.tasks.size() >= state.limits.max_queued;
+}
+
+size_t WorkerPool::NextLane() const {
+  for (size_t i = 0; i < kLaneCount; ++i) {
+    if (!lanes_[i].tasks.empty() && lanes_[i].running < lanes_[i].limits.max_running) return i;
+  }
+  return kLaneCount;
 }
 
 void WorkerPool::Run() {
+  std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    std::function<void()> task;
-    {
-      std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [this] { return stopping_ || !tasks_.empty(); });
-      if (tasks_.empty()) return;  // stopping and drained
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
-    }
+    size_t lane;
+    cv_.wait(lock, [&] {
+      lane = NextLane();
+      if (lane != kLaneCount) return true;
+      if (!stopping_) return false;
+      // Stopping: return once nothing is queued (a capped lane's tasks wait
+      // for the worker that holds its slot, which returns to run them).
+      for (const LaneState& s : lanes_) {
+        if (!s.tasks.empty()) return false;
+      }
+      return true;
+    });
+    if (lane == kLaneCount) return;  // stopping and drained
+    LaneState& state = lanes_[lane];
+    std::function<void()> task = std::move(state.tasks.front());
+    state.tasks.pop_front();
+    ++state.running;
+    lock.unlock();
     task();
+    task = nullptr;  // whatever it holds goes before the next wait
+    lock.lock();
+    --state.running;
+    // The slot this lane held is free for a task it has waiting; and a
+    // stopping pool's idle workers wait for the last task to end.
+    if (stopping_ || !state.tasks.empty()) cv_.notify_all();
   }
 }
 

@@ -243,18 +243,28 @@ base::Status Relay::CheckCertificate(const openen::v1::SignedEnvelope& envelope,
   return base::Status::Ok();
 }
 
+base::Status Relay::CheckPublishShape(size_t key_count, size_t hmac_secret_bytes) const {
+  if (decommissioned()) return base::FailedPreconditionError("decommissioned");
+  if (key_count == 0 || key_count > kMaxKeysPerPublish) {
+    return base::InvalidArgumentError("publish has " + std::to_string(key_count) +
+                                      " keys, want 1..30");
+  }
+  if (hmac_secret_bytes < 16 || hmac_secret_bytes > 64) {
+    return base::InvalidArgumentError("hmac_secret is " + std::to_string(hmac_secret_bytes) +
+                                      " bytes, want 16..64");
+  }
+  return base::Status::Ok();
+}
+
+base::StatusOr<PublishResult> Relay::ChaffReply(size_t key_count, size_t hmac_secret_bytes) const {
+  OPENEN_RETURN_IF_ERROR(CheckPublishShape(key_count, hmac_secret_bytes));
+  return PublishResult{static_cast<uint32_t>(key_count), {}};
+}
+
 base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
                                              const openen::v1::SignedEnvelope& certificate,
                                              base::ByteView hmac_secret, bool chaff) {
-  if (decommissioned()) return base::FailedPreconditionError("decommissioned");
-  if (keys.empty() || keys.size() > kMaxKeysPerPublish) {
-    return base::InvalidArgumentError("publish has " + std::to_string(keys.size()) +
-                                      " keys, want 1..30");
-  }
-  if (hmac_secret.size() < 16 || hmac_secret.size() > 64) {
-    return base::InvalidArgumentError("hmac_secret is " + std::to_string(hmac_secret.size()) +
-                                      " bytes, want 16..64");
-  }
+  OPENEN_RETURN_IF_ERROR(CheckPublishShape(keys.size(), hmac_secret.size()));
   const int64_t now = clock_->NowSeconds();
   openen::v1::Certificate cert;
   base::Status cert_status = CheckCertificate(certificate, keys, hmac_secret, &cert);

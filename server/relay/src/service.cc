@@ -4,6 +4,7 @@
 
 #include <atomic>
 
+#include "openen/rpc/codec.h"
 #include "openen/rpc/status.h"
 #include "openen/wire/padding.h"
 
@@ -22,71 +23,107 @@ base::Status PadToMultiple(Message* message, size_t unit) {
 
 }  // namespace
 
+namespace {
+
+using server::Lane;
+
+base::Status FillPublishResponse(const base::StatusOr<PublishResult>& result,
+                                 openen::v1::PublishResponse* response) {
+  if (!result.ok()) return result.status();
+  response->set_accepted(result->accepted);
+  for (const KeyRejection& r : result->rejected) {
+    auto* out = response->add_rejected();
+    out->set_index(r.index);
+    out->set_reason(r.reason);
+  }
+  return wire::PadToSize(response, kPublishResponseSize);
+}
+
+}  // namespace
+
+RelayService::RelayService(Relay* relay, server::WorkerPool* pool)
+    : relay_(relay),
+      publish_{
+          [](const openen::v1::PublishRequest& request) {
+            return request.chaff() ? Lane::kChaff : Lane::kReal;
+          },
+          [this](const openen::v1::PublishRequest& request, openen::v1::PublishResponse* response) {
+            std::vector<SubmittedKey> keys;
+            keys.reserve(request.keys_size());
+            for (const auto& k : request.keys()) {
+              keys.push_back({base::ToBytes(k.key_data()), k.rolling_start_interval_number(),
+                              k.rolling_period(), k.transmission_risk()});
+            }
+            return FillPublishResponse(
+                relay_->Publish(keys, request.certificate(), base::AsBytes(request.hmac_secret()),
+                                request.chaff()),
+                response);
+          },
+          [this](const openen::v1::PublishRequest& request, openen::v1::PublishResponse* response) {
+            return FillPublishResponse(
+                relay_->ChaffReply(request.keys_size(), request.hmac_secret().size()), response);
+          }},
+      list_batches_{[](const openen::v1::ListBatchesRequest&) { return Lane::kRead; },
+                    [this](const openen::v1::ListBatchesRequest& request,
+                           openen::v1::ListBatchesResponse* response) {
+                      for (auto& info : relay_->ListBatches(request.after(), kMaxBatchesPerList)) {
+                        *response->add_batches() = std::move(info);
+                      }
+                      return PadToMultiple(response, kConfigResponsePadTo);
+                    },
+                    {}},
+      get_config_{
+          [](const openen::v1::GetConfigRequest&) { return Lane::kRead; },
+          [this](const openen::v1::GetConfigRequest&, openen::v1::GetConfigResponse* response) {
+            auto order = relay_->decommission_order();
+            const bool decommissioned = relay_->decommissioned();
+            if (!order && !relay_->config()) {
+              return base::NotFoundError("this relay serves no configuration");
+            }
+            if (order) *response->mutable_decommission_order() = *order;
+            if (relay_->config() && !decommissioned)
+              *response->mutable_config() = *relay_->config();
+            return PadToMultiple(response, kConfigResponsePadTo);
+          },
+          {}},
+      dispatcher_(pool) {}
+
 grpc::ServerUnaryReactor* RelayService::Publish(grpc::CallbackServerContext* ctx,
-                                                const openen::v1::PublishRequest* request,
-                                                openen::v1::PublishResponse* response) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  pool_->Submit([this, reactor, request, response] {
-    std::vector<SubmittedKey> keys;
-    keys.reserve(request->keys_size());
-    for (const auto& k : request->keys()) {
-      keys.push_back({base::ToBytes(k.key_data()), k.rolling_start_interval_number(),
-                      k.rolling_period(), k.transmission_risk()});
-    }
-    auto result = relay_->Publish(keys, request->certificate(),
-                                  base::AsBytes(request->hmac_secret()), request->chaff());
-    base::Status status = result.status();
-    if (result.ok()) {
-      response->set_accepted(result->accepted);
-      for (const KeyRejection& r : result->rejected) {
-        auto* out = response->add_rejected();
-        out->set_index(r.index);
-        out->set_reason(r.reason);
-      }
-      status = wire::PadToSize(response, kPublishResponseSize);
-    }
-    reactor->Finish(rpc::ToGrpcStatus(status));
-  });
-  return reactor;
+                                                const grpc::ByteBuffer* request,
+                                                grpc::ByteBuffer* response) {
+  return dispatcher_.Serve(ctx, request, response, publish_);
 }
 
 grpc::ServerUnaryReactor* RelayService::ListBatches(grpc::CallbackServerContext* ctx,
-                                                    const openen::v1::ListBatchesRequest* request,
-                                                    openen::v1::ListBatchesResponse* response) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  pool_->Submit([this, reactor, request, response] {
-    for (auto& info : relay_->ListBatches(request->after(), kMaxBatchesPerList)) {
-      *response->add_batches() = std::move(info);
-    }
-    reactor->Finish(rpc::ToGrpcStatus(PadToMultiple(response, kConfigResponsePadTo)));
-  });
-  return reactor;
+                                                    const grpc::ByteBuffer* request,
+                                                    grpc::ByteBuffer* response) {
+  return dispatcher_.Serve(ctx, request, response, list_batches_);
 }
 
 grpc::ServerUnaryReactor* RelayService::GetConfig(grpc::CallbackServerContext* ctx,
-                                                  const openen::v1::GetConfigRequest* request,
-                                                  openen::v1::GetConfigResponse* response) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  auto order = relay_->decommission_order();
-  const bool decommissioned = relay_->decommissioned();
-  if (!order && !relay_->config()) {
-    reactor->Finish(grpc::Status(grpc::NOT_FOUND, "this relay serves no configuration"));
-    return reactor;
-  }
-  if (order) *response->mutable_decommission_order() = *order;
-  if (relay_->config() && !decommissioned) *response->mutable_config() = *relay_->config();
-  reactor->Finish(rpc::ToGrpcStatus(PadToMultiple(response, kConfigResponsePadTo)));
-  return reactor;
+                                                  const grpc::ByteBuffer* request,
+                                                  grpc::ByteBuffer* response) {
+  return dispatcher_.Serve(ctx, request, response, get_config_);
 }
 
 namespace {
 
 // BatchStreamer sends one batch file as BatchChunks, reading each chunk on
 // the worker pool and writing it from there; it deletes itself when done.
-class BatchStreamer final : public grpc::ServerWriteReactor<openen::v1::BatchChunk> {
+class BatchStreamer final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
-  BatchStreamer(Relay* relay, server::WorkerPool* pool, std::string name)
-      : relay_(relay), pool_(pool), name_(std::move(name)) {
+  BatchStreamer(Relay* relay, server::WorkerPool* pool) : relay_(relay), pool_(pool) {}
+
+  // Start decodes the request and reads the first chunk, or finishes the
+  // call: INVALID_ARGUMENT for bytes that are no GetBatchRequest,
+  // RESOURCE_EXHAUSTED when the read lane is full.
+  void Start(const grpc::ByteBuffer& request_bytes) {
+    openen::v1::GetBatchRequest request;
+    if (base::Status s = rpc::DecodeMessage(request_bytes, &request); !s.ok()) {
+      Finish(rpc::ToGrpcStatus(s));
+      return;
+    }
+    name_ = request.name();
     ReadNext();
   }
 
@@ -105,7 +142,7 @@ class BatchStreamer final : public grpc::ServerWriteReactor<openen::v1::BatchChu
 
  private:
   void ReadNext() {
-    pool_->Submit([this] {
+    const bool queued = pool_->TrySubmit(Lane::kRead, [this] {
       uint64_t total = 0;
       auto data = relay_->ReadBatch(name_, offset_, kBatchChunkBytes, &total);
       if (!data.ok()) {
@@ -122,23 +159,31 @@ class BatchStreamer final : public grpc::ServerWriteReactor<openen::v1::BatchChu
         Finish(grpc::Status::OK);  // an empty file: nothing to send
         return;
       }
-      StartWrite(&chunk_);
+      if (base::Status s = rpc::EncodeMessage(chunk_, &chunk_bytes_); !s.ok()) {
+        Finish(rpc::ToGrpcStatus(s));
+        return;
+      }
+      StartWrite(&chunk_bytes_);
     });
+    if (!queued) Finish(rpc::ToGrpcStatus(server::BusyError()));
   }
 
   Relay* relay_;
   server::WorkerPool* pool_;
-  const std::string name_;
+  std::string name_;
   openen::v1::BatchChunk chunk_;
+  grpc::ByteBuffer chunk_bytes_;
   uint64_t offset_ = 0;
   uint64_t total_ = 0;
 };
 
 }  // namespace
 
-grpc::ServerWriteReactor<openen::v1::BatchChunk>* RelayService::GetBatch(
-    grpc::CallbackServerContext* ctx, const openen::v1::GetBatchRequest* request) {
-  return new BatchStreamer(relay_, pool_, request->name());
+grpc::ServerWriteReactor<grpc::ByteBuffer>* RelayService::GetBatch(
+    grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) {
+  auto* streamer = new BatchStreamer(relay_, dispatcher_.pool());
+  streamer->Start(*request);
+  return streamer;
 }
 
 }  // namespace openen::relay

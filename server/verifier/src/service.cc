@@ -9,19 +9,76 @@
 namespace openen::verifier {
 namespace {
 
-// Finish pads |response| and finishes |reactor| with |status|.
-template <typename Response>
-void Finish(grpc::ServerUnaryReactor* reactor, Response* response, base::Status status,
-            size_t size) {
-  if (status.ok()) status = wire::PadToSize(response, size);
-  reactor->Finish(rpc::ToGrpcStatus(status));
+using server::Lane;
+
+// Padded fills |response| from |result| and pads it to |size|.
+template <typename Response, typename Result, typename Fill>
+base::Status Padded(base::StatusOr<Result> result, Response* response, size_t size, Fill fill) {
+  if (!result.ok()) return result.status();
+  fill(std::move(*result), response);
+  return wire::PadToSize(response, size);
 }
+
+void FillToken(IssuedToken token, openen::v1::ExchangeCodeResponse* response) {
+  response->set_token(std::move(token.token));
+  response->set_token_expires_at(token.expires_at);
+  response->set_test_type(token.test_type);
+  response->set_symptom_onset_interval(token.symptom_onset_interval);
+}
+
+void FillCertificate(openen::v1::SignedEnvelope cert, openen::v1::CertifyResponse* response) {
+  *response->mutable_certificate() = std::move(cert);
+}
+
+Lane ChaffLane(bool chaff) { return chaff ? Lane::kChaff : Lane::kReal; }
 
 }  // namespace
 
 VerificationService::VerificationService(Verifier* verifier, crypto::SecretBytes admin_api_key,
                                          server::WorkerPool* pool)
-    : verifier_(verifier), admin_api_key_(std::move(admin_api_key)), pool_(pool) {}
+    : verifier_(verifier),
+      admin_api_key_(std::move(admin_api_key)),
+      issue_code_{[](const openen::v1::IssueCodeRequest&) { return Lane::kReal; },
+                  [this](const openen::v1::IssueCodeRequest& request,
+                         openen::v1::IssueCodeResponse* response) {
+                    return Padded(
+                        verifier_->IssueCode(request.test_type(), request.symptom_onset_interval()),
+                        response, kIssueCodeResponseSize,
+                        [](IssuedCodes codes, openen::v1::IssueCodeResponse* out) {
+                          out->set_short_code(codes.short_code);
+                          out->set_long_code(codes.long_code);
+                          out->set_short_code_expires_at(codes.short_code_expires_at);
+                          out->set_long_code_expires_at(codes.long_code_expires_at);
+                          server::Log("verifier", "issued a code pair");
+                        });
+                  },
+                  {}},
+      exchange_code_{
+          [](const openen::v1::ExchangeCodeRequest& request) { return ChaffLane(request.chaff()); },
+          [this](const openen::v1::ExchangeCodeRequest& request,
+                 openen::v1::ExchangeCodeResponse* response) {
+            return Padded(request.chaff() ? verifier_->ChaffToken(request.code())
+                                          : verifier_->ExchangeCode(request.code()),
+                          response, kExchangeCodeResponseSize, FillToken);
+          },
+          [this](const openen::v1::ExchangeCodeRequest&,
+                 openen::v1::ExchangeCodeResponse* response) {
+            return Padded(verifier_->ChaffTokenReply(), response, kExchangeCodeResponseSize,
+                          FillToken);
+          }},
+      certify_{
+          [](const openen::v1::CertifyRequest& request) { return ChaffLane(request.chaff()); },
+          [this](const openen::v1::CertifyRequest& request, openen::v1::CertifyResponse* response) {
+            const base::ByteView hmac = base::AsBytes(request.key_hmac());
+            return Padded(request.chaff() ? verifier_->ChaffCertificate(request.token(), hmac)
+                                          : verifier_->Certify(request.token(), hmac),
+                          response, kCertifyResponseSize, FillCertificate);
+          },
+          [this](const openen::v1::CertifyRequest& request, openen::v1::CertifyResponse* response) {
+            return Padded(verifier_->ChaffCertificateReply(base::AsBytes(request.key_hmac())),
+                          response, kCertifyResponseSize, FillCertificate);
+          }},
+      dispatcher_(pool) {}
 
 bool VerificationService::Authorized(grpc::CallbackServerContext* ctx) const {
   const auto& md = ctx->client_metadata();
@@ -34,59 +91,27 @@ bool VerificationService::Authorized(grpc::CallbackServerContext* ctx) const {
   return crypto::ConstantTimeEqual(base::AsBytes(value), admin_api_key_.Reveal());
 }
 
-grpc::ServerUnaryReactor* VerificationService::IssueCode(
-    grpc::CallbackServerContext* ctx, const openen::v1::IssueCodeRequest* request,
-    openen::v1::IssueCodeResponse* response) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+grpc::ServerUnaryReactor* VerificationService::IssueCode(grpc::CallbackServerContext* ctx,
+                                                         const grpc::ByteBuffer* request,
+                                                         grpc::ByteBuffer* response) {
   if (!Authorized(ctx)) {
+    grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
     reactor->Finish(grpc::Status(grpc::UNAUTHENTICATED, "a valid admin API key is required"));
     return reactor;
   }
-  pool_->Submit([this, reactor, request, response] {
-    auto codes = verifier_->IssueCode(request->test_type(), request->symptom_onset_interval());
-    if (codes.ok()) {
-      response->set_short_code(codes->short_code);
-      response->set_long_code(codes->long_code);
-      response->set_short_code_expires_at(codes->short_code_expires_at);
-      response->set_long_code_expires_at(codes->long_code_expires_at);
-      server::Log("verifier", "issued a code pair");
-    }
-    Finish(reactor, response, codes.status(), kIssueCodeResponseSize);
-  });
-  return reactor;
+  return dispatcher_.Serve(ctx, request, response, issue_code_);
 }
 
-grpc::ServerUnaryReactor* VerificationService::ExchangeCode(
-    grpc::CallbackServerContext* ctx, const openen::v1::ExchangeCodeRequest* request,
-    openen::v1::ExchangeCodeResponse* response) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  pool_->Submit([this, reactor, request, response] {
-    auto token = request->chaff() ? verifier_->ChaffToken(request->code())
-                                  : verifier_->ExchangeCode(request->code());
-    if (token.ok()) {
-      response->set_token(token->token);
-      response->set_token_expires_at(token->expires_at);
-      response->set_test_type(token->test_type);
-      response->set_symptom_onset_interval(token->symptom_onset_interval);
-    }
-    Finish(reactor, response, token.status(), kExchangeCodeResponseSize);
-  });
-  return reactor;
+grpc::ServerUnaryReactor* VerificationService::ExchangeCode(grpc::CallbackServerContext* ctx,
+                                                            const grpc::ByteBuffer* request,
+                                                            grpc::ByteBuffer* response) {
+  return dispatcher_.Serve(ctx, request, response, exchange_code_);
 }
 
 grpc::ServerUnaryReactor* VerificationService::Certify(grpc::CallbackServerContext* ctx,
-                                                       const openen::v1::CertifyRequest* request,
-                                                       openen::v1::CertifyResponse* response) {
-  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-  pool_->Submit([this, reactor, request, response] {
-    auto cert =
-        request->chaff()
-            ? verifier_->ChaffCertificate(request->token(), base::AsBytes(request->key_hmac()))
-            : verifier_->Certify(request->token(), base::AsBytes(request->key_hmac()));
-    if (cert.ok()) *response->mutable_certificate() = std::move(*cert);
-    Finish(reactor, response, cert.status(), kCertifyResponseSize);
-  });
-  return reactor;
+                                                       const grpc::ByteBuffer* request,
+                                                       grpc::ByteBuffer* response) {
+  return dispatcher_.Serve(ctx, request, response, certify_);
 }
 
 }  // namespace openen::verifier

@@ -328,6 +328,51 @@ base::StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view to
   return wire::SignEnvelope(wire::kCertificateContext, cert, signing_key_);
 }
 
+IssuedToken Verifier::MakeChaffToken(int64_t now) const {
+  IssuedToken t;
+  base::Bytes raw(kTokenBytes);
+  crypto::RandomBytes(raw);
+  t.token = base::HexEncode(raw);
+  t.expires_at = now + options_.token_ttl_seconds;
+  t.test_type = openen::v1::CONFIRMED_TEST;
+  return t;
+}
+
+openen::v1::SignedEnvelope Verifier::MakeChaffCertificate(int64_t now) const {
+  openen::v1::Certificate cert;
+  cert.set_report_type(openen::v1::CONFIRMED_TEST);
+  // A random HMAC of the real one's size: a chaff certificate repeats
+  // nothing the phone sent.
+  base::Bytes random_hmac(crypto::kSha256Size);
+  crypto::RandomBytes(random_hmac);
+  cert.set_key_hmac(std::string(base::AsChars(random_hmac)));
+  cert.set_issuer(options_.issuer);
+  cert.set_audience(options_.audience);
+  cert.set_expires_at(now + options_.certificate_ttl_seconds);
+  base::Bytes nonce(16);
+  crypto::RandomBytes(nonce);
+  cert.set_nonce(std::string(base::AsChars(nonce)));
+  // Signed (the same work) by a key nobody trusts, named as the real one.
+  openen::v1::SignedEnvelope env = wire::SignEnvelope(wire::kCertificateContext, cert, chaff_key_);
+  env.set_signer_public_key(std::string(base::AsChars(signing_key_.PublicKey().bytes())));
+  return env;
+}
+
+base::StatusOr<IssuedToken> Verifier::ChaffTokenReply() const {
+  if (decommissioned()) return base::FailedPreconditionError("decommissioned");
+  return MakeChaffToken(clock_->NowSeconds());
+}
+
+base::StatusOr<openen::v1::SignedEnvelope> Verifier::ChaffCertificateReply(
+    base::ByteView key_hmac) const {
+  if (decommissioned()) return base::FailedPreconditionError("decommissioned");
+  if (key_hmac.size() != crypto::kSha256Size) {
+    return base::InvalidArgumentError("key_hmac is " + std::to_string(key_hmac.size()) +
+                                      " bytes, want 32");
+  }
+  return MakeChaffCertificate(clock_->NowSeconds());
+}
+
 base::StatusOr<IssuedToken> Verifier::ChaffToken(std::string_view code) {
   if (decommissioned()) return base::FailedPreconditionError("decommissioned");
   const int64_t now = clock_->NowSeconds();
@@ -341,12 +386,7 @@ base::StatusOr<IssuedToken> Verifier::ChaffToken(std::string_view code) {
   if (!got.ok() && !got.IsNotFound()) return store::FromRocksDb(got, "read code");
   db_->Get({}, RecordKey(kCodePrefix, RandomHash()), &ignored).PermitUncheckedError();
 
-  IssuedToken t;
-  base::Bytes raw(kTokenBytes);
-  crypto::RandomBytes(raw);
-  t.token = base::HexEncode(raw);
-  t.expires_at = now + options_.token_ttl_seconds;
-  t.test_type = openen::v1::CONFIRMED_TEST;
+  const IssuedToken t = MakeChaffToken(now);
   const crypto::Sha256Digest token_hash = Lookup(t.token);
 
   // The real batch's shape on keys that name nothing (random hashes), and
@@ -386,23 +426,7 @@ base::StatusOr<openen::v1::SignedEnvelope> Verifier::ChaffCertificate(std::strin
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "chaff"));
   purge_.Mark();
 
-  openen::v1::Certificate cert;
-  cert.set_report_type(openen::v1::CONFIRMED_TEST);
-  // A random HMAC of the real one's size: a chaff certificate repeats
-  // nothing the phone sent.
-  base::Bytes random_hmac(key_hmac.size());
-  crypto::RandomBytes(random_hmac);
-  cert.set_key_hmac(std::string(base::AsChars(random_hmac)));
-  cert.set_issuer(options_.issuer);
-  cert.set_audience(options_.audience);
-  cert.set_expires_at(now + options_.certificate_ttl_seconds);
-  base::Bytes nonce(16);
-  crypto::RandomBytes(nonce);
-  cert.set_nonce(std::string(base::AsChars(nonce)));
-  // Signed (the same work) by a key nobody trusts, named as the real one.
-  openen::v1::SignedEnvelope env = wire::SignEnvelope(wire::kCertificateContext, cert, chaff_key_);
-  env.set_signer_public_key(std::string(base::AsChars(signing_key_.PublicKey().bytes())));
-  return env;
+  return MakeChaffCertificate(now);
 }
 
 base::StatusOr<size_t> Verifier::Maintain() {

@@ -24,6 +24,13 @@ struct EndpointOptions {
   std::optional<std::string> tls_cert_file;
   std::optional<std::string> tls_key_file;
   int max_receive_message_bytes = 64 * 1024;
+  // Calls one connection may have open at once (HTTP/2's
+  // MAX_CONCURRENT_STREAMS): a client that starts more waits on its side,
+  // so that one connection cannot hold the server's memory or queues.
+  int max_streams_per_connection = 16;
+  // The memory gRPC may use for all connections' buffers together; past it,
+  // reading from connections waits.
+  size_t memory_quota_bytes = size_t{128} << 20;
 };
 
 struct RunningServer {
@@ -32,8 +39,8 @@ struct RunningServer {
 };
 
 // StartServer registers |services| plus health checking and reflection,
-// binds and starts. INVALID_ARGUMENT for an address without a port or
-// unreadable TLS files, UNAVAILABLE when the address cannot be bound.
+// binds and starts, with the per-connection and memory bounds of |options|. INVALID_ARGUMENT for an
+// address without a port or unreadable TLS files, UNAVAILABLE when the address cannot be bound.
 base::StatusOr<RunningServer> StartServer(const EndpointOptions& options,
                                           const std::vector<grpc::Service*>& services);
 

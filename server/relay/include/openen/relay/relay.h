@@ -106,6 +106,12 @@ class Relay {
                                         const openen::v1::SignedEnvelope& certificate,
                                         base::ByteView hmac_secret, bool chaff);
 
+  // ChaffReply is the reply Publish gives a chaff publish of |key_count|
+  // keys, made without its work (no lock, no disk): the same refusals
+  // (decommissioned, key count, secret size) and otherwise every key
+  // accepted. For chaff the server has no room for (server/dispatcher.h).
+  base::StatusOr<PublishResult> ChaffReply(size_t key_count, size_t hmac_secret_bytes) const;
+
   // Maintain closes every batch that is due, deletes expired batches and used
   // certificate records, and makes deletions and recent writes physical
   // (flush and compaction, which also drops the write-ahead log that held
@@ -139,6 +145,9 @@ class Relay {
   size_t PendingKeys() const;
 
  private:
+  // CheckPublishShape refuses what Publish refuses before any work.
+  base::Status CheckPublishShape(size_t key_count, size_t hmac_secret_bytes) const;
+
   Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, ExportDirectory exports,
         RelayOptions options, std::vector<crypto::Ed25519PublicKey> certificate_keys,
         crypto::EcdsaP256PrivateKey signing_key, std::optional<openen::v1::SignedEnvelope> config,

@@ -1,13 +1,16 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 //
-// RelayService: the gRPC face of the Relay (callback API). Storage and file
-// work runs on a WorkerPool; GetBatch streams a file chunk by chunk, reading
-// each chunk on the pool before writing it.
+// RelayService: the gRPC face of the Relay (callback API, raw methods). Each
+// unary call is decoded, queued in its lane and answered by a Dispatcher:
+// real publishes in kReal, chaff in kChaff (answered by a decoy when its lane
+// is full), listings and the configuration in kRead. GetBatch streams a file
+// chunk by chunk, reading each chunk in kRead before writing it.
 
 #ifndef OPENEN_RELAY_SERVICE_H_
 #define OPENEN_RELAY_SERVICE_H_
 
 #include "openen/relay/relay.h"
+#include "openen/server/dispatcher.h"
 #include "openen/server/worker_pool.h"
 #include "openen/v1/relay.grpc.pb.h"
 
@@ -19,25 +22,38 @@ inline constexpr size_t kConfigResponsePadTo = 1024;  // GetConfig rounds up to 
 inline constexpr size_t kBatchChunkBytes = 64 * 1024;
 inline constexpr size_t kMaxBatchesPerList = 1000;
 
-class RelayService final : public openen::v1::Relay::CallbackService {
+// The generated service with every method raw: the service decodes each
+// request itself (server/dispatcher.h).
+using RawRelayService = openen::v1::Relay::WithRawCallbackMethod_Publish<
+    openen::v1::Relay::WithRawCallbackMethod_ListBatches<
+        openen::v1::Relay::WithRawCallbackMethod_GetBatch<
+            openen::v1::Relay::WithRawCallbackMethod_GetConfig<openen::v1::Relay::Service>>>>;
+
+class RelayService final : public RawRelayService {
  public:
-  RelayService(Relay* relay, server::WorkerPool* pool) : relay_(relay), pool_(pool) {}
+  RelayService(Relay* relay, server::WorkerPool* pool);
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* ctx,
-                                    const openen::v1::PublishRequest* request,
-                                    openen::v1::PublishResponse* response) override;
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListBatches(grpc::CallbackServerContext* ctx,
-                                        const openen::v1::ListBatchesRequest* request,
-                                        openen::v1::ListBatchesResponse* response) override;
-  grpc::ServerWriteReactor<openen::v1::BatchChunk>* GetBatch(
-      grpc::CallbackServerContext* ctx, const openen::v1::GetBatchRequest* request) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* GetBatch(grpc::CallbackServerContext* ctx,
+                                                       const grpc::ByteBuffer* request) override;
   grpc::ServerUnaryReactor* GetConfig(grpc::CallbackServerContext* ctx,
-                                      const openen::v1::GetConfigRequest* request,
-                                      openen::v1::GetConfigResponse* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
 
  private:
   Relay* relay_;
-  server::WorkerPool* pool_;
+  const server::UnaryHandler<openen::v1::PublishRequest, openen::v1::PublishResponse> publish_;
+  const server::UnaryHandler<openen::v1::ListBatchesRequest, openen::v1::ListBatchesResponse>
+      list_batches_;
+  const server::UnaryHandler<openen::v1::GetConfigRequest, openen::v1::GetConfigResponse>
+      get_config_;
+  // After the handlers: destroyed first, it sends its waiting decoys with them.
+  server::Dispatcher dispatcher_;
 };
 
 }  // namespace openen::relay

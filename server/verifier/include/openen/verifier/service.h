@@ -1,8 +1,10 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 //
-// VerificationService: the gRPC face of the Verifier (callback API). Requests
-// are checked on the gRPC thread; storage work runs on a WorkerPool, which
-// finishes the reactor. Responses are padded to fixed sizes.
+// VerificationService: the gRPC face of the Verifier (callback API, raw
+// methods). The admin key is checked on the gRPC thread; each call is then
+// decoded, queued in its lane and answered by a Dispatcher (real calls in
+// kReal, chaff in kChaff, answered by a decoy when its lane is full).
+// Responses are padded to fixed sizes.
 
 #ifndef OPENEN_VERIFIER_SERVICE_H_
 #define OPENEN_VERIFIER_SERVICE_H_
@@ -10,6 +12,7 @@
 #include <string>
 
 #include "openen/crypto/secret.h"
+#include "openen/server/dispatcher.h"
 #include "openen/server/worker_pool.h"
 #include "openen/v1/verification.grpc.pb.h"
 #include "openen/verifier/verifier.h"
@@ -21,28 +24,41 @@ inline constexpr size_t kIssueCodeResponseSize = 256;
 inline constexpr size_t kExchangeCodeResponseSize = 256;
 inline constexpr size_t kCertifyResponseSize = 512;
 
-class VerificationService final : public openen::v1::Verification::CallbackService {
+// The generated service with every method raw: the service decodes each
+// request itself (server/dispatcher.h).
+using RawVerificationService = openen::v1::Verification::WithRawCallbackMethod_IssueCode<
+    openen::v1::Verification::WithRawCallbackMethod_ExchangeCode<
+        openen::v1::Verification::WithRawCallbackMethod_Certify<
+            openen::v1::Verification::Service>>>;
+
+class VerificationService final : public RawVerificationService {
  public:
   // |admin_api_key| authorises IssueCode ("authorization: Bearer <key>").
   VerificationService(Verifier* verifier, crypto::SecretBytes admin_api_key,
                       server::WorkerPool* pool);
 
   grpc::ServerUnaryReactor* IssueCode(grpc::CallbackServerContext* ctx,
-                                      const openen::v1::IssueCodeRequest* request,
-                                      openen::v1::IssueCodeResponse* response) override;
+                                      const grpc::ByteBuffer* request,
+                                      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ExchangeCode(grpc::CallbackServerContext* ctx,
-                                         const openen::v1::ExchangeCodeRequest* request,
-                                         openen::v1::ExchangeCodeResponse* response) override;
+                                         const grpc::ByteBuffer* request,
+                                         grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* Certify(grpc::CallbackServerContext* ctx,
-                                    const openen::v1::CertifyRequest* request,
-                                    openen::v1::CertifyResponse* response) override;
+                                    const grpc::ByteBuffer* request,
+                                    grpc::ByteBuffer* response) override;
 
  private:
   bool Authorized(grpc::CallbackServerContext* ctx) const;
 
   Verifier* verifier_;
   const crypto::SecretBytes admin_api_key_;
-  server::WorkerPool* pool_;
+  const server::UnaryHandler<openen::v1::IssueCodeRequest, openen::v1::IssueCodeResponse>
+      issue_code_;
+  const server::UnaryHandler<openen::v1::ExchangeCodeRequest, openen::v1::ExchangeCodeResponse>
+      exchange_code_;
+  const server::UnaryHandler<openen::v1::CertifyRequest, openen::v1::CertifyResponse> certify_;
+  // After the handlers: destroyed first, it sends its waiting decoys with them.
+  server::Dispatcher dispatcher_;
 };
 
 }  // namespace openen::verifier

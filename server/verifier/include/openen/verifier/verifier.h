@@ -136,6 +136,12 @@ class Verifier {
   base::StatusOr<openen::v1::SignedEnvelope> ChaffCertificate(std::string_view token,
                                                               base::ByteView key_hmac);
 
+  // The same chaff answers made without the lock, the lookups or the write
+  // (the signature is still made): for chaff the server has no room for
+  // (server/dispatcher.h).
+  base::StatusOr<IssuedToken> ChaffTokenReply() const;
+  base::StatusOr<openen::v1::SignedEnvelope> ChaffCertificateReply(base::ByteView key_hmac) const;
+
   // Maintain deletes expired codes and tokens, then, if anything was deleted
   // since the last call, makes the deletions physical (store::PurgeDeleted).
   // Returns how many records expired. Call periodically, off request paths.
@@ -155,6 +161,11 @@ class Verifier {
   bool decommissioned() const { return decommission_.EffectiveAt(clock_->NowSeconds()); }
 
  private:
+  // The chaff answers' contents: a random token; a certificate of random
+  // HMAC signed by the throwaway key.
+  IssuedToken MakeChaffToken(int64_t now) const;
+  openen::v1::SignedEnvelope MakeChaffCertificate(int64_t now) const;
+
   Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir,
            crypto::Ed25519PrivateKey signing_key, crypto::SecretBytes lookup_key,
            VerifierOptions options, const base::Clock* clock);

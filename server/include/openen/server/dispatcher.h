@@ -1,0 +1,150 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Dispatcher: how a server's unary calls get from gRPC to the worker pool, in
+// one place for both servers. For each call it
+//   - decodes the request itself (the services register raw methods), so
+//     that undecodable bytes get INVALID_ARGUMENT saying what was wrong;
+//   - puts the work in its lane (worker_pool.h), or answers
+//     RESOURCE_EXHAUSTED at once when the lane is full, before any work;
+//   - answers chaff that its lane has no room for with a decoy: the reply
+//     the work would give, made without the work (no disk), sent after a
+//     delay drawn from the latencies of recent real calls. Chaff then costs
+//     a flood nothing but still looks like a real call on the wire: the same
+//     status, the same padded size, the same spread of delays. And chaff is
+//     shed exactly when a real call would be: while the real lane is full.
+
+#ifndef OPENEN_SERVER_DISPATCHER_H_
+#define OPENEN_SERVER_DISPATCHER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <queue>
+#include <thread>
+#include <vector>
+
+#include "openen/base/status.h"
+#include "openen/rpc/codec.h"
+#include "openen/rpc/status.h"
+#include "openen/server/worker_pool.h"
+
+namespace openen::server {
+
+// How a server answers one unary method.
+template <typename Request, typename Response>
+struct UnaryHandler {
+  // The lane the call waits in (e.g. kChaff when the request says chaff).
+  std::function<Lane(const Request&)> lane;
+  // The work, run on a worker: fills |response| (padded) or fails.
+  std::function<base::Status(const Request&, Response*)> run;
+  // For a chaff call the chaff lane has no room for: the reply |run| would
+  // give, made without its work. Unset: such a call gets RESOURCE_EXHAUSTED.
+  std::function<base::Status(const Request&, Response*)> decoy;
+};
+
+// The status a call gets when its lane is full.
+base::Status BusyError();
+
+class Dispatcher {
+ public:
+  // Decoys waiting for their reply time at most; beyond, RESOURCE_EXHAUSTED.
+  static constexpr size_t kMaxDecoys = 256;
+  // Real latencies a decoy's delay is drawn from: the most recent ones.
+  static constexpr size_t kLatencySamples = 64;
+
+  explicit Dispatcher(WorkerPool* pool);
+  // Sends every decoy still waiting at once, then returns.
+  ~Dispatcher();
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
+
+  // Serve answers the raw call |request| -> |response| with |handler|.
+  template <typename Request, typename Response>
+  grpc::ServerUnaryReactor* Serve(grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request,
+                                  grpc::ByteBuffer* response,
+                                  const UnaryHandler<Request, Response>& handler);
+
+  WorkerPool* pool() const { return pool_; }
+
+ private:
+  using Clock = std::chrono::steady_clock;
+  struct Decoy {
+    Clock::time_point due;
+    uint64_t sequence;  // ties keep their order
+    std::function<void()> send;
+    bool operator>(const Decoy& other) const {
+      return due != other.due ? due > other.due : sequence > other.sequence;
+    }
+  };
+
+  // RecordReal notes how long a real call took from decoding to its reply.
+  void RecordReal(Clock::duration latency);
+  // ScheduleDecoy runs |send| after a delay drawn from the recorded real
+  // latencies; false (and |send| dropped) when kMaxDecoys are waiting.
+  bool ScheduleDecoy(std::function<void()> send);
+  void RunDecoys();
+
+  WorkerPool* const pool_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::array<Clock::duration, kLatencySamples> latencies_{};
+  size_t latency_count_ = 0;  // samples recorded, up to kLatencySamples
+  size_t latency_next_ = 0;
+  std::priority_queue<Decoy, std::vector<Decoy>, std::greater<>> decoys_;
+  uint64_t decoy_sequence_ = 0;
+  bool stopping_ = false;
+  std::thread decoy_thread_;
+};
+
+template <typename Request, typename Response>
+grpc::ServerUnaryReactor* Dispatcher::Serve(grpc::CallbackServerContext* ctx,
+                                            const grpc::ByteBuffer* request,
+                                            grpc::ByteBuffer* response,
+                                            const UnaryHandler<Request, Response>& handler) {
+  grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
+  const Clock::time_point start = Clock::now();
+  // Owned by whichever task answers; gRPC keeps |response| until Finish.
+  struct Call {
+    Request request;
+    Response response;
+  };
+  auto call = std::make_shared<Call>();
+  if (base::Status s = rpc::DecodeMessage(*request, &call->request); !s.ok()) {
+    reactor->Finish(rpc::ToGrpcStatus(s));
+    return reactor;
+  }
+  const Lane lane = handler.lane(call->request);
+  // Chaff is shed exactly when a real call would be: the same answer.
+  if (lane == Lane::kChaff && pool_->Full(Lane::kReal)) {
+    reactor->Finish(rpc::ToGrpcStatus(BusyError()));
+    return reactor;
+  }
+  auto finish = [reactor, response, call](base::Status status) {
+    if (status.ok()) status = rpc::EncodeMessage(call->response, response);
+    reactor->Finish(rpc::ToGrpcStatus(status));
+  };
+  const bool queued = pool_->TrySubmit(lane, [this, &handler, call, finish, lane, start] {
+    base::Status status = handler.run(call->request, &call->response);
+    if (lane == Lane::kReal) RecordReal(Clock::now() - start);
+    finish(std::move(status));
+  });
+  if (queued) return reactor;
+  if (lane == Lane::kChaff && handler.decoy) {
+    if (ScheduleDecoy(
+            [&handler, call, finish] { finish(handler.decoy(call->request, &call->response)); })) {
+      return reactor;
+    }
+  }
+  reactor->Finish(rpc::ToGrpcStatus(BusyError()));
+  return reactor;
+}
+
+}  // namespace openen::server
+
+#endif  // OPENEN_SERVER_DISPATCHER_H_

@@ -1,0 +1,67 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "openen/server/dispatcher.h"
+
+#include "openen/crypto/random.h"
+
+namespace openen::server {
+
+base::Status BusyError() {
+  return base::ResourceExhaustedError("the server is busy; try again later");
+}
+
+Dispatcher::Dispatcher(WorkerPool* pool) : pool_(pool), decoy_thread_([this] { RunDecoys(); }) {}
+
+Dispatcher::~Dispatcher() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  decoy_thread_.join();
+}
+
+void Dispatcher::RecordReal(Clock::duration latency) {
+  std::lock_guard<std::mutex> lock(mu_);
+  latencies_[latency_next_] = latency;
+  latency_next_ = (latency_next_ + 1) % kLatencySamples;
+  if (latency_count_ < kLatencySamples) ++latency_count_;
+}
+
+bool Dispatcher::ScheduleDecoy(std::function<void()> send) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (decoys_.size() >= kMaxDecoys || stopping_) return false;
+    // One of the recent real latencies, uniformly: the decoys' delays have
+    // the real calls' spread. Before any real call, a millisecond.
+    Clock::duration delay = std::chrono::milliseconds(1);
+    if (latency_count_ > 0) {
+      delay = latencies_[crypto::RandomUniform(static_cast<uint32_t>(latency_count_))];
+    }
+    decoys_.push(Decoy{Clock::now() + delay, decoy_sequence_++, std::move(send)});
+  }
+  cv_.notify_one();
+  return true;
+}
+
+void Dispatcher::RunDecoys() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    if (decoys_.empty()) {
+      if (stopping_) return;
+      cv_.wait(lock);
+      continue;
+    }
+    if (!stopping_ && Clock::now() < decoys_.top().due) {
+      cv_.wait_until(lock, decoys_.top().due);
+      continue;
+    }
+    std::function<void()> send = std::move(const_cast<Decoy&>(decoys_.top()).send);
+    decoys_.pop();
+    lock.unlock();
+    send();
+    lock.lock();
+  }
+}
+
+}  // namespace openen::server

@@ -1,0 +1,282 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The servers under bad bytes and overload: undecodable requests get
+// INVALID_ARGUMENT saying what was wrong; full lanes shed with
+// RESOURCE_EXHAUSTED before any work; chaff the server has no room for is
+// answered by a decoy that looks like the real reply; and real calls go first.
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/client_unary_call.h>
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <condition_variable>
+#include <future>
+#include <mutex>
+
+#include "openen/relay/service.h"
+#include "openen/server/dispatcher.h"
+#include "openen/server/grpc_server.h"
+#include "openen/server/worker_pool.h"
+#include "openen/verifier/service.h"
+#include "relay_fixture.h"
+
+namespace openen::server {
+namespace {
+
+using relay::testing::RelayFixture;
+
+// Gate blocks the workers that run Wait until Open.
+class Gate {
+ public:
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    ++waiting_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return open_; });
+  }
+  void WaitForWaiters(int n) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return waiting_ >= n; });
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  int waiting_ = 0;
+  bool open_ = false;
+};
+
+grpc::ByteBuffer Bytes(const std::string& s) {
+  grpc::Slice slice(s);
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+// RawCall sends |bytes| as the request of |method| and returns the status.
+grpc::Status RawCall(const std::shared_ptr<grpc::Channel>& channel, const char* method,
+                     const std::string& bytes) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  const grpc::internal::RpcMethod rpc(method, grpc::internal::RpcMethod::NORMAL_RPC);
+  grpc::ByteBuffer response;
+  return grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
+      channel.get(), rpc, &ctx, Bytes(bytes), &response);
+}
+
+std::shared_ptr<grpc::Channel> Channel(int port) {
+  return grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                             grpc::InsecureChannelCredentials());
+}
+
+openen::v1::PublishRequest PublishRequest(const RelayFixture& f, bool chaff) {
+  auto keys = RelayFixture::DailyKeys(3);
+  base::Bytes secret(32, 7);
+  openen::v1::PublishRequest req;
+  for (const auto& k : keys) {
+    auto* out = req.add_keys();
+    out->set_key_data(std::string(base::AsChars(k.key_data)));
+    out->set_rolling_start_interval_number(k.rolling_start_interval_number);
+    out->set_rolling_period(k.rolling_period);
+    out->set_transmission_risk(k.transmission_risk);
+  }
+  *req.mutable_certificate() = f.Certificate(keys, secret);
+  req.set_hmac_secret(std::string(base::AsChars(secret)));
+  req.set_chaff(chaff);
+  return req;
+}
+
+grpc::Status Publish(const std::shared_ptr<grpc::Channel>& channel,
+                     const openen::v1::PublishRequest& request,
+                     openen::v1::PublishResponse* response) {
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  const grpc::internal::RpcMethod rpc("/openen.v1.Relay/Publish",
+                                      grpc::internal::RpcMethod::NORMAL_RPC);
+  return grpc::internal::BlockingUnaryCall<openen::v1::PublishRequest, openen::v1::PublishResponse>(
+      channel.get(), rpc, &ctx, request, response);
+}
+
+TEST_CASE("undecodable requests get INVALID_ARGUMENT saying what was wrong", "[server][grpc]") {
+  RelayFixture f;
+  WorkerPool pool(2);
+  relay::RelayService relay_service(f.relay.get(), &pool);
+  auto verifier = verifier::Verifier::Open(f.dir.Sub("verifier"),
+                                           crypto::Ed25519PrivateKey::Generate(), {}, &f.clock);
+  REQUIRE(verifier.ok());
+  verifier::VerificationService verification(verifier->get(),
+                                             crypto::SecretBytes(base::Bytes(32, 1)), &pool);
+  auto running = StartServer({}, {&relay_service, &verification});
+  REQUIRE(running.ok());
+  auto channel = Channel(running->port);
+
+  const std::string random_bytes = "\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x01";
+  const std::string truncated = std::string("\x0a\x64", 2) + "abc";  // field 1, 100 bytes, 3 sent
+  const std::string bad_utf8 = std::string("\x0a\x03", 2) + "a\xc3\x28";  // field 1 (a string)
+  // Field 1 of PublishRequest (a DiagnosisKey) holding a bad tag.
+  const std::string bad_nested = std::string("\x0a\x03\xff\xff\xff", 5);
+
+  struct Case {
+    const char* method;
+    std::string bytes;
+    std::string want;
+  };
+  const std::vector<Case> cases = {
+      {"/openen.v1.Relay/Publish", random_bytes,
+       "request is not a valid openen.v1.PublishRequest: "
+       "malformed protobuf encoding"},
+      {"/openen.v1.Relay/Publish", truncated, "malformed protobuf encoding"},
+      {"/openen.v1.Relay/ListBatches", bad_utf8,
+       "request is not a valid openen.v1.ListBatchesRequest: string field "
+       "openen.v1.ListBatchesRequest.after is not valid UTF-8"},
+      {"/openen.v1.Relay/Publish", bad_nested,
+       "request is not a valid openen.v1.PublishRequest: a nested message is malformed"},
+      {"/openen.v1.Relay/GetConfig", truncated, "openen.v1.GetConfigRequest: malformed"},
+      {"/openen.v1.Verification/ExchangeCode", bad_utf8,
+       "string field openen.v1.ExchangeCodeRequest.code is not valid UTF-8"},
+      {"/openen.v1.Verification/Certify", random_bytes, "openen.v1.CertifyRequest: malformed"},
+  };
+  for (const Case& c : cases) {
+    CAPTURE(c.method, c.want);
+    const grpc::Status s = RawCall(channel, c.method, c.bytes);
+    CHECK(s.error_code() == grpc::INVALID_ARGUMENT);
+    CHECK_THAT(s.error_message(), Catch::Contains(c.want));
+  }
+
+  // GetBatch, a stream, decodes its request the same way.
+  {
+    grpc::ClientContext ctx;
+    const grpc::internal::RpcMethod rpc("/openen.v1.Relay/GetBatch",
+                                        grpc::internal::RpcMethod::SERVER_STREAMING);
+    std::unique_ptr<grpc::ClientReader<grpc::ByteBuffer>> reader(
+        grpc::internal::ClientReaderFactory<grpc::ByteBuffer>::Create(channel.get(), rpc, &ctx,
+                                                                      Bytes(bad_utf8)));
+    grpc::ByteBuffer chunk;
+    CHECK_FALSE(reader->Read(&chunk));
+    const grpc::Status s = reader->Finish();
+    CHECK(s.error_code() == grpc::INVALID_ARGUMENT);
+    CHECK_THAT(s.error_message(),
+               Catch::Contains("openen.v1.GetBatchRequest.name is not valid UTF-8"));
+  }
+
+  // And both keep serving.
+  openen::v1::PublishResponse response;
+  CHECK(Publish(channel, PublishRequest(f, false), &response).ok());
+  CHECK(response.accepted() == 3);
+  ShutdownGracefully(running->server.get(), 5);
+}
+
+TEST_CASE("a full lane refuses at once; free workers serve lanes in order; chaff holds one",
+          "[server]") {
+  SECTION("chaff holds one worker; the other serves real work") {
+    WorkerPool pool(2);
+    Gate gate;
+    std::atomic<int> chaff_running{0}, chaff_peak{0}, chaff_done{0};
+    for (int i = 0; i < 3; ++i) {
+      REQUIRE(pool.TrySubmit(Lane::kChaff, [&] {
+        const int now = ++chaff_running;
+        chaff_peak = std::max(chaff_peak.load(), now);
+        gate.Wait();
+        --chaff_running;
+        ++chaff_done;
+      }));
+    }
+    gate.WaitForWaiters(1);
+    std::promise<void> real_ran;
+    REQUIRE(pool.TrySubmit(Lane::kReal, [&] { real_ran.set_value(); }));
+    CHECK(real_ran.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+    CHECK(pool.Queued(Lane::kChaff) == 2);  // not taken by the free worker
+    gate.Open();
+    while (chaff_done < 3) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    CHECK(chaff_peak == 1);
+  }
+  SECTION("a full queue refuses; queued work runs real first, then reads, then chaff") {
+    std::array<LaneLimits, kLaneCount> limits = WorkerPool::DefaultLimits();
+    limits[static_cast<size_t>(Lane::kReal)].max_queued = 2;
+    Gate gate;
+    std::vector<std::string> order;  // written by the one worker only
+    {
+      WorkerPool pool(1, limits);
+      REQUIRE(pool.TrySubmit(Lane::kRead, [&] { gate.Wait(); }));
+      gate.WaitForWaiters(1);
+      REQUIRE(pool.TrySubmit(Lane::kChaff, [&] { order.push_back("chaff"); }));
+      REQUIRE(pool.TrySubmit(Lane::kRead, [&] { order.push_back("read"); }));
+      REQUIRE(pool.TrySubmit(Lane::kReal, [&] { order.push_back("real"); }));
+      REQUIRE(pool.TrySubmit(Lane::kReal, [&] { order.push_back("real"); }));
+      CHECK(pool.Full(Lane::kReal));
+      CHECK_FALSE(pool.TrySubmit(Lane::kReal, [&] { order.push_back("shed"); }));
+      CHECK(pool.Queued(Lane::kReal) == 2);
+      gate.Open();
+    }  // the destructor runs what is queued
+    CHECK(order == std::vector<std::string>{"real", "real", "read", "chaff"});
+  }
+}
+
+TEST_CASE("with every worker busy, real publishes shed and chaff is answered by a decoy",
+          "[server][grpc][privacy]") {
+  RelayFixture f;
+  std::array<LaneLimits, kLaneCount> limits = WorkerPool::DefaultLimits();
+  limits[static_cast<size_t>(Lane::kReal)].max_queued = 1;
+  limits[static_cast<size_t>(Lane::kChaff)].max_queued = 1;
+  WorkerPool pool(1, limits);
+  relay::RelayService service(f.relay.get(), &pool);
+  auto running = StartServer({}, {&service});
+  REQUIRE(running.ok());
+  auto channel = Channel(running->port);
+
+  // A real publish first, so that the decoys have a real latency to draw on.
+  openen::v1::PublishResponse real_response;
+  REQUIRE(Publish(channel, PublishRequest(f, false), &real_response).ok());
+
+  Gate gate;
+  REQUIRE(pool.TrySubmit(Lane::kRead, [&] { gate.Wait(); }));
+  gate.WaitForWaiters(1);
+
+  // Chaff: one waits in its lane; the next ones are answered by decoys while
+  // the only worker is still held: the same status and the same size as a
+  // real reply, every key accepted.
+  auto queued_chaff = std::async(std::launch::async, [&] {
+    openen::v1::PublishResponse r;
+    return Publish(channel, PublishRequest(f, true), &r);
+  });
+  while (pool.Queued(Lane::kChaff) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  for (int i = 0; i < 5; ++i) {
+    openen::v1::PublishResponse decoy;
+    const grpc::Status s = Publish(channel, PublishRequest(f, true), &decoy);
+    REQUIRE(s.ok());
+    CHECK(decoy.accepted() == 3);
+    CHECK(decoy.rejected_size() == 0);
+    CHECK(decoy.ByteSizeLong() == real_response.ByteSizeLong());
+  }
+  // A decoy refuses what the real path refuses.
+  openen::v1::PublishRequest empty = PublishRequest(f, true);
+  empty.clear_keys();
+  openen::v1::PublishResponse refused;
+  CHECK(Publish(channel, empty, &refused).error_code() == grpc::INVALID_ARGUMENT);
+
+  // kReal: one queued, then shed at once; and while it is full, chaff is
+  // shed too, as a real call would be.
+  auto queued = std::async(std::launch::async, [&] {
+    openen::v1::PublishResponse r;
+    return Publish(channel, PublishRequest(f, false), &r);
+  });
+  while (pool.Queued(Lane::kReal) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  for (bool chaff : {false, true}) {
+    openen::v1::PublishResponse shed;
+    const grpc::Status busy = Publish(channel, PublishRequest(f, chaff), &shed);
+    CHECK(busy.error_code() == grpc::RESOURCE_EXHAUSTED);
+    CHECK(busy.error_message() == "the server is busy; try again later");
+  }
+
+  gate.Open();
+  CHECK(queued.get().ok());
+  CHECK(queued_chaff.get().ok());
+  ShutdownGracefully(running->server.get(), 5);
+}
+
+}  // namespace
+}  // namespace openen::server
