@@ -53,7 +53,8 @@ uint64_t SplitMix64(uint64_t x) {
 
 void WriteOrDie(const std::string& path, base::ByteView bytes) {
   std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
   if (!out) {
     std::fprintf(stderr, "bench_export_inspect: cannot write %s\n", path.c_str());
     std::exit(1);
@@ -64,7 +65,7 @@ void WriteOrDie(const std::string& path, base::ByteView bytes) {
 // the largest legal one.
 int Generate(const std::string& dir) {
   // 9M copies of one key of key_data only (20 bytes each).
-  const uint8_t key[] = {0x3a, 0x12, 0x0a, 0x10, 1, 2,  3,  4,  5,  6,
+  const uint8_t key[] = {0x3a, 0x12, 0x0a, 0x10, 1,  2,  3,  4,  5,  6,
                          7,    8,    9,    10,   11, 12, 13, 14, 15, 16};
   base::Bytes bin(wire::kExportBinHeader.begin(), wire::kExportBinHeader.end());
   bin.reserve(bin.size() + 9'000'000 * sizeof(key));
@@ -209,9 +210,10 @@ int main(int argc, char** argv) {
   Print("inspect_fifo_600mib", "--json", offered, fifo_run);
 
   for (const char* format : {"text", "--json"}) {
-    for (const auto& [name, file] :
-         {std::pair{"inspect_9m_keys", dir + "/9m.zip"}, std::pair{"inspect_max_keys", dir + "/max.zip"}}) {
-      std::vector<std::string> args = {openen, "export", "inspect", file, "--public-key", public_key};
+    for (const auto& [name, file] : {std::pair{"inspect_9m_keys", dir + "/9m.zip"},
+                                     std::pair{"inspect_max_keys", dir + "/max.zip"}}) {
+      std::vector<std::string> args = {openen, "export",       "inspect",
+                                       file,   "--public-key", public_key};
       if (std::string(format) == "--json") args.push_back(format);
       Print(name, format, std::filesystem::file_size(file), Spawn(args));
     }

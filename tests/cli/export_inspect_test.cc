@@ -2,13 +2,12 @@
 //
 // `openen export inspect`, run as a separate process.
 
-#include <catch2/catch.hpp>
-
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <catch2/catch.hpp>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -200,13 +199,12 @@ TEST_CASE("export inspect refuses a lying zip and a deflate bomb within bounded 
   CHECK(PeakRssKb(r) < sample_kb + 4096);
 }
 
-
 // The memory tests below run the command through rss_probe and compare its
 // peak with a run on the small genuine sample: what the command itself holds
 // for a file, not the sanitizer's baseline.
 long SamplePeakRssKb() {
-  RunResult sample =
-      Run({OPENEN_RSS_PROBE, OPENEN_CLI, "export", "inspect", VectorPath("gaen-sample-export.zip")});
+  RunResult sample = Run(
+      {OPENEN_RSS_PROBE, OPENEN_CLI, "export", "inspect", VectorPath("gaen-sample-export.zip")});
   REQUIRE(sample.exit_code == 0);
   return PeakRssKb(sample);
 }
@@ -309,7 +307,8 @@ TEST_CASE("export inspect refuses 9 million keys in a small zip before inflating
     RunResult r = Run(argv);
     CHECK(r.exit_code == 1);
     CHECK(r.out.empty());
-    CHECK(r.err.rfind("openen: " + path + ": export.bin declares 180000016 bytes, more than the limit of " +
+    CHECK(r.err.rfind("openen: " + path +
+                          ": export.bin declares 180000016 bytes, more than the limit of " +
                           std::to_string(wire::kMaxExportBinSize) + "\n",
                       0) == 0);
     // The small zip is read; its 180 MB export.bin never is.
@@ -320,8 +319,9 @@ TEST_CASE("export inspect refuses 9 million keys in a small zip before inflating
 }
 
 TEST_CASE("export inspect refuses one key more than kMaxExportKeys", "[cli][export][limits]") {
-  const std::string path =
-      TempFile("over.zip", std::string(base::AsChars(MinimalKeyExportZip(wire::kMaxExportKeys + 1, /*distinct=*/true))));
+  const std::string path = TempFile(
+      "over.zip",
+      std::string(base::AsChars(MinimalKeyExportZip(wire::kMaxExportKeys + 1, /*distinct=*/true))));
   RunResult r = Run({OPENEN_CLI, "export", "inspect", path, "--json"});
   std::remove(path.c_str());
   CHECK(r.exit_code == 1);
@@ -346,7 +346,8 @@ TEST_CASE("export inspect streams the largest legal export: memory does not grow
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     std::memcpy(key_data.data(), &z, 8);
     std::memcpy(key_data.data() + 8, &i, 8);
-    batch.keys.push_back({std::move(key_data), 3, 2833200, 144, wire::ReportType::kConfirmedClinicalDiagnosis, -3});
+    batch.keys.push_back(
+        {std::move(key_data), 3, 2833200, 144, wire::ReportType::kConfirmedClinicalDiagnosis, -3});
   }
   auto zip = wire::WriteExportZip(std::move(batch), {{{"1", "310", ""}, &*signer}});
   REQUIRE(zip.ok());
@@ -361,24 +362,29 @@ TEST_CASE("export inspect streams the largest legal export: memory does not grow
   // JSON or 16 MB of text as one string would pass this by far.
   const long bound_kb =
       sample_kb + static_cast<long>(3 * (zip->size() + parsed->export_bin().size()) / 1024) + 8192;
-  RunResult json = Run({OPENEN_RSS_PROBE, OPENEN_CLI, "export", "inspect", path, "--public-key", public_key, "--json"});
+  RunResult json = Run({OPENEN_RSS_PROBE, OPENEN_CLI, "export", "inspect", path, "--public-key",
+                        public_key, "--json"});
   CHECK(json.exit_code == 0);
   CHECK(Count(json.out, "\"key_data\"") == wire::kMaxExportKeys);
   CHECK(json.out.find("{\"region\": \"IE\", \"batch_num\": 1, \"batch_size\": 1, ") == 0);
   CHECK(json.out.size() > size_t{40} << 20);
-  CHECK(json.out.find("\"report_type\": \"CONFIRMED_CLINICAL_DIAGNOSIS\", \"days_since_onset_of_symptoms\": -3}, {") != std::string::npos);
+  CHECK(json.out.find("\"report_type\": \"CONFIRMED_CLINICAL_DIAGNOSIS\", "
+                      "\"days_since_onset_of_symptoms\": -3}, {") != std::string::npos);
   const std::string end = "}], \"revised_keys\": [], \"signature\": \"valid\"}\n";
   CHECK(json.out.size() > end.size());
   CHECK(json.out.compare(json.out.size() - end.size(), end.size(), end) == 0);
   CHECK(CountLines(json.out) == 1);
-  INFO("--json: " << json.out.size() << " bytes out, peak RSS " << PeakRssKb(json) << " KiB, bound " << bound_kb);
+  INFO("--json: " << json.out.size() << " bytes out, peak RSS " << PeakRssKb(json) << " KiB, bound "
+                  << bound_kb);
   CHECK(PeakRssKb(json) < bound_kb);
 
   RunResult text = Run({OPENEN_RSS_PROBE, OPENEN_CLI, "export", "inspect", path});
   CHECK(text.exit_code == 0);
   CHECK(CountLines(text.out) == 9 + wire::kMaxExportKeys);
-  CHECK(text.out.find("\t3\t2833200\t144\tCONFIRMED_CLINICAL_DIAGNOSIS\t-3\n") != std::string::npos);
-  INFO("text: " << text.out.size() << " bytes out, peak RSS " << PeakRssKb(text) << " KiB, bound " << bound_kb);
+  CHECK(text.out.find("\t3\t2833200\t144\tCONFIRMED_CLINICAL_DIAGNOSIS\t-3\n") !=
+        std::string::npos);
+  INFO("text: " << text.out.size() << " bytes out, peak RSS " << PeakRssKb(text) << " KiB, bound "
+                << bound_kb);
   CHECK(PeakRssKb(text) < bound_kb);
   std::remove(path.c_str());
 }

@@ -125,12 +125,12 @@ void PrintText(const wire::ExportFile& file, const char* signature) {
           const std::string_view report =
               k.report_type ? wire::ReportTypeName(*k.report_type) : std::string_view("-");
           char risk[16], onset[16];
-          std::printf("%s\t%.*s\t%s\t%d\t%d\t%.*s\t%s\n",
-                      list == wire::KeyList::kKeys ? "key" : "revised",
-                      static_cast<int>(hex.view().size()), hex.view().data(),
-                      OptionalText(k.transmission_risk_level, risk), k.rolling_start_interval_number,
-                      k.RollingPeriod(), static_cast<int>(report.size()), report.data(),
-                      OptionalText(k.days_since_onset_of_symptoms, onset));
+          std::printf(
+              "%s\t%.*s\t%s\t%d\t%d\t%.*s\t%s\n", list == wire::KeyList::kKeys ? "key" : "revised",
+              static_cast<int>(hex.view().size()), hex.view().data(),
+              OptionalText(k.transmission_risk_level, risk), k.rolling_start_interval_number,
+              k.RollingPeriod(), static_cast<int>(report.size()), report.data(),
+              OptionalText(k.days_since_onset_of_symptoms, onset));
           return base::Status::Ok();
         },
         list);
