@@ -4,9 +4,9 @@
 // header and keys, and check its signature against a given public key.
 
 #include <cstdio>
-#include <fstream>
-#include <sstream>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "commands.h"
 #include "json.h"
@@ -34,12 +34,17 @@ constexpr char kUsage[] =
     "                    verifies with it\n"
     "  --json            print one JSON object instead of text\n"
     "\n"
+    "A file larger than the largest legal export (about 15 MB, 200,000 keys) is\n"
+    "refused before it is read or inflated; keys are printed as they are decoded.\n"
+    "\n"
     "Exit status: 0 when the file parses and the key (if given) verifies it;\n"
     "1 with a one-line reason on stderr otherwise; 2 for bad arguments.\n";
 
 base::StatusOr<crypto::EcdsaP256PublicKey> LoadPublicKey(const std::string& value) {
-  std::ifstream probe(value, std::ios::binary);
-  if (probe) {
+  // FileExists, not a trial open: a trial open of a FIFO (--public-key
+  // <(...)) waits for its writer, and closing it can end the writer before
+  // ReadFile opens it again.
+  if (base::FileExists(value)) {
     OPENEN_ASSIGN_OR_RETURN(std::string contents, base::ReadFile(value, base::kMaxSmallFileBytes));
     auto key = crypto::EcdsaP256PublicKey::Parse(base::AsBytes(contents));
     if (!key.ok()) return key.status().WithContext("--public-key " + value);
@@ -50,12 +55,31 @@ base::StatusOr<crypto::EcdsaP256PublicKey> LoadPublicKey(const std::string& valu
   return key;
 }
 
+// KeyHex is the hex form of a key's key_data, built without a heap
+// allocation: a large export prints hundreds of thousands of them.
+class KeyHex {
+ public:
+  explicit KeyHex(base::ByteView data) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    // Parse validated key_data as kExportKeySize bytes.
+    for (size_t i = 0; i < data.size() && i < wire::kExportKeySize; ++i) {
+      hex_[len_++] = kDigits[data[i] >> 4];
+      hex_[len_++] = kDigits[data[i] & 0xf];
+    }
+  }
+  std::string_view view() const { return {hex_, len_}; }
+
+ private:
+  char hex_[2 * wire::kExportKeySize];
+  size_t len_ = 0;
+};
+
 void WriteKeysJson(const wire::ExportFile& file, wire::KeyList list, JsonWriter* j) {
   j->BeginArray();
   (void)file.ForEachKey(
       [&](const wire::ExportKey& k) {
         j->BeginObject();
-        j->Key("key_data").String(base::HexEncode(k.key_data));
+        j->Key("key_data").String(KeyHex(k.key_data).view());
         j->Key("transmission_risk_level").Optional(k.transmission_risk_level);
         j->Key("rolling_start_interval_number").Int(k.rolling_start_interval_number);
         j->Key("rolling_period").Int(k.RollingPeriod());
@@ -72,10 +96,15 @@ void WriteKeysJson(const wire::ExportFile& file, wire::KeyList list, JsonWriter*
   j->EndArray();
 }
 
-std::string OptionalText(const std::optional<int32_t>& v) {
-  return v ? std::to_string(*v) : std::string("-");
+// OptionalText writes |v| or "-" into |buf|, which it returns.
+const char* OptionalText(const std::optional<int32_t>& v, char (&buf)[16]) {
+  if (!v) return "-";
+  std::snprintf(buf, sizeof(buf), "%d", *v);
+  return buf;
 }
 
+// PrintText prints the header and then each key as it is decoded: nothing
+// grows with the key count.
 void PrintText(const wire::ExportFile& file, const char* signature) {
   const wire::ExportHeader& h = file.header();
   std::printf("region: %s\nbatch: %d of %d\nstart_timestamp: %llu\nend_timestamp: %llu\n",
@@ -92,12 +121,16 @@ void PrintText(const wire::ExportFile& file, const char* signature) {
   for (auto list : {wire::KeyList::kKeys, wire::KeyList::kRevisedKeys}) {
     (void)file.ForEachKey(
         [&](const wire::ExportKey& k) {
+          const KeyHex hex(k.key_data);
+          const std::string_view report =
+              k.report_type ? wire::ReportTypeName(*k.report_type) : std::string_view("-");
+          char risk[16], onset[16];
           std::printf(
-              "%s\t%s\t%s\t%d\t%d\t%s\t%s\n", list == wire::KeyList::kKeys ? "key" : "revised",
-              base::HexEncode(k.key_data).c_str(), OptionalText(k.transmission_risk_level).c_str(),
-              k.rolling_start_interval_number, k.RollingPeriod(),
-              k.report_type ? std::string(wire::ReportTypeName(*k.report_type)).c_str() : "-",
-              OptionalText(k.days_since_onset_of_symptoms).c_str());
+              "%s\t%.*s\t%s\t%d\t%d\t%.*s\t%s\n", list == wire::KeyList::kKeys ? "key" : "revised",
+              static_cast<int>(hex.view().size()), hex.view().data(),
+              OptionalText(k.transmission_risk_level, risk), k.rolling_start_interval_number,
+              k.RollingPeriod(), static_cast<int>(report.size()), report.data(),
+              OptionalText(k.days_since_onset_of_symptoms, onset));
           return base::Status::Ok();
         },
         list);
@@ -120,9 +153,16 @@ int Inspect(int argc, char** argv, int first) {
     if (!k.ok()) return Fail(k.status().message());
     key = std::move(*k);
   }
-  auto bytes = base::ReadFile(path, wire::kMaxExportFileSize);
-  if (!bytes.ok()) return Fail(bytes.status().message(), kExitFailure);
-  auto file = wire::ExportFile::Parse(base::ToBytes(*bytes));
+  // ReadFile refuses a regular file larger than the largest legal export by
+  // its size, before reading it, and stops reading a pipe at that size plus
+  // one byte.
+  base::Bytes data;
+  {
+    auto bytes = base::ReadFile(path, wire::kMaxExportFileSize);
+    if (!bytes.ok()) return Fail(bytes.status().message(), kExitFailure);
+    data = base::ToBytes(*bytes);
+  }  // the text copy goes before export.bin is inflated
+  auto file = wire::ExportFile::Parse(std::move(data));
   if (!file.ok()) return Fail(path + ": " + file.status().message(), kExitFailure);
 
   base::Status verified = base::Status::Ok();
@@ -132,9 +172,15 @@ int Inspect(int argc, char** argv, int first) {
     signature = verified.ok() ? "valid" : "invalid";
   }
 
+  // Both outputs are written as the keys are decoded from export.bin, so the
+  // memory of a run does not grow with its output: at its peak (in Parse) it
+  // holds the file and its export.bin, at most kMaxExportFileSize and
+  // kMaxExportBinSize (room for kMaxExportKeys keys; a member declaring more
+  // is refused before it is inflated), then export.bin and a
+  // JsonWriter::kFlushBytes output buffer.
   if (args->Has("json")) {
     const wire::ExportHeader& h = file->header();
-    JsonWriter j;
+    JsonWriter j(stdout);
     j.BeginObject();
     j.Key("region").String(h.region);
     j.Key("batch_num").Int(h.batch_num);
@@ -148,10 +194,13 @@ int Inspect(int argc, char** argv, int first) {
     WriteKeysJson(*file, wire::KeyList::kRevisedKeys, &j);
     j.Key("signature").String(signature);
     j.EndObject();
-    std::printf("%s\n", j.str().c_str());
+    if (!j.Flush() || std::fputc('\n', stdout) == EOF) {
+      return Fail("cannot write the output", kExitFailure);
+    }
   } else {
     PrintText(*file, signature);
   }
+  if (std::fflush(stdout) != 0) return Fail("cannot write the output", kExitFailure);
   if (!verified.ok()) return Fail(path + ": " + verified.message(), kExitFailure);
   return kExitOk;
 }

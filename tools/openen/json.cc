@@ -2,6 +2,7 @@
 
 #include "json.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 
@@ -40,8 +41,9 @@ size_t Utf8SequenceLength(std::string_view s) {
 
 }  // namespace
 
-std::string JsonString(std::string_view s) {
-  std::string out = "\"";
+void AppendJsonString(std::string_view s, std::string* out_ptr) {
+  std::string& out = *out_ptr;
+  out += '"';
   for (size_t i = 0; i < s.size();) {
     const unsigned char c = static_cast<unsigned char>(s[i]);
     switch (c) {
@@ -70,7 +72,13 @@ std::string JsonString(std::string_view s) {
       i += n;
     }
   }
-  return out + "\"";
+  out += '"';
+}
+
+std::string JsonString(std::string_view s) {
+  std::string out;
+  AppendJsonString(s, &out);
+  return out;
 }
 
 void JsonWriter::Separate() {
@@ -78,48 +86,66 @@ void JsonWriter::Separate() {
   need_comma_ = true;
 }
 
-JsonWriter& JsonWriter::BeginObject() {
-  Separate();
-  out_ += "{";
-  need_comma_ = false;
+JsonWriter& JsonWriter::Wrote() {
+  if (sink_ != nullptr && out_.size() >= kFlushBytes) Flush();
   return *this;
 }
+
+bool JsonWriter::Flush() {
+  if (sink_ == nullptr) return true;
+  if (!out_.empty() && std::fwrite(out_.data(), 1, out_.size(), sink_) != out_.size()) {
+    sink_failed_ = true;
+  }
+  // clear() keeps the capacity: the buffer is allocated once.
+  out_.clear();
+  return !sink_failed_;
+}
+
+JsonWriter& JsonWriter::BeginObject() {
+  Separate();
+  out_ += '{';
+  need_comma_ = false;
+  return Wrote();
+}
 JsonWriter& JsonWriter::EndObject() {
-  out_ += "}";
+  out_ += '}';
   need_comma_ = true;
-  return *this;
+  return Wrote();
 }
 JsonWriter& JsonWriter::BeginArray() {
   Separate();
-  out_ += "[";
+  out_ += '[';
   need_comma_ = false;
-  return *this;
+  return Wrote();
 }
 JsonWriter& JsonWriter::EndArray() {
-  out_ += "]";
+  out_ += ']';
   need_comma_ = true;
-  return *this;
+  return Wrote();
 }
 JsonWriter& JsonWriter::Key(std::string_view key) {
   Separate();
-  out_ += JsonString(key) + ": ";
+  AppendJsonString(key, &out_);
+  out_ += ": ";
   need_comma_ = false;
-  return *this;
+  return *this;  // the value follows; flushing waits for it
 }
 JsonWriter& JsonWriter::String(std::string_view v) {
   Separate();
-  out_ += JsonString(v);
-  return *this;
+  AppendJsonString(v, &out_);
+  return Wrote();
 }
 JsonWriter& JsonWriter::Int(int64_t v) {
   Separate();
-  out_ += std::to_string(v);
-  return *this;
+  char buf[24];
+  out_.append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
+  return Wrote();
 }
 JsonWriter& JsonWriter::Uint(uint64_t v) {
   Separate();
-  out_ += std::to_string(v);
-  return *this;
+  char buf[24];
+  out_.append(buf, std::to_chars(buf, buf + sizeof(buf), v).ptr);
+  return Wrote();
 }
 JsonWriter& JsonWriter::Double(double v) {
   Separate();
@@ -130,17 +156,17 @@ JsonWriter& JsonWriter::Double(double v) {
     std::snprintf(buf, sizeof(buf), "%.6g", v);
     out_ += buf;
   }
-  return *this;
+  return Wrote();
 }
 JsonWriter& JsonWriter::Bool(bool v) {
   Separate();
   out_ += v ? "true" : "false";
-  return *this;
+  return Wrote();
 }
 JsonWriter& JsonWriter::Null() {
   Separate();
   out_ += "null";
-  return *this;
+  return Wrote();
 }
 
 }  // namespace openen::tools

@@ -5,7 +5,9 @@
 #ifndef OPENEN_TOOLS_OPENEN_JSON_H_
 #define OPENEN_TOOLS_OPENEN_JSON_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,10 +19,30 @@ namespace openen::tools {
 // so that any input gives valid JSON.
 std::string JsonString(std::string_view s);
 
-// JsonWriter appends a JSON document to a string; it tracks commas, and the
-// caller is responsible for balanced Begin/End calls.
+// AppendJsonString appends JsonString(s) to |out| without a temporary string.
+void AppendJsonString(std::string_view s, std::string* out);
+
+// JsonWriter writes a JSON document; it tracks commas, and the caller is
+// responsible for balanced Begin/End calls.
+//
+// Made without a sink it keeps the whole document for str(). Made with a
+// sink it streams: after any call that leaves kFlushBytes or more buffered,
+// it writes the buffer to the sink and empties it, so a document of any
+// length (an export's 200,000 keys) holds at most kFlushBytes plus one value
+// in memory. Thread-compatible.
 class JsonWriter {
  public:
+  // The buffer size at which a streaming writer writes out.
+  static constexpr size_t kFlushBytes = size_t{64} << 10;
+
+  // JsonWriter() keeps the document for str().
+  JsonWriter() = default;
+  // JsonWriter(sink) streams to |sink|, which must outlive the writer; the
+  // caller calls Flush() after the last value.
+  explicit JsonWriter(std::FILE* sink) : sink_(sink) {}
+  JsonWriter(const JsonWriter&) = delete;
+  JsonWriter& operator=(const JsonWriter&) = delete;
+
   JsonWriter& BeginObject();
   JsonWriter& EndObject();
   JsonWriter& BeginArray();
@@ -38,11 +60,22 @@ class JsonWriter {
     return v ? Int(static_cast<int64_t>(*v)) : Null();
   }
 
+  // Flush writes what is buffered to the sink and reports whether every
+  // write so far succeeded (false once the sink failed, e.g. a full disk).
+  // Without a sink it does nothing and returns true.
+  bool Flush();
+
+  // str returns the document so far; with a sink, only its unflushed tail.
   const std::string& str() const { return out_; }
 
  private:
   void Separate();
+  // Wrote ends every call that adds text: a streaming writer flushes a full
+  // buffer.
+  JsonWriter& Wrote();
   std::string out_;
+  std::FILE* sink_ = nullptr;
+  bool sink_failed_ = false;
   bool need_comma_ = false;
 };
 
