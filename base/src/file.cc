@@ -21,12 +21,18 @@
 namespace openen::base {
 namespace {
 
+// WithoutTrailingSlash returns |dir| without trailing '/'s ("/" stays).
+std::string WithoutTrailingSlash(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
 // DirectoryOf returns the directory holding |path|, without a trailing '/'.
 std::string DirectoryOf(const std::string& path) {
   const size_t slash = path.rfind('/');
   if (slash == std::string::npos) return ".";
   if (slash == 0) return "/";
-  return path.substr(0, slash);
+  return WithoutTrailingSlash(path.substr(0, slash));
 }
 
 #ifdef OPENEN_FAULT_INJECTION
@@ -228,7 +234,7 @@ Status SyncDirectory(const std::string& dir) {
     return error;
   }
   ::close(dfd);
-  DirectorySynced(dir.size() > 1 && dir.back() == '/' ? dir.substr(0, dir.size() - 1) : dir);
+  DirectorySynced(WithoutTrailingSlash(dir));
   return Status::Ok();
 }
 
@@ -236,14 +242,14 @@ Status SyncDirectory(const std::string& dir) {
 void LoseUnsyncedChanges() {
   Unsynced& u = Tracker();
   std::lock_guard<std::mutex> lock(u.mu);
-  for (const std::string& path : u.data) (void)::truncate(path.c_str(), 0);
+  for (const std::string& path : u.data) (void)!::truncate(path.c_str(), 0);
   for (const auto& [path, entry] : u.entries) {
     ::unlink(path.c_str());
     if (!entry.exists) continue;
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, entry.mode);
     if (fd < 0) continue;
     (void)!::write(fd, entry.contents.data(), entry.contents.size());
-    ::fchmod(fd, entry.mode);
+    (void)!::fchmod(fd, entry.mode);
     ::close(fd);
   }
   u.data.clear();

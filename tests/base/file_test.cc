@@ -2,14 +2,13 @@
 
 #include "openen/base/file.h"
 
-#include "openen/base/fault.h"
-
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "openen/base/fault.h"
 #include "test_util.h"
 
 namespace openen::base {
@@ -98,7 +97,8 @@ TEST_CASE("RemoveFile removes a file and accepts one already gone", "[file]") {
   CHECK(SyncDirectory(dir.path()).ok());
   const Status missing = SyncDirectory(dir.Sub("none"));
   CHECK(missing.code() == StatusCode::kUnavailable);
-  CHECK(missing.message() == "cannot sync directory " + dir.Sub("none") + ": No such file or directory");
+  CHECK(missing.message() ==
+        "cannot sync directory " + dir.Sub("none") + ": No such file or directory");
 }
 
 #ifdef OPENEN_FAULT_INJECTION
@@ -109,7 +109,8 @@ TEST_CASE("WriteFileAtomically fails when the directory sync fails", "[file][fau
   const Status s = WriteFileAtomically(dir.Sub("f"), "x", false);
   DisarmFaults();
   CHECK(s.code() == StatusCode::kUnavailable);
-  CHECK(s.message() == "cannot sync directory " + dir.path() + ": injected fault at file.sync_directory");
+  CHECK(s.message() ==
+        "cannot sync directory " + dir.path() + ": injected fault at file.sync_directory");
   LoseUnsyncedChanges();
   // Not durable, so a power cut takes it.
   CHECK(!FileExists(dir.Sub("f")));

@@ -15,9 +15,8 @@
 
 #include <signal.h>
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -63,7 +62,8 @@ using testing::TempDir;
 // FilesIn returns the names in |dir|, sorted.
 std::vector<std::string> FilesIn(const std::string& dir) {
   std::vector<std::string> names;
-  for (const auto& e : std::filesystem::directory_iterator(dir)) names.push_back(e.path().filename());
+  for (const auto& e : std::filesystem::directory_iterator(dir))
+    names.push_back(e.path().filename());
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -97,8 +97,24 @@ std::vector<std::string> CheckExportDirectory(const std::string& dir) {
   return index;
 }
 
+// Contents maps each file in |dir| to its bytes.
+std::map<std::string, std::string> Contents(const std::string& dir) {
+  std::map<std::string, std::string> files;
+  for (const std::string& name : FilesIn(dir)) files[name] = ReadFile(dir + "/" + name);
+  return files;
+}
+
+// CheckDurable checks that a power cut now would change nothing in |dir|:
+// what a step that returned OK did is all synced.
+void CheckDurable(const std::string& dir) {
+  const auto before = Contents(dir);
+  base::LoseUnsyncedChanges();
+  CHECK(Contents(dir) == before);
+}
+
 // ReleaseCounts counts, for each key, the listed batch files that hold it.
-std::map<std::string, int> ReleaseCounts(const std::string& dir, const std::vector<std::string>& names) {
+std::map<std::string, int> ReleaseCounts(const std::string& dir,
+                                         const std::vector<std::string>& names) {
   std::map<std::string, int> counts;
   for (const std::string& name : names) {
     auto file = wire::ExportFile::Parse(base::ToBytes(ReadFile(dir + "/" + name)));
@@ -109,7 +125,8 @@ std::map<std::string, int> ReleaseCounts(const std::string& dir, const std::vect
 }
 
 // CheckReleasedOnce checks that every key of |keys| is in exactly one batch.
-void CheckReleasedOnce(const std::map<std::string, int>& counts, const std::vector<SubmittedKey>& keys) {
+void CheckReleasedOnce(const std::map<std::string, int>& counts,
+                       const std::vector<SubmittedKey>& keys) {
   for (const auto& k : keys) {
     auto it = counts.find(base::HexEncode(k.key_data));
     CHECK((it == counts.end() ? 0 : it->second) == 1);
@@ -120,8 +137,8 @@ void CheckReleasedOnce(const std::map<std::string, int>& counts, const std::vect
 // is reached, the step's component is closed by |close| as a crash would
 // leave it, and for a power cut what was not synced is undone. Returns
 // whether the point was reached; a step that does not reach it must pass.
-bool StopAt(const std::string& point, int hit, bool power_cut, const std::function<base::Status()>& step,
-            const std::function<void()>& close) {
+bool StopAt(const std::string& point, int hit, bool power_cut,
+            const std::function<base::Status()>& step, const std::function<void()>& close) {
   base::ArmFault(point, base::FaultAction::kError, hit);
   const base::Status s = step();
   base::DisarmFaults();
@@ -180,16 +197,17 @@ void ForEachStop(const std::vector<Stop>& stops,
 TEST_CASE("a relay stopped at any step of a batch close releases every key once after a restart",
           "[crash][relay]") {
   // Per close: three batch files, then index.sha256 and index.txt.
-  const std::vector<Stop> stops = {
-      {"relay.close.file_written", 3}, {"relay.close.recorded", 1}, {"relay.close.indexed", 1},
-      {"file.write.synced", 5},        {"file.write.renamed", 5},   {"file.sync_directory", 5}};
+  const std::vector<Stop> stops = {{"relay.close.file_written", 3}, {"relay.close.recorded", 1},
+                                   {"relay.close.indexed", 1},      {"file.write.synced", 5},
+                                   {"file.write.renamed", 5},       {"file.sync_directory", 5}};
   ForEachStop(stops, [](const std::string& point, int hit, bool power_cut) {
     RelayFixture f(SmallBatches());
     const std::vector<SubmittedKey> keys = PublishThirty(f);
     f.clock.Advance(3600);
     base::LoseUnsyncedChanges();  // nothing is pending; forget other tests' records
-    const bool reached = StopAt(point, hit, power_cut, [&] { return f.relay->Maintain(); },
-                                [&] { f.relay.reset(); });
+    const bool reached = StopAt(
+        point, hit, power_cut, [&] { return f.relay->Maintain(); }, [&] { f.relay.reset(); });
+    if (!reached) CheckDurable(f.dir.Sub("export"));
     f.Reopen();
     std::vector<std::string> names = CheckExportDirectory(f.dir.Sub("export"));
     for (const auto& info : f.relay->ListBatches("", 100)) {
@@ -224,8 +242,9 @@ TEST_CASE("a relay stopped at any step of an expiry leaves no expired batch afte
     REQUIRE(f.relay->ListBatches("", 100).size() == 3);
     f.clock.Advance(16 * crypto::kDaySeconds);
     base::LoseUnsyncedChanges();
-    const bool reached = StopAt(point, hit, power_cut, [&] { return f.relay->Maintain(); },
-                                [&] { f.relay.reset(); });
+    const bool reached = StopAt(
+        point, hit, power_cut, [&] { return f.relay->Maintain(); }, [&] { f.relay.reset(); });
+    if (!reached) CheckDurable(f.dir.Sub("export"));
     f.Reopen();
     REQUIRE(f.relay->Maintain().ok());
     CHECK(CheckExportDirectory(f.dir.Sub("export")).empty());
@@ -254,29 +273,32 @@ TEST_CASE("a relay stopped at any step of a decommission finishes it at the next
     const std::vector<SubmittedKey> keys = PublishThirty(f);
     f.clock.Advance(3600);
     REQUIRE(f.relay->Maintain().ok());
-    REQUIRE(base::WriteFileAtomically(f.dir.Sub("order.bin"),
-                                      Order(f.clock.NowSeconds(), f.decommission_key).SerializeAsString(),
-                                      false)
+    REQUIRE(base::WriteFileAtomically(
+                f.dir.Sub("order.bin"),
+                Order(f.clock.NowSeconds(), f.decommission_key).SerializeAsString(), false)
                 .ok());
     REQUIRE(server::InstallDecommissionOrder(f.dir.Sub("order.bin"), f.dir.Sub("data"),
                                              {f.decommission_key.PublicKey()})
                 .ok());
     base::LoseUnsyncedChanges();
-    const bool reached = StopAt(point, hit, power_cut, [&] { return f.relay->Maintain(); },
-                                [&] { f.relay.reset(); });
+    const bool reached = StopAt(
+        point, hit, power_cut, [&] { return f.relay->Maintain(); }, [&] { f.relay.reset(); });
+    if (!reached) CheckDurable(f.dir.Sub("export"));
     f.Reopen();
     CHECK(f.relay->decommissioned());
     REQUIRE(f.relay->Maintain().ok());
     CHECK(FilesIn(f.dir.Sub("export")) == std::vector<std::string>{"decommission.bin"});
     CHECK(f.relay->PendingKeys() == 0);
     f.relay.reset();
-    for (const auto& k : keys) CHECK(relay::testing::FilesContainingInflated(f.dir.path(), k.key_data).empty());
+    for (const auto& k : keys)
+      CHECK(relay::testing::FilesContainingInflated(f.dir.path(), k.key_data).empty());
     return reached;
   });
 }
 
-TEST_CASE("a relay whose released batch is missing or different refuses to start and says what to do",
-          "[crash][relay]") {
+TEST_CASE(
+    "a relay whose released batch is missing or different refuses to start and says what to do",
+    "[crash][relay]") {
   RelayFixture f;
   REQUIRE(f.Publish(RelayFixture::DailyKeys(3)).ok());
   f.clock.Advance(3600);
@@ -289,16 +311,20 @@ TEST_CASE("a relay whose released batch is missing or different refuses to start
   f.relay.reset();
 
   auto open = [&] {
-    return relay::Relay::Open(f.dir.Sub("data"), f.dir.Sub("export"), f.options, {f.authority.PublicKey()},
+    return relay::Relay::Open(f.dir.Sub("data"), f.dir.Sub("export"), f.options,
+                              {f.authority.PublicKey()},
                               *crypto::EcdsaP256PrivateKey::FromPem(f.signing_pem), {}, &f.clock);
   };
-  const std::string head = "1 released batch(es) are recorded but their file is missing or different, so "
-                           "the relay does not start: batch " +
-                           name + " (" + std::to_string(bytes.size()) + " bytes, SHA-256 " +
-                           base::HexEncode(base::AsBytes(batches[0].sha256())) + "): " + path;
-  const std::string tail = ". Its keys exist nowhere else: copy each file back into " + f.dir.Sub("export") +
-                           " from a mirror or CDN that serves this directory (check it with sha256sum "
-                           "against the digest above), then start the relay again";
+  const std::string head =
+      "1 released batch(es) are recorded but their file is missing or different, so "
+      "the relay does not start: batch " +
+      name + " (" + std::to_string(bytes.size()) + " bytes, SHA-256 " +
+      base::HexEncode(base::AsBytes(batches[0].sha256())) + "): " + path;
+  const std::string tail =
+      ". A released batch's keys exist nowhere else: copy each file back into " +
+      f.dir.Sub("export") +
+      " from a mirror or CDN that serves this directory (check it with sha256sum "
+      "against the digest above), then start the relay again";
   REQUIRE(std::filesystem::remove(path));
   auto missing = open();
   CHECK(missing.status().code() == base::StatusCode::kDataLoss);
@@ -307,14 +333,15 @@ TEST_CASE("a relay whose released batch is missing or different refuses to start
   CHECK(ReadFile(f.dir.Sub("export/index.txt")) == name + "\n");
 
   std::ofstream(path, std::ios::binary) << bytes.substr(1);
-  CHECK(open().status().message() == head + " is " + std::to_string(bytes.size() - 1) + " bytes, not the " +
-                                         std::to_string(bytes.size()) + " recorded" + tail);
+  CHECK(open().status().message() == head + " is " + std::to_string(bytes.size() - 1) +
+                                         " bytes, not the " + std::to_string(bytes.size()) +
+                                         " recorded" + tail);
   std::string flipped = bytes;
   flipped[flipped.size() / 2] ^= 1;
   std::ofstream(path, std::ios::binary | std::ios::trunc) << flipped;
-  CHECK(open().status().message() ==
-        head + " has SHA-256 " + base::HexEncode(crypto::Sha256(base::AsBytes(flipped))) + ", not the one recorded" +
-            tail);
+  CHECK(open().status().message() == head + " has SHA-256 " +
+                                         base::HexEncode(crypto::Sha256(base::AsBytes(flipped))) +
+                                         ", not the one recorded" + tail);
 
   std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;  // restored from a mirror
   REQUIRE(open().ok());
@@ -332,8 +359,8 @@ struct VerifierFixture {
     v.reset();
     verifier::VerifierOptions options;
     options.decommission_keys = {decommission_key.PublicKey()};
-    auto opened = verifier::Verifier::Open(dir.Sub("db"), *crypto::Ed25519PrivateKey::FromSeed(key.seed().Reveal()),
-                                           options, &clock);
+    auto opened = verifier::Verifier::Open(
+        dir.Sub("db"), *crypto::Ed25519PrivateKey::FromSeed(key.seed().Reveal()), options, &clock);
     REQUIRE(opened.ok());
     v = std::move(*opened);
   }
@@ -348,16 +375,18 @@ TEST_CASE("a verifier stopped after burning a code, a token or its records lets 
     auto close = [&] { f.v.reset(); };
 
     // Codes stored, never handed out: they only wait for their expiry.
-    CHECK(StopAt("verifier.issue.stored", 1, power_cut,
-                 [&] { return f.v->IssueCode(openen::v1::CONFIRMED_TEST, 0).status(); }, close));
+    CHECK(StopAt(
+        "verifier.issue.stored", 1, power_cut,
+        [&] { return f.v->IssueCode(openen::v1::CONFIRMED_TEST, 0).status(); }, close));
     f.Reopen();
     CHECK(f.v->LiveRecords() == 2);
 
     // Burnt before the token left: neither code of the pair counts again.
     auto codes = f.v->IssueCode(openen::v1::CONFIRMED_TEST, 0);
     REQUIRE(codes.ok());
-    CHECK(StopAt("verifier.exchange.burned", 1, power_cut,
-                 [&] { return f.v->ExchangeCode(codes->short_code).status(); }, close));
+    CHECK(StopAt(
+        "verifier.exchange.burned", 1, power_cut,
+        [&] { return f.v->ExchangeCode(codes->short_code).status(); }, close));
     f.Reopen();
     CHECK(f.v->ExchangeCode(codes->short_code).status().message() == "invalid or expired code");
     CHECK(f.v->ExchangeCode(codes->long_code).status().message() == "invalid or expired code");
@@ -367,8 +396,9 @@ TEST_CASE("a verifier stopped after burning a code, a token or its records lets 
     REQUIRE(codes.ok());
     auto token = f.v->ExchangeCode(codes->long_code);
     REQUIRE(token.ok());
-    CHECK(StopAt("verifier.certify.burned", 1, power_cut,
-                 [&] { return f.v->Certify(token->token, kHmac).status(); }, close));
+    CHECK(StopAt(
+        "verifier.certify.burned", 1, power_cut,
+        [&] { return f.v->Certify(token->token, kHmac).status(); }, close));
     f.Reopen();
     CHECK(f.v->Certify(token->token, kHmac).status().message() == "invalid or expired token");
 
@@ -379,8 +409,9 @@ TEST_CASE("a verifier stopped after burning a code, a token or its records lets 
   }
 }
 
-TEST_CASE("a verifier stopped in its decommission refuses everything and finishes it after a restart",
-          "[crash][verifier][decommission]") {
+TEST_CASE(
+    "a verifier stopped in its decommission refuses everything and finishes it after a restart",
+    "[crash][verifier][decommission]") {
   for (bool power_cut : {false, true}) {
     VerifierFixture f;
     auto codes = f.v->IssueCode(openen::v1::CONFIRMED_TEST, 0);
@@ -389,13 +420,16 @@ TEST_CASE("a verifier stopped in its decommission refuses everything and finishe
     REQUIRE(token.ok());
     auto spare = f.v->IssueCode(openen::v1::CONFIRMED_TEST, 0);
     REQUIRE(spare.ok());
-    REQUIRE(base::WriteFileAtomically(f.dir.Sub("order.bin"),
-                                      Order(f.clock.NowSeconds(), f.decommission_key).SerializeAsString(), false)
+    REQUIRE(base::WriteFileAtomically(
+                f.dir.Sub("order.bin"),
+                Order(f.clock.NowSeconds(), f.decommission_key).SerializeAsString(), false)
                 .ok());
-    REQUIRE(server::InstallDecommissionOrder(f.dir.Sub("order.bin"), f.dir.Sub("db"), {f.decommission_key.PublicKey()})
+    REQUIRE(server::InstallDecommissionOrder(f.dir.Sub("order.bin"), f.dir.Sub("db"),
+                                             {f.decommission_key.PublicKey()})
                 .ok());
-    CHECK(StopAt("verifier.decommission.erased", 1, power_cut, [&] { return f.v->Maintain().status(); },
-                 [&] { f.v.reset(); }));
+    CHECK(StopAt(
+        "verifier.decommission.erased", 1, power_cut, [&] { return f.v->Maintain().status(); },
+        [&] { f.v.reset(); }));
     f.Reopen();
     CHECK(f.v->ExchangeCode(spare->short_code).status().message() == "decommissioned");
     CHECK(f.v->Certify(token->token, kHmac).status().message() == "decommissioned");
@@ -474,19 +508,32 @@ TEST_CASE("the relay binary, crashed or cut off at each step of a close, release
         INFO(fault);
         TempDir dir;
         REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
-        std::ofstream(dir.Sub("certificate.pub")) << base::Base64Encode(f.authority.PublicKey().bytes()) << "\n";
-        const std::vector<std::string> argv = {
-            OPENEN_RELAY,    "--data-dir",         dir.Sub("data"),   "--export-dir",     dir.Sub("export"),
-            "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
-            "--listen",      "127.0.0.1:0",        "--batch-period",  "1",                "--min-batch-keys",
-            "5",             "--maintenance-interval", "1"};
+        std::ofstream(dir.Sub("certificate.pub"))
+            << base::Base64Encode(f.authority.PublicKey().bytes()) << "\n";
+        const std::vector<std::string> argv = {OPENEN_RELAY,
+                                               "--data-dir",
+                                               dir.Sub("data"),
+                                               "--export-dir",
+                                               dir.Sub("export"),
+                                               "--certificate-key",
+                                               dir.Sub("certificate.pub"),
+                                               "--signing-key",
+                                               dir.Sub("export.pem"),
+                                               "--listen",
+                                               "127.0.0.1:0",
+                                               "--batch-period",
+                                               "1",
+                                               "--min-batch-keys",
+                                               "5",
+                                               "--maintenance-interval",
+                                               "1"};
         std::vector<SubmittedKey> keys;
         {
           auto relay = Spawn(argv, fault);
           keys = PublishThree(PortOf(relay.get()), f);
           CHECK(WaitForExit(relay.get()) == base::kFaultExitCode);
-          CHECK(relay->stderr_text().find("fault: stopping at " + fault.substr(0, fault.find('='))) !=
-                std::string::npos);
+          CHECK(relay->stderr_text().find("fault: stopping at " +
+                                          fault.substr(0, fault.find('='))) != std::string::npos);
         }
         auto relay = Spawn(argv, "");
         const std::vector<SubmittedKey> more = PublishThree(PortOf(relay.get()), f);
@@ -495,28 +542,42 @@ TEST_CASE("the relay binary, crashed or cut off at each step of a close, release
         for (int i = 0; i < 200; ++i) {
           std::this_thread::sleep_for(std::chrono::milliseconds(100));
           counts = ReleaseCounts(dir.Sub("export"), Lines(ReadFile(dir.Sub("export/index.txt"))));
-          if (std::all_of(keys.begin(), keys.end(),
-                          [&](const SubmittedKey& k) { return counts.count(base::HexEncode(k.key_data)); })) {
+          if (std::all_of(keys.begin(), keys.end(), [&](const SubmittedKey& k) {
+                return counts.count(base::HexEncode(k.key_data));
+              })) {
             break;
           }
         }
         CHECK(relay->Stop(SIGTERM) == 0);
-        CheckReleasedOnce(ReleaseCounts(dir.Sub("export"), CheckExportDirectory(dir.Sub("export"))), keys);
+        CheckReleasedOnce(ReleaseCounts(dir.Sub("export"), CheckExportDirectory(dir.Sub("export"))),
+                          keys);
       }
     }
   }
 }
 
-TEST_CASE("the relay binary refuses to start without a released batch's file", "[crash][relay][cli]") {
+TEST_CASE("the relay binary refuses to start without a released batch's file",
+          "[crash][relay][cli]") {
   RelayFixture f;
   TempDir dir;
   REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
-  std::ofstream(dir.Sub("certificate.pub")) << base::Base64Encode(f.authority.PublicKey().bytes()) << "\n";
-  const std::vector<std::string> argv = {
-      OPENEN_RELAY,    "--data-dir",         dir.Sub("data"),   "--export-dir",     dir.Sub("export"),
-      "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
-      "--listen",      "127.0.0.1:0",        "--batch-period",  "1",                "--maintenance-interval",
-      "1"};
+  std::ofstream(dir.Sub("certificate.pub"))
+      << base::Base64Encode(f.authority.PublicKey().bytes()) << "\n";
+  const std::vector<std::string> argv = {OPENEN_RELAY,
+                                         "--data-dir",
+                                         dir.Sub("data"),
+                                         "--export-dir",
+                                         dir.Sub("export"),
+                                         "--certificate-key",
+                                         dir.Sub("certificate.pub"),
+                                         "--signing-key",
+                                         dir.Sub("export.pem"),
+                                         "--listen",
+                                         "127.0.0.1:0",
+                                         "--batch-period",
+                                         "1",
+                                         "--maintenance-interval",
+                                         "1"};
   std::string name;
   {
     auto relay = Spawn(argv, "");
@@ -532,29 +593,39 @@ TEST_CASE("the relay binary refuses to start without a released batch's file", "
   REQUIRE(std::filesystem::remove(dir.Sub("export/" + name)));
   RunResult refused = Run(argv);
   CHECK(refused.exit_code == 1);
-  CHECK(refused.err.find("openen-relay: 1 released batch(es) are recorded but their file is missing or "
-                         "different, so the relay does not start: batch " +
-                         name) == 0);
-  CHECK(refused.err.find(dir.Sub("export/" + name) + " is missing. Its keys exist nowhere else") !=
+  CHECK(refused.err.find(
+            "openen-relay: 1 released batch(es) are recorded but their file is missing or "
+            "different, so the relay does not start: batch " +
+            name) == 0);
+  CHECK(refused.err.find(dir.Sub("export/" + name) +
+                         " is missing. A released batch's keys exist nowhere else") !=
         std::string::npos);
 }
 
-TEST_CASE("a decommission order or key cut off before its directory sync is not installed, and can be again",
-          "[crash][verifier][cli][decommission]") {
+TEST_CASE(
+    "a decommission order or key cut off before its directory sync is not installed, and can be "
+    "again",
+    "[crash][verifier][cli][decommission]") {
   TempDir dir;
   RunResult dkey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("decommission.key")});
   REQUIRE(dkey.exit_code == 0);
   std::ofstream(dir.Sub("decommission.pub")) << dkey.out;
   auto key = server::ReadEd25519PrivateKey(dir.Sub("decommission.key"));
   REQUIRE(key.ok());
-  REQUIRE(base::WriteFileAtomically(dir.Sub("order.bin"), Order(std::time(nullptr), *key).SerializeAsString(),
-                                    false)
+  REQUIRE(base::WriteFileAtomically(dir.Sub("order.bin"),
+                                    Order(std::time(nullptr), *key).SerializeAsString(), false)
               .ok());
   REQUIRE(std::filesystem::create_directory(dir.Sub("data")));
-  const std::vector<std::string> install = {OPENEN_VERIFIER,  "decommission",    "--order",
-                                            dir.Sub("order.bin"), "--data-dir",  dir.Sub("data"),
-                                            "--decommission-key", dir.Sub("decommission.pub")};
-  for (const char* fault : {"file.write.synced=crash", "file.write.synced=powerloss", "file.write.renamed=powerloss"}) {
+  const std::vector<std::string> install = {OPENEN_VERIFIER,
+                                            "decommission",
+                                            "--order",
+                                            dir.Sub("order.bin"),
+                                            "--data-dir",
+                                            dir.Sub("data"),
+                                            "--decommission-key",
+                                            dir.Sub("decommission.pub")};
+  for (const char* fault :
+       {"file.write.synced=crash", "file.write.synced=powerloss", "file.write.renamed=powerloss"}) {
     INFO(fault);
     auto p = Spawn(install, fault);
     CHECK(WaitForExit(p.get()) == base::kFaultExitCode);
@@ -570,7 +641,8 @@ TEST_CASE("a decommission order or key cut off before its directory sync is not 
   CHECK(FilesIn(dir.Sub("data")) == std::vector<std::string>{server::kDecommissionOrderFile});
 
   // A key cut off before its directory sync is gone: keygen can run again.
-  auto keygen = Spawn({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("signing.key")}, "file.write.renamed=powerloss");
+  auto keygen = Spawn({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("signing.key")},
+                      "file.write.renamed=powerloss");
   CHECK(WaitForExit(keygen.get()) == base::kFaultExitCode);
   CHECK(!base::FileExists(dir.Sub("signing.key")));
   CHECK(Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("signing.key")}).exit_code == 0);

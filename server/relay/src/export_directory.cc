@@ -91,8 +91,9 @@ base::Status ExportDirectory::CheckBatch(const openen::v1::BatchInfo& info) cons
   const std::string path = path_ + "/" + info.name();
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) {
-    return base::DataLossError(path + " is missing" +
-                               (errno == ENOENT ? std::string() : std::string(": ") + std::strerror(errno)));
+    return base::DataLossError(
+        path + " is missing" +
+        (errno == ENOENT ? std::string() : std::string(": ") + std::strerror(errno)));
   }
   if (!S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) != info.size()) {
     return base::DataLossError(path + " is " + std::to_string(st.st_size) + " bytes, not the " +
@@ -161,7 +162,8 @@ base::Status ExportDirectory::RemoveIf(
     if (remove(name)) names.push_back(std::move(name));
   }
   ::closedir(dir);
-  for (const std::string& name : names) OPENEN_RETURN_IF_ERROR(base::RemoveFile(path_ + "/" + name));
+  for (const std::string& name : names)
+    OPENEN_RETURN_IF_ERROR(base::RemoveFile(path_ + "/" + name));
   // Synced, so that a power cut cannot bring back what was removed: an
   // expired batch, or a decommissioned relay's files.
   return names.empty() ? base::Status::Ok() : Sync();

@@ -671,10 +671,12 @@ base::Status Relay::CheckBatchFiles() const {
   for (size_t i = 0; i < problems.size() && i < kNamed; ++i) {
     message += (i ? "; " : "") + problems[i];
   }
-  if (problems.size() > kNamed) message += "; and " + std::to_string(problems.size() - kNamed) + " more";
-  message += ". Its keys exist nowhere else: copy each file back into " + exports_.path() +
-             " from a mirror or CDN that serves this directory (check it with sha256sum against the "
-             "digest above), then start the relay again";
+  if (problems.size() > kNamed)
+    message += "; and " + std::to_string(problems.size() - kNamed) + " more";
+  message +=
+      ". A released batch's keys exist nowhere else: copy each file back into " + exports_.path() +
+      " from a mirror or CDN that serves this directory (check it with sha256sum against the "
+      "digest above), then start the relay again";
   return base::DataLossError(message);
 }
 
