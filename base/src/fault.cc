@@ -11,6 +11,8 @@
 #include <map>
 #include <mutex>
 
+#include "openen/base/file.h"
+
 namespace openen::base {
 namespace {
 
@@ -22,7 +24,7 @@ struct Armed {
 struct Faults {
   std::mutex mu;
   std::map<std::string, Armed, std::less<>> armed;
-  void (*power_loss_hook)() = nullptr;
+  void (*power_loss_hook)() = &LoseUnsyncedChanges;  // base/file.h
 };
 
 // ParseEnvironment arms OPENEN_FAULT="<point>=<error|crash|powerloss>[@<hit>]".

@@ -9,7 +9,123 @@
 #include <cerrno>
 #include <cstring>
 
+#include "openen/base/fault.h"
+
+#ifdef OPENEN_FAULT_INJECTION
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#endif
+
 namespace openen::base {
+namespace {
+
+// WithoutTrailingSlash returns |dir| without trailing '/'s ("/" stays).
+std::string WithoutTrailingSlash(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
+// DirectoryOf returns the directory holding |path|, without a trailing '/'.
+std::string DirectoryOf(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return WithoutTrailingSlash(path.substr(0, slash));
+}
+
+#ifdef OPENEN_FAULT_INJECTION
+
+// The record behind LoseUnsyncedChanges (the model is in file.h).
+struct Entry {
+  bool exists = false;
+  std::string contents;
+  mode_t mode = 0;
+};
+
+struct Unsynced {
+  std::mutex mu;
+  // Each entry changed since its directory was last synced, and what the
+  // durable entry holds: the state before the first unsynced change.
+  std::map<std::string, Entry> entries;
+  // Files whose data was written and not fsynced since.
+  std::set<std::string> data;
+};
+
+Unsynced& Tracker() {
+  static auto* unsynced = new Unsynced;
+  return *unsynced;
+}
+
+// Current reads what |path| holds now, as a durable entry would give it back.
+Entry Current(const Unsynced& u, const std::string& path) {
+  Entry e;
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return e;
+  e.exists = true;
+  e.mode = st.st_mode & 07777;
+  if (u.data.count(path)) return e;  // its data is not durable: nothing of it is
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return e;
+  char buf[65536];
+  for (ssize_t n; (n = ::read(fd, buf, sizeof(buf))) > 0;) e.contents.append(buf, n);
+  ::close(fd);
+  return e;
+}
+
+// BeforeEntryChange records the durable state of |path| before base creates,
+// renames over or removes it, unless an unsynced change already did.
+void BeforeEntryChange(const std::string& path) {
+  Unsynced& u = Tracker();
+  std::lock_guard<std::mutex> lock(u.mu);
+  if (!u.entries.count(path)) u.entries.emplace(path, Current(u, path));
+}
+
+void DataWritten(const std::string& path, bool written) {
+  Unsynced& u = Tracker();
+  std::lock_guard<std::mutex> lock(u.mu);
+  if (written) {
+    u.data.insert(path);
+  } else {
+    u.data.erase(path);
+  }
+}
+
+void Renamed(const std::string& from, const std::string& to) {
+  Unsynced& u = Tracker();
+  std::lock_guard<std::mutex> lock(u.mu);
+  // Unsynced data goes with the inode; the target's own is gone.
+  const bool moved = u.data.erase(from) > 0;
+  u.data.erase(to);
+  if (moved) u.data.insert(to);
+}
+
+void Removed(const std::string& path) {
+  Unsynced& u = Tracker();
+  std::lock_guard<std::mutex> lock(u.mu);
+  u.data.erase(path);
+}
+
+void DirectorySynced(const std::string& dir) {
+  Unsynced& u = Tracker();
+  std::lock_guard<std::mutex> lock(u.mu);
+  for (auto it = u.entries.begin(); it != u.entries.end();) {
+    it = DirectoryOf(it->first) == dir ? u.entries.erase(it) : std::next(it);
+  }
+}
+
+#else
+
+void BeforeEntryChange(const std::string&) {}
+void DataWritten(const std::string&, bool) {}
+void Renamed(const std::string&, const std::string&) {}
+void Removed(const std::string&) {}
+void DirectorySynced(const std::string&) {}
+
+#endif  // OPENEN_FAULT_INJECTION
+
+}  // namespace
 
 StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::string_view what) {
   const std::string name(what.empty() ? std::string_view(path) : what);
@@ -56,14 +172,18 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents, b
   // A leftover of an earlier attempt goes first: reusing it would keep its
   // mode (O_CREAT sets a mode only on a new file), and a secret must not
   // inherit 0644.
+  BeforeEntryChange(tmp);
   ::unlink(tmp.c_str());
+  Removed(tmp);
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, secret ? 0600 : 0644);
   if (fd < 0) return UnavailableError("cannot write " + tmp + ": " + std::strerror(errno));
   auto fail = [&](const std::string& what) {
     const Status error = UnavailableError(what + ": " + std::strerror(errno));
     ::unlink(tmp.c_str());
+    Removed(tmp);
     return error;
   };
+  DataWritten(tmp, true);
   size_t done = 0;
   while (done < contents.size()) {
     ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
@@ -78,18 +198,64 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents, b
     ::close(fd);
     return fail("cannot sync " + tmp);
   }
+  DataWritten(tmp, false);
   if (::close(fd) != 0) return fail("cannot sync " + tmp);
+  OPENEN_RETURN_IF_ERROR(FaultPoint("file.write.synced"));
+  BeforeEntryChange(path);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return fail("cannot rename " + tmp + " to " + path);
-  // The rename is durable once the directory is synced.
-  const size_t slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, slash + 1);
-  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
+  Renamed(tmp, path);
+  OPENEN_RETURN_IF_ERROR(FaultPoint("file.write.renamed"));
+  // The rename is durable once the directory is synced; until then a power
+  // cut can bring the old contents back, so a failed sync is a failed write.
+  return SyncDirectory(DirectoryOf(path));
+}
+
+Status RemoveFile(const std::string& path) {
+  BeforeEntryChange(path);
+  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+    return UnavailableError("cannot remove " + path + ": " + std::strerror(errno));
   }
+  Removed(path);
   return Status::Ok();
 }
+
+Status SyncDirectory(const std::string& dir) {
+  auto fail = [&](const std::string& reason) {
+    return UnavailableError("cannot sync directory " + dir + ": " + reason);
+  };
+  if (Status fault = FaultPoint("file.sync_directory"); !fault.ok()) {
+    return fail(std::string(fault.message()));
+  }
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd < 0) return fail(std::strerror(errno));
+  if (::fsync(dfd) != 0) {
+    const Status error = fail(std::strerror(errno));
+    ::close(dfd);
+    return error;
+  }
+  ::close(dfd);
+  DirectorySynced(WithoutTrailingSlash(dir));
+  return Status::Ok();
+}
+
+#ifdef OPENEN_FAULT_INJECTION
+void LoseUnsyncedChanges() {
+  Unsynced& u = Tracker();
+  std::lock_guard<std::mutex> lock(u.mu);
+  for (const std::string& path : u.data) (void)!::truncate(path.c_str(), 0);
+  for (const auto& [path, entry] : u.entries) {
+    ::unlink(path.c_str());
+    if (!entry.exists) continue;
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, entry.mode);
+    if (fd < 0) continue;
+    (void)!::write(fd, entry.contents.data(), entry.contents.size());
+    (void)!::fchmod(fd, entry.mode);
+    ::close(fd);
+  }
+  u.data.clear();
+  u.entries.clear();
+}
+#endif
 
 bool FileExists(const std::string& path) {
   struct stat st;

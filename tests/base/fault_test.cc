@@ -10,7 +10,7 @@
 namespace openen::base {
 namespace {
 
-TEST_CASE("an unarmed fault point passes; an armed one acts on its hit, once") {
+TEST_CASE("an unarmed fault point passes and an armed one acts on its hit once") {
   if constexpr (!kFaultInjection) {
     SUCCEED("built without OPENEN_FAULT_INJECTION: every point is an inline OK");
     CHECK(FaultPoint("test.point").ok());

@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "openen/base/fault.h"
 #include "test_util.h"
 
 namespace openen::base {
@@ -86,6 +87,73 @@ TEST_CASE("a secret written over a leftover temporary file gets the secret's mod
   CHECK(!WriteFileAtomically(dir.Sub("d/x"), "z", false).ok());
   CHECK(!FileExists(dir.Sub("d/x.tmp")));
 }
+
+TEST_CASE("RemoveFile removes a file and accepts one already gone", "[file]") {
+  testing::TempDir dir;
+  REQUIRE(WriteFileAtomically(dir.Sub("f"), "x", false).ok());
+  CHECK(RemoveFile(dir.Sub("f")).ok());
+  CHECK(!FileExists(dir.Sub("f")));
+  CHECK(RemoveFile(dir.Sub("f")).ok());
+  CHECK(SyncDirectory(dir.path()).ok());
+  const Status missing = SyncDirectory(dir.Sub("none"));
+  CHECK(missing.code() == StatusCode::kUnavailable);
+  CHECK(missing.message() ==
+        "cannot sync directory " + dir.Sub("none") + ": No such file or directory");
+}
+
+#ifdef OPENEN_FAULT_INJECTION
+
+TEST_CASE("WriteFileAtomically fails when the directory sync fails", "[file][fault]") {
+  testing::TempDir dir;
+  ArmFault("file.sync_directory", FaultAction::kError);
+  const Status s = WriteFileAtomically(dir.Sub("f"), "x", false);
+  DisarmFaults();
+  CHECK(s.code() == StatusCode::kUnavailable);
+  CHECK(s.message() ==
+        "cannot sync directory " + dir.path() + ": injected fault at file.sync_directory");
+  LoseUnsyncedChanges();
+  // Not durable, so a power cut takes it.
+  CHECK(!FileExists(dir.Sub("f")));
+}
+
+TEST_CASE("LoseUnsyncedChanges undoes what is not synced and nothing that is", "[file][fault]") {
+  testing::TempDir dir;
+  LoseUnsyncedChanges();  // forget earlier tests' records
+  REQUIRE(WriteFileAtomically(dir.Sub("replaced"), "old", true).ok());
+  REQUIRE(WriteFileAtomically(dir.Sub("removed"), "kept", false).ok());
+  REQUIRE(WriteFileAtomically(dir.Sub("durable"), "d", false).ok());
+
+  // Renamed over, directory not synced: the old contents and mode come back.
+  ArmFault("file.write.renamed", FaultAction::kError);
+  CHECK(!WriteFileAtomically(dir.Sub("replaced"), "new", false).ok());
+  CHECK(*ReadFile(dir.Sub("replaced"), 100) == "new");
+  // Synced data in a .tmp not yet renamed: the entry is not durable.
+  ArmFault("file.write.synced", FaultAction::kError);
+  CHECK(!WriteFileAtomically(dir.Sub("created"), "c", false).ok());
+  CHECK(FileExists(dir.Sub("created.tmp")));
+  // Removed, directory not synced: it comes back.
+  REQUIRE(RemoveFile(dir.Sub("removed")).ok());
+  CHECK(!FileExists(dir.Sub("removed")));
+
+  LoseUnsyncedChanges();
+  CHECK(*ReadFile(dir.Sub("replaced"), 100) == "old");
+  struct stat st {};
+  REQUIRE(::stat(dir.Sub("replaced").c_str(), &st) == 0);
+  CHECK((st.st_mode & 0777) == 0600);
+  CHECK(!FileExists(dir.Sub("created.tmp")));
+  CHECK(!FileExists(dir.Sub("created")));
+  CHECK(*ReadFile(dir.Sub("removed"), 100) == "kept");
+  CHECK(*ReadFile(dir.Sub("durable"), 100) == "d");
+
+  // Once the directory is synced, a power cut changes nothing.
+  REQUIRE(RemoveFile(dir.Sub("removed")).ok());
+  REQUIRE(SyncDirectory(dir.path()).ok());
+  LoseUnsyncedChanges();
+  CHECK(!FileExists(dir.Sub("removed")));
+  DisarmFaults();
+}
+
+#endif  // OPENEN_FAULT_INJECTION
 
 TEST_CASE("Trim removes surrounding whitespace only", "[file]") {
   CHECK(Trim("  a b \r\n") == "a b");

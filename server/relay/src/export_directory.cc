@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "openen/base/file.h"
+#include "openen/crypto/hash.h"
 
 namespace openen::relay {
 namespace {
@@ -81,9 +82,28 @@ base::StatusOr<base::Bytes> ExportDirectory::ReadBatch(const std::string& name, 
 }
 
 base::Status ExportDirectory::RemoveBatch(const std::string& name) const {
-  const std::string path = path_ + "/" + name;
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
-    return base::UnavailableError("cannot delete " + path + ": " + std::strerror(errno));
+  return base::RemoveFile(path_ + "/" + name);
+}
+
+base::Status ExportDirectory::Sync() const { return base::SyncDirectory(path_); }
+
+base::Status ExportDirectory::CheckBatch(const openen::v1::BatchInfo& info) const {
+  const std::string path = path_ + "/" + info.name();
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) {
+    return base::DataLossError(
+        path + " is missing" +
+        (errno == ENOENT ? std::string() : std::string(": ") + std::strerror(errno)));
+  }
+  if (!S_ISREG(st.st_mode) || static_cast<uint64_t>(st.st_size) != info.size()) {
+    return base::DataLossError(path + " is " + std::to_string(st.st_size) + " bytes, not the " +
+                               std::to_string(info.size()) + " recorded");
+  }
+  OPENEN_ASSIGN_OR_RETURN(std::string bytes, base::ReadFile(path, info.size()));
+  const crypto::Sha256Digest digest = crypto::Sha256(base::AsBytes(bytes));
+  if (std::string_view(base::AsChars(digest)) != info.sha256()) {
+    return base::DataLossError(path + " has SHA-256 " + base::HexEncode(digest) +
+                               ", not the one recorded");
   }
   return base::Status::Ok();
 }
@@ -105,9 +125,9 @@ base::Status ExportDirectory::SetConfig(
     const std::optional<openen::v1::SignedEnvelope>& config) const {
   const std::string path = path_ + "/" + kConfigFile;
   if (config) return base::WriteFileAtomically(path, config->SerializeAsString(), false);
-  if (::unlink(path.c_str()) != 0 && errno != ENOENT)
-    return base::UnavailableError("cannot remove " + path);
-  return base::Status::Ok();
+  if (!base::FileExists(path)) return base::Status::Ok();
+  OPENEN_RETURN_IF_ERROR(base::RemoveFile(path));
+  return Sync();
 }
 
 base::Status ExportDirectory::WriteDecommissionOrder(
@@ -142,8 +162,11 @@ base::Status ExportDirectory::RemoveIf(
     if (remove(name)) names.push_back(std::move(name));
   }
   ::closedir(dir);
-  for (const std::string& name : names) ::unlink((path_ + "/" + name).c_str());
-  return base::Status::Ok();
+  for (const std::string& name : names)
+    OPENEN_RETURN_IF_ERROR(base::RemoveFile(path_ + "/" + name));
+  // Synced, so that a power cut cannot bring back what was removed: an
+  // expired batch, or a decommissioned relay's files.
+  return names.empty() ? base::Status::Ok() : Sync();
 }
 
 }  // namespace openen::relay

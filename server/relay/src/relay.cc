@@ -9,6 +9,7 @@
 #include <set>
 
 #include "openen/base/coding.h"
+#include "openen/base/fault.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
@@ -187,6 +188,13 @@ base::StatusOr<std::unique_ptr<Relay>> Relay::Open(
     OPENEN_RETURN_IF_ERROR(relay->ApplyDecommission());
     return relay;
   }
+  // A recorded batch is one whose pending keys are gone: its file is the
+  // only copy of them. CloseBatch makes the file durable before it writes
+  // the record, so no crash or power cut leaves a record without its file;
+  // a lost or damaged disk can, and then the relay must not serve an index
+  // without a batch that phones may already have half-downloaded, nor one
+  // with it. Nothing is changed before this check.
+  OPENEN_RETURN_IF_ERROR(relay->CheckBatchFiles());
   OPENEN_RETURN_IF_ERROR(relay->exports_.RemoveOrphans([&](int64_t close_time) {
     std::string ignored;
     return relay->db_->Get({}, TimeKey(kBatchPrefix, close_time), &ignored).ok();
@@ -465,8 +473,13 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
                               &signing_key_};
     OPENEN_ASSIGN_OR_RETURN(base::Bytes zip, wire::WriteExportZip(std::move(batch), {signer}));
 
+    // The file is durable (data and directory entry synced) before the
+    // record that deletes its keys from the pending set: a crash in between
+    // leaves a file without a record (an orphan, removed at the next start)
+    // and the keys still pending, released by the next close.
     const std::string name = BatchFileName(t);
     OPENEN_RETURN_IF_ERROR(exports_.WriteBatch(name, zip));
+    OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.close.file_written"));
 
     openen::v1::BatchInfo info;
     info.set_name(name);
@@ -484,7 +497,10 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
 
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "record batch"));
   purge_.Mark();
+  index_stale_ = true;
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.close.recorded"));
   OPENEN_RETURN_IF_ERROR(WriteIndex());
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.close.indexed"));
   for (const std::string& n : names) server::Log("relay", "closed %s", n.c_str());
   return base::Status::Ok();
 }
@@ -515,10 +531,17 @@ base::Status Relay::ExpireBatches(int64_t now) {
     }
     OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan key index"));
   }
-  // Unlist first, then delete the files.
+  // Unlist first, then delete the files: a crash in between leaves files
+  // without a record, which the next start removes. The removals are synced
+  // so that a power cut brings back no expired batch (14 days, then gone).
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "expire batches"));
+  index_stale_ = true;
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.expire.unrecorded"));
   OPENEN_RETURN_IF_ERROR(WriteIndex());
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.expire.indexed"));
   for (const auto& [key, file] : expired) OPENEN_RETURN_IF_ERROR(exports_.RemoveBatch(file));
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.expire.removed"));
+  OPENEN_RETURN_IF_ERROR(exports_.Sync());
   purge_.Mark();
   server::Log("relay", "expired %zu batches", expired.size());
   return base::Status::Ok();
@@ -547,9 +570,14 @@ base::Status Relay::ApplyDecommission() {
   // Everything goes: pending keys, batch records, used-certificate marks.
   rocksdb::WriteBatch all;
   store::DeleteEverything(&all);
+  // The order stays installed (data-dir/decommission-order.bin, synced when
+  // installed), so a crash at any step here is finished by the next start,
+  // which applies the order again before serving anything.
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &all, "decommission"));
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.decommission.erased"));
   OPENEN_RETURN_IF_ERROR(store::PurgeDeleted(db_.get()));
   OPENEN_RETURN_IF_ERROR(exports_.RemoveAllButOrder());
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.decommission.removed"));
   decommission_applied_ = true;
   server::Log("relay", "decommissioned: deleted every key and batch; serving only the order");
   return base::Status::Ok();
@@ -582,6 +610,9 @@ base::Status Relay::Maintain() {
     // time (a publish racing the close) go out with the next one.
     if (due > last_closed) OPENEN_RETURN_IF_ERROR(CloseBatch(due, last_closed));
     OPENEN_RETURN_IF_ERROR(ExpireBatches(now));
+    // A batch recorded or unrecorded by a pass whose index write failed is
+    // listed by the next pass, not only by the next close.
+    if (index_stale_) OPENEN_RETURN_IF_ERROR(WriteIndex());
   }
   OPENEN_RETURN_IF_ERROR(ExpireCertificates(now));
   return purge_.RunIfDue(db_.get());
@@ -627,6 +658,36 @@ size_t Relay::PendingKeys() const {
   return n;
 }
 
-base::Status Relay::WriteIndex() const { return exports_.WriteIndex(ListBatches("", SIZE_MAX)); }
+base::Status Relay::WriteIndex() {
+  OPENEN_RETURN_IF_ERROR(exports_.WriteIndex(ListBatches("", SIZE_MAX)));
+  index_stale_ = false;
+  return base::Status::Ok();
+}
+
+base::Status Relay::CheckBatchFiles() const {
+  std::vector<std::string> problems;
+  for (const openen::v1::BatchInfo& info : ListBatches("", SIZE_MAX)) {
+    if (base::Status s = exports_.CheckBatch(info); !s.ok()) {
+      problems.push_back("batch " + info.name() + " (" + std::to_string(info.size()) +
+                         " bytes, SHA-256 " + base::HexEncode(base::AsBytes(info.sha256())) +
+                         "): " + s.message());
+    }
+  }
+  if (problems.empty()) return base::Status::Ok();
+  constexpr size_t kNamed = 3;
+  std::string message = std::to_string(problems.size()) +
+                        " released batch(es) are recorded but their file is missing or "
+                        "different, so the relay does not start: ";
+  for (size_t i = 0; i < problems.size() && i < kNamed; ++i) {
+    message += (i ? "; " : "") + problems[i];
+  }
+  if (problems.size() > kNamed)
+    message += "; and " + std::to_string(problems.size() - kNamed) + " more";
+  message +=
+      ". A released batch's keys exist nowhere else: copy each file back into " + exports_.path() +
+      " from a mirror or CDN that serves this directory (check it with sha256sum against the "
+      "digest above), then start the relay again";
+  return base::DataLossError(message);
+}
 
 }  // namespace openen::relay

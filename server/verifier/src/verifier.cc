@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "openen/base/coding.h"
+#include "openen/base/fault.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/server/log.h"
@@ -238,6 +239,8 @@ base::StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type
   batch.Put(RecordKey(kCodePrefix, long_hash), EncodeRecord(long_record));
   batch.Put(IndexKey(long_record.expires_at, kCodePrefix, long_hash), "");
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "store code"));
+  // A crash before the reply leaves codes nobody was given; they expire.
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("verifier.issue.stored"));
   return out;
 }
 
@@ -286,6 +289,9 @@ base::StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
   batch.Put(IndexKey(token.expires_at, kTokenPrefix, token_hash), "");
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "burn code"));
   purge_.Mark();
+  // The code is burnt before the token leaves: a crash before the reply
+  // costs the person a new code, and never lets one code count twice.
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("verifier.exchange.burned"));
   return token;
 }
 
@@ -314,6 +320,9 @@ base::StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view to
   batch.Delete(IndexKey(record.expires_at, kTokenPrefix, hash));
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "burn token"));
   purge_.Mark();
+  // Burnt (synced) before the certificate is signed: a crash from here on
+  // loses this certificate and never yields a second one.
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("verifier.certify.burned"));
 
   openen::v1::Certificate cert;
   cert.set_report_type(record.test_type);
@@ -441,7 +450,11 @@ base::StatusOr<size_t> Verifier::Maintain() {
     if (decommission_.EffectiveAt(now) && !decommission_applied_) {
       rocksdb::WriteBatch all;
       store::DeleteEverything(&all);
+      // The order stays installed (synced when installed): a crash after
+      // this write, or before it, is finished by the next pass after a
+      // restart, and until then every request is refused.
       OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &all, "decommission"));
+      OPENEN_RETURN_IF_ERROR(base::FaultPoint("verifier.decommission.erased"));
       decommission_applied_ = true;
       purge_.Mark();
       server::Log("verifier", "decommissioned: deleted every code and token");

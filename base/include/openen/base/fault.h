@@ -45,8 +45,10 @@ void ArmFault(std::string point, FaultAction action, int hit = 1);
 void DisarmFaults();
 
 // SetPowerLossHook sets what a kPowerLoss fault runs before the process
-// ends: undo whatever the page cache would lose (see base/file.h). Tests of
-// programs that keep state outside base's files may add to it.
+// ends: undo whatever the page cache would lose. The default is
+// LoseUnsyncedChanges (base/file.h), which does so for the files written
+// through base/file.h. Tests of programs that keep state elsewhere may
+// replace it with a hook that calls it and more.
 void SetPowerLossHook(void (*hook)());
 
 #else

@@ -2,6 +2,24 @@
 //
 // Whole files in and out: read with a bound chosen by the caller (no input
 // makes memory grow without one), write atomically and durably.
+//
+// Durability model. A change to a file survives a power cut only once it is
+// synced: a file's data once the file is fsynced, a directory entry created,
+// renamed or removed once its directory is fsynced. Until then a power cut
+// may undo it (POSIX promises no more; ext4 and xfs do reorder such updates).
+// WriteFileAtomically syncs both before it returns; RemoveFile does not,
+// so that a caller removing many files syncs their directory once
+// (SyncDirectory).
+//
+// In a build with OPENEN_FAULT_INJECTION, this file keeps a record of every
+// change it made that is not durable yet under that model: the data of a
+// file written and not yet fsynced, and each entry created, renamed over or
+// removed in a directory not fsynced since (with what the entry held
+// before). LoseUnsyncedChanges, the default power-loss hook of base/fault.h,
+// undoes them: it truncates unsynced data to nothing and puts every
+// unsynced entry back as it was (removes a new file, restores a replaced or
+// removed one). That is the worst a power cut could leave, for files written
+// through these functions; RocksDB syncs its own files and is not modelled.
 
 #ifndef OPENEN_BASE_FILE_H_
 #define OPENEN_BASE_FILE_H_
@@ -32,8 +50,27 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::strin
 // syncs it, renames it over |path| and syncs the directory: |path| holds the
 // old contents or the new, never a part, and the new survives a crash once
 // this returns OK. Mode 0600 when |secret|, else 0644. On an error the
-// temporary file is removed.
+// temporary file is removed; when only the directory sync failed, |path|
+// may hold the new contents, not durably.
 Status WriteFileAtomically(const std::string& path, std::string_view contents, bool secret);
+
+// RemoveFile removes |path|; OK when it is already gone. UNAVAILABLE
+// "cannot remove <path>: <reason>" otherwise. The removal is durable only
+// once SyncDirectory of its directory returns OK.
+Status RemoveFile(const std::string& path);
+
+// SyncDirectory fsyncs the directory |dir|, making every entry created,
+// renamed or removed in it durable. UNAVAILABLE "cannot sync directory
+// <dir>: <reason>" when it cannot be opened or synced: a caller must not
+// report such a change as durable then.
+Status SyncDirectory(const std::string& dir);
+
+#ifdef OPENEN_FAULT_INJECTION
+// LoseUnsyncedChanges undoes every change that is not durable yet (see the
+// durability model above) and forgets them: what a power cut now would
+// leave. Installed as base/fault.h's power-loss hook; tests may call it.
+void LoseUnsyncedChanges();
+#endif
 
 // FileExists reports whether |path| names anything.
 bool FileExists(const std::string& path);

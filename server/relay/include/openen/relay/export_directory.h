@@ -8,7 +8,8 @@
 //   config.bin                         the signed configuration, when there is one
 //   decommission.bin                   the decommission order, once installed
 // and nothing else of the relay's. Every file is written to "<name>.tmp" and
-// renamed into place, so a reader sees a whole file or none; a crash can
+// renamed into place and the directory synced, so a reader sees a whole file
+// or none and a file reported written survives a power cut; a crash can
 // leave a .tmp, which RemoveOrphans deletes. The relay's database decides
 // which batches are released; this class only keeps the files.
 
@@ -49,8 +50,17 @@ class ExportDirectory {
   // |total_size|. NOT_FOUND when the file is gone.
   base::StatusOr<base::Bytes> ReadBatch(const std::string& name, uint64_t offset, size_t max_bytes,
                                         uint64_t* total_size) const;
-  // RemoveBatch deletes batch |name|; OK when it is already gone.
+  // RemoveBatch deletes batch |name|; OK when it is already gone. Durable
+  // once Sync returns OK.
   base::Status RemoveBatch(const std::string& name) const;
+  // Sync fsyncs the directory: every file written, renamed or removed in it
+  // before survives a power cut. UNAVAILABLE when it cannot.
+  base::Status Sync() const;
+  // CheckBatch checks that the file of a released batch is there with the
+  // size and SHA-256 its record holds. DATA_LOSS "<path> is missing", "<path>
+  // is N bytes, not the M recorded" or "<path> has SHA-256 <hex>, not the
+  // one recorded".
+  base::Status CheckBatch(const openen::v1::BatchInfo& info) const;
 
   // WriteIndex lists |batches| (in their order) in index.sha256, then in
   // index.txt: a reader that sees a name in index.txt finds its digest.
@@ -63,10 +73,12 @@ class ExportDirectory {
 
   // RemoveOrphans deletes every .tmp file and every batch file whose close
   // time |released| does not know: what a crash between writing a file and
-  // recording it left behind.
+  // recording it, or between unrecording and deleting it, left behind. The
+  // removals are synced.
   base::Status RemoveOrphans(const std::function<bool(int64_t close_time)>& released) const;
   // RemoveAllButOrder deletes every batch, both indexes, config.bin and every
-  // .tmp file: what a decommissioned relay still serves is decommission.bin.
+  // .tmp file, synced: what a decommissioned relay still serves is
+  // decommission.bin.
   base::Status RemoveAllButOrder() const;
 
  private:

@@ -80,8 +80,11 @@ struct PublishResult {
 class Relay {
  public:
   // Open opens (creating) the store in |data_dir| and the export directory,
-  // removes export files a crash left without a database record, and rewrites
-  // index.txt. Certificates count only under |certificate_keys| (at least
+  // checks that every released batch's file is there with its recorded size
+  // and SHA-256 (DATA_LOSS naming the batches and saying how to restore them
+  // otherwise, before anything is changed), removes export files a crash
+  // left without a database record, and rewrites index.txt and
+  // index.sha256 from the records. Certificates count only under |certificate_keys| (at least
   // one); |config|, when given, must verify under options.config_keys.
   // INVALID_ARGUMENT when a key is given for two roles.
   static base::StatusOr<std::unique_ptr<Relay>> Open(
@@ -161,7 +164,10 @@ class Relay {
   base::Status CloseBatch(int64_t close_time, int64_t last_closed);
   base::Status ExpireBatches(int64_t now);
   base::Status ExpireCertificates(int64_t now);
-  base::Status WriteIndex() const;
+  // WriteIndex rewrites index.txt and index.sha256 from the batch records.
+  base::Status WriteIndex();
+  // CheckBatchFiles is Open's check of every released batch's file.
+  base::Status CheckBatchFiles() const;
   base::Status ApplyDecommission();
 
   std::unique_ptr<rocksdb::DB> db_;
@@ -184,6 +190,7 @@ class Relay {
   store::PendingPurge purge_;    // deletions and writes that Maintain makes physical
   server::DecommissionState decommission_;
   bool decommission_applied_ = false;  // guarded by batch_mu_
+  bool index_stale_ = false;           // records changed since index.txt; batch_mu_
 };
 
 }  // namespace openen::relay
