@@ -479,9 +479,9 @@ base::StatusOr<UploadReport> Client::RetryUpload(UploadTransport& transport,
   base::StatusOr<uint32_t> accepted =
       internal::RetryFlow(transport, pending->request, s.options.publish_retry, cancel);
   WipeString(&pending->request);
-  const bool undecided = !accepted.ok() &&
-                         (IsRetryablePublishError(accepted.status()) ||
-                          accepted.status().code() == base::StatusCode::kCancelled);
+  const bool undecided =
+      !accepted.ok() && (IsRetryablePublishError(accepted.status()) ||
+                         accepted.status().code() == base::StatusCode::kCancelled);
   std::lock_guard<std::mutex> lock(s.mu);
   OPENEN_RETURN_IF_ERROR(s.CheckAlive(s.clock->NowSeconds()));
   if (undecided) return accepted.status().WithReason(kUploadPendingReason);

@@ -11,9 +11,9 @@
 #include <utility>
 
 #include "openen/base/coding.h"
+#include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/crypto/secret.h"
-#include "openen/crypto/interval.h"
 
 namespace openen::client::internal {
 namespace {

@@ -78,8 +78,7 @@ base::StatusOr<openen::v1::PublishResponse> PublishWithRetry(UploadTransport& tr
   const int attempts = std::max(1, retry.attempts);
   int64_t backoff = std::max<int64_t>(0, retry.first_backoff_ms);
   for (int attempt = 1;; ++attempt) {
-    if (cancel.cancelled())
-      return base::Status(base::StatusCode::kCancelled, "Publish: cancelled");
+    if (cancel.cancelled()) return base::Status(base::StatusCode::kCancelled, "Publish: cancelled");
     auto published = CallBytes<openen::v1::PublishResponse>(transport, kPublishMethod, request);
     if (published.ok() || !IsRetryablePublishError(published.status()) || attempt >= attempts) {
       return published;
@@ -89,7 +88,8 @@ base::StatusOr<openen::v1::PublishResponse> PublishWithRetry(UploadTransport& tr
     const int64_t half = std::min<int64_t>(backoff / 2, UINT32_MAX - 1);
     const int64_t wait = backoff - half + crypto::RandomUniform(static_cast<uint32_t>(half + 1));
     if (!WaitUnlessCancelled(cancel, wait)) {
-      return base::Status(base::StatusCode::kCancelled, "Publish: cancelled while waiting to retry");
+      return base::Status(base::StatusCode::kCancelled,
+                          "Publish: cancelled while waiting to retry");
     }
     backoff = std::min(backoff * 2, std::max(backoff, retry.max_backoff_ms));
   }
@@ -119,9 +119,8 @@ void ChaffPreamble(UploadTransport& transport) {
 }  // namespace
 
 base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnKey>& keys,
-                                    const std::string& code, bool chaff,
-                                    const PublishRetry& retry, const base::Cancellation& cancel,
-                                    KeptPublish* kept) {
+                                    const std::string& code, bool chaff, const PublishRetry& retry,
+                                    const base::Cancellation& cancel, KeptPublish* kept) {
   std::vector<crypto::TekHmacEntry> entries;
   openen::v1::PublishRequest publish;
   crypto::SecretBytes secret = crypto::SecretBytes::Random(32);
@@ -204,8 +203,8 @@ base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vecto
   // A real Publish that may not have arrived, or whose reply was lost, is
   // kept (with its certificate, keys and secret) for a later retry: the
   // relay answers the same request again with its first reply.
-  const bool undecided = !published.ok() &&
-                         (IsRetryablePublishError(published.status()) ||
+  const bool undecided =
+      !published.ok() && (IsRetryablePublishError(published.status()) ||
                           published.status().code() == base::StatusCode::kCancelled);
   if (!chaff && undecided && kept != nullptr) {
     openen::v1::Certificate certificate;

@@ -8,7 +8,6 @@
 #include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <map>

@@ -409,7 +409,10 @@ class Flaky final : public UploadTransport {
  public:
   Flaky(UploadTransport* inner, int fail_before, int fail_after = 0,
         base::Status failure = base::UnavailableError("connection reset"))
-      : inner_(inner), fail_before_(fail_before), fail_after_(fail_after), failure_(std::move(failure)) {}
+      : inner_(inner),
+        fail_before_(fail_before),
+        fail_after_(fail_after),
+        failure_(std::move(failure)) {}
   std::vector<std::string> publishes;
   std::vector<std::string> steps;
 
@@ -463,7 +466,8 @@ void CheckPublishedOnce(Authority& a, Client& phone) {
   for (const auto& [key, n] : seen) CHECK(n == 1);
 }
 
-TEST_CASE("a Publish lost on the way is sent again with the same certificate", "[client][upload][retry]") {
+TEST_CASE("a Publish lost on the way is sent again with the same certificate",
+          "[client][upload][retry]") {
   Authority a;
   auto phone = PhoneWithKeys(a, "fay");
   auto codes = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
@@ -480,12 +484,14 @@ TEST_CASE("a Publish lost on the way is sent again with the same certificate", "
   CheckPublishedOnce(a, *phone);
 }
 
-TEST_CASE("a Publish whose reply was lost after the relay stored it is answered on retry, stored once",
-          "[client][upload][retry]") {
+TEST_CASE(
+    "a Publish whose reply was lost after the relay stored it is answered on retry, stored once",
+    "[client][upload][retry]") {
   Authority a;
   auto phone = PhoneWithKeys(a, "gus");
   auto codes = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
-  Flaky flaky(a.transport.get(), 0, /*fail_after=*/1, base::Status(base::StatusCode::kDeadlineExceeded, "deadline"));
+  Flaky flaky(a.transport.get(), 0, /*fail_after=*/1,
+              base::Status(base::StatusCode::kDeadlineExceeded, "deadline"));
   auto report = phone->UploadDiagnosis(flaky, codes->short_code);
   REQUIRE(report.ok());
   CHECK(report->keys_accepted == 5);
@@ -495,8 +501,9 @@ TEST_CASE("a Publish whose reply was lost after the relay stored it is answered 
 }
 
 #ifdef OPENEN_FAULT_INJECTION
-TEST_CASE("the relay commits and then fails to reply (fault point): the client's retry publishes once",
-          "[client][upload][retry][fault]") {
+TEST_CASE(
+    "the relay commits and then fails to reply (fault point): the client's retry publishes once",
+    "[client][upload][retry][fault]") {
   struct Disarm {
     ~Disarm() { base::DisarmFaults(); }
   } disarm;
@@ -508,8 +515,9 @@ TEST_CASE("the relay commits and then fails to reply (fault point): the client's
   auto report = phone->UploadDiagnosis(recording, codes->short_code);
   REQUIRE(report.ok());
   CHECK(report->keys_accepted == 5);
-  CHECK(recording.codes == std::vector<base::StatusCode>{base::StatusCode::kOk, base::StatusCode::kOk,
-                                                         base::StatusCode::kUnavailable, base::StatusCode::kOk});
+  CHECK(recording.codes ==
+        std::vector<base::StatusCode>{base::StatusCode::kOk, base::StatusCode::kOk,
+                                      base::StatusCode::kUnavailable, base::StatusCode::kOk});
   CHECK(a.relay.relay->PendingKeys() == 5);
   CheckPublishedOnce(a, *phone);
 }

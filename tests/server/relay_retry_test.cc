@@ -110,11 +110,12 @@ TEST_CASE("a different request under a used certificate is refused", "[relay][re
   // sorts the keys: requests that differ in either still pass the HMAC
   // check, so the request digest is what refuses them.
   std::vector<crypto::TekHmacEntry> entries;
-  for (const auto& k : keys) entries.push_back({k.key_data, k.rolling_start_interval_number, k.rolling_period, 0});
+  for (const auto& k : keys)
+    entries.push_back({k.key_data, k.rolling_start_interval_number, k.rolling_period, 0});
   openen::v1::Certificate c;
   c.ParseFromString(f.Certificate(keys, kSecret).payload());
-  c.set_key_hmac(std::string(
-      base::AsChars(crypto::TekHmac(kSecret, entries, crypto::TekHmacForm::kWithoutTransmissionRisk))));
+  c.set_key_hmac(std::string(base::AsChars(
+      crypto::TekHmac(kSecret, entries, crypto::TekHmacForm::kWithoutTransmissionRisk))));
   const auto cert = wire::SignEnvelope(wire::kCertificateContext, c, f.authority);
   REQUIRE(f.relay->Publish(keys, cert, kSecret, false).ok());
 
@@ -310,8 +311,9 @@ TEST_CASE("stopped between the mark and the keys: the retry stores the keys",
   CheckReleasedOnce(f, keys, *retry);
 }
 
-TEST_CASE("stopped between the mark and the keys, then a batch closed: the retry's keys go out next",
-          "[relay][retry][fault]") {
+TEST_CASE(
+    "stopped between the mark and the keys, then a batch closed: the retry's keys go out next",
+    "[relay][retry][fault]") {
   Disarm disarm;
   RelayFixture f;
   auto keys = RelayFixture::DailyKeys(3);

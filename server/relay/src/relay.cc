@@ -139,8 +139,8 @@ std::string EncodeUsedRecord(int64_t expiry, const crypto::Sha256Digest& digest,
 // caller treats such a record as used with no digest (the safe reading).
 base::StatusOr<UsedRecord> DecodeUsedRecord(std::string_view v) {
   UsedRecord r;
-  if (v.size() < 8) return base::DataLossError("used-certificate record of " +
-                                               std::to_string(v.size()) + " bytes");
+  if (v.size() < 8)
+    return base::DataLossError("used-certificate record of " + std::to_string(v.size()) + " bytes");
   r.expiry = ReadBe64(v.data());
   if (v.size() == 8) return r;
   auto corrupt = [] { return base::DataLossError("corrupt used-certificate record"); };
@@ -191,7 +191,8 @@ crypto::Sha256Digest RequestDigest(const std::vector<SubmittedKey>& keys,
 
 // PositionOf returns the first position of |key_data| in |keys|: the index
 // ApplyKeyRules gave the key it accepted (a later copy is a duplicate).
-uint32_t PositionOf(const std::vector<SubmittedKey>& keys, const std::array<uint8_t, 16>& key_data) {
+uint32_t PositionOf(const std::vector<SubmittedKey>& keys,
+                    const std::array<uint8_t, 16>& key_data) {
   uint32_t position = 0;
   while (position < keys.size() &&
          !std::equal(keys[position].key_data.begin(), keys[position].key_data.end(),
@@ -397,8 +398,7 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
   if (db_->Get({}, used_key, &used_value).ok() && !chaff) {
     base::StatusOr<UsedRecord> used = DecodeUsedRecord(used_value);
     if (!used.ok()) server::Log("relay", "%s", used.status().ToString().c_str());
-    if (!used.ok() || !used->digest ||
-        !crypto::ConstantTimeEqual(*used->digest, request_digest)) {
+    if (!used.ok() || !used->digest || !crypto::ConstantTimeEqual(*used->digest, request_digest)) {
       return base::UnauthenticatedError("certificate already used");
     }
     retry = true;

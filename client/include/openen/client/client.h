@@ -261,8 +261,8 @@ class Client {
   // has reason kUploadPendingReason); on any answer it is deleted.
   // FAILED_PRECONDITION when no request is kept (none failed, or its
   // certificate expired: the person needs a new code).
-  base::StatusOr<UploadReport> RetryUpload(UploadTransport& transport,
-                                           const base::Cancellation& cancel = base::NeverCancelled());
+  base::StatusOr<UploadReport> RetryUpload(
+      UploadTransport& transport, const base::Cancellation& cancel = base::NeverCancelled());
 
   // HasPendingUpload reports whether a request is kept for RetryUpload.
   base::StatusOr<bool> HasPendingUpload();
