@@ -537,6 +537,29 @@ openen_status openen_upload_diagnosis(openen_client* c, const openen_transport* 
   });
 }
 
+openen_status openen_retry_upload(openen_client* c, const openen_transport* transport,
+                                  const openen_cancel* cancel, openen_upload_report* report,
+                                  char** errptr) {
+  return Guard(errptr, [&]() -> openen::base::Status {
+    OPENEN_RETURN_IF_ERROR(NeedTransport(c, transport));
+    CallbackTransport callback(*transport);
+    OPENEN_ASSIGN_OR_RETURN(
+        openen::client::UploadReport r,
+        c->client->RetryUpload(callback, cancel ? cancel->impl : openen::base::NeverCancelled()));
+    if (report) *report = {r.keys_sent, r.keys_accepted};
+    return openen::base::Status::Ok();
+  });
+}
+
+openen_status openen_upload_pending(openen_client* c, int* pending, char** errptr) {
+  return Guard(errptr, [&]() -> openen::base::Status {
+    OPENEN_RETURN_IF_ERROR(NeedClient(c));
+    OPENEN_ASSIGN_OR_RETURN(bool waiting, c->client->HasPendingUpload());
+    if (pending) *pending = waiting ? 1 : 0;
+    return openen::base::Status::Ok();
+  });
+}
+
 openen_status openen_send_chaff(openen_client* c, const openen_transport* transport,
                                 char** errptr) {
   return Guard(errptr, [&]() -> openen::base::Status {

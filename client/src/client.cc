@@ -13,6 +13,7 @@
 #include <atomic>
 #include <chrono>
 #include <mutex>
+#include <span>
 
 #include "configuration.h"
 #include "decommission.h"
@@ -62,8 +63,12 @@ struct Client::Impl {
   base::Status UpdateConfigurationLocked(const openen::v1::SignedEnvelope& envelope,
                                          bool stored = false);
   base::Status PurgeIfDayChanged(int64_t now);
-  // PurgeNow deletes the days past retention and returns how many held data.
+  // PurgeNow deletes the days past retention, and a pending publish past
+  // its time, and returns how many days held data.
   base::StatusOr<int> PurgeNow(int64_t now);
+  // PendingPublish returns the publish waiting to be sent again, deleting
+  // it (physically) once |now| reaches its keep_until.
+  base::StatusOr<std::optional<internal::Records::PendingPublish>> PendingPublish(int64_t now);
   // Record checks and stores |observations|; |batch| prefixes errors with the index.
   base::Status Record(const std::vector<Observation>& observations, bool batch);
   // CommitWindows stores |windows| within retention at |now| with |progress|.
@@ -130,8 +135,22 @@ base::Status Client::Impl::PurgeIfDayChanged(int64_t now) {
 base::StatusOr<int> Client::Impl::PurgeNow(int64_t now) {
   const uint32_t today = DayOf(now);
   OPENEN_ASSIGN_OR_RETURN(int purged, records->Purge(FirstKeptDay(today, config.retention_days())));
+  OPENEN_RETURN_IF_ERROR(PendingPublish(now).status());
   purged_day = today;
   return purged;
+}
+
+base::StatusOr<std::optional<internal::Records::PendingPublish>> Client::Impl::PendingPublish(
+    int64_t now) {
+  OPENEN_ASSIGN_OR_RETURN(std::optional<internal::Records::PendingPublish> pending,
+                          records->GetPendingPublish());
+  if (pending && now >= pending->keep_until) {
+    crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(pending->request.data()),
+                                    pending->request.size()));
+    OPENEN_RETURN_IF_ERROR(records->ClearPendingPublish());
+    pending.reset();
+  }
+  return pending;
 }
 
 base::Status Client::Impl::Record(const std::vector<Observation>& observations, bool batch) {
@@ -404,14 +423,83 @@ base::StatusOr<std::vector<OwnKey>> Client::KeysForUpload(
   return internal::OwnKeys::ForUpload(*s.records, excluded_days);
 }
 
+namespace {
+void WipeString(std::string* s) {
+  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s->data()), s->size()));
+}
+}  // namespace
+
 base::StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport,
                                                      const std::string& code,
-                                                     const std::vector<uint32_t>& excluded_days) {
+                                                     const std::vector<uint32_t>& excluded_days,
+                                                     const base::Cancellation& cancel) {
   OPENEN_ASSIGN_OR_RETURN(std::vector<OwnKey> own, KeysForUpload(excluded_days));
   if (own.empty()) return base::FailedPreconditionError("there are no keys to upload");
-  OPENEN_ASSIGN_OR_RETURN(uint32_t accepted,
-                          internal::UploadFlow(transport, own, code, /*chaff=*/false));
-  return UploadReport{static_cast<uint32_t>(own.size()), accepted};
+  internal::KeptPublish kept;
+  base::StatusOr<uint32_t> accepted = internal::UploadFlow(
+      transport, own, code, /*chaff=*/false, impl_->options.publish_retry, cancel, &kept);
+  if (!kept.request.empty()) {
+    // The relay may hold the keys, or may not have got them: keep the
+    // certified request to send again, until the certificate expires or
+    // its oldest key leaves retention, whichever comes first.
+    Impl& s = *impl_;
+    std::lock_guard<std::mutex> lock(s.mu);
+    uint32_t oldest_day = UINT32_MAX;
+    for (const OwnKey& k : own) {
+      oldest_day = std::min(oldest_day, crypto::DayNumber(k.rolling_start_interval_number));
+    }
+    const int64_t retention_end =
+        (static_cast<int64_t>(oldest_day) + s.config.retention_days()) * crypto::kDaySeconds;
+    base::Status stored = s.CheckAlive(s.clock->NowSeconds());
+    if (stored.ok()) {
+      stored = s.records->PutPendingPublish(
+          {kept.request, std::min(kept.certificate_expires_at, retention_end), kept.keys});
+    }
+    WipeString(&kept.request);
+    if (stored.ok()) return accepted.status().WithReason(kUploadPendingReason);
+  }
+  OPENEN_RETURN_IF_ERROR(accepted.status());
+  return UploadReport{static_cast<uint32_t>(own.size()), *accepted};
+}
+
+base::StatusOr<UploadReport> Client::RetryUpload(UploadTransport& transport,
+                                                 const base::Cancellation& cancel) {
+  Impl& s = *impl_;
+  std::optional<internal::Records::PendingPublish> pending;
+  {
+    std::lock_guard<std::mutex> lock(s.mu);
+    const int64_t now = s.clock->NowSeconds();
+    OPENEN_RETURN_IF_ERROR(s.CheckAlive(now));
+    OPENEN_ASSIGN_OR_RETURN(pending, s.PendingPublish(now));
+  }
+  if (!pending) {
+    return base::FailedPreconditionError(
+        "no upload is waiting to be sent again (none failed, or its certificate expired)");
+  }
+  base::StatusOr<uint32_t> accepted =
+      internal::RetryFlow(transport, pending->request, s.options.publish_retry, cancel);
+  WipeString(&pending->request);
+  const bool undecided =
+      !accepted.ok() && (IsRetryablePublishError(accepted.status()) ||
+                         accepted.status().code() == base::StatusCode::kCancelled);
+  std::lock_guard<std::mutex> lock(s.mu);
+  OPENEN_RETURN_IF_ERROR(s.CheckAlive(s.clock->NowSeconds()));
+  if (undecided) return accepted.status().WithReason(kUploadPendingReason);
+  // Answered, yes or no: nothing more to send.
+  OPENEN_RETURN_IF_ERROR(s.records->ClearPendingPublish());
+  OPENEN_RETURN_IF_ERROR(accepted.status());
+  return UploadReport{pending->keys, *accepted};
+}
+
+base::StatusOr<bool> Client::HasPendingUpload() {
+  Impl& s = *impl_;
+  std::lock_guard<std::mutex> lock(s.mu);
+  const int64_t now = s.clock->NowSeconds();
+  OPENEN_RETURN_IF_ERROR(s.CheckAlive(now));
+  OPENEN_ASSIGN_OR_RETURN(std::optional<internal::Records::PendingPublish> pending,
+                          s.PendingPublish(now));
+  if (pending) WipeString(&pending->request);
+  return pending.has_value();
 }
 
 base::Status Client::SendChaff(UploadTransport& transport) {

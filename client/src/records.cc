@@ -7,10 +7,13 @@
 #include <cstring>
 #include <map>
 #include <set>
+#include <span>
 #include <utility>
 
 #include "openen/base/coding.h"
 #include "openen/crypto/interval.h"
+#include "openen/crypto/random.h"
+#include "openen/crypto/secret.h"
 
 namespace openen::client::internal {
 namespace {
@@ -426,6 +429,60 @@ base::StatusOr<std::optional<int64_t>> Records::NextChaff() {
 
 base::Status Records::PutNextChaff(int64_t when) {
   return store_->PutMeta(kChaffMeta, std::to_string(when));
+}
+
+namespace {
+// The pending publish entry's size: tag, BE64, BE32 and a padded request.
+constexpr size_t kPublishEntrySize = 1 + 8 + 4 + kPublishRequestSize;
+
+std::string PublishFiller() {
+  std::string filler(kPublishEntrySize, 'N');
+  crypto::RandomBytes(
+      std::span<uint8_t>(reinterpret_cast<uint8_t*>(filler.data()) + 1, filler.size() - 1));
+  return filler;
+}
+}  // namespace
+
+base::StatusOr<std::optional<Records::PendingPublish>> Records::GetPendingPublish() {
+  OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> entry, store_->GetMeta(kPublishMeta));
+  if (!entry) {
+    OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPublishMeta, PublishFiller()));
+    return std::optional<PendingPublish>();
+  }
+  std::optional<PendingPublish> out;
+  if (entry->size() >= 13 && (*entry)[0] == 'P') {
+    PendingPublish p;
+    p.keep_until = static_cast<int64_t>(base::GetFixedBE<8>(entry->data() + 1));
+    p.keys = static_cast<uint32_t>(base::GetFixedBE<4>(entry->data() + 9));
+    p.request = entry->substr(13);
+    out = std::move(p);
+  } else if (entry->empty() || (*entry)[0] != 'N') {
+    crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(entry->data()), entry->size()));
+    return base::DataLossError("corrupt pending publish");
+  }
+  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(entry->data()), entry->size()));
+  return out;
+}
+
+base::Status Records::PutPendingPublish(const PendingPublish& pending) {
+  if (pending.request.size() > kPublishRequestSize) {
+    return base::InvalidArgumentError("a publish request of " +
+                                      std::to_string(pending.request.size()) + " bytes");
+  }
+  std::string entry(1, 'P');
+  base::PutFixedBE<8>(&entry, static_cast<uint64_t>(pending.keep_until));
+  base::PutFixedBE<4>(&entry, pending.keys);
+  entry += pending.request;
+  // Random filler to the fixed size is not needed: requests are padded to
+  // kPublishRequestSize, and the store pads every value to a bucket.
+  base::Status s = store_->PutMeta(kPublishMeta, entry);
+  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(entry.data()), entry.size()));
+  return s;
+}
+
+base::Status Records::ClearPendingPublish() {
+  OPENEN_RETURN_IF_ERROR(store_->PutMeta(kPublishMeta, PublishFiller()));
+  return store_->Compact();
 }
 
 base::StatusOr<int> Records::Purge(uint32_t first_kept_day) {

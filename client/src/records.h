@@ -118,6 +118,22 @@ class Records {
   base::StatusOr<std::optional<int64_t>> NextChaff();
   base::Status PutNextChaff(int64_t when);
 
+  // --- A certified publish waiting to be sent again ---
+  // Always stored, at one size: the request, or random filler when none
+  // waits, so that the store does not tell whether its owner uploaded.
+  struct PendingPublish {
+    std::string request;     // serialized, padded PublishRequest
+    int64_t keep_until = 0;  // unix seconds: then it is deleted unsent
+    uint32_t keys = 0;       // how many keys it carries
+  };
+  // GetPendingPublish returns the waiting publish, nullopt when none
+  // (storing the filler when the entry is absent).
+  base::StatusOr<std::optional<PendingPublish>> GetPendingPublish();
+  base::Status PutPendingPublish(const PendingPublish& pending);
+  // ClearPendingPublish replaces it with filler and compacts the store, so
+  // that the request (keys, certificate, secret) is gone physically.
+  base::Status ClearPendingPublish();
+
   // Purge deletes physically every day before |first_kept_day| (finishing
   // a purge a crash interrupted) and the processed batches of those days;
   // returns how many days held data.
@@ -149,6 +165,10 @@ class Records {
   static constexpr char kOrderTimeMeta[] = "Morder_at";
   // When to send chaff next (decimal unix seconds).
   static constexpr char kChaffMeta[] = "Mchaff";
+  // A certified publish to send again: 'P' || BE64(keep until) ||
+  // BE32(keys) || the padded request, or 'N' and random filler of the same
+  // size. Always present; deleted physically when cleared.
+  static constexpr char kPublishMeta[] = "Mpublish";
 
   std::unique_ptr<Store> store_;
 };

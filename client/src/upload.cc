@@ -1,6 +1,10 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
+#include <condition_variable>
+#include <mutex>
 #include <span>
 #include <string>
 
@@ -20,14 +24,11 @@ void WipeString(std::string* s) {
     crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s->data()), s->size()));
 }
 
-// Call sends |request| as |method| and parses the response. The serialized
-// request (a Publish carries keys and the HMAC secret) is wiped after.
+// CallBytes sends |request| as |method| and parses the response.
 template <typename Response>
-base::StatusOr<Response> Call(UploadTransport& transport, std::string_view method,
-                              const google::protobuf::MessageLite& request) {
-  std::string bytes = request.SerializeAsString();
-  auto response = transport.Call(method, base::AsBytes(bytes));
-  WipeString(&bytes);
+base::StatusOr<Response> CallBytes(UploadTransport& transport, std::string_view method,
+                                   base::ByteView request) {
+  auto response = transport.Call(method, request);
   const std::string_view name = method.substr(method.rfind('/') + 1);
   if (!response.ok()) return response.status().WithContext(name);
   if (response->size() > kMaxUploadResponseSize) {
@@ -41,10 +42,85 @@ base::StatusOr<Response> Call(UploadTransport& transport, std::string_view metho
   return out;
 }
 
+// Call sends |request| as |method| and parses the response. The serialized
+// request (a Publish carries keys and the HMAC secret) is wiped after.
+template <typename Response>
+base::StatusOr<Response> Call(UploadTransport& transport, std::string_view method,
+                              const google::protobuf::MessageLite& request) {
+  std::string bytes = request.SerializeAsString();
+  auto response = CallBytes<Response>(transport, method, base::AsBytes(bytes));
+  WipeString(&bytes);
+  return response;
+}
+
+// WaitUnlessCancelled waits |ms| milliseconds, or less if |cancel| is
+// cancelled meanwhile; returns false when it was.
+bool WaitUnlessCancelled(const base::Cancellation& cancel, int64_t ms) {
+  std::mutex mu;
+  std::condition_variable woken;
+  bool cancelled = false;
+  base::Cancellation::Callback on_cancel(cancel, [&] {
+    std::lock_guard<std::mutex> lock(mu);
+    cancelled = true;
+    woken.notify_all();
+  });
+  std::unique_lock<std::mutex> lock(mu);
+  woken.wait_for(lock, std::chrono::milliseconds(ms), [&] { return cancelled; });
+  return !cancelled && !cancel.cancelled();
+}
+
+// PublishWithRetry sends the serialized Publish |request|, again after a
+// backoff while it fails retryably, at most retry.attempts times in all.
+base::StatusOr<openen::v1::PublishResponse> PublishWithRetry(UploadTransport& transport,
+                                                             base::ByteView request,
+                                                             const PublishRetry& retry,
+                                                             const base::Cancellation& cancel) {
+  const int attempts = std::max(1, retry.attempts);
+  int64_t backoff = std::max<int64_t>(0, retry.first_backoff_ms);
+  for (int attempt = 1;; ++attempt) {
+    if (cancel.cancelled()) return base::Status(base::StatusCode::kCancelled, "Publish: cancelled");
+    auto published = CallBytes<openen::v1::PublishResponse>(transport, kPublishMethod, request);
+    if (published.ok() || !IsRetryablePublishError(published.status()) || attempt >= attempts) {
+      return published;
+    }
+    // A wait drawn from [backoff / 2, backoff]: phones cut off together
+    // do not all come back at the same moment.
+    const int64_t half = std::min<int64_t>(backoff / 2, UINT32_MAX - 1);
+    const int64_t wait = backoff - half + crypto::RandomUniform(static_cast<uint32_t>(half + 1));
+    if (!WaitUnlessCancelled(cancel, wait)) {
+      return base::Status(base::StatusCode::kCancelled,
+                          "Publish: cancelled while waiting to retry");
+    }
+    backoff = std::min(backoff * 2, std::max(backoff, retry.max_backoff_ms));
+  }
+}
+
+// ChaffPreamble sends a chaff ExchangeCode and a chaff Certify, of a real
+// upload's sizes, ignoring their answers.
+void ChaffPreamble(UploadTransport& transport) {
+  base::Bytes random(32);
+  crypto::RandomBytes(random);
+  openen::v1::ExchangeCodeRequest exchange;
+  std::string code;
+  for (int i = 0; i < 16; ++i) code.push_back(static_cast<char>('0' + crypto::RandomUniform(10)));
+  exchange.set_code(code);
+  exchange.set_chaff(true);
+  if (wire::PadToSize(&exchange, kExchangeCodeRequestSize).ok())
+    (void)Call<openen::v1::ExchangeCodeResponse>(transport, kExchangeCodeMethod, exchange);
+  openen::v1::CertifyRequest certify;
+  certify.set_token(base::HexEncode(random));
+  crypto::RandomBytes(random);
+  certify.set_key_hmac(std::string(base::AsChars(random)));
+  certify.set_chaff(true);
+  if (wire::PadToSize(&certify, kCertifyRequestSize).ok())
+    (void)Call<openen::v1::CertifyResponse>(transport, kCertifyMethod, certify);
+}
+
 }  // namespace
 
 base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vector<OwnKey>& keys,
-                                    const std::string& code, bool chaff) {
+                                    const std::string& code, bool chaff, const PublishRetry& retry,
+                                    const base::Cancellation& cancel, KeptPublish* kept) {
   std::vector<crypto::TekHmacEntry> entries;
   openen::v1::PublishRequest publish;
   crypto::SecretBytes secret = crypto::SecretBytes::Random(32);
@@ -122,10 +198,35 @@ base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vecto
   publish.set_hmac_secret(std::string(base::AsChars(secret.Reveal())));
   publish.set_chaff(chaff);
   OPENEN_RETURN_IF_ERROR(wire::PadToSize(&publish, kPublishRequestSize));
-  auto published = Call<openen::v1::PublishResponse>(transport, kPublishMethod, publish);
+  std::string bytes = publish.SerializeAsString();
+  auto published = PublishWithRetry(transport, base::AsBytes(bytes), retry, cancel);
+  // A real Publish that may not have arrived, or whose reply was lost, is
+  // kept (with its certificate, keys and secret) for a later retry: the
+  // relay answers the same request again with its first reply.
+  const bool undecided =
+      !published.ok() && (IsRetryablePublishError(published.status()) ||
+                          published.status().code() == base::StatusCode::kCancelled);
+  if (!chaff && undecided && kept != nullptr) {
+    openen::v1::Certificate certificate;
+    if (certificate.ParseFromString(publish.certificate().payload())) {
+      WipeString(&kept->request);
+      kept->request = std::move(bytes);
+      kept->certificate_expires_at = certificate.expires_at();
+      kept->keys = static_cast<uint32_t>(keys.size());
+    }
+  }
+  WipeString(&bytes);
   if (!published.ok()) fail(published.status());
   if (!failed.ok()) return failed;
   return published->accepted();
+}
+
+base::StatusOr<uint32_t> RetryFlow(UploadTransport& transport, const std::string& request,
+                                   const PublishRetry& retry, const base::Cancellation& cancel) {
+  ChaffPreamble(transport);
+  OPENEN_ASSIGN_OR_RETURN(openen::v1::PublishResponse published,
+                          PublishWithRetry(transport, base::AsBytes(request), retry, cancel));
+  return published.accepted();
 }
 
 base::Status ChaffFlow(UploadTransport& transport, uint32_t today) {
@@ -154,3 +255,22 @@ int64_t NextChaffTime(int64_t now, double mean_days) {
 }
 
 }  // namespace openen::client::internal
+
+namespace openen::client {
+
+bool IsRetryablePublishError(const base::Status& s) {
+  switch (s.code()) {
+    case base::StatusCode::kUnavailable:
+    case base::StatusCode::kDeadlineExceeded:
+    case base::StatusCode::kResourceExhausted:
+    case base::StatusCode::kAborted:
+    case base::StatusCode::kUnknown:
+    case base::StatusCode::kInternal:
+    case base::StatusCode::kDataLoss:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace openen::client

@@ -275,6 +275,19 @@ static void check_transport(openen_client* c) {
   CHECK(t.calls == 3 && t.sizes[0] == 256 && t.sizes[1] == 256 && t.sizes[2] == 4096);
   CHECK(openen_send_chaff(c, NULL, &err) == OPENEN_INVALID_ARGUMENT);
   openen_free(err);
+  err = NULL;
+  /* A refused exchange keeps nothing to retry: there is no upload pending,
+   * and a retry says so without a call. */
+  int pending = -1;
+  CHECK(openen_upload_pending(c, &pending, &err) == OPENEN_OK && pending == 0);
+  memset(&t, 0, sizeof(t));
+  CHECK(openen_retry_upload(c, &transport, NULL, &report, &err) == OPENEN_FAILED_PRECONDITION);
+  CHECK(err != NULL && strstr(err, "no upload is waiting") != NULL);
+  openen_free(err);
+  err = NULL;
+  CHECK(t.calls == 0);
+  CHECK(openen_retry_upload(c, NULL, NULL, &report, &err) == OPENEN_INVALID_ARGUMENT);
+  openen_free(err);
 }
 
 int main(int argc, char** argv) {

@@ -8,7 +8,6 @@
 #include <rocksdb/db.h>
 
 #include <catch2/catch.hpp>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -17,6 +16,8 @@
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/store/db.h"
+#include "openen/v1/relay.pb.h"
+#include "openen/v1/verification.pb.h"
 #include "openen/wire/export.h"
 #include "phone.h"
 #include "test_util.h"
@@ -180,6 +181,48 @@ TEST_CASE("a stolen store does not show pausing or the chaff schedule", "[client
   // No value holds a clear unix time (the schedule is 10 digits from now).
   const std::string epoch_prefix = std::to_string(kDay0).substr(0, 4);
   CHECK(FilesContaining(paused.store(), base::AsBytes(epoch_prefix)).empty());
+}
+
+TEST_CASE("a stolen store does not show a kept upload", "[client][storage][privacy][retry]") {
+  // One phone's upload got no answer to its Publish, so it keeps the
+  // certified request (keys, certificate, secret); the other never
+  // uploaded. Their stores show the same records at the same sizes.
+  struct Unanswered final : UploadTransport {
+    int64_t expires_at = 0;
+    base::StatusOr<base::Bytes> Call(std::string_view method, base::ByteView) override {
+      std::string reply;
+      if (method == kExchangeCodeMethod) {
+        openen::v1::ExchangeCodeResponse r;
+        r.set_token(std::string(64, 'a'));
+        reply = r.SerializeAsString();
+      } else if (method == kCertifyMethod) {
+        openen::v1::Certificate c;
+        c.set_expires_at(expires_at);
+        openen::v1::CertifyResponse r;
+        r.mutable_certificate()->set_payload(c.SerializeAsString());
+        r.mutable_certificate()->set_signature(std::string(64, 's'));
+        reply = r.SerializeAsString();
+      } else {
+        return base::UnavailableError("offline");
+      }
+      return base::Bytes(reply.begin(), reply.end());
+    }
+  } unanswered;
+  ClientOptions options;
+  options.publish_retry = {2, 1, 1};
+  testing::Phone kept(options, kDay0 + 20 * 3600), never(options, kDay0 + 20 * 3600);
+  unanswered.expires_at = kDay0 + 20 * 3600 + 900;
+  for (testing::Phone* p : {&kept, &never}) REQUIRE(p->client->CurrentAdvertisement().ok());
+  auto r = kept.client->UploadDiagnosis(unanswered, "1234567890123456");
+  REQUIRE(r.status().reason() == kUploadPendingReason);
+  REQUIRE(*kept.client->HasPendingUpload());  // the test can fail: one keeps an upload
+  REQUIRE_FALSE(*never.client->HasPendingUpload());
+  kept.client.reset();
+  never.client.reset();
+  const auto a = Dump(kept.store()), b = Dump(never.store());
+  INFO("kept:  " << Printable(a));
+  INFO("never: " << Printable(b));
+  CHECK(a == b);
 }
 
 // A keystore whose Wrap can be made to fail, and that counts Destroy calls.

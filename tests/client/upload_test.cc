@@ -6,9 +6,12 @@
 
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cmath>
+#include <map>
 #include <thread>
 
+#include "openen/base/fault.h"
 #include "openen/client/client.h"
 #include "openen/client_grpc/upload_transport.h"
 #include "openen/relay/service.h"
@@ -79,9 +82,10 @@ struct Authority {
   }
   ~Authority() { server::ShutdownGracefully(running.server.get(), 5); }
 
-  std::unique_ptr<Client> Phone(const std::string& name) {
+  std::unique_ptr<Client> Phone(const std::string& name, PublishRetry retry = {4, 1, 4}) {
     ClientOptions o;
     o.store_dir = dir.Sub(name);
+    o.publish_retry = retry;  // milliseconds between attempts, not seconds
     auto c = Client::Open(o, keystore.get(), &phone_clock);
     REQUIRE(c.ok());
     return std::move(*c);
@@ -394,6 +398,225 @@ TEST_CASE("nothing to upload and bad codes are reported, nothing is stored at th
   REQUIRE(phone->CurrentAdvertisement().ok());
   auto r = phone->UploadDiagnosis(*a.transport, "12345678");
   CHECK(r.status().code() == base::StatusCode::kNotFound);
+  CHECK(a.relay.relay->PendingKeys() == 0);
+}
+
+// Flaky fails some Publish calls: the first |fail_before| of them without
+// passing them on (the request was lost), and the next |fail_after|
+// after the relay answered (the reply was lost). Every Publish request's
+// bytes are kept.
+class Flaky final : public UploadTransport {
+ public:
+  Flaky(UploadTransport* inner, int fail_before, int fail_after = 0,
+        base::Status failure = base::UnavailableError("connection reset"))
+      : inner_(inner),
+        fail_before_(fail_before),
+        fail_after_(fail_after),
+        failure_(std::move(failure)) {}
+  std::vector<std::string> publishes;
+  std::vector<std::string> steps;
+
+  base::StatusOr<base::Bytes> Call(std::string_view method, base::ByteView request) override {
+    steps.push_back(StepName(method));
+    if (method != kPublishMethod) return inner_->Call(method, request);
+    publishes.emplace_back(base::AsChars(request));
+    if (fail_before_ > 0) {
+      --fail_before_;
+      return failure_;
+    }
+    auto response = inner_->Call(method, request);
+    if (fail_after_ > 0) {
+      --fail_after_;
+      return failure_;
+    }
+    return response;
+  }
+
+ private:
+  UploadTransport* inner_;
+  int fail_before_, fail_after_;
+  base::Status failure_;
+};
+
+std::unique_ptr<Client> PhoneWithKeys(Authority& a, const std::string& name,
+                                      PublishRetry retry = {4, 1, 4}) {
+  auto phone = a.Phone(name, retry);
+  for (int d = 4; d >= 0; --d) {
+    a.phone_clock.Set(relay::testing::kNow - d * 86400);
+    REQUIRE(phone->CurrentAdvertisement().ok());
+  }
+  return phone;
+}
+
+// CheckPublishedOnce releases the relay's pending keys and checks that
+// each of the phone's keys is in the batches exactly once.
+void CheckPublishedOnce(Authority& a, Client& phone) {
+  a.relay.clock.Set(relay::testing::kNow + 86400 + 3600);
+  REQUIRE(a.relay.relay->Maintain().ok());
+  std::map<base::Bytes, int> seen;
+  for (const auto& info : a.relay.relay->ListBatches("", 100)) {
+    for (const auto& k : a.relay.Batch(info.name()).Keys()) seen[k.key_data] += 1;
+  }
+  auto own = phone.KeysForUpload();
+  REQUIRE(own.ok());
+  REQUIRE(own->size() == 5);
+  for (const OwnKey& k : *own) {
+    CHECK(seen[base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end())] == 1);
+  }
+  for (const auto& [key, n] : seen) CHECK(n == 1);
+}
+
+TEST_CASE("a Publish lost on the way is sent again with the same certificate",
+          "[client][upload][retry]") {
+  Authority a;
+  auto phone = PhoneWithKeys(a, "fay");
+  auto codes = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
+  REQUIRE(codes.ok());
+  Flaky flaky(a.transport.get(), /*fail_before=*/2);
+  auto report = phone->UploadDiagnosis(flaky, codes->short_code);
+  REQUIRE(report.ok());
+  CHECK(report->keys_accepted == 5);
+  REQUIRE(flaky.publishes.size() == 3);
+  CHECK(flaky.publishes[1] == flaky.publishes[0]);  // the same request, certificate and secret
+  CHECK(flaky.publishes[2] == flaky.publishes[0]);
+  CHECK(a.relay.relay->PendingKeys() == 5);
+  CHECK_FALSE(*phone->HasPendingUpload());
+  CheckPublishedOnce(a, *phone);
+}
+
+TEST_CASE(
+    "a Publish whose reply was lost after the relay stored it is answered on retry, stored once",
+    "[client][upload][retry]") {
+  Authority a;
+  auto phone = PhoneWithKeys(a, "gus");
+  auto codes = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
+  Flaky flaky(a.transport.get(), 0, /*fail_after=*/1,
+              base::Status(base::StatusCode::kDeadlineExceeded, "deadline"));
+  auto report = phone->UploadDiagnosis(flaky, codes->short_code);
+  REQUIRE(report.ok());
+  CHECK(report->keys_accepted == 5);
+  CHECK(flaky.publishes.size() == 2);
+  CHECK(a.relay.relay->PendingKeys() == 5);
+  CheckPublishedOnce(a, *phone);
+}
+
+#ifdef OPENEN_FAULT_INJECTION
+TEST_CASE(
+    "the relay commits and then fails to reply (fault point): the client's retry publishes once",
+    "[client][upload][retry][fault]") {
+  struct Disarm {
+    ~Disarm() { base::DisarmFaults(); }
+  } disarm;
+  Authority a;
+  auto phone = PhoneWithKeys(a, "hal");
+  auto codes = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
+  base::ArmFault("relay.publish.stored", base::FaultAction::kError);
+  Recording recording(a.transport.get());
+  auto report = phone->UploadDiagnosis(recording, codes->short_code);
+  REQUIRE(report.ok());
+  CHECK(report->keys_accepted == 5);
+  CHECK(recording.codes ==
+        std::vector<base::StatusCode>{base::StatusCode::kOk, base::StatusCode::kOk,
+                                      base::StatusCode::kUnavailable, base::StatusCode::kOk});
+  CHECK(a.relay.relay->PendingKeys() == 5);
+  CheckPublishedOnce(a, *phone);
+}
+#endif  // OPENEN_FAULT_INJECTION
+
+TEST_CASE("when every attempt fails the request is kept, and RetryUpload sends it later",
+          "[client][upload][retry]") {
+  Authority a;
+  auto phone = PhoneWithKeys(a, "ida");
+  auto codes = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
+  // The relay stores the keys each time, and every reply is lost.
+  Flaky down(a.transport.get(), 0, /*fail_after=*/100);
+  auto failed = phone->UploadDiagnosis(down, codes->short_code);
+  CHECK(failed.status().code() == base::StatusCode::kUnavailable);
+  CHECK(failed.status().reason() == kUploadPendingReason);
+  CHECK(down.publishes.size() == 4);  // PublishRetry::attempts
+  CHECK(a.relay.relay->PendingKeys() == 5);
+  CHECK(*phone->HasPendingUpload());
+
+  // Later, and after a restart of the app: the same request, and the three
+  // requests of any upload on the wire.
+  phone.reset();
+  phone = a.Phone("ida");
+  a.phone_clock.Set(relay::testing::kNow + 600);
+  a.relay.clock.Set(relay::testing::kNow + 600);
+  Flaky up(a.transport.get(), 0);
+  auto retried = phone->RetryUpload(up);
+  REQUIRE(retried.ok());
+  CHECK(retried->keys_sent == 5);
+  CHECK(retried->keys_accepted == 5);
+  CHECK(up.steps == std::vector<std::string>{"exchange", "certify", "publish"});
+  REQUIRE(up.publishes.size() == 1);
+  CHECK(up.publishes[0] == down.publishes[0]);
+  CHECK_FALSE(*phone->HasPendingUpload());
+  CHECK(phone->RetryUpload(up).status().code() == base::StatusCode::kFailedPrecondition);
+  CheckPublishedOnce(a, *phone);
+}
+
+TEST_CASE("a kept request is deleted when its certificate expires", "[client][upload][retry]") {
+  Authority a;
+  auto phone = PhoneWithKeys(a, "jo");
+  auto codes = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
+  Flaky down(a.transport.get(), 100);
+  CHECK(phone->UploadDiagnosis(down, codes->short_code).status().reason() == kUploadPendingReason);
+  a.phone_clock.Set(relay::testing::kNow + 899);
+  CHECK(*phone->HasPendingUpload());
+  a.phone_clock.Set(relay::testing::kNow + 900);  // the certificate's expiry
+  REQUIRE(phone->Maintain().ok());
+  CHECK_FALSE(*phone->HasPendingUpload());
+  CHECK(phone->RetryUpload(*a.transport).status().code() == base::StatusCode::kFailedPrecondition);
+  CHECK(a.relay.relay->PendingKeys() == 0);
+}
+
+TEST_CASE("a definitive refusal of the Publish is not retried and nothing is kept",
+          "[client][upload][retry]") {
+  Authority a;
+  auto phone = PhoneWithKeys(a, "kim");
+  for (auto code : {base::StatusCode::kUnauthenticated, base::StatusCode::kInvalidArgument,
+                    base::StatusCode::kFailedPrecondition}) {
+    auto codes = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
+    Flaky refusing(a.transport.get(), 100, 0, base::Status(code, "refused"));
+    auto r = phone->UploadDiagnosis(refusing, codes->short_code);
+    CHECK(r.status().code() == code);
+    CHECK(r.status().reason().empty());
+    CHECK(refusing.publishes.size() == 1);
+    CHECK_FALSE(*phone->HasPendingUpload());
+  }
+}
+
+TEST_CASE("a wait between attempts ends when the upload is cancelled; the request is kept",
+          "[client][upload][retry][cancel]") {
+  Authority a;
+  auto phone = PhoneWithKeys(a, "lou", PublishRetry{4, 60'000, 60'000});
+  auto codes = a.verifier->IssueCode(openen::v1::CONFIRMED_TEST, 0);
+  Flaky down(a.transport.get(), 100);
+  base::Cancellation cancel;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    cancel.Cancel();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  auto r = phone->UploadDiagnosis(down, codes->short_code, {}, cancel);
+  const auto took = std::chrono::steady_clock::now() - start;
+  canceller.join();
+  CHECK(r.status().code() == base::StatusCode::kCancelled);
+  CHECK(r.status().reason() == kUploadPendingReason);
+  CHECK(took < std::chrono::seconds(20));
+  CHECK(down.publishes.size() == 1);
+  CHECK(*phone->HasPendingUpload());
+}
+
+TEST_CASE("chaff's Publish is retried as an upload's is", "[client][upload][retry][chaff]") {
+  Authority a;
+  auto phone = PhoneWithKeys(a, "max");
+  Flaky flaky(a.transport.get(), 2);
+  REQUIRE(phone->SendChaff(flaky).ok());
+  CHECK(flaky.publishes.size() == 3);
+  CHECK(flaky.publishes[1] == flaky.publishes[0]);
+  CHECK_FALSE(*phone->HasPendingUpload());
   CHECK(a.relay.relay->PendingKeys() == 0);
 }
 

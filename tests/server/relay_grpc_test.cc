@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "openen/base/fault.h"
 #include "openen/relay/service.h"
 #include "openen/server/grpc_server.h"
 #include "openen/server/worker_pool.h"
@@ -179,6 +180,39 @@ TEST_CASE("bad publishes get clear statuses and the relay keeps serving", "[rela
   CHECK(missing.error_code() == grpc::NOT_FOUND);
   CHECK(missing.error_message().size() < 128);
 }
+
+#ifdef OPENEN_FAULT_INJECTION
+TEST_CASE("a publish whose reply was lost after the commit is retried over gRPC",
+          "[relay][grpc][retry][fault]") {
+  struct Disarm {
+    ~Disarm() { base::DisarmFaults(); }
+  } disarm;
+  RelayServer s;
+  auto relay_api = s.RelayApi();
+  auto keys = RelayFixture::DailyKeys(3);
+  keys.push_back(SubmittedKey{base::Bytes(15, 9), testing::kToday - 5 * 144, 144, 1});
+  base::Bytes secret(32, 1);
+  const auto request = Request(keys, s.f.Certificate(keys, secret), secret);
+  auto publish = [&](openen::v1::PublishResponse* resp) {
+    grpc::ClientContext ctx;
+    return relay_api->Publish(&ctx, request, resp);
+  };
+  base::ArmFault("relay.publish.stored", base::FaultAction::kError);
+  openen::v1::PublishResponse lost;
+  grpc::Status failed = publish(&lost);
+  CHECK(failed.error_code() == grpc::UNAVAILABLE);
+  CHECK(s.f.relay->PendingKeys() == 3);
+  openen::v1::PublishResponse resp;
+  grpc::Status ok = publish(&resp);
+  REQUIRE(ok.ok());
+  CHECK(resp.accepted() == 3);
+  REQUIRE(resp.rejected_size() == 1);
+  CHECK(resp.rejected(0).index() == 3);
+  CHECK(resp.rejected(0).reason() == "key_data is 15 bytes, want 16");
+  CHECK(resp.ByteSizeLong() == kPublishResponseSize);
+  CHECK(s.f.relay->PendingKeys() == 3);
+}
+#endif  // OPENEN_FAULT_INJECTION
 
 TEST_CASE("large batches stream in 64 KiB chunks", "[relay][grpc]") {
   RelayOptions options = RelayFixture::TestOptions();

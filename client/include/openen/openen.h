@@ -348,6 +348,26 @@ OPENEN_EXPORT openen_status openen_upload_diagnosis(openen_client* client,
                                                     size_t excluded_count,
                                                     openen_upload_report* report, char** errptr);
 
+/* A Publish that failed in the transport (OPENEN_UNAVAILABLE,
+ * OPENEN_DEADLINE_EXCEEDED, OPENEN_RESOURCE_EXHAUSTED, OPENEN_ABORTED,
+ * OPENEN_OTHER, OPENEN_INTERNAL, OPENEN_DATA_LOSS) is sent again with the
+ * same certificate, up to 4 calls with 0.5-8 s waits (the relay answers the
+ * identical request with its first reply and stores no key twice). If none
+ * got an answer, openen_upload_diagnosis returns that error and the library
+ * keeps the certified request, sealed in its store, until its certificate
+ * expires (minutes; the verifier sets it): openen_upload_pending then sets
+ * *pending to 1, and openen_retry_upload sends it again (a chaff exchange
+ * and certify first, then the Publish), deleting it once the relay answers.
+ * |cancel| (may be NULL) ends a wait between attempts with
+ * OPENEN_CANCELLED, keeping the request. OPENEN_FAILED_PRECONDITION when no
+ * request is kept: a new code is needed. */
+OPENEN_EXPORT openen_status openen_retry_upload(openen_client* client,
+                                                const openen_transport* transport,
+                                                const openen_cancel* cancel,
+                                                openen_upload_report* report, char** errptr);
+OPENEN_EXPORT openen_status openen_upload_pending(openen_client* client, int* pending,
+                                                  char** errptr);
+
 /* Chaff: the same three calls as an upload, of the same sizes, marked as
  * chaff so that the servers store nothing. Call openen_maybe_send_chaff
  * whenever the app runs: it sends on a random schedule (on average every

@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <set>
+#include <span>
+#include <string_view>
 
 #include "openen/base/coding.h"
 #include "openen/base/fault.h"
@@ -24,8 +27,10 @@ namespace {
 // Store layout:
 //   'k' || BE64(release time) || key_data[16] -> pending key (kKeyRecordSize bytes)
 //   'b' || BE64(close time)                   -> BE64(expires at) || BatchInfo
-//   'u' || SHA-256(certificate payload)       -> BE64(certificate expiry, rounded
-//                                                up to a batch boundary)
+//   'u' || SHA-256(certificate payload)       -> UsedRecord: BE64(certificate
+//                                                expiry, rounded up to a batch
+//                                                boundary), then (version 1) the
+//                                                request digest and the reply
 //   'd' || KeyDigest(key_data)                -> BE64(release time while pending,
 //                                                then the close time of its batch)
 // The 'd' index lets a publish refuse a key the relay holds or released: it
@@ -88,6 +93,113 @@ base::StatusOr<wire::ExportKey> DecodeKeyRecord(rocksdb::Slice key, rocksdb::Sli
   k.report_type = static_cast<wire::ReportType>(static_cast<uint8_t>(v[7]));
   if (v[8]) k.days_since_onset_of_symptoms = static_cast<int8_t>(v[9]);
   return k;
+}
+
+// UsedRecord is the value of a 'u' record: what the relay keeps of a
+// certificate's publish until the certificate expires, so that the same
+// request sent again after a lost reply gets the same reply, and any other
+// request under the certificate is refused.
+//   version 0 (8 bytes, written before retries existed):
+//     BE64(expiry)                      used; no digest, so no retry
+//   version 1:
+//     BE64(expiry) || 0x01 || digest[32] || BE32(accepted) || count[1] ||
+//     count x (BE32(index) || BE16(reason length) || reason)
+// The expiry comes first in every version, so expiry needs no decoding.
+// The digest is RequestDigest's (keyed with the phone's HMAC secret, which
+// the relay does not keep): without the secret nobody can tell from it
+// which keys came with the certificate. No time finer than a batch, no key.
+struct UsedRecord {
+  int64_t expiry = 0;
+  std::optional<crypto::Sha256Digest> digest;  // absent: version 0
+  PublishResult reply;
+};
+constexpr uint8_t kUsedRecordVersion = 1;
+// A reason is a short sentence of ApplyKeyRules' or Publish's; longer
+// ones are cut (the reply of a retry may then be shorter, never unbounded).
+constexpr size_t kMaxStoredReason = 512;
+
+std::string EncodeUsedRecord(int64_t expiry, const crypto::Sha256Digest& digest,
+                             const PublishResult& reply) {
+  std::string v = Be64(expiry);
+  v.push_back(static_cast<char>(kUsedRecordVersion));
+  v.append(reinterpret_cast<const char*>(digest.data()), digest.size());
+  base::PutFixedBE<4>(&v, reply.accepted);
+  // At most kMaxKeysPerPublish rejections: one per submitted key.
+  v.push_back(static_cast<char>(reply.rejected.size()));
+  for (const KeyRejection& r : reply.rejected) {
+    const size_t n = std::min(r.reason.size(), kMaxStoredReason);
+    base::PutFixedBE<4>(&v, r.index);
+    base::PutFixedBE<2>(&v, n);
+    v.append(r.reason, 0, n);
+  }
+  return v;
+}
+
+// DecodeUsedRecord reads either version. DATA_LOSS for anything else: the
+// caller treats such a record as used with no digest (the safe reading).
+base::StatusOr<UsedRecord> DecodeUsedRecord(std::string_view v) {
+  UsedRecord r;
+  if (v.size() < 8)
+    return base::DataLossError("used-certificate record of " + std::to_string(v.size()) + " bytes");
+  r.expiry = ReadBe64(v.data());
+  if (v.size() == 8) return r;
+  auto corrupt = [] { return base::DataLossError("corrupt used-certificate record"); };
+  constexpr size_t kFixed = 8 + 1 + crypto::kSha256Size + 4 + 1;
+  if (v.size() < kFixed || static_cast<uint8_t>(v[8]) != kUsedRecordVersion) return corrupt();
+  crypto::Sha256Digest digest;
+  std::memcpy(digest.data(), v.data() + 9, digest.size());
+  r.digest = digest;
+  r.reply.accepted = static_cast<uint32_t>(base::GetFixedBE<4>(v.data() + 9 + crypto::kSha256Size));
+  const size_t count = static_cast<uint8_t>(v[kFixed - 1]);
+  size_t at = kFixed;
+  for (size_t i = 0; i < count; ++i) {
+    if (v.size() - at < 6) return corrupt();
+    KeyRejection rejection;
+    rejection.index = static_cast<uint32_t>(base::GetFixedBE<4>(v.data() + at));
+    const size_t n = base::GetFixedBE<2>(v.data() + at + 4);
+    at += 6;
+    if (v.size() - at < n) return corrupt();
+    rejection.reason.assign(v.data() + at, n);
+    at += n;
+    r.reply.rejected.push_back(std::move(rejection));
+  }
+  if (at != v.size()) return corrupt();
+  return r;
+}
+
+// RequestDigest binds a publish request exactly: HMAC-SHA256 keyed with the
+// phone's HMAC secret over a label and every submitted key's fields, in
+// request order, each field with its length or at a fixed size. The same
+// request sent again gives the same digest; any change to a key, its order,
+// or the secret gives another. Only someone holding the secret can compute
+// it, so the stored digest cannot be matched against released keys.
+crypto::Sha256Digest RequestDigest(const std::vector<SubmittedKey>& keys,
+                                   base::ByteView hmac_secret) {
+  std::string message = "openen-relay publish request v1";
+  message.push_back(static_cast<char>(keys.size()));
+  for (const SubmittedKey& k : keys) {
+    base::PutFixedBE<2>(&message, std::min<size_t>(k.key_data.size(), 0xffff));
+    message.append(base::AsChars(k.key_data).substr(0, 0xffff));
+    base::PutFixedBE<4>(&message, k.rolling_start_interval_number);
+    base::PutFixedBE<4>(&message, k.rolling_period);
+    base::PutFixedBE<4>(&message, static_cast<uint32_t>(k.transmission_risk));
+  }
+  const crypto::Sha256Digest digest = crypto::HmacSha256(hmac_secret, base::AsBytes(message));
+  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(message.data()), message.size()));
+  return digest;
+}
+
+// PositionOf returns the first position of |key_data| in |keys|: the index
+// ApplyKeyRules gave the key it accepted (a later copy is a duplicate).
+uint32_t PositionOf(const std::vector<SubmittedKey>& keys,
+                    const std::array<uint8_t, 16>& key_data) {
+  uint32_t position = 0;
+  while (position < keys.size() &&
+         !std::equal(keys[position].key_data.begin(), keys[position].key_data.end(),
+                     key_data.begin(), key_data.end())) {
+    ++position;
+  }
+  return position;
 }
 
 int64_t KeyEndSeconds(const wire::ExportKey& k) {
@@ -285,30 +397,86 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
   std::vector<AcceptedKey> accepted = ApplyKeyRules(keys, context, &result.rejected);
   if (!chaff) OPENEN_RETURN_IF_ERROR(cert_status);
 
-  // A chaff publish from here on takes the real one's path, locks, lookup and
+  // A chaff publish from here on takes the real one's path, locks, lookups and
   // two synced writes, on records that are written and deleted in the same
   // batch: nothing is kept, and chaff reports every key accepted.
   const crypto::Sha256Digest cert_id = crypto::Sha256(base::AsBytes(certificate.payload()));
+  const crypto::Sha256Digest request_digest = RequestDigest(keys, hmac_secret);
   std::string used_key(1, kUsedPrefix);
   used_key.append(reinterpret_cast<const char*>(cert_id.data()), cert_id.size());
   std::lock_guard<std::mutex> lock(publish_mu_);
-  std::string ignored;
-  if (db_->Get({}, used_key, &ignored).ok() && !chaff)
-    return base::UnauthenticatedError("certificate already used");
+  // A certificate already used: the same request again (its reply was lost,
+  // or the relay stopped between its two writes) is a retry, answered with
+  // the first reply, storing what the first attempt did not get to store.
+  // Any other request under it is refused. A record from before retries
+  // existed, or one that does not decode, has no digest: refused.
+  std::string used_value;
+  bool retry = false;
+  if (db_->Get({}, used_key, &used_value).ok() && !chaff) {
+    base::StatusOr<UsedRecord> used = DecodeUsedRecord(used_value);
+    if (!used.ok()) server::Log("relay", "%s", used.status().ToString().c_str());
+    if (!used.ok() || !used->digest || !crypto::ConstantTimeEqual(*used->digest, request_digest)) {
+      return base::UnauthenticatedError("certificate already used");
+    }
+    retry = true;
+    result = std::move(used->reply);
+  }
 
   const int64_t p = options_.batch_period_seconds;
   std::shared_lock<std::shared_mutex> release_lock(release_mu_);
   // Checked again under the lock that decommissioning takes exclusively.
   if (decommissioned()) return base::FailedPreconditionError("decommissioned");
+
+  // What to write for each key ApplyKeyRules accepted. A key the relay
+  // holds or has released is not published again: the same person
+  // uploading twice (a re-test, two codes) would otherwise make phones count
+  // the same contact twice. On a retry the index also tells which keys the
+  // first attempt stored; a key the first reply refused is not stored, and
+  // neither is one whose batch could already have expired (its 'd' entry
+  // gone with it, so its absence would prove nothing): such a key is past
+  // retention, and no phone still holds what it would match.
+  std::set<uint32_t> refused_before;
+  for (const KeyRejection& r : result.rejected) refused_before.insert(r.index);
+  const int64_t retention = static_cast<int64_t>(options_.retention_days) * crypto::kDaySeconds;
+  struct Planned {
+    const AcceptedKey* key;
+    std::string index_key;
+    bool store;  // false: a retry's key already stored, written as chaff is
+  };
+  std::vector<Planned> plan;
+  std::string ignored;
+  for (const AcceptedKey& k : accepted) {
+    const uint32_t position = PositionOf(keys, k.key_data);
+    std::string index_key = IndexKey(k.key_data);
+    if (retry && (refused_before.count(position) || k.EndSeconds() + retention <= now)) {
+      plan.push_back({&k, std::move(index_key), false});
+      continue;
+    }
+    const bool held = db_->Get({}, index_key, &ignored).ok();
+    if (retry) {
+      plan.push_back({&k, std::move(index_key), !held});
+    } else if (held) {
+      result.rejected.push_back({position, "key was already published"});
+    } else {
+      plan.push_back({&k, std::move(index_key), true});
+      ++result.accepted;
+    }
+  }
+  std::sort(result.rejected.begin(), result.rejected.end(),
+            [](const KeyRejection& a, const KeyRejection& b) { return a.index < b.index; });
+
   // The used mark, in a write of its own (no record groups it with the
-  // keys), keeps the certificate's expiry rounded up to a batch boundary:
-  // nothing in the store is finer in time than a batch. Written before the
-  // keys, so that a crash in between loses this upload rather than letting
-  // the certificate publish twice.
+  // keys), keeps the certificate's expiry rounded up to a batch boundary
+  // (nothing in the store is finer in time than a batch), the request's
+  // digest and the reply. Written before the keys, so that a crash in
+  // between loses no more than a retry restores, and never lets the
+  // certificate publish other keys. A retry writes a mark of the same size
+  // under a random name instead, as chaff does: it costs the same sync.
   rocksdb::WriteBatch mark;
   const int64_t expires_at =
       std::clamp<int64_t>(cert.expires_at(), 0, INT64_MAX / 2);  // chaff: any value
-  const std::string expiry = Be64((expires_at + p - 1) / p * p);
+  const std::string used_record =
+      EncodeUsedRecord((expires_at + p - 1) / p * p, request_digest, result);
   // Chaff writes and deletes records under random names, so that it can
   // neither un-burn a certificate nor delete a pending key or its index.
   auto chaff_name = [](std::string name, size_t from) {
@@ -316,48 +484,35 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
         std::span<uint8_t>(reinterpret_cast<uint8_t*>(name.data()) + from, name.size() - from));
     return name;
   };
-  if (chaff) {
-    store::PutTransient(&mark, chaff_name(used_key, 1), expiry);
+  if (chaff || retry) {
+    store::PutTransient(&mark, chaff_name(used_key, 1), used_record);
   } else {
-    mark.Put(used_key, expiry);
+    mark.Put(used_key, used_record);
   }
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &mark, "mark certificate used"));
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.publish.marked"));
 
   rocksdb::WriteBatch batch;
-  for (const AcceptedKey& k : accepted) {
-    // A key the relay holds or has released is not published again: the
-    // same person uploading twice (a re-test, two codes) would otherwise
-    // make phones count the same contact twice.
-    const std::string index_key = IndexKey(k.key_data);
-    if (db_->Get({}, index_key, &ignored).ok()) {
-      uint32_t position = 0;
-      while (position < keys.size() &&
-             !std::equal(keys[position].key_data.begin(), keys[position].key_data.end(),
-                         k.key_data.begin(), k.key_data.end())) {
-        ++position;
-      }
-      result.rejected.push_back({position, "key was already published"});
-      continue;
-    }
+  for (const Planned& planned : plan) {
+    const AcceptedKey& k = *planned.key;
     // Released by the first batch that closes after the key stops being
     // valid (the embargo) and after now, and after any close under way.
     const int64_t ready = std::max(now, k.EndSeconds());
     int64_t release = (ready / p + 1) * p;
     if (release <= closing_up_to_) release = (closing_up_to_ / p + 1) * p;
     const std::string when = Be64(release);
-    if (chaff) {
+    if (chaff || !planned.store) {
       store::PutTransient(&batch, chaff_name(PendingKey(release, k.key_data), 9),
                           EncodeKeyRecord(k));
-      store::PutTransient(&batch, chaff_name(index_key, 1), when);
+      store::PutTransient(&batch, chaff_name(planned.index_key, 1), when);
     } else {
       batch.Put(PendingKey(release, k.key_data), EncodeKeyRecord(k));
-      batch.Put(index_key, when);
+      batch.Put(planned.index_key, when);
     }
-    ++result.accepted;
   }
-  std::sort(result.rejected.begin(), result.rejected.end(),
-            [](const KeyRejection& a, const KeyRejection& b) { return a.index < b.index; });
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "store keys"));
+  // After the commit: an error here is a reply lost on its way back.
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.publish.stored"));
   if (chaff) return PublishResult{static_cast<uint32_t>(keys.size()), {}};
   purge_.Mark();
   return result;
@@ -553,7 +708,8 @@ base::Status Relay::ExpireCertificates(int64_t now) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
   const std::string prefix(1, kUsedPrefix);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    if (it->value().size() == 8 && ReadBe64(it->value().data()) <= now) {
+    // Every version of the record starts with its expiry.
+    if (it->value().size() >= 8 && ReadBe64(it->value().data()) <= now) {
       wb.Delete(it->key());
       ++n;
     }

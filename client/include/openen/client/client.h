@@ -72,6 +72,8 @@ struct ClientOptions {
   // The lowest configuration serial the app accepts, shipped with the app:
   // a fresh install then refuses configurations older than the app.
   uint64_t min_config_serial = 0;
+  // How an upload's Publish is sent again when it gets no answer.
+  PublishRetry publish_retry;
 };
 
 // Observation is one identifier heard in one scan.
@@ -233,8 +235,37 @@ class Client {
   // refused, the remaining requests still go out, as chaff with random keys
   // (so that a refusal looks like any upload on the wire), and the first
   // error is returned.
-  base::StatusOr<UploadReport> UploadDiagnosis(UploadTransport& transport, const std::string& code,
-                                               const std::vector<uint32_t>& excluded_days = {});
+  //
+  // The Publish is sent again, with the same certificate, as
+  // options.publish_retry says while it fails retryably
+  // (IsRetryablePublishError): the relay answers the identical request with
+  // its first reply and never stores a key twice. |cancel| ends a wait
+  // between attempts (CANCELLED). If the last attempt failed retryably or
+  // was cancelled, the certified request (keys, certificate, HMAC secret)
+  // is kept, sealed in the store, for RetryUpload, and the error carries
+  // the reason kUploadPendingReason. It is deleted physically once sent and
+  // answered, and at the first Open, Maintain, HasPendingUpload or
+  // RetryUpload after its certificate expires or its oldest key leaves
+  // retention; EraseAll deletes it too.
+  base::StatusOr<UploadReport> UploadDiagnosis(
+      UploadTransport& transport, const std::string& code,
+      const std::vector<uint32_t>& excluded_days = {},
+      const base::Cancellation& cancel = base::NeverCancelled());
+
+  // RetryUpload sends the kept request of an upload whose Publish got no
+  // answer (UploadDiagnosis's error had reason kUploadPendingReason): a
+  // chaff ExchangeCode and Certify first (the same three requests as any
+  // upload), then the Publish, retried as UploadDiagnosis's. The report
+  // counts the kept request's keys and the relay's accepted count. On a
+  // retryable failure or cancellation the request stays kept (the error
+  // has reason kUploadPendingReason); on any answer it is deleted.
+  // FAILED_PRECONDITION when no request is kept (none failed, or its
+  // certificate expired: the person needs a new code).
+  base::StatusOr<UploadReport> RetryUpload(
+      UploadTransport& transport, const base::Cancellation& cancel = base::NeverCancelled());
+
+  // HasPendingUpload reports whether a request is kept for RetryUpload.
+  base::StatusOr<bool> HasPendingUpload();
 
   // SendChaff sends the same three requests as an upload, of the same sizes,
   // marked as chaff: the verifier and the relay answer alike and store nothing.

@@ -100,11 +100,24 @@ class Relay {
   // published", any key the relay holds pending or has released in a batch
   // not yet expired. UNAUTHENTICATED rejects everything; otherwise the
   // passing keys are stored durably (synced) before it returns: the
-  // certificate's used mark (its expiry rounded up to a batch boundary) in
-  // one write, the keys in the next. A chaff publish takes the same path
-  // (checks, locks, lookups, two synced writes of records it deletes in the
-  // same writes), stores nothing, and reports every key accepted, whatever
-  // they were.
+  // certificate's used mark (its expiry rounded up to a batch boundary, a
+  // digest of the request keyed with |hmac_secret|, and the reply) in one
+  // write, the keys in the next.
+  //
+  // Single use, and idempotent: the identical request under a certificate
+  // already used (same keys in the same order, same secret; its reply was
+  // lost, or the relay stopped between the two writes) gets the first
+  // reply again, and any accepted key the first attempt did not get to
+  // store is stored now, as the first attempt would have (never a key the
+  // relay already holds). Any other request under a used certificate, or
+  // one used before the relay kept digests, gets UNAUTHENTICATED
+  // "certificate already used". A retry after the certificate expired gets
+  // "certificate expired".
+  //
+  // A chaff publish, and a retry, take the same path (checks, locks,
+  // lookups, two synced writes; what they do not keep is written and
+  // deleted in the same write). Chaff stores nothing and reports every key
+  // accepted, whatever they were.
   base::StatusOr<PublishResult> Publish(const std::vector<SubmittedKey>& keys,
                                         const openen::v1::SignedEnvelope& certificate,
                                         base::ByteView hmac_secret, bool chaff);
