@@ -2,6 +2,8 @@
 
 #include "records.h"
 
+#include "records_codec.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -13,7 +15,8 @@
 #include "openen/crypto/interval.h"
 
 namespace openen::client::internal {
-namespace {
+
+// The record codecs (records_codec.h).
 
 // --- Own key record: tek[16] || LE32(rolling start) || rolling period ---
 base::Bytes EncodeTek(const OwnKey& k) {
@@ -142,6 +145,8 @@ base::StatusOr<std::vector<base::Bytes>> DecodeWindows(const base::Bytes& b) {
   if (at != b.size()) return corrupt();
   return out;
 }
+
+namespace {
 
 // --- Processed batches: BE32(day processed) || SHA-256 of the file, per entry ---
 constexpr size_t kProcessedEntrySize = 4 + crypto::kSha256Size;
