@@ -15,6 +15,9 @@
 // Certify and Publish responses, RPI, AEM, a pinned key, an export key
 // name and its SPKI text. Selector bits pick what runs: 1 update the
 // configuration, 2 sync, 4 upload, 8 record the sighting, 16 pin the keys.
+//
+// Beyond "no crash": every failure comes with a message that is UTF-8 (the
+// contract of openen.h) and at most 1 KiB (errors never echo unbounded input).
 
 #include <cstdlib>
 #include <cstring>
@@ -61,9 +64,52 @@ openen_status Call(void* ctx, const char* method, const uint8_t*, size_t,
                                 body.size());
 }
 
-// Check frees an error message; a failure must always come with one.
+// ValidUtf8 reports whether |s| is well-formed UTF-8 (no overlong forms,
+// surrogates or code points past U+10FFFF).
+bool ValidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto c = static_cast<uint8_t>(s[i]);
+    size_t n;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xe0) == 0xc0) {
+      n = 1, cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      n = 2, cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      n = 3, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (s.size() - i <= n) return false;
+    for (size_t j = 1; j <= n; ++j) {
+      const auto d = static_cast<uint8_t>(s[i + j]);
+      if ((d & 0xc0) != 0x80) return false;
+      cp = cp << 6 | (d & 0x3f);
+    }
+    static constexpr uint32_t kMin[] = {0, 0x80, 0x800, 0x10000};
+    if (cp < kMin[n] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
+// The longest error message: errors never echo unbounded input.
+constexpr size_t kMaxErrorSize = 1024;
+
+// Check frees an error message. The contract (openen.h): a failure comes
+// with a message, UTF-8, and (ours) of bounded size.
 void Check(openen_status status, char* error) {
-  if (status != OPENEN_OK && error == nullptr) abort();
+  if (status != OPENEN_OK) {
+    if (error == nullptr) abort();
+    const std::string_view message(error);
+    if (!ValidUtf8(message) || message.size() > kMaxErrorSize) {
+      fprintf(stderr, "c_api: bad error message (%zu bytes)\n", message.size());
+      abort();
+    }
+  }
   openen_free(error);
 }
 

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <tuple>
 
 #include "fuzz_util.h"
 #include "openen/wire/export.h"
@@ -19,10 +20,15 @@
 namespace openen::fuzz {
 namespace {
 
+// Sorted orders keys by every field: EncodeExportBin sorts by key bytes
+// only, so keys with the same bytes may come back in any order.
 std::vector<wire::ExportKey> Sorted(std::vector<wire::ExportKey> keys) {
-  std::stable_sort(keys.begin(), keys.end(), [](const auto& a, const auto& b) {
-    return a.key_data < b.key_data;
-  });
+  auto fields = [](const wire::ExportKey& k) {
+    return std::tie(k.key_data, k.transmission_risk_level, k.rolling_start_interval_number,
+                    k.rolling_period, k.report_type, k.days_since_onset_of_symptoms);
+  };
+  std::sort(keys.begin(), keys.end(),
+            [&](const auto& a, const auto& b) { return fields(a) < fields(b); });
   return keys;
 }
 
@@ -49,8 +55,8 @@ void Check(const wire::ExportFile& file) {
   auto again = wire::ExportFile::Parse(wire::EncodeExportBin(batch));
   if (!again.ok()) abort();
   if (!(again->header() == file.header())) abort();
-  if (again->Keys() != Sorted(batch.keys)) abort();
-  if (again->Keys(wire::KeyList::kRevisedKeys) != Sorted(batch.revised_keys)) abort();
+  if (Sorted(again->Keys()) != Sorted(batch.keys)) abort();
+  if (Sorted(again->Keys(wire::KeyList::kRevisedKeys)) != Sorted(batch.revised_keys)) abort();
 }
 
 }  // namespace
