@@ -142,12 +142,14 @@ class ClientHarness {
     const std::string spki = FixedExportKey().PublicKey().ToSpkiBase64();
     if (openen_options_add_export_key(options_, kExportKeyName, spki.c_str(), &error) != OPENEN_OK)
       Die("export key", error);
-    const auto config_key = FixedEd25519('C').PublicKey().bytes();
-    if (openen_options_add_config_key(options_, config_key.data(), config_key.size(), &error) !=
-        OPENEN_OK)
+    const crypto::Ed25519PrivateKey config_key = FixedEd25519('C');
+    const base::ByteView config_public = config_key.PublicKey().bytes();
+    if (openen_options_add_config_key(options_, config_public.data(), config_public.size(),
+                                      &error) != OPENEN_OK)
       Die("config key", error);
-    const auto order_key = FixedEd25519('D').PublicKey().bytes();
-    if (openen_options_add_decommission_key(options_, order_key.data(), order_key.size(),
+    const crypto::Ed25519PrivateKey order_key = FixedEd25519('D');
+    const base::ByteView order_public = order_key.PublicKey().bytes();
+    if (openen_options_add_decommission_key(options_, order_public.data(), order_public.size(),
                                             &error) != OPENEN_OK)
       Die("decommission key", error);
     if (openen_client_open(options_, keystore_, &client_, &error) != OPENEN_OK)

@@ -241,20 +241,25 @@ void CApi() {
       wire::SignEnvelope(wire::kCertificateContext, cert, FixedEd25519('A'));
   openen::v1::PublishResponse publish;
   publish.set_accepted(1);
-  const auto key = FixedEd25519('C').PublicKey().bytes();
-  auto input = [&](uint8_t selector, std::string_view decommission) {
+  const crypto::Ed25519PrivateKey config_key = FixedEd25519('C');
+  const std::string key = Str(config_key.PublicKey().bytes());
+  auto input = [&](uint8_t selector, const std::string& decommission) {
+    const std::vector<std::string> parts = {config,
+                                            batch_name + "\n",
+                                            hex + "  " + batch_name + "\n",
+                                            config,
+                                            decommission,
+                                            zip,
+                                            exchange.SerializeAsString(),
+                                            certify.SerializeAsString(),
+                                            publish.SerializeAsString(),
+                                            std::string(16, 'r'),
+                                            std::string(4, 'a'),
+                                            key,
+                                            kExportKeyName,
+                                            FixedExportKey().PublicKey().ToSpkiBase64()};
     std::string in(1, static_cast<char>(selector));
-    for (std::string_view part :
-         {std::string_view(config), std::string_view(batch_name + "\n"),
-          std::string_view(hex + "  " + batch_name + "\n"), std::string_view(config), decommission,
-          std::string_view(zip), std::string_view(exchange.SerializeAsString()),
-          std::string_view(certify.SerializeAsString()),
-          std::string_view(publish.SerializeAsString()), std::string_view(std::string(16, 'r')),
-          std::string_view(std::string(4, 'a')), std::string_view(Str(key)),
-          std::string_view(kExportKeyName),
-          std::string_view(FixedExportKey().PublicKey().ToSpkiBase64())}) {
-      AppendPart(&in, part);
-    }
+    for (const std::string& part : parts) AppendPart(&in, part);
     return in;
   };
   Write("c_api", "update-configuration", input(1, ""));
