@@ -106,7 +106,12 @@ void Check(openen_status status, char* error) {
     if (error == nullptr) abort();
     const std::string_view message(error);
     if (!ValidUtf8(message) || message.size() > kMaxErrorSize) {
-      fprintf(stderr, "c_api: bad error message (%zu bytes)\n", message.size());
+      fprintf(stderr, "c_api: bad error message (%zu bytes): ", message.size());
+      for (char c : message.substr(0, 200)) {
+        const auto b = static_cast<uint8_t>(c);
+        fprintf(stderr, b >= 0x20 && b < 0x7f ? "%c" : "\\x%02x", b);
+      }
+      fprintf(stderr, "\n");
       abort();
     }
   }
