@@ -14,8 +14,8 @@
 # crash stops that target's run; replay one with
 #   build-fuzz/fuzz/fuzz_<target> build-fuzz/crashes/<target>/crash-...
 # and, once fixed, copy it into fuzz/corpus/<target>/ so that every test
-# build replays it (fuzz_replay:<target>). Exits non-zero when any target
-# crashed. OPENEN_FUZZ_JOBS (default 2) builds with that many jobs.
+# build replays it (fuzz_replay:<target>). The table counts the crashes of
+# this run; exits non-zero when any target crashed. OPENEN_FUZZ_JOBS (default 2) builds with that many jobs.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -59,6 +59,8 @@ for t in "${targets[@]}"; do
   crash_dir="$build_dir/crashes/$t"
   log="$build_dir/logs/$t.log"
   mkdir -p "$out" "$crash_dir" "$(dirname "$log")"
+  # Crashes count from this run on (older ones stay for replaying).
+  touch "$log.start"
   echo "fuzz.sh: $t for ${seconds}s (log: $log)"
   status=0
   "$build_dir/fuzz/fuzz_$t" -max_total_time="$seconds" -print_final_stats=1 -timeout=30 \
@@ -67,7 +69,7 @@ for t in "${targets[@]}"; do
   execs[$t]="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   rate[$t]="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
   corpus[$t]="$(find "$out" "fuzz/corpus/$t" -type f | wc -l)"
-  crashes[$t]="$(find "$crash_dir" -type f | wc -l)"
+  crashes[$t]="$(find "$crash_dir" -type f -newer "$log.start" | wc -l)"
   if [ "$status" -ne 0 ] || [ "${crashes[$t]}" -ne 0 ]; then
     failed=1
     grep -m 3 -E 'ERROR: |runtime error|deadly signal' "$log" || tail -5 "$log"
