@@ -15,7 +15,8 @@
 #   build-fuzz/fuzz/fuzz_<target> build-fuzz/crashes/<target>/crash-...
 # and, once fixed, copy it into fuzz/corpus/<target>/ so that every test
 # build replays it (fuzz_replay:<target>). The table counts the crashes of
-# this run; exits non-zero when any target crashed. OPENEN_FUZZ_JOBS (default 2) builds with that many jobs.
+# this run; exits non-zero when any target crashed. OPENEN_FUZZ_JOBS
+# (default 2) builds with that many jobs.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"

@@ -59,6 +59,10 @@ base::StatusOr<std::vector<Sighting>> DecodeSightings(const base::Bytes& b, uint
   if (b.empty()) return std::vector<Sighting>();  // a shard nothing has been seen in
   if (b.size() < 2) return corrupt();
   const size_t count = base::GetFixedLE<2>(b.data());
+  // Each sighting takes at least 22 bytes: a short record cannot make the
+  // decoder allocate for 65,535 of them (found by fuzz_client_records, whose
+  // 2-byte inputs cost 3.6 MB each).
+  if (count > (b.size() - 2) / 22) return corrupt();
   std::vector<Sighting> out(count);
   size_t at = 2;
   for (Sighting& s : out) {
