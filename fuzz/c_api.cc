@@ -157,8 +157,7 @@ class ClientHarness {
     if (openen_options_add_decommission_key(options_, order_public.data(), order_public.size(),
                                             &error) != OPENEN_OK)
       Die("decommission key", error);
-    if (openen_client_open(options_, keystore_, &client_, &error) != OPENEN_OK)
-      Die("open", error);
+    if (openen_client_open(options_, keystore_, &client_, &error) != OPENEN_OK) Die("open", error);
     // Today's own key, for an upload to send.
     uint8_t payload[20];
     if (openen_broadcast_payload(client_, payload, sizeof payload, &error) != OPENEN_OK)

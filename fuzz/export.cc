@@ -10,12 +10,13 @@
 // ValidateExportKey, as many as it says, and re-encoding what was read gives
 // a file that reads back the same.
 
+#include "openen/wire/export.h"
+
 #include <algorithm>
 #include <cstdlib>
 #include <tuple>
 
 #include "fuzz_util.h"
-#include "openen/wire/export.h"
 
 namespace openen::fuzz {
 namespace {

@@ -115,7 +115,8 @@ void Envelopes() {
   cert.set_audience("openen-relay");
   cert.set_expires_at(kFuzzNow + 900);
   cert.set_nonce(std::string(16, 'n'));
-  Write("signed_envelope", "certificate", Selected(0, Envelope(wire::kCertificateContext, cert, 'A')));
+  Write("signed_envelope", "certificate",
+        Selected(0, Envelope(wire::kCertificateContext, cert, 'A')));
   Write("signed_envelope", "configuration",
         Selected(1, Envelope(wire::kRelayConfigContext, Config(), 'C')));
   Write("signed_envelope", "decommission-order",

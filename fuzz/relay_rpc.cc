@@ -47,11 +47,9 @@ struct RelayHarness {
     openen::v1::RelayConfig config;
     config.set_expires_at(kFuzzNow + 30 * 86400);
     config.set_serial(1);
-    auto r = relay::Relay::Open(dir.Sub("data"), dir.Sub("export"), options,
-                                {authority.PublicKey()}, FixedExportKey(),
-                                wire::SignEnvelope(wire::kRelayConfigContext, config,
-                                                   FixedEd25519('C')),
-                                &clock);
+    auto r = relay::Relay::Open(
+        dir.Sub("data"), dir.Sub("export"), options, {authority.PublicKey()}, FixedExportKey(),
+        wire::SignEnvelope(wire::kRelayConfigContext, config, FixedEd25519('C')), &clock);
     if (!r.ok()) Die(r.status());
     relay = std::move(*r);
     // One released batch, for ListBatches and GetBatch to find.
@@ -98,13 +96,13 @@ struct RelayHarness {
       entries.push_back(
           {k.key_data, k.rolling_start_interval_number, k.rolling_period, k.transmission_risk});
     }
-    const crypto::Sha256Digest mac =
-        crypto::TekHmac(base::AsBytes(request->hmac_secret()), entries,
-                        crypto::TekHmacForm::kWithTransmissionRisk);
+    const crypto::Sha256Digest mac = crypto::TekHmac(base::AsBytes(request->hmac_secret()), entries,
+                                                     crypto::TekHmacForm::kWithTransmissionRisk);
     cert.set_key_hmac(std::string(base::AsChars(mac)));
     if (cert.audience().empty()) cert.set_audience("openen-relay");
     if (cert.expires_at() == 0) cert.set_expires_at(clock.NowSeconds() + 900);
-    *request->mutable_certificate() = wire::SignEnvelope(wire::kCertificateContext, cert, authority);
+    *request->mutable_certificate() =
+        wire::SignEnvelope(wire::kCertificateContext, cert, authority);
   }
 
   // Publish does what RelayService::Publish does with a request.

@@ -35,9 +35,8 @@ constexpr Kind kKinds[] = {{wire::kCertificateContext, 'A'},
 struct Keys {
   crypto::Ed25519PrivateKey private_keys[3] = {FixedEd25519('A'), FixedEd25519('C'),
                                                FixedEd25519('D')};
-  std::vector<crypto::Ed25519PublicKey> trusted[3] = {{private_keys[0].PublicKey()},
-                                                      {private_keys[1].PublicKey()},
-                                                      {private_keys[2].PublicKey()}};
+  std::vector<crypto::Ed25519PublicKey> trusted[3] = {
+      {private_keys[0].PublicKey()}, {private_keys[1].PublicKey()}, {private_keys[2].PublicKey()}};
 };
 
 base::Status Open(const openen::v1::SignedEnvelope& env, int kind, int key_role) {

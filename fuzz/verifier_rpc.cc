@@ -83,7 +83,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::string code = request.code();
       if (help) {
         verifier::IssuedCodes codes = harness->Issue();
-        code = (code.size() < verifier::kLongCodeLength ? codes.short_code : codes.long_code) + code;
+        code =
+            (code.size() < verifier::kLongCodeLength ? codes.short_code : codes.long_code) + code;
       }
       auto token = request.chaff() ? v->ChaffToken(code) : v->ExchangeCode(code);
       // The same code never counts twice.

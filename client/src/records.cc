@@ -2,8 +2,6 @@
 
 #include "records.h"
 
-#include "records_codec.h"
-
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -13,6 +11,7 @@
 
 #include "openen/base/coding.h"
 #include "openen/crypto/interval.h"
+#include "records_codec.h"
 
 namespace openen::client::internal {
 
