@@ -18,6 +18,7 @@ packages=(
   catch2 openssl
   nginx  # tests/client/nginx.h: a real web server for the libcurl adapter's tests
   default-jdk-headless  # javac, java, jni.h: tests/docs compile the guide's Java and JNI snippets
+  clang libclang-rt-14-dev  # scripts/fuzz.sh: clang's libFuzzer and sanitizer runtimes
 )
 for extra in "$@"; do
   case "$extra" in

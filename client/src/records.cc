@@ -14,9 +14,11 @@
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/crypto/secret.h"
+#include "records_codec.h"
 
 namespace openen::client::internal {
-namespace {
+
+// The record codecs (records_codec.h).
 
 // --- Own key record: tek[16] || LE32(rolling start) || rolling period ---
 base::Bytes EncodeTek(const OwnKey& k) {
@@ -59,6 +61,10 @@ base::StatusOr<std::vector<Sighting>> DecodeSightings(const base::Bytes& b, uint
   if (b.empty()) return std::vector<Sighting>();  // a shard nothing has been seen in
   if (b.size() < 2) return corrupt();
   const size_t count = base::GetFixedLE<2>(b.data());
+  // Each sighting takes at least 22 bytes: a short record cannot make the
+  // decoder allocate for 65,535 of them (found by fuzz_client_records, whose
+  // 2-byte inputs cost 3.6 MB each).
+  if (count > (b.size() - 2) / 22) return corrupt();
   std::vector<Sighting> out(count);
   size_t at = 2;
   for (Sighting& s : out) {
@@ -145,6 +151,8 @@ base::StatusOr<std::vector<base::Bytes>> DecodeWindows(const base::Bytes& b) {
   if (at != b.size()) return corrupt();
   return out;
 }
+
+namespace {
 
 // --- Processed batches: BE32(day processed) || SHA-256 of the file, per entry ---
 constexpr size_t kProcessedEntrySize = 4 + crypto::kSha256Size;

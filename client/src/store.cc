@@ -38,28 +38,6 @@ size_t Floor(const rocksdb::Slice& key) {
   }
 }
 
-// Pad prefixes |plain| with its LE32 length and pads it with zeros to the
-// next power of two, at least |floor|: the bucket is all a size tells.
-base::Bytes Pad(base::ByteView plain, size_t floor) {
-  const size_t size = std::max(floor, std::bit_ceil(plain.size() + 4));
-  base::Bytes out;
-  out.reserve(size);
-  base::PutFixedLE<4>(&out, plain.size());
-  out.insert(out.end(), plain.begin(), plain.end());
-  out.resize(size, 0);
-  return out;
-}
-
-base::StatusOr<base::Bytes> Unpad(base::Bytes padded) {
-  if (padded.size() < 4) return base::DataLossError("a stored record is corrupt (no length)");
-  const size_t n = static_cast<size_t>(base::GetFixedLE<4>(padded.data()));
-  if (n > padded.size() - 4)
-    return base::DataLossError("a stored record is corrupt (length past its end)");
-  base::Bytes out(padded.begin() + 4, padded.begin() + 4 + static_cast<std::ptrdiff_t>(n));
-  crypto::Wipe(padded);
-  return out;
-}
-
 base::Bytes SealPadded(const crypto::Aead& aead, const rocksdb::Slice& key, base::ByteView plain) {
   base::Bytes padded = Pad(plain, Floor(key));
   base::Bytes box = aead.Seal(padded, base::AsBytes(std::string_view(key.data(), key.size())));
@@ -81,6 +59,26 @@ rocksdb::Slice ToSlice(const base::Bytes& b) {
 }
 
 }  // namespace
+
+base::Bytes Pad(base::ByteView plain, size_t floor) {
+  const size_t size = std::max(floor, std::bit_ceil(plain.size() + 4));
+  base::Bytes out;
+  out.reserve(size);
+  base::PutFixedLE<4>(&out, plain.size());
+  out.insert(out.end(), plain.begin(), plain.end());
+  out.resize(size, 0);
+  return out;
+}
+
+base::StatusOr<base::Bytes> Unpad(base::Bytes padded) {
+  if (padded.size() < 4) return base::DataLossError("a stored record is corrupt (no length)");
+  const size_t n = static_cast<size_t>(base::GetFixedLE<4>(padded.data()));
+  if (n > padded.size() - 4)
+    return base::DataLossError("a stored record is corrupt (length past its end)");
+  base::Bytes out(padded.begin() + 4, padded.begin() + 4 + static_cast<std::ptrdiff_t>(n));
+  crypto::Wipe(padded);
+  return out;
+}
 
 std::string DayKey(char prefix, uint32_t day) { return Be32Key(prefix, day); }
 std::string ShardKey(uint32_t day, int shard) {

@@ -58,6 +58,13 @@ std::string ShardKey(uint32_t day, int shard);       // 'S' BE32(day) shard
 // DayOfKey reads the day of a day-prefixed record key.
 uint32_t DayOfKey(const rocksdb::Slice& key);
 
+// Pad prefixes |plain| with its LE32 length and pads it with zeros to the
+// next power of two, at least |floor|: the bucket is all a size tells.
+base::Bytes Pad(base::ByteView plain, size_t floor);
+// Unpad returns what Pad padded (wiping |padded|); DATA_LOSS when the length
+// prefix is missing or runs past the end.
+base::StatusOr<base::Bytes> Unpad(base::Bytes padded);
+
 class Store {
  public:
   // Open opens (creating) the store and checks that |keystore| is the one

@@ -12,11 +12,35 @@
 namespace openen::client {
 
 bool IsBatchName(const std::string& name) {
-  return !name.empty() && name.size() <= kMaxBatchNameSize && name.find('/') == std::string::npos &&
-         name.find('\\') == std::string::npos && name.find("..") == std::string::npos;
+  return !name.empty() && name.size() <= kMaxBatchNameSize &&
+         std::all_of(name.begin(), name.end(), [](char c) { return c > 0x20 && c < 0x7f; }) &&
+         name.find('/') == std::string::npos && name.find('\\') == std::string::npos &&
+         name.find("..") == std::string::npos;
 }
 
 namespace {
+
+// ForMessage renders a name a source gave, for an error message: at most
+// 64 of its bytes, any byte that is not printable ASCII as \xNN, so that a
+// message stays short and valid UTF-8 (the C API promises both) whatever a
+// hostile mirror lists.
+std::string ForMessage(std::string_view name) {
+  constexpr size_t kShown = 64;
+  std::string out;
+  for (char c : name.substr(0, kShown)) {
+    const auto b = static_cast<uint8_t>(c);
+    if (b >= 0x20 && b < 0x7f) {
+      out += c;
+    } else {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[b >> 4];
+      out += kHex[b & 15];
+    }
+  }
+  if (name.size() > kShown) out += "...";
+  return out;
+}
 
 std::optional<crypto::Sha256Digest> ParseHexDigest(std::string_view hex) {
   auto bytes = base::HexDecode(hex);
@@ -59,7 +83,7 @@ base::StatusOr<std::vector<ListedBatch>> StaticSource::ListAfter(const std::stri
   for (std::string line; std::getline(lines, line);) {
     if (line.empty()) continue;
     if (!IsBatchName(line)) {
-      return base::InvalidArgumentError("index.txt lists '" + line.substr(0, kMaxBatchNameSize) +
+      return base::InvalidArgumentError("index.txt lists '" + ForMessage(line) +
                                         "', not a plain file name");
     }
     if (line <= after) continue;
@@ -83,7 +107,7 @@ base::StatusOr<std::vector<ListedBatch>> StaticSource::ListAfter(const std::stri
 base::StatusOr<base::Bytes> StaticSource::Fetch(const std::string& name,
                                                 const base::Cancellation& cancel) {
   if (!IsBatchName(name))
-    return base::InvalidArgumentError("'" + name + "' is not a plain file name");
+    return base::InvalidArgumentError("'" + ForMessage(name) + "' is not a plain file name");
   return fetcher_->Get(name, wire::kMaxExportFileSize, cancel);
 }
 
@@ -105,7 +129,7 @@ base::StatusOr<base::Bytes> DirectoryFetcher::Get(const std::string& name, size_
                                                   const base::Cancellation& cancel) {
   if (cancel.cancelled()) return base::Status(base::StatusCode::kCancelled, "cancelled");
   if (!IsBatchName(name))
-    return base::InvalidArgumentError("'" + name + "' is not a plain file name");
+    return base::InvalidArgumentError("'" + ForMessage(name) + "' is not a plain file name");
   OPENEN_ASSIGN_OR_RETURN(std::string s, base::ReadFile(dir_ + "/" + name, max_bytes, name));
   return base::Bytes(s.begin(), s.end());
 }

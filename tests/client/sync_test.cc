@@ -190,6 +190,15 @@ TEST_CASE("a batch that fails verification stops the sync - progress is kept", "
   std::ofstream(mirror + "/index.txt", std::ios::trunc) << "../../etc/passwd\n";
   auto carol = w.NewPhone("carol");
   CHECK(carol->Sync(bad).status().message() == "index.txt lists '../../etc/passwd', not a plain file name");
+  // Names of bytes that are not printable ASCII are refused too, and an error
+  // shows at most 64 bytes of what was listed, escaped: short, valid UTF-8.
+  std::ofstream(mirror + "/index.txt", std::ios::trunc | std::ios::binary)
+      << "batch-\xa1\x01 .zip\n";
+  CHECK(carol->Sync(bad).status().message() ==
+        "index.txt lists 'batch-\\xa1\\x01 .zip', not a plain file name");
+  std::ofstream(mirror + "/index.txt", std::ios::trunc) << std::string(300, 'a') << "\n";
+  CHECK(carol->Sync(bad).status().message() ==
+        "index.txt lists '" + std::string(64, 'a') + "...', not a plain file name");
 }
 
 openen::v1::SignedEnvelope Config(uint64_t serial, uint32_t retention, double minimum_score,

@@ -32,7 +32,9 @@ inline constexpr size_t kMaxListingBytes = size_t{8} << 20;
 inline constexpr size_t kMaxBatchNameSize = 255;
 
 // IsBatchName says whether |name| may name a listed file: a plain file name
-// (no '/', '\\' or "..") of 1 to kMaxBatchNameSize bytes.
+// (no '/', '\\' or "..") of 1 to kMaxBatchNameSize printable ASCII bytes
+// (0x21..0x7e). Names reach the app's fetch callback as C strings, and from
+// there URLs and Java strings: no NUL, control byte, space or invalid UTF-8.
 bool IsBatchName(const std::string& name);
 
 // ListedBatch is one released batch as its source lists it, with the size
