@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes each target in fuzz/ with libFuzzer for a chosen time and prints what
+# Fuzzes each target in tests/fuzz/ with libFuzzer for a chosen time and prints what
 # it did: executions, executions per second, corpus size, crashes.
 #
 # usage: scripts/fuzz.sh [seconds-per-target] [target...]
@@ -9,11 +9,11 @@
 #
 # Builds with clang in build-fuzz/ (OPENEN_BUILD_FUZZ=ON, ASan and UBSan; set
 # OPENEN_FUZZ_BUILD_DIR to choose another). Each target starts from the seed
-# corpus in fuzz/corpus/<target>/, which it only reads: what it finds new goes
+# corpus in tests/fuzz/corpus/<target>/, which it only reads: what it finds new goes
 # to build-fuzz/corpus/<target>/, crashes to build-fuzz/crashes/<target>/. A
 # crash stops that target's run; replay one with
-#   build-fuzz/fuzz/fuzz_<target> build-fuzz/crashes/<target>/crash-...
-# and, once fixed, copy it into fuzz/corpus/<target>/ so that every test
+#   build-fuzz/tests/fuzz/fuzz_<target> build-fuzz/crashes/<target>/crash-...
+# and, once fixed, copy it into tests/fuzz/corpus/<target>/ so that every test
 # build replays it (fuzz_replay:<target>). The table counts the crashes of
 # this run; exits non-zero when any target crashed. OPENEN_FUZZ_JOBS
 # (default 2) builds with that many jobs.
@@ -31,7 +31,7 @@ shift || true
 targets=("$@")
 if [ "${#targets[@]}" -eq 0 ]; then targets=("${all_targets[@]}"); fi
 for t in "${targets[@]}"; do
-  if [ ! -d "fuzz/corpus/$t" ]; then
+  if [ ! -d "tests/fuzz/corpus/$t" ]; then
     echo "fuzz.sh: unknown target '$t' (known: ${all_targets[*]})" >&2
     exit 2
   fi
@@ -64,12 +64,12 @@ for t in "${targets[@]}"; do
   touch "$log.start"
   echo "fuzz.sh: $t for ${seconds}s (log: $log)"
   status=0
-  "$build_dir/fuzz/fuzz_$t" -max_total_time="$seconds" -print_final_stats=1 -timeout=30 \
-    -rss_limit_mb=4096 -artifact_prefix="$crash_dir/" "$out" "fuzz/corpus/$t" > "$log" 2>&1 ||
+  "$build_dir/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -print_final_stats=1 -timeout=30 \
+    -rss_limit_mb=4096 -artifact_prefix="$crash_dir/" "$out" "tests/fuzz/corpus/$t" > "$log" 2>&1 ||
     status=$?
   execs[$t]="$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)"
   rate[$t]="$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log" | tail -1)"
-  corpus[$t]="$(find "$out" "fuzz/corpus/$t" -type f | wc -l)"
+  corpus[$t]="$(find "$out" "tests/fuzz/corpus/$t" -type f | wc -l)"
   crashes[$t]="$(find "$crash_dir" -type f -newer "$log.start" | wc -l)"
   if [ "$status" -ne 0 ] || [ "${crashes[$t]}" -ne 0 ]; then
     failed=1

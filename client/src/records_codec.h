@@ -2,7 +2,7 @@
 //
 // Internal: the byte formats of the client's day records, which Records
 // (records.h) seals into the store and reads back. Declared apart so that
-// the fuzz target client_records (fuzz/) reaches the decoders directly; the
+// the fuzz target client_records (tests/fuzz/) reaches the decoders directly; the
 // formats themselves are described beside each codec in records.cc.
 //
 // A decoder accepts exactly what its encoder writes: anything else is

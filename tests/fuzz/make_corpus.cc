@@ -4,7 +4,7 @@
 // valid inputs each, made with the project's own writers and signed with
 // the keys fuzz_util.h fixes, so that the fuzzers start past every
 // signature check. Run from the build directory:
-//   fuzz/make_corpus <source>/fuzz/corpus
+//   tests/fuzz/make_corpus <source>/fuzz/corpus
 // It writes <target>/<name> files (ECDSA signatures are randomized, so the
 // bytes differ from run to run; the inputs mean the same). The corpus also
 // holds inputs that reproduced findings (named crash-*), which it keeps.
@@ -276,7 +276,7 @@ void CApi() {
 
 int main(int argc, char** argv) {
   if (argc != 2) {
-    fprintf(stderr, "usage: make_corpus <fuzz/corpus directory>\n");
+    fprintf(stderr, "usage: make_corpus <tests/fuzz/corpus directory>\n");
     return 2;
   }
   openen::fuzz::out_dir = argv[1];

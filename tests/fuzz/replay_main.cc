@@ -5,7 +5,7 @@
 // the directories and files given through LLVMFuzzerTestOneInput, in name
 // order, and fails when none was found, so that a corpus that went missing
 // does not pass. A crash or sanitizer report fails the test as it would the
-// fuzzer. CTest runs it as fuzz_replay:<target> over fuzz/corpus/<target>.
+// fuzzer. CTest runs it as fuzz_replay:<target> over tests/fuzz/corpus/<target>.
 
 #include <algorithm>
 #include <cstdint>

@@ -1,13 +1,13 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 //
 // What the fuzz targets share: the fixed keys every role signs with (so that
-// the seed corpus, written by fuzz/make_corpus.cc, carries signatures the
+// the seed corpus, written by tests/fuzz/make_corpus.cc, carries signatures the
 // targets accept), a scratch directory removed at exit, and a reader that
 // splits one fuzz input into the parts a target feeds to several inputs.
 //
-// Each target in fuzz/ defines LLVMFuzzerTestOneInput. Built with
+// Each target in tests/fuzz/ defines LLVMFuzzerTestOneInput. Built with
 // OPENEN_BUILD_FUZZ and clang it is a libFuzzer program; in the test build it
-// is linked with fuzz/replay_main.cc, which runs every file of its corpus.
+// is linked with tests/fuzz/replay_main.cc, which runs every file of its corpus.
 
 #ifndef OPENEN_FUZZ_FUZZ_UTIL_H_
 #define OPENEN_FUZZ_FUZZ_UTIL_H_
