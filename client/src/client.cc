@@ -451,10 +451,11 @@ base::StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport,
     const int64_t retention_end =
         (static_cast<int64_t>(oldest_day) + s.config.retention_days()) * crypto::kDaySeconds;
     base::Status stored = s.CheckAlive(s.clock->NowSeconds());
-    if (stored.ok()) {
-      stored = s.records->PutPendingPublish(
-          {kept.request, std::min(kept.certificate_expires_at, retention_end), kept.keys});
-    }
+    // Moved, not copied, so that the one copy of the keys and secret is wiped.
+    internal::Records::PendingPublish pending{std::move(kept.request),
+                           std::min(kept.certificate_expires_at, retention_end), kept.keys};
+    if (stored.ok()) stored = s.records->PutPendingPublish(pending);
+    WipeString(&pending.request);
     WipeString(&kept.request);
     if (stored.ok()) return accepted.status().WithReason(kUploadPendingReason);
   }

@@ -21,22 +21,25 @@ Dispatcher::~Dispatcher() {
   decoy_thread_.join();
 }
 
-void Dispatcher::RecordReal(Clock::duration latency) {
+void Dispatcher::RecordReal(const void* method, Clock::duration latency) {
   std::lock_guard<std::mutex> lock(mu_);
-  latencies_[latency_next_] = latency;
-  latency_next_ = (latency_next_ + 1) % kLatencySamples;
-  if (latency_count_ < kLatencySamples) ++latency_count_;
+  Latencies& l = latencies_[method];
+  l.samples[l.next] = latency;
+  l.next = (l.next + 1) % kLatencySamples;
+  if (l.count < kLatencySamples) ++l.count;
 }
 
-bool Dispatcher::ScheduleDecoy(std::function<void()> send) {
+bool Dispatcher::ScheduleDecoy(const void* method, std::function<void()> send) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (decoys_.size() >= kMaxDecoys || stopping_) return false;
-    // One of the recent real latencies, uniformly: the decoys' delays have
-    // the real calls' spread. Before any real call, a millisecond.
+    // One of the method's recent real latencies, uniformly: the decoys'
+    // delays have the real calls' spread. Before any real call, a
+    // millisecond, about a synced write's.
     Clock::duration delay = std::chrono::milliseconds(1);
-    if (latency_count_ > 0) {
-      delay = latencies_[crypto::RandomUniform(static_cast<uint32_t>(latency_count_))];
+    auto it = latencies_.find(method);
+    if (it != latencies_.end() && it->second.count > 0) {
+      delay = it->second.samples[crypto::RandomUniform(static_cast<uint32_t>(it->second.count))];
     }
     decoys_.push(Decoy{Clock::now() + delay, decoy_sequence_++, std::move(send)});
   }

@@ -6,10 +6,10 @@ namespace openen::server {
 
 std::array<LaneLimits, kLaneCount> WorkerPool::DefaultLimits() {
   std::array<LaneLimits, kLaneCount> limits{};
-  // Chaff holds one worker at most, and only a few wait: a chaff call that
-  // queued behind many others would take longer than a real one (see
-  // Dispatcher's decoys for the rest).
-  limits[static_cast<size_t>(Lane::kChaff)] = {4, 1};
+  // Chaff holds one worker at most and never waits: a chaff call queued
+  // behind others would take longer than a real one (Dispatcher answers
+  // the rest with decoys).
+  limits[static_cast<size_t>(Lane::kChaff)] = {0, 1};
   return limits;
 }
 
@@ -36,9 +36,10 @@ WorkerPool::~WorkerPool() {
 bool WorkerPool::TrySubmit(Lane lane, std::function<void()> task) {
   {
     std::lock_guard<std::mutex> lock(mu_);
-    LaneState& state = lanes_[static_cast<size_t>(lane)];
-    if (state.tasks.size() >= state.limits.max_queued) return false;
-    state.tasks.push_back(std::move(task));
+    const size_t i = static_cast<size_t>(lane);
+    if (!Accepts(i)) return false;
+    lanes_[i].tasks.push_back(std::move(task));
+    ++queued_;
   }
   cv_.notify_one();
   return true;
@@ -51,8 +52,15 @@ size_t WorkerPool::Queued(Lane lane) const {
 
 bool WorkerPool::Full(Lane lane) const {
   std::lock_guard<std::mutex> lock(mu_);
-  const LaneState& state = lanes_[static_cast<size_t>(lane)];
-  return state.tasks.size() >= state.limits.max_queued;
+  return !Accepts(static_cast<size_t>(lane));
+}
+
+bool WorkerPool::Accepts(size_t lane) const {
+  const LaneState& state = lanes_[lane];
+  if (state.limits.max_queued > 0) return state.tasks.size() < state.limits.max_queued;
+  // Startable now: a slot of the lane free, and a worker free that no task
+  // already waiting will take.
+  return state.running + state.tasks.size() < state.limits.max_running && idle_ > queued_;
 }
 
 size_t WorkerPool::NextLane() const {
@@ -66,6 +74,7 @@ void WorkerPool::Run() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     size_t lane;
+    ++idle_;
     cv_.wait(lock, [&] {
       lane = NextLane();
       if (lane != kLaneCount) return true;
@@ -77,10 +86,12 @@ void WorkerPool::Run() {
       }
       return true;
     });
+    --idle_;
     if (lane == kLaneCount) return;  // stopping and drained
     LaneState& state = lanes_[lane];
     std::function<void()> task = std::move(state.tasks.front());
     state.tasks.pop_front();
+    --queued_;
     ++state.running;
     lock.unlock();
     task();

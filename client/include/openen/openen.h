@@ -351,7 +351,7 @@ OPENEN_EXPORT openen_status openen_upload_diagnosis(openen_client* client,
 /* A Publish that failed in the transport (OPENEN_UNAVAILABLE,
  * OPENEN_DEADLINE_EXCEEDED, OPENEN_RESOURCE_EXHAUSTED, OPENEN_ABORTED,
  * OPENEN_OTHER, OPENEN_INTERNAL, OPENEN_DATA_LOSS) is sent again with the
- * same certificate, up to 4 calls with 0.5-8 s waits (the relay answers the
+ * same certificate, up to 4 calls with waits of 0.5-1, 1-2 and 2-4 s (the relay answers the
  * identical request with its first reply and stores no key twice). If none
  * got an answer, openen_upload_diagnosis returns that error and the library
  * keeps the certified request, sealed in its store, until its certificate

@@ -13,6 +13,7 @@
 
 #include "openen/base/coding.h"
 #include "openen/base/fault.h"
+#include "openen/crypto/aead.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
@@ -30,7 +31,7 @@ namespace {
 //   'u' || SHA-256(certificate payload)       -> UsedRecord: BE64(certificate
 //                                                expiry, rounded up to a batch
 //                                                boundary), then (version 1) the
-//                                                request digest and the reply
+//                                                request digest and the sealed reply
 //   'd' || KeyDigest(key_data)                -> BE64(release time while pending,
 //                                                then the close time of its batch)
 // The 'd' index lets a publish refuse a key the relay holds or released: it
@@ -102,36 +103,50 @@ base::StatusOr<wire::ExportKey> DecodeKeyRecord(rocksdb::Slice key, rocksdb::Sli
 //   version 0 (8 bytes, written before retries existed):
 //     BE64(expiry)                      used; no digest, so no retry
 //   version 1:
-//     BE64(expiry) || 0x01 || digest[32] || BE32(accepted) || count[1] ||
-//     count x (BE32(index) || BE16(reason length) || reason)
+//     BE64(expiry) || 0x01 || digest[32] || sealed reply
 // The expiry comes first in every version, so expiry needs no decoding.
-// The digest is RequestDigest's (keyed with the phone's HMAC secret, which
-// the relay does not keep): without the secret nobody can tell from it
-// which keys came with the certificate. No time finer than a batch, no key.
+// The digest is RequestDigest's and the reply is sealed (XChaCha20-Poly1305)
+// under ReplyKey, both keyed with the phone's HMAC secret, which the relay
+// does not keep: without it nobody can tell from the record which keys came
+// with the certificate, nor read the reply, whose rejection reasons name
+// interval numbers and days since onset. The reply inside:
+//   BE32(accepted) || count[1] || count x (BE32(index) || BE16(length) || reason)
 struct UsedRecord {
   int64_t expiry = 0;
   std::optional<crypto::Sha256Digest> digest;  // absent: version 0
-  PublishResult reply;
+  std::string sealed_reply;
 };
 constexpr uint8_t kUsedRecordVersion = 1;
 // A reason is a short sentence of ApplyKeyRules' or Publish's; longer
 // ones are cut (the reply of a retry may then be shorter, never unbounded).
 constexpr size_t kMaxStoredReason = 512;
 
-std::string EncodeUsedRecord(int64_t expiry, const crypto::Sha256Digest& digest,
-                             const PublishResult& reply) {
+// ReplyKey is the key a publish's reply is sealed under in its used record.
+base::StatusOr<crypto::Aead> ReplyKey(base::ByteView hmac_secret) {
+  OPENEN_ASSIGN_OR_RETURN(
+      crypto::SecretBytes key,
+      crypto::HkdfSha256(hmac_secret, {}, base::AsBytes("openen-relay publish reply v1"), 32));
+  return crypto::Aead::Create(key);
+}
+
+base::StatusOr<std::string> EncodeUsedRecord(int64_t expiry, const crypto::Sha256Digest& digest,
+                                             const PublishResult& reply,
+                                             base::ByteView hmac_secret) {
+  std::string plain;
+  base::PutFixedBE<4>(&plain, reply.accepted);
+  // At most kMaxKeysPerPublish rejections: one per submitted key.
+  plain.push_back(static_cast<char>(reply.rejected.size()));
+  for (const KeyRejection& r : reply.rejected) {
+    const size_t n = std::min(r.reason.size(), kMaxStoredReason);
+    base::PutFixedBE<4>(&plain, r.index);
+    base::PutFixedBE<2>(&plain, n);
+    plain.append(r.reason, 0, n);
+  }
+  OPENEN_ASSIGN_OR_RETURN(crypto::Aead aead, ReplyKey(hmac_secret));
   std::string v = Be64(expiry);
   v.push_back(static_cast<char>(kUsedRecordVersion));
   v.append(reinterpret_cast<const char*>(digest.data()), digest.size());
-  base::PutFixedBE<4>(&v, reply.accepted);
-  // At most kMaxKeysPerPublish rejections: one per submitted key.
-  v.push_back(static_cast<char>(reply.rejected.size()));
-  for (const KeyRejection& r : reply.rejected) {
-    const size_t n = std::min(r.reason.size(), kMaxStoredReason);
-    base::PutFixedBE<4>(&v, r.index);
-    base::PutFixedBE<2>(&v, n);
-    v.append(r.reason, 0, n);
-  }
+  v += base::AsChars(aead.Seal(base::AsBytes(plain), base::AsBytes(digest)));
   return v;
 }
 
@@ -143,15 +158,29 @@ base::StatusOr<UsedRecord> DecodeUsedRecord(std::string_view v) {
     return base::DataLossError("used-certificate record of " + std::to_string(v.size()) + " bytes");
   r.expiry = ReadBe64(v.data());
   if (v.size() == 8) return r;
-  auto corrupt = [] { return base::DataLossError("corrupt used-certificate record"); };
-  constexpr size_t kFixed = 8 + 1 + crypto::kSha256Size + 4 + 1;
-  if (v.size() < kFixed || static_cast<uint8_t>(v[8]) != kUsedRecordVersion) return corrupt();
+  constexpr size_t kFixed = 8 + 1 + crypto::kSha256Size;
+  if (v.size() < kFixed || static_cast<uint8_t>(v[8]) != kUsedRecordVersion) {
+    return base::DataLossError("corrupt used-certificate record");
+  }
   crypto::Sha256Digest digest;
   std::memcpy(digest.data(), v.data() + 9, digest.size());
   r.digest = digest;
-  r.reply.accepted = static_cast<uint32_t>(base::GetFixedBE<4>(v.data() + 9 + crypto::kSha256Size));
-  const size_t count = static_cast<uint8_t>(v[kFixed - 1]);
-  size_t at = kFixed;
+  r.sealed_reply.assign(v.data() + kFixed, v.size() - kFixed);
+  return r;
+}
+
+// OpenReply opens a used record's reply with the retrying request's secret.
+base::StatusOr<PublishResult> OpenReply(const UsedRecord& used, base::ByteView hmac_secret) {
+  OPENEN_ASSIGN_OR_RETURN(crypto::Aead aead, ReplyKey(hmac_secret));
+  OPENEN_ASSIGN_OR_RETURN(base::Bytes plain,
+                          aead.Open(base::AsBytes(used.sealed_reply), *used.digest));
+  auto corrupt = [] { return base::DataLossError("corrupt used-certificate reply"); };
+  const std::string_view v = base::AsChars(plain);
+  if (v.size() < 5) return corrupt();
+  PublishResult reply;
+  reply.accepted = static_cast<uint32_t>(base::GetFixedBE<4>(v.data()));
+  const size_t count = static_cast<uint8_t>(v[4]);
+  size_t at = 5;
   for (size_t i = 0; i < count; ++i) {
     if (v.size() - at < 6) return corrupt();
     KeyRejection rejection;
@@ -161,10 +190,10 @@ base::StatusOr<UsedRecord> DecodeUsedRecord(std::string_view v) {
     if (v.size() - at < n) return corrupt();
     rejection.reason.assign(v.data() + at, n);
     at += n;
-    r.reply.rejected.push_back(std::move(rejection));
+    reply.rejected.push_back(std::move(rejection));
   }
   if (at != v.size()) return corrupt();
-  return r;
+  return reply;
 }
 
 // RequestDigest binds a publish request exactly: HMAC-SHA256 keyed with the
@@ -307,10 +336,7 @@ base::StatusOr<std::unique_ptr<Relay>> Relay::Open(
   // without a batch that phones may already have half-downloaded, nor one
   // with it. Nothing is changed before this check.
   OPENEN_RETURN_IF_ERROR(relay->CheckBatchFiles());
-  OPENEN_RETURN_IF_ERROR(relay->exports_.RemoveOrphans([&](int64_t close_time) {
-    std::string ignored;
-    return relay->db_->Get({}, TimeKey(kBatchPrefix, close_time), &ignored).ok();
-  }));
+  OPENEN_RETURN_IF_ERROR(relay->RemoveUnrecordedFiles());
   OPENEN_RETURN_IF_ERROR(relay->WriteIndex());
   // The configuration goes beside index.txt, so static mirrors carry it too.
   OPENEN_RETURN_IF_ERROR(relay->exports_.SetConfig(relay->config_));
@@ -418,8 +444,13 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
     if (!used.ok() || !used->digest || !crypto::ConstantTimeEqual(*used->digest, request_digest)) {
       return base::UnauthenticatedError("certificate already used");
     }
+    base::StatusOr<PublishResult> reply = OpenReply(*used, hmac_secret);
+    if (!reply.ok()) {
+      server::Log("relay", "%s", reply.status().ToString().c_str());
+      return base::UnauthenticatedError("certificate already used");
+    }
     retry = true;
-    result = std::move(used->reply);
+    result = std::move(*reply);
   }
 
   const int64_t p = options_.batch_period_seconds;
@@ -475,8 +506,9 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
   rocksdb::WriteBatch mark;
   const int64_t expires_at =
       std::clamp<int64_t>(cert.expires_at(), 0, INT64_MAX / 2);  // chaff: any value
-  const std::string used_record =
-      EncodeUsedRecord((expires_at + p - 1) / p * p, request_digest, result);
+  OPENEN_ASSIGN_OR_RETURN(
+      const std::string used_record,
+      EncodeUsedRecord((expires_at + p - 1) / p * p, request_digest, result, hmac_secret));
   // Chaff writes and deletes records under random names, so that it can
   // neither un-burn a certificate nor delete a pending key or its index.
   auto chaff_name = [](std::string name, size_t from) {
@@ -767,8 +799,11 @@ base::Status Relay::Maintain() {
     if (due > last_closed) OPENEN_RETURN_IF_ERROR(CloseBatch(due, last_closed));
     OPENEN_RETURN_IF_ERROR(ExpireBatches(now));
     // A batch recorded or unrecorded by a pass whose index write failed is
-    // listed by the next pass, not only by the next close.
+    // listed by the next pass, not only by the next close; and the file of
+    // a batch unrecorded by a pass that failed before deleting it goes with
+    // the next pass, not at the next start (14 days, then gone).
     if (index_stale_) OPENEN_RETURN_IF_ERROR(WriteIndex());
+    OPENEN_RETURN_IF_ERROR(RemoveUnrecordedFiles());
   }
   OPENEN_RETURN_IF_ERROR(ExpireCertificates(now));
   return purge_.RunIfDue(db_.get());
@@ -812,6 +847,13 @@ size_t Relay::PendingKeys() const {
   const std::string prefix(1, kPendingPrefix);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) ++n;
   return n;
+}
+
+base::Status Relay::RemoveUnrecordedFiles() const {
+  return exports_.RemoveOrphans([&](int64_t close_time) {
+    std::string ignored;
+    return db_->Get({}, TimeKey(kBatchPrefix, close_time), &ignored).ok();
+  });
 }
 
 base::Status Relay::WriteIndex() {

@@ -112,7 +112,11 @@ namespace {
 // the worker pool and writing it from there; it deletes itself when done.
 class BatchStreamer final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
-  BatchStreamer(Relay* relay, server::WorkerPool* pool) : relay_(relay), pool_(pool) {}
+  // |streams| counts the streams open; this one is counted until OnDone.
+  BatchStreamer(Relay* relay, server::WorkerPool* pool, std::atomic<size_t>* streams)
+      : relay_(relay), pool_(pool), streams_(streams) {
+    ++*streams_;
+  }
 
   // Start decodes the request and reads the first chunk, or finishes the
   // call: INVALID_ARGUMENT for bytes that are no GetBatchRequest,
@@ -138,7 +142,10 @@ class BatchStreamer final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     }
     ReadNext();
   }
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    --*streams_;
+    delete this;
+  }
 
  private:
   void ReadNext() {
@@ -170,6 +177,7 @@ class BatchStreamer final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 
   Relay* relay_;
   server::WorkerPool* pool_;
+  std::atomic<size_t>* streams_;
   std::string name_;
   openen::v1::BatchChunk chunk_;
   grpc::ByteBuffer chunk_bytes_;
@@ -181,8 +189,14 @@ class BatchStreamer final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* RelayService::GetBatch(
     grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) {
-  auto* streamer = new BatchStreamer(relay_, dispatcher_.pool());
-  streamer->Start(*request);
+  auto* streamer = new BatchStreamer(relay_, dispatcher_.pool(), &batch_streams_);
+  // Each open stream holds a chunk while its reader is slow: their number
+  // is bounded, whatever the connections.
+  if (batch_streams_ > kMaxBatchStreams) {
+    streamer->Finish(rpc::ToGrpcStatus(server::BusyError()));
+  } else {
+    streamer->Start(*request);
+  }
   return streamer;
 }
 

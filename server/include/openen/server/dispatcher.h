@@ -23,6 +23,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <queue>
@@ -36,7 +37,9 @@
 
 namespace openen::server {
 
-// How a server answers one unary method.
+// How a server answers one unary method. A handler must outlive every call
+// it serves: the worker pool's queued tasks refer to it, so the pool is
+// drained (destroyed) before the service that holds the handler.
 template <typename Request, typename Response>
 struct UnaryHandler {
   // The lane the call waits in (e.g. kChaff when the request says chaff).
@@ -53,8 +56,10 @@ base::Status BusyError();
 
 class Dispatcher {
  public:
-  // Decoys waiting for their reply time at most; beyond, RESOURCE_EXHAUSTED.
-  static constexpr size_t kMaxDecoys = 256;
+  // Decoys waiting for their reply time at most; beyond, RESOURCE_EXHAUSTED
+  // (the one case where chaff is shed while real calls still have room: a
+  // flood of more than this many chaff calls within one real latency).
+  static constexpr size_t kMaxDecoys = 1024;
   // Real latencies a decoy's delay is drawn from: the most recent ones.
   static constexpr size_t kLatencySamples = 64;
 
@@ -82,20 +87,26 @@ class Dispatcher {
       return due != other.due ? due > other.due : sequence > other.sequence;
     }
   };
+  // The latencies of one method's recent successful real calls.
+  struct Latencies {
+    std::array<Clock::duration, kLatencySamples> samples{};
+    size_t count = 0;  // recorded, up to kLatencySamples
+    size_t next = 0;
+  };
 
-  // RecordReal notes how long a real call took from decoding to its reply.
-  void RecordReal(Clock::duration latency);
-  // ScheduleDecoy runs |send| after a delay drawn from the recorded real
+  // RecordReal notes how long a successful real call of |method| took from
+  // decoding to its reply. Failures (a bad certificate, a wrong code) are
+  // fast and anyone can make them: they would make decoys fast.
+  void RecordReal(const void* method, Clock::duration latency);
+  // ScheduleDecoy runs |send| after a delay drawn from |method|'s recorded
   // latencies; false (and |send| dropped) when kMaxDecoys are waiting.
-  bool ScheduleDecoy(std::function<void()> send);
+  bool ScheduleDecoy(const void* method, std::function<void()> send);
   void RunDecoys();
 
   WorkerPool* const pool_;
   std::mutex mu_;
   std::condition_variable cv_;
-  std::array<Clock::duration, kLatencySamples> latencies_{};
-  size_t latency_count_ = 0;  // samples recorded, up to kLatencySamples
-  size_t latency_next_ = 0;
+  std::map<const void*, Latencies> latencies_;  // by handler: one per method
   std::priority_queue<Decoy, std::vector<Decoy>, std::greater<>> decoys_;
   uint64_t decoy_sequence_ = 0;
   bool stopping_ = false;
@@ -131,15 +142,14 @@ grpc::ServerUnaryReactor* Dispatcher::Serve(grpc::CallbackServerContext* ctx,
   };
   const bool queued = pool_->TrySubmit(lane, [this, &handler, call, finish, lane, start] {
     base::Status status = handler.run(call->request, &call->response);
-    if (lane == Lane::kReal) RecordReal(Clock::now() - start);
+    if (lane == Lane::kReal && status.ok()) RecordReal(&handler, Clock::now() - start);
     finish(std::move(status));
   });
   if (queued) return reactor;
   if (lane == Lane::kChaff && handler.decoy) {
-    if (ScheduleDecoy(
-            [&handler, call, finish] { finish(handler.decoy(call->request, &call->response)); })) {
-      return reactor;
-    }
+    // Made now, sent later: the decoy thread only sends.
+    base::Status status = handler.decoy(call->request, &call->response);
+    if (ScheduleDecoy(&handler, [finish, status] { finish(status); })) return reactor;
   }
   reactor->Finish(rpc::ToGrpcStatus(BusyError()));
   return reactor;

@@ -8,8 +8,10 @@
 // that no request mix makes memory grow: a task its lane has no room for is
 // refused at once, and the caller answers RESOURCE_EXHAUSTED before doing any
 // of the work. Each lane also has a cap on the workers it may hold at a time,
-// and free workers serve the lanes in order, so that a flood of one kind
-// (chaff, reads) cannot take the workers from real uploads.
+// and free workers serve the lanes in order: real uploads before reads, and
+// chaff, which holds one worker at most and never waits, last. A chaff flood
+// cannot take the workers from real uploads; a read flood makes them wait
+// no longer than for the reads already running.
 
 #ifndef OPENEN_SERVER_WORKER_POOL_H_
 #define OPENEN_SERVER_WORKER_POOL_H_
@@ -34,14 +36,17 @@ enum class Lane : size_t {
 inline constexpr size_t kLaneCount = 3;
 
 struct LaneLimits {
-  size_t max_queued = 256;  // tasks waiting, beyond those running
-  size_t max_running = 0;   // workers at once; 0 means all of them
+  // Tasks waiting, beyond those running. 0: none wait; a task is taken only
+  // when a worker is free to start it now (chaff, whose wait in a queue of
+  // its own would make it slower than real work).
+  size_t max_queued = 256;
+  size_t max_running = 0;  // workers at once; 0 means all of them
 };
 
 class WorkerPool {
  public:
   // The default limits: 256 queued in kReal and kRead, all workers; chaff
-  // 4 queued and one worker at a time.
+  // one worker at a time, and only when it can start at once.
   static std::array<LaneLimits, kLaneCount> DefaultLimits();
 
   explicit WorkerPool(size_t threads, std::array<LaneLimits, kLaneCount> limits = DefaultLimits());
@@ -69,10 +74,14 @@ class WorkerPool {
   void Run();
   // NextLane returns the first lane with a task it may start, or kLaneCount.
   size_t NextLane() const;
+  // Accepts reports whether TrySubmit would take a task for |lane| now.
+  bool Accepts(size_t lane) const;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::array<LaneState, kLaneCount> lanes_;
+  size_t idle_ = 0;    // workers waiting for a task
+  size_t queued_ = 0;  // tasks waiting, all lanes
   bool stopping_ = false;
   std::vector<std::thread> threads_;
 };

@@ -161,6 +161,9 @@ class Relay {
   size_t PendingKeys() const;
 
  private:
+  // RemoveUnrecordedFiles deletes the export files no batch record names
+  // (ExportDirectory::RemoveOrphans); only the maintenance thread or Open.
+  base::Status RemoveUnrecordedFiles() const;
   // CheckPublishShape refuses what Publish refuses before any work.
   base::Status CheckPublishShape(size_t key_count, size_t hmac_secret_bytes) const;
 

@@ -9,6 +9,8 @@
 #ifndef OPENEN_RELAY_SERVICE_H_
 #define OPENEN_RELAY_SERVICE_H_
 
+#include <atomic>
+
 #include "openen/relay/relay.h"
 #include "openen/server/dispatcher.h"
 #include "openen/server/worker_pool.h"
@@ -21,6 +23,9 @@ inline constexpr size_t kPublishResponseSize = 4096;
 inline constexpr size_t kConfigResponsePadTo = 1024;  // GetConfig rounds up to a multiple
 inline constexpr size_t kBatchChunkBytes = 64 * 1024;
 inline constexpr size_t kMaxBatchesPerList = 1000;
+// GetBatch streams open at once (each holds up to two 64 KiB chunks while
+// its reader is slow); past it, RESOURCE_EXHAUSTED.
+inline constexpr size_t kMaxBatchStreams = 256;
 
 // The generated service with every method raw: the service decodes each
 // request itself (server/dispatcher.h).
@@ -29,6 +34,8 @@ using RawRelayService = openen::v1::Relay::WithRawCallbackMethod_Publish<
         openen::v1::Relay::WithRawCallbackMethod_GetBatch<
             openen::v1::Relay::WithRawCallbackMethod_GetConfig<openen::v1::Relay::Service>>>>;
 
+// The worker pool must be drained (destroyed) before the service: its
+// queued tasks refer to the service's handlers.
 class RelayService final : public RawRelayService {
  public:
   RelayService(Relay* relay, server::WorkerPool* pool);
@@ -54,6 +61,7 @@ class RelayService final : public RawRelayService {
       get_config_;
   // After the handlers: destroyed first, it sends its waiting decoys with them.
   server::Dispatcher dispatcher_;
+  std::atomic<size_t> batch_streams_{0};
 };
 
 }  // namespace openen::relay

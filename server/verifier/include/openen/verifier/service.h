@@ -31,6 +31,8 @@ using RawVerificationService = openen::v1::Verification::WithRawCallbackMethod_I
         openen::v1::Verification::WithRawCallbackMethod_Certify<
             openen::v1::Verification::Service>>>;
 
+// The worker pool must be drained (destroyed) before the service: its
+// queued tasks refer to the service's handlers.
 class VerificationService final : public RawVerificationService {
  public:
   // |admin_api_key| authorises IssueCode ("authorization: Bearer <key>").
