@@ -146,7 +146,7 @@ base::StatusOr<std::string> EncodeUsedRecord(int64_t expiry, const crypto::Sha25
   std::string v = Be64(expiry);
   v.push_back(static_cast<char>(kUsedRecordVersion));
   v.append(reinterpret_cast<const char*>(digest.data()), digest.size());
-  v += base::AsChars(aead.Seal(base::AsBytes(plain), base::AsBytes(digest)));
+  v += base::AsChars(aead.Seal(base::AsBytes(plain), digest));
   return v;
 }
 
