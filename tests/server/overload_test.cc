@@ -170,7 +170,7 @@ TEST_CASE("undecodable requests get INVALID_ARGUMENT saying what was wrong", "[s
   ShutdownGracefully(running->server.get(), 5);
 }
 
-TEST_CASE("a full lane refuses at once; free workers serve lanes in order; chaff holds one",
+TEST_CASE("a full lane refuses at once - free workers serve lanes in order - chaff holds one",
           "[server]") {
   SECTION("chaff holds one worker, never waits; the other worker serves real work") {
     WorkerPool pool(2);
