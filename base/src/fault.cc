@@ -34,7 +34,8 @@ void ParseEnvironment(Faults* f) {
   const std::string s = spec;
   const size_t eq = s.find('=');
   const size_t at = s.find('@', eq == std::string::npos ? 0 : eq);
-  const std::string action = s.substr(eq + 1, at == std::string::npos ? std::string::npos : at - eq - 1);
+  const std::string action =
+      s.substr(eq + 1, at == std::string::npos ? std::string::npos : at - eq - 1);
   int hit = at == std::string::npos ? 1 : std::atoi(s.c_str() + at + 1);
   FaultAction a;
   if (eq == std::string::npos || hit < 1) {

@@ -452,8 +452,8 @@ base::StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport,
         (static_cast<int64_t>(oldest_day) + s.config.retention_days()) * crypto::kDaySeconds;
     base::Status stored = s.CheckAlive(s.clock->NowSeconds());
     // Moved, not copied, so that the one copy of the keys and secret is wiped.
-    internal::Records::PendingPublish pending{std::move(kept.request),
-                           std::min(kept.certificate_expires_at, retention_end), kept.keys};
+    internal::Records::PendingPublish pending{
+        std::move(kept.request), std::min(kept.certificate_expires_at, retention_end), kept.keys};
     if (stored.ok()) stored = s.records->PutPendingPublish(pending);
     WipeString(&pending.request);
     WipeString(&kept.request);

@@ -3,7 +3,7 @@
 // Messages in and out of gRPC's raw byte buffers, for servers that decode
 // their requests themselves (the generated WithRawCallbackMethod_ services):
 // a request that does not decode then gets INVALID_ARGUMENT saying what was
-// wrong, where gRPC's own decoding answers UNIMPLEMENTED with no message, as
+// wrong, where gRPC's own decoding answers with a bare status and no message, as
 // if the method did not exist.
 
 #ifndef OPENEN_RPC_CODEC_H_
