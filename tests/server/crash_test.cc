@@ -27,6 +27,7 @@
 
 #include "openen/base/fault.h"
 #include "openen/base/file.h"
+#include "openen/rpc/call.h"
 #include "openen/server/decommission.h"
 #include "openen/server/key_files.h"
 #include "openen/verifier/verifier.h"
@@ -484,11 +485,11 @@ std::vector<SubmittedKey> PublishThree(int port, RelayFixture& f) {
   base::Bytes secret(32, 0x44);
   *req.mutable_certificate() = f.Certificate(keys, secret);
   req.set_hmac_secret(std::string(base::AsChars(secret)));
-  auto api = openen::v1::Relay::NewStub(
-      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
+  auto channel =
+      grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
   grpc::ClientContext ctx;
   openen::v1::PublishResponse resp;
-  REQUIRE(api->Publish(&ctx, req, &resp).ok());
+  REQUIRE(rpc::UnaryCall(channel.get(), "/openen.v1.Relay/Publish", &ctx, req, &resp).ok());
   REQUIRE(resp.accepted() == 3);
   return keys;
 }
