@@ -309,7 +309,7 @@ int main(int argc, char** argv) {
     if (flag == "--flood-connections") flood_connections = static_cast<int>(v);
   }
   if (!crypto::Init().ok()) Die("crypto");
-  std::string dir = (std::filesystem::temp_directory_path() / "openen-bench-flood-XXXXXX").string();
+  std::string dir = (std::filesystem::temp_directory_path() / ("openen-bench-flood-" + std::string(6, 'X'))).string();  // mkdtemp template
   if (mkdtemp(dir.data()) == nullptr) Die("mkdtemp");
   const auto authority = crypto::Ed25519PrivateKey::Generate();
   {

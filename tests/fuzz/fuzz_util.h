@@ -62,7 +62,7 @@ class ScratchDir {
     std::string base = std::filesystem::is_directory("/dev/shm", ec)
                            ? std::string("/dev/shm")
                            : std::filesystem::temp_directory_path().string();
-    std::string tmpl = base + "/openen-fuzz-XXXXXX";
+    std::string tmpl = base + "/openen-fuzz-" + std::string(6, 'X');  // mkdtemp template
     if (mkdtemp(tmpl.data()) == nullptr) {
       perror("mkdtemp");
       abort();
