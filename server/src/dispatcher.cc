@@ -55,8 +55,11 @@ void Dispatcher::RunDecoys() {
       cv_.wait(lock);
       continue;
     }
-    if (!stopping_ && Clock::now() < decoys_.top().due) {
-      cv_.wait_until(lock, decoys_.top().due);
+    // A copy: wait_until reads the deadline again after waking, when a
+    // push may have moved the heap's storage.
+    const Clock::time_point due = decoys_.top().due;
+    if (!stopping_ && Clock::now() < due) {
+      cv_.wait_until(lock, due);
       continue;
     }
     std::function<void()> send = std::move(const_cast<Decoy&>(decoys_.top()).send);
