@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 #include <grpcpp/grpcpp.h>
+#include <grpcpp/impl/client_unary_call.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -397,6 +398,11 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
   const std::string admin_key = ReadFile(dir.Sub("admin.key")).substr(0, 64);
   std::vector<std::pair<std::string, std::string>> secrets;  // searched in logs and directories
   std::vector<std::pair<std::string, std::string>> published;  // keys: searched in logs
+  std::string refusals;  // every error message the servers sent back: searched too
+  auto note = [&](const grpc::Status& s) {
+    if (!s.ok()) refusals += s.error_message() + "\n";
+    return s.error_code();
+  };
 
   // Issue, then the error paths: wrong code, oversized code, wrong token,
   // short HMAC; then the success path; chaff in between.
@@ -413,7 +419,7 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
     openen::v1::ExchangeCodeRequest req;
     req.set_code(code);
     req.set_chaff(chaff);
-    return verification->ExchangeCode(&ctx, req, out).error_code();
+    return note(verification->ExchangeCode(&ctx, req, out));
   };
   auto certify = [&](const std::string& token, const std::string& hmac, bool chaff, openen::v1::CertifyResponse* out) {
     grpc::ClientContext ctx;
@@ -421,7 +427,7 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
     req.set_token(token);
     req.set_key_hmac(hmac);
     req.set_chaff(chaff);
-    return verification->Certify(&ctx, req, out).error_code();
+    return note(verification->Certify(&ctx, req, out));
   };
   openen::v1::ExchangeCodeResponse token;
   const std::string wrong_code = "4821 7730 1956 0482";
@@ -460,7 +466,17 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
   auto send = [&](const openen::v1::PublishRequest& req) {
     grpc::ClientContext ctx;
     openen::v1::PublishResponse resp;
-    return relay_api->Publish(&ctx, req, &resp).error_code();
+    return note(relay_api->Publish(&ctx, req, &resp));
+  };
+  // Bytes that do not decode, holding the secrets: a publish cut short, a
+  // code that is not UTF-8.
+  auto send_bytes = [&](grpc::Channel* channel, const char* method, const std::string& bytes) {
+    grpc::ClientContext ctx;
+    grpc::Slice slice(bytes);
+    grpc::ByteBuffer req(&slice, 1), resp;
+    const grpc::internal::RpcMethod rpc(method, grpc::internal::RpcMethod::NORMAL_RPC);
+    return note(grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
+        channel, rpc, &ctx, req, &resp));
   };
   *publish.mutable_certificate() = cert.certificate();
   openen::v1::PublishRequest bad = publish;  // a wrong HMAC secret
@@ -474,6 +490,13 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
   chaff.set_chaff(true);
   CHECK(send(chaff) == grpc::OK);
   publish.set_hmac_secret(std::string(base::AsChars(hmac_secret)));
+  const std::string whole = publish.SerializeAsString();
+  CHECK(send_bytes(rchannel.get(), "/openen.v1.Relay/Publish", whole.substr(0, whole.size() - 1)) ==
+        grpc::INVALID_ARGUMENT);
+  openen::v1::ExchangeCodeRequest not_utf8;
+  not_utf8.set_code(codes.long_code() + "\xff");
+  CHECK(send_bytes(vchannel.get(), "/openen.v1.Verification/ExchangeCode",
+                   not_utf8.SerializeAsString()) == grpc::INVALID_ARGUMENT);
   REQUIRE(send(publish) == grpc::OK);
   CHECK(send(publish) == grpc::OK);  // the identical request again: a retry, its first reply
   openen::v1::PublishRequest other = publish;  // another request under the used certificate
@@ -524,8 +547,10 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
     addresses.push_back({"peer " + std::to_string(p) + " reversed", std::string("\x7f\x00\x00\x01", 4) + be});
   }
 
-  // Where to look: every line both servers printed, every file they keep.
-  const std::string logs = verifier.stderr_text() + relay.stderr_text();
+  // Where to look: every line both servers printed and every error they
+  // sent back, every file they keep.
+  const std::string logs = verifier.stderr_text() + relay.stderr_text() + refusals;
+  CHECK(refusals.find("not valid UTF-8") != std::string::npos);
   // The only address a log may name is the server's own listening one.
   size_t own = 0, any = 0;
   for (size_t at = logs.find("listening on 127.0.0.1:"); at != std::string::npos;
