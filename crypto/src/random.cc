@@ -3,9 +3,12 @@
 #include "openen/crypto/random.h"
 
 #include <sodium.h>
+#include <unistd.h>
 
-#include <cstdlib>
+#include <array>
 #include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 namespace openen::crypto {
 
@@ -26,6 +29,25 @@ void RandomBytes(std::span<uint8_t> out) {
     std::abort();
   }
   if (!out.empty()) randombytes_buf(out.data(), out.size());
+}
+
+void PaddingBytes(std::span<uint8_t> out) {
+  struct Stream {
+    std::array<uint8_t, crypto_stream_chacha20_ietf_KEYBYTES> key{};
+    uint64_t messages = 0;  // the nonce: one per call
+    pid_t pid = 0;          // 0: not keyed yet
+  };
+  thread_local Stream stream;
+  if (stream.pid != getpid()) {
+    RandomBytes(stream.key);
+    stream.messages = 0;
+    stream.pid = getpid();
+  }
+  if (out.empty()) return;
+  std::array<uint8_t, crypto_stream_chacha20_ietf_NONCEBYTES> nonce{};
+  std::memcpy(nonce.data(), &stream.messages, sizeof(stream.messages));
+  ++stream.messages;
+  crypto_stream_chacha20_ietf(out.data(), out.size(), nonce.data(), stream.key.data());
 }
 
 uint32_t RandomUniform(uint32_t upper_bound) {

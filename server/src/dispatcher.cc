@@ -2,12 +2,22 @@
 
 #include "openen/server/dispatcher.h"
 
+#include <grpc/grpc_security.h>
+
 #include "openen/crypto/random.h"
 
 namespace openen::server {
 
 base::Status BusyError() {
   return base::ResourceExhaustedError("the server is busy; try again later");
+}
+
+WorkerPool::Flow ConnectionOf(grpc::CallbackServerContext* ctx) {
+  grpc_auth_context* auth = grpc_call_auth_context(ctx->c_call());
+  const WorkerPool::Flow flow = auth;
+  // The pointer stays a key only: it is never dereferenced once released.
+  if (auth != nullptr) grpc_auth_context_release(auth);
+  return flow;
 }
 
 Dispatcher::Dispatcher(WorkerPool* pool) : pool_(pool), decoy_thread_([this] { RunDecoys(); }) {}

@@ -25,7 +25,7 @@ long PaddingLength(size_t unpadded, size_t target) {
 
 std::string RandomPadding(size_t n) {
   std::string s(n, '\0');
-  crypto::RandomBytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s.data()), s.size()));
+  crypto::PaddingBytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s.data()), s.size()));
   return s;
 }
 

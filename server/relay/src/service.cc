@@ -39,6 +39,16 @@ base::Status FillPublishResponse(const base::StatusOr<PublishResult>& result,
   return wire::PadToSize(response, kPublishResponseSize);
 }
 
+std::vector<SubmittedKey> Keys(const openen::v1::PublishRequest& request) {
+  std::vector<SubmittedKey> keys;
+  keys.reserve(request.keys_size());
+  for (const auto& k : request.keys()) {
+    keys.push_back({base::ToBytes(k.key_data()), k.rolling_start_interval_number(),
+                    k.rolling_period(), k.transmission_risk()});
+  }
+  return keys;
+}
+
 }  // namespace
 
 RelayService::RelayService(Relay* relay, server::WorkerPool* pool)
@@ -48,15 +58,9 @@ RelayService::RelayService(Relay* relay, server::WorkerPool* pool)
             return request.chaff() ? Lane::kChaff : Lane::kReal;
           },
           [this](const openen::v1::PublishRequest& request, openen::v1::PublishResponse* response) {
-            std::vector<SubmittedKey> keys;
-            keys.reserve(request.keys_size());
-            for (const auto& k : request.keys()) {
-              keys.push_back({base::ToBytes(k.key_data()), k.rolling_start_interval_number(),
-                              k.rolling_period(), k.transmission_risk()});
-            }
             return FillPublishResponse(
-                relay_->Publish(keys, request.certificate(), base::AsBytes(request.hmac_secret()),
-                                request.chaff()),
+                relay_->Publish(Keys(request), request.certificate(),
+                                base::AsBytes(request.hmac_secret()), request.chaff()),
                 response);
           },
           [this](const openen::v1::PublishRequest& request, openen::v1::PublishResponse* response) {
@@ -113,8 +117,10 @@ namespace {
 class BatchStreamer final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   // |streams| counts the streams open; this one is counted until OnDone.
-  BatchStreamer(Relay* relay, server::WorkerPool* pool, std::atomic<size_t>* streams)
-      : relay_(relay), pool_(pool), streams_(streams) {
+  // Its chunks wait in |flow|'s turn of the read lane.
+  BatchStreamer(Relay* relay, server::WorkerPool* pool, std::atomic<size_t>* streams,
+                server::WorkerPool::Flow flow)
+      : relay_(relay), pool_(pool), streams_(streams), flow_(flow) {
     ++*streams_;
   }
 
@@ -149,7 +155,9 @@ class BatchStreamer final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 
  private:
   void ReadNext() {
-    const bool queued = pool_->TrySubmit(Lane::kRead, [this] {
+    const bool queued = pool_->TrySubmit(
+        Lane::kRead,
+        [this] {
       uint64_t total = 0;
       auto data = relay_->ReadBatch(name_, offset_, kBatchChunkBytes, &total);
       if (!data.ok()) {
@@ -171,13 +179,15 @@ class BatchStreamer final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
         return;
       }
       StartWrite(&chunk_bytes_);
-    });
+        },
+        flow_, [this] { Finish(rpc::ToGrpcStatus(server::BusyError())); });
     if (!queued) Finish(rpc::ToGrpcStatus(server::BusyError()));
   }
 
   Relay* relay_;
   server::WorkerPool* pool_;
   std::atomic<size_t>* streams_;
+  const server::WorkerPool::Flow flow_;
   std::string name_;
   openen::v1::BatchChunk chunk_;
   grpc::ByteBuffer chunk_bytes_;
@@ -189,7 +199,8 @@ class BatchStreamer final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* RelayService::GetBatch(
     grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) {
-  auto* streamer = new BatchStreamer(relay_, dispatcher_.pool(), &batch_streams_);
+  auto* streamer = new BatchStreamer(relay_, dispatcher_.pool(), &batch_streams_,
+                                     server::ConnectionOf(ctx));
   // Each open stream holds a chunk while its reader is slow: their number
   // is bounded, whatever the connections.
   if (batch_streams_ > kMaxBatchStreams) {

@@ -4,7 +4,8 @@
 // one place for both servers. For each call it
 //   - decodes the request itself (the services register raw methods), so
 //     that undecodable bytes get INVALID_ARGUMENT saying what was wrong;
-//   - puts the work in its lane (worker_pool.h), or answers
+//   - puts the work in its lane (worker_pool.h), in its connection's flow,
+//     or answers
 //     RESOURCE_EXHAUSTED at once when the lane is full, before any work;
 //   - answers chaff that its lane has no room for with a decoy: the reply
 //     the work would give, made without the work (no disk), sent after a
@@ -53,6 +54,13 @@ struct UnaryHandler {
 
 // The status a call gets when its lane is full.
 base::Status BusyError();
+
+// ConnectionOf returns the key of the connection |ctx|'s call came on, for
+// the worker pool's flows: the address of the connection's gRPC security
+// context (one per connection, for insecure connections too), used only as
+// a number while the call waits. Nothing about the peer, its address
+// included, is read.
+WorkerPool::Flow ConnectionOf(grpc::CallbackServerContext* ctx);
 
 class Dispatcher {
  public:
@@ -140,11 +148,14 @@ grpc::ServerUnaryReactor* Dispatcher::Serve(grpc::CallbackServerContext* ctx,
     if (status.ok()) status = rpc::EncodeMessage(call->response, response);
     reactor->Finish(rpc::ToGrpcStatus(status));
   };
-  const bool queued = pool_->TrySubmit(lane, [this, &handler, call, finish, lane, start] {
-    base::Status status = handler.run(call->request, &call->response);
-    if (lane == Lane::kReal && status.ok()) RecordReal(&handler, Clock::now() - start);
-    finish(std::move(status));
-  });
+  const bool queued = pool_->TrySubmit(
+      lane,
+      [this, &handler, call, finish, lane, start] {
+        base::Status status = handler.run(call->request, &call->response);
+        if (lane == Lane::kReal && status.ok()) RecordReal(&handler, Clock::now() - start);
+        finish(std::move(status));
+      },
+      ConnectionOf(ctx), [finish] { finish(BusyError()); });
   if (queued) return reactor;
   if (lane == Lane::kChaff && handler.decoy) {
     // Made now, sent later: the decoy thread only sends.

@@ -9,9 +9,20 @@
 // refused at once, and the caller answers RESOURCE_EXHAUSTED before doing any
 // of the work. Each lane also has a cap on the workers it may hold at a time,
 // and free workers serve the lanes in order: real uploads before reads, and
-// chaff, which holds one worker at most and never waits, last. A chaff flood
-// cannot take the workers from real uploads; a read flood makes them wait
-// no longer than for the reads already running.
+// chaff last: it holds one worker at most, never waits, and runs only while
+// nothing else is running or waiting. A chaff flood cannot take a worker (or
+// the relay's publish lock, or the disk) from real uploads; a read flood makes
+// them wait no longer than for the reads already running.
+//
+// Within a lane, tasks wait by flow (the connection a call came on) and the
+// flows take turns: one task of each flow with work, round and round. A
+// connection with many calls waiting (a flood of forged uploads, which only
+// a worker can tell from real ones) makes a real upload from another
+// connection wait for one task per connection, not for its whole queue. When
+// a lane is full, a newcomer takes the place of the newest task of the flow
+// with the most waiting, which is refused in its stead, as long as that flow
+// has at least two more waiting than the newcomer's: a flood fills the
+// queue, but cannot keep anyone else out of it.
 
 #ifndef OPENEN_SERVER_WORKER_POOL_H_
 #define OPENEN_SERVER_WORKER_POOL_H_
@@ -21,6 +32,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -41,12 +53,17 @@ struct LaneLimits {
   // its own would make it slower than real work).
   size_t max_queued = 256;
   size_t max_running = 0;  // workers at once; 0 means all of them
+  // Taken only while no other lane has a task running or waiting: work that
+  // must never hold a worker, a lock or the disk from anything else (chaff,
+  // which runs for real only on an otherwise idle server).
+  bool only_when_idle = false;
 };
 
 class WorkerPool {
  public:
   // The default limits: 256 queued in kReal and kRead, all workers; chaff
-  // one worker at a time, and only when it can start at once.
+  // one worker at a time, only when it can start at once, and only while the
+  // other lanes are idle.
   static std::array<LaneLimits, kLaneCount> DefaultLimits();
 
   explicit WorkerPool(size_t threads, std::array<LaneLimits, kLaneCount> limits = DefaultLimits());
@@ -55,27 +72,46 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // TrySubmit queues |task| in |lane| and returns true, or returns false at
-  // once, without keeping |task|, when the lane's queue is full. Thread-safe.
-  [[nodiscard]] bool TrySubmit(Lane lane, std::function<void()> task);
+  // The connection a task came from, as an opaque key (server::ConnectionOf):
+  // compared, never read. nullptr is a flow like any other.
+  using Flow = const void*;
 
-  // Queued returns the number of tasks waiting in |lane|; Full whether
-  // TrySubmit would refuse one now.
+  // TrySubmit queues |task| in |lane| for |flow| and returns true, or
+  // returns false at once, without keeping |task|, when the lane has no room
+  // for it. To make room, the newest task of the flow with the most waiting
+  // may be dropped, if it came with a |refused| callback: that is called
+  // instead of the task (outside the pool's lock). Thread-safe.
+  [[nodiscard]] bool TrySubmit(Lane lane, std::function<void()> task, Flow flow = nullptr,
+                               std::function<void()> refused = nullptr);
+
+  // Queued returns the number of tasks waiting in |lane|; Full whether its
+  // queue holds all it may (a newcomer then gets in only in a larger flow's
+  // place).
   size_t Queued(Lane lane) const;
   bool Full(Lane lane) const;
 
  private:
+  struct Task {
+    std::function<void()> run;
+    std::function<void()> refused;  // unset: never dropped for a newcomer
+  };
   struct LaneState {
     LaneLimits limits;
-    std::deque<std::function<void()>> tasks;
+    std::map<Flow, std::deque<Task>> flows;  // the flows with tasks waiting
+    std::deque<Flow> turns;                  // each of them once: whose task is next
+    size_t queued = 0;                       // tasks waiting, all flows
     size_t running = 0;
   };
 
   void Run();
   // NextLane returns the first lane with a task it may start, or kLaneCount.
   size_t NextLane() const;
-  // Accepts reports whether TrySubmit would take a task for |lane| now.
+  // Accepts reports whether |lane| has room for another task now.
   bool Accepts(size_t lane) const;
+  // MakeRoom drops the newest task of |lane|'s largest flow, if that flow
+  // has two more waiting than |flow| and the task can be refused, and
+  // returns its refused callback; or returns nullptr.
+  std::function<void()> MakeRoom(LaneState* lane, Flow flow);
 
   mutable std::mutex mu_;
   std::condition_variable cv_;
