@@ -2,7 +2,12 @@
 
 #include "openen/crypto/secret.h"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <array>
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "openen/crypto/random.h"
 #include "test_util.h"
@@ -52,6 +57,37 @@ TEST_CASE("Random secrets and RandomUniform", "[secret][random]") {
     seen[v] = true;
   }
   CHECK((seen[0] && seen[1] && seen[2]));
+}
+
+TEST_CASE("PaddingBytes differ between calls - threads and a forked child", "[random]") {
+  auto draw = [] {
+    std::array<uint8_t, 64> out{};
+    PaddingBytes(out);
+    return out;
+  };
+  const auto first = draw(), second = draw();
+  CHECK(first != second);
+  CHECK(first != std::array<uint8_t, 64>{});
+  std::array<uint8_t, 64> other{};
+  std::thread([&] { other = draw(); }).join();
+  CHECK(other != first);
+  CHECK(other != second);
+  // A forked child keys a stream of its own: it never repeats the parent's.
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  const pid_t child = fork();
+  REQUIRE(child >= 0);
+  if (child == 0) {
+    const auto mine = draw();
+    _exit(write(fds[1], mine.data(), mine.size()) == static_cast<ssize_t>(mine.size()) ? 0 : 1);
+  }
+  close(fds[1]);
+  std::array<uint8_t, 64> from_child{};
+  REQUIRE(read(fds[0], from_child.data(), from_child.size()) == static_cast<ssize_t>(from_child.size()));
+  close(fds[0]);
+  int status = 0;
+  waitpid(child, &status, 0);
+  CHECK(from_child != draw());
 }
 
 }  // namespace

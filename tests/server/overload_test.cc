@@ -3,7 +3,8 @@
 // The servers under bad bytes and overload: undecodable requests get
 // INVALID_ARGUMENT saying what was wrong; full lanes shed with
 // RESOURCE_EXHAUSTED before any work; chaff the server has no room for is
-// answered by a decoy that looks like the real reply; and real calls go first.
+// answered by a decoy that looks like the real reply; real calls go first,
+// chaff runs for real only on an idle server, and connections take turns.
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/impl/client_unary_call.h>
@@ -13,6 +14,9 @@
 #include <condition_variable>
 #include <future>
 #include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
 
 #include "openen/relay/service.h"
 #include "openen/server/dispatcher.h"
@@ -270,6 +274,148 @@ TEST_CASE("with every worker busy, real publishes shed and chaff is answered by 
 
   gate.Open();
   CHECK(queued.get().ok());
+  ShutdownGracefully(running->server.get(), 5);
+}
+
+TEST_CASE("flows take turns in a lane - a full lane makes room from the largest flow", "[server]") {
+  const WorkerPool::Flow a = "connection a", b = "connection b";
+  std::array<LaneLimits, kLaneCount> limits = WorkerPool::DefaultLimits();
+  limits[static_cast<size_t>(Lane::kReal)].max_queued = 4;
+  Gate gate;
+  std::vector<std::string> order, refused;  // the one worker writes |order|
+  std::mutex refused_mu;
+  auto task = [&](const std::string& name) { return [&order, name] { order.push_back(name); }; };
+  auto refuse = [&](const std::string& name) {
+    return [&refused, &refused_mu, name] {
+      std::lock_guard<std::mutex> lock(refused_mu);
+      refused.push_back(name);
+    };
+  };
+  SECTION("one task of each flow in turn, whatever the order they came in") {
+    {
+      WorkerPool pool(1);
+      REQUIRE(pool.TrySubmit(Lane::kRead, [&] { gate.Wait(); }));
+      gate.WaitForWaiters(1);
+      for (const char* name : {"a1", "a2", "a3", "a4"}) REQUIRE(pool.TrySubmit(Lane::kReal, task(name), a));
+      REQUIRE(pool.TrySubmit(Lane::kReal, task("b1"), b));
+      gate.Open();
+    }
+    CHECK(order == std::vector<std::string>{"a1", "b1", "a2", "a3", "a4"});
+  }
+  SECTION("a newcomer takes the place of the newest task of a flow with two more waiting") {
+    {
+      WorkerPool pool(1, limits);
+      REQUIRE(pool.TrySubmit(Lane::kRead, [&] { gate.Wait(); }));
+      gate.WaitForWaiters(1);
+      for (const char* name : {"a1", "a2", "a3", "a4"}) {
+        REQUIRE(pool.TrySubmit(Lane::kReal, task(name), a, refuse(name)));
+      }
+      CHECK(pool.Full(Lane::kReal));
+      // The largest flow itself gets no room.
+      CHECK_FALSE(pool.TrySubmit(Lane::kReal, task("a5"), a, refuse("a5")));
+      CHECK(pool.TrySubmit(Lane::kReal, task("b1"), b, refuse("b1")));  // a4 out
+      CHECK(pool.TrySubmit(Lane::kReal, task("b2"), b, refuse("b2")));  // a3 out
+      // Two each: no flow has two more than b.
+      CHECK_FALSE(pool.TrySubmit(Lane::kReal, task("b3"), b, refuse("b3")));
+      CHECK(pool.Queued(Lane::kReal) == 4);
+      gate.Open();
+    }
+    CHECK(order == std::vector<std::string>{"a1", "b1", "a2", "b2"});
+    CHECK(refused == std::vector<std::string>{"a4", "a3"});
+  }
+  SECTION("a task without a refusal is never dropped") {
+    {
+      WorkerPool pool(1, limits);
+      REQUIRE(pool.TrySubmit(Lane::kRead, [&] { gate.Wait(); }));
+      gate.WaitForWaiters(1);
+      for (const char* name : {"a1", "a2", "a3", "a4"}) REQUIRE(pool.TrySubmit(Lane::kReal, task(name), a));
+      CHECK_FALSE(pool.TrySubmit(Lane::kReal, task("b1"), b, refuse("b1")));
+      gate.Open();
+    }
+    CHECK(order == std::vector<std::string>{"a1", "a2", "a3", "a4"});
+    CHECK(refused.empty());
+  }
+}
+
+TEST_CASE("chaff runs for real only while no other work runs or waits", "[server]") {
+  WorkerPool pool(2);
+  Gate gate;
+  std::atomic<bool> real_done{false};
+  REQUIRE(pool.TrySubmit(Lane::kReal, [&] {
+    gate.Wait();
+    real_done = true;
+  }));
+  gate.WaitForWaiters(1);
+  // A worker is free, but real work runs: chaff would take turns from it.
+  CHECK(pool.Full(Lane::kChaff));
+  CHECK_FALSE(pool.TrySubmit(Lane::kChaff, [] {}));
+  gate.Open();
+  while (!real_done) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  bool taken = false;
+  std::promise<void> chaff_ran;
+  for (int i = 0; i < 5000 && !taken; ++i) {
+    taken = pool.TrySubmit(Lane::kChaff, [&] { chaff_ran.set_value(); });
+    if (!taken) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  REQUIRE(taken);
+  CHECK(chaff_ran.get_future().wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+}
+
+TEST_CASE("calls wait by connection - a flood on one connection cannot keep another connection out",
+          "[server][grpc]") {
+  RelayFixture f;
+  std::array<LaneLimits, kLaneCount> limits = WorkerPool::DefaultLimits();
+  limits[static_cast<size_t>(Lane::kReal)].max_queued = 2;
+  WorkerPool pool(1, limits);
+  relay::RelayService service(f.relay.get(), &pool);
+  auto running = StartServer({}, {&service});
+  REQUIRE(running.ok());
+  // Two connections: channels with different arguments share none.
+  auto connection = [&](int id) {
+    grpc::ChannelArguments args;
+    args.SetInt("openen.test.connection", id);
+    return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(running->port),
+                                     grpc::InsecureChannelCredentials(), args);
+  };
+  auto flooder = connection(1), phone = connection(2);
+  Gate gate;
+  REQUIRE(pool.TrySubmit(Lane::kReal, [&] { gate.Wait(); }));
+  gate.WaitForWaiters(1);
+
+  // The flooding connection fills the lane.
+  std::vector<std::future<grpc::Status>> flood;
+  for (int i = 0; i < 2; ++i) {
+    flood.push_back(std::async(std::launch::async, [&] {
+      openen::v1::PublishResponse r;
+      return Publish(flooder, PublishRequest(f, false), &r);
+    }));
+    while (pool.Queued(Lane::kReal) < static_cast<size_t>(i + 1))
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  CHECK(pool.Full(Lane::kReal));
+  // Its third call is refused: its own flow is the largest.
+  openen::v1::PublishResponse r;
+  CHECK(Publish(flooder, PublishRequest(f, false), &r).error_code() == grpc::RESOURCE_EXHAUSTED);
+  // The phone's call takes the place of the flood's newest, which is
+  // refused in its stead; the phone's publish is served.
+  auto real = std::async(std::launch::async, [&] {
+    openen::v1::PublishResponse out;
+    return Publish(phone, PublishRequest(f, false), &out);
+  });
+  int refused = 0;
+  for (int i = 0; i < 5000 && refused == 0; ++i) {
+    for (auto& call : flood) {
+      if (!call.valid() || call.wait_for(std::chrono::seconds(0)) != std::future_status::ready) continue;
+      if (call.get().error_code() == grpc::RESOURCE_EXHAUSTED) ++refused;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  CHECK(refused == 1);
+  gate.Open();
+  CHECK(real.get().ok());
+  for (auto& call : flood) {
+    if (call.valid()) CHECK(call.get().ok());  // the flood's first call, served in its turn
+  }
   ShutdownGracefully(running->server.get(), 5);
 }
 
