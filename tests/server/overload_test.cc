@@ -346,9 +346,15 @@ TEST_CASE("chaff runs for real only while no other work runs or waits", "[server
     real_done = true;
   }));
   gate.WaitForWaiters(1);
-  // A worker is free, but real work runs: chaff would take turns from it.
-  CHECK(pool.Full(Lane::kChaff));
-  CHECK_FALSE(pool.TrySubmit(Lane::kChaff, [] {}));
+  // The other worker is free (once it has started), but real work runs:
+  // chaff would take turns from it. Tried for a while, so that the free
+  // worker is surely waiting for work.
+  bool taken_while_real_ran = false;
+  for (int i = 0; i < 200 && !taken_while_real_ran; ++i) {
+    taken_while_real_ran = !pool.Full(Lane::kChaff) || pool.TrySubmit(Lane::kChaff, [] {});
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  CHECK_FALSE(taken_while_real_ran);
   gate.Open();
   while (!real_done) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   bool taken = false;
