@@ -20,6 +20,7 @@
 #include "exposure.h"
 #include "openen/client/matcher.h"
 #include "openen/crypto/hash.h"
+#include "openen/crypto/secret.h"
 #include "openen/v1/signed.pb.h"
 #include "own_keys.h"
 #include "records.h"
@@ -145,8 +146,7 @@ base::StatusOr<std::optional<internal::Records::PendingPublish>> Client::Impl::P
   OPENEN_ASSIGN_OR_RETURN(std::optional<internal::Records::PendingPublish> pending,
                           records->GetPendingPublish());
   if (pending && now >= pending->keep_until) {
-    crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(pending->request.data()),
-                                    pending->request.size()));
+    crypto::Wipe(&pending->request);
     OPENEN_RETURN_IF_ERROR(records->ClearPendingPublish());
     pending.reset();
   }
@@ -423,12 +423,6 @@ base::StatusOr<std::vector<OwnKey>> Client::KeysForUpload(
   return internal::OwnKeys::ForUpload(*s.records, excluded_days);
 }
 
-namespace {
-void WipeString(std::string* s) {
-  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s->data()), s->size()));
-}
-}  // namespace
-
 base::StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport,
                                                      const std::string& code,
                                                      const std::vector<uint32_t>& excluded_days,
@@ -455,8 +449,8 @@ base::StatusOr<UploadReport> Client::UploadDiagnosis(UploadTransport& transport,
     internal::Records::PendingPublish pending{
         std::move(kept.request), std::min(kept.certificate_expires_at, retention_end), kept.keys};
     if (stored.ok()) stored = s.records->PutPendingPublish(pending);
-    WipeString(&pending.request);
-    WipeString(&kept.request);
+    crypto::Wipe(&pending.request);
+    crypto::Wipe(&kept.request);
     if (stored.ok()) return accepted.status().WithReason(kUploadPendingReason);
   }
   OPENEN_RETURN_IF_ERROR(accepted.status());
@@ -479,7 +473,7 @@ base::StatusOr<UploadReport> Client::RetryUpload(UploadTransport& transport,
   }
   base::StatusOr<uint32_t> accepted =
       internal::RetryFlow(transport, pending->request, s.options.publish_retry, cancel);
-  WipeString(&pending->request);
+  crypto::Wipe(&pending->request);
   const bool undecided =
       !accepted.ok() && (IsRetryablePublishError(accepted.status()) ||
                          accepted.status().code() == base::StatusCode::kCancelled);
@@ -499,7 +493,7 @@ base::StatusOr<bool> Client::HasPendingUpload() {
   OPENEN_RETURN_IF_ERROR(s.CheckAlive(now));
   OPENEN_ASSIGN_OR_RETURN(std::optional<internal::Records::PendingPublish> pending,
                           s.PendingPublish(now));
-  if (pending) WipeString(&pending->request);
+  if (pending) crypto::Wipe(&pending->request);
   return pending.has_value();
 }
 

@@ -11,6 +11,7 @@
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
+#include "openen/crypto/secret.h"
 #include "openen/v1/relay.pb.h"
 #include "openen/v1/verification.pb.h"
 #include "openen/wire/padding.h"
@@ -18,11 +19,6 @@
 
 namespace openen::client::internal {
 namespace {
-
-void WipeString(std::string* s) {
-  if (s != nullptr && !s->empty())
-    crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s->data()), s->size()));
-}
 
 // CallBytes sends |request| as |method| and parses the response.
 template <typename Response>
@@ -49,7 +45,7 @@ base::StatusOr<Response> Call(UploadTransport& transport, std::string_view metho
                               const google::protobuf::MessageLite& request) {
   std::string bytes = request.SerializeAsString();
   auto response = CallBytes<Response>(transport, method, base::AsBytes(bytes));
-  WipeString(&bytes);
+  crypto::Wipe(&bytes);
   return response;
 }
 
@@ -129,8 +125,8 @@ base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vecto
     openen::v1::PublishRequest* publish;
     ~Wiper() {
       for (auto& e : *entries) crypto::Wipe(e.key_data);
-      for (auto& k : *publish->mutable_keys()) WipeString(k.mutable_key_data());
-      WipeString(publish->mutable_hmac_secret());
+      for (auto& k : *publish->mutable_keys()) crypto::Wipe(k.mutable_key_data());
+      crypto::Wipe(publish->mutable_hmac_secret());
     }
   } wiper{&entries, &publish};
 
@@ -209,13 +205,13 @@ base::StatusOr<uint32_t> UploadFlow(UploadTransport& transport, const std::vecto
   if (!chaff && undecided && kept != nullptr) {
     openen::v1::Certificate certificate;
     if (certificate.ParseFromString(publish.certificate().payload())) {
-      WipeString(&kept->request);
+      crypto::Wipe(&kept->request);
       kept->request = std::move(bytes);
       kept->certificate_expires_at = certificate.expires_at();
       kept->keys = static_cast<uint32_t>(keys.size());
     }
   }
-  WipeString(&bytes);
+  crypto::Wipe(&bytes);
   if (!published.ok()) fail(published.status());
   if (!failed.ok()) return failed;
   return published->accepted();

@@ -58,4 +58,8 @@ void Wipe(std::span<uint8_t> buf) {
   if (!buf.empty()) sodium_memzero(buf.data(), buf.size());
 }
 
+void Wipe(std::string* s) {
+  if (s != nullptr) Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s->data()), s->size()));
+}
+
 }  // namespace openen::crypto

@@ -168,6 +168,9 @@ void RelayRequests() {
   get.set_name("batch-" + std::to_string(kFuzzNow + 3600) + ".zip");
   Write("relay_rpc", "get-batch", Selected(2, get.SerializeAsString()));
   Write("relay_rpc", "get-config", Selected(3, openen::v1::GetConfigRequest().SerializeAsString()));
+  // Bytes that do not decode: a length running past the end, a bad tag.
+  Write("relay_rpc", "publish-truncated", Selected(0, std::string("\x0a\xff\xff\x03", 4)));
+  Write("relay_rpc", "get-batch-bad-tag", Selected(2, std::string("\xff\xff\xff\xff\x0f", 5)));
 }
 
 void VerifierRequests() {
@@ -176,6 +179,9 @@ void VerifierRequests() {
   Write("verifier_rpc", "issue-code", Selected(0, issue.SerializeAsString()));
   issue.set_symptom_onset_interval(kToday - 144 * 3);
   Write("verifier_rpc", "issue-code-onset", Selected(0, issue.SerializeAsString()));
+  Write("verifier_rpc", "issue-code-admin", Selected(0x80, issue.SerializeAsString()));
+  // A code that is not UTF-8.
+  Write("verifier_rpc", "exchange-not-utf8", Selected(1, std::string("\x0a\x02\xff\xfe", 4)));
   openen::v1::ExchangeCodeRequest exchange;
   Write("verifier_rpc", "exchange-helped", Selected(0x81, exchange.SerializeAsString()));
   exchange.set_code("1234 5678-9012 3456");

@@ -1,27 +1,35 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 //
-// Fuzz target relay_rpc: every request a caller can send the relay, parsed
-// as its request message and handed to the Relay methods that
-// server/relay/src/service.cc calls for it (Publish, ListBatches, GetBatch's
-// ReadBatch loop, GetConfig's accessors), on one relay opened over a scratch
-// directory with a fixed clock, holding one released batch.
+// Fuzz target relay_rpc: every request a caller can send the relay, as
+// bytes, through the relay's real gRPC service (fuzz_server.h: gRPC, the
+// request codec, the worker pool's lanes, decoys for chaff, the handlers),
+// on one relay opened over a scratch directory with a fixed clock, holding
+// one released batch.
 //
-// Input: a selector byte, then the request message. Selector % 4 picks the
+// Input: a selector byte, then the request's bytes. Selector % 4 picks the
 // method: 0 Publish, 1 ListBatches, 2 GetBatch, 3 GetConfig. Bit 0x80 makes
-// the target help past what a mutation cannot forge: for Publish it signs
-// the certificate payload given (or an empty one) with the verifier's key,
-// its key_hmac set to the keys' HMAC, so that the key rules are reached; for
-// GetBatch it asks for the released batch's name followed by the one given.
+// the target help past what a mutation cannot forge: for a Publish whose
+// bytes parse, it signs the certificate payload given (or an empty one)
+// with the verifier's key, its key_hmac set to the keys' HMAC, so that the
+// key rules are reached; for a GetBatch that parses, it asks for the
+// released batch's name followed by the one given. Without the bit the bytes
+// go as they are, undecodable ones included.
+//
+// Beyond "no crash": no status a bug would give (fuzz_server.h), every
+// Publish answer of the padded size, and a batch streamed in order, never
+// more bytes than its size.
 
 #include <cstdlib>
 #include <memory>
 
+#include "fuzz_server.h"
 #include "fuzz_util.h"
 #include "openen/base/clock.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
 #include "openen/relay/relay.h"
 #include "openen/relay/service.h"
+#include "openen/server/worker_pool.h"
 #include "openen/v1/relay.pb.h"
 #include "openen/wire/signed.h"
 
@@ -37,6 +45,11 @@ struct RelayHarness {
   crypto::Ed25519PrivateKey authority = FixedEd25519('A');
   std::unique_ptr<relay::Relay> relay;
   std::string batch_name;
+  // Destroyed in the order the relay binary destroys them: the server
+  // stops, the pool runs what is queued, then the service goes.
+  std::unique_ptr<relay::RelayService> service;
+  std::unique_ptr<server::WorkerPool> pool;
+  std::unique_ptr<FuzzServer> server;
 
   RelayHarness() {
     relay::RelayOptions options;
@@ -71,6 +84,14 @@ struct RelayHarness {
     auto batches = relay->ListBatches("", 10);
     if (batches.empty()) Die(base::InternalError("no batch was released"));
     batch_name = batches[0].name();
+    pool = std::make_unique<server::WorkerPool>(2);
+    service = std::make_unique<relay::RelayService>(relay.get(), pool.get());
+    server = std::make_unique<FuzzServer>(std::vector<grpc::Service*>{service.get()});
+  }
+  ~RelayHarness() {
+    server.reset();
+    pool.reset();
+    service.reset();
   }
 
   [[noreturn]] static void Die(const base::Status& s) {
@@ -105,21 +126,10 @@ struct RelayHarness {
         wire::SignEnvelope(wire::kCertificateContext, cert, authority);
   }
 
-  // Publish does what RelayService::Publish does with a request.
+  // Publish stores |request| directly (for the setup's batch).
   base::StatusOr<relay::PublishResult> Publish(const openen::v1::PublishRequest& request) {
-    auto result = relay->Publish(Keys(request), request.certificate(),
-                                 base::AsBytes(request.hmac_secret()), request.chaff());
-    if (result.ok()) {
-      openen::v1::PublishResponse response;
-      response.set_accepted(result->accepted);
-      for (const relay::KeyRejection& r : result->rejected) {
-        auto* out = response.add_rejected();
-        out->set_index(r.index);
-        out->set_reason(r.reason);
-      }
-      (void)response.ByteSizeLong();
-    }
-    return result;
+    return relay->Publish(Keys(request), request.certificate(),
+                          base::AsBytes(request.hmac_secret()), request.chaff());
   }
 };
 
@@ -138,57 +148,47 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   fuzz::FuzzInput in(data, size);
   const uint8_t selector = in.Byte();
   const bool help = selector & 0x80;
-  const std::string_view request_bytes = in.Rest();
+  std::string request(in.Rest());
+  std::string response;
   switch ((selector & 0x7f) % 4) {
     case 0: {
-      openen::v1::PublishRequest request;
-      if (!fuzz::Parse(request_bytes, &request)) return 0;
-      if (help) {
+      openen::v1::PublishRequest publish;
+      if (help && fuzz::Parse(request, &publish)) {
         openen::v1::Certificate cert;
         // A payload that does not parse leaves an empty certificate.
-        (void)cert.ParseFromString(request.certificate().payload());
-        harness->Sign(&request, cert);
+        (void)cert.ParseFromString(publish.certificate().payload());
+        harness->Sign(&publish, cert);
+        request = publish.SerializeAsString();
       }
-      (void)harness->Publish(request);
+      const grpc::Status s = harness->server->Call("/openen.v1.Relay/Publish", request, &response);
+      // Every answer, real or chaff, accepted or not, is of the one size.
+      if (s.ok() && response.size() != relay::kPublishResponseSize) abort();
       break;
     }
-    case 1: {
-      openen::v1::ListBatchesRequest request;
-      if (!fuzz::Parse(request_bytes, &request)) return 0;
-      openen::v1::ListBatchesResponse response;
-      for (auto& info : harness->relay->ListBatches(request.after(), relay::kMaxBatchesPerList)) {
-        *response.add_batches() = std::move(info);
-      }
+    case 1:
+      (void)harness->server->Call("/openen.v1.Relay/ListBatches", request, &response);
       break;
-    }
     case 2: {
-      openen::v1::GetBatchRequest request;
-      if (!fuzz::Parse(request_bytes, &request)) return 0;
-      const std::string name = help ? harness->batch_name + request.name() : request.name();
-      // The stream's loop: chunks until the whole file was read.
+      openen::v1::GetBatchRequest get;
+      if (help && fuzz::Parse(request, &get)) {
+        get.set_name(harness->batch_name + get.name());
+        request = get.SerializeAsString();
+      }
+      std::vector<std::string> chunks;
+      if (!harness->server->Stream("/openen.v1.Relay/GetBatch", request, &chunks).ok()) break;
+      // The chunks follow each other and never pass the size they report.
       uint64_t offset = 0;
-      for (;;) {
-        uint64_t total = 0;
-        auto chunk = harness->relay->ReadBatch(name, offset, relay::kBatchChunkBytes, &total);
-        if (!chunk.ok() || chunk->empty()) break;
-        offset += chunk->size();
-        if (offset > total) abort();  // never more bytes than the size it reports
-        if (offset == total) break;
+      for (const std::string& bytes : chunks) {
+        openen::v1::BatchChunk chunk;
+        if (!chunk.ParseFromString(bytes) || chunk.offset() != offset) abort();
+        offset += chunk.data().size();
+        if (offset > chunk.total_size()) abort();
       }
       break;
     }
-    default: {
-      openen::v1::GetConfigRequest request;
-      if (!fuzz::Parse(request_bytes, &request)) return 0;
-      openen::v1::GetConfigResponse response;
-      if (auto order = harness->relay->decommission_order()) {
-        *response.mutable_decommission_order() = *order;
-      }
-      if (harness->relay->config() && !harness->relay->decommissioned()) {
-        *response.mutable_config() = *harness->relay->config();
-      }
+    default:
+      (void)harness->server->Call("/openen.v1.Relay/GetConfig", request, &response);
       break;
-    }
   }
   return 0;
 }

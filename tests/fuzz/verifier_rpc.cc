@@ -1,25 +1,33 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 //
 // Fuzz target verifier_rpc: every request a caller can send the verifier,
-// parsed as its request message and handed to the Verifier methods that
-// server/verifier/src/service.cc calls for it (IssueCode, ExchangeCode or
-// ChaffToken, Certify or ChaffCertificate), on one verifier opened over a
-// scratch directory with a fixed clock.
+// as bytes, through the verifier's real gRPC service (fuzz_server.h: gRPC,
+// the admin key check, the request codec, the worker pool's lanes, decoys
+// for chaff, the handlers), on one verifier opened over a scratch directory
+// with a fixed clock.
 //
-// Input: a selector byte, then the request message. Selector % 3 picks the
+// Input: a selector byte, then the request's bytes. Selector % 3 picks the
 // method: 0 IssueCode, 1 ExchangeCode, 2 Certify. Bit 0x80 makes the target
-// help past what a mutation cannot guess: ExchangeCode gets a freshly
-// issued code (the short one when the request's code is shorter than the
-// long one) with the request's code appended; Certify gets a fresh token.
+// help past what a mutation cannot guess: IssueCode carries the admin key;
+// an ExchangeCode that parses gets a freshly issued code (the short one
+// when the request's code is shorter than the long one) with the request's
+// code appended; a Certify that parses gets a fresh token in front of its
+// own. Without the bit the bytes go as they are, undecodable ones included,
+// and IssueCode goes without the key.
 //
-// Beyond "no crash": a code or token is accepted once only.
+// Beyond "no crash": no status a bug would give (fuzz_server.h), every
+// answer of its padded size, IssueCode refused without the key, and a code
+// or token accepted once only.
 
 #include <cstdlib>
 #include <memory>
 
+#include "fuzz_server.h"
 #include "fuzz_util.h"
 #include "openen/base/clock.h"
+#include "openen/server/worker_pool.h"
 #include "openen/v1/verification.pb.h"
+#include "openen/verifier/service.h"
 #include "openen/verifier/verifier.h"
 
 namespace openen::fuzz {
@@ -29,6 +37,11 @@ struct VerifierHarness {
   ScratchDir dir;
   base::FakeClock clock{kFuzzNow};
   std::unique_ptr<verifier::Verifier> verifier;
+  const std::string admin_key = std::string(32, 'k');
+  // Destroyed in the order the verifier binary destroys them.
+  std::unique_ptr<verifier::VerificationService> service;
+  std::unique_ptr<server::WorkerPool> pool;
+  std::unique_ptr<FuzzServer> server;
 
   VerifierHarness() {
     verifier::VerifierOptions options;
@@ -39,6 +52,15 @@ struct VerifierHarness {
       abort();
     }
     verifier = std::move(*v);
+    pool = std::make_unique<server::WorkerPool>(2);
+    service = std::make_unique<verifier::VerificationService>(
+        verifier.get(), crypto::SecretBytes(base::AsBytes(admin_key)), pool.get());
+    server = std::make_unique<FuzzServer>(std::vector<grpc::Service*>{service.get()});
+  }
+  ~VerifierHarness() {
+    server.reset();
+    pool.reset();
+    service.reset();
   }
 
   verifier::IssuedCodes Issue() {
@@ -60,49 +82,53 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace openen;
   static fuzz::VerifierHarness verifier_harness;
   fuzz::VerifierHarness* harness = &verifier_harness;
-  verifier::Verifier* v = harness->verifier.get();
+  fuzz::FuzzServer* server = harness->server.get();
   fuzz::FuzzInput in(data, size);
   const uint8_t selector = in.Byte();
   const bool help = selector & 0x80;
-  const std::string_view request_bytes = in.Rest();
+  std::string request(in.Rest());
+  std::string response;
   switch ((selector & 0x7f) % 3) {
     case 0: {
-      openen::v1::IssueCodeRequest request;
-      if (!fuzz::Parse(request_bytes, &request)) return 0;
-      openen::v1::IssueCodeResponse response;
-      auto codes = v->IssueCode(request.test_type(), request.symptom_onset_interval());
-      if (codes.ok()) {
-        response.set_short_code(codes->short_code);
-        response.set_long_code(codes->long_code);
-      }
+      constexpr char kIssue[] = "/openen.v1.Verification/IssueCode";
+      const grpc::Status s =
+          server->Call(kIssue, request, &response, help ? harness->admin_key : "");
+      if (!help && s.error_code() != grpc::UNAUTHENTICATED) abort();
+      if (s.ok() && response.size() != verifier::kIssueCodeResponseSize) abort();
       break;
     }
     case 1: {
-      openen::v1::ExchangeCodeRequest request;
-      if (!fuzz::Parse(request_bytes, &request)) return 0;
-      std::string code = request.code();
-      if (help) {
+      constexpr char kExchange[] = "/openen.v1.Verification/ExchangeCode";
+      openen::v1::ExchangeCodeRequest exchange;
+      const bool parsed = fuzz::Parse(request, &exchange);
+      if (help && parsed) {
         verifier::IssuedCodes codes = harness->Issue();
-        code =
-            (code.size() < verifier::kLongCodeLength ? codes.short_code : codes.long_code) + code;
+        exchange.set_code((exchange.code().size() < verifier::kLongCodeLength ? codes.short_code
+                                                                              : codes.long_code) +
+                          exchange.code());
+        request = exchange.SerializeAsString();
       }
-      auto token = request.chaff() ? v->ChaffToken(code) : v->ExchangeCode(code);
+      const grpc::Status s = server->Call(kExchange, request, &response);
+      if (s.ok() && response.size() != verifier::kExchangeCodeResponseSize) abort();
       // The same code never counts twice.
-      if (token.ok() && !request.chaff() && v->ExchangeCode(code).ok()) abort();
+      if (s.ok() && parsed && !exchange.chaff() && server->Call(kExchange, request, &response).ok())
+        abort();
       break;
     }
     default: {
-      openen::v1::CertifyRequest request;
-      if (!fuzz::Parse(request_bytes, &request)) return 0;
-      std::string token = request.token();
-      if (help) {
-        auto issued = v->ExchangeCode(harness->Issue().long_code);
+      constexpr char kCertify[] = "/openen.v1.Verification/Certify";
+      openen::v1::CertifyRequest certify;
+      const bool parsed = fuzz::Parse(request, &certify);
+      if (help && parsed) {
+        auto issued = harness->verifier->ExchangeCode(harness->Issue().long_code);
         if (!issued.ok()) abort();
-        token = issued->token + token;
+        certify.set_token(issued->token + certify.token());
+        request = certify.SerializeAsString();
       }
-      const base::ByteView hmac = base::AsBytes(request.key_hmac());
-      auto cert = request.chaff() ? v->ChaffCertificate(token, hmac) : v->Certify(token, hmac);
-      if (cert.ok() && !request.chaff() && v->Certify(token, hmac).ok()) abort();
+      const grpc::Status s = server->Call(kCertify, request, &response);
+      if (s.ok() && response.size() != verifier::kCertifyResponseSize) abort();
+      if (s.ok() && parsed && !certify.chaff() && server->Call(kCertify, request, &response).ok())
+        abort();
       break;
     }
   }

@@ -469,22 +469,10 @@ int PortOf(Process* p) {
 // PublishThree publishes three keys of the last three days (real clock).
 std::vector<SubmittedKey> PublishThree(int port, RelayFixture& f) {
   f.clock.Set(std::time(nullptr));
-  const uint32_t today = crypto::RollingStart(crypto::EnIntervalNumber(std::time(nullptr)));
-  std::vector<SubmittedKey> keys;
-  openen::v1::PublishRequest req;
-  for (uint32_t d = 1; d <= 3; ++d) {
-    SubmittedKey k{base::Bytes(16), today - 144 * d, 144, 2};
-    crypto::RandomBytes(k.key_data);
-    keys.push_back(k);
-    auto* out = req.add_keys();
-    out->set_key_data(std::string(base::AsChars(k.key_data)));
-    out->set_rolling_start_interval_number(k.rolling_start_interval_number);
-    out->set_rolling_period(144);
-    out->set_transmission_risk(2);
-  }
+  const auto keys = RelayFixture::DailyKeys(
+      3, crypto::RollingStart(crypto::EnIntervalNumber(std::time(nullptr))));
   base::Bytes secret(32, 0x44);
-  *req.mutable_certificate() = f.Certificate(keys, secret);
-  req.set_hmac_secret(std::string(base::AsChars(secret)));
+  const auto req = RelayFixture::Request(keys, f.Certificate(keys, secret), secret);
   auto channel =
       grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials());
   grpc::ClientContext ctx;

@@ -80,18 +80,7 @@ std::shared_ptr<grpc::Channel> Channel(int port) {
 openen::v1::PublishRequest PublishRequest(const RelayFixture& f, bool chaff) {
   auto keys = RelayFixture::DailyKeys(3);
   base::Bytes secret(32, 7);
-  openen::v1::PublishRequest req;
-  for (const auto& k : keys) {
-    auto* out = req.add_keys();
-    out->set_key_data(std::string(base::AsChars(k.key_data)));
-    out->set_rolling_start_interval_number(k.rolling_start_interval_number);
-    out->set_rolling_period(k.rolling_period);
-    out->set_transmission_risk(k.transmission_risk);
-  }
-  *req.mutable_certificate() = f.Certificate(keys, secret);
-  req.set_hmac_secret(std::string(base::AsChars(secret)));
-  req.set_chaff(chaff);
-  return req;
+  return RelayFixture::Request(keys, f.Certificate(keys, secret), secret, chaff);
 }
 
 grpc::Status Publish(const std::shared_ptr<grpc::Channel>& channel,

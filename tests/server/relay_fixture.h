@@ -14,6 +14,7 @@
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/relay/relay.h"
+#include "openen/v1/relay.pb.h"
 #include "openen/wire/signed.h"
 #include "test_util.h"
 
@@ -58,11 +59,12 @@ struct RelayFixture {
     relay = std::move(*r);
   }
 
-  // DailyKeys returns n random keys for the n days before today.
-  static std::vector<SubmittedKey> DailyKeys(int n) {
+  // DailyKeys returns n random keys for the n days before |today| (the
+  // fake clock's day unless given).
+  static std::vector<SubmittedKey> DailyKeys(int n, uint32_t today = kToday) {
     std::vector<SubmittedKey> keys;
     for (int i = 1; i <= n; ++i) {
-      SubmittedKey k{base::Bytes(16), kToday - 144u * i, 144, 4};
+      SubmittedKey k{base::Bytes(16), today - 144u * i, 144, 4};
       crypto::RandomBytes(k.key_data);
       keys.push_back(k);
     }
@@ -91,6 +93,24 @@ struct RelayFixture {
     crypto::RandomBytes(nonce);
     c.set_nonce(std::string(base::AsChars(nonce)));
     return wire::SignEnvelope(wire::kCertificateContext, c, signer ? *signer : authority);
+  }
+
+  // Request is the PublishRequest a phone sends for |keys| under |cert|.
+  static openen::v1::PublishRequest Request(const std::vector<SubmittedKey>& keys,
+                                            const openen::v1::SignedEnvelope& cert,
+                                            base::ByteView secret, bool chaff = false) {
+    openen::v1::PublishRequest req;
+    for (const auto& k : keys) {
+      auto* out = req.add_keys();
+      out->set_key_data(std::string(base::AsChars(k.key_data)));
+      out->set_rolling_start_interval_number(k.rolling_start_interval_number);
+      out->set_rolling_period(k.rolling_period);
+      out->set_transmission_risk(k.transmission_risk);
+    }
+    *req.mutable_certificate() = cert;
+    req.set_hmac_secret(std::string(base::AsChars(secret)));
+    req.set_chaff(chaff);
+    return req;
   }
 
   // Publish publishes |keys| with a fresh valid certificate.

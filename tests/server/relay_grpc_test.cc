@@ -42,23 +42,6 @@ struct RelayServer {
   }
 };
 
-openen::v1::PublishRequest Request(const std::vector<SubmittedKey>& keys,
-                                   const openen::v1::SignedEnvelope& cert, base::ByteView secret,
-                                   bool chaff = false) {
-  openen::v1::PublishRequest req;
-  for (const auto& k : keys) {
-    auto* out = req.add_keys();
-    out->set_key_data(std::string(base::AsChars(k.key_data)));
-    out->set_rolling_start_interval_number(k.rolling_start_interval_number);
-    out->set_rolling_period(k.rolling_period);
-    out->set_transmission_risk(k.transmission_risk);
-  }
-  *req.mutable_certificate() = cert;
-  req.set_hmac_secret(std::string(base::AsChars(secret)));
-  req.set_chaff(chaff);
-  return req;
-}
-
 base::Bytes FetchBatch(openen::v1::Relay::Stub* relay_api, const std::string& name, grpc::Status* status,
                        int* chunks = nullptr) {
   grpc::ClientContext ctx;
@@ -99,7 +82,7 @@ TEST_CASE("code to certificate to publish to batch, over loopback gRPC", "[relay
   auto relay_api = s.RelayApi();
   grpc::ClientContext ctx;
   openen::v1::PublishResponse resp;
-  grpc::Status st = relay_api->Publish(&ctx, Request(keys, *cert, secret), &resp);
+  grpc::Status st = relay_api->Publish(&ctx, RelayFixture::Request(keys, *cert, secret), &resp);
   REQUIRE(st.ok());
   CHECK(resp.accepted() == 14);
   CHECK(resp.rejected_size() == 0);
@@ -140,21 +123,21 @@ TEST_CASE("bad publishes get clear statuses and the relay keeps serving", "[rela
   };
   openen::v1::PublishResponse resp;
   grpc::Status forged =
-      publish(Request(keys, s.f.Certificate(keys, base::Bytes(32, 2)), secret), &resp);
+      publish(RelayFixture::Request(keys, s.f.Certificate(keys, base::Bytes(32, 2)), secret), &resp);
   CHECK(forged.error_code() == grpc::UNAUTHENTICATED);
   CHECK(forged.error_message() == "key HMAC does not match the certificate");
-  grpc::Status empty = publish(Request({}, s.f.Certificate({}, secret), secret), &resp);
+  grpc::Status empty = publish(RelayFixture::Request({}, s.f.Certificate({}, secret), secret), &resp);
   CHECK(empty.error_code() == grpc::INVALID_ARGUMENT);
   CHECK(empty.error_message() == "publish has 0 keys, want 1..30");
 
-  auto big = Request(keys, s.f.Certificate(keys, secret), secret);
+  auto big = RelayFixture::Request(keys, s.f.Certificate(keys, secret), secret);
   big.set_padding(std::string(65 * 1024, 'p'));
   CHECK(publish(big, &resp).error_code() == grpc::RESOURCE_EXHAUSTED);
 
   // Per-key problems are reported, the rest accepted, in a same-size response.
   auto mixed = keys;
   mixed.push_back(SubmittedKey{base::Bytes(15, 9), testing::kToday - 3 * 144, 144, 1});
-  grpc::Status ok = publish(Request(mixed, s.f.Certificate(mixed, secret), secret), &resp);
+  grpc::Status ok = publish(RelayFixture::Request(mixed, s.f.Certificate(mixed, secret), secret), &resp);
   REQUIRE(ok.ok());
   CHECK(resp.accepted() == 2);
   REQUIRE(resp.rejected_size() == 1);
@@ -165,7 +148,7 @@ TEST_CASE("bad publishes get clear statuses and the relay keeps serving", "[rela
   // Chaff: same size, nothing stored.
   openen::v1::PublishResponse chaff;
   auto more = RelayFixture::DailyKeys(14);
-  REQUIRE(publish(Request(more, s.f.Certificate(more, secret), secret, true), &chaff).ok());
+  REQUIRE(publish(RelayFixture::Request(more, s.f.Certificate(more, secret), secret, true), &chaff).ok());
   CHECK(chaff.ByteSizeLong() == kPublishResponseSize);
   CHECK(s.f.relay->PendingKeys() == 2);
 
@@ -192,7 +175,7 @@ TEST_CASE("a publish whose reply was lost after the commit is retried over gRPC"
   auto keys = RelayFixture::DailyKeys(3);
   keys.push_back(SubmittedKey{base::Bytes(15, 9), testing::kToday - 5 * 144, 144, 1});
   base::Bytes secret(32, 1);
-  const auto request = Request(keys, s.f.Certificate(keys, secret), secret);
+  const auto request = RelayFixture::Request(keys, s.f.Certificate(keys, secret), secret);
   auto publish = [&](openen::v1::PublishResponse* resp) {
     grpc::ClientContext ctx;
     return relay_api->Publish(&ctx, request, resp);
@@ -266,7 +249,7 @@ TEST_CASE("the same service over an in-process channel", "[relay][grpc]") {
   base::Bytes secret(32, 9);
   grpc::ClientContext ctx;
   openen::v1::PublishResponse resp;
-  REQUIRE(relay_api->Publish(&ctx, Request(keys, s.f.Certificate(keys, secret), secret), &resp).ok());
+  REQUIRE(relay_api->Publish(&ctx, RelayFixture::Request(keys, s.f.Certificate(keys, secret), secret), &resp).ok());
   CHECK(resp.accepted() == 4);
   s.f.clock.Set(kNow + 3600);
   REQUIRE(s.f.relay->Maintain().ok());
@@ -284,7 +267,7 @@ TEST_CASE("no peer address reaches the data or export directory", "[relay][grpc]
   base::Bytes secret(32, 3);
   grpc::ClientContext ctx;
   openen::v1::PublishResponse resp;
-  REQUIRE(relay_api->Publish(&ctx, Request(keys, s.f.Certificate(keys, secret), secret), &resp).ok());
+  REQUIRE(relay_api->Publish(&ctx, RelayFixture::Request(keys, s.f.Certificate(keys, secret), secret), &resp).ok());
   s.f.clock.Set(kNow + 3600);
   REQUIRE(s.f.relay->Maintain().ok());
   for (const char* needle : {"127.0.0.1", "ipv4:", "localhost"}) {

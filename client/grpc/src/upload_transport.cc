@@ -17,18 +17,14 @@
 namespace openen::client_grpc {
 namespace {
 
-void WipeString(std::string* s) {
-  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(s->data()), s->size()));
-}
-
 // Wipe clears the key material of a parsed request once it was sent: a
 // Publish carries the keys and the HMAC secret (sent to the relay, but not
 // to be left in freed memory if it refuses them).
 template <typename Request>
 void Wipe(Request*) {}
 void Wipe(openen::v1::PublishRequest* r) {
-  for (auto& k : *r->mutable_keys()) WipeString(k.mutable_key_data());
-  WipeString(r->mutable_hmac_secret());
+  for (auto& k : *r->mutable_keys()) crypto::Wipe(k.mutable_key_data());
+  crypto::Wipe(r->mutable_hmac_secret());
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <string>
 
 #include "openen/base/bytes.h"
 
@@ -63,6 +64,8 @@ bool ConstantTimeEqual(base::ByteView a, base::ByteView b);
 
 // Wipe zeroes |buf| in a way the compiler cannot optimise away.
 void Wipe(std::span<uint8_t> buf);
+// Wipe zeroes the bytes |s| holds (its size stays), as the other Wipe does.
+void Wipe(std::string* s);
 
 }  // namespace openen::crypto
 
