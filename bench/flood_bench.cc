@@ -15,7 +15,9 @@
 //   flood_memory      the relay's RSS (now and peak) with N garbage publishes
 //                     of 60 KB kept in flight from one connection and from 64,
 //                     for N = 5000, 10000, 20000; and its largest RSS while the
-//                     flood is cancelled and in the 2 s after, and at the end
+//                     flood is cancelled and in the 2 s after, and at the end;
+//                     then for N = 20000 ended by closing the connections
+//                     without cancelling (ending "closed")
 // Where it runs: an attacker's CPU is not the server's. On a machine with two
 // CPUs or more the relay gets CPU 0 and the clients the others; the flood is
 // a process of its own (this binary again, with --flood-process) at the
@@ -314,8 +316,11 @@ class FloodProcess {
   }
   ~FloodProcess() { Stop(); }
 
-  std::map<std::string, long long> Stop() {
+  // Stop cancels the flood's calls, or with |cancel| false, ends the
+  // process without cancelling them (its connections simply close).
+  std::map<std::string, long long> Stop(bool cancel = true) {
     if (stop_ < 0) return outcomes_;
+    if (!cancel && write(stop_, "close", 5) != 5) Die("cannot stop the flood");
     close(stop_);
     stop_ = -1;
     std::string text;
@@ -337,14 +342,15 @@ class FloodProcess {
 };
 
 // RunFloodProcess is the child's side: flood until stdin closes, then
-// print the outcomes.
+// cancel the calls and print the outcomes; or, told "close", exit at once.
 int RunFloodProcess(int port, const std::string& kind, size_t calls, int connections) {
   setpriority(PRIO_PROCESS, 0, 19);
   Flood flood(port, Encode(kind == "chaff" ? Chaff() : Garbage()), calls, connections);
   if (write(1, "r", 1) != 1) return 1;
   char buf[64];
-  while (read(0, buf, sizeof(buf)) > 0) {
-  }
+  std::string told;
+  for (ssize_t n; (n = read(0, buf, sizeof(buf))) > 0;) told.append(buf, n);
+  if (told == "close") _exit(0);
   flood.Stop();
   std::string text;
   for (const auto& [what, n] : flood.Outcomes()) text += what + " " + std::to_string(n) + "\n";
@@ -420,7 +426,7 @@ class RssSampler {
 };
 
 void Memory(const std::string& self, const std::string& dir, const RelayProcess& relay,
-            size_t calls, int connections, const Cpus& cpus) {
+            size_t calls, int connections, bool cancel, const Cpus& cpus) {
   FloodProcess flood(self, dir, relay.port(), "garbage", calls, connections, cpus);
   // Long enough for every call to have been sent at least once.
   std::this_thread::sleep_for(std::chrono::seconds(5));
@@ -428,13 +434,14 @@ void Memory(const std::string& self, const std::string& dir, const RelayProcess&
   double stopping_max;
   {
     RssSampler sampler(relay);
-    const auto outcomes = flood.Stop();
+    const auto outcomes = flood.Stop(cancel);
     std::this_thread::sleep_for(std::chrono::seconds(2));
     stopping_max = sampler.Max();
     JsonLine line("flood_memory");
     line.Add("in_flight", static_cast<long long>(calls))
         .Add("connections", static_cast<long long>(connections))
         .Add("request_kb", 60LL)
+        .Add("ending", std::string(cancel ? "cancelled" : "closed"))
         .Add("relay_rss_mb", rss)
         .Add("relay_peak_rss_mb", peak)
         .Add("stopping_max_rss_mb", stopping_max)
@@ -487,13 +494,17 @@ int main(int argc, char** argv) {
     }
   }
   for (int connections : {1, 64}) {
-    // A fresh relay for each, so that each peak is its own.
-    for (size_t calls : {5000, 10000, 20000}) {
-      const std::string sub =
-          dir + "/m" + std::to_string(connections) + "-" + std::to_string(calls);
+    // A fresh relay for each, so that each peak is its own; the largest
+    // flood once more, ended without cancelling (see docs/operations.md,
+    // "HTTP/2 rapid reset").
+    for (size_t calls : {5000, 10000, 20000, 0}) {
+      const bool cancel = calls != 0;
+      if (calls == 0) calls = 20000;
+      const std::string sub = dir + "/m" + std::to_string(connections) + "-" +
+                              std::to_string(calls) + (cancel ? "" : "-closed");
       std::filesystem::create_directories(sub);
       RelayProcess relay(sub, authority, cpus);
-      Memory(self, sub, relay, calls, connections, cpus);
+      Memory(self, sub, relay, calls, connections, cancel, cpus);
     }
   }
   std::filesystem::remove_all(dir);
