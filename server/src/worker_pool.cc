@@ -57,19 +57,26 @@ bool WorkerPool::TrySubmit(Lane lane, std::function<void()> task, Flow flow,
   return true;
 }
 
-std::function<void()> WorkerPool::MakeRoom(LaneState* lane, Flow flow) {
-  auto largest = lane->flows.end();
-  for (auto it = lane->flows.begin(); it != lane->flows.end(); ++it) {
-    if (largest == lane->flows.end() || it->second.size() > largest->second.size()) largest = it;
+std::pair<WorkerPool::Flow, bool> WorkerPool::Victim(const LaneState& lane, Flow flow) const {
+  auto largest = lane.flows.end();
+  for (auto it = lane.flows.begin(); it != lane.flows.end(); ++it) {
+    if (largest == lane.flows.end() || it->second.size() > largest->second.size()) largest = it;
   }
-  auto own = lane->flows.find(flow);
-  const size_t own_size = own == lane->flows.end() ? 0 : own->second.size();
-  if (largest == lane->flows.end() || largest->first == flow ||
+  auto own = lane.flows.find(flow);
+  const size_t own_size = own == lane.flows.end() ? 0 : own->second.size();
+  if (largest == lane.flows.end() || largest->first == flow ||
       largest->second.size() < own_size + 2 || !largest->second.back().refused) {
-    return nullptr;
+    return {nullptr, false};
   }
-  std::function<void()> refused = std::move(largest->second.back().refused);
-  largest->second.pop_back();  // at least two waited: the flow keeps its turn
+  return {largest->first, true};
+}
+
+std::function<void()> WorkerPool::MakeRoom(LaneState* lane, Flow flow) {
+  const auto [victim, found] = Victim(*lane, flow);
+  if (!found) return nullptr;
+  std::deque<Task>& tasks = lane->flows.find(victim)->second;
+  std::function<void()> refused = std::move(tasks.back().refused);
+  tasks.pop_back();  // at least two waited: the flow keeps its turn
   --lane->queued;
   --queued_;
   return refused;
@@ -83,6 +90,13 @@ size_t WorkerPool::Queued(Lane lane) const {
 bool WorkerPool::Full(Lane lane) const {
   std::lock_guard<std::mutex> lock(mu_);
   return !Accepts(static_cast<size_t>(lane));
+}
+
+bool WorkerPool::Admits(Lane lane, Flow flow) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  const size_t i = static_cast<size_t>(lane);
+  if (Accepts(i)) return true;
+  return lanes_[i].limits.max_queued > 0 && Victim(lanes_[i], flow).second;
 }
 
 bool WorkerPool::Accepts(size_t lane) const {

@@ -300,6 +300,8 @@ TEST_CASE("flows take turns in a lane - a full lane makes room from the largest 
         REQUIRE(pool.TrySubmit(Lane::kReal, task(name), a, refuse(name)));
       }
       CHECK(pool.Full(Lane::kReal));
+      CHECK(pool.Admits(Lane::kReal, b));
+      CHECK_FALSE(pool.Admits(Lane::kReal, a));
       // The largest flow itself gets no room.
       CHECK_FALSE(pool.TrySubmit(Lane::kReal, task("a5"), a, refuse("a5")));
       CHECK(pool.TrySubmit(Lane::kReal, task("b1"), b, refuse("b1")));  // a4 out
@@ -391,6 +393,14 @@ TEST_CASE("calls wait by connection - a flood on one connection cannot keep anot
   // Its third call is refused: its own flow is the largest.
   openen::v1::PublishResponse r;
   CHECK(Publish(flooder, PublishRequest(f, false), &r).error_code() == grpc::RESOURCE_EXHAUSTED);
+  // Chaff is shed exactly as a real call from its connection would be: the
+  // flooder's is refused, the phone's answered (by a decoy: the one worker
+  // is held). Neither takes a place.
+  openen::v1::PublishResponse chaff;
+  CHECK(Publish(flooder, PublishRequest(f, true), &chaff).error_code() ==
+        grpc::RESOURCE_EXHAUSTED);
+  CHECK(Publish(phone, PublishRequest(f, true), &chaff).ok());
+  CHECK(pool.Queued(Lane::kReal) == 2);
   // The phone's call takes the place of the flood's newest, which is
   // refused in its stead; the phone's publish is served.
   auto real = std::async(std::launch::async, [&] {

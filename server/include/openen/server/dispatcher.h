@@ -12,7 +12,8 @@
 //     delay drawn from the latencies of recent real calls. Chaff then costs
 //     a flood nothing but still looks like a real call on the wire: the same
 //     status, the same padded size, the same spread of delays. And chaff is
-//     shed exactly when a real call would be: while the real lane is full.
+//     shed exactly when a real call from its connection would be: while the
+//     real lane is full and no flood's place can be taken.
 
 #ifndef OPENEN_SERVER_DISPATCHER_H_
 #define OPENEN_SERVER_DISPATCHER_H_
@@ -139,8 +140,10 @@ grpc::ServerUnaryReactor* Dispatcher::Serve(grpc::CallbackServerContext* ctx,
     return reactor;
   }
   const Lane lane = handler.lane(call->request);
-  // Chaff is shed exactly when a real call would be: the same answer.
-  if (lane == Lane::kChaff && pool_->Full(Lane::kReal)) {
+  const WorkerPool::Flow flow = ConnectionOf(ctx);
+  // Chaff is shed exactly when a real call from its connection would be:
+  // the same answer.
+  if (lane == Lane::kChaff && !pool_->Admits(Lane::kReal, flow)) {
     reactor->Finish(rpc::ToGrpcStatus(BusyError()));
     return reactor;
   }
@@ -155,7 +158,7 @@ grpc::ServerUnaryReactor* Dispatcher::Serve(grpc::CallbackServerContext* ctx,
         if (lane == Lane::kReal && status.ok()) RecordReal(&handler, Clock::now() - start);
         finish(std::move(status));
       },
-      ConnectionOf(ctx), [finish] { finish(BusyError()); });
+      flow, [finish] { finish(BusyError()); });
   if (queued) return reactor;
   if (lane == Lane::kChaff && handler.decoy) {
     // Made now, sent later: the decoy thread only sends.

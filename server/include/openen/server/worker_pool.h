@@ -35,6 +35,7 @@
 #include <map>
 #include <mutex>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace openen::server {
@@ -89,6 +90,9 @@ class WorkerPool {
   // place).
   size_t Queued(Lane lane) const;
   bool Full(Lane lane) const;
+  // Admits reports whether TrySubmit would take a task with a |refused|
+  // callback for |flow| in |lane| now, making room if it may.
+  bool Admits(Lane lane, Flow flow) const;
 
  private:
   struct Task {
@@ -108,9 +112,12 @@ class WorkerPool {
   size_t NextLane() const;
   // Accepts reports whether |lane| has room for another task now.
   bool Accepts(size_t lane) const;
-  // MakeRoom drops the newest task of |lane|'s largest flow, if that flow
-  // has two more waiting than |flow| and the task can be refused, and
-  // returns its refused callback; or returns nullptr.
+  // Victim returns the flow whose newest task a newcomer of |flow| may take
+  // the place of in a full |lane|: the largest, if it has two more waiting
+  // than |flow| and its newest task can be refused; or nullptr with false.
+  std::pair<Flow, bool> Victim(const LaneState& lane, Flow flow) const;
+  // MakeRoom drops the newest task of Victim's flow and returns its refused
+  // callback; or returns nullptr.
   std::function<void()> MakeRoom(LaneState* lane, Flow flow);
 
   mutable std::mutex mu_;
