@@ -13,6 +13,7 @@ packages=(
   build-essential cmake pkg-config git
   libsodium-dev libssl-dev
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
+  libabsl-dev  # absl::SetMutexDeadlockDetectionMode (server/src/grpc_server.cc)
   librocksdb-dev libzip-dev zlib1g-dev
   libcurl4-openssl-dev  # openen::client_curl
   catch2 openssl

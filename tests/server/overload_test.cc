@@ -18,11 +18,13 @@
 #include <thread>
 #include <vector>
 
+#include "openen/client/upload.h"
 #include "openen/relay/service.h"
 #include "openen/server/dispatcher.h"
 #include "openen/server/grpc_server.h"
 #include "openen/server/worker_pool.h"
 #include "openen/verifier/service.h"
+#include "openen/wire/padding.h"
 #include "relay_fixture.h"
 
 namespace openen::server {
@@ -160,6 +162,39 @@ TEST_CASE("undecodable requests get INVALID_ARGUMENT saying what was wrong", "[s
   openen::v1::PublishResponse response;
   CHECK(Publish(channel, PublishRequest(f, false), &response).ok());
   CHECK(response.accepted() == 3);
+  ShutdownGracefully(running->server.get(), 5);
+}
+
+TEST_CASE("a request over 8 KiB is refused before it is read - the largest padded request fits",
+          "[server][grpc]") {
+  RelayFixture f;
+  WorkerPool pool(2);
+  relay::RelayService relay_service(f.relay.get(), &pool);
+  const EndpointOptions options;
+  REQUIRE(options.max_receive_message_bytes == 8 * 1024);
+  auto running = StartServer(options, {&relay_service});
+  REQUIRE(running.ok());
+  auto channel = Channel(running->port);
+
+  // The largest request a phone sends: 14 keys padded to the publish size.
+  auto keys = RelayFixture::DailyKeys(14);
+  base::Bytes secret(32, 7);
+  openen::v1::PublishRequest largest =
+      RelayFixture::Request(keys, f.Certificate(keys, secret), secret, false);
+  REQUIRE(wire::PadToSize(&largest, client::kPublishRequestSize).ok());
+  openen::v1::PublishResponse response;
+  CHECK(Publish(channel, largest, &response).ok());
+  CHECK(response.accepted() == 14);
+
+  // At the bound a request is read and decoded; one byte over, gRPC refuses
+  // it before any handler sees it.
+  const std::string at_bound(options.max_receive_message_bytes, '\xff');
+  CHECK(RawCall(channel, "/openen.v1.Relay/Publish", at_bound).error_code() ==
+        grpc::INVALID_ARGUMENT);
+  const grpc::Status over =
+      RawCall(channel, "/openen.v1.Relay/Publish", at_bound + std::string(1, '\xff'));
+  CHECK(over.error_code() == grpc::RESOURCE_EXHAUSTED);
+  CHECK(over.error_message().size() < 200);
   ShutdownGracefully(running->server.get(), 5);
 }
 

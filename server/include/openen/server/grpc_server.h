@@ -23,11 +23,16 @@ struct EndpointOptions {
   std::string listen = "127.0.0.1:0";  // port 0: pick a free one
   std::optional<std::string> tls_cert_file;
   std::optional<std::string> tls_key_file;
-  int max_receive_message_bytes = 64 * 1024;
+  // The largest request: twice the largest padded one (a 4 KiB publish,
+  // client/upload.h), so that each call a client can start costs little.
+  int max_receive_message_bytes = 8 * 1024;
+  // What a client may send on one call before the server reads it (HTTP/2's
+  // stream flow-control window, fixed).
+  int stream_window_bytes = 16 * 1024;
   // Calls one connection may have open at once (HTTP/2's
   // MAX_CONCURRENT_STREAMS): a client that starts more waits on its side,
   // so that one connection cannot hold the server's memory or queues.
-  int max_streams_per_connection = 16;
+  int max_streams_per_connection = 4;
   // The memory gRPC may use for all connections' buffers together; past it,
   // reading from connections waits.
   size_t memory_quota_bytes = size_t{128} << 20;
