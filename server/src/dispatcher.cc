@@ -39,6 +39,38 @@ void Dispatcher::RecordReal(const void* method, Clock::duration latency) {
   if (l.count < kLatencySamples) ++l.count;
 }
 
+Lane Dispatcher::RealLane(WorkerPool::Flow flow) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = suspects_.find(flow);
+  if (it == suspects_.end()) return Lane::kReal;
+  if (Clock::now() < it->second) return Lane::kSuspect;
+  suspects_.erase(it);
+  return Lane::kReal;
+}
+
+void Dispatcher::Judge(WorkerPool::Flow flow, const base::Status& status) {
+  const base::StatusCode code = status.code();
+  const bool callers_fault =
+      code == base::StatusCode::kUnauthenticated || code == base::StatusCode::kPermissionDenied ||
+      code == base::StatusCode::kInvalidArgument || code == base::StatusCode::kNotFound;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!callers_fault) {
+    if (status.ok()) suspects_.erase(flow);
+    return;
+  }
+  const Clock::time_point now = Clock::now();
+  // Expired suspects are swept when the map is full, at most once a second.
+  if (suspects_.size() >= kMaxSuspects && now - swept_ >= std::chrono::seconds(1)) {
+    swept_ = now;
+    for (auto it = suspects_.begin(); it != suspects_.end();) {
+      it = it->second <= now ? suspects_.erase(it) : std::next(it);
+    }
+  }
+  if (suspects_.size() < kMaxSuspects || suspects_.count(flow) != 0) {
+    suspects_[flow] = now + kSuspectFor;
+  }
+}
+
 bool Dispatcher::ScheduleDecoy(const void* method, std::function<void()> send) {
   {
     std::lock_guard<std::mutex> lock(mu_);

@@ -224,7 +224,9 @@ TEST_CASE("a full lane refuses at once - free workers serve lanes in order - cha
     gate.Open();
     while (!chaff_done) std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  SECTION("a full queue refuses; queued real work runs before reads; chaff waits for no one") {
+  SECTION(
+      "a full queue refuses; real work runs before reads, reads before suspects; chaff waits for "
+      "no one") {
     std::array<LaneLimits, kLaneCount> limits = WorkerPool::DefaultLimits();
     limits[static_cast<size_t>(Lane::kReal)].max_queued = 2;
     Gate gate;
@@ -235,6 +237,7 @@ TEST_CASE("a full lane refuses at once - free workers serve lanes in order - cha
       gate.WaitForWaiters(1);
       // No worker is free: chaff is refused rather than queued.
       CHECK_FALSE(pool.TrySubmit(Lane::kChaff, [&] { order.push_back("chaff"); }));
+      REQUIRE(pool.TrySubmit(Lane::kSuspect, [&] { order.push_back("suspect"); }));
       REQUIRE(pool.TrySubmit(Lane::kRead, [&] { order.push_back("read"); }));
       REQUIRE(pool.TrySubmit(Lane::kReal, [&] { order.push_back("real"); }));
       REQUIRE(pool.TrySubmit(Lane::kReal, [&] { order.push_back("real"); }));
@@ -243,7 +246,7 @@ TEST_CASE("a full lane refuses at once - free workers serve lanes in order - cha
       CHECK(pool.Queued(Lane::kReal) == 2);
       gate.Open();
     }  // the destructor runs what is queued
-    CHECK(order == std::vector<std::string>{"real", "real", "read"});
+    CHECK(order == std::vector<std::string>{"real", "real", "read", "suspect"});
   }
 }
 
@@ -456,6 +459,66 @@ TEST_CASE("calls wait by connection - a flood on one connection cannot keep anot
   for (auto& call : flood) {
     if (call.valid()) CHECK(call.get().ok());  // the flood's first call, served in its turn
   }
+  ShutdownGracefully(running->server.get(), 5);
+}
+
+TEST_CASE("a connection whose real call failed waits behind other connections until one succeeds",
+          "[server][grpc]") {
+  RelayFixture f;
+  WorkerPool pool(1);
+  relay::RelayService service(f.relay.get(), &pool);
+  auto running = StartServer({}, {&service});
+  REQUIRE(running.ok());
+  auto connection = [&](int id) {
+    grpc::ChannelArguments args;
+    args.SetInt("openen.test.connection", id);
+    return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(running->port),
+                                     grpc::InsecureChannelCredentials(), args);
+  };
+  auto forger = connection(1), phone = connection(2);
+  auto publish = [&](const std::shared_ptr<grpc::Channel>& channel) {
+    return std::async(std::launch::async, [&f, channel] {
+      openen::v1::PublishResponse r;
+      return Publish(channel, PublishRequest(f, false), &r);
+    });
+  };
+  auto wait_queued = [&](Lane lane, size_t n) {
+    for (int i = 0; i < 5000 && pool.Queued(lane) < n; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    return pool.Queued(lane) == n;
+  };
+
+  // A certificate for other keys: refused after a worker checked it.
+  auto keys = RelayFixture::DailyKeys(2);
+  base::Bytes secret(32, 1);
+  openen::v1::PublishResponse r;
+  CHECK(Publish(forger,
+                RelayFixture::Request(keys, f.Certificate(keys, base::Bytes(32, 2)), secret), &r)
+            .error_code() == grpc::UNAUTHENTICATED);
+
+  // With the worker held, the forger's next call waits in kSuspect, the
+  // phone's in kReal, and the phone's is served first.
+  auto held = std::make_unique<Gate>();
+  REQUIRE(pool.TrySubmit(Lane::kReal, [&gate = *held] { gate.Wait(); }));
+  held->WaitForWaiters(1);
+  auto forgers = publish(forger);
+  CHECK(wait_queued(Lane::kSuspect, 1));
+  auto phones = publish(phone);
+  CHECK(wait_queued(Lane::kReal, 1));
+  CHECK(pool.Queued(Lane::kSuspect) == 1);
+  held->Open();
+  CHECK(phones.get().ok());
+  CHECK(forgers.get().ok());
+
+  // Its call succeeded: the forger's connection is no longer suspect.
+  held = std::make_unique<Gate>();
+  REQUIRE(pool.TrySubmit(Lane::kReal, [&gate = *held] { gate.Wait(); }));
+  held->WaitForWaiters(1);
+  auto again = publish(forger);
+  CHECK(wait_queued(Lane::kReal, 1));
+  CHECK(pool.Queued(Lane::kSuspect) == 0);
+  held->Open();
+  CHECK(again.get().ok());
   ShutdownGracefully(running->server.get(), 5);
 }
 

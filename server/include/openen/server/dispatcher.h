@@ -30,6 +30,7 @@
 #include <mutex>
 #include <queue>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "openen/base/status.h"
@@ -71,6 +72,15 @@ class Dispatcher {
   static constexpr size_t kMaxDecoys = 1024;
   // Real latencies a decoy's delay is drawn from: the most recent ones.
   static constexpr size_t kLatencySamples = 64;
+  // A connection whose real call failed as the caller's fault (a forged or
+  // used certificate, a wrong code, a bad request) is suspect for this long:
+  // its real calls wait in kSuspect, behind every other connection's, until
+  // then or until one of them succeeds. Forged uploads cost a worker an
+  // Ed25519 verification each, and a flood of them from many connections
+  // would otherwise take most turns from phones. Suspects kept at most;
+  // beyond, a new one is not remembered.
+  static constexpr std::chrono::seconds kSuspectFor{10};
+  static constexpr size_t kMaxSuspects = 65536;
 
   explicit Dispatcher(WorkerPool* pool);
   // Sends every decoy still waiting at once, then returns.
@@ -85,6 +95,10 @@ class Dispatcher {
                                   const UnaryHandler<Request, Response>& handler);
 
   WorkerPool* pool() const { return pool_; }
+
+  // RealLane returns the lane |flow|'s real calls wait in now: kSuspect
+  // while it is suspect, else kReal.
+  Lane RealLane(WorkerPool::Flow flow);
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -107,6 +121,9 @@ class Dispatcher {
   // decoding to its reply. Failures (a bad certificate, a wrong code) are
   // fast and anyone can make them: they would make decoys fast.
   void RecordReal(const void* method, Clock::duration latency);
+  // Judge makes |flow| suspect after a real call of its failed with |status|
+  // through the caller's fault, and clears it after one succeeded.
+  void Judge(WorkerPool::Flow flow, const base::Status& status);
   // ScheduleDecoy runs |send| after a delay drawn from |method|'s recorded
   // latencies; false (and |send| dropped) when kMaxDecoys are waiting.
   bool ScheduleDecoy(const void* method, std::function<void()> send);
@@ -116,6 +133,8 @@ class Dispatcher {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<const void*, Latencies> latencies_;  // by handler: one per method
+  std::unordered_map<WorkerPool::Flow, Clock::time_point> suspects_;  // until when
+  Clock::time_point swept_{};
   std::priority_queue<Decoy, std::vector<Decoy>, std::greater<>> decoys_;
   uint64_t decoy_sequence_ = 0;
   bool stopping_ = false;
@@ -139,11 +158,13 @@ grpc::ServerUnaryReactor* Dispatcher::Serve(grpc::CallbackServerContext* ctx,
     reactor->Finish(rpc::ToGrpcStatus(s));
     return reactor;
   }
-  const Lane lane = handler.lane(call->request);
   const WorkerPool::Flow flow = ConnectionOf(ctx);
+  const Lane real = RealLane(flow);
+  Lane lane = handler.lane(call->request);
+  if (lane == Lane::kReal) lane = real;
   // Chaff is shed exactly when a real call from its connection would be:
   // the same answer.
-  if (lane == Lane::kChaff && !pool_->Admits(Lane::kReal, flow)) {
+  if (lane == Lane::kChaff && !pool_->Admits(real, flow)) {
     reactor->Finish(rpc::ToGrpcStatus(BusyError()));
     return reactor;
   }
@@ -153,9 +174,10 @@ grpc::ServerUnaryReactor* Dispatcher::Serve(grpc::CallbackServerContext* ctx,
   };
   const bool queued = pool_->TrySubmit(
       lane,
-      [this, &handler, call, finish, lane, start] {
+      [this, &handler, call, finish, lane, flow, start] {
         base::Status status = handler.run(call->request, &call->response);
         if (lane == Lane::kReal && status.ok()) RecordReal(&handler, Clock::now() - start);
+        if (lane == Lane::kReal || lane == Lane::kSuspect) Judge(flow, status);
         finish(std::move(status));
       },
       flow, [finish] { finish(BusyError()); });

@@ -8,8 +8,9 @@
 // that no request mix makes memory grow: a task its lane has no room for is
 // refused at once, and the caller answers RESOURCE_EXHAUSTED before doing any
 // of the work. Each lane also has a cap on the workers it may hold at a time,
-// and free workers serve the lanes in order: real uploads before reads, and
-// chaff last: it holds one worker at most, never waits, and runs only while
+// and free workers serve the lanes in order: real uploads before reads, reads
+// before the real calls of connections whose last call failed, and chaff
+// last: it holds one worker at most, never waits, and runs only while
 // nothing else is running or waiting. A chaff flood cannot take a worker (or
 // the relay's publish lock, or the disk) from real uploads; a read flood makes
 // them wait no longer than for the reads already running.
@@ -42,11 +43,12 @@ namespace openen::server {
 
 // The lanes, most urgent first.
 enum class Lane : size_t {
-  kReal = 0,   // uploads and code exchanges that claim to be real
-  kRead = 1,   // batch listings and downloads
-  kChaff = 2,  // chaff: at most one worker at a time by default
+  kReal = 0,     // uploads and code exchanges that claim to be real
+  kRead = 1,     // batch listings and downloads
+  kSuspect = 2,  // real calls from a connection whose last one failed (Dispatcher)
+  kChaff = 3,    // chaff: at most one worker at a time by default
 };
-inline constexpr size_t kLaneCount = 3;
+inline constexpr size_t kLaneCount = 4;
 
 struct LaneLimits {
   // Tasks waiting, beyond those running. 0: none wait; a task is taken only
@@ -62,7 +64,7 @@ struct LaneLimits {
 
 class WorkerPool {
  public:
-  // The default limits: 256 queued in kReal and kRead, all workers; chaff
+  // The default limits: 256 queued in kReal, kRead and kSuspect, all workers; chaff
   // one worker at a time, only when it can start at once, and only while the
   // other lanes are idle.
   static std::array<LaneLimits, kLaneCount> DefaultLimits();
