@@ -9,15 +9,17 @@
 //                     flood got back (answered OK, shed RESOURCE_EXHAUSTED,
 //                     refused otherwise); once with no flood, then during a
 //                     chaff flood (valid-looking chaff publishes) and a garbage
-//                     flood (60 KB publishes whose certificate verifies under
-//                     no key), each with --flood-calls calls kept in flight over
+//                     flood (8 KiB publishes, the largest the relay reads,
+//                     whose certificate verifies under no key), each with
+//                     --flood-calls calls kept in flight over
 //                     --flood-connections connections
 //   flood_memory      the relay's RSS (now and peak) with N garbage publishes
-//                     of 60 KB kept in flight from one connection and from 64,
-//                     for N = 5000, 10000, 20000; and its largest RSS while the
-//                     flood is cancelled and in the 2 s after, and at the end;
-//                     then for N = 20000 ended by closing the connections
-//                     without cancelling (ending "closed")
+//                     kept in flight from one connection and from 64, for
+//                     N = 5000, 10000, 20000, of 60 KiB (refused by size) and
+//                     of 8 KiB; and its largest RSS while the flood is
+//                     cancelled and in the 2 s after, and at the end; then for
+//                     N = 20000 ended by closing the connections without
+//                     cancelling (ending "closed")
 // Where it runs: an attacker's CPU is not the server's. On a machine with two
 // CPUs or more the relay gets CPU 0 and the clients the others; the flood is
 // a process of its own (this binary again, with --flood-process) at the
@@ -27,6 +29,7 @@
 // the relay's CPU use is printed with each figure.
 // Usage: bench_flood [--seconds S] [--phones P] [--flood-calls N]
 //                    [--flood-connections C] [--shared-cpus]
+//                    [--only honest|memory]
 // The relay's limits: openen/server/worker_pool.h and grpc_server.h.
 
 #include <fcntl.h>
@@ -56,6 +59,7 @@
 #include "openen/base/bytes.h"
 #include "openen/base/file.h"
 #include "openen/rpc/codec.h"
+#include "openen/wire/padding.h"
 #include "relay_publishes.h"
 
 extern char** environ;
@@ -286,11 +290,17 @@ openen::v1::PublishRequest Chaff() {
   return req;
 }
 
-// Garbage is a 60 KB publish whose certificate verifies under no key.
-openen::v1::PublishRequest Garbage() {
+// Garbage is a publish of |kb| KiB whose certificate verifies under no key.
+// At 8 KiB it is just within the relay's size bound (grpc_server.h), so each
+// one is read, decoded and queued for a worker; at 60 KiB gRPC refuses it.
+openen::v1::PublishRequest Garbage(int kb) {
   auto stranger = crypto::Ed25519PrivateKey::Generate();
   openen::v1::PublishRequest req = bench::MakePublishes(1, time(nullptr), stranger)[0].Request();
-  req.set_padding(std::string(60 * 1024, 'g'));
+  if (kb * 1024 < 16 * 1024) {
+    if (!wire::PadToSize(&req, kb * 1024).ok()) Die("cannot pad garbage");
+  } else {
+    req.set_padding(std::string(kb * 1024, 'g'));
+  }
   return req;
 }
 
@@ -300,11 +310,11 @@ openen::v1::PublishRequest Garbage() {
 class FloodProcess {
  public:
   FloodProcess(const std::string& self, const std::string& dir, int port, const std::string& kind,
-               size_t calls, int connections, const Cpus& cpus) {
+               int kb, size_t calls, int connections, const Cpus& cpus) {
     int in[2], out[2];
     if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0) Die("pipe");
-    pid_ = Spawn({self, "--flood-process", std::to_string(port), kind, std::to_string(calls),
-                  std::to_string(connections)},
+    pid_ = Spawn({self, "--flood-process", std::to_string(port), kind, std::to_string(kb),
+                  std::to_string(calls), std::to_string(connections)},
                  cpus.clients, in[0], out[1], dir + "/flood.log");
     close(in[0]);
     close(out[1]);
@@ -343,9 +353,9 @@ class FloodProcess {
 
 // RunFloodProcess is the child's side: flood until stdin closes, then
 // cancel the calls and print the outcomes; or, told "close", exit at once.
-int RunFloodProcess(int port, const std::string& kind, size_t calls, int connections) {
+int RunFloodProcess(int port, const std::string& kind, int kb, size_t calls, int connections) {
   setpriority(PRIO_PROCESS, 0, 19);
-  Flood flood(port, Encode(kind == "chaff" ? Chaff() : Garbage()), calls, connections);
+  Flood flood(port, Encode(kind == "chaff" ? Chaff() : Garbage(kb)), calls, connections);
   if (write(1, "r", 1) != 1) return 1;
   char buf[64];
   std::string told;
@@ -425,9 +435,9 @@ class RssSampler {
   std::thread thread_;
 };
 
-void Memory(const std::string& self, const std::string& dir, const RelayProcess& relay,
+void Memory(const std::string& self, const std::string& dir, const RelayProcess& relay, int kb,
             size_t calls, int connections, bool cancel, const Cpus& cpus) {
-  FloodProcess flood(self, dir, relay.port(), "garbage", calls, connections, cpus);
+  FloodProcess flood(self, dir, relay.port(), "garbage", kb, calls, connections, cpus);
   // Long enough for every call to have been sent at least once.
   std::this_thread::sleep_for(std::chrono::seconds(5));
   const auto [rss, peak] = relay.MemoryMb();
@@ -440,7 +450,7 @@ void Memory(const std::string& self, const std::string& dir, const RelayProcess&
     JsonLine line("flood_memory");
     line.Add("in_flight", static_cast<long long>(calls))
         .Add("connections", static_cast<long long>(connections))
-        .Add("request_kb", 60LL)
+        .Add("request_kb", static_cast<long long>(kb))
         .Add("ending", std::string(cancel ? "cancelled" : "closed"))
         .Add("relay_rss_mb", rss)
         .Add("relay_peak_rss_mb", peak)
@@ -454,14 +464,15 @@ void Memory(const std::string& self, const std::string& dir, const RelayProcess&
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 6 && std::string(argv[1]) == "--flood-process") {
-    return RunFloodProcess(std::atoi(argv[2]), argv[3], std::strtoul(argv[4], nullptr, 10),
-                           std::atoi(argv[5]));
+  if (argc == 7 && std::string(argv[1]) == "--flood-process") {
+    return RunFloodProcess(std::atoi(argv[2]), argv[3], std::atoi(argv[4]),
+                           std::strtoul(argv[5], nullptr, 10), std::atoi(argv[6]));
   }
   double seconds = 10;
   int phones = 8, flood_connections = 16;
   size_t flood_calls = 2000;
   bool shared = false;
+  std::string only;  // "honest" or "memory": that phase alone
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--shared-cpus") {
@@ -469,6 +480,10 @@ int main(int argc, char** argv) {
       continue;
     }
     if (i + 1 >= argc) Die("flag " + flag + " needs a value");
+    if (flag == "--only") {
+      only = argv[++i];
+      continue;
+    }
     const double v = std::atof(argv[++i]);
     if (flag == "--seconds") seconds = v;
     if (flag == "--phones") phones = static_cast<int>(v);
@@ -483,28 +498,33 @@ int main(int argc, char** argv) {
   std::string dir = (std::filesystem::temp_directory_path() / ("openen-bench-flood-" + std::string(6, 'X'))).string();  // mkdtemp template
   if (mkdtemp(dir.data()) == nullptr) Die("mkdtemp");
   const auto authority = crypto::Ed25519PrivateKey::Generate();
-  {
+  if (only != "memory") {
     RelayProcess relay(dir, authority, cpus);
     Honest("none", relay, authority, phones, seconds).Add("cpus", std::string(shared ? "shared" : "split")).Print();
     for (const char* kind : {"chaff", "garbage"}) {
-      FloodProcess flood(self, dir, relay.port(), kind, flood_calls, flood_connections, cpus);
+      FloodProcess flood(self, dir, relay.port(), kind, 8, flood_calls, flood_connections, cpus);
       JsonLine line = Honest(kind, relay, authority, phones, seconds);
       for (const auto& [what, n] : flood.Stop()) line.Add("flood_" + what, n);
       line.Print();
     }
   }
-  for (int connections : {1, 64}) {
-    // A fresh relay for each, so that each peak is its own; the largest
-    // flood once more, ended without cancelling (see docs/operations.md,
-    // "HTTP/2 rapid reset").
-    for (size_t calls : {5000, 10000, 20000, 0}) {
-      const bool cancel = calls != 0;
-      if (calls == 0) calls = 20000;
-      const std::string sub = dir + "/m" + std::to_string(connections) + "-" +
-                              std::to_string(calls) + (cancel ? "" : "-closed");
-      std::filesystem::create_directories(sub);
-      RelayProcess relay(sub, authority, cpus);
-      Memory(self, sub, relay, calls, connections, cancel, cpus);
+  // Requests gRPC refuses by size, and the largest it reads.
+  for (int kb : {60, 8}) {
+    if (only == "honest") break;
+    for (int connections : {1, 64}) {
+      // A fresh relay for each, so that each peak is its own; the largest
+      // flood once more, ended without cancelling (see docs/operations.md,
+      // "HTTP/2 rapid reset").
+      for (size_t calls : {5000, 10000, 20000, 0}) {
+        const bool cancel = calls != 0;
+        if (calls == 0) calls = 20000;
+        const std::string sub = dir + "/m" + std::to_string(kb) + "-" +
+                                std::to_string(connections) + "-" + std::to_string(calls) +
+                                (cancel ? "" : "-closed");
+        std::filesystem::create_directories(sub);
+        RelayProcess relay(sub, authority, cpus);
+        Memory(self, sub, relay, kb, calls, connections, cancel, cpus);
+      }
     }
   }
   std::filesystem::remove_all(dir);
