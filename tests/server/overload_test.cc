@@ -79,6 +79,15 @@ std::shared_ptr<grpc::Channel> Channel(int port) {
                              grpc::InsecureChannelCredentials());
 }
 
+// Connection opens a connection of its own to |port|: channels with
+// different arguments (|id|) share none.
+std::shared_ptr<grpc::Channel> Connection(int port, int id) {
+  grpc::ChannelArguments args;
+  args.SetInt("openen.test.connection", id);
+  return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(port),
+                                   grpc::InsecureChannelCredentials(), args);
+}
+
 openen::v1::PublishRequest PublishRequest(const RelayFixture& f, bool chaff) {
   auto keys = RelayFixture::DailyKeys(3);
   base::Bytes secret(32, 7);
@@ -405,14 +414,7 @@ TEST_CASE("calls wait by connection - a flood on one connection cannot keep anot
   relay::RelayService service(f.relay.get(), &pool);
   auto running = StartServer({}, {&service});
   REQUIRE(running.ok());
-  // Two connections: channels with different arguments share none.
-  auto connection = [&](int id) {
-    grpc::ChannelArguments args;
-    args.SetInt("openen.test.connection", id);
-    return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(running->port),
-                                     grpc::InsecureChannelCredentials(), args);
-  };
-  auto flooder = connection(1), phone = connection(2);
+  auto flooder = Connection(running->port, 1), phone = Connection(running->port, 2);
   Gate gate;
   REQUIRE(pool.TrySubmit(Lane::kReal, [&] { gate.Wait(); }));
   gate.WaitForWaiters(1);
@@ -469,13 +471,7 @@ TEST_CASE("a connection whose real call failed waits behind other connections un
   relay::RelayService service(f.relay.get(), &pool);
   auto running = StartServer({}, {&service});
   REQUIRE(running.ok());
-  auto connection = [&](int id) {
-    grpc::ChannelArguments args;
-    args.SetInt("openen.test.connection", id);
-    return grpc::CreateCustomChannel("127.0.0.1:" + std::to_string(running->port),
-                                     grpc::InsecureChannelCredentials(), args);
-  };
-  auto forger = connection(1), phone = connection(2);
+  auto forger = Connection(running->port, 1), phone = Connection(running->port, 2);
   auto publish = [&](const std::shared_ptr<grpc::Channel>& channel) {
     return std::async(std::launch::async, [&f, channel] {
       openen::v1::PublishResponse r;
