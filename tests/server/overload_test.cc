@@ -19,7 +19,9 @@
 #include <vector>
 
 #include "openen/client/upload.h"
+#include "openen/relay/export_directory.h"
 #include "openen/relay/service.h"
+#include "openen/rpc/codec.h"
 #include "openen/server/dispatcher.h"
 #include "openen/server/grpc_server.h"
 #include "openen/server/worker_pool.h"
@@ -460,6 +462,80 @@ TEST_CASE("calls wait by connection - a flood on one connection cannot keep anot
   CHECK(real.get().ok());
   for (auto& call : flood) {
     if (call.valid()) CHECK(call.get().ok());  // the flood's first call, served in its turn
+  }
+  ShutdownGracefully(running->server.get(), 5);
+}
+
+// Download reads batch |name| over |channel|: the status and the bytes.
+std::pair<grpc::Status, std::string> Download(const std::shared_ptr<grpc::Channel>& channel,
+                                              const std::string& name) {
+  openen::v1::GetBatchRequest request;
+  request.set_name(name);
+  grpc::ByteBuffer request_bytes;
+  REQUIRE(rpc::EncodeMessage(request, &request_bytes).ok());
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  const grpc::internal::RpcMethod rpc("/openen.v1.Relay/GetBatch",
+                                      grpc::internal::RpcMethod::SERVER_STREAMING);
+  std::unique_ptr<grpc::ClientReader<grpc::ByteBuffer>> reader(
+      grpc::internal::ClientReaderFactory<grpc::ByteBuffer>::Create(channel.get(), rpc, &ctx,
+                                                                    request_bytes));
+  std::string data;
+  for (grpc::ByteBuffer chunk_bytes; reader->Read(&chunk_bytes);) {
+    openen::v1::BatchChunk chunk;
+    REQUIRE(rpc::DecodeMessage(chunk_bytes, &chunk).ok());
+    data += chunk.data();
+  }
+  return {reader->Finish(), data};
+}
+
+TEST_CASE("batch downloads wait by connection - a full read lane makes room from the largest flow",
+          "[server][grpc]") {
+  RelayFixture f;
+  REQUIRE(f.Publish(RelayFixture::DailyKeys(3)).ok());
+  f.clock.Set(relay::testing::kNow + 3600);
+  REQUIRE(f.relay->Maintain().ok());
+  const std::string name = relay::BatchFileName(relay::testing::kNow + 3600);
+  std::array<LaneLimits, kLaneCount> limits = WorkerPool::DefaultLimits();
+  limits[static_cast<size_t>(Lane::kRead)].max_queued = 2;
+  WorkerPool pool(1, limits);
+  relay::RelayService service(f.relay.get(), &pool);
+  auto running = StartServer({}, {&service});
+  REQUIRE(running.ok());
+  auto flooder = Connection(running->port, 1), phone = Connection(running->port, 2);
+  const std::string whole = Download(phone, name).second;
+  REQUIRE_FALSE(whole.empty());
+
+  Gate gate;
+  REQUIRE(pool.TrySubmit(Lane::kRead, [&] { gate.Wait(); }));
+  gate.WaitForWaiters(1);
+  // The flooding connection's downloads fill the read lane.
+  std::vector<std::future<std::pair<grpc::Status, std::string>>> flood;
+  for (int i = 0; i < 2; ++i) {
+    flood.push_back(std::async(std::launch::async, [&] { return Download(flooder, name); }));
+    while (pool.Queued(Lane::kRead) < static_cast<size_t>(i + 1))
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  CHECK(pool.Full(Lane::kRead));
+  // The phone's download takes the place of the flood's newest, which ends
+  // with RESOURCE_EXHAUSTED; the phone's is served whole.
+  auto phones = std::async(std::launch::async, [&] { return Download(phone, name); });
+  int refused = 0;
+  for (int i = 0; i < 5000 && refused == 0; ++i) {
+    for (auto& call : flood) {
+      if (!call.valid() || call.wait_for(std::chrono::seconds(0)) != std::future_status::ready)
+        continue;
+      if (call.get().first.error_code() == grpc::RESOURCE_EXHAUSTED) ++refused;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  CHECK(refused == 1);
+  gate.Open();
+  auto [status, data] = phones.get();
+  CHECK(status.ok());
+  CHECK(data == whole);
+  for (auto& call : flood) {
+    if (call.valid()) CHECK(call.get().second == whole);  // the flood's first, in its turn
   }
   ShutdownGracefully(running->server.get(), 5);
 }
