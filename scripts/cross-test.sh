@@ -39,7 +39,7 @@ sysroot_packages=(
   libc6-dev libstdc++6 libgcc-s1
   libsodium-dev libssl-dev libprotobuf-dev
   librocksdb-dev libzip-dev zlib1g-dev
-  catch2
+  catch2 nlohmann-json3-dev
 )
 
 start=$SECONDS
