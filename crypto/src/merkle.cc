@@ -2,6 +2,8 @@
 
 #include "openen/crypto/merkle.h"
 
+#include <algorithm>
+#include <bit>
 #include <string>
 
 namespace openen::crypto {
@@ -9,11 +11,7 @@ namespace openen::crypto {
 namespace {
 
 // LargestPowerOfTwoBelow returns the largest power of two less than n (n > 1).
-uint64_t LargestPowerOfTwoBelow(uint64_t n) {
-  uint64_t k = 1;
-  while (k << 1 < n) k <<= 1;
-  return k;
-}
+uint64_t LargestPowerOfTwoBelow(uint64_t n) { return std::bit_floor(n - 1); }
 
 // Root returns MTH(leaves[begin:end]).
 MerkleHash Root(const std::vector<MerkleHash>& leaves, uint64_t begin, uint64_t end) {

@@ -15,7 +15,8 @@ base::Status BusyError() {
 WorkerPool::Flow ConnectionOf(grpc::CallbackServerContext* ctx) {
   grpc_auth_context* auth = grpc_call_auth_context(ctx->c_call());
   const WorkerPool::Flow flow = auth;
-  // The pointer stays a key only: it is never dereferenced once released.
+  // The pointer stays a key only: it is never dereferenced once released
+  // (Dispatcher::Judge takes a reference of its own to keep it unique).
   if (auth != nullptr) grpc_auth_context_release(auth);
   return flow;
 }
@@ -29,6 +30,7 @@ Dispatcher::~Dispatcher() {
   }
   cv_.notify_all();
   decoy_thread_.join();
+  while (!suspects_.empty()) ForgetLocked(suspects_.begin());
 }
 
 void Dispatcher::RecordReal(const void* method, Clock::duration latency) {
@@ -40,35 +42,53 @@ void Dispatcher::RecordReal(const void* method, Clock::duration latency) {
 }
 
 Lane Dispatcher::RealLane(WorkerPool::Flow flow) {
+  if (flow == nullptr) return Lane::kReal;  // no connection to tell apart
   std::lock_guard<std::mutex> lock(mu_);
+  const Clock::time_point now = Clock::now();
+  SweepLocked(now);
   auto it = suspects_.find(flow);
   if (it == suspects_.end()) return Lane::kReal;
-  if (Clock::now() < it->second) return Lane::kSuspect;
-  suspects_.erase(it);
+  if (now < it->second.until) return Lane::kSuspect;
+  ForgetLocked(it);
   return Lane::kReal;
 }
 
-void Dispatcher::Judge(WorkerPool::Flow flow, const base::Status& status) {
+void Dispatcher::Judge(grpc::CallbackServerContext* ctx, WorkerPool::Flow flow,
+                       const base::Status& status) {
+  if (flow == nullptr) return;
   const base::StatusCode code = status.code();
   const bool callers_fault =
       code == base::StatusCode::kUnauthenticated || code == base::StatusCode::kPermissionDenied ||
       code == base::StatusCode::kInvalidArgument || code == base::StatusCode::kNotFound;
   std::lock_guard<std::mutex> lock(mu_);
+  const Clock::time_point now = Clock::now();
+  SweepLocked(now);
+  auto it = suspects_.find(flow);
   if (!callers_fault) {
-    if (status.ok()) suspects_.erase(flow);
+    if (status.ok() && it != suspects_.end()) ForgetLocked(it);
     return;
   }
-  const Clock::time_point now = Clock::now();
-  // Expired suspects are swept when the map is full, at most once a second.
-  if (suspects_.size() >= kMaxSuspects && now - swept_ >= std::chrono::seconds(1)) {
-    swept_ = now;
-    for (auto it = suspects_.begin(); it != suspects_.end();) {
-      it = it->second <= now ? suspects_.erase(it) : std::next(it);
-    }
+  if (it != suspects_.end()) {
+    it->second.until = now + kSuspectFor;
+  } else if (suspects_.size() < kMaxSuspects) {
+    // A reference of our own: the call's goes when it finishes.
+    suspects_.emplace(flow, Suspect{now + kSuspectFor, grpc_call_auth_context(ctx->c_call())});
   }
-  if (suspects_.size() < kMaxSuspects || suspects_.count(flow) != 0) {
-    suspects_[flow] = now + kSuspectFor;
+}
+
+void Dispatcher::SweepLocked(Clock::time_point now) {
+  if (now - swept_ < std::chrono::seconds(1)) return;
+  swept_ = now;
+  for (auto it = suspects_.begin(); it != suspects_.end();) {
+    auto next = std::next(it);
+    if (it->second.until <= now) ForgetLocked(it);
+    it = next;
   }
+}
+
+void Dispatcher::ForgetLocked(std::unordered_map<WorkerPool::Flow, Suspect>::iterator it) {
+  if (it->second.held != nullptr) grpc_auth_context_release(it->second.held);
+  suspects_.erase(it);
 }
 
 bool Dispatcher::ScheduleDecoy(const void* method, std::function<void()> send) {

@@ -274,5 +274,29 @@ TEST_CASE("every proof of every tree up to 40 leaves checks - and none changed i
              Catch::Contains("not below the tree size"));
 }
 
+TEST_CASE("hostile sizes and overlong proofs are refused without work", "[merkle]") {
+  const MerkleHash leaf = MerkleLeafHash(base::AsBytes("x"));
+  const MerkleHash empty = *MerkleRoot({}, 0);
+  const std::vector<MerkleHash> long_path(200, leaf);
+  constexpr uint64_t kHuge = UINT64_MAX;
+  // A tree of 2^64-1 leaves is 64 deep: a longer path fails at its 65th hash.
+  CHECK_THAT(VerifyInclusion(leaf, kHuge - 1, kHuge, long_path, leaf).message(),
+             Catch::Contains("longer than the tree is deep"));
+  CHECK_THAT(VerifyInclusion(leaf, 0, kHuge, {leaf}, leaf).message(),
+             Catch::Contains("shorter than the tree is deep"));
+  CHECK_FALSE(VerifyInclusion(leaf, 0, 0, {}, empty).ok());
+  CHECK_FALSE(VerifyInclusion(leaf, kHuge, kHuge, {}, leaf).ok());
+  CHECK_THAT(VerifyConsistency(kHuge - 1, kHuge, leaf, leaf, long_path).message(),
+             Catch::Contains("longer than the tree is deep"));
+  CHECK_FALSE(VerifyConsistency(kHuge, kHuge - 1, leaf, leaf, {}).ok());
+  CHECK_THAT(VerifyConsistency(3, 2, leaf, leaf, {leaf}).message(), Catch::Contains("larger"));
+  CHECK_FALSE(VerifyConsistency(1, kHuge, leaf, leaf, {}).ok());
+  CHECK_FALSE(VerifyConsistency(0, 5, leaf, leaf, {}).ok());  // not the empty tree's root
+  CHECK(VerifyConsistency(0, kHuge, empty, leaf, {}).ok());   // any tree extends the empty one
+  CHECK_FALSE(MerkleRoot({leaf}, kHuge).ok());
+  CHECK_FALSE(InclusionProof({leaf}, 0, kHuge).ok());
+  CHECK_FALSE(ConsistencyProof({leaf}, 1, kHuge).ok());
+}
+
 }  // namespace
 }  // namespace openen::crypto

@@ -34,7 +34,8 @@ std::vector<std::unique_ptr<char[]>> Fragmented(size_t bytes) {
 TEST_CASE("MemoryReturner gives freed pages back once the process grew past its slack",
           "[server][memory]") {
 #if !defined(__GLIBC__)
-  SKIP("glibc's allocator only");
+  WARN("MemoryReturner gives memory back with glibc's allocator only");
+  return;
 #endif
   REQUIRE(ResidentBytes() > 0);
   MemoryReturner returner(16 * kMiB);

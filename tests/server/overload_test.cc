@@ -578,8 +578,16 @@ TEST_CASE("a connection whose real call failed waits behind other connections un
   auto phones = publish(phone);
   CHECK(wait_queued(Lane::kReal, 1));
   CHECK(pool.Queued(Lane::kSuspect) == 1);
+  // A read queued behind the phone's call holds the worker again: the
+  // phone's call is done by then, the forger's still waits.
+  Gate read;
+  REQUIRE(pool.TrySubmit(Lane::kRead, [&] { read.Wait(); }));
   held->Open();
   CHECK(phones.get().ok());
+  read.WaitForWaiters(1);
+  CHECK(pool.Queued(Lane::kSuspect) == 1);
+  CHECK(forgers.wait_for(std::chrono::seconds(0)) != std::future_status::ready);
+  read.Open();
   CHECK(forgers.get().ok());
 
   // Its call succeeded: the forger's connection is no longer suspect.

@@ -18,6 +18,7 @@
 #ifndef OPENEN_SERVER_DISPATCHER_H_
 #define OPENEN_SERVER_DISPATCHER_H_
 
+#include <grpc/grpc_security.h>
 #include <grpcpp/grpcpp.h>
 
 #include <array>
@@ -58,10 +59,12 @@ struct UnaryHandler {
 base::Status BusyError();
 
 // ConnectionOf returns the key of the connection |ctx|'s call came on, for
-// the worker pool's flows: the address of the connection's gRPC security
-// context (one per connection, for insecure connections too), used only as
-// a number while the call waits. Nothing about the peer, its address
-// included, is read.
+// the worker pool's flows and suspects: the address of the connection's gRPC
+// security context (one per connection, for insecure connections too; none,
+// nullptr, over an in-process channel), used only as a number while the call
+// waits, or while its connection is suspect (Dispatcher holds a reference
+// then, so that no other connection's context can take the address).
+// Nothing about the peer, its address included, is read.
 WorkerPool::Flow ConnectionOf(grpc::CallbackServerContext* ctx);
 
 class Dispatcher {
@@ -78,7 +81,8 @@ class Dispatcher {
   // then or until one of them succeeds. Forged uploads cost a worker an
   // Ed25519 verification each, and a flood of them from many connections
   // would otherwise take most turns from phones. Suspects kept at most;
-  // beyond, a new one is not remembered.
+  // beyond, a new one is not remembered. Expired ones are dropped within a
+  // second.
   static constexpr std::chrono::seconds kSuspectFor{10};
   static constexpr size_t kMaxSuspects = 65536;
 
@@ -95,10 +99,6 @@ class Dispatcher {
                                   const UnaryHandler<Request, Response>& handler);
 
   WorkerPool* pool() const { return pool_; }
-
-  // RealLane returns the lane |flow|'s real calls wait in now: kSuspect
-  // while it is suspect, else kReal.
-  Lane RealLane(WorkerPool::Flow flow);
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -121,9 +121,22 @@ class Dispatcher {
   // decoding to its reply. Failures (a bad certificate, a wrong code) are
   // fast and anyone can make them: they would make decoys fast.
   void RecordReal(const void* method, Clock::duration latency);
-  // Judge makes |flow| suspect after a real call of its failed with |status|
-  // through the caller's fault, and clears it after one succeeded.
-  void Judge(WorkerPool::Flow flow, const base::Status& status);
+  // A suspect connection: until when, and the reference to its security
+  // context that keeps the context's address from being reused meanwhile.
+  struct Suspect {
+    Clock::time_point until;
+    grpc_auth_context* held;
+  };
+  // RealLane returns the lane |flow|'s real calls wait in now: kSuspect
+  // while it is suspect, else kReal.
+  Lane RealLane(WorkerPool::Flow flow);
+  // Judge makes the connection of |ctx|'s call (|flow|) suspect after a real
+  // call of its failed with |status| through the caller's fault, and clears
+  // it after one succeeded. Call before the call finishes.
+  void Judge(grpc::CallbackServerContext* ctx, WorkerPool::Flow flow, const base::Status& status);
+  // SweepLocked drops expired suspects, at most once a second.
+  void SweepLocked(Clock::time_point now);
+  void ForgetLocked(std::unordered_map<WorkerPool::Flow, Suspect>::iterator it);
   // ScheduleDecoy runs |send| after a delay drawn from |method|'s recorded
   // latencies; false (and |send| dropped) when kMaxDecoys are waiting.
   bool ScheduleDecoy(const void* method, std::function<void()> send);
@@ -133,7 +146,7 @@ class Dispatcher {
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<const void*, Latencies> latencies_;  // by handler: one per method
-  std::unordered_map<WorkerPool::Flow, Clock::time_point> suspects_;  // until when
+  std::unordered_map<WorkerPool::Flow, Suspect> suspects_;
   Clock::time_point swept_{};
   std::priority_queue<Decoy, std::vector<Decoy>, std::greater<>> decoys_;
   uint64_t decoy_sequence_ = 0;
@@ -159,8 +172,8 @@ grpc::ServerUnaryReactor* Dispatcher::Serve(grpc::CallbackServerContext* ctx,
     return reactor;
   }
   const WorkerPool::Flow flow = ConnectionOf(ctx);
-  const Lane real = RealLane(flow);
   Lane lane = handler.lane(call->request);
+  const Lane real = lane == Lane::kRead ? Lane::kReal : RealLane(flow);
   if (lane == Lane::kReal) lane = real;
   // Chaff is shed exactly when a real call from its connection would be:
   // the same answer.
@@ -174,10 +187,10 @@ grpc::ServerUnaryReactor* Dispatcher::Serve(grpc::CallbackServerContext* ctx,
   };
   const bool queued = pool_->TrySubmit(
       lane,
-      [this, &handler, call, finish, lane, flow, start] {
+      [this, &handler, call, finish, lane, ctx, flow, start] {
         base::Status status = handler.run(call->request, &call->response);
         if (lane == Lane::kReal && status.ok()) RecordReal(&handler, Clock::now() - start);
-        if (lane == Lane::kReal || lane == Lane::kSuspect) Judge(flow, status);
+        if (lane == Lane::kReal || lane == Lane::kSuspect) Judge(ctx, flow, status);
         finish(std::move(status));
       },
       flow, [finish] { finish(BusyError()); });

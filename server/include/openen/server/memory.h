@@ -4,8 +4,8 @@
 // what a burst allocated and freed (a flood's requests, read by many threads
 // into many arenas) and does not return them while anything above them in an
 // arena is still in use, so without this a server would stay at its peak
-// once idle. Elsewhere (and under sanitizers, which bring their own
-// allocator) this does nothing.
+// once idle. Elsewhere this does nothing; under sanitizers, which bring their
+// own allocator, glibc's arenas hold nothing to give back.
 
 #ifndef OPENEN_SERVER_MEMORY_H_
 #define OPENEN_SERVER_MEMORY_H_
