@@ -16,7 +16,7 @@ WorkerPool::Flow ConnectionOf(grpc::CallbackServerContext* ctx) {
   grpc_auth_context* auth = grpc_call_auth_context(ctx->c_call());
   const WorkerPool::Flow flow = auth;
   // The pointer stays a key only: it is never dereferenced once released
-  // (Dispatcher::Judge takes a reference of its own to keep it unique).
+  // (Dispatcher::Judge has Suspects keep a reference to keep it unique).
   if (auth != nullptr) grpc_auth_context_release(auth);
   return flow;
 }
@@ -30,7 +30,6 @@ Dispatcher::~Dispatcher() {
   }
   cv_.notify_all();
   decoy_thread_.join();
-  while (!suspects_.empty()) ForgetLocked(suspects_.begin());
 }
 
 void Dispatcher::RecordReal(const void* method, Clock::duration latency) {
@@ -41,54 +40,15 @@ void Dispatcher::RecordReal(const void* method, Clock::duration latency) {
   if (l.count < kLatencySamples) ++l.count;
 }
 
-Lane Dispatcher::RealLane(WorkerPool::Flow flow) {
-  if (flow == nullptr) return Lane::kReal;  // no connection to tell apart
-  std::lock_guard<std::mutex> lock(mu_);
-  const Clock::time_point now = Clock::now();
-  SweepLocked(now);
-  auto it = suspects_.find(flow);
-  if (it == suspects_.end()) return Lane::kReal;
-  if (now < it->second.until) return Lane::kSuspect;
-  ForgetLocked(it);
-  return Lane::kReal;
-}
-
 void Dispatcher::Judge(grpc::CallbackServerContext* ctx, WorkerPool::Flow flow,
                        const base::Status& status) {
-  if (flow == nullptr) return;
-  const base::StatusCode code = status.code();
-  const bool callers_fault =
-      code == base::StatusCode::kUnauthenticated || code == base::StatusCode::kPermissionDenied ||
-      code == base::StatusCode::kInvalidArgument || code == base::StatusCode::kNotFound;
-  std::lock_guard<std::mutex> lock(mu_);
-  const Clock::time_point now = Clock::now();
-  SweepLocked(now);
-  auto it = suspects_.find(flow);
-  if (!callers_fault) {
-    if (status.ok() && it != suspects_.end()) ForgetLocked(it);
-    return;
-  }
-  if (it != suspects_.end()) {
-    it->second.until = now + kSuspectFor;
-  } else if (suspects_.size() < kMaxSuspects) {
+  suspects_.Judge(flow, status, [ctx]() -> std::shared_ptr<const void> {
     // A reference of our own: the call's goes when it finishes.
-    suspects_.emplace(flow, Suspect{now + kSuspectFor, grpc_call_auth_context(ctx->c_call())});
-  }
-}
-
-void Dispatcher::SweepLocked(Clock::time_point now) {
-  if (now - swept_ < std::chrono::seconds(1)) return;
-  swept_ = now;
-  for (auto it = suspects_.begin(); it != suspects_.end();) {
-    auto next = std::next(it);
-    if (it->second.until <= now) ForgetLocked(it);
-    it = next;
-  }
-}
-
-void Dispatcher::ForgetLocked(std::unordered_map<WorkerPool::Flow, Suspect>::iterator it) {
-  if (it->second.held != nullptr) grpc_auth_context_release(it->second.held);
-  suspects_.erase(it);
+    grpc_auth_context* held = grpc_call_auth_context(ctx->c_call());
+    return std::shared_ptr<const void>(held, [held](const void*) {
+      if (held != nullptr) grpc_auth_context_release(held);
+    });
+  });
 }
 
 bool Dispatcher::ScheduleDecoy(const void* method, std::function<void()> send) {

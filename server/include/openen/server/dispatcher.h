@@ -18,7 +18,6 @@
 #ifndef OPENEN_SERVER_DISPATCHER_H_
 #define OPENEN_SERVER_DISPATCHER_H_
 
-#include <grpc/grpc_security.h>
 #include <grpcpp/grpcpp.h>
 
 #include <array>
@@ -31,12 +30,12 @@
 #include <mutex>
 #include <queue>
 #include <thread>
-#include <unordered_map>
 #include <vector>
 
 #include "openen/base/status.h"
 #include "openen/rpc/codec.h"
 #include "openen/rpc/status.h"
+#include "openen/server/suspects.h"
 #include "openen/server/worker_pool.h"
 
 namespace openen::server {
@@ -62,7 +61,7 @@ base::Status BusyError();
 // the worker pool's flows and suspects: the address of the connection's gRPC
 // security context (one per connection, for insecure connections too; none,
 // nullptr, over an in-process channel), used only as a number while the call
-// waits, or while its connection is suspect (Dispatcher holds a reference
+// waits, or while its connection is suspect (Suspects holds a reference
 // then, so that no other connection's context can take the address).
 // Nothing about the peer, its address included, is read.
 WorkerPool::Flow ConnectionOf(grpc::CallbackServerContext* ctx);
@@ -75,16 +74,6 @@ class Dispatcher {
   static constexpr size_t kMaxDecoys = 1024;
   // Real latencies a decoy's delay is drawn from: the most recent ones.
   static constexpr size_t kLatencySamples = 64;
-  // A connection whose real call failed as the caller's fault (a forged or
-  // used certificate, a wrong code, a bad request) is suspect for this long:
-  // its real calls wait in kSuspect, behind every other connection's, until
-  // then or until one of them succeeds. Forged uploads cost a worker an
-  // Ed25519 verification each, and a flood of them from many connections
-  // would otherwise take most turns from phones. Suspects kept at most;
-  // beyond, a new one is not remembered. Expired ones are dropped within a
-  // second.
-  static constexpr std::chrono::seconds kSuspectFor{10};
-  static constexpr size_t kMaxSuspects = 65536;
 
   explicit Dispatcher(WorkerPool* pool);
   // Sends every decoy still waiting at once, then returns.
@@ -121,33 +110,19 @@ class Dispatcher {
   // decoding to its reply. Failures (a bad certificate, a wrong code) are
   // fast and anyone can make them: they would make decoys fast.
   void RecordReal(const void* method, Clock::duration latency);
-  // A suspect connection: until when, and the reference to its security
-  // context that keeps the context's address from being reused meanwhile.
-  struct Suspect {
-    Clock::time_point until;
-    grpc_auth_context* held;
-  };
-  // RealLane returns the lane |flow|'s real calls wait in now: kSuspect
-  // while it is suspect, else kReal.
-  Lane RealLane(WorkerPool::Flow flow);
-  // Judge makes the connection of |ctx|'s call (|flow|) suspect after a real
-  // call of its failed with |status| through the caller's fault, and clears
-  // it after one succeeded. Call before the call finishes.
+  // Judge tells suspects_ how a real call of |ctx|'s connection (|flow|)
+  // ended; call it before the call finishes, while its context is alive.
   void Judge(grpc::CallbackServerContext* ctx, WorkerPool::Flow flow, const base::Status& status);
-  // SweepLocked drops expired suspects, at most once a second.
-  void SweepLocked(Clock::time_point now);
-  void ForgetLocked(std::unordered_map<WorkerPool::Flow, Suspect>::iterator it);
   // ScheduleDecoy runs |send| after a delay drawn from |method|'s recorded
   // latencies; false (and |send| dropped) when kMaxDecoys are waiting.
   bool ScheduleDecoy(const void* method, std::function<void()> send);
   void RunDecoys();
 
   WorkerPool* const pool_;
+  Suspects suspects_;  // its own lock: asked on every real and chaff call
   std::mutex mu_;
   std::condition_variable cv_;
   std::map<const void*, Latencies> latencies_;  // by handler: one per method
-  std::unordered_map<WorkerPool::Flow, Suspect> suspects_;
-  Clock::time_point swept_{};
   std::priority_queue<Decoy, std::vector<Decoy>, std::greater<>> decoys_;
   uint64_t decoy_sequence_ = 0;
   bool stopping_ = false;
@@ -173,7 +148,7 @@ grpc::ServerUnaryReactor* Dispatcher::Serve(grpc::CallbackServerContext* ctx,
   }
   const WorkerPool::Flow flow = ConnectionOf(ctx);
   Lane lane = handler.lane(call->request);
-  const Lane real = lane == Lane::kRead ? Lane::kReal : RealLane(flow);
+  const Lane real = lane != Lane::kRead && suspects_.IsSuspect(flow) ? Lane::kSuspect : Lane::kReal;
   if (lane == Lane::kReal) lane = real;
   // Chaff is shed exactly when a real call from its connection would be:
   // the same answer.

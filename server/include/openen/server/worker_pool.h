@@ -45,7 +45,7 @@ namespace openen::server {
 enum class Lane : size_t {
   kReal = 0,     // uploads and code exchanges that claim to be real
   kRead = 1,     // batch listings and downloads
-  kSuspect = 2,  // real calls from a connection whose last one failed (Dispatcher)
+  kSuspect = 2,  // real calls from a connection whose last one failed (suspects.h)
   kChaff = 3,    // chaff: at most one worker at a time by default
 };
 inline constexpr size_t kLaneCount = 4;
