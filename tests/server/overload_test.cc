@@ -209,6 +209,36 @@ TEST_CASE("a request over 8 KiB is refused before it is read - the largest padde
   ShutdownGracefully(running->server.get(), 5);
 }
 
+TEST_CASE("one connection has at most 4 calls open at once - the rest wait on its side",
+          "[server][grpc]") {
+  RelayFixture f;
+  WorkerPool pool(1);
+  relay::RelayService relay_service(f.relay.get(), &pool);
+  const EndpointOptions options;
+  REQUIRE(options.max_streams_per_connection == 4);
+  auto running = StartServer(options, {&relay_service});
+  REQUIRE(running.ok());
+  auto channel = Connection(running->port, 1);
+  Gate gate;
+  REQUIRE(pool.TrySubmit(Lane::kReal, [&] { gate.Wait(); }));
+  gate.WaitForWaiters(1);
+  std::vector<std::future<grpc::Status>> calls;
+  for (int i = 0; i < 8; ++i) {
+    calls.push_back(std::async(std::launch::async, [&] {
+      openen::v1::PublishResponse r;
+      return Publish(channel, PublishRequest(f, false), &r);
+    }));
+  }
+  for (int i = 0; i < 5000 && pool.Queued(Lane::kReal) < 4; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  // Long enough for the other four to arrive, had the server let them.
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  CHECK(pool.Queued(Lane::kReal) == 4);
+  gate.Open();
+  for (auto& call : calls) CHECK(call.get().ok());
+  ShutdownGracefully(running->server.get(), 5);
+}
+
 TEST_CASE("a full lane refuses at once - free workers serve lanes in order - chaff holds one",
           "[server]") {
   SECTION("chaff holds one worker, never waits; the other worker serves real work") {
