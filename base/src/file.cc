@@ -2,6 +2,7 @@
 
 #include "openen/base/file.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,6 +17,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <vector>
 #endif
 
 namespace openen::base {
@@ -216,6 +218,28 @@ Status RemoveFile(const std::string& path) {
     return UnavailableError("cannot remove " + path + ": " + std::strerror(errno));
   }
   Removed(path);
+  return Status::Ok();
+}
+
+Status RemoveTree(const std::string& path) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Status::Ok();
+    return UnavailableError("cannot remove " + path + ": " + std::strerror(errno));
+  }
+  if (!S_ISDIR(st.st_mode)) return RemoveFile(path);
+  DIR* dir = ::opendir(path.c_str());
+  if (dir == nullptr) return UnavailableError("cannot list " + path + ": " + std::strerror(errno));
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(dir)) {
+    const std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  ::closedir(dir);
+  for (const std::string& name : names) OPENEN_RETURN_IF_ERROR(RemoveTree(path + "/" + name));
+  if (::rmdir(path.c_str()) != 0 && errno != ENOENT) {
+    return UnavailableError("cannot remove " + path + ": " + std::strerror(errno));
+  }
   return Status::Ok();
 }
 

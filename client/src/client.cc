@@ -18,6 +18,7 @@
 #include "configuration.h"
 #include "decommission.h"
 #include "exposure.h"
+#include "log_plan.h"
 #include "openen/client/matcher.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/secret.h"
@@ -74,7 +75,7 @@ struct Client::Impl {
   base::Status Record(const std::vector<Observation>& observations, bool batch);
   // CommitWindows stores |windows| within retention at |now| with |progress|.
   base::Status CommitWindows(int64_t now, const std::vector<ExposureWindow>& windows,
-                             const std::string& progress);
+                             const std::optional<internal::SyncProgress>& progress);
 
   const ClientOptions options;
   KeyStore* const keystore;
@@ -176,7 +177,7 @@ base::Status Client::Impl::Record(const std::vector<Observation>& observations, 
 }
 
 base::Status Client::Impl::CommitWindows(int64_t now, const std::vector<ExposureWindow>& windows,
-                                         const std::string& progress) {
+                                         const std::optional<internal::SyncProgress>& progress) {
   return internal::CommitWindows(windows, progress, DayOf(now), config.retention_days(), *records);
 }
 
@@ -199,6 +200,7 @@ base::StatusOr<std::unique_ptr<Client>> Client::Open(ClientOptions options, KeyS
           "each role needs its own key");
     }
   }
+  if (options.log) OPENEN_RETURN_IF_ERROR(options.log->Check());
   if (internal::Decommission::Marked(options.store_dir)) {
     // Finish a deletion a crash may have interrupted.
     internal::Decommission::FinishErase(options.store_dir, keystore);
@@ -276,7 +278,7 @@ base::StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
   OPENEN_ASSIGN_OR_RETURN(found.first.repeated_exposure_windows,
                           internal::DropCountedWindows(&found.second, *s.records));
   found.first.new_exposure_windows = static_cast<int>(found.second.size());
-  OPENEN_RETURN_IF_ERROR(s.CommitWindows(now, found.second, ""));
+  OPENEN_RETURN_IF_ERROR(s.CommitWindows(now, found.second, std::nullopt));
   found.first.batches = 1;
   return found.first;
 }
@@ -298,8 +300,10 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
     OPENEN_ASSIGN_OR_RETURN(announced, source.Announcements(cancel));
   }
   OPENEN_RETURN_IF_ERROR(check_cancelled());
-  std::string progress;
+  internal::SyncProgress progress;
+  std::optional<std::string> kept_head;
   RiskParameters risk;
+  int64_t cutoff = 0;
   {
     std::lock_guard<std::mutex> lock(s.mu);
     const int64_t now = s.clock->NowSeconds();
@@ -319,11 +323,29 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
     OPENEN_RETURN_IF_ERROR(s.PurgeIfDayChanged(now));
     OPENEN_RETURN_IF_ERROR(s.config.CheckCurrent(now));
     OPENEN_ASSIGN_OR_RETURN(progress, s.records->Progress());
+    if (s.options.log) {
+      OPENEN_ASSIGN_OR_RETURN(kept_head, s.records->LogHead());
+    }
     risk = s.config.risk();
+    // Batches that closed before the day before the oldest kept day hold
+    // no key valid on a kept day.
+    const uint32_t first_kept = FirstKeptDay(DayOf(now), s.config.retention_days());
+    cutoff = (static_cast<int64_t>(first_kept) - 1) * crypto::kDaySeconds;
   }
-  OPENEN_ASSIGN_OR_RETURN(std::vector<ListedBatch> listed, source.ListAfter(progress, cancel));
+  // The listing first: openen-relay publishes its log before its listing,
+  // so a batch listed here is in the checkpoint read next.
+  OPENEN_ASSIGN_OR_RETURN(std::vector<ListedBatch> listed,
+                          source.ListAfter(progress.batch, cancel));
+  internal::Plan plan;
+  if (s.options.log) {
+    LogReader reader(&source, cancel);
+    OPENEN_ASSIGN_OR_RETURN(
+        plan, internal::PlanFromLog(reader, *s.options.log, kept_head, progress, listed, cutoff));
+  } else {
+    plan = internal::PlanFromListing(listed);
+  }
   SyncReport report;
-  if (listed.empty()) return report;
+  if (plan.batches.empty() && !plan.head && !plan.end) return report;
   std::vector<Sighting> sightings;
   uint64_t generation = 0;
   internal::ProcessedBatches processed;  // those still within retention
@@ -331,46 +353,78 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
     std::lock_guard<std::mutex> lock(s.mu);
     const int64_t now = s.clock->NowSeconds();
     OPENEN_RETURN_IF_ERROR(s.CheckAlive(now));
+    // The new checkpoint extends the kept one: it is the one to extend next.
+    if (plan.head && plan.head != kept_head)
+      OPENEN_RETURN_IF_ERROR(s.records->PutLogHead(*plan.head));
     OPENEN_ASSIGN_OR_RETURN(sightings, s.records->LoadSightings());
     generation = s.erase_generation;
     OPENEN_ASSIGN_OR_RETURN(
         processed, s.records->Processed(FirstKeptDay(DayOf(now), s.config.retention_days())));
   }
   SightingIndex index(std::move(sightings));
-  for (const ListedBatch& batch : listed) {
+  bool listed_older = false;  // a batch before this one is listed: none before it expired
+  std::optional<internal::SyncProgress> committed;
+  for (const internal::Planned& batch : plan.batches) {
     const std::string& name = batch.name;
+    const bool expired_here = !batch.listed && !listed_older;
+    listed_older = listed_older || batch.listed;
     // Batches processed so far stay processed.
     OPENEN_RETURN_IF_ERROR(check_cancelled());
     // Download, parse, verify and match without holding the client's lock:
     // broadcasting and recording go on meanwhile.
     auto bytes = source.Fetch(name, cancel);
-    if (!bytes.ok()) return bytes.status().WithContext(name);
-    // Every phone must get the bytes the listing names, or none.
-    if (batch.size && bytes->size() != *batch.size) {
-      return base::DataLossError(name + ": " + std::to_string(bytes->size()) +
-                                 " bytes arrived, the listing says " + std::to_string(*batch.size));
-    }
-    const crypto::Sha256Digest digest = crypto::Sha256(*bytes);
-    if (batch.sha256 && digest != *batch.sha256) {
-      return base::DataLossError(name + ": its SHA-256 is " + base::HexEncode(digest) +
-                                 ", the listing says " + base::HexEncode(*batch.sha256));
-    }
     std::optional<std::string> skip;
     std::pair<SyncReport, std::vector<ExposureWindow>> found;
-    if (processed.Contains(digest)) {
-      skip = "the same bytes as a batch already processed";
+    crypto::Sha256Digest digest{};
+    if (!bytes.ok() && batch.entry && bytes.status().code() == base::StatusCode::kNotFound) {
+      // A logged batch that is not served: expired (the relay keeps fewer
+      // days than this phone), unless the relay still lists an older one.
+      if (!expired_here) {
+        return internal::Misbehaving(name +
+                                     " is in the log but the source withholds it, and "
+                                     "lists older batches");
+      }
+      skip = "in the log, but expired at the source";
+    } else if (!bytes.ok()) {
+      return bytes.status().WithContext(name);
     } else {
+      // Every phone must get the bytes the listing (or the log) names, or none.
+      if (batch.size && bytes->size() != *batch.size) {
+        return base::DataLossError(name + ": " + std::to_string(bytes->size()) +
+                                   " bytes arrived, the listing says " +
+                                   std::to_string(*batch.size));
+      }
+      digest = crypto::Sha256(*bytes);
+      if (batch.sha256 && digest != *batch.sha256) {
+        const std::string message = name + ": its SHA-256 is " + base::HexEncode(digest) +
+                                    ", the " + (batch.entry ? "log" : "listing") + " says " +
+                                    base::HexEncode(*batch.sha256);
+        if (batch.entry) return internal::Misbehaving(message);
+        return base::DataLossError(message);
+      }
+    }
+    if (!skip && processed.Contains(digest)) skip = "the same bytes as a batch already processed";
+    if (!skip) {
       auto file = wire::ExportFile::Parse(std::move(*bytes));
       if (!file.ok()) return file.status().WithContext(name);
       if (base::Status verified = file->Verify(s.options.export_keys); !verified.ok())
         return verified.WithContext(name);
-      skip = internal::NameMismatch(name, file->header());
-      if (!skip) {
-        const auto match_start = std::chrono::steady_clock::now();
-        OPENEN_ASSIGN_OR_RETURN(found, internal::MatchWindows(*file, &index, risk, s.options));
-        report.match_seconds +=
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - match_start).count();
+      // A name that contradicts the signed window is refused: passing over
+      // it would move progress past every batch it names itself after.
+      if (auto mismatch = internal::NameMismatch(name, file->header())) {
+        return internal::Misbehaving(name + ": " + *mismatch);
       }
+      if (batch.entry && (file->header().start_timestamp != batch.entry->start ||
+                          file->header().end_timestamp != batch.entry->end ||
+                          file->key_count() + file->revised_key_count() != batch.entry->keys)) {
+        return internal::Misbehaving(name +
+                                     ": its signed header or key count is not what the "
+                                     "log says");
+      }
+      const auto match_start = std::chrono::steady_clock::now();
+      OPENEN_ASSIGN_OR_RETURN(found, internal::MatchWindows(*file, &index, risk, s.options));
+      report.match_seconds +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - match_start).count();
     }
     std::lock_guard<std::mutex> lock(s.mu);
     const int64_t now = s.clock->NowSeconds();
@@ -380,12 +434,14 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
     OPENEN_RETURN_IF_ERROR(s.PurgeIfDayChanged(now));
     if (skip) {
       // Passed over for good: progress moves beyond it.
-      OPENEN_RETURN_IF_ERROR(s.CommitWindows(now, {}, name));
+      OPENEN_RETURN_IF_ERROR(s.CommitWindows(now, {}, batch.after));
+      committed = batch.after;
       report.skipped.push_back({name, *skip});
       continue;
     }
     OPENEN_ASSIGN_OR_RETURN(int repeated, internal::DropCountedWindows(&found.second, *s.records));
-    OPENEN_RETURN_IF_ERROR(s.CommitWindows(now, found.second, name));
+    OPENEN_RETURN_IF_ERROR(s.CommitWindows(now, found.second, batch.after));
+    committed = batch.after;
     // Remembered after the windows: a crash between the two re-matches the
     // batch, and DropCountedWindows keeps its windows from counting twice.
     processed.Add(DayOf(now), digest);
@@ -395,6 +451,16 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
     report.matched_identifiers += found.first.matched_identifiers;
     report.new_exposure_windows += static_cast<int>(found.second.size());
     report.repeated_exposure_windows += repeated;
+  }
+  // Log entries after the last batch (configuration, orders, old batches)
+  // need no work: the position moves past them.
+  if (plan.end && (!committed || committed->log_next != plan.end->log_next)) {
+    std::lock_guard<std::mutex> lock(s.mu);
+    const int64_t now = s.clock->NowSeconds();
+    OPENEN_RETURN_IF_ERROR(s.CheckAlive(now));
+    if (s.erase_generation != generation)
+      return base::AbortedError("the data was erased during the sync");
+    OPENEN_RETURN_IF_ERROR(s.CommitWindows(now, {}, plan.end));
   }
   return report;
 }

@@ -104,8 +104,9 @@ base::StatusOr<int> DropCountedWindows(std::vector<ExposureWindow>* windows, Rec
   return static_cast<int>(before - windows->size());
 }
 
-base::Status CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress,
-                           uint32_t today, int retention_days, Records& records) {
+base::Status CommitWindows(const std::vector<ExposureWindow>& windows,
+                           const std::optional<SyncProgress>& progress, uint32_t today,
+                           int retention_days, Records& records) {
   std::vector<ExposureWindow> kept;
   for (const ExposureWindow& w : windows) {
     if (w.day + retention_days <= today) continue;  // a day purged while the sync ran
@@ -114,7 +115,7 @@ base::Status CommitWindows(const std::vector<ExposureWindow>& windows, const std
   return records.CommitWindows(kept, progress);
 }
 
-std::optional<std::string> NameMismatch(const std::string& name, const wire::ExportHeader& header) {
+std::optional<NamedWindow> ParseNamedWindow(const std::string& name) {
   auto digits = [](std::string_view s, uint64_t* v) {
     if (s.empty() || s.size() > 19) return false;
     *v = 0;
@@ -127,26 +128,36 @@ std::optional<std::string> NameMismatch(const std::string& name, const wire::Exp
   std::string_view n(name);
   if (n.size() < 5 || n.substr(n.size() - 4) != ".zip") return std::nullopt;
   n.remove_suffix(4);
-  uint64_t end = 0;
-  if (n.substr(0, 6) == "batch-" && digits(n.substr(6), &end)) {  // openen-relay
-    if (header.end_timestamp == end) return std::nullopt;
-    return "its name says it closed at " + std::to_string(end) + ", its signed header at " +
-           std::to_string(header.end_timestamp);
-  }
+  NamedWindow w;
+  if (n.substr(0, 6) == "batch-" && digits(n.substr(6), &w.end)) return w;  // openen-relay
   // Google's reference server: <start>-<end>-<batch_num>.zip
   const size_t a = n.find('-'), b = a == std::string_view::npos ? a : n.find('-', a + 1);
   uint64_t start = 0, num = 0;
   if (b != std::string_view::npos && digits(n.substr(0, a), &start) &&
-      digits(n.substr(a + 1, b - a - 1), &end) && digits(n.substr(b + 1), &num)) {
-    if (header.start_timestamp == start && header.end_timestamp == end &&
-        static_cast<uint64_t>(header.batch_num) == num) {
-      return std::nullopt;
-    }
-    return "its name says " + std::to_string(start) + "-" + std::to_string(end) + " part " +
-           std::to_string(num) + ", its signed header " + std::to_string(header.start_timestamp) +
-           "-" + std::to_string(header.end_timestamp) + " part " + std::to_string(header.batch_num);
+      digits(n.substr(a + 1, b - a - 1), &w.end) && digits(n.substr(b + 1), &num)) {
+    w.start = start;
+    w.batch_num = num;
+    return w;
   }
   return std::nullopt;
+}
+
+std::optional<std::string> NameMismatch(const std::string& name, const wire::ExportHeader& header) {
+  const std::optional<NamedWindow> w = ParseNamedWindow(name);
+  if (!w) return std::nullopt;
+  if (!w->start) {
+    if (header.end_timestamp == w->end) return std::nullopt;
+    return "its name says it closed at " + std::to_string(w->end) + ", its signed header at " +
+           std::to_string(header.end_timestamp);
+  }
+  if (header.start_timestamp == *w->start && header.end_timestamp == w->end &&
+      static_cast<uint64_t>(header.batch_num) == *w->batch_num) {
+    return std::nullopt;
+  }
+  return "its name says " + std::to_string(*w->start) + "-" + std::to_string(w->end) + " part " +
+         std::to_string(*w->batch_num) + ", its signed header " +
+         std::to_string(header.start_timestamp) + "-" + std::to_string(header.end_timestamp) +
+         " part " + std::to_string(header.batch_num);
 }
 
 }  // namespace openen::client::internal

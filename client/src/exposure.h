@@ -35,8 +35,20 @@ base::StatusOr<int> DropCountedWindows(std::vector<ExposureWindow>* windows, Rec
 
 // CommitWindows stores |windows|, but those of days past |retention_days|
 // on |today| (purged while a sync ran), with |progress| in one write.
-base::Status CommitWindows(const std::vector<ExposureWindow>& windows, const std::string& progress,
-                           uint32_t today, int retention_days, Records& records);
+base::Status CommitWindows(const std::vector<ExposureWindow>& windows,
+                           const std::optional<SyncProgress>& progress, uint32_t today,
+                           int retention_days, Records& records);
+
+// NamedWindow is the time window a batch's file name states:
+// "batch-<T>.zip" (openen-relay) its end T; "<S>-<E>-<N>.zip" (Google's
+// reference server) start S, end E and batch_num N.
+struct NamedWindow {
+  std::optional<uint64_t> start;
+  uint64_t end = 0;
+  std::optional<uint64_t> batch_num;
+};
+// ParseNamedWindow returns the window |name| states; nullopt for other names.
+std::optional<NamedWindow> ParseNamedWindow(const std::string& name);
 
 // NameMismatch says how batch |name|'s signed header contradicts the time
 // window its name states, if it states one in a form this knows.

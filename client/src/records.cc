@@ -3,6 +3,7 @@
 #include "records.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <map>
@@ -315,7 +316,7 @@ base::StatusOr<std::vector<ExposureWindow>> Records::LoadWindows() {
 }
 
 base::Status Records::CommitWindows(const std::vector<ExposureWindow>& windows,
-                                    const std::string& progress) {
+                                    const std::optional<SyncProgress>& progress) {
   std::map<uint32_t, std::vector<const ExposureWindow*>> by_day;
   for (const ExposureWindow& w : windows) by_day[w.day].push_back(&w);
   OPENEN_ASSIGN_OR_RETURN(std::vector<uint32_t> days, store_->Days());
@@ -331,13 +332,36 @@ base::Status Records::CommitWindows(const std::vector<ExposureWindow>& windows,
     for (const ExposureWindow* w : added) encoded.push_back(EncodeWindow(*w));
     records.push_back({key, day, EncodeWindows(encoded)});
   }
-  return store_->Commit(records, progress.empty() ? std::string() : std::string(kProgressMeta),
-                        progress);
+  if (!progress) return store_->Commit(records, {}, {});
+  std::string value = progress->batch;
+  if (progress->log_next) value += "\n" + std::to_string(*progress->log_next);
+  return store_->Commit(records, kProgressMeta, value);
 }
 
-base::StatusOr<std::string> Records::Progress() {
+base::StatusOr<SyncProgress> Records::Progress() {
   OPENEN_ASSIGN_OR_RETURN(std::optional<std::string> stored, store_->GetMeta(kProgressMeta));
-  return stored.value_or("");
+  SyncProgress progress;
+  if (!stored) return progress;
+  const size_t newline = stored->find('\n');
+  progress.batch = stored->substr(0, newline);
+  if (newline != std::string::npos) {
+    uint64_t next = 0;
+    const std::string digits = stored->substr(newline + 1);
+    auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), next);
+    if (ec != std::errc() || end != digits.data() + digits.size()) {
+      return base::DataLossError("the stored sync progress is damaged");
+    }
+    progress.log_next = next;
+  }
+  return progress;
+}
+
+base::StatusOr<std::optional<std::string>> Records::LogHead() {
+  return store_->GetMeta(kLogHeadMeta);
+}
+
+base::Status Records::PutLogHead(const std::string& note) {
+  return store_->PutMeta(kLogHeadMeta, note);
 }
 
 base::StatusOr<std::string> Records::ProcessedEntries() {

@@ -53,6 +53,14 @@ class ProcessedBatches {
   std::string entries_;  // BE32(day) || digest, per entry
 };
 
+// SyncProgress is how far syncs got: the name of the last batch processed
+// ("" before any) and, when the phone follows a transparency log, the index
+// of the next log entry to process.
+struct SyncProgress {
+  std::string batch;
+  std::optional<uint64_t> log_next;
+};
+
 class Records {
  public:
   // Open opens (creating) the store at |path|; errors as Store::Open.
@@ -75,14 +83,19 @@ class Records {
 
   // --- Exposure windows and sync progress ---
   base::StatusOr<std::vector<ExposureWindow>> LoadWindows();
-  // CommitWindows adds |windows| to their days and stores |progress| (unless
-  // empty) in one write, so a batch is never half recorded. Every day's
+  // CommitWindows adds |windows| to their days and stores |progress| (when
+  // given) in one write, so a batch is never half recorded. Every day's
   // record is rewritten, with new windows or without: the writes of an
   // exposed phone are those of any other.
   base::Status CommitWindows(const std::vector<ExposureWindow>& windows,
-                             const std::string& progress);
-  // Progress returns the name of the last batch processed ("" before any).
-  base::StatusOr<std::string> Progress();
+                             const std::optional<SyncProgress>& progress);
+  base::StatusOr<SyncProgress> Progress();
+
+  // --- The transparency log ---
+  // LogHead returns the last signed checkpoint the phone verified (the
+  // note as it came); PutLogHead replaces it.
+  base::StatusOr<std::optional<std::string>> LogHead();
+  base::Status PutLogHead(const std::string& note);
   // Processed returns the batches processed on |first_kept_day| or later.
   base::StatusOr<ProcessedBatches> Processed(uint32_t first_kept_day);
   base::Status PutProcessed(const ProcessedBatches& processed);
@@ -151,7 +164,10 @@ class Records {
   // Metadata names. The person's choice, "0" or "1", always present (its
   // presence says nothing); the name of the last batch processed.
   static constexpr char kPausedMeta[] = "Mpaused";
+  // The progress meta holds "<batch name>" or "<batch name>\n<log next>".
   static constexpr char kProgressMeta[] = "Mprogress";
+  // The last checkpoint verified: a public tree head, nothing personal.
+  static constexpr char kLogHeadMeta[] = "Mlog_head";
   // BE32(day processed) || SHA-256 of the file, per batch processed within
   // retention: which public files, nothing personal.
   static constexpr char kProcessedMeta[] = "Mprocessed";

@@ -8,6 +8,7 @@
 
 #include "openen/base/file.h"
 #include "openen/wire/export.h"
+#include "openen/wire/tlog.h"
 
 namespace openen::client {
 
@@ -16,6 +17,15 @@ bool IsBatchName(const std::string& name) {
          std::all_of(name.begin(), name.end(), [](char c) { return c > 0x20 && c < 0x7f; }) &&
          name.find('/') == std::string::npos && name.find('\\') == std::string::npos &&
          name.find("..") == std::string::npos;
+}
+
+bool IsFetchName(const std::string& name) {
+  return IsBatchName(name) ||
+         (name.compare(0, 4, "log/") == 0 && wire::IsLogPath(std::string_view(name).substr(4)));
+}
+
+base::StatusOr<base::Bytes> BatchSource::LogFile(const std::string&, const base::Cancellation&) {
+  return base::FailedPreconditionError("this source serves no transparency log");
 }
 
 namespace {
@@ -125,11 +135,18 @@ base::StatusOr<BatchSource::Signed> StaticSource::Announcements(const base::Canc
   return out;
 }
 
+base::StatusOr<base::Bytes> StaticSource::LogFile(const std::string& path,
+                                                  const base::Cancellation& cancel) {
+  if (!wire::IsLogPath(path))
+    return base::InvalidArgumentError("'" + ForMessage(path) + "' is not a log path");
+  return fetcher_->Get("log/" + path, wire::kMaxLogFileBytes, cancel);
+}
+
 base::StatusOr<base::Bytes> DirectoryFetcher::Get(const std::string& name, size_t max_bytes,
                                                   const base::Cancellation& cancel) {
   if (cancel.cancelled()) return base::Status(base::StatusCode::kCancelled, "cancelled");
-  if (!IsBatchName(name))
-    return base::InvalidArgumentError("'" + ForMessage(name) + "' is not a plain file name");
+  if (!IsFetchName(name))
+    return base::InvalidArgumentError("'" + ForMessage(name) + "' is not a file this reads");
   OPENEN_ASSIGN_OR_RETURN(std::string s, base::ReadFile(dir_ + "/" + name, max_bytes, name));
   return base::Bytes(s.begin(), s.end());
 }

@@ -13,44 +13,75 @@ namespace {
 // LargestPowerOfTwoBelow returns the largest power of two less than n (n > 1).
 uint64_t LargestPowerOfTwoBelow(uint64_t n) { return std::bit_floor(n - 1); }
 
-// Root returns MTH(leaves[begin:end]).
-MerkleHash Root(const std::vector<MerkleHash>& leaves, uint64_t begin, uint64_t end) {
-  if (begin == end) return Sha256({});
-  if (end - begin == 1) return leaves[begin];
-  const uint64_t k = LargestPowerOfTwoBelow(end - begin);
-  return MerkleNodeHash(Root(leaves, begin, begin + k), Root(leaves, begin + k, end));
-}
+// Subtrees computes MTH(D[begin:end]) for the ranges RFC 9162's proofs
+// need, from the hashes of complete subtrees. Every range it is asked for
+// starts at a multiple of the largest power of two not above its size, so
+// it splits into O(log n) complete subtrees.
+class Subtrees {
+ public:
+  explicit Subtrees(const MerkleNodeSource& nodes) : nodes_(nodes) {}
 
-// Path appends PATH(m, leaves[begin:end]) to |out|.
-void Path(const std::vector<MerkleHash>& leaves, uint64_t m, uint64_t begin, uint64_t end,
-          std::vector<MerkleHash>* out) {
-  if (end - begin <= 1) return;
-  const uint64_t k = LargestPowerOfTwoBelow(end - begin);
-  if (m < k) {
-    Path(leaves, m, begin, begin + k, out);
-    out->push_back(Root(leaves, begin + k, end));
-  } else {
-    Path(leaves, m - k, begin + k, end, out);
-    out->push_back(Root(leaves, begin, begin + k));
+  base::StatusOr<MerkleHash> Root(uint64_t begin, uint64_t end) const {
+    const uint64_t n = end - begin;
+    if (n == 0) return Sha256({});
+    if (std::has_single_bit(n)) {
+      const int level = std::countr_zero(n);
+      return nodes_(level, begin >> level);
+    }
+    const uint64_t k = LargestPowerOfTwoBelow(n);
+    OPENEN_ASSIGN_OR_RETURN(MerkleHash left, Root(begin, begin + k));
+    OPENEN_ASSIGN_OR_RETURN(MerkleHash right, Root(begin + k, end));
+    return MerkleNodeHash(left, right);
   }
-}
 
-// Subproof appends SUBPROOF(m, leaves[begin:end], whole) to |out|.
-void Subproof(const std::vector<MerkleHash>& leaves, uint64_t m, uint64_t begin, uint64_t end,
-              bool whole, std::vector<MerkleHash>* out) {
-  const uint64_t n = end - begin;
-  if (m == n) {
-    if (!whole) out->push_back(Root(leaves, begin, end));
-    return;
+  // Path appends PATH(m, D[begin:end]) to |out|.
+  base::Status Path(uint64_t m, uint64_t begin, uint64_t end, std::vector<MerkleHash>* out) const {
+    if (end - begin <= 1) return base::Status::Ok();
+    const uint64_t k = LargestPowerOfTwoBelow(end - begin);
+    if (m < k) {
+      OPENEN_RETURN_IF_ERROR(Path(m, begin, begin + k, out));
+      return Append(begin + k, end, out);
+    }
+    OPENEN_RETURN_IF_ERROR(Path(m - k, begin + k, end, out));
+    return Append(begin, begin + k, out);
   }
-  const uint64_t k = LargestPowerOfTwoBelow(n);
-  if (m <= k) {
-    Subproof(leaves, m, begin, begin + k, whole, out);
-    out->push_back(Root(leaves, begin + k, end));
-  } else {
-    Subproof(leaves, m - k, begin + k, end, false, out);
-    out->push_back(Root(leaves, begin, begin + k));
+
+  // Subproof appends SUBPROOF(m, D[begin:end], whole) to |out|.
+  base::Status Subproof(uint64_t m, uint64_t begin, uint64_t end, bool whole,
+                        std::vector<MerkleHash>* out) const {
+    const uint64_t n = end - begin;
+    if (m == n) return whole ? base::Status::Ok() : Append(begin, end, out);
+    const uint64_t k = LargestPowerOfTwoBelow(n);
+    if (m <= k) {
+      OPENEN_RETURN_IF_ERROR(Subproof(m, begin, begin + k, whole, out));
+      return Append(begin + k, end, out);
+    }
+    OPENEN_RETURN_IF_ERROR(Subproof(m - k, begin + k, end, false, out));
+    return Append(begin, begin + k, out);
   }
+
+ private:
+  base::Status Append(uint64_t begin, uint64_t end, std::vector<MerkleHash>* out) const {
+    OPENEN_ASSIGN_OR_RETURN(MerkleHash h, Root(begin, end));
+    out->push_back(h);
+    return base::Status::Ok();
+  }
+
+  const MerkleNodeSource& nodes_;
+};
+
+// FromLeaves is the node source of a tree whose leaf hashes are all given.
+MerkleNodeSource FromLeaves(const std::vector<MerkleHash>& leaves) {
+  return [&leaves](int level, uint64_t index) -> base::StatusOr<MerkleHash> {
+    std::vector<MerkleHash> row(leaves.begin() + static_cast<ptrdiff_t>(index << level),
+                                leaves.begin() + static_cast<ptrdiff_t>((index + 1) << level));
+    while (row.size() > 1) {
+      for (size_t i = 0; i < row.size() / 2; ++i)
+        row[i] = MerkleNodeHash(row[2 * i], row[2 * i + 1]);
+      row.resize(row.size() / 2);
+    }
+    return row[0];
+  };
 }
 
 base::Status Mismatch(const std::string& what) { return base::InvalidArgumentError(what); }
@@ -78,30 +109,52 @@ base::StatusOr<MerkleHash> MerkleRoot(const std::vector<MerkleHash>& leaves, uin
     return base::InvalidArgumentError("tree size " + std::to_string(size) + " is more than the " +
                                       std::to_string(leaves.size()) + " leaves given");
   }
-  return Root(leaves, 0, size);
+  return MerkleRoot(FromLeaves(leaves), size);
+}
+
+base::StatusOr<MerkleHash> MerkleRoot(const MerkleNodeSource& nodes, uint64_t size) {
+  return Subtrees(nodes).Root(0, size);
 }
 
 base::StatusOr<std::vector<MerkleHash>> InclusionProof(const std::vector<MerkleHash>& leaves,
                                                        uint64_t index, uint64_t size) {
-  if (index >= size || size > leaves.size()) {
+  if (size > leaves.size()) {
+    return base::InvalidArgumentError("tree size " + std::to_string(size) + " is more than the " +
+                                      std::to_string(leaves.size()) + " leaves given");
+  }
+  return InclusionProof(FromLeaves(leaves), index, size);
+}
+
+base::StatusOr<std::vector<MerkleHash>> InclusionProof(const MerkleNodeSource& nodes,
+                                                       uint64_t index, uint64_t size) {
+  if (index >= size) {
     return base::InvalidArgumentError("no leaf " + std::to_string(index) + " in a tree of size " +
-                                      std::to_string(size) + " (" + std::to_string(leaves.size()) +
-                                      " leaves given)");
+                                      std::to_string(size));
   }
   std::vector<MerkleHash> path;
-  Path(leaves, index, 0, size, &path);
+  OPENEN_RETURN_IF_ERROR(Subtrees(nodes).Path(index, 0, size, &path));
   return path;
 }
 
 base::StatusOr<std::vector<MerkleHash>> ConsistencyProof(const std::vector<MerkleHash>& leaves,
                                                          uint64_t old_size, uint64_t new_size) {
-  if (old_size > new_size || new_size > leaves.size()) {
+  if (new_size > leaves.size()) {
+    return base::InvalidArgumentError("tree size " + std::to_string(new_size) +
+                                      " is more than the " + std::to_string(leaves.size()) +
+                                      " leaves given");
+  }
+  return ConsistencyProof(FromLeaves(leaves), old_size, new_size);
+}
+
+base::StatusOr<std::vector<MerkleHash>> ConsistencyProof(const MerkleNodeSource& nodes,
+                                                         uint64_t old_size, uint64_t new_size) {
+  if (old_size > new_size) {
     return base::InvalidArgumentError("no consistency proof from size " + std::to_string(old_size) +
-                                      " to " + std::to_string(new_size) + " (" +
-                                      std::to_string(leaves.size()) + " leaves given)");
+                                      " to the smaller " + std::to_string(new_size));
   }
   std::vector<MerkleHash> proof;
-  if (old_size > 0) Subproof(leaves, old_size, 0, new_size, true, &proof);
+  if (old_size > 0)
+    OPENEN_RETURN_IF_ERROR(Subtrees(nodes).Subproof(old_size, 0, new_size, true, &proof));
   return proof;
 }
 

@@ -226,7 +226,11 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
   auto order = Order(at, sys.relay.decommission_key);
   sys.Install(order);
   REQUIRE(sys.relay.relay->Maintain().ok());
-  CHECK(FilesIn(sys.relay.dir.Sub("export")) == std::vector<std::string>{"decommission.bin", "index.sha256", "index.txt"});
+  // Served in advance, and logged: the log's one entry (a hash tile and
+  // an entry bundle of width 1) and its checkpoint.
+  CHECK(FilesIn(sys.relay.dir.Sub("export")) ==
+        std::vector<std::string>{"1", "1", "checkpoint", "decommission.bin", "index.sha256",
+                                 "index.txt"});
   auto keys = RelayFixture::DailyKeys(2);
   base::Bytes secret(32, 2);
   CHECK(sys.relay.relay->Publish(keys, sys.relay.Certificate(keys, secret), secret, false).ok());

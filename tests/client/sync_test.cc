@@ -20,74 +20,17 @@
 #include "openen/wire/signed.h"
 #include "server/relay_fixture.h"
 #include "store.h"  // internal: the retention test reads a metadata record
+#include "world.h"
 
 namespace openen::client {
 namespace {
 
 using relay::testing::RelayFixture;
-
-struct World {
-  // Time starts at 10:00 on the relay fixture's day.
-  RelayFixture relay;  // the relay's clock
-  base::FakeClock phone_clock{relay::testing::kNow};
-  server::WorkerPool pool{2};
-  std::unique_ptr<relay::RelayService> service;
-  server::RunningServer running;
-  openen::testing::TempDir dir;
-  std::unique_ptr<FileKeyStore> keystore = std::move(*FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
-
-  World() {
-    service = std::make_unique<relay::RelayService>(relay.relay.get(), &pool);
-    auto r = server::StartServer({}, {service.get()});
-    REQUIRE(r.ok());
-    running = std::move(*r);
-  }
-  ~World() { server::ShutdownGracefully(running.server.get(), 5); }
-
-  std::unique_ptr<Client> NewPhone(const std::string& name) {
-    ClientOptions o;
-    o.store_dir = dir.Sub(name);
-    o.export_keys = {{"openen-v1", relay.relay->export_public_key()}};
-    o.config_keys = {relay.config_key.PublicKey()};
-    o.decommission_keys = {relay.decommission_key.PublicKey()};
-    auto c = Client::Open(o, keystore.get(), &phone_clock);
-    REQUIRE(c.ok());
-    return std::move(*c);
-  }
-  std::shared_ptr<grpc::Channel> Channel() const {
-    return grpc::CreateChannel("127.0.0.1:" + std::to_string(running.port), grpc::InsecureChannelCredentials());
-  }
-  void SetTime(int64_t t) {
-    relay.clock.Set(t);
-    phone_clock.Set(t);
-  }
-
-  // Upload publishes |phone|'s keys the way the app does after verification.
-  void Upload(Client* phone) {
-    auto keys = phone->KeysForUpload();
-    REQUIRE(keys.ok());
-    std::vector<relay::SubmittedKey> submitted;
-    for (const OwnKey& k : *keys) {
-      submitted.push_back({base::Bytes(k.key_data.Reveal().begin(), k.key_data.Reveal().end()),
-                           k.rolling_start_interval_number, k.rolling_period, 0});
-    }
-    base::Bytes secret(32, 0x77);
-    auto result = relay.relay->Publish(submitted, relay.Certificate(submitted, secret), secret, false);
-    REQUIRE(result.ok());
-    REQUIRE(result->accepted == submitted.size());
-  }
-};
-
-// Meet: for |minutes|, every 5 minutes |b| records |a|'s current advertisement.
-void Meet(World* w, Client* a, Client* b, int64_t start, int minutes, int rssi) {
-  for (int m = 0; m <= minutes; m += 5) {
-    w->SetTime(start + m * 60);
-    auto ad = a->CurrentAdvertisement();
-    REQUIRE(ad.ok());
-    auto parsed = crypto::ParseAdvertisement(*ad);
-    REQUIRE(b->RecordSighting(parsed->rpi, parsed->aem, rssi, start + m * 60).ok());
-  }
-}
+using testing::Meet;
+using testing::MeetAndRelease;
+using testing::ScoreOfDay;
+using testing::World;
+using testing::WriteIndex;
 
 TEST_CASE("a contact is found through the relay over loopback gRPC", "[client][sync][e2e]") {
   World w;
@@ -295,32 +238,6 @@ TEST_CASE("RelaySource fetches the announcements with GetConfig", "[client][sync
   server::ShutdownGracefully(r->server.get(), 1);
 }
 
-// Diagnosed publishes |alice|'s keys after she met |bob| for 26 minutes (a
-// score of 1800) on day0, and the relay releases them: returns the batch name.
-std::string MeetAndRelease(World* w, Client* alice, Client* bob, int64_t day0) {
-  Meet(w, alice, bob, day0 + 12 * 3600, 25, -50);
-  w->SetTime(day0 + 86400 + 600);
-  w->Upload(alice);
-  w->SetTime(day0 + 86400 + 3600);
-  REQUIRE(w->relay.relay->Maintain().ok());
-  return w->relay.relay->ListBatches("", 1).at(0).name();
-}
-
-void WriteIndex(const std::string& dir, const std::vector<std::string>& names) {
-  std::ofstream index(dir + "/index.txt", std::ios::trunc);
-  for (const auto& n : names) index << n << "\n";
-  std::filesystem::remove(dir + "/index.sha256");
-}
-
-double ScoreOfDay(Client* phone, uint32_t day) {
-  auto days = phone->DailySummaries();
-  REQUIRE(days.ok());
-  for (const auto& d : *days) {
-    if (d.day == day) return d.score_sum;
-  }
-  return 0;
-}
-
 TEST_CASE("the same genuine zip under three names scores once", "[client][sync][duplicates]") {
   World w;
   auto alice = w.NewPhone("alice");
@@ -406,8 +323,10 @@ TEST_CASE("the same key in two different genuine batches scores once", "[client]
   CHECK(bob->Summary()->days[0].exposure_windows == 1);
 }
 
-TEST_CASE("a renamed batch whose signed window disagrees with its name is refused with its reason",
-          "[client][sync][duplicates]") {
+TEST_CASE(
+    "a renamed batch whose signed window disagrees with its name is refused - progress does not "
+    "move",
+    "[client][sync][duplicates]") {
   World w;
   auto alice = w.NewPhone("alice");
   auto bob = w.NewPhone("bob");
@@ -415,25 +334,36 @@ TEST_CASE("a renamed batch whose signed window disagrees with its name is refuse
   const std::string name = MeetAndRelease(&w, alice.get(), bob.get(), day0);
   const int64_t closed = day0 + 86400 + 3600;
   const std::string renamed = relay::BatchFileName(closed + 3600);
+  const std::string far_future = "batch-9999999999.zip";
   const std::string other_server = std::to_string(closed - 3600) + "-" + std::to_string(closed + 7200) + "-00001.zip";
-  const std::string mirror = w.dir.Sub("mirror");
-  std::filesystem::create_directories(mirror);
-  for (const auto& n : {renamed, other_server}) std::filesystem::copy_file(w.relay.dir.Sub("export/" + name), mirror + "/" + n);
-  WriteIndex(mirror, {other_server, renamed});
-
-  DirectorySource source(mirror);
-  auto report = bob->Sync(source);
+  const std::pair<std::string, std::string> cases[] = {
+      {other_server, "its name says " + std::to_string(closed - 3600) + "-" +
+                         std::to_string(closed + 7200) + " part 1, its signed header " +
+                         std::to_string(closed - 3600) + "-" + std::to_string(closed) + " part 1"},
+      {renamed, "its name says it closed at " + std::to_string(closed + 3600) +
+                    ", its signed header at " + std::to_string(closed)},
+      {far_future,
+       "its name says it closed at 9999999999, its signed header at " + std::to_string(closed)}};
+  for (const auto& [copy, why] : cases) {
+    INFO(copy);
+    const std::string mirror = w.dir.Sub("mirror-" + copy);
+    std::filesystem::create_directories(mirror);
+    std::filesystem::copy_file(w.relay.dir.Sub("export/" + name), mirror + "/" + copy);
+    WriteIndex(mirror, {copy});
+    DirectorySource source(mirror);
+    auto report = bob->Sync(source);
+    REQUIRE_FALSE(report.ok());
+    CHECK(report.status().code() == base::StatusCode::kDataLoss);
+    CHECK(report.status().reason() == kMisbehavingSourceReason);
+    CHECK(report.status().message() == copy + ": " + why);
+  }
+  // Progress did not move past the genuine batch: the relay's own listing
+  // still brings it.
+  DirectorySource genuine(w.relay.dir.Sub("export"));
+  auto report = bob->Sync(genuine);
   REQUIRE(report.ok());
-  CHECK(report->batches == 0);
-  REQUIRE(report->skipped.size() == 2);
-  CHECK(report->skipped[0].name == other_server);
-  CHECK(report->skipped[0].reason == "its name says " + std::to_string(closed - 3600) + "-" +
-                                         std::to_string(closed + 7200) + " part 1, its signed header " +
-                                         std::to_string(closed - 3600) + "-" + std::to_string(closed) + " part 1");
-  CHECK(report->skipped[1].name == renamed);
-  CHECK(report->skipped[1].reason == "its name says it closed at " + std::to_string(closed + 3600) +
-                                         ", its signed header at " + std::to_string(closed));
-  CHECK(ScoreOfDay(bob.get(), static_cast<uint32_t>(day0 / 86400)) == 0);
+  CHECK(report->batches == 1);
+  CHECK(ScoreOfDay(bob.get(), static_cast<uint32_t>(day0 / 86400)) == Approx(1800));
 }
 
 // ListedSource lists a batch with a size and digest, and serves other bytes.

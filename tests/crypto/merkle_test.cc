@@ -276,7 +276,7 @@ TEST_CASE("every proof of every tree up to 40 leaves checks - and none changed i
 
 TEST_CASE("hostile sizes and overlong proofs are refused without work", "[merkle]") {
   const MerkleHash leaf = MerkleLeafHash(base::AsBytes("x"));
-  const MerkleHash empty = *MerkleRoot({}, 0);
+  const MerkleHash empty = *MerkleRoot(std::vector<MerkleHash>{}, 0);
   const std::vector<MerkleHash> long_path(200, leaf);
   constexpr uint64_t kHuge = UINT64_MAX;
   // A tree of 2^64-1 leaves is 64 deep: a longer path fails at its 65th hash.

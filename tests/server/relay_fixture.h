@@ -35,6 +35,9 @@ struct RelayFixture {
   crypto::Ed25519PrivateKey config_key = crypto::Ed25519PrivateKey::Generate();
   crypto::Ed25519PrivateKey decommission_key = crypto::Ed25519PrivateKey::Generate();
   std::string signing_pem;
+  // The transparency log's key, a role of its own.
+  std::shared_ptr<const wire::NoteSigner> log_key = std::make_shared<const wire::NoteSigner>(
+      wire::NoteSigner::Generate("openen.example/relay-log", wire::NoteKey::Type::kEd25519));
   RelayOptions options;
   std::unique_ptr<Relay> relay;
 
@@ -42,6 +45,7 @@ struct RelayFixture {
       : options(opts) {
     if (options.config_keys.empty()) options.config_keys = {config_key.PublicKey()};
     if (options.decommission_keys.empty()) options.decommission_keys = {decommission_key.PublicKey()};
+    if (!options.log_key) options.log_key = log_key;
     signing_pem = *crypto::EcdsaP256PrivateKey::Generate()->ToPem();
     Reopen(config);
   }

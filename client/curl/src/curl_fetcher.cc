@@ -148,8 +148,8 @@ base::StatusOr<base::Bytes> CurlFetcher::GetPolled(const std::string& name, size
 base::StatusOr<base::Bytes> CurlFetcher::Transfer(const std::string& name, size_t max_bytes,
                                                   const std::function<bool()>& cancelled,
                                                   const base::Cancellation* cancel) {
-  if (!client::IsBatchName(name))
-    return base::InvalidArgumentError("'" + name + "' is not a plain file name");
+  if (!client::IsFetchName(name))
+    return base::InvalidArgumentError("'" + name + "' is not a file this fetches");
   if (cancelled()) return Cancelled("cancelled");
   Easy easy(curl_easy_init());
   Multi multi(curl_multi_init());

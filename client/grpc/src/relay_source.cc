@@ -12,6 +12,7 @@
 #include "openen/v1/relay.pb.h"
 #include "openen/wire/export.h"
 #include "openen/wire/padding.h"
+#include "openen/wire/tlog.h"
 
 namespace openen::client_grpc {
 
@@ -126,6 +127,24 @@ base::StatusOr<client::BatchSource::Signed> RelaySource::Announcements(
   if (resp.has_config()) out.configuration = bytes(resp.config());
   if (resp.has_decommission_order()) out.decommission_order = bytes(resp.decommission_order());
   return out;
+}
+
+base::StatusOr<base::Bytes> RelaySource::LogFile(const std::string& path,
+                                                 const base::Cancellation& cancel) {
+  if (!wire::IsLogPath(path)) return base::InvalidArgumentError("not a log path");
+  grpc::ClientContext ctx;
+  impl_->SetDeadline(&ctx);
+  base::Cancellation::Callback stop(cancel, [&ctx] { ctx.TryCancel(); });
+  openen::v1::GetLogFileRequest req;
+  req.set_path(path);
+  OPENEN_RETURN_IF_ERROR(wire::PadToSize(&req, 256));
+  openen::v1::GetLogFileResponse resp;
+  grpc::Status st = rpc::UnaryCall(impl_->channel.get(), kGetLogFileMethod, &ctx, req, &resp);
+  if (!st.ok()) return rpc::FromGrpcStatus(st).WithContext("GetLogFile " + path);
+  if (resp.data().size() > wire::kMaxLogFileBytes) {
+    return base::ResourceExhaustedError("log file " + path + " is larger than any log file may be");
+  }
+  return base::Bytes(resp.data().begin(), resp.data().end());
 }
 
 }  // namespace openen::client_grpc

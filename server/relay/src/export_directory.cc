@@ -146,6 +146,10 @@ base::Status ExportDirectory::RemoveOrphans(
 }
 
 base::Status ExportDirectory::RemoveAllButOrder() const {
+  if (base::FileExists(log_path())) {
+    OPENEN_RETURN_IF_ERROR(base::RemoveTree(log_path()));
+    OPENEN_RETURN_IF_ERROR(Sync());
+  }
   return RemoveIf([](const std::string& name) {
     return ParseBatchName(name) || name == kIndexFile || name == kDigestsFile ||
            name == kConfigFile || IsTemporary(name);

@@ -5,9 +5,11 @@
 #include "openen/base/file.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
+#include "openen/crypto/secret.h"
 #include "openen/relay/relay.h"
 #include "openen/relay/service.h"
 #include "openen/server/key_files.h"
+#include "openen/server/log.h"
 #include "openen/server/program.h"
 
 namespace openen::relay {
@@ -16,7 +18,7 @@ namespace {
 constexpr char kUsage[] =
     "usage:\n"
     "  openen-relay --data-dir DIR --export-dir DIR --certificate-key FILE --signing-key FILE\n"
-    "               [--decommission-key FILE] [--config FILE --config-key FILE]\n"
+    "               [--decommission-key FILE] [--log-key FILE] [--config FILE --config-key FILE]\n"
     "               [--listen 127.0.0.1:PORT] [--batch-period SECONDS] [--min-batch-keys N]\n"
     "               [--tls-cert FILE --tls-key FILE] [--region CODE]\n"
     "               [--audience NAME] [--signing-key-id ID] [--signing-key-version V]\n"
@@ -40,6 +42,11 @@ constexpr char kUsage[] =
     "  --decommission-key FILE  the authority's offline decommission keys: decommission orders\n"
     "                           only; without it no order is ever accepted. Give the same file\n"
     "                           to 'decommission --decommission-key'\n"
+    "  --log-key FILE           the transparency log's signing key (from 'openen log keygen'),\n"
+    "                           a role of its own: every batch, configuration and order served\n"
+    "                           is logged under <export-dir>/log/ (docs/transparency.md).\n"
+    "                           Without it there is no log, and phones that require one refuse\n"
+    "                           this relay's batches\n"
     "  --config FILE            the authority-signed configuration (a SignedEnvelope) to serve\n"
     "  --config-key FILE        the authority's offline configuration keys (required with\n"
     "                           --config): configuration only\n"
@@ -99,6 +106,11 @@ class RelayServer final : public server::Component {
         relay_, Relay::Open(data_dir_, export_dir_, options_, std::move(certificate_keys_),
                             std::move(*signing_key_), std::move(config_), clock));
     service_ = std::make_unique<RelayService>(relay_.get(), pool);
+    if (!options_.log_key) {
+      server::Log("relay",
+                  "no --log-key: no transparency log; phones that require one refuse "
+                  "this relay's batches");
+    }
     return base::Status::Ok();
   }
   std::vector<grpc::Service*> Services() override { return {service_.get()}; }
@@ -150,6 +162,18 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& ar
   auto signing_key = crypto::EcdsaP256PrivateKey::FromPem(pem);
   crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(pem.data()), pem.size()));
   if (!signing_key.ok()) return signing_key.status().WithContext(signing_file);
+  if (auto path = args.Get("log-key")) {
+    OPENEN_ASSIGN_OR_RETURN(std::string text, base::ReadFile(*path, base::kMaxSmallFileBytes));
+    std::string trimmed = base::Trim(text);
+    auto signer = wire::NoteSigner::Parse(trimmed);
+    crypto::Wipe(&text);
+    crypto::Wipe(&trimmed);
+    if (!signer.ok()) return signer.status().WithContext(*path);
+    if (signer->public_key().type() != wire::NoteKey::Type::kEd25519) {
+      return base::InvalidArgumentError(*path + ": a witness key cannot sign the log");
+    }
+    options.log_key = std::make_shared<const wire::NoteSigner>(std::move(*signer));
+  }
   std::optional<openen::v1::SignedEnvelope> config;
   if (auto path = args.Get("config")) {
     OPENEN_ASSIGN_OR_RETURN(std::string bytes, base::ReadFile(*path, base::kMaxSmallFileBytes));
@@ -174,7 +198,7 @@ int main(int argc, char** argv) {
       .default_listen = "127.0.0.1:8080",
       .default_maintenance_interval_seconds = 60,
       .serve_options = {"export-dir", "certificate-key", "signing-key", "batch-period",
-                        "min-batch-keys", "config", "config-key", "region", "audience",
+                        "min-batch-keys", "config", "config-key", "log-key", "region", "audience",
                         "signing-key-id", "signing-key-version"},
       .required_serve_options = {"export-dir", "certificate-key", "signing-key"},
       .authority_key_gone = relay::kAuthorityKeyGone,

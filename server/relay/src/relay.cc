@@ -13,6 +13,7 @@
 
 #include "openen/base/coding.h"
 #include "openen/base/fault.h"
+#include "openen/base/file.h"
 #include "openen/crypto/aead.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
@@ -279,6 +280,16 @@ base::Status CheckRolesDistinct(const std::vector<crypto::Ed25519PublicKey>& cer
       {"certificate", &certificate_keys},
       {"configuration", &o.config_keys},
       {"decommission", &o.decommission_keys}};
+  if (o.log_key) {
+    for (const auto& [role, keys] : roles) {
+      for (const auto& k : *keys) {
+        if (std::ranges::equal(k.bytes(), o.log_key->public_key().key().bytes())) {
+          return base::InvalidArgumentError(std::string("the log key is also given as a ") + role +
+                                            " key; each role needs its own key");
+        }
+      }
+    }
+  }
   for (size_t i = 0; i < 3; ++i) {
     for (size_t j = i + 1; j < 3; ++j) {
       for (const auto& a : *roles[i].second) {
@@ -323,6 +334,11 @@ base::StatusOr<std::unique_ptr<Relay>> Relay::Open(
   if (base::Status s = relay->decommission_.Refresh(); !s.ok()) {
     server::Log("relay", "ignoring the installed decommission order: %s", s.ToString().c_str());
   }
+  if (relay->options_.log_key) {
+    OPENEN_ASSIGN_OR_RETURN(TransparencyLog log,
+                            TransparencyLog::Load(relay->db_.get(), relay->options_.log_key));
+    relay->log_.emplace(std::move(log));
+  }
   if (relay->decommissioned()) {
     // Already switched off: apply it again, publish nothing else.
     std::lock_guard<std::mutex> lock(relay->batch_mu_);
@@ -337,6 +353,10 @@ base::StatusOr<std::unique_ptr<Relay>> Relay::Open(
   // with it. Nothing is changed before this check.
   OPENEN_RETURN_IF_ERROR(relay->CheckBatchFiles());
   OPENEN_RETURN_IF_ERROR(relay->RemoveUnrecordedFiles());
+  std::lock_guard<std::mutex> lock(relay->batch_mu_);
+  if (relay->config_) {
+    OPENEN_RETURN_IF_ERROR(relay->LogAnnouncement(wire::LogEntry::Kind::kConfig, *relay->config_));
+  }
   OPENEN_RETURN_IF_ERROR(relay->WriteIndex());
   // The configuration goes beside index.txt, so static mirrors carry it too.
   OPENEN_RETURN_IF_ERROR(relay->exports_.SetConfig(relay->config_));
@@ -624,6 +644,7 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
 
   const size_t parts = (keys.size() + part_keys - 1) / part_keys;
   std::vector<std::string> names;
+  std::vector<wire::LogEntry> logged;
   for (size_t part = 0; part < parts; ++part) {
     const int64_t t = close_time - static_cast<int64_t>(parts - 1 - part);
     std::vector<wire::ExportKey> batch_keys(
@@ -679,10 +700,15 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
     std::string record = Be64(newest_end + options_.retention_days * crypto::kDaySeconds);
     record += info.SerializeAsString();
     wb.Put(TimeKey(kBatchPrefix, t), record);
+    logged.push_back({wire::LogEntry::Kind::kBatch, name, info.start_timestamp(),
+                      info.end_timestamp(), total, digest});
     names.push_back(name + " (" + std::to_string(total) + " keys)");
   }
 
+  // The batches enter the log in the write that records them.
+  if (log_) log_->Append(logged, &wb);
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "record batch"));
+  if (log_) log_->Appended(logged);
   purge_.Mark();
   index_stale_ = true;
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.close.recorded"));
@@ -766,6 +792,11 @@ base::Status Relay::ApplyDecommission() {
   OPENEN_RETURN_IF_ERROR(store::PurgeDeleted(db_.get()));
   OPENEN_RETURN_IF_ERROR(exports_.RemoveAllButOrder());
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.decommission.removed"));
+  if (log_) {
+    OPENEN_ASSIGN_OR_RETURN(TransparencyLog emptied,
+                            TransparencyLog::Load(db_.get(), options_.log_key));
+    log_.emplace(std::move(emptied));
+  }
   decommission_applied_ = true;
   server::Log("relay", "decommissioned: deleted every key and batch; serving only the order");
   return base::Status::Ok();
@@ -778,7 +809,12 @@ base::Status Relay::Maintain() {
     server::Log("relay", "ignoring the installed decommission order: %s", s.ToString().c_str());
   }
   if (auto order = decommission_.Order()) {
-    // Served in advance, so that phones learn of a future order too.
+    // Served in advance, so that phones learn of a future order too; and
+    // logged, so that everyone can see it was served.
+    std::lock_guard<std::mutex> lock(batch_mu_);
+    if (!decommission_applied_) {
+      OPENEN_RETURN_IF_ERROR(LogAnnouncement(wire::LogEntry::Kind::kDecommission, *order));
+    }
     OPENEN_RETURN_IF_ERROR(exports_.WriteDecommissionOrder(*order));
   }
   if (decommission_.EffectiveAt(now)) {
@@ -841,6 +877,15 @@ base::StatusOr<base::Bytes> Relay::ReadBatch(const std::string& name, uint64_t o
   return exports_.ReadBatch(name, offset, max_bytes, total_size);
 }
 
+base::StatusOr<std::string> Relay::ReadLogFile(const std::string& path) const {
+  constexpr size_t kMaxEcho = 64;
+  if (!options_.log_key || decommissioned() || !wire::IsLogPath(path)) {
+    return base::NotFoundError("no log file '" + path.substr(0, kMaxEcho) +
+                               (path.size() > kMaxEcho ? "...'" : "'"));
+  }
+  return base::ReadFile(exports_.log_path() + "/" + path, wire::kMaxLogFileBytes, path);
+}
+
 size_t Relay::PendingKeys() const {
   size_t n = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
@@ -857,9 +902,27 @@ base::Status Relay::RemoveUnrecordedFiles() const {
 }
 
 base::Status Relay::WriteIndex() {
+  // The log first: a reader that reads the listing, then the checkpoint
+  // (as phones do) finds every listed batch in the log.
+  if (log_) OPENEN_RETURN_IF_ERROR(log_->Publish(exports_.log_path(), clock_->NowSeconds()));
   OPENEN_RETURN_IF_ERROR(exports_.WriteIndex(ListBatches("", SIZE_MAX)));
   index_stale_ = false;
   return base::Status::Ok();
+}
+
+base::Status Relay::LogAnnouncement(wire::LogEntry::Kind kind,
+                                    const openen::v1::SignedEnvelope& envelope) {
+  if (!log_) return base::Status::Ok();
+  wire::LogEntry entry;
+  entry.kind = kind;
+  entry.sha256 = crypto::Sha256(base::AsBytes(envelope.SerializeAsString()));
+  if (log_->LastDigest(kind) == entry.sha256) return base::Status::Ok();
+  rocksdb::WriteBatch wb;
+  log_->Append({entry}, &wb);
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "log an announcement"));
+  log_->Appended({entry});
+  index_stale_ = true;
+  return WriteIndex();
 }
 
 base::Status Relay::CheckBatchFiles() const {

@@ -90,6 +90,15 @@ RelayService::RelayService(Relay* relay, server::WorkerPool* pool)
             return PadToMultiple(response, kConfigResponsePadTo);
           },
           {}},
+      get_log_file_{[](const openen::v1::GetLogFileRequest&) { return Lane::kRead; },
+                    [this](const openen::v1::GetLogFileRequest& request,
+                           openen::v1::GetLogFileResponse* response) {
+                      OPENEN_ASSIGN_OR_RETURN(std::string data,
+                                              relay_->ReadLogFile(request.path()));
+                      response->set_data(std::move(data));
+                      return PadToMultiple(response, kConfigResponsePadTo);
+                    },
+                    {}},
       dispatcher_(pool) {}
 
 grpc::ServerUnaryReactor* RelayService::Publish(grpc::CallbackServerContext* ctx,
@@ -108,6 +117,12 @@ grpc::ServerUnaryReactor* RelayService::GetConfig(grpc::CallbackServerContext* c
                                                   const grpc::ByteBuffer* request,
                                                   grpc::ByteBuffer* response) {
   return dispatcher_.Serve(ctx, request, response, get_config_);
+}
+
+grpc::ServerUnaryReactor* RelayService::GetLogFile(grpc::CallbackServerContext* ctx,
+                                                   const grpc::ByteBuffer* request,
+                                                   grpc::ByteBuffer* response) {
+  return dispatcher_.Serve(ctx, request, response, get_log_file_);
 }
 
 namespace {

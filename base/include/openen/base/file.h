@@ -59,6 +59,11 @@ Status WriteFileAtomically(const std::string& path, std::string_view contents, b
 // once SyncDirectory of its directory returns OK.
 Status RemoveFile(const std::string& path);
 
+// RemoveTree removes |path| and, when it is a directory, everything under
+// it (symbolic links are removed, not followed); OK when it is already gone.
+// Durable once SyncDirectory of its parent returns OK.
+Status RemoveTree(const std::string& path);
+
 // SyncDirectory fsyncs the directory |dir|, making every entry created,
 // renamed or removed in it durable. UNAVAILABLE "cannot sync directory
 // <dir>: <reason>" when it cannot be opened or synced: a caller must not

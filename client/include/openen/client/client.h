@@ -24,6 +24,7 @@
 #include "openen/client/platform.h"
 #include "openen/client/risk.h"
 #include "openen/client/sync.h"
+#include "openen/client/transparency.h"
 #include "openen/client/upload.h"
 #include "openen/crypto/ed25519.h"
 #include "openen/crypto/gaen.h"
@@ -42,6 +43,12 @@ namespace openen::client {
 inline constexpr std::string_view kPausedReason = "PAUSED";
 inline constexpr std::string_view kConfigurationExpiredReason = "CONFIGURATION_EXPIRED";
 inline constexpr std::string_view kDecommissionedReason = "DECOMMISSIONED";
+// The reason of a sync refused because its source contradicts itself or
+// what this phone saw before: a log that forked or shrank, a batch not in
+// the log or withheld from it, bytes other than those logged, a name that
+// does not match its signed window. Nothing moved; the same sync is refused
+// until the source mends. An app should tell the health authority.
+inline constexpr std::string_view kMisbehavingSourceReason = "MISBEHAVING_SOURCE";
 
 // The most days anything is kept. Configuration may lower it, never raise it.
 inline constexpr int kMaxRetentionDays = 14;
@@ -74,6 +81,12 @@ struct ClientOptions {
   uint64_t min_config_serial = 0;
   // How an upload's Publish is sent again when it gets no answer.
   PublishRetry publish_retry;
+  // The relay's transparency log (docs/transparency.md), pinned in the app:
+  // its key and the witnesses whose cosignatures a checkpoint needs. When
+  // set, Sync processes exactly the batches the log holds, in its order,
+  // and keeps the last checkpoint it verified (see Sync). Absent: batches
+  // are taken from the listing, as other GAEN servers publish them.
+  std::optional<LogPolicy> log;
 };
 
 // Observation is one identifier heard in one scan.
@@ -137,7 +150,7 @@ struct SyncReport {
   // for that day (it came back in another batch or under another name).
   int repeated_exposure_windows = 0;
   // Batches skipped, and why: the same bytes as a batch already processed,
-  // or a signed time window that does not match the file's name.
+  // or a logged batch that expired at the source.
   std::vector<SkippedBatch> skipped;
   // Seconds spent matching the downloaded keys (deriving and comparing
   // identifiers, decrypting metadata), without download and storage: a
@@ -195,10 +208,22 @@ class Client {
   // error; what came before it is kept. Each diagnosis key is counted once per day of exposure:
   // windows of a (key, day) already stored are dropped, whatever batch or name brings the key back.
   // A batch is skipped, with its reason in SyncReport::skipped, when its bytes (SHA-256) are those
-  // of a batch processed within the retention period, or when its name states a time window that
-  // its signed header contradicts: "batch-<T>.zip" (openen-relay) needs end_timestamp T;
-  // "<S>-<E>-<N>.zip" (Google's reference server) needs start S, end E and batch_num N; other names
-  // state none.
+  // of a batch processed within the retention period. A batch whose name states a time window
+  // that its signed header contradicts is refused (DATA_LOSS, reason kMisbehavingSourceReason)
+  // without moving progress: "batch-<T>.zip" (openen-relay) needs end_timestamp T;
+  // "<S>-<E>-<N>.zip" (Google's reference server) needs start S, end E and batch_num N; other
+  // names state none.
+  //
+  // With options.log, the batches come from the relay's transparency log (docs/transparency.md):
+  // its checkpoint must verify under the log key and the witness quorum, and extend the one this
+  // phone kept (consistency proof); then every batch entry after the phone's log position is
+  // processed in log order (on a first sync, from the newest batch closed before the retention
+  // period), its bytes checked against the entry's SHA-256, window and key count. Refused, with
+  // kMisbehavingSourceReason and without moving progress: a checkpoint smaller than or
+  // inconsistent with the kept one, entries that do not lead to its root, a listed batch that is
+  // not in the log, a logged batch not served while older ones are listed (withheld), bytes other
+  // than those logged. A logged batch not served, with nothing older listed, expired at the
+  // source and is skipped. The verified checkpoint is kept in the store.
   //
   // |cancel| lets another thread stop the sync (e.g. when the platform ends
   // the background job): it returns CANCELLED at its next step, or as soon

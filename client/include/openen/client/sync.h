@@ -37,6 +37,10 @@ inline constexpr size_t kMaxBatchNameSize = 255;
 // there URLs and Java strings: no NUL, control byte, space or invalid UTF-8.
 bool IsBatchName(const std::string& name);
 
+// IsFetchName says whether a Fetcher may be asked for |name|: a batch name,
+// an announcement, or "log/" and a log path.
+bool IsFetchName(const std::string& name);
+
 // ListedBatch is one released batch as its source lists it, with the size
 // and SHA-256 of its file when the listing gives them (openen-relay's gRPC
 // listing and index.sha256 do; a plain index.txt does not). Client::Sync
@@ -70,6 +74,12 @@ class BatchSource {
     std::optional<base::Bytes> decommission_order;
   };
   virtual base::StatusOr<Signed> Announcements(const base::Cancellation& cancel) = 0;
+  // LogFile returns a file of the relay's transparency log: "checkpoint" or
+  // a tile path (wire::IsLogPath), at most wire::kMaxLogFileBytes.
+  // NOT_FOUND when there is no such file; FAILED_PRECONDITION for a
+  // source that serves no log (the default).
+  virtual base::StatusOr<base::Bytes> LogFile(const std::string& path,
+                                              const base::Cancellation& cancel);
 };
 
 // Fetcher gets whole files from one static location: a web server or CDN
@@ -78,8 +88,10 @@ class BatchSource {
 class Fetcher {
  public:
   virtual ~Fetcher() = default;
-  // Get returns the file |name| (a plain file name, checked by the caller)
-  // if it has at most |max_bytes| bytes. Errors: NOT_FOUND when the location
+  // Get returns the file |name| if it has at most |max_bytes| bytes. |name|
+  // is a plain file name, or "log/" and a log path (wire::IsLogPath, e.g.
+  // "log/tile/0/x001/234.p/5"), checked by the caller: relative to the
+  // location, never "..". Errors: NOT_FOUND when the location
   // has no such file (HTTP 404 or 410); RESOURCE_EXHAUSTED when it is larger
   // than |max_bytes| (stop reading at max_bytes + 1); UNAVAILABLE or
   // DEADLINE_EXCEEDED for a failure that may pass (no connection, a server
@@ -90,7 +102,8 @@ class Fetcher {
 
 // StaticSource reads the static layout that openen-relay publishes (and a
 // CDN or a mirror serves): index.txt, index.sha256, the batch files, and
-// config.bin and decommission.bin beside them, through a Fetcher. Names that
+// config.bin and decommission.bin beside them, and the transparency log
+// under log/ (C2SP tlog-tiles), through a Fetcher. Names that
 // are not plain file names are refused. When there is an index.sha256
 // (lines "<hex SHA-256>  <name>", as openen-relay writes it), every listed
 // name must be in it, and its digest is checked; without one (other servers'
@@ -107,6 +120,8 @@ class StaticSource : public BatchSource {
   base::StatusOr<base::Bytes> Fetch(const std::string& name,
                                     const base::Cancellation& cancel) override;
   base::StatusOr<Signed> Announcements(const base::Cancellation& cancel) override;
+  base::StatusOr<base::Bytes> LogFile(const std::string& path,
+                                      const base::Cancellation& cancel) override;
 
  private:
   Fetcher* fetcher_;

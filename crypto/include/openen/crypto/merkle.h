@@ -11,6 +11,7 @@
 #define OPENEN_CRYPTO_MERKLE_H_
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "openen/base/bytes.h"
@@ -31,6 +32,20 @@ MerkleHash MerkleNodeHash(const MerkleHash& left, const MerkleHash& right);
 // their leaf hashes; for none, SHA-256 of the empty string.
 // INVALID_ARGUMENT when |size| is more than |leaves| holds.
 base::StatusOr<MerkleHash> MerkleRoot(const std::vector<MerkleHash>& leaves, uint64_t size);
+
+// MerkleNodeSource returns the hash of a complete subtree: the 2^|level|
+// leaves from leaf |index| << |level| (level 0: a leaf hash). A log that
+// keeps its hashes in tiles (C2SP tlog-tiles) serves them this way; an error
+// it returns (a tile that cannot be read) is returned unchanged.
+using MerkleNodeSource = std::function<base::StatusOr<MerkleHash>(int level, uint64_t index)>;
+
+// The same three, from a node source: the source is asked only for
+// subtrees inside the tree of |size| (|new_size|) leaves.
+base::StatusOr<MerkleHash> MerkleRoot(const MerkleNodeSource& nodes, uint64_t size);
+base::StatusOr<std::vector<MerkleHash>> InclusionProof(const MerkleNodeSource& nodes,
+                                                       uint64_t index, uint64_t size);
+base::StatusOr<std::vector<MerkleHash>> ConsistencyProof(const MerkleNodeSource& nodes,
+                                                         uint64_t old_size, uint64_t new_size);
 
 // InclusionProof returns the path (PATH) that proves leaf |index| is in the
 // tree of the first |size| leaves. INVALID_ARGUMENT unless

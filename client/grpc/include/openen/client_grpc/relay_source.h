@@ -23,6 +23,7 @@ namespace openen::client_grpc {
 inline constexpr std::string_view kListBatchesMethod = "/openen.v1.Relay/ListBatches";
 inline constexpr std::string_view kGetBatchMethod = "/openen.v1.Relay/GetBatch";
 inline constexpr std::string_view kGetConfigMethod = "/openen.v1.Relay/GetConfig";
+inline constexpr std::string_view kGetLogFileMethod = "/openen.v1.Relay/GetLogFile";
 
 class RelaySource final : public client::BatchSource {
  public:
@@ -35,6 +36,9 @@ class RelaySource final : public client::BatchSource {
                                     const base::Cancellation& cancel) override;
   // Calls GetConfig; NOT_FOUND from the relay means none.
   base::StatusOr<Signed> Announcements(const base::Cancellation& cancel) override;
+  // Calls GetLogFile: the same files as the export directory's log/.
+  base::StatusOr<base::Bytes> LogFile(const std::string& path,
+                                      const base::Cancellation& cancel) override;
 
  private:
   struct Impl;

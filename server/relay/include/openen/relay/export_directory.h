@@ -7,6 +7,8 @@
 //   index.sha256                       "<hex SHA-256>  <name>" per batch (sha256sum -c)
 //   config.bin                         the signed configuration, when there is one
 //   decommission.bin                   the decommission order, once installed
+//   log/                               the transparency log (transparency_log.h):
+//                                      checkpoint, tile/..., tile/entries/...
 // and nothing else of the relay's. Every file is written to "<name>.tmp" and
 // renamed into place and the directory synced, so a reader sees a whole file
 // or none and a file reported written survives a power cut; a crash can
@@ -43,6 +45,8 @@ class ExportDirectory {
   static base::StatusOr<ExportDirectory> Open(std::string path);
 
   const std::string& path() const { return path_; }
+  // log_path is where the transparency log is published: <path>/log.
+  std::string log_path() const { return path_ + "/log"; }
 
   // WriteBatch writes batch |name| whole, durably.
   base::Status WriteBatch(const std::string& name, base::ByteView zip) const;

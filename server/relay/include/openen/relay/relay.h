@@ -33,6 +33,7 @@
 #include "openen/crypto/ed25519.h"
 #include "openen/relay/export_directory.h"
 #include "openen/relay/key_rules.h"
+#include "openen/relay/transparency_log.h"
 #include "openen/server/decommission.h"
 #include "openen/store/db.h"
 #include "openen/v1/relay.pb.h"
@@ -68,6 +69,10 @@ struct RelayOptions {
   // ever accepted.
   std::vector<crypto::Ed25519PublicKey> config_keys;
   std::vector<crypto::Ed25519PublicKey> decommission_keys;
+  // The transparency log's signing key (relay/transparency_log.h; its name is the log's
+  // origin), a role of its own. Absent: the relay keeps no log, and phones
+  // that require one refuse its batches.
+  std::shared_ptr<const wire::NoteSigner> log_key;
 };
 
 base::Status ValidateOptions(const RelayOptions& options);
@@ -143,6 +148,11 @@ class Relay {
   base::StatusOr<base::Bytes> ReadBatch(const std::string& name, uint64_t offset, size_t max_bytes,
                                         uint64_t* total_size) const;
 
+  // ReadLogFile returns a file of the published transparency log (a path
+  // wire::IsLogPath accepts, under the export directory's log/). NOT_FOUND
+  // when there is no such file, no log, or the relay is decommissioned.
+  base::StatusOr<std::string> ReadLogFile(const std::string& path) const;
+
   const std::optional<openen::v1::SignedEnvelope>& config() const { return config_; }
 
   // The health authority's decommission order, once installed (in the data
@@ -180,8 +190,13 @@ class Relay {
   base::Status CloseBatch(int64_t close_time, int64_t last_closed);
   base::Status ExpireBatches(int64_t now);
   base::Status ExpireCertificates(int64_t now);
-  // WriteIndex rewrites index.txt and index.sha256 from the batch records.
+  // WriteIndex rewrites index.txt and index.sha256 from the batch records,
+  // and publishes the transparency log.
   base::Status WriteIndex();
+  // LogAnnouncement appends a config or decommission entry for |envelope|
+  // unless the newest entry of its kind already names it; synced.
+  base::Status LogAnnouncement(wire::LogEntry::Kind kind,
+                               const openen::v1::SignedEnvelope& envelope);
   // CheckBatchFiles is Open's check of every released batch's file.
   base::Status CheckBatchFiles() const;
   base::Status ApplyDecommission();
@@ -207,6 +222,7 @@ class Relay {
   server::DecommissionState decommission_;
   bool decommission_applied_ = false;  // guarded by batch_mu_
   bool index_stale_ = false;           // records changed since index.txt; batch_mu_
+  std::optional<TransparencyLog> log_;  // batch_mu_
 };
 
 }  // namespace openen::relay

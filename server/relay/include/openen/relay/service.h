@@ -3,7 +3,7 @@
 // RelayService: the gRPC face of the Relay (callback API, raw methods). Each
 // unary call is decoded, queued in its lane and answered by a Dispatcher:
 // real publishes in kReal, chaff in kChaff (answered by a decoy when its lane
-// is full), listings and the configuration in kRead. GetBatch streams a file
+// is full), listings, the configuration and the log's files in kRead. GetBatch streams a file
 // chunk by chunk, reading each chunk in kRead before writing it.
 
 #ifndef OPENEN_RELAY_SERVICE_H_
@@ -32,7 +32,8 @@ inline constexpr size_t kMaxBatchStreams = 256;
 using RawRelayService = openen::v1::Relay::WithRawCallbackMethod_Publish<
     openen::v1::Relay::WithRawCallbackMethod_ListBatches<
         openen::v1::Relay::WithRawCallbackMethod_GetBatch<
-            openen::v1::Relay::WithRawCallbackMethod_GetConfig<openen::v1::Relay::Service>>>>;
+            openen::v1::Relay::WithRawCallbackMethod_GetConfig<
+                openen::v1::Relay::WithRawCallbackMethod_GetLogFile<openen::v1::Relay::Service>>>>>;
 
 // The worker pool must be drained (destroyed) before the service: its
 // queued tasks refer to the service's handlers.
@@ -51,6 +52,9 @@ class RelayService final : public RawRelayService {
   grpc::ServerUnaryReactor* GetConfig(grpc::CallbackServerContext* ctx,
                                       const grpc::ByteBuffer* request,
                                       grpc::ByteBuffer* response) override;
+  grpc::ServerUnaryReactor* GetLogFile(grpc::CallbackServerContext* ctx,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
 
  private:
   Relay* relay_;
@@ -59,6 +63,8 @@ class RelayService final : public RawRelayService {
       list_batches_;
   const server::UnaryHandler<openen::v1::GetConfigRequest, openen::v1::GetConfigResponse>
       get_config_;
+  const server::UnaryHandler<openen::v1::GetLogFileRequest, openen::v1::GetLogFileResponse>
+      get_log_file_;
   // After the handlers: destroyed first, it sends its waiting decoys with them.
   server::Dispatcher dispatcher_;
   std::atomic<size_t> batch_streams_{0};

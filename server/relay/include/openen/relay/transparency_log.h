@@ -1,0 +1,87 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// TransparencyLog: the relay's append-only Merkle log of what it released
+// (docs/transparency.md). One entry (wire::LogEntry) per released batch,
+// per configuration served and per decommission order served: digests
+// only, never a key, kept after the batch is deleted. After every append
+// the log is published under <export dir>/log/ as C2SP tlog-tiles
+// (hash tiles and entry bundles) with a checkpoint signed by the log key
+// (a key of its own role), so that any static mirror serves it and any
+// phone, monitor or witness checks it.
+//
+// Entries are kept in the relay's database ('l' || BE64(index) -> entry
+// text), written in the same synced write as the release they record; the
+// published files are derived from them and rewritten at every start. The
+// hashes are kept in memory: 32 bytes per entry, plus 1/255 of that for
+// the upper tile levels.
+//
+// Not thread-safe: the relay's batch lock guards it.
+
+#ifndef OPENEN_RELAY_TRANSPARENCY_LOG_H_
+#define OPENEN_RELAY_TRANSPARENCY_LOG_H_
+
+#include <rocksdb/db.h>
+#include <rocksdb/write_batch.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "openen/base/status.h"
+#include "openen/crypto/merkle.h"
+#include "openen/wire/tlog.h"
+
+namespace openen::relay {
+
+class TransparencyLog {
+ public:
+  // Load reads the entries stored in |db| (which must outlive the log).
+  // The log's origin is |signer|'s key name. DATA_LOSS for a stored entry
+  // that does not parse, or a gap in the indices.
+  static base::StatusOr<TransparencyLog> Load(rocksdb::DB* db,
+                                              std::shared_ptr<const wire::NoteSigner> signer);
+
+  uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
+  const wire::NoteKey& key() const { return signer_->public_key(); }
+
+  // Append adds the puts of |entries| to |wb|; once |wb| is written, call
+  // Appended with the same entries (or nothing, when the write failed).
+  void Append(const std::vector<wire::LogEntry>& entries, rocksdb::WriteBatch* wb) const;
+  void Appended(const std::vector<wire::LogEntry>& entries);
+
+  // LastDigest returns the digest of the newest entry of |kind| (config or
+  // decommission), if any: an unchanged configuration is logged once.
+  std::optional<crypto::Sha256Digest> LastDigest(wire::LogEntry::Kind kind) const;
+
+  // Publish writes, under |dir| (the export directory's log/), the tiles and
+  // entry bundles that changed since the last Publish (all of them the first
+  // time), then the checkpoint, signed at |now|. Full tiles replace their
+  // partial versions, which are removed. Each file is written atomically,
+  // the checkpoint last: a reader never sees a checkpoint whose tiles are
+  // missing.
+  base::Status Publish(const std::string& dir, int64_t now);
+
+  // Checkpoint returns the tree head of the log as it is now.
+  wire::Checkpoint Head(int64_t now) const;
+
+  // Entries returns entries [begin, end) as stored.
+  base::StatusOr<std::vector<std::string>> Entries(uint64_t begin, uint64_t end) const;
+
+ private:
+  TransparencyLog(rocksdb::DB* db, std::shared_ptr<const wire::NoteSigner> signer)
+      : db_(db), signer_(std::move(signer)) {}
+  void AddLeaf(const crypto::MerkleHash& leaf);
+
+  rocksdb::DB* db_;
+  std::shared_ptr<const wire::NoteSigner> signer_;
+  // levels_[L] holds the hashes of tile level L: the roots of the complete
+  // subtrees of 256^L leaves, left to right.
+  std::vector<std::vector<crypto::MerkleHash>> levels_;
+  std::optional<crypto::Sha256Digest> last_config_, last_order_;
+  std::optional<uint64_t> published_;  // size at the last Publish
+};
+
+}  // namespace openen::relay
+
+#endif  // OPENEN_RELAY_TRANSPARENCY_LOG_H_

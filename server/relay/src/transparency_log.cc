@@ -1,0 +1,163 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "openen/relay/transparency_log.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "openen/base/bytes.h"
+#include "openen/base/coding.h"
+#include "openen/base/file.h"
+#include "openen/store/db.h"
+
+namespace openen::relay {
+namespace {
+
+constexpr char kEntryPrefix = 'l';
+
+std::string EntryKey(uint64_t index) {
+  std::string k(1, kEntryPrefix);
+  base::PutFixedBE<8>(&k, index);
+  return k;
+}
+
+// MakeParents creates the directories of |path| under |root| (which exists).
+base::Status MakeParents(const std::string& root, const std::string& path) {
+  for (size_t slash = path.find('/'); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
+    const std::string dir = root + "/" + path.substr(0, slash);
+    if (::mkdir(dir.c_str(), 0755) == 0) {
+      OPENEN_RETURN_IF_ERROR(base::SyncDirectory(dir.substr(0, dir.rfind('/'))));
+    } else if (errno != EEXIST) {
+      return base::UnavailableError("cannot create " + dir + ": " + std::strerror(errno));
+    }
+  }
+  return base::Status::Ok();
+}
+
+}  // namespace
+
+base::StatusOr<TransparencyLog> TransparencyLog::Load(
+    rocksdb::DB* db, std::shared_ptr<const wire::NoteSigner> signer) {
+  TransparencyLog log(db, std::move(signer));
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
+  const std::string prefix(1, kEntryPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const uint64_t index = base::GetFixedBE<8>(it->key().data() + 1);
+    if (it->key().size() != 9 || index != log.size()) {
+      return base::DataLossError("the transparency log's entries have a gap at " +
+                                 std::to_string(log.size()));
+    }
+    auto entry = wire::LogEntry::Parse(it->value().ToStringView());
+    if (!entry.ok()) {
+      return base::DataLossError("the transparency log's entry " + std::to_string(index) +
+                                 " is damaged: " + entry.status().message());
+    }
+    log.Appended({*entry});
+  }
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "read the transparency log"));
+  return log;
+}
+
+void TransparencyLog::Append(const std::vector<wire::LogEntry>& entries,
+                             rocksdb::WriteBatch* wb) const {
+  uint64_t index = size();
+  for (const wire::LogEntry& e : entries) wb->Put(EntryKey(index++), e.Encode());
+}
+
+void TransparencyLog::Appended(const std::vector<wire::LogEntry>& entries) {
+  for (const wire::LogEntry& e : entries) {
+    AddLeaf(crypto::MerkleLeafHash(base::AsBytes(e.Encode())));
+    if (e.kind == wire::LogEntry::Kind::kConfig) last_config_ = e.sha256;
+    if (e.kind == wire::LogEntry::Kind::kDecommission) last_order_ = e.sha256;
+  }
+}
+
+void TransparencyLog::AddLeaf(const crypto::MerkleHash& leaf) {
+  crypto::MerkleHash carry = leaf;
+  for (size_t level = 0;; ++level) {
+    if (levels_.size() == level) levels_.emplace_back();
+    levels_[level].push_back(carry);
+    if (levels_[level].size() % wire::kTileWidth != 0) return;
+    // A tile of this level is complete: its root is a hash of the next.
+    const std::vector<crypto::MerkleHash> tile(levels_[level].end() - wire::kTileWidth,
+                                               levels_[level].end());
+    carry = *crypto::MerkleRoot(tile, tile.size());
+  }
+}
+
+std::optional<crypto::Sha256Digest> TransparencyLog::LastDigest(wire::LogEntry::Kind kind) const {
+  return kind == wire::LogEntry::Kind::kConfig ? last_config_ : last_order_;
+}
+
+wire::Checkpoint TransparencyLog::Head(int64_t now) const {
+  wire::Checkpoint c;
+  c.origin = signer_->public_key().name();
+  c.size = size();
+  c.root =
+      *crypto::MerkleRoot(levels_.empty() ? std::vector<crypto::MerkleHash>() : levels_[0], size());
+  c.extensions.push_back("time " + std::to_string(now));
+  return c;
+}
+
+base::StatusOr<std::vector<std::string>> TransparencyLog::Entries(uint64_t begin,
+                                                                  uint64_t end) const {
+  std::vector<std::string> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string last = EntryKey(end);
+  for (it->Seek(EntryKey(begin)); it->Valid() && it->key().compare(last) < 0; it->Next()) {
+    out.push_back(it->value().ToString());
+  }
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "read the transparency log"));
+  if (out.size() != end - begin) return base::DataLossError("the transparency log lost entries");
+  return out;
+}
+
+base::Status TransparencyLog::Publish(const std::string& dir, int64_t now) {
+  if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    return base::UnavailableError("cannot create " + dir + ": " + std::strerror(errno));
+  }
+  const uint64_t n = size(), old = published_.value_or(0);
+  auto write = [&](const std::string& path, std::string_view contents, bool full) {
+    OPENEN_RETURN_IF_ERROR(MakeParents(dir, path));
+    OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(dir + "/" + path, contents, false));
+    // A full tile's partial versions ("<tile>.p/<width>") are not needed again.
+    if (!full) return base::Status::Ok();
+    OPENEN_RETURN_IF_ERROR(base::RemoveTree(dir + "/" + path + ".p"));
+    return base::SyncDirectory((dir + "/" + path).substr(0, (dir + "/" + path).rfind('/')));
+  };
+  // The tiles a tree of |old| leaves had complete stay as they were; from
+  // the first that was not, each is written at its new width.
+  for (size_t level = 0; level < levels_.size(); ++level) {
+    const std::vector<crypto::MerkleHash>& hashes = levels_[level];
+    const uint64_t first = published_ ? (old >> (wire::kTileHeight * level)) / wire::kTileWidth : 0;
+    for (uint64_t t = first; t * wire::kTileWidth < hashes.size(); ++t) {
+      const uint64_t width = wire::TileWidth(static_cast<int>(level), t, n);
+      std::string tile;
+      for (uint64_t i = t * wire::kTileWidth; i < t * wire::kTileWidth + width; ++i) {
+        tile.append(base::AsChars(hashes[i]));
+      }
+      OPENEN_RETURN_IF_ERROR(write(wire::TilePath(static_cast<int>(level), t, width), tile,
+                                   width == wire::kTileWidth));
+    }
+  }
+  for (uint64_t t = published_ ? old / wire::kTileWidth : 0; t * wire::kTileWidth < n; ++t) {
+    const uint64_t width = wire::TileWidth(0, t, n);
+    OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> entries,
+                            Entries(t * wire::kTileWidth, t * wire::kTileWidth + width));
+    OPENEN_RETURN_IF_ERROR(write(wire::EntryBundlePath(t, width),
+                                 base::AsChars(wire::EncodeEntryBundle(entries)),
+                                 width == wire::kTileWidth));
+  }
+  const wire::Checkpoint head = Head(now);
+  wire::SignedNote note{head.Format(), {}};
+  note.signatures.push_back(signer_->Sign(note.text));
+  OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(dir + "/checkpoint", note.Format(), false));
+  published_ = n;
+  return base::Status::Ok();
+}
+
+}  // namespace openen::relay
