@@ -50,6 +50,20 @@ std::vector<std::string_view> Split(std::string_view s, char sep) {
   return out;
 }
 
+// SplitFirst splits |s| at its first |n| '+' signs (n + 1 fields; fewer
+// when there are fewer '+').
+std::vector<std::string_view> SplitFirst(std::string_view s, size_t n) {
+  std::vector<std::string_view> out;
+  while (out.size() < n) {
+    const size_t plus = s.find('+');
+    if (plus == std::string_view::npos) break;
+    out.push_back(s.substr(0, plus));
+    s.remove_prefix(plus + 1);
+  }
+  out.push_back(s);
+  return out;
+}
+
 // A key name: printable ASCII, no space and no '+' (it separates a vkey's fields).
 bool IsKeyName(std::string_view name) {
   return !name.empty() && name.size() <= 255 && std::all_of(name.begin(), name.end(), [](char c) {
@@ -194,7 +208,8 @@ base::StatusOr<NoteKey> NoteKey::Make(std::string name, Type type,
 }
 
 base::StatusOr<NoteKey> NoteKey::Parse(std::string_view vkey) {
-  std::vector<std::string_view> f = Split(vkey, '+');
+  // The name has no '+'; the base64 key may.
+  std::vector<std::string_view> f = SplitFirst(vkey, 2);
   if (f.size() != 3 || !IsKeyName(f[0]) || f[1].size() != 8) {
     return Bad("a verifier key is '<name>+<hex key id>+<base64 key>'");
   }
@@ -244,7 +259,7 @@ NoteSigner NoteSigner::Generate(std::string name, NoteKey::Type type) {
 }
 
 base::StatusOr<NoteSigner> NoteSigner::Parse(std::string_view skey) {
-  std::vector<std::string_view> f = Split(skey, '+');
+  std::vector<std::string_view> f = SplitFirst(skey, 4);
   if (f.size() != 5 || f[0] != "PRIVATE" || f[1] != "KEY" || !IsKeyName(f[2])) {
     return Bad("a signer key is 'PRIVATE+KEY+<name>+<hex key id>+<base64 key>'");
   }
