@@ -155,19 +155,19 @@ TEST_CASE(
       std::vector<wire::LogEntry> entries;
       for (uint64_t i = done; i < upto; ++i) entries.push_back(entry(i));
       rocksdb::WriteBatch wb;
-      log->Append(entries, &wb);
+      log->Append(entries, kNow, &wb);
       REQUIRE(store::WriteSynced(db->get(), &wb, "test").ok());
-      log->Appended(entries);
+      log->Appended(entries, kNow);
       done = upto;
-      if (steps || done == n) REQUIRE(log->Publish(out, kNow).ok());
+      if (steps || done == n) REQUIRE(log->Publish(out).ok());
     }
     REQUIRE(log->size() == n);
     (steps ? in_steps : at_once) = Files(out);
     // The same log after a restart.
     auto reloaded = TransparencyLog::Load(db->get(), signer);
     REQUIRE(reloaded.ok());
-    CHECK(reloaded->Head(kNow).root == log->Head(kNow).root);
-    root = log->Head(kNow).root;
+    CHECK(reloaded->Head().root == log->Head().root);
+    root = log->Head().root;
   }
   CHECK(in_steps == at_once);
   CHECK(at_once.count("tile/0/000") == 1);

@@ -11,6 +11,7 @@ namespace openen::tools {
 int KeysCommand(int argc, char** argv, int first);
 int ExportCommand(int argc, char** argv, int first);
 int SimulateCommand(int argc, char** argv, int first);
+int LogCommand(int argc, char** argv, int first);
 
 }  // namespace openen::tools
 

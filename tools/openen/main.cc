@@ -18,6 +18,7 @@ constexpr char kUsage[] =
     "  keys derive     print the identifiers a Temporary Exposure Key broadcasts\n"
     "  export inspect  print and verify a GAEN key export file\n"
     "  simulate        run a city of phones, a verifier and a relay on this machine\n"
+    "  log             verify, compare and witness a relay's transparency log\n"
     "\n"
     "Run 'openen <command> --help' for a command's options.\n";
 
@@ -37,5 +38,6 @@ int main(int argc, char** argv) {
   if (cmd == "keys") return KeysCommand(argc, argv, 2);
   if (cmd == "export") return ExportCommand(argc, argv, 2);
   if (cmd == "simulate") return SimulateCommand(argc, argv, 2);
+  if (cmd == "log") return LogCommand(argc, argv, 2);
   return Fail("unknown command '" + cmd + "'\n" + kUsage);
 }

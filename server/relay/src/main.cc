@@ -2,6 +2,8 @@
 //
 // openen-relay: the key relay.
 
+#include <sstream>
+
 #include "openen/base/file.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
@@ -18,7 +20,8 @@ namespace {
 constexpr char kUsage[] =
     "usage:\n"
     "  openen-relay --data-dir DIR --export-dir DIR --certificate-key FILE --signing-key FILE\n"
-    "               [--decommission-key FILE] [--log-key FILE] [--config FILE --config-key FILE]\n"
+    "               [--decommission-key FILE] [--log-key FILE [--witness-key FILE]]\n"
+    "               [--config FILE --config-key FILE]\n"
     "               [--listen 127.0.0.1:PORT] [--batch-period SECONDS] [--min-batch-keys N]\n"
     "               [--tls-cert FILE --tls-key FILE] [--region CODE]\n"
     "               [--audience NAME] [--signing-key-id ID] [--signing-key-version V]\n"
@@ -47,6 +50,11 @@ constexpr char kUsage[] =
     "                           is logged under <export-dir>/log/ (docs/transparency.md).\n"
     "                           Without it there is no log, and phones that require one refuse\n"
     "                           this relay's batches\n"
+    "  --witness-key FILE       the witnesses' keys (vkeys, one per line, from 'openen log keygen\n"
+    "                           --witness'): their cosignatures of the current checkpoint, from\n"
+    "                           files put in <data-dir>/cosignatures/ ('openen log witness "
+    "--out'),\n"
+    "                           are published with it\n"
     "  --config FILE            the authority-signed configuration (a SignedEnvelope) to serve\n"
     "  --config-key FILE        the authority's offline configuration keys (required with\n"
     "                           --config): configuration only\n"
@@ -174,6 +182,20 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& ar
     }
     options.log_key = std::make_shared<const wire::NoteSigner>(std::move(*signer));
   }
+  if (auto path = args.Get("witness-key")) {
+    if (!options.log_key) return base::InvalidArgumentError("--witness-key needs --log-key");
+    OPENEN_ASSIGN_OR_RETURN(std::string text, base::ReadFile(*path, base::kMaxSmallFileBytes));
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);) {
+      if (base::Trim(line).empty()) continue;
+      auto key = wire::NoteKey::Parse(base::Trim(line));
+      if (!key.ok() || key->type() != wire::NoteKey::Type::kCosignature) {
+        return base::InvalidArgumentError(*path + ": '" + base::Trim(line).substr(0, 80) +
+                                          "' is not a witness (cosignature/v1) key");
+      }
+      options.witness_keys.push_back(*key);
+    }
+  }
   std::optional<openen::v1::SignedEnvelope> config;
   if (auto path = args.Get("config")) {
     OPENEN_ASSIGN_OR_RETURN(std::string bytes, base::ReadFile(*path, base::kMaxSmallFileBytes));
@@ -198,8 +220,8 @@ int main(int argc, char** argv) {
       .default_listen = "127.0.0.1:8080",
       .default_maintenance_interval_seconds = 60,
       .serve_options = {"export-dir", "certificate-key", "signing-key", "batch-period",
-                        "min-batch-keys", "config", "config-key", "log-key", "region", "audience",
-                        "signing-key-id", "signing-key-version"},
+                        "min-batch-keys", "config", "config-key", "log-key", "witness-key",
+                        "region", "audience", "signing-key-id", "signing-key-version"},
       .required_serve_options = {"export-dir", "certificate-key", "signing-key"},
       .authority_key_gone = relay::kAuthorityKeyGone,
       .commands = {server::KeyCommand("keygen", relay::WriteExportKey)},

@@ -2,9 +2,12 @@
 
 #include "openen/relay/relay.h"
 
+#include <dirent.h>
 #include <rocksdb/write_batch.h>
+#include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <optional>
 #include <set>
@@ -334,6 +337,13 @@ base::StatusOr<std::unique_ptr<Relay>> Relay::Open(
   if (base::Status s = relay->decommission_.Refresh(); !s.ok()) {
     server::Log("relay", "ignoring the installed decommission order: %s", s.ToString().c_str());
   }
+  if (!relay->options_.witness_keys.empty()) {
+    // Where witnesses' cosigned checkpoints are put for Maintain.
+    const std::string cosignatures = data_dir + "/cosignatures";
+    if (::mkdir(cosignatures.c_str(), 0700) != 0 && errno != EEXIST) {
+      return base::UnavailableError("cannot create " + cosignatures + ": " + std::strerror(errno));
+    }
+  }
   if (relay->options_.log_key) {
     OPENEN_ASSIGN_OR_RETURN(TransparencyLog log,
                             TransparencyLog::Load(relay->db_.get(), relay->options_.log_key));
@@ -368,6 +378,7 @@ Relay::Relay(std::unique_ptr<rocksdb::DB> db, std::string data_dir, ExportDirect
              crypto::EcdsaP256PrivateKey signing_key,
              std::optional<openen::v1::SignedEnvelope> config, const base::Clock* clock)
     : db_(std::move(db)),
+      data_dir_(data_dir),
       exports_(std::move(exports)),
       options_(std::move(options)),
       certificate_keys_(std::move(certificate_keys)),
@@ -706,9 +717,10 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
   }
 
   // The batches enter the log in the write that records them.
-  if (log_) log_->Append(logged, &wb);
+  const int64_t now = clock_->NowSeconds();
+  if (log_) log_->Append(logged, now, &wb);
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "record batch"));
-  if (log_) log_->Appended(logged);
+  if (log_) log_->Appended(logged, now);
   purge_.Mark();
   index_stale_ = true;
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.close.recorded"));
@@ -840,6 +852,7 @@ base::Status Relay::Maintain() {
     // the next pass, not at the next start (14 days, then gone).
     if (index_stale_) OPENEN_RETURN_IF_ERROR(WriteIndex());
     OPENEN_RETURN_IF_ERROR(RemoveUnrecordedFiles());
+    OPENEN_RETURN_IF_ERROR(CollectCosignatures());
   }
   OPENEN_RETURN_IF_ERROR(ExpireCertificates(now));
   return purge_.RunIfDue(db_.get());
@@ -904,10 +917,43 @@ base::Status Relay::RemoveUnrecordedFiles() const {
 base::Status Relay::WriteIndex() {
   // The log first: a reader that reads the listing, then the checkpoint
   // (as phones do) finds every listed batch in the log.
-  if (log_) OPENEN_RETURN_IF_ERROR(log_->Publish(exports_.log_path(), clock_->NowSeconds()));
+  if (log_) OPENEN_RETURN_IF_ERROR(log_->Publish(exports_.log_path()));
   OPENEN_RETURN_IF_ERROR(exports_.WriteIndex(ListBatches("", SIZE_MAX)));
   index_stale_ = false;
   return base::Status::Ok();
+}
+
+base::Status Relay::CollectCosignatures() {
+  if (!log_ || options_.witness_keys.empty()) return base::Status::Ok();
+  const std::string dir = data_dir_ + "/cosignatures";
+  std::vector<std::string> names;
+  if (DIR* d = ::opendir(dir.c_str())) {
+    while (dirent* e = ::readdir(d)) {
+      if (e->d_name[0] != '.') names.emplace_back(e->d_name);
+    }
+    ::closedir(d);
+  }
+  const size_t before = log_->cosignatures();
+  size_t now_kept = before;
+  for (const std::string& name : names) {
+    const std::string path = dir + "/" + name;
+    auto text = base::ReadFile(path, wire::kMaxNoteBytes);
+    auto note = text.ok() ? wire::SignedNote::Parse(*text) : text.status();
+    auto head = note.ok() ? wire::Checkpoint::Parse(note->text) : note.status();
+    if (!head.ok() || head->size < log_->size()) {
+      // Damaged, or for a log the relay has outgrown: no use any more.
+      if (!head.ok())
+        server::Log("relay", "removing cosignatures/%s: %s", name.c_str(),
+                    head.status().ToString().c_str());
+      OPENEN_RETURN_IF_ERROR(base::RemoveFile(path));
+      continue;
+    }
+    now_kept = log_->Cosign(*note, options_.witness_keys);
+  }
+  if (now_kept == before) return base::Status::Ok();
+  server::Log("relay", "the checkpoint of size %llu now carries %zu witness cosignatures",
+              static_cast<unsigned long long>(log_->size()), now_kept);
+  return WriteIndex();
 }
 
 base::Status Relay::LogAnnouncement(wire::LogEntry::Kind kind,
@@ -918,9 +964,10 @@ base::Status Relay::LogAnnouncement(wire::LogEntry::Kind kind,
   entry.sha256 = crypto::Sha256(base::AsBytes(envelope.SerializeAsString()));
   if (log_->LastDigest(kind) == entry.sha256) return base::Status::Ok();
   rocksdb::WriteBatch wb;
-  log_->Append({entry}, &wb);
+  const int64_t now = clock_->NowSeconds();
+  log_->Append({entry}, now, &wb);
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "log an announcement"));
-  log_->Appended({entry});
+  log_->Appended({entry}, now);
   index_stale_ = true;
   return WriteIndex();
 }

@@ -4,6 +4,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <memory>
@@ -17,6 +18,8 @@ namespace openen::relay {
 namespace {
 
 constexpr char kEntryPrefix = 'l';
+// BE64(unix seconds) of the last append.
+constexpr char kTimeKey[] = "c";
 
 std::string EntryKey(uint64_t index) {
   std::string k(1, kEntryPrefix);
@@ -56,19 +59,29 @@ base::StatusOr<TransparencyLog> TransparencyLog::Load(
       return base::DataLossError("the transparency log's entry " + std::to_string(index) +
                                  " is damaged: " + entry.status().message());
     }
-    log.Appended({*entry});
+    log.Appended({*entry}, 0);
   }
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "read the transparency log"));
+  std::string time;
+  if (db->Get({}, kTimeKey, &time).ok() && time.size() == 8) {
+    log.time_ = static_cast<int64_t>(base::GetFixedBE<8>(time.data()));
+  }
   return log;
 }
 
-void TransparencyLog::Append(const std::vector<wire::LogEntry>& entries,
+void TransparencyLog::Append(const std::vector<wire::LogEntry>& entries, int64_t now,
                              rocksdb::WriteBatch* wb) const {
   uint64_t index = size();
   for (const wire::LogEntry& e : entries) wb->Put(EntryKey(index++), e.Encode());
+  std::string time;
+  base::PutFixedBE<8>(&time, static_cast<uint64_t>(now));
+  wb->Put(kTimeKey, time);
 }
 
-void TransparencyLog::Appended(const std::vector<wire::LogEntry>& entries) {
+void TransparencyLog::Appended(const std::vector<wire::LogEntry>& entries, int64_t now) {
+  if (entries.empty()) return;
+  time_ = now;
+  cosignatures_.clear();
   for (const wire::LogEntry& e : entries) {
     AddLeaf(crypto::MerkleLeafHash(base::AsBytes(e.Encode())));
     if (e.kind == wire::LogEntry::Kind::kConfig) last_config_ = e.sha256;
@@ -93,14 +106,32 @@ std::optional<crypto::Sha256Digest> TransparencyLog::LastDigest(wire::LogEntry::
   return kind == wire::LogEntry::Kind::kConfig ? last_config_ : last_order_;
 }
 
-wire::Checkpoint TransparencyLog::Head(int64_t now) const {
+wire::Checkpoint TransparencyLog::Head() const {
   wire::Checkpoint c;
   c.origin = signer_->public_key().name();
   c.size = size();
   c.root =
       *crypto::MerkleRoot(levels_.empty() ? std::vector<crypto::MerkleHash>() : levels_[0], size());
-  c.extensions.push_back("time " + std::to_string(now));
+  c.extensions.push_back("time " + std::to_string(time_));
   return c;
+}
+
+size_t TransparencyLog::Cosign(const wire::SignedNote& note,
+                               const std::vector<wire::NoteKey>& witnesses) {
+  if (note.text != Head().Format()) return cosignatures_.size();
+  for (const wire::NoteKey& w : witnesses) {
+    const bool known = std::any_of(cosignatures_.begin(), cosignatures_.end(), [&](const auto& s) {
+      return s.name == w.name() && s.key_id == w.key_id();
+    });
+    if (known) continue;
+    for (const wire::NoteSignature& s : note.signatures) {
+      if (s.name == w.name() && s.key_id == w.key_id() && w.Verify({note.text, {s}}).ok()) {
+        cosignatures_.push_back(s);
+        break;
+      }
+    }
+  }
+  return cosignatures_.size();
 }
 
 base::StatusOr<std::vector<std::string>> TransparencyLog::Entries(uint64_t begin,
@@ -116,7 +147,7 @@ base::StatusOr<std::vector<std::string>> TransparencyLog::Entries(uint64_t begin
   return out;
 }
 
-base::Status TransparencyLog::Publish(const std::string& dir, int64_t now) {
+base::Status TransparencyLog::Publish(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return base::UnavailableError("cannot create " + dir + ": " + std::strerror(errno));
   }
@@ -152,9 +183,8 @@ base::Status TransparencyLog::Publish(const std::string& dir, int64_t now) {
                                  base::AsChars(wire::EncodeEntryBundle(entries)),
                                  width == wire::kTileWidth));
   }
-  const wire::Checkpoint head = Head(now);
-  wire::SignedNote note{head.Format(), {}};
-  note.signatures.push_back(signer_->Sign(note.text));
+  wire::SignedNote note{Head().Format(), {signer_->Sign(Head().Format())}};
+  note.signatures.insert(note.signatures.end(), cosignatures_.begin(), cosignatures_.end());
   OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(dir + "/checkpoint", note.Format(), false));
   published_ = n;
   return base::Status::Ok();

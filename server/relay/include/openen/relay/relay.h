@@ -73,6 +73,12 @@ struct RelayOptions {
   // origin), a role of its own. Absent: the relay keeps no log, and phones
   // that require one refuse its batches.
   std::shared_ptr<const wire::NoteSigner> log_key;
+  // The witnesses (cosignature/v1 keys) whose cosignatures of the current
+  // checkpoint the relay publishes with it. A witness's cosigned checkpoint
+  // (`openen log witness --out`) is installed as any file in
+  // <data dir>/cosignatures/, picked up by Maintain, and deleted once the
+  // log has grown past it.
+  std::vector<wire::NoteKey> witness_keys;
 };
 
 base::Status ValidateOptions(const RelayOptions& options);
@@ -200,8 +206,12 @@ class Relay {
   // CheckBatchFiles is Open's check of every released batch's file.
   base::Status CheckBatchFiles() const;
   base::Status ApplyDecommission();
+  // CollectCosignatures takes the installed cosigned checkpoints (see
+  // RelayOptions::witness_keys); batch_mu_.
+  base::Status CollectCosignatures();
 
   std::unique_ptr<rocksdb::DB> db_;
+  const std::string data_dir_;
   const ExportDirectory exports_;
   const RelayOptions options_;
   const std::vector<crypto::Ed25519PublicKey> certificate_keys_;

@@ -45,10 +45,14 @@ class TransparencyLog {
   uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
   const wire::NoteKey& key() const { return signer_->public_key(); }
 
-  // Append adds the puts of |entries| to |wb|; once |wb| is written, call
-  // Appended with the same entries (or nothing, when the write failed).
-  void Append(const std::vector<wire::LogEntry>& entries, rocksdb::WriteBatch* wb) const;
-  void Appended(const std::vector<wire::LogEntry>& entries);
+  // Append adds the puts of |entries|, appended at |now|, to |wb|; once
+  // |wb| is written, call Appended with the same arguments (or nothing,
+  // when the write failed). The checkpoint states the time of the last
+  // append, so that it stays the same, signature and all, until the log
+  // grows: witnesses cosign it, and their cosignatures stay valid.
+  void Append(const std::vector<wire::LogEntry>& entries, int64_t now,
+              rocksdb::WriteBatch* wb) const;
+  void Appended(const std::vector<wire::LogEntry>& entries, int64_t now);
 
   // LastDigest returns the digest of the newest entry of |kind| (config or
   // decommission), if any: an unchanged configuration is logged once.
@@ -56,14 +60,21 @@ class TransparencyLog {
 
   // Publish writes, under |dir| (the export directory's log/), the tiles and
   // entry bundles that changed since the last Publish (all of them the first
-  // time), then the checkpoint, signed at |now|. Full tiles replace their
+  // time), then the checkpoint, signed, with the cosignatures given to
+  // Cosign for it. Full tiles replace their
   // partial versions, which are removed. Each file is written atomically,
   // the checkpoint last: a reader never sees a checkpoint whose tiles are
   // missing.
-  base::Status Publish(const std::string& dir, int64_t now);
+  base::Status Publish(const std::string& dir);
 
-  // Checkpoint returns the tree head of the log as it is now.
-  wire::Checkpoint Head(int64_t now) const;
+  // Head returns the tree head of the log as it is now.
+  wire::Checkpoint Head() const;
+
+  // Cosign keeps the signatures of |note| by |witnesses| if its text is
+  // the current checkpoint's: they go out with it (at the next Publish)
+  // until the log grows. Returns how many cosignatures are kept now.
+  size_t Cosign(const wire::SignedNote& note, const std::vector<wire::NoteKey>& witnesses);
+  size_t cosignatures() const { return cosignatures_.size(); }
 
   // Entries returns entries [begin, end) as stored.
   base::StatusOr<std::vector<std::string>> Entries(uint64_t begin, uint64_t end) const;
@@ -79,6 +90,8 @@ class TransparencyLog {
   // subtrees of 256^L leaves, left to right.
   std::vector<std::vector<crypto::MerkleHash>> levels_;
   std::optional<crypto::Sha256Digest> last_config_, last_order_;
+  int64_t time_ = 0;                               // of the last append
+  std::vector<wire::NoteSignature> cosignatures_;  // of Head(), one per witness
   std::optional<uint64_t> published_;  // size at the last Publish
 };
 
