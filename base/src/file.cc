@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include "openen/base/fault.h"
 
@@ -17,7 +19,6 @@
 #include <mutex>
 #include <optional>
 #include <set>
-#include <vector>
 #endif
 
 namespace openen::base {

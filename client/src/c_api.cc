@@ -27,6 +27,10 @@ struct openen_keystore {
 
 struct openen_options {
   openen::client::ClientOptions options;
+  // The log policy's parts, in any order; assembled at open.
+  std::optional<openen::wire::NoteKey> log_key;
+  std::vector<openen::wire::NoteKey> witness_keys;
+  size_t witness_quorum = 0;
   void* clock_ctx = nullptr;
   openen_clock_fn clock = nullptr;
 };
@@ -128,6 +132,9 @@ openen_status ToC(const openen::base::Status& s) {
     if (s.reason() == openen::client::kConfigurationExpiredReason)
       return OPENEN_CONFIGURATION_EXPIRED;
     if (s.reason() == openen::client::kDecommissionedReason) return OPENEN_DECOMMISSIONED;
+  }
+  if (s.code() == StatusCode::kDataLoss && s.reason() == openen::client::kMisbehavingSourceReason) {
+    return OPENEN_MISBEHAVING_SOURCE;
   }
   return openen::base::StatusCodeFromInt(static_cast<int>(s.code()))
              ? static_cast<openen_status>(s.code())
@@ -269,6 +276,8 @@ const char* openen_status_name(openen_status status) {
       return "CONFIGURATION_EXPIRED";
     case OPENEN_DECOMMISSIONED:
       return "DECOMMISSIONED";
+    case OPENEN_MISBEHAVING_SOURCE:
+      return "MISBEHAVING_SOURCE";
     default:
       break;
   }
@@ -367,6 +376,29 @@ void openen_options_set_min_config_serial(openen_options* o, uint64_t serial) {
   if (o) o->options.min_config_serial = serial;
 }
 
+openen_status openen_options_set_log_key(openen_options* o, const char* vkey, char** errptr) {
+  return Guard(errptr, [&]() -> openen::base::Status {
+    if (o == nullptr || vkey == nullptr)
+      return openen::base::InvalidArgumentError("options and vkey must not be NULL");
+    OPENEN_ASSIGN_OR_RETURN(o->log_key, openen::wire::NoteKey::Parse(vkey));
+    return openen::base::Status::Ok();
+  });
+}
+
+openen_status openen_options_add_witness_key(openen_options* o, const char* vkey, char** errptr) {
+  return Guard(errptr, [&]() -> openen::base::Status {
+    if (o == nullptr || vkey == nullptr)
+      return openen::base::InvalidArgumentError("options and vkey must not be NULL");
+    OPENEN_ASSIGN_OR_RETURN(openen::wire::NoteKey key, openen::wire::NoteKey::Parse(vkey));
+    o->witness_keys.push_back(std::move(key));
+    return openen::base::Status::Ok();
+  });
+}
+
+void openen_options_set_witness_quorum(openen_options* o, size_t quorum) {
+  if (o) o->witness_quorum = quorum;
+}
+
 openen_status openen_client_open(const openen_options* o, openen_keystore* keystore, openen_client** out,
                                  char** errptr) {
   return Guard(errptr, [&]() -> openen::base::Status {
@@ -375,6 +407,13 @@ openen_status openen_client_open(const openen_options* o, openen_keystore* keyst
     }
     if (o->options.store_dir.empty())
       return openen::base::InvalidArgumentError("the store directory is not set");
+    openen::client::ClientOptions options = o->options;
+    if (o->log_key) {
+      options.log = openen::client::LogPolicy{*o->log_key, o->witness_keys, o->witness_quorum};
+    } else if (!o->witness_keys.empty() || o->witness_quorum > 0) {
+      return openen::base::InvalidArgumentError(
+          "witness keys need the log key (openen_options_set_log_key)");
+    }
     auto c = std::make_unique<openen_client>();
     if (o->clock) {
       c->clock = std::make_unique<CallbackClock>(o->clock_ctx, o->clock);
@@ -382,7 +421,8 @@ openen_status openen_client_open(const openen_options* o, openen_keystore* keyst
       c->clock = std::make_unique<openen::base::SystemClock>();
     }
     OPENEN_ASSIGN_OR_RETURN(
-        c->client, openen::client::Client::Open(o->options, keystore->impl.get(), c->clock.get()));
+        c->client,
+        openen::client::Client::Open(std::move(options), keystore->impl.get(), c->clock.get()));
     *out = c.release();
     return openen::base::Status::Ok();
   });

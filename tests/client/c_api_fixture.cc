@@ -10,6 +10,10 @@
 //   key (config.hex, decommission.hex), and a configuration (config-ROLE.bin)
 //   and a directory announcing a decommission order (order-ROLE/) signed by
 //   each of the certificate, configuration, decommission and an unknown key.
+// - DIR/exports/log: its transparency log, as openen-relay publishes it
+//   (one entry), with log.vkey beside key.txt; and DIR/exports-forked: the
+//   same batch under another log of the same key (two entries, the batch
+//   second), a relay showing one phone another world.
 // Usage: c_api_fixture DIR
 
 #include <filesystem>
@@ -20,6 +24,37 @@
 #include "openen/v1/relay.pb.h"
 #include "openen/wire/export.h"
 #include "openen/wire/signed.h"
+#include "openen/wire/tlog.h"
+
+namespace {
+
+// WriteLog publishes |entries| under |dir|/log as openen-relay does (one
+// partial tile: at most 255 entries), signed by |key|.
+void WriteLog(const std::string& dir, const openen::wire::NoteSigner& key,
+              const std::vector<std::string>& entries) {
+  using namespace openen;
+  std::filesystem::create_directories(dir + "/log/tile/0/000.p");
+  std::filesystem::create_directories(dir + "/log/tile/entries/000.p");
+  std::vector<crypto::MerkleHash> leaves;
+  std::string tile;
+  for (const std::string& e : entries) {
+    leaves.push_back(crypto::MerkleLeafHash(base::AsBytes(e)));
+    tile += base::AsChars(leaves.back());
+  }
+  const std::string width = std::to_string(entries.size());
+  std::ofstream(dir + "/log/tile/0/000.p/" + width, std::ios::binary) << tile;
+  std::ofstream(dir + "/log/tile/entries/000.p/" + width, std::ios::binary)
+      << base::AsChars(wire::EncodeEntryBundle(entries));
+  wire::Checkpoint head{key.public_key().name(),
+                        entries.size(),
+                        *crypto::MerkleRoot(leaves, leaves.size()),
+                        {"time 1585872000"}};
+  wire::SignedNote note{head.Format(), {}};
+  note.signatures.push_back(key.Sign(note.text));
+  std::ofstream(dir + "/log/checkpoint", std::ios::binary) << note.Format();
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace openen;
@@ -49,6 +84,20 @@ int main(int argc, char** argv) {
       .write(reinterpret_cast<const char*>(zip->data()), static_cast<std::streamsize>(zip->size()));
   std::ofstream(dir + "/index.txt") << "batch-1585872000.zip\n";
   std::ofstream(dir + "/key.txt") << signer->PublicKey().ToSpkiBase64();
+  {
+    const wire::NoteSigner log_key =
+        wire::NoteSigner::Generate("fixture.example/log", wire::NoteKey::Type::kEd25519);
+    wire::LogEntry entry{
+        wire::LogEntry::Kind::kBatch, "batch-1585872000.zip", batch.header.start_timestamp,
+        batch.header.end_timestamp,   batch.keys.size(),      crypto::Sha256(*zip)};
+    const std::string forked = root + "/exports-forked";
+    std::filesystem::create_directories(forked);
+    std::filesystem::copy(dir, forked, std::filesystem::copy_options::recursive);
+    WriteLog(dir, log_key, {entry.Encode()});
+    const wire::LogEntry other{wire::LogEntry::Kind::kConfig, "", 0, 0, 0, crypto::Sha256(*zip)};
+    WriteLog(forked, log_key, {other.Encode(), entry.Encode()});
+    std::ofstream(dir + "/log.vkey") << log_key.public_key().Encode();
+  }
 
   // A store erased by the health authority's order.
   auto authority = crypto::Ed25519PrivateKey::Generate();

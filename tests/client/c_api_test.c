@@ -196,7 +196,10 @@ static openen_status fetch_from_dir(void* ctx, const char* name, size_t max_byte
     openen_response_set_error(out, "HTTP 503");
     return OPENEN_UNAVAILABLE;
   }
-  if (strchr(name, '/') != NULL) return OPENEN_INVALID_ARGUMENT;
+  /* Only log paths have a '/'; none has "..". */
+  if ((strchr(name, '/') != NULL && strncmp(name, "log/", 4) != 0) || strstr(name, "..") != NULL) {
+    return OPENEN_INVALID_ARGUMENT;
+  }
   char path[4096];
   snprintf(path, sizeof(path), "%s/%s", d->dir, name);
   FILE* f = fopen(path, "rb");
@@ -290,6 +293,50 @@ static void check_transport(openen_client* c) {
   openen_free(err);
 }
 
+/* A phone that follows the transparency log (log.vkey beside the exports):
+ * it syncs the genuine log, and refuses the same key's other log. */
+static void check_log(const char* exports, const char* work, const char* spki, openen_keystore* keystore) {
+  char path[4096], vkey[512] = {0};
+  snprintf(path, sizeof(path), "%s/log.vkey", exports);
+  FILE* f = fopen(path, "r");
+  CHECK(f != NULL);
+  if (f == NULL) return;
+  CHECK(fgets(vkey, sizeof(vkey), f) != NULL);
+  fclose(f);
+  char* err = NULL;
+  openen_options* o = openen_options_create();
+  snprintf(path, sizeof(path), "%s/logged", work);
+  openen_options_set_store_dir(o, path);
+  openen_options_set_clock(o, NULL, fake_now);
+  CHECK(openen_options_add_export_key(o, "fixture-v1", spki, &err) == OPENEN_OK);
+  CHECK(openen_options_set_log_key(o, "not a key", &err) == OPENEN_INVALID_ARGUMENT);
+  openen_free(err);
+  err = NULL;
+  CHECK(openen_options_set_log_key(o, vkey, &err) == OPENEN_OK);
+  /* A quorum of one with no witness cannot be met: refused at open. */
+  openen_options_set_witness_quorum(o, 1);
+  openen_client* c = NULL;
+  CHECK(openen_client_open(o, keystore, &c, &err) == OPENEN_INVALID_ARGUMENT);
+  openen_free(err);
+  err = NULL;
+  openen_options_set_witness_quorum(o, 0);
+  CHECK(openen_client_open(o, keystore, &c, &err) == OPENEN_OK);
+  struct dir_fetcher genuine = {exports, 0, 0, NULL, 0, 0, 0};
+  openen_fetcher fetcher = {&genuine, fetch_from_dir};
+  openen_sync_report report;
+  memset(&report, 0, sizeof(report));
+  CHECK(openen_sync(c, &fetcher, NULL, &report, &err) == OPENEN_OK);
+  CHECK(report.batches == 1);
+  snprintf(path, sizeof(path), "%s-forked", exports);
+  struct dir_fetcher forked = {path, 0, 0, NULL, 0, 0, 0};
+  openen_fetcher other = {&forked, fetch_from_dir};
+  CHECK(openen_sync(c, &other, NULL, &report, &err) == OPENEN_MISBEHAVING_SOURCE);
+  CHECK(err != NULL && strstr(err, "the log forked") != NULL);
+  openen_free(err);
+  openen_client_close(c);
+  openen_options_free(o);
+}
+
 int main(int argc, char** argv) {
   if (argc != 3) {
     fprintf(stderr, "usage: c_api_test FIXTURE_DIR WORK_DIR\n");
@@ -314,6 +361,7 @@ int main(int argc, char** argv) {
   CHECK(strcmp(openen_status_name(OPENEN_PAUSED), "PAUSED") == 0);
   CHECK(strcmp(openen_status_name(OPENEN_CONFIGURATION_EXPIRED), "CONFIGURATION_EXPIRED") == 0);
   CHECK(strcmp(openen_status_name(OPENEN_DECOMMISSIONED), "DECOMMISSIONED") == 0);
+  CHECK(strcmp(openen_status_name(OPENEN_MISBEHAVING_SOURCE), "MISBEHAVING_SOURCE") == 0);
 
   char* err = NULL;
   openen_keystore* keystore = NULL;
@@ -518,6 +566,7 @@ int main(int argc, char** argv) {
   CHECK(openen_sync(via_app, &fetcher, dir.cancel, &report, &err) == OPENEN_OK);
   CHECK(report.batches == 1 && report.keys == 201);
   check_transport(via_app);
+  check_log(argv[1], argv[2], spki, keystore);
   openen_client_close(via_app);
   openen_options_free(fetched);
   openen_cancel_free(dir.cancel);

@@ -56,7 +56,13 @@ extern "C" {
  *   OPENEN_CONFIGURATION_EXPIRED: the health authority's configuration
  *     expired and no sync renewed it: broadcasting and matching stop;
  *   OPENEN_DECOMMISSIONED: the authority switched the system off for good
- *     and everything was erased (show that the service has ended). */
+ *     and everything was erased (show that the service has ended).
+ * And one where the C++ library returns DATA_LOSS with the reason
+ * openen::client::kMisbehavingSourceReason:
+ *   OPENEN_MISBEHAVING_SOURCE: the relay or mirror contradicts itself or
+ *     what this phone saw before (a forked log, a batch withheld or not in
+ *     the log, a name that contradicts its signed window); nothing moved,
+ *     and the app should tell the health authority. */
 typedef enum openen_status {
   OPENEN_OK = 0,
   OPENEN_CANCELLED = 1,
@@ -76,7 +82,8 @@ typedef enum openen_status {
   OPENEN_UNAUTHENTICATED = 16,
   OPENEN_PAUSED = 100,
   OPENEN_CONFIGURATION_EXPIRED = 101,
-  OPENEN_DECOMMISSIONED = 102
+  OPENEN_DECOMMISSIONED = 102,
+  OPENEN_MISBEHAVING_SOURCE = 103
 } openen_status;
 
 /* openen_status_name returns a static name such as "INVALID_ARGUMENT" or
@@ -153,6 +160,18 @@ OPENEN_EXPORT openen_status openen_options_add_decommission_key(openen_options* 
  * signed configurations. A phone also never adopts a configuration older
  * than one it adopted before, even after openen_erase_all. */
 OPENEN_EXPORT void openen_options_set_min_config_serial(openen_options* options, uint64_t serial);
+/* The relay's transparency log (docs/transparency.md), pinned in the app:
+ * |vkey| is the log's verifier key as `openen log keygen` prints it
+ * ("<name>+<key id>+<base64 key>"). With it, openen_sync processes exactly
+ * the batches the log holds and refuses a relay that shows this phone a
+ * different log (OPENEN_MISBEHAVING_SOURCE). A witness's vkey (a
+ * cosignature/v1 key) is added with openen_options_add_witness_key; with a
+ * quorum of k, a checkpoint counts only with k of their cosignatures. */
+OPENEN_EXPORT openen_status openen_options_set_log_key(openen_options* options, const char* vkey,
+                                                       char** errptr);
+OPENEN_EXPORT openen_status openen_options_add_witness_key(openen_options* options,
+                                                           const char* vkey, char** errptr);
+OPENEN_EXPORT void openen_options_set_witness_quorum(openen_options* options, size_t quorum);
 /* Replaces the system clock (unix seconds); for tests and simulations. */
 typedef int64_t (*openen_clock_fn)(void* ctx);
 OPENEN_EXPORT void openen_options_set_clock(openen_options* options, void* ctx, openen_clock_fn now);
@@ -234,9 +253,11 @@ OPENEN_EXPORT void openen_response_set_error(openen_response* response, const ch
 /* ---- Downloading: the app's fetch callback ---------------------------------
  * openen-relay publishes static files for any web server or CDN: index.txt
  * (the batch names), index.sha256 (their digests), the batches, and the
- * signed config.bin and decommission.bin. The app implements one callback:
- * GET the file |name| (a plain file name such as "index.txt" or
- * "batch-1585872000.zip", never with '/') from its base URL (e.g.
+ * signed config.bin and decommission.bin, and the transparency log under
+ * log/. The app implements one callback: GET the file |name| (a plain file
+ * name such as "index.txt" or "batch-1585872000.zip", or, with a log key
+ * set, a relative path under log/ such as "log/checkpoint" or
+ * "log/tile/0/x001/234.p/5", never with "..") from its base URL (e.g.
  * https://cdn.example.org/openen/ + name) and append the body to |out|,
  * which holds at most |max_bytes|. Return OPENEN_OK with the whole body;
  * OPENEN_NOT_FOUND for HTTP 404 or 410; OPENEN_UNAVAILABLE or
