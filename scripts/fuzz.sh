@@ -5,7 +5,7 @@
 # usage: scripts/fuzz.sh [seconds-per-target] [target...]
 #   seconds-per-target  default 60
 #   target              default all: export_zip export_bin signed_envelope
-#                       relay_rpc verifier_rpc client_records c_api
+#                       tlog relay_rpc verifier_rpc client_records c_api
 #
 # Builds with clang in build-fuzz/ (OPENEN_BUILD_FUZZ=ON, ASan and UBSan; set
 # OPENEN_FUZZ_BUILD_DIR to choose another). Each target starts from the seed
@@ -21,7 +21,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
-all_targets=(export_zip export_bin signed_envelope relay_rpc verifier_rpc client_records c_api)
+all_targets=(export_zip export_bin signed_envelope tlog relay_rpc verifier_rpc client_records c_api)
 seconds="${1:-60}"
 if ! [[ "$seconds" =~ ^[0-9]+$ ]] || [ "$seconds" -lt 1 ]; then
   echo "fuzz.sh: seconds-per-target must be a positive number, got '$seconds'" >&2

@@ -56,18 +56,21 @@ base::StatusOr<Plan> PlanFromLog(LogReader& reader, const LogPolicy& policy,
                                  const std::vector<ListedBatch>& listed, int64_t cutoff) {
   OPENEN_ASSIGN_OR_RETURN(SignedHead head, reader.Head(policy));
   const wire::Checkpoint& next = head.checkpoint;
+  // What the phone kept verified when it was kept; a kept note that no
+  // longer does (the app now pins another log) starts afresh, and so does
+  // its position, which was in that other log.
+  std::optional<SignedHead> old;
   if (kept) {
-    // What the phone kept verified when it was kept; a kept note that no
-    // longer does (the app now pins another log) starts afresh.
-    if (auto old = VerifyHead(*kept, policy); old.ok()) {
-      if (base::Status s = reader.CheckConsistent(old->checkpoint, next); !s.ok()) {
-        if (s.code() != base::StatusCode::kDataLoss) return s;
-        return Misbehaving(s.message());
-      }
+    if (auto verified = VerifyHead(*kept, policy); verified.ok()) old = std::move(*verified);
+  }
+  if (old) {
+    if (base::Status s = reader.CheckConsistent(old->checkpoint, next); !s.ok()) {
+      if (s.code() != base::StatusCode::kDataLoss) return s;
+      return Misbehaving(s.message());
     }
   }
   uint64_t begin = 0;
-  if (progress.log_next) {
+  if (old && progress.log_next) {
     begin = *progress.log_next;
     if (begin > next.size) {
       return Misbehaving("this phone processed the log up to entry " + std::to_string(begin) +

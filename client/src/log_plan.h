@@ -45,8 +45,9 @@ Plan PlanFromListing(const std::vector<ListedBatch>& listed);
 
 // PlanFromLog reads the log through |reader| under |policy|: its checkpoint
 // must extend |kept| (the note the phone kept, if any); the plan holds the
-// batch entries from |progress|.log_next (on a first sync: after the newest
-// batch that closed before |cutoff|), at most kMaxLogEntriesRead entries,
+// batch entries from |progress|.log_next (on a first sync, or when |kept|
+// is of another log than the policy's: after the newest batch that closed
+// before |cutoff|), at most kMaxLogEntriesRead entries,
 // skipping batches that closed before |cutoff|. Every name |listed| gives
 // must be one of those entries, unless it states a close time before
 // |cutoff|. Refusals are DATA_LOSS with reason kMisbehavingSourceReason.

@@ -127,6 +127,35 @@ TEST_CASE("a forked or rolled-back log is refused - the phone keeps its checkpoi
   CHECK(report->batches == 1);
 }
 
+TEST_CASE("an app that pins another log starts afresh in it - its old position does not count",
+          "[client][sync][transparency]") {
+  World w;
+  Release(w, 0);
+  Release(w, 1);
+  auto bob = w.NewPhone("bob", w.Log());
+  DirectorySource files(w.relay.dir.Sub("export"));
+  REQUIRE(bob->Sync(files)->batches == 2);
+  // The authority moves to another relay and log; the app update pins it.
+  RelayFixture moved;
+  for (int hour : {0, 1, 2}) {
+    moved.clock.Set(kDay0 + 86400 + 3600 + hour * 3600 - 1800);
+    REQUIRE(moved.Publish(RelayFixture::DailyKeys(2, relay::testing::kToday + 144)).ok());
+    moved.clock.Set(kDay0 + 86400 + 3600 + hour * 3600);
+    REQUIRE(moved.relay->Maintain().ok());
+  }
+  bob.reset();
+  ClientOptions o;
+  o.store_dir = w.dir.Sub("bob");
+  o.export_keys = {{"openen-v1", moved.relay->export_public_key()}};
+  o.log = LogPolicy{moved.log_key->public_key(), {}, 0};
+  auto reopened = Client::Open(o, w.keystore.get(), &w.phone_clock);
+  REQUIRE(reopened.ok());
+  DirectorySource moved_files(moved.dir.Sub("export"));
+  auto report = (*reopened)->Sync(moved_files);
+  REQUIRE(report.ok());
+  CHECK(report->batches == 3);
+}
+
 TEST_CASE("a listed batch the log lacks is refused - a far-future name does not move progress",
           "[client][sync][transparency]") {
   World w;
