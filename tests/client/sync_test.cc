@@ -399,15 +399,8 @@ TEST_CASE("every client gets the listed bytes - a batch that differs from its li
   CHECK(openen::testing::ReadFile(w.relay.dir.Sub("export/index.sha256")) ==
         base::HexEncode(digest) + "  " + name + "\n");
 
-  // Another genuine, signed file for the same name: the signature alone
-  // would pass it, and this phone would see another world than the rest.
-  auto parsed = wire::ExportFile::Parse(genuine);
-  wire::ExportBatch batch;
-  batch.header = parsed->header();
-  batch.keys = parsed->Keys();
-  batch.keys.pop_back();
-  auto signer = crypto::EcdsaP256PrivateKey::FromPem(w.relay.signing_pem);
-  const base::Bytes other = *wire::WriteExportZip(batch, {{{"v1", "openen", ""}, &*signer}});
+  // Another genuine, signed file for the same name.
+  const base::Bytes other = testing::ResignedShorter(w.relay, genuine);
 
   ListedSource same_size({name, genuine.size(), digest}, genuine);
   auto carol = w.NewPhone("carol");

@@ -38,18 +38,22 @@ std::string Mirror(World& w, const std::string& name) {
   return mirror;
 }
 
-// Release publishes two random keys and closes the batch of hour |hour|
-// after day0's 11:00 (hour 0 is 11:00 on the day after day0).
-std::string Release(World& w, int hour) {
+// Release publishes two random keys at |relay| and closes the batch of hour
+// |hour| after day0's 11:00 (hour 0 is 11:00 on the day after day0),
+// moving |phone_clock| along when given; returns the batch's name.
+std::string Release(RelayFixture& relay, int hour, base::FakeClock* phone_clock = nullptr) {
   const int64_t t = kDay0 + 86400 + 3600 + hour * 3600;
-  w.SetTime(t - 1800);
-  REQUIRE(
-      w.relay.Publish(RelayFixture::DailyKeys(2, crypto::RollingStart(crypto::EnIntervalNumber(t))))
-          .ok());
-  w.SetTime(t);
-  REQUIRE(w.relay.relay->Maintain().ok());
+  auto set_time = [&](int64_t at) {
+    relay.clock.Set(at);
+    if (phone_clock) phone_clock->Set(at);
+  };
+  set_time(t - 1800);
+  REQUIRE(relay.Publish(RelayFixture::DailyKeys(2, crypto::RollingStart(crypto::EnIntervalNumber(t)))).ok());
+  set_time(t);
+  REQUIRE(relay.relay->Maintain().ok());
   return relay::BatchFileName(t);
 }
+std::string Release(World& w, int hour) { return Release(w.relay, hour, &w.phone_clock); }
 
 void Rewrite(const std::string& path, const std::string& contents) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << contents;
@@ -109,12 +113,7 @@ TEST_CASE("a forked or rolled-back log is refused - the phone keeps its checkpoi
   relay::RelayOptions options = RelayFixture::TestOptions();
   options.log_key = w.relay.log_key;
   RelayFixture forked(options);
-  for (int hour : {0, 1, 2}) {
-    forked.clock.Set(kDay0 + 86400 + 3600 + hour * 3600 - 1800);
-    REQUIRE(forked.Publish(RelayFixture::DailyKeys(2, relay::testing::kToday + 144)).ok());
-    forked.clock.Set(kDay0 + 86400 + 3600 + hour * 3600);
-    REQUIRE(forked.relay->Maintain().ok());
-  }
+  for (int hour : {0, 1, 2}) Release(forked, hour);
   DirectorySource fork(forked.dir.Sub("export"));
   auto refused = bob->Sync(fork);
   REQUIRE_FALSE(refused.ok());
@@ -137,12 +136,7 @@ TEST_CASE("an app that pins another log starts afresh in it - its old position d
   REQUIRE(bob->Sync(files)->batches == 2);
   // The authority moves to another relay and log; the app update pins it.
   RelayFixture moved;
-  for (int hour : {0, 1, 2}) {
-    moved.clock.Set(kDay0 + 86400 + 3600 + hour * 3600 - 1800);
-    REQUIRE(moved.Publish(RelayFixture::DailyKeys(2, relay::testing::kToday + 144)).ok());
-    moved.clock.Set(kDay0 + 86400 + 3600 + hour * 3600);
-    REQUIRE(moved.relay->Maintain().ok());
-  }
+  for (int hour : {0, 1, 2}) Release(moved, hour);
   bob.reset();
   ClientOptions o;
   o.store_dir = w.dir.Sub("bob");
@@ -219,15 +213,8 @@ TEST_CASE("bytes other than those logged, and entries that do not lead to the ro
   // Another genuinely signed file under the logged name, listed with its
   // own digest: the listing is consistent, the log is not.
   const std::string swapped = Mirror(w, "swapped");
-  auto parsed =
-      wire::ExportFile::Parse(base::ToBytes(openen::testing::ReadFile(swapped + "/" + name)));
-  REQUIRE(parsed.ok());
-  wire::ExportBatch batch;
-  batch.header = parsed->header();
-  batch.keys = parsed->Keys();
-  batch.keys.pop_back();
-  auto signer = crypto::EcdsaP256PrivateKey::FromPem(w.relay.signing_pem);
-  const base::Bytes other = *wire::WriteExportZip(batch, {{{"v1", "openen", ""}, &*signer}});
+  const base::Bytes other = testing::ResignedShorter(
+      w.relay, base::ToBytes(openen::testing::ReadFile(swapped + "/" + name)));
   Rewrite(swapped + "/" + name, std::string(base::AsChars(other)));
   Rewrite(swapped + "/index.sha256", base::HexEncode(crypto::Sha256(other)) + "  " + name + "\n");
   auto bob = w.NewPhone("bob", w.Log());

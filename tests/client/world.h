@@ -21,6 +21,7 @@
 #include "openen/relay/service.h"
 #include "openen/server/grpc_server.h"
 #include "openen/server/worker_pool.h"
+#include "openen/wire/export.h"
 #include "server/relay_fixture.h"
 
 namespace openen::client::testing {
@@ -122,6 +123,21 @@ inline double ScoreOfDay(Client* phone, uint32_t day) {
     if (d.day == day) return d.score_sum;
   }
   return 0;
+}
+
+// ResignedShorter returns another genuinely signed file for |genuine|'s
+// batch (its keys but the last, signed with |relay|'s export key): the
+// signature alone would pass it, and a phone given it would see another
+// world than the rest.
+inline base::Bytes ResignedShorter(const RelayFixture& relay, const base::Bytes& genuine) {
+  auto parsed = wire::ExportFile::Parse(genuine);
+  REQUIRE(parsed.ok());
+  wire::ExportBatch batch;
+  batch.header = parsed->header();
+  batch.keys = parsed->Keys();
+  batch.keys.pop_back();
+  auto signer = crypto::EcdsaP256PrivateKey::FromPem(relay.signing_pem);
+  return *wire::WriteExportZip(batch, {{{"v1", "openen", ""}, &*signer}});
 }
 
 }  // namespace openen::client::testing
