@@ -362,12 +362,9 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
         processed, s.records->Processed(FirstKeptDay(DayOf(now), s.config.retention_days())));
   }
   SightingIndex index(std::move(sightings));
-  bool listed_older = false;  // a batch before this one is listed: none before it expired
   std::optional<internal::SyncProgress> committed;
   for (const internal::Planned& batch : plan.batches) {
     const std::string& name = batch.name;
-    const bool expired_here = !batch.listed && !listed_older;
-    listed_older = listed_older || batch.listed;
     // Batches processed so far stay processed.
     OPENEN_RETURN_IF_ERROR(check_cancelled());
     // Download, parse, verify and match without holding the client's lock:
@@ -377,14 +374,14 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
     std::pair<SyncReport, std::vector<ExposureWindow>> found;
     crypto::Sha256Digest digest{};
     if (!bytes.ok() && batch.entry && bytes.status().code() == base::StatusCode::kNotFound) {
-      // A logged batch that is not served: expired (the relay keeps fewer
-      // days than this phone), unless the relay still lists an older one.
-      if (!expired_here) {
-        return internal::Misbehaving(name +
-                                     " is in the log but the source withholds it, and "
-                                     "lists older batches");
+      // A logged batch that is not served has expired (the relay keeps
+      // fewer days than this phone), or is withheld: its entry says which.
+      if (static_cast<int64_t>(batch.entry->expires) > s.clock->NowSeconds()) {
+        return internal::Misbehaving(name + " is in the log and kept until " +
+                                     std::to_string(batch.entry->expires) +
+                                     ", but the source withholds it");
       }
-      skip = "in the log, but expired at the source";
+      skip = "in the log, expired at the source";
     } else if (!bytes.ok()) {
       return bytes.status().WithContext(name);
     } else {
@@ -454,7 +451,8 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
   }
   // Log entries after the last batch (configuration, orders, old batches)
   // need no work: the position moves past them.
-  if (plan.end && (!committed || committed->log_next != plan.end->log_next)) {
+  const std::optional<uint64_t> last_next = committed ? committed->log_next : progress.log_next;
+  if (plan.end && plan.end->log_next != last_next) {
     std::lock_guard<std::mutex> lock(s.mu);
     const int64_t now = s.clock->NowSeconds();
     OPENEN_RETURN_IF_ERROR(s.CheckAlive(now));

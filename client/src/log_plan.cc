@@ -16,7 +16,7 @@ base::Status Misbehaving(const std::string& message) {
 Plan PlanFromListing(const std::vector<ListedBatch>& listed) {
   Plan plan;
   for (const ListedBatch& b : listed) {
-    plan.batches.push_back({b.name, b.size, b.sha256, std::nullopt, true, {b.name, std::nullopt}});
+    plan.batches.push_back({b.name, b.size, b.sha256, std::nullopt, {b.name, std::nullopt}});
   }
   return plan;
 }
@@ -61,7 +61,10 @@ base::StatusOr<Plan> PlanFromLog(LogReader& reader, const LogPolicy& policy,
   // its position, which was in that other log.
   std::optional<SignedHead> old;
   if (kept) {
-    if (auto verified = VerifyHead(*kept, policy); verified.ok()) old = std::move(*verified);
+    // Under the log key alone: a change of witnesses keeps the anchor.
+    if (auto verified = VerifyHead(*kept, LogPolicy{policy.log_key, {}, 0}); verified.ok()) {
+      old = std::move(*verified);
+    }
   }
   if (old) {
     if (base::Status s = reader.CheckConsistent(old->checkpoint, next); !s.ok()) {
@@ -79,7 +82,7 @@ base::StatusOr<Plan> PlanFromLog(LogReader& reader, const LogPolicy& policy,
   } else {
     OPENEN_ASSIGN_OR_RETURN(begin, FirstPosition(reader, next, cutoff));
   }
-  const uint64_t end = std::min(next.size, begin + kMaxLogEntriesRead);
+  const uint64_t end = begin + std::min(next.size - begin, kMaxLogEntriesRead);
   OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> texts, reader.Entries(next, begin, end));
 
   Plan plan;
@@ -104,8 +107,8 @@ base::StatusOr<Plan> PlanFromLog(LogReader& reader, const LogPolicy& policy,
     if (ClosedBefore(*e, cutoff)) continue;
     at.batch = e->name;
     auto l = listed_at.find(e->name);
-    plan.batches.push_back({e->name, l == listed_at.end() ? std::nullopt : listed[l->second].size,
-                            e->sha256, *e, l != listed_at.end(), at});
+    plan.batches.push_back(
+        {e->name, l == listed_at.end() ? std::nullopt : listed[l->second].size, e->sha256, *e, at});
   }
   plan.end = at;
   // A listed batch must be logged: one not yet in the entries read would be

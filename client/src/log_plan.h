@@ -28,8 +28,7 @@ struct Planned {
   std::optional<uint64_t> size;                // as listed
   std::optional<crypto::Sha256Digest> sha256;  // as listed, or as logged
   std::optional<wire::LogEntry> entry;         // its log entry
-  bool listed = true;  // the listing names it (a logged batch may be unlisted)
-  SyncProgress after;  // the progress once it is processed
+  SyncProgress after;                          // the progress once it is processed
 };
 
 struct Plan {

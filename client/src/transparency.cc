@@ -71,17 +71,31 @@ base::StatusOr<std::vector<crypto::MerkleHash>> LogReader::Tile(int level, uint6
   const auto key = std::make_tuple(level, index, width);
   if (auto it = tiles_.find(key); it != tiles_.end()) return it->second;
   const std::string path = wire::TilePath(level, index, width);
-  OPENEN_ASSIGN_OR_RETURN(base::Bytes bytes, Read(path));
-  auto hashes = wire::ParseTile(bytes, width);
-  if (!hashes.ok()) return hashes.status().WithContext("log/" + path);
+  auto bytes = Read(path);
+  if (!bytes.ok() && bytes.status().code() == base::StatusCode::kNotFound &&
+      width < wire::kTileWidth) {
+    // The log has grown and replaced the partial tile with the full one,
+    // whose first |width| hashes are the same (C2SP tlog-tiles).
+    auto full = Tile(level, index, wire::kTileWidth);
+    if (!full.ok()) return bytes.status();
+    full->resize(width);
+    return tiles_[key] = std::move(*full);
+  }
+  if (!bytes.ok()) return bytes.status();
+  auto hashes = wire::ParseTile(*bytes, width);
+  // A cut or damaged download: try again, it says nothing about the log.
+  if (!hashes.ok()) return base::UnavailableError("log/" + path + ": " + hashes.status().message());
   return tiles_[key] = std::move(*hashes);
 }
 
 base::Status LogReader::CheckConsistent(const wire::Checkpoint& old, const wire::Checkpoint& next) {
   if (next.size < old.size) {
-    return base::DataLossError("the log's tree head has size " + std::to_string(next.size) +
-                               ", smaller than the " + std::to_string(old.size) +
-                               " it had before: the log was rolled back or forked");
+    // A lagging mirror or CDN edge, or a rollback: nothing to check it
+    // against here, and nothing to take from it. Retry; a rolled-back log
+    // that grows again is a fork.
+    return base::UnavailableError("the log's tree head has size " + std::to_string(next.size) +
+                                  ", behind the " + std::to_string(old.size) +
+                                  " seen before: the source is behind, or was rolled back");
   }
   std::vector<crypto::MerkleHash> proof;
   if (old.size > 0 && old.size < next.size) {

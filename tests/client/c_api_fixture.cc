@@ -89,12 +89,13 @@ int main(int argc, char** argv) {
         wire::NoteSigner::Generate("fixture.example/log", wire::NoteKey::Type::kEd25519);
     wire::LogEntry entry{
         wire::LogEntry::Kind::kBatch, "batch-1585872000.zip", batch.header.start_timestamp,
-        batch.header.end_timestamp,   batch.keys.size(),      crypto::Sha256(*zip)};
+        batch.header.end_timestamp,   batch.keys.size(),      4102444800,
+        crypto::Sha256(*zip)};
     const std::string forked = root + "/exports-forked";
     std::filesystem::create_directories(forked);
     std::filesystem::copy(dir, forked, std::filesystem::copy_options::recursive);
     WriteLog(dir, log_key, {entry.Encode()});
-    const wire::LogEntry other{wire::LogEntry::Kind::kConfig, "", 0, 0, 0, crypto::Sha256(*zip)};
+    const wire::LogEntry other{wire::LogEntry::Kind::kConfig, "", 0, 0, 0, 0, crypto::Sha256(*zip)};
     WriteLog(forked, log_key, {other.Encode(), entry.Encode()});
     std::ofstream(dir + "/log.vkey") << log_key.public_key().Encode();
   }

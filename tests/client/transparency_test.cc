@@ -41,19 +41,23 @@ std::string Mirror(World& w, const std::string& name) {
 // Release publishes two random keys at |relay| and closes the batch of hour
 // |hour| after day0's 11:00 (hour 0 is 11:00 on the day after day0),
 // moving |phone_clock| along when given; returns the batch's name.
-std::string Release(RelayFixture& relay, int hour, base::FakeClock* phone_clock = nullptr) {
+std::string Release(RelayFixture& relay, int hour, base::FakeClock* phone_clock = nullptr,
+                    uint32_t keys_days_old = 0) {
   const int64_t t = kDay0 + 86400 + 3600 + hour * 3600;
   auto set_time = [&](int64_t at) {
     relay.clock.Set(at);
     if (phone_clock) phone_clock->Set(at);
   };
   set_time(t - 1800);
-  REQUIRE(relay.Publish(RelayFixture::DailyKeys(2, crypto::RollingStart(crypto::EnIntervalNumber(t)))).ok());
+  const uint32_t today = crypto::RollingStart(crypto::EnIntervalNumber(t));
+  REQUIRE(relay.Publish(RelayFixture::DailyKeys(2, today - 144 * keys_days_old)).ok());
   set_time(t);
   REQUIRE(relay.relay->Maintain().ok());
   return relay::BatchFileName(t);
 }
-std::string Release(World& w, int hour) { return Release(w.relay, hour, &w.phone_clock); }
+std::string Release(World& w, int hour, uint32_t keys_days_old = 0) {
+  return Release(w.relay, hour, &w.phone_clock, keys_days_old);
+}
 
 void Rewrite(const std::string& path, const std::string& contents) {
   std::ofstream(path, std::ios::binary | std::ios::trunc) << contents;
@@ -92,8 +96,10 @@ TEST_CASE("a phone that follows the log processes what it holds and keeps its ch
   CHECK(bob->Sync(grpc_source)->batches == 0);
 }
 
-TEST_CASE("a forked or rolled-back log is refused - the phone keeps its checkpoint and progress",
-          "[client][sync][transparency]") {
+TEST_CASE(
+    "a forked log is refused and a rolled-back one not taken - the phone keeps its checkpoint and "
+    "progress",
+    "[client][sync][transparency]") {
   World w;
   auto bob = w.NewPhone("bob", w.Log());
   Release(w, 0);
@@ -102,11 +108,14 @@ TEST_CASE("a forked or rolled-back log is refused - the phone keeps its checkpoi
   DirectorySource files(w.relay.dir.Sub("export"));
   REQUIRE(bob->Sync(files)->batches == 2);
 
-  // The same relay's older checkpoint: a rollback.
+  // The same relay's older checkpoint (a mirror behind, or a rollback):
+  // nothing to take from it, try again.
   DirectorySource old(before);
-  CheckMisbehaving(bob->Sync(old),
-                   "the log's tree head has size 1, smaller than the 2 it had before: the log "
-                   "was rolled back or forked");
+  auto behind = bob->Sync(old);
+  CHECK(behind.status().code() == base::StatusCode::kUnavailable);
+  CHECK(behind.status().message() ==
+        "the log's tree head has size 1, behind the 2 seen before: the source is behind, or was "
+        "rolled back");
 
   // Another history under the same log key (a relay that keeps two logs,
   // one for this phone): as long, or longer, and not an extension.
@@ -171,37 +180,48 @@ TEST_CASE("a listed batch the log lacks is refused - a far-future name does not 
 }
 
 TEST_CASE(
-    "a logged batch withheld while older ones are listed is refused - an expired one is skipped",
+    "a logged batch not served before it expires is withheld and refused - after, it is skipped",
     "[client][sync][transparency]") {
   World w;
-  const std::string first = Release(w, 0), second = Release(w, 1), third = Release(w, 2);
+  // The first batch holds only keys 10 days old: the relay keeps it 4 days.
+  const std::string first = Release(w, 0, 9), second = Release(w, 1), third = Release(w, 2);
   auto listing = [](const std::string& dir, const std::vector<std::string>& names) {
     std::string index;
     for (const auto& n : names) index += n + "\n";
     Rewrite(dir + "/index.txt", index);
     fs::remove(dir + "/index.sha256");
   };
-  // The middle one is gone, older ones are still served: withheld.
+  // The middle one is gone, and unlisted: withheld.
   const std::string gap = Mirror(w, "gap");
   fs::remove(gap + "/" + second);
   listing(gap, {first, third});
   auto bob = w.NewPhone("bob", w.Log());
   DirectorySource withheld(gap);
-  CheckMisbehaving(bob->Sync(withheld),
-                   second + " is in the log but the source withholds it, and lists older batches");
-  // The oldest is gone and nothing older is listed: it expired at the source.
+  auto refused = bob->Sync(withheld);
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.status().reason() == kMisbehavingSourceReason);
+  CHECK(refused.status().message().starts_with(second + " is in the log and kept until "));
+  // Every file gone and nothing listed: still withheld, and nothing moves.
+  const std::string empty = Mirror(w, "empty");
+  for (const auto& n : {first, second, third}) fs::remove(empty + "/" + n);
+  listing(empty, {});
+  auto carol = w.NewPhone("carol", w.Log());
+  DirectorySource nothing(empty);
+  CHECK(carol->Sync(nothing).status().reason() == kMisbehavingSourceReason);
+  // Five days on, the first has expired at the source: skipped.
   const std::string expired = Mirror(w, "expired");
   fs::remove(expired + "/" + first);
   listing(expired, {second, third});
-  auto carol = w.NewPhone("carol", w.Log());
+  w.SetTime(w.phone_clock.NowSeconds() + 5 * 86400);
   DirectorySource source(expired);
   auto report = carol->Sync(source);
   REQUIRE(report.ok());
   CHECK(report->batches == 2);
   REQUIRE(report->skipped.size() == 1);
   CHECK(report->skipped[0].name == first);
-  // Bob processed the first before the refusal, and his progress stopped
-  // there: the genuine directory gives him the other two.
+  CHECK(report->skipped[0].reason == "in the log, expired at the source");
+  // Bob processed the first before his refusal, and stopped there: the
+  // genuine directory gives him the other two.
   DirectorySource genuine(w.relay.dir.Sub("export"));
   CHECK(bob->Sync(genuine)->batches == 2);
 }

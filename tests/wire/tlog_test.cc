@@ -135,18 +135,20 @@ TEST_CASE("checkpoints and notes are parsed strictly", "[tlog]") {
 }
 
 TEST_CASE("log entries round-trip and nothing else parses", "[tlog]") {
-  LogEntry batch{LogEntry::Kind::kBatch, "batch-1795003600.zip", 1795000000, 1795003600, 1100, {}};
+  LogEntry batch{
+      LogEntry::Kind::kBatch, "batch-1795003600.zip", 1795000000, 1795003600, 1100, 1796213200, {}};
   batch.sha256[31] = 7;
-  CHECK(batch.Encode() ==
-        "batch batch-1795003600.zip 1795000000 1795003600 1100 " + std::string(62, '0') + "07");
-  LogEntry config{LogEntry::Kind::kConfig, "", 0, 0, 0, crypto::Sha256(base::ToBytes("c"))};
-  LogEntry order{LogEntry::Kind::kDecommission, "", 0, 0, 0, crypto::Sha256(base::ToBytes("o"))};
+  CHECK(batch.Encode() == "batch batch-1795003600.zip 1795000000 1795003600 1100 1796213200 " +
+                              std::string(62, '0') + "07");
+  LogEntry config{LogEntry::Kind::kConfig, "", 0, 0, 0, 0, crypto::Sha256(base::ToBytes("c"))};
+  LogEntry order{LogEntry::Kind::kDecommission, "", 0, 0, 0, 0, crypto::Sha256(base::ToBytes("o"))};
   for (const LogEntry& e : {batch, config, order}) CHECK(*LogEntry::Parse(e.Encode()) == e);
   const std::string h(64, 'a');
   for (const std::string& bad : std::vector<std::string>{
-           "", "batch", "batch a 1 2 3", "batch a 1 2 3 " + h + " x", "batch a/b 1 2 3 " + h,
-           "batch a 01 2 3 " + h, "batch a 1 2 3 " + std::string(64, 'A'), "config " + h.substr(1),
-           "config  " + h, "decommission " + h + " ", "keys " + h, "batch a 1 2 -3 " + h}) {
+           "", "batch", "batch a 1 2 3 4", "batch a 1 2 3 " + h, "batch a 1 2 3 4 " + h + " x",
+           "batch a/b 1 2 3 4 " + h, "batch a 01 2 3 4 " + h,
+           "batch a 1 2 3 4 " + std::string(64, 'A'), "config " + h.substr(1), "config  " + h,
+           "decommission " + h + " ", "keys " + h, "batch a 1 2 -3 4 " + h}) {
     INFO(bad);
     CHECK_FALSE(LogEntry::Parse(bad).ok());
   }

@@ -26,6 +26,7 @@
 #include "openen/client_curl/curl_fetcher.h"
 #include "openen/client_grpc/relay_source.h"
 #include "openen/crypto/hash.h"
+#include "openen/wire/export.h"
 #include "openen/wire/tlog.h"
 
 namespace openen::tools {
@@ -184,7 +185,8 @@ int Keygen(const Args& args) {
       wire::NoteKey::Make(*name, type, crypto::Ed25519PrivateKey::Generate().PublicKey());
   if (!checked.ok()) return Fail(checked.status().message());
   const wire::NoteSigner signer = wire::NoteSigner::Generate(*name, type);
-  std::string secret = signer.Encode() + "\n";
+  std::string secret = signer.Encode();
+  secret += "\n";
   base::Status written = base::WriteFileAtomically(*out, secret, /*secret=*/true);
   crypto::Wipe(&secret);
   if (!written.ok()) return Fail(written.message(), kExitFailure);
@@ -229,6 +231,15 @@ base::Status VerifyLog(client::BatchSource& source, const client::LogPolicy& pol
         return base::DataLossError(e->name + ": its SHA-256 is " +
                                    base::HexEncode(crypto::Sha256(*bytes)) + ", log entry " +
                                    std::to_string(i) + " says " + base::HexEncode(e->sha256));
+      }
+      // The entry's window and key count are the file's: phones skip an
+      // entry by its window without fetching the file.
+      auto file = wire::ExportFile::Parse(std::move(*bytes));
+      if (!file.ok()) return file.status().WithContext(e->name);
+      if (file->header().start_timestamp != e->start || file->header().end_timestamp != e->end ||
+          file->key_count() + file->revised_key_count() != e->keys) {
+        return base::DataLossError(e->name + ": log entry " + std::to_string(i) +
+                                   " does not state the file's signed window and key count");
       }
       ++served;
     }

@@ -267,7 +267,7 @@ base::StatusOr<NoteSigner> NoteSigner::Parse(std::string_view skey) {
   if (!blob.ok() || blob->size() != 1 + crypto::kEd25519SeedSize ||
       ((*blob)[0] != static_cast<uint8_t>(NoteKey::Type::kEd25519) &&
        (*blob)[0] != static_cast<uint8_t>(NoteKey::Type::kCosignature))) {
-    crypto::Wipe(*blob);
+    if (blob.ok()) crypto::Wipe(*blob);
     return Bad("a signer key must hold an Ed25519 (0x01) or cosignature/v1 (0x04) seed");
   }
   auto key = crypto::Ed25519PrivateKey::FromSeed(base::ByteView(*blob).subspan(1));
@@ -282,9 +282,11 @@ base::StatusOr<NoteSigner> NoteSigner::Parse(std::string_view skey) {
 std::string NoteSigner::Encode() const {
   base::Bytes blob = {static_cast<uint8_t>(public_key_.type())};
   blob.insert(blob.end(), key_.seed().Reveal().begin(), key_.seed().Reveal().end());
-  std::string out = "PRIVATE+KEY+" + public_key_.name() + "+" + Hex32(public_key_.key_id()) + "+" +
-                    base::Base64Encode(blob);
+  std::string encoded = base::Base64Encode(blob);
   crypto::Wipe(blob);
+  std::string out = "PRIVATE+KEY+" + public_key_.name() + "+" + Hex32(public_key_.key_id()) + "+";
+  out += encoded;
+  crypto::Wipe(&encoded);
   return out;
 }
 
@@ -310,7 +312,7 @@ std::string LogEntry::Encode() const {
   switch (kind) {
     case Kind::kBatch:
       return "batch " + name + " " + std::to_string(start) + " " + std::to_string(end) + " " +
-             std::to_string(keys) + " " + digest;
+             std::to_string(keys) + " " + std::to_string(expires) + " " + digest;
     case Kind::kConfig:
       return "config " + digest;
     case Kind::kDecommission:
@@ -324,19 +326,21 @@ base::StatusOr<LogEntry> LogEntry::Parse(std::string_view text) {
   std::vector<std::string_view> f = Split(text, ' ');
   LogEntry e;
   std::optional<crypto::Sha256Digest> digest = ParseDigest(f.back());
-  if (f[0] == "batch" && f.size() == 6) {
-    auto start = ParseDecimal(f[2]), end = ParseDecimal(f[3]), keys = ParseDecimal(f[4]);
+  if (f[0] == "batch" && f.size() == 7) {
+    auto start = ParseDecimal(f[2]), end = ParseDecimal(f[3]), keys = ParseDecimal(f[4]),
+         expires = ParseDecimal(f[5]);
     if (!IsKeyName(f[1]) || f[1].find('/') != std::string_view::npos) {
       return Bad("the log entry's batch name is not a plain file name");
     }
-    if (!start || !end || !keys || !digest)
+    if (!start || !end || !keys || !expires || !digest) {
       return Bad(
-          "the batch log entry is not '"
-          "batch <name> <start> <end> <keys> <sha256>'");
+          "the batch log entry is not 'batch <name> <start> <end> <keys> <expires> <sha256>'");
+    }
     e.name = f[1];
     e.start = *start;
     e.end = *end;
     e.keys = *keys;
+    e.expires = *expires;
   } else if ((f[0] == "config" || f[0] == "decommission") && f.size() == 2 && digest) {
     e.kind = f[0] == "config" ? Kind::kConfig : Kind::kDecommission;
   } else {
@@ -374,7 +378,7 @@ bool IsLogPath(std::string_view path) {
            std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
   };
   for (size_t groups = 0;; ++groups) {
-    if (groups > 7) return false;  // 2^64 has 20 digits: 7 groups
+    if (groups > 6) return false;  // an index below 2^64 has at most 20 digits: 7 groups
     if (path.size() >= 5 && path[0] == 'x' && digits(path.substr(1, 3)) && path[4] == '/') {
       path.remove_prefix(5);
       continue;

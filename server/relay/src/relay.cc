@@ -364,6 +364,7 @@ base::StatusOr<std::unique_ptr<Relay>> Relay::Open(
   OPENEN_RETURN_IF_ERROR(relay->CheckBatchFiles());
   OPENEN_RETURN_IF_ERROR(relay->RemoveUnrecordedFiles());
   std::lock_guard<std::mutex> lock(relay->batch_mu_);
+  if (relay->log_) relay->logged_up_to_ = -1;  // nothing is listed until the log is published
   if (relay->config_) {
     OPENEN_RETURN_IF_ERROR(relay->LogAnnouncement(wire::LogEntry::Kind::kConfig, *relay->config_));
   }
@@ -711,8 +712,10 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
     std::string record = Be64(newest_end + options_.retention_days * crypto::kDaySeconds);
     record += info.SerializeAsString();
     wb.Put(TimeKey(kBatchPrefix, t), record);
-    logged.push_back({wire::LogEntry::Kind::kBatch, name, info.start_timestamp(),
-                      info.end_timestamp(), total, digest});
+    logged.push_back(
+        {wire::LogEntry::Kind::kBatch, name, info.start_timestamp(), info.end_timestamp(), total,
+         static_cast<uint64_t>(newest_end + options_.retention_days * crypto::kDaySeconds),
+         digest});
     names.push_back(name + " (" + std::to_string(total) + " keys)");
   }
 
@@ -871,6 +874,9 @@ std::vector<openen::v1::BatchInfo> Relay::ListBatches(const std::string& after,
         !info.ParseFromArray(it->value().data() + 8, static_cast<int>(it->value().size() - 8))) {
       continue;
     }
+    // A batch is listed once its log entry is published: a phone that
+    // reads the listing, then the checkpoint, finds it logged.
+    if (it->key().size() == 9 && ReadBe64(it->key().data() + 1) > logged_up_to_.load()) break;
     if (info.name() > after) out.push_back(std::move(info));
   }
   return out;
@@ -917,7 +923,13 @@ base::Status Relay::RemoveUnrecordedFiles() const {
 base::Status Relay::WriteIndex() {
   // The log first: a reader that reads the listing, then the checkpoint
   // (as phones do) finds every listed batch in the log.
-  if (log_) OPENEN_RETURN_IF_ERROR(log_->Publish(exports_.log_path()));
+  if (log_) {
+    OPENEN_RETURN_IF_ERROR(log_->Publish(exports_.log_path()));
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    it->SeekForPrev(TimeKey(kBatchPrefix, INT64_MAX));
+    const bool any = it->Valid() && it->key().size() == 9 && it->key()[0] == kBatchPrefix;
+    logged_up_to_ = any ? ReadBe64(it->key().data() + 1) : -1;
+  }
   OPENEN_RETURN_IF_ERROR(exports_.WriteIndex(ListBatches("", SIZE_MAX)));
   index_stale_ = false;
   return base::Status::Ok();

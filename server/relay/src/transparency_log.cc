@@ -152,13 +152,12 @@ base::Status TransparencyLog::Publish(const std::string& dir) {
     return base::UnavailableError("cannot create " + dir + ": " + std::strerror(errno));
   }
   const uint64_t n = size(), old = published_.value_or(0);
+  std::vector<std::string> completed;  // tiles now full: their partial versions go last
   auto write = [&](const std::string& path, std::string_view contents, bool full) {
     OPENEN_RETURN_IF_ERROR(MakeParents(dir, path));
     OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(dir + "/" + path, contents, false));
-    // A full tile's partial versions ("<tile>.p/<width>") are not needed again.
-    if (!full) return base::Status::Ok();
-    OPENEN_RETURN_IF_ERROR(base::RemoveTree(dir + "/" + path + ".p"));
-    return base::SyncDirectory((dir + "/" + path).substr(0, (dir + "/" + path).rfind('/')));
+    if (full) completed.push_back(dir + "/" + path);
+    return base::Status::Ok();
   };
   // The tiles a tree of |old| leaves had complete stay as they were; from
   // the first that was not, each is written at its new width.
@@ -187,6 +186,13 @@ base::Status TransparencyLog::Publish(const std::string& dir) {
   note.signatures.insert(note.signatures.end(), cosignatures_.begin(), cosignatures_.end());
   OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(dir + "/checkpoint", note.Format(), false));
   published_ = n;
+  // A full tile's partial versions ("<tile>.p/<width>") served the
+  // checkpoints before this one; readers still on those fall back to the
+  // full tile.
+  for (const std::string& tile : completed) {
+    OPENEN_RETURN_IF_ERROR(base::RemoveTree(tile + ".p"));
+    OPENEN_RETURN_IF_ERROR(base::SyncDirectory(tile.substr(0, tile.rfind('/'))));
+  }
   return base::Status::Ok();
 }
 

@@ -63,7 +63,9 @@ class LogReader {
 
   // CheckConsistent checks that |next| extends |old| (RFC 9162 consistency,
   // the proof built from |next|'s tiles). DATA_LOSS when it does not: a
-  // smaller tree, a different root at the same size, a proof that fails.
+  // different root at the same size, a proof that fails. UNAVAILABLE for a
+  // smaller tree (a source behind, or rolled back: retry) or a tile that
+  // does not have its size.
   base::Status CheckConsistent(const wire::Checkpoint& old, const wire::Checkpoint& next);
 
   // Entries returns entries [begin, end) of the tree |head| (end <= size),
@@ -82,9 +84,11 @@ class LogReader {
   std::map<std::tuple<int, uint64_t, uint64_t>, std::vector<crypto::MerkleHash>> tiles_;
 };
 
-// The most entries LogReader::Entries reads at once (about 34 MB of
-// bundles of the longest entries); a sync reads more in several steps.
-inline constexpr uint64_t kMaxLogEntriesRead = 100'000;
+// The most entries LogReader::Entries reads at once: at most 16.8 MB of
+// bundles of the longest entries (1 KiB), 2 MB of openen-relay's (about
+// 130 bytes); a sync reads more at the next sync (14 days of hourly batches
+// are 336 entries).
+inline constexpr uint64_t kMaxLogEntriesRead = 16'384;
 
 }  // namespace openen::client
 

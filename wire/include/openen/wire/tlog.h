@@ -142,17 +142,20 @@ class NoteSigner {
 
 // LogEntry is one entry of an OpenEN relay's log. Its text is one line
 // without a newline:
-//   batch <name> <start> <end> <keys> <hex SHA-256 of the file>
+//   batch <name> <start> <end> <keys> <expires> <hex SHA-256 of the file>
 //   config <hex SHA-256 of the served SignedEnvelope>
 //   decommission <hex SHA-256 of the order's SignedEnvelope>
-// where start and end are the batch's signed header window and keys the
-// number of keys in the file, padding included.
+// where start and end are the batch's signed header window, keys the
+// number of keys in the file, padding included, and expires the unix time
+// from which the relay no longer serves it (its retention): before then, a
+// source that does not serve a logged batch withholds it.
 struct LogEntry {
   enum class Kind { kBatch, kConfig, kDecommission };
   Kind kind = Kind::kBatch;
   std::string name;  // batches only
   uint64_t start = 0, end = 0;
   uint64_t keys = 0;
+  uint64_t expires = 0;
   crypto::Sha256Digest sha256{};
 
   std::string Encode() const;

@@ -20,6 +20,7 @@
 
 #include <rocksdb/db.h>
 
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -146,7 +147,8 @@ class Relay {
   base::Status Maintain();
 
   // ListBatches returns released batches whose names sort after |after|,
-  // oldest first, at most |limit|.
+  // oldest first, at most |limit|; with a log, only those whose entry is
+  // published.
   std::vector<openen::v1::BatchInfo> ListBatches(const std::string& after, size_t limit) const;
 
   // ReadBatch reads up to |max_bytes| of batch |name| from |offset|, and its
@@ -233,6 +235,9 @@ class Relay {
   bool decommission_applied_ = false;  // guarded by batch_mu_
   bool index_stale_ = false;           // records changed since index.txt; batch_mu_
   std::optional<TransparencyLog> log_;  // batch_mu_
+  // With a log: the close time of the newest batch whose entry is
+  // published; ListBatches lists none after it.
+  std::atomic<int64_t> logged_up_to_{INT64_MAX};
 };
 
 }  // namespace openen::relay

@@ -61,10 +61,9 @@ class TransparencyLog {
   // Publish writes, under |dir| (the export directory's log/), the tiles and
   // entry bundles that changed since the last Publish (all of them the first
   // time), then the checkpoint, signed, with the cosignatures given to
-  // Cosign for it. Full tiles replace their
-  // partial versions, which are removed. Each file is written atomically,
-  // the checkpoint last: a reader never sees a checkpoint whose tiles are
-  // missing.
+  // Cosign for it. Each file is written atomically, the checkpoint after
+  // the tiles it needs; then the partial versions of tiles now full are
+  // removed (a reader of an older checkpoint reads the full tile instead).
   base::Status Publish(const std::string& dir);
 
   // Head returns the tree head of the log as it is now.
