@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <map>
 
+#include "openen/base/fault.h"
 #include "openen/base/file.h"
 #include "openen/client/sync.h"
 #include "openen/client/transparency.h"
@@ -190,6 +191,26 @@ TEST_CASE(
   REQUIRE(signer->public_key().Verify(*note).ok());
   CHECK(wire::Checkpoint::Parse(note->text)->root == root);
 }
+
+#ifdef OPENEN_FAULT_INJECTION
+TEST_CASE("a batch is listed only once its log entry is published",
+          "[relay][transparency][fault]") {
+  RelayFixture f;
+  REQUIRE(f.Publish(RelayFixture::DailyKeys(3)).ok());
+  f.clock.Set(kNow + 3600);
+  // The close stops after recording the batch, before publishing the log.
+  base::ArmFault("relay.close.recorded", base::FaultAction::kError);
+  CHECK_FALSE(f.relay->Maintain().ok());
+  base::DisarmFaults();
+  CHECK(f.relay->ListBatches("", 10).empty());
+  REQUIRE(f.relay->Maintain().ok());
+  const auto listed = f.relay->ListBatches("", 10);
+  REQUIRE(listed.size() == 1);
+  const std::vector<wire::LogEntry> entries = ReadLog(f);
+  REQUIRE(entries.size() == 1);
+  CHECK(entries[0].name == listed[0].name());
+}
+#endif  // OPENEN_FAULT_INJECTION
 
 TEST_CASE("GetLogFile serves the published files and nothing else", "[relay][transparency][grpc]") {
   RelayFixture f;
