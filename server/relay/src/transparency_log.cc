@@ -49,14 +49,13 @@ base::StatusOr<TransparencyLog> TransparencyLog::Load(
   std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
   const std::string prefix(1, kEntryPrefix);
   for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    const uint64_t index = base::GetFixedBE<8>(it->key().data() + 1);
-    if (it->key().size() != 9 || index != log.size()) {
+    if (it->key().size() != 9 || base::GetFixedBE<8>(it->key().data() + 1) != log.size()) {
       return base::DataLossError("the transparency log's entries have a gap at " +
                                  std::to_string(log.size()));
     }
     auto entry = wire::LogEntry::Parse(it->value().ToStringView());
     if (!entry.ok()) {
-      return base::DataLossError("the transparency log's entry " + std::to_string(index) +
+      return base::DataLossError("the transparency log's entry " + std::to_string(log.size()) +
                                  " is damaged: " + entry.status().message());
     }
     log.Appended({*entry}, 0);
