@@ -17,6 +17,7 @@
 #include <fstream>
 #include <thread>
 
+#include "client/nginx.h"
 #include "openen/client/client.h"
 #include "openen/client/platform.h"
 #include "openen/client_grpc/relay_source.h"
@@ -154,15 +155,22 @@ TEST_CASE("a split view is caught by the witness, the monitor and the phones - r
   CHECK(compare.exit_code == 1);
   CHECK(compare.out.find("\"ok\": false") != std::string::npos);
   CHECK(compare.out.find("cannot both be true") != std::string::npos);
-  RunResult same =
-      Run({OPENEN_CLI, "log", "compare", "--log-key", log_vkey, genuine.exports, genuine.Grpc()});
+  // The genuine export directory served by a real web server, as a CDN would.
+  openen::testing::Pki pki;
+  openen::testing::Nginx cdn(genuine.exports, pki);
+  RunResult same = Run({OPENEN_CLI, "log", "compare", "--log-key", log_vkey, genuine.exports,
+                        genuine.Grpc(), cdn.PlainUrl("/")});
+  INFO(same.err);
   CHECK(same.exit_code == 0);
-  CHECK(same.out.find("all 2 checkpoints are consistent") != std::string::npos);
-  RunResult verify =
-      Run({OPENEN_CLI, "log", "verify", "--log-key", log_vkey, "--witness-keys", witness_vkey,
-           "--quorum", "1", "--state", dir.Sub("monitor.state"), genuine.Grpc()});
-  CHECK(verify.exit_code == 0);
-  CHECK(verify.out.find("1 witness cosignatures") != std::string::npos);
+  CHECK(same.out.find("all 3 checkpoints are consistent") != std::string::npos);
+  for (const std::string& source : {genuine.Grpc(), cdn.PlainUrl("/")}) {
+    RunResult verify =
+        Run({OPENEN_CLI, "log", "verify", "--log-key", log_vkey, "--witness-keys", witness_vkey,
+             "--quorum", "1", "--state", dir.Sub("monitor.state"), source});
+    INFO(verify.err);
+    CHECK(verify.exit_code == 0);
+    CHECK(verify.out.find("1 witness cosignatures") != std::string::npos);
+  }
 
   // Phones: one requires the witness, one does not but saw the genuine log.
   auto keystore = std::move(*client::FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
