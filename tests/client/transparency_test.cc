@@ -75,7 +75,7 @@ TEST_CASE("a phone that follows the log processes what it holds and keeps its ch
   World w;
   auto alice = w.NewPhone("alice");
   auto bob = w.NewPhone("bob", w.Log());
-  const std::string name = testing::MeetAndRelease(&w, alice.get(), bob.get(), kDay0);
+  testing::MeetAndRelease(&w, alice.get(), bob.get(), kDay0);
   DirectorySource files(w.relay.dir.Sub("export"));
   auto report = bob->Sync(files);
   REQUIRE(report.ok());

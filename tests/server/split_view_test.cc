@@ -20,8 +20,10 @@
 #include "client/nginx.h"
 #include "openen/client/client.h"
 #include "openen/client/platform.h"
+#include "openen/client/upload.h"
 #include "openen/client_grpc/relay_source.h"
-#include "openen/v1/relay.grpc.pb.h"
+#include "openen/rpc/call.h"
+#include "openen/v1/relay.pb.h"
 #include "openen/wire/tlog.h"
 #include "relay_fixture.h"
 #include "subprocess.h"
@@ -81,14 +83,12 @@ struct RelayProcess {
     const auto keys = testing::RelayFixture::DailyKeys(
         3, crypto::RollingStart(crypto::EnIntervalNumber(std::time(nullptr))));
     base::Bytes secret(32, 0x44);
-    auto api = openen::v1::Relay::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                                              grpc::InsecureChannelCredentials()));
+    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
+                                       grpc::InsecureChannelCredentials());
     grpc::ClientContext ctx;
     openen::v1::PublishResponse resp;
-    REQUIRE(api->Publish(&ctx,
-                         testing::RelayFixture::Request(keys, f.Certificate(keys, secret), secret),
-                         &resp)
-                .ok());
+    const auto request = testing::RelayFixture::Request(keys, f.Certificate(keys, secret), secret);
+    REQUIRE(rpc::UnaryCall(channel.get(), client::kPublishMethod, &ctx, request, &resp).ok());
     REQUIRE(resp.accepted() == 3);
     for (int i = 0; i < 100 && ReadFile(exports + "/index.txt").empty(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -121,6 +121,36 @@ TEST_CASE("a split view is caught by the witness, the monitor and the phones - r
   const std::string witness_vkey =
       Keygen({"--name", "dpa.example/witness", "--witness", "--out", dir.Sub("witness.key")});
   std::ofstream(dir.Sub("witness.pub")) << witness_vkey << "\n";
+
+  // A private key given where a vkey belongs is refused without being
+  // echoed, in any encoding.
+  {
+    const std::string secret_line = ReadFile(dir.Sub("witness.key"));
+    size_t at = 0;
+    for (int plus = 0; plus < 4; ++plus)
+      at = secret_line.find('+', at) + 1;  // PRIVATE+KEY+name+id+
+    const std::string b64 = secret_line.substr(at, 44);
+    const std::string seed_hex =
+        base::HexEncode(base::ByteView(*base::Base64Decode(b64)).subspan(1));
+    RunResult verify =
+        Run({OPENEN_CLI, "log", "verify", "--log-key", dir.Sub("witness.key"), dir.Sub("none")});
+    RunResult relay =
+        Run({OPENEN_RELAY, "--data-dir", dir.Sub("refused-data"), "--export-dir",
+             dir.Sub("refused-export"), "--certificate-key", dir.Sub("certificate.pub"),
+             "--signing-key", dir.Sub("export.pem"), "--log-key", dir.Sub("log.key"),
+             "--witness-key", dir.Sub("witness.key")});
+    for (const RunResult* r : {&verify, &relay}) {
+      INFO(r->err);
+      CHECK(r->exit_code == 2);
+      for (const std::string& secret :
+           {secret_line.substr(0, secret_line.size() - 1), b64, seed_hex}) {
+        CHECK(r->err.find(secret) == std::string::npos);
+        CHECK(r->out.find(secret) == std::string::npos);
+      }
+    }
+    CHECK(verify.err.find("a private key was given where a verifier key (vkey) belongs") !=
+          std::string::npos);
+  }
 
   // The genuine relay, and the other world under the same keys.
   RelayProcess genuine(dir, "genuine", /*witnessed=*/true);

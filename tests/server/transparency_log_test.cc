@@ -16,11 +16,13 @@
 #include "openen/base/file.h"
 #include "openen/client/sync.h"
 #include "openen/client/transparency.h"
+#include "openen/client_grpc/relay_source.h"
 #include "openen/relay/service.h"
+#include "openen/rpc/call.h"
 #include "openen/server/decommission.h"
 #include "openen/server/grpc_server.h"
 #include "openen/store/db.h"
-#include "openen/v1/relay.grpc.pb.h"
+#include "openen/v1/relay.pb.h"
 #include "openen/wire/signed.h"
 #include "relay_fixture.h"
 
@@ -221,13 +223,13 @@ TEST_CASE("GetLogFile serves the published files and nothing else", "[relay][tra
   RelayService service(f.relay.get(), &pool);
   auto r = server::StartServer({}, {&service});
   REQUIRE(r.ok());
-  auto api = openen::v1::Relay::NewStub(grpc::CreateChannel("127.0.0.1:" + std::to_string(r->port),
-                                                            grpc::InsecureChannelCredentials()));
+  auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(r->port),
+                                     grpc::InsecureChannelCredentials());
   auto get = [&](const std::string& path, openen::v1::GetLogFileResponse* resp) {
     grpc::ClientContext ctx;
     openen::v1::GetLogFileRequest req;
     req.set_path(path);
-    return api->GetLogFile(&ctx, req, resp);
+    return rpc::UnaryCall(channel.get(), client_grpc::kGetLogFileMethod, &ctx, req, resp);
   };
   for (const std::string path : {"checkpoint", "tile/0/000.p/1", "tile/entries/000.p/1"}) {
     openen::v1::GetLogFileResponse resp;

@@ -114,8 +114,15 @@ base::StatusOr<std::vector<wire::NoteKey>> ReadKeys(const std::string& value) {
   for (std::string item; std::getline(in, item, separator);) {
     item = base::Trim(item);
     if (item.empty()) continue;
+    // Never echoed: a private key given by mistake must not reach the terminal or a log.
+    if (item.starts_with("PRIVATE+KEY+")) {
+      crypto::Wipe(&item);
+      crypto::Wipe(&text);
+      return base::InvalidArgumentError(
+          "a private key was given where a verifier key (vkey) belongs");
+    }
     auto key = wire::NoteKey::Parse(item);
-    if (!key.ok()) return key.status().WithContext("'" + item.substr(0, 80) + "'");
+    if (!key.ok()) return key.status().WithContext("a verifier key");
     keys.push_back(*key);
   }
   return keys;

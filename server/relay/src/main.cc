@@ -190,8 +190,10 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& ar
       if (base::Trim(line).empty()) continue;
       auto key = wire::NoteKey::Parse(base::Trim(line));
       if (!key.ok() || key->type() != wire::NoteKey::Type::kCosignature) {
-        return base::InvalidArgumentError(*path + ": '" + base::Trim(line).substr(0, 80) +
-                                          "' is not a witness (cosignature/v1) key");
+        crypto::Wipe(&line);  // never echoed: it may be a private key given by mistake
+        crypto::Wipe(&text);
+        return base::InvalidArgumentError(*path +
+                                          ": a line is not a witness (cosignature/v1) vkey");
       }
       options.witness_keys.push_back(*key);
     }
