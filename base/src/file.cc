@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -281,6 +282,49 @@ void LoseUnsyncedChanges() {
   u.entries.clear();
 }
 #endif
+
+StatusOr<FileLock> FileLock::TryLock(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0) return UnavailableError("cannot open " + path + ": " + std::strerror(errno));
+  if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) return FailedPreconditionError(path + " is locked by another process");
+    return UnavailableError("cannot lock " + path + ": " + std::strerror(err));
+  }
+  return FileLock(fd, path);
+}
+
+FileLock& FileLock::operator=(FileLock&& other) noexcept {
+  if (this != &other) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = other.fd_;
+    path_ = std::move(other.path_);
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+FileLock::~FileLock() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+StatusOr<std::string> FileLock::Read(size_t limit) const {
+  std::string out(limit, '\0');
+  ssize_t n = ::pread(fd_, out.data(), out.size(), 0);
+  if (n < 0) return UnavailableError("cannot read " + path_ + ": " + std::strerror(errno));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+Status FileLock::Write(std::string_view contents) const {
+  if (::ftruncate(fd_, 0) != 0 ||
+      ::pwrite(fd_, contents.data(), contents.size(), 0) != static_cast<ssize_t>(contents.size()) ||
+      ::fsync(fd_) != 0) {
+    return UnavailableError("cannot write " + path_ + ": " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
 
 bool FileExists(const std::string& path) {
   struct stat st;

@@ -79,6 +79,16 @@ int WaitForShutdownSignal() {
   return sig;
 }
 
+int ShutdownSignalWithin(int milliseconds) {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  const timespec timeout{milliseconds / 1000, (milliseconds % 1000) * 1'000'000L};
+  const int sig = sigtimedwait(&set, nullptr, &timeout);
+  return sig > 0 ? sig : 0;
+}
+
 void ShutdownGracefully(grpc::Server* server, int grace_seconds) {
   server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(grace_seconds));
   server->Wait();

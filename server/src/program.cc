@@ -64,7 +64,9 @@ Outcome Serve(const Program& program, int argc, char** argv) {
       "data-dir",         "listen",       "tls-cert", "tls-key", "maintenance-interval",
       "decommission-key", "authority-key"};
   valued.insert(program.serve_options.begin(), program.serve_options.end());
-  OPENEN_ASSIGN_OR_RETURN(Args args, Args::Parse(argc, argv, 1, valued, {"help"}));
+  std::set<std::string> flags = {"help"};
+  flags.insert(program.serve_flags.begin(), program.serve_flags.end());
+  OPENEN_ASSIGN_OR_RETURN(Args args, Args::Parse(argc, argv, 1, valued, flags));
   if (args.Has("help")) {
     std::fputs(program.usage, stdout);
     return {};
@@ -97,6 +99,10 @@ Outcome Serve(const Program& program, int argc, char** argv) {
   BlockShutdownSignals();  // before any thread starts, so that only ServeUntilSignal sees them
   WorkerPool pool(4);
   if (base::Status s = component->Open(&clock, &pool); !s.ok()) {
+    if (s.code() == base::StatusCode::kCancelled) {
+      Log(program.name, "stopped: %s", s.message().c_str());
+      return {};
+    }
     return Outcome(s, cli::kExitFailure);
   }
   EndpointOptions endpoint;

@@ -37,9 +37,12 @@ openen::v1::SignedEnvelope Order(int64_t effective, const crypto::Ed25519Private
   return wire::SignEnvelope(wire::kDecommissionOrderContext, o, key);
 }
 
+// FilesIn returns the names of the files under |dir|, sorted; a relay's
+// lock file (.openen-relay) counts only when it names an owner.
 std::vector<std::string> FilesIn(const std::string& dir) {
   std::vector<std::string> names;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.path().filename() == ".openen-relay" && e.file_size() == 0) continue;
     if (e.is_regular_file()) names.push_back(e.path().filename().string());
   }
   std::sort(names.begin(), names.end());

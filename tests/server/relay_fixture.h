@@ -63,6 +63,13 @@ struct RelayFixture {
     relay = std::move(*r);
   }
 
+  // OpenOther opens another relay on the same keys and export directory,
+  // with its own data directory |data| (under dir) and |opts|.
+  base::StatusOr<std::unique_ptr<Relay>> OpenOther(const std::string& data, RelayOptions opts) {
+    return Relay::Open(dir.Sub(data), dir.Sub("export"), std::move(opts), {authority.PublicKey()},
+                       *crypto::EcdsaP256PrivateKey::FromPem(signing_pem), {}, &clock);
+  }
+
   // DailyKeys returns n random keys for the n days before |today| (the
   // fake clock's day unless given).
   static std::vector<SubmittedKey> DailyKeys(int n, uint32_t today = kToday) {

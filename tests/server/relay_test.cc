@@ -454,14 +454,28 @@ TEST_CASE("what was acknowledged survives a restart", "[relay]") {
   CHECK(f.Batch(BatchFileName(kNow + 3600)).key_count() == 10);
 }
 
-TEST_CASE("files a crash left behind are removed at open", "[relay]") {
+TEST_CASE(
+    "a batch file the relay did not write is never removed - the relay refuses to start and names "
+    "it",
+    "[relay][standby]") {
   RelayFixture f;
-  std::ofstream(f.dir.Sub("export/" + BatchFileName(kNow))) << "half-written";
+  f.relay.reset();
+  const std::string foreign = f.dir.Sub("export/" + BatchFileName(kNow));
+  std::ofstream(foreign) << "not this relay's";
   std::ofstream(f.dir.Sub("export/index.txt.tmp")) << "x";
   std::ofstream(f.dir.Sub("export/README")) << "operator's file";
-  f.Reopen();
-  CHECK_FALSE(std::filesystem::exists(f.dir.Sub("export/" + BatchFileName(kNow))));
+  auto r = Relay::Open(f.dir.Sub("data"), f.dir.Sub("export"), f.options, {f.authority.PublicKey()},
+                       *crypto::EcdsaP256PrivateKey::FromPem(f.signing_pem), {}, &f.clock);
+  REQUIRE(r.status().code() == base::StatusCode::kFailedPrecondition);
+  CHECK_THAT(r.status().message(), Catch::Contains(BatchFileName(kNow)) &&
+                                       Catch::Contains("did not write") &&
+                                       Catch::Contains("Move them"));
+  CHECK(ReadFile(foreign) == "not this relay's");
+  CHECK(std::filesystem::exists(f.dir.Sub("export/README")));
+  // The relay's own leftovers go: the temporary file of its index.
   CHECK_FALSE(std::filesystem::exists(f.dir.Sub("export/index.txt.tmp")));
+  std::filesystem::remove(foreign);
+  f.Reopen();
   CHECK(std::filesystem::exists(f.dir.Sub("export/README")));
 }
 

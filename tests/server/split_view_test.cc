@@ -26,6 +26,7 @@
 #include "openen/v1/relay.pb.h"
 #include "openen/wire/tlog.h"
 #include "relay_fixture.h"
+#include "relay_process.h"
 #include "subprocess.h"
 
 namespace openen::relay {
@@ -36,66 +37,7 @@ using openen::testing::ReadFile;
 using openen::testing::Run;
 using openen::testing::RunResult;
 using openen::testing::TempDir;
-
-// A relay binary with its own data and export directories, sharing the
-// keys in |dir|.
-struct RelayProcess {
-  std::string data, exports;
-  std::unique_ptr<Process> process;
-  int port = 0;
-
-  RelayProcess(const TempDir& dir, const std::string& name, bool witnessed) {
-    data = dir.Sub(name + "-data");
-    exports = dir.Sub(name + "-export");
-    std::vector<std::string> argv = {OPENEN_RELAY,
-                                     "--data-dir",
-                                     data,
-                                     "--export-dir",
-                                     exports,
-                                     "--certificate-key",
-                                     dir.Sub("certificate.pub"),
-                                     "--signing-key",
-                                     dir.Sub("export.pem"),
-                                     "--log-key",
-                                     dir.Sub("log.key"),
-                                     "--listen",
-                                     "127.0.0.1:0",
-                                     "--batch-period",
-                                     "1",
-                                     "--min-batch-keys",
-                                     "5",
-                                     "--maintenance-interval",
-                                     "1"};
-    if (witnessed) {
-      argv.push_back("--witness-key");
-      argv.push_back(dir.Sub("witness.pub"));
-    }
-    process = std::make_unique<Process>(argv);
-    REQUIRE(process->WaitForStderr("listening on 127.0.0.1:"));
-    REQUIRE(process->WaitForStderr("\n"));
-    const std::string& log = process->stderr_text();
-    port = std::stoi(log.substr(log.find("listening on 127.0.0.1:") + 23));
-  }
-  std::string Grpc() const { return "grpc://127.0.0.1:" + std::to_string(port); }
-
-  // Publish sends three keys of the last days and waits for their batch.
-  void PublishAndRelease(testing::RelayFixture& f) {
-    const auto keys = testing::RelayFixture::DailyKeys(
-        3, crypto::RollingStart(crypto::EnIntervalNumber(std::time(nullptr))));
-    base::Bytes secret(32, 0x44);
-    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(port),
-                                       grpc::InsecureChannelCredentials());
-    grpc::ClientContext ctx;
-    openen::v1::PublishResponse resp;
-    const auto request = testing::RelayFixture::Request(keys, f.Certificate(keys, secret), secret);
-    REQUIRE(rpc::UnaryCall(channel.get(), client::kPublishMethod, &ctx, request, &resp).ok());
-    REQUIRE(resp.accepted() == 3);
-    for (int i = 0; i < 100 && ReadFile(exports + "/index.txt").empty(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    REQUIRE_FALSE(ReadFile(exports + "/index.txt").empty());
-  }
-};
+using testing::RelayProcess;
 
 // Keygen runs `openen log keygen` and returns the vkey it prints.
 std::string Keygen(const std::vector<std::string>& args) {
@@ -153,8 +95,8 @@ TEST_CASE("a split view is caught by the witness, the monitor and the phones - r
   }
 
   // The genuine relay, and the other world under the same keys.
-  RelayProcess genuine(dir, "genuine", /*witnessed=*/true);
-  RelayProcess other(dir, "other", /*witnessed=*/false);
+  RelayProcess genuine(dir, "genuine", {"--witness-key", dir.Sub("witness.pub")});
+  RelayProcess other(dir, "other");
   genuine.PublishAndRelease(f);
   other.PublishAndRelease(f);
 

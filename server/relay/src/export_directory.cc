@@ -22,6 +22,9 @@ constexpr char kIndexFile[] = "index.txt";
 constexpr char kDigestsFile[] = "index.sha256";
 constexpr char kConfigFile[] = "config.bin";
 constexpr char kDecommissionFile[] = "decommission.bin";
+constexpr char kOwnerFile[] = ".openen-relay";
+// The owner file's text: "openen-relay owner <hex id>\n".
+constexpr char kOwnerPrefix[] = "openen-relay owner ";
 
 bool IsTemporary(const std::string& name) {
   return name.size() > 4 && name.compare(name.size() - 4, 4, ".tmp") == 0;
@@ -47,12 +50,28 @@ std::optional<int64_t> ParseBatchName(const std::string& name) {
   return t;
 }
 
-base::StatusOr<ExportDirectory> ExportDirectory::Open(std::string path) {
+base::StatusOr<ExportDirectory> ExportDirectory::Open(std::string path,
+                                                      const std::function<bool()>& keep_waiting) {
   if (::mkdir(path.c_str(), 0755) != 0 && errno != EEXIST) {
     return base::UnavailableError("cannot create export directory " + path + ": " +
                                   std::strerror(errno));
   }
-  return ExportDirectory(std::move(path));
+  const std::string lock_path = path + "/" + kOwnerFile;
+  for (;;) {
+    base::StatusOr<base::FileLock> lock = base::FileLock::TryLock(lock_path);
+    if (lock.ok()) return ExportDirectory(std::move(path), std::move(*lock));
+    if (lock.status().code() != base::StatusCode::kFailedPrecondition) return lock.status();
+    if (!keep_waiting) {
+      return base::FailedPreconditionError(
+          "another openen-relay is writing the export directory " + path + " (it holds " +
+          lock_path +
+          "); two relays cannot write one export directory: give this one its own "
+          "--export-dir, or start it with --standby to take over when the other stops");
+    }
+    if (!keep_waiting()) {
+      return base::CancelledError("stopped while waiting for the export directory " + path);
+    }
+  }
 }
 
 base::Status ExportDirectory::WriteBatch(const std::string& name, base::ByteView zip) const {
@@ -82,7 +101,51 @@ base::StatusOr<base::Bytes> ExportDirectory::ReadBatch(const std::string& name, 
 }
 
 base::Status ExportDirectory::RemoveBatch(const std::string& name) const {
+  OPENEN_RETURN_IF_ERROR(base::RemoveFile(path_ + "/" + name + ".tmp"));
   return base::RemoveFile(path_ + "/" + name);
+}
+
+base::StatusOr<std::vector<std::string>> ExportDirectory::BatchNames() const {
+  DIR* dir = ::opendir(path_.c_str());
+  if (dir == nullptr) return base::UnavailableError("cannot list " + path_);
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(dir)) {
+    if (ParseBatchName(e->d_name)) names.emplace_back(e->d_name);
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+base::StatusOr<std::optional<std::string>> ExportDirectory::Owner() const {
+  OPENEN_ASSIGN_OR_RETURN(std::string text, lock_.Read(256));
+  if (text.empty()) return std::optional<std::string>();
+  const std::string prefix = kOwnerPrefix;
+  base::StatusOr<base::Bytes> id = base::InvalidArgumentError("");
+  if (text.size() == prefix.size() + 33 && text.compare(0, prefix.size(), prefix) == 0 &&
+      text.back() == '\n') {
+    id = base::HexDecode(std::string_view(text).substr(prefix.size(), 32));
+  }
+  if (!id.ok()) {
+    return base::DataLossError(path_ + "/" + kOwnerFile +
+                               " does not name an owner; a relay that owns this directory can "
+                               "claim it again with --take-over");
+  }
+  return std::optional<std::string>(std::string(base::AsChars(*id)));
+}
+
+base::Status ExportDirectory::SetOwner(const std::string& id) const {
+  OPENEN_RETURN_IF_ERROR(lock_.Write(kOwnerPrefix + base::HexEncode(base::AsBytes(id)) + "\n"));
+  return Sync();
+}
+
+base::Status ExportDirectory::RemoveTemporaries() const {
+  return RemoveIf([](const std::string& name) {
+    for (const char* own : {kIndexFile, kDigestsFile, kConfigFile, kDecommissionFile}) {
+      if (name == std::string(own) + ".tmp") return true;
+    }
+    return false;
+  });
 }
 
 base::Status ExportDirectory::Sync() const { return base::SyncDirectory(path_); }
@@ -136,16 +199,9 @@ base::Status ExportDirectory::WriteDecommissionOrder(
                                    false);
 }
 
-base::Status ExportDirectory::RemoveOrphans(
-    const std::function<bool(int64_t close_time)>& released) const {
-  return RemoveIf([&](const std::string& name) {
-    if (IsTemporary(name)) return true;
-    std::optional<int64_t> t = ParseBatchName(name);
-    return t && !released(*t);
-  });
-}
-
 base::Status ExportDirectory::RemoveAllButOrder() const {
+  // The lock stays while the relay runs, naming no owner.
+  OPENEN_RETURN_IF_ERROR(lock_.Write(""));
   if (base::FileExists(log_path())) {
     OPENEN_RETURN_IF_ERROR(base::RemoveTree(log_path()));
     OPENEN_RETURN_IF_ERROR(Sync());

@@ -10,6 +10,7 @@
 #include "openen/crypto/secret.h"
 #include "openen/relay/relay.h"
 #include "openen/relay/service.h"
+#include "openen/server/grpc_server.h"
 #include "openen/server/key_files.h"
 #include "openen/server/log.h"
 #include "openen/server/program.h"
@@ -25,7 +26,7 @@ constexpr char kUsage[] =
     "               [--listen 127.0.0.1:PORT] [--batch-period SECONDS] [--min-batch-keys N]\n"
     "               [--tls-cert FILE --tls-key FILE] [--region CODE]\n"
     "               [--audience NAME] [--signing-key-id ID] [--signing-key-version V]\n"
-    "               [--maintenance-interval SECONDS]\n"
+    "               [--maintenance-interval SECONDS] [--take-over | --standby]\n"
     "  openen-relay keygen --out FILE\n"
     "  openen-relay decommission --order FILE --data-dir DIR --decommission-key FILE\n"
     "\n"
@@ -70,6 +71,14 @@ constexpr char kUsage[] =
     "                           how phones look up the export key (default openen, v1)\n"
     "  --maintenance-interval SECONDS  how often due batches close and expired data is deleted\n"
     "                           (default 60)\n"
+    "  --take-over              adopt an export directory another relay with the same keys\n"
+    "                           wrote (a relay restored empty, a standby): its log and batches\n"
+    "                           are checked and continued. Without it, a relay refuses another\n"
+    "                           relay's export directory\n"
+    "  --standby                wait while another relay writes --export-dir (it holds\n"
+    "                           <export-dir>/.openen-relay), then take over and serve: start it\n"
+    "                           beside the active relay, with the same keys and export\n"
+    "                           directory and its own data directory (docs/operations.md)\n"
     "\n"
     "keygen writes a new export signing key (mode 0600) and prints its public key as base64\n"
     "SubjectPublicKeyInfo: register that with the phones' platform or pin it in the app.\n"
@@ -159,6 +168,16 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& ar
   if (auto v = args.Get("signing-key-id")) options.signing_key_id = *v;
   if (auto v = args.Get("signing-key-version")) options.signing_key_version = *v;
   options.decommission_keys = serve.decommission_keys;
+  options.take_over = args.Has("take-over") || args.Has("standby");
+  if (args.Has("standby")) {
+    options.wait_for_export_dir = [logged = false, dir = *args.Get("export-dir")]() mutable {
+      if (!logged) {
+        server::Log("relay", "standby: waiting for the relay that writes %s to stop", dir.c_str());
+        logged = true;
+      }
+      return server::ShutdownSignalWithin(200) == 0;
+    };
+  }
 
   OPENEN_ASSIGN_OR_RETURN(auto certificate_keys,
                           server::ReadEd25519PublicKeys(*args.Get("certificate-key")));
@@ -225,6 +244,7 @@ int main(int argc, char** argv) {
                         "min-batch-keys", "config", "config-key", "log-key", "witness-key",
                         "region", "audience", "signing-key-id", "signing-key-version"},
       .required_serve_options = {"export-dir", "certificate-key", "signing-key"},
+      .serve_flags = {"take-over", "standby"},
       .authority_key_gone = relay::kAuthorityKeyGone,
       .commands = {server::KeyCommand("keygen", relay::WriteExportKey)},
       .load = relay::LoadRelay,

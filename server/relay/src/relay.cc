@@ -9,9 +9,11 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <optional>
 #include <set>
 #include <span>
+#include <sstream>
 #include <string_view>
 
 #include "openen/base/coding.h"
@@ -38,6 +40,13 @@ namespace {
 //                                                request digest and the sealed reply
 //   'd' || KeyDigest(key_data)                -> BE64(release time while pending,
 //                                                then the close time of its batch)
+//   'f' || file name                          -> "": a batch file being written
+//                                                (before the file) or removed
+//                                                (with its record's deletion):
+//                                                deleted once done; at start,
+//                                                the file goes unless recorded
+//   'i'                                       -> this relay's id (16 random
+//                                                bytes): whose export directory
 // The 'd' index lets a publish refuse a key the relay holds or released: it
 // holds a digest, not the key, and a batch time, no arrival time; one
 // upload's entries are independent records (their write-ahead log goes with
@@ -46,6 +55,8 @@ constexpr char kPendingPrefix = 'k';
 constexpr char kBatchPrefix = 'b';
 constexpr char kUsedPrefix = 'u';
 constexpr char kIndexPrefix = 'd';
+constexpr char kFilePrefix = 'f';
+constexpr char kIdKey[] = "i";
 constexpr uint8_t kKeyRecordVersion = 1;
 constexpr size_t kKeyRecordSize = 10;
 
@@ -57,6 +68,39 @@ std::string Be64(int64_t v) {
 int64_t ReadBe64(const char* p) { return static_cast<int64_t>(base::GetFixedBE<8>(p)); }
 
 std::string TimeKey(char prefix, int64_t t) { return std::string(1, prefix) + Be64(t); }
+std::string FileKey(const std::string& name) { return std::string(1, kFilePrefix) + name; }
+
+// UnknownFilesError is Open's refusal when the export directory holds
+// batch files this relay did not write (|unknown|, at least one).
+base::Status UnknownFilesError(const std::string& export_dir,
+                               const std::vector<std::string>& unknown) {
+  return base::FailedPreconditionError(
+      "the export directory " + export_dir + " holds " + std::to_string(unknown.size()) +
+      " batch file(s) this relay did not write, such as " + unknown.front() +
+      ": it would not list them, and could overwrite them, so it does not start. Move them "
+      "out of the directory; or, if another relay with the same keys wrote them, start with "
+      "--take-over to adopt them");
+}
+
+// MissingBatchesError is Open's refusal when released batches' files are
+// missing or damaged: |problems| names them.
+base::Status MissingBatchesError(const std::vector<std::string>& problems,
+                                 const std::string& export_dir) {
+  constexpr size_t kNamed = 3;
+  std::string message = std::to_string(problems.size()) +
+                        " released batch(es) are recorded but their file is missing or "
+                        "different, so the relay does not start: ";
+  for (size_t i = 0; i < problems.size() && i < kNamed; ++i) {
+    message += (i ? "; " : "") + problems[i];
+  }
+  if (problems.size() > kNamed)
+    message += "; and " + std::to_string(problems.size() - kNamed) + " more";
+  message += ". A released batch's keys exist nowhere else: copy each file back into " +
+             export_dir +
+             " from a mirror or CDN that serves this directory (check it with sha256sum against "
+             "the digest above), then start the relay again";
+  return base::DataLossError(message);
+}
 
 std::string PendingKey(int64_t release, const std::array<uint8_t, 16>& key_data) {
   std::string k = TimeKey(kPendingPrefix, release);
@@ -329,7 +373,8 @@ base::StatusOr<std::unique_ptr<Relay>> Relay::Open(
         wire::OpenEnvelope(*config, wire::kRelayConfigContext, options.config_keys, &parsed);
     if (!s.ok()) return s.WithContext("configuration");
   }
-  OPENEN_ASSIGN_OR_RETURN(ExportDirectory exports, ExportDirectory::Open(export_dir));
+  OPENEN_ASSIGN_OR_RETURN(ExportDirectory exports,
+                          ExportDirectory::Open(export_dir, options.wait_for_export_dir));
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, store::OpenPrivateDb(data_dir));
   std::unique_ptr<Relay> relay(new Relay(std::move(db), data_dir, std::move(exports),
                                          std::move(options), std::move(certificate_keys),
@@ -355,15 +400,8 @@ base::StatusOr<std::unique_ptr<Relay>> Relay::Open(
     OPENEN_RETURN_IF_ERROR(relay->ApplyDecommission());
     return relay;
   }
-  // A recorded batch is one whose pending keys are gone: its file is the
-  // only copy of them. CloseBatch makes the file durable before it writes
-  // the record, so no crash or power cut leaves a record without its file;
-  // a lost or damaged disk can, and then the relay must not serve an index
-  // without a batch that phones may already have half-downloaded, nor one
-  // with it. Nothing is changed before this check.
-  OPENEN_RETURN_IF_ERROR(relay->CheckBatchFiles());
-  OPENEN_RETURN_IF_ERROR(relay->RemoveUnrecordedFiles());
   std::lock_guard<std::mutex> lock(relay->batch_mu_);
+  OPENEN_RETURN_IF_ERROR(relay->ClaimExportDirectory());
   if (relay->log_) relay->logged_up_to_ = -1;  // nothing is listed until the log is published
   if (relay->config_) {
     OPENEN_RETURN_IF_ERROR(relay->LogAnnouncement(wire::LogEntry::Kind::kConfig, *relay->config_));
@@ -693,11 +731,16 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
                               &signing_key_};
     OPENEN_ASSIGN_OR_RETURN(base::Bytes zip, wire::WriteExportZip(std::move(batch), {signer}));
 
-    // The file is durable (data and directory entry synced) before the
-    // record that deletes its keys from the pending set: a crash in between
-    // leaves a file without a record (an orphan, removed at the next start)
-    // and the keys still pending, released by the next close.
+    // The file is noted ('f') before it is written, and durable (data and
+    // directory entry synced) before the record that deletes its keys from
+    // the pending set and the note: a crash in between leaves a noted file
+    // without a record (removed at the next start) and the keys still
+    // pending, released by the next close.
     const std::string name = BatchFileName(t);
+    rocksdb::WriteBatch writing;
+    writing.Put(FileKey(name), "");
+    OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &writing, "note a batch file"));
+    wb.Delete(FileKey(name));
     OPENEN_RETURN_IF_ERROR(exports_.WriteBatch(name, zip));
     OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.close.file_written"));
 
@@ -746,8 +789,12 @@ base::Status Relay::ExpireBatches(int64_t now) {
     OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan batches"));
   }
   if (expired.empty()) return base::Status::Ok();
-  rocksdb::WriteBatch wb;
-  for (const auto& [key, file] : expired) wb.Delete(key);
+  rocksdb::WriteBatch wb, done;
+  for (const auto& [key, file] : expired) {
+    wb.Delete(key);
+    wb.Put(FileKey(file), "");  // removed below; if not, at the next pass or start
+    done.Delete(FileKey(file));
+  }
   // The key index entries that name an expired batch go with it.
   {
     std::set<std::string> times;
@@ -759,8 +806,8 @@ base::Status Relay::ExpireBatches(int64_t now) {
     }
     OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan key index"));
   }
-  // Unlist first, then delete the files: a crash in between leaves files
-  // without a record, which the next start removes. The removals are synced
+  // Unlist first, then delete the files: a crash in between leaves noted
+  // files without a record, which the next pass or start removes. The removals are synced
   // so that a power cut brings back no expired batch (14 days, then gone).
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "expire batches"));
   index_stale_ = true;
@@ -770,6 +817,7 @@ base::Status Relay::ExpireBatches(int64_t now) {
   for (const auto& [key, file] : expired) OPENEN_RETURN_IF_ERROR(exports_.RemoveBatch(file));
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.expire.removed"));
   OPENEN_RETURN_IF_ERROR(exports_.Sync());
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write({}, &done), "expire batches"));
   purge_.Mark();
   server::Log("relay", "expired %zu batches", expired.size());
   return base::Status::Ok();
@@ -913,11 +961,244 @@ size_t Relay::PendingKeys() const {
   return n;
 }
 
-base::Status Relay::RemoveUnrecordedFiles() const {
-  return exports_.RemoveOrphans([&](int64_t close_time) {
-    std::string ignored;
-    return db_->Get({}, TimeKey(kBatchPrefix, close_time), &ignored).ok();
-  });
+bool Relay::Recorded(const std::string& batch_name) const {
+  std::optional<int64_t> t = ParseBatchName(batch_name);
+  std::string ignored;
+  return t && db_->Get({}, TimeKey(kBatchPrefix, *t), &ignored).ok();
+}
+
+base::Status Relay::RemoveUnrecordedFiles() {
+  OPENEN_RETURN_IF_ERROR(exports_.RemoveTemporaries());
+  rocksdb::WriteBatch done;
+  bool removed = false;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix(1, kFilePrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const std::string name = it->key().ToString().substr(1);
+    if (ParseBatchName(name) && !Recorded(name)) {
+      OPENEN_RETURN_IF_ERROR(exports_.RemoveBatch(name));
+      removed = true;
+    }
+    done.Delete(it->key());
+  }
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan noted files"));
+  if (removed) OPENEN_RETURN_IF_ERROR(exports_.Sync());
+  return done.Count() == 0 ? base::Status::Ok()
+                           : store::FromRocksDb(db_->Write({}, &done), "forget noted files");
+}
+
+base::Status Relay::ClaimExportDirectory() {
+  std::string id;
+  if (!db_->Get({}, kIdKey, &id).ok()) {
+    id.resize(16);
+    crypto::RandomBytes(std::span<uint8_t>(reinterpret_cast<uint8_t*>(id.data()), id.size()));
+    rocksdb::WriteBatch wb;
+    wb.Put(kIdKey, id);
+    OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "record the relay's id"));
+  }
+  base::StatusOr<std::optional<std::string>> owner = exports_.Owner();
+  if (!owner.ok() && !options_.take_over) return owner.status();
+  bool ours = owner.ok() && *owner == id;
+  if (owner.ok() && !owner->has_value()) {
+    // Unclaimed (new, or written before relays claimed directories): this
+    // relay's if it holds no batch file this relay did not write.
+    OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> names, exports_.BatchNames());
+    std::string noted;
+    ours = std::all_of(names.begin(), names.end(), [&](const std::string& name) {
+      return Recorded(name) || db_->Get({}, FileKey(name), &noted).ok();
+    });
+  }
+  if (!ours) {
+    if (!options_.take_over) {
+      return base::FailedPreconditionError(
+          "the export directory " + exports_.path() +
+          " holds another relay's batches (it was written with another data directory than " +
+          data_dir_ +
+          "): this relay would not list them, and could overwrite them. If that relay is gone "
+          "for good (a standby taking over, a relay restored empty), start this one with "
+          "--take-over: it adopts the batches and the log that relay published and continues "
+          "them (docs/operations.md, Standby relay). Otherwise give it its own --export-dir");
+    }
+    OPENEN_RETURN_IF_ERROR(TakeOver());
+  }
+  // A recorded batch is one whose pending keys are gone: its file is the
+  // only copy of them. CloseBatch makes the file durable before it writes
+  // the record, so no crash or power cut leaves a record without its file;
+  // a lost or damaged disk can, and then the relay must not serve an index
+  // without a batch that phones may already have half-downloaded, nor one
+  // with it.
+  OPENEN_RETURN_IF_ERROR(CheckBatchFiles());
+  OPENEN_RETURN_IF_ERROR(RemoveUnrecordedFiles());
+  OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> names, exports_.BatchNames());
+  std::vector<std::string> unknown;
+  for (const std::string& name : names) {
+    if (!Recorded(name)) unknown.push_back(name);
+  }
+  if (!unknown.empty()) return UnknownFilesError(exports_.path(), unknown);
+  if (!owner.ok() || *owner != id) OPENEN_RETURN_IF_ERROR(exports_.SetOwner(id));
+  return base::Status::Ok();
+}
+
+base::Status Relay::TakeOver() {
+  const int64_t now = clock_->NowSeconds();
+  rocksdb::WriteBatch wb;
+  // Records that expired while another relay wrote the directory go, with
+  // their files.
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    const std::string prefix(1, kBatchPrefix);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (it->key().size() != 9 || it->value().size() < 8 || ReadBe64(it->value().data()) > now)
+        continue;
+      wb.Delete(it->key());
+      wb.Put(FileKey(BatchFileName(ReadBe64(it->key().data() + 1))), "");
+    }
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan batches"));
+  }
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "expire batches"));
+  wb.Clear();
+
+  // The published log: this relay's own entries must be its beginning.
+  TransparencyLog::Published published;
+  if (log_) {
+    OPENEN_ASSIGN_OR_RETURN(published, log_->ReadPublished(exports_.log_path()));
+    if (log_->size() > published.entries.size()) {
+      return base::FailedPreconditionError(
+          "this relay's transparency log has " + std::to_string(log_->size()) +
+          " entries, more than the " + std::to_string(published.entries.size()) + " published in " +
+          exports_.log_path() + ": it cannot take that directory over");
+    }
+    OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> own, log_->Entries(0, log_->size()));
+    for (size_t i = 0; i < own.size(); ++i) {
+      if (own[i] != published.entries[i].Encode()) {
+        return base::FailedPreconditionError(
+            "this relay's transparency log and the one published in " + exports_.log_path() +
+            " differ at entry " + std::to_string(i) +
+            ": they are not one log, and it cannot take that directory over");
+      }
+    }
+  } else if (base::FileExists(exports_.log_path() + "/checkpoint")) {
+    return base::FailedPreconditionError(
+        "the export directory " + exports_.path() +
+        " has a transparency log: take it over with the log key that signs it (--log-key)");
+  }
+
+  std::vector<wire::LogEntry> appended(
+      published.entries.begin() + static_cast<std::ptrdiff_t>(log_ ? log_->size() : 0),
+      published.entries.end());
+  std::set<std::string> logged;
+  std::vector<std::string> problems;
+  int64_t last_logged = -1;
+  for (const wire::LogEntry& e : published.entries) {
+    if (e.kind != wire::LogEntry::Kind::kBatch) continue;
+    logged.insert(e.name);
+    last_logged = std::max(last_logged, ParseBatchName(e.name).value_or(-1));
+    if (Recorded(e.name)) continue;
+    const std::string path = exports_.path() + "/" + e.name;
+    const bool present = base::FileExists(path);
+    if (static_cast<int64_t>(e.expires) <= now) {
+      if (present) wb.Put(FileKey(e.name), "");  // expired: removed below
+      continue;
+    }
+    auto file = base::ReadFile(path, wire::kMaxExportFileSize, e.name);
+    if (file.ok() && crypto::Sha256(base::AsBytes(*file)) == e.sha256) {
+      base::StatusOr<wire::LogEntry> adopted =
+          AdoptBatch(e.name, base::ToBytes(*file), static_cast<int64_t>(e.expires), &wb);
+      if (adopted.ok()) continue;
+      problems.push_back("batch " + e.name + ": " + adopted.status().message());
+      continue;
+    }
+    problems.push_back("batch " + e.name + " (logged with SHA-256 " + base::HexEncode(e.sha256) +
+                       "): " + (file.ok() ? "its file is different" : "its file is missing"));
+  }
+  if (!problems.empty()) return MissingBatchesError(problems, exports_.path());
+
+  // Batch files the other relay wrote and had not logged (or, without a
+  // log, listed): adopted if they are this relay's own exports.
+  std::map<std::string, std::string> listed;  // name -> hex SHA-256, from index.sha256
+  if (!log_) {
+    auto digests = base::ReadFile(exports_.path() + "/index.sha256", size_t{16} << 20);
+    std::istringstream lines(digests.ok() ? *digests : std::string());
+    for (std::string hex, name; lines >> hex >> name;) listed[name] = hex;
+  }
+  OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> names, exports_.BatchNames());
+  std::vector<wire::LogEntry> adopted_now;
+  std::vector<std::string> unknown;
+  for (const std::string& name : names) {
+    if (logged.count(name) || Recorded(name)) continue;
+    unknown.push_back(name);                                     // until adopted
+    if (log_ && *ParseBatchName(name) <= last_logged) continue;  // not this log's
+    auto file = base::ReadFile(exports_.path() + "/" + name, wire::kMaxExportFileSize, name);
+    if (!file.ok()) continue;
+    auto parsed = wire::ExportFile::Parse(base::ToBytes(*file));
+    const bool signed_here = parsed.ok() && parsed->VerifyWithKey(export_public_key_).ok();
+    const auto it = listed.find(name);
+    const bool listed_here =
+        it != listed.end() && it->second == base::HexEncode(crypto::Sha256(base::AsBytes(*file)));
+    if (!signed_here && !listed_here) continue;
+    base::StatusOr<wire::LogEntry> entry =
+        AdoptBatch(name, base::ToBytes(*file), std::nullopt, &wb);
+    if (!entry.ok()) continue;
+    adopted_now.push_back(std::move(*entry));
+    unknown.pop_back();
+  }
+  // Refused before anything is adopted: nothing to undo.
+  if (!unknown.empty()) return UnknownFilesError(exports_.path(), unknown);
+  const int64_t time = adopted_now.empty() ? published.time : now;
+  appended.insert(appended.end(), adopted_now.begin(), adopted_now.end());
+  if (log_ && !appended.empty()) log_->Append(appended, time, &wb);
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "take over"));
+  if (log_ && !appended.empty()) log_->Appended(appended, time);
+  purge_.Mark();
+  index_stale_ = true;
+  server::Log("relay",
+              "took over the export directory: %zu log entries and %zu unlogged batches adopted",
+              appended.size() - adopted_now.size(), adopted_now.size());
+  return base::Status::Ok();
+}
+
+base::StatusOr<wire::LogEntry> Relay::AdoptBatch(const std::string& name, base::Bytes file,
+                                                 std::optional<int64_t> expires,
+                                                 rocksdb::WriteBatch* wb) {
+  const int64_t t = *ParseBatchName(name);
+  const crypto::Sha256Digest digest = crypto::Sha256(file);
+  const uint64_t size = file.size();
+  OPENEN_ASSIGN_OR_RETURN(wire::ExportFile parsed, wire::ExportFile::Parse(std::move(file)));
+  const std::string when = Be64(t);
+  int64_t newest_end = 0;
+  const bool pending = PendingKeys() > 0;
+  OPENEN_RETURN_IF_ERROR(parsed.ForEachKey([&](const wire::ExportKey& k) {
+    newest_end = std::max(newest_end, KeyEndSeconds(k));
+    const std::string index = IndexKey(k.key_data);
+    std::string release;
+    if (pending && db_->Get({}, index, &release).ok() && release.size() == 8) {
+      // This relay holds the key pending (from before the other relay took
+      // over): it is released already, so it goes.
+      std::string pending_key = TimeKey(kPendingPrefix, ReadBe64(release.data()));
+      pending_key.append(reinterpret_cast<const char*>(k.key_data.data()), k.key_data.size());
+      wb->Delete(pending_key);
+    }
+    wb->Put(index, when);
+    return base::Status::Ok();
+  }));
+  wire::LogEntry entry{wire::LogEntry::Kind::kBatch,
+                       name,
+                       parsed.header().start_timestamp,
+                       parsed.header().end_timestamp,
+                       parsed.key_count(),
+                       static_cast<uint64_t>(expires.value_or(
+                           newest_end + options_.retention_days * crypto::kDaySeconds)),
+                       digest};
+  openen::v1::BatchInfo info;
+  info.set_name(name);
+  info.set_start_timestamp(entry.start);
+  info.set_end_timestamp(entry.end);
+  info.set_key_count(static_cast<uint32_t>(entry.keys));
+  info.set_size(size);
+  info.set_sha256(std::string(base::AsChars(digest)));
+  wb->Put(TimeKey(kBatchPrefix, t),
+          Be64(static_cast<int64_t>(entry.expires)) + info.SerializeAsString());
+  return entry;
 }
 
 base::Status Relay::WriteIndex() {
@@ -993,21 +1274,7 @@ base::Status Relay::CheckBatchFiles() const {
                          "): " + s.message());
     }
   }
-  if (problems.empty()) return base::Status::Ok();
-  constexpr size_t kNamed = 3;
-  std::string message = std::to_string(problems.size()) +
-                        " released batch(es) are recorded but their file is missing or "
-                        "different, so the relay does not start: ";
-  for (size_t i = 0; i < problems.size() && i < kNamed; ++i) {
-    message += (i ? "; " : "") + problems[i];
-  }
-  if (problems.size() > kNamed)
-    message += "; and " + std::to_string(problems.size() - kNamed) + " more";
-  message +=
-      ". A released batch's keys exist nowhere else: copy each file back into " + exports_.path() +
-      " from a mirror or CDN that serves this directory (check it with sha256sum against the "
-      "digest above), then start the relay again";
-  return base::DataLossError(message);
+  return problems.empty() ? base::Status::Ok() : MissingBatchesError(problems, exports_.path());
 }
 
 }  // namespace openen::relay

@@ -146,6 +146,51 @@ base::StatusOr<std::vector<std::string>> TransparencyLog::Entries(uint64_t begin
   return out;
 }
 
+base::StatusOr<TransparencyLog::Published> TransparencyLog::ReadPublished(
+    const std::string& dir) const {
+  Published out;
+  const std::string checkpoint_path = dir + "/checkpoint";
+  if (!base::FileExists(checkpoint_path)) return out;
+  auto damaged = [&](const std::string& what) {
+    return base::DataLossError("the transparency log published in " + dir + " " + what);
+  };
+  OPENEN_ASSIGN_OR_RETURN(std::string text, base::ReadFile(checkpoint_path, wire::kMaxNoteBytes));
+  base::StatusOr<wire::SignedNote> note = wire::SignedNote::Parse(text);
+  if (!note.ok()) return damaged("has a damaged checkpoint: " + note.status().message());
+  if (!key().Verify(*note).ok()) {
+    return damaged("is not signed by this relay's log key (" + key().name() +
+                   "): a relay takes over only a log it can continue");
+  }
+  base::StatusOr<wire::Checkpoint> head = wire::Checkpoint::Parse(note->text);
+  if (!head.ok() || head->origin != key().name()) {
+    return damaged("has a checkpoint for another origin");
+  }
+  if (head->size > kMaxPublishedEntries) {
+    return damaged("has " + std::to_string(head->size) + " entries, more than the " +
+                   std::to_string(kMaxPublishedEntries) + " a relay takes over");
+  }
+  out.time = head->Time().value_or(0);
+  std::vector<crypto::MerkleHash> leaves;
+  for (uint64_t t = 0; t * wire::kTileWidth < head->size; ++t) {
+    const uint64_t width = wire::TileWidth(0, t, head->size);
+    const std::string path = wire::EntryBundlePath(t, width);
+    OPENEN_ASSIGN_OR_RETURN(std::string bundle,
+                            base::ReadFile(dir + "/" + path, wire::kMaxLogFileBytes, path));
+    auto entries = wire::ParseEntryBundle(base::AsBytes(bundle), width);
+    if (!entries.ok()) return damaged("has a damaged " + path + ": " + entries.status().message());
+    for (const std::string& text : *entries) {
+      auto entry = wire::LogEntry::Parse(text);
+      if (!entry.ok()) return damaged("has a damaged entry in " + path);
+      leaves.push_back(crypto::MerkleLeafHash(base::AsBytes(text)));
+      out.entries.push_back(std::move(*entry));
+    }
+  }
+  if (*crypto::MerkleRoot(leaves, leaves.size()) != head->root) {
+    return damaged("has entries that do not give its checkpoint's root");
+  }
+  return out;
+}
+
 base::Status TransparencyLog::Publish(const std::string& dir) {
   if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
     return base::UnavailableError("cannot create " + dir + ": " + std::strerror(errno));

@@ -77,6 +77,37 @@ Status SyncDirectory(const std::string& dir);
 void LoseUnsyncedChanges();
 #endif
 
+// FileLock is an exclusive advisory lock (flock) on a file, held until the
+// object is destroyed or the process ends, however it ends: a process that
+// dies releases it. The file is created (mode 0644) if missing; the lock
+// file can also hold a few bytes of text (Read, Write). Move-only.
+class FileLock {
+ public:
+  // TryLock locks |path|. FAILED_PRECONDITION "<path> is locked by another
+  // process" when another open file holds the lock (another process, or
+  // another FileLock in this one); UNAVAILABLE when it cannot be opened.
+  static StatusOr<FileLock> TryLock(const std::string& path);
+
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
+    other.fd_ = -1;
+  }
+  FileLock& operator=(FileLock&& other) noexcept;
+  FileLock(const FileLock&) = delete;
+  FileLock& operator=(const FileLock&) = delete;
+  ~FileLock();
+
+  // Read returns the file's contents, up to |limit| bytes.
+  StatusOr<std::string> Read(size_t limit) const;
+  // Write replaces the file's contents in place and syncs them (not atomic:
+  // a power cut during the write can leave a part; keep them short).
+  Status Write(std::string_view contents) const;
+
+ private:
+  FileLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  int fd_ = -1;
+  std::string path_;
+};
+
 // FileExists reports whether |path| names anything.
 bool FileExists(const std::string& path);
 

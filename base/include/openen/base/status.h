@@ -83,6 +83,7 @@ class [[nodiscard]] Status {
   std::string reason_;
 };
 
+inline Status CancelledError(std::string m) { return Status(StatusCode::kCancelled, std::move(m)); }
 inline Status InvalidArgumentError(std::string m) {
   return Status(StatusCode::kInvalidArgument, std::move(m));
 }

@@ -57,6 +57,10 @@ void BlockShutdownSignals();
 // arrives (after BlockShutdownSignals).
 int WaitForShutdownSignal();
 
+// ShutdownSignalWithin waits up to |milliseconds| for SIGTERM or SIGINT
+// (after BlockShutdownSignals): the signal number, or 0 when none came.
+int ShutdownSignalWithin(int milliseconds);
+
 // ShutdownGracefully stops accepting calls, lets in-flight calls finish for up
 // to |grace_seconds|, then cancels the rest.
 void ShutdownGracefully(grpc::Server* server, int grace_seconds);

@@ -89,6 +89,8 @@ struct Program {
   // (named after --data-dir in the error when one is missing).
   std::set<std::string> serve_options;
   std::vector<std::string> required_serve_options;
+  // Its own serve flags (options without a value).
+  std::set<std::string> serve_flags;
   // The error for --authority-key, in serve and in `decommission`. The option
   // named one key list trusted for every kind of signed object; it was split
   // by role, and silently mapping it to one role would hide that the others
@@ -116,7 +118,9 @@ struct Program {
 //                     1..86400, --decommission-key, --help) and the program's
 //                     own, refuses --authority-key and positional words, then
 //                     loads the component, blocks shutdown signals, opens it
-//                     with the system clock and a pool of 4 workers, serves its
+//                     with the system clock and a pool of 4 workers (an Open
+//                     that returns CANCELLED was stopped by a shutdown signal
+//                     while it waited, and exits kExitOk), serves its
 //                     services (StartServer) until SIGTERM or SIGINT with its
 //                     Maintain every interval (ServeUntilSignal).
 // Returns the process exit code: kExitOk, kExitUsage for bad arguments or

@@ -21,6 +21,7 @@
 #include <rocksdb/db.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -80,6 +81,18 @@ struct RelayOptions {
   // <data dir>/cosignatures/, picked up by Maintain, and deleted once the
   // log has grown past it.
   std::vector<wire::NoteKey> witness_keys;
+  // The export directory is written by one relay at a time, its owner
+  // (export_directory.h). Another relay's directory, or one holding batch
+  // files this relay did not write, is refused (FAILED_PRECONDITION) unless
+  // take_over is set: then the relay adopts what the other published (its
+  // log, checked under log_key, and its batches, checked against the log,
+  // or without a log against export_public_key or index.sha256) and
+  // continues it; see Relay::Open.
+  bool take_over = false;
+  // A standby: while another relay holds the export directory, call this
+  // (it waits a little) and try again, for as long as it returns true; then
+  // take over. Empty: refuse at once.
+  std::function<bool()> wait_for_export_dir;
 };
 
 base::Status ValidateOptions(const RelayOptions& options);
@@ -91,13 +104,16 @@ struct PublishResult {
 
 class Relay {
  public:
-  // Open opens (creating) the store in |data_dir| and the export directory,
-  // checks that every released batch's file is there with its recorded size
-  // and SHA-256 (DATA_LOSS naming the batches and saying how to restore them
-  // otherwise, before anything is changed), removes export files a crash
-  // left without a database record, and rewrites index.txt and
-  // index.sha256 from the records. Certificates count only under |certificate_keys| (at least
-  // one); |config|, when given, must verify under options.config_keys.
+  // Open opens (creating) the store in |data_dir| and the export directory
+  // (locked: FAILED_PRECONDITION when another relay writes it, unless
+  // options.wait_for_export_dir waits for it), claims the directory or takes
+  // it over (options.take_over), checks that every released batch's file is
+  // there with its recorded size and SHA-256 (DATA_LOSS naming the batches
+  // and saying how to restore them otherwise), removes the batch files a
+  // crash left between writing or removing them and their record (only
+  // files it wrote), refuses (FAILED_PRECONDITION) a batch file it did not
+  // write, and rewrites index.txt and index.sha256 from the records. Certificates count only under
+  // |certificate_keys| (at least one); |config|, when given, must verify under options.config_keys.
   // INVALID_ARGUMENT when a key is given for two roles.
   static base::StatusOr<std::unique_ptr<Relay>> Open(
       const std::string& data_dir, const std::string& export_dir, RelayOptions options,
@@ -179,9 +195,28 @@ class Relay {
   size_t PendingKeys() const;
 
  private:
-  // RemoveUnrecordedFiles deletes the export files no batch record names
-  // (ExportDirectory::RemoveOrphans); only the maintenance thread or Open.
-  base::Status RemoveUnrecordedFiles() const;
+  // RemoveUnrecordedFiles deletes the batch files this relay was writing or
+  // removing ('f' records) that no batch record names, and the temporary
+  // files of the export directory's own files; only the maintenance thread
+  // or Open.
+  base::Status RemoveUnrecordedFiles();
+  // ClaimExportDirectory makes the export directory this relay's (Open):
+  // its own already, unclaimed and holding no batch this relay did not
+  // write, or taken over. Then it refuses any batch file it did not write.
+  base::Status ClaimExportDirectory();
+  // TakeOver adopts what another relay with the same keys published in the
+  // export directory: its log and batches, then batch files signed with
+  // this relay's export key (or, without a log, listed in index.sha256)
+  // that it had not logged yet. Each adopted batch's keys enter the index
+  // of released keys, so they are refused again.
+  base::Status TakeOver();
+  // AdoptBatch adds to |wb| the record and key index of batch |name|, whose
+  // file holds |file|; its expiry is |expires| when known (logged), else
+  // computed as CloseBatch does. Returns its log entry.
+  base::StatusOr<wire::LogEntry> AdoptBatch(const std::string& name, base::Bytes file,
+                                            std::optional<int64_t> expires,
+                                            rocksdb::WriteBatch* wb);
+  bool Recorded(const std::string& batch_name) const;
   // CheckPublishShape refuses what Publish refuses before any work.
   base::Status CheckPublishShape(size_t key_count, size_t hmac_secret_bytes) const;
 

@@ -75,6 +75,20 @@ class TransparencyLog {
   size_t Cosign(const wire::SignedNote& note, const std::vector<wire::NoteKey>& witnesses);
   size_t cosignatures() const { return cosignatures_.size(); }
 
+  // ReadPublished reads the log published under |dir| by a relay with the
+  // same key (Publish's files): the checkpoint, which must verify under this
+  // log's key, and every entry, which together must give its root. Returns
+  // the entries and the checkpoint's time; no entries when |dir| has no
+  // checkpoint. DATA_LOSS saying what does not hold.
+  struct Published {
+    std::vector<wire::LogEntry> entries;
+    int64_t time = 0;
+  };
+  base::StatusOr<Published> ReadPublished(const std::string& dir) const;
+  // The most entries ReadPublished reads (a log of hourly batches reaches
+  // it in 470 years).
+  static constexpr uint64_t kMaxPublishedEntries = uint64_t{1} << 22;
+
   // Entries returns entries [begin, end) as stored.
   base::StatusOr<std::vector<std::string>> Entries(uint64_t begin, uint64_t end) const;
 
