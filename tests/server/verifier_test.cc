@@ -387,3 +387,73 @@ TEST_CASE("invalid options are refused at open", "[verifier]") {
 
 }  // namespace
 }  // namespace openen::verifier
+
+namespace openen::verifier {
+namespace {
+
+// Copy returns a copy of |key|.
+crypto::Ed25519PrivateKey Copy(const crypto::Ed25519PrivateKey& key) {
+  return *crypto::Ed25519PrivateKey::FromSeed(key.seed().Reveal());
+}
+
+TEST_CASE(
+    "codes and tokens issued before a certificate key rotation stay valid under the previous key",
+    "[verifier][rotation]") {
+  Fixture f;
+  auto before = f.verifier->IssueCode(CONFIRMED_TEST, kToday - 2 * 144);
+  auto exchanged = f.verifier->IssueCode(CONFIRMED_TEST, 0);
+  REQUIRE(before.ok());
+  REQUIRE(exchanged.ok());
+  auto token = f.verifier->ExchangeCode(exchanged->long_code);
+  REQUIRE(token.ok());
+  const crypto::Ed25519PrivateKey old_key = Copy(f.key);
+  const crypto::Ed25519PrivateKey new_key = crypto::Ed25519PrivateKey::Generate();
+  f.verifier.reset();
+
+  SECTION("without the previous key they are gone") {
+    auto v = Verifier::Open(f.dir.Sub("db"), Copy(new_key), {}, &f.clock);
+    REQUIRE(v.ok());
+    CHECK((*v)->ExchangeCode(before->short_code).status() == kInvalidCode);
+    CHECK((*v)->Certify(token->token, Hmac()).status() == kInvalidToken);
+  }
+  SECTION("with it they count once, and certificates are signed by the new key only") {
+    std::vector<crypto::Ed25519PrivateKey> previous;
+    previous.push_back(Copy(old_key));
+    auto v = Verifier::Open(f.dir.Sub("db"), Copy(new_key), {}, &f.clock, previous);
+    REQUIRE(v.ok());
+    Verifier& verifier = **v;
+    CHECK(verifier.public_key() == new_key.PublicKey());
+    auto second = verifier.ExchangeCode(before->short_code);
+    REQUIRE(second.ok());
+    CHECK(second->symptom_onset_interval == kToday - 2 * 144);
+    // The pair is burnt together, as before the rotation.
+    CHECK(verifier.ExchangeCode(before->long_code).status() == kInvalidCode);
+    for (const std::string& t : {token->token, second->token}) {
+      auto cert = verifier.Certify(t, Hmac());
+      REQUIRE(cert.ok());
+      openen::v1::Certificate c;
+      CHECK(wire::OpenEnvelope(*cert, wire::kCertificateContext, {new_key.PublicKey()}, &c).ok());
+      CHECK_FALSE(
+          wire::OpenEnvelope(*cert, wire::kCertificateContext, {old_key.PublicKey()}, &c).ok());
+      CHECK(verifier.Certify(t, Hmac()).status() == kInvalidToken);
+    }
+    // Codes issued now are stored under the new key.
+    auto after = verifier.IssueCode(CONFIRMED_TEST, 0);
+    REQUIRE(after.ok());
+    CHECK(verifier.ExchangeCode(after->short_code).ok());
+    // The previous key is refused as the current one, or as a decommission key.
+    v->reset();
+    std::vector<crypto::Ed25519PrivateKey> same;
+    same.push_back(Copy(new_key));
+    CHECK(Verifier::Open(f.dir.Sub("db"), Copy(new_key), {}, &f.clock, same).status().code() ==
+          base::StatusCode::kInvalidArgument);
+    VerifierOptions roles;
+    roles.decommission_keys = {old_key.PublicKey()};
+    CHECK(
+        Verifier::Open(f.dir.Sub("db"), Copy(new_key), roles, &f.clock, previous).status().code() ==
+        base::StatusCode::kInvalidArgument);
+  }
+}
+
+}  // namespace
+}  // namespace openen::verifier

@@ -26,6 +26,7 @@ constexpr char kUsage[] =
     "               [--listen 127.0.0.1:PORT] [--batch-period SECONDS] [--min-batch-keys N]\n"
     "               [--tls-cert FILE --tls-key FILE] [--region CODE]\n"
     "               [--audience NAME] [--signing-key-id ID] [--signing-key-version V]\n"
+    "               [--next-signing-key FILE --next-signing-key-version V]\n"
     "               [--maintenance-interval SECONDS] [--take-over | --standby]\n"
     "  openen-relay keygen --out FILE\n"
     "  openen-relay decommission --order FILE --data-dir DIR --decommission-key FILE\n"
@@ -69,6 +70,10 @@ constexpr char kUsage[] =
     "  --audience NAME          the audience certificates must name (default openen-relay)\n"
     "  --signing-key-id ID, --signing-key-version V\n"
     "                           how phones look up the export key (default openen, v1)\n"
+    "  --next-signing-key FILE, --next-signing-key-version V\n"
+    "                           while rotating the export key: the next key (from 'keygen')\n"
+    "                           signs every batch too, as <id>-V, so that apps that pin\n"
+    "                           either key verify them (docs/operations.md, Rotation)\n"
     "  --maintenance-interval SECONDS  how often due batches close and expired data is deleted\n"
     "                           (default 60)\n"
     "  --take-over              adopt an export directory another relay with the same keys\n"
@@ -104,6 +109,15 @@ base::StatusOr<std::string> WriteExportKey(const std::string& out) {
   return key.PublicKey().ToSpkiBase64() + "\n";
 }
 
+// ReadExportKey reads an export signing key (PEM) from |path|.
+base::StatusOr<crypto::EcdsaP256PrivateKey> ReadExportKey(const std::string& path) {
+  OPENEN_ASSIGN_OR_RETURN(std::string pem, base::ReadFile(path, base::kMaxSmallFileBytes));
+  auto key = crypto::EcdsaP256PrivateKey::FromPem(pem);
+  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(pem.data()), pem.size()));
+  if (!key.ok()) return key.status().WithContext(path);
+  return key;
+}
+
 // RelayServer is what openen-relay serves: the relay and its gRPC service.
 class RelayServer final : public server::Component {
  public:
@@ -133,7 +147,10 @@ class RelayServer final : public server::Component {
   std::vector<grpc::Service*> Services() override { return {service_.get()}; }
   base::Status Maintain() override { return relay_->Maintain(); }
   std::string Description() const override {
-    return "exports signed by " + options_.signing_key_id + "-" + options_.signing_key_version;
+    std::string by = options_.signing_key_id + "-" + options_.signing_key_version;
+    if (options_.next_signing_key)
+      by += " and " + options_.signing_key_id + "-" + options_.next_signing_key_version;
+    return "exports signed by " + by;
   }
 
  private:
@@ -184,11 +201,17 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& ar
   if (auto path = args.Get("config-key")) {
     OPENEN_ASSIGN_OR_RETURN(options.config_keys, server::ReadEd25519PublicKeys(*path));
   }
-  const std::string signing_file = *args.Get("signing-key");
-  OPENEN_ASSIGN_OR_RETURN(std::string pem, base::ReadFile(signing_file, base::kMaxSmallFileBytes));
-  auto signing_key = crypto::EcdsaP256PrivateKey::FromPem(pem);
-  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(pem.data()), pem.size()));
-  if (!signing_key.ok()) return signing_key.status().WithContext(signing_file);
+  OPENEN_ASSIGN_OR_RETURN(crypto::EcdsaP256PrivateKey signing_key,
+                          ReadExportKey(*args.Get("signing-key")));
+  if (args.Has("next-signing-key") != args.Has("next-signing-key-version")) {
+    return base::InvalidArgumentError(
+        "--next-signing-key and --next-signing-key-version go together");
+  }
+  if (auto path = args.Get("next-signing-key")) {
+    OPENEN_ASSIGN_OR_RETURN(crypto::EcdsaP256PrivateKey next, ReadExportKey(*path));
+    options.next_signing_key = std::make_shared<const crypto::EcdsaP256PrivateKey>(std::move(next));
+    options.next_signing_key_version = *args.Get("next-signing-key-version");
+  }
   if (auto path = args.Get("log-key")) {
     OPENEN_ASSIGN_OR_RETURN(std::string text, base::ReadFile(*path, base::kMaxSmallFileBytes));
     std::string trimmed = base::Trim(text);
@@ -226,7 +249,7 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& ar
   }
   std::unique_ptr<server::Component> relay = std::make_unique<RelayServer>(
       serve.data_dir, *args.Get("export-dir"), std::move(options), std::move(certificate_keys),
-      std::move(*signing_key), std::move(config));
+      std::move(signing_key), std::move(config));
   return relay;
 }
 
@@ -242,7 +265,8 @@ int main(int argc, char** argv) {
       .default_maintenance_interval_seconds = 60,
       .serve_options = {"export-dir", "certificate-key", "signing-key", "batch-period",
                         "min-batch-keys", "config", "config-key", "log-key", "witness-key",
-                        "region", "audience", "signing-key-id", "signing-key-version"},
+                        "region", "audience", "signing-key-id", "signing-key-version",
+                        "next-signing-key", "next-signing-key-version"},
       .required_serve_options = {"export-dir", "certificate-key", "signing-key"},
       .serve_flags = {"take-over", "standby"},
       .authority_key_gone = relay::kAuthorityKeyGone,

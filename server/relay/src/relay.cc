@@ -313,6 +313,11 @@ base::Status ValidateOptions(const RelayOptions& o) {
   if (o.signing_key_id.empty() || o.signing_key_version.empty()) {
     return base::InvalidArgumentError("signing key id and version must not be empty");
   }
+  if (o.next_signing_key &&
+      (o.next_signing_key_version.empty() || o.next_signing_key_version == o.signing_key_version)) {
+    return base::InvalidArgumentError("the next signing key needs a version of its own (not " +
+                                      o.signing_key_version + ")");
+  }
   return base::Status::Ok();
 }
 
@@ -727,9 +732,13 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
     batch.header.end_timestamp = static_cast<uint64_t>(t);
     batch.header.region = options_.region;
     batch.keys = std::move(batch_keys);
-    wire::ExportSigner signer{{options_.signing_key_version, options_.signing_key_id, ""},
-                              &signing_key_};
-    OPENEN_ASSIGN_OR_RETURN(base::Bytes zip, wire::WriteExportZip(std::move(batch), {signer}));
+    std::vector<wire::ExportSigner> signers = {
+        {{options_.signing_key_version, options_.signing_key_id, ""}, &signing_key_}};
+    if (options_.next_signing_key) {
+      signers.push_back({{options_.next_signing_key_version, options_.signing_key_id, ""},
+                         options_.next_signing_key.get()});
+    }
+    OPENEN_ASSIGN_OR_RETURN(base::Bytes zip, wire::WriteExportZip(std::move(batch), signers));
 
     // The file is noted ('f') before it is written, and durable (data and
     // directory entry synced) before the record that deletes its keys from
@@ -1131,7 +1140,10 @@ base::Status Relay::TakeOver() {
     auto file = base::ReadFile(exports_.path() + "/" + name, wire::kMaxExportFileSize, name);
     if (!file.ok()) continue;
     auto parsed = wire::ExportFile::Parse(base::ToBytes(*file));
-    const bool signed_here = parsed.ok() && parsed->VerifyWithKey(export_public_key_).ok();
+    const bool signed_here =
+        parsed.ok() && (parsed->VerifyWithKey(export_public_key_).ok() ||
+                        (options_.next_signing_key &&
+                         parsed->VerifyWithKey(options_.next_signing_key->PublicKey()).ok()));
     const auto it = listed.find(name);
     const bool listed_here =
         it != listed.end() && it->second == base::HexEncode(crypto::Sha256(base::AsBytes(*file)));

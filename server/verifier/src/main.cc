@@ -30,7 +30,7 @@ constexpr char kUsage[] =
     "  openen-verifier --data-dir DIR --signing-key FILE --admin-key-file FILE\n"
     "                  [--decommission-key FILE] [--listen 127.0.0.1:PORT] [--issuer NAME]\n"
     "                  [--audience NAME] [--tls-cert FILE --tls-key FILE] [--short-code-digits N]\n"
-    "                  [--maintenance-interval SECONDS]\n"
+    "                  [--maintenance-interval SECONDS] [--previous-signing-key FILE]\n"
     "  openen-verifier keygen --out FILE\n"
     "  openen-verifier admin-key --out FILE\n"
     "  openen-verifier sign-config --signing-key CONFIG.key --in CONFIG.txtpb --out FILE\n"
@@ -52,6 +52,9 @@ constexpr char kUsage[] =
     "\n"
     "  --data-dir DIR        the database directory (created if missing)\n"
     "  --signing-key FILE    the certificate key: the Ed25519 key that signs certificates\n"
+    "  --previous-signing-key FILE  after rotating the certificate key: the key used before.\n"
+    "                        It signs nothing; codes and tokens issued under it stay valid\n"
+    "                        until they expire (24 hours at most), then drop the option\n"
     "  --admin-key-file FILE the API key contact tracers present (from 'admin-key')\n"
     "  --decommission-key FILE  the offline decommission keys' public halves (base64 lines):\n"
     "                        only orders signed by them count; without it none does\n"
@@ -248,15 +251,18 @@ Outcome Issue(const Args& args) {
 class VerifierServer final : public server::Component {
  public:
   VerifierServer(std::string data_dir, crypto::Ed25519PrivateKey signing_key,
-                 VerifierOptions options, crypto::SecretBytes admin_key)
+                 std::vector<crypto::Ed25519PrivateKey> previous_keys, VerifierOptions options,
+                 crypto::SecretBytes admin_key)
       : data_dir_(std::move(data_dir)),
         signing_key_(std::move(signing_key)),
+        previous_keys_(std::move(previous_keys)),
         options_(std::move(options)),
         admin_key_(std::move(admin_key)) {}
 
   base::Status Open(const base::Clock* clock, server::WorkerPool* pool) override {
-    OPENEN_ASSIGN_OR_RETURN(verifier_,
-                            Verifier::Open(data_dir_, std::move(*signing_key_), options_, clock));
+    OPENEN_ASSIGN_OR_RETURN(verifier_, Verifier::Open(data_dir_, std::move(*signing_key_), options_,
+                                                      clock, previous_keys_));
+    previous_keys_.clear();
     service_ = std::make_unique<VerificationService>(verifier_.get(), std::move(admin_key_), pool);
     return base::Status::Ok();
   }
@@ -270,6 +276,7 @@ class VerifierServer final : public server::Component {
   // What Open opens the verifier with.
   const std::string data_dir_;
   std::optional<crypto::Ed25519PrivateKey> signing_key_;
+  std::vector<crypto::Ed25519PrivateKey> previous_keys_;
   const VerifierOptions options_;
   crypto::SecretBytes admin_key_;
   // What it opened (the service uses the verifier, so it goes first).
@@ -290,9 +297,15 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadVerifier(const Args& args
   options.decommission_keys = serve.decommission_keys;
   OPENEN_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey signing_key,
                           server::ReadEd25519PrivateKey(*args.Get("signing-key")));
+  std::vector<crypto::Ed25519PrivateKey> previous_keys;
+  if (auto path = args.Get("previous-signing-key")) {
+    OPENEN_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey key, server::ReadEd25519PrivateKey(*path));
+    previous_keys.push_back(std::move(key));
+  }
   OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes admin_key, ReadAdminKey(*args.Get("admin-key-file")));
   std::unique_ptr<server::Component> verifier = std::make_unique<VerifierServer>(
-      serve.data_dir, std::move(signing_key), std::move(options), std::move(admin_key));
+      serve.data_dir, std::move(signing_key), std::move(previous_keys), std::move(options),
+      std::move(admin_key));
   return verifier;
 }
 
@@ -306,7 +319,8 @@ int main(int argc, char** argv) {
       .usage = verifier::kUsage,
       .default_listen = "127.0.0.1:8081",
       .default_maintenance_interval_seconds = 10,
-      .serve_options = {"signing-key", "admin-key-file", "issuer", "audience", "short-code-digits"},
+      .serve_options = {"signing-key", "previous-signing-key", "admin-key-file", "issuer",
+                        "audience", "short-code-digits"},
       .required_serve_options = {"signing-key", "admin-key-file"},
       .authority_key_gone = verifier::kAuthorityKeyGone,
       .commands =

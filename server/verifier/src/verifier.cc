@@ -141,25 +141,38 @@ base::Status ValidateOptions(const VerifierOptions& o) {
   return base::Status::Ok();
 }
 
-base::StatusOr<std::unique_ptr<Verifier>> Verifier::Open(const std::string& data_dir,
-                                                         crypto::Ed25519PrivateKey signing_key,
-                                                         VerifierOptions options,
-                                                         const base::Clock* clock) {
+base::StatusOr<std::unique_ptr<Verifier>> Verifier::Open(
+    const std::string& data_dir, crypto::Ed25519PrivateKey signing_key, VerifierOptions options,
+    const base::Clock* clock, const std::vector<crypto::Ed25519PrivateKey>& previous_signing_keys) {
   OPENEN_RETURN_IF_ERROR(ValidateOptions(options));
-  // The online key must not also switch the system off (DESIGN.md promise 7).
-  for (const auto& k : options.decommission_keys) {
-    if (k == signing_key.PublicKey()) {
+  std::vector<const crypto::Ed25519PrivateKey*> keys = {&signing_key};
+  for (const auto& k : previous_signing_keys) {
+    if (k.PublicKey() == signing_key.PublicKey()) {
       return base::InvalidArgumentError(
-          "the certificate signing key is also given as a decommission key; orders need the "
-          "offline key");
+          "the previous signing key is the current one: give the key used before the rotation");
+    }
+    keys.push_back(&k);
+  }
+  // The online keys must not also switch the system off (DESIGN.md promise 7).
+  for (const auto& k : options.decommission_keys) {
+    for (const crypto::Ed25519PrivateKey* online : keys) {
+      if (k == online->PublicKey()) {
+        return base::InvalidArgumentError(
+            "a certificate signing key is also given as a decommission key; orders need the "
+            "offline key");
+      }
     }
   }
+  std::vector<crypto::SecretBytes> lookup_keys;
+  for (const crypto::Ed25519PrivateKey* k : keys) {
+    OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes lookup_key,
+                            crypto::HkdfSha256(k->seed().Reveal(), {},
+                                               base::AsBytes("openen verifier lookup key v1"), 32));
+    lookup_keys.push_back(std::move(lookup_key));
+  }
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, store::OpenPrivateDb(data_dir));
-  OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes lookup_key,
-                          crypto::HkdfSha256(signing_key.seed().Reveal(), {},
-                                             base::AsBytes("openen verifier lookup key v1"), 32));
   std::unique_ptr<Verifier> v(new Verifier(std::move(db), data_dir, std::move(signing_key),
-                                           std::move(lookup_key), std::move(options), clock));
+                                           std::move(lookup_keys), std::move(options), clock));
   if (base::Status s = v->decommission_.Refresh(); !s.ok()) {
     server::Log("verifier", "ignoring the installed decommission order: %s", s.ToString().c_str());
   }
@@ -167,11 +180,12 @@ base::StatusOr<std::unique_ptr<Verifier>> Verifier::Open(const std::string& data
 }
 
 Verifier::Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir,
-                   crypto::Ed25519PrivateKey signing_key, crypto::SecretBytes lookup_key,
-                   VerifierOptions options, const base::Clock* clock)
+                   crypto::Ed25519PrivateKey signing_key,
+                   std::vector<crypto::SecretBytes> lookup_keys, VerifierOptions options,
+                   const base::Clock* clock)
     : db_(std::move(db)),
       signing_key_(std::move(signing_key)),
-      lookup_key_(std::move(lookup_key)),
+      lookup_keys_(std::move(lookup_keys)),
       chaff_key_(crypto::Ed25519PrivateKey::Generate()),
       options_(std::move(options)),
       clock_(clock),
@@ -180,7 +194,25 @@ Verifier::Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir,
 Verifier::~Verifier() = default;
 
 crypto::Sha256Digest Verifier::Lookup(std::string_view secret) const {
-  return crypto::HmacSha256(lookup_key_.Reveal(), base::AsBytes(secret));
+  return crypto::HmacSha256(lookup_keys_.front().Reveal(), base::AsBytes(secret));
+}
+
+base::StatusOr<std::optional<crypto::Sha256Digest>> Verifier::Find(char prefix,
+                                                                   std::string_view secret,
+                                                                   std::string* value) const {
+  std::optional<crypto::Sha256Digest> found;
+  std::string got_value;
+  for (const crypto::SecretBytes& key : lookup_keys_) {
+    const crypto::Sha256Digest hash = crypto::HmacSha256(key.Reveal(), base::AsBytes(secret));
+    const rocksdb::Status got = db_->Get({}, RecordKey(prefix, hash), &got_value);
+    if (got.IsNotFound()) continue;
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "read a code or token"));
+    if (!found) {
+      found = hash;
+      if (value) *value = got_value;
+    }
+  }
+  return found;
 }
 
 base::StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type, uint32_t onset) {
@@ -223,9 +255,9 @@ base::StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type
     out.long_code = RandomLongCode();
     short_hash = Lookup(out.short_code);
     long_hash = Lookup(out.long_code);
-    std::string ignored;
-    bool short_taken = db_->Get({}, RecordKey(kCodePrefix, short_hash), &ignored).ok();
-    bool long_taken = db_->Get({}, RecordKey(kCodePrefix, long_hash), &ignored).ok();
+    // Live under any key: a code issued before a rotation is live too.
+    OPENEN_ASSIGN_OR_RETURN(auto short_taken, Find(kCodePrefix, out.short_code, nullptr));
+    OPENEN_ASSIGN_OR_RETURN(auto long_taken, Find(kCodePrefix, out.long_code, nullptr));
     if (!short_taken && !long_taken) break;
   }
   out.short_code_expires_at = now + options_.short_code_ttl_seconds;
@@ -250,14 +282,14 @@ base::StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
   std::lock_guard<std::mutex> lock(mu_);
   if (decommissioned())
     return base::FailedPreconditionError("decommissioned");  // again, under the lock
-  const crypto::Sha256Digest hash = Lookup(NormalizeCode(code));
   std::string value;
-  rocksdb::Status got = db_->Get({}, RecordKey(kCodePrefix, hash), &value);
-  if (got.IsNotFound()) {
+  OPENEN_ASSIGN_OR_RETURN(std::optional<crypto::Sha256Digest> found,
+                          Find(kCodePrefix, NormalizeCode(code), &value));
+  if (!found) {
     ++wrong_codes_;
     return InvalidCode();
   }
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "read code"));
+  const crypto::Sha256Digest hash = *found;
   OPENEN_ASSIGN_OR_RETURN(Record code_record, DecodeRecord(value));
   if (now >= code_record.expires_at) {
     ++wrong_codes_;
@@ -306,11 +338,11 @@ base::StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view to
   std::lock_guard<std::mutex> lock(mu_);
   if (decommissioned())
     return base::FailedPreconditionError("decommissioned");  // again, under the lock
-  const crypto::Sha256Digest hash = Lookup(token);
   std::string value;
-  rocksdb::Status got = db_->Get({}, RecordKey(kTokenPrefix, hash), &value);
-  if (got.IsNotFound()) return InvalidToken();
-  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "read token"));
+  OPENEN_ASSIGN_OR_RETURN(std::optional<crypto::Sha256Digest> found,
+                          Find(kTokenPrefix, token, &value));
+  if (!found) return InvalidToken();
+  const crypto::Sha256Digest hash = *found;
   OPENEN_ASSIGN_OR_RETURN(Record record, DecodeRecord(value));
   if (now >= record.expires_at) return InvalidToken();
 
@@ -390,9 +422,7 @@ base::StatusOr<IssuedToken> Verifier::ChaffToken(std::string_view code) {
   // The lookups of a real exchange: the code, then its sibling. Whatever they
   // find is left alone (a chaff code that hits a live one burns nothing).
   std::string ignored;
-  const rocksdb::Status got =
-      db_->Get({}, RecordKey(kCodePrefix, Lookup(NormalizeCode(code))), &ignored);
-  if (!got.ok() && !got.IsNotFound()) return store::FromRocksDb(got, "read code");
+  OPENEN_RETURN_IF_ERROR(Find(kCodePrefix, NormalizeCode(code), &ignored).status());
   db_->Get({}, RecordKey(kCodePrefix, RandomHash()), &ignored).PermitUncheckedError();
 
   const IssuedToken t = MakeChaffToken(now);
@@ -425,8 +455,7 @@ base::StatusOr<openen::v1::SignedEnvelope> Verifier::ChaffCertificate(std::strin
   std::lock_guard<std::mutex> lock(mu_);
   if (decommissioned()) return base::FailedPreconditionError("decommissioned");
   std::string ignored;
-  const rocksdb::Status got = db_->Get({}, RecordKey(kTokenPrefix, Lookup(token)), &ignored);
-  if (!got.ok() && !got.IsNotFound()) return store::FromRocksDb(got, "read token");
+  OPENEN_RETURN_IF_ERROR(Find(kTokenPrefix, token, &ignored).status());
 
   rocksdb::WriteBatch batch;
   const crypto::Sha256Digest h = RandomHash();

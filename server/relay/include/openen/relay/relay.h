@@ -62,6 +62,11 @@ struct RelayOptions {
   // How phones find the export signing key: "<id>-<version>".
   std::string signing_key_id = "openen";
   std::string signing_key_version = "v1";
+  // While the export key is rotated: the next key, under the same id and
+  // its own version, signs every batch too (GAEN's TEKSignatureList holds
+  // both signatures), so that phones that pin either key verify them.
+  std::shared_ptr<const crypto::EcdsaP256PrivateKey> next_signing_key;
+  std::string next_signing_key_version;
   // Keys have roles (DESIGN.md promise 7); each kind of signed object is
   // accepted only from its own role's keys, and no key may serve two roles.
   // The certificate keys (the verifiers' online keys) are Open's

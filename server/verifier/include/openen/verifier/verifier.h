@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -97,12 +98,16 @@ class Verifier {
   // Open opens (creating) the store in |data_dir|. Codes and tokens are
   // stored under HMAC-SHA256 with a key derived from |signing_key|, which
   // lives outside the data directory: a copy of the directory alone cannot
-  // be searched for a short code. INVALID_ARGUMENT when |signing_key| is
-  // also among options.decommission_keys.
-  static base::StatusOr<std::unique_ptr<Verifier>> Open(const std::string& data_dir,
-                                                        crypto::Ed25519PrivateKey signing_key,
-                                                        VerifierOptions options,
-                                                        const base::Clock* clock);
+  // be searched for a short code. |previous_signing_keys| are the keys it
+  // signed with before a rotation: nothing is signed with them, but codes
+  // and tokens stored under them are found (every lookup tries every key,
+  // so a code's age does not show in the time it takes) until they expire.
+  // INVALID_ARGUMENT when a key is also among options.decommission_keys, or
+  // a previous key is the current one.
+  static base::StatusOr<std::unique_ptr<Verifier>> Open(
+      const std::string& data_dir, crypto::Ed25519PrivateKey signing_key, VerifierOptions options,
+      const base::Clock* clock,
+      const std::vector<crypto::Ed25519PrivateKey>& previous_signing_keys = {});
   ~Verifier();
 
   const crypto::Ed25519PublicKey& public_key() const { return signing_key_.PublicKey(); }
@@ -167,14 +172,20 @@ class Verifier {
   openen::v1::SignedEnvelope MakeChaffCertificate(int64_t now) const;
 
   Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir,
-           crypto::Ed25519PrivateKey signing_key, crypto::SecretBytes lookup_key,
+           crypto::Ed25519PrivateKey signing_key, std::vector<crypto::SecretBytes> lookup_keys,
            VerifierOptions options, const base::Clock* clock);
 
+  // Lookup is the hash a new code or token is stored under (the current key).
   crypto::Sha256Digest Lookup(std::string_view secret) const;
+  // Find looks |secret| up under every lookup key (all of them, always):
+  // the hash it is stored under and its record in |value|, or nothing.
+  base::StatusOr<std::optional<crypto::Sha256Digest>> Find(char prefix, std::string_view secret,
+                                                           std::string* value) const;
 
   std::unique_ptr<rocksdb::DB> db_;
   const crypto::Ed25519PrivateKey signing_key_;
-  const crypto::SecretBytes lookup_key_;
+  // The current key's first, then the previous keys'.
+  const std::vector<crypto::SecretBytes> lookup_keys_;
   const crypto::Ed25519PrivateKey chaff_key_;  // throwaway: signs chaff certificates
   const VerifierOptions options_;
   const base::Clock* clock_;

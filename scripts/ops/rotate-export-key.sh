@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Rotating the relay's export signing key, which apps pin as
+# "<id>-<version>": docs/operations.md, "Rotating keys". In this order:
+#
+#   new KEYDIR VERSION    makes KEYDIR/export-VERSION.pem (mode 0600) and prints
+#                         the line to pin in the next app release,
+#                         "openen-VERSION <public key, base64 SPKI>". Ship an app
+#                         that pins the current key and this one; restart the
+#                         relay with --next-signing-key KEYDIR/export-VERSION.pem
+#                         --next-signing-key-version VERSION: every batch is then
+#                         signed by both keys, and apps pinning either verify it.
+#   switch KEYDIR VERSION once the new app is installed widely: the next key
+#                         becomes KEYDIR/export.pem, the old one is deleted; restart
+#                         the relay with --signing-key KEYDIR/export.pem
+#                         --signing-key-version VERSION and no --next-signing-key.
+#                         Apps that pin only the old key stop accepting new batches:
+#                         the app release after that can drop the old pin.
+#
+# The binaries are found on PATH, or through OPENEN_RELAY.
+set -euo pipefail
+
+relay=${OPENEN_RELAY:-openen-relay}
+
+die() { echo "rotate-export-key: $*" >&2; exit 1; }
+usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+
+[[ $# -eq 3 ]] || usage
+step=$1 keydir=$2 version=$3
+[[ $version =~ ^[A-Za-z0-9._-]+$ ]] || die "a version is letters, digits, '.', '_' or '-'"
+case $step in
+  new)
+    [[ -e $keydir/export-$version.pem ]] && die "$keydir/export-$version.pem exists"
+    spki=$("$relay" keygen --out "$keydir/export-$version.pem")
+    echo "openen-$version $spki"
+    ;;
+  switch)
+    [[ -f $keydir/export-$version.pem ]] || die "no $keydir/export-$version.pem: run 'new' first"
+    shred -u "$keydir/export.pem" 2>/dev/null || rm -f "$keydir/export.pem"
+    mv "$keydir/export-$version.pem" "$keydir/export.pem"
+    sync "$keydir"
+    echo "restart the relay with --signing-key $keydir/export.pem --signing-key-version $version"
+    ;;
+  *) usage ;;
+esac
