@@ -232,8 +232,8 @@ TEST_CASE("an order for the future takes effect at its time, on the phone and th
   // Served in advance, and logged: the log's one entry (a hash tile and
   // an entry bundle of width 1) and its checkpoint.
   CHECK(FilesIn(sys.relay.dir.Sub("export")) ==
-        std::vector<std::string>{"1", "1", "checkpoint", "decommission.bin", "index.sha256",
-                                 "index.txt"});
+        std::vector<std::string>{".openen-relay", "1", "1", "checkpoint", "decommission.bin",
+                                 "index.sha256", "index.txt"});
   auto keys = RelayFixture::DailyKeys(2);
   base::Bytes secret(32, 2);
   CHECK(sys.relay.relay->Publish(keys, sys.relay.Certificate(keys, secret), secret, false).ok());

@@ -158,7 +158,8 @@ base::StatusOr<std::unique_ptr<Verifier>> Verifier::Open(
     for (const crypto::Ed25519PrivateKey* online : keys) {
       if (k == online->PublicKey()) {
         return base::InvalidArgumentError(
-            "a certificate signing key is also given as a decommission key; orders need the "
+            std::string(online == keys.front() ? "the" : "a previous") +
+            " certificate signing key is also given as a decommission key; orders need the "
             "offline key");
       }
     }
