@@ -2,7 +2,10 @@
 
 #include "openen/server/program.h"
 
+#include <grpcpp/health_check_service_interface.h>
+
 #include <cstdio>
+#include <mutex>
 
 #include "openen/base/file.h"
 #include "openen/crypto/interval.h"
@@ -117,8 +120,26 @@ Outcome Serve(const Program& program, int argc, char** argv) {
   if (serve.decommission_keys.empty()) {
     Log(program.name, "no --decommission-key given: no decommission order will be accepted");
   }
-  ServeUntilSignal(program.name, running->server.get(), interval,
-                   [&] { return component->Maintain(); });
+  // Health: SERVING while the component says so and its last pass
+  // succeeded; a change is logged (never a peer, never a secret).
+  grpc::HealthCheckServiceInterface* health = running->server->GetHealthCheckService();
+  std::mutex health_mu;
+  std::string reported = "SERVING";
+  auto report = [&](const base::Status& maintained) {
+    base::Status s = maintained.ok() ? component->Health() : maintained;
+    std::lock_guard<std::mutex> lock(health_mu);
+    health->SetServingStatus(s.ok());
+    const std::string now = s.ok() ? "SERVING" : "NOT_SERVING (" + s.message() + ")";
+    if (now != reported) Log(program.name, "health: %s", now.c_str());
+    reported = now;
+  };
+  for (const std::string& name : component->HealthNames()) health->SetServingStatus(name, true);
+  report(base::Status::Ok());
+  ServeUntilSignal(program.name, running->server.get(), interval, [&] {
+    base::Status s = component->Maintain();
+    report(s);
+    return s;
+  });
   return {};
 }
 

@@ -7,6 +7,8 @@
 
 #include <atomic>
 
+#include "openen/base/fault.h"
+
 namespace openen::store {
 namespace {
 
@@ -66,6 +68,15 @@ rocksdb::WriteOptions SyncedWrite() {
 
 base::Status WriteSynced(rocksdb::DB* db, rocksdb::WriteBatch* batch, const std::string& what) {
   return FromRocksDb(db->Write(SyncedWrite(), batch), what);
+}
+
+base::Status ProbeWrite(rocksdb::DB* db) {
+  rocksdb::WriteBatch batch;
+  PutTransient(&batch, std::string(kPurgeMarkerKey.substr(0, 2)) + "openen-probe", "");
+  base::Status s = base::FaultPoint("store.probe");
+  if (s.ok()) s = WriteSynced(db, &batch, "probe");
+  if (!s.ok()) return base::UnavailableError("the store cannot be written: " + s.message());
+  return s;
 }
 
 void DeleteEverything(rocksdb::WriteBatch* batch) {

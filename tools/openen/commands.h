@@ -12,6 +12,7 @@ int KeysCommand(int argc, char** argv, int first);
 int ExportCommand(int argc, char** argv, int first);
 int SimulateCommand(int argc, char** argv, int first);
 int LogCommand(int argc, char** argv, int first);
+int HealthCommand(int argc, char** argv, int first);
 
 }  // namespace openen::tools
 

@@ -19,6 +19,7 @@ constexpr char kUsage[] =
     "  export inspect  print and verify a GAEN key export file\n"
     "  simulate        run a city of phones, a verifier and a relay on this machine\n"
     "  log             verify, compare and witness a relay's transparency log\n"
+    "  health          probe a relay's or verifier's health (exit 0 when serving)\n"
     "\n"
     "Run 'openen <command> --help' for a command's options.\n";
 
@@ -39,5 +40,6 @@ int main(int argc, char** argv) {
   if (cmd == "export") return ExportCommand(argc, argv, 2);
   if (cmd == "simulate") return SimulateCommand(argc, argv, 2);
   if (cmd == "log") return LogCommand(argc, argv, 2);
+  if (cmd == "health") return HealthCommand(argc, argv, 2);
   return Fail("unknown command '" + cmd + "'\n" + kUsage);
 }

@@ -146,6 +146,10 @@ class RelayServer final : public server::Component {
   }
   std::vector<grpc::Service*> Services() override { return {service_.get()}; }
   base::Status Maintain() override { return relay_->Maintain(); }
+  base::Status Health() override { return relay_->Health(); }
+  std::vector<std::string> HealthNames() const override {
+    return {openen::v1::Relay::service_full_name()};
+  }
   std::string Description() const override {
     std::string by = options_.signing_key_id + "-" + options_.signing_key_version;
     if (options_.next_signing_key)

@@ -962,6 +962,11 @@ base::StatusOr<std::string> Relay::ReadLogFile(const std::string& path) const {
   return base::ReadFile(exports_.log_path() + "/" + path, wire::kMaxLogFileBytes, path);
 }
 
+base::Status Relay::Health() const {
+  if (decommissioned()) return base::FailedPreconditionError("decommissioned");
+  return store::ProbeWrite(db_.get());
+}
+
 size_t Relay::PendingKeys() const {
   size_t n = 0;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));

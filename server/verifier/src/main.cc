@@ -268,6 +268,10 @@ class VerifierServer final : public server::Component {
   }
   std::vector<grpc::Service*> Services() override { return {service_.get()}; }
   base::Status Maintain() override { return verifier_->Maintain().status(); }
+  base::Status Health() override { return verifier_->Health(); }
+  std::vector<std::string> HealthNames() const override {
+    return {openen::v1::Verification::service_full_name()};
+  }
   std::string Description() const override {
     return "certificates signed by " + base::Base64Encode(verifier_->public_key().bytes());
   }

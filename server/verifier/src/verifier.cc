@@ -194,6 +194,11 @@ Verifier::Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir,
 
 Verifier::~Verifier() = default;
 
+base::Status Verifier::Health() const {
+  if (decommissioned()) return base::FailedPreconditionError("decommissioned");
+  return store::ProbeWrite(db_.get());
+}
+
 crypto::Sha256Digest Verifier::Lookup(std::string_view secret) const {
   return crypto::HmacSha256(lookup_keys_.front().Reveal(), base::AsBytes(secret));
 }

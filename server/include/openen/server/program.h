@@ -55,6 +55,14 @@ class Component {
   virtual std::vector<grpc::Service*> Services() = 0;
   // Maintain is the periodic maintenance pass (ServeUntilSignal).
   virtual base::Status Maintain() = 0;
+  // Health says whether the component can do its work now: OK, or why
+  // not (decommissioned; its store cannot be written). RunProgram asks after
+  // Open and after every maintenance pass, and the standard gRPC health
+  // service answers NOT_SERVING, for the server ("") and for each of
+  // HealthNames, while it is not OK or the last pass failed.
+  virtual base::Status Health() = 0;
+  // HealthNames are the full names of its gRPC services ("openen.v1.Relay").
+  virtual std::vector<std::string> HealthNames() const = 0;
   // Description ends the log line "listening on HOST:PORT, <Description()>":
   // what signs the component's output. No peer address, no secret.
   virtual std::string Description() const = 0;
@@ -122,7 +130,9 @@ struct Program {
 //                     that returns CANCELLED was stopped by a shutdown signal
 //                     while it waited, and exits kExitOk), serves its
 //                     services (StartServer) until SIGTERM or SIGINT with its
-//                     Maintain every interval (ServeUntilSignal).
+//                     Maintain every interval (ServeUntilSignal), and reports
+//                     its Health to the gRPC health service (a change is
+//                     logged).
 // Returns the process exit code: kExitOk, kExitUsage for bad arguments or
 // unreadable input (the message on stderr), kExitFailure when a command ran
 // and failed, or when the component cannot be opened or served.

@@ -40,6 +40,11 @@ rocksdb::WriteOptions SyncedWrite();
 // prefixed by |what|.
 base::Status WriteSynced(rocksdb::DB* db, rocksdb::WriteBatch* batch, const std::string& what);
 
+// ProbeWrite checks that |db| can be written: one synced write of a record
+// and its deletion (PutTransient), which leaves nothing. UNAVAILABLE "the
+// store cannot be written: ..." otherwise. For health checks.
+base::Status ProbeWrite(rocksdb::DB* db);
+
 // DeleteEverything adds to |batch| the deletion of every record (every key
 // below kPurgeMarkerKey's reserved prefix): how a store is erased in place.
 void DeleteEverything(rocksdb::WriteBatch* batch);

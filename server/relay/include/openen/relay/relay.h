@@ -196,6 +196,11 @@ class Relay {
   bool decommissioned() const { return decommission_.EffectiveAt(clock_->NowSeconds()); }
   const crypto::EcdsaP256PublicKey& export_public_key() const { return export_public_key_; }
 
+  // Health is OK while the relay can take uploads: FAILED_PRECONDITION
+  // "decommissioned" from the order's time, UNAVAILABLE when its store
+  // cannot be written (store::ProbeWrite).
+  base::Status Health() const;
+
   // PendingKeys counts stored keys not yet released (for tests and monitoring).
   size_t PendingKeys() const;
 

@@ -152,6 +152,11 @@ class Verifier {
   // Returns how many records expired. Call periodically, off request paths.
   base::StatusOr<size_t> Maintain();
 
+  // Health is OK while the verifier can issue and exchange codes:
+  // FAILED_PRECONDITION "decommissioned" from the order's time, UNAVAILABLE
+  // when its store cannot be written (store::ProbeWrite).
+  base::Status Health() const;
+
   // LiveRecords counts stored codes and tokens (for tests and monitoring).
   size_t LiveRecords() const;
 

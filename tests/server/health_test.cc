@@ -1,0 +1,108 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Honest health, with the real binaries and `openen health`: per service,
+// NOT_SERVING while the store cannot be written (a fault injected in the
+// store's write probe) and once decommissioned.
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+
+#include "openen/base/fault.h"
+#include "relay_fixture.h"
+#include "relay_process.h"
+#include "subprocess.h"
+
+namespace openen::relay {
+namespace {
+
+using openen::testing::Process;
+using openen::testing::Run;
+using openen::testing::RunResult;
+using openen::testing::TempDir;
+using testing::RelayProcess;
+
+RunResult Health(const std::string& address, const std::vector<std::string>& options = {}) {
+  std::vector<std::string> argv = {OPENEN_CLI, "health"};
+  argv.insert(argv.end(), options.begin(), options.end());
+  argv.push_back(address);
+  return Run(argv);
+}
+
+TEST_CASE(
+    "health is per service and honest - NOT_SERVING while the store cannot be written and once "
+    "decommissioned",
+    "[relay][verifier][health][e2e]") {
+  TempDir dir;
+  RunResult certificate = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("certificate.key")});
+  REQUIRE(certificate.exit_code == 0);
+  std::ofstream(dir.Sub("certificate.pub")) << certificate.out;
+  RunResult decommission = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("decommission.key")});
+  REQUIRE(decommission.exit_code == 0);
+  std::ofstream(dir.Sub("decommission.pub")) << decommission.out;
+  REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
+  REQUIRE(Run({OPENEN_CLI, "log", "keygen", "--name", "openen.example/log", "--out",
+               dir.Sub("log.key")})
+              .exit_code == 0);
+  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
+
+  // The second probe of the relay's store (its first maintenance pass) fails.
+  if (base::kFaultInjection) setenv("OPENEN_FAULT", "store.probe=error@2", 1);
+  RelayProcess relay(
+      dir, "relay",
+      {"--decommission-key", dir.Sub("decommission.pub"), "--maintenance-interval", "2"});
+  unsetenv("OPENEN_FAULT");
+  const std::string address = "127.0.0.1:" + std::to_string(relay.port);
+  if (base::kFaultInjection) {
+    REQUIRE(relay.process->WaitForStderr("health: NOT_SERVING (the store cannot be written"));
+    RunResult down = Health(address);
+    CHECK(down.exit_code == 1);
+    CHECK(down.out == "NOT_SERVING\n");
+    REQUIRE(relay.process->WaitForStderr("health: SERVING"));
+  }
+  RunResult up = Health(address);
+  CHECK(up.exit_code == 0);
+  CHECK(up.out == "SERVING\n");
+  CHECK(Health("grpc://" + address, {"--service", "openen.v1.Relay"}).exit_code == 0);
+  RunResult unknown = Health(address, {"--service", "openen.v1.Verification"});
+  CHECK(unknown.exit_code == 1);
+  CHECK_THAT(unknown.err, Catch::Contains("no service named 'openen.v1.Verification'"));
+  RunResult nobody = Health("127.0.0.1:1", {"--timeout", "1"});
+  CHECK(nobody.exit_code == 1);
+  CHECK_THAT(nobody.err, Catch::Contains("no answer"));
+  CHECK(Health(address, {"--timeout", "0"}).exit_code == 2);
+
+  // Decommissioned: NOT_SERVING, for the server and its service.
+  REQUIRE(Run({OPENEN_VERIFIER, "decommission-order", "--signing-key", dir.Sub("decommission.key"),
+               "--effective", std::to_string(std::time(nullptr)), "--out", dir.Sub("order.bin")})
+              .exit_code == 0);
+  REQUIRE(Run({OPENEN_RELAY, "decommission", "--order", dir.Sub("order.bin"), "--data-dir",
+               relay.data, "--decommission-key", dir.Sub("decommission.pub")})
+              .exit_code == 0);
+  REQUIRE(relay.process->WaitForStderr("health: NOT_SERVING (decommissioned)"));
+  for (const std::vector<std::string>& service :
+       {std::vector<std::string>{}, std::vector<std::string>{"--service", "openen.v1.Relay"}}) {
+    RunResult off = Health(address, service);
+    CHECK(off.exit_code == 1);
+    CHECK(off.out == "NOT_SERVING\n");
+  }
+  CHECK(relay.process->Stop(SIGTERM) == 0);
+
+  // The verifier answers for its own service.
+  Process verifier({OPENEN_VERIFIER, "--data-dir", dir.Sub("verifier-data"), "--signing-key",
+                    dir.Sub("certificate.key"), "--admin-key-file", dir.Sub("admin.key"),
+                    "--listen", "127.0.0.1:0"});
+  REQUIRE(verifier.WaitForStderr("listening on 127.0.0.1:"));
+  REQUIRE(verifier.WaitForStderr("\n"));
+  const std::string& log = verifier.stderr_text();
+  const std::string verifier_address =
+      "127.0.0.1:" +
+      std::to_string(std::stoi(log.substr(log.find("listening on 127.0.0.1:") + 23)));
+  CHECK(Health(verifier_address, {"--service", "openen.v1.Verification"}).exit_code == 0);
+  CHECK(Health(verifier_address, {"--service", "openen.v1.Relay"}).exit_code == 1);
+  CHECK(verifier.Stop(SIGTERM) == 0);
+}
+
+}  // namespace
+}  // namespace openen::relay
