@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <mutex>
+#include <string_view>
 
 #include "openen/base/file.h"
 #include "openen/crypto/interval.h"
@@ -56,7 +57,13 @@ Command DecommissionCommand(const Program& program) {
           }};
 }
 
-Outcome Run(const Command& command, int argc, char** argv) {
+Outcome Run(const Program& program, const Command& command, int argc, char** argv) {
+  for (int i = 2; i < argc; ++i) {
+    if (std::string_view(argv[i]) == "--help" || std::string_view(argv[i]) == "-h") {
+      std::fputs(program.usage, stdout);
+      return {};
+    }
+  }
   OPENEN_ASSIGN_OR_RETURN(Args args, Args::Parse(argc, argv, 2, command.options, command.flags));
   return command.run(args);
 }
@@ -172,9 +179,10 @@ int RunProgram(const Program& program, int argc, char** argv) {
     std::fputs(program.usage, stdout);
     return cli::kExitOk;
   }
-  if (command == "decommission") return Run(DecommissionCommand(program), argc, argv).Exit();
+  if (command == "decommission")
+    return Run(program, DecommissionCommand(program), argc, argv).Exit();
   for (const Command& c : program.commands) {
-    if (command == c.name) return Run(c, argc, argv).Exit();
+    if (command == c.name) return Run(program, c, argc, argv).Exit();
   }
   return Serve(program, argc, argv).Exit();
 }

@@ -106,3 +106,41 @@ TEST_CASE(
 
 }  // namespace
 }  // namespace openen::relay
+
+namespace openen::relay {
+namespace {
+
+TEST_CASE("every command of the three programs answers --help with its usage",
+          "[relay][verifier][cli]") {
+  const std::vector<std::vector<std::string>> commands = {
+      {OPENEN_RELAY},
+      {OPENEN_RELAY, "keygen"},
+      {OPENEN_RELAY, "decommission"},
+      {OPENEN_VERIFIER},
+      {OPENEN_VERIFIER, "keygen"},
+      {OPENEN_VERIFIER, "admin-key"},
+      {OPENEN_VERIFIER, "sign-config"},
+      {OPENEN_VERIFIER, "decommission-order"},
+      {OPENEN_VERIFIER, "decommission"},
+      {OPENEN_VERIFIER, "issue"},
+      {OPENEN_CLI},
+      {OPENEN_CLI, "keys", "derive"},
+      {OPENEN_CLI, "export", "inspect"},
+      {OPENEN_CLI, "simulate"},
+      {OPENEN_CLI, "log", "keygen"},
+      {OPENEN_CLI, "log", "verify"},
+      {OPENEN_CLI, "log", "compare"},
+      {OPENEN_CLI, "log", "witness"},
+      {OPENEN_CLI, "health"},
+  };
+  for (std::vector<std::string> argv : commands) {
+    argv.push_back("--help");
+    const openen::testing::RunResult r = openen::testing::Run(argv);
+    INFO(argv[0] << " " << (argv.size() > 2 ? argv[1] : "") << ": " << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, Catch::StartsWith("usage"));
+  }
+}
+
+}  // namespace
+}  // namespace openen::relay

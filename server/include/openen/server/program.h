@@ -120,7 +120,8 @@ struct Program {
 //   decommission      `--order FILE --data-dir DIR --decommission-key FILE`:
 //                     installs a verified decommission order in DIR
 //                     (InstallDecommissionOrder) and prints from when;
-//   a command's name  runs that command;
+//   a command's name  runs that command (with --help or -h anywhere after
+//                     it: prints the usage text, exits kExitOk);
 //   anything else     serves: parses the common serve options (--data-dir,
 //                     --listen, --tls-cert, --tls-key, --maintenance-interval
 //                     1..86400, --decommission-key, --help) and the program's
