@@ -292,6 +292,15 @@ StatusOr<FileLock> FileLock::TryLock(const std::string& path) {
     if (err == EWOULDBLOCK) return FailedPreconditionError(path + " is locked by another process");
     return UnavailableError("cannot lock " + path + ": " + std::strerror(err));
   }
+  // The lock is on the file, not the name: one replaced or removed since it
+  // was opened would let another process lock the new one too.
+  struct stat held {
+  }, named{};
+  if (::fstat(fd, &held) != 0 || ::stat(path.c_str(), &named) != 0 || held.st_ino != named.st_ino ||
+      held.st_dev != named.st_dev) {
+    ::close(fd);
+    return FailedPreconditionError(path + " was replaced while it was locked");
+  }
   return FileLock(fd, path);
 }
 
@@ -318,6 +327,7 @@ StatusOr<std::string> FileLock::Read(size_t limit) const {
 }
 
 Status FileLock::Write(std::string_view contents) const {
+  errno = EIO;  // a short write sets none
   if (::ftruncate(fd_, 0) != 0 ||
       ::pwrite(fd_, contents.data(), contents.size(), 0) != static_cast<ssize_t>(contents.size()) ||
       ::fsync(fd_) != 0) {

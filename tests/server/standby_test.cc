@@ -12,11 +12,14 @@
 #include <filesystem>
 #include <fstream>
 
+#include "openen/base/fault.h"
 #include "openen/client/client.h"
 #include "openen/client/platform.h"
 #include "openen/client/sync.h"
 #include "openen/relay/relay.h"
+#include "openen/server/decommission.h"
 #include "openen/wire/export.h"
+#include "openen/wire/signed.h"
 #include "openen/wire/tlog.h"
 #include "relay_fixture.h"
 #include "relay_process.h"
@@ -329,6 +332,69 @@ TEST_CASE(
   REQUIRE(idle.process->WaitForStderr("standby: waiting"));
   CHECK(idle.process->Stop(SIGTERM) == 0);
   CHECK(standby.process->Stop(SIGTERM) == 0);
+}
+
+}  // namespace
+}  // namespace openen::relay
+
+namespace openen::relay {
+namespace {
+
+TEST_CASE(
+    "a relay taking over a decommissioned directory stays switched off - or does not start without "
+    "the key",
+    "[relay][standby][decommission]") {
+  RelayFixture f;
+  Release(f, f.relay.get(), RelayFixture::DailyKeys(3), 1);
+  openen::v1::DecommissionOrder o;
+  o.set_effective_at(kNow + 3600);
+  o.set_issuer("health authority");
+  std::ofstream(f.dir.Sub("order.bin"), std::ios::binary)
+      << wire::SignEnvelope(wire::kDecommissionOrderContext, o, f.decommission_key)
+             .SerializeAsString();
+  REQUIRE(server::InstallDecommissionOrder(f.dir.Sub("order.bin"), f.dir.Sub("data"),
+                                           {f.decommission_key.PublicKey()})
+              .ok());
+  REQUIRE(f.relay->Maintain().ok());
+  REQUIRE(f.relay->decommissioned());
+  f.relay.reset();
+
+  RelayOptions keyless = f.options;
+  keyless.decommission_keys.clear();
+  auto refused = f.OpenOther("data-b", keyless);
+  REQUIRE(refused.status().code() == base::StatusCode::kFailedPrecondition);
+  CHECK_THAT(refused.status().message(), Catch::Contains("serves a decommission order"));
+
+  auto standby = f.OpenOther("data-b", TakeOver(f.options));
+  REQUIRE(standby.ok());
+  CHECK((*standby)->decommissioned());
+  CHECK((*standby)->ListBatches("", 10).empty());
+  base::Bytes secret(32, 0x5e);
+  const auto keys = RelayFixture::DailyKeys(2);
+  CHECK((*standby)->Publish(keys, f.Certificate(keys, secret), secret, false).status().code() ==
+        base::StatusCode::kFailedPrecondition);
+  CHECK_FALSE(std::filesystem::exists(f.dir.Sub("export/log/checkpoint")));
+}
+
+TEST_CASE("a take-over stopped after its write finishes at the next start", "[relay][standby]") {
+  if (!base::kFaultInjection) return;
+  RelayFixture f;
+  Release(f, f.relay.get(), RelayFixture::DailyKeys(3), 1);
+  f.relay.reset();
+  const auto key = *crypto::EcdsaP256PrivateKey::FromPem(f.signing_pem);
+  const std::string unlogged = BatchFileName(kNow + 2 * 3600);
+  std::ofstream(f.dir.Sub("export/" + unlogged), std::ios::binary)
+      << ExportZip(key, kNow + 2 * 3600, 12);
+  base::ArmFault("relay.takeover.written", base::FaultAction::kError);
+  REQUIRE_FALSE(f.OpenOther("data-b", TakeOver(f.options)).ok());
+  base::DisarmFaults();
+  // Its log now has the adopted batch, the published one not yet.
+  auto relay = f.OpenOther("data-b", TakeOver(f.options));
+  REQUIRE(relay.ok());
+  const auto listed = (*relay)->ListBatches("", 10);
+  REQUIRE(listed.size() == 2);
+  CHECK(listed[1].name() == unlogged);
+  CHECK(LogEntries(f).size() == 2);
 }
 
 }  // namespace

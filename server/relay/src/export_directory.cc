@@ -141,8 +141,12 @@ base::Status ExportDirectory::SetOwner(const std::string& id) const {
 
 base::Status ExportDirectory::RemoveTemporaries() const {
   return RemoveIf([](const std::string& name) {
+    if (!IsTemporary(name)) return false;
+    // A batch's temporary file was never released, whoever wrote it.
+    const std::string target = name.substr(0, name.size() - 4);
+    if (ParseBatchName(target)) return true;
     for (const char* own : {kIndexFile, kDigestsFile, kConfigFile, kDecommissionFile}) {
-      if (name == std::string(own) + ".tmp") return true;
+      if (target == own) return true;
     }
     return false;
   });

@@ -399,6 +399,22 @@ base::StatusOr<std::unique_ptr<Relay>> Relay::Open(
                             TransparencyLog::Load(relay->db_.get(), relay->options_.log_key));
     relay->log_.emplace(std::move(log));
   }
+  // A directory that serves an order (another relay's, which this one is
+  // taking over, or its own) is switched off: the order is installed here
+  // too, or the relay does not start.
+  const std::string served_order = export_dir + "/decommission.bin";
+  if (!relay->decommission_.Order() && base::FileExists(served_order)) {
+    base::StatusOr<int64_t> installed =
+        server::InstallDecommissionOrder(served_order, data_dir, relay->options_.decommission_keys);
+    if (!installed.ok()) {
+      return base::FailedPreconditionError(
+          "the export directory " + export_dir +
+          " serves a decommission order that this relay cannot install (" +
+          installed.status().message() +
+          "): start it with the --decommission-key that signed it, or not on this directory");
+    }
+    OPENEN_RETURN_IF_ERROR(relay->decommission_.Refresh());
+  }
   if (relay->decommissioned()) {
     // Already switched off: apply it again, publish nothing else.
     std::lock_guard<std::mutex> lock(relay->batch_mu_);
@@ -785,36 +801,40 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
   return base::Status::Ok();
 }
 
-base::Status Relay::ExpireBatches(int64_t now) {
-  std::vector<std::pair<std::string, std::string>> expired;  // db key, file name
+base::StatusOr<std::vector<std::string>> Relay::UnrecordExpired(int64_t now,
+                                                                rocksdb::WriteBatch* wb) const {
+  std::vector<std::string> files;
+  std::set<std::string> times;  // BE64 close times
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
     const std::string prefix(1, kBatchPrefix);
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      if (it->value().size() < 8) continue;
+      if (it->key().size() != 9 || it->value().size() < 8) continue;
       if (ReadBe64(it->value().data()) > now) continue;
-      expired.emplace_back(it->key().ToString(), BatchFileName(ReadBe64(it->key().data() + 1)));
+      const std::string file = BatchFileName(ReadBe64(it->key().data() + 1));
+      wb->Delete(it->key());
+      wb->Put(FileKey(file), "");  // the file goes once this is written
+      times.insert(it->key().ToString().substr(1));
+      files.push_back(file);
     }
     OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan batches"));
   }
-  if (expired.empty()) return base::Status::Ok();
-  rocksdb::WriteBatch wb, done;
-  for (const auto& [key, file] : expired) {
-    wb.Delete(key);
-    wb.Put(FileKey(file), "");  // removed below; if not, at the next pass or start
-    done.Delete(FileKey(file));
-  }
+  if (files.empty()) return files;
   // The key index entries that name an expired batch go with it.
-  {
-    std::set<std::string> times;
-    for (const auto& [key, file] : expired) times.insert(key.substr(1));
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
-    const std::string prefix(1, kIndexPrefix);
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      if (times.count(it->value().ToString())) wb.Delete(it->key());
-    }
-    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan key index"));
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix(1, kIndexPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (times.count(it->value().ToString())) wb->Delete(it->key());
   }
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan key index"));
+  return files;
+}
+
+base::Status Relay::ExpireBatches(int64_t now) {
+  rocksdb::WriteBatch wb, done;
+  OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> expired, UnrecordExpired(now, &wb));
+  if (expired.empty()) return base::Status::Ok();
+  for (const std::string& file : expired) done.Delete(FileKey(file));
   // Unlist first, then delete the files: a crash in between leaves noted
   // files without a record, which the next pass or start removes. The removals are synced
   // so that a power cut brings back no expired batch (14 days, then gone).
@@ -823,7 +843,7 @@ base::Status Relay::ExpireBatches(int64_t now) {
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.expire.unrecorded"));
   OPENEN_RETURN_IF_ERROR(WriteIndex());
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.expire.indexed"));
-  for (const auto& [key, file] : expired) OPENEN_RETURN_IF_ERROR(exports_.RemoveBatch(file));
+  for (const std::string& file : expired) OPENEN_RETURN_IF_ERROR(exports_.RemoveBatch(file));
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.expire.removed"));
   OPENEN_RETURN_IF_ERROR(exports_.Sync());
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(db_->Write({}, &done), "expire batches"));
@@ -1021,6 +1041,16 @@ base::Status Relay::ClaimExportDirectory() {
     ours = std::all_of(names.begin(), names.end(), [&](const std::string& name) {
       return Recorded(name) || db_->Get({}, FileKey(name), &noted).ok();
     });
+    // And a log published there must be the beginning of this relay's.
+    if (ours && log_ && base::FileExists(exports_.log_path() + "/checkpoint")) {
+      base::StatusOr<TransparencyLog::Published> published =
+          log_->ReadPublished(exports_.log_path());
+      ours = published.ok() && published->entries.size() <= log_->size();
+      for (size_t i = 0; ours && i < published->entries.size(); ++i) {
+        base::StatusOr<std::vector<std::string>> own = log_->Entries(i, i + 1);
+        ours = own.ok() && own->front() == published->entries[i].Encode();
+      }
+    }
   }
   if (!ours) {
     if (!options_.take_over) {
@@ -1055,34 +1085,18 @@ base::Status Relay::ClaimExportDirectory() {
 
 base::Status Relay::TakeOver() {
   const int64_t now = clock_->NowSeconds();
-  rocksdb::WriteBatch wb;
   // Records that expired while another relay wrote the directory go, with
-  // their files.
-  {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
-    const std::string prefix(1, kBatchPrefix);
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      if (it->key().size() != 9 || it->value().size() < 8 || ReadBe64(it->value().data()) > now)
-        continue;
-      wb.Delete(it->key());
-      wb.Put(FileKey(BatchFileName(ReadBe64(it->key().data() + 1))), "");
-    }
-    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan batches"));
-  }
-  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "expire batches"));
-  wb.Clear();
+  // their files and key index entries, in the write below.
+  rocksdb::WriteBatch wb;
+  OPENEN_RETURN_IF_ERROR(UnrecordExpired(now, &wb).status());
 
-  // The published log: this relay's own entries must be its beginning.
+  // The published log and this relay's own: one must begin the other (this
+  // relay's is the longer when a take-over stopped before publishing).
   TransparencyLog::Published published;
   if (log_) {
     OPENEN_ASSIGN_OR_RETURN(published, log_->ReadPublished(exports_.log_path()));
-    if (log_->size() > published.entries.size()) {
-      return base::FailedPreconditionError(
-          "this relay's transparency log has " + std::to_string(log_->size()) +
-          " entries, more than the " + std::to_string(published.entries.size()) + " published in " +
-          exports_.log_path() + ": it cannot take that directory over");
-    }
-    OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> own, log_->Entries(0, log_->size()));
+    const uint64_t common = std::min<uint64_t>(log_->size(), published.entries.size());
+    OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> own, log_->Entries(0, common));
     for (size_t i = 0; i < own.size(); ++i) {
       if (own[i] != published.entries[i].Encode()) {
         return base::FailedPreconditionError(
@@ -1097,9 +1111,10 @@ base::Status Relay::TakeOver() {
         " has a transparency log: take it over with the log key that signs it (--log-key)");
   }
 
+  const size_t own_size = log_ ? std::min<size_t>(log_->size(), published.entries.size()) : 0;
   std::vector<wire::LogEntry> appended(
-      published.entries.begin() + static_cast<std::ptrdiff_t>(log_ ? log_->size() : 0),
-      published.entries.end());
+      published.entries.begin() + static_cast<std::ptrdiff_t>(own_size), published.entries.end());
+  const bool pending = PendingKeys() > 0;
   std::set<std::string> logged;
   std::vector<std::string> problems;
   int64_t last_logged = -1;
@@ -1117,7 +1132,7 @@ base::Status Relay::TakeOver() {
     auto file = base::ReadFile(path, wire::kMaxExportFileSize, e.name);
     if (file.ok() && crypto::Sha256(base::AsBytes(*file)) == e.sha256) {
       base::StatusOr<wire::LogEntry> adopted =
-          AdoptBatch(e.name, base::ToBytes(*file), static_cast<int64_t>(e.expires), &wb);
+          AdoptBatch(e.name, base::ToBytes(*file), static_cast<int64_t>(e.expires), pending, &wb);
       if (adopted.ok()) continue;
       problems.push_back("batch " + e.name + ": " + adopted.status().message());
       continue;
@@ -1154,7 +1169,7 @@ base::Status Relay::TakeOver() {
         it != listed.end() && it->second == base::HexEncode(crypto::Sha256(base::AsBytes(*file)));
     if (!signed_here && !listed_here) continue;
     base::StatusOr<wire::LogEntry> entry =
-        AdoptBatch(name, base::ToBytes(*file), std::nullopt, &wb);
+        AdoptBatch(name, base::ToBytes(*file), std::nullopt, pending, &wb);
     if (!entry.ok()) continue;
     adopted_now.push_back(std::move(*entry));
     unknown.pop_back();
@@ -1166,6 +1181,12 @@ base::Status Relay::TakeOver() {
   if (log_ && !appended.empty()) log_->Append(appended, time, &wb);
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &wb, "take over"));
   if (log_ && !appended.empty()) log_->Appended(appended, time);
+  // The witnesses' cosignatures of the checkpoint taken over still hold
+  // while the log is the same.
+  if (log_ && published.note && log_->size() == published.entries.size()) {
+    log_->Cosign(*published.note, options_.witness_keys);
+  }
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.takeover.written"));
   purge_.Mark();
   index_stale_ = true;
   server::Log("relay",
@@ -1175,7 +1196,7 @@ base::Status Relay::TakeOver() {
 }
 
 base::StatusOr<wire::LogEntry> Relay::AdoptBatch(const std::string& name, base::Bytes file,
-                                                 std::optional<int64_t> expires,
+                                                 std::optional<int64_t> expires, bool pending,
                                                  rocksdb::WriteBatch* wb) {
   const int64_t t = *ParseBatchName(name);
   const crypto::Sha256Digest digest = crypto::Sha256(file);
@@ -1183,7 +1204,6 @@ base::StatusOr<wire::LogEntry> Relay::AdoptBatch(const std::string& name, base::
   OPENEN_ASSIGN_OR_RETURN(wire::ExportFile parsed, wire::ExportFile::Parse(std::move(file)));
   const std::string when = Be64(t);
   int64_t newest_end = 0;
-  const bool pending = PendingKeys() > 0;
   OPENEN_RETURN_IF_ERROR(parsed.ForEachKey([&](const wire::ExportKey& k) {
     newest_end = std::max(newest_end, KeyEndSeconds(k));
     const std::string index = IndexKey(k.key_data);

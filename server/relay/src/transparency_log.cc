@@ -188,6 +188,7 @@ base::StatusOr<TransparencyLog::Published> TransparencyLog::ReadPublished(
   if (*crypto::MerkleRoot(leaves, leaves.size()) != head->root) {
     return damaged("has entries that do not give its checkpoint's root");
   }
+  out.note = std::move(*note);
   return out;
 }
 

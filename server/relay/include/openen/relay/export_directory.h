@@ -101,7 +101,7 @@ class ExportDirectory {
   // WriteDecommissionOrder writes decommission.bin.
   base::Status WriteDecommissionOrder(const openen::v1::SignedEnvelope& order) const;
 
-  // RemoveTemporaries deletes the temporary files of index.txt,
+  // RemoveTemporaries deletes the temporary files of batches, index.txt,
   // index.sha256, config.bin and decommission.bin that a crash left.
   base::Status RemoveTemporaries() const;
   // RemoveAllButOrder deletes every batch, both indexes, config.bin and every

@@ -222,10 +222,16 @@ class Relay {
   base::Status TakeOver();
   // AdoptBatch adds to |wb| the record and key index of batch |name|, whose
   // file holds |file|; its expiry is |expires| when known (logged), else
-  // computed as CloseBatch does. Returns its log entry.
+  // computed as CloseBatch does; with |pending| keys in the store, those of
+  // them the batch holds are deleted. Returns its log entry.
   base::StatusOr<wire::LogEntry> AdoptBatch(const std::string& name, base::Bytes file,
-                                            std::optional<int64_t> expires,
+                                            std::optional<int64_t> expires, bool pending,
                                             rocksdb::WriteBatch* wb);
+  // UnrecordExpired adds to |wb| the deletion of every batch record expired
+  // at |now| and of its key index entries, and a note ('f') of its file, so
+  // that the file goes once |wb| is written. Returns the files.
+  base::StatusOr<std::vector<std::string>> UnrecordExpired(int64_t now,
+                                                           rocksdb::WriteBatch* wb) const;
   bool Recorded(const std::string& batch_name) const;
   // CheckPublishShape refuses what Publish refuses before any work.
   base::Status CheckPublishShape(size_t key_count, size_t hmac_secret_bytes) const;

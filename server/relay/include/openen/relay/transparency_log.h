@@ -83,6 +83,7 @@ class TransparencyLog {
   struct Published {
     std::vector<wire::LogEntry> entries;
     int64_t time = 0;
+    std::optional<wire::SignedNote> note;  // the checkpoint, with its cosignatures
   };
   base::StatusOr<Published> ReadPublished(const std::string& dir) const;
   // The most entries ReadPublished reads (a log of hourly batches reaches
