@@ -27,7 +27,10 @@ verifier=${OPENEN_VERIFIER:-openen-verifier}
 readonly code_lifetime=$((24 * 3600 + 15 * 60))
 
 die() { echo "rotate-certificate-key: $*" >&2; exit 1; }
-usage() { sed -n '2,30p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2; }
+# keys FILE: the keys a --certificate-key file holds, one per line, as the
+# relay reads them (trimmed; blank lines and # comments skipped).
+keys() { awk '{ gsub(/^[ \t\r]+|[ \t\r]+$/, "") } $0 != "" && !/^#/' "$1"; }
 
 [[ $# -ge 2 ]] || usage
 step=$1
@@ -44,8 +47,11 @@ case $step in
     [[ $# -eq 2 ]] || usage
     file=$1 public=$2
     [[ -f $file ]] || die "$file does not exist"
-    grep -qxF -- "$public" "$file" || printf '%s\n' "$public" >> "$file"
-    echo "the relay's certificate keys are now: $(grep -c . "$file") lines; restart the relay"
+    if ! keys "$file" | grep -qxF -- "$public"; then
+      [[ -s $file && $(tail -c 1 "$file" | od -An -c | tr -d ' ') != '\n' ]] && echo >> "$file"
+      printf '%s\n' "$public" >> "$file"
+    fi
+    echo "the relay trusts $(keys "$file" | wc -l) certificate keys; restart the relay"
     ;;
   switch)
     keydir=$1
@@ -62,15 +68,17 @@ case $step in
   untrust)
     [[ $# -eq 2 ]] || usage
     file=$1 public=$2
-    [[ $(grep -cvxF -- "$public" "$file") -ge 1 ]] || die "$file would trust no key"
-    grep -vxF -- "$public" "$file" > "$file.new" || true
+    keys "$file" | grep -qxF -- "$public" || die "$file does not hold that key"
+    [[ $(keys "$file" | grep -cvxF -- "$public") -ge 1 ]] || die "$file would trust no key"
+    awk -v key="$public" '{ line = $0; gsub(/^[ \t\r]+|[ \t\r]+$/, "", line) } line != key' \
+      "$file" > "$file.new"
     mv "$file.new" "$file"
     echo "restart the relay"
     ;;
   finish)
     keydir=$1 force=${2:-}
     [[ -f $keydir/certificate-previous.key ]] || die "no rotation to finish in $keydir"
-    since=$(cat "$keydir/certificate-previous.since" 2>/dev/null || echo 0)
+    since=$(cat "$keydir/certificate-previous.since" 2>/dev/null || date +%s)
     left=$((since + code_lifetime - $(date +%s)))
     if [[ $left -gt 0 && $force != --force ]]; then
       die "codes issued under the previous key may live $left more seconds; run finish then (or give --force)"

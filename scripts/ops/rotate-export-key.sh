@@ -4,7 +4,7 @@
 #
 #   new KEYDIR VERSION    makes KEYDIR/export-VERSION.pem (mode 0600) and prints
 #                         the line to pin in the next app release,
-#                         "openen-VERSION <public key, base64 SPKI>". Ship an app
+#                         "<id>-VERSION <public key, base64 SPKI>". Ship an app
 #                         that pins the current key and this one; restart the
 #                         relay with --next-signing-key KEYDIR/export-VERSION.pem
 #                         --next-signing-key-version VERSION: every batch is then
@@ -16,13 +16,15 @@
 #                         Apps that pin only the old key stop accepting new batches:
 #                         the app release after that can drop the old pin.
 #
-# The binaries are found on PATH, or through OPENEN_RELAY.
+# The binaries are found on PATH, or through OPENEN_RELAY. The key id is
+# OPENEN_SIGNING_KEY_ID (the relay's --signing-key-id; default openen).
 set -euo pipefail
 
 relay=${OPENEN_RELAY:-openen-relay}
+id=${OPENEN_SIGNING_KEY_ID:-openen}
 
 die() { echo "rotate-export-key: $*" >&2; exit 1; }
-usage() { sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0" >&2; exit 2; }
 
 [[ $# -eq 3 ]] || usage
 step=$1 keydir=$2 version=$3
@@ -31,7 +33,7 @@ case $step in
   new)
     [[ -e $keydir/export-$version.pem ]] && die "$keydir/export-$version.pem exists"
     spki=$("$relay" keygen --out "$keydir/export-$version.pem")
-    echo "openen-$version $spki"
+    echo "$id-$version $spki"
     ;;
   switch)
     [[ -f $keydir/export-$version.pem ]] || die "no $keydir/export-$version.pem: run 'new' first"

@@ -437,12 +437,15 @@ TEST_CASE(
           wire::OpenEnvelope(*cert, wire::kCertificateContext, {old_key.PublicKey()}, &c).ok());
       CHECK(verifier.Certify(t, Hmac()).status() == kInvalidToken);
     }
-    // Codes issued now are stored under the new key.
+    // Codes issued now are stored under the new key: found without the old one.
     auto after = verifier.IssueCode(CONFIRMED_TEST, 0);
     REQUIRE(after.ok());
-    CHECK(verifier.ExchangeCode(after->short_code).ok());
-    // The previous key is refused as the current one, or as a decommission key.
     v->reset();
+    auto without = Verifier::Open(f.dir.Sub("db"), Copy(new_key), {}, &f.clock);
+    REQUIRE(without.ok());
+    CHECK((*without)->ExchangeCode(after->short_code).ok());
+    without->reset();
+    // The previous key is refused as the current one, or as a decommission key.
     std::vector<crypto::Ed25519PrivateKey> same;
     same.push_back(Copy(new_key));
     CHECK(Verifier::Open(f.dir.Sub("db"), Copy(new_key), {}, &f.clock, same).status().code() ==
