@@ -7,13 +7,35 @@
 #include <cstdio>
 #include <ctime>
 #include <mutex>
+#include <string>
 
 namespace openen::server {
 namespace {
 std::atomic<bool> logging{true};
+std::atomic<bool> json{false};
+
+// JsonString returns |s| as a JSON string literal.
+std::string JsonString(const char* s) {
+  std::string out = "\"";
+  for (; *s; ++s) {
+    const unsigned char c = static_cast<unsigned char>(*s);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c < 0x20) {
+      char escaped[8];
+      std::snprintf(escaped, sizeof(escaped), "\\u%04x", c);
+      out += escaped;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
 }  // namespace
 
 void SetLogging(bool on) { logging.store(on); }
+void SetLogJson(bool on) { json.store(on); }
 
 void Log(const char* component, const char* format, ...) {
   if (!logging.load()) return;
@@ -29,7 +51,12 @@ void Log(const char* component, const char* format, ...) {
   char when[32];
   std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
   std::lock_guard<std::mutex> lock(mu);
-  std::fprintf(stderr, "%s %s: %s\n", when, component, message);
+  if (json.load()) {
+    std::fprintf(stderr, "{\"time\": \"%s\", \"component\": %s, \"message\": %s}\n", when,
+                 JsonString(component).c_str(), JsonString(message).c_str());
+  } else {
+    std::fprintf(stderr, "%s %s: %s\n", when, component, message);
+  }
   std::fflush(stderr);
 }
 

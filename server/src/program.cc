@@ -74,7 +74,7 @@ Outcome Serve(const Program& program, int argc, char** argv) {
       "data-dir",         "listen",       "tls-cert", "tls-key", "maintenance-interval",
       "decommission-key", "authority-key"};
   valued.insert(program.serve_options.begin(), program.serve_options.end());
-  std::set<std::string> flags = {"help"};
+  std::set<std::string> flags = {"help", "log-json"};
   flags.insert(program.serve_flags.begin(), program.serve_flags.end());
   OPENEN_ASSIGN_OR_RETURN(Args args, Args::Parse(argc, argv, 1, valued, flags));
   if (args.Has("help")) {
@@ -95,6 +95,7 @@ Outcome Serve(const Program& program, int argc, char** argv) {
       int64_t interval,
       args.GetInt("maintenance-interval", program.default_maintenance_interval_seconds, 1,
                   crypto::kDaySeconds));
+  if (args.Has("log-json")) SetLogJson(true);
   ServeOptions serve;
   serve.data_dir = *args.Get("data-dir");
   if (auto path = args.Get("decommission-key")) {

@@ -2,12 +2,14 @@
 //
 // Honest health, with the real binaries and `openen health`: per service,
 // NOT_SERVING while the store cannot be written (a fault injected in the
-// store's write probe) and once decommissioned.
+// store's write probe) and once decommissioned; every command's --help;
+// JSON log lines.
 
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "openen/base/fault.h"
 #include "relay_fixture.h"
@@ -139,6 +141,49 @@ TEST_CASE("every command of the three programs answers --help with its usage",
     INFO(argv[0] << " " << (argv.size() > 2 ? argv[1] : "") << ": " << r.err);
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, Catch::StartsWith("usage"));
+  }
+}
+
+}  // namespace
+}  // namespace openen::relay
+
+namespace openen::relay {
+namespace {
+
+TEST_CASE("with --log-json every log line is one JSON object, with no key in any encoding",
+          "[relay][cli][log]") {
+  testing::RelayFixture f;
+  f.clock.Set(std::time(nullptr));
+  TempDir dir;
+  REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
+  std::ofstream(dir.Sub("certificate.pub"))
+      << base::Base64Encode(f.authority.PublicKey().bytes()) << "\n";
+  REQUIRE(Run({OPENEN_CLI, "log", "keygen", "--name", "openen.example/log", "--out",
+               dir.Sub("log.key")})
+              .exit_code == 0);
+  RelayProcess relay(dir, "relay", {"--log-json"});
+  const auto keys = relay.PublishAndRelease(f);
+  REQUIRE(relay.process->Stop(SIGTERM) == 0);
+  const std::string& log = relay.process->stderr_text();
+  size_t lines = 0;
+  for (size_t from = 0, nl; (nl = log.find('\n', from)) != std::string::npos; from = nl + 1) {
+    const std::string line = log.substr(from, nl - from);
+    INFO(line);
+    const auto object = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+    REQUIRE(object.is_object());
+    CHECK(object.size() == 3);
+    CHECK(object["time"].get<std::string>().size() == 20);
+    CHECK(object["component"].is_string());
+    CHECK(object["message"].is_string());
+    ++lines;
+  }
+  CHECK(lines >= 4);  // listening, closed, signal, stopped
+  CHECK_THAT(log, Catch::Contains("\"message\": \"closed batch-"));
+  for (const auto& k : keys) {
+    for (const std::string& form : {base::HexEncode(k.key_data), base::Base64Encode(k.key_data),
+                                    std::string(base::AsChars(k.key_data))}) {
+      CHECK(log.find(form) == std::string::npos);
+    }
   }
 }
 

@@ -9,12 +9,18 @@
 
 namespace openen::server {
 
-// Log writes "<UTC time> <component>: <message>\n" to stderr. Thread-safe.
+// Log writes "<UTC time> <component>: <message>\n" to stderr, or with
+// SetLogJson one JSON object per line: {"time": "<UTC time>", "component":
+// "<component>", "message": "<message>"}. Thread-safe.
 void Log(const char* component, const char* format, ...) __attribute__((format(printf, 2, 3)));
 
 // SetLogging turns Log on (the default) or off, for a process that runs the
 // servers inside something else with its own output (openen simulate).
 void SetLogging(bool on);
+
+// SetLogJson switches Log to JSON lines (servers' --log-json), for log
+// collectors; the same messages, so still no address, key or code.
+void SetLogJson(bool on);
 
 }  // namespace openen::server
 

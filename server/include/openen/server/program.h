@@ -124,7 +124,7 @@ struct Program {
 //                     it: prints the usage text, exits kExitOk);
 //   anything else     serves: parses the common serve options (--data-dir,
 //                     --listen, --tls-cert, --tls-key, --maintenance-interval
-//                     1..86400, --decommission-key, --help) and the program's
+//                     1..86400, --decommission-key, --log-json, --help) and the program's
 //                     own, refuses --authority-key and positional words, then
 //                     loads the component, blocks shutdown signals, opens it
 //                     with the system clock and a pool of 4 workers (an Open
