@@ -18,6 +18,7 @@ packages=(
   libcurl4-openssl-dev  # openen::client_curl
   catch2 openssl
   nlohmann-json3-dev  # tests: reads the JSON test vectors (tests/vectors/cctv-merkle/)
+  systemd  # tests/install/units-test.sh: systemd-analyze verify and security of packaging/systemd/
   nginx  # tests/client/nginx.h: a real web server for the libcurl adapter's and openen log's tests
   default-jdk-headless  # javac, java, jni.h: tests/docs compile the guide's Java and JNI snippets
   clang libclang-rt-14-dev  # scripts/fuzz.sh: clang's libFuzzer and sanitizer runtimes
