@@ -21,7 +21,17 @@ WorkerPool::Flow ConnectionOf(grpc::CallbackServerContext* ctx) {
   return flow;
 }
 
-Dispatcher::Dispatcher(WorkerPool* pool) : pool_(pool), decoy_thread_([this] { RunDecoys(); }) {}
+Dispatcher::Dispatcher(WorkerPool* pool, Metrics* metrics)
+    : pool_(pool),
+      shed_(metrics ? &metrics->Counter("calls_shed_total",
+                                        "calls answered RESOURCE_EXHAUSTED: the server was busy")
+                    : nullptr),
+      decoy_thread_([this] { RunDecoys(); }) {}
+
+base::Status Dispatcher::Shed() {
+  if (shed_ != nullptr) shed_->Increment();
+  return BusyError();
+}
 
 Dispatcher::~Dispatcher() {
   {

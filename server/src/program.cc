@@ -4,7 +4,10 @@
 
 #include <grpcpp/health_check_service_interface.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <mutex>
 #include <string_view>
 
@@ -31,6 +34,21 @@ base::Status RequiredError(const std::vector<std::string>& names) {
   }
   return base::InvalidArgumentError(list + (names.size() == 1 ? " is" : " are") +
                                     " required (see --help)");
+}
+
+// DirectoryBytes sums the sizes of the files under |dir|.
+uint64_t DirectoryBytes(const std::string& dir) {
+  uint64_t total = 0;
+  std::error_code ec;
+  for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) {
+      const uint64_t size = it->file_size(size_ec);
+      if (!size_ec) total += size;
+    }
+  }
+  return total;
 }
 
 Command DecommissionCommand(const Program& program) {
@@ -71,8 +89,8 @@ Outcome Run(const Program& program, const Command& command, int argc, char** arg
 Outcome Serve(const Program& program, int argc, char** argv) {
   // The serve options every server takes, and the program's own.
   std::set<std::string> valued = {
-      "data-dir",         "listen",       "tls-cert", "tls-key", "maintenance-interval",
-      "decommission-key", "authority-key"};
+      "data-dir",         "listen",        "tls-cert",      "tls-key", "maintenance-interval",
+      "decommission-key", "authority-key", "metrics-listen"};
   valued.insert(program.serve_options.begin(), program.serve_options.end());
   std::set<std::string> flags = {"help", "log-json"};
   flags.insert(program.serve_flags.begin(), program.serve_flags.end());
@@ -108,8 +126,23 @@ Outcome Serve(const Program& program, int argc, char** argv) {
   base::SystemClock clock;
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<Component> component, program.load(args, serve));
   BlockShutdownSignals();  // before any thread starts, so that only ServeUntilSignal sees them
+  // Metrics first, so that a component can count from its first call.
+  std::unique_ptr<Metrics> metrics;
+  if (auto listen = args.Get("metrics-listen")) {
+    std::string prefix = program.name;
+    std::replace(prefix.begin(), prefix.end(), '-', '_');
+    metrics = std::make_unique<Metrics>(prefix);
+    base::StatusOr<int> port = metrics->Serve(*listen);
+    if (!port.ok()) {
+      return Outcome(port.status(), port.status().code() == base::StatusCode::kInvalidArgument
+                                        ? cli::kExitUsage
+                                        : cli::kExitFailure);
+    }
+    Log(program.name, "metrics on http://%s:%d/metrics",
+        listen->substr(0, listen->rfind(':')).c_str(), *port);
+  }
   WorkerPool pool(4);
-  if (base::Status s = component->Open(&clock, &pool); !s.ok()) {
+  if (base::Status s = component->Open(&clock, &pool, metrics.get()); !s.ok()) {
     if (s.code() == base::StatusCode::kCancelled) {
       Log(program.name, "stopped: %s", s.message().c_str());
       return {};
@@ -122,12 +155,6 @@ Outcome Serve(const Program& program, int argc, char** argv) {
   endpoint.tls_key_file = args.Get("tls-key");
   auto running = StartServer(endpoint, component->Services());
   if (!running.ok()) return Outcome(running.status(), cli::kExitFailure);
-  const std::string host = endpoint.listen.substr(0, endpoint.listen.rfind(':'));
-  Log(program.name, "listening on %s:%d, %s", host.c_str(), running->port,
-      component->Description().c_str());
-  if (serve.decommission_keys.empty()) {
-    Log(program.name, "no --decommission-key given: no decommission order will be accepted");
-  }
   // Health: SERVING while the component says so and its last pass
   // succeeded; a change is logged (never a peer, never a secret).
   grpc::HealthCheckServiceInterface* health = running->server->GetHealthCheckService();
@@ -137,14 +164,37 @@ Outcome Serve(const Program& program, int argc, char** argv) {
     base::Status s = maintained.ok() ? component->Health() : maintained;
     std::lock_guard<std::mutex> lock(health_mu);
     health->SetServingStatus(s.ok());
+    if (metrics) {
+      metrics->Gauge("serving", "1 while the health service answers SERVING, else 0")
+          .Set(s.ok() ? 1 : 0);
+      metrics->Gauge("store_bytes", "bytes in the data directory")
+          .Set(static_cast<double>(DirectoryBytes(serve.data_dir)));
+    }
     const std::string now = s.ok() ? "SERVING" : "NOT_SERVING (" + s.message() + ")";
     if (now != reported) Log(program.name, "health: %s", now.c_str());
     reported = now;
   };
   for (const std::string& name : component->HealthNames()) health->SetServingStatus(name, true);
   report(base::Status::Ok());
+  // Logged once health (and its metrics) are reported: what a starting
+  // script waits for.
+  const std::string host = endpoint.listen.substr(0, endpoint.listen.rfind(':'));
+  Log(program.name, "listening on %s:%d, %s", host.c_str(), running->port,
+      component->Description().c_str());
+  if (serve.decommission_keys.empty()) {
+    Log(program.name, "no --decommission-key given: no decommission order will be accepted");
+  }
   ServeUntilSignal(program.name, running->server.get(), interval, [&] {
+    const auto start = std::chrono::steady_clock::now();
     base::Status s = component->Maintain();
+    if (metrics) {
+      metrics
+          ->Histogram("maintenance_seconds", "how long each maintenance pass took",
+                      {0.01, 0.1, 1, 10, 60})
+          .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+      if (!s.ok())
+        Count(metrics.get(), "maintenance_failures_total", "maintenance passes that failed");
+    }
     report(s);
     return s;
   });

@@ -28,6 +28,7 @@ constexpr char kUsage[] =
     "               [--audience NAME] [--signing-key-id ID] [--signing-key-version V]\n"
     "               [--next-signing-key FILE --next-signing-key-version V]\n"
     "               [--maintenance-interval SECONDS] [--take-over | --standby] [--log-json]\n"
+    "               [--metrics-listen 127.0.0.1:PORT]\n"
     "  openen-relay keygen --out FILE\n"
     "  openen-relay decommission --order FILE --data-dir DIR --decommission-key FILE\n"
     "\n"
@@ -81,6 +82,8 @@ constexpr char kUsage[] =
     "                           are checked and continued. Without it, a relay refuses another\n"
     "                           relay's export directory\n"
     "  --log-json               log one JSON object per line (time, component, message)\n"
+    "  --metrics-listen ADDR    serve Prometheus metrics at http://ADDR/metrics, a loopback\n"
+    "                           address (127.0.0.1:PORT): counts only (docs/operations.md)\n"
     "  --standby                wait while another relay writes --export-dir (it holds\n"
     "                           <export-dir>/.openen-relay), then take over and serve: start it\n"
     "                           beside the active relay, with the same keys and export\n"
@@ -133,11 +136,15 @@ class RelayServer final : public server::Component {
         signing_key_(std::move(signing_key)),
         config_(std::move(config)) {}
 
-  base::Status Open(const base::Clock* clock, server::WorkerPool* pool) override {
+  base::Status Open(const base::Clock* clock, server::WorkerPool* pool,
+                    server::Metrics* metrics) override {
+    RelayOptions options = options_;
+    options.metrics = metrics;
     OPENEN_ASSIGN_OR_RETURN(
-        relay_, Relay::Open(data_dir_, export_dir_, options_, std::move(certificate_keys_),
-                            std::move(*signing_key_), std::move(config_), clock));
-    service_ = std::make_unique<RelayService>(relay_.get(), pool);
+        relay_,
+        Relay::Open(data_dir_, export_dir_, std::move(options), std::move(certificate_keys_),
+                    std::move(*signing_key_), std::move(config_), clock));
+    service_ = std::make_unique<RelayService>(relay_.get(), pool, metrics);
     if (!options_.log_key) {
       server::Log("relay",
                   "no --log-key: no transparency log; phones that require one refuse "

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -69,6 +70,18 @@ int64_t ReadBe64(const char* p) { return static_cast<int64_t>(base::GetFixedBE<8
 
 std::string TimeKey(char prefix, int64_t t) { return std::string(1, prefix) + Be64(t); }
 std::string FileKey(const std::string& name) { return std::string(1, kFilePrefix) + name; }
+
+// ReasonKind is a key rejection's reason without the values it names (an
+// interval number, a size): its fixed part, for a metric's label.
+std::string ReasonKind(const std::string& reason) {
+  std::string kind = reason.substr(0, reason.find_first_of("0123456789"));
+  for (const std::string tail : {" is ", " "}) {
+    if (kind.size() >= tail.size() &&
+        kind.compare(kind.size() - tail.size(), tail.size(), tail) == 0)
+      kind.resize(kind.size() - tail.size());
+  }
+  return kind;
+}
 
 // UnknownFilesError is Open's refusal when the export directory holds
 // batch files this relay did not write (|unknown|, at least one).
@@ -501,6 +514,25 @@ base::StatusOr<PublishResult> Relay::ChaffReply(size_t key_count, size_t hmac_se
 base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& keys,
                                              const openen::v1::SignedEnvelope& certificate,
                                              base::ByteView hmac_secret, bool chaff) {
+  base::StatusOr<PublishResult> result = PublishUncounted(keys, certificate, hmac_secret, chaff);
+  if (chaff || options_.metrics == nullptr) return result;
+  server::Metrics* m = options_.metrics;
+  server::Count(
+      m, "publishes_total", "real publishes answered, by result",
+      {{"result", std::string(result.ok() ? "OK" : base::StatusCodeName(result.status().code()))}});
+  if (!result.ok()) return result;
+  server::Count(m, "keys_accepted_total", "keys accepted from real publishes", {},
+                result->accepted);
+  for (const KeyRejection& r : result->rejected) {
+    server::Count(m, "keys_rejected_total", "keys refused from real publishes, by reason",
+                  {{"reason", ReasonKind(r.reason)}});
+  }
+  return result;
+}
+
+base::StatusOr<PublishResult> Relay::PublishUncounted(const std::vector<SubmittedKey>& keys,
+                                                      const openen::v1::SignedEnvelope& certificate,
+                                                      base::ByteView hmac_secret, bool chaff) {
   OPENEN_RETURN_IF_ERROR(CheckPublishShape(keys.size(), hmac_secret.size()));
   const int64_t now = clock_->NowSeconds();
   openen::v1::Certificate cert;
@@ -654,6 +686,7 @@ size_t BucketFor(size_t real, const RelayOptions& o) {
 }  // namespace
 
 base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
+  const auto started = std::chrono::steady_clock::now();
   {
     std::unique_lock<std::shared_mutex> lock(release_mu_);
     closing_up_to_ = std::max(closing_up_to_, close_time);
@@ -798,6 +831,14 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
   OPENEN_RETURN_IF_ERROR(WriteIndex());
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.close.indexed"));
   for (const std::string& n : names) server::Log("relay", "closed %s", n.c_str());
+  if (server::Metrics* m = options_.metrics) {
+    server::Count(m, "batches_total", "batches closed", {}, static_cast<double>(names.size()));
+    server::Count(m, "keys_released_total", "real keys released in batches (padding not counted)",
+                  {}, static_cast<double>(taken));
+    m->Histogram("batch_close_seconds", "how long closing the due keys into batches took",
+                 {0.01, 0.1, 0.5, 1, 5, 30})
+        .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  }
   return base::Status::Ok();
 }
 

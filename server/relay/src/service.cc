@@ -51,7 +51,7 @@ std::vector<SubmittedKey> Keys(const openen::v1::PublishRequest& request) {
 
 }  // namespace
 
-RelayService::RelayService(Relay* relay, server::WorkerPool* pool)
+RelayService::RelayService(Relay* relay, server::WorkerPool* pool, server::Metrics* metrics)
     : relay_(relay),
       publish_{
           [](const openen::v1::PublishRequest& request) {
@@ -99,7 +99,7 @@ RelayService::RelayService(Relay* relay, server::WorkerPool* pool)
                       return PadToMultiple(response, kConfigResponsePadTo);
                     },
                     {}},
-      dispatcher_(pool) {}
+      dispatcher_(pool, metrics) {}
 
 grpc::ServerUnaryReactor* RelayService::Publish(grpc::CallbackServerContext* ctx,
                                                 const grpc::ByteBuffer* request,

@@ -31,7 +31,7 @@ constexpr char kUsage[] =
     "                  [--decommission-key FILE] [--listen 127.0.0.1:PORT] [--issuer NAME]\n"
     "                  [--audience NAME] [--tls-cert FILE --tls-key FILE] [--short-code-digits N]\n"
     "                  [--maintenance-interval SECONDS] [--previous-signing-key FILE]\n"
-    "                  [--log-json]\n"
+    "                  [--log-json] [--metrics-listen 127.0.0.1:PORT]\n"
     "  openen-verifier keygen --out FILE\n"
     "  openen-verifier admin-key --out FILE\n"
     "  openen-verifier sign-config --signing-key CONFIG.key --in CONFIG.txtpb --out FILE\n"
@@ -69,6 +69,8 @@ constexpr char kUsage[] =
     "                        (see docs/verifier.md before lowering it). Long codes are 25\n"
     "                        characters of [a-z0-9] (129 bits)\n"
     "  --log-json            log one JSON object per line (time, component, message)\n"
+    "  --metrics-listen ADDR serve Prometheus metrics at http://ADDR/metrics, a loopback\n"
+    "                        address (127.0.0.1:PORT): counts only (docs/operations.md)\n"
     "  --maintenance-interval SECONDS  how often expired records are deleted and deletions\n"
     "                        made physical (default 10)\n"
     "\n"
@@ -261,11 +263,15 @@ class VerifierServer final : public server::Component {
         options_(std::move(options)),
         admin_key_(std::move(admin_key)) {}
 
-  base::Status Open(const base::Clock* clock, server::WorkerPool* pool) override {
-    OPENEN_ASSIGN_OR_RETURN(verifier_, Verifier::Open(data_dir_, std::move(*signing_key_), options_,
-                                                      clock, previous_keys_));
+  base::Status Open(const base::Clock* clock, server::WorkerPool* pool,
+                    server::Metrics* metrics) override {
+    VerifierOptions options = options_;
+    options.metrics = metrics;
+    OPENEN_ASSIGN_OR_RETURN(verifier_, Verifier::Open(data_dir_, std::move(*signing_key_),
+                                                      std::move(options), clock, previous_keys_));
     previous_keys_.clear();
-    service_ = std::make_unique<VerificationService>(verifier_.get(), std::move(admin_key_), pool);
+    service_ = std::make_unique<VerificationService>(verifier_.get(), std::move(admin_key_), pool,
+                                                     metrics);
     return base::Status::Ok();
   }
   std::vector<grpc::Service*> Services() override { return {service_.get()}; }

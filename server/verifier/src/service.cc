@@ -35,7 +35,7 @@ Lane ChaffLane(bool chaff) { return chaff ? Lane::kChaff : Lane::kReal; }
 }  // namespace
 
 VerificationService::VerificationService(Verifier* verifier, crypto::SecretBytes admin_api_key,
-                                         server::WorkerPool* pool)
+                                         server::WorkerPool* pool, server::Metrics* metrics)
     : verifier_(verifier),
       admin_api_key_(std::move(admin_api_key)),
       issue_code_{[](const openen::v1::IssueCodeRequest&) { return Lane::kReal; },
@@ -78,7 +78,7 @@ VerificationService::VerificationService(Verifier* verifier, crypto::SecretBytes
             return Padded(verifier_->ChaffCertificateReply(base::AsBytes(request.key_hmac())),
                           response, kCertifyResponseSize, FillCertificate);
           }},
-      dispatcher_(pool) {}
+      dispatcher_(pool, metrics) {}
 
 bool VerificationService::Authorized(grpc::CallbackServerContext* ctx) const {
   const auto& md = ctx->client_metadata();

@@ -279,6 +279,7 @@ base::StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "store code"));
   // A crash before the reply leaves codes nobody was given; they expire.
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("verifier.issue.stored"));
+  server::Count(options_.metrics, "codes_issued_total", "code pairs issued");
   return out;
 }
 
@@ -293,12 +294,16 @@ base::StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
                           Find(kCodePrefix, NormalizeCode(code), &value));
   if (!found) {
     ++wrong_codes_;
+    server::Count(options_.metrics, "wrong_codes_total",
+                  "exchanges of a wrong, used or expired code (guessing shows here)");
     return InvalidCode();
   }
   const crypto::Sha256Digest hash = *found;
   OPENEN_ASSIGN_OR_RETURN(Record code_record, DecodeRecord(value));
   if (now >= code_record.expires_at) {
     ++wrong_codes_;
+    server::Count(options_.metrics, "wrong_codes_total",
+                  "exchanges of a wrong, used or expired code (guessing shows here)");
     return InvalidCode();  // Maintain deletes it
   }
 
@@ -330,6 +335,7 @@ base::StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
   // The code is burnt before the token leaves: a crash before the reply
   // costs the person a new code, and never lets one code count twice.
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("verifier.exchange.burned"));
+  server::Count(options_.metrics, "codes_used_total", "codes exchanged for a token");
   return token;
 }
 
@@ -372,6 +378,7 @@ base::StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view to
   base::Bytes nonce(16);
   crypto::RandomBytes(nonce);
   cert.set_nonce(std::string(base::AsChars(nonce)));
+  server::Count(options_.metrics, "certificates_total", "certificates signed");
   return wire::SignEnvelope(wire::kCertificateContext, cert, signing_key_);
 }
 
@@ -516,6 +523,8 @@ base::StatusOr<size_t> Verifier::Maintain() {
   }
   OPENEN_RETURN_IF_ERROR(purge_.RunIfDue(db_.get()));
   if (expired > 0) server::Log("verifier", "expired %zu codes and tokens", expired);
+  server::Count(options_.metrics, "records_expired_total", "codes and tokens deleted unused", {},
+                static_cast<double>(expired));
   const uint64_t wrong = wrong_codes_.load();
   uint64_t wrong_since = 0;
   {

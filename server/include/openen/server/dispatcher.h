@@ -35,6 +35,7 @@
 #include "openen/base/status.h"
 #include "openen/rpc/codec.h"
 #include "openen/rpc/status.h"
+#include "openen/server/metrics.h"
 #include "openen/server/suspects.h"
 #include "openen/server/worker_pool.h"
 
@@ -75,7 +76,9 @@ class Dispatcher {
   // Real latencies a decoy's delay is drawn from: the most recent ones.
   static constexpr size_t kLatencySamples = 64;
 
-  explicit Dispatcher(WorkerPool* pool);
+  // |metrics| (may be null) counts the calls answered RESOURCE_EXHAUSTED
+  // because the server was busy (calls_shed_total).
+  explicit Dispatcher(WorkerPool* pool, Metrics* metrics = nullptr);
   // Sends every decoy still waiting at once, then returns.
   ~Dispatcher();
   Dispatcher(const Dispatcher&) = delete;
@@ -118,7 +121,11 @@ class Dispatcher {
   bool ScheduleDecoy(const void* method, std::function<void()> send);
   void RunDecoys();
 
+  // Shed: the call is answered BusyError.
+  base::Status Shed();
+
   WorkerPool* const pool_;
+  prometheus::Counter* const shed_;  // null without metrics
   Suspects suspects_;  // its own lock: asked on every real and chaff call
   std::mutex mu_;
   std::condition_variable cv_;
@@ -153,7 +160,7 @@ grpc::ServerUnaryReactor* Dispatcher::Serve(grpc::CallbackServerContext* ctx,
   // Chaff is shed exactly when a real call from its connection would be:
   // the same answer.
   if (lane == Lane::kChaff && !pool_->Admits(real, flow)) {
-    reactor->Finish(rpc::ToGrpcStatus(BusyError()));
+    reactor->Finish(rpc::ToGrpcStatus(Shed()));
     return reactor;
   }
   auto finish = [reactor, response, call](base::Status status) {
@@ -168,14 +175,14 @@ grpc::ServerUnaryReactor* Dispatcher::Serve(grpc::CallbackServerContext* ctx,
         if (lane == Lane::kReal || lane == Lane::kSuspect) Judge(ctx, flow, status);
         finish(std::move(status));
       },
-      flow, [finish] { finish(BusyError()); });
+      flow, [this, finish] { finish(Shed()); });
   if (queued) return reactor;
   if (lane == Lane::kChaff && handler.decoy) {
     // Made now, sent later: the decoy thread only sends.
     base::Status status = handler.decoy(call->request, &call->response);
     if (ScheduleDecoy(&handler, [finish, status] { finish(status); })) return reactor;
   }
-  reactor->Finish(rpc::ToGrpcStatus(BusyError()));
+  reactor->Finish(rpc::ToGrpcStatus(Shed()));
   return reactor;
 }
 

@@ -25,6 +25,7 @@
 #include "openen/cli/args.h"
 #include "openen/cli/outcome.h"
 #include "openen/crypto/ed25519.h"
+#include "openen/server/metrics.h"
 #include "openen/server/worker_pool.h"
 
 namespace openen::server {
@@ -48,7 +49,8 @@ class Component {
   // start threads; |clock| and |pool| outlive every use the component makes of
   // them, and the pool is drained before the component is destroyed. An
   // error exits kExitFailure.
-  virtual base::Status Open(const base::Clock* clock, WorkerPool* pool) = 0;
+  // |metrics| (null without --metrics-listen) outlives the component too.
+  virtual base::Status Open(const base::Clock* clock, WorkerPool* pool, Metrics* metrics) = 0;
 
   // The rest is called only after Open succeeded.
   // Services returns the gRPC services to serve (owned by the component).
@@ -124,7 +126,8 @@ struct Program {
 //                     it: prints the usage text, exits kExitOk);
 //   anything else     serves: parses the common serve options (--data-dir,
 //                     --listen, --tls-cert, --tls-key, --maintenance-interval
-//                     1..86400, --decommission-key, --log-json, --help) and the program's
+//                     1..86400, --decommission-key, --log-json, --metrics-listen,
+//                     --help) and the program's
 //                     own, refuses --authority-key and positional words, then
 //                     loads the component, blocks shutdown signals, opens it
 //                     with the system clock and a pool of 4 workers (an Open
@@ -133,7 +136,9 @@ struct Program {
 //                     services (StartServer) until SIGTERM or SIGINT with its
 //                     Maintain every interval (ServeUntilSignal), and reports
 //                     its Health to the gRPC health service (a change is
-//                     logged).
+//                     logged); with --metrics-listen it serves Metrics
+//                     (<name>_maintenance_seconds, _maintenance_failures_total,
+//                     _serving, _store_bytes, and the component's own).
 // Returns the process exit code: kExitOk, kExitUsage for bad arguments or
 // unreadable input (the message on stderr), kExitFailure when a command ran
 // and failed, or when the component cannot be opened or served.

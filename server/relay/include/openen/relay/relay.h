@@ -37,6 +37,7 @@
 #include "openen/relay/key_rules.h"
 #include "openen/relay/transparency_log.h"
 #include "openen/server/decommission.h"
+#include "openen/server/metrics.h"
 #include "openen/store/db.h"
 #include "openen/v1/relay.pb.h"
 #include "openen/v1/verification.pb.h"
@@ -94,6 +95,10 @@ struct RelayOptions {
   // or without a log against export_public_key or index.sha256) and
   // continues it; see Relay::Open.
   bool take_over = false;
+  // Where the relay counts for its operator (publishes by result, keys
+  // accepted, rejected by reason and released, batches and how long each
+  // close took); null: nowhere. Not owned; outlives the relay.
+  server::Metrics* metrics = nullptr;
   // A standby: while another relay holds the export directory, call this
   // (it waits a little) and try again, for as long as it returns true; then
   // take over. Empty: refuse at once.
@@ -233,6 +238,10 @@ class Relay {
   base::StatusOr<std::vector<std::string>> UnrecordExpired(int64_t now,
                                                            rocksdb::WriteBatch* wb) const;
   bool Recorded(const std::string& batch_name) const;
+  // PublishUncounted is Publish without the metrics.
+  base::StatusOr<PublishResult> PublishUncounted(const std::vector<SubmittedKey>& keys,
+                                                 const openen::v1::SignedEnvelope& certificate,
+                                                 base::ByteView hmac_secret, bool chaff);
   // CheckPublishShape refuses what Publish refuses before any work.
   base::Status CheckPublishShape(size_t key_count, size_t hmac_secret_bytes) const;
 

@@ -39,7 +39,8 @@ using RawRelayService = openen::v1::Relay::WithRawCallbackMethod_Publish<
 // queued tasks refer to the service's handlers.
 class RelayService final : public RawRelayService {
  public:
-  RelayService(Relay* relay, server::WorkerPool* pool);
+  // |metrics| (may be null) counts the calls shed as busy.
+  RelayService(Relay* relay, server::WorkerPool* pool, server::Metrics* metrics = nullptr);
 
   grpc::ServerUnaryReactor* Publish(grpc::CallbackServerContext* ctx,
                                     const grpc::ByteBuffer* request,

@@ -36,8 +36,9 @@ using RawVerificationService = openen::v1::Verification::WithRawCallbackMethod_I
 class VerificationService final : public RawVerificationService {
  public:
   // |admin_api_key| authorises IssueCode ("authorization: Bearer <key>").
+  // |metrics| (may be null) counts the calls shed as busy.
   VerificationService(Verifier* verifier, crypto::SecretBytes admin_api_key,
-                      server::WorkerPool* pool);
+                      server::WorkerPool* pool, server::Metrics* metrics = nullptr);
 
   grpc::ServerUnaryReactor* IssueCode(grpc::CallbackServerContext* ctx,
                                       const grpc::ByteBuffer* request,

@@ -30,6 +30,7 @@
 #include "openen/crypto/hash.h"
 #include "openen/crypto/secret.h"
 #include "openen/server/decommission.h"
+#include "openen/server/metrics.h"
 #include "openen/store/db.h"
 #include "openen/v1/signed.pb.h"
 #include "openen/v1/verification.pb.h"
@@ -37,6 +38,9 @@
 namespace openen::verifier {
 
 struct VerifierOptions {
+  // Where the verifier counts for its operator (codes issued, used, wrong,
+  // expired; certificates); null: nowhere. Not owned; outlives the verifier.
+  server::Metrics* metrics = nullptr;
   std::string issuer = "openen-verifier";
   std::string audience = "openen-relay";
   // Digits of the short code read out by a contact tracer (12..20; shown in

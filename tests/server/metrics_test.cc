@@ -1,0 +1,161 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Metrics, scraped over HTTP (libcurl) from the real binaries' loopback
+// metrics port: they move with the work, and say nothing about a person.
+
+#include <catch2/catch.hpp>
+#include <csignal>
+#include <ctime>
+#include <fstream>
+#include <thread>
+
+#include "openen/base/cancellation.h"
+#include "openen/client/upload.h"
+#include "openen/client_curl/curl_fetcher.h"
+#include "openen/rpc/call.h"
+#include "openen/v1/verification.pb.h"
+#include "relay_fixture.h"
+#include "relay_process.h"
+#include "subprocess.h"
+
+namespace openen::relay {
+namespace {
+
+using openen::testing::Process;
+using openen::testing::Run;
+using openen::testing::RunResult;
+using openen::testing::TempDir;
+using testing::RelayFixture;
+using testing::RelayProcess;
+
+// MetricsPort reads the port from "metrics on http://127.0.0.1:PORT/metrics".
+int MetricsPort(Process& process) {
+  const std::string marker = "metrics on http://127.0.0.1:";
+  REQUIRE(process.WaitForStderr(marker));
+  REQUIRE(process.WaitForStderr("/metrics"));
+  const std::string& log = process.stderr_text();
+  return std::stoi(log.substr(log.find(marker) + marker.size()));
+}
+
+std::string Scrape(int port) {
+  client_curl::CurlOptions options;
+  options.base_url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  options.allow_plain_http = true;  // loopback
+  auto fetcher = client_curl::CurlFetcher::Create(options);
+  REQUIRE(fetcher.ok());
+  auto body = (*fetcher)->Get("metrics", 1 << 20, base::NeverCancelled());
+  INFO(body.status().ToString());
+  REQUIRE(body.ok());
+  return std::string(base::AsChars(*body));
+}
+
+// Value returns the value of |series| (a name with its labels) in |text|,
+// or -1 when it is not there.
+double Value(const std::string& text, const std::string& series) {
+  const size_t at = text.find("\n" + series + " ");
+  if (at == std::string::npos) return -1;
+  return std::stod(text.substr(at + series.size() + 2));
+}
+
+TEST_CASE("metrics move with the work over HTTP on a loopback port - counts only",
+          "[relay][verifier][metrics][e2e]") {
+  RelayFixture f;
+  f.clock.Set(std::time(nullptr));
+  TempDir dir;
+  RunResult certificate = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("certificate.key")});
+  REQUIRE(certificate.exit_code == 0);
+  std::ofstream(dir.Sub("certificate.pub"))
+      << certificate.out << base::Base64Encode(f.authority.PublicKey().bytes()) << "\n";
+  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
+  REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
+  REQUIRE(Run({OPENEN_CLI, "log", "keygen", "--name", "openen.example/log", "--out",
+               dir.Sub("log.key")})
+              .exit_code == 0);
+
+  RelayProcess relay(dir, "relay", {"--metrics-listen", "127.0.0.1:0"});
+  const int relay_metrics = MetricsPort(*relay.process);
+  std::string text = Scrape(relay_metrics);
+  CHECK(Value(text, "openen_relay_serving") == 1);
+  CHECK(Value(text, "openen_relay_publishes_total{result=\"OK\"}") == -1);
+
+  const auto keys = relay.PublishAndRelease(f);
+  {
+    // A certificate no trusted key signed.
+    const crypto::Ed25519PrivateKey forger = crypto::Ed25519PrivateKey::Generate();
+    const auto forged = RelayFixture::DailyKeys(2);
+    base::Bytes secret(32, 0x11);
+    auto channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(relay.port),
+                                       grpc::InsecureChannelCredentials());
+    grpc::ClientContext ctx;
+    openen::v1::PublishResponse response;
+    const auto request = RelayFixture::Request(
+        forged, f.Certificate(forged, secret, "openen-relay", 900, 0, &forger), secret);
+    CHECK(rpc::UnaryCall(channel.get(), client::kPublishMethod, &ctx, request, &response)
+              .error_code() == grpc::UNAUTHENTICATED);
+  }
+  // Wait for a maintenance pass after the publishes.
+  for (int i = 0;
+       i < 50 && Value(Scrape(relay_metrics), "openen_relay_maintenance_seconds_count") < 3; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  text = Scrape(relay_metrics);
+  INFO(text);
+  CHECK(Value(text, "openen_relay_publishes_total{result=\"OK\"}") == 1);
+  CHECK(Value(text, "openen_relay_publishes_total{result=\"UNAUTHENTICATED\"}") == 1);
+  CHECK(Value(text, "openen_relay_keys_accepted_total") == 3);
+  CHECK(Value(text, "openen_relay_keys_released_total") == 3);
+  CHECK(Value(text, "openen_relay_batches_total") == 1);
+  CHECK(Value(text, "openen_relay_batch_close_seconds_count") == 1);
+  CHECK(Value(text, "openen_relay_maintenance_seconds_count") >= 3);
+  CHECK(Value(text, "openen_relay_store_bytes") > 0);
+  // Nothing about a person: no key in any encoding, no address.
+  for (const auto& k : keys) {
+    for (const std::string& form : {base::HexEncode(k.key_data), base::Base64Encode(k.key_data),
+                                    std::string(base::AsChars(k.key_data))}) {
+      CHECK(text.find(form) == std::string::npos);
+    }
+  }
+  CHECK(text.find("127.0.0.1") == std::string::npos);
+  CHECK(relay.process->Stop(SIGTERM) == 0);
+
+  // The verifier: codes issued, and a wrong one.
+  Process verifier({OPENEN_VERIFIER, "--data-dir", dir.Sub("verifier-data"), "--signing-key",
+                    dir.Sub("certificate.key"), "--admin-key-file", dir.Sub("admin.key"),
+                    "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
+                    "--maintenance-interval", "1"});
+  const int verifier_metrics = MetricsPort(verifier);
+  REQUIRE(verifier.WaitForStderr("listening on 127.0.0.1:"));
+  REQUIRE(verifier.WaitForStderr("\n"));
+  const std::string& log = verifier.stderr_text();
+  const std::string address =
+      "127.0.0.1:" +
+      std::to_string(std::stoi(log.substr(log.find("listening on 127.0.0.1:") + 23)));
+  RunResult issued = Run({OPENEN_VERIFIER, "issue", "--server", address, "--admin-key-file",
+                          dir.Sub("admin.key"), "--test-type", "confirmed", "--json"});
+  REQUIRE(issued.exit_code == 0);
+  {
+    auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
+    grpc::ClientContext ctx;
+    openen::v1::ExchangeCodeRequest request;
+    request.set_code("4821 7730 1956 0482");
+    openen::v1::ExchangeCodeResponse response;
+    CHECK(rpc::UnaryCall(channel.get(), client::kExchangeCodeMethod, &ctx, request, &response)
+              .error_code() == grpc::NOT_FOUND);
+  }
+  text = Scrape(verifier_metrics);
+  CHECK(Value(text, "openen_verifier_codes_issued_total") == 1);
+  CHECK(Value(text, "openen_verifier_wrong_codes_total") == 1);
+  CHECK(Value(text, "openen_verifier_serving") == 1);
+  CHECK(text.find("4821") == std::string::npos);
+  CHECK(verifier.Stop(SIGTERM) == 0);
+
+  // Metrics are for an agent on the host: any other address is refused.
+  RunResult wide = Run({OPENEN_VERIFIER, "--data-dir", dir.Sub("other-data"), "--signing-key",
+                        dir.Sub("certificate.key"), "--admin-key-file", dir.Sub("admin.key"),
+                        "--listen", "127.0.0.1:0", "--metrics-listen", "0.0.0.0:0"});
+  CHECK(wide.exit_code == 2);
+  CHECK_THAT(wide.err, Catch::Contains("--metrics-listen must be a loopback address"));
+}
+
+}  // namespace
+}  // namespace openen::relay
