@@ -41,6 +41,12 @@ case $step in
     [[ -e $keydir/certificate-next.key ]] && die "$keydir/certificate-next.key exists: a rotation is under way"
     [[ -e $keydir/certificate-previous.key ]] && die "$keydir/certificate-previous.key exists: finish the last rotation first"
     "$verifier" keygen --out "$keydir/certificate-next.key" > "$keydir/certificate-next.pub"
+    # Readable as the current key is (by the service's group, when installed
+    # as a package: docs/operations.md, Running it as a service).
+    if [[ -f $keydir/certificate.key ]]; then
+      chgrp --reference="$keydir/certificate.key" "$keydir/certificate-next.key"
+      chmod --reference="$keydir/certificate.key" "$keydir/certificate-next.key"
+    fi
     cat "$keydir/certificate-next.pub"
     ;;
   trust)

@@ -33,6 +33,12 @@ case $step in
   new)
     [[ -e $keydir/export-$version.pem ]] && die "$keydir/export-$version.pem exists"
     spki=$("$relay" keygen --out "$keydir/export-$version.pem")
+    # Readable as the current key is (by the service's group, when installed
+    # as a package: docs/operations.md, Running it as a service).
+    if [[ -f $keydir/export.pem ]]; then
+      chgrp --reference="$keydir/export.pem" "$keydir/export-$version.pem"
+      chmod --reference="$keydir/export.pem" "$keydir/export-$version.pem"
+    fi
     echo "$id-$version $spki"
     ;;
   switch)

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Builds OpenEN for release (no sanitizers, no tests, no fault points) and makes
+# its Debian packages with CPack (cmake/OpenENPackage.cmake): libopenen0,
+# libopenen-dev, openen, openen-relay and openen-verifier, for prefix /usr
+# (libraries in the multiarch directory), into OUT_DIR.
+# usage: scripts/package.sh [BUILD_DIR [OUT_DIR]]   (defaults: build-package, dist)
+#   OPENEN_PACKAGE_MAINTAINER  the packages' Maintainer field
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build_dir="${1:-$root/build-package}"
+out_dir="${2:-$root/dist}"
+maintainer=()
+if [ -n "${OPENEN_PACKAGE_MAINTAINER:-}" ]; then
+  maintainer=(-DOPENEN_PACKAGE_MAINTAINER="$OPENEN_PACKAGE_MAINTAINER")
+fi
+bash "$root/scripts/build.sh" "$build_dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr \
+  -DOPENEN_BUILD_TESTS=OFF -DOPENEN_BUILD_BENCH=OFF -DOPENEN_SANITIZE= -DOPENEN_FAULT_INJECTION=OFF \
+  "${maintainer[@]}"
+mkdir -p "$out_dir"
+(cd "$build_dir" && cpack -G DEB -B "$out_dir")
+ls -l "$out_dir"/*.deb
