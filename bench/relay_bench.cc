@@ -6,12 +6,21 @@
 //                       and latency percentiles
 //   relay_close_batch   closing one batch of N real keys (read from RocksDB,
 //                       sorted, encoded, deflated, ECDSA-signed, written)
+//   relay_country_day   a country's day (docs/operations.md, Scale): P phones,
+//                       a share S of them uploading 14 keys, 80% of uploads in
+//                       the 12 daytime hours; the relay with its default
+//                       options (hourly batches, padding, the transparency
+//                       log) closes the 24 batches; what each phone then
+//                       downloads in a day, and what the CDN serves all of them
 // Usage: bench_relay [--publishes N] [--threads T] [--close-keys N]
+//                    [--phones P] [--upload-share S] [--chaff-mean-days D]
+// (0 for --publishes, --close-keys or --phones skips that part)
 
 #include <grpcpp/grpcpp.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -29,6 +38,7 @@
 #include "openen/server/grpc_server.h"
 #include "openen/server/worker_pool.h"
 #include "openen/wire/signed.h"
+#include "openen/wire/tlog.h"
 #include "relay_publishes.h"
 
 namespace {
@@ -144,10 +154,109 @@ void BenchClose(const std::string& dir, size_t keys, int threads) {
       .Print();
 }
 
+// DirectoryBytes is the size of every regular file under |dir|.
+long long DirectoryBytes(const std::filesystem::path& dir) {
+  long long total = 0;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) total += static_cast<long long>(e.file_size());
+  }
+  return total;
+}
+
+void BenchCountryDay(const std::string& dir, long long phones, double upload_share,
+                     double chaff_mean_days, int threads) {
+  const int64_t midnight = 1795000000 / crypto::kDaySeconds * crypto::kDaySeconds;
+  base::FakeClock clock(midnight);
+  auto authority = crypto::Ed25519PrivateKey::Generate();
+  relay::RelayOptions options;  // hourly batches, padding and jitter as deployed
+  options.log_key = std::make_shared<const wire::NoteSigner>(
+      wire::NoteSigner::Generate("bench.example/log", wire::NoteKey::Type::kEd25519));
+  const std::filesystem::path export_dir = dir + "/country-export";
+  auto r = relay::Relay::Open(dir + "/country-data", export_dir.string(), options,
+                              {authority.PublicKey()}, *crypto::EcdsaP256PrivateKey::Generate(), {},
+                              &clock);
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
+    std::exit(1);
+  }
+  auto& relay = *r;
+  const long long uploads = std::llround(static_cast<double>(phones) * upload_share);
+  const long long export_before = DirectoryBytes(export_dir);
+  long long uploaded = 0, real_keys = 0, busiest_hour = 0, data_bytes_max = 0;
+  double close_total = 0, close_max = 0, load_seconds = 0;
+  for (int hour = 0; hour < 24; ++hour) {
+    // 80% of the day's uploads in the 12 hours from 08:00, 20% in the other 12.
+    const double share = (hour >= 8 && hour < 20 ? 0.8 : 0.2) / 12;
+    const long long due =
+        hour == 23 ? uploads - uploaded : std::llround(static_cast<double>(uploads) * share);
+    uploaded += due;
+    busiest_hour = std::max(busiest_hour, due);
+    clock.Set(midnight + hour * 3600 + 60);
+    auto prepared = MakePublishes(static_cast<size_t>(due), clock.NowSeconds(), authority);
+    const double load_start = NowSeconds();
+    std::atomic<size_t> next{0};
+    std::vector<std::thread> workers;
+    for (int t = 0; t < threads; ++t) {
+      workers.emplace_back([&] {
+        for (size_t i; (i = next++) < prepared.size();) {
+          (void)relay->Publish(prepared[i].keys, prepared[i].cert, prepared[i].secret, false);
+        }
+      });
+    }
+    for (auto& w : workers) w.join();
+    load_seconds += NowSeconds() - load_start;
+    real_keys += static_cast<long long>(relay->PendingKeys());
+    data_bytes_max = std::max(data_bytes_max, DirectoryBytes(dir + "/country-data"));
+    clock.Set(midnight + (hour + 1) * 3600);
+    const double close_start = NowSeconds();
+    if (base::Status s = relay->Maintain(); !s.ok()) {
+      std::fprintf(stderr, "%s\n", s.ToString().c_str());
+      std::exit(1);
+    }
+    const double close = NowSeconds() - close_start;
+    close_total += close;
+    close_max = std::max(close_max, close);
+  }
+  long long published_keys = 0, batch_bytes = 0, largest_batch = 0;
+  const auto batches = relay->ListBatches("", SIZE_MAX);
+  for (const auto& b : batches) {
+    published_keys += b.key_count();
+    batch_bytes += static_cast<long long>(b.size());
+    largest_batch = std::max(largest_batch, static_cast<long long>(b.key_count()));
+  }
+  // A phone syncing once a day fetches the day's batches, index.txt and
+  // index.sha256, and the log's new checkpoint, tiles and entry bundles: at
+  // most everything the day added to the export directory.
+  const long long phone_bytes = DirectoryBytes(export_dir) - export_before;
+  const double cdn_bytes = static_cast<double>(phones) * static_cast<double>(phone_bytes);
+  const double chaff_per_second = static_cast<double>(phones) / chaff_mean_days / 86400.0;
+  JsonLine("relay_country_day")
+      .Add("phones", phones)
+      .Add("uploads", uploads)
+      .Add("real_keys", real_keys)
+      .Add("batches", static_cast<long long>(batches.size()))
+      .Add("published_keys_with_padding", published_keys)
+      .Add("largest_batch_keys", largest_batch)
+      .Add("close_seconds_max", close_max)
+      .Add("close_seconds_day", close_total)
+      .Add("batch_bytes_day", batch_bytes)
+      .Add("bytes_per_key", static_cast<double>(batch_bytes) / static_cast<double>(published_keys))
+      .Add("phone_download_bytes_day", phone_bytes)
+      .Add("data_dir_bytes_max", data_bytes_max)
+      .Add("cdn_terabytes_day", cdn_bytes / 1e12)
+      .Add("cdn_gbit_s_mean", cdn_bytes * 8 / 86400.0 / 1e9)
+      .Add("real_publishes_per_second_busiest_hour", static_cast<double>(busiest_hour) / 3600.0)
+      .Add("chaff_publishes_per_second_mean", chaff_per_second)
+      .Add("load_seconds_in_process_publish", load_seconds)
+      .Print();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   size_t publishes = 2000, close_keys = 1'400'000;
+  long long phones = 5'000'000;
+  double upload_share = 0.002, chaff_mean_days = 3;
   int threads = 8;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
@@ -155,11 +264,15 @@ int main(int argc, char** argv) {
     if (flag == "--publishes") publishes = static_cast<size_t>(v);
     if (flag == "--threads") threads = static_cast<int>(v);
     if (flag == "--close-keys") close_keys = static_cast<size_t>(v);
+    if (flag == "--phones") phones = v;
+    if (flag == "--upload-share") upload_share = std::atof(argv[i + 1]);
+    if (flag == "--chaff-mean-days") chaff_mean_days = std::atof(argv[i + 1]);
   }
   std::string dir = (std::filesystem::temp_directory_path() / ("openen-bench-relay-" + std::string(6, 'X'))).string();
   if (mkdtemp(dir.data()) == nullptr) return 1;
   if (publishes > 0) BenchPublish(dir, publishes, threads);
   if (close_keys > 0) BenchClose(dir, close_keys, threads);
+  if (phones > 0) BenchCountryDay(dir, phones, upload_share, chaff_mean_days, threads);
   std::filesystem::remove_all(dir);
   return 0;
 }
