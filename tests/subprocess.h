@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -103,15 +104,30 @@ class Process {
   // WaitForStderr reads stderr until it contains |needle| (true) or the
   // process closes it or |timeout_ms| passes (false).
   bool WaitForStderr(const std::string& needle, int timeout_ms = 20000) {
-    while (err_.find(needle) == std::string::npos) {
-      pollfd fd = {err_fd_, POLLIN, 0};
-      if (poll(&fd, 1, timeout_ms) <= 0) return false;
-      char buf[4096];
-      ssize_t n = read(err_fd_, buf, sizeof(buf));
-      if (n <= 0) return false;
-      err_.append(buf, static_cast<size_t>(n));
-    }
-    return true;
+    return WaitUntil([&] { return err_.find(needle) != std::string::npos; }, timeout_ms);
+  }
+
+  // PortAfter waits for a line with |marker| followed by a port number, the
+  // whole line, and returns the number; throws (failing the test, with what
+  // the process printed) when none comes within |timeout_ms|.
+  int PortAfter(const std::string& marker, int timeout_ms = 20000) {
+    size_t at = std::string::npos;
+    const bool found =
+        WaitForStderr(marker, timeout_ms) && WaitUntil(
+                                                 [&] {
+                                                   at = err_.find(marker) + marker.size();
+                                                   return err_.find('\n', at) != std::string::npos;
+                                                 },
+                                                 timeout_ms);
+    const int port = found ? std::atoi(err_.c_str() + at) : 0;
+    if (port <= 0)
+      throw std::runtime_error("no '" + marker + "PORT' line; the process printed:\n" + err_);
+    return port;
+  }
+  // ListeningPort is the port of the servers' "listening on 127.0.0.1:PORT"
+  // line, which they log once they serve.
+  int ListeningPort(int timeout_ms = 20000) {
+    return PortAfter("listening on 127.0.0.1:", timeout_ms);
   }
 
   // Stop sends |sig|, reads the rest of stderr and returns the exit code.
@@ -129,6 +145,21 @@ class Process {
   const std::string& stderr_text() const { return err_; }
 
  private:
+  // WaitUntil reads stderr until |done| holds (true) or the process closes
+  // it or |timeout_ms| passes between reads (false).
+  template <typename Done>
+  bool WaitUntil(Done done, int timeout_ms) {
+    while (!done()) {
+      pollfd fd = {err_fd_, POLLIN, 0};
+      if (poll(&fd, 1, timeout_ms) <= 0) return false;
+      char buf[4096];
+      ssize_t n = read(err_fd_, buf, sizeof(buf));
+      if (n <= 0) return false;
+      err_.append(buf, static_cast<size_t>(n));
+    }
+    return true;
+  }
+
   pid_t pid_ = -1;
   int err_fd_ = -1;
   std::string err_;

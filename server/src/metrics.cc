@@ -3,8 +3,10 @@
 #include "openen/server/metrics.h"
 
 #include <prometheus/exposer.h>
+#include <prometheus/text_serializer.h>
 
 #include <exception>
+#include <sstream>
 
 namespace openen::server {
 
@@ -37,6 +39,12 @@ prometheus::Histogram& Metrics::Histogram(const std::string& name, const std::st
       .Help(help)
       .Register(*registry_)
       .Add({}, buckets);
+}
+
+std::string Metrics::Text() const {
+  std::ostringstream out;
+  prometheus::TextSerializer().Serialize(out, registry_->Collect());
+  return out.str();
 }
 
 base::StatusOr<int> Metrics::Serve(const std::string& listen) {

@@ -462,13 +462,6 @@ int WaitForExit(Process* p) {
   return p->Stop(SIGKILL);
 }
 
-int PortOf(Process* p) {
-  REQUIRE(p->WaitForStderr("listening on 127.0.0.1:"));
-  REQUIRE(p->WaitForStderr("\n"));
-  const std::string& log = p->stderr_text();
-  return std::stoi(log.substr(log.find("listening on 127.0.0.1:") + 23));
-}
-
 // PublishThree publishes three keys of the last three days (real clock).
 std::vector<SubmittedKey> PublishThree(int port, RelayFixture& f) {
   f.clock.Set(std::time(nullptr));
@@ -522,13 +515,13 @@ TEST_CASE("the relay binary crashed or cut off at each step of a close releases 
         std::vector<SubmittedKey> keys;
         {
           auto relay = Spawn(argv, fault);
-          keys = PublishThree(PortOf(relay.get()), f);
+          keys = PublishThree(relay->ListeningPort(), f);
           CHECK(WaitForExit(relay.get()) == base::kFaultExitCode);
           CHECK(relay->stderr_text().find("fault: stopping at " +
                                           fault.substr(0, fault.find('='))) != std::string::npos);
         }
         auto relay = Spawn(argv, "");
-        const std::vector<SubmittedKey> more = PublishThree(PortOf(relay.get()), f);
+        const std::vector<SubmittedKey> more = PublishThree(relay->ListeningPort(), f);
         keys.insert(keys.end(), more.begin(), more.end());
         std::map<std::string, int> counts;
         for (int i = 0; i < 200; ++i) {
@@ -573,7 +566,7 @@ TEST_CASE("the relay binary refuses to start without a released batch's file",
   std::string name;
   {
     auto relay = Spawn(argv, "");
-    PublishThree(PortOf(relay.get()), f);
+    PublishThree(relay->ListeningPort(), f);
     for (int i = 0; i < 100 && name.empty(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       name = ReadFile(dir.Sub("export/index.txt"));

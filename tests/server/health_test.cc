@@ -37,17 +37,10 @@ TEST_CASE(
     "decommissioned",
     "[relay][verifier][health][e2e]") {
   TempDir dir;
-  RunResult certificate = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("certificate.key")});
-  REQUIRE(certificate.exit_code == 0);
-  std::ofstream(dir.Sub("certificate.pub")) << certificate.out;
+  testing::MakeRelayKeys(dir, {testing::MakeVerifierKeys(dir)});
   RunResult decommission = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("decommission.key")});
   REQUIRE(decommission.exit_code == 0);
   std::ofstream(dir.Sub("decommission.pub")) << decommission.out;
-  REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
-  REQUIRE(Run({OPENEN_CLI, "log", "keygen", "--name", "openen.example/log", "--out",
-               dir.Sub("log.key")})
-              .exit_code == 0);
-  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
 
   // The second probe of the relay's store (its first maintenance pass) fails.
   if (base::kFaultInjection) setenv("OPENEN_FAULT", "store.probe=error@2", 1);
@@ -95,12 +88,7 @@ TEST_CASE(
   Process verifier({OPENEN_VERIFIER, "--data-dir", dir.Sub("verifier-data"), "--signing-key",
                     dir.Sub("certificate.key"), "--admin-key-file", dir.Sub("admin.key"),
                     "--listen", "127.0.0.1:0"});
-  REQUIRE(verifier.WaitForStderr("listening on 127.0.0.1:"));
-  REQUIRE(verifier.WaitForStderr("\n"));
-  const std::string& log = verifier.stderr_text();
-  const std::string verifier_address =
-      "127.0.0.1:" +
-      std::to_string(std::stoi(log.substr(log.find("listening on 127.0.0.1:") + 23)));
+  const std::string verifier_address = "127.0.0.1:" + std::to_string(verifier.ListeningPort());
   CHECK(Health(verifier_address, {"--service", "openen.v1.Verification"}).exit_code == 0);
   CHECK(Health(verifier_address, {"--service", "openen.v1.Relay"}).exit_code == 1);
   CHECK(verifier.Stop(SIGTERM) == 0);
@@ -155,12 +143,7 @@ TEST_CASE("with --log-json every log line is one JSON object, with no key in any
   testing::RelayFixture f;
   f.clock.Set(std::time(nullptr));
   TempDir dir;
-  REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
-  std::ofstream(dir.Sub("certificate.pub"))
-      << base::Base64Encode(f.authority.PublicKey().bytes()) << "\n";
-  REQUIRE(Run({OPENEN_CLI, "log", "keygen", "--name", "openen.example/log", "--out",
-               dir.Sub("log.key")})
-              .exit_code == 0);
+  testing::MakeRelayKeys(dir, {base::Base64Encode(f.authority.PublicKey().bytes())});
   RelayProcess relay(dir, "relay", {"--log-json"});
   const auto keys = relay.PublishAndRelease(f);
   REQUIRE(relay.process->Stop(SIGTERM) == 0);

@@ -1,17 +1,22 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 //
 // Metrics, scraped over HTTP (libcurl) from the real binaries' loopback
-// metrics port: they move with the work, and say nothing about a person.
+// metrics port: they move with the work, and say nothing about a person;
+// their labels carry no value of a key; they are served on loopback only.
+
+#include "openen/server/metrics.h"
 
 #include <catch2/catch.hpp>
 #include <csignal>
 #include <ctime>
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "openen/base/cancellation.h"
 #include "openen/client/upload.h"
 #include "openen/client_curl/curl_fetcher.h"
+#include "openen/crypto/interval.h"
 #include "openen/rpc/call.h"
 #include "openen/v1/verification.pb.h"
 #include "relay_fixture.h"
@@ -29,17 +34,11 @@ using testing::RelayFixture;
 using testing::RelayProcess;
 
 // MetricsPort reads the port from "metrics on http://127.0.0.1:PORT/metrics".
-int MetricsPort(Process& process) {
-  const std::string marker = "metrics on http://127.0.0.1:";
-  REQUIRE(process.WaitForStderr(marker));
-  REQUIRE(process.WaitForStderr("/metrics"));
-  const std::string& log = process.stderr_text();
-  return std::stoi(log.substr(log.find(marker) + marker.size()));
-}
+int MetricsPort(Process& process) { return process.PortAfter("metrics on http://127.0.0.1:"); }
 
-std::string Scrape(int port) {
+std::string Scrape(int port, const std::string& host = "127.0.0.1") {
   client_curl::CurlOptions options;
-  options.base_url = "http://127.0.0.1:" + std::to_string(port) + "/";
+  options.base_url = "http://" + host + ":" + std::to_string(port) + "/";
   options.allow_plain_http = true;  // loopback
   auto fetcher = client_curl::CurlFetcher::Create(options);
   REQUIRE(fetcher.ok());
@@ -62,15 +61,8 @@ TEST_CASE("metrics move with the work over HTTP on a loopback port - counts only
   RelayFixture f;
   f.clock.Set(std::time(nullptr));
   TempDir dir;
-  RunResult certificate = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("certificate.key")});
-  REQUIRE(certificate.exit_code == 0);
-  std::ofstream(dir.Sub("certificate.pub"))
-      << certificate.out << base::Base64Encode(f.authority.PublicKey().bytes()) << "\n";
-  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
-  REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
-  REQUIRE(Run({OPENEN_CLI, "log", "keygen", "--name", "openen.example/log", "--out",
-               dir.Sub("log.key")})
-              .exit_code == 0);
+  testing::MakeRelayKeys(
+      dir, {testing::MakeVerifierKeys(dir), base::Base64Encode(f.authority.PublicKey().bytes())});
 
   RelayProcess relay(dir, "relay", {"--metrics-listen", "127.0.0.1:0"});
   const int relay_metrics = MetricsPort(*relay.process);
@@ -124,12 +116,7 @@ TEST_CASE("metrics move with the work over HTTP on a loopback port - counts only
                     "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
                     "--maintenance-interval", "1"});
   const int verifier_metrics = MetricsPort(verifier);
-  REQUIRE(verifier.WaitForStderr("listening on 127.0.0.1:"));
-  REQUIRE(verifier.WaitForStderr("\n"));
-  const std::string& log = verifier.stderr_text();
-  const std::string address =
-      "127.0.0.1:" +
-      std::to_string(std::stoi(log.substr(log.find("listening on 127.0.0.1:") + 23)));
+  const std::string address = "127.0.0.1:" + std::to_string(verifier.ListeningPort());
   RunResult issued = Run({OPENEN_VERIFIER, "issue", "--server", address, "--admin-key-file",
                           dir.Sub("admin.key"), "--test-type", "confirmed", "--json"});
   REQUIRE(issued.exit_code == 0);
@@ -155,6 +142,62 @@ TEST_CASE("metrics move with the work over HTTP on a loopback port - counts only
                         "--listen", "127.0.0.1:0", "--metrics-listen", "0.0.0.0:0"});
   CHECK(wide.exit_code == 2);
   CHECK_THAT(wide.err, Catch::Contains("--metrics-listen must be a loopback address"));
+}
+
+TEST_CASE(
+    "refused keys are counted by the fixed part of the reason - no value of a key reaches a label",
+    "[relay][metrics][privacy]") {
+  server::Metrics metrics("openen_relay");
+  RelayOptions options = RelayFixture::TestOptions();
+  options.metrics = &metrics;
+  RelayFixture f(options);
+  // Each refused for a reason that names a value of the key: a period, a
+  // risk, a (negative) day count from the onset of symptoms.
+  auto keys = RelayFixture::DailyKeys(4);
+  keys[0].rolling_period = 200;
+  keys[1].transmission_risk = 9;
+  base::Bytes secret(32, 0x22);
+  const uint32_t onset = testing::kToday + 20 * crypto::kTekRollingPeriod;  // 20 days ahead
+  auto result = f.relay->Publish(keys, f.Certificate(keys, secret, "openen-relay", 900, onset),
+                                 secret, false);
+  REQUIRE(result.ok());
+  REQUIRE(result->rejected.size() == 4);
+  const std::string text = metrics.Text();
+  INFO(text);
+  std::set<std::string> reasons;
+  const std::string series = "openen_relay_keys_rejected_total{reason=\"";
+  for (size_t at = text.find("\n" + series); at != std::string::npos;
+       at = text.find("\n" + series, at + 1)) {
+    const size_t start = at + 1 + series.size();
+    reasons.insert(text.substr(start, text.find('"', start) - start));
+  }
+  CHECK(reasons ==
+        std::set<std::string>{"rolling_period", "transmission_risk", "days since symptom onset"});
+  CHECK(Value(text, "openen_relay_keys_rejected_total{reason=\"days since symptom onset\"}") == 2);
+  CHECK(Value(text, "openen_relay_publishes_total{result=\"OK\"}") == 1);
+}
+
+TEST_CASE("metrics listen on loopback only", "[server][metrics]") {
+  for (const std::string refused :
+       {"0.0.0.0:0", "[::]:0", ":0", "192.0.2.1:0", "example.org:0", "0"}) {
+    server::Metrics metrics("openen_test");
+    auto port = metrics.Serve(refused);
+    INFO(refused);
+    CHECK(port.status().code() == base::StatusCode::kInvalidArgument);
+  }
+  for (const std::string host : {"127.0.0.1", "localhost", "[::1]"}) {
+    server::Metrics metrics("openen_test");
+    metrics.Counter("calls_total", "calls").Increment();
+    auto port = metrics.Serve(host + ":0");
+    INFO(host << ": " << port.status().ToString());
+    if (host == "[::1]" && !port.ok()) {
+      // IPv6's loopback, where this host has one.
+      CHECK(port.status().code() == base::StatusCode::kUnavailable);
+      continue;
+    }
+    REQUIRE(port.ok());
+    CHECK(Value(Scrape(*port, host), "openen_test_calls_total") == 1);
+  }
 }
 
 }  // namespace

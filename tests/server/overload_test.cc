@@ -24,6 +24,7 @@
 #include "openen/rpc/codec.h"
 #include "openen/server/dispatcher.h"
 #include "openen/server/grpc_server.h"
+#include "openen/server/metrics.h"
 #include "openen/server/worker_pool.h"
 #include "openen/verifier/service.h"
 #include "openen/wire/padding.h"
@@ -297,7 +298,8 @@ TEST_CASE("with every worker busy, real publishes shed and chaff is answered by 
   std::array<LaneLimits, kLaneCount> limits = WorkerPool::DefaultLimits();
   limits[static_cast<size_t>(Lane::kReal)].max_queued = 1;
   WorkerPool pool(1, limits);
-  relay::RelayService service(f.relay.get(), &pool);
+  Metrics metrics("openen_relay");
+  relay::RelayService service(f.relay.get(), &pool, &metrics);
   auto running = StartServer({}, {&service});
   REQUIRE(running.ok());
   auto channel = Channel(running->port);
@@ -339,6 +341,8 @@ TEST_CASE("with every worker busy, real publishes shed and chaff is answered by 
     CHECK(busy.error_code() == grpc::RESOURCE_EXHAUSTED);
     CHECK(busy.error_message() == "the server is busy; try again later");
   }
+  // Both counted for the operator (decoys are not: they answered).
+  CHECK(metrics.Text().find("\nopenen_relay_calls_shed_total 2\n") != std::string::npos);
 
   gate.Open();
   CHECK(queued.get().ok());

@@ -64,10 +64,8 @@ TEST_CASE("the relay binary accepts a publish and writes a verifiable export", "
                  "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
                  "--listen", "127.0.0.1:0", "--batch-period", "1", "--min-batch-keys", "5",
                  "--maintenance-interval", "1", "--region", "IE"});
-  REQUIRE(relay.WaitForStderr("listening on 127.0.0.1:"));
-  REQUIRE(relay.WaitForStderr("\n"));
+  const int port = relay.ListeningPort();
   const std::string log = relay.stderr_text();
-  const int port = std::stoi(log.substr(log.find("listening on 127.0.0.1:") + 23));
 
   // Keys from the last three days, relative to the real clock.
   const auto keys = testing::RelayFixture::DailyKeys(
@@ -103,14 +101,6 @@ TEST_CASE("the relay binary accepts a publish and writes a verifiable export", "
   CHECK(logs.find("ipv4:") == std::string::npos);
 }
 
-// StartRelay starts the relay binary with |extra| flags and returns its port.
-int StartedPort(Process* relay) {
-  REQUIRE(relay->WaitForStderr("listening on 127.0.0.1:"));
-  REQUIRE(relay->WaitForStderr("\n"));
-  const std::string& log = relay->stderr_text();
-  return std::stoi(log.substr(log.find("listening on 127.0.0.1:") + 23));
-}
-
 TEST_CASE("sign-config makes the file the relay serves through GetConfig", "[relay][cli][config]") {
   TempDir dir;
   // The procedure of docs/relay.md: an offline configuration key, apart
@@ -142,7 +132,7 @@ TEST_CASE("sign-config makes the file the relay serves through GetConfig", "[rel
   Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
                  "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
                  "--listen", "127.0.0.1:0", "--config", dir.Sub("config.bin"), "--config-key", dir.Sub("config.pub")});
-  const int port = StartedPort(&relay);
+  const int port = relay.ListeningPort();
   auto relay_api = openen::v1::Relay::NewStub(
       grpc::CreateChannel("127.0.0.1:" + std::to_string(port), grpc::InsecureChannelCredentials()));
   grpc::ClientContext ctx;
@@ -198,7 +188,7 @@ TEST_CASE("with --tls-cert and --tls-key the relay speaks only TLS", "[relay][cl
   Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
                  "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
                  "--listen", "127.0.0.1:0", "--tls-cert", dir.Sub("tls.crt"), "--tls-key", dir.Sub("tls.key")});
-  const std::string addr = "127.0.0.1:" + std::to_string(StartedPort(&relay));
+  const std::string addr = "127.0.0.1:" + std::to_string(relay.ListeningPort());
 
   grpc::SslCredentialsOptions ssl;
   ssl.pem_root_certs = ReadFile(dir.Sub("tls.crt"));
@@ -247,7 +237,7 @@ TEST_CASE("the relay's first lines name its export key and warn when no order ca
                                      "v7"};
     if (orders_count) argv.insert(argv.end(), {"--decommission-key", dir.Sub("decommission.pub")});
     Process relay(argv);
-    const int port = StartedPort(&relay);
+    const int port = relay.ListeningPort();
     CHECK(relay.Stop() == 0);
     const std::string& log = relay.stderr_text();
     CHECK(log.find("openen-relay: listening on 127.0.0.1:" + std::to_string(port) +
@@ -279,7 +269,7 @@ TEST_CASE("decommission commands switch off a running relay", "[relay][cli][deco
   Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
                  "--certificate-key", dir.Sub("certificate.pub"), "--decommission-key", dir.Sub("decommission.pub"),
                  "--signing-key", dir.Sub("export.pem"), "--listen", "127.0.0.1:0", "--maintenance-interval", "1"});
-  const int port = StartedPort(&relay);
+  const int port = relay.ListeningPort();
 
   // An order from another key, or from the online certificate key, is
   // refused and installs nothing; so is the retired --authority-key.
@@ -377,8 +367,8 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
                  "--certificate-key", dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"),
                  "--listen", "127.0.0.1:0", "--batch-period", "1", "--min-batch-keys", "5",
                  "--maintenance-interval", "1"});
-  const int relay_port = StartedPort(&relay);
-  const int verifier_port = StartedPort(&verifier);
+  const int relay_port = relay.ListeningPort();
+  const int verifier_port = verifier.ListeningPort();
   auto vchannel = grpc::CreateChannel("127.0.0.1:" + std::to_string(verifier_port), grpc::InsecureChannelCredentials());
   auto rchannel = grpc::CreateChannel("127.0.0.1:" + std::to_string(relay_port), grpc::InsecureChannelCredentials());
   auto verification = openen::v1::Verification::NewStub(vchannel);

@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <ctime>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -24,6 +25,44 @@
 #include "subprocess.h"
 
 namespace openen::relay::testing {
+
+// Chomp drops the newlines at the end of |s| (a command's one-line output).
+inline std::string Chomp(std::string s) {
+  while (!s.empty() && s.back() == '\n') s.pop_back();
+  return s;
+}
+
+// The relay's key files, made in a test's directory by the binaries as
+// docs/operations.md makes them: export.pem and log.key, and certificate.pub
+// trusting each of |certificate_keys| (base64 Ed25519 public keys).
+struct RelayKeys {
+  std::string export_spki;  // what `openen-relay keygen` printed: phones pin it
+  std::string log_vkey;     // what `openen log keygen` printed
+};
+inline RelayKeys MakeRelayKeys(const openen::testing::TempDir& dir,
+                               const std::vector<std::string>& certificate_keys) {
+  using openen::testing::Run;
+  using openen::testing::RunResult;
+  RunResult export_key = Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")});
+  REQUIRE(export_key.exit_code == 0);
+  RunResult log_key = Run(
+      {OPENEN_CLI, "log", "keygen", "--name", "openen.example/log", "--out", dir.Sub("log.key")});
+  REQUIRE(log_key.exit_code == 0);
+  std::ofstream certificate(dir.Sub("certificate.pub"));
+  for (const std::string& key : certificate_keys) certificate << key << "\n";
+  return {Chomp(export_key.out), Chomp(log_key.out)};
+}
+
+// MakeVerifierKeys makes the verifier's certificate.key and admin.key in
+// |dir| and returns the certificate key's public half.
+inline std::string MakeVerifierKeys(const openen::testing::TempDir& dir) {
+  using openen::testing::Run;
+  openen::testing::RunResult certificate =
+      Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("certificate.key")});
+  REQUIRE(certificate.exit_code == 0);
+  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
+  return Chomp(certificate.out);
+}
 
 struct RelayProcess {
   std::string data, exports;
@@ -65,12 +104,7 @@ struct RelayProcess {
     process = std::make_unique<openen::testing::Process>(argv);
   }
 
-  void WaitUntilListening(int timeout_ms = 20000) {
-    REQUIRE(process->WaitForStderr("listening on 127.0.0.1:", timeout_ms));
-    REQUIRE(process->WaitForStderr("\n"));
-    const std::string& log = process->stderr_text();
-    port = std::stoi(log.substr(log.find("listening on 127.0.0.1:") + 23));
-  }
+  void WaitUntilListening(int timeout_ms = 20000) { port = process->ListeningPort(timeout_ms); }
   std::string Grpc() const { return "grpc://127.0.0.1:" + std::to_string(port); }
 
   // PublishAndRelease sends |n| keys of the last days and waits until

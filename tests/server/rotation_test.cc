@@ -34,10 +34,7 @@ using testing::RelayProcess;
 
 std::string Script(const std::string& name) { return std::string(OPENEN_OPS_SCRIPTS) + "/" + name; }
 
-std::string Chomp(std::string s) {
-  while (!s.empty() && s.back() == '\n') s.pop_back();
-  return s;
-}
+using testing::Chomp;
 
 // VerifierProcess starts openen-verifier with the keys in |keys| and waits
 // until it listens.
@@ -56,10 +53,7 @@ struct VerifierProcess {
                                      "127.0.0.1:0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     process = std::make_unique<Process>(argv);
-    REQUIRE(process->WaitForStderr("listening on 127.0.0.1:"));
-    REQUIRE(process->WaitForStderr("\n"));
-    const std::string& log = process->stderr_text();
-    port = std::stoi(log.substr(log.find("listening on 127.0.0.1:") + 23));
+    port = process->ListeningPort();
   }
   std::string Address() const { return "127.0.0.1:" + std::to_string(port); }
 };

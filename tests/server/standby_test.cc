@@ -272,15 +272,10 @@ TEST_CASE(
   RelayFixture f;  // the verifier's certificate key, and certificates
   f.clock.Set(std::time(nullptr));
   TempDir dir;
-  RunResult export_key = Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")});
-  REQUIRE(export_key.exit_code == 0);
-  const std::string spki = export_key.out.substr(0, export_key.out.size() - 1);
-  std::ofstream(dir.Sub("certificate.pub"))
-      << base::Base64Encode(f.authority.PublicKey().bytes()) << "\n";
-  RunResult log_key = Run(
-      {OPENEN_CLI, "log", "keygen", "--name", "openen.example/log", "--out", dir.Sub("log.key")});
-  REQUIRE(log_key.exit_code == 0);
-  const std::string log_vkey = log_key.out.substr(0, log_key.out.size() - 1);
+  const testing::RelayKeys keys =
+      testing::MakeRelayKeys(dir, {base::Base64Encode(f.authority.PublicKey().bytes())});
+  const std::string& spki = keys.export_spki;
+  const std::string& log_vkey = keys.log_vkey;
 
   const std::string exports = dir.Sub("exports");
   RelayProcess active(dir, dir.Sub("active-data"), exports, {});

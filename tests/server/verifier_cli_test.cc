@@ -22,13 +22,6 @@ int Mode(const std::string& path) {
   return st.st_mode & 0777;
 }
 
-int PortFromLog(const std::string& log) {
-  const std::string marker = "listening on 127.0.0.1:";
-  size_t at = log.find(marker);
-  REQUIRE(at != std::string::npos);
-  return std::stoi(log.substr(at + marker.size()));
-}
-
 TEST_CASE("keygen and admin-key write private files and refuse to overwrite", "[verifier][cli]") {
   TempDir dir;
   RunResult keygen = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("sign.key")});
@@ -52,9 +45,7 @@ TEST_CASE("serve, issue as a contact tracer, and stop on SIGTERM", "[verifier][c
   Process server({OPENEN_VERIFIER, "--data-dir", dir.Sub("data"), "--signing-key", dir.Sub("sign.key"),
                   "--admin-key-file", dir.Sub("admin.key"), "--listen", "127.0.0.1:0",
                   "--maintenance-interval", "1"});
-  REQUIRE(server.WaitForStderr("listening on 127.0.0.1:"));
-  REQUIRE(server.WaitForStderr("\n"));
-  const std::string addr = "127.0.0.1:" + std::to_string(PortFromLog(server.stderr_text()));
+  const std::string addr = "127.0.0.1:" + std::to_string(server.ListeningPort());
 
   RunResult issued = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--admin-key-file",
                           dir.Sub("admin.key"), "--test-type", "confirmed", "--json"});
@@ -111,9 +102,7 @@ TEST_CASE("the verifier's first lines name its certificate key and warn when no 
                                      dir.Sub("admin.key"), "--listen",          "127.0.0.1:0"};
     if (orders_count) argv.insert(argv.end(), {"--decommission-key", dir.Sub("decommission.pub")});
     Process server(argv);
-    REQUIRE(server.WaitForStderr("listening on 127.0.0.1:"));
-    REQUIRE(server.WaitForStderr("\n"));
-    const int port = PortFromLog(server.stderr_text());
+    const int port = server.ListeningPort();
     CHECK(server.Stop() == 0);
     const std::string& log = server.stderr_text();
     // keygen printed the public half of the certificate key: the line the
@@ -136,9 +125,7 @@ TEST_CASE("a decommissioned verifier issues no more codes", "[verifier][cli][dec
   Process server({OPENEN_VERIFIER, "--data-dir", dir.Sub("data"), "--signing-key", dir.Sub("sign.key"),
                   "--admin-key-file", dir.Sub("admin.key"), "--decommission-key", dir.Sub("decommission.pub"),
                   "--listen", "127.0.0.1:0", "--maintenance-interval", "1"});
-  REQUIRE(server.WaitForStderr("listening on 127.0.0.1:"));
-  REQUIRE(server.WaitForStderr("\n"));
-  const std::string addr = "127.0.0.1:" + std::to_string(PortFromLog(server.stderr_text()));
+  const std::string addr = "127.0.0.1:" + std::to_string(server.ListeningPort());
   REQUIRE(Run({OPENEN_VERIFIER, "issue", "--server", addr, "--admin-key-file", dir.Sub("admin.key"), "--test-type",
                "confirmed"}).exit_code == 0);
   // An order signed with the verifier's own key is refused, however it is

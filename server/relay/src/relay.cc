@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -72,14 +73,20 @@ std::string TimeKey(char prefix, int64_t t) { return std::string(1, prefix) + Be
 std::string FileKey(const std::string& name) { return std::string(1, kFilePrefix) + name; }
 
 // ReasonKind is a key rejection's reason without the values it names (an
-// interval number, a size): its fixed part, for a metric's label.
+// interval number, a size, a signed day count): its fixed part, for a
+// metric's label. "days since symptom onset is -3, want -14..14" gives
+// "days since symptom onset".
 std::string ReasonKind(const std::string& reason) {
   std::string kind = reason.substr(0, reason.find_first_of("0123456789"));
-  for (const std::string tail : {" is ", " "}) {
-    if (kind.size() >= tail.size() &&
-        kind.compare(kind.size() - tail.size(), tail.size(), tail) == 0)
-      kind.resize(kind.size() - tail.size());
-  }
+  const auto drop_tail = [&kind] {
+    while (!kind.empty() && !std::isalpha(static_cast<unsigned char>(kind.back())) &&
+           kind.back() != '_') {
+      kind.pop_back();
+    }
+  };
+  drop_tail();
+  if (kind.size() > 3 && kind.compare(kind.size() - 3, 3, " is") == 0) kind.resize(kind.size() - 3);
+  drop_tail();
   return kind;
 }
 

@@ -133,9 +133,9 @@ class BatchStreamer final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   // |streams| counts the streams open; this one is counted until OnDone.
   // Its chunks wait in |flow|'s turn of the read lane.
-  BatchStreamer(Relay* relay, server::WorkerPool* pool, std::atomic<size_t>* streams,
+  BatchStreamer(Relay* relay, server::Dispatcher* dispatcher, std::atomic<size_t>* streams,
                 server::WorkerPool::Flow flow)
-      : relay_(relay), pool_(pool), streams_(streams), flow_(flow) {
+      : relay_(relay), dispatcher_(dispatcher), streams_(streams), flow_(flow) {
     ++*streams_;
   }
 
@@ -170,37 +170,37 @@ class BatchStreamer final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 
  private:
   void ReadNext() {
-    const bool queued = pool_->TrySubmit(
+    const bool queued = dispatcher_->pool()->TrySubmit(
         Lane::kRead,
         [this] {
-      uint64_t total = 0;
-      auto data = relay_->ReadBatch(name_, offset_, kBatchChunkBytes, &total);
-      if (!data.ok()) {
-        Finish(rpc::ToGrpcStatus(data.status()));
-        return;
-      }
-      total_ = total;
-      chunk_.Clear();
-      chunk_.set_offset(offset_);
-      chunk_.set_total_size(total);
-      offset_ += data->size();
-      chunk_.set_data(std::string(base::AsChars(*data)));
-      if (data->empty()) {
-        Finish(grpc::Status::OK);  // an empty file: nothing to send
-        return;
-      }
-      if (base::Status s = rpc::EncodeMessage(chunk_, &chunk_bytes_); !s.ok()) {
-        Finish(rpc::ToGrpcStatus(s));
-        return;
-      }
-      StartWrite(&chunk_bytes_);
+          uint64_t total = 0;
+          auto data = relay_->ReadBatch(name_, offset_, kBatchChunkBytes, &total);
+          if (!data.ok()) {
+            Finish(rpc::ToGrpcStatus(data.status()));
+            return;
+          }
+          total_ = total;
+          chunk_.Clear();
+          chunk_.set_offset(offset_);
+          chunk_.set_total_size(total);
+          offset_ += data->size();
+          chunk_.set_data(std::string(base::AsChars(*data)));
+          if (data->empty()) {
+            Finish(grpc::Status::OK);  // an empty file: nothing to send
+            return;
+          }
+          if (base::Status s = rpc::EncodeMessage(chunk_, &chunk_bytes_); !s.ok()) {
+            Finish(rpc::ToGrpcStatus(s));
+            return;
+          }
+          StartWrite(&chunk_bytes_);
         },
-        flow_, [this] { Finish(rpc::ToGrpcStatus(server::BusyError())); });
-    if (!queued) Finish(rpc::ToGrpcStatus(server::BusyError()));
+        flow_, [this] { Finish(rpc::ToGrpcStatus(dispatcher_->Shed())); });
+    if (!queued) Finish(rpc::ToGrpcStatus(dispatcher_->Shed()));
   }
 
   Relay* relay_;
-  server::WorkerPool* pool_;
+  server::Dispatcher* dispatcher_;
   std::atomic<size_t>* streams_;
   const server::WorkerPool::Flow flow_;
   std::string name_;
@@ -214,12 +214,12 @@ class BatchStreamer final : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* RelayService::GetBatch(
     grpc::CallbackServerContext* ctx, const grpc::ByteBuffer* request) {
-  auto* streamer = new BatchStreamer(relay_, dispatcher_.pool(), &batch_streams_,
-                                     server::ConnectionOf(ctx));
+  auto* streamer =
+      new BatchStreamer(relay_, &dispatcher_, &batch_streams_, server::ConnectionOf(ctx));
   // Each open stream holds a chunk while its reader is slow: their number
   // is bounded, whatever the connections.
   if (batch_streams_ > kMaxBatchStreams) {
-    streamer->Finish(rpc::ToGrpcStatus(server::BusyError()));
+    streamer->Finish(rpc::ToGrpcStatus(dispatcher_.Shed()));
   } else {
     streamer->Start(*request);
   }

@@ -91,6 +91,10 @@ class Dispatcher {
                                   const UnaryHandler<Request, Response>& handler);
 
   WorkerPool* pool() const { return pool_; }
+  // Shed counts a call answered busy (calls_shed_total) and returns the
+  // answer, BusyError: for Serve's calls, and for calls a service runs on
+  // the pool itself (a streamed download).
+  base::Status Shed();
 
  private:
   using Clock = std::chrono::steady_clock;
@@ -120,9 +124,6 @@ class Dispatcher {
   // latencies; false (and |send| dropped) when kMaxDecoys are waiting.
   bool ScheduleDecoy(const void* method, std::function<void()> send);
   void RunDecoys();
-
-  // Shed: the call is answered BusyError.
-  base::Status Shed();
 
   WorkerPool* const pool_;
   prometheus::Counter* const shed_;  // null without metrics

@@ -46,6 +46,9 @@ class Metrics {
   prometheus::Histogram& Histogram(const std::string& name, const std::string& help,
                                    const std::vector<double>& buckets);
 
+  // Text is what a scrape reads: every metric in Prometheus's text format.
+  std::string Text() const;
+
   // Serve exposes the metrics at http://|listen|/metrics and returns the
   // port. INVALID_ARGUMENT unless |listen| is 127.0.0.1:PORT, [::1]:PORT or
   // localhost:PORT (port 0 picks one): metrics are for an agent on the host;
