@@ -16,6 +16,7 @@ packages=(
   libabsl-dev  # absl::SetMutexDeadlockDetectionMode (server/src/grpc_server.cc)
   librocksdb-dev libzip-dev zlib1g-dev
   prometheus-cpp-dev  # the servers' metrics (server/include/openen/server/metrics.h)
+  liboath-dev  # the console's second factor, TOTP (server/console/include/openen/console/totp.h)
   libcurl4-openssl-dev  # openen::client_curl
   catch2 openssl
   nlohmann-json3-dev  # tests: reads the JSON test vectors (tests/vectors/cctv-merkle/)
