@@ -1,0 +1,143 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Staff: the console's accounts, in a RocksDB directory of their own
+// (--staff-dir), apart from the verifier's short-lived codes: who may log in,
+// as a case worker or an admin, with which password (Argon2id, libsodium) and
+// second factor (TOTP), how many codes each may issue a day, and how many
+// each issued per day (kept StaffOptions::statistics_days). Nothing about the
+// people codes are issued for: the console never asks.
+
+#ifndef OPENEN_CONSOLE_STAFF_H_
+#define OPENEN_CONSOLE_STAFF_H_
+
+#include <rocksdb/db.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "openen/base/clock.h"
+#include "openen/base/status.h"
+#include "openen/crypto/secret.h"
+#include "openen/store/db.h"
+
+namespace openen::console {
+
+enum class Role { kCaseWorker, kAdmin };
+
+// RoleName is "caseworker" or "admin"; ParseRole reads them back
+// (INVALID_ARGUMENT for anything else).
+std::string_view RoleName(Role role);
+base::StatusOr<Role> ParseRole(std::string_view name);
+
+// A staff member as the console shows them (no secret).
+struct StaffMember {
+  std::string name;
+  Role role = Role::kCaseWorker;
+  bool disabled = false;
+  uint32_t daily_limit = 0;  // codes per UTC day
+  int64_t created_at = 0;
+  int64_t locked_until = 0;  // 0, or when a lock after failed logins ends
+};
+
+// Codes one member issued on one UTC day.
+struct DailyIssued {
+  int64_t day = 0;  // days since 1970-01-01
+  std::string name;
+  uint32_t codes = 0;
+};
+
+struct StaffOptions {
+  // Argon2id's cost per password (libsodium's crypto_pwhash_str): passes and
+  // bytes. The defaults are libsodium's "interactive" ones (2 passes,
+  // 64 MiB): about 0.1 s a login on one core. Hashes keep their own cost, so
+  // changing it applies to passwords set afterwards.
+  uint64_t password_passes = 2;
+  size_t password_bytes = 64u << 20;
+  // Failed logins in a row that lock an account, and for how long.
+  int max_failures = 5;
+  int64_t lockout_seconds = 15 * 60;
+  // Days the per-member daily counts are kept.
+  int statistics_days = 90;
+};
+
+// The rules for names and passwords (docs/console.md, Accounts).
+inline constexpr size_t kMaxNameBytes = 64;
+inline constexpr size_t kMinPasswordBytes = 12;
+inline constexpr size_t kMaxPasswordBytes = 128;
+inline constexpr uint32_t kMaxDailyLimit = 100000;
+
+// ValidName: 1..kMaxNameBytes of [a-z0-9._@-], starting with a letter or digit.
+bool ValidName(std::string_view name);
+
+class Staff {
+ public:
+  // Open opens (creating) the store in |dir|.
+  static base::StatusOr<std::unique_ptr<Staff>> Open(const std::string& dir, StaffOptions options,
+                                                     const base::Clock* clock);
+  ~Staff();
+
+  // Add makes a member with |password| and returns their new second-factor
+  // secret, for their authenticator app (TotpUri). ALREADY_EXISTS for a
+  // name taken; INVALID_ARGUMENT for a name, password (kMinPasswordBytes to
+  // kMaxPasswordBytes) or limit (0..kMaxDailyLimit) outside the rules.
+  base::StatusOr<crypto::SecretBytes> Add(std::string_view name, Role role,
+                                          const crypto::SecretBytes& password,
+                                          uint32_t daily_limit);
+  // SetPassword replaces a member's password; ResetSecondFactor their TOTP
+  // secret (returned). Both lift a lock. NOT_FOUND for an unknown name.
+  base::Status SetPassword(std::string_view name, const crypto::SecretBytes& password);
+  base::StatusOr<crypto::SecretBytes> ResetSecondFactor(std::string_view name);
+  base::Status SetRole(std::string_view name, Role role);
+  base::Status SetDailyLimit(std::string_view name, uint32_t daily_limit);
+  // SetDisabled disables (no login, no issuing) or re-enables a member.
+  // FAILED_PRECONDITION when it would leave no enabled admin.
+  base::Status SetDisabled(std::string_view name, bool disabled);
+  // Unlock lifts a lock after failed logins.
+  base::Status Unlock(std::string_view name);
+
+  base::StatusOr<StaffMember> Get(std::string_view name) const;
+  std::vector<StaffMember> List() const;
+
+  // LogIn checks a member's password and one-time password. A wrong name,
+  // password or one-time password, or one already used, is UNAUTHENTICATED
+  // "wrong name, password or one-time password", the same for each (and an
+  // unknown name costs the same Argon2id work). Each failure counts against
+  // the account; max_failures in a row lock it for lockout_seconds. Only a
+  // caller who gives the right password learns that the account is disabled
+  // (PERMISSION_DENIED "account disabled") or locked (PERMISSION_DENIED
+  // "account locked until <time>"): a guesser cannot tell a locked account
+  // from a wrong guess, and a lock delays its owner by lockout_seconds at
+  // most each time (an admin can Unlock).
+  base::StatusOr<StaffMember> LogIn(std::string_view name, const crypto::SecretBytes& password,
+                                    std::string_view one_time_password);
+
+  // TakeIssue counts one code issued by |name| today: RESOURCE_EXHAUSTED
+  // "daily limit of N codes reached" when it would pass their limit,
+  // PERMISSION_DENIED when disabled, NOT_FOUND when unknown. Durable.
+  base::Status TakeIssue(std::string_view name);
+  // IssuedPerDay lists the kept daily counts, newest day first.
+  std::vector<DailyIssued> IssuedPerDay() const;
+
+  // Maintain deletes the daily counts older than statistics_days, physically.
+  base::Status Maintain();
+
+ private:
+  Staff(std::unique_ptr<rocksdb::DB> db, StaffOptions options, const base::Clock* clock,
+        std::string unknown_hash);
+  class Record;
+
+  const StaffOptions options_;
+  const base::Clock* const clock_;
+  const std::string unknown_hash_;  // checked for unknown names, at the same cost
+  std::unique_ptr<rocksdb::DB> db_;
+  store::PendingPurge purge_;
+  mutable std::mutex mu_;  // every read-modify-write of a record
+};
+
+}  // namespace openen::console
+
+#endif  // OPENEN_CONSOLE_STAFF_H_

@@ -1,0 +1,375 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "openen/console/staff.h"
+
+#include <rocksdb/write_batch.h>
+#include <sodium.h>
+
+#include <algorithm>
+#include <ctime>
+
+#include "openen/base/coding.h"
+#include "openen/console/staff.pb.h"
+#include "openen/console/totp.h"
+
+namespace openen::console {
+namespace {
+
+constexpr char kMemberPrefix = 'u';  // 'u' name -> StaffRecord
+constexpr char kDailyPrefix = 'd';   // 'd' day (4 bytes, big-endian) name -> count (4 bytes, LE)
+constexpr int64_t kDaySeconds = 24 * 3600;
+
+std::string MemberKey(std::string_view name) {
+  std::string k(1, kMemberPrefix);
+  k.append(name);
+  return k;
+}
+
+std::string DailyKey(int64_t day, std::string_view name) {
+  std::string k(1, kDailyPrefix);
+  base::PutFixedBE<4>(&k, static_cast<uint64_t>(day));
+  k.append(name);
+  return k;
+}
+
+StaffRecord::Role ToProto(Role role) {
+  return role == Role::kAdmin ? StaffRecord::ADMIN : StaffRecord::CASE_WORKER;
+}
+
+StaffMember ToMember(std::string_view name, const StaffRecord& r) {
+  StaffMember m;
+  m.name = std::string(name);
+  m.role = r.role() == StaffRecord::ADMIN ? Role::kAdmin : Role::kCaseWorker;
+  m.disabled = r.disabled();
+  m.daily_limit = r.daily_limit();
+  m.created_at = r.created_at();
+  m.locked_until = r.locked_until();
+  return m;
+}
+
+std::string UtcTime(int64_t t) {
+  const time_t tt = static_cast<time_t>(t);
+  struct tm tm {};
+  gmtime_r(&tt, &tm);
+  char out[32];
+  std::strftime(out, sizeof(out), "%Y-%m-%d %H:%M UTC", &tm);
+  return out;
+}
+
+base::Status CheckPassword(const crypto::SecretBytes& password) {
+  if (password.size() < kMinPasswordBytes || password.size() > kMaxPasswordBytes) {
+    return base::InvalidArgumentError("a password has " + std::to_string(kMinPasswordBytes) +
+                                      " to " + std::to_string(kMaxPasswordBytes) + " bytes");
+  }
+  return base::Status::Ok();
+}
+
+base::Status CheckLimit(uint32_t daily_limit) {
+  if (daily_limit > kMaxDailyLimit) {
+    return base::InvalidArgumentError("a daily limit is 0.." + std::to_string(kMaxDailyLimit));
+  }
+  return base::Status::Ok();
+}
+
+const base::Status& WrongLogIn() {
+  static const base::Status wrong =
+      base::UnauthenticatedError("wrong name, password or one-time password");
+  return wrong;
+}
+
+}  // namespace
+
+std::string_view RoleName(Role role) { return role == Role::kAdmin ? "admin" : "caseworker"; }
+
+base::StatusOr<Role> ParseRole(std::string_view name) {
+  if (name == "admin") return Role::kAdmin;
+  if (name == "caseworker") return Role::kCaseWorker;
+  return base::InvalidArgumentError("a role is caseworker or admin, not '" + std::string(name) +
+                                    "'");
+}
+
+bool ValidName(std::string_view name) {
+  if (name.empty() || name.size() > kMaxNameBytes) return false;
+  for (size_t i = 0; i < name.size(); ++i) {
+    const char c = name[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    if (!alnum && (i == 0 || (c != '.' && c != '_' && c != '@' && c != '-'))) return false;
+  }
+  return true;
+}
+
+// Record reads and writes one member's record, under mu_.
+class Staff::Record {
+ public:
+  static base::StatusOr<StaffRecord> Read(rocksdb::DB* db, std::string_view name) {
+    std::string value;
+    const rocksdb::Status s = db->Get({}, MemberKey(name), &value);
+    if (s.IsNotFound()) return base::NotFoundError("no staff member '" + std::string(name) + "'");
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(s, "reading a staff member"));
+    StaffRecord r;
+    if (!r.ParseFromString(value)) return base::DataLossError("a staff record does not decode");
+    return r;
+  }
+  static base::Status Write(rocksdb::DB* db, std::string_view name, const StaffRecord& r) {
+    rocksdb::WriteBatch batch;
+    batch.Put(MemberKey(name), r.SerializeAsString());
+    return store::WriteSynced(db, &batch, "writing a staff member");
+  }
+};
+
+Staff::Staff(std::unique_ptr<rocksdb::DB> db, StaffOptions options, const base::Clock* clock,
+             std::string unknown_hash)
+    : options_(options),
+      clock_(clock),
+      unknown_hash_(std::move(unknown_hash)),
+      db_(std::move(db)) {}
+
+Staff::~Staff() = default;
+
+base::StatusOr<std::unique_ptr<Staff>> Staff::Open(const std::string& dir, StaffOptions options,
+                                                   const base::Clock* clock) {
+  if (sodium_init() < 0) return base::InternalError("libsodium does not initialise");
+  if (options.max_failures < 1 || options.lockout_seconds < 1 || options.statistics_days < 1 ||
+      options.password_passes < crypto_pwhash_OPSLIMIT_MIN ||
+      options.password_bytes < crypto_pwhash_MEMLIMIT_MIN) {
+    return base::InvalidArgumentError("staff options out of range");
+  }
+  // The hash LogIn checks an unknown name's password against: a password no
+  // one has, at the same cost.
+  const crypto::SecretBytes nobody = crypto::SecretBytes::Random(32);
+  char unknown_hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(unknown_hash, reinterpret_cast<const char*>(nobody.Reveal().data()),
+                        nobody.size(), options.password_passes, options.password_bytes) != 0) {
+    return base::ResourceExhaustedError("not enough memory for the password hash's cost");
+  }
+  OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, store::OpenPrivateDb(dir));
+  return std::unique_ptr<Staff>(new Staff(std::move(db), options, clock, unknown_hash));
+}
+
+base::StatusOr<crypto::SecretBytes> Staff::Add(std::string_view name, Role role,
+                                               const crypto::SecretBytes& password,
+                                               uint32_t daily_limit) {
+  if (!ValidName(name)) {
+    return base::InvalidArgumentError(
+        "a name is 1 to 64 of a-z, 0-9, '.', '_', '@' and '-', starting with a letter or digit");
+  }
+  OPENEN_RETURN_IF_ERROR(CheckPassword(password));
+  OPENEN_RETURN_IF_ERROR(CheckLimit(daily_limit));
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(hash, reinterpret_cast<const char*>(password.Reveal().data()),
+                        password.size(), options_.password_passes, options_.password_bytes) != 0) {
+    return base::ResourceExhaustedError("not enough memory to hash the password");
+  }
+  crypto::SecretBytes secret = NewTotpSecret();
+  StaffRecord r;
+  r.set_role(ToProto(role));
+  r.set_password_hash(hash);
+  r.set_totp_secret(std::string(base::AsChars(secret.Reveal())));
+  r.set_daily_limit(daily_limit);
+  r.set_created_at(clock_->NowSeconds());
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Record::Read(db_.get(), name).ok()) {
+    return base::AlreadyExistsError("staff member '" + std::string(name) + "' exists");
+  }
+  OPENEN_RETURN_IF_ERROR(Record::Write(db_.get(), name, r));
+  return secret;
+}
+
+base::Status Staff::SetPassword(std::string_view name, const crypto::SecretBytes& password) {
+  OPENEN_RETURN_IF_ERROR(CheckPassword(password));
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(hash, reinterpret_cast<const char*>(password.Reveal().data()),
+                        password.size(), options_.password_passes, options_.password_bytes) != 0) {
+    return base::ResourceExhaustedError("not enough memory to hash the password");
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
+  r.set_password_hash(hash);
+  r.set_failures(0);
+  r.set_locked_until(0);
+  return Record::Write(db_.get(), name, r);
+}
+
+base::StatusOr<crypto::SecretBytes> Staff::ResetSecondFactor(std::string_view name) {
+  crypto::SecretBytes secret = NewTotpSecret();
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
+  r.set_totp_secret(std::string(base::AsChars(secret.Reveal())));
+  r.set_last_totp_step(0);
+  r.set_failures(0);
+  r.set_locked_until(0);
+  OPENEN_RETURN_IF_ERROR(Record::Write(db_.get(), name, r));
+  return secret;
+}
+
+base::Status Staff::SetRole(std::string_view name, Role role) {
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
+  if (role != Role::kAdmin && r.role() == StaffRecord::ADMIN && !r.disabled()) {
+    int admins = 0;
+    for (const StaffMember& m : List()) admins += m.role == Role::kAdmin && !m.disabled;
+    if (admins <= 1) return base::FailedPreconditionError("that would leave no enabled admin");
+  }
+  r.set_role(ToProto(role));
+  return Record::Write(db_.get(), name, r);
+}
+
+base::Status Staff::SetDailyLimit(std::string_view name, uint32_t daily_limit) {
+  OPENEN_RETURN_IF_ERROR(CheckLimit(daily_limit));
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
+  r.set_daily_limit(daily_limit);
+  return Record::Write(db_.get(), name, r);
+}
+
+base::Status Staff::SetDisabled(std::string_view name, bool disabled) {
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
+  if (disabled && r.role() == StaffRecord::ADMIN && !r.disabled()) {
+    int admins = 0;
+    for (const StaffMember& m : List()) admins += m.role == Role::kAdmin && !m.disabled;
+    if (admins <= 1) return base::FailedPreconditionError("that would leave no enabled admin");
+  }
+  r.set_disabled(disabled);
+  return Record::Write(db_.get(), name, r);
+}
+
+base::Status Staff::Unlock(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
+  r.set_failures(0);
+  r.set_locked_until(0);
+  return Record::Write(db_.get(), name, r);
+}
+
+base::StatusOr<StaffMember> Staff::Get(std::string_view name) const {
+  OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
+  return ToMember(name, r);
+}
+
+std::vector<StaffMember> Staff::List() const {
+  std::vector<StaffMember> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix(1, kMemberPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    StaffRecord r;
+    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+    out.push_back(ToMember(it->key().ToStringView().substr(1), r));
+  }
+  return out;
+}
+
+base::StatusOr<StaffMember> Staff::LogIn(std::string_view name, const crypto::SecretBytes& password,
+                                         std::string_view one_time_password) {
+  const int64_t now = clock_->NowSeconds();
+  base::StatusOr<StaffRecord> read = [&] {
+    std::lock_guard<std::mutex> lock(mu_);
+    return ValidName(name) ? Record::Read(db_.get(), name)
+                           : base::StatusOr<StaffRecord>(base::NotFoundError("invalid name"));
+  }();
+  if (!read.ok() && read.status().code() != base::StatusCode::kNotFound) return read.status();
+  // An unknown name costs what a known one does.
+  const std::string& hash = read.ok() ? read->password_hash() : unknown_hash_;
+  const bool password_right =
+      password.size() <= kMaxPasswordBytes &&
+      crypto_pwhash_str_verify(hash.c_str(),
+                               reinterpret_cast<const char*>(password.Reveal().data()),
+                               password.size()) == 0;
+  if (!read.ok()) return WrongLogIn();
+
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
+  if (r.locked_until() > now) {
+    if (!password_right) return WrongLogIn();
+    return base::PermissionDeniedError("account locked until " + UtcTime(r.locked_until()) +
+                                       " after failed logins; an admin can unlock it");
+  }
+  base::StatusOr<int64_t> step = base::NotFoundError("wrong one-time password");
+  if (password_right) {
+    const std::string& stored = r.totp_secret();
+    step = TotpStep(crypto::SecretBytes(base::ByteView(
+                        reinterpret_cast<const uint8_t*>(stored.data()), stored.size())),
+                    one_time_password, now);
+  }
+  if (!password_right || !step.ok() || *step <= r.last_totp_step()) {
+    r.set_failures(r.failures() + 1);
+    if (r.failures() >= static_cast<uint32_t>(options_.max_failures)) {
+      r.set_failures(0);
+      r.set_locked_until(now + options_.lockout_seconds);
+    }
+    OPENEN_RETURN_IF_ERROR(Record::Write(db_.get(), name, r));
+    return WrongLogIn();
+  }
+  if (r.disabled()) return base::PermissionDeniedError("account disabled");
+  r.set_last_totp_step(*step);
+  r.set_failures(0);
+  r.set_locked_until(0);
+  OPENEN_RETURN_IF_ERROR(Record::Write(db_.get(), name, r));
+  return ToMember(name, r);
+}
+
+base::Status Staff::TakeIssue(std::string_view name) {
+  const int64_t day = clock_->NowSeconds() / kDaySeconds;
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
+  if (r.disabled()) return base::PermissionDeniedError("account disabled");
+  const std::string key = DailyKey(day, name);
+  std::string value;
+  uint32_t count = 0;
+  const rocksdb::Status got = db_->Get({}, key, &value);
+  if (got.ok() && value.size() == 4) {
+    count =
+        static_cast<uint32_t>(base::GetFixedLE<4>(reinterpret_cast<const uint8_t*>(value.data())));
+  } else if (!got.IsNotFound()) {
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "reading a daily count"));
+  }
+  if (count >= r.daily_limit()) {
+    return base::ResourceExhaustedError("daily limit of " + std::to_string(r.daily_limit()) +
+                                        " codes reached; an admin can raise it");
+  }
+  std::string next;
+  base::PutFixedLE<4>(&next, count + 1);
+  rocksdb::WriteBatch batch;
+  batch.Put(key, next);
+  return store::WriteSynced(db_.get(), &batch, "counting an issued code");
+}
+
+std::vector<DailyIssued> Staff::IssuedPerDay() const {
+  std::vector<DailyIssued> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix(1, kDailyPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    const rocksdb::Slice k = it->key();
+    if (k.size() < 5 || it->value().size() != 4) continue;
+    DailyIssued d;
+    d.day =
+        static_cast<int64_t>(base::GetFixedBE<4>(reinterpret_cast<const uint8_t*>(k.data() + 1)));
+    d.name = std::string(k.data() + 5, k.size() - 5);
+    d.codes = static_cast<uint32_t>(
+        base::GetFixedLE<4>(reinterpret_cast<const uint8_t*>(it->value().data())));
+    out.push_back(std::move(d));
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const DailyIssued& a, const DailyIssued& b) { return a.day > b.day; });
+  return out;
+}
+
+base::Status Staff::Maintain() {
+  const int64_t oldest_kept = clock_->NowSeconds() / kDaySeconds - options_.statistics_days + 1;
+  rocksdb::WriteBatch batch;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    const std::string prefix(1, kDailyPrefix);
+    const std::string end = DailyKey(std::max<int64_t>(oldest_kept, 0), "");
+    for (it->Seek(prefix); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+      batch.Delete(it->key());
+    }
+  }
+  if (batch.Count() > 0) {
+    OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "deleting old daily counts"));
+    purge_.Mark();
+  }
+  return purge_.RunIfDue(db_.get());
+}
+
+}  // namespace openen::console

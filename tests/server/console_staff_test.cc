@@ -1,0 +1,252 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The console's staff accounts: roles, limits, disabling; logging in with a
+// password (Argon2id) and a one-time password; the lock after failed logins,
+// for one account only; daily issuing limits and their counts' retention.
+
+#include <sodium.h>
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <vector>
+
+#include "openen/base/bytes.h"
+#include "openen/base/clock.h"
+#include "openen/console/staff.h"
+#include "openen/console/totp.h"
+#include "test_util.h"
+
+namespace openen::console {
+namespace {
+
+using openen::testing::FilesContaining;
+using openen::testing::TempDir;
+
+constexpr int64_t kNow = 1795000000;
+
+crypto::SecretBytes Secret(const std::string& s) {
+  return crypto::SecretBytes(base::ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+}
+
+// Cheap Argon2id for tests: the cost does not change what is checked.
+StaffOptions TestOptions() {
+  StaffOptions o;
+  o.password_passes = crypto_pwhash_OPSLIMIT_MIN;
+  o.password_bytes = crypto_pwhash_MEMLIMIT_MIN;
+  return o;
+}
+
+struct StaffFixture {
+  TempDir dir;
+  base::FakeClock clock{kNow};
+  std::unique_ptr<Staff> staff;
+  explicit StaffFixture(StaffOptions options = TestOptions()) {
+    auto s = Staff::Open(dir.Sub("staff"), options, &clock);
+    REQUIRE(s.ok());
+    staff = std::move(*s);
+  }
+};
+
+TEST_CASE("staff accounts - roles, limits, disabling, and always one enabled admin",
+          "[console][staff]") {
+  StaffFixture f;
+  REQUIRE(f.staff->Add("admin", Role::kAdmin, Secret("correct horse battery"), 0).ok());
+  REQUIRE(
+      f.staff->Add("ann.o-brien@hse", Role::kCaseWorker, Secret("ann's long password"), 20).ok());
+  CHECK(f.staff->Add("admin", Role::kCaseWorker, Secret("another password"), 1).status().code() ==
+        base::StatusCode::kAlreadyExists);
+  for (const std::string& bad :
+       std::vector<std::string>{"", "Ann", "-ann", "ann smith", "ann/x", std::string(65, 'a')}) {
+    INFO(bad);
+    CHECK(f.staff->Add(bad, Role::kCaseWorker, Secret("a long password"), 1).status().code() ==
+          base::StatusCode::kInvalidArgument);
+  }
+  CHECK(f.staff->Add("bob", Role::kCaseWorker, Secret("short"), 1).status().code() ==
+        base::StatusCode::kInvalidArgument);
+  CHECK(f.staff->Add("bob", Role::kCaseWorker, Secret(std::string(129, 'p')), 1).status().code() ==
+        base::StatusCode::kInvalidArgument);
+  CHECK(f.staff->Add("bob", Role::kCaseWorker, Secret("a long password"), kMaxDailyLimit + 1)
+            .status()
+            .code() == base::StatusCode::kInvalidArgument);
+
+  const std::vector<StaffMember> members = f.staff->List();
+  REQUIRE(members.size() == 2);
+  CHECK(members[0].name == "admin");
+  CHECK(members[0].role == Role::kAdmin);
+  CHECK(members[1].name == "ann.o-brien@hse");
+  CHECK(members[1].daily_limit == 20);
+  CHECK(members[1].created_at == kNow);
+
+  // The last enabled admin can be neither disabled nor demoted.
+  CHECK(f.staff->SetDisabled("admin", true).code() == base::StatusCode::kFailedPrecondition);
+  CHECK(f.staff->SetRole("admin", Role::kCaseWorker).code() ==
+        base::StatusCode::kFailedPrecondition);
+  REQUIRE(f.staff->SetRole("ann.o-brien@hse", Role::kAdmin).ok());
+  CHECK(f.staff->SetDisabled("admin", true).ok());
+  CHECK(f.staff->Get("admin")->disabled);
+  CHECK(f.staff->SetDisabled("admin", false).ok());
+  CHECK(f.staff->SetDailyLimit("ann.o-brien@hse", 5).ok());
+  CHECK(f.staff->Get("ann.o-brien@hse")->daily_limit == 5);
+  CHECK(f.staff->SetDailyLimit("nobody", 5).code() == base::StatusCode::kNotFound);
+}
+
+TEST_CASE("a login needs the password and a fresh one-time password - every failure alike",
+          "[console][staff]") {
+  StaffFixture f;
+  auto secret = f.staff->Add("ann", Role::kCaseWorker, Secret("ann's long password"), 20);
+  REQUIRE(secret.ok());
+  const std::string wrong_message = "wrong name, password or one-time password";
+  const auto expect_wrong = [&](const base::StatusOr<StaffMember>& r) {
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().code() == base::StatusCode::kUnauthenticated);
+    CHECK(r.status().message() == wrong_message);
+  };
+  const std::string otp = TotpCode(*secret, kNow);
+  expect_wrong(f.staff->LogIn("ann", Secret("ann's wrong password"), otp));
+  expect_wrong(
+      f.staff->LogIn("ann", Secret("ann's long password"), "000000" == otp ? "111111" : "000000"));
+  expect_wrong(f.staff->LogIn("nobody", Secret("ann's long password"), otp));
+  expect_wrong(f.staff->LogIn("Not A Name", Secret("ann's long password"), otp));
+  auto in = f.staff->LogIn("ann", Secret("ann's long password"), otp);
+  REQUIRE(in.ok());
+  CHECK(in->name == "ann");
+  CHECK(in->role == Role::kCaseWorker);
+  // The same one-time password again: used.
+  expect_wrong(f.staff->LogIn("ann", Secret("ann's long password"), otp));
+  // The next one counts.
+  f.clock.Advance(kTotpStepSeconds);
+  CHECK(
+      f.staff->LogIn("ann", Secret("ann's long password"), TotpCode(*secret, f.clock.NowSeconds()))
+          .ok());
+
+  // A new second factor replaces the old one.
+  auto renewed = f.staff->ResetSecondFactor("ann");
+  REQUIRE(renewed.ok());
+  f.clock.Advance(kTotpStepSeconds);
+  expect_wrong(f.staff->LogIn("ann", Secret("ann's long password"),
+                              TotpCode(*secret, f.clock.NowSeconds())));
+  CHECK(
+      f.staff->LogIn("ann", Secret("ann's long password"), TotpCode(*renewed, f.clock.NowSeconds()))
+          .ok());
+  // A new password replaces the old one.
+  REQUIRE(f.staff->SetPassword("ann", Secret("ann's new password")).ok());
+  f.clock.Advance(kTotpStepSeconds);
+  expect_wrong(f.staff->LogIn("ann", Secret("ann's long password"),
+                              TotpCode(*renewed, f.clock.NowSeconds())));
+  CHECK(
+      f.staff->LogIn("ann", Secret("ann's new password"), TotpCode(*renewed, f.clock.NowSeconds()))
+          .ok());
+
+  // Disabled: only the one who knows the password learns it.
+  REQUIRE(f.staff->SetDisabled("ann", true).ok());
+  f.clock.Advance(kTotpStepSeconds);
+  expect_wrong(f.staff->LogIn("ann", Secret("ann's long password"),
+                              TotpCode(*renewed, f.clock.NowSeconds())));
+  f.clock.Advance(kTotpStepSeconds);
+  auto disabled =
+      f.staff->LogIn("ann", Secret("ann's new password"), TotpCode(*renewed, f.clock.NowSeconds()));
+  CHECK(disabled.status().code() == base::StatusCode::kPermissionDenied);
+  CHECK(disabled.status().message() == "account disabled");
+}
+
+TEST_CASE("failed logins lock that account for a while - not the others, and guessers cannot tell",
+          "[console][staff]") {
+  StaffFixture f;
+  auto ann = f.staff->Add("ann", Role::kCaseWorker, Secret("ann's long password"), 20);
+  auto bob = f.staff->Add("bob", Role::kCaseWorker, Secret("bob's long password"), 20);
+  REQUIRE(ann.ok());
+  REQUIRE(bob.ok());
+  const StaffOptions options = TestOptions();
+  for (int i = 0; i < options.max_failures; ++i) {
+    CHECK(f.staff->LogIn("ann", Secret("a guess " + std::to_string(i)), "123456").status().code() ==
+          base::StatusCode::kUnauthenticated);
+  }
+  CHECK(f.staff->Get("ann")->locked_until == kNow + options.lockout_seconds);
+  // A guesser sees what a wrong guess gets; ann, with her password, is told.
+  CHECK(f.staff->LogIn("ann", Secret("another guess"), "123456").status().code() ==
+        base::StatusCode::kUnauthenticated);
+  auto locked = f.staff->LogIn("ann", Secret("ann's long password"), TotpCode(*ann, kNow));
+  CHECK(locked.status().code() == base::StatusCode::kPermissionDenied);
+  CHECK_THAT(locked.status().message(), Catch::StartsWith("account locked until 2026-11-18"));
+  // Bob is not affected.
+  CHECK(f.staff->LogIn("bob", Secret("bob's long password"), TotpCode(*bob, kNow)).ok());
+  // The lock ends by itself ...
+  f.clock.Advance(options.lockout_seconds);
+  CHECK(f.staff->LogIn("ann", Secret("ann's long password"), TotpCode(*ann, f.clock.NowSeconds()))
+            .ok());
+  // ... or an admin lifts it.
+  for (int i = 0; i < options.max_failures; ++i) {
+    (void)f.staff->LogIn("ann", Secret("a guess"), "123456");
+  }
+  f.clock.Advance(kTotpStepSeconds);
+  CHECK(f.staff->LogIn("ann", Secret("ann's long password"), TotpCode(*ann, f.clock.NowSeconds()))
+            .status()
+            .code() == base::StatusCode::kPermissionDenied);
+  REQUIRE(f.staff->Unlock("ann").ok());
+  f.clock.Advance(kTotpStepSeconds);
+  CHECK(f.staff->LogIn("ann", Secret("ann's long password"), TotpCode(*ann, f.clock.NowSeconds()))
+            .ok());
+}
+
+TEST_CASE("daily issuing limits count per member per UTC day - old counts are deleted",
+          "[console][staff]") {
+  StaffOptions options = TestOptions();
+  options.statistics_days = 3;
+  StaffFixture f(options);
+  REQUIRE(f.staff->Add("ann", Role::kCaseWorker, Secret("ann's long password"), 2).ok());
+  REQUIRE(f.staff->Add("bob", Role::kCaseWorker, Secret("bob's long password"), 1).ok());
+  CHECK(f.staff->TakeIssue("ann").ok());
+  CHECK(f.staff->TakeIssue("ann").ok());
+  const base::Status third = f.staff->TakeIssue("ann");
+  CHECK(third.code() == base::StatusCode::kResourceExhausted);
+  CHECK(third.message() == "daily limit of 2 codes reached; an admin can raise it");
+  CHECK(f.staff->TakeIssue("bob").ok());
+  CHECK(f.staff->TakeIssue("nobody").code() == base::StatusCode::kNotFound);
+  const int64_t today = kNow / 86400;
+  // The next UTC day starts a new count.
+  f.clock.Set((today + 1) * 86400);
+  CHECK(f.staff->TakeIssue("ann").ok());
+  REQUIRE(f.staff->SetDisabled("bob", true).ok());
+  CHECK(f.staff->TakeIssue("bob").code() == base::StatusCode::kPermissionDenied);
+
+  std::vector<DailyIssued> days = f.staff->IssuedPerDay();
+  REQUIRE(days.size() == 3);
+  CHECK((days[0].day == today + 1 && days[0].name == "ann" && days[0].codes == 1));
+  CHECK((days[1].day == today && days[1].name == "ann" && days[1].codes == 2));
+  CHECK((days[2].day == today && days[2].name == "bob" && days[2].codes == 1));
+
+  // Kept statistics_days (3): the first day goes on the fourth.
+  f.clock.Set((today + 2) * 86400);
+  REQUIRE(f.staff->Maintain().ok());
+  CHECK(f.staff->IssuedPerDay().size() == 3);
+  f.clock.Set((today + 3) * 86400);
+  REQUIRE(f.staff->Maintain().ok());
+  days = f.staff->IssuedPerDay();
+  REQUIRE(days.size() == 1);
+  CHECK(days[0].day == today + 1);
+}
+
+TEST_CASE("the staff store holds Argon2id hashes - no password in any encoding",
+          "[console][staff]") {
+  StaffFixture f;
+  const std::string password = "ann's long password";
+  REQUIRE(f.staff->Add("ann", Role::kCaseWorker, Secret(password), 2).ok());
+  REQUIRE(f.staff->SetPassword("ann", Secret("ann's next password")).ok());
+  f.staff.reset();  // everything on disk
+  const base::ByteView raw(reinterpret_cast<const uint8_t*>(password.data()), password.size());
+  for (const std::string& form : {password, base::HexEncode(raw), base::Base64Encode(raw)}) {
+    INFO(form);
+    CHECK(
+        FilesContaining(f.dir.Sub("staff"),
+                        base::ByteView(reinterpret_cast<const uint8_t*>(form.data()), form.size()))
+            .empty());
+  }
+  const std::string argon = "$argon2id$";
+  CHECK_FALSE(
+      FilesContaining(f.dir.Sub("staff"),
+                      base::ByteView(reinterpret_cast<const uint8_t*>(argon.data()), argon.size()))
+          .empty());
+}
+
+}  // namespace
+}  // namespace openen::console
