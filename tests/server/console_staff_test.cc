@@ -4,6 +4,7 @@
 // password (Argon2id) and a one-time password; the lock after failed logins,
 // for one account only; daily issuing limits and their counts' retention.
 
+#include <liboath/oath.h>
 #include <sodium.h>
 
 #include <catch2/catch.hpp>
@@ -14,12 +15,15 @@
 #include "openen/base/clock.h"
 #include "openen/console/staff.h"
 #include "openen/console/totp.h"
+#include "subprocess.h"
 #include "test_util.h"
 
 namespace openen::console {
 namespace {
 
 using openen::testing::FilesContaining;
+using openen::testing::Run;
+using openen::testing::RunResult;
 using openen::testing::TempDir;
 
 constexpr int64_t kNow = 1795000000;
@@ -246,6 +250,62 @@ TEST_CASE("the staff store holds Argon2id hashes - no password in any encoding",
       FilesContaining(f.dir.Sub("staff"),
                       base::ByteView(reinterpret_cast<const uint8_t*>(argon.data()), argon.size()))
           .empty());
+}
+
+// StaffCli runs `openen-verifier staff ARGS...` with |input| on its standard input.
+RunResult StaffCli(const std::string& input, const std::vector<std::string>& args) {
+  std::string command = "printf '%s\\n' \"$0\" | \"$@\"";
+  std::vector<std::string> argv = {"/bin/sh", "-c", command, input, OPENEN_VERIFIER, "staff"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  return Run(argv);
+}
+
+TEST_CASE(
+    "staff accounts from the command line - the password from standard input, the second factor "
+    "printed",
+    "[console][staff][cli]") {
+  TempDir dir;
+  const std::string staff_dir = dir.Sub("staff");
+  RunResult added = StaffCli("the admin's password",
+                             {"add", "root", "--staff-dir", staff_dir, "--role", "admin"});
+  INFO(added.err);
+  REQUIRE(added.exit_code == 0);
+  CHECK_THAT(added.out, Catch::StartsWith("added root (admin, 0 codes a day)\n"));
+  // The base32 line is the secret the authenticator app gets.
+  const std::string base32 = added.out.substr(added.out.rfind("\n  ") + 3, 32);
+  char* raw = nullptr;
+  size_t raw_len = 0;
+  REQUIRE(oath_base32_decode(base32.data(), base32.size(), &raw, &raw_len) == OATH_OK);
+  const crypto::SecretBytes secret(base::ByteView(reinterpret_cast<const uint8_t*>(raw), raw_len));
+  std::free(raw);
+  CHECK_THAT(added.out, Catch::Contains("otpauth://totp/OpenEN%20console:root?secret=" + base32));
+  RunResult ann = StaffCli("ann's long password", {"add", "ann", "--staff-dir", staff_dir, "--role",
+                                                   "caseworker", "--daily-limit", "30"});
+  REQUIRE(ann.exit_code == 0);
+  CHECK(StaffCli("short", {"add", "bob", "--staff-dir", staff_dir, "--role", "caseworker"})
+            .exit_code == 1);
+  CHECK(StaffCli("", {"add", "bob", "--staff-dir", staff_dir, "--role", "boss"}).exit_code == 2);
+  RunResult set =
+      StaffCli("", {"set", "ann", "--staff-dir", staff_dir, "--daily-limit", "5", "--disable"});
+  CHECK(set.out == "ann: caseworker, 5 codes a day, disabled\n");
+  RunResult last_admin = StaffCli("", {"set", "root", "--staff-dir", staff_dir, "--disable"});
+  CHECK(last_admin.exit_code == 1);
+  CHECK_THAT(last_admin.err, Catch::Contains("that would leave no enabled admin"));
+  RunResult list = StaffCli("", {"list", "--staff-dir", staff_dir});
+  CHECK_THAT(list.out,
+             Catch::Contains("ann                              caseworker        5  disabled"));
+  CHECK_THAT(list.out,
+             Catch::Contains("root                             admin             0  enabled"));
+  // No password reaches the output.
+  CHECK(added.out.find("the admin's password") == std::string::npos);
+
+  // What the command made, the console's login takes.
+  base::SystemClock clock;
+  auto staff = Staff::Open(staff_dir, TestOptions(), &clock);
+  REQUIRE(staff.ok());
+  CHECK((*staff)
+            ->LogIn("root", Secret("the admin's password"), TotpCode(secret, clock.NowSeconds()))
+            .ok());
 }
 
 }  // namespace

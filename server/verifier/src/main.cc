@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "openen/base/file.h"
+#include "openen/console/staff_command.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/rpc/status.h"
@@ -40,7 +41,7 @@ constexpr char kUsage[] =
     "  openen-verifier decommission --order FILE --data-dir DIR --decommission-key FILE\n"
     "  openen-verifier issue --server HOST:PORT --admin-key-file FILE\n"
     "                  --test-type confirmed|likely|self-report [--onset YYYY-MM-DD]\n"
-    "                  [--tls-ca FILE] [--json]\n"
+    "                  [--tls-ca FILE] [--json]\n" OPENEN_STAFF_USAGE
     "\n"
     "Serves the verification API: contact tracers issue one-time codes (IssueCode, with\n"
     "the admin API key), the app exchanges a code for a token and the token for a\n"
@@ -84,7 +85,12 @@ constexpr char kUsage[] =
     "offline decommission key; give it to every relay and verifier with their 'decommission'\n"
     "command. decommission installs a verified order in DIR: from its time the verifier\n"
     "refuses codes, tokens and certificates and deletes what it holds. The order must be\n"
-    "signed by a key in --decommission-key, never by the certificate key.\n";
+    "signed by a key in --decommission-key, never by the certificate key.\n"
+    "staff manages the case workers' console accounts in DIR (--staff-dir) while the\n"
+    "verifier is not running (docs/console.md): add reads the new member's password from\n"
+    "standard input and prints their second factor for an authenticator app; list shows the\n"
+    "accounts, issued the codes each issued per day; set changes role, daily limit, disables,\n"
+    "enables or unlocks.\n";
 
 constexpr char kAuthorityKeyGone[] =
     "--authority-key is gone: keys have roles now; give the offline decommission keys with "
@@ -348,6 +354,7 @@ int main(int argc, char** argv) {
                {"server", "admin-key-file", "test-type", "onset", "tls-ca"},
                {"json"},
                verifier::Issue},
+              {"staff", console::kStaffOptions, console::kStaffFlags, console::StaffCommand},
           },
       .load = verifier::LoadVerifier,
   };
