@@ -17,6 +17,7 @@ packages=(
   librocksdb-dev libzip-dev zlib1g-dev
   prometheus-cpp-dev  # the servers' metrics (server/include/openen/server/metrics.h)
   liboath-dev  # the console's second factor, TOTP (server/console/include/openen/console/totp.h)
+  libcpp-httplib-dev  # the console's HTTP server (server/console/include/openen/console/console.h)
   libcurl4-openssl-dev  # openen::client_curl
   catch2 openssl
   nlohmann-json3-dev  # tests: reads the JSON test vectors (tests/vectors/cctv-merkle/)

@@ -6,13 +6,16 @@
 
 #include <cstdio>
 #include <ctime>
+#include <optional>
 
 #include "openen/base/file.h"
+#include "openen/console/console.h"
 #include "openen/console/staff_command.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/rpc/status.h"
 #include "openen/server/key_files.h"
+#include "openen/server/log.h"
 #include "openen/server/program.h"
 #include "openen/v1/relay.pb.h"
 #include "openen/verifier/service.h"
@@ -33,6 +36,8 @@ constexpr char kUsage[] =
     "                  [--audience NAME] [--tls-cert FILE --tls-key FILE] [--short-code-digits N]\n"
     "                  [--maintenance-interval SECONDS] [--previous-signing-key FILE]\n"
     "                  [--log-json] [--metrics-listen 127.0.0.1:PORT]\n"
+    "                  [--console-listen HOST:PORT --staff-dir DIR --console-code-link URL\n"
+    "                   [--console-tls-cert FILE --console-tls-key FILE] [--console-title NAME]]\n"
     "  openen-verifier keygen --out FILE\n"
     "  openen-verifier admin-key --out FILE\n"
     "  openen-verifier sign-config --signing-key CONFIG.key --in CONFIG.txtpb --out FILE\n"
@@ -72,6 +77,11 @@ constexpr char kUsage[] =
     "  --log-json            log one JSON object per line (time, component, message)\n"
     "  --metrics-listen ADDR serve Prometheus metrics at http://ADDR/metrics, a loopback\n"
     "                        address (127.0.0.1:PORT): counts only (docs/operations.md)\n"
+    "  --console-listen HOST:PORT  serve the case workers' web console there (docs/console.md):\n"
+    "                        loopback only, unless with --console-tls-cert and --console-tls-key\n"
+    "  --staff-dir DIR       the console's accounts (see 'staff' below)\n"
+    "  --console-code-link URL  the https:// link long codes are sent as (URL?c=CODE)\n"
+    "  --console-title NAME  the name on the console's pages (default OpenEN console)\n"
     "  --maintenance-interval SECONDS  how often expired records are deleted and deletions\n"
     "                        made physical (default 10)\n"
     "\n"
@@ -262,12 +272,15 @@ class VerifierServer final : public server::Component {
  public:
   VerifierServer(std::string data_dir, crypto::Ed25519PrivateKey signing_key,
                  std::vector<crypto::Ed25519PrivateKey> previous_keys, VerifierOptions options,
-                 crypto::SecretBytes admin_key)
+                 crypto::SecretBytes admin_key, std::string staff_dir,
+                 std::optional<console::ConsoleOptions> console)
       : data_dir_(std::move(data_dir)),
         signing_key_(std::move(signing_key)),
         previous_keys_(std::move(previous_keys)),
         options_(std::move(options)),
-        admin_key_(std::move(admin_key)) {}
+        admin_key_(std::move(admin_key)),
+        staff_dir_(std::move(staff_dir)),
+        console_options_(std::move(console)) {}
 
   base::Status Open(const base::Clock* clock, server::WorkerPool* pool,
                     server::Metrics* metrics) override {
@@ -278,10 +291,23 @@ class VerifierServer final : public server::Component {
     previous_keys_.clear();
     service_ = std::make_unique<VerificationService>(verifier_.get(), std::move(admin_key_), pool,
                                                      metrics);
+    if (console_options_) {
+      OPENEN_ASSIGN_OR_RETURN(staff_, console::Staff::Open(staff_dir_, {}, clock));
+      OPENEN_ASSIGN_OR_RETURN(console_, console::Console::Start(*console_options_, verifier_.get(),
+                                                                staff_.get(), clock));
+      const std::string host =
+          console_options_->listen.substr(0, console_options_->listen.rfind(':'));
+      server::Log("openen-verifier", "console on %s://%s:%d/",
+                  console_options_->tls_cert.empty() ? "http" : "https", host.c_str(),
+                  console_->port());
+    }
     return base::Status::Ok();
   }
   std::vector<grpc::Service*> Services() override { return {service_.get()}; }
-  base::Status Maintain() override { return verifier_->Maintain().status(); }
+  base::Status Maintain() override {
+    if (staff_) OPENEN_RETURN_IF_ERROR(staff_->Maintain());
+    return verifier_->Maintain().status();
+  }
   base::Status Health() override { return verifier_->Health(); }
   std::vector<std::string> HealthNames() const override {
     return {openen::v1::Verification::service_full_name()};
@@ -297,9 +323,14 @@ class VerifierServer final : public server::Component {
   std::vector<crypto::Ed25519PrivateKey> previous_keys_;
   const VerifierOptions options_;
   crypto::SecretBytes admin_key_;
-  // What it opened (the service uses the verifier, so it goes first).
+  const std::string staff_dir_;
+  const std::optional<console::ConsoleOptions> console_options_;
+  // What it opened (the service and the console use the verifier and the
+  // staff, so those go first).
   std::unique_ptr<Verifier> verifier_;
+  std::unique_ptr<console::Staff> staff_;
   std::unique_ptr<VerificationService> service_;
+  std::unique_ptr<console::Console> console_;
 };
 
 // LoadVerifier is openen-verifier's Program::load: its own serve options and files.
@@ -321,9 +352,22 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadVerifier(const Args& args
     previous_keys.push_back(std::move(key));
   }
   OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes admin_key, ReadAdminKey(*args.Get("admin-key-file")));
+  std::optional<console::ConsoleOptions> console;
+  if (auto listen = args.Get("console-listen")) {
+    if (!args.Get("staff-dir") || !args.Get("console-code-link")) {
+      return base::InvalidArgumentError(
+          "--console-listen needs --staff-dir and --console-code-link");
+    }
+    console.emplace();
+    console->listen = *listen;
+    console->tls_cert = args.Get("console-tls-cert").value_or("");
+    console->tls_key = args.Get("console-tls-key").value_or("");
+    console->code_link = *args.Get("console-code-link");
+    if (auto title = args.Get("console-title")) console->title = *title;
+  }
   std::unique_ptr<server::Component> verifier = std::make_unique<VerifierServer>(
       serve.data_dir, std::move(signing_key), std::move(previous_keys), std::move(options),
-      std::move(admin_key));
+      std::move(admin_key), args.Get("staff-dir").value_or(""), std::move(console));
   return verifier;
 }
 
@@ -338,7 +382,9 @@ int main(int argc, char** argv) {
       .default_listen = "127.0.0.1:8081",
       .default_maintenance_interval_seconds = 10,
       .serve_options = {"signing-key", "previous-signing-key", "admin-key-file", "issuer",
-                        "audience", "short-code-digits"},
+                        "audience", "short-code-digits", "staff-dir", "console-listen",
+                        "console-tls-cert", "console-tls-key", "console-code-link",
+                        "console-title"},
       .required_serve_options = {"signing-key", "admin-key-file"},
       .authority_key_gone = verifier::kAuthorityKeyGone,
       .commands =

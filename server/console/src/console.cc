@@ -1,0 +1,468 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "openen/console/console.h"
+
+#include <httplib.h>
+#include <openssl/ssl.h>
+
+#include <ctime>
+#include <mutex>
+#include <semaphore>
+
+#include "assets.h"
+#include "openen/console/totp.h"
+#include "openen/crypto/interval.h"
+#include "openen/crypto/random.h"
+#include "openen/server/log.h"
+#include "pages.h"
+
+namespace openen::console {
+namespace {
+
+constexpr char kSessionCookie[] = "openen_console";
+constexpr char kLoginCookie[] = "openen_console_login";
+// Request bodies: the largest form is a few hundred bytes.
+constexpr size_t kMaxBodyBytes = 16 * 1024;
+// Argon2id holds StaffOptions::password_bytes (64 MiB) per check: at most
+// this many run at once, whatever the number of connections.
+constexpr std::ptrdiff_t kPasswordChecksAtOnce = 2;
+
+bool Loopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "[::1]" || host == "localhost";
+}
+
+// The value of cookie |name| in the request, or empty.
+std::string Cookie(const httplib::Request& req, std::string_view name) {
+  const std::string header = req.get_header_value("Cookie");
+  size_t at = 0;
+  while (at < header.size()) {
+    size_t end = header.find(';', at);
+    if (end == std::string::npos) end = header.size();
+    std::string_view pair(header.data() + at, end - at);
+    while (!pair.empty() && pair.front() == ' ') pair.remove_prefix(1);
+    const size_t eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name) {
+      return std::string(pair.substr(eq + 1));
+    }
+    at = end + 1;
+  }
+  return "";
+}
+
+// ParseDate reads YYYY-MM-DD into the start of that UTC day.
+base::StatusOr<int64_t> ParseDate(const std::string& text, const char* what) {
+  std::tm tm{};
+  const char* end = text.size() == 10 ? strptime(text.c_str(), "%Y-%m-%d", &tm) : nullptr;
+  if (end == nullptr || *end != '\0') {
+    return base::InvalidArgumentError(std::string(what) + " must be a date, YYYY-MM-DD");
+  }
+  const int64_t seconds = timegm(&tm);
+  if (seconds < 0) return base::InvalidArgumentError(std::string(what) + " is before 1970");
+  return seconds;
+}
+
+}  // namespace
+
+// Handlers answers the console's requests; one instance per console.
+class Console::Handlers {
+ public:
+  explicit Handlers(Console* console) : c_(console) {}
+
+  void Register(httplib::Server& s) {
+    s.Get("/console.css", [](const httplib::Request&, httplib::Response& res) {
+      res.set_header("Cache-Control", "max-age=3600");
+      res.set_content(kConsoleCss, "text/css; charset=utf-8");
+    });
+    s.Get("/", [this](const httplib::Request& req, httplib::Response& res) {
+      res.set_redirect(Viewer(req) ? "/issue" : "/login", 303);
+    });
+    s.Get("/login", [this](const auto& req, auto& res) { LoginPage(req, res, "", 200); });
+    s.Post("/login", [this](const auto& req, auto& res) { LogIn(req, res); });
+    s.Post("/logout", [this](const auto& req, auto& res) { LogOut(req, res); });
+    s.Get("/issue", [this](const auto& req, auto& res) {
+      if (auto v = Require(req, res, false)) IssuePage(*v, res, "", 200);
+    });
+    s.Post("/issue", [this](const auto& req, auto& res) { Issue(req, res); });
+    s.Get("/statistics", [this](const auto& req, auto& res) {
+      if (auto v = Require(req, res, true)) {
+        Page(res, 200, "Statistics", *v, pages::Statistics(c_->staff_->IssuedPerDay()));
+      }
+    });
+    s.Get("/staff", [this](const auto& req, auto& res) {
+      if (auto v = Require(req, res, true)) StaffPage(*v, res, "", 200);
+    });
+    s.Post("/staff/add", [this](const auto& req, auto& res) { AddMember(req, res); });
+    s.Post("/staff/update", [this](const auto& req, auto& res) { UpdateMember(req, res); });
+    s.set_error_handler([this](const httplib::Request&, httplib::Response& res) {
+      if (res.status == 404) {
+        Page(res, 404, "Not found", std::nullopt, pages::Text("error", "There is no such page."));
+      }
+    });
+    s.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+          server::Log("console", "a request failed inside the console");
+          res.status = 500;
+          res.set_content("The console failed to answer.", "text/plain; charset=utf-8");
+        });
+  }
+
+ private:
+  // Headers every page carries: no script, no framing, no caching, no referrer.
+  static void Secure(httplib::Response& res) {
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+                   "frame-ancestors 'none'; base-uri 'none'");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("X-Frame-Options", "DENY");
+    res.set_header("Referrer-Policy", "no-referrer");
+    res.set_header("Cache-Control", "no-store");
+  }
+
+  void Page(httplib::Response& res, int status, std::string_view heading,
+            const std::optional<pages::Viewer>& viewer, std::string_view body) {
+    Secure(res);
+    res.status = status;
+    res.set_content(pages::Layout(c_->options_.title, heading, viewer, body),
+                    "text/html; charset=utf-8");
+  }
+
+  std::string CookieAttributes() const {
+    return std::string("; Path=/; HttpOnly; SameSite=Strict") +
+           (c_->options_.tls_cert.empty() ? "" : "; Secure");
+  }
+
+  // Viewer is the logged-in, enabled member of the request's session.
+  std::optional<pages::Viewer> Viewer(const httplib::Request& req) {
+    const std::string token = Cookie(req, kSessionCookie);
+    if (token.empty()) return std::nullopt;
+    std::optional<Session> session = c_->sessions_.Find(token);
+    if (!session) return std::nullopt;
+    base::StatusOr<StaffMember> member = c_->staff_->Get(session->name);
+    if (!member.ok() || member->disabled) {
+      c_->sessions_.End(token);
+      return std::nullopt;
+    }
+    return pages::Viewer{member->name, member->role == Role::kAdmin, session->csrf};
+  }
+
+  // Require is the viewer, or answers the request: to the login page
+  // without one, 403 for a case worker on an admin page.
+  std::optional<pages::Viewer> Require(const httplib::Request& req, httplib::Response& res,
+                                       bool admin) {
+    std::optional<pages::Viewer> v = Viewer(req);
+    if (!v) {
+      res.set_redirect("/login", 303);
+      return std::nullopt;
+    }
+    if (admin && !v->admin) {
+      Page(res, 403, "Admins only", v,
+           pages::Text("error", "Only an admin can see this page. Ask one if you need it."));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  // SameOrigin: a POST's Origin (browsers send one with every POST) must
+  // be this console.
+  bool SameOrigin(const httplib::Request& req) const {
+    if (!req.has_header("Origin")) return true;  // not a browser: no ambient cookie to abuse
+    const std::string scheme = c_->options_.tls_cert.empty() ? "http://" : "https://";
+    return req.get_header_value("Origin") == scheme + req.get_header_value("Host");
+  }
+
+  // Posted is the viewer of a POST whose CSRF token and origin hold, or
+  // answers the request.
+  std::optional<pages::Viewer> Posted(const httplib::Request& req, httplib::Response& res,
+                                      bool admin) {
+    std::optional<pages::Viewer> v = Require(req, res, admin);
+    if (!v) return std::nullopt;
+    if (!SameOrigin(req) || !SameToken(req.get_param_value("csrf"), v->csrf)) {
+      server::Log("console", "refused a form without this session's CSRF token");
+      Page(res, 403, "Refused", v,
+           pages::Text("error",
+                       "This form was not sent from this console page, or is out of date. "
+                       "Go back, reload the page and try again."));
+      return std::nullopt;
+    }
+    return v;
+  }
+
+  void LoginPage(const httplib::Request&, httplib::Response& res, std::string_view error,
+                 int status) {
+    const std::string login_csrf = RandomToken();
+    res.set_header("Set-Cookie", std::string(kLoginCookie) + "=" + login_csrf + CookieAttributes());
+    Page(res, status, "Log in", std::nullopt, pages::Login(login_csrf, error));
+  }
+
+  void LogIn(const httplib::Request& req, httplib::Response& res) {
+    if (!SameOrigin(req) ||
+        !SameToken(req.get_param_value("login_csrf"), Cookie(req, kLoginCookie))) {
+      server::Log("console", "refused a login form not sent from the console");
+      LoginPage(req, res, "The login form was out of date. Please try again.", 403);
+      return;
+    }
+    const std::string name = req.get_param_value("name");
+    const std::string password_text = req.get_param_value("password");
+    const crypto::SecretBytes password(base::ByteView(
+        reinterpret_cast<const uint8_t*>(password_text.data()), password_text.size()));
+    password_checks_.acquire();
+    base::StatusOr<StaffMember> member =
+        c_->staff_->LogIn(name, password, req.get_param_value("otp"));
+    password_checks_.release();
+    if (!member.ok()) {
+      const bool told = member.status().code() == base::StatusCode::kPermissionDenied;
+      if (told)
+        server::Log("console", "%s could not log in: %s", name.c_str(),
+                    member.status().message().c_str());
+      LoginPage(req, res,
+                told ? member.status().message() : "Wrong name, password or one-time password.",
+                told ? 403 : 401);
+      return;
+    }
+    const std::string token = c_->sessions_.Create(member->name);
+    server::Log("console", "%s logged in", member->name.c_str());
+    res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + token + CookieAttributes());
+    res.set_redirect("/issue", 303);
+  }
+
+  void LogOut(const httplib::Request& req, httplib::Response& res) {
+    std::optional<pages::Viewer> v = Posted(req, res, false);
+    if (!v) return;
+    c_->sessions_.End(Cookie(req, kSessionCookie));
+    server::Log("console", "%s logged out", v->name.c_str());
+    res.set_header("Set-Cookie",
+                   std::string(kSessionCookie) + "=" + CookieAttributes() + "; Max-Age=0");
+    res.set_redirect("/login", 303);
+  }
+
+  void IssuePage(const pages::Viewer& v, httplib::Response& res, std::string_view error,
+                 int status) {
+    Page(res, status, "Issue a code", v,
+         pages::IssueForm(v, pages::UtcDate(c_->clock_->NowSeconds()), error));
+  }
+
+  void Issue(const httplib::Request& req, httplib::Response& res) {
+    std::optional<pages::Viewer> v = Posted(req, res, false);
+    if (!v) return;
+    const std::string type = req.get_param_value("test_type");
+    openen::v1::ReportType report_type = openen::v1::REPORT_TYPE_UNSPECIFIED;
+    if (type == "confirmed") report_type = openen::v1::CONFIRMED_TEST;
+    if (type == "likely") report_type = openen::v1::CONFIRMED_CLINICAL_DIAGNOSIS;
+    if (type == "self-report") report_type = openen::v1::SELF_REPORT;
+    if (report_type == openen::v1::REPORT_TYPE_UNSPECIFIED) {
+      IssuePage(*v, res, "Choose a test type.", 400);
+      return;
+    }
+    base::StatusOr<int64_t> test_date =
+        ParseDate(req.get_param_value("test_date"), "The test date");
+    if (!test_date.ok()) {
+      IssuePage(*v, res, test_date.status().message(), 400);
+      return;
+    }
+    int64_t onset = *test_date;
+    if (const std::string text = req.get_param_value("onset"); !text.empty()) {
+      base::StatusOr<int64_t> parsed = ParseDate(text, "The symptom onset");
+      if (!parsed.ok()) {
+        IssuePage(*v, res, parsed.status().message(), 400);
+        return;
+      }
+      onset = *parsed;
+    }
+    if (*test_date > c_->clock_->NowSeconds()) {
+      IssuePage(*v, res, "The test date is in the future.", 400);
+      return;
+    }
+    if (base::Status s = c_->staff_->TakeIssue(v->name); !s.ok()) {
+      IssuePage(*v, res, s.message(), s.code() == base::StatusCode::kResourceExhausted ? 429 : 403);
+      return;
+    }
+    base::StatusOr<verifier::IssuedCodes> codes = c_->verifier_->IssueCode(
+        report_type, crypto::RollingStart(crypto::EnIntervalNumber(onset)));
+    if (!codes.ok()) {
+      IssuePage(*v, res, codes.status().message(),
+                codes.status().code() == base::StatusCode::kInvalidArgument ? 400 : 503);
+      return;
+    }
+    server::Log("console", "%s issued a code pair", v->name.c_str());
+    Page(res, 200, "Code issued", v,
+         pages::Issued(*codes, c_->options_.code_link + "?c=" + codes->long_code,
+                       c_->clock_->NowSeconds()));
+  }
+
+  void StaffPage(const pages::Viewer& v, httplib::Response& res, std::string_view notice,
+                 int status) {
+    Page(res, status, "Staff", v,
+         pages::StaffList(v, c_->staff_->List(), c_->clock_->NowSeconds(), notice));
+  }
+
+  // SecondFactorNotice shows a new secret once, for the member's app.
+  std::string SecondFactorNotice(const std::string& name, const crypto::SecretBytes& secret) {
+    return "<div class=\"notice\" id=\"second-factor\"><p>Second factor for " +
+           pages::Escape(name) +
+           ", for their authenticator app (shown once):</p><p><code id=\"totp-secret\">" +
+           Base32(secret) + "</code></p><p><code>" +
+           pages::Escape(TotpUri(secret, c_->options_.title, name)) + "</code></p></div>";
+  }
+
+  void AddMember(const httplib::Request& req, httplib::Response& res) {
+    std::optional<pages::Viewer> v = Posted(req, res, true);
+    if (!v) return;
+    const std::string name = req.get_param_value("name");
+    base::StatusOr<Role> role = ParseRole(req.get_param_value("role"));
+    const std::string limit_text = req.get_param_value("daily_limit");
+    char* end = nullptr;
+    const unsigned long limit = std::strtoul(limit_text.c_str(), &end, 10);
+    if (!role.ok() || limit_text.empty() || *end != '\0' || limit > kMaxDailyLimit) {
+      StaffPage(*v, res, pages::Text("error", "Give a role and a daily limit (0 to 100000)."), 400);
+      return;
+    }
+    // A first password of 20 letters and digits (about 119 bits), shown once.
+    static constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
+    std::string first(20, ' ');
+    for (char& ch : first) ch = kAlphabet[crypto::RandomUniform(sizeof(kAlphabet) - 1)];
+    const crypto::SecretBytes password(
+        base::ByteView(reinterpret_cast<const uint8_t*>(first.data()), first.size()));
+    base::StatusOr<crypto::SecretBytes> secret =
+        c_->staff_->Add(name, *role, password, static_cast<uint32_t>(limit));
+    if (!secret.ok()) {
+      StaffPage(*v, res, pages::Text("error", secret.status().message()), 400);
+      return;
+    }
+    server::Log("console", "%s added %s (%s)", v->name.c_str(), name.c_str(),
+                std::string(RoleName(*role)).c_str());
+    StaffPage(*v, res,
+              "<div class=\"notice\"><p>Added " + pages::Escape(name) +
+                  ". First password (shown once): <code id=\"first-password\">" + first +
+                  "</code></p></div>" + SecondFactorNotice(name, *secret),
+              200);
+  }
+
+  void UpdateMember(const httplib::Request& req, httplib::Response& res) {
+    std::optional<pages::Viewer> v = Posted(req, res, true);
+    if (!v) return;
+    const std::string name = req.get_param_value("name");
+    const std::string action = req.get_param_value("action");
+    base::Status s = base::InvalidArgumentError("unknown change '" + action + "'");
+    std::string notice;
+    if (action == "disable" || action == "enable") {
+      s = c_->staff_->SetDisabled(name, action == "disable");
+      if (s.ok() && action == "disable") c_->sessions_.EndAllOf(name);
+    } else if (action == "unlock") {
+      s = c_->staff_->Unlock(name);
+    } else if (action == "limit") {
+      const std::string text = req.get_param_value("daily_limit");
+      char* end = nullptr;
+      const unsigned long limit = std::strtoul(text.c_str(), &end, 10);
+      s = text.empty() || *end != '\0' || limit > kMaxDailyLimit
+              ? base::InvalidArgumentError("a daily limit is 0 to 100000")
+              : c_->staff_->SetDailyLimit(name, static_cast<uint32_t>(limit));
+    } else if (action == "second-factor") {
+      base::StatusOr<crypto::SecretBytes> secret = c_->staff_->ResetSecondFactor(name);
+      s = secret.status();
+      if (secret.ok()) {
+        c_->sessions_.EndAllOf(name);
+        notice = SecondFactorNotice(name, *secret);
+      }
+    }
+    if (!s.ok()) {
+      StaffPage(*v, res, pages::Text("error", s.message()), 400);
+      return;
+    }
+    server::Log("console", "%s changed %s: %s", v->name.c_str(), name.c_str(), action.c_str());
+    StaffPage(*v, res, notice.empty() ? pages::Text("notice", "Saved.") : notice, 200);
+  }
+
+  Console* const c_;
+  std::counting_semaphore<kPasswordChecksAtOnce> password_checks_{kPasswordChecksAtOnce};
+};
+
+Console::Console(ConsoleOptions options, verifier::Verifier* verifier, Staff* staff,
+                 const base::Clock* clock)
+    : options_(std::move(options)),
+      verifier_(verifier),
+      staff_(staff),
+      clock_(clock),
+      sessions_(clock, options_.sessions) {}
+
+base::StatusOr<std::unique_ptr<Console>> Console::Start(ConsoleOptions options,
+                                                        verifier::Verifier* verifier, Staff* staff,
+                                                        const base::Clock* clock) {
+  const size_t colon = options.listen.rfind(':');
+  if (colon == std::string::npos) {
+    return base::InvalidArgumentError("--console-listen is HOST:PORT, got '" + options.listen +
+                                      "'");
+  }
+  std::string host = options.listen.substr(0, colon);
+  const std::string port_text = options.listen.substr(colon + 1);
+  char* end = nullptr;
+  const long port = std::strtol(port_text.c_str(), &end, 10);
+  if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
+    return base::InvalidArgumentError("--console-listen has no valid port: '" + options.listen +
+                                      "'");
+  }
+  if (options.tls_cert.empty() != options.tls_key.empty()) {
+    return base::InvalidArgumentError("--console-tls-cert and --console-tls-key go together");
+  }
+  if (options.tls_cert.empty() && !Loopback(host)) {
+    return base::InvalidArgumentError(
+        "the console serves " + host +
+        " only with TLS (--console-tls-cert, --console-tls-key); without, on loopback only");
+  }
+  if (options.code_link.rfind("https://", 0) != 0 ||
+      options.code_link.find('?') != std::string::npos) {
+    return base::InvalidArgumentError(
+        "--console-code-link is the https:// link long codes are sent as, without a query "
+        "(the console adds ?c=CODE)");
+  }
+  std::unique_ptr<Console> console(new Console(std::move(options), verifier, staff, clock));
+  const ConsoleOptions& o = console->options_;
+  if (o.tls_cert.empty()) {
+    console->server_ = std::make_unique<httplib::Server>();
+  } else {
+    std::string error;
+    auto tls = std::make_unique<httplib::SSLServer>([&](SSL_CTX& ctx) {
+      SSL_CTX_set_min_proto_version(&ctx, TLS1_2_VERSION);
+      if (SSL_CTX_use_certificate_chain_file(&ctx, o.tls_cert.c_str()) != 1) {
+        error = "cannot read the console's TLS certificate " + o.tls_cert;
+        return false;
+      }
+      if (SSL_CTX_use_PrivateKey_file(&ctx, o.tls_key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+          SSL_CTX_check_private_key(&ctx) != 1) {
+        error =
+            "cannot read the console's TLS key " + o.tls_key + ", or it is not the certificate's";
+        return false;
+      }
+      return true;
+    });
+    if (!tls->is_valid()) return base::UnavailableError(error.empty() ? "TLS setup failed" : error);
+    console->server_ = std::move(tls);
+  }
+  httplib::Server& s = *console->server_;
+  s.set_payload_max_length(kMaxBodyBytes);
+  s.set_read_timeout(10, 0);
+  s.set_write_timeout(10, 0);
+  s.set_keep_alive_max_count(100);
+  s.set_keep_alive_timeout(5);
+  console->handlers_ = std::make_unique<Handlers>(console.get());
+  console->handlers_->Register(s);
+  if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
+  if (port == 0) {
+    console->port_ = s.bind_to_any_port(host);
+    if (console->port_ <= 0)
+      return base::UnavailableError("the console cannot listen on " + o.listen);
+  } else {
+    if (!s.bind_to_port(host, static_cast<int>(port))) {
+      return base::UnavailableError("the console cannot listen on " + o.listen);
+    }
+    console->port_ = static_cast<int>(port);
+  }
+  console->thread_ = std::thread([&s] { s.listen_after_bind(); });
+  return console;
+}
+
+Console::~Console() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace openen::console
