@@ -173,6 +173,8 @@ TEST_CASE(
   }
   CHECK(reasons ==
         std::set<std::string>{"rolling_period", "transmission_risk", "days since symptom onset"});
+  // Every label value is a fixed kind: no digit of any value.
+  for (const std::string& r : reasons) CHECK(r.find_first_of("0123456789-") == std::string::npos);
   CHECK(Value(text, "openen_relay_keys_rejected_total{reason=\"days since symptom onset\"}") == 2);
   CHECK(Value(text, "openen_relay_publishes_total{result=\"OK\"}") == 1);
 }

@@ -2,6 +2,8 @@
 
 #include "openen/store/db.h"
 
+#include <sys/stat.h>
+
 #include <catch2/catch.hpp>
 #include <string>
 
@@ -17,6 +19,20 @@ size_t CountRecords(rocksdb::DB* db) {
     if (!it->key().starts_with(rocksdb::Slice(kPurgeMarkerKey.data(), 2))) ++n;
   }
   return n;
+}
+
+TEST_CASE("a database directory is its owner's alone - made 0700 whatever it was",
+          "[store][privacy]") {
+  openen::testing::TempDir dir;
+  const std::string made = dir.Sub("made"), open = dir.Sub("open");
+  REQUIRE(::mkdir(open.c_str(), 0755) == 0);
+  for (const std::string& path : {made, open}) {
+    REQUIRE(OpenPrivateDb(path).ok());
+    struct stat st {};
+    REQUIRE(::stat(path.c_str(), &st) == 0);
+    INFO(path);
+    CHECK((st.st_mode & 07777) == 0700);
+  }
 }
 
 TEST_CASE("a transient put costs a synced write and leaves no record", "[store]") {

@@ -22,33 +22,39 @@ std::vector<AcceptedKey> ApplyKeyRules(const std::vector<SubmittedKey>& keys,
   std::set<std::array<uint8_t, 16>> seen;
   for (uint32_t i = 0; i < keys.size(); ++i) {
     const SubmittedKey& k = keys[i];
-    auto reject = [&](std::string reason) { rejected->push_back({i, std::move(reason)}); };
+    auto reject = [&](std::string kind, std::string reason) {
+      rejected->push_back({i, std::move(reason), std::move(kind)});
+    };
     if (k.key_data.size() != 16) {
-      reject("key_data is " + std::to_string(k.key_data.size()) + " bytes, want 16");
+      reject("key_data size",
+             "key_data is " + std::to_string(k.key_data.size()) + " bytes, want 16");
       continue;
     }
     if (k.rolling_period < 1 || k.rolling_period > crypto::kTekRollingPeriod) {
-      reject("rolling_period is " + std::to_string(k.rolling_period) + ", want 1..144");
+      reject("rolling_period",
+             "rolling_period is " + std::to_string(k.rolling_period) + ", want 1..144");
       continue;
     }
     if (k.transmission_risk < 0 || k.transmission_risk > kMaxTransmissionRisk) {
-      reject("transmission_risk is " + std::to_string(k.transmission_risk) + ", want 0..8");
+      reject("transmission_risk",
+             "transmission_risk is " + std::to_string(k.transmission_risk) + ", want 0..8");
       continue;
     }
     if (k.rolling_start_interval_number > now_interval) {
-      reject("rolling_start_interval_number " + std::to_string(k.rolling_start_interval_number) +
-             " is in the future");
+      reject("rolling_start_interval_number in the future",
+             "rolling_start_interval_number " + std::to_string(k.rolling_start_interval_number) +
+                 " is in the future");
       continue;
     }
     const int64_t end = static_cast<int64_t>(k.rolling_start_interval_number) + k.rolling_period;
     if (end < oldest_end) {
-      reject("key ended more than 15 days ago");
+      reject("key too old", "key ended more than 15 days ago");
       continue;
     }
     AcceptedKey a;
     std::copy(k.key_data.begin(), k.key_data.end(), a.key_data.begin());
     if (!seen.insert(a.key_data).second) {
-      reject("duplicate key_data");
+      reject("duplicate key_data", "duplicate key_data");
       continue;
     }
     a.rolling_start_interval_number = k.rolling_start_interval_number;
@@ -60,7 +66,8 @@ std::vector<AcceptedKey> ApplyKeyRules(const std::vector<SubmittedKey>& keys,
           static_cast<int32_t>(crypto::DayNumber(k.rolling_start_interval_number)) -
           static_cast<int32_t>(crypto::DayNumber(context.symptom_onset_interval));
       if (days < -kMaxDaysFromOnset || days > kMaxDaysFromOnset) {
-        reject("days since symptom onset is " + std::to_string(days) + ", want -14..14");
+        reject("days since symptom onset",
+               "days since symptom onset is " + std::to_string(days) + ", want -14..14");
         continue;
       }
       a.days_since_onset_of_symptoms = days;
@@ -80,12 +87,14 @@ std::vector<AcceptedKey> ApplyKeyRules(const std::vector<SubmittedKey>& keys,
   for (const auto& [index, key] : candidates) {
     const uint32_t start = key.rolling_start_interval_number;
     if (++per_start[start] > kMaxKeysWithSameStart) {
-      rejected->push_back({index, "more than 3 keys start at interval " + std::to_string(start)});
+      rejected->push_back({index, "more than 3 keys start at interval " + std::to_string(start),
+                           "too many keys with one start"});
       continue;
     }
     if (previous_end >= 0 && start != previous_start && start < previous_end) {
       rejected->push_back(
-          {index, "key overlaps the key starting at interval " + std::to_string(previous_start)});
+          {index, "key overlaps the key starting at interval " + std::to_string(previous_start),
+           "overlapping keys"});
       continue;
     }
     const int64_t end = static_cast<int64_t>(start) + key.rolling_period;

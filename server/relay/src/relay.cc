@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -71,24 +70,6 @@ int64_t ReadBe64(const char* p) { return static_cast<int64_t>(base::GetFixedBE<8
 
 std::string TimeKey(char prefix, int64_t t) { return std::string(1, prefix) + Be64(t); }
 std::string FileKey(const std::string& name) { return std::string(1, kFilePrefix) + name; }
-
-// ReasonKind is a key rejection's reason without the values it names (an
-// interval number, a size, a signed day count): its fixed part, for a
-// metric's label. "days since symptom onset is -3, want -14..14" gives
-// "days since symptom onset".
-std::string ReasonKind(const std::string& reason) {
-  std::string kind = reason.substr(0, reason.find_first_of("0123456789"));
-  const auto drop_tail = [&kind] {
-    while (!kind.empty() && !std::isalpha(static_cast<unsigned char>(kind.back())) &&
-           kind.back() != '_') {
-      kind.pop_back();
-    }
-  };
-  drop_tail();
-  if (kind.size() > 3 && kind.compare(kind.size() - 3, 3, " is") == 0) kind.resize(kind.size() - 3);
-  drop_tail();
-  return kind;
-}
 
 // UnknownFilesError is Open's refusal when the export directory holds
 // batch files this relay did not write (|unknown|, at least one).
@@ -532,7 +513,7 @@ base::StatusOr<PublishResult> Relay::Publish(const std::vector<SubmittedKey>& ke
                 result->accepted);
   for (const KeyRejection& r : result->rejected) {
     server::Count(m, "keys_rejected_total", "keys refused from real publishes, by reason",
-                  {{"reason", ReasonKind(r.reason)}});
+                  {{"reason", r.kind}});
   }
   return result;
 }
@@ -617,7 +598,7 @@ base::StatusOr<PublishResult> Relay::PublishUncounted(const std::vector<Submitte
     if (retry) {
       plan.push_back({&k, std::move(index_key), !held});
     } else if (held) {
-      result.rejected.push_back({position, "key was already published"});
+      result.rejected.push_back({position, "key was already published", "already published"});
     } else {
       plan.push_back({&k, std::move(index_key), true});
       ++result.accepted;

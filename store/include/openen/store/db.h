@@ -21,7 +21,8 @@
 
 namespace openen::store {
 
-// OpenPrivateDb opens (creating if missing) a RocksDB at |path|: no info log,
+// OpenPrivateDb opens (creating if missing) a RocksDB at |path|, a directory
+// it makes its owner's alone (mode 0700, whatever it was): no info log,
 // write-ahead log files deleted as soon as flushed, and a MANIFEST rolled over
 // (and the old one deleted) on every change. |write_buffer_bytes| (0: RocksDB's
 // 64 MiB default) bounds the memtable and so the write-ahead log: a phone,

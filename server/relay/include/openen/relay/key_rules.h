@@ -51,7 +51,11 @@ struct AcceptedKey {
 
 struct KeyRejection {
   uint32_t index = 0;  // position in the request
-  std::string reason;
+  std::string reason;  // for the phone: what was wrong, with the values
+  // The fixed kind of the reason, without values: the operator's metric
+  // label ("rolling_period", "already published"; "answered before" for a
+  // retry's stored answer).
+  std::string kind = "answered before";
 };
 
 // PublishContext is what the certificate and the clock say about a publish.
