@@ -13,7 +13,9 @@
 //                       log) closes the 24 batches; what each phone then
 //                       downloads in a day, and what the CDN serves all of them
 // Usage: bench_relay [--publishes N] [--threads T] [--close-keys N]
-//                    [--phones P] [--upload-share S] [--chaff-mean-days D]
+//                    [--phones P] [--upload-share S] [--chaff-mean-days D] [--days N]
+// (--days: the figures are those of day N of the same load, once the relay
+// holds what earlier days left, up to 14 days of batches)
 // (0 for --publishes, --close-keys or --phones skips that part)
 
 #include <grpcpp/grpcpp.h>
@@ -24,6 +26,8 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -163,10 +167,20 @@ long long DirectoryBytes(const std::filesystem::path& dir) {
   return total;
 }
 
+// Files maps each regular file under |dir| to its size and modification time.
+std::map<std::string, std::pair<uintmax_t, std::filesystem::file_time_type>> Files(
+    const std::filesystem::path& dir) {
+  std::map<std::string, std::pair<uintmax_t, std::filesystem::file_time_type>> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) files[e.path().string()] = {e.file_size(), e.last_write_time()};
+  }
+  return files;
+}
+
 void BenchCountryDay(const std::string& dir, long long phones, double upload_share,
-                     double chaff_mean_days, int threads) {
-  const int64_t midnight = 1795000000 / crypto::kDaySeconds * crypto::kDaySeconds;
-  base::FakeClock clock(midnight);
+                     double chaff_mean_days, int days, int threads) {
+  const int64_t first_midnight = 1795000000 / crypto::kDaySeconds * crypto::kDaySeconds;
+  base::FakeClock clock(first_midnight);
   auto authority = crypto::Ed25519PrivateKey::Generate();
   relay::RelayOptions options;  // hourly batches, padding and jitter as deployed
   options.log_key = std::make_shared<const wire::NoteSigner>(
@@ -181,74 +195,98 @@ void BenchCountryDay(const std::string& dir, long long phones, double upload_sha
   }
   auto& relay = *r;
   const long long uploads = std::llround(static_cast<double>(phones) * upload_share);
-  const long long export_before = DirectoryBytes(export_dir);
-  long long uploaded = 0, real_keys = 0, busiest_hour = 0, data_bytes_max = 0;
-  double close_total = 0, close_max = 0, load_seconds = 0;
-  for (int hour = 0; hour < 24; ++hour) {
-    // 80% of the day's uploads in the 12 hours from 08:00, 20% in the other 12.
-    const double share = (hour >= 8 && hour < 20 ? 0.8 : 0.2) / 12;
-    const long long due =
-        hour == 23 ? uploads - uploaded : std::llround(static_cast<double>(uploads) * share);
-    uploaded += due;
-    busiest_hour = std::max(busiest_hour, due);
-    clock.Set(midnight + hour * 3600 + 60);
-    auto prepared = MakePublishes(static_cast<size_t>(due), clock.NowSeconds(), authority);
-    const double load_start = NowSeconds();
-    std::atomic<size_t> next{0};
-    std::vector<std::thread> workers;
-    for (int t = 0; t < threads; ++t) {
-      workers.emplace_back([&] {
-        for (size_t i; (i = next++) < prepared.size();) {
-          (void)relay->Publish(prepared[i].keys, prepared[i].cert, prepared[i].secret, false);
-        }
-      });
+  long long data_bytes_max = 0;
+  for (int day = 0; day < days; ++day) {
+    // The figures are the last day's, after |days| - 1 days of the same load.
+    const int64_t midnight = first_midnight + day * crypto::kDaySeconds;
+    const auto files_before = Files(export_dir);
+    const long long export_before = DirectoryBytes(export_dir);
+    std::set<std::string> batches_before;
+    for (const auto& b : relay->ListBatches("", SIZE_MAX)) batches_before.insert(b.name());
+    long long uploaded = 0, real_keys = 0, busiest_hour = 0;
+    double close_total = 0, close_max = 0, load_seconds = 0;
+    for (int hour = 0; hour < 24; ++hour) {
+      // 80% of the day's uploads in the 12 hours from 08:00, 20% in the other 12.
+      const double share = (hour >= 8 && hour < 20 ? 0.8 : 0.2) / 12;
+      const long long due =
+          hour == 23 ? uploads - uploaded : std::llround(static_cast<double>(uploads) * share);
+      uploaded += due;
+      busiest_hour = std::max(busiest_hour, due);
+      clock.Set(midnight + hour * 3600 + 60);
+      auto prepared = MakePublishes(static_cast<size_t>(due), clock.NowSeconds(), authority);
+      const double load_start = NowSeconds();
+      std::atomic<size_t> next{0};
+      std::vector<std::thread> workers;
+      for (int t = 0; t < threads; ++t) {
+        workers.emplace_back([&] {
+          for (size_t i; (i = next++) < prepared.size();) {
+            (void)relay->Publish(prepared[i].keys, prepared[i].cert, prepared[i].secret, false);
+          }
+        });
+      }
+      for (auto& w : workers) w.join();
+      load_seconds += NowSeconds() - load_start;
+      real_keys += static_cast<long long>(relay->PendingKeys());
+      data_bytes_max = std::max(data_bytes_max, DirectoryBytes(dir + "/country-data"));
+      clock.Set(midnight + (hour + 1) * 3600);
+      const double close_start = NowSeconds();
+      if (base::Status s = relay->Maintain(); !s.ok()) {
+        std::fprintf(stderr, "%s\n", s.ToString().c_str());
+        std::exit(1);
+      }
+      const double close = NowSeconds() - close_start;
+      close_total += close;
+      close_max = std::max(close_max, close);
     }
-    for (auto& w : workers) w.join();
-    load_seconds += NowSeconds() - load_start;
-    real_keys += static_cast<long long>(relay->PendingKeys());
-    data_bytes_max = std::max(data_bytes_max, DirectoryBytes(dir + "/country-data"));
-    clock.Set(midnight + (hour + 1) * 3600);
-    const double close_start = NowSeconds();
-    if (base::Status s = relay->Maintain(); !s.ok()) {
-      std::fprintf(stderr, "%s\n", s.ToString().c_str());
-      std::exit(1);
+    if (day + 1 < days) continue;
+    long long published_keys = 0, batch_bytes = 0, largest_batch = 0, new_batches = 0;
+    for (const auto& b : relay->ListBatches("", SIZE_MAX)) {
+      if (batches_before.count(b.name())) continue;
+      ++new_batches;
+      published_keys += b.key_count();
+      batch_bytes += static_cast<long long>(b.size());
+      largest_batch = std::max(largest_batch, static_cast<long long>(b.key_count()));
     }
-    const double close = NowSeconds() - close_start;
-    close_total += close;
-    close_max = std::max(close_max, close);
+    // A phone syncing once a day fetches what the day added or changed in
+    // the export directory: the day's batches, index.txt and index.sha256,
+    // the log's checkpoint, tiles and entry bundles. Expired batches leave.
+    long long phone_bytes = 0, phone_files = 0;
+    for (const auto& [path, file] : Files(export_dir)) {
+      auto before = files_before.find(path);
+      if (before == files_before.end() || before->second != file) {
+        phone_bytes += static_cast<long long>(file.first);
+        ++phone_files;
+      }
+    }
+    const double cdn_bytes = static_cast<double>(phones) * static_cast<double>(phone_bytes);
+    const double chaff_per_second = static_cast<double>(phones) / chaff_mean_days / 86400.0;
+    JsonLine("relay_country_day")
+        .Add("phones", phones)
+        .Add("day", static_cast<long long>(days))
+        .Add("uploads", uploads)
+        .Add("real_keys", real_keys)
+        .Add("batches", new_batches)
+        .Add("published_keys_with_padding", published_keys)
+        .Add("largest_batch_keys", largest_batch)
+        .Add("close_seconds_max", close_max)
+        .Add("close_seconds_day", close_total)
+        .Add("batch_bytes_day", batch_bytes)
+        .Add("bytes_per_key",
+             static_cast<double>(batch_bytes) / static_cast<double>(published_keys))
+        .Add("phone_download_bytes_day", phone_bytes)
+        .Add("phone_download_files_day", phone_files)
+        .Add("export_dir_bytes", DirectoryBytes(export_dir))
+        .Add("export_dir_growth_bytes_day", DirectoryBytes(export_dir) - export_before)
+        .Add("data_dir_bytes_max", data_bytes_max)
+        .Add("cdn_terabytes_day", cdn_bytes / 1e12)
+        .Add("cdn_gbit_s_mean", cdn_bytes * 8 / 86400.0 / 1e9)
+        .Add("cdn_requests_per_second_mean",
+             static_cast<double>(phones) * static_cast<double>(phone_files) / 86400.0)
+        .Add("real_publishes_per_second_busiest_hour", static_cast<double>(busiest_hour) / 3600.0)
+        .Add("chaff_publishes_per_second_mean", chaff_per_second)
+        .Add("load_seconds_in_process_publish", load_seconds)
+        .Print();
   }
-  long long published_keys = 0, batch_bytes = 0, largest_batch = 0;
-  const auto batches = relay->ListBatches("", SIZE_MAX);
-  for (const auto& b : batches) {
-    published_keys += b.key_count();
-    batch_bytes += static_cast<long long>(b.size());
-    largest_batch = std::max(largest_batch, static_cast<long long>(b.key_count()));
-  }
-  // A phone syncing once a day fetches the day's batches, index.txt and
-  // index.sha256, and the log's new checkpoint, tiles and entry bundles: at
-  // most everything the day added to the export directory.
-  const long long phone_bytes = DirectoryBytes(export_dir) - export_before;
-  const double cdn_bytes = static_cast<double>(phones) * static_cast<double>(phone_bytes);
-  const double chaff_per_second = static_cast<double>(phones) / chaff_mean_days / 86400.0;
-  JsonLine("relay_country_day")
-      .Add("phones", phones)
-      .Add("uploads", uploads)
-      .Add("real_keys", real_keys)
-      .Add("batches", static_cast<long long>(batches.size()))
-      .Add("published_keys_with_padding", published_keys)
-      .Add("largest_batch_keys", largest_batch)
-      .Add("close_seconds_max", close_max)
-      .Add("close_seconds_day", close_total)
-      .Add("batch_bytes_day", batch_bytes)
-      .Add("bytes_per_key", static_cast<double>(batch_bytes) / static_cast<double>(published_keys))
-      .Add("phone_download_bytes_day", phone_bytes)
-      .Add("data_dir_bytes_max", data_bytes_max)
-      .Add("cdn_terabytes_day", cdn_bytes / 1e12)
-      .Add("cdn_gbit_s_mean", cdn_bytes * 8 / 86400.0 / 1e9)
-      .Add("real_publishes_per_second_busiest_hour", static_cast<double>(busiest_hour) / 3600.0)
-      .Add("chaff_publishes_per_second_mean", chaff_per_second)
-      .Add("load_seconds_in_process_publish", load_seconds)
-      .Print();
 }
 
 }  // namespace
@@ -257,7 +295,7 @@ int main(int argc, char** argv) {
   size_t publishes = 2000, close_keys = 1'400'000;
   long long phones = 5'000'000;
   double upload_share = 0.002, chaff_mean_days = 3;
-  int threads = 8;
+  int threads = 8, days = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     long long v = std::atoll(argv[i + 1]);
@@ -267,12 +305,13 @@ int main(int argc, char** argv) {
     if (flag == "--phones") phones = v;
     if (flag == "--upload-share") upload_share = std::atof(argv[i + 1]);
     if (flag == "--chaff-mean-days") chaff_mean_days = std::atof(argv[i + 1]);
+    if (flag == "--days") days = std::max(1, static_cast<int>(v));
   }
   std::string dir = (std::filesystem::temp_directory_path() / ("openen-bench-relay-" + std::string(6, 'X'))).string();
   if (mkdtemp(dir.data()) == nullptr) return 1;
   if (publishes > 0) BenchPublish(dir, publishes, threads);
   if (close_keys > 0) BenchClose(dir, close_keys, threads);
-  if (phones > 0) BenchCountryDay(dir, phones, upload_share, chaff_mean_days, threads);
+  if (phones > 0) BenchCountryDay(dir, phones, upload_share, chaff_mean_days, days, threads);
   std::filesystem::remove_all(dir);
   return 0;
 }

@@ -24,10 +24,10 @@
 set(OPENEN_PACKAGE_MAINTAINER "OpenEN maintainers <openen@example.org>"
     CACHE STRING "The Maintainer field of OpenEN's Debian packages (the authority that builds them)")
 
-# openen_install_service(SERVER) installs SERVER's (relay or verifier) unit,
-# sysusers.d file and copyright into component SERVER, and writes its
-# maintainer scripts.
-function(openen_install_service server purged kept)
+# openen_install_service(SERVER) installs SERVER's (relay or verifier) unit
+# and sysusers.d file into component SERVER, and writes its maintainer
+# scripts.
+function(openen_install_service server)
   set(name openen-${server})
   set(systemd ${PROJECT_SOURCE_DIR}/packaging/systemd)
   install(FILES ${systemd}/${name}.service DESTINATION lib/systemd/system
@@ -35,8 +35,6 @@ function(openen_install_service server purged kept)
   install(FILES ${systemd}/${name}.sysusers DESTINATION lib/sysusers.d RENAME ${name}.conf
           COMPONENT ${server} EXCLUDE_FROM_ALL)
   set(SERVER ${server})
-  set(PURGED "${purged}")
-  set(KEPT "${kept}")
   set(scripts "")
   foreach(script postinst prerm postrm)
     configure_file(${PROJECT_SOURCE_DIR}/packaging/debian/${script}.in
@@ -66,9 +64,15 @@ set(CPACK_STRIP_FILES ON)
 set(CPACK_DEB_COMPONENT_INSTALL ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-# libopenen0's shlibs (and its ldconfig trigger): apps' packages depend on >= this version.
+# libopenen0's shlibs (and ldconfig in its postinst and postrm). A 0.x
+# release may break the ABI in a minor version (OpenENInstall.cmake): apps'
+# packages then depend on exactly this version; from 1.0 on, on >= it.
 set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
-set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY "=")
+else()
+  set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY ">=")
+endif()
 set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
 set(CPACK_DEBIAN_ENABLE_COMPONENT_DEPENDS ON)
 set(CPACK_DEBIAN_PACKAGE_SECTION net)
@@ -77,10 +81,6 @@ set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/openen/openen")
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME libopenen0)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION libs)
-# ldconfig runs once the library is unpacked (Debian policy 8.1.1).
-configure_file(${PROJECT_SOURCE_DIR}/packaging/debian/libopenen0.triggers
-               ${PROJECT_BINARY_DIR}/packaging/runtime/triggers COPYONLY)
-set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_EXTRA ${PROJECT_BINARY_DIR}/packaging/runtime/triggers)
 string(CONCAT CPACK_COMPONENT_RUNTIME_DESCRIPTION
     "OpenEN exposure notification: the client library\n"
     "The privacy-preserving library that exposure-notification apps embed: daily keys,\n"
@@ -91,6 +91,10 @@ openen_install_copyright(runtime libopenen0)
 set(CPACK_DEBIAN_DEVEL_PACKAGE_NAME libopenen-dev)
 set(CPACK_DEBIAN_DEVEL_PACKAGE_SECTION libdevel)
 set(CPACK_COMPONENT_DEVEL_DEPENDS runtime)
+# What libopenen.a (find_package COMPONENTS static, openen-static.pc) links
+# besides libopenen, and what the curl component finds.
+set(CPACK_DEBIAN_DEVEL_PACKAGE_DEPENDS
+    "libsodium-dev (>= 1.0.18), libssl-dev (>= 3.0), libprotobuf-dev, libzip-dev (>= 1.7), librocksdb-dev, zlib1g-dev, libcurl4-openssl-dev | libcurl-dev, pkgconf | pkg-config")
 string(CONCAT CPACK_COMPONENT_DEVEL_DESCRIPTION
     "OpenEN exposure notification: the client library's development files\n"
     "Headers of the C API, the shared and static libraries, OpenENConfig.cmake\n"
@@ -119,8 +123,7 @@ if(NOT OPENEN_CLIENT_ONLY)
       "Takes diagnosis keys certified by the verifier and publishes them as signed\n"
       "GAEN export batches with a transparency log, for any static web server or CDN\n"
       "to serve. A hardened systemd unit runs it as user openen-relay.")
-  openen_install_service(relay /var/lib/openen-relay/data
-                         " and the export directory /var/lib/openen-relay/export (public, signed, and the only copy of the released batches)")
+  openen_install_service(relay)
   openen_install_copyright(relay openen-relay)
 
   set(CPACK_DEBIAN_VERIFIER_PACKAGE_NAME openen-verifier)
@@ -131,7 +134,7 @@ if(NOT OPENEN_CLIENT_ONLY)
       "Issues the health authority's one-time codes and exchanges them for the\n"
       "certificates the relay requires. A hardened systemd unit runs it as user\n"
       "openen-verifier.")
-  openen_install_service(verifier /var/lib/openen-verifier "")
+  openen_install_service(verifier)
   openen_install_copyright(verifier openen-verifier)
 
   list(APPEND CPACK_COMPONENTS_ALL tools relay verifier)

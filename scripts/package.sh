@@ -17,5 +17,6 @@ bash "$root/scripts/build.sh" "$build_dir" -DCMAKE_BUILD_TYPE=Release -DCMAKE_IN
   -DOPENEN_BUILD_TESTS=OFF -DOPENEN_BUILD_BENCH=OFF -DOPENEN_SANITIZE= -DOPENEN_FAULT_INJECTION=OFF \
   "${maintainer[@]}"
 mkdir -p "$out_dir"
+out_dir="$(cd "$out_dir" && pwd)"  # cpack runs in the build directory
 (cd "$build_dir" && cpack -G DEB -B "$out_dir")
 ls -l "$out_dir"/*.deb

@@ -3,8 +3,8 @@
 # a code already issued: docs/operations.md, "Rotating keys". Each step runs on
 # its own host, in this order:
 #
-#   new KEYDIR            verifier host: makes KEYDIR/certificate-next.key (mode
-#                         0600) and prints its public half
+#   new KEYDIR            verifier host: makes KEYDIR/certificate-next.key (the
+#                         group and mode of certificate.key) and prints its public half
 #   trust FILE PUBLIC     relay host: adds PUBLIC to the relay's --certificate-key
 #                         FILE; then restart the relay
 #   switch KEYDIR         verifier host: the next key becomes KEYDIR/certificate.key,

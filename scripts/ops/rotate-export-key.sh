@@ -2,7 +2,7 @@
 # Rotating the relay's export signing key, which apps pin as
 # "<id>-<version>": docs/operations.md, "Rotating keys". In this order:
 #
-#   new KEYDIR VERSION    makes KEYDIR/export-VERSION.pem (mode 0600) and prints
+#   new KEYDIR VERSION    makes KEYDIR/export-VERSION.pem (export.pem's group and mode) and prints
 #                         the line to pin in the next app release,
 #                         "<id>-VERSION <public key, base64 SPKI>". Ship an app
 #                         that pins the current key and this one; restart the

@@ -3,20 +3,25 @@
 # developer use them, on this machine:
 #   1. cpack -G DEB in the build directory makes the five packages; each holds
 #      what it should, under /usr only, and says what it depends on.
-#   2. apt-get install ./*.deb (as root; otherwise the test stops here, skipped):
-#      the services' users and key directories exist, every command answers
-#      --help from /usr/bin, systemd-analyze verify has nothing to say about
-#      the installed units.
+#   2. apt-get install ./*.deb: the services' users and key directories
+#      exist, every command answers --help from /usr/bin, systemd-analyze
+#      verify has nothing to say about the installed units.
 #   3. The keys made as docs/operations.md ("Running it as a service") says,
-#      each server started as its unit's ExecStart line says, as its own user:
+#      each server started with its unit's ExecStart= line, as its own user
+#      (not under systemd: its sandboxing is checked by units-test.sh):
 #      `openen health` finds both SERVING, and a tracer's code is issued.
 #   4. An app's build finds the installed library with find_package(OpenEN)
 #      and pkg-config, with no path given, and runs.
-#   5. apt-get purge removes the packages and the servers' data, and keeps
-#      their keys and the relay's export directory.
-# The machine is left as it was: whatever the test installed or made is
-# purged or removed on exit, and it refuses to start where an OpenEN package,
-# /etc/openen or /var/lib/openen-* exists already.
+#   5. apt-get purge removes the packages and everything the servers kept,
+#      and keeps their keys.
+# Steps 2 to 5 change the machine: they run only as root and when asked
+# (CI=true, as .ci/run sets, or OPENEN_TEST_PACKAGES=1); otherwise the test
+# stops after step 1, skipped. They refuse to start where an OpenEN package,
+# its users, /etc/openen or /var/lib/openen-* exist, or where apt would
+# install anything but OpenEN's packages (run scripts/install-deps.sh first),
+# and leave the machine as they found it: on exit, whatever they installed
+# or made is purged or removed (a kill -9, such as ctest's timeout, leaves it:
+# the next run says what to remove).
 #
 # usage: deb-test.sh BUILD_DIR WORK_DIR CC [FLAGS]
 #   CC      the C compiler of the build
@@ -40,6 +45,9 @@ fail() {
   exit 1
 }
 
+case "$work" in
+  "" | / | /usr* | /etc* | /var/lib*) fail "refusing work directory '$work'" ;;
+esac
 rm -rf "$work"
 mkdir -p "$work"
 work="$(cd "$work" && pwd)"
@@ -49,7 +57,9 @@ echo "== cpack -G DEB"
 (cd "$build_dir" && cpack -G DEB -B "$work/debs") >"$work/cpack.log" 2>&1 ||
   { cat "$work/cpack.log"; fail "cpack"; }
 arch="$(dpkg --print-architecture)"
-deb() { echo "$work/debs/$1_0.1.0_${arch}.deb"; }
+version="$(sed -n 's/^set(CPACK_PACKAGE_VERSION "\(.*\)")$/\1/p' "$build_dir/CPackConfig.cmake")"
+[ -n "$version" ] || fail "no CPACK_PACKAGE_VERSION in $build_dir/CPackConfig.cmake"
+deb() { echo "$work/debs/$1_${version}_${arch}.deb"; }
 for p in "${packages[@]}"; do
   [ -f "$(deb "$p")" ] || fail "no package $p: $(ls "$work/debs")"
   [ "$(dpkg-deb -f "$(deb "$p")" Package)" = "$p" ] || fail "$p: wrong Package field"
@@ -84,17 +94,22 @@ for s in relay verifier; do
   grep -q "libgrpc" <<<"$(dpkg-deb -f "$(deb "openen-$s")" Depends)" ||
     fail "openen-$s does not depend on the gRPC it links"
 done
-[[ "$(dpkg-deb -f "$(deb libopenen-dev)" Depends)" == *"libopenen0 (= 0.1.0)"* ]] ||
+[[ "$(dpkg-deb -f "$(deb libopenen-dev)" Depends)" == *"libopenen0 (= $version)"* ]] ||
   fail "libopenen-dev does not depend on its libopenen0"
 dpkg-deb -I "$(deb libopenen0)" shlibs | grep -q '^libopenen 0 libopenen0' ||
   fail "libopenen0 has no shlibs entry"
-dpkg-deb -I "$(deb libopenen0)" triggers | grep -q 'ldconfig' || fail "libopenen0 has no ldconfig trigger"
+dpkg-deb -I "$(deb libopenen0)" postinst | grep -q 'ldconfig' || fail "libopenen0 does not run ldconfig"
+for dev in libsodium-dev librocksdb-dev libzip-dev; do
+  [[ "$(dpkg-deb -f "$(deb libopenen-dev)" Depends)" == *"$dev"* ]] ||
+    fail "libopenen-dev does not depend on $dev, which libopenen.a needs"
+done
 echo "5 packages: ${packages[*]}"
 
-if [ "$(id -u)" != 0 ]; then
-  echo "SKIP: installing the packages needs root"
+if [ "$(id -u)" != 0 ] || { [ "${CI:-}" != true ] && [ "${OPENEN_TEST_PACKAGES:-}" != 1 ]; }; then
+  echo "SKIP: installing the packages changes this machine: it runs as root with CI=true or OPENEN_TEST_PACKAGES=1"
   exit 77
 fi
+export PATH=/usr/sbin:/usr/bin:/sbin:/bin  # the packages' binaries, never another copy
 
 # --- 2. apt-get install ----------------------------------------------------
 for p in "${packages[@]}"; do
@@ -102,21 +117,31 @@ for p in "${packages[@]}"; do
     fail "$p is installed already: this test installs and purges it, remove it first"
   fi
 done
+leftovers="remove what a killed run left: apt-get purge ${packages[*]}; userdel openen-relay; userdel openen-verifier; rm -rf /etc/openen /var/lib/openen-relay /var/lib/openen-verifier"
 for d in /etc/openen /var/lib/openen-relay /var/lib/openen-verifier; do
-  [ ! -e "$d" ] || fail "$d exists already: this test would remove it, remove it first"
+  [ ! -e "$d" ] || fail "$d exists already: this test would remove it; $leftovers"
 done
+for user in openen-relay openen-verifier; do
+  if getent passwd "$user" >/dev/null; then fail "user $user exists already; $leftovers"; fi
+done
+debs=()
+for p in "${packages[@]}"; do debs+=("$(deb "$p")"); done
+# Nothing but OpenEN's packages: no download, nothing left behind by the purge.
+apt-get install -s -y "${debs[@]}" >"$work/apt-simulate.log" 2>&1 ||
+  { cat "$work/apt-simulate.log"; fail "apt-get install -s"; }
+others="$(sed -n 's/^Inst \([^ ]*\) .*/\1/p' "$work/apt-simulate.log" | grep -vxF -f <(printf '%s\n' "${packages[@]}") || true)"
+[ -z "$others" ] || fail "apt would also install: $others (run scripts/install-deps.sh first)"
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "${packages[@]}" >/dev/null 2>&1 || true
   rm -rf /etc/openen /var/lib/openen-relay /var/lib/openen-verifier
+  for user in openen-relay openen-verifier; do userdel "$user" 2>/dev/null || true; done
 }
 trap cleanup EXIT
 
 export DEBIAN_FRONTEND=noninteractive
 echo "== apt-get install ./*.deb"
-debs=()
-for p in "${packages[@]}"; do debs+=("$(deb "$p")"); done
 apt-get install -y -q "${debs[@]}" >"$work/apt-install.log" 2>&1 ||
   { cat "$work/apt-install.log"; fail "apt-get install"; }
 for p in "${packages[@]}"; do
@@ -142,19 +167,19 @@ done
 
 # --- 3. the services, as their units run them ------------------------------
 echo "== keys as docs/operations.md makes them"
-(
-  set -e
-  cd /etc/openen/verifier
-  openen-verifier keygen --out certificate.key >/etc/openen/relay/certificate.pub
-  openen-verifier admin-key --out admin.key
-  chgrp openen-verifier certificate.key admin.key
-  chmod 0640 certificate.key admin.key
-  cd /etc/openen/relay
-  openen-relay keygen --out export.pem >export.spki
-  openen log keygen --name example.org/openen-log --out log.key >log.vkey
-  chgrp openen-relay export.pem log.key
-  chmod 0640 export.pem log.key
-) >"$work/keys.log" 2>&1 || { cat "$work/keys.log"; fail "making the keys"; }
+{
+  cd /etc/openen/verifier &&
+    openen-verifier keygen --out certificate.key >/etc/openen/relay/certificate.pub &&
+    openen-verifier admin-key --out admin.key &&
+    chgrp openen-verifier certificate.key admin.key &&
+    chmod 0640 certificate.key admin.key &&
+    cd /etc/openen/relay &&
+    openen-relay keygen --out export.pem >export.spki &&
+    openen log keygen --name example.org/openen-log --out log.key >log.vkey &&
+    chgrp openen-relay export.pem log.key &&
+    chmod 0640 export.pem log.key &&
+    cd "$work"
+} >"$work/keys.log" 2>&1 || { cat "$work/keys.log"; fail "making the keys"; }
 
 # start SERVER [OPTION...]: runs the unit's ExecStart line as the unit's user,
 # with the state directories systemd would make (StateDirectory=), the options
@@ -232,7 +257,7 @@ mkdir -p "$work/run-shared" "$work/run-static" "$work/run-pc"
 # shellcheck disable=SC2046  # pkg-config's output is words
 "$cc" "${flags[@]}" "$here/consumer.c" -o "$work/pc-shared" $(pkg-config --cflags --libs openen) ||
   fail "app build with pkg-config openen"
-readelf -d "$work/pc-shared" | grep -q 'RUNPATH\|RPATH' && fail "the app needed a run path"
+if readelf -d "$work/pc-shared" | grep 'RUNPATH\|RPATH' >/dev/null; then fail "the app needed a run path"; fi
 "$work/pc-shared" "$work/run-pc" || fail "the pkg-config app"
 
 # --- 5. apt-get purge -------------------------------------------------------
@@ -243,11 +268,10 @@ for p in "${packages[@]}"; do
   if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q installed; then fail "$p still installed"; fi
 done
 for gone in /usr/bin/openen-relay /usr/bin/openen-verifier /usr/bin/openen \
-  /usr/lib/systemd/system/openen-relay.service /var/lib/openen-relay/data /var/lib/openen-verifier; do
+  /usr/lib/systemd/system/openen-relay.service /var/lib/openen-relay /var/lib/openen-verifier; do
   [ ! -e "$gone" ] || fail "$gone is still there after the purge"
 done
-for kept in /etc/openen/relay/export.pem /etc/openen/relay/log.key /etc/openen/verifier/certificate.key \
-  /var/lib/openen-relay/export/index.txt; do
+for kept in /etc/openen/relay/export.pem /etc/openen/relay/log.key /etc/openen/verifier/certificate.key; do
   [ -e "$kept" ] || fail "the purge deleted $kept"
 done
 echo "PASS: installed, ran as the units run them, built an app, purged"
