@@ -3,9 +3,12 @@
 #include "openen/store/db.h"
 
 #include <rocksdb/env.h>
+#include <sys/stat.h>
 #include <rocksdb/options.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 
 #include "openen/base/fault.h"
 
@@ -54,6 +57,17 @@ base::StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& pa
   options.recycle_log_file_num = 0;
   options.paranoid_checks = true;
   options.keep_log_file_num = 1;
+  // The directory is its owner's alone, whatever the umask or the
+  // directory's mode when it was made (a service's state directory is often
+  // 0755): no other local user reads a record.
+  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
+    return base::UnavailableError("cannot make the database directory " + path + ": " +
+                                  std::strerror(errno));
+  }
+  if (::chmod(path.c_str(), 0700) != 0) {
+    return base::UnavailableError("cannot make the database directory " + path +
+                                  " private (mode 0700): " + std::strerror(errno));
+  }
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
   if (!s.ok()) return FromRocksDb(s, "cannot open database " + path);
