@@ -1,0 +1,261 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// The console over real HTTP on loopback (cpp-httplib's client): logging in
+// with a password and a one-time password, issuing a code that the verifier
+// then exchanges, the admins' pages closed to case workers, forms without
+// the session's CSRF token or from another origin refused, logging out. The
+// browser test drives the same pages in Chromium.
+
+#include <httplib.h>
+#include <liboath/oath.h>
+#include <sodium.h>
+
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <map>
+#include <regex>
+#include <string>
+
+#include "openen/base/clock.h"
+#include "openen/console/console.h"
+#include "openen/console/staff.h"
+#include "openen/console/totp.h"
+#include "openen/crypto/ed25519.h"
+#include "openen/verifier/verifier.h"
+#include "test_util.h"
+
+namespace openen::console {
+namespace {
+
+using openen::testing::TempDir;
+
+crypto::SecretBytes Secret(const std::string& s) {
+  return crypto::SecretBytes(base::ByteView(reinterpret_cast<const uint8_t*>(s.data()), s.size()));
+}
+
+// The value of |name|="..." in |html|.
+std::string FormValue(const std::string& html, const std::string& name) {
+  std::smatch m;
+  if (!std::regex_search(html, m, std::regex("name=\"" + name + "\" value=\"([^\"]*)\"")))
+    return "";
+  return m[1];
+}
+
+// A browser's cookie jar for one site, as far as the console needs.
+struct Browser {
+  const int port;
+  httplib::Client client;
+  std::map<std::string, std::string> cookies;
+  explicit Browser(int p) : port(p), client("127.0.0.1", p) {}
+
+  httplib::Headers Headers(bool post) const {
+    httplib::Headers h;
+    std::string jar;
+    for (const auto& [k, v] : cookies) jar += (jar.empty() ? "" : "; ") + k + "=" + v;
+    if (!jar.empty()) h.emplace("Cookie", jar);
+    if (post) h.emplace("Origin", "http://127.0.0.1:" + std::to_string(port));
+    return h;
+  }
+  void Keep(const httplib::Result& r) {
+    for (const auto& [k, v] : r->headers) {
+      if (k != "Set-Cookie") continue;
+      const size_t eq = v.find('='), end = v.find(';');
+      const std::string value = v.substr(eq + 1, end - eq - 1);
+      if (v.find("Max-Age=0") != std::string::npos || value.empty()) {
+        cookies.erase(v.substr(0, eq));
+      } else {
+        cookies[v.substr(0, eq)] = value;
+      }
+    }
+  }
+  httplib::Result Get(const std::string& path) {
+    httplib::Result r = client.Get(path.c_str(), Headers(false));
+    REQUIRE(r);
+    Keep(r);
+    return r;
+  }
+  httplib::Result Post(const std::string& path, const httplib::Params& form) {
+    httplib::Result r = client.Post(path.c_str(), Headers(true), form);
+    REQUIRE(r);
+    Keep(r);
+    return r;
+  }
+  // LogIn logs in through the form; the status of the answer.
+  int LogIn(const std::string& name, const std::string& password, const std::string& otp) {
+    const std::string csrf = FormValue(Get("/login")->body, "login_csrf");
+    return Post("/login",
+                {{"login_csrf", csrf}, {"name", name}, {"password", password}, {"otp", otp}})
+        ->status;
+  }
+};
+
+struct ConsoleFixture {
+  TempDir dir;
+  base::FakeClock clock{1795000000};
+  std::unique_ptr<verifier::Verifier> verifier;
+  std::unique_ptr<Staff> staff;
+  std::unique_ptr<Console> console;
+  crypto::SecretBytes admin_totp, ann_totp;
+
+  ConsoleFixture() {
+    auto v = verifier::Verifier::Open(dir.Sub("verifier"), crypto::Ed25519PrivateKey::Generate(),
+                                      {}, &clock);
+    REQUIRE(v.ok());
+    verifier = std::move(*v);
+    StaffOptions options;
+    options.password_passes = crypto_pwhash_OPSLIMIT_MIN;
+    options.password_bytes = crypto_pwhash_MEMLIMIT_MIN;
+    auto s = Staff::Open(dir.Sub("staff"), options, &clock);
+    REQUIRE(s.ok());
+    staff = std::move(*s);
+    admin_totp = std::move(*staff->Add("root", Role::kAdmin, Secret("the admin's password"), 0));
+    ann_totp = std::move(*staff->Add("ann", Role::kCaseWorker, Secret("ann's long password"), 2));
+    ConsoleOptions o;
+    o.listen = "127.0.0.1:0";
+    o.code_link = "https://health.example/v";
+    auto c = Console::Start(o, verifier.get(), staff.get(), &clock);
+    REQUIRE(c.ok());
+    console = std::move(*c);
+  }
+  std::string Otp(const crypto::SecretBytes& secret) {
+    clock.Advance(kTotpStepSeconds);  // each login a fresh step
+    return TotpCode(secret, clock.NowSeconds());
+  }
+};
+
+TEST_CASE(
+    "console over HTTP - a case worker logs in, issues a code the verifier takes, and logs out",
+    "[console][http]") {
+  ConsoleFixture f;
+  Browser ann(f.console->port());
+  CHECK(ann.Get("/issue")->status == 303);  // to the login page
+  httplib::Result login = ann.Get("/login");
+  CHECK(login->get_header_value("Content-Security-Policy").find("default-src 'none'") !=
+        std::string::npos);
+  CHECK(login->body.find("<script") == std::string::npos);
+  CHECK(ann.LogIn("ann", "ann's wrong password", f.Otp(f.ann_totp)) == 401);
+  CHECK(ann.LogIn("ann", "ann's long password", f.Otp(f.ann_totp)) == 303);
+  const std::string session = ann.cookies["openen_console"];
+  CHECK(session.size() == 43);
+  httplib::Result form = ann.Get("/issue");
+  REQUIRE(form->status == 200);
+  const std::string csrf = FormValue(form->body, "csrf");
+  REQUIRE(csrf.size() == 43);
+
+  // Issue: the short code and the link, nothing else.
+  const std::string today = "2026-11-18";
+  httplib::Result issued =
+      ann.Post("/issue", {{"csrf", csrf}, {"test_type", "confirmed"}, {"test_date", today}});
+  REQUIRE(issued->status == 200);
+  std::smatch m;
+  REQUIRE(std::regex_search(issued->body, m, std::regex("id=\"short-code\">([0-9 ]+)<")));
+  const std::string short_code = m[1];
+  REQUIRE(std::regex_search(issued->body, m,
+                            std::regex("href=\"https://health.example/v\\?c=([a-z0-9]{25})\"")));
+  // The verifier takes the code, once.
+  auto token = f.verifier->ExchangeCode(short_code);
+  REQUIRE(token.ok());
+  CHECK(token->test_type == openen::v1::CONFIRMED_TEST);
+  CHECK_FALSE(f.verifier->ExchangeCode(short_code).ok());
+  CHECK(f.staff->IssuedPerDay().at(0).codes == 1);
+
+  // The daily limit (2), then no more.
+  CHECK(
+      ann.Post("/issue", {{"csrf", csrf}, {"test_type", "likely"}, {"test_date", today}})->status ==
+      200);
+  httplib::Result limited =
+      ann.Post("/issue", {{"csrf", csrf}, {"test_type", "confirmed"}, {"test_date", today}});
+  CHECK(limited->status == 429);
+  CHECK(limited->body.find("daily limit of 2 codes reached") != std::string::npos);
+  // Bad input: a clear answer, nothing issued.
+  CHECK(
+      ann.Post("/issue", {{"csrf", csrf}, {"test_type", "confirmed"}, {"test_date", "18/11/2026"}})
+          ->status == 400);
+
+  // A case worker cannot reach the admins' pages.
+  CHECK(ann.Get("/staff")->status == 403);
+  CHECK(ann.Get("/statistics")->status == 403);
+  CHECK(ann.Post("/staff/update", {{"csrf", csrf}, {"name", "root"}, {"action", "disable"}})
+            ->status == 403);
+  CHECK_FALSE(f.staff->Get("root")->disabled);
+
+  // Log out: the session is gone, for this cookie too.
+  CHECK(ann.Post("/logout", {{"csrf", csrf}})->status == 303);
+  CHECK(f.console->sessions() == 0);
+  Browser replay(f.console->port());
+  replay.cookies["openen_console"] = session;
+  CHECK(replay.Get("/issue")->status == 303);
+}
+
+TEST_CASE("console over HTTP - forms without the session's token or from another site are refused",
+          "[console][http][csrf]") {
+  ConsoleFixture f;
+  Browser root(f.console->port());
+  REQUIRE(root.LogIn("root", "the admin's password", f.Otp(f.admin_totp)) == 303);
+  const std::string csrf = FormValue(root.Get("/staff")->body, "csrf");
+  REQUIRE_FALSE(csrf.empty());
+  // Another site's form: the browser sends the cookie (were it not
+  // SameSite) but not the token; or the token leaked but the Origin is not ours.
+  CHECK(root.Post("/staff/update", {{"name", "ann"}, {"action", "disable"}})->status == 403);
+  CHECK(root.Post("/staff/update",
+                  {{"csrf", "x" + csrf.substr(1)}, {"name", "ann"}, {"action", "disable"}})
+            ->status == 403);
+  httplib::Headers cross = root.Headers(false);
+  cross.emplace("Origin", "https://evil.example");
+  httplib::Result r =
+      root.client.Post("/staff/update", cross,
+                       httplib::Params{{"csrf", csrf}, {"name", "ann"}, {"action", "disable"}});
+  REQUIRE(r);
+  CHECK(r->status == 403);
+  CHECK_FALSE(f.staff->Get("ann")->disabled);
+  // The same form from the console itself works.
+  CHECK(root.Post("/staff/update", {{"csrf", csrf}, {"name", "ann"}, {"action", "disable"}})
+            ->status == 200);
+  CHECK(f.staff->Get("ann")->disabled);
+  // A login form from elsewhere (no login cookie) is refused too.
+  Browser other(f.console->port());
+  CHECK(other
+            .Post("/login", {{"login_csrf", "forged"},
+                             {"name", "root"},
+                             {"password", "the admin's password"},
+                             {"otp", f.Otp(f.admin_totp)}})
+            ->status == 403);
+}
+
+TEST_CASE("console over HTTP - admins add members, whose first password and second factor work",
+          "[console][http]") {
+  ConsoleFixture f;
+  Browser root(f.console->port());
+  REQUIRE(root.LogIn("root", "the admin's password", f.Otp(f.admin_totp)) == 303);
+  const std::string csrf = FormValue(root.Get("/staff")->body, "csrf");
+  httplib::Result added =
+      root.Post("/staff/add",
+                {{"csrf", csrf}, {"name", "bob"}, {"role", "caseworker"}, {"daily_limit", "7"}});
+  REQUIRE(added->status == 200);
+  std::smatch m;
+  REQUIRE(std::regex_search(added->body, m, std::regex("id=\"first-password\">([a-z0-9]{20})<")));
+  const std::string first_password = m[1];
+  REQUIRE(std::regex_search(added->body, m, std::regex("id=\"totp-secret\">([A-Z2-7]{32})<")));
+  CHECK(f.staff->Get("bob")->daily_limit == 7);
+  const std::string base32 = m[1];
+  char* raw = nullptr;
+  size_t raw_len = 0;
+  REQUIRE(oath_base32_decode(base32.data(), base32.size(), &raw, &raw_len) == OATH_OK);
+  const crypto::SecretBytes bob_totp(
+      base::ByteView(reinterpret_cast<const uint8_t*>(raw), raw_len));
+  std::free(raw);
+  CHECK(f.staff->Get("bob")->daily_limit == 7);
+  // Bob logs in with what the page showed.
+  Browser bob(f.console->port());
+  CHECK(bob.LogIn("bob", first_password, f.Otp(bob_totp)) == 303);
+  CHECK(bob.Get("/issue")->status == 200);
+  CHECK(f.console->sessions() == 2);
+  // A new second factor logs him out.
+  CHECK(root.Post("/staff/update", {{"csrf", csrf}, {"name", "bob"}, {"action", "second-factor"}})
+            ->status == 200);
+  CHECK(bob.Get("/issue")->status == 303);
+  CHECK(root.Get("/statistics")->status == 200);
+}
+
+}  // namespace
+}  // namespace openen::console
