@@ -6,11 +6,11 @@
 #include <sodium.h>
 
 #include <algorithm>
-#include <ctime>
 
 #include "openen/base/coding.h"
 #include "openen/console/staff.pb.h"
 #include "openen/console/totp.h"
+#include "pages.h"
 
 namespace openen::console {
 namespace {
@@ -45,15 +45,6 @@ StaffMember ToMember(std::string_view name, const StaffRecord& r) {
   m.created_at = r.created_at();
   m.locked_until = r.locked_until();
   return m;
-}
-
-std::string UtcTime(int64_t t) {
-  const time_t tt = static_cast<time_t>(t);
-  struct tm tm {};
-  gmtime_r(&tt, &tm);
-  char out[32];
-  std::strftime(out, sizeof(out), "%Y-%m-%d %H:%M UTC", &tm);
-  return out;
 }
 
 base::Status CheckPassword(const crypto::SecretBytes& password) {
@@ -281,7 +272,7 @@ base::StatusOr<StaffMember> Staff::LogIn(std::string_view name, const crypto::Se
   OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
   if (r.locked_until() > now) {
     if (!password_right) return WrongLogIn();
-    return base::PermissionDeniedError("account locked until " + UtcTime(r.locked_until()) +
+    return base::PermissionDeniedError("account locked until " + pages::UtcTime(r.locked_until()) +
                                        " after failed logins; an admin can unlock it");
   }
   base::StatusOr<int64_t> step = base::NotFoundError("wrong one-time password");

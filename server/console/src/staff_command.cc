@@ -6,13 +6,13 @@
 #include <unistd.h>
 
 #include <cstdio>
-#include <ctime>
 #include <iostream>
 #include <string>
 
 #include "openen/base/clock.h"
 #include "openen/console/staff.h"
 #include "openen/console/totp.h"
+#include "pages.h"
 
 namespace openen::console {
 
@@ -48,15 +48,6 @@ base::StatusOr<crypto::SecretBytes> ReadPassword(const char* prompt) {
   std::fill(line.begin(), line.end(), '\0');
   if (!got) return base::InvalidArgumentError("no password on standard input");
   return password;
-}
-
-std::string Utc(int64_t t) {
-  const time_t tt = static_cast<time_t>(t);
-  struct tm tm {};
-  gmtime_r(&tt, &tm);
-  char out[32];
-  std::strftime(out, sizeof(out), "%Y-%m-%d %H:%M UTC", &tm);
-  return out;
 }
 
 void PrintSecondFactor(const crypto::SecretBytes& secret, const std::string& issuer,
@@ -156,7 +147,8 @@ Outcome StaffCommand(const Args& args) {
     std::printf("%-32s %-10s %8s  %s\n", "name", "role", "per day", "state");
     for (const StaffMember& m : staff.List()) {
       std::string state = m.disabled ? "disabled" : "enabled";
-      if (m.locked_until > clock.NowSeconds()) state += ", locked until " + Utc(m.locked_until);
+      if (m.locked_until > clock.NowSeconds())
+        state += ", locked until " + pages::UtcTime(m.locked_until);
       std::printf("%-32s %-10s %8u  %s\n", m.name.c_str(), std::string(RoleName(m.role)).c_str(),
                   m.daily_limit, state.c_str());
     }
@@ -165,7 +157,7 @@ Outcome StaffCommand(const Args& args) {
   // issued
   std::printf("%-10s %-32s %s\n", "day", "name", "codes");
   for (const DailyIssued& d : staff.IssuedPerDay()) {
-    const std::string day = Utc(d.day * 86400).substr(0, 10);
+    const std::string day = pages::UtcDate(d.day * 86400);
     std::printf("%-10s %-32s %u\n", day.c_str(), d.name.c_str(), d.codes);
   }
   return {};
