@@ -205,10 +205,14 @@ class Console::Handlers {
     const std::string password_text = req.get_param_value("password");
     const crypto::SecretBytes password(base::ByteView(
         reinterpret_cast<const uint8_t*>(password_text.data()), password_text.size()));
-    password_checks_.acquire();
-    base::StatusOr<StaffMember> member =
-        c_->staff_->LogIn(name, password, req.get_param_value("otp"));
-    password_checks_.release();
+    base::StatusOr<StaffMember> member = [&] {
+      password_checks_.acquire();
+      struct Release {
+        std::counting_semaphore<kPasswordChecksAtOnce>& s;
+        ~Release() { s.release(); }
+      } release{password_checks_};
+      return c_->staff_->LogIn(name, password, req.get_param_value("otp"));
+    }();
     if (!member.ok()) {
       const bool told = member.status().code() == base::StatusCode::kPermissionDenied;
       if (told)

@@ -170,6 +170,9 @@ std::string StaffList(const Viewer& viewer, const std::vector<StaffMember>& memb
                                    Hidden("csrf", viewer.csrf) + Hidden("name", m.name);
     std::string state = m.disabled ? "disabled" : "enabled";
     if (m.locked_until > now) state += ", locked until " + UtcTime(m.locked_until);
+    if (m.wrong_passwords > 0) {
+      state += ", " + std::to_string(m.wrong_passwords) + " wrong passwords since the last login";
+    }
     body +=
         "<tr><td>" + Escape(m.name) + "</td><td>" + std::string(RoleName(m.role)) + "</td><td>" +
         form_start + "<input name=\"daily_limit\" type=\"number\" min=\"0\" max=\"" +

@@ -44,6 +44,7 @@ StaffMember ToMember(std::string_view name, const StaffRecord& r) {
   m.daily_limit = r.daily_limit();
   m.created_at = r.created_at();
   m.locked_until = r.locked_until();
+  m.wrong_passwords = r.wrong_passwords();
   return m;
 }
 
@@ -266,37 +267,55 @@ base::StatusOr<StaffMember> Staff::LogIn(std::string_view name, const crypto::Se
       crypto_pwhash_str_verify(hash.c_str(),
                                reinterpret_cast<const char*>(password.Reveal().data()),
                                password.size()) == 0;
-  if (!read.ok()) return WrongLogIn();
-
   std::lock_guard<std::mutex> lock(mu_);
-  OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
-  if (r.locked_until() > now) {
-    if (!password_right) return WrongLogIn();
-    return base::PermissionDeniedError("account locked until " + pages::UtcTime(r.locked_until()) +
-                                       " after failed logins; an admin can unlock it");
+  if (!read.ok()) {
+    // The synced write a known name's failure costs, leaving nothing.
+    rocksdb::WriteBatch batch;
+    store::PutTransient(&batch, MemberKey("\x01unknown"), "");
+    OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "a failed login"));
+    return WrongLogIn();
   }
+  OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
+  // A password changed while this one was being checked wins.
+  const bool password_ok = password_right && r.password_hash() == read->password_hash();
   base::StatusOr<int64_t> step = base::NotFoundError("wrong one-time password");
-  if (password_right) {
+  if (password_ok) {
     const std::string& stored = r.totp_secret();
     step = TotpStep(crypto::SecretBytes(base::ByteView(
                         reinterpret_cast<const uint8_t*>(stored.data()), stored.size())),
                     one_time_password, now);
   }
-  if (!password_right || !step.ok() || *step <= r.last_totp_step()) {
+  const bool locked = r.locked_until() > now;
+  if (password_ok && step.ok() && *step > r.last_totp_step()) {
+    // Both factors: the member may be told why they cannot log in.
+    r.set_last_totp_step(*step);
+    if (locked || r.disabled()) {
+      OPENEN_RETURN_IF_ERROR(Record::Write(db_.get(), name, r));
+      if (r.disabled()) return base::PermissionDeniedError("account disabled");
+      return base::PermissionDeniedError("account locked until " +
+                                         pages::UtcTime(r.locked_until()) +
+                                         " after failed logins; an admin can unlock it");
+    }
+    r.set_failures(0);
+    r.set_wrong_passwords(0);
+    OPENEN_RETURN_IF_ERROR(Record::Write(db_.get(), name, r));
+    return ToMember(name, r);
+  }
+  // A failure, answered alike whatever failed, and written alike. Only a
+  // wrong one-time password after the right password counts towards the
+  // lock: a wrong password locks nothing, or anyone could lock anyone out.
+  // Wrong passwords are slowed by Argon2id and counted for the admins.
+  if (!password_ok) {
+    r.set_wrong_passwords(r.wrong_passwords() + 1);
+  } else if (!locked) {
     r.set_failures(r.failures() + 1);
     if (r.failures() >= static_cast<uint32_t>(options_.max_failures)) {
       r.set_failures(0);
       r.set_locked_until(now + options_.lockout_seconds);
     }
-    OPENEN_RETURN_IF_ERROR(Record::Write(db_.get(), name, r));
-    return WrongLogIn();
   }
-  if (r.disabled()) return base::PermissionDeniedError("account disabled");
-  r.set_last_totp_step(*step);
-  r.set_failures(0);
-  r.set_locked_until(0);
   OPENEN_RETURN_IF_ERROR(Record::Write(db_.get(), name, r));
-  return ToMember(name, r);
+  return WrongLogIn();
 }
 
 base::Status Staff::TakeIssue(std::string_view name) {

@@ -41,6 +41,7 @@ struct StaffMember {
   uint32_t daily_limit = 0;  // codes per UTC day
   int64_t created_at = 0;
   int64_t locked_until = 0;  // 0, or when a lock after failed logins ends
+  uint32_t wrong_passwords = 0;  // since the last login
 };
 
 // Codes one member issued on one UTC day.
@@ -57,7 +58,8 @@ struct StaffOptions {
   // changing it applies to passwords set afterwards.
   uint64_t password_passes = 2;
   size_t password_bytes = 64u << 20;
-  // Failed logins in a row that lock an account, and for how long.
+  // Wrong one-time passwords after the right password, in a row, that lock
+  // an account, and for how long.
   int max_failures = 5;
   int64_t lockout_seconds = 15 * 60;
   // Days the per-member daily counts are kept.
@@ -104,14 +106,16 @@ class Staff {
 
   // LogIn checks a member's password and one-time password. A wrong name,
   // password or one-time password, or one already used, is UNAUTHENTICATED
-  // "wrong name, password or one-time password", the same for each (and an
-  // unknown name costs the same Argon2id work). Each failure counts against
-  // the account; max_failures in a row lock it for lockout_seconds. Only a
-  // caller who gives the right password learns that the account is disabled
+  // "wrong name, password or one-time password", the same for each, at the
+  // same cost (an unknown name's password is checked against a hash of the
+  // same cost, and every failure makes one synced write). max_failures wrong
+  // one-time passwords in a row after the right password lock the account
+  // for lockout_seconds: only someone who has the password can lock it, so
+  // no one can lock others out by guessing. Wrong passwords lock nothing;
+  // Argon2id slows them and they are counted (StaffMember::wrong_passwords).
+  // Only a caller who gives both factors learns that the account is disabled
   // (PERMISSION_DENIED "account disabled") or locked (PERMISSION_DENIED
-  // "account locked until <time>"): a guesser cannot tell a locked account
-  // from a wrong guess, and a lock delays its owner by lockout_seconds at
-  // most each time (an admin can Unlock).
+  // "account locked until <time>"); an admin can Unlock.
   base::StatusOr<StaffMember> LogIn(std::string_view name, const crypto::SecretBytes& password,
                                     std::string_view one_time_password);
 
