@@ -11,6 +11,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake pkg-config git
+  file  # CPack's Debian packages (dpkg-shlibdeps, shlibs): tests/install/deb-test.sh
   libsodium-dev libssl-dev
   libgrpc++-dev libgrpc-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev  # absl::SetMutexDeadlockDetectionMode (server/src/grpc_server.cc)

@@ -10,6 +10,7 @@
 #include <semaphore>
 
 #include "assets.h"
+#include "openen/cli/args.h"
 #include "openen/console/totp.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
@@ -313,21 +314,20 @@ class Console::Handlers {
     if (!v) return;
     const std::string name = req.get_param_value("name");
     base::StatusOr<Role> role = ParseRole(req.get_param_value("role"));
-    const std::string limit_text = req.get_param_value("daily_limit");
-    char* end = nullptr;
-    const unsigned long limit = std::strtoul(limit_text.c_str(), &end, 10);
-    if (!role.ok() || limit_text.empty() || *end != '\0' || limit > kMaxDailyLimit) {
+    base::StatusOr<int64_t> limit =
+        cli::ParseInt(req.get_param_value("daily_limit"), "the daily limit", 0, kMaxDailyLimit);
+    if (!role.ok() || !limit.ok()) {
       StaffPage(*v, res, pages::Text("error", "Give a role and a daily limit (0 to 100000)."), 400);
       return;
     }
-    // A first password of 20 letters and digits (about 119 bits), shown once.
+    // A first password of 20 letters and digits (100 bits), shown once.
     static constexpr char kAlphabet[] = "abcdefghijkmnpqrstuvwxyz23456789";
     std::string first(20, ' ');
     for (char& ch : first) ch = kAlphabet[crypto::RandomUniform(sizeof(kAlphabet) - 1)];
     const crypto::SecretBytes password(
         base::ByteView(reinterpret_cast<const uint8_t*>(first.data()), first.size()));
     base::StatusOr<crypto::SecretBytes> secret =
-        c_->staff_->Add(name, *role, password, static_cast<uint32_t>(limit));
+        c_->staff_->Add(name, *role, password, static_cast<uint32_t>(*limit));
     if (!secret.ok()) {
       StaffPage(*v, res, pages::Text("error", secret.status().message()), 400);
       return;
@@ -354,12 +354,10 @@ class Console::Handlers {
     } else if (action == "unlock") {
       s = c_->staff_->Unlock(name);
     } else if (action == "limit") {
-      const std::string text = req.get_param_value("daily_limit");
-      char* end = nullptr;
-      const unsigned long limit = std::strtoul(text.c_str(), &end, 10);
-      s = text.empty() || *end != '\0' || limit > kMaxDailyLimit
-              ? base::InvalidArgumentError("a daily limit is 0 to 100000")
-              : c_->staff_->SetDailyLimit(name, static_cast<uint32_t>(limit));
+      base::StatusOr<int64_t> limit =
+          cli::ParseInt(req.get_param_value("daily_limit"), "the daily limit", 0, kMaxDailyLimit);
+      s = limit.ok() ? c_->staff_->SetDailyLimit(name, static_cast<uint32_t>(*limit))
+                     : limit.status();
     } else if (action == "second-factor") {
       base::StatusOr<crypto::SecretBytes> secret = c_->staff_->ResetSecondFactor(name);
       s = secret.status();
@@ -397,13 +395,8 @@ base::StatusOr<std::unique_ptr<Console>> Console::Start(ConsoleOptions options,
                                       "'");
   }
   std::string host = options.listen.substr(0, colon);
-  const std::string port_text = options.listen.substr(colon + 1);
-  char* end = nullptr;
-  const long port = std::strtol(port_text.c_str(), &end, 10);
-  if (port_text.empty() || *end != '\0' || port < 0 || port > 65535) {
-    return base::InvalidArgumentError("--console-listen has no valid port: '" + options.listen +
-                                      "'");
-  }
+  OPENEN_ASSIGN_OR_RETURN(int64_t port, cli::ParseInt(options.listen.substr(colon + 1),
+                                                      "--console-listen's port", 0, 65535));
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     return base::InvalidArgumentError("--console-tls-cert and --console-tls-key go together");
   }

@@ -63,6 +63,16 @@ base::Status CheckLimit(uint32_t daily_limit) {
   return base::Status::Ok();
 }
 
+// HashPassword is |password|'s Argon2id hash string at the given cost.
+base::StatusOr<std::string> HashPassword(base::ByteView password, uint64_t passes, size_t bytes) {
+  char hash[crypto_pwhash_STRBYTES];
+  if (crypto_pwhash_str(hash, reinterpret_cast<const char*>(password.data()), password.size(),
+                        passes, bytes) != 0) {
+    return base::ResourceExhaustedError("not enough memory to hash a password at this cost");
+  }
+  return std::string(hash);
+}
+
 const base::Status& WrongLogIn() {
   static const base::Status wrong =
       base::UnauthenticatedError("wrong name, password or one-time password");
@@ -128,14 +138,11 @@ base::StatusOr<std::unique_ptr<Staff>> Staff::Open(const std::string& dir, Staff
   }
   // The hash LogIn checks an unknown name's password against: a password no
   // one has, at the same cost.
-  const crypto::SecretBytes nobody = crypto::SecretBytes::Random(32);
-  char unknown_hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(unknown_hash, reinterpret_cast<const char*>(nobody.Reveal().data()),
-                        nobody.size(), options.password_passes, options.password_bytes) != 0) {
-    return base::ResourceExhaustedError("not enough memory for the password hash's cost");
-  }
+  OPENEN_ASSIGN_OR_RETURN(std::string unknown_hash,
+                          HashPassword(crypto::SecretBytes::Random(32).Reveal(),
+                                       options.password_passes, options.password_bytes));
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<rocksdb::DB> db, store::OpenPrivateDb(dir));
-  return std::unique_ptr<Staff>(new Staff(std::move(db), options, clock, unknown_hash));
+  return std::unique_ptr<Staff>(new Staff(std::move(db), options, clock, std::move(unknown_hash)));
 }
 
 base::StatusOr<crypto::SecretBytes> Staff::Add(std::string_view name, Role role,
@@ -147,11 +154,9 @@ base::StatusOr<crypto::SecretBytes> Staff::Add(std::string_view name, Role role,
   }
   OPENEN_RETURN_IF_ERROR(CheckPassword(password));
   OPENEN_RETURN_IF_ERROR(CheckLimit(daily_limit));
-  char hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(hash, reinterpret_cast<const char*>(password.Reveal().data()),
-                        password.size(), options_.password_passes, options_.password_bytes) != 0) {
-    return base::ResourceExhaustedError("not enough memory to hash the password");
-  }
+  OPENEN_ASSIGN_OR_RETURN(
+      std::string hash,
+      HashPassword(password.Reveal(), options_.password_passes, options_.password_bytes));
   crypto::SecretBytes secret = NewTotpSecret();
   StaffRecord r;
   r.set_role(ToProto(role));
@@ -169,11 +174,9 @@ base::StatusOr<crypto::SecretBytes> Staff::Add(std::string_view name, Role role,
 
 base::Status Staff::SetPassword(std::string_view name, const crypto::SecretBytes& password) {
   OPENEN_RETURN_IF_ERROR(CheckPassword(password));
-  char hash[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str(hash, reinterpret_cast<const char*>(password.Reveal().data()),
-                        password.size(), options_.password_passes, options_.password_bytes) != 0) {
-    return base::ResourceExhaustedError("not enough memory to hash the password");
-  }
+  OPENEN_ASSIGN_OR_RETURN(
+      std::string hash,
+      HashPassword(password.Reveal(), options_.password_passes, options_.password_bytes));
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
   r.set_password_hash(hash);
@@ -194,13 +197,18 @@ base::StatusOr<crypto::SecretBytes> Staff::ResetSecondFactor(std::string_view na
   return secret;
 }
 
+base::Status Staff::KeepAnAdmin() const {
+  int admins = 0;
+  for (const StaffMember& m : List()) admins += m.role == Role::kAdmin && !m.disabled;
+  if (admins <= 1) return base::FailedPreconditionError("that would leave no enabled admin");
+  return base::Status::Ok();
+}
+
 base::Status Staff::SetRole(std::string_view name, Role role) {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
   if (role != Role::kAdmin && r.role() == StaffRecord::ADMIN && !r.disabled()) {
-    int admins = 0;
-    for (const StaffMember& m : List()) admins += m.role == Role::kAdmin && !m.disabled;
-    if (admins <= 1) return base::FailedPreconditionError("that would leave no enabled admin");
+    OPENEN_RETURN_IF_ERROR(KeepAnAdmin());
   }
   r.set_role(ToProto(role));
   return Record::Write(db_.get(), name, r);
@@ -218,9 +226,7 @@ base::Status Staff::SetDisabled(std::string_view name, bool disabled) {
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
   if (disabled && r.role() == StaffRecord::ADMIN && !r.disabled()) {
-    int admins = 0;
-    for (const StaffMember& m : List()) admins += m.role == Role::kAdmin && !m.disabled;
-    if (admins <= 1) return base::FailedPreconditionError("that would leave no enabled admin");
+    OPENEN_RETURN_IF_ERROR(KeepAnAdmin());
   }
   r.set_disabled(disabled);
   return Record::Write(db_.get(), name, r);

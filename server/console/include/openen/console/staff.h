@@ -133,6 +133,9 @@ class Staff {
   Staff(std::unique_ptr<rocksdb::DB> db, StaffOptions options, const base::Clock* clock,
         std::string unknown_hash);
   class Record;
+  // KeepAnAdmin: FAILED_PRECONDITION unless another enabled admin than the
+  // one about to lose the role or be disabled remains. Under mu_.
+  base::Status KeepAnAdmin() const;
 
   const StaffOptions options_;
   const base::Clock* const clock_;
