@@ -57,6 +57,12 @@ base::StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& pa
   options.recycle_log_file_num = 0;
   options.paranoid_checks = true;
   options.keep_log_file_num = 1;
+  // No block compression: the records are keys, digests and ciphertext,
+  // which do not compress, and an auditor's scan of the files for a key's
+  // bytes (the tests' too) must see every stored key as it is. Compressed
+  // blocks would hide stored bytes behind back references.
+  options.compression = rocksdb::kNoCompression;
+  options.bottommost_compression = rocksdb::kNoCompression;
   // The directory is its owner's alone, whatever the umask or the
   // directory's mode when it was made (a service's state directory is often
   // 0755): no other local user reads a record.

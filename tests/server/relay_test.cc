@@ -18,13 +18,13 @@
 namespace openen::relay {
 namespace {
 
+using openen::testing::FilesContaining;
+using openen::testing::ReadFile;
+using testing::FilesContainingInflated;
+using testing::IndexDigestTail;
 using testing::kNow;
 using testing::kToday;
 using testing::RelayFixture;
-using openen::testing::FilesContaining;
-using testing::FilesContainingInflated;
-using testing::IndexDigest;
-using openen::testing::ReadFile;
 
 const base::Bytes kSecret(32, 0x5e);
 
@@ -427,7 +427,7 @@ TEST_CASE("batches expire 14 days after their newest key, leaving no key bytes a
   // duplicate index: the scan sees both.
   for (const auto& k : keys) {
     CHECK_FALSE(FilesContainingInflated(f.dir.Sub("export"), k.key_data).empty());
-    CHECK_FALSE(FilesContaining(f.dir.Sub("data"), IndexDigest(k.key_data)).empty());
+    CHECK_FALSE(FilesContaining(f.dir.Sub("data"), IndexDigestTail(k.key_data)).empty());
   }
   f.clock.Set(newest_end + 14 * 86400);
   REQUIRE(f.relay->Maintain().ok());
@@ -437,7 +437,7 @@ TEST_CASE("batches expire 14 days after their newest key, leaving no key bytes a
   for (const auto& k : keys) {
     INFO("key " << base::HexEncode(k.key_data));
     CHECK(FilesContainingInflated(f.dir.path(), k.key_data).empty());
-    CHECK(FilesContaining(f.dir.path(), IndexDigest(k.key_data)).empty());
+    CHECK(FilesContaining(f.dir.path(), IndexDigestTail(k.key_data)).empty());
   }
 }
 

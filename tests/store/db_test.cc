@@ -35,6 +35,24 @@ TEST_CASE("a database directory is its owner's alone - made 0700 whatever it was
   }
 }
 
+TEST_CASE("table files hold records as they are - no compression hides bytes from a scan",
+          "[store][privacy]") {
+  openen::testing::TempDir dir;
+  auto db = OpenPrivateDb(dir.Sub("db"));
+  REQUIRE(db.ok());
+  // A run that any block compressor would fold into back references.
+  const std::string run(512, 'r');
+  REQUIRE((*db)->Put(SyncedWrite(), "record", run + "|" + run).ok());
+  REQUIRE((*db)->Flush({}).ok());
+  REQUIRE((*db)->FlushWAL(true).ok());
+  bool in_table = false;
+  for (const std::string& file :
+       openen::testing::FilesContaining(dir.Sub("db"), base::ToBytes(run))) {
+    in_table = in_table || file.size() > 4 && file.compare(file.size() - 4, 4, ".sst") == 0;
+  }
+  CHECK(in_table);
+}
+
 TEST_CASE("a transient put costs a synced write and leaves no record", "[store]") {
   testing::TempDir dir;
   auto db = OpenPrivateDb(dir.Sub("db"));
