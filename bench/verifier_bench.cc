@@ -28,6 +28,7 @@
 
 #include "bench_util.h"
 #include "openen/base/clock.h"
+#include "openen/console/staff.h"
 #include "openen/crypto/random.h"
 #include "openen/server/grpc_server.h"
 #include "openen/server/log.h"
@@ -52,16 +53,25 @@ void Run(const std::string& name, double seconds, int attackers) {
   const std::string dir = std::filesystem::temp_directory_path() / ("openen-bench-verifier-" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   base::SystemClock clock;
-  const std::string admin_key = "bench-admin-key-bench-admin-key";
-  auto verifier = verifier::Verifier::Open(dir, crypto::Ed25519PrivateKey::Generate(), {}, &clock);
-  if (!verifier.ok()) {
-    std::fprintf(stderr, "bench_verifier: %s\n", verifier.status().ToString().c_str());
+  // As openen-verifier serves: the integration's key checked and counted in
+  // the staff directory, the daily totals kept there, a pool of 4 workers.
+  std::filesystem::create_directories(dir);
+  auto staff = console::Staff::Open(dir + "/staff", {}, &clock);
+  auto key = staff.ok() ? (*staff)->AddIntegration("bench", console::kMaxDailyLimit)
+                        : base::StatusOr<crypto::SecretBytes>(staff.status());
+  verifier::VerifierOptions options;
+  options.tally = staff.ok() ? staff->get() : nullptr;
+  auto verifier = verifier::Verifier::Open(dir + "/verifier", crypto::Ed25519PrivateKey::Generate(),
+                                           options, &clock);
+  if (!key.ok() || !verifier.ok()) {
+    std::fprintf(stderr, "bench_verifier: %s\n",
+                 (key.ok() ? verifier.status() : key.status()).ToString().c_str());
     std::exit(1);
   }
-  // As openen-verifier serves: a pool of 4 workers.
+  const std::string api_key(base::AsChars(key->Reveal()));
   server::WorkerPool pool(4);
-  verifier::VerificationService service(verifier->get(),
-                                        crypto::SecretBytes(base::AsBytes(admin_key)), &pool);
+  verifier::VerificationService service(
+      verifier->get(), [&](std::string_view k) { return (*staff)->TakeIssueByKey(k); }, &pool);
   auto running = server::StartServer({}, {&service});
   if (!running.ok()) {
     std::fprintf(stderr, "bench_verifier: %s\n", running.status().ToString().c_str());
@@ -99,7 +109,7 @@ void Run(const std::string& name, double seconds, int attackers) {
     openen::v1::IssueCodeResponse codes;
     {
       grpc::ClientContext ctx;
-      ctx.AddMetadata("authorization", "Bearer " + admin_key);
+      ctx.AddMetadata("authorization", "Bearer " + api_key);
       openen::v1::IssueCodeRequest req;
       req.set_test_type(openen::v1::CONFIRMED_TEST);
       if (!honest->IssueCode(&ctx, req, &codes).ok()) continue;

@@ -72,7 +72,7 @@ struct Authority {
     REQUIRE(v.ok());
     verifier = std::move(*v);
     verifier_service = std::make_unique<verifier::VerificationService>(
-        verifier.get(), crypto::SecretBytes(base::AsBytes("admin-key-admin-key")), &pool);
+        verifier.get(), [](std::string_view) { return std::string("test"); }, &pool);
     relay_service = std::make_unique<relay::RelayService>(relay.relay.get(), &pool);
     auto r = server::StartServer({}, {verifier_service.get(), relay_service.get()});
     REQUIRE(r.ok());

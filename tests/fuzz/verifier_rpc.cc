@@ -2,13 +2,13 @@
 //
 // Fuzz target verifier_rpc: every request a caller can send the verifier,
 // as bytes, through the verifier's real gRPC service (fuzz_server.h: gRPC,
-// the admin key check, the request codec, the worker pool's lanes, decoys
+// the API key check, the request codec, the worker pool's lanes, decoys
 // for chaff, the handlers), on one verifier opened over a scratch directory
 // with a fixed clock.
 //
 // Input: a selector byte, then the request's bytes. Selector % 3 picks the
 // method: 0 IssueCode, 1 ExchangeCode, 2 Certify. Bit 0x80 makes the target
-// help past what a mutation cannot guess: IssueCode carries the admin key;
+// help past what a mutation cannot guess: IssueCode carries the API key;
 // an ExchangeCode that parses gets a freshly issued code (the short one
 // when the request's code is shorter than the long one) with the request's
 // code appended; a Certify that parses gets a fresh token in front of its
@@ -54,7 +54,13 @@ struct VerifierHarness {
     verifier = std::move(*v);
     pool = std::make_unique<server::WorkerPool>(2);
     service = std::make_unique<verifier::VerificationService>(
-        verifier.get(), crypto::SecretBytes(base::AsBytes(admin_key)), pool.get());
+        verifier.get(),
+        [this](std::string_view key) -> base::StatusOr<std::string> {
+          if (crypto::ConstantTimeEqual(base::AsBytes(key), base::AsBytes(admin_key)))
+            return std::string("fuzz");
+          return base::UnauthenticatedError("a valid API key is required");
+        },
+        pool.get());
     server = std::make_unique<FuzzServer>(std::vector<grpc::Service*>{service.get()});
   }
   ~VerifierHarness() {

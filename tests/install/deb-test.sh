@@ -117,8 +117,8 @@ for p in "${packages[@]}"; do
     fail "$p is installed already: this test installs and purges it, remove it first"
   fi
 done
-leftovers="remove what a killed run left: apt-get purge ${packages[*]}; userdel openen-relay; userdel openen-verifier; rm -rf /etc/openen /var/lib/openen-relay /var/lib/openen-verifier"
-for d in /etc/openen /var/lib/openen-relay /var/lib/openen-verifier; do
+leftovers="remove what a killed run left: apt-get purge ${packages[*]}; userdel openen-relay; userdel openen-verifier; rm -rf /etc/openen /var/lib/openen-relay /var/lib/openen-verifier /var/lib/openen-verifier-staff"
+for d in /etc/openen /var/lib/openen-relay /var/lib/openen-verifier /var/lib/openen-verifier-staff; do
   [ ! -e "$d" ] || fail "$d exists already: this test would remove it; $leftovers"
 done
 for user in openen-relay openen-verifier; do
@@ -135,7 +135,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "${packages[@]}" >/dev/null 2>&1 || true
-  rm -rf /etc/openen /var/lib/openen-relay /var/lib/openen-verifier
+  rm -rf /etc/openen /var/lib/openen-relay /var/lib/openen-verifier /var/lib/openen-verifier-staff
   for user in openen-relay openen-verifier; do userdel "$user" 2>/dev/null || true; done
 }
 trap cleanup EXIT
@@ -170,9 +170,11 @@ echo "== keys as docs/operations.md makes them"
 {
   cd /etc/openen/verifier &&
     openen-verifier keygen --out certificate.key >/etc/openen/relay/certificate.pub &&
-    openen-verifier admin-key --out admin.key &&
-    chgrp openen-verifier certificate.key admin.key &&
-    chmod 0640 certificate.key admin.key &&
+    chgrp openen-verifier certificate.key &&
+    chmod 0640 certificate.key &&
+    openen-verifier integration add tracing --staff-dir /var/lib/openen-verifier-staff \
+      --out "$work/tracing.key" &&
+    chown -R openen-verifier:openen-verifier /var/lib/openen-verifier-staff &&
     cd /etc/openen/relay &&
     openen-relay keygen --out export.pem >export.spki &&
     openen log keygen --name example.org/openen-log --out log.key >log.vkey &&
@@ -219,7 +221,7 @@ for p in "$relay_port" "$verifier_port"; do
   status="$(openen health "127.0.0.1:$p" 2>&1)" || fail "openen health 127.0.0.1:$p: $status"
   grep -q SERVING <<<"$status" || fail "openen health 127.0.0.1:$p: $status"
 done
-openen-verifier issue --server "127.0.0.1:$verifier_port" --admin-key-file /etc/openen/verifier/admin.key \
+openen-verifier issue --server "127.0.0.1:$verifier_port" --api-key-file "$work/tracing.key" \
   --test-type confirmed --json >"$work/issue.json" 2>&1 || { cat "$work/issue.json"; fail "issuing a code"; }
 grep -q '"short_code"' "$work/issue.json" || fail "no code issued: $(cat "$work/issue.json")"
 [ "$(stat -c %U /var/lib/openen-relay/export/index.txt)" = openen-relay ] ||
@@ -268,7 +270,8 @@ for p in "${packages[@]}"; do
   if dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q installed; then fail "$p still installed"; fi
 done
 for gone in /usr/bin/openen-relay /usr/bin/openen-verifier /usr/bin/openen \
-  /usr/lib/systemd/system/openen-relay.service /var/lib/openen-relay /var/lib/openen-verifier; do
+  /usr/lib/systemd/system/openen-relay.service /var/lib/openen-relay /var/lib/openen-verifier \
+  /var/lib/openen-verifier-staff; do
   [ ! -e "$gone" ] || fail "$gone is still there after the purge"
 done
 for kept in /etc/openen/relay/export.pem /etc/openen/relay/log.key /etc/openen/verifier/certificate.key; do

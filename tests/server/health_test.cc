@@ -86,8 +86,8 @@ TEST_CASE(
 
   // The verifier answers for its own service.
   Process verifier({OPENEN_VERIFIER, "--data-dir", dir.Sub("verifier-data"), "--signing-key",
-                    dir.Sub("certificate.key"), "--admin-key-file", dir.Sub("admin.key"),
-                    "--listen", "127.0.0.1:0"});
+                    dir.Sub("certificate.key"), "--staff-dir", dir.Sub("staff"), "--listen",
+                    "127.0.0.1:0"});
   const std::string verifier_address = "127.0.0.1:" + std::to_string(verifier.ListeningPort());
   CHECK(Health(verifier_address, {"--service", "openen.v1.Verification"}).exit_code == 0);
   CHECK(Health(verifier_address, {"--service", "openen.v1.Relay"}).exit_code == 1);
@@ -108,7 +108,7 @@ TEST_CASE("every command of the three programs answers --help with its usage",
       {OPENEN_RELAY, "decommission"},
       {OPENEN_VERIFIER},
       {OPENEN_VERIFIER, "keygen"},
-      {OPENEN_VERIFIER, "admin-key"},
+      {OPENEN_VERIFIER, "integration"},
       {OPENEN_VERIFIER, "sign-config"},
       {OPENEN_VERIFIER, "decommission-order"},
       {OPENEN_VERIFIER, "decommission"},

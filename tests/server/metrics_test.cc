@@ -112,13 +112,13 @@ TEST_CASE("metrics move with the work over HTTP on a loopback port - counts only
 
   // The verifier: codes issued, and a wrong one.
   Process verifier({OPENEN_VERIFIER, "--data-dir", dir.Sub("verifier-data"), "--signing-key",
-                    dir.Sub("certificate.key"), "--admin-key-file", dir.Sub("admin.key"),
-                    "--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0",
-                    "--maintenance-interval", "1"});
+                    dir.Sub("certificate.key"), "--staff-dir", dir.Sub("staff"), "--listen",
+                    "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0", "--maintenance-interval",
+                    "1"});
   const int verifier_metrics = MetricsPort(verifier);
   const std::string address = "127.0.0.1:" + std::to_string(verifier.ListeningPort());
-  RunResult issued = Run({OPENEN_VERIFIER, "issue", "--server", address, "--admin-key-file",
-                          dir.Sub("admin.key"), "--test-type", "confirmed", "--json"});
+  RunResult issued = Run({OPENEN_VERIFIER, "issue", "--server", address, "--api-key-file",
+                          dir.Sub("issue.key"), "--test-type", "confirmed", "--json"});
   REQUIRE(issued.exit_code == 0);
   {
     auto channel = grpc::CreateChannel(address, grpc::InsecureChannelCredentials());
@@ -138,8 +138,8 @@ TEST_CASE("metrics move with the work over HTTP on a loopback port - counts only
 
   // Metrics are for an agent on the host: any other address is refused.
   RunResult wide = Run({OPENEN_VERIFIER, "--data-dir", dir.Sub("other-data"), "--signing-key",
-                        dir.Sub("certificate.key"), "--admin-key-file", dir.Sub("admin.key"),
-                        "--listen", "127.0.0.1:0", "--metrics-listen", "0.0.0.0:0"});
+                        dir.Sub("certificate.key"), "--staff-dir", dir.Sub("staff"), "--listen",
+                        "127.0.0.1:0", "--metrics-listen", "0.0.0.0:0"});
   CHECK(wide.exit_code == 2);
   CHECK_THAT(wide.err, Catch::Contains("--metrics-listen must be a loopback address"));
 }

@@ -115,8 +115,12 @@ TEST_CASE("undecodable requests get INVALID_ARGUMENT saying what was wrong", "[s
   auto verifier = verifier::Verifier::Open(f.dir.Sub("verifier"),
                                            crypto::Ed25519PrivateKey::Generate(), {}, &f.clock);
   REQUIRE(verifier.ok());
-  verifier::VerificationService verification(verifier->get(),
-                                             crypto::SecretBytes(base::Bytes(32, 1)), &pool);
+  verifier::VerificationService verification(
+      verifier->get(),
+      [](std::string_view) -> base::StatusOr<std::string> {
+        return base::UnauthenticatedError("a valid API key is required");
+      },
+      &pool);
   auto running = StartServer({}, {&relay_service, &verification});
   REQUIRE(running.ok());
   auto channel = Channel(running->port);

@@ -358,11 +358,13 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
   RunResult vkey = Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("authority.key")});
   REQUIRE(vkey.exit_code == 0);
   std::ofstream(dir.Sub("authority.pub")) << vkey.out;
-  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
+  REQUIRE(Run({OPENEN_VERIFIER, "integration", "add", "tracing", "--staff-dir", dir.Sub("staff"),
+               "--out", dir.Sub("issue.key")})
+              .exit_code == 0);
   REQUIRE(Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")}).exit_code == 0);
-  Process verifier({OPENEN_VERIFIER, "--data-dir", dir.Sub("verifier"), "--signing-key", dir.Sub("authority.key"),
-                    "--admin-key-file", dir.Sub("admin.key"), "--listen", "127.0.0.1:0", "--maintenance-interval",
-                    "1"});
+  Process verifier({OPENEN_VERIFIER, "--data-dir", dir.Sub("verifier"), "--signing-key",
+                    dir.Sub("authority.key"), "--staff-dir", dir.Sub("staff"), "--listen",
+                    "127.0.0.1:0", "--maintenance-interval", "1"});
   Process relay({OPENEN_RELAY, "--data-dir", dir.Sub("data"), "--export-dir", dir.Sub("export"),
                  "--certificate-key", dir.Sub("authority.pub"), "--signing-key", dir.Sub("export.pem"),
                  "--listen", "127.0.0.1:0", "--batch-period", "1", "--min-batch-keys", "5",
@@ -373,7 +375,8 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
   auto rchannel = grpc::CreateChannel("127.0.0.1:" + std::to_string(relay_port), grpc::InsecureChannelCredentials());
   auto verification = openen::v1::Verification::NewStub(vchannel);
   auto relay_api = openen::v1::Relay::NewStub(rchannel);
-  const std::string admin_key = ReadFile(dir.Sub("admin.key")).substr(0, 64);
+  std::string api_key = ReadFile(dir.Sub("issue.key"));
+  api_key.pop_back();                                        // the newline
   std::vector<std::pair<std::string, std::string>> secrets;  // searched in logs and directories
   std::vector<std::pair<std::string, std::string>> published;  // keys: searched in logs
   std::string refusals;  // every error message the servers sent back: searched too
@@ -387,7 +390,7 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
   openen::v1::IssueCodeResponse codes;
   {
     grpc::ClientContext ctx;
-    ctx.AddMetadata("authorization", "Bearer " + admin_key);
+    ctx.AddMetadata("authorization", "Bearer " + api_key);
     openen::v1::IssueCodeRequest req;
     req.set_test_type(openen::v1::CONFIRMED_TEST);
     REQUIRE(verification->IssueCode(&ctx, req, &codes).ok());
@@ -494,12 +497,12 @@ TEST_CASE("the relay and verifier binaries log and store no peer address, key or
   CHECK(relay.Stop(SIGTERM) == 0);
   CHECK(verifier.Stop(SIGTERM) == 0);
 
-  for (const auto& [what, value] : std::vector<std::pair<std::string, std::string>>{
-           {"short code", codes.short_code()},
-           {"long code", codes.long_code()},
-           {"token", token.token()},
-           {"chaff token", chaff_token},
-           {"admin key", admin_key}}) {
+  for (const auto& [what, value] :
+       std::vector<std::pair<std::string, std::string>>{{"short code", codes.short_code()},
+                                                        {"long code", codes.long_code()},
+                                                        {"token", token.token()},
+                                                        {"chaff token", chaff_token},
+                                                        {"API key", api_key}}) {
     for (auto& f : Forms(what, base::AsBytes(value))) secrets.push_back(f);
   }
   secrets.push_back({"short code, grouped", codes.short_code().substr(0, 4) + " " + codes.short_code().substr(4, 4)});

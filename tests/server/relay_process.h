@@ -53,14 +53,17 @@ inline RelayKeys MakeRelayKeys(const openen::testing::TempDir& dir,
   return {Chomp(export_key.out), Chomp(log_key.out)};
 }
 
-// MakeVerifierKeys makes the verifier's certificate.key and admin.key in
-// |dir| and returns the certificate key's public half.
+// MakeVerifierKeys makes the verifier's certificate.key, its staff directory
+// "staff" and in it an integration whose API key is in issue.key, all in
+// |dir|, and returns the certificate key's public half.
 inline std::string MakeVerifierKeys(const openen::testing::TempDir& dir) {
   using openen::testing::Run;
   openen::testing::RunResult certificate =
       Run({OPENEN_VERIFIER, "keygen", "--out", dir.Sub("certificate.key")});
   REQUIRE(certificate.exit_code == 0);
-  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
+  REQUIRE(Run({OPENEN_VERIFIER, "integration", "add", "tracing", "--staff-dir", dir.Sub("staff"),
+               "--out", dir.Sub("issue.key")})
+              .exit_code == 0);
   return Chomp(certificate.out);
 }
 

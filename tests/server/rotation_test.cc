@@ -47,8 +47,8 @@ struct VerifierProcess {
                                      dir.Sub("verifier-data"),
                                      "--signing-key",
                                      dir.Sub("vkeys/certificate.key"),
-                                     "--admin-key-file",
-                                     dir.Sub("admin.key"),
+                                     "--staff-dir",
+                                     dir.Sub("staff"),
                                      "--listen",
                                      "127.0.0.1:0"};
     argv.insert(argv.end(), extra.begin(), extra.end());
@@ -132,7 +132,9 @@ TEST_CASE("the documented key rotations break nothing live - the scripts with th
   // The relay's --certificate-key file.
   std::ofstream(dir.Sub("certificate.pub"))
       << certificate.out << base::Base64Encode(f.authority.PublicKey().bytes()) << "\n";
-  REQUIRE(Run({OPENEN_VERIFIER, "admin-key", "--out", dir.Sub("admin.key")}).exit_code == 0);
+  REQUIRE(Run({OPENEN_VERIFIER, "integration", "add", "tracing", "--staff-dir", dir.Sub("staff"),
+               "--out", dir.Sub("issue.key")})
+              .exit_code == 0);
   RunResult export_v1 = Run({OPENEN_RELAY, "keygen", "--out", dir.Sub("export.pem")});
   REQUIRE(export_v1.exit_code == 0);
   const std::string pin_v1 = "openen-v1 " + Chomp(export_v1.out);
@@ -144,8 +146,8 @@ TEST_CASE("the documented key rotations break nothing live - the scripts with th
   auto verifier = std::make_unique<VerifierProcess>(dir, std::vector<std::string>{});
   auto relay = std::make_unique<RelayProcess>(dir, "relay");
   RunResult issued =
-      Run({OPENEN_VERIFIER, "issue", "--server", verifier->Address(), "--admin-key-file",
-           dir.Sub("admin.key"), "--test-type", "confirmed", "--json"});
+      Run({OPENEN_VERIFIER, "issue", "--server", verifier->Address(), "--api-key-file",
+           dir.Sub("issue.key"), "--test-type", "confirmed", "--json"});
   REQUIRE(issued.exit_code == 0);
   const size_t at = issued.out.find("\"long_code\": \"") + 14;
   const std::string live_code = issued.out.substr(at, issued.out.find('"', at) - at);
@@ -181,8 +183,8 @@ TEST_CASE("the documented key rotations break nothing live - the scripts with th
   verifier = std::make_unique<VerifierProcess>(dir, std::vector<std::string>{});
   CHECK(relay->process->Stop(SIGTERM) == 0);
   relay = std::make_unique<RelayProcess>(dir, "relay");
-  issued = Run({OPENEN_VERIFIER, "issue", "--server", verifier->Address(), "--admin-key-file",
-                dir.Sub("admin.key"), "--test-type", "confirmed", "--json"});
+  issued = Run({OPENEN_VERIFIER, "issue", "--server", verifier->Address(), "--api-key-file",
+                dir.Sub("issue.key"), "--test-type", "confirmed", "--json"});
   REQUIRE(issued.exit_code == 0);
   const size_t at2 = issued.out.find("\"long_code\": \"") + 14;
   CHECK(Upload(*verifier, *relay, issued.out.substr(at2, issued.out.find('"', at2) - at2)) == 3);

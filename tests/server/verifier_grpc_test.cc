@@ -8,6 +8,7 @@
 #include <catch2/catch.hpp>
 
 #include "openen/base/clock.h"
+#include "openen/console/staff.h"
 #include "openen/server/grpc_server.h"
 #include "openen/server/worker_pool.h"
 #include "openen/verifier/service.h"
@@ -18,12 +19,14 @@ namespace openen::verifier {
 namespace {
 
 constexpr int64_t kNow = 1795000000;
-const std::string kAdminKey = "0123456789abcdef0123456789abcdef";
 
 struct Server {
   testing::TempDir dir;
   base::FakeClock clock{kNow};
   crypto::Ed25519PrivateKey key = crypto::Ed25519PrivateKey::Generate();
+  // The integrations' keys, and the daily totals, as the binary keeps them.
+  std::unique_ptr<console::Staff> staff;
+  std::string api_key;
   std::unique_ptr<Verifier> verifier;
   server::WorkerPool pool{2};
   std::unique_ptr<VerificationService> service;
@@ -31,12 +34,23 @@ struct Server {
   std::unique_ptr<openen::v1::Verification::Stub> verification;
 
   Server() {
-    auto v = Verifier::Open(dir.Sub("db"), *crypto::Ed25519PrivateKey::FromSeed(key.seed().Reveal()), {},
-                            &clock);
+    console::StaffOptions cheap;
+    cheap.password_passes = 1;
+    cheap.password_bytes = 8192;
+    auto opened = console::Staff::Open(dir.Sub("staff"), cheap, &clock);
+    REQUIRE(opened.ok());
+    staff = std::move(*opened);
+    auto made = staff->AddIntegration("lab", 3);
+    REQUIRE(made.ok());
+    api_key = std::string(base::AsChars(made->Reveal()));
+    VerifierOptions options;
+    options.tally = staff.get();
+    auto v = Verifier::Open(
+        dir.Sub("db"), *crypto::Ed25519PrivateKey::FromSeed(key.seed().Reveal()), options, &clock);
     REQUIRE(v.ok());
     verifier = std::move(*v);
     service = std::make_unique<VerificationService>(
-        verifier.get(), crypto::SecretBytes(base::AsBytes(kAdminKey)), &pool);
+        verifier.get(), [this](std::string_view k) { return staff->TakeIssueByKey(k); }, &pool);
     auto r = server::StartServer({}, {service.get()});
     REQUIRE(r.ok());
     running = std::move(*r);
@@ -45,7 +59,8 @@ struct Server {
   }
   ~Server() { server::ShutdownGracefully(running.server.get(), 5); }
 
-  grpc::Status Issue(openen::v1::IssueCodeResponse* out, const std::string& auth = "Bearer " + kAdminKey) {
+  grpc::Status Issue(openen::v1::IssueCodeResponse* out) { return Issue(out, "Bearer " + api_key); }
+  grpc::Status Issue(openen::v1::IssueCodeResponse* out, const std::string& auth) {
     grpc::ClientContext ctx;
     if (!auth.empty()) ctx.AddMetadata("authorization", auth);
     openen::v1::IssueCodeRequest req;
@@ -95,18 +110,81 @@ TEST_CASE("the full flow over loopback gRPC, with fixed response sizes", "[verif
   CHECK(s.Certify(token.token(), &cert).error_code() == grpc::NOT_FOUND);
 }
 
-TEST_CASE("IssueCode requires the admin key", "[verifier][grpc]") {
+TEST_CASE("IssueCode requires an integration's API key - within its daily limit and while enabled",
+          "[verifier][grpc][console]") {
   Server s;
   openen::v1::IssueCodeResponse codes;
-  for (const std::string& auth : {std::string(), std::string("Bearer wrong-key-wrong-key-wrong"),
-                                  kAdminKey, "Bearer " + kAdminKey + "x", "bearer " + kAdminKey}) {
+  for (const std::string& auth :
+       {std::string(), std::string("Bearer "), std::string("Bearer wrong-key-wrong-key-wrong"),
+        s.api_key, "Bearer " + s.api_key + "x",
+        "Bearer " + s.api_key.substr(0, s.api_key.size() - 1), "bearer " + s.api_key}) {
     INFO(auth);
     grpc::Status st = s.Issue(&codes, auth);
     CHECK(st.error_code() == grpc::UNAUTHENTICATED);
-    CHECK(st.error_message() == "a valid admin API key is required");
+    CHECK(st.error_message() == "a valid API key is required");
   }
   CHECK(s.verifier->LiveRecords() == 0);
+  for (int i = 0; i < 3; ++i) CHECK(s.Issue(&codes).ok());
+  grpc::Status limited = s.Issue(&codes);
+  CHECK(limited.error_code() == grpc::RESOURCE_EXHAUSTED);
+  CHECK(limited.error_message() == "daily limit of 3 codes reached; an admin can raise it");
+  REQUIRE(s.staff->SetIntegrationLimit("lab", 10).ok());
   CHECK(s.Issue(&codes).ok());
+  REQUIRE(s.staff->SetIntegrationDisabled("lab", true).ok());
+  CHECK(s.Issue(&codes).error_code() == grpc::PERMISSION_DENIED);
+  REQUIRE(s.staff->SetIntegrationDisabled("lab", false).ok());
+  CHECK(s.Issue(&codes).ok());
+  // The next day starts a new count.
+  REQUIRE(s.staff->SetIntegrationLimit("lab", 5).ok());
+  CHECK(s.Issue(&codes).error_code() == grpc::RESOURCE_EXHAUSTED);
+  s.clock.Advance(86400);
+  CHECK(s.Issue(&codes).ok());
+  REQUIRE(s.staff->RemoveIntegration("lab").ok());
+  CHECK(s.Issue(&codes).error_code() == grpc::UNAUTHENTICATED);
+  CHECK(s.verifier->LiveRecords() == 2 * 6);
+  const auto per_day = s.staff->IssuedPerDay();
+  REQUIRE(per_day.size() == 2);
+  CHECK((per_day[0].name == "lab" && per_day[0].integration && per_day[0].codes == 1));
+  CHECK((per_day[1].name == "lab" && per_day[1].integration && per_day[1].codes == 5));
+}
+
+TEST_CASE("the daily totals count code pairs issued, used and expired unused - never twice",
+          "[verifier][grpc][console]") {
+  Server s;
+  openen::v1::IssueCodeResponse used_short, used_long, unused;
+  REQUIRE(s.Issue(&used_short).ok());
+  REQUIRE(s.Issue(&used_long).ok());
+  REQUIRE(s.Issue(&unused).ok());
+  openen::v1::ExchangeCodeResponse token;
+  REQUIRE(s.Exchange(used_short.short_code(), &token).ok());
+  CHECK(s.Exchange(used_short.long_code(), &token).error_code() == grpc::NOT_FOUND);  // burnt
+  REQUIRE(s.Exchange(used_long.long_code(), &token).ok());
+  REQUIRE(s.Exchange("", &token, /*chaff=*/true).ok());  // chaff counts nowhere
+  // The unused pair's short code expires first: the pair is not over yet.
+  s.clock.Advance(VerifierOptions().short_code_ttl_seconds);
+  REQUIRE(s.verifier->Maintain().ok());
+  auto totals = s.staff->Totals();
+  REQUIRE(totals.size() == 1);
+  CHECK(totals[0].day == kNow / 86400);
+  CHECK(totals[0].issued == 3);
+  CHECK(totals[0].used == 2);
+  CHECK(totals[0].expired == 0);
+  // Then the long code (24 hours, the next day): one pair expired, that day.
+  s.clock.Set(kNow + VerifierOptions().long_code_ttl_seconds);
+  REQUIRE(s.verifier->Maintain().ok());
+  totals = s.staff->Totals();
+  REQUIRE(totals.size() == 2);
+  CHECK(totals[0].day == kNow / 86400 + 1);
+  CHECK(totals[0].issued == 0);
+  CHECK(totals[0].expired == 1);
+  CHECK(totals[1].expired == 0);
+  // A pair whose two codes expire in one pass counts once.
+  REQUIRE(s.Issue(&unused).ok());
+  s.clock.Advance(2 * 86400);
+  REQUIRE(s.verifier->Maintain().ok());
+  totals = s.staff->Totals();
+  CHECK(totals[0].expired == 1);
+  CHECK(s.verifier->LiveRecords() == 0);
 }
 
 TEST_CASE("chaff is answered like the real thing and stores nothing", "[verifier][grpc]") {

@@ -10,6 +10,9 @@
 #include "openen/base/coding.h"
 #include "openen/console/staff.pb.h"
 #include "openen/console/totp.h"
+#include "openen/crypto/hash.h"
+#include "openen/crypto/random.h"
+#include "openen/server/log.h"
 #include "pages.h"
 
 namespace openen::console {
@@ -17,7 +20,40 @@ namespace {
 
 constexpr char kMemberPrefix = 'u';  // 'u' name -> StaffRecord
 constexpr char kDailyPrefix = 'd';   // 'd' day (4 bytes, big-endian) name -> count (4 bytes, LE)
+constexpr char kIntegrationPrefix = 'i';  // 'i' name -> IntegrationRecord
+constexpr char kTotalsPrefix = 't';       // 't' day (4 bytes, BE) -> issued, used, expired (4 LE)
+// Marks an integration's name in a daily key ('!' is in no valid name).
+constexpr char kIntegrationMark = '!';
 constexpr int64_t kDaySeconds = 24 * 3600;
+constexpr std::string_view kApiKeyPrefix = "oen_";
+
+std::string IntegrationKey(std::string_view name) {
+  std::string k(1, kIntegrationPrefix);
+  k.append(name);
+  return k;
+}
+
+std::string TotalsKey(int64_t day) {
+  std::string k(1, kTotalsPrefix);
+  base::PutFixedBE<4>(&k, static_cast<uint64_t>(day));
+  return k;
+}
+
+crypto::Sha256Digest ApiKeyHash(std::string_view api_key) {
+  base::Bytes labelled = base::ToBytes("openen console api key");
+  labelled.insert(labelled.end(), api_key.begin(), api_key.end());
+  return crypto::Sha256(labelled);
+}
+
+uint32_t Fixed32At(const char* p) {
+  return static_cast<uint32_t>(base::GetFixedLE<4>(reinterpret_cast<const uint8_t*>(p)));
+}
+
+base::Status CheckName(std::string_view name) {
+  if (ValidName(name)) return base::Status::Ok();
+  return base::InvalidArgumentError(
+      "a name is 1 to 64 of a-z, 0-9, '.', '_', '@' and '-', starting with a letter or digit");
+}
 
 std::string MemberKey(std::string_view name) {
   std::string k(1, kMemberPrefix);
@@ -117,6 +153,21 @@ class Staff::Record {
     batch.Put(MemberKey(name), r.SerializeAsString());
     return store::WriteSynced(db, &batch, "writing a staff member");
   }
+  static base::StatusOr<IntegrationRecord> ReadIntegration(rocksdb::DB* db, std::string_view name) {
+    std::string value;
+    const rocksdb::Status s = db->Get({}, IntegrationKey(name), &value);
+    if (s.IsNotFound()) return base::NotFoundError("no integration '" + std::string(name) + "'");
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(s, "reading an integration"));
+    IntegrationRecord r;
+    if (!r.ParseFromString(value)) return base::DataLossError("an integration does not decode");
+    return r;
+  }
+  static base::Status WriteIntegration(rocksdb::DB* db, std::string_view name,
+                                       const IntegrationRecord& r) {
+    rocksdb::WriteBatch batch;
+    batch.Put(IntegrationKey(name), r.SerializeAsString());
+    return store::WriteSynced(db, &batch, "writing an integration");
+  }
 };
 
 Staff::Staff(std::unique_ptr<rocksdb::DB> db, StaffOptions options, const base::Clock* clock,
@@ -148,10 +199,7 @@ base::StatusOr<std::unique_ptr<Staff>> Staff::Open(const std::string& dir, Staff
 base::StatusOr<crypto::SecretBytes> Staff::Add(std::string_view name, Role role,
                                                const crypto::SecretBytes& password,
                                                uint32_t daily_limit) {
-  if (!ValidName(name)) {
-    return base::InvalidArgumentError(
-        "a name is 1 to 64 of a-z, 0-9, '.', '_', '@' and '-', starting with a letter or digit");
-  }
+  OPENEN_RETURN_IF_ERROR(CheckName(name));
   OPENEN_RETURN_IF_ERROR(CheckPassword(password));
   OPENEN_RETURN_IF_ERROR(CheckLimit(daily_limit));
   OPENEN_ASSIGN_OR_RETURN(
@@ -325,22 +373,24 @@ base::StatusOr<StaffMember> Staff::LogIn(std::string_view name, const crypto::Se
 }
 
 base::Status Staff::TakeIssue(std::string_view name) {
-  const int64_t day = clock_->NowSeconds() / kDaySeconds;
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
   if (r.disabled()) return base::PermissionDeniedError("account disabled");
-  const std::string key = DailyKey(day, name);
+  return CountIssue(std::string(name), r.daily_limit());
+}
+
+base::Status Staff::CountIssue(const std::string& counted, uint32_t limit) {
+  const std::string key = DailyKey(clock_->NowSeconds() / kDaySeconds, counted);
   std::string value;
   uint32_t count = 0;
   const rocksdb::Status got = db_->Get({}, key, &value);
   if (got.ok() && value.size() == 4) {
-    count =
-        static_cast<uint32_t>(base::GetFixedLE<4>(reinterpret_cast<const uint8_t*>(value.data())));
+    count = Fixed32At(value.data());
   } else if (!got.IsNotFound()) {
     OPENEN_RETURN_IF_ERROR(store::FromRocksDb(got, "reading a daily count"));
   }
-  if (count >= r.daily_limit()) {
-    return base::ResourceExhaustedError("daily limit of " + std::to_string(r.daily_limit()) +
+  if (count >= limit) {
+    return base::ResourceExhaustedError("daily limit of " + std::to_string(limit) +
                                         " codes reached; an admin can raise it");
   }
   std::string next;
@@ -348,6 +398,127 @@ base::Status Staff::TakeIssue(std::string_view name) {
   rocksdb::WriteBatch batch;
   batch.Put(key, next);
   return store::WriteSynced(db_.get(), &batch, "counting an issued code");
+}
+
+base::StatusOr<crypto::SecretBytes> Staff::AddIntegration(std::string_view name,
+                                                          uint32_t daily_limit) {
+  OPENEN_RETURN_IF_ERROR(CheckName(name));
+  OPENEN_RETURN_IF_ERROR(CheckLimit(daily_limit));
+  base::Bytes random(32);
+  crypto::RandomBytes(random);
+  const std::string key = std::string(kApiKeyPrefix) + base::HexEncode(random);
+  sodium_memzero(random.data(), random.size());
+  crypto::SecretBytes api_key(base::AsBytes(key));
+  const crypto::Sha256Digest hash = ApiKeyHash(key);
+  IntegrationRecord r;
+  r.set_key_hash(std::string(base::AsChars(hash)));
+  r.set_daily_limit(daily_limit);
+  r.set_created_at(clock_->NowSeconds());
+  std::lock_guard<std::mutex> lock(mu_);
+  if (Record::ReadIntegration(db_.get(), name).ok()) {
+    return base::AlreadyExistsError("integration '" + std::string(name) + "' exists");
+  }
+  if (Integrations().size() >= kMaxIntegrations) {
+    return base::ResourceExhaustedError("at most " + std::to_string(kMaxIntegrations) +
+                                        " integrations");
+  }
+  OPENEN_RETURN_IF_ERROR(Record::WriteIntegration(db_.get(), name, r));
+  return api_key;
+}
+
+base::Status Staff::SetIntegrationDisabled(std::string_view name, bool disabled) {
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_ASSIGN_OR_RETURN(IntegrationRecord r, Record::ReadIntegration(db_.get(), name));
+  r.set_disabled(disabled);
+  return Record::WriteIntegration(db_.get(), name, r);
+}
+
+base::Status Staff::SetIntegrationLimit(std::string_view name, uint32_t daily_limit) {
+  OPENEN_RETURN_IF_ERROR(CheckLimit(daily_limit));
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_ASSIGN_OR_RETURN(IntegrationRecord r, Record::ReadIntegration(db_.get(), name));
+  r.set_daily_limit(daily_limit);
+  return Record::WriteIntegration(db_.get(), name, r);
+}
+
+base::Status Staff::RemoveIntegration(std::string_view name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_RETURN_IF_ERROR(Record::ReadIntegration(db_.get(), name).status());
+  rocksdb::WriteBatch batch;
+  batch.Delete(IntegrationKey(name));
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "removing an integration"));
+  purge_.Mark();  // its key's hash goes physically with the next maintenance
+  return base::Status::Ok();
+}
+
+std::vector<Integration> Staff::Integrations() const {
+  std::vector<Integration> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix(1, kIntegrationPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    IntegrationRecord r;
+    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+    out.push_back({std::string(it->key().ToStringView().substr(1)), r.disabled(), r.daily_limit(),
+                   r.created_at()});
+  }
+  return out;
+}
+
+base::StatusOr<std::string> Staff::TakeIssueByKey(std::string_view api_key) {
+  const crypto::Sha256Digest hash = ApiKeyHash(api_key);
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string found;
+  IntegrationRecord match;
+  {
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    const std::string prefix(1, kIntegrationPrefix);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      IntegrationRecord r;
+      if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+      if (crypto::ConstantTimeEqual(base::AsBytes(r.key_hash()), hash)) {
+        found = std::string(it->key().ToStringView().substr(1));
+        match = std::move(r);
+      }
+    }
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "reading the integrations"));
+  }
+  if (found.empty()) return base::UnauthenticatedError("a valid API key is required");
+  if (match.disabled()) {
+    return base::PermissionDeniedError("integration '" + found + "' is disabled");
+  }
+  OPENEN_RETURN_IF_ERROR(CountIssue(kIntegrationMark + found, match.daily_limit()));
+  return found;
+}
+
+void Staff::CountCode(verifier::CodeTally::Event event, int64_t now) {
+  const std::string key = TotalsKey(now / kDaySeconds);
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string value;
+  if (!db_->Get({}, key, &value).ok() || value.size() != 12) value.assign(12, '\0');
+  const size_t at = event == verifier::CodeTally::Event::kIssued ? 0
+                    : event == verifier::CodeTally::Event::kUsed ? 4
+                                                                 : 8;
+  std::string next = value.substr(0, at);
+  base::PutFixedLE<4>(&next, Fixed32At(value.data() + at) + 1);
+  next.append(value, at + 4);
+  if (rocksdb::Status s = db_->Put({}, key, next); !s.ok()) {
+    server::Log("console", "a daily total was not counted: %s", s.ToString().c_str());
+  }
+}
+
+std::vector<DailyTotals> Staff::Totals() const {
+  std::vector<DailyTotals> out;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix(1, kTotalsPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (it->key().size() != 5 || it->value().size() != 12) continue;
+    const char* v = it->value().data();
+    out.push_back({static_cast<int64_t>(
+                       base::GetFixedBE<4>(reinterpret_cast<const uint8_t*>(it->key().data() + 1))),
+                   Fixed32At(v), Fixed32At(v + 4), Fixed32At(v + 8)});
+  }
+  std::reverse(out.begin(), out.end());
+  return out;
 }
 
 std::vector<DailyIssued> Staff::IssuedPerDay() const {
@@ -361,8 +532,9 @@ std::vector<DailyIssued> Staff::IssuedPerDay() const {
     d.day =
         static_cast<int64_t>(base::GetFixedBE<4>(reinterpret_cast<const uint8_t*>(k.data() + 1)));
     d.name = std::string(k.data() + 5, k.size() - 5);
-    d.codes = static_cast<uint32_t>(
-        base::GetFixedLE<4>(reinterpret_cast<const uint8_t*>(it->value().data())));
+    d.integration = !d.name.empty() && d.name[0] == kIntegrationMark;
+    if (d.integration) d.name.erase(0, 1);
+    d.codes = Fixed32At(it->value().data());
     out.push_back(std::move(d));
   }
   std::stable_sort(out.begin(), out.end(),
@@ -375,10 +547,13 @@ base::Status Staff::Maintain() {
   rocksdb::WriteBatch batch;
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
-    const std::string prefix(1, kDailyPrefix);
-    const std::string end = DailyKey(std::max<int64_t>(oldest_kept, 0), "");
-    for (it->Seek(prefix); it->Valid() && it->key().compare(end) < 0; it->Next()) {
-      batch.Delete(it->key());
+    for (char prefix : {kDailyPrefix, kTotalsPrefix}) {
+      std::string end(1, prefix);
+      base::PutFixedBE<4>(&end, static_cast<uint64_t>(std::max<int64_t>(oldest_kept, 0)));
+      for (it->Seek(std::string(1, prefix)); it->Valid() && it->key().compare(end) < 0;
+           it->Next()) {
+        batch.Delete(it->key());
+      }
     }
   }
   if (batch.Count() > 0) {

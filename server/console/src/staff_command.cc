@@ -6,10 +6,12 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <string>
 
 #include "openen/base/clock.h"
+#include "openen/base/file.h"
 #include "openen/console/staff.h"
 #include "openen/console/totp.h"
 #include "pages.h"
@@ -18,6 +20,8 @@ namespace openen::console {
 
 const std::set<std::string> kStaffOptions = {"staff-dir", "role", "daily-limit", "issuer"};
 const std::set<std::string> kStaffFlags = {"disable", "enable", "unlock"};
+const std::set<std::string> kIntegrationOptions = {"staff-dir", "daily-limit", "out"};
+const std::set<std::string> kIntegrationFlags = {"disable", "enable"};
 
 namespace {
 
@@ -72,7 +76,7 @@ Outcome StaffCommand(const Args& args) {
   const std::string& action = words[0];
   const bool named =
       action == "add" || action == "password" || action == "second-factor" || action == "set";
-  if (!named && action != "list" && action != "issued") {
+  if (!named && action != "list" && action != "issued" && action != "totals") {
     return base::InvalidArgumentError("unknown staff action '" + action +
                                       "'; usage:\n" OPENEN_STAFF_USAGE);
   }
@@ -154,11 +158,94 @@ Outcome StaffCommand(const Args& args) {
     }
     return {};
   }
+  if (action == "totals") {
+    std::printf("%-10s %8s %8s %8s\n", "day", "issued", "used", "expired");
+    for (const DailyTotals& t : staff.Totals()) {
+      std::printf("%-10s %8u %8u %8u\n", pages::UtcDate(t.day * 86400).c_str(), t.issued, t.used,
+                  t.expired);
+    }
+    return {};
+  }
   // issued
   std::printf("%-10s %-32s %s\n", "day", "name", "codes");
   for (const DailyIssued& d : staff.IssuedPerDay()) {
     const std::string day = pages::UtcDate(d.day * 86400);
-    std::printf("%-10s %-32s %u\n", day.c_str(), d.name.c_str(), d.codes);
+    const std::string name = d.integration ? d.name + " (integration)" : d.name;
+    std::printf("%-10s %-32s %u\n", day.c_str(), name.c_str(), d.codes);
+  }
+  return {};
+}
+
+Outcome IntegrationCommand(const Args& args) {
+  const std::vector<std::string>& words = args.positional();
+  const auto dir = args.Get("staff-dir");
+  if (words.empty() || !dir) return base::InvalidArgumentError("usage:\n" OPENEN_INTEGRATION_USAGE);
+  const std::string& action = words[0];
+  const bool named = action == "add" || action == "set" || action == "remove";
+  if (!named && action != "list") {
+    return base::InvalidArgumentError("unknown integration action '" + action +
+                                      "'; usage:\n" OPENEN_INTEGRATION_USAGE);
+  }
+  if (words.size() != (named ? 2u : 1u)) {
+    return base::InvalidArgumentError("integration " + action +
+                                      (named ? " takes one NAME" : " takes no NAME"));
+  }
+  const auto out = args.Get("out");
+  if (action == "add" && !out)
+    return base::InvalidArgumentError("integration add needs --out FILE");
+  if (action == "add" && std::filesystem::exists(*out)) {
+    return base::InvalidArgumentError(*out + " exists; refusing to overwrite a key");
+  }
+  if (args.Has("disable") && args.Has("enable")) {
+    return base::InvalidArgumentError("--disable and --enable together");
+  }
+  const std::string name = named ? words[1] : "";
+  base::SystemClock clock;
+  base::StatusOr<std::unique_ptr<Staff>> opened = Staff::Open(*dir, StaffOptions(), &clock);
+  if (!opened.ok()) return Outcome(opened.status(), cli::kExitFailure);
+  Staff& staff = **opened;
+
+  if (action == "add") {
+    OPENEN_ASSIGN_OR_RETURN(uint32_t limit, DailyLimit(args, 1000));
+    auto key = staff.AddIntegration(name, limit);
+    if (!key.ok()) return Outcome(key.status(), cli::kExitFailure);
+    std::string text(base::AsChars(key->Reveal()));
+    text += "\n";
+    base::Status written = base::WriteFileAtomically(*out, text, /*secret=*/true);
+    crypto::Wipe(&text);
+    if (!written.ok()) {
+      // A key nobody holds is no use: take it back.
+      (void)staff.RemoveIntegration(name);
+      return Outcome(written, cli::kExitFailure);
+    }
+    std::printf("added integration %s (%u codes a day); its API key is in %s\n", name.c_str(),
+                limit, out->c_str());
+    return {};
+  }
+  if (action == "set") {
+    base::Status s = base::Status::Ok();
+    if (args.Has("daily-limit")) {
+      OPENEN_ASSIGN_OR_RETURN(uint32_t limit, DailyLimit(args, 0));
+      s = staff.SetIntegrationLimit(name, limit);
+    }
+    if (args.Has("disable") && s.ok()) s = staff.SetIntegrationDisabled(name, true);
+    if (args.Has("enable") && s.ok()) s = staff.SetIntegrationDisabled(name, false);
+    if (!s.ok()) return Outcome(s, cli::kExitFailure);
+  }
+  if (action == "remove") {
+    if (base::Status s = staff.RemoveIntegration(name); !s.ok()) {
+      return Outcome(s, cli::kExitFailure);
+    }
+    // What the removal deleted is made physical before the command ends.
+    if (base::Status s = staff.Maintain(); !s.ok()) return Outcome(s, cli::kExitFailure);
+    std::printf("removed integration %s; its key no longer works\n", name.c_str());
+    return {};
+  }
+  std::printf("%-32s %8s  %s\n", "name", "per day", "state");
+  for (const Integration& i : staff.Integrations()) {
+    if (action == "set" && i.name != name) continue;
+    std::printf("%-32s %8u  %s\n", i.name.c_str(), i.daily_limit,
+                i.disabled ? "disabled" : "enabled");
   }
   return {};
 }

@@ -31,25 +31,25 @@ using cli::Outcome;
 
 constexpr char kUsage[] =
     "usage:\n"
-    "  openen-verifier --data-dir DIR --signing-key FILE --admin-key-file FILE\n"
+    "  openen-verifier --data-dir DIR --signing-key FILE --staff-dir DIR\n"
     "                  [--decommission-key FILE] [--listen 127.0.0.1:PORT] [--issuer NAME]\n"
     "                  [--audience NAME] [--tls-cert FILE --tls-key FILE] [--short-code-digits N]\n"
     "                  [--maintenance-interval SECONDS] [--previous-signing-key FILE]\n"
     "                  [--log-json] [--metrics-listen 127.0.0.1:PORT]\n"
-    "                  [--console-listen HOST:PORT --staff-dir DIR --console-code-link URL\n"
+    "                  [--console-listen HOST:PORT --console-code-link URL\n"
     "                   [--console-tls-cert FILE --console-tls-key FILE] [--console-title NAME]]\n"
     "  openen-verifier keygen --out FILE\n"
-    "  openen-verifier admin-key --out FILE\n"
     "  openen-verifier sign-config --signing-key CONFIG.key --in CONFIG.txtpb --out FILE\n"
     "  openen-verifier decommission-order --signing-key DECOMMISSION.key --effective UNIX_TIME\n"
     "                  [--sequence N] [--issuer NAME] --out FILE\n"
     "  openen-verifier decommission --order FILE --data-dir DIR --decommission-key FILE\n"
-    "  openen-verifier issue --server HOST:PORT --admin-key-file FILE\n"
+    "  openen-verifier issue --server HOST:PORT --api-key-file FILE\n"
     "                  --test-type confirmed|likely|self-report [--onset YYYY-MM-DD]\n"
-    "                  [--tls-ca FILE] [--json]\n" OPENEN_STAFF_USAGE
+    "                  [--tls-ca FILE] [--json]\n" OPENEN_STAFF_USAGE OPENEN_INTEGRATION_USAGE
     "\n"
-    "Serves the verification API: contact tracers issue one-time codes (IssueCode, with\n"
-    "the admin API key), the app exchanges a code for a token and the token for a\n"
+    "Serves the verification API: case workers issue one-time codes in the console, the\n"
+    "authority's systems with IssueCode and an integration's API key; the app exchanges a\n"
+    "code for a token and the token for a\n"
     "certificate bound to the HMAC of its keys. Stores only keyed hashes of live codes and\n"
     "tokens in DIR (RocksDB), deleted when used or expired; never a name, number or address.\n"
     "\n"
@@ -62,7 +62,8 @@ constexpr char kUsage[] =
     "  --previous-signing-key FILE  after rotating the certificate key: the key used before.\n"
     "                        It signs nothing; codes and tokens issued under it stay valid\n"
     "                        until they expire (24 hours at most), then drop the option\n"
-    "  --admin-key-file FILE the API key contact tracers present (from 'admin-key')\n"
+    "  --staff-dir DIR       the console's accounts, the integrations' API keys and the\n"
+    "                        daily statistics (see 'staff' and 'integration' below)\n"
     "  --decommission-key FILE  the offline decommission keys' public halves (base64 lines):\n"
     "                        only orders signed by them count; without it none does\n"
     "  --listen ADDR         where to serve gRPC (default 127.0.0.1:8081; port 0 picks one)\n"
@@ -79,16 +80,14 @@ constexpr char kUsage[] =
     "                        address (127.0.0.1:PORT): counts only (docs/operations.md)\n"
     "  --console-listen HOST:PORT  serve the case workers' web console there (docs/console.md):\n"
     "                        loopback only, unless with --console-tls-cert and --console-tls-key\n"
-    "  --staff-dir DIR       the console's accounts (see 'staff' below)\n"
     "  --console-code-link URL  the https:// link long codes are sent as (URL?c=CODE)\n"
     "  --console-title NAME  the name on the console's pages (default OpenEN console)\n"
     "  --maintenance-interval SECONDS  how often expired records are deleted and deletions\n"
     "                        made physical (default 10)\n"
     "\n"
     "keygen writes a new Ed25519 key (mode 0600) and prints its public half (base64): the line\n"
-    "that relays, verifiers and apps trust for that key's role. admin-key writes a new random\n"
-    "admin API key (mode 0600). issue asks a running verifier for a code pair and prints it:\n"
-    "what a contact tracer runs.\n"
+    "that relays, verifiers and apps trust for that key's role. issue asks a running verifier\n"
+    "for a code pair with an integration's API key and prints it.\n"
     "sign-config signs a relay configuration (openen.v1.RelayConfig in protobuf text format)\n"
     "with the offline configuration key, for 'openen-relay --config'.\n"
     "decommission-order signs the order that switches the system off at UNIX_TIME with the\n"
@@ -99,8 +98,10 @@ constexpr char kUsage[] =
     "staff manages the case workers' console accounts in DIR (--staff-dir) while the\n"
     "verifier is not running (docs/console.md): add reads the new member's password from\n"
     "standard input and prints their second factor for an authenticator app; list shows the\n"
-    "accounts, issued the codes each issued per day; set changes role, daily limit, disables,\n"
-    "enables or unlocks.\n";
+    "accounts, issued the codes each issued per day, totals the codes issued, used and\n"
+    "expired per day; set changes role, daily limit, disables, enables or unlocks.\n"
+    "integration manages the API keys of the authority's own systems (a lab's, a case\n"
+    "system's), each with its own daily limit: add writes a new key to FILE (mode 0600).\n";
 
 constexpr char kAuthorityKeyGone[] =
     "--authority-key is gone: keys have roles now; give the offline decommission keys with "
@@ -114,27 +115,14 @@ base::StatusOr<std::string> WriteSigningKey(const std::string& out) {
   return base::Base64Encode(key.PublicKey().bytes()) + "\n";
 }
 
-// WriteAdminKey is admin-key: a new random admin API key in |out|; it prints
-// nothing.
-base::StatusOr<std::string> WriteAdminKey(const std::string& out) {
-  base::Bytes raw(32);
-  crypto::RandomBytes(raw);
-  std::string text = base::HexEncode(raw) + "\n";
-  crypto::Wipe(raw);
-  base::Status s = base::WriteFileAtomically(out, text, /*secret=*/true);
-  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(text.data()), text.size()));
-  OPENEN_RETURN_IF_ERROR(s);
-  return std::string();
-}
-
-base::StatusOr<crypto::SecretBytes> ReadAdminKey(const std::string& path) {
+// ReadApiKey reads an integration's API key file (from 'integration add').
+base::StatusOr<crypto::SecretBytes> ReadApiKey(const std::string& path) {
   OPENEN_ASSIGN_OR_RETURN(std::string text, base::ReadFile(path, base::kMaxSmallFileBytes));
   std::string key = base::Trim(text);
-  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(text.data()), text.size()));
-  if (key.size() < 16)
-    return base::InvalidArgumentError(path + ": admin API key is shorter than 16 characters");
+  crypto::Wipe(&text);
+  if (key.empty()) return base::InvalidArgumentError(path + ": no API key");
   crypto::SecretBytes secret(base::AsBytes(key));
-  crypto::Wipe(std::span<uint8_t>(reinterpret_cast<uint8_t*>(key.data()), key.size()));
+  crypto::Wipe(&key);
   return secret;
 }
 
@@ -210,10 +198,10 @@ Outcome DecommissionOrder(const Args& args) {
 
 Outcome Issue(const Args& args) {
   auto server_addr = args.Get("server");
-  auto key_file = args.Get("admin-key-file");
+  auto key_file = args.Get("api-key-file");
   auto type_text = args.Get("test-type");
   if (!server_addr || !key_file || !type_text) {
-    return base::InvalidArgumentError("issue needs --server, --admin-key-file and --test-type");
+    return base::InvalidArgumentError("issue needs --server, --api-key-file and --test-type");
   }
   openen::v1::IssueCodeRequest request;
   if (*type_text == "confirmed") {
@@ -230,7 +218,7 @@ Outcome Issue(const Args& args) {
     OPENEN_ASSIGN_OR_RETURN(uint32_t interval, ParseOnsetDate(*onset));
     request.set_symptom_onset_interval(interval);
   }
-  OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes admin_key, ReadAdminKey(*key_file));
+  OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes api_key, ReadApiKey(*key_file));
 
   std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
   if (auto ca = args.Get("tls-ca")) {
@@ -242,7 +230,7 @@ Outcome Issue(const Args& args) {
   auto verification = openen::v1::Verification::NewStub(grpc::CreateChannel(*server_addr, creds));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  ctx.AddMetadata("authorization", "Bearer " + std::string(base::AsChars(admin_key.Reveal())));
+  ctx.AddMetadata("authorization", "Bearer " + std::string(base::AsChars(api_key.Reveal())));
   openen::v1::IssueCodeResponse response;
   if (grpc::Status status = verification->IssueCode(&ctx, request, &response); !status.ok()) {
     // The message names the code the verifier answered with.
@@ -266,33 +254,34 @@ Outcome Issue(const Args& args) {
   return {};
 }
 
-// VerifierServer is what openen-verifier serves: the verifier and its gRPC
-// service.
+// VerifierServer is what openen-verifier serves: the verifier, its gRPC
+// service, the staff (accounts, integrations, statistics) and the console.
 class VerifierServer final : public server::Component {
  public:
   VerifierServer(std::string data_dir, crypto::Ed25519PrivateKey signing_key,
                  std::vector<crypto::Ed25519PrivateKey> previous_keys, VerifierOptions options,
-                 crypto::SecretBytes admin_key, std::string staff_dir,
-                 std::optional<console::ConsoleOptions> console)
+                 std::string staff_dir, std::optional<console::ConsoleOptions> console)
       : data_dir_(std::move(data_dir)),
         signing_key_(std::move(signing_key)),
         previous_keys_(std::move(previous_keys)),
         options_(std::move(options)),
-        admin_key_(std::move(admin_key)),
         staff_dir_(std::move(staff_dir)),
         console_options_(std::move(console)) {}
 
   base::Status Open(const base::Clock* clock, server::WorkerPool* pool,
                     server::Metrics* metrics) override {
+    OPENEN_ASSIGN_OR_RETURN(staff_, console::Staff::Open(staff_dir_, {}, clock));
     VerifierOptions options = options_;
     options.metrics = metrics;
+    options.tally = staff_.get();
     OPENEN_ASSIGN_OR_RETURN(verifier_, Verifier::Open(data_dir_, std::move(*signing_key_),
                                                       std::move(options), clock, previous_keys_));
     previous_keys_.clear();
-    service_ = std::make_unique<VerificationService>(verifier_.get(), std::move(admin_key_), pool,
-                                                     metrics);
+    service_ = std::make_unique<VerificationService>(
+        verifier_.get(),
+        [staff = staff_.get()](std::string_view api_key) { return staff->TakeIssueByKey(api_key); },
+        pool, metrics);
     if (console_options_) {
-      OPENEN_ASSIGN_OR_RETURN(staff_, console::Staff::Open(staff_dir_, {}, clock));
       OPENEN_ASSIGN_OR_RETURN(console_, console::Console::Start(*console_options_, verifier_.get(),
                                                                 staff_.get(), clock));
       const std::string host =
@@ -307,7 +296,7 @@ class VerifierServer final : public server::Component {
   base::Status Maintain() override {
     // The verifier's deletions run whatever the console's statistics do.
     base::Status verifier = verifier_->Maintain().status();
-    base::Status staff = staff_ ? staff_->Maintain() : base::Status::Ok();
+    base::Status staff = staff_->Maintain();
     return verifier.ok() ? staff : verifier;
   }
   base::Status Health() override { return verifier_->Health(); }
@@ -324,13 +313,13 @@ class VerifierServer final : public server::Component {
   std::optional<crypto::Ed25519PrivateKey> signing_key_;
   std::vector<crypto::Ed25519PrivateKey> previous_keys_;
   const VerifierOptions options_;
-  crypto::SecretBytes admin_key_;
   const std::string staff_dir_;
   const std::optional<console::ConsoleOptions> console_options_;
   // What it opened (the service and the console use the verifier and the
-  // staff, so those go first).
-  std::unique_ptr<Verifier> verifier_;
+  // staff, and the verifier tells the staff its totals, so those go first,
+  // the staff before the verifier).
   std::unique_ptr<console::Staff> staff_;
+  std::unique_ptr<Verifier> verifier_;
   std::unique_ptr<VerificationService> service_;
   std::unique_ptr<console::Console> console_;
 };
@@ -353,12 +342,10 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadVerifier(const Args& args
     OPENEN_ASSIGN_OR_RETURN(crypto::Ed25519PrivateKey key, server::ReadEd25519PrivateKey(*path));
     previous_keys.push_back(std::move(key));
   }
-  OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes admin_key, ReadAdminKey(*args.Get("admin-key-file")));
   std::optional<console::ConsoleOptions> console;
   if (auto listen = args.Get("console-listen")) {
-    if (!args.Get("staff-dir") || !args.Get("console-code-link")) {
-      return base::InvalidArgumentError(
-          "--console-listen needs --staff-dir and --console-code-link");
+    if (!args.Get("console-code-link")) {
+      return base::InvalidArgumentError("--console-listen needs --console-code-link");
     }
     console.emplace();
     console->listen = *listen;
@@ -369,7 +356,7 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadVerifier(const Args& args
   }
   std::unique_ptr<server::Component> verifier = std::make_unique<VerifierServer>(
       serve.data_dir, std::move(signing_key), std::move(previous_keys), std::move(options),
-      std::move(admin_key), args.Get("staff-dir").value_or(""), std::move(console));
+      *args.Get("staff-dir"), std::move(console));
   return verifier;
 }
 
@@ -383,26 +370,26 @@ int main(int argc, char** argv) {
       .usage = verifier::kUsage,
       .default_listen = "127.0.0.1:8081",
       .default_maintenance_interval_seconds = 10,
-      .serve_options = {"signing-key", "previous-signing-key", "admin-key-file", "issuer",
-                        "audience", "short-code-digits", "staff-dir", "console-listen",
-                        "console-tls-cert", "console-tls-key", "console-code-link",
-                        "console-title"},
-      .required_serve_options = {"signing-key", "admin-key-file"},
+      .serve_options = {"signing-key", "previous-signing-key", "issuer", "audience",
+                        "short-code-digits", "staff-dir", "console-listen", "console-tls-cert",
+                        "console-tls-key", "console-code-link", "console-title"},
+      .required_serve_options = {"signing-key", "staff-dir"},
       .authority_key_gone = verifier::kAuthorityKeyGone,
       .commands =
           {
               server::KeyCommand("keygen", verifier::WriteSigningKey),
-              server::KeyCommand("admin-key", verifier::WriteAdminKey),
               {"sign-config", {"signing-key", "in", "out"}, {}, verifier::SignConfig},
               {"decommission-order",
                {"signing-key", "effective", "sequence", "issuer", "out"},
                {},
                verifier::DecommissionOrder},
               {"issue",
-               {"server", "admin-key-file", "test-type", "onset", "tls-ca"},
+               {"server", "api-key-file", "test-type", "onset", "tls-ca"},
                {"json"},
                verifier::Issue},
               {"staff", console::kStaffOptions, console::kStaffFlags, console::StaffCommand},
+              {"integration", console::kIntegrationOptions, console::kIntegrationFlags,
+               console::IntegrationCommand},
           },
       .load = verifier::LoadVerifier,
   };

@@ -34,10 +34,10 @@ Lane ChaffLane(bool chaff) { return chaff ? Lane::kChaff : Lane::kReal; }
 
 }  // namespace
 
-VerificationService::VerificationService(Verifier* verifier, crypto::SecretBytes admin_api_key,
+VerificationService::VerificationService(Verifier* verifier, IssueAuthorizer authorize_issue,
                                          server::WorkerPool* pool, server::Metrics* metrics)
     : verifier_(verifier),
-      admin_api_key_(std::move(admin_api_key)),
+      authorize_issue_(std::move(authorize_issue)),
       issue_code_{[](const openen::v1::IssueCodeRequest&) { return Lane::kReal; },
                   [this](const openen::v1::IssueCodeRequest& request,
                          openen::v1::IssueCodeResponse* response) {
@@ -80,23 +80,28 @@ VerificationService::VerificationService(Verifier* verifier, crypto::SecretBytes
           }},
       dispatcher_(pool, metrics) {}
 
-bool VerificationService::Authorized(grpc::CallbackServerContext* ctx) const {
+base::Status VerificationService::Authorize(grpc::CallbackServerContext* ctx) const {
   const auto& md = ctx->client_metadata();
   auto it = md.find("authorization");
-  if (it == md.end()) return false;
-  std::string_view value(it->second.data(), it->second.size());
+  std::string_view value;
+  if (it != md.end()) value = std::string_view(it->second.data(), it->second.size());
   constexpr std::string_view kBearer = "Bearer ";
-  if (value.substr(0, kBearer.size()) != kBearer) return false;
+  if (value.substr(0, kBearer.size()) != kBearer || value.size() == kBearer.size()) {
+    return base::UnauthenticatedError("a valid API key is required");
+  }
   value.remove_prefix(kBearer.size());
-  return crypto::ConstantTimeEqual(base::AsBytes(value), admin_api_key_.Reveal());
+  base::StatusOr<std::string> who = authorize_issue_(value);
+  if (!who.ok()) return who.status();
+  server::Log("verifier", "integration '%s' issues a code pair", who->c_str());
+  return base::Status::Ok();
 }
 
 grpc::ServerUnaryReactor* VerificationService::IssueCode(grpc::CallbackServerContext* ctx,
                                                          const grpc::ByteBuffer* request,
                                                          grpc::ByteBuffer* response) {
-  if (!Authorized(ctx)) {
+  if (base::Status refused = Authorize(ctx); !refused.ok()) {
     grpc::ServerUnaryReactor* reactor = ctx->DefaultReactor();
-    reactor->Finish(grpc::Status(grpc::UNAUTHENTICATED, "a valid admin API key is required"));
+    reactor->Finish(rpc::ToGrpcStatus(refused));
     return reactor;
   }
   return dispatcher_.Serve(ctx, request, response, issue_code_);

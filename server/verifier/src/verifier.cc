@@ -280,6 +280,7 @@ base::StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type
   // A crash before the reply leaves codes nobody was given; they expire.
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("verifier.issue.stored"));
   server::Count(options_.metrics, "codes_issued_total", "code pairs issued");
+  Tell(CodeTally::Event::kIssued, now);
   return out;
 }
 
@@ -336,6 +337,7 @@ base::StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
   // costs the person a new code, and never lets one code count twice.
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("verifier.exchange.burned"));
   server::Count(options_.metrics, "codes_used_total", "codes exchanged for a token");
+  Tell(CodeTally::Event::kUsed, now);
   return token;
 }
 
@@ -511,6 +513,7 @@ base::StatusOr<size_t> Verifier::Maintain() {
       char kind = k[9];
       crypto::Sha256Digest hash;
       std::memcpy(hash.data(), k.data() + 10, kHashSize);
+      if (kind == kCodePrefix && LastOfPair(hash, now)) Tell(CodeTally::Event::kExpired, now);
       batch.Delete(k);
       batch.Delete(RecordKey(kind, hash));
       ++expired;
@@ -538,6 +541,21 @@ base::StatusOr<size_t> Verifier::Maintain() {
                 static_cast<unsigned long long>(wrong_since));
   }
   return expired;
+}
+
+bool Verifier::LastOfPair(const crypto::Sha256Digest& hash, int64_t now) const {
+  std::string value, sibling_value;
+  if (!db_->Get({}, RecordKey(kCodePrefix, hash), &value).ok()) return false;
+  const base::StatusOr<Record> record = DecodeRecord(value);
+  if (!record.ok()) return false;
+  if (!db_->Get({}, RecordKey(kCodePrefix, record->sibling), &sibling_value).ok()) return true;
+  const base::StatusOr<Record> sibling = DecodeRecord(sibling_value);
+  // Both expiring in this pass: the pair counts once, for the greater hash.
+  return sibling.ok() && now >= sibling->expires_at && record->sibling < hash;
+}
+
+void Verifier::Tell(CodeTally::Event event, int64_t now) const {
+  if (options_.tally != nullptr) options_.tally->CountCode(event, now);
 }
 
 size_t Verifier::LiveRecords() const {

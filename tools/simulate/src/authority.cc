@@ -42,8 +42,13 @@ base::Status Authority::Start(const std::string& dir, int days) {
   std::error_code ec;
   fs::create_directories(dir + "/relay", ec);
   if (ec) return base::InternalError("cannot create " + dir + "/relay: " + ec.message());
+  OPENEN_ASSIGN_OR_RETURN(staff, console::Staff::Open(dir + "/staff", {}, &clock));
+  OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes key,
+                          staff->AddIntegration("contact-tracing", console::kMaxDailyLimit));
+  api_key = std::string(base::AsChars(key.Reveal()));
   verifier::VerifierOptions verifier_options;
   verifier_options.decommission_keys = {decommission_key.PublicKey()};
+  verifier_options.tally = staff.get();
   auto v = verifier::Verifier::Open(
       dir + "/verifier", *crypto::Ed25519PrivateKey::FromSeed(certificate_key.seed().Reveal()),
       verifier_options, &clock);
@@ -74,7 +79,8 @@ base::Status Authority::Start(const std::string& dir, int days) {
 
   pool = std::make_unique<server::WorkerPool>(2);
   verification_service = std::make_unique<verifier::VerificationService>(
-      verifier.get(), crypto::SecretBytes(base::AsBytes(admin_key)), pool.get());
+      verifier.get(), [this](std::string_view key) { return staff->TakeIssueByKey(key); },
+      pool.get());
   relay_service = std::make_unique<relay::RelayService>(relay.get(), pool.get());
   OPENEN_ASSIGN_OR_RETURN(verifier_server, server::StartServer({}, {verification_service.get()}));
   OPENEN_ASSIGN_OR_RETURN(relay_server, server::StartServer({}, {relay_service.get()}));
@@ -82,7 +88,7 @@ base::Status Authority::Start(const std::string& dir, int days) {
                                          grpc::InsecureChannelCredentials());
   relay_channel = grpc::CreateChannel("127.0.0.1:" + std::to_string(relay_server.port),
                                       grpc::InsecureChannelCredentials());
-  admin = openen::v1::Verification::NewStub(verifier_channel);
+  tracer = openen::v1::Verification::NewStub(verifier_channel);
   return base::Status::Ok();
 }
 
@@ -98,9 +104,9 @@ base::StatusOr<openen::v1::IssueCodeResponse> Authority::IssueCode(std::optional
   if (onset_day) request.set_symptom_onset_interval(crypto::EnIntervalNumber(DayStart(*onset_day)));
   grpc::ClientContext ctx;
   ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  ctx.AddMetadata("authorization", "Bearer " + admin_key);
+  ctx.AddMetadata("authorization", "Bearer " + api_key);
   openen::v1::IssueCodeResponse response;
-  grpc::Status s = admin->IssueCode(&ctx, request, &response);
+  grpc::Status s = tracer->IssueCode(&ctx, request, &response);
   if (!s.ok()) return rpc::FromGrpcStatus(s);
   return response;
 }

@@ -18,6 +18,7 @@
 #include "openen/base/clock.h"
 #include "openen/base/status.h"
 #include "openen/client/client.h"
+#include "openen/console/staff.h"
 #include "openen/crypto/ecdsa.h"
 #include "openen/crypto/ed25519.h"
 #include "openen/crypto/secret.h"
@@ -39,8 +40,11 @@ struct Authority {
   crypto::Ed25519PrivateKey certificate_key = crypto::Ed25519PrivateKey::Generate();
   crypto::Ed25519PrivateKey config_key = crypto::Ed25519PrivateKey::Generate();
   crypto::Ed25519PrivateKey decommission_key = crypto::Ed25519PrivateKey::Generate();
-  std::string admin_key = base::HexEncode(crypto::SecretBytes::Random(16).Reveal());
   std::optional<crypto::EcdsaP256PublicKey> export_key;
+  // The authority's integrations (the contact tracers' system issues with an
+  // API key of its own) and daily totals, as openen-verifier keeps them.
+  std::unique_ptr<console::Staff> staff;
+  std::string api_key;
   std::unique_ptr<verifier::Verifier> verifier;
   std::unique_ptr<relay::Relay> relay;
   std::unique_ptr<server::WorkerPool> pool;
@@ -48,7 +52,7 @@ struct Authority {
   std::unique_ptr<relay::RelayService> relay_service;
   server::RunningServer verifier_server, relay_server;
   std::shared_ptr<grpc::Channel> verifier_channel, relay_channel;
-  std::unique_ptr<openen::v1::Verification::Stub> admin;
+  std::unique_ptr<openen::v1::Verification::Stub> tracer;
 
   // Shuts both servers down, waiting up to 5 seconds for calls in flight.
   ~Authority();

@@ -23,6 +23,7 @@
 #include "openen/base/status.h"
 #include "openen/crypto/secret.h"
 #include "openen/store/db.h"
+#include "openen/verifier/verifier.h"
 
 namespace openen::console {
 
@@ -44,11 +45,29 @@ struct StaffMember {
   uint32_t wrong_passwords = 0;  // since the last login
 };
 
-// Codes one member issued on one UTC day.
+// An integration as the console shows it (never its key).
+struct Integration {
+  std::string name;
+  bool disabled = false;
+  uint32_t daily_limit = 0;  // codes per UTC day
+  int64_t created_at = 0;
+};
+
+// Codes one member (or integration) issued on one UTC day.
 struct DailyIssued {
   int64_t day = 0;  // days since 1970-01-01
   std::string name;
+  bool integration = false;
   uint32_t codes = 0;
+};
+
+// The verifier's code pairs on one UTC day: issued (by anyone), used (a code
+// exchanged for a token) and expired unused.
+struct DailyTotals {
+  int64_t day = 0;
+  uint32_t issued = 0;
+  uint32_t used = 0;
+  uint32_t expired = 0;
 };
 
 struct StaffOptions {
@@ -71,16 +90,20 @@ inline constexpr size_t kMaxNameBytes = 64;
 inline constexpr size_t kMinPasswordBytes = 12;
 inline constexpr size_t kMaxPasswordBytes = 128;
 inline constexpr uint32_t kMaxDailyLimit = 100000;
+// Integrations are few (a lab, a case system): each API key check looks at
+// all of them, so that its time does not depend on which key matched.
+inline constexpr size_t kMaxIntegrations = 64;
 
 // ValidName: 1..kMaxNameBytes of [a-z0-9._@-], starting with a letter or digit.
 bool ValidName(std::string_view name);
 
-class Staff {
+// Staff also keeps the verifier's daily totals (as its verifier::CodeTally).
+class Staff : public verifier::CodeTally {
  public:
   // Open opens (creating) the store in |dir|.
   static base::StatusOr<std::unique_ptr<Staff>> Open(const std::string& dir, StaffOptions options,
                                                      const base::Clock* clock);
-  ~Staff();
+  ~Staff() override;
 
   // Add makes a member with |password| and returns their new second-factor
   // secret, for their authenticator app (TotpUri). ALREADY_EXISTS for a
@@ -126,7 +149,32 @@ class Staff {
   // IssuedPerDay lists the kept daily counts, newest day first.
   std::vector<DailyIssued> IssuedPerDay() const;
 
-  // Maintain deletes the daily counts older than statistics_days, physically.
+  // AddIntegration makes an integration and returns its new API key
+  // ("oen_" and 64 hex digits), shown once: only its SHA-256 is kept.
+  // ALREADY_EXISTS for a name taken, RESOURCE_EXHAUSTED past
+  // kMaxIntegrations, INVALID_ARGUMENT for a name or limit outside the
+  // rules (as for members).
+  base::StatusOr<crypto::SecretBytes> AddIntegration(std::string_view name, uint32_t daily_limit);
+  // SetIntegrationDisabled, SetIntegrationLimit and RemoveIntegration (its
+  // key stops working; its daily counts stay): NOT_FOUND for an unknown name.
+  base::Status SetIntegrationDisabled(std::string_view name, bool disabled);
+  base::Status SetIntegrationLimit(std::string_view name, uint32_t daily_limit);
+  base::Status RemoveIntegration(std::string_view name);
+  std::vector<Integration> Integrations() const;
+  // TakeIssueByKey finds the integration whose key is |api_key| (comparing
+  // with every one, in constant time), counts one code issued by it today and
+  // returns its name: UNAUTHENTICATED for no such key, PERMISSION_DENIED
+  // when disabled, RESOURCE_EXHAUSTED at its daily limit. Durable.
+  base::StatusOr<std::string> TakeIssueByKey(std::string_view api_key);
+
+  // CountCode adds to today's totals (verifier::CodeTally; not synced: a
+  // crash may lose the last few counts, never a code).
+  void CountCode(verifier::CodeTally::Event event, int64_t now) override;
+  // Totals lists the kept daily totals, newest day first.
+  std::vector<DailyTotals> Totals() const;
+
+  // Maintain deletes the daily counts and totals older than statistics_days,
+  // physically.
   base::Status Maintain();
 
  private:
@@ -136,6 +184,9 @@ class Staff {
   // KeepAnAdmin: FAILED_PRECONDITION unless another enabled admin than the
   // one about to lose the role or be disabled remains. Under mu_.
   base::Status KeepAnAdmin() const;
+  // CountIssue counts one code issued by |counted| (a daily key name) today,
+  // within |limit|. Under mu_.
+  base::Status CountIssue(const std::string& counted, uint32_t limit);
 
   const StaffOptions options_;
   const base::Clock* const clock_;

@@ -9,7 +9,9 @@
 #ifndef OPENEN_VERIFIER_SERVICE_H_
 #define OPENEN_VERIFIER_SERVICE_H_
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "openen/crypto/secret.h"
 #include "openen/server/dispatcher.h"
@@ -31,14 +33,22 @@ using RawVerificationService = openen::v1::Verification::WithRawCallbackMethod_I
         openen::v1::Verification::WithRawCallbackMethod_Certify<
             openen::v1::Verification::Service>>>;
 
+// IssueAuthorizer checks the API key an IssueCode call presents
+// ("authorization: Bearer <key>"), counts the code against its owner's daily
+// limit and returns the owner's name (for the log): UNAUTHENTICATED,
+// PERMISSION_DENIED or RESOURCE_EXHAUSTED refuse the call. The verifier binary
+// checks the integrations' keys kept with the console's staff
+// (openen::console::Staff::TakeIssueByKey).
+using IssueAuthorizer = std::function<base::StatusOr<std::string>(std::string_view api_key)>;
+
 // The worker pool must be drained (destroyed) before the service: its
 // queued tasks refer to the service's handlers.
 class VerificationService final : public RawVerificationService {
  public:
-  // |admin_api_key| authorises IssueCode ("authorization: Bearer <key>").
-  // |metrics| (may be null) counts the calls shed as busy.
-  VerificationService(Verifier* verifier, crypto::SecretBytes admin_api_key,
-                      server::WorkerPool* pool, server::Metrics* metrics = nullptr);
+  // |authorize_issue| authorises each IssueCode call; |metrics| (may be
+  // null) counts the calls shed as busy.
+  VerificationService(Verifier* verifier, IssueAuthorizer authorize_issue, server::WorkerPool* pool,
+                      server::Metrics* metrics = nullptr);
 
   grpc::ServerUnaryReactor* IssueCode(grpc::CallbackServerContext* ctx,
                                       const grpc::ByteBuffer* request,
@@ -51,10 +61,10 @@ class VerificationService final : public RawVerificationService {
                                     grpc::ByteBuffer* response) override;
 
  private:
-  bool Authorized(grpc::CallbackServerContext* ctx) const;
+  base::Status Authorize(grpc::CallbackServerContext* ctx) const;
 
   Verifier* verifier_;
-  const crypto::SecretBytes admin_api_key_;
+  const IssueAuthorizer authorize_issue_;
   const server::UnaryHandler<openen::v1::IssueCodeRequest, openen::v1::IssueCodeResponse>
       issue_code_;
   const server::UnaryHandler<openen::v1::ExchangeCodeRequest, openen::v1::ExchangeCodeResponse>

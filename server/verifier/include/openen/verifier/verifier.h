@@ -37,10 +37,25 @@
 
 namespace openen::verifier {
 
+// CodeTally hears how many codes the verifier issues, sees used and sees
+// expire unused, as it happens, with the time (for the authority's daily
+// totals: openen::console::Staff keeps them). Never which code: nothing a
+// tally hears links a code to the upload it certified. Called under the
+// verifier's lock: quick, and never calling back into the verifier.
+class CodeTally {
+ public:
+  enum class Event { kIssued, kUsed, kExpired };
+  virtual ~CodeTally() = default;
+  virtual void CountCode(Event event, int64_t now) = 0;
+};
+
 struct VerifierOptions {
   // Where the verifier counts for its operator (codes issued, used, wrong,
   // expired; certificates); null: nowhere. Not owned; outlives the verifier.
   server::Metrics* metrics = nullptr;
+  // Where the verifier tells its code pairs' fate; null: nowhere. Not owned;
+  // outlives the verifier.
+  CodeTally* tally = nullptr;
   std::string issuer = "openen-verifier";
   std::string audience = "openen-relay";
   // Digits of the short code read out by a contact tracer (12..20; shown in
@@ -183,6 +198,12 @@ class Verifier {
   Verifier(std::unique_ptr<rocksdb::DB> db, const std::string& data_dir,
            crypto::Ed25519PrivateKey signing_key, std::vector<crypto::SecretBytes> lookup_keys,
            VerifierOptions options, const base::Clock* clock);
+
+  // LastOfPair: the code stored under |hash|, expiring at |now|, is the
+  // last of its pair to go, unused (its sibling is gone, or goes with it).
+  // Under mu_.
+  bool LastOfPair(const crypto::Sha256Digest& hash, int64_t now) const;
+  void Tell(CodeTally::Event event, int64_t now) const;
 
   // Lookup is the hash a new code or token is stored under (the current key).
   crypto::Sha256Digest Lookup(std::string_view secret) const;
