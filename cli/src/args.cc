@@ -5,6 +5,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 
 namespace openen::cli {
 
@@ -63,6 +64,28 @@ base::StatusOr<int64_t> ParseInt(const std::string& text, const std::string& wha
                                       std::to_string(max) + ", got " + text);
   }
   return static_cast<int64_t>(v);
+}
+
+base::StatusOr<int64_t> ParseDate(const std::string& text, const std::string& what) {
+  const base::Status wrong =
+      base::InvalidArgumentError(what + " must be a date, YYYY-MM-DD, got '" + text + "'");
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return wrong;
+  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (text[i] < '0' || text[i] > '9') return wrong;
+  }
+  std::tm tm{};
+  tm.tm_year = std::stoi(text.substr(0, 4)) - 1900;
+  tm.tm_mon = std::stoi(text.substr(5, 2)) - 1;
+  tm.tm_mday = std::stoi(text.substr(8, 2));
+  const std::tm asked = tm;
+  const time_t seconds = timegm(&tm);
+  // timegm normalises (February 31st is March 3rd): a day that does not
+  // exist comes back changed.
+  if (seconds < 0 || tm.tm_year != asked.tm_year || tm.tm_mon != asked.tm_mon ||
+      tm.tm_mday != asked.tm_mday) {
+    return wrong;
+  }
+  return static_cast<int64_t>(seconds);
 }
 
 namespace {

@@ -92,22 +92,24 @@ struct Browser {
 struct ConsoleFixture {
   TempDir dir;
   base::FakeClock clock{1795000000};
-  std::unique_ptr<verifier::Verifier> verifier;
   std::unique_ptr<Staff> staff;
+  std::unique_ptr<verifier::Verifier> verifier;
   std::unique_ptr<Console> console;
   crypto::SecretBytes admin_totp, ann_totp;
 
   ConsoleFixture() {
-    auto v = verifier::Verifier::Open(dir.Sub("verifier"), crypto::Ed25519PrivateKey::Generate(),
-                                      {}, &clock);
-    REQUIRE(v.ok());
-    verifier = std::move(*v);
     StaffOptions options;
     options.password_passes = crypto_pwhash_OPSLIMIT_MIN;
     options.password_bytes = crypto_pwhash_MEMLIMIT_MIN;
     auto s = Staff::Open(dir.Sub("staff"), options, &clock);
     REQUIRE(s.ok());
     staff = std::move(*s);
+    verifier::VerifierOptions verifier_options;
+    verifier_options.tally = staff.get();  // as openen-verifier runs them
+    auto v = verifier::Verifier::Open(dir.Sub("verifier"), crypto::Ed25519PrivateKey::Generate(),
+                                      verifier_options, &clock);
+    REQUIRE(v.ok());
+    verifier = std::move(*v);
     admin_totp = std::move(*staff->Add("root", Role::kAdmin, Secret("the admin's password"), 0));
     ann_totp = std::move(*staff->Add("ann", Role::kCaseWorker, Secret("ann's long password"), 2));
     ConsoleOptions o;
@@ -255,6 +257,83 @@ TEST_CASE("console over HTTP - admins add members, whose first password and seco
             ->status == 200);
   CHECK(bob.Get("/issue")->status == 303);
   CHECK(root.Get("/statistics")->status == 200);
+}
+
+TEST_CASE(
+    "console over HTTP - admins add an integration whose key issues codes, and see the totals",
+    "[console][http]") {
+  ConsoleFixture f;
+  Browser root(f.console->port());
+  REQUIRE(root.LogIn("root", "the admin's password", f.Otp(f.admin_totp)) == 303);
+  const std::string csrf = FormValue(root.Get("/integrations")->body, "csrf");
+  httplib::Result added =
+      root.Post("/integrations/add", {{"csrf", csrf}, {"name", "lab"}, {"daily_limit", "1"}});
+  REQUIRE(added->status == 200);
+  std::smatch m;
+  REQUIRE(std::regex_search(added->body, m, std::regex("id=\"api-key\">(oen_[0-9a-f]{64})<")));
+  const std::string key = m[1];
+  // Shown once: neither the list nor the store holds it.
+  CHECK(root.Get("/integrations")->body.find(key) == std::string::npos);
+  CHECK(openen::testing::FilesContaining(f.dir.Sub("staff"), base::AsBytes(key)).empty());
+  CHECK(openen::testing::FilesContaining(f.dir.Sub("staff"), base::AsBytes(key.substr(4, 32)))
+            .empty());
+  CHECK(f.staff->TakeIssueByKey(key).ok());
+  CHECK(f.staff->TakeIssueByKey(key).status().code() == base::StatusCode::kResourceExhausted);
+  CHECK(root.Post("/integrations/update", {{"csrf", csrf}, {"name", "lab"}, {"action", "remove"}})
+            ->status == 200);
+  CHECK(f.staff->TakeIssueByKey(key).status().code() == base::StatusCode::kUnauthenticated);
+
+  // A code issued in the console and used: the totals move, per day.
+  const std::string issue_csrf = FormValue(root.Get("/issue")->body, "csrf");
+  REQUIRE(f.staff->SetDailyLimit("root", 5).ok());
+  httplib::Result issued = root.Post(
+      "/issue", {{"csrf", issue_csrf}, {"test_type", "confirmed"}, {"test_date", "2026-11-18"}});
+  REQUIRE(issued->status == 200);
+  REQUIRE(std::regex_search(issued->body, m, std::regex("id=\"short-code\">([0-9 ]+)<")));
+  REQUIRE(f.verifier->ExchangeCode(std::string(m[1])).ok());
+  const std::string stats = root.Get("/statistics")->body;
+  CHECK(stats.find("<tr><td>2026-11-18</td><td>1</td><td>1</td><td>0</td></tr>") !=
+        std::string::npos);
+  CHECK(stats.find("<td>root</td><td>1</td>") != std::string::npos);
+  CHECK(stats.find("<td>lab (integration)</td><td>1</td>") != std::string::npos);
+}
+
+TEST_CASE(
+    "console over HTTP - bodies of unknown size, forms in the address and days that do not exist "
+    "are refused",
+    "[console][http]") {
+  ConsoleFixture f;
+  Browser ann(f.console->port());
+  REQUIRE(ann.LogIn("ann", "ann's long password", f.Otp(f.ann_totp)) == 303);
+  const std::string csrf = FormValue(ann.Get("/issue")->body, "csrf");
+  // A chunked body: refused before it is read.
+  httplib::Result chunked = ann.client.Post(
+      "/issue", ann.Headers(true),
+      [&](size_t, httplib::DataSink& sink) {
+        const std::string form = "csrf=" + csrf + "&test_type=confirmed&test_date=2026-11-18";
+        sink.write(form.data(), form.size());
+        sink.done();
+        return true;
+      },
+      "application/x-www-form-urlencoded");
+  REQUIRE(chunked);
+  CHECK(chunked->status == 411);
+  // The form in the address.
+  httplib::Result in_url =
+      ann.client.Post(("/issue?csrf=" + csrf + "&test_type=confirmed&test_date=2026-11-18").c_str(),
+                      ann.Headers(true), "", "application/x-www-form-urlencoded");
+  REQUIRE(in_url);
+  CHECK(in_url->status == 400);
+  CHECK(ann.client.Delete("/issue", ann.Headers(true))->status == 405);
+  // February has no 31st (the C library would read it as March 3rd).
+  httplib::Result no_day =
+      ann.Post("/issue", {{"csrf", csrf}, {"test_type", "confirmed"}, {"test_date", "2026-02-31"}});
+  CHECK(no_day->status == 400);
+  CHECK(no_day->body.find("The test date must be a date, YYYY-MM-DD") != std::string::npos);
+  CHECK(f.staff->IssuedPerDay().empty());
+  CHECK(f.verifier->LiveRecords() == 0);
+  // The console still answers.
+  CHECK(ann.Get("/issue")->status == 200);
 }
 
 }  // namespace

@@ -107,7 +107,13 @@ TEST_CASE("serve, issue as a contact tracer, and stop on SIGTERM", "[verifier][c
       Run({OPENEN_VERIFIER, "issue", "--server", addr, "--api-key-file", dir.Sub("issue.key"),
            "--test-type", "confirmed", "--onset", "2026-13-01"});
   CHECK(bad_date.exit_code == 2);
-  CHECK(bad_date.err == "openen-verifier: --onset must be YYYY-MM-DD, got '2026-13-01'\n");
+  CHECK(bad_date.err == "openen-verifier: --onset must be a date, YYYY-MM-DD, got '2026-13-01'\n");
+  RunResult no_such_day =
+      Run({OPENEN_VERIFIER, "issue", "--server", addr, "--api-key-file", dir.Sub("issue.key"),
+           "--test-type", "confirmed", "--onset", "2026-02-31"});
+  CHECK(no_such_day.exit_code == 2);
+  CHECK(no_such_day.err ==
+        "openen-verifier: --onset must be a date, YYYY-MM-DD, got '2026-02-31'\n");
 
   CHECK(server.Stop(SIGTERM) == 0);
   CHECK(server.stderr_text().find("stopped") != std::string::npos);

@@ -5,9 +5,12 @@
 #include <httplib.h>
 #include <openssl/ssl.h>
 
-#include <ctime>
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <mutex>
 #include <semaphore>
+#include <vector>
 
 #include "assets.h"
 #include "openen/cli/args.h"
@@ -20,10 +23,67 @@
 namespace openen::console {
 namespace {
 
-constexpr char kSessionCookie[] = "openen_console";
-constexpr char kLoginCookie[] = "openen_console_login";
 // Request bodies: the largest form is a few hundred bytes.
 constexpr size_t kMaxBodyBytes = 16 * 1024;
+// Connections waiting for a worker; past this, the accepting thread serves
+// one itself and accepts nothing meanwhile (the kernel's backlog holds the
+// rest): no flood of connections makes the queue grow.
+constexpr size_t kMaxQueuedConnections = 64;
+constexpr size_t kWorkers = 8;
+
+// BoundedQueue is the console's pool: kWorkers threads and at most
+// kMaxQueuedConnections waiting (cpp-httplib's own queue has no bound).
+class BoundedQueue final : public httplib::TaskQueue {
+ public:
+  BoundedQueue() {
+    for (size_t i = 0; i < kWorkers; ++i) threads_.emplace_back([this] { Work(); });
+  }
+  ~BoundedQueue() override { shutdown(); }
+
+  void enqueue(std::function<void()> fn) override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!stopped_ && jobs_.size() < kMaxQueuedConnections) {
+        jobs_.push_back(std::move(fn));
+        ready_.notify_one();
+        return;
+      }
+    }
+    fn();  // full: the caller (the accepting thread) serves it
+  }
+
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stopped_ = true;
+    }
+    ready_.notify_all();
+    for (std::thread& t : threads_) {
+      if (t.joinable()) t.join();
+    }
+  }
+
+ private:
+  void Work() {
+    for (;;) {
+      std::function<void()> fn;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        ready_.wait(lock, [this] { return stopped_ || !jobs_.empty(); });
+        if (jobs_.empty()) return;  // stopped, and nothing left
+        fn = std::move(jobs_.front());
+        jobs_.pop_front();
+      }
+      fn();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable ready_;
+  std::deque<std::function<void()>> jobs_;
+  bool stopped_ = false;
+  std::vector<std::thread> threads_;
+};
 // Argon2id holds StaffOptions::password_bytes (64 MiB) per check: at most
 // this many run at once, whatever the number of connections.
 constexpr std::ptrdiff_t kPasswordChecksAtOnce = 2;
@@ -50,18 +110,6 @@ std::string Cookie(const httplib::Request& req, std::string_view name) {
   return "";
 }
 
-// ParseDate reads YYYY-MM-DD into the start of that UTC day.
-base::StatusOr<int64_t> ParseDate(const std::string& text, const char* what) {
-  std::tm tm{};
-  const char* end = text.size() == 10 ? strptime(text.c_str(), "%Y-%m-%d", &tm) : nullptr;
-  if (end == nullptr || *end != '\0') {
-    return base::InvalidArgumentError(std::string(what) + " must be a date, YYYY-MM-DD");
-  }
-  const int64_t seconds = timegm(&tm);
-  if (seconds < 0) return base::InvalidArgumentError(std::string(what) + " is before 1970");
-  return seconds;
-}
-
 }  // namespace
 
 // Handlers answers the console's requests; one instance per console.
@@ -86,8 +134,19 @@ class Console::Handlers {
     s.Post("/issue", [this](const auto& req, auto& res) { Issue(req, res); });
     s.Get("/statistics", [this](const auto& req, auto& res) {
       if (auto v = Require(req, res, true)) {
-        Page(res, 200, "Statistics", *v, pages::Statistics(c_->staff_->IssuedPerDay()));
+        Page(res, 200, "Statistics", *v,
+             pages::Statistics(c_->staff_->Totals(), c_->staff_->IssuedPerDay()));
       }
+    });
+    s.Get("/integrations", [this](const auto& req, auto& res) {
+      if (auto v = Require(req, res, true)) IntegrationPage(*v, res, "", 200);
+    });
+    s.Post("/integrations/add", [this](const auto& req, auto& res) { AddIntegration(req, res); });
+    s.Post("/integrations/update",
+           [this](const auto& req, auto& res) { UpdateIntegration(req, res); });
+    s.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      return Screen(req, res) ? httplib::Server::HandlerResponse::Unhandled
+                              : httplib::Server::HandlerResponse::Handled;
     });
     s.Get("/staff", [this](const auto& req, auto& res) {
       if (auto v = Require(req, res, true)) StaffPage(*v, res, "", 200);
@@ -108,8 +167,35 @@ class Console::Handlers {
   }
 
  private:
+  // Screen refuses, before any body is read, what no console page sends: a
+  // body in chunks or compressed (its size unknown until read), a POST
+  // without its length or with a query (form fields come in the body only,
+  // never in a URL that proxies log). False when it answered.
+  bool Screen(const httplib::Request& req, httplib::Response& res) {
+    std::string refused;
+    if (req.has_header("Transfer-Encoding") || req.has_header("Content-Encoding")) {
+      refused = "Bodies in chunks or compressed are not accepted.";
+      res.status = 411;
+    } else if (req.method == "POST" && !req.has_header("Content-Length")) {
+      refused = "A form needs its length.";
+      res.status = 411;
+    } else if (req.method == "POST" && req.target.find('?') != std::string::npos) {
+      refused = "Forms are sent in the body, not the address.";
+      res.status = 400;
+    } else if (req.method != "GET" && req.method != "POST" && req.method != "HEAD") {
+      refused = "Only GET and POST.";
+      res.status = 405;
+    } else {
+      return true;
+    }
+    Secure(res);
+    res.set_header("Connection", "close");
+    res.set_content(refused, "text/plain; charset=utf-8");
+    return false;
+  }
+
   // Headers every page carries: no script, no framing, no caching, no referrer.
-  static void Secure(httplib::Response& res) {
+  void Secure(httplib::Response& res) const {
     res.set_header("Content-Security-Policy",
                    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
                    "frame-ancestors 'none'; base-uri 'none'");
@@ -117,6 +203,19 @@ class Console::Handlers {
     res.set_header("X-Frame-Options", "DENY");
     res.set_header("Referrer-Policy", "no-referrer");
     res.set_header("Cache-Control", "no-store");
+    if (Https()) res.set_header("Strict-Transport-Security", "max-age=31536000");
+  }
+
+  // Https: browsers reach the console over HTTPS (its own TLS, or a TLS
+  // proxy named by ConsoleOptions::origin).
+  bool Https() const {
+    return !c_->options_.tls_cert.empty() || c_->options_.origin.rfind("https://", 0) == 0;
+  }
+  // Cookie names: over HTTPS with the __Host- prefix (Secure, this host
+  // only, Path=/: no other site of the domain can set or shadow them).
+  std::string SessionCookie() const { return Https() ? "__Host-openen_console" : "openen_console"; }
+  std::string LoginCookie() const {
+    return Https() ? "__Host-openen_console_login" : "openen_console_login";
   }
 
   void Page(httplib::Response& res, int status, std::string_view heading,
@@ -128,13 +227,12 @@ class Console::Handlers {
   }
 
   std::string CookieAttributes() const {
-    return std::string("; Path=/; HttpOnly; SameSite=Strict") +
-           (c_->options_.tls_cert.empty() ? "" : "; Secure");
+    return std::string("; Path=/; HttpOnly; SameSite=Strict") + (Https() ? "; Secure" : "");
   }
 
   // Viewer is the logged-in, enabled member of the request's session.
   std::optional<pages::Viewer> Viewer(const httplib::Request& req) {
-    const std::string token = Cookie(req, kSessionCookie);
+    const std::string token = Cookie(req, SessionCookie());
     if (token.empty()) return std::nullopt;
     std::optional<Session> session = c_->sessions_.Find(token);
     if (!session) return std::nullopt;
@@ -164,11 +262,14 @@ class Console::Handlers {
   }
 
   // SameOrigin: a POST's Origin (browsers send one with every POST) must
-  // be this console.
+  // be this console: ConsoleOptions::origin when set, else this listener
+  // under the Host the browser asked for.
   bool SameOrigin(const httplib::Request& req) const {
     if (!req.has_header("Origin")) return true;  // not a browser: no ambient cookie to abuse
+    const std::string origin = req.get_header_value("Origin");
+    if (!c_->options_.origin.empty()) return origin == c_->options_.origin;
     const std::string scheme = c_->options_.tls_cert.empty() ? "http://" : "https://";
-    return req.get_header_value("Origin") == scheme + req.get_header_value("Host");
+    return origin == scheme + req.get_header_value("Host");
   }
 
   // Posted is the viewer of a POST whose CSRF token and origin hold, or
@@ -191,13 +292,13 @@ class Console::Handlers {
   void LoginPage(const httplib::Request&, httplib::Response& res, std::string_view error,
                  int status) {
     const std::string login_csrf = RandomToken();
-    res.set_header("Set-Cookie", std::string(kLoginCookie) + "=" + login_csrf + CookieAttributes());
+    res.set_header("Set-Cookie", LoginCookie() + "=" + login_csrf + CookieAttributes());
     Page(res, status, "Log in", std::nullopt, pages::Login(login_csrf, error));
   }
 
   void LogIn(const httplib::Request& req, httplib::Response& res) {
     if (!SameOrigin(req) ||
-        !SameToken(req.get_param_value("login_csrf"), Cookie(req, kLoginCookie))) {
+        !SameToken(req.get_param_value("login_csrf"), Cookie(req, LoginCookie()))) {
       server::Log("console", "refused a login form not sent from the console");
       LoginPage(req, res, "The login form was out of date. Please try again.", 403);
       return;
@@ -226,17 +327,16 @@ class Console::Handlers {
     }
     const std::string token = c_->sessions_.Create(member->name);
     server::Log("console", "%s logged in", member->name.c_str());
-    res.set_header("Set-Cookie", std::string(kSessionCookie) + "=" + token + CookieAttributes());
+    res.set_header("Set-Cookie", SessionCookie() + "=" + token + CookieAttributes());
     res.set_redirect("/issue", 303);
   }
 
   void LogOut(const httplib::Request& req, httplib::Response& res) {
     std::optional<pages::Viewer> v = Posted(req, res, false);
     if (!v) return;
-    c_->sessions_.End(Cookie(req, kSessionCookie));
+    c_->sessions_.End(Cookie(req, SessionCookie()));
     server::Log("console", "%s logged out", v->name.c_str());
-    res.set_header("Set-Cookie",
-                   std::string(kSessionCookie) + "=" + CookieAttributes() + "; Max-Age=0");
+    res.set_header("Set-Cookie", SessionCookie() + "=" + CookieAttributes() + "; Max-Age=0");
     res.set_redirect("/login", 303);
   }
 
@@ -259,14 +359,14 @@ class Console::Handlers {
       return;
     }
     base::StatusOr<int64_t> test_date =
-        ParseDate(req.get_param_value("test_date"), "The test date");
+        cli::ParseDate(req.get_param_value("test_date"), "The test date");
     if (!test_date.ok()) {
       IssuePage(*v, res, test_date.status().message(), 400);
       return;
     }
     int64_t onset = *test_date;
     if (const std::string text = req.get_param_value("onset"); !text.empty()) {
-      base::StatusOr<int64_t> parsed = ParseDate(text, "The symptom onset");
+      base::StatusOr<int64_t> parsed = cli::ParseDate(text, "The symptom onset");
       if (!parsed.ok()) {
         IssuePage(*v, res, parsed.status().message(), 400);
         return;
@@ -374,6 +474,59 @@ class Console::Handlers {
     StaffPage(*v, res, notice.empty() ? pages::Text("notice", "Saved.") : notice, 200);
   }
 
+  void IntegrationPage(const pages::Viewer& v, httplib::Response& res, std::string_view notice,
+                       int status) {
+    Page(res, status, "Integrations", v,
+         pages::IntegrationList(v, c_->staff_->Integrations(), notice));
+  }
+
+  void AddIntegration(const httplib::Request& req, httplib::Response& res) {
+    std::optional<pages::Viewer> v = Posted(req, res, true);
+    if (!v) return;
+    const std::string name = req.get_param_value("name");
+    base::StatusOr<int64_t> limit =
+        cli::ParseInt(req.get_param_value("daily_limit"), "the daily limit", 0, kMaxDailyLimit);
+    base::StatusOr<crypto::SecretBytes> key =
+        limit.ok() ? c_->staff_->AddIntegration(name, static_cast<uint32_t>(*limit))
+                   : base::StatusOr<crypto::SecretBytes>(limit.status());
+    if (!key.ok()) {
+      IntegrationPage(*v, res, pages::Text("error", key.status().message()), 400);
+      return;
+    }
+    server::Log("console", "%s added integration %s", v->name.c_str(), name.c_str());
+    IntegrationPage(*v, res,
+                    "<div class=\"notice\"><p>Added " + pages::Escape(name) +
+                        ". Its API key (shown once; the console keeps only its hash):</p><p><code "
+                        "id=\"api-key\">" +
+                        pages::Escape(base::AsChars(key->Reveal())) + "</code></p></div>",
+                    200);
+  }
+
+  void UpdateIntegration(const httplib::Request& req, httplib::Response& res) {
+    std::optional<pages::Viewer> v = Posted(req, res, true);
+    if (!v) return;
+    const std::string name = req.get_param_value("name");
+    const std::string action = req.get_param_value("action");
+    base::Status s = base::InvalidArgumentError("unknown change '" + action + "'");
+    if (action == "disable" || action == "enable") {
+      s = c_->staff_->SetIntegrationDisabled(name, action == "disable");
+    } else if (action == "remove") {
+      s = c_->staff_->RemoveIntegration(name);
+    } else if (action == "limit") {
+      base::StatusOr<int64_t> limit =
+          cli::ParseInt(req.get_param_value("daily_limit"), "the daily limit", 0, kMaxDailyLimit);
+      s = limit.ok() ? c_->staff_->SetIntegrationLimit(name, static_cast<uint32_t>(*limit))
+                     : limit.status();
+    }
+    if (!s.ok()) {
+      IntegrationPage(*v, res, pages::Text("error", s.message()), 400);
+      return;
+    }
+    server::Log("console", "%s changed integration %s: %s", v->name.c_str(), name.c_str(),
+                action.c_str());
+    IntegrationPage(*v, res, pages::Text("notice", "Saved."), 200);
+  }
+
   Console* const c_;
   std::counting_semaphore<kPasswordChecksAtOnce> password_checks_{kPasswordChecksAtOnce};
 };
@@ -405,6 +558,14 @@ base::StatusOr<std::unique_ptr<Console>> Console::Start(ConsoleOptions options,
         "the console serves " + host +
         " only with TLS (--console-tls-cert, --console-tls-key); without, on loopback only");
   }
+  if (!options.origin.empty() &&
+      (options.origin.rfind("https://", 0) != 0 || options.origin.size() <= 8 ||
+       options.origin.find_first_of("/?#", 8) != std::string::npos)) {
+    return base::InvalidArgumentError(
+        "--console-origin is where browsers reach the console, https://HOST[:PORT] (a TLS "
+        "proxy), got '" +
+        options.origin + "'");
+  }
   if (options.code_link.rfind("https://", 0) != 0 ||
       options.code_link.find('?') != std::string::npos) {
     return base::InvalidArgumentError(
@@ -435,6 +596,7 @@ base::StatusOr<std::unique_ptr<Console>> Console::Start(ConsoleOptions options,
     console->server_ = std::move(tls);
   }
   httplib::Server& s = *console->server_;
+  s.new_task_queue = [] { return new BoundedQueue(); };
   s.set_payload_max_length(kMaxBodyBytes);
   s.set_read_timeout(10, 0);
   s.set_write_timeout(10, 0);
@@ -453,7 +615,14 @@ base::StatusOr<std::unique_ptr<Console>> Console::Start(ConsoleOptions options,
     }
     console->port_ = static_cast<int>(port);
   }
-  console->thread_ = std::thread([&s] { s.listen_after_bind(); });
+  console->thread_ = std::thread([&s] {
+    if (!s.listen_after_bind()) server::Log("console", "the console stopped listening");
+  });
+  // Serving when Start returns (a caller's first request must not race it).
+  for (int i = 0; i < 500 && !s.is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  if (!s.is_running()) return base::UnavailableError("the console did not start serving");
   return console;
 }
 

@@ -78,7 +78,9 @@ std::string Layout(std::string_view title, std::string_view heading,
   if (viewer) {
     html += "<a href=\"/issue\">Issue a code</a>";
     if (viewer->admin) {
-      html += "<a href=\"/statistics\">Statistics</a><a href=\"/staff\">Staff</a>";
+      html +=
+          "<a href=\"/statistics\">Statistics</a><a href=\"/staff\">Staff</a>"
+          "<a href=\"/integrations\">Integrations</a>";
     }
     html += "<span>" + Escape(viewer->name) + "</span><form method=\"post\" action=\"/logout\">" +
             Hidden("csrf", viewer->csrf) +
@@ -146,16 +148,58 @@ std::string Issued(const verifier::IssuedCodes& codes, std::string_view link, in
          ".</p><p><a href=\"/issue\">Issue another code</a></p>";
 }
 
-std::string Statistics(const std::vector<DailyIssued>& days) {
+std::string Statistics(const std::vector<DailyTotals>& totals,
+                       const std::vector<DailyIssued>& days) {
   std::string body =
-      "<p class=\"hint\">Codes issued per member and day (UTC). Nothing here says who a code "
-      "was for, or whether a given code was used.</p><table id=\"issued\"><tr><th>Day</th>"
-      "<th>Member</th><th>Codes</th></tr>";
+      "<p class=\"hint\">Days are UTC days. Nothing here says who a code was for, or which "
+      "code was used: only how many.</p><h2>Codes per day</h2><table id=\"totals\"><tr>"
+      "<th>Day</th><th>Issued</th><th>Used</th><th>Expired unused</th></tr>";
+  for (const DailyTotals& t : totals) {
+    body += "<tr><td>" + Escape(UtcDate(t.day * 86400)) + "</td><td>" + std::to_string(t.issued) +
+            "</td><td>" + std::to_string(t.used) + "</td><td>" + std::to_string(t.expired) +
+            "</td></tr>";
+  }
+  body +=
+      "</table><h2>Issued by</h2><table id=\"issued\"><tr><th>Day</th><th>Member or "
+      "integration</th><th>Codes</th></tr>";
   for (const DailyIssued& d : days) {
     body += "<tr><td>" + Escape(UtcDate(d.day * 86400)) + "</td><td>" + Escape(d.name) +
-            "</td><td>" + std::to_string(d.codes) + "</td></tr>";
+            (d.integration ? " (integration)" : "") + "</td><td>" + std::to_string(d.codes) +
+            "</td></tr>";
   }
   body += "</table>";
+  return body;
+}
+
+std::string IntegrationList(const Viewer& viewer, const std::vector<Integration>& integrations,
+                            std::string_view notice) {
+  std::string body(notice);
+  body +=
+      "<p class=\"hint\">The authority's own systems (a lab's, a case system's) issue codes "
+      "with the verifier's IssueCode call and an API key of their own.</p>"
+      "<table id=\"integrations\"><tr><th>Name</th><th>Codes a day</th><th>State</th><th></th>"
+      "</tr>";
+  for (const Integration& i : integrations) {
+    const std::string form_start = "<form method=\"post\" action=\"/integrations/update\">" +
+                                   Hidden("csrf", viewer.csrf) + Hidden("name", i.name);
+    body += "<tr><td>" + Escape(i.name) + "</td><td>" + form_start +
+            "<input name=\"daily_limit\" type=\"number\" min=\"0\" max=\"" +
+            std::to_string(kMaxDailyLimit) + "\" value=\"" + std::to_string(i.daily_limit) +
+            "\" size=\"6\"><button name=\"action\" value=\"limit\">Set</button></form></td><td>" +
+            (i.disabled ? "disabled" : "enabled") + "</td><td>" + form_start +
+            (i.disabled ? "<button name=\"action\" value=\"enable\">Enable</button>"
+                        : "<button name=\"action\" value=\"disable\">Disable</button>") +
+            "<button name=\"action\" value=\"remove\">Remove</button></form></td></tr>";
+  }
+  body += "</table><h2>Add an integration</h2><form method=\"post\" action=\"/integrations/add\">" +
+          Hidden("csrf", viewer.csrf) +
+          "<label for=\"new-integration\">Name</label><input id=\"new-integration\" name=\"name\" "
+          "required maxlength=\"64\" pattern=\"[a-z0-9][a-z0-9._@-]*\">"
+          "<label for=\"new-integration-limit\">Codes a day</label><input "
+          "id=\"new-integration-limit\" name=\"daily_limit\" type=\"number\" min=\"0\" "
+          "value=\"1000\"><p class=\"hint\">The console shows the new API key once: put it in "
+          "the system's configuration.</p>"
+          "<button class=\"primary\" type=\"submit\" id=\"add-integration\">Add</button></form>";
   return body;
 }
 

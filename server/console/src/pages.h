@@ -43,8 +43,15 @@ std::string IssueForm(const Viewer& viewer, std::string_view today, std::string_
 // the link |link|, and until when each is valid. Nothing else.
 std::string Issued(const verifier::IssuedCodes& codes, std::string_view link, int64_t now);
 
-// Statistics: codes issued per member per day (newest first).
-std::string Statistics(const std::vector<DailyIssued>& days);
+// Statistics: the codes issued, used and expired per day, and the codes each
+// member and integration issued per day (newest first).
+std::string Statistics(const std::vector<DailyTotals>& totals,
+                       const std::vector<DailyIssued>& days);
+
+// IntegrationList is the admins' page of integrations (never a key), with
+// the form that adds one. |notice| (HTML) is shown first.
+std::string IntegrationList(const Viewer& viewer, const std::vector<Integration>& integrations,
+                            std::string_view notice);
 
 // StaffList is the admins' page: every member with the changes an admin can
 // make, and the form that adds one. |notice| (HTML) is shown first.

@@ -37,7 +37,8 @@ constexpr char kUsage[] =
     "                  [--maintenance-interval SECONDS] [--previous-signing-key FILE]\n"
     "                  [--log-json] [--metrics-listen 127.0.0.1:PORT]\n"
     "                  [--console-listen HOST:PORT --console-code-link URL\n"
-    "                   [--console-tls-cert FILE --console-tls-key FILE] [--console-title NAME]]\n"
+    "                   [--console-tls-cert FILE --console-tls-key FILE | --console-origin URL]\n"
+    "                   [--console-title NAME]]\n"
     "  openen-verifier keygen --out FILE\n"
     "  openen-verifier sign-config --signing-key CONFIG.key --in CONFIG.txtpb --out FILE\n"
     "  openen-verifier decommission-order --signing-key DECOMMISSION.key --effective UNIX_TIME\n"
@@ -81,6 +82,8 @@ constexpr char kUsage[] =
     "  --console-listen HOST:PORT  serve the case workers' web console there (docs/console.md):\n"
     "                        loopback only, unless with --console-tls-cert and --console-tls-key\n"
     "  --console-code-link URL  the https:// link long codes are sent as (URL?c=CODE)\n"
+    "  --console-origin URL  behind a TLS proxy on this host: https://HOST[:PORT], where\n"
+    "                        browsers reach the console (forms must come from there)\n"
     "  --console-title NAME  the name on the console's pages (default OpenEN console)\n"
     "  --maintenance-interval SECONDS  how often expired records are deleted and deletions\n"
     "                        made physical (default 10)\n"
@@ -127,12 +130,7 @@ base::StatusOr<crypto::SecretBytes> ReadApiKey(const std::string& path) {
 }
 
 base::StatusOr<uint32_t> ParseOnsetDate(const std::string& date) {
-  std::tm tm{};
-  const char* end = strptime(date.c_str(), "%Y-%m-%d", &tm);
-  if (end == nullptr || *end != '\0')
-    return base::InvalidArgumentError("--onset must be YYYY-MM-DD, got '" + date + "'");
-  int64_t seconds = timegm(&tm);
-  if (seconds < 0) return base::InvalidArgumentError("--onset is before 1970");
+  OPENEN_ASSIGN_OR_RETURN(int64_t seconds, cli::ParseDate(date, "--onset"));
   return crypto::RollingStart(crypto::EnIntervalNumber(seconds));
 }
 
@@ -351,6 +349,7 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadVerifier(const Args& args
     console->listen = *listen;
     console->tls_cert = args.Get("console-tls-cert").value_or("");
     console->tls_key = args.Get("console-tls-key").value_or("");
+    console->origin = args.Get("console-origin").value_or("");
     console->code_link = *args.Get("console-code-link");
     if (auto title = args.Get("console-title")) console->title = *title;
   }
@@ -372,7 +371,7 @@ int main(int argc, char** argv) {
       .default_maintenance_interval_seconds = 10,
       .serve_options = {"signing-key", "previous-signing-key", "issuer", "audience",
                         "short-code-digits", "staff-dir", "console-listen", "console-tls-cert",
-                        "console-tls-key", "console-code-link", "console-title"},
+                        "console-tls-key", "console-code-link", "console-title", "console-origin"},
       .required_serve_options = {"signing-key", "staff-dir"},
       .authority_key_gone = verifier::kAuthorityKeyGone,
       .commands =

@@ -47,6 +47,11 @@ class Args {
 base::StatusOr<int64_t> ParseInt(const std::string& text, const std::string& what, int64_t min,
                                  int64_t max);
 
+// ParseDate parses a calendar date, YYYY-MM-DD (1970-01-01 to 9999-12-31,
+// and only days that exist: no 2026-02-31), into the UTC second that day
+// starts, naming |what| on error.
+base::StatusOr<int64_t> ParseDate(const std::string& text, const std::string& what);
+
 // SetProgramName sets the prefix of Fail's messages (default "openen").
 void SetProgramName(const char* name);
 

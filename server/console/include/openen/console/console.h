@@ -36,6 +36,10 @@ struct ConsoleOptions {
   // (behind a TLS proxy on the same host), and its cookies lose Secure.
   std::string tls_cert;
   std::string tls_key;
+  // Where browsers reach the console when a TLS proxy on the host serves it
+  // (https://HOST[:PORT]): a POST's Origin must be this, and cookies are
+  // Secure and __Host- as with the console's own TLS. Empty: the listener.
+  std::string origin;
   // The long code's link: "<code_link>?c=<long code>" (docs/protocol.md,
   // Code links), e.g. https://health.example/v.
   std::string code_link;
