@@ -26,6 +26,7 @@ packages=(
   nginx  # tests/client/nginx.h: a real web server for the libcurl adapter's and openen log's tests
   default-jdk-headless  # javac, java, jni.h: tests/docs compile the guide's Java and JNI snippets
   clang libclang-rt-14-dev  # scripts/fuzz.sh: clang's libFuzzer and sanitizer runtimes
+  chromium chromium-driver python3-selenium  # tests/console/browser_test.py: the console in a real browser
 )
 for extra in "$@"; do
   case "$extra" in

@@ -201,7 +201,10 @@ class Console::Handlers {
                    "frame-ancestors 'none'; base-uri 'none'");
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("X-Frame-Options", "DENY");
-    res.set_header("Referrer-Policy", "no-referrer");
+    // same-origin, not no-referrer: under no-referrer a browser sends
+    // "Origin: null" with the console's own forms, which SameOrigin refuses.
+    // Other sites (the code link's) still get no referrer.
+    res.set_header("Referrer-Policy", "same-origin");
     res.set_header("Cache-Control", "no-store");
     if (Https()) res.set_header("Strict-Transport-Security", "max-age=31536000");
   }
