@@ -247,10 +247,42 @@ TEST_CASE("console over HTTP - admins add members, whose first password and seco
       base::ByteView(reinterpret_cast<const uint8_t*>(raw), raw_len));
   std::free(raw);
   CHECK(f.staff->Get("bob")->daily_limit == 7);
-  // Bob logs in with what the page showed.
+  // Bob logs in with what the page showed, and must choose his own password
+  // before anything else.
   Browser bob(f.console->port());
   CHECK(bob.LogIn("bob", first_password, f.Otp(bob_totp)) == 303);
+  httplib::Result to_account = bob.Get("/issue");
+  CHECK(to_account->status == 303);
+  CHECK(to_account->get_header_value("Location") == "/account");
+  httplib::Result account = bob.Get("/account");
+  REQUIRE(account->status == 200);
+  CHECK(account->body.find("Your password was set by an admin.") != std::string::npos);
+  const std::string bob_csrf = FormValue(account->body, "csrf");
+  CHECK(bob.Post("/account", {{"csrf", bob_csrf},
+                              {"current", "not the first password"},
+                              {"next", "bob's own passphrase"},
+                              {"repeat", "bob's own passphrase"}})
+            ->status == 401);
+  CHECK(bob.Post("/account", {{"csrf", bob_csrf},
+                              {"current", first_password},
+                              {"next", "bob's own passphrase"},
+                              {"repeat", "bob's other passphrase"}})
+            ->status == 400);
+  CHECK(bob.Post("/account", {{"csrf", bob_csrf},
+                              {"current", first_password},
+                              {"next", first_password},
+                              {"repeat", first_password}})
+            ->status == 400);
+  CHECK(bob.Get("/issue")->status == 303);  // still the first password
+  httplib::Result changed = bob.Post("/account", {{"csrf", bob_csrf},
+                                                  {"current", first_password},
+                                                  {"next", "bob's own passphrase"},
+                                                  {"repeat", "bob's own passphrase"}});
+  CHECK(changed->status == 303);
+  CHECK(changed->get_header_value("Location") == "/issue");
   CHECK(bob.Get("/issue")->status == 200);
+  CHECK_FALSE(f.staff->Get("bob")->must_change_password);
+  CHECK(f.staff->Get("bob")->wrong_passwords == 1);
   CHECK(f.console->sessions() == 2);
   // A new second factor logs him out.
   CHECK(root.Post("/staff/update", {{"csrf", csrf}, {"name", "bob"}, {"action", "second-factor"}})
@@ -291,6 +323,9 @@ TEST_CASE(
   REQUIRE(issued->status == 200);
   REQUIRE(std::regex_search(issued->body, m, std::regex("id=\"short-code\">([0-9 ]+)<")));
   REQUIRE(f.verifier->ExchangeCode(std::string(m[1])).ok());
+  CHECK(root.Get("/statistics")->body.find("<tr><td>2026-11-18</td><td>1</td>") ==
+        std::string::npos);
+  REQUIRE(f.verifier->Maintain().ok());  // the verifier tells its counts here
   const std::string stats = root.Get("/statistics")->body;
   CHECK(stats.find("<tr><td>2026-11-18</td><td>1</td><td>1</td><td>0</td></tr>") !=
         std::string::npos);
@@ -325,6 +360,17 @@ TEST_CASE(
   REQUIRE(in_url);
   CHECK(in_url->status == 400);
   CHECK(ann.client.Delete("/issue", ann.Headers(true))->status == 405);
+  // A GET with a body (never read: it would be taken for the next request).
+  httplib::Request get_with_body;
+  get_with_body.method = "GET";
+  get_with_body.path = "/issue";
+  get_with_body.headers = ann.Headers(false);
+  get_with_body.body = "GET /issue HTTP/1.1\r\nHost: x\r\n\r\n";
+  get_with_body.headers.emplace("Content-Type", "text/plain");
+  httplib::Result smuggled = ann.client.send(get_with_body);
+  REQUIRE(smuggled);
+  CHECK(smuggled->status == 400);
+  CHECK(smuggled->get_header_value("Connection") == "close");
   // February has no 31st (the C library would read it as March 3rd).
   httplib::Result no_day =
       ann.Post("/issue", {{"csrf", csrf}, {"test_type", "confirmed"}, {"test_date", "2026-02-31"}});
@@ -334,6 +380,60 @@ TEST_CASE(
   CHECK(f.verifier->LiveRecords() == 0);
   // The console still answers.
   CHECK(ann.Get("/issue")->status == 200);
+}
+
+TEST_CASE("console over HTTP - behind a TLS proxy forms come from its origin with __Host- cookies",
+          "[console][http][csrf]") {
+  TempDir dir;
+  base::FakeClock clock{1795000000};
+  StaffOptions options;
+  options.password_passes = crypto_pwhash_OPSLIMIT_MIN;
+  options.password_bytes = crypto_pwhash_MEMLIMIT_MIN;
+  auto staff = Staff::Open(dir.Sub("staff"), options, &clock);
+  REQUIRE(staff.ok());
+  auto totp = (*staff)->Add("root", Role::kAdmin, Secret("the admin's password"), 0);
+  REQUIRE(totp.ok());
+  auto verifier = verifier::Verifier::Open(dir.Sub("verifier"),
+                                           crypto::Ed25519PrivateKey::Generate(), {}, &clock);
+  REQUIRE(verifier.ok());
+  ConsoleOptions o;
+  o.listen = "127.0.0.1:0";
+  o.code_link = "https://health.example/v";
+  for (const std::string& bad : {"http://console.example", "https://console.example/path",
+                                 "https://user@console.example", "https://"}) {
+    o.origin = bad;
+    INFO(bad);
+    CHECK(Console::Start(o, verifier->get(), staff->get(), &clock).status().code() ==
+          base::StatusCode::kInvalidArgument);
+  }
+  o.origin = "https://Console.Example:443";  // as browsers send it: https://console.example
+  auto console = Console::Start(o, verifier->get(), staff->get(), &clock);
+  REQUIRE(console.ok());
+  httplib::Client client("127.0.0.1", (*console)->port());
+  httplib::Result login = client.Get("/login");
+  REQUIRE(login);
+  CHECK(login->get_header_value("Strict-Transport-Security") == "max-age=31536000");
+  const std::string cookie = login->get_header_value("Set-Cookie");
+  CHECK(cookie.rfind("__Host-openen_console_login=", 0) == 0);
+  CHECK(cookie.find("; Secure") != std::string::npos);
+  CHECK(cookie.find("; Path=/") != std::string::npos);
+  const std::string jar = cookie.substr(0, cookie.find(';'));
+  const httplib::Params form = {{"login_csrf", FormValue(login->body, "login_csrf")},
+                                {"name", "root"},
+                                {"password", "the admin's password"},
+                                {"otp", TotpCode(*totp, clock.NowSeconds())}};
+  // The listener's own origin is not the console's any more.
+  httplib::Result direct = client.Post(
+      "/login",
+      {{"Cookie", jar}, {"Origin", "http://127.0.0.1:" + std::to_string((*console)->port())}},
+      form);
+  REQUIRE(direct);
+  CHECK(direct->status == 403);
+  httplib::Result proxied =
+      client.Post("/login", {{"Cookie", jar}, {"Origin", "https://console.example"}}, form);
+  REQUIRE(proxied);
+  CHECK(proxied->status == 303);
+  CHECK(proxied->get_header_value("Set-Cookie").rfind("__Host-openen_console=", 0) == 0);
 }
 
 }  // namespace

@@ -5,6 +5,9 @@
 #include <httplib.h>
 #include <openssl/ssl.h>
 
+#include <algorithm>
+#include <atomic>
+#include <cctype>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -128,6 +131,11 @@ class Console::Handlers {
     s.Get("/login", [this](const auto& req, auto& res) { LoginPage(req, res, "", 200); });
     s.Post("/login", [this](const auto& req, auto& res) { LogIn(req, res); });
     s.Post("/logout", [this](const auto& req, auto& res) { LogOut(req, res); });
+    s.Get("/account", [this](const auto& req, auto& res) {
+      if (auto v = Require(req, res, false))
+        Page(res, 200, "Your password", *v, pages::Account(*v, ""));
+    });
+    s.Post("/account", [this](const auto& req, auto& res) { ChangePassword(req, res); });
     s.Get("/issue", [this](const auto& req, auto& res) {
       if (auto v = Require(req, res, false)) IssuePage(*v, res, "", 200);
     });
@@ -168,14 +176,22 @@ class Console::Handlers {
 
  private:
   // Screen refuses, before any body is read, what no console page sends: a
-  // body in chunks or compressed (its size unknown until read), a POST
-  // without its length or with a query (form fields come in the body only,
-  // never in a URL that proxies log). False when it answered.
+  // body in chunks or compressed (its size unknown until read), a body with
+  // a GET or HEAD, a POST without its length or with a query (form fields
+  // come in the body only, never in a URL that proxies log); methods other
+  // than GET, HEAD (GET's answer without the body) and POST. False when it
+  // answered. Every connection serves one request (keep-alive is off), so
+  // a refused request's unread body is never read as a next request.
   bool Screen(const httplib::Request& req, httplib::Response& res) {
     std::string refused;
+    const bool body =
+        req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0";
     if (req.has_header("Transfer-Encoding") || req.has_header("Content-Encoding")) {
       refused = "Bodies in chunks or compressed are not accepted.";
       res.status = 411;
+    } else if (req.method != "POST" && body) {
+      refused = "Only a form has a body.";
+      res.status = 400;
     } else if (req.method == "POST" && !req.has_header("Content-Length")) {
       refused = "A form needs its length.";
       res.status = 411;
@@ -183,7 +199,7 @@ class Console::Handlers {
       refused = "Forms are sent in the body, not the address.";
       res.status = 400;
     } else if (req.method != "GET" && req.method != "POST" && req.method != "HEAD") {
-      refused = "Only GET and POST.";
+      refused = "Only GET, HEAD and POST.";
       res.status = 405;
     } else {
       return true;
@@ -244,7 +260,8 @@ class Console::Handlers {
       c_->sessions_.End(token);
       return std::nullopt;
     }
-    return pages::Viewer{member->name, member->role == Role::kAdmin, session->csrf};
+    return pages::Viewer{member->name, member->role == Role::kAdmin, session->csrf,
+                         member->must_change_password};
   }
 
   // Require is the viewer, or answers the request: to the login page
@@ -254,6 +271,11 @@ class Console::Handlers {
     std::optional<pages::Viewer> v = Viewer(req);
     if (!v) {
       res.set_redirect("/login", 303);
+      return std::nullopt;
+    }
+    // A password an admin set: the member chooses their own first.
+    if (v->must_change_password && req.path != "/account" && req.path != "/logout") {
+      res.set_redirect("/account", 303);
       return std::nullopt;
     }
     if (admin && !v->admin) {
@@ -330,6 +352,37 @@ class Console::Handlers {
     }
     const std::string token = c_->sessions_.Create(member->name);
     server::Log("console", "%s logged in", member->name.c_str());
+    res.set_header("Set-Cookie", SessionCookie() + "=" + token + CookieAttributes());
+    res.set_redirect(member->must_change_password ? "/account" : "/issue", 303);
+  }
+
+  void ChangePassword(const httplib::Request& req, httplib::Response& res) {
+    std::optional<pages::Viewer> v = Posted(req, res, false);
+    if (!v) return;
+    const auto secret = [&](const char* field) {
+      const std::string text = req.get_param_value(field);
+      return crypto::SecretBytes(
+          base::ByteView(reinterpret_cast<const uint8_t*>(text.data()), text.size()));
+    };
+    const crypto::SecretBytes current = secret("current"), next = secret("next");
+    base::Status s = base::InvalidArgumentError("the two new passwords differ");
+    if (crypto::ConstantTimeEqual(next.Reveal(), secret("repeat").Reveal())) {
+      password_checks_.acquire();
+      struct Release {
+        std::counting_semaphore<kPasswordChecksAtOnce>& s;
+        ~Release() { s.release(); }
+      } release{password_checks_};
+      s = c_->staff_->ChangePassword(v->name, current, next);
+    }
+    if (!s.ok()) {
+      Page(res, s.code() == base::StatusCode::kUnauthenticated ? 401 : 400, "Your password", *v,
+           pages::Account(*v, pages::Text("error", s.message())));
+      return;
+    }
+    // Every other session of the member ends; this one goes on, renewed.
+    c_->sessions_.EndAllOf(v->name);
+    const std::string token = c_->sessions_.Create(v->name);
+    server::Log("console", "%s changed their password", v->name.c_str());
     res.set_header("Set-Cookie", SessionCookie() + "=" + token + CookieAttributes());
     res.set_redirect("/issue", 303);
   }
@@ -430,7 +483,8 @@ class Console::Handlers {
     const crypto::SecretBytes password(
         base::ByteView(reinterpret_cast<const uint8_t*>(first.data()), first.size()));
     base::StatusOr<crypto::SecretBytes> secret =
-        c_->staff_->Add(name, *role, password, static_cast<uint32_t>(*limit));
+        c_->staff_->Add(name, *role, password, static_cast<uint32_t>(*limit),
+                        /*must_change_password=*/true);
     if (!secret.ok()) {
       StaffPage(*v, res, pages::Text("error", secret.status().message()), 400);
       return;
@@ -561,13 +615,26 @@ base::StatusOr<std::unique_ptr<Console>> Console::Start(ConsoleOptions options,
         "the console serves " + host +
         " only with TLS (--console-tls-cert, --console-tls-key); without, on loopback only");
   }
-  if (!options.origin.empty() &&
-      (options.origin.rfind("https://", 0) != 0 || options.origin.size() <= 8 ||
-       options.origin.find_first_of("/?#", 8) != std::string::npos)) {
-    return base::InvalidArgumentError(
-        "--console-origin is where browsers reach the console, https://HOST[:PORT] (a TLS "
-        "proxy), got '" +
-        options.origin + "'");
+  if (!options.origin.empty()) {
+    // As browsers send it: lower case, no default port.
+    std::string& origin = options.origin;
+    std::transform(origin.begin(), origin.end(), origin.begin(),
+                   [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+    if (origin.size() > 12 && origin.compare(origin.size() - 4, 4, ":443") == 0) {
+      origin.resize(origin.size() - 4);
+    }
+    if (origin.rfind("https://", 0) != 0 || origin.size() <= 8 ||
+        origin.find_first_of("/?#@", 8) != std::string::npos) {
+      return base::InvalidArgumentError(
+          "--console-origin is where browsers reach the console, https://HOST[:PORT] (a TLS "
+          "proxy), got '" +
+          origin + "'");
+    }
+    if (!options.tls_cert.empty()) {
+      return base::InvalidArgumentError(
+          "--console-origin is for a TLS proxy in front; with --console-tls-cert the console "
+          "is its own origin");
+    }
   }
   if (options.code_link.rfind("https://", 0) != 0 ||
       options.code_link.find('?') != std::string::npos) {
@@ -603,8 +670,9 @@ base::StatusOr<std::unique_ptr<Console>> Console::Start(ConsoleOptions options,
   s.set_payload_max_length(kMaxBodyBytes);
   s.set_read_timeout(10, 0);
   s.set_write_timeout(10, 0);
-  s.set_keep_alive_max_count(100);
-  s.set_keep_alive_timeout(5);
+  // One request per connection: nothing of a refused request's body is ever
+  // read as another request, whatever a proxy in front reuses.
+  s.set_keep_alive_max_count(1);
   console->handlers_ = std::make_unique<Handlers>(console.get());
   console->handlers_->Register(s);
   if (host.size() > 2 && host.front() == '[') host = host.substr(1, host.size() - 2);
@@ -618,12 +686,15 @@ base::StatusOr<std::unique_ptr<Console>> Console::Start(ConsoleOptions options,
     }
     console->port_ = static_cast<int>(port);
   }
-  console->thread_ = std::thread([&s] {
+  auto ended = std::make_shared<std::atomic<bool>>(false);
+  console->thread_ = std::thread([&s, ended] {
     if (!s.listen_after_bind()) server::Log("console", "the console stopped listening");
+    ended->store(true);
   });
-  // Serving when Start returns (a caller's first request must not race it).
-  for (int i = 0; i < 500 && !s.is_running(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  // Serving when Start returns (a caller's first request must not race it),
+  // or the thread ended: then the destructor joins it.
+  while (!s.is_running() && !ended->load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   if (!s.is_running()) return base::UnavailableError("the console did not start serving");
   return console;

@@ -82,8 +82,8 @@ std::string Layout(std::string_view title, std::string_view heading,
           "<a href=\"/statistics\">Statistics</a><a href=\"/staff\">Staff</a>"
           "<a href=\"/integrations\">Integrations</a>";
     }
-    html += "<span>" + Escape(viewer->name) + "</span><form method=\"post\" action=\"/logout\">" +
-            Hidden("csrf", viewer->csrf) +
+    html += "<a href=\"/account\" id=\"account\">" + Escape(viewer->name) +
+            "</a><form method=\"post\" action=\"/logout\">" + Hidden("csrf", viewer->csrf) +
             "<button type=\"submit\" id=\"logout\">Log out</button></form>";
   }
   html += "</header><main><h1>" + Escape(heading) + "</h1>";
@@ -107,6 +107,30 @@ std::string Login(std::string_view login_csrf, std::string_view error) {
           "pattern=\"[0-9]{6}\" maxlength=\"6\" required>"
           "<p class=\"hint\">The six digits your authenticator app shows now.</p>"
           "<button class=\"primary\" type=\"submit\" id=\"log-in\">Log in</button></form>";
+  return body;
+}
+
+std::string Account(const Viewer& viewer, std::string_view notice) {
+  std::string body(notice);
+  if (viewer.must_change_password) {
+    body += Text("notice", "Your password was set by an admin. Choose your own before you go on.");
+  }
+  body += "<form method=\"post\" action=\"/account\">" + Hidden("csrf", viewer.csrf) +
+          "<input type=\"hidden\" name=\"name\" autocomplete=\"username\" value=\"" +
+          Escape(viewer.name) +
+          "\"><label for=\"current-password\">Current password</label>"
+          "<input id=\"current-password\" name=\"current\" type=\"password\" "
+          "autocomplete=\"current-password\" required maxlength=\"128\">"
+          "<label for=\"new-password\">New password</label>"
+          "<input id=\"new-password\" name=\"next\" type=\"password\" "
+          "autocomplete=\"new-password\" required minlength=\"12\" maxlength=\"128\">"
+          "<label for=\"repeat-password\">New password again</label>"
+          "<input id=\"repeat-password\" name=\"repeat\" type=\"password\" "
+          "autocomplete=\"new-password\" required minlength=\"12\" maxlength=\"128\">"
+          "<p class=\"hint\">12 to 128 characters. A passphrase of several words is easier to "
+          "remember and harder to guess.</p>"
+          "<button class=\"primary\" type=\"submit\" id=\"change-password\">Change password"
+          "</button></form>";
   return body;
 }
 

@@ -25,6 +25,7 @@ struct Viewer {
   std::string name;
   bool admin = false;
   std::string csrf;
+  bool must_change_password = false;
 };
 
 // Layout wraps |body| in the page: the title, the header with the links the
@@ -34,6 +35,10 @@ std::string Layout(std::string_view title, std::string_view heading,
 
 // Login is the login form; |error| (text) is shown above it when not empty.
 std::string Login(std::string_view login_csrf, std::string_view error);
+
+// Account is the form a member changes their own password with; |notice|
+// (HTML) is shown first.
+std::string Account(const Viewer& viewer, std::string_view notice);
 
 // IssueForm asks for the test type, the test date and the symptom onset
 // (dates up to |today|, YYYY-MM-DD).

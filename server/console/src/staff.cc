@@ -81,6 +81,7 @@ StaffMember ToMember(std::string_view name, const StaffRecord& r) {
   m.created_at = r.created_at();
   m.locked_until = r.locked_until();
   m.wrong_passwords = r.wrong_passwords();
+  m.must_change_password = r.must_change_password();
   return m;
 }
 
@@ -198,7 +199,7 @@ base::StatusOr<std::unique_ptr<Staff>> Staff::Open(const std::string& dir, Staff
 
 base::StatusOr<crypto::SecretBytes> Staff::Add(std::string_view name, Role role,
                                                const crypto::SecretBytes& password,
-                                               uint32_t daily_limit) {
+                                               uint32_t daily_limit, bool must_change_password) {
   OPENEN_RETURN_IF_ERROR(CheckName(name));
   OPENEN_RETURN_IF_ERROR(CheckPassword(password));
   OPENEN_RETURN_IF_ERROR(CheckLimit(daily_limit));
@@ -212,6 +213,7 @@ base::StatusOr<crypto::SecretBytes> Staff::Add(std::string_view name, Role role,
   r.set_totp_secret(std::string(base::AsChars(secret.Reveal())));
   r.set_daily_limit(daily_limit);
   r.set_created_at(clock_->NowSeconds());
+  r.set_must_change_password(must_change_password);
   std::lock_guard<std::mutex> lock(mu_);
   if (Record::Read(db_.get(), name).ok()) {
     return base::AlreadyExistsError("staff member '" + std::string(name) + "' exists");
@@ -230,6 +232,36 @@ base::Status Staff::SetPassword(std::string_view name, const crypto::SecretBytes
   r.set_password_hash(hash);
   r.set_failures(0);
   r.set_locked_until(0);
+  return Record::Write(db_.get(), name, r);
+}
+
+base::Status Staff::ChangePassword(std::string_view name, const crypto::SecretBytes& current,
+                                   const crypto::SecretBytes& next) {
+  OPENEN_RETURN_IF_ERROR(CheckPassword(next));
+  if (crypto::ConstantTimeEqual(current.Reveal(), next.Reveal())) {
+    return base::InvalidArgumentError("the new password is the current one");
+  }
+  std::string old_hash;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
+    old_hash = r.password_hash();
+  }
+  const bool right = current.size() <= kMaxPasswordBytes &&
+                     crypto_pwhash_str_verify(
+                         old_hash.c_str(), reinterpret_cast<const char*>(current.Reveal().data()),
+                         current.size()) == 0;
+  OPENEN_ASSIGN_OR_RETURN(std::string hash, HashPassword(next.Reveal(), options_.password_passes,
+                                                         options_.password_bytes));
+  std::lock_guard<std::mutex> lock(mu_);
+  OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
+  if (!right || r.password_hash() != old_hash) {
+    r.set_wrong_passwords(r.wrong_passwords() + 1);
+    OPENEN_RETURN_IF_ERROR(Record::Write(db_.get(), name, r));
+    return base::UnauthenticatedError("wrong current password");
+  }
+  r.set_password_hash(hash);
+  r.set_must_change_password(false);
   return Record::Write(db_.get(), name, r);
 }
 
@@ -406,10 +438,11 @@ base::StatusOr<crypto::SecretBytes> Staff::AddIntegration(std::string_view name,
   OPENEN_RETURN_IF_ERROR(CheckLimit(daily_limit));
   base::Bytes random(32);
   crypto::RandomBytes(random);
-  const std::string key = std::string(kApiKeyPrefix) + base::HexEncode(random);
+  std::string key = std::string(kApiKeyPrefix) + base::HexEncode(random);
   sodium_memzero(random.data(), random.size());
   crypto::SecretBytes api_key(base::AsBytes(key));
   const crypto::Sha256Digest hash = ApiKeyHash(key);
+  crypto::Wipe(&key);
   IntegrationRecord r;
   r.set_key_hash(std::string(base::AsChars(hash)));
   r.set_daily_limit(daily_limit);
@@ -490,19 +523,19 @@ base::StatusOr<std::string> Staff::TakeIssueByKey(std::string_view api_key) {
   return found;
 }
 
-void Staff::CountCode(verifier::CodeTally::Event event, int64_t now) {
-  const std::string key = TotalsKey(now / kDaySeconds);
+void Staff::AddCounts(int64_t day, const verifier::CodeCounts& counts) {
+  const std::string key = TotalsKey(day);
   std::lock_guard<std::mutex> lock(mu_);
   std::string value;
   if (!db_->Get({}, key, &value).ok() || value.size() != 12) value.assign(12, '\0');
-  const size_t at = event == verifier::CodeTally::Event::kIssued ? 0
-                    : event == verifier::CodeTally::Event::kUsed ? 4
-                                                                 : 8;
-  std::string next = value.substr(0, at);
-  base::PutFixedLE<4>(&next, Fixed32At(value.data() + at) + 1);
-  next.append(value, at + 4);
-  if (rocksdb::Status s = db_->Put({}, key, next); !s.ok()) {
-    server::Log("console", "a daily total was not counted: %s", s.ToString().c_str());
+  std::string next;
+  base::PutFixedLE<4>(&next, Fixed32At(value.data()) + counts.issued);
+  base::PutFixedLE<4>(&next, Fixed32At(value.data() + 4) + counts.used);
+  base::PutFixedLE<4>(&next, Fixed32At(value.data() + 8) + counts.expired);
+  rocksdb::WriteBatch batch;
+  batch.Put(key, next);
+  if (base::Status s = store::WriteSynced(db_.get(), &batch, "daily totals"); !s.ok()) {
+    server::Log("console", "a day's totals were not counted: %s", s.ToString().c_str());
   }
 }
 

@@ -341,6 +341,14 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadVerifier(const Args& args
     previous_keys.push_back(std::move(key));
   }
   std::optional<console::ConsoleOptions> console;
+  if (!args.Get("console-listen")) {
+    for (const char* option : {"console-code-link", "console-tls-cert", "console-tls-key",
+                               "console-origin", "console-title"}) {
+      if (args.Get(option)) {
+        return base::InvalidArgumentError(std::string("--") + option + " needs --console-listen");
+      }
+    }
+  }
   if (auto listen = args.Get("console-listen")) {
     if (!args.Get("console-code-link")) {
       return base::InvalidArgumentError("--console-listen needs --console-code-link");

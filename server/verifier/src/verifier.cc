@@ -280,7 +280,7 @@ base::StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type
   // A crash before the reply leaves codes nobody was given; they expire.
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("verifier.issue.stored"));
   server::Count(options_.metrics, "codes_issued_total", "code pairs issued");
-  Tell(CodeTally::Event::kIssued, now);
+  ++CountsOf(now).issued;
   return out;
 }
 
@@ -337,7 +337,7 @@ base::StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
   // costs the person a new code, and never lets one code count twice.
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("verifier.exchange.burned"));
   server::Count(options_.metrics, "codes_used_total", "codes exchanged for a token");
-  Tell(CodeTally::Event::kUsed, now);
+  ++CountsOf(now).used;
   return token;
 }
 
@@ -485,6 +485,8 @@ base::StatusOr<openen::v1::SignedEnvelope> Verifier::ChaffCertificate(std::strin
 base::StatusOr<size_t> Verifier::Maintain() {
   const int64_t now = clock_->NowSeconds();
   size_t expired = 0;
+  uint32_t pairs_expired = 0;
+  std::map<int64_t, CodeCounts> untold;
   if (base::Status s = decommission_.Refresh(); !s.ok()) {
     // A damaged order file must not stop expiry.
     server::Log("verifier", "ignoring the installed decommission order: %s", s.ToString().c_str());
@@ -513,7 +515,7 @@ base::StatusOr<size_t> Verifier::Maintain() {
       char kind = k[9];
       crypto::Sha256Digest hash;
       std::memcpy(hash.data(), k.data() + 10, kHashSize);
-      if (kind == kCodePrefix && LastOfPair(hash, now)) Tell(CodeTally::Event::kExpired, now);
+      if (kind == kCodePrefix && LastOfPair(hash, now)) ++pairs_expired;
       batch.Delete(k);
       batch.Delete(RecordKey(kind, hash));
       ++expired;
@@ -522,7 +524,12 @@ base::StatusOr<size_t> Verifier::Maintain() {
     if (expired > 0) {
       OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "expire"));
       purge_.Mark();
+      CountsOf(now).expired += pairs_expired;  // only once they are gone
     }
+    untold.swap(untold_);
+  }
+  if (options_.tally != nullptr) {
+    for (const auto& [day, counts] : untold) options_.tally->AddCounts(day, counts);
   }
   OPENEN_RETURN_IF_ERROR(purge_.RunIfDue(db_.get()));
   if (expired > 0) server::Log("verifier", "expired %zu codes and tokens", expired);
@@ -554,9 +561,7 @@ bool Verifier::LastOfPair(const crypto::Sha256Digest& hash, int64_t now) const {
   return sibling.ok() && now >= sibling->expires_at && record->sibling < hash;
 }
 
-void Verifier::Tell(CodeTally::Event event, int64_t now) const {
-  if (options_.tally != nullptr) options_.tally->CountCode(event, now);
-}
+CodeCounts& Verifier::CountsOf(int64_t now) { return untold_[now / crypto::kDaySeconds]; }
 
 size_t Verifier::LiveRecords() const {
   size_t n = 0;

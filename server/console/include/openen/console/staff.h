@@ -43,6 +43,7 @@ struct StaffMember {
   int64_t created_at = 0;
   int64_t locked_until = 0;  // 0, or when a lock after failed logins ends
   uint32_t wrong_passwords = 0;  // since the last login
+  bool must_change_password = false;  // set by an admin: choose one's own first
 };
 
 // An integration as the console shows it (never its key).
@@ -109,12 +110,20 @@ class Staff : public verifier::CodeTally {
   // secret, for their authenticator app (TotpUri). ALREADY_EXISTS for a
   // name taken; INVALID_ARGUMENT for a name, password (kMinPasswordBytes to
   // kMaxPasswordBytes) or limit (0..kMaxDailyLimit) outside the rules.
+  // With |must_change_password| (a first password an admin hands over) the
+  // member must choose their own at their first login.
   base::StatusOr<crypto::SecretBytes> Add(std::string_view name, Role role,
-                                          const crypto::SecretBytes& password,
-                                          uint32_t daily_limit);
+                                          const crypto::SecretBytes& password, uint32_t daily_limit,
+                                          bool must_change_password = false);
   // SetPassword replaces a member's password; ResetSecondFactor their TOTP
   // secret (returned). Both lift a lock. NOT_FOUND for an unknown name.
   base::Status SetPassword(std::string_view name, const crypto::SecretBytes& password);
+  // ChangePassword is a member choosing their own password: |current| must
+  // be right (UNAUTHENTICATED "wrong current password", counted as a wrong
+  // password), |next| within the rules and not |current| (INVALID_ARGUMENT).
+  // It clears must_change_password.
+  base::Status ChangePassword(std::string_view name, const crypto::SecretBytes& current,
+                              const crypto::SecretBytes& next);
   base::StatusOr<crypto::SecretBytes> ResetSecondFactor(std::string_view name);
   base::Status SetRole(std::string_view name, Role role);
   base::Status SetDailyLimit(std::string_view name, uint32_t daily_limit);
@@ -167,9 +176,9 @@ class Staff : public verifier::CodeTally {
   // when disabled, RESOURCE_EXHAUSTED at its daily limit. Durable.
   base::StatusOr<std::string> TakeIssueByKey(std::string_view api_key);
 
-  // CountCode adds to today's totals (verifier::CodeTally; not synced: a
-  // crash may lose the last few counts, never a code).
-  void CountCode(verifier::CodeTally::Event event, int64_t now) override;
+  // AddCounts adds to a day's totals (verifier::CodeTally: the verifier's
+  // maintenance tells them). A failed write is logged; the counts are lost.
+  void AddCounts(int64_t day, const verifier::CodeCounts& counts) override;
   // Totals lists the kept daily totals, newest day first.
   std::vector<DailyTotals> Totals() const;
 

@@ -17,6 +17,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -37,16 +38,27 @@
 
 namespace openen::verifier {
 
-// CodeTally hears how many codes the verifier issues, sees used and sees
-// expire unused, as it happens, with the time (for the authority's daily
-// totals: openen::console::Staff keeps them). Never which code: nothing a
-// tally hears links a code to the upload it certified. Called under the
-// verifier's lock: quick, and never calling back into the verifier.
+// The verifier's code pairs on one UTC day: issued, used (a code exchanged
+// for a token) and expired unused (counted once, when the pair's last code
+// expires).
+struct CodeCounts {
+  uint32_t issued = 0;
+  uint32_t used = 0;
+  uint32_t expired = 0;
+};
+
+// CodeTally hears how many code pairs the verifier issued, saw used and saw
+// expire per UTC day (for the authority's daily totals:
+// openen::console::Staff keeps them). Never which code: nothing a tally
+// hears links a code to the upload it certified. The verifier counts in
+// memory as it goes (an increment, so that a real exchange costs what chaff
+// costs) and tells the tally in Maintain, outside its lock: a crash loses
+// at most the counts since the last maintenance.
 class CodeTally {
  public:
-  enum class Event { kIssued, kUsed, kExpired };
   virtual ~CodeTally() = default;
-  virtual void CountCode(Event event, int64_t now) = 0;
+  // |day| is days since 1970-01-01.
+  virtual void AddCounts(int64_t day, const CodeCounts& counts) = 0;
 };
 
 struct VerifierOptions {
@@ -203,7 +215,8 @@ class Verifier {
   // last of its pair to go, unused (its sibling is gone, or goes with it).
   // Under mu_.
   bool LastOfPair(const crypto::Sha256Digest& hash, int64_t now) const;
-  void Tell(CodeTally::Event event, int64_t now) const;
+  // CountsOf is the untold counts of the day of |now|. Under mu_.
+  CodeCounts& CountsOf(int64_t now);
 
   // Lookup is the hash a new code or token is stored under (the current key).
   crypto::Sha256Digest Lookup(std::string_view secret) const;
@@ -224,6 +237,7 @@ class Verifier {
   std::atomic<uint64_t> wrong_codes_{0};
   uint64_t wrong_codes_logged_ = 0;  // guarded by mu_
   store::PendingPurge purge_;        // deletions that Maintain makes physical
+  std::map<int64_t, CodeCounts> untold_;  // per day, for options_.tally; guarded by mu_
   server::DecommissionState decommission_;
   bool decommission_applied_ = false;  // guarded by mu_
 };
