@@ -323,5 +323,33 @@ TEST_CASE(
             .ok());
 }
 
+TEST_CASE("a member changes their own password - the current one checked and guessing bounded",
+          "[console][staff]") {
+  StaffFixture f;
+  REQUIRE(f.staff->Add("root", Role::kAdmin, Secret("the admin's password"), 0).ok());
+  REQUIRE(f.staff->Add("ann", Role::kCaseWorker, Secret("a first password"), 5, true).ok());
+  CHECK(f.staff->Get("ann")->must_change_password);
+  CHECK(f.staff->ChangePassword("ann", Secret("a first password"), Secret("a first password"))
+            .code() == base::StatusCode::kInvalidArgument);
+  CHECK(f.staff->ChangePassword("ann", Secret("a first password"), Secret("short")).code() ==
+        base::StatusCode::kInvalidArgument);
+  REQUIRE(
+      f.staff->ChangePassword("ann", Secret("a first password"), Secret("ann's own words")).ok());
+  CHECK_FALSE(f.staff->Get("ann")->must_change_password);
+  // From a session, guessing ends after max_failures (5) wrong passwords.
+  for (int i = 1; i < 5; ++i) {
+    CHECK(f.staff
+              ->ChangePassword("ann", Secret("guess number " + std::to_string(i)),
+                               Secret("taken over at last"))
+              .code() == base::StatusCode::kUnauthenticated);
+  }
+  CHECK(f.staff->ChangePassword("ann", Secret("guess number 5"), Secret("taken over at last"))
+            .code() == base::StatusCode::kPermissionDenied);
+  CHECK(f.staff->Get("ann")->wrong_passwords == 5);
+  // An operator's reset: the member must choose their own again.
+  REQUIRE(f.staff->SetPassword("ann", Secret("reset by the operator")).ok());
+  CHECK(f.staff->Get("ann")->must_change_password);
+}
+
 }  // namespace
 }  // namespace openen::console

@@ -374,6 +374,14 @@ class Console::Handlers {
       } release{password_checks_};
       s = c_->staff_->ChangePassword(v->name, current, next);
     }
+    if (s.code() == base::StatusCode::kPermissionDenied) {
+      // Guessing from a session: it ends, and logging in needs both factors.
+      c_->sessions_.EndAllOf(v->name);
+      server::Log("console", "%s: too many wrong passwords on the password page; logged out",
+                  v->name.c_str());
+      LoginPage(req, res, s.message(), 403);
+      return;
+    }
     if (!s.ok()) {
       Page(res, s.code() == base::StatusCode::kUnauthenticated ? 401 : 400, "Your password", *v,
            pages::Account(*v, pages::Text("error", s.message())));

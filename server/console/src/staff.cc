@@ -232,15 +232,13 @@ base::Status Staff::SetPassword(std::string_view name, const crypto::SecretBytes
   r.set_password_hash(hash);
   r.set_failures(0);
   r.set_locked_until(0);
+  r.set_must_change_password(true);  // someone else chose it
   return Record::Write(db_.get(), name, r);
 }
 
 base::Status Staff::ChangePassword(std::string_view name, const crypto::SecretBytes& current,
                                    const crypto::SecretBytes& next) {
   OPENEN_RETURN_IF_ERROR(CheckPassword(next));
-  if (crypto::ConstantTimeEqual(current.Reveal(), next.Reveal())) {
-    return base::InvalidArgumentError("the new password is the current one");
-  }
   std::string old_hash;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -255,10 +253,21 @@ base::Status Staff::ChangePassword(std::string_view name, const crypto::SecretBy
                                                          options_.password_bytes));
   std::lock_guard<std::mutex> lock(mu_);
   OPENEN_ASSIGN_OR_RETURN(StaffRecord r, Record::Read(db_.get(), name));
-  if (!right || r.password_hash() != old_hash) {
+  if (r.password_hash() != old_hash) {
+    return base::AbortedError("the password changed meanwhile; try again");
+  }
+  if (!right) {
+    // A session holder guessing the password: max_failures guesses, then
+    // the sessions end and a login (both factors) is needed again.
     r.set_wrong_passwords(r.wrong_passwords() + 1);
     OPENEN_RETURN_IF_ERROR(Record::Write(db_.get(), name, r));
+    if (r.wrong_passwords() >= static_cast<uint32_t>(options_.max_failures)) {
+      return base::PermissionDeniedError("too many wrong passwords: log in again");
+    }
     return base::UnauthenticatedError("wrong current password");
+  }
+  if (crypto::ConstantTimeEqual(current.Reveal(), next.Reveal())) {
+    return base::InvalidArgumentError("the new password is the current one");
   }
   r.set_password_hash(hash);
   r.set_must_change_password(false);

@@ -115,13 +115,16 @@ class Staff : public verifier::CodeTally {
   base::StatusOr<crypto::SecretBytes> Add(std::string_view name, Role role,
                                           const crypto::SecretBytes& password, uint32_t daily_limit,
                                           bool must_change_password = false);
-  // SetPassword replaces a member's password; ResetSecondFactor their TOTP
-  // secret (returned). Both lift a lock. NOT_FOUND for an unknown name.
+  // SetPassword replaces a member's password (an operator's reset: the
+  // member must choose their own at the next login); ResetSecondFactor their
+  // TOTP secret (returned). Both lift a lock. NOT_FOUND for an unknown name.
   base::Status SetPassword(std::string_view name, const crypto::SecretBytes& password);
   // ChangePassword is a member choosing their own password: |current| must
   // be right (UNAUTHENTICATED "wrong current password", counted as a wrong
-  // password), |next| within the rules and not |current| (INVALID_ARGUMENT).
-  // It clears must_change_password.
+  // password; PERMISSION_DENIED once they reach max_failures since the last
+  // login: the caller ends the member's sessions), |next| within the rules
+  // and not |current| (INVALID_ARGUMENT). ABORTED when the password changed
+  // during the check. It clears must_change_password.
   base::Status ChangePassword(std::string_view name, const crypto::SecretBytes& current,
                               const crypto::SecretBytes& next);
   base::StatusOr<crypto::SecretBytes> ResetSecondFactor(std::string_view name);
