@@ -249,6 +249,18 @@ class Console::Handlers {
     return std::string("; Path=/; HttpOnly; SameSite=Strict") + (Https() ? "; Secure" : "");
   }
 
+  // CheckingPasswords runs |check| (Argon2id) in one of the
+  // kPasswordChecksAtOnce slots, released on any exit.
+  template <typename Check>
+  auto CheckingPasswords(Check check) {
+    password_checks_.acquire();
+    struct Release {
+      std::counting_semaphore<kPasswordChecksAtOnce>& s;
+      ~Release() { s.release(); }
+    } release{password_checks_};
+    return check();
+  }
+
   // Viewer is the logged-in, enabled member of the request's session.
   std::optional<pages::Viewer> Viewer(const httplib::Request& req) {
     const std::string token = Cookie(req, SessionCookie());
@@ -332,14 +344,8 @@ class Console::Handlers {
     const std::string password_text = req.get_param_value("password");
     const crypto::SecretBytes password(base::ByteView(
         reinterpret_cast<const uint8_t*>(password_text.data()), password_text.size()));
-    base::StatusOr<StaffMember> member = [&] {
-      password_checks_.acquire();
-      struct Release {
-        std::counting_semaphore<kPasswordChecksAtOnce>& s;
-        ~Release() { s.release(); }
-      } release{password_checks_};
-      return c_->staff_->LogIn(name, password, req.get_param_value("otp"));
-    }();
+    base::StatusOr<StaffMember> member = CheckingPasswords(
+        [&] { return c_->staff_->LogIn(name, password, req.get_param_value("otp")); });
     if (!member.ok()) {
       const bool told = member.status().code() == base::StatusCode::kPermissionDenied;
       if (told)
@@ -367,12 +373,7 @@ class Console::Handlers {
     const crypto::SecretBytes current = secret("current"), next = secret("next");
     base::Status s = base::InvalidArgumentError("the two new passwords differ");
     if (crypto::ConstantTimeEqual(next.Reveal(), secret("repeat").Reveal())) {
-      password_checks_.acquire();
-      struct Release {
-        std::counting_semaphore<kPasswordChecksAtOnce>& s;
-        ~Release() { s.release(); }
-      } release{password_checks_};
-      s = c_->staff_->ChangePassword(v->name, current, next);
+      s = CheckingPasswords([&] { return c_->staff_->ChangePassword(v->name, current, next); });
     }
     if (s.code() == base::StatusCode::kPermissionDenied) {
       // Guessing from a session: it ends, and logging in needs both factors.
