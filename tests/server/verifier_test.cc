@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 #include <cctype>
+#include <map>
 
 #include "openen/base/clock.h"
 #include "openen/crypto/hash.h"
@@ -456,6 +457,41 @@ TEST_CASE(
         Verifier::Open(f.dir.Sub("db"), Copy(new_key), roles, &f.clock, previous).status().code() ==
         base::StatusCode::kInvalidArgument);
   }
+}
+
+// A tally that keeps what it is told.
+struct RecordingTally final : CodeTally {
+  std::map<int64_t, CodeCounts> days;
+  void AddCounts(int64_t day, const CodeCounts& counts) override {
+    days[day].issued += counts.issued;
+    days[day].used += counts.used;
+    days[day].expired += counts.expired;
+  }
+};
+
+TEST_CASE("the tally hears the counts at maintenance and what is left when the verifier ends",
+          "[verifier]") {
+  testing::TempDir dir;
+  base::FakeClock clock{kNow};
+  RecordingTally tally;
+  VerifierOptions options;
+  options.tally = &tally;
+  auto v = Verifier::Open(dir.Sub("db"), crypto::Ed25519PrivateKey::Generate(), options, &clock);
+  REQUIRE(v.ok());
+  auto first = (*v)->IssueCode(openen::v1::CONFIRMED_TEST, 0);
+  REQUIRE(first.ok());
+  REQUIRE((*v)->ExchangeCode(first->short_code).ok());
+  CHECK(tally.days.empty());  // counted in memory, told at maintenance
+  REQUIRE((*v)->Maintain().ok());
+  const int64_t day = kNow / crypto::kDaySeconds;
+  CHECK(tally.days[day].issued == 1);
+  CHECK(tally.days[day].used == 1);
+  REQUIRE((*v)->Maintain().ok());  // nothing new: nothing told twice
+  CHECK(tally.days[day].issued == 1);
+  REQUIRE((*v)->IssueCode(openen::v1::SELF_REPORT, 0).ok());
+  v->reset();  // a stop after the last maintenance
+  CHECK(tally.days[day].issued == 2);
+  CHECK(tally.days.size() == 1);
 }
 
 }  // namespace
