@@ -351,5 +351,33 @@ TEST_CASE("a member changes their own password - the current one checked and gue
   CHECK(f.staff->Get("ann")->must_change_password);
 }
 
+TEST_CASE("integrations - at most 64, each key finds its own, names by the rules",
+          "[console][staff]") {
+  StaffFixture f;
+  std::vector<std::string> keys;
+  for (size_t i = 0; i < kMaxIntegrations; ++i) {
+    auto key = f.staff->AddIntegration("system-" + std::to_string(i), 3);
+    REQUIRE(key.ok());
+    keys.emplace_back(base::AsChars(key->Reveal()));
+  }
+  CHECK(f.staff->AddIntegration("one-too-many", 3).status().code() ==
+        base::StatusCode::kResourceExhausted);
+  CHECK(f.staff->AddIntegration("system-0", 3).status().code() == base::StatusCode::kAlreadyExists);
+  CHECK(f.staff->AddIntegration("Bad Name", 3).status().code() ==
+        base::StatusCode::kInvalidArgument);
+  CHECK(f.staff->AddIntegration("limit", kMaxDailyLimit + 1).status().code() ==
+        base::StatusCode::kInvalidArgument);
+  CHECK(f.staff->Integrations().size() == kMaxIntegrations);
+  for (size_t i : {size_t{0}, size_t{17}, kMaxIntegrations - 1}) {
+    auto who = f.staff->TakeIssueByKey(keys[i]);
+    REQUIRE(who.ok());
+    CHECK(*who == "system-" + std::to_string(i));
+  }
+  // Removing one makes room.
+  REQUIRE(f.staff->RemoveIntegration("system-17").ok());
+  CHECK(f.staff->TakeIssueByKey(keys[17]).status().code() == base::StatusCode::kUnauthenticated);
+  CHECK(f.staff->AddIntegration("one-too-many", 3).ok());
+}
+
 }  // namespace
 }  // namespace openen::console

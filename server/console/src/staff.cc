@@ -6,6 +6,7 @@
 #include <sodium.h>
 
 #include <algorithm>
+#include <functional>
 
 #include "openen/base/coding.h"
 #include "openen/console/staff.pb.h"
@@ -47,6 +48,19 @@ crypto::Sha256Digest ApiKeyHash(std::string_view api_key) {
 
 uint32_t Fixed32At(const char* p) {
   return static_cast<uint32_t>(base::GetFixedLE<4>(reinterpret_cast<const uint8_t*>(p)));
+}
+
+// ForEachIntegration calls |f| with each integration's name and record.
+base::Status ForEachIntegration(rocksdb::DB* db,
+                                const std::function<void(std::string, IntegrationRecord)>& f) {
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
+  const std::string prefix(1, kIntegrationPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    IntegrationRecord r;
+    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
+    f(std::string(it->key().ToStringView().substr(1)), std::move(r));
+  }
+  return store::FromRocksDb(it->status(), "reading the integrations");
 }
 
 base::Status CheckName(std::string_view name) {
@@ -495,14 +509,10 @@ base::Status Staff::RemoveIntegration(std::string_view name) {
 
 std::vector<Integration> Staff::Integrations() const {
   std::vector<Integration> out;
-  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
-  const std::string prefix(1, kIntegrationPrefix);
-  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-    IntegrationRecord r;
-    if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
-    out.push_back({std::string(it->key().ToStringView().substr(1)), r.disabled(), r.daily_limit(),
-                   r.created_at()});
-  }
+  // A store that cannot be read lists what it could read.
+  (void)ForEachIntegration(db_.get(), [&](std::string name, IntegrationRecord r) {
+    out.push_back({std::move(name), r.disabled(), r.daily_limit(), r.created_at()});
+  });
   return out;
 }
 
@@ -511,19 +521,13 @@ base::StatusOr<std::string> Staff::TakeIssueByKey(std::string_view api_key) {
   std::lock_guard<std::mutex> lock(mu_);
   std::string found;
   IntegrationRecord match;
-  {
-    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
-    const std::string prefix(1, kIntegrationPrefix);
-    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      IntegrationRecord r;
-      if (!r.ParseFromArray(it->value().data(), static_cast<int>(it->value().size()))) continue;
-      if (crypto::ConstantTimeEqual(base::AsBytes(r.key_hash()), hash)) {
-        found = std::string(it->key().ToStringView().substr(1));
-        match = std::move(r);
-      }
+  // Every integration's hash is compared, whichever matches.
+  OPENEN_RETURN_IF_ERROR(ForEachIntegration(db_.get(), [&](std::string name, IntegrationRecord r) {
+    if (crypto::ConstantTimeEqual(base::AsBytes(r.key_hash()), hash)) {
+      found = std::move(name);
+      match = std::move(r);
     }
-    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "reading the integrations"));
-  }
+  }));
   if (found.empty()) return base::UnauthenticatedError("a valid API key is required");
   if (match.disabled()) {
     return base::PermissionDeniedError("integration '" + found + "' is disabled");

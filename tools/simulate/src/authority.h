@@ -52,7 +52,8 @@ struct Authority {
   std::unique_ptr<relay::RelayService> relay_service;
   server::RunningServer verifier_server, relay_server;
   std::shared_ptr<grpc::Channel> verifier_channel, relay_channel;
-  std::unique_ptr<openen::v1::Verification::Stub> tracer;
+  // The contact tracers' case system calling IssueCode with api_key.
+  std::unique_ptr<openen::v1::Verification::Stub> admin;
 
   // Shuts both servers down, waiting up to 5 seconds for calls in flight.
   ~Authority();
