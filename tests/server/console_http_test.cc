@@ -351,8 +351,14 @@ TEST_CASE(
         return true;
       },
       "application/x-www-form-urlencoded");
-  REQUIRE(chunked);
-  CHECK(chunked->status == 411);
+  // The console answers 411 and closes the connection with the body
+  // unread; the kernel may reset it before the client reads the answer.
+  // Either way the form is refused (nothing is issued: checked below).
+  if (chunked) {
+    CHECK(chunked->status == 411);
+  } else {
+    CHECK(chunked.error() != httplib::Error::Connection);
+  }
   // The form in the address.
   httplib::Result in_url =
       ann.client.Post(("/issue?csrf=" + csrf + "&test_type=confirmed&test_date=2026-11-18").c_str(),
@@ -368,9 +374,12 @@ TEST_CASE(
   get_with_body.body = "GET /issue HTTP/1.1\r\nHost: x\r\n\r\n";
   get_with_body.headers.emplace("Content-Type", "text/plain");
   httplib::Result smuggled = ann.client.send(get_with_body);
-  REQUIRE(smuggled);
-  CHECK(smuggled->status == 400);
-  CHECK(smuggled->get_header_value("Connection") == "close");
+  if (smuggled) {
+    CHECK(smuggled->status == 400);
+    CHECK(smuggled->get_header_value("Connection") == "close");
+  } else {
+    CHECK(smuggled.error() != httplib::Error::Connection);  // reset, as above
+  }
   // February has no 31st (the C library would read it as March 3rd).
   httplib::Result no_day =
       ann.Post("/issue", {{"csrf", csrf}, {"test_type", "confirmed"}, {"test_date", "2026-02-31"}});
