@@ -1,0 +1,344 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+package org.openen;
+
+import java.lang.ref.Cleaner;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jetbrains.annotations.NotNull;
+
+/**
+ * The OpenEN client library on a phone: its daily keys, the identifiers it heard, matching and
+ * risk, all in an encrypted store that keeps nothing past retention. One object per store; every
+ * method may be called from several threads at once. Every method but {@link #isPaused()} and
+ * {@link #close()} reads or writes storage, and sync and the uploads call the app's network
+ * callbacks: call them off the UI thread (Android: a worker, or a coroutine on
+ * Dispatchers.IO).
+ *
+ * <p>Every failure is an {@link OpenEnException} carrying the C API's {@link Status}: {@link
+ * Status#PAUSED}, {@link Status#CONFIGURATION_EXPIRED} and {@link Status#DECOMMISSIONED} tell the
+ * app which state to show.
+ *
+ * <p>Close it when done (Kotlin's {@code use}, Java's try-with-resources): {@link #close()} waits
+ * for calls running on other threads (cancel a long sync first) and later calls throw {@link
+ * Status#FAILED_PRECONDITION}. A client that is never closed is closed when it becomes
+ * unreachable.
+ */
+public final class OpenEnClient implements AutoCloseable {
+  private static final Cleaner CLEANER = Cleaner.create();
+  private static final Cancellation NEVER = new Cancellation();
+
+  // The native handle, shared with the Cleaner (which must not reach the client).
+  private static final class Handle implements Runnable {
+    long client;
+
+    Handle(long client) {
+      this.client = client;
+    }
+
+    @Override
+    public void run() {
+      if (client != 0) Native.close(client);
+      client = 0;
+    }
+  }
+
+  private final Handle handle;
+  private final Cleaner.Cleanable cleanable;
+  private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+
+  private OpenEnClient(long client) {
+    handle = new Handle(client);
+    cleanable = CLEANER.register(this, handle);
+  }
+
+  /**
+   * Opens (creating) the store and purges anything past retention. {@link Status#PERMISSION_DENIED}
+   * when {@code keyStore} did not make this store, {@link Status#DATA_LOSS} when it is corrupt,
+   * {@link Status#DECOMMISSIONED} once a decommission order erased it.
+   */
+  public static @NotNull OpenEnClient open(@NotNull ClientOptions options, @NotNull KeyStore keyStore) {
+    Callbacks.reset();
+    return new OpenEnClient(Native.open(options, keyStore));
+  }
+
+  /** True when the store at {@code storeDir} was erased by the authority's decommission order. */
+  public static boolean isDecommissioned(@NotNull Path storeDir) {
+    return Native.isDecommissioned(storeDir.toString());
+  }
+
+  // Every call holds the read lock, so that close() never frees the client under it.
+  private long enter() {
+    lock.readLock().lock();
+    if (handle.client == 0) {
+      lock.readLock().unlock();
+      throw new OpenEnException(Status.FAILED_PRECONDITION, "the client is closed");
+    }
+    Callbacks.reset();
+    return handle.client;
+  }
+
+  private void exit() {
+    lock.readLock().unlock();
+  }
+
+  /**
+   * The 20 bytes of service data (RPI then AEM) to advertise now under service UUID 0xFD6F. Throws
+   * {@link Status#PAUSED}, {@link Status#CONFIGURATION_EXPIRED} or {@link Status#DECOMMISSIONED}
+   * when the app should stop advertising.
+   */
+  public @NotNull byte[] broadcastPayload() {
+    long c = enter();
+    try {
+      return Native.broadcastPayload(c);
+    } finally {
+      exit();
+    }
+  }
+
+  /** Records one advertisement heard: RPI (16 bytes), AEM (4 bytes), RSSI in dBm, unix time. */
+  public void recordSighting(@NotNull byte[] rpi, @NotNull byte[] aem, int rssi, long unixTime) {
+    long c = enter();
+    try {
+      Native.recordSighting(c, rpi, aem, rssi, unixTime);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Records a batch of advertisements at once: all or nothing. On the first bad sighting nothing is
+   * stored and the message names its index ("observation 3: ...").
+   */
+  public void recordSightings(@NotNull SightingBatch batch) {
+    long c = enter();
+    try {
+      Native.recordSightings(c, batch.buffer, batch.size());
+    } finally {
+      exit();
+    }
+  }
+
+  /** {@link #sync(BatchSource, Cancellation)} that cannot be cancelled. */
+  public @NotNull SyncReport sync(@NotNull BatchSource source) {
+    return sync(source, NEVER);
+  }
+
+  /**
+   * Applies the authority's announcements (configuration, decommission order), then downloads every
+   * batch after the last one processed, verifies it and matches it. With {@code cancel} set from
+   * another thread it throws {@link Status#CANCELLED}, keeping the batches processed. A decommission
+   * order in force erases everything and throws {@link Status#DECOMMISSIONED}; a batch whose bytes
+   * differ from their listed digest throws {@link Status#DATA_LOSS}; a relay that contradicts its
+   * log, {@link Status#MISBEHAVING_SOURCE}. Two syncs of one client do not run at once.
+   */
+  public @NotNull SyncReport sync(@NotNull BatchSource source, @NotNull Cancellation cancel) {
+    long c = enter();
+    try {
+      long[] r = new long[4];
+      Native.sync(c, source, cancel, r);
+      return new SyncReport((int) r[0], r[1], r[2], (int) r[3]);
+    } finally {
+      exit();
+    }
+  }
+
+  /** The same from a local directory holding the relay's files (a mirror, a test). */
+  public @NotNull SyncReport syncDirectory(@NotNull Path dir) {
+    long c = enter();
+    try {
+      long[] r = new long[4];
+      Native.syncDirectory(c, dir.toString(), r);
+      return new SyncReport((int) r[0], r[1], r[2], (int) r[3]);
+    } finally {
+      exit();
+    }
+  }
+
+  /** Adopts a configuration (a serialized SignedEnvelope) signed by a configuration key. */
+  public void updateConfiguration(@NotNull byte[] envelope) {
+    long c = enter();
+    try {
+      Native.updateConfiguration(c, envelope);
+    } finally {
+      exit();
+    }
+  }
+
+  /** Each day's exposure, oldest first. */
+  public @NotNull List<DailySummary> dailySummaries() {
+    double[] d;
+    long c = enter();
+    try {
+      d = Native.dailySummaries(c);
+    } finally {
+      exit();
+    }
+    List<DailySummary> out = new ArrayList<>(d.length / 5);
+    for (int i = 0; i + 5 <= d.length; i += 5) {
+      out.add(new DailySummary((long) d[i], d[i + 1], d[i + 2], d[i + 3], d[i + 4] != 0));
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /** What is stored, per day, without identifiers: what the app shows the person. */
+  public @NotNull List<DayCounts> storageSummary() {
+    int[] d;
+    long c = enter();
+    try {
+      d = Native.storageSummary(c);
+    } finally {
+      exit();
+    }
+    List<DayCounts> out = new ArrayList<>(d.length / 5);
+    for (int i = 0; i + 5 <= d.length; i += 5) {
+      out.add(new DayCounts(Integer.toUnsignedLong(d[i]), d[i + 1], d[i + 2], d[i + 3], d[i + 4]));
+    }
+    return Collections.unmodifiableList(out);
+  }
+
+  /**
+   * Reports a diagnosis, on the person's explicit action: exchanges {@code code} at the verifier,
+   * certifies the keys (the retained days but {@code excludedDays}, as days since the epoch), and
+   * publishes them to the relay. When a step is refused the remaining calls still go out, as chaff,
+   * and the first error is thrown (the transport's exception as its cause). A Publish that got no
+   * answer is retried, then kept for {@link #retryUpload}.
+   */
+  public @NotNull UploadReport uploadDiagnosis(
+      @NotNull Transport transport, @NotNull String code, @NotNull int... excludedDays) {
+    long c = enter();
+    try {
+      int[] r = Native.uploadDiagnosis(c, transport, code, excludedDays);
+      return new UploadReport(r[0], r[1]);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Sends a kept upload again ({@link #uploadPending()}); {@link Status#FAILED_PRECONDITION} when
+   * none is kept (a new code is needed).
+   */
+  public @NotNull UploadReport retryUpload(@NotNull Transport transport, @NotNull Cancellation cancel) {
+    long c = enter();
+    try {
+      int[] r = Native.retryUpload(c, transport, cancel);
+      return new UploadReport(r[0], r[1]);
+    } finally {
+      exit();
+    }
+  }
+
+  /** True while a certified upload the relay did not answer is kept for {@link #retryUpload}. */
+  public boolean uploadPending() {
+    long c = enter();
+    try {
+      return Native.uploadPending(c);
+    } finally {
+      exit();
+    }
+  }
+
+  /** Sends chaff now: the upload's three calls, of the same sizes, that the servers store nothing of. */
+  public void sendChaff(@NotNull Transport transport) {
+    long c = enter();
+    try {
+      Native.sendChaff(c, transport);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Sends chaff on a random schedule (on average every {@code meanDays} days); call it whenever the
+   * app runs. True when it sent.
+   */
+  public boolean maybeSendChaff(@NotNull Transport transport, double meanDays) {
+    long c = enter();
+    try {
+      return Native.maybeSendChaff(c, transport, meanDays);
+    } finally {
+      exit();
+    }
+  }
+
+  /** Pauses exposure notification: no broadcasting, recording or matching until {@link #resume()}. */
+  public void pause() {
+    long c = enter();
+    try {
+      Native.pause(c);
+    } finally {
+      exit();
+    }
+  }
+
+  public void resume() {
+    long c = enter();
+    try {
+      Native.resume(c);
+    } finally {
+      exit();
+    }
+  }
+
+  public boolean isPaused() {
+    long c = enter();
+    try {
+      return Native.isPaused(c);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Deletes everything, immediately and physically, and destroys the platform key ({@link
+   * KeyStore#destroy()}); the client stays usable under a fresh key.
+   */
+  public void eraseAll() {
+    long c = enter();
+    try {
+      Native.eraseAll(c);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * The app's daily background job (WorkManager): applies a pending decommission order whose time
+   * has come and deletes every day past retention, with no network, also while paused.
+   */
+  public @NotNull MaintenanceReport maintain() {
+    long c = enter();
+    try {
+      int[] r = Native.maintain(c);
+      return new MaintenanceReport(r[0] != 0, r[1]);
+    } finally {
+      exit();
+    }
+  }
+
+  /**
+   * Closes the store. Waits for calls running on other threads; throws {@link
+   * Status#FAILED_PRECONDITION} when called from inside one of this client's callbacks. Closing
+   * twice is fine.
+   */
+  @Override
+  public void close() {
+    if (lock.getReadHoldCount() > 0) {
+      throw new OpenEnException(Status.FAILED_PRECONDITION, "close() from inside a callback of this client");
+    }
+    lock.writeLock().lock();
+    try {
+      cleanable.clean();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
+  // The C client's address, for the tests' native helpers.
+  long nativeHandleForTesting() {
+    return handle.client;
+  }
+}
