@@ -3,12 +3,13 @@
 #include "openen/store/db.h"
 
 #include <rocksdb/env.h>
-#include <sys/stat.h>
 #include <rocksdb/options.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 
 #include "openen/base/fault.h"
 
@@ -77,7 +78,31 @@ base::StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& pa
   rocksdb::DB* raw = nullptr;
   rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
   if (!s.ok()) return FromRocksDb(s, "cannot open database " + path);
-  return std::unique_ptr<rocksdb::DB>(raw);
+  std::unique_ptr<rocksdb::DB> db(raw);
+  // RocksDB 7 keeps the write-ahead log of a session that wrote nothing:
+  // empty, and never retired, since only a flush retires logs and there is
+  // nothing to flush. A phone app opens its store at every start, so such
+  // logs would pile up, one per start, and every open would read them all.
+  // When the open finds logs besides the one it writes to, a transient write
+  // and a flush retire them.
+  // (RocksDB's own list of logs leaves the empty ones out: count the files.)
+  size_t logs = 0;
+  std::error_code error;
+  for (const auto& entry : std::filesystem::directory_iterator(path, error)) {
+    logs += entry.path().extension() == ".log" ? 1 : 0;
+  }
+  if (error)
+    return base::UnavailableError("cannot list the database directory " + path + ": " +
+                                  error.message());
+  if (logs > 1) {
+    rocksdb::WriteBatch batch;
+    PutTransient(&batch, std::string(kPurgeMarkerKey.substr(0, 2)) + "openen-retire-logs", "");
+    OPENEN_RETURN_IF_ERROR(WriteSynced(db.get(), &batch, "retire the write-ahead logs"));
+    rocksdb::FlushOptions flush;
+    flush.wait = true;
+    OPENEN_RETURN_IF_ERROR(FromRocksDb(db->Flush(flush), "retire the write-ahead logs: flush"));
+  }
+  return db;
 }
 
 rocksdb::WriteOptions SyncedWrite() {

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <string>
 
 #include "test_util.h"
@@ -116,4 +117,28 @@ TEST_CASE("a pending purge runs once when due and stays due after a failure", "[
 }
 
 }  // namespace
+TEST_CASE("a store opened and closed many times keeps a bounded number of files",
+          "[store][robustness]") {
+  // A phone app's process is started and killed many times a day, and each start opens the
+  // store. The directory must not gain a log file per start (RocksDB 7 keeps the empty
+  // write-ahead log of a session that wrote nothing, and opens slow down as they pile up).
+  // Some starts write (the probe), most only read.
+  testing::TempDir dir;
+  for (int i = 0; i < 300; ++i) {
+    auto db = OpenPrivateDb(dir.Sub("db"), 1 << 20);
+    REQUIRE(db.ok());
+    if (i % 50 == 0) REQUIRE(ProbeWrite(db->get()).ok());
+    std::string value;
+    CHECK((*db)->Get({}, "absent", &value).IsNotFound());
+  }
+  size_t files = 0, logs = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.Sub("db"))) {
+    ++files;
+    logs += e.path().extension() == ".log" ? 1 : 0;
+  }
+  INFO(files << " files, " << logs << " write-ahead logs");
+  CHECK(logs <= 2);
+  CHECK(files <= 12);
+}
+
 }  // namespace openen::store
