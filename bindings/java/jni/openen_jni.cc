@@ -542,6 +542,10 @@ JNIEXPORT void JNICALL Java_org_openen_Native_close(JNIEnv* env, jclass, jlong h
   Free(env, FromHandle<JavaClient>(h));
 }
 
+JNIEXPORT jlong JNICALL Java_org_openen_Native_cClient(JNIEnv*, jclass, jlong h) {
+  return ToHandle(Client(h));
+}
+
 JNIEXPORT jbyteArray JNICALL Java_org_openen_Native_broadcastPayload(JNIEnv* env, jclass, jlong h) {
   uint8_t payload[OPENEN_ADVERTISEMENT_SIZE];
   Error error;

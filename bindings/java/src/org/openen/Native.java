@@ -37,6 +37,9 @@ final class Native {
 
   static native void close(long client);
 
+  // The openen_client* inside a client handle: tests call the C API on it from native threads.
+  static native long cClient(long client);
+
   static native byte[] broadcastPayload(long client);
 
   static native void recordSighting(long client, byte[] rpi, byte[] aem, int rssi, long unixTime);

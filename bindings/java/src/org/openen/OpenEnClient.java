@@ -337,8 +337,8 @@ public final class OpenEnClient implements AutoCloseable {
     }
   }
 
-  // The C client's address, for the tests' native helpers.
-  long nativeHandleForTesting() {
-    return handle.client;
+  // The C client's address (openen_client*), for the tests' native helpers.
+  long cClientForTesting() {
+    return Native.cClient(handle.client);
   }
 }
