@@ -103,6 +103,20 @@ openen_install_copyright(devel libopenen-dev)
 
 set(CPACK_COMPONENTS_ALL runtime devel)
 
+# The Java/Kotlin API (bindings/java): openen.jar and libopenen_jni.so.
+if(TARGET openen_jni)
+  set(CPACK_DEBIAN_JAVA_PACKAGE_NAME libopenen-java)
+  set(CPACK_DEBIAN_JAVA_PACKAGE_SECTION java)
+  set(CPACK_COMPONENT_JAVA_DEPENDS runtime)
+  set(CPACK_DEBIAN_JAVA_PACKAGE_RECOMMENDS "default-jre-headless | java17-runtime-headless")
+  string(CONCAT CPACK_COMPONENT_JAVA_DESCRIPTION
+      "OpenEN exposure notification: the client library's Java/Kotlin API\n"
+      "org.openen over the C API: /usr/share/java/openen.jar (Java 17) and its JNI\n"
+      "library libopenen_jni.so, which the JVM finds by name.")
+  openen_install_copyright(java libopenen-java)
+  list(APPEND CPACK_COMPONENTS_ALL java)
+endif()
+
 if(NOT OPENEN_CLIENT_ONLY)
   set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME openen)
   string(CONCAT CPACK_COMPONENT_TOOLS_DESCRIPTION

@@ -24,7 +24,9 @@ packages=(
   nlohmann-json3-dev  # tests: reads the JSON test vectors (tests/vectors/cctv-merkle/)
   systemd  # tests/install/units-test.sh: systemd-analyze verify and security of packaging/systemd/
   nginx  # tests/client/nginx.h: a real web server for the libcurl adapter's and openen log's tests
-  default-jdk-headless  # javac, java, jni.h: tests/docs compile the guide's Java and JNI snippets
+  default-jdk-headless  # javac, java, jni.h: bindings/java (openen.jar, libopenen_jni.so); tests/docs run the guide's Java
+  junit5 libjetbrains-annotations-java  # bindings/java's @NotNull/@Nullable; tests/java's JUnit 5 tests
+  kotlin  # kotlinc: tests/java/kotlin_example.cmake compiles and runs docs/java.md's Kotlin
   clang libclang-rt-14-dev  # scripts/fuzz.sh: clang's libFuzzer and sanitizer runtimes
   chromium chromium-driver python3-selenium  # tests/console/browser_test.py: the console in a real browser
 )

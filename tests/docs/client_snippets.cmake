@@ -1,33 +1,40 @@
-# Compiles every code snippet of docs/client.md, and runs the C program among them. Run by CTest
-# as `docs:client guide snippets compile and run`:
+# Compiles every code snippet of docs/client.md, runs the C program among them, and runs the
+# guide's Android classes that need no Android through the real Java binding. Run by CTest as
+# `docs:client guide snippets compile and run`:
 #   cmake -DDOC=<docs/client.md> -DWORK=<dir> -DSHIM=<tests/docs/android_api> -DJAVAC=<javac>
-#         -DJAVA=<java> -DJNI_INCLUDE=<dir with jni.h> -DCC=<C compiler> -DOPENEN_INCLUDE=<dir>
-#         -DLIBOPENEN=<libopenen.so> [-DSANITIZE=address,undefined] -P client_snippets.cmake
+#         -DJAVA=<java> -DCC=<C compiler> -DOPENEN_INCLUDE=<dir> -DLIBOPENEN=<libopenen.so>
+#         [-DOPENEN_JAR=<openen.jar> -DOPENEN_JNI=<libopenen_jni.so>]
+#         [-DSANITIZE=address,undefined] -P client_snippets.cmake
 #
 # A snippet is a fenced block whose info string is `c file=NAME`, `java file=NAME` or
 # `xml file=NAME`; blocks with the same NAME are joined in the order they appear. Any other
 # fenced block fails the check, so the guide holds no code that is not compiled.
-# - Java: the Android snippets compile with javac -Xlint:all -Werror against tests/docs/android_api,
-#   a shim of exactly the Android and androidx classes and methods they use (bodies throw). It
-#   checks the snippets against those signatures, each copied from developer.android.com, and
-#   not against the real Android SDK, which is not in Debian. javac -h writes the JNI header.
+# - Java: the Android snippets compile with javac --release 17 -Xlint:all -Werror against
+#   tests/docs/android_api, a shim of exactly the Android and androidx classes and methods they
+#   use (bodies throw), and against openen.jar, the binding they call (org.openen). It checks the
+#   snippets against those signatures, each copied from developer.android.com, and not against
+#   the real Android SDK, which is not in Debian. Then GuideRun.java runs the classes that need
+#   no Android (the WrappingKey with a JDK key in place of the Android Keystore, the CdnFetcher
+#   against a local web server, Exposure's status mapping) through openen.jar and
+#   libopenen_jni.so in the JDK's JVM under -Xcheck:jni, with the sanitizer runtimes preloaded
+#   when the build uses them; a JNI warning fails the test. Without OPENEN_JAR (a build without
+#   bindings/java) the Java snippets cannot compile: the C and XML ones are still checked, and
+#   the script ends by printing "SKIPPED: the Java snippets", which CTest reports as a skip.
 # - C: a file with main() is a program, compiled, linked against libopenen.so and run with a
-#   fresh work directory; any other is a JNI library, compiled against openen.h, jni.h (the
-#   JDK's; the NDK's declares the same JNI functions) and the header javac made, linked with
-#   --no-undefined, and it must define every native method OpenEn.java declares. It then runs
-#   in the JDK's JVM under -Xcheck:jni: JniRun.java calls every native method through it (with
-#   the sanitizer runtimes preloaded when the build uses them); a JNI warning fails the test.
-#   C's JNI types are all jobject, so a jintArray declared as jlongArray is not caught.
+#   fresh work directory; any other is compiled (-c) against openen.h only.
 # - XML: must be well-formed.
 cmake_minimum_required(VERSION 3.20)
-foreach(var DOC WORK SHIM JAVAC JAVA JNI_INCLUDE CC OPENEN_INCLUDE LIBOPENEN)
+foreach(var DOC WORK SHIM JAVAC JAVA CC OPENEN_INCLUDE LIBOPENEN)
   if(NOT ${var})
     message(FATAL_ERROR "client_snippets.cmake: -D${var}= is required")
   endif()
 endforeach()
+if(OPENEN_JAR AND NOT OPENEN_JNI)
+  message(FATAL_ERROR "client_snippets.cmake: -DOPENEN_JAR= needs -DOPENEN_JNI=")
+endif()
 
 file(REMOVE_RECURSE ${WORK})
-file(MAKE_DIRECTORY ${WORK}/src ${WORK}/shim ${WORK}/classes ${WORK}/jni ${WORK}/run ${WORK}/jvm)
+file(MAKE_DIRECTORY ${WORK}/src ${WORK}/shim ${WORK}/classes ${WORK}/run ${WORK}/jvm)
 
 # Extraction. The text is walked with string(FIND), never split into a list: code holds ';'.
 file(READ ${DOC} text)
@@ -83,7 +90,6 @@ function(run what)
 endfunction()
 
 set(java_sources "")
-set(jni_libraries "")
 set(sep ":")
 set(c_sources "")
 set(xml_sources "")
@@ -99,27 +105,17 @@ foreach(name ${files})
   endif()
 endforeach()
 
-# Java, against the shim.
-file(GLOB_RECURSE shim_sources ${SHIM}/*.java)
-run("javac (shim)" ${JAVAC} --release 11 -d ${WORK}/shim ${shim_sources})
-if(java_sources)
-  run("javac (snippets)" ${JAVAC} --release 11 -Xlint:all -Werror -cp ${WORK}/shim
-      -d ${WORK}/classes -h ${WORK}/jni ${java_sources})
-endif()
-
 # XML: well-formed, checked by the JDK's parser.
 foreach(xml ${xml_sources})
   run("xml ${xml}" ${JAVA} ${CMAKE_CURRENT_LIST_DIR}/XmlWellFormed.java ${xml})
 endforeach()
 
 # C.
-set(cflags -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror -I${OPENEN_INCLUDE}
-    -I${JNI_INCLUDE} -I${JNI_INCLUDE}/linux -I${WORK}/jni)
+set(cflags -std=c11 -Wall -Wextra -Wno-unused-parameter -Werror -I${OPENEN_INCLUDE})
 if(SANITIZE)
   list(APPEND cflags -fsanitize=${SANITIZE} -fno-omit-frame-pointer -fno-sanitize-recover=all)
 endif()
 get_filename_component(libdir ${LIBOPENEN} DIRECTORY)
-file(GLOB jni_headers ${WORK}/jni/*.h)
 foreach(name ${c_sources})
   file(READ ${WORK}/src/${name} code)
   get_filename_component(stem ${name} NAME_WE)
@@ -128,38 +124,24 @@ foreach(name ${c_sources})
         -Wl,-rpath,${libdir})
     run("${stem} (run)" ${WORK}/${stem} ${WORK}/run)
   else()
-    set(lib ${WORK}/lib${stem}.so)
-    run("cc ${name}" ${CC} ${cflags} -fPIC -shared -o ${lib} ${WORK}/src/${name} ${LIBOPENEN}
-        -Wl,--no-undefined -Wl,-rpath,${libdir})
-    # Every native method the Java side declares is defined (a missing one would only fail
-    # when the app calls it, with UnsatisfiedLinkError).
-    execute_process(COMMAND nm -D --defined-only ${lib} OUTPUT_VARIABLE symbols RESULT_VARIABLE rc)
-    if(NOT rc EQUAL 0)
-      message(FATAL_ERROR "nm ${lib} failed")
-    endif()
-    set(natives 0)
-    foreach(header ${jni_headers})
-      file(READ ${header} declared)
-      string(REGEX MATCHALL "JNICALL Java_[A-Za-z0-9_]+" names "${declared}")
-      foreach(decl ${names})
-        string(REPLACE "JNICALL " "" symbol "${decl}")
-        math(EXPR natives "${natives} + 1")
-        string(FIND "${symbols}" " ${symbol}\n" at)
-        if(at EQUAL -1)
-          message(FATAL_ERROR "${name} does not define ${symbol}, which ${header} declares")
-        endif()
-      endforeach()
-    endforeach()
-    message(STATUS "${name}: defines all ${natives} native methods")
-    list(APPEND jni_libraries ${lib})
+    run("cc -c ${name}" ${CC} ${cflags} -c -o ${WORK}/${stem}.o ${WORK}/src/${name})
   endif()
 endforeach()
 
-# The JNI library runs in a real JVM: JniRun.java calls every native method through it, with
-# JDK stand-ins for the Android Keystore, the fetcher and the transport.
-if(jni_libraries AND java_sources)
-  run("javac JniRun.java" ${JAVAC} --release 11 -Xlint:all -Werror
-      -cp ${WORK}/shim${sep}${WORK}/classes -d ${WORK}/classes ${CMAKE_CURRENT_LIST_DIR}/JniRun.java)
+# Java: the snippets against the shim and openen.jar, then GuideRun through the real binding.
+if(java_sources AND NOT OPENEN_JAR)
+  message(STATUS "SKIPPED: the Java snippets of ${DOC} need openen.jar, which this build does not "
+                 "make (bindings/java, OPENEN_BUILD_JAVA=ON); the C and XML snippets compile")
+  return()
+endif()
+file(GLOB_RECURSE shim_sources ${SHIM}/*.java)
+run("javac (shim)" ${JAVAC} --release 17 -d ${WORK}/shim ${shim_sources})
+if(java_sources)
+  set(classpath "${WORK}/shim${sep}${OPENEN_JAR}")
+  run("javac (snippets)" ${JAVAC} --release 17 -Xlint:all -Werror -cp ${classpath}
+      -d ${WORK}/classes ${java_sources})
+  run("javac GuideRun.java" ${JAVAC} --release 17 -Xlint:all -Werror
+      -cp ${WORK}/classes${sep}${classpath} -d ${WORK}/classes ${CMAKE_CURRENT_LIST_DIR}/GuideRun.java)
   set(jvm_env "")
   if(SANITIZE)
     # The sanitizer runtimes must be loaded before the JVM's own libraries; the JVM handles
@@ -177,15 +159,15 @@ if(jni_libraries AND java_sources)
     set(jvm_env ${CMAKE_COMMAND} -E env LD_PRELOAD=${preload}
         ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1:detect_leaks=0:detect_container_overflow=0)
   endif()
-  get_filename_component(jni_dir ${WORK}/libopenen_jni.so DIRECTORY)
-  # -Xcheck:jni checks every JNI call; its findings (a call with an exception pending, ...)
-  # are warnings, which fail the test here.
-  execute_process(COMMAND ${jvm_env} ${JAVA} -Xcheck:jni -cp ${WORK}/classes${sep}${WORK}/shim
-                          -Djava.library.path=${jni_dir} org.example.exposure.JniRun ${WORK}/jvm
-                  RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
-  if(NOT rc EQUAL 0 OR out MATCHES "WARNING in native method")
-    message(FATAL_ERROR "JniRun failed (${rc}):\n${out}")
+  # -Xcheck:jni checks every JNI call the binding makes; its findings (a call with an exception
+  # pending, ...) are warnings, which fail the test here.
+  execute_process(COMMAND ${jvm_env} ${JAVA} -Xcheck:jni -Dopenen.jni.library=${OPENEN_JNI}
+                          -cp ${WORK}/classes${sep}${classpath}
+                          org.example.exposure.GuideRun ${WORK}/jvm
+                  TIMEOUT 300 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(NOT rc EQUAL 0 OR out MATCHES "(WARNING|FATAL ERROR) in native method")
+    message(FATAL_ERROR "GuideRun failed (${rc}):\n${out}")
   endif()
-  message(STATUS "JniRun (run):\n${out}")
+  message(STATUS "GuideRun (run):\n${out}")
 endif()
 message(STATUS "all ${blocks} snippets of ${DOC} compile")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The Debian packages (cmake/OpenENPackage.cmake) as an operator and an app
 # developer use them, on this machine:
-#   1. cpack -G DEB in the build directory makes the five packages; each holds
+#   1. cpack -G DEB in the build directory makes the packages (five, six with Java); each holds
 #      what it should, under /usr only, and says what it depends on.
 #   2. apt-get install ./*.deb: the services' users and key directories
 #      exist, every command answers --help from /usr/bin, systemd-analyze
@@ -11,7 +11,8 @@
 #      (not under systemd: its sandboxing is checked by units-test.sh):
 #      `openen health` finds both SERVING, and a tracer's code is issued.
 #   4. An app's build finds the installed library with find_package(OpenEN)
-#      and pkg-config, with no path given, and runs.
+#      and pkg-config, with no path given, and runs; a Java app compiles
+#      against /usr/share/java/openen.jar and runs with no library path.
 #   5. apt-get purge removes the packages and everything the servers kept,
 #      and keeps their keys.
 # Steps 2 to 5 change the machine: they run only as root and when asked
@@ -39,6 +40,8 @@ cc="$3"
 read -r -a flags <<<"${4:-}"
 here="$(cd "$(dirname "$0")" && pwd)"
 packages=(libopenen0 libopenen-dev openen openen-relay openen-verifier)
+# The Java/Kotlin API's package, when the build has it (OPENEN_BUILD_JAVA).
+if [ -f "$build_dir/bindings/java/openen.jar" ]; then packages+=(libopenen-java); fi
 
 fail() {
   echo "FAIL: $*" >&2
@@ -103,7 +106,12 @@ for dev in libsodium-dev librocksdb-dev libzip-dev; do
   [[ "$(dpkg-deb -f "$(deb libopenen-dev)" Depends)" == *"$dev"* ]] ||
     fail "libopenen-dev does not depend on $dev, which libopenen.a needs"
 done
-echo "5 packages: ${packages[*]}"
+if [[ " ${packages[*]} " == *" libopenen-java "* ]]; then
+  expect libopenen-java /usr/share/java/openen.jar '/usr/lib/(.*/)?jni/libopenen_jni\.so'
+  [[ "$(dpkg-deb -f "$(deb libopenen-java)" Depends)" == *"libopenen0 (= $version)"* ]] ||
+    fail "libopenen-java does not depend on its libopenen0"
+fi
+echo "${#packages[@]} packages: ${packages[*]}"
 
 if [ "$(id -u)" != 0 ] || { [ "${CI:-}" != true ] && [ "${OPENEN_TEST_PACKAGES:-}" != 1 ]; }; then
   echo "SKIP: installing the packages changes this machine: it runs as root with CI=true or OPENEN_TEST_PACKAGES=1"
@@ -261,6 +269,21 @@ mkdir -p "$work/run-shared" "$work/run-static" "$work/run-pc"
   fail "app build with pkg-config openen"
 if readelf -d "$work/pc-shared" | grep 'RUNPATH\|RPATH' >/dev/null; then fail "the app needed a run path"; fi
 "$work/pc-shared" "$work/run-pc" || fail "the pkg-config app"
+if [[ " ${packages[*]} " == *" libopenen-java "* ]]; then
+  echo "== a Java app against the installed openen.jar"
+  mkdir -p "$work/java" "$work/run-java"
+  javac --release 17 -cp /usr/share/java/openen.jar -d "$work/java" "$here/Consumer.java" ||
+    fail "the Java app does not compile against /usr/share/java/openen.jar"
+  jvm_env=()
+  if [[ "${flags[*]}" == *sanitize=address* ]]; then
+    # An instrumented build's libraries need the sanitizer runtimes loaded before the JVM's.
+    jvm_env=(env "LD_PRELOAD=$("$cc" -print-file-name=libasan.so):$("$cc" -print-file-name=libubsan.so)"
+      "ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1:detect_leaks=0:detect_container_overflow=0")
+  fi
+  out="$("${jvm_env[@]}" java -cp "/usr/share/java/openen.jar:$work/java" Consumer "$work/run-java" 2>&1)" ||
+    fail "the Java app: $out"
+  grep -q ": 1 scan(s)" <<<"$out" || fail "the Java app printed: $out"
+fi
 
 # --- 5. apt-get purge -------------------------------------------------------
 echo "== apt-get purge"

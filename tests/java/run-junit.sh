@@ -20,7 +20,7 @@ status=0
   --class-path "$classpath" --disable-banner --details=tree --fail-if-no-tests "$selector" \
   >"$out" 2>&1 || status=$?
 cat "$out"
-if grep -q -E "(WARNING|FATAL ERROR) in native method" "$out"; then
+if grep -q -E "(WARNING|FATAL ERROR) in native method|JNI local refs: [0-9]+, exceeds capacity" "$out"; then
   echo "run-junit: the JVM's JNI checks reported a misuse (above)" >&2
   exit 1
 fi

@@ -432,12 +432,6 @@ void FillSyncReport(JNIEnv* env, const openen_sync_report& r, jlongArray out) {
   env->SetLongArrayRegion(out, 0, 4, values);
 }
 
-jlong CancelHandle(JNIEnv* env, jobject cancel) {
-  jclass cls = env->GetObjectClass(cancel);
-  jfieldID id = env->GetFieldID(cls, "handle", "J");
-  return id != nullptr ? env->GetLongField(cancel, id) : 0;
-}
-
 }  // namespace
 
 // ---- The native methods ----------------------------------------------------------------------
@@ -487,9 +481,6 @@ JNIEXPORT void JNICALL Java_org_openen_Native_cancelSet(JNIEnv*, jclass, jlong h
 }
 JNIEXPORT void JNICALL Java_org_openen_Native_cancelReset(JNIEnv*, jclass, jlong h) {
   openen_cancel_reset(FromHandle<openen_cancel>(h));
-}
-JNIEXPORT jboolean JNICALL Java_org_openen_Native_cancelIsSet(JNIEnv*, jclass, jlong h) {
-  return openen_cancel_is_set(FromHandle<openen_cancel>(h)) ? JNI_TRUE : JNI_FALSE;
 }
 
 JNIEXPORT jint JNICALL Java_org_openen_Native_responseAppend(JNIEnv* env, jclass, jlong h, jbyteArray data,
@@ -578,14 +569,13 @@ JNIEXPORT void JNICALL Java_org_openen_Native_recordSightings(JNIEnv* env, jclas
      error);
 }
 
-JNIEXPORT void JNICALL Java_org_openen_Native_sync(JNIEnv* env, jclass, jlong h, jobject source, jobject cancel,
-                                                   jlongArray report) {
+JNIEXPORT void JNICALL Java_org_openen_Native_sync(JNIEnv* env, jclass, jlong h, jobject source,
+                                                   jobject cancel, jlong flag, jlongArray report) {
   CallObjects call(env, source, cancel);
   openen_fetcher fetcher{&call, Fetch};
   openen_sync_report r{};
   Error error;
-  if (Ok(env, openen_sync(Client(h), &fetcher, FromHandle<openen_cancel>(CancelHandle(env, cancel)), &r,
-                          error.ptr()),
+  if (Ok(env, openen_sync(Client(h), &fetcher, FromHandle<openen_cancel>(flag), &r, error.ptr()),
          error)) {
     FillSyncReport(env, r, report);
   }
@@ -675,14 +665,14 @@ JNIEXPORT jintArray JNICALL Java_org_openen_Native_uploadDiagnosis(JNIEnv* env, 
   return Ints(env, {static_cast<jint>(r.keys_sent), static_cast<jint>(r.keys_accepted)});
 }
 
-JNIEXPORT jintArray JNICALL Java_org_openen_Native_retryUpload(JNIEnv* env, jclass, jlong h, jobject transport,
-                                                               jobject cancel) {
-  CallObjects call(env, transport, cancel);
+JNIEXPORT jintArray JNICALL Java_org_openen_Native_retryUpload(JNIEnv* env, jclass, jlong h,
+                                                               jobject transport, jlong flag) {
+  CallObjects call(env, transport, nullptr);
   openen_transport carrier{&call, Call};
   openen_upload_report r{};
   Error error;
   if (!Ok(env,
-          openen_retry_upload(Client(h), &carrier, FromHandle<openen_cancel>(CancelHandle(env, cancel)), &r,
+          openen_retry_upload(Client(h), &carrier, FromHandle<openen_cancel>(flag), &r,
                               error.ptr()),
           error)) {
     return nullptr;

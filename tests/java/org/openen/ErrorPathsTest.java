@@ -219,6 +219,22 @@ class ErrorPathsTest {
       }, cancel));
       assertEquals(Status.CANCELLED, e.status(), e.getMessage());
 
+      // Cancelled from another thread while the sync runs: the library stops at its next step,
+      // though the source answered.
+      cancel.reset();
+      e = assertThrows(OpenEnException.class, () -> c.sync((name, body, flag) -> {
+        Thread canceller = new Thread(flag::cancel);
+        canceller.start();
+        try {
+          canceller.join();
+        } catch (InterruptedException x) {
+          throw new java.io.InterruptedIOException();
+        }
+        Files.newInputStream(FIXTURE.resolve("exports").resolve(name)).transferTo(body);
+      }, cancel));
+      assertEquals(Status.CANCELLED, e.status(), e.getMessage());
+      assertNull(e.getCause(), "the source did not fail");
+
       // Nothing above moved the phone: the fixture's batch is still to be processed.
       SyncReport r = c.syncDirectory(FIXTURE.resolve("exports"));
       assertEquals(1, r.batches());

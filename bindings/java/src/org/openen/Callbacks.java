@@ -5,7 +5,6 @@ import java.io.FileNotFoundException;
 import java.io.InterruptedIOException;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.net.http.HttpTimeoutException;
 import java.nio.file.NoSuchFileException;
 
 // The native trampolines call the app's callbacks through these methods, which never throw: each
@@ -37,11 +36,19 @@ final class Callbacks {
     if (cancel != null && cancel.isCancelled()) return Status.CANCELLED;
     if (t instanceof OpenEnException e) return e.status() == Status.OK ? Status.INTERNAL : e.status();
     if (t instanceof FileNotFoundException || t instanceof NoSuchFileException) return Status.NOT_FOUND;
-    if (t instanceof HttpTimeoutException || t instanceof SocketTimeoutException) {
+    if (t instanceof SocketTimeoutException || isA(t, "java.net.http.HttpTimeoutException")) {
       return Status.DEADLINE_EXCEEDED;
     }
     if (t instanceof IOException) return Status.UNAVAILABLE;
     return Status.INTERNAL;
+  }
+
+  // By name: java.net.http is absent on Android, where naming its class here would fail.
+  private static boolean isA(Throwable t, String className) {
+    for (Class<?> c = t.getClass(); c != null; c = c.getSuperclass()) {
+      if (c.getName().equals(className)) return true;
+    }
+    return false;
   }
 
   // KeyStore.wrap and unwrap: the result, or null when the key store threw or returned null.

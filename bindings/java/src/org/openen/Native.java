@@ -27,7 +27,6 @@ final class Native {
 
   static native void cancelReset(long cancel);
 
-  static native boolean cancelIsSet(long cancel);
 
   static native int responseAppend(long response, byte[] data, int offset, int length);
 
@@ -47,7 +46,8 @@ final class Native {
   static native void recordSightings(long client, java.nio.ByteBuffer observations, int count);
 
   // Fills report: batches, keys, matched identifiers, new exposure windows.
-  static native void sync(long client, BatchSource source, Cancellation cancel, long[] report);
+  // |cancel| is handed to the source; |flag| is the openen_cancel* that mirrors it.
+  static native void sync(long client, BatchSource source, Cancellation cancel, long flag, long[] report);
 
   static native void syncDirectory(long client, String dir, long[] report);
 
@@ -62,7 +62,7 @@ final class Native {
   // Returns keys sent and accepted.
   static native int[] uploadDiagnosis(long client, Transport transport, String code, int[] excludedDays);
 
-  static native int[] retryUpload(long client, Transport transport, Cancellation cancel);
+  static native int[] retryUpload(long client, Transport transport, long flag);
 
   static native boolean uploadPending(long client);
 

@@ -1,7 +1,6 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 package org.openen;
 
-import java.lang.ref.Cleaner;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,35 +22,17 @@ import org.jetbrains.annotations.NotNull;
  *
  * <p>Close it when done (Kotlin's {@code use}, Java's try-with-resources): {@link #close()} waits
  * for calls running on other threads (cancel a long sync first) and later calls throw {@link
- * Status#FAILED_PRECONDITION}. A client that is never closed is closed when it becomes
- * unreachable.
+ * Status#FAILED_PRECONDITION}. A client that is never closed keeps its store open until the
+ * process ends (an app keeps one client for its process's life).
  */
 public final class OpenEnClient implements AutoCloseable {
-  private static final Cleaner CLEANER = Cleaner.create();
   private static final Cancellation NEVER = new Cancellation();
 
-  // The native handle, shared with the Cleaner (which must not reach the client).
-  private static final class Handle implements Runnable {
-    long client;
-
-    Handle(long client) {
-      this.client = client;
-    }
-
-    @Override
-    public void run() {
-      if (client != 0) Native.close(client);
-      client = 0;
-    }
-  }
-
-  private final Handle handle;
-  private final Cleaner.Cleanable cleanable;
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+  private long client; // the native handle, 0 once closed; guarded by lock
 
   private OpenEnClient(long client) {
-    handle = new Handle(client);
-    cleanable = CLEANER.register(this, handle);
+    this.client = client;
   }
 
   /**
@@ -72,12 +53,12 @@ public final class OpenEnClient implements AutoCloseable {
   // Every call holds the read lock, so that close() never frees the client under it.
   private long enter() {
     lock.readLock().lock();
-    if (handle.client == 0) {
+    if (client == 0) {
       lock.readLock().unlock();
       throw new OpenEnException(Status.FAILED_PRECONDITION, "the client is closed");
     }
     Callbacks.reset();
-    return handle.client;
+    return client;
   }
 
   private void exit() {
@@ -138,7 +119,10 @@ public final class OpenEnClient implements AutoCloseable {
     long c = enter();
     try {
       long[] r = new long[4];
-      Native.sync(c, source, cancel, r);
+      cancel.with(flag -> {
+        Native.sync(c, source, cancel, flag, r);
+        return null;
+      });
       return new SyncReport((int) r[0], r[1], r[2], (int) r[3]);
     } finally {
       exit();
@@ -224,7 +208,7 @@ public final class OpenEnClient implements AutoCloseable {
   public @NotNull UploadReport retryUpload(@NotNull Transport transport, @NotNull Cancellation cancel) {
     long c = enter();
     try {
-      int[] r = Native.retryUpload(c, transport, cancel);
+      int[] r = cancel.with(flag -> Native.retryUpload(c, transport, flag));
       return new UploadReport(r[0], r[1]);
     } finally {
       exit();
@@ -331,7 +315,8 @@ public final class OpenEnClient implements AutoCloseable {
     }
     lock.writeLock().lock();
     try {
-      cleanable.clean();
+      if (client != 0) Native.close(client);
+      client = 0;
     } finally {
       lock.writeLock().unlock();
     }
@@ -339,6 +324,6 @@ public final class OpenEnClient implements AutoCloseable {
 
   // The C client's address (openen_client*), for the tests' native helpers.
   long cClientForTesting() {
-    return Native.cClient(handle.client);
+    return Native.cClient(client);
   }
 }

@@ -61,8 +61,10 @@ public final class SightingBatch {
       throw new OpenEnException(Status.RESOURCE_EXHAUSTED, "the batch holds " + capacity + " sightings");
     }
     int at = count * SIZE;
-    buffer.put(at, rpi, rpiAt, RPI_BYTES);
-    buffer.put(at + RPI_BYTES, aem, aemAt, AEM_BYTES);
+    // Relative bulk puts: the absolute ones are Java 16 (Android API 35).
+    buffer.position(at);
+    buffer.put(rpi, rpiAt, RPI_BYTES);
+    buffer.put(aem, aemAt, AEM_BYTES);
     buffer.putInt(at + RSSI_OFFSET, rssi);
     buffer.putLong(at + TIME_OFFSET, unixTime);
     count++;
