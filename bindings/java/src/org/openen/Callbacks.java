@@ -86,7 +86,6 @@ final class Callbacks {
   static int fetch(BatchSource source, String name, long response, long maxBytes, Cancellation cancel) {
     ResponseBody body = new ResponseBody(response, maxBytes);
     try {
-      if (cancel.isCancelled()) return Status.CANCELLED.code();
       source.fetch(name, body, cancel);
       return Status.OK.code();
     } catch (Throwable t) {
