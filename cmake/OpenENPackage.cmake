@@ -108,6 +108,11 @@ if(TARGET openen_jni)
   set(CPACK_DEBIAN_JAVA_PACKAGE_NAME libopenen-java)
   set(CPACK_DEBIAN_JAVA_PACKAGE_SECTION java)
   set(CPACK_COMPONENT_JAVA_DEPENDS runtime)
+  # dpkg-shlibdeps cannot see libopenen.so.0 in the package built beside this one: the JNI
+  # library's other needs are stated (libopenen0's exact version comes from the component
+  # dependency above).
+  set(CPACK_DEBIAN_JAVA_PACKAGE_SHLIBDEPS OFF)
+  set(CPACK_DEBIAN_JAVA_PACKAGE_DEPENDS "libc6, libstdc++6, libgcc-s1")
   set(CPACK_DEBIAN_JAVA_PACKAGE_RECOMMENDS "default-jre-headless | java17-runtime-headless")
   string(CONCAT CPACK_COMPONENT_JAVA_DESCRIPTION
       "OpenEN exposure notification: the client library's Java/Kotlin API\n"
