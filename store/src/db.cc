@@ -83,24 +83,25 @@ base::StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& pa
   // empty, and never retired, since only a flush retires logs and there is
   // nothing to flush. A phone app opens its store at every start, so such
   // logs would pile up, one per start, and every open would read them all.
-  // When the open finds logs besides the one it writes to, a transient write
-  // and a flush retire them.
-  // (RocksDB's own list of logs leaves the empty ones out: count the files.)
+  // When an open finds more than kMaxLogs of them (counted as files: RocksDB's
+  // own list leaves the empty ones out), a transient write and a flush retire
+  // them. It is housekeeping: a failure leaves the logs for a later open and
+  // never fails this one.
+  constexpr size_t kMaxLogs = 4;
   size_t logs = 0;
   std::error_code error;
-  for (const auto& entry : std::filesystem::directory_iterator(path, error)) {
-    logs += entry.path().extension() == ".log" ? 1 : 0;
+  for (std::filesystem::directory_iterator it(path, error), end; !error && it != end;
+       it.increment(error)) {
+    logs += it->path().extension() == ".log" ? 1 : 0;
   }
-  if (error)
-    return base::UnavailableError("cannot list the database directory " + path + ": " +
-                                  error.message());
-  if (logs > 1) {
+  if (!error && logs > kMaxLogs) {
     rocksdb::WriteBatch batch;
     PutTransient(&batch, std::string(kPurgeMarkerKey.substr(0, 2)) + "openen-retire-logs", "");
-    OPENEN_RETURN_IF_ERROR(WriteSynced(db.get(), &batch, "retire the write-ahead logs"));
-    rocksdb::FlushOptions flush;
-    flush.wait = true;
-    OPENEN_RETURN_IF_ERROR(FromRocksDb(db->Flush(flush), "retire the write-ahead logs: flush"));
+    if (WriteSynced(db.get(), &batch, "retire the write-ahead logs").ok()) {
+      rocksdb::FlushOptions flush;
+      flush.wait = true;
+      db->Flush(flush).PermitUncheckedError();
+    }
   }
   return db;
 }

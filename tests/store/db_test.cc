@@ -137,8 +137,8 @@ TEST_CASE("a store opened and closed many times keeps a bounded number of files"
     logs += e.path().extension() == ".log" ? 1 : 0;
   }
   INFO(files << " files, " << logs << " write-ahead logs");
-  CHECK(logs <= 2);
-  CHECK(files <= 12);
+  CHECK(logs <= 5);  // retired once more than four pile up
+  CHECK(files <= 16);
 }
 
 }  // namespace openen::store

@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstring>
 #include <ctime>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -138,6 +139,24 @@ void Throw(JNIEnv* env, openen_status status, const char* message) {
   if (e != nullptr && !env->ExceptionCheck()) env->Throw(e);
 }
 
+// CString sets |out| to |s| in UTF-8 for a C function: false, with INVALID_ARGUMENT thrown, for
+// null or a string holding U+0000 (C would read it cut there: "1234\0x" as the code "1234").
+// It releases the local reference |s|.
+bool CString(JNIEnv* env, jstring s, const char* what, std::string* out) {
+  if (s == nullptr) {
+    Throw(env, OPENEN_INVALID_ARGUMENT, (std::string(what) + " is null").c_str());
+    return false;
+  }
+  *out = ToUtf8(env, s);
+  env->DeleteLocalRef(s);
+  if (out->find('\0') != std::string::npos) {
+    Throw(env, OPENEN_INVALID_ARGUMENT,
+          (std::string(what) + " holds the character U+0000").c_str());
+    return false;
+  }
+  return true;
+}
+
 // Ok throws for a failed C call and says whether it succeeded.
 bool Ok(JNIEnv* env, openen_status status, const Error& error) {
   if (status == OPENEN_OK) return true;
@@ -150,7 +169,12 @@ bool Bytes(JNIEnv* env, jbyteArray a, std::vector<uint8_t>* out) {
     Throw(env, OPENEN_INVALID_ARGUMENT, "a byte array is null");
     return false;
   }
-  out->resize(static_cast<size_t>(env->GetArrayLength(a)));
+  try {
+    out->resize(static_cast<size_t>(env->GetArrayLength(a)));
+  } catch (const std::bad_alloc&) {
+    Throw(env, OPENEN_RESOURCE_EXHAUSTED, "no memory for a copy of a byte array");
+    return false;
+  }
   env->GetByteArrayRegion(a, 0, static_cast<jsize>(out->size()), reinterpret_cast<jbyte*>(out->data()));
   return true;
 }
@@ -349,9 +373,20 @@ openen_status Call(void* ctx, const char* method, const uint8_t* request, size_t
     env->GetIntArrayRegion(status, 0, 1, &code);
     return code == OPENEN_OK ? OPENEN_INTERNAL : static_cast<openen_status>(code);
   }
-  std::vector<uint8_t> body;
-  Bytes(env, result, &body);
-  return openen_response_append(response, body.data(), body.size());
+  // Appended piece by piece: the library's limit applies before any copy of a large answer.
+  jbyte piece[16 * 1024];
+  const jsize length = env->GetArrayLength(result);
+  for (jsize done = 0; done < length;) {
+    const jsize n = length - done < static_cast<jsize>(sizeof(piece))
+                        ? length - done
+                        : static_cast<jsize>(sizeof(piece));
+    env->GetByteArrayRegion(result, done, n, piece);
+    const openen_status s =
+        openen_response_append(response, reinterpret_cast<const uint8_t*>(piece), n);
+    if (s != OPENEN_OK) return s;
+    done += n;
+  }
+  return OPENEN_OK;
 }
 
 // ---- Reading ClientOptions -------------------------------------------------------------------
@@ -370,8 +405,11 @@ constexpr jint kUnset = INT32_MIN;  // ClientOptions.UNSET
 // Options fills |o| from the Java ClientOptions; false with an exception thrown when it fails.
 bool Options(JNIEnv* env, jobject java, openen_options* o) {
   jclass cls = env->GetObjectClass(java);
-  std::string dir = ToUtf8(env, static_cast<jstring>(Field(env, cls, java, "storeDir", "Ljava/lang/String;")));
-  if (env->ExceptionCheck()) return false;
+  std::string dir;
+  if (!CString(env, static_cast<jstring>(Field(env, cls, java, "storeDir", "Ljava/lang/String;")),
+               "the store directory", &dir)) {
+    return false;
+  }
   openen_options_set_store_dir(o, dir.c_str());
   if (jint v = IntField(env, cls, java, "retentionDays"); v != kUnset) openen_options_set_retention_days(o, v);
   if (jint v = IntField(env, cls, java, "txPower"); v != kUnset) openen_options_set_tx_power(o, v);
@@ -388,8 +426,13 @@ bool Options(JNIEnv* env, jobject java, openen_options* o) {
   auto spkis = static_cast<jobjectArray>(Field(env, cls, java, "exportKeySpkis", "[Ljava/lang/String;"));
   if (names == nullptr || spkis == nullptr) return false;
   for (jsize i = 0; i < env->GetArrayLength(names); ++i) {
-    std::string name = ToUtf8(env, static_cast<jstring>(env->GetObjectArrayElement(names, i)));
-    std::string spki = ToUtf8(env, static_cast<jstring>(env->GetObjectArrayElement(spkis, i)));
+    std::string name, spki;
+    if (!CString(env, static_cast<jstring>(env->GetObjectArrayElement(names, i)),
+                 "an export key's name", &name) ||
+        !CString(env, static_cast<jstring>(env->GetObjectArrayElement(spkis, i)), "an export key",
+                 &spki)) {
+      return false;
+    }
     if (!Ok(env, openen_options_add_export_key(o, name.c_str(), spki.c_str(), error.ptr()), error)) return false;
   }
   for (const char* role : {"configKeys", "decommissionKeys"}) {
@@ -407,12 +450,20 @@ bool Options(JNIEnv* env, jobject java, openen_options* o) {
     }
   }
   if (auto log = static_cast<jstring>(Field(env, cls, java, "logKey", "Ljava/lang/String;")); log != nullptr) {
-    if (!Ok(env, openen_options_set_log_key(o, ToUtf8(env, log).c_str(), error.ptr()), error)) return false;
+    std::string vkey;
+    if (!CString(env, log, "the log key", &vkey) ||
+        !Ok(env, openen_options_set_log_key(o, vkey.c_str(), error.ptr()), error)) {
+      return false;
+    }
   }
   auto witnesses = static_cast<jobjectArray>(Field(env, cls, java, "witnessKeys", "[Ljava/lang/String;"));
   if (witnesses == nullptr) return false;
   for (jsize i = 0; i < env->GetArrayLength(witnesses); ++i) {
-    std::string vkey = ToUtf8(env, static_cast<jstring>(env->GetObjectArrayElement(witnesses, i)));
+    std::string vkey;
+    if (!CString(env, static_cast<jstring>(env->GetObjectArrayElement(witnesses, i)),
+                 "a witness key", &vkey)) {
+      return false;
+    }
     if (!Ok(env, openen_options_add_witness_key(o, vkey.c_str(), error.ptr()), error)) return false;
   }
   return !env->ExceptionCheck();
@@ -443,21 +494,31 @@ JNIEXPORT jint JNI_OnLoad(JavaVM* vm, void*) {
   if (vm->GetEnv(reinterpret_cast<void**>(&env), kJniVersion) != JNI_OK) return JNI_ERR;
   g_vm = vm;
   jclass callbacks = env->FindClass("org/openen/Callbacks");
-  jclass exception = callbacks != nullptr ? env->FindClass("org/openen/OpenEnException") : nullptr;
+  if (callbacks == nullptr) return JNI_ERR;
+  jclass exception = env->FindClass("org/openen/OpenEnException");
   if (exception == nullptr) return JNI_ERR;
   g_callbacks = static_cast<jclass>(env->NewGlobalRef(callbacks));
   g_exception = static_cast<jclass>(env->NewGlobalRef(exception));
-  g_wrap = env->GetStaticMethodID(g_callbacks, "wrap", "(Lorg/openen/KeyStore;[BZ)[B");
-  g_destroy = env->GetStaticMethodID(g_callbacks, "destroy", "(Lorg/openen/KeyStore;)Z");
-  g_now = env->GetStaticMethodID(g_callbacks, "now", "(Lorg/openen/TimeSource;)J");
-  g_fetch = env->GetStaticMethodID(g_callbacks, "fetch",
-                                   "(Lorg/openen/BatchSource;Ljava/lang/String;JJLorg/openen/Cancellation;)I");
-  g_call = env->GetStaticMethodID(g_callbacks, "call", "(Lorg/openen/Transport;Ljava/lang/String;[B[I)[B");
-  g_from_native =
-      env->GetStaticMethodID(g_exception, "fromNative", "(ILjava/lang/String;)Lorg/openen/OpenEnException;");
-  if (g_wrap == nullptr || g_destroy == nullptr || g_now == nullptr || g_fetch == nullptr || g_call == nullptr ||
-      g_from_native == nullptr) {
-    return JNI_ERR;
+  // Each lookup stops at the first that fails (a shrunk or renamed class: see the jar's keep
+  // rules), which leaves its NoSuchMethodError pending for the loader.
+  const struct {
+    jmethodID* id;
+    jclass cls;
+    const char* name;
+    const char* signature;
+  } methods[] = {
+      {&g_wrap, g_callbacks, "wrap", "(Lorg/openen/KeyStore;[BZ)[B"},
+      {&g_destroy, g_callbacks, "destroy", "(Lorg/openen/KeyStore;)Z"},
+      {&g_now, g_callbacks, "now", "(Lorg/openen/TimeSource;)J"},
+      {&g_fetch, g_callbacks, "fetch",
+       "(Lorg/openen/BatchSource;Ljava/lang/String;JJLorg/openen/Cancellation;)I"},
+      {&g_call, g_callbacks, "call", "(Lorg/openen/Transport;Ljava/lang/String;[B[I)[B"},
+      {&g_from_native, g_exception, "fromNative",
+       "(ILjava/lang/String;)Lorg/openen/OpenEnException;"},
+  };
+  for (const auto& m : methods) {
+    *m.id = env->GetStaticMethodID(m.cls, m.name, m.signature);
+    if (*m.id == nullptr) return JNI_ERR;
   }
   return kJniVersion;
 }
@@ -485,17 +546,26 @@ JNIEXPORT void JNICALL Java_org_openen_Native_cancelReset(JNIEnv*, jclass, jlong
 
 JNIEXPORT jint JNICALL Java_org_openen_Native_responseAppend(JNIEnv* env, jclass, jlong h, jbyteArray data,
                                                              jint offset, jint length) {
-  void* p = env->GetPrimitiveArrayCritical(data, nullptr);
-  if (p == nullptr) return OPENEN_RESOURCE_EXHAUSTED;
-  const openen_status s =
-      openen_response_append(FromHandle<openen_response>(h), static_cast<const uint8_t*>(p) + offset,
-                             static_cast<size_t>(length));
-  env->ReleasePrimitiveArrayCritical(data, p, JNI_ABORT);
-  return s;
+  // Copied out piece by piece (the append may grow a large buffer: never with the GC held off).
+  jbyte piece[16 * 1024];
+  for (jint done = 0; done < length;) {
+    const jint n = length - done < static_cast<jint>(sizeof(piece))
+                       ? length - done
+                       : static_cast<jint>(sizeof(piece));
+    env->GetByteArrayRegion(data, offset + done, n, piece);
+    if (env->ExceptionCheck()) return OPENEN_INVALID_ARGUMENT;
+    const openen_status s = openen_response_append(FromHandle<openen_response>(h),
+                                                   reinterpret_cast<const uint8_t*>(piece), n);
+    if (s != OPENEN_OK) return s;
+    done += n;
+  }
+  return OPENEN_OK;
 }
 
 JNIEXPORT jboolean JNICALL Java_org_openen_Native_isDecommissioned(JNIEnv* env, jclass, jstring dir) {
-  return openen_is_decommissioned(ToUtf8(env, dir).c_str()) ? JNI_TRUE : JNI_FALSE;
+  std::string path;
+  if (!CString(env, dir, "the store directory", &path)) return JNI_FALSE;
+  return openen_is_decommissioned(path.c_str()) ? JNI_TRUE : JNI_FALSE;
 }
 
 JNIEXPORT jlong JNICALL Java_org_openen_Native_open(JNIEnv* env, jclass, jobject options, jobject key_store) {
@@ -546,10 +616,21 @@ JNIEXPORT jbyteArray JNICALL Java_org_openen_Native_broadcastPayload(JNIEnv* env
 
 JNIEXPORT void JNICALL Java_org_openen_Native_recordSighting(JNIEnv* env, jclass, jlong h, jbyteArray rpi,
                                                              jbyteArray aem, jint rssi, jlong unix_time) {
-  std::vector<uint8_t> r, a;
-  if (!Bytes(env, rpi, &r) || !Bytes(env, aem, &a)) return;
+  if (rpi == nullptr || aem == nullptr) {
+    Throw(env, OPENEN_INVALID_ARGUMENT, "rpi and aem are required");
+    return;
+  }
+  // Only what fits is copied; the C function judges the lengths and names them.
+  uint8_t r[OPENEN_RPI_SIZE] = {0}, a[OPENEN_AEM_SIZE] = {0};
+  const jsize rpi_len = env->GetArrayLength(rpi), aem_len = env->GetArrayLength(aem);
+  env->GetByteArrayRegion(rpi, 0, rpi_len < OPENEN_RPI_SIZE ? rpi_len : OPENEN_RPI_SIZE,
+                          reinterpret_cast<jbyte*>(r));
+  env->GetByteArrayRegion(aem, 0, aem_len < OPENEN_AEM_SIZE ? aem_len : OPENEN_AEM_SIZE,
+                          reinterpret_cast<jbyte*>(a));
   Error error;
-  Ok(env, openen_record_sighting(Client(h), r.data(), r.size(), a.data(), a.size(), rssi, unix_time, error.ptr()),
+  Ok(env,
+     openen_record_sighting(Client(h), r, static_cast<size_t>(rpi_len), a,
+                            static_cast<size_t>(aem_len), rssi, unix_time, error.ptr()),
      error);
 }
 
@@ -585,7 +666,9 @@ JNIEXPORT void JNICALL Java_org_openen_Native_syncDirectory(JNIEnv* env, jclass,
                                                             jlongArray report) {
   openen_sync_report r{};
   Error error;
-  if (Ok(env, openen_sync_directory(Client(h), ToUtf8(env, dir).c_str(), &r, error.ptr()), error)) {
+  std::string path;
+  if (!CString(env, dir, "the directory", &path)) return;
+  if (Ok(env, openen_sync_directory(Client(h), path.c_str(), &r, error.ptr()), error)) {
     FillSyncReport(env, r, report);
   }
 }
@@ -652,12 +735,14 @@ JNIEXPORT jintArray JNICALL Java_org_openen_Native_uploadDiagnosis(JNIEnv* env, 
     env->GetIntArrayRegion(excluded, 0, static_cast<jsize>(values.size()), values.data());
     days.assign(values.begin(), values.end());
   }
+  std::string text;
+  if (!CString(env, code, "the code", &text)) return nullptr;
   CallObjects call(env, transport, nullptr);
   openen_transport carrier{&call, Call};
   openen_upload_report r{};
   Error error;
   if (!Ok(env,
-          openen_upload_diagnosis(Client(h), &carrier, ToUtf8(env, code).c_str(), days.data(), days.size(), &r,
+          openen_upload_diagnosis(Client(h), &carrier, text.c_str(), days.data(), days.size(), &r,
                                   error.ptr()),
           error)) {
     return nullptr;

@@ -12,11 +12,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.AEADBadTagException;
 import org.junit.jupiter.api.Test;
@@ -195,6 +195,17 @@ class ErrorPathsTest {
       assertEquals(Status.RESOURCE_EXHAUSTED, e.status(), e.getMessage());
       assertTrue(written.get() <= 64L * 1024 * 1024, "wrote " + written.get());
 
+      // A source that swallows the refusal and returns normally still fails the sync: the body
+      // was cut at its limit.
+      e = assertThrows(OpenEnException.class, () -> c.sync((name, body, cancel) -> {
+        try {
+          body.write(new byte[(int) Math.min(body.maxBytes() + 1, 64L * 1024 * 1024 + 1)]);
+        } catch (OpenEnException swallowed) {
+          // The source goes on as if nothing happened.
+        }
+      }));
+      assertEquals(Status.RESOURCE_EXHAUSTED, e.status(), e.getMessage());
+
       // A response body used after its fetch returned refuses the write.
       ResponseBody[] kept = new ResponseBody[1];
       assertThrows(OpenEnException.class, () -> c.sync((name, body, cancel) -> {
@@ -247,13 +258,13 @@ class ErrorPathsTest {
 
   @Test
   void httpBatchSourceMapsTheServersAnswers() throws Exception {
-    int closed;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      closed = s.getLocalPort();
-    }
     Path store = dir.resolve("store");
-    try (OpenEnClient c = open(store, new FileKeyStore(dir.resolve("k")), at(store, AFTER_FIXTURE_BATCH));
+    // A port bound and never listened on: connections to it are refused, and no one else takes it.
+    try (java.net.Socket bound = new java.net.Socket();
+         OpenEnClient c = open(store, new FileKeyStore(dir.resolve("k")), at(store, AFTER_FIXTURE_BATCH));
          TestSupport.Nginx cdn = new TestSupport.Nginx(dir.resolve("nginx"), FIXTURE.resolve("exports"))) {
+      bound.bind(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+      int closed = bound.getLocalPort();
       OpenEnException e = assertThrows(OpenEnException.class,
           () -> c.sync(new HttpBatchSource(URI.create("http://127.0.0.1:" + closed + "/"))));
       assertEquals(Status.UNAVAILABLE, e.status(), e.getMessage());
@@ -269,6 +280,56 @@ class ErrorPathsTest {
           () -> c.sync(new HttpBatchSource(URI.create("http://127.0.0.1:" + cdn.port))));
       assertEquals(Status.UNAUTHENTICATED, e.status(), e.getMessage());
       assertNull(e.getCause(), "no callback failed");
+    }
+  }
+
+  @Test
+  void aServerThatStallsInTheBodyTimesOutAndACancelEndsTheWait() throws Exception {
+    // The JDK's own HTTP server: index.txt's headers promise 100 bytes, 10 come, then nothing.
+    com.sun.net.httpserver.HttpServer server =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 8);
+    CountDownLatch stop = new CountDownLatch(1);
+    server.createContext("/", exchange -> {
+      exchange.sendResponseHeaders(200, 100);
+      exchange.getResponseBody().write(new byte[10]);
+      exchange.getResponseBody().flush();
+      try {
+        stop.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      exchange.close();
+    });
+    server.setExecutor(java.util.concurrent.Executors.newCachedThreadPool());
+    server.start();
+    Path store = dir.resolve("store");
+    try (OpenEnClient c = open(store, new FileKeyStore(dir.resolve("k")), at(store, AFTER_FIXTURE_BATCH))) {
+      URI base = URI.create("http://127.0.0.1:" + server.getAddress().getPort() + "/");
+      HttpBatchSource source = new HttpBatchSource(base, java.net.http.HttpClient.newHttpClient(), java.time.Duration.ofSeconds(1));
+      long start = System.nanoTime();
+      OpenEnException e = assertThrows(OpenEnException.class, () -> c.sync(source));
+      assertEquals(Status.DEADLINE_EXCEEDED, e.status(), e.getMessage());
+      assertTrue(System.nanoTime() - start < 30_000_000_000L, "the stalled body was waited for");
+
+      HttpBatchSource patient = new HttpBatchSource(base, java.net.http.HttpClient.newHttpClient(), java.time.Duration.ofSeconds(300));
+      Cancellation cancel = new Cancellation();
+      Thread canceller = new Thread(() -> {
+        try {
+          Thread.sleep(500);
+        } catch (InterruptedException x) {
+          return;
+        }
+        cancel.cancel();
+      });
+      canceller.start();
+      start = System.nanoTime();
+      e = assertThrows(OpenEnException.class, () -> c.sync(patient, cancel));
+      assertEquals(Status.CANCELLED, e.status(), e.getMessage());
+      assertTrue(System.nanoTime() - start < 60_000_000_000L, "the cancel did not end the wait");
+      canceller.join();
+    } finally {
+      stop.countDown();
+      server.stop(0);
     }
   }
 
@@ -294,6 +355,17 @@ class ErrorPathsTest {
       batch.clear();
       c.recordSightings(batch.add(new byte[20], -60, now));
       assertEquals(1, c.storageSummary().stream().mapToInt(DayCounts::scans).sum());
+
+      // A code with U+0000 would reach C cut short: refused, nothing sent.
+      AtomicInteger sent = new AtomicInteger();
+      e = assertThrows(OpenEnException.class, () -> c.uploadDiagnosis((m, r) -> {
+        sent.incrementAndGet();
+        return new byte[0];
+      }, "1234\u00005678"));
+      assertEquals(Status.INVALID_ARGUMENT, e.status(), e.getMessage());
+      assertEquals(0, sent.get());
+      assertEquals(Status.INVALID_ARGUMENT,
+          assertThrows(OpenEnException.class, () -> ClientOptions.builder(store).minConfigSerial(-1)).status());
 
       e = assertThrows(OpenEnException.class, () -> c.updateConfiguration(new byte[] {1, 2, 3}));
       assertTrue(e.status() == Status.INVALID_ARGUMENT || e.status() == Status.UNAUTHENTICATED, e.getMessage());

@@ -111,10 +111,10 @@ class LifeCycleTest {
 
         // The relay closes a batch within seconds; the near phone syncs over HTTP and sees it.
         Path index = exports.resolve("index.txt");
-        for (int i = 0; i < 300 && (!Files.exists(index) || Files.readString(index).isBlank()); i++) {
+        for (int i = 0; i < 1200 && (!Files.exists(index) || Files.readString(index).isBlank()); i++) {
           Thread.sleep(100);
         }
-        assertFalse(Files.readString(index).isBlank(), "the relay published no batch");
+        assertFalse(Files.readString(index).isBlank(), "the relay published no batch: " + Files.readString(relay.log));
         HttpBatchSource source = new HttpBatchSource(URI.create("http://127.0.0.1:" + cdn.port + "/"));
         SyncReport synced = near.sync(source, new Cancellation());
         assertTrue(synced.batches() >= 1, synced.toString());
@@ -151,7 +151,7 @@ class LifeCycleTest {
             "--effective", Long.toString(now - 60), "--sequence", "1", "--out", "order.bin");
         TestSupport.run(dir, RELAY, "decommission", "--order", "order.bin", "--data-dir", "relay-data",
             "--decommission-key", "decommission.pub");
-        for (int i = 0; i < 300 && !Files.exists(exports.resolve("decommission.bin")); i++) {
+        for (int i = 0; i < 1200 && !Files.exists(exports.resolve("decommission.bin")); i++) {
           Thread.sleep(100);
         }
         OpenEnException off = assertThrows(OpenEnException.class, () -> near.sync(source));

@@ -85,17 +85,19 @@ final class Callbacks {
 
   static int fetch(BatchSource source, String name, long response, long maxBytes, Cancellation cancel) {
     ResponseBody body = new ResponseBody(response, maxBytes);
+    int status;
     try {
       source.fetch(name, body, cancel);
-      return Status.OK.code();
+      status = Status.OK.code();
     } catch (Throwable t) {
-      Status status = statusOf(t, cancel);
+      Status s = statusOf(t, cancel);
       // A missing file is an answer (no configuration published, say), not a failure.
-      if (status != Status.NOT_FOUND) keep(t);
-      return status.code();
-    } finally {
-      body.detach();
+      if (s != Status.NOT_FOUND) keep(t);
+      status = s.code();
     }
+    // A body cut at its limit is never taken as the whole file.
+    if (body.detach() && status == Status.OK.code()) status = Status.RESOURCE_EXHAUSTED.code();
+    return status;
   }
 
   // Transport.call: the response, or null with status[0] set.

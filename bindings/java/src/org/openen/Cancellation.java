@@ -51,8 +51,8 @@ public final class Cancellation {
   <T> T with(Flagged<T> call) {
     long flag = Native.cancelCreate();
     if (flag == 0) throw new OpenEnException(Status.RESOURCE_EXHAUSTED, "no memory for a cancel flag");
-    attach(flag);
     try {
+      attach(flag);
       return call.run(flag);
     } finally {
       detach(flag);

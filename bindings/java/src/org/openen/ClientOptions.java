@@ -117,6 +117,9 @@ public final class ClientOptions {
 
     /** The lowest configuration serial the app accepts (default 0). */
     public @NotNull Builder minConfigSerial(long serial) {
+      if (serial < 0) {
+        throw new OpenEnException(Status.INVALID_ARGUMENT, "the minimum configuration serial is negative");
+      }
       minConfigSerial = serial;
       return this;
     }

@@ -98,24 +98,26 @@ public final class FileKeyStore implements KeyStore {
     }
     byte[] key = new byte[KEY_BYTES];
     RANDOM.nextBytes(key);
-    Path fresh = path.resolveSibling(path.getFileName() + ".new");
-    Files.deleteIfExists(fresh);
-    try (FileChannel file = FileChannel.open(fresh,
-        java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")))) {
-      file.write(ByteBuffer.wrap(key));
-      file.force(true);
-    }
+    // A temporary file of this call's own, linked into place: a key another process or instance
+    // made meanwhile is never replaced, and whichever key the path holds afterwards is the key.
+    Path fresh = Files.createTempFile(path.toAbsolutePath().getParent(), path.getFileName() + ".", ".new",
+        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     try {
-      // A link, not a rename: a key another process made meanwhile is never replaced.
-      Files.createLink(path, fresh);
-    } catch (FileAlreadyExistsException e) {
-      Arrays.fill(key, (byte) 0);
-      key = Files.readAllBytes(path);
-      checkLength(key);
+      try (FileChannel file = FileChannel.open(fresh, StandardOpenOption.WRITE)) {
+        file.write(ByteBuffer.wrap(key));
+        file.force(true);
+      }
+      try {
+        Files.createLink(path, fresh);
+      } catch (FileAlreadyExistsException e) {
+        // Another made it first: its key is read below.
+      }
     } finally {
+      Arrays.fill(key, (byte) 0);
       Files.deleteIfExists(fresh);
     }
+    key = Files.readAllBytes(path);
+    checkLength(key);
     return key;
   }
 

@@ -26,8 +26,6 @@ import org.jetbrains.annotations.NotNull;
  * process ends (an app keeps one client for its process's life).
  */
 public final class OpenEnClient implements AutoCloseable {
-  private static final Cancellation NEVER = new Cancellation();
-
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private long client; // the native handle, 0 once closed; guarded by lock
 
@@ -104,7 +102,7 @@ public final class OpenEnClient implements AutoCloseable {
 
   /** {@link #sync(BatchSource, Cancellation)} that cannot be cancelled. */
   public @NotNull SyncReport sync(@NotNull BatchSource source) {
-    return sync(source, NEVER);
+    return sync(source, new Cancellation());
   }
 
   /**
@@ -324,6 +322,11 @@ public final class OpenEnClient implements AutoCloseable {
 
   // The C client's address (openen_client*), for the tests' native helpers.
   long cClientForTesting() {
-    return Native.cClient(client);
+    long c = enter();
+    try {
+      return Native.cClient(c);
+    } finally {
+      exit();
+    }
   }
 }
