@@ -33,6 +33,8 @@ if(OPENEN_JAR AND NOT OPENEN_JNI)
   message(FATAL_ERROR "client_snippets.cmake: -DOPENEN_JAR= needs -DOPENEN_JNI=")
 endif()
 
+include(${CMAKE_CURRENT_LIST_DIR}/../jvm_env.cmake)
+
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK}/src ${WORK}/shim ${WORK}/classes ${WORK}/run ${WORK}/jvm)
 
@@ -144,20 +146,8 @@ if(java_sources)
       -cp ${WORK}/classes${sep}${classpath} -d ${WORK}/classes ${CMAKE_CURRENT_LIST_DIR}/GuideRun.java)
   set(jvm_env "")
   if(SANITIZE)
-    # The sanitizer runtimes must be loaded before the JVM's own libraries; the JVM handles
-    # SIGSEGV itself and keeps memory to the end, so ASan leaves both alone.
-    set(preload "")
-    foreach(runtime asan ubsan)
-      if(SANITIZE MATCHES "address" AND runtime STREQUAL "asan" OR
-         SANITIZE MATCHES "undefined" AND runtime STREQUAL "ubsan")
-        execute_process(COMMAND ${CC} -print-file-name=lib${runtime}.so
-                        OUTPUT_VARIABLE path OUTPUT_STRIP_TRAILING_WHITESPACE)
-        list(APPEND preload ${path})
-      endif()
-    endforeach()
-    string(REPLACE ";" ":" preload "${preload}")
-    set(jvm_env ${CMAKE_COMMAND} -E env LD_PRELOAD=${preload}
-        ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1:detect_leaks=0:detect_container_overflow=0)
+    openen_jvm_preload(preload "${SANITIZE}" "${CC}")
+    set(jvm_env ${CMAKE_COMMAND} -E env LD_PRELOAD=${preload} ASAN_OPTIONS=${OPENEN_JVM_ASAN_OPTIONS})
   endif()
   # -Xcheck:jni checks every JNI call the binding makes; its findings (a call with an exception
   # pending, ...) are warnings, which fail the test here.

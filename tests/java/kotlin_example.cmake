@@ -29,6 +29,8 @@ if(NOT KOTLINC)
   endif()
 endif()
 
+include(${CMAKE_CURRENT_LIST_DIR}/../jvm_env.cmake)
+
 file(REMOVE_RECURSE ${WORK})
 file(MAKE_DIRECTORY ${WORK}/src ${WORK}/relay ${WORK}/tmp)
 file(WRITE ${WORK}/relay/index.txt "")
@@ -146,20 +148,8 @@ if(SANITIZE)
   if(NOT CC)
     message(FATAL_ERROR "kotlin_example.cmake: -DSANITIZE= needs -DCC= (to find the runtimes)")
   endif()
-  # The sanitizer runtimes must be loaded before the JVM's own libraries; the JVM handles
-  # SIGSEGV itself and keeps memory to the end, so ASan leaves both alone.
-  set(preload "")
-  foreach(runtime asan ubsan)
-    if(SANITIZE MATCHES "address" AND runtime STREQUAL "asan" OR
-       SANITIZE MATCHES "undefined" AND runtime STREQUAL "ubsan")
-      execute_process(COMMAND ${CC} -print-file-name=lib${runtime}.so
-                      OUTPUT_VARIABLE path OUTPUT_STRIP_TRAILING_WHITESPACE)
-      list(APPEND preload ${path})
-    endif()
-  endforeach()
-  string(REPLACE ";" ":" preload "${preload}")
-  set(jvm_env ${CMAKE_COMMAND} -E env LD_PRELOAD=${preload}
-      ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1:detect_leaks=0:detect_container_overflow=0)
+  openen_jvm_preload(preload "${SANITIZE}" "${CC}")
+  set(jvm_env ${CMAKE_COMMAND} -E env LD_PRELOAD=${preload} ASAN_OPTIONS=${OPENEN_JVM_ASAN_OPTIONS})
 endif()
 # -Xcheck:jni checks every JNI call the binding makes; its findings are warnings, which fail the
 # test here. The example's temporary directory goes under WORK.

@@ -2,16 +2,15 @@
 # run-junit.sh JAVA CLASSPATH SELECTOR [JVM OPTION...]: runs the JUnit 5 tests SELECTOR
 # (--select-method=org.openen.X#y) on the JVM with JNI checks on (-Xcheck:jni). The JVM reports
 # a JNI misuse (a call with an exception pending, a local reference overflow) as a warning and
-# goes on: any such warning fails the test here. Under sanitizers (OPENEN_SANITIZER_PRELOAD),
-# their runtimes load before the JVM's own libraries; the JVM handles SIGSEGV itself and keeps
-# memory to its end, so ASan leaves both alone.
+# goes on: any such warning fails the test here. Under sanitizers, their runtimes
+# (OPENEN_SANITIZER_PRELOAD) load before the JVM's own libraries, with OPENEN_JVM_ASAN_OPTIONS
+# (both from tests/jvm_env.cmake).
 set -euo pipefail
 java="$1" classpath="$2" selector="$3"
 shift 3
 env=()
 if [ -n "${OPENEN_SANITIZER_PRELOAD:-}" ]; then
-  env=(env "LD_PRELOAD=$OPENEN_SANITIZER_PRELOAD"
-    "ASAN_OPTIONS=handle_segv=0:allow_user_segv_handler=1:detect_leaks=0:detect_container_overflow=0")
+  env=(env "LD_PRELOAD=$OPENEN_SANITIZER_PRELOAD" "ASAN_OPTIONS=$OPENEN_JVM_ASAN_OPTIONS")
 fi
 out="$(mktemp)"
 trap 'rm -f "$out"' EXIT
