@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongConsumer;
+import java.util.function.LongFunction;
 import org.jetbrains.annotations.NotNull;
 
 /**
@@ -63,28 +65,35 @@ public final class OpenEnClient implements AutoCloseable {
     lock.readLock().unlock();
   }
 
+  // |call| on the native client, under the read lock.
+  private <T> T with(LongFunction<T> call) {
+    long c = enter();
+    try {
+      return call.apply(c);
+    } finally {
+      exit();
+    }
+  }
+
+  private void run(LongConsumer call) {
+    with(c -> {
+      call.accept(c);
+      return null;
+    });
+  }
+
   /**
    * The 20 bytes of service data (RPI then AEM) to advertise now under service UUID 0xFD6F. Throws
    * {@link Status#PAUSED}, {@link Status#CONFIGURATION_EXPIRED} or {@link Status#DECOMMISSIONED}
    * when the app should stop advertising.
    */
   public @NotNull byte[] broadcastPayload() {
-    long c = enter();
-    try {
-      return Native.broadcastPayload(c);
-    } finally {
-      exit();
-    }
+    return with(Native::broadcastPayload);
   }
 
   /** Records one advertisement heard: RPI (16 bytes), AEM (4 bytes), RSSI in dBm, unix time. */
   public void recordSighting(@NotNull byte[] rpi, @NotNull byte[] aem, int rssi, long unixTime) {
-    long c = enter();
-    try {
-      Native.recordSighting(c, rpi, aem, rssi, unixTime);
-    } finally {
-      exit();
-    }
+    run(c -> Native.recordSighting(c, rpi, aem, rssi, unixTime));
   }
 
   /**
@@ -92,12 +101,7 @@ public final class OpenEnClient implements AutoCloseable {
    * stored and the message names its index ("observation 3: ...").
    */
   public void recordSightings(@NotNull SightingBatch batch) {
-    long c = enter();
-    try {
-      Native.recordSightings(c, batch.buffer, batch.size());
-    } finally {
-      exit();
-    }
+    run(c -> Native.recordSightings(c, batch.buffer, batch.size()));
   }
 
   /** {@link #sync(BatchSource, Cancellation)} that cannot be cancelled. */
@@ -114,50 +118,29 @@ public final class OpenEnClient implements AutoCloseable {
    * log, {@link Status#MISBEHAVING_SOURCE}. Two syncs of one client do not run at once.
    */
   public @NotNull SyncReport sync(@NotNull BatchSource source, @NotNull Cancellation cancel) {
-    long c = enter();
-    try {
-      long[] r = new long[4];
-      cancel.with(flag -> {
-        Native.sync(c, source, cancel, flag, r);
-        return null;
-      });
-      return new SyncReport((int) r[0], r[1], r[2], (int) r[3]);
-    } finally {
-      exit();
-    }
+    long[] r = new long[4];
+    run(c -> cancel.with(flag -> {
+      Native.sync(c, source, cancel, flag, r);
+      return null;
+    }));
+    return new SyncReport((int) r[0], r[1], r[2], (int) r[3]);
   }
 
   /** The same from a local directory holding the relay's files (a mirror, a test). */
   public @NotNull SyncReport syncDirectory(@NotNull Path dir) {
-    long c = enter();
-    try {
-      long[] r = new long[4];
-      Native.syncDirectory(c, dir.toString(), r);
-      return new SyncReport((int) r[0], r[1], r[2], (int) r[3]);
-    } finally {
-      exit();
-    }
+    long[] r = new long[4];
+    run(c -> Native.syncDirectory(c, dir.toString(), r));
+    return new SyncReport((int) r[0], r[1], r[2], (int) r[3]);
   }
 
   /** Adopts a configuration (a serialized SignedEnvelope) signed by a configuration key. */
   public void updateConfiguration(@NotNull byte[] envelope) {
-    long c = enter();
-    try {
-      Native.updateConfiguration(c, envelope);
-    } finally {
-      exit();
-    }
+    run(c -> Native.updateConfiguration(c, envelope));
   }
 
   /** Each day's exposure, oldest first. */
   public @NotNull List<DailySummary> dailySummaries() {
-    double[] d;
-    long c = enter();
-    try {
-      d = Native.dailySummaries(c);
-    } finally {
-      exit();
-    }
+    double[] d = with(Native::dailySummaries);
     List<DailySummary> out = new ArrayList<>(d.length / 5);
     for (int i = 0; i + 5 <= d.length; i += 5) {
       out.add(new DailySummary((long) d[i], d[i + 1], d[i + 2], d[i + 3], d[i + 4] != 0));
@@ -167,13 +150,7 @@ public final class OpenEnClient implements AutoCloseable {
 
   /** What is stored, per day, without identifiers: what the app shows the person. */
   public @NotNull List<DayCounts> storageSummary() {
-    int[] d;
-    long c = enter();
-    try {
-      d = Native.storageSummary(c);
-    } finally {
-      exit();
-    }
+    int[] d = with(Native::storageSummary);
     List<DayCounts> out = new ArrayList<>(d.length / 5);
     for (int i = 0; i + 5 <= d.length; i += 5) {
       out.add(new DayCounts(Integer.toUnsignedLong(d[i]), d[i + 1], d[i + 2], d[i + 3], d[i + 4]));
@@ -190,13 +167,8 @@ public final class OpenEnClient implements AutoCloseable {
    */
   public @NotNull UploadReport uploadDiagnosis(
       @NotNull Transport transport, @NotNull String code, @NotNull int... excludedDays) {
-    long c = enter();
-    try {
-      int[] r = Native.uploadDiagnosis(c, transport, code, excludedDays);
-      return new UploadReport(r[0], r[1]);
-    } finally {
-      exit();
-    }
+    int[] r = with(c -> Native.uploadDiagnosis(c, transport, code, excludedDays));
+    return new UploadReport(r[0], r[1]);
   }
 
   /**
@@ -204,33 +176,18 @@ public final class OpenEnClient implements AutoCloseable {
    * none is kept (a new code is needed).
    */
   public @NotNull UploadReport retryUpload(@NotNull Transport transport, @NotNull Cancellation cancel) {
-    long c = enter();
-    try {
-      int[] r = cancel.with(flag -> Native.retryUpload(c, transport, flag));
-      return new UploadReport(r[0], r[1]);
-    } finally {
-      exit();
-    }
+    int[] r = with(c -> cancel.with(flag -> Native.retryUpload(c, transport, flag)));
+    return new UploadReport(r[0], r[1]);
   }
 
   /** True while a certified upload the relay did not answer is kept for {@link #retryUpload}. */
   public boolean uploadPending() {
-    long c = enter();
-    try {
-      return Native.uploadPending(c);
-    } finally {
-      exit();
-    }
+    return with(Native::uploadPending);
   }
 
   /** Sends chaff now: the upload's three calls, of the same sizes, that the servers store nothing of. */
   public void sendChaff(@NotNull Transport transport) {
-    long c = enter();
-    try {
-      Native.sendChaff(c, transport);
-    } finally {
-      exit();
-    }
+    run(c -> Native.sendChaff(c, transport));
   }
 
   /**
@@ -238,40 +195,20 @@ public final class OpenEnClient implements AutoCloseable {
    * app runs. True when it sent.
    */
   public boolean maybeSendChaff(@NotNull Transport transport, double meanDays) {
-    long c = enter();
-    try {
-      return Native.maybeSendChaff(c, transport, meanDays);
-    } finally {
-      exit();
-    }
+    return with(c -> Native.maybeSendChaff(c, transport, meanDays));
   }
 
   /** Pauses exposure notification: no broadcasting, recording or matching until {@link #resume()}. */
   public void pause() {
-    long c = enter();
-    try {
-      Native.pause(c);
-    } finally {
-      exit();
-    }
+    run(Native::pause);
   }
 
   public void resume() {
-    long c = enter();
-    try {
-      Native.resume(c);
-    } finally {
-      exit();
-    }
+    run(Native::resume);
   }
 
   public boolean isPaused() {
-    long c = enter();
-    try {
-      return Native.isPaused(c);
-    } finally {
-      exit();
-    }
+    return with(Native::isPaused);
   }
 
   /**
@@ -279,12 +216,7 @@ public final class OpenEnClient implements AutoCloseable {
    * KeyStore#destroy()}); the client stays usable under a fresh key.
    */
   public void eraseAll() {
-    long c = enter();
-    try {
-      Native.eraseAll(c);
-    } finally {
-      exit();
-    }
+    run(Native::eraseAll);
   }
 
   /**
@@ -292,13 +224,8 @@ public final class OpenEnClient implements AutoCloseable {
    * has come and deletes every day past retention, with no network, also while paused.
    */
   public @NotNull MaintenanceReport maintain() {
-    long c = enter();
-    try {
-      int[] r = Native.maintain(c);
-      return new MaintenanceReport(r[0] != 0, r[1]);
-    } finally {
-      exit();
-    }
+    int[] r = with(Native::maintain);
+    return new MaintenanceReport(r[0] != 0, r[1]);
   }
 
   /**
@@ -322,11 +249,6 @@ public final class OpenEnClient implements AutoCloseable {
 
   // The C client's address (openen_client*), for the tests' native helpers.
   long cClientForTesting() {
-    long c = enter();
-    try {
-      return Native.cClient(c);
-    } finally {
-      exit();
-    }
+    return with(Native::cClient);
   }
 }
