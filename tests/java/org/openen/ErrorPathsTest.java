@@ -16,6 +16,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.crypto.AEADBadTagException;
@@ -61,6 +62,44 @@ class ErrorPathsTest {
     assertInstanceOf(AEADBadTagException.class, e.getCause(), "the key store's own exception is the cause");
     try (OpenEnClient c = open(store, new FileKeyStore(dir.resolve("right.key")), at(store, 1700000000))) {
       assertArrayEquals(payload, c.broadcastPayload(), "the refused open changed the store");
+    }
+  }
+
+  @Test
+  void theArraysThatCarryADataKeyAreOverwritten() throws Exception {
+    // A key store that keeps every array holding a plain data key: the one it was given to wrap
+    // and the one it returned from unwrap. Once the library has copied them, they hold zeros.
+    FileKeyStore file = new FileKeyStore(dir.resolve("k"));
+    List<byte[]> plain = new java.util.ArrayList<>();
+    KeyStore keeping = new KeyStore() {
+      @Override
+      public byte[] wrap(byte[] dataKey) throws Exception {
+        plain.add(dataKey);
+        return file.wrap(dataKey.clone());
+      }
+
+      @Override
+      public byte[] unwrap(byte[] wrapped) throws Exception {
+        byte[] dataKey = file.unwrap(wrapped);
+        plain.add(dataKey);
+        return dataKey;
+      }
+
+      @Override
+      public void destroy() throws Exception {
+        file.destroy();
+      }
+    };
+    Path store = dir.resolve("store");
+    for (int i = 0; i < 2; i++) {
+      try (OpenEnClient c = open(store, keeping, at(store, 1700000000))) {
+        c.broadcastPayload();
+      }
+    }
+    assertTrue(plain.size() >= 2, "the key store saw " + plain.size() + " plain keys");
+    for (byte[] key : plain) {
+      assertEquals(32, key.length);
+      assertArrayEquals(new byte[32], key, "a data key stayed on the Java heap");
     }
   }
 
