@@ -6,12 +6,13 @@
 //   JVM's own view, not the binding's bookkeeping): the heap roots of kind JNI_GLOBAL.
 // - broadcastFromNativeThreads: calls openen_broadcast_payload on threads the JVM did not start,
 //   so that the binding's callbacks (the client's TimeSource) arrive on them.
-// - grpcCall: the upload flow's calls over real gRPC, as bytes (gRPC's generic stub: the bytes
-//   are the library's, as an app's grpc-java would carry them; no gRPC for Java is packaged in
-//   Debian). It links no protobuf code: libopenen.so registers OpenEN's messages in the
+// - grpcCall: the upload flow's calls over real gRPC, as bytes (a unary call of raw byte buffers,
+//   the call rpc::UnaryCall makes: the bytes are the library's, as an app's grpc-java would carry
+//   them; no gRPC for Java is packaged in Debian). It links no protobuf code: libopenen.so registers OpenEN's messages in the
 //   process's libprotobuf, and a second copy would collide.
 
-#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/impl/client_unary_call.h>
+#include <grpcpp/impl/rpc_method.h>
 #include <grpcpp/grpcpp.h>
 #include <jni.h>
 #include <jvmti.h>
@@ -115,20 +116,15 @@ JNIEXPORT jbyteArray JNICALL Java_org_openen_TestSupport_grpcCall(JNIEnv* env, j
   env->GetByteArrayRegion(request, 0, static_cast<jsize>(bytes.size()), reinterpret_cast<jbyte*>(bytes.data()));
   const std::string method = Utf(env, jmethod);
   auto* channels = reinterpret_cast<Channels*>(static_cast<intptr_t>(h));
-  grpc::GenericStub stub(method.rfind("/openen.v1.Relay/", 0) == 0 ? channels->relay : channels->verifier);
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(30));
-  grpc::CompletionQueue queue;
   grpc::Slice slice(bytes.data(), bytes.size());
   grpc::ByteBuffer sent(&slice, 1);
-  auto call = stub.PrepareUnaryCall(&context, method, sent, &queue);
-  call->StartCall();
   grpc::ByteBuffer received;
-  grpc::Status status;
-  call->Finish(&received, &status, reinterpret_cast<void*>(1));
-  void* tag = nullptr;
-  bool ok = false;
-  if (!queue.Next(&tag, &ok) || !ok) status = grpc::Status(grpc::StatusCode::INTERNAL, "the call did not finish");
+  const grpc::internal::RpcMethod rpc(method.c_str(), grpc::internal::RpcMethod::NORMAL_RPC);
+  const grpc::Status status = grpc::internal::BlockingUnaryCall<grpc::ByteBuffer, grpc::ByteBuffer>(
+      (method.rfind("/openen.v1.Relay/", 0) == 0 ? channels->relay : channels->verifier).get(), rpc, &context,
+      sent, &received);
   if (!status.ok()) {
     ThrowStatus(env, static_cast<int>(status.error_code()), status.error_message());
     return nullptr;

@@ -471,6 +471,24 @@ bool Options(JNIEnv* env, jobject java, openen_options* o) {
 
 openen_client* Client(jlong handle) { return FromHandle<JavaClient>(handle)->client; }
 
+// ReadDays fills |days| through |read| (openen_daily_summaries, openen_storage_summary: the
+// capacity/count contract). The store may gain a day between asking and reading: it asks again
+// until the days fit.
+template <typename Day>
+bool ReadDays(JNIEnv* env, openen_client* client,
+              openen_status (*read)(openen_client*, Day*, size_t, size_t*, char**), std::vector<Day>* days) {
+  days->resize(16);
+  size_t count = 0;
+  Error error;
+  while (true) {
+    if (!Ok(env, read(client, days->data(), days->size(), &count, error.ptr()), error)) return false;
+    if (count <= days->size()) break;
+    days->resize(count + 4);
+  }
+  days->resize(count);
+  return true;
+}
+
 jintArray Ints(JNIEnv* env, std::initializer_list<jint> values) {
   jintArray a = env->NewIntArray(static_cast<jsize>(values.size()));
   if (a != nullptr) env->SetIntArrayRegion(a, 0, static_cast<jsize>(values.size()), values.begin());
@@ -682,20 +700,10 @@ JNIEXPORT void JNICALL Java_org_openen_Native_updateConfiguration(JNIEnv* env, j
 }
 
 JNIEXPORT jdoubleArray JNICALL Java_org_openen_Native_dailySummaries(JNIEnv* env, jclass, jlong h) {
-  std::vector<openen_daily_summary> days(16);
-  size_t count = 0;
-  Error error;
-  // The store may gain a day between asking and reading: ask again until it fits.
-  while (true) {
-    if (!Ok(env, openen_daily_summaries(Client(h), days.data(), days.size(), &count, error.ptr()), error)) {
-      return nullptr;
-    }
-    if (count <= days.size()) break;
-    days.resize(count + 4);
-  }
+  std::vector<openen_daily_summary> days;
+  if (!ReadDays(env, Client(h), openen_daily_summaries, &days)) return nullptr;
   std::vector<jdouble> flat;
-  for (size_t i = 0; i < count; ++i) {
-    const openen_daily_summary& d = days[i];
+  for (const openen_daily_summary& d : days) {
     flat.insert(flat.end(), {static_cast<jdouble>(d.day), d.score_sum, d.max_score, d.weighted_duration_seconds,
                              d.exposure ? 1.0 : 0.0});
   }
@@ -705,19 +713,10 @@ JNIEXPORT jdoubleArray JNICALL Java_org_openen_Native_dailySummaries(JNIEnv* env
 }
 
 JNIEXPORT jintArray JNICALL Java_org_openen_Native_storageSummary(JNIEnv* env, jclass, jlong h) {
-  std::vector<openen_day_counts> days(16);
-  size_t count = 0;
-  Error error;
-  while (true) {
-    if (!Ok(env, openen_storage_summary(Client(h), days.data(), days.size(), &count, error.ptr()), error)) {
-      return nullptr;
-    }
-    if (count <= days.size()) break;
-    days.resize(count + 4);
-  }
+  std::vector<openen_day_counts> days;
+  if (!ReadDays(env, Client(h), openen_storage_summary, &days)) return nullptr;
   std::vector<jint> flat;
-  for (size_t i = 0; i < count; ++i) {
-    const openen_day_counts& d = days[i];
+  for (const openen_day_counts& d : days) {
     flat.insert(flat.end(),
                 {static_cast<jint>(d.day), d.own_keys, d.identifiers_seen, d.scans, d.exposure_windows});
   }

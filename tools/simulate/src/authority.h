@@ -44,7 +44,7 @@ struct Authority {
   // The authority's integrations (the contact tracers' system issues with an
   // API key of its own) and daily totals, as openen-verifier keeps them.
   std::unique_ptr<console::Staff> staff;
-  std::string api_key;
+  std::string api_key;  // the contact tracers' case system calls IssueCode with it
   std::unique_ptr<verifier::Verifier> verifier;
   std::unique_ptr<relay::Relay> relay;
   std::unique_ptr<server::WorkerPool> pool;
@@ -52,8 +52,6 @@ struct Authority {
   std::unique_ptr<relay::RelayService> relay_service;
   server::RunningServer verifier_server, relay_server;
   std::shared_ptr<grpc::Channel> verifier_channel, relay_channel;
-  // The contact tracers' case system calling IssueCode with api_key.
-  std::unique_ptr<openen::v1::Verification::Stub> admin;
 
   // Shuts both servers down, waiting up to 5 seconds for calls in flight.
   ~Authority();
