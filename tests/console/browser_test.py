@@ -169,7 +169,10 @@ class Hostile(http.server.BaseHTTPRequestHandler):
         pass
 
 
-hostile = http.server.HTTPServer(("127.0.0.1", 0), Hostile)
+# Threaded: Chromium may open a speculative second connection that a one-at-a-time server
+# would sit reading while the real request waits (a page load that timed out in CI).
+hostile = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+hostile.daemon_threads = True
 threading.Thread(target=hostile.serve_forever, daemon=True).start()
 # Another origin on the same site (127.0.0.1, another port: SameSite lets the
 # cookie go), and another site (localhost: it does not).
