@@ -49,8 +49,8 @@ def check(condition, message):
 try:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import Select, WebDriverWait
 except ImportError:
     if os.environ.get("CI") == "true":
@@ -204,8 +204,28 @@ def shot(name):
 def click(element):
     """Clicks a button that loads a page, and waits for that page."""
     page = driver.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(driver, 20).until(expected_conditions.staleness_of(page))
+
+    def gone(_=None):
+        """True once the old page is gone. Under load chromedriver may say so as "Node with
+        given id does not belong to the document" instead of a stale element."""
+        try:
+            page.is_enabled()
+            return False
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as e:
+            if "does not belong to the document" in str(e):
+                return True
+            raise
+
+    try:
+        element.click()
+    except WebDriverException:
+        # The click's page load may overtake chromedriver's report of the click; a click
+        # that did not happen leaves the old page, which fails the wait below.
+        if not gone():
+            raise
+    WebDriverWait(driver, 20).until(gone)
 
 
 def text():
