@@ -182,6 +182,30 @@ void ProcessedBatches::Add(uint32_t day, const crypto::Sha256Digest& digest) {
   entries_.append(base::AsChars(digest));
 }
 
+store::Schema Records::Schema() {
+  static constexpr store::RecordKind kKinds[] = {
+      {"phone.own_key", {&kOwnKeyPrefix, 1}},
+      {"phone.sightings", {&kSightingsPrefix, 1}},
+      {"phone.windows", {&kWindowsPrefix, 1}},
+      {"phone.paused", kPausedMeta, true},
+      {"phone.progress", kProgressMeta, true},
+      {"phone.log_head", kLogHeadMeta, true},
+      {"phone.processed", kProcessedMeta, true},
+      {"phone.config", kConfigMeta, true},
+      {"phone.config_floor", kConfigFloorMeta, true},
+      {"phone.order", kOrderMeta, true},
+      {"phone.order_at", kOrderTimeMeta, true},
+      {"phone.chaff", kChaffMeta, true},
+      {"phone.publish", kPublishMeta, true},
+  };
+  static const std::vector<store::RecordKind>* all = [] {
+    auto* v = new std::vector<store::RecordKind>(std::begin(kKinds), std::end(kKinds));
+    for (store::Schema s : {Store::Schema(), store::ReservedSchema()}) v->insert(v->end(), s.begin(), s.end());
+    return v;
+  }();
+  return *all;
+}
+
 base::StatusOr<std::unique_ptr<Records>> Records::Open(const std::string& path,
                                                        KeyStore* keystore) {
   OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(path, keystore));
@@ -190,7 +214,7 @@ base::StatusOr<std::unique_ptr<Records>> Records::Open(const std::string& path,
 
 base::StatusOr<std::optional<OwnKey>> Records::GetOwnKey(uint32_t day) {
   OPENEN_ASSIGN_OR_RETURN(std::optional<base::Bytes> record,
-                          store_->GetSealed(DayKey('T', day), day));
+                          store_->GetSealed(DayKey(kOwnKeyPrefix, day), day));
   if (!record || record->empty())
     return std::optional<OwnKey>();  // empty: the day began without a key
   OPENEN_ASSIGN_OR_RETURN(OwnKey k, DecodeTek(*record));
@@ -199,7 +223,7 @@ base::StatusOr<std::optional<OwnKey>> Records::GetOwnKey(uint32_t day) {
 
 base::Status Records::PutOwnKey(uint32_t day, const OwnKey& key) {
   base::Bytes encoded = EncodeTek(key);
-  base::Status s = store_->PutSealed(DayKey('T', day), day, encoded, /*sync=*/true);
+  base::Status s = store_->PutSealed(DayKey(kOwnKeyPrefix, day), day, encoded, /*sync=*/true);
   crypto::Wipe(encoded);
   return s;
 }
@@ -207,7 +231,7 @@ base::Status Records::PutOwnKey(uint32_t day, const OwnKey& key) {
 base::StatusOr<std::vector<OwnKey>> Records::OwnKeys(const std::vector<uint32_t>& excluded_days) {
   std::vector<OwnKey> keys;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
-      std::string(1, 'T'), std::string(1, 'U'),
+      std::string(1, kOwnKeyPrefix), std::string(1, kOwnKeyPrefix + 1),
       [&](const rocksdb::Slice& key, const base::Bytes& b) {
         const uint32_t day = DayOfKey(key);
         if (b.empty()) return base::Status::Ok();  // no key was made that day
@@ -291,7 +315,7 @@ base::Status Records::AddSightings(const std::vector<Observation>& observations,
 base::StatusOr<std::vector<Sighting>> Records::LoadSightings() {
   std::vector<Sighting> all;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
-      std::string(1, 'S'), std::string(1, 'T'),
+      std::string(1, kSightingsPrefix), std::string(1, kSightingsPrefix + 1),
       [&](const rocksdb::Slice& key, const base::Bytes& blob) {
         OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> s, DecodeSightings(blob, DayOfKey(key)));
         for (auto& x : s) all.push_back(std::move(x));
@@ -303,7 +327,7 @@ base::StatusOr<std::vector<Sighting>> Records::LoadSightings() {
 base::StatusOr<std::vector<ExposureWindow>> Records::LoadWindows() {
   std::vector<ExposureWindow> windows;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
-      std::string(1, 'W'), std::string(1, 'X'),
+      std::string(1, kWindowsPrefix), std::string(1, kWindowsPrefix + 1),
       [&](const rocksdb::Slice& key, const base::Bytes& b) {
         OPENEN_ASSIGN_OR_RETURN(std::vector<base::Bytes> encoded, DecodeWindows(b));
         for (const base::Bytes& e : encoded) {
@@ -323,7 +347,7 @@ base::Status Records::CommitWindows(const std::vector<ExposureWindow>& windows,
   for (uint32_t day : days) by_day[day];
   std::vector<Store::SealedRecord> records;
   for (const auto& [day, added] : by_day) {
-    const std::string key = DayKey('W', day);
+    const std::string key = DayKey(kWindowsPrefix, day);
     OPENEN_ASSIGN_OR_RETURN(std::optional<base::Bytes> stored, store_->GetSealed(key, day));
     std::vector<base::Bytes> encoded;
     if (stored) {
@@ -390,7 +414,7 @@ base::StatusOr<std::vector<DayCounts>> Records::CountByDay() {
   // Every day that holds data has all its records: a day is listed even
   // when all it holds is empty.
   OPENEN_RETURN_IF_ERROR(
-      store_->ForEachSealed(std::string(1, 'T'), std::string(1, 'U'),
+      store_->ForEachSealed(std::string(1, kOwnKeyPrefix), std::string(1, kOwnKeyPrefix + 1),
                             [&](const rocksdb::Slice& key, const base::Bytes& b) {
                               day(DayOfKey(key)).own_keys += b.empty() ? 0 : 1;
                               return base::Status::Ok();

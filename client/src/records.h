@@ -66,6 +66,11 @@ class Records {
   // Open opens (creating) the store at |path|; errors as Store::Open.
   static base::StatusOr<std::unique_ptr<Records>> Open(const std::string& path, KeyStore* keystore);
 
+  // Schema lists every kind of record the phone's store holds: Store's,
+  // the day records and the metadata entries below, and the store
+  // library's reserved ones (store/schema.h).
+  static store::Schema Schema();
+
   // --- Own keys: one per day, made on the day's first broadcast ---
   // GetOwnKey returns the key of |day|; nullopt when none was made.
   base::StatusOr<std::optional<OwnKey>> GetOwnKey(uint32_t day);

@@ -32,8 +32,10 @@ std::string Be32Key(char prefix, uint32_t v) {
 // the usual contents of a day do not leave it.
 size_t Floor(const rocksdb::Slice& key) {
   switch (key.empty() ? 0 : key[0]) {
-    case 'S': return 256;   // about ten identifiers seen once
-    case 'W': return 4096;  // about eighty windows of six scans, each with a key tag
+    case kSightingsPrefix:
+      return 256;  // about ten identifiers seen once
+    case kWindowsPrefix:
+      return 4096;          // about eighty windows of six scans, each with a key tag
     default: return 64;     // own key (21 bytes), metadata
   }
 }
@@ -82,12 +84,21 @@ base::StatusOr<base::Bytes> Unpad(base::Bytes padded) {
 
 std::string DayKey(char prefix, uint32_t day) { return Be32Key(prefix, day); }
 std::string ShardKey(uint32_t day, int shard) {
-  std::string k = Be32Key('S', day);
+  std::string k = Be32Key(kSightingsPrefix, day);
   k.push_back(static_cast<char>(shard));
   return k;
 }
 uint32_t DayOfKey(const rocksdb::Slice& key) {
   return static_cast<uint32_t>(base::GetFixedBE<4>(key.data() + 1));
+}
+
+store::Schema Store::Schema() {
+  static constexpr store::RecordKind kKinds[] = {
+      {"phone.day_key", {&kDayKeyPrefix, 1}},     {"phone.store_key", kStoreKeyMeta, true},
+      {"phone.purging_mark", kPurgingMeta, true}, {"phone.erasing_mark", kErasingMeta, true},
+      {"phone.layout", kLayoutMeta, true},
+  };
+  return kKinds;
 }
 
 base::StatusOr<std::unique_ptr<Store>> Store::Open(const std::string& path, KeyStore* keystore) {
@@ -148,7 +159,7 @@ base::StatusOr<const Store::DayKeys*> Store::Day(uint32_t day, bool create) {
   auto it = days_.find(day);
   if (it != days_.end()) return &it->second;
   std::string wrapped;
-  rocksdb::Status got = db_->Get({}, DayKey('D', day), &wrapped);
+  rocksdb::Status got = db_->Get({}, DayKey(kDayKeyPrefix, day), &wrapped);
   crypto::SecretBytes key;
   rocksdb::WriteBatch created;
   if (got.ok()) {
@@ -157,7 +168,7 @@ base::StatusOr<const Store::DayKeys*> Store::Day(uint32_t day, bool create) {
     if (!create) return static_cast<const DayKeys*>(nullptr);
     key = crypto::SecretBytes::Random(crypto::kAeadKeySize);
     OPENEN_ASSIGN_OR_RETURN(base::Bytes w, keystore_->Wrap(key));
-    created.Put(DayKey('D', day), ToSlice(w));
+    created.Put(DayKey(kDayKeyPrefix, day), ToSlice(w));
   } else {
     return store::FromRocksDb(got, "read day key");
   }
@@ -168,7 +179,7 @@ base::StatusOr<const Store::DayKeys*> Store::Day(uint32_t day, bool create) {
   if (created.Count() > 0) {
     // Every record of the day, empty, with its key: a day's key set says
     // nothing about what happened on it.
-    std::vector<std::string> records = {DayKey('T', day), DayKey('W', day)};
+    std::vector<std::string> records = {DayKey(kOwnKeyPrefix, day), DayKey(kWindowsPrefix, day)};
     for (int s = 0; s < kShardsPerDay; ++s) records.push_back(ShardKey(day, s));
     for (const std::string& r : records) created.Put(r, ToSlice(SealPadded(keys.aead, r, {})));
     OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &created, "create a day"));
@@ -187,8 +198,9 @@ base::StatusOr<std::optional<int>> Store::ShardOf(uint32_t day, base::ByteView r
 base::StatusOr<std::vector<uint32_t>> Store::Days() {
   std::vector<uint32_t> days;
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
-  const std::string end = DayKey('D' + 1, 0);
-  for (it->Seek(std::string(1, 'D')); it->Valid() && it->key().compare(end) < 0; it->Next()) {
+  const std::string end = DayKey(kDayKeyPrefix + 1, 0);
+  for (it->Seek(std::string(1, kDayKeyPrefix)); it->Valid() && it->key().compare(end) < 0;
+       it->Next()) {
     if (it->key().size() == 5) days.push_back(DayOfKey(it->key()));
   }
   OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "list days"));
@@ -274,20 +286,21 @@ base::StatusOr<int> Store::DeleteDaysBefore(uint32_t first_kept_day) {
   }));
   // Keys first: once a day key is gone, nothing of that day can be read.
   rocksdb::WriteBatch keys;
-  keys.DeleteRange(DayKey('D', 0), DayKey('D', first_kept_day));
+  keys.DeleteRange(DayKey(kDayKeyPrefix, 0), DayKey(kDayKeyPrefix, first_kept_day));
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &keys, "destroy day keys"));
   for (auto it = days_.begin(); it != days_.end();) {
     it = it->first < first_kept_day ? days_.erase(it) : std::next(it);
   }
   rocksdb::WriteBatch records;
-  for (char prefix : {'S', 'T', 'W'}) records.DeleteRange(DayKey(prefix, 0), DayKey(prefix, first_kept_day));
+  for (char prefix : {kSightingsPrefix, kOwnKeyPrefix, kWindowsPrefix})
+    records.DeleteRange(DayKey(prefix, 0), DayKey(prefix, first_kept_day));
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &records, "delete old days"));
   return deleted;
 }
 
 bool Store::HasDaysBefore(uint32_t first_kept_day) {
   std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
-  for (char prefix : {'D', 'S', 'T', 'W'}) {
+  for (char prefix : {kDayKeyPrefix, kSightingsPrefix, kOwnKeyPrefix, kWindowsPrefix}) {
     it->Seek(DayKey(prefix, 0));
     if (it->Valid() && it->key().compare(DayKey(prefix, first_kept_day)) < 0) return true;
   }

@@ -48,10 +48,17 @@
 
 #include "openen/client/platform.h"
 #include "openen/crypto/aead.h"
+#include "openen/store/schema.h"
 
 namespace openen::client::internal {
 
 inline constexpr int kShardsPerDay = 32;
+
+// The key prefixes of a day's records (the layout above).
+inline constexpr char kDayKeyPrefix = 'D';
+inline constexpr char kOwnKeyPrefix = 'T';
+inline constexpr char kWindowsPrefix = 'W';
+inline constexpr char kSightingsPrefix = 'S';
 
 std::string DayKey(char prefix, uint32_t day);       // prefix BE32(day)
 std::string ShardKey(uint32_t day, int shard);       // 'S' BE32(day) shard
@@ -73,6 +80,10 @@ class Store {
   // earlier layout; it fails, and tries again at the next Open, while the
   // platform key cannot be destroyed. |keystore| must outlive the store.
   static base::StatusOr<std::unique_ptr<Store>> Open(const std::string& path, KeyStore* keystore);
+
+  // Schema lists the kinds of record this class keeps itself (day keys and
+  // its metadata); Records::Schema adds the records it seals through it.
+  static store::Schema Schema();
 
   // PutSealed pads and seals |plaintext| as record |key| of |day| (AD = the
   // key, so records cannot be swapped), creating the day if needed.

@@ -194,6 +194,21 @@ Staff::Staff(std::unique_ptr<rocksdb::DB> db, StaffOptions options, const base::
 
 Staff::~Staff() = default;
 
+store::Schema Staff::Schema() {
+  static constexpr store::RecordKind kKinds[] = {
+      {"staff.member", {&kMemberPrefix, 1}},
+      {"staff.daily_count", {&kDailyPrefix, 1}},
+      {"staff.integration", {&kIntegrationPrefix, 1}},
+      {"staff.daily_totals", {&kTotalsPrefix, 1}},
+  };
+  static const std::vector<store::RecordKind>* all = [] {
+    auto* v = new std::vector<store::RecordKind>(std::begin(kKinds), std::end(kKinds));
+    v->insert(v->end(), store::ReservedSchema().begin(), store::ReservedSchema().end());
+    return v;
+  }();
+  return *all;
+}
+
 base::StatusOr<std::unique_ptr<Staff>> Staff::Open(const std::string& dir, StaffOptions options,
                                                    const base::Clock* clock) {
   if (sodium_init() < 0) return base::InternalError("libsodium does not initialise");

@@ -307,9 +307,9 @@ base::Status ValidateOptions(const RelayOptions& o) {
         std::to_string(o.batch_jitter_keys) + ") must be below max batch keys (" +
         std::to_string(o.max_batch_keys) + ")");
   }
-  if (o.retention_days < 1 || o.retention_days > 14) {
-    return base::InvalidArgumentError("retention must be 1..14 days, got " +
-                                      std::to_string(o.retention_days));
+  if (o.retention_days < 1 || o.retention_days > kMaxRetentionDays) {
+    return base::InvalidArgumentError("retention must be 1.." + std::to_string(kMaxRetentionDays) +
+                                      " days, got " + std::to_string(o.retention_days));
   }
   if (o.signing_key_id.empty() || o.signing_key_version.empty()) {
     return base::InvalidArgumentError("signing key id and version must not be empty");
@@ -360,6 +360,22 @@ base::Status CheckRolesDistinct(const std::vector<crypto::Ed25519PublicKey>& cer
 }
 
 }  // namespace
+
+store::Schema Relay::Schema() {
+  static constexpr store::RecordKind kKinds[] = {
+      {"relay.pending_key", {&kPendingPrefix, 1}},   {"relay.batch", {&kBatchPrefix, 1}},
+      {"relay.used_certificate", {&kUsedPrefix, 1}}, {"relay.key_index", {&kIndexPrefix, 1}},
+      {"relay.file_mark", {&kFilePrefix, 1}},        {"relay.id", kIdKey, true},
+  };
+  static const std::vector<store::RecordKind>* all = [] {
+    auto* v = new std::vector<store::RecordKind>(std::begin(kKinds), std::end(kKinds));
+    for (store::Schema s : {TransparencyLog::Schema(), store::ReservedSchema()}) {
+      v->insert(v->end(), s.begin(), s.end());
+    }
+    return v;
+  }();
+  return *all;
+}
 
 base::StatusOr<std::unique_ptr<Relay>> Relay::Open(
     const std::string& data_dir, const std::string& export_dir, RelayOptions options,

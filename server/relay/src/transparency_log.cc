@@ -43,6 +43,14 @@ base::Status MakeParents(const std::string& root, const std::string& path) {
 
 }  // namespace
 
+store::Schema TransparencyLog::Schema() {
+  static constexpr store::RecordKind kKinds[] = {
+      {"relay.log_entry", {&kEntryPrefix, 1}},
+      {"relay.log_time", kTimeKey, true},
+  };
+  return kKinds;
+}
+
 base::StatusOr<TransparencyLog> TransparencyLog::Load(
     rocksdb::DB* db, std::shared_ptr<const wire::NoteSigner> signer) {
   TransparencyLog log(db, std::move(signer));

@@ -141,6 +141,20 @@ base::Status ValidateOptions(const VerifierOptions& o) {
   return base::Status::Ok();
 }
 
+store::Schema Verifier::Schema() {
+  static constexpr store::RecordKind kKinds[] = {
+      {"verifier.code", {&kCodePrefix, 1}},
+      {"verifier.token", {&kTokenPrefix, 1}},
+      {"verifier.expiry_index", {&kIndexPrefix, 1}},
+  };
+  static const std::vector<store::RecordKind>* all = [] {
+    auto* v = new std::vector<store::RecordKind>(std::begin(kKinds), std::end(kKinds));
+    v->insert(v->end(), store::ReservedSchema().begin(), store::ReservedSchema().end());
+    return v;
+  }();
+  return *all;
+}
+
 base::StatusOr<std::unique_ptr<Verifier>> Verifier::Open(
     const std::string& data_dir, crypto::Ed25519PrivateKey signing_key, VerifierOptions options,
     const base::Clock* clock, const std::vector<crypto::Ed25519PrivateKey>& previous_signing_keys) {

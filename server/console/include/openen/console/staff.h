@@ -23,6 +23,7 @@
 #include "openen/base/status.h"
 #include "openen/crypto/secret.h"
 #include "openen/store/db.h"
+#include "openen/store/schema.h"
 #include "openen/verifier/verifier.h"
 
 namespace openen::console {
@@ -105,6 +106,10 @@ class Staff : public verifier::CodeTally {
   static base::StatusOr<std::unique_ptr<Staff>> Open(const std::string& dir, StaffOptions options,
                                                      const base::Clock* clock);
   ~Staff() override;
+
+  // Schema lists every kind of record the staff store holds (with the
+  // store library's, store/schema.h).
+  static store::Schema Schema();
 
   // Add makes a member with |password| and returns their new second-factor
   // secret, for their authenticator app (TotpUri). ALREADY_EXISTS for a

@@ -39,11 +39,17 @@
 #include "openen/server/decommission.h"
 #include "openen/server/metrics.h"
 #include "openen/store/db.h"
+#include "openen/store/schema.h"
 #include "openen/v1/relay.pb.h"
 #include "openen/v1/verification.pb.h"
 #include "openen/wire/export.h"
 
 namespace openen::relay {
+
+// The most days a published key is kept after it stopped being valid: the
+// promise "14 days, then gone" (docs/data-inventory.json), a compile-time
+// ceiling that options can only lower.
+inline constexpr int kMaxRetentionDays = 14;
 
 struct RelayOptions {
   // The audience certificates must name.
@@ -59,7 +65,9 @@ struct RelayOptions {
   // No batch holds more keys, padding included (at most wire::kMaxExportKeys,
   // what phones accept): more due keys are split into several batches.
   size_t max_batch_keys = wire::kMaxExportKeys;
-  int retention_days = 14;
+  // Days a batch and its keys are kept after the newest key stopped being
+  // valid: 1..kMaxRetentionDays.
+  int retention_days = kMaxRetentionDays;
   // How phones find the export signing key: "<id>-<version>".
   std::string signing_key_id = "openen";
   std::string signing_key_version = "v1";
@@ -131,6 +139,10 @@ class Relay {
       crypto::EcdsaP256PrivateKey signing_key, std::optional<openen::v1::SignedEnvelope> config,
       const base::Clock* clock);
   ~Relay();
+
+  // Schema lists every kind of record the relay's store holds: its own,
+  // the transparency log's and the store library's (store/schema.h).
+  static store::Schema Schema();
 
   // Publish checks the certificate (signature by a certificate key, audience,
   // expiry, single use) and the TEK HMAC under |hmac_secret| (either form),

@@ -30,6 +30,7 @@
 
 #include "openen/base/status.h"
 #include "openen/crypto/merkle.h"
+#include "openen/store/schema.h"
 #include "openen/wire/tlog.h"
 
 namespace openen::relay {
@@ -41,6 +42,8 @@ class TransparencyLog {
   // that does not parse, or a gap in the indices.
   static base::StatusOr<TransparencyLog> Load(rocksdb::DB* db,
                                               std::shared_ptr<const wire::NoteSigner> signer);
+  // Schema lists the kinds of record the log keeps in the relay's store.
+  static store::Schema Schema();
 
   uint64_t size() const { return levels_.empty() ? 0 : levels_[0].size(); }
   const wire::NoteKey& key() const { return signer_->public_key(); }

@@ -33,6 +33,7 @@
 #include "openen/server/decommission.h"
 #include "openen/server/metrics.h"
 #include "openen/store/db.h"
+#include "openen/store/schema.h"
 #include "openen/v1/signed.pb.h"
 #include "openen/v1/verification.pb.h"
 
@@ -140,6 +141,10 @@ class Verifier {
       const base::Clock* clock,
       const std::vector<crypto::Ed25519PrivateKey>& previous_signing_keys = {});
   ~Verifier();
+
+  // Schema lists every kind of record the verifier's store holds (with the
+  // store library's, store/schema.h).
+  static store::Schema Schema();
 
   const crypto::Ed25519PublicKey& public_key() const { return signing_key_.PublicKey(); }
 

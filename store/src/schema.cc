@@ -1,0 +1,25 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+
+#include "openen/store/schema.h"
+
+#include "openen/store/db.h"
+
+namespace openen::store {
+
+Schema ReservedSchema() {
+  static constexpr RecordKind kKinds[] = {
+      {"store.purge_marker", kPurgeMarkerKey.substr(0, 2)},
+  };
+  return kKinds;
+}
+
+const RecordKind* KindOf(Schema schema, std::string_view key) {
+  const RecordKind* best = nullptr;
+  for (const RecordKind& kind : schema) {
+    const bool match = kind.whole_key ? key == kind.prefix : key.starts_with(kind.prefix);
+    if (match && (best == nullptr || kind.prefix.size() > best->prefix.size())) best = &kind;
+  }
+  return best;
+}
+
+}  // namespace openen::store
