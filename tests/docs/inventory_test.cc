@@ -293,7 +293,7 @@ std::string Fingerprint() {
                  base::HexEncode(base::AsBytes(std::string(k.prefix))) +
                  (k.whole_key ? " key" : ""));
   }
-  for (const LogLine& l : LogLines()) lines.insert("log " + json(l.format).dump());
+  for (const LogLine& l : LogLines()) lines.insert("log " + l.file + " " + json(l.format).dump());
   std::string all;
   for (const std::string& l : lines) all += l + "\n";
   return base::HexEncode(crypto::Sha256(base::AsBytes(all)));
