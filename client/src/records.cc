@@ -184,23 +184,19 @@ void ProcessedBatches::Add(uint32_t day, const crypto::Sha256Digest& digest) {
 
 store::Schema Records::Schema() {
   static constexpr store::RecordKind kKinds[] = {
-      {"phone.own_key", {&kOwnKeyPrefix, 1}},
-      {"phone.sightings", {&kSightingsPrefix, 1}},
-      {"phone.windows", {&kWindowsPrefix, 1}},
-      {"phone.paused", kPausedMeta, true},
-      {"phone.progress", kProgressMeta, true},
-      {"phone.log_head", kLogHeadMeta, true},
-      {"phone.processed", kProcessedMeta, true},
-      {"phone.config", kConfigMeta, true},
-      {"phone.config_floor", kConfigFloorMeta, true},
-      {"phone.order", kOrderMeta, true},
-      {"phone.order_at", kOrderTimeMeta, true},
-      {"phone.chaff", kChaffMeta, true},
+      {"phone.own_key", {&kOwnKeyPrefix, 1}},         {"phone.sightings", {&kSightingsPrefix, 1}},
+      {"phone.windows", {&kWindowsPrefix, 1}},        {"phone.paused", kPausedMeta, true},
+      {"phone.progress", kProgressMeta, true},        {"phone.log_head", kLogHeadMeta, true},
+      {"phone.processed", kProcessedMeta, true},      {"phone.config", kConfigMeta, true},
+      {"phone.config_floor", kConfigFloorMeta, true}, {"phone.order", kOrderMeta, true},
+      {"phone.order_at", kOrderTimeMeta, true},       {"phone.chaff", kChaffMeta, true},
       {"phone.publish", kPublishMeta, true},
   };
   static const std::vector<store::RecordKind>* all = [] {
     auto* v = new std::vector<store::RecordKind>(std::begin(kKinds), std::end(kKinds));
-    for (store::Schema s : {Store::Schema(), store::ReservedSchema()}) v->insert(v->end(), s.begin(), s.end());
+    for (store::Schema s : {Store::Schema(), store::ReservedSchema()}) {
+      v->insert(v->end(), s.begin(), s.end());
+    }
     return v;
   }();
   return *all;
