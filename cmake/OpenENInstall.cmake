@@ -1,3 +1,4 @@
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # What `cmake --install` puts under the prefix for an app's build to consume:
 #   include/openen/*.h                    the C API (and each adapter's header)
 #   lib/libopenen.so.X.Y.Z, .so.X, .so    OpenEN::client

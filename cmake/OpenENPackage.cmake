@@ -1,3 +1,4 @@
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Debian packages of a build, made by CPack (`cpack -G DEB` in the build
 # directory; scripts/package.sh makes the release build and runs it). One
 # package per install component, all for prefix /usr:

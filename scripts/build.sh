@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Configures and builds OpenEN into a build directory.
 # usage: scripts/build.sh BUILD_DIR [extra cmake arguments]
 set -euo pipefail

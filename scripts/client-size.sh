@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # What the phone library costs an app: prints stripped libopenen.so and every library
 # it loads, found by following DT_NEEDED (readelf) the way the dynamic loader would,
 # inside SYSROOT when one is given (a cross build) or on this machine. Each file is

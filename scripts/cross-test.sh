@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Cross-compiles the phone library's layers (OPENEN_CLIENT_ONLY: base, crypto, wire,
 # store, and the client once it links no gRPC) for another CPU with Debian's cross
 # compiler, and runs their tests there under qemu-user.

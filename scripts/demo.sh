@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Installs dependencies, builds OpenEN (Release) and runs the main job: a
 # simulated city on this machine. A health authority (openen-verifier and
 # openen-relay on loopback) and 2,000 phones, each a real client library with

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Fuzzes each target in tests/fuzz/ with libFuzzer for a chosen time and prints what
 # it did: executions, executions per second, corpus size, crashes.
 #

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Installs every Debian 12 package that OpenEN needs to build, test and benchmark.
 # Idempotent: packages already present are not reinstalled, and apt-get update runs
 # only when something is missing. Nothing else is downloaded, by this script or by CMake.
@@ -29,6 +30,8 @@ packages=(
   kotlin  # kotlinc: tests/java/kotlin_example.cmake compiles and runs docs/java.md's Kotlin
   clang libclang-rt-14-dev  # scripts/fuzz.sh: clang's libFuzzer and sanitizer runtimes
   chromium chromium-driver python3-selenium  # tests/console/browser_test.py: the console in a real browser
+  python3-cryptography python3-protobuf  # auditor/: the independent verifier in Python
+  reuse  # tests: reuse lint, the licence of every file
 )
 for extra in "$@"; do
   case "$extra" in

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Builds OpenEN for release (no sanitizers, no tests, no fault points) and makes
 # its Debian packages with CPack (cmake/OpenENPackage.cmake): libopenen0,
 # libopenen-dev, openen, openen-relay and openen-verifier, for prefix /usr

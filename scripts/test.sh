@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Installs dependencies, builds OpenEN with AddressSanitizer and UBSan, and runs
 # the whole test suite through ctest. Then cross-builds the phone library's layers
 # for arm64 and runs their tests under qemu-user (scripts/cross-test.sh arm64).

@@ -1,3 +1,4 @@
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # What running a JVM on OpenEN's instrumented libraries needs, for the tests that do it
 # (tests/java, tests/docs/client_snippets.cmake, tests/java/kotlin_example.cmake): the sanitizer
 # runtimes must be loaded before the JVM's own libraries, and ASan must leave alone what the JVM

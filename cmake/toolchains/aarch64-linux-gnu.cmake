@@ -1,3 +1,4 @@
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Cross-compiling OpenEN for 64-bit ARM Linux (arm64, aarch64) with Debian's cross
 # compiler (package g++-aarch64-linux-gnu) against an arm64 sysroot, and running the
 # tests under qemu-user (package qemu-user). scripts/cross-test.sh arm64 makes the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Rotating the certificate key (the verifier's online key) without breaking
 # a code already issued: docs/operations.md, "Rotating keys". Each step runs on
 # its own host, in this order:

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Rotating the relay's export signing key, which apps pin as
 # "<id>-<version>": docs/operations.md, "Rotating keys". In this order:
 #

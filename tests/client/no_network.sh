@@ -1,4 +1,5 @@
 #!/bin/sh
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Checks that a library opens no connection of its own: its code calls no
 # socket function, and nothing it loads is a network library (gRPC and its
 # parts, libcurl, libssl). libcrypto stays: the GAEN primitives need it.

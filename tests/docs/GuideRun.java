@@ -1,3 +1,4 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 // Runs the guide's Android classes that need no Android (docs/client.md, section 4) through the
 // real Java binding: openen.jar and libopenen_jni.so over libopenen.so, in the JDK's JVM. Android's
 // own classes are absent here, so the wrapping key is the guide's WrappingKey with its Android

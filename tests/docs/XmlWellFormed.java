@@ -1,3 +1,4 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 // Fails (exit 1) unless each file named is well-formed XML (namespaces on). Run as a source file:
 //   java XmlWellFormed.java FILE...
 import java.io.File;

@@ -1,3 +1,4 @@
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Compiles every code snippet of docs/client.md, runs the C program among them, and runs the
 # guide's Android classes that need no Android through the real Java binding. Run by CTest as
 # `docs:client guide snippets compile and run`:

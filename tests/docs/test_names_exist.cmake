@@ -1,3 +1,4 @@
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Fails when a test named in docs/*.md (in backticks, as `<binary>:<name>`)
 # is not a CTest test. Run by CTest as `docs:test names exist`:
 #   cmake -DDOCS=<docs dir> -DBUILD=<build dir> -DCTEST=<ctest> [-DTESTS=<tests dir>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Installs OpenEN's build into a fresh prefix (cmake --install), moves it, and
 # builds the app-like consumer.c against it four ways and consumer_curl.c once, then runs each:
 #   cmake-shared   find_package(OpenEN), OpenEN::client         (libopenen.so)

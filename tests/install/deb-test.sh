@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # The Debian packages (cmake/OpenENPackage.cmake) as an operator and an app
 # developer use them, on this machine:
 #   1. cpack -G DEB in the build directory makes the packages (five, six with Java); each holds

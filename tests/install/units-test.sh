@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # The systemd units of packaging/systemd/ as systemd itself reads them:
 # systemd-analyze verify (ExecStart pointed at this build's binaries) must
 # report nothing at all (an unknown or misspelt directive is only a warning

@@ -1,3 +1,4 @@
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # The Kotlin of docs/java.md, compiled with kotlinc against openen.jar and run. Run by CTest as
 # `java:the Kotlin example in docs/java.md compiles and runs, and Kotlin sees the nullability`:
 #   cmake -DDOC=<docs/java.md> -DWORK=<dir> -DJAVA=<java> -DOPENEN_JAR=<openen.jar>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # run-junit.sh JAVA CLASSPATH SELECTOR [JVM OPTION...]: runs the JUnit 5 tests SELECTOR
 # (--select-method=org.openen.X#y) on the JVM with JNI checks on (-Xcheck:jni). The JVM reports
 # a JNI misuse (a call with an exception pending, a local reference overflow) as a warning and

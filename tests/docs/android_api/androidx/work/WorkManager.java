@@ -1,3 +1,4 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 package androidx.work;
 
 import android.content.Context;

@@ -1,3 +1,4 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 package android.bluetooth.le;
 
 // developer.android.com/reference/android/bluetooth/le/AdvertisingSetCallback (API 26):
