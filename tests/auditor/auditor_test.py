@@ -521,10 +521,10 @@ def case_e2e():
                        "--decommission-key", w("decommission.pub"),
                        "--listen", "127.0.0.1:0"], r"listening on 127\.0\.0\.1:(\d+)")
     try:
-        onset_day = datetime.datetime.utcfromtimestamp(now - 3 * 86400).strftime("%Y-%m-%d")
+        onset_date = datetime.datetime.fromtimestamp(now - 3 * 86400, datetime.timezone.utc)
         issued = json.loads(run([A.verifier, "issue", "--server", "127.0.0.1:%d" % verifier.port,
                                  "--api-key-file", w("lab.key"), "--test-type", "confirmed",
-                                 "--onset", onset_day, "--json"]))
+                                 "--onset", onset_date.strftime("%Y-%m-%d"), "--json"]))
         out = run([A.helper, "upload", "127.0.0.1:%d" % verifier.port, "127.0.0.1:%d" % relay.port,
                    w("phone"), issued["short_code"], w("upload")])
         check(out.strip() == "keys sent 3 accepted 3", "the phone's upload: " + out)
