@@ -2,9 +2,12 @@
 # Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 # Installs dependencies, builds OpenEN with AddressSanitizer and UBSan, and runs
 # the whole test suite through ctest. Then cross-builds the phone library's layers
-# for arm64 and runs their tests under qemu-user (scripts/cross-test.sh arm64).
+# for arm64 and runs their tests under qemu-user (scripts/cross-test.sh arm64), and
+# checks that the release build is reproducible: two builds of the committed HEAD
+# give the same packages, libraries, executables and jar (scripts/reproducible.sh).
 # OPENEN_SANITIZE= (empty) builds without sanitizers; OPENEN_BUILD_DIR chooses the
-# build directory; OPENEN_CROSS=0 skips the arm64 part (CI runs it).
+# build directory; OPENEN_CROSS=0 skips the arm64 part, OPENEN_REPRODUCIBLE=0 the
+# reproducibility check (CI runs both).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -25,4 +28,9 @@ export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 
 if [ "${OPENEN_CROSS:-1}" != "0" ]; then
   bash scripts/cross-test.sh arm64
+fi
+
+# Two release builds (scripts/package.sh) one after the other: about 5 to 6 min on 2 cores.
+if [ "${OPENEN_REPRODUCIBLE:-1}" != "0" ]; then
+  bash scripts/reproducible.sh "$root/build-reproducible"
 fi
