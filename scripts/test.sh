@@ -30,7 +30,7 @@ if [ "${OPENEN_CROSS:-1}" != "0" ]; then
   bash scripts/cross-test.sh arm64
 fi
 
-# Two release builds (scripts/package.sh) one after the other: about 5 to 6 min on 2 cores.
+# Two release builds (scripts/package.sh) one after the other: 5 to 8 min on 2 busy cores.
 if [ "${OPENEN_REPRODUCIBLE:-1}" != "0" ]; then
   bash scripts/reproducible.sh "$root/build-reproducible"
 fi
