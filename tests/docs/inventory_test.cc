@@ -70,7 +70,9 @@ std::vector<fs::path> SourceFiles(const std::vector<std::string>& roots,
     if (!fs::exists(kSource + "/" + root)) continue;
     for (auto it = fs::recursive_directory_iterator(kSource + "/" + root);
          it != fs::recursive_directory_iterator(); ++it) {
+      // Not build trees, hidden directories or other checkouts inside this one.
       if (it->is_directory() && (fs::exists(it->path() / "CMakeCache.txt") ||
+                                 fs::exists(it->path() / ".git") ||
                                  it->path().filename().string().starts_with("."))) {
         it.disable_recursion_pending();
         continue;

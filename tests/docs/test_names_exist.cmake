@@ -42,7 +42,7 @@ set(missing "")
 foreach(doc ${docs})
   file(READ ${doc} text)
   # Any test binary: `<name>_tests:...`, and the C API, console, docs, install and fuzz replay checks.
-  string(REGEX MATCHALL "`[a-z0-9_]+_tests:[^`]+`|`c_api:[^`]+`|`console:[^`]+`|`java:[^`]+`|`docs:[^`]+`|`install:[^`]+`|`fuzz_replay:[^`]+`|`licenses:[^`]+`|`auditor:[^`]+`|`reproducible:[^`]+`" names "${text}")
+  string(REGEX MATCHALL "`[a-z0-9_]+_tests:[^`]+`|`c_api:[^`]+`|`console:[^`]+`|`java:[^`]+`|`docs:[^`]+`|`install:[^`]+`|`fuzz_replay:[^`]+`|`licenses:[^`]+`|`auditor:[^`]+`" names "${text}")
   foreach(quoted ${names})
     string(REGEX REPLACE "^`|`$" "" name "${quoted}")
     string(REPLACE "\n" " " name "${name}")  # a name wrapped across lines is still one name
