@@ -169,4 +169,50 @@ base::StatusOr<std::vector<std::string>> LogReader::Entries(const wire::Checkpoi
   return entries;
 }
 
+base::Status LogReader::CheckTiles(const wire::Checkpoint& head,
+                                   const std::vector<crypto::MerkleHash>& leaves) {
+  if (leaves.size() != head.size) {
+    return base::InvalidArgumentError(std::to_string(leaves.size()) +
+                                      " leaf hashes for a tree of " + std::to_string(head.size));
+  }
+  if (head.size == 0) return base::Status::Ok();
+  OPENEN_ASSIGN_OR_RETURN(crypto::MerkleHash root, crypto::MerkleRoot(leaves, head.size));
+  if (root != head.root) {
+    return base::DataLossError("the log's " + std::to_string(head.size) +
+                               " entries do not give the signed tree head's root");
+  }
+  // |row| holds the hashes of tile level |level|: the roots of the complete
+  // subtrees of 256^level leaves, left to right, computed from the leaves.
+  std::vector<crypto::MerkleHash> row = leaves;
+  for (int level = 0; !row.empty(); ++level) {
+    for (uint64_t t = 0; t * wire::kTileWidth < row.size(); ++t) {
+      const uint64_t width = wire::TileWidth(level, t, head.size);
+      // Read as a proof reads it, but not kept: a monitor reads each once.
+      const auto key = std::make_tuple(level, t, width);
+      const bool kept = tiles_.count(key) > 0;
+      auto hashes = Tile(level, t, width);
+      if (!kept) tiles_.erase(key);
+      if (!hashes.ok()) return hashes.status();
+      for (uint64_t i = 0; i < width; ++i) {
+        const crypto::MerkleHash& want = row[t * wire::kTileWidth + i];
+        if ((*hashes)[i] != want) {
+          return base::DataLossError(
+              "log/" + wire::TilePath(level, t, width) + ": hash " + std::to_string(i) + " is " +
+              base::Base64Encode((*hashes)[i]) + ", but the log's entries give " +
+              base::Base64Encode(want) +
+              ": a phone that builds a proof from this tile refuses the log as a fork");
+        }
+      }
+    }
+    // The next level up: 8 levels of the tree above this one.
+    for (int r = 0; r < wire::kTileHeight; ++r) {
+      for (size_t i = 0; i < row.size() / 2; ++i) {
+        row[i] = crypto::MerkleNodeHash(row[2 * i], row[2 * i + 1]);
+      }
+      row.resize(row.size() / 2);
+    }
+  }
+  return base::Status::Ok();
+}
+
 }  // namespace openen::client

@@ -10,6 +10,7 @@
 #include <grpcpp/grpcpp.h>
 
 #include <chrono>
+#include <cstdint>
 #include <cstdio>
 #include <memory>
 #include <set>
@@ -42,7 +43,7 @@ constexpr char kUsage[] =
     "usage:\n"
     "  openen log keygen --name NAME [--witness] --out FILE\n"
     "  openen log verify --log-key VKEY [--witness-keys KEYS --quorum K] [--state FILE]\n"
-    "                    [--json] SOURCE\n"
+    "                    [--now SECONDS] [--json] SOURCE\n"
     "  openen log compare --log-key VKEY [--json] SOURCE SOURCE...\n"
     "  openen log witness --key FILE --log-key VKEY --state FILE [--out FILE] SOURCE\n"
     "\n"
@@ -58,10 +59,13 @@ constexpr char kUsage[] =
     "         --log-key. NAME is the log's origin, e.g. example.org/openen-log.\n"
     "verify   checks the checkpoint (the log key; with --witness-keys, a file or a\n"
     "         comma-separated list of witness vkeys, at least K cosignatures), reads\n"
-    "         every entry and checks it against the signed root, checks that each\n"
-    "         logged batch still served has the logged SHA-256 and that every listed\n"
-    "         batch is logged. With --state, the checkpoint must extend the one kept\n"
-    "         in FILE, which is then replaced: run it from cron as a monitor.\n"
+    "         every entry and checks it against the signed root, checks every hash\n"
+    "         tile (each level, full and partial) against the entries, checks that\n"
+    "         each logged batch is served with the logged SHA-256, window and key\n"
+    "         count until the expiry its entry states (one missing before it is\n"
+    "         withheld), and that every listed batch is logged. The time is now, or\n"
+    "         --now (unix seconds). With --state, the checkpoint must extend the one\n"
+    "         kept in FILE, which is then replaced: run it from cron as a monitor.\n"
     "compare  fetches the checkpoint of every SOURCE and reports each pair that cannot\n"
     "         both be true: equal sizes with different roots, or a larger log that does\n"
     "         not extend a smaller one (the proof read from the larger's source).\n"
@@ -203,7 +207,7 @@ int Keygen(const Args& args) {
 
 // VerifyLog is `verify`'s work; |fields| and |text| collect what it found.
 base::Status VerifyLog(client::BatchSource& source, const client::LogPolicy& policy,
-                       const std::optional<std::string>& state, std::string* text,
+                       const std::optional<std::string>& state, int64_t now, std::string* text,
                        std::function<void(JsonWriter*)>* fields) {
   client::LogReader reader(&source, base::NeverCancelled());
   OPENEN_ASSIGN_OR_RETURN(std::optional<client::SignedHead> kept, KeptHead(state, policy));
@@ -215,10 +219,13 @@ base::Status VerifyLog(client::BatchSource& source, const client::LogPolicy& pol
   if (kept) OPENEN_RETURN_IF_ERROR(reader.CheckConsistent(kept->checkpoint, c));
   uint64_t batches = 0, configs = 0, orders = 0, served = 0, expired = 0;
   std::set<std::string> names;
+  // Of every entry, for the tiles; not reserved: the size is the source's word.
+  std::vector<crypto::MerkleHash> leaves;
   for (uint64_t begin = 0; begin < c.size; begin += client::kMaxLogEntriesRead) {
     const uint64_t end = std::min(c.size, begin + client::kMaxLogEntriesRead);
     OPENEN_ASSIGN_OR_RETURN(std::vector<std::string> texts, reader.Entries(c, begin, end));
     for (uint64_t i = begin; i < end; ++i) {
+      leaves.push_back(crypto::MerkleLeafHash(base::AsBytes(texts[i - begin])));
       auto e = wire::LogEntry::Parse(texts[i - begin]);
       if (!e.ok()) return e.status().WithContext("log entry " + std::to_string(i));
       if (e->kind == wire::LogEntry::Kind::kConfig) ++configs;
@@ -230,6 +237,14 @@ base::Status VerifyLog(client::BatchSource& source, const client::LogPolicy& pol
       }
       auto bytes = source.Fetch(e->name, base::NeverCancelled());
       if (bytes.status().code() == base::StatusCode::kNotFound) {
+        // Phones withhold (refuse) a logged batch the source does not serve
+        // until the expiry its entry states, and skip it after.
+        if (static_cast<int64_t>(e->expires) > now) {
+          return base::DataLossError(e->name + " is in the log (entry " + std::to_string(i) +
+                                     ") and kept until " + std::to_string(e->expires) +
+                                     ", but the source withholds it (now " + std::to_string(now) +
+                                     ")");
+        }
         ++expired;
         continue;
       }
@@ -251,6 +266,9 @@ base::Status VerifyLog(client::BatchSource& source, const client::LogPolicy& pol
       ++served;
     }
   }
+  // Every tile a phone may build a proof from must be the entries' tree:
+  // Entries over the whole tree needed none of them.
+  OPENEN_RETURN_IF_ERROR(reader.CheckTiles(c, leaves));
   for (const client::ListedBatch& b : listed) {
     if (!names.count(b.name)) {
       return base::DataLossError(b.name + " is listed but is not in the log (size " +
@@ -262,8 +280,9 @@ base::Status VerifyLog(client::BatchSource& source, const client::LogPolicy& pol
           base::Base64Encode(c.root) + ", " + std::to_string(head.cosignatures) +
           " witness cosignatures\n" + "entries: " + std::to_string(batches) + " batches (" +
           std::to_string(served) + " served with the logged SHA-256, " + std::to_string(expired) +
-          " no longer served), " + std::to_string(configs) + " configurations, " +
-          std::to_string(orders) + " decommission orders\n";
+          " no longer served after their expiry), " + std::to_string(configs) +
+          " configurations, " + std::to_string(orders) + " decommission orders\n" +
+          "tiles: every hash tile is the entries' tree\n";
   if (kept) {
     *text += "extends the checkpoint of size " + std::to_string(kept->checkpoint.size) +
              " kept in " + *state + "\n";
@@ -292,9 +311,15 @@ int Verify(const Args& args) {
   if (args.positional().size() != 1) return Fail("log verify takes exactly one SOURCE");
   auto source = OpenSource(args.positional()[0]);
   if (!source.ok()) return Fail(source.status().message());
+  const int64_t system_now = std::chrono::duration_cast<std::chrono::seconds>(
+                                 std::chrono::system_clock::now().time_since_epoch())
+                                 .count();
+  auto now = args.GetInt("now", system_now, 0, INT64_MAX);
+  if (!now.ok()) return Fail(now.status().message());
   std::string text;
   std::function<void(JsonWriter*)> fields = [](JsonWriter*) {};
-  const base::Status s = VerifyLog(*source->batches, *policy, args.Get("state"), &text, &fields);
+  const base::Status s =
+      VerifyLog(*source->batches, *policy, args.Get("state"), *now, &text, &fields);
   return Report(args.Has("json"), s.ok() ? s : s.WithContext(source->name), fields, text);
 }
 
@@ -434,9 +459,10 @@ int LogCommand(int argc, char** argv, int first) {
     std::fputs(kUsage, stdout);
     return kExitOk;
   }
-  auto args = Args::Parse(argc, argv, first + 1,
-                          {"name", "out", "log-key", "witness-keys", "quorum", "state", "key"},
-                          {"witness", "json", "help"});
+  auto args =
+      Args::Parse(argc, argv, first + 1,
+                  {"name", "out", "log-key", "witness-keys", "quorum", "state", "key", "now"},
+                  {"witness", "json", "help"});
   if (!args.ok()) return Fail(args.status().message());
   if (args->Has("help")) {
     std::fputs(kUsage, stdout);

@@ -75,6 +75,16 @@ class LogReader {
   base::StatusOr<std::vector<std::string>> Entries(const wire::Checkpoint& head, uint64_t begin,
                                                    uint64_t end);
 
+  // CheckTiles checks every hash tile of the tree |head|, at every level,
+  // full and partial, read as phones read them for their proofs, against
+  // |leaves|: the leaf hashes of all head.size entries, which must give
+  // |head|'s root. DATA_LOSS naming the first tile hash that differs (a
+  // phone that builds a proof from it refuses the log as a fork); a tile
+  // that cannot be read or parsed gives that status. A monitor's check:
+  // Entries over the whole tree needs no tile at all.
+  base::Status CheckTiles(const wire::Checkpoint& head,
+                          const std::vector<crypto::MerkleHash>& leaves);
+
  private:
   base::StatusOr<base::Bytes> Read(const std::string& path);
   base::StatusOr<std::vector<crypto::MerkleHash>> Tile(int level, uint64_t index, uint64_t width);
