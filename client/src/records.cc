@@ -192,13 +192,8 @@ store::Schema Records::Schema() {
       {"phone.order_at", kOrderTimeMeta, true},       {"phone.chaff", kChaffMeta, true},
       {"phone.publish", kPublishMeta, true},
   };
-  static const std::vector<store::RecordKind>* all = [] {
-    auto* v = new std::vector<store::RecordKind>(std::begin(kKinds), std::end(kKinds));
-    for (store::Schema s : {Store::Schema(), store::ReservedSchema()}) {
-      v->insert(v->end(), s.begin(), s.end());
-    }
-    return v;
-  }();
+  static const auto* all = new std::vector<store::RecordKind>(
+      store::Join({kKinds, Store::Schema(), store::ReservedSchema()}));
   return *all;
 }
 

@@ -13,6 +13,12 @@ Schema ReservedSchema() {
   return kKinds;
 }
 
+std::vector<RecordKind> Join(std::initializer_list<Schema> schemas) {
+  std::vector<RecordKind> out;
+  for (Schema s : schemas) out.insert(out.end(), s.begin(), s.end());
+  return out;
+}
+
 const RecordKind* KindOf(Schema schema, std::string_view key) {
   const RecordKind* best = nullptr;
   for (const RecordKind& kind : schema) {

@@ -33,9 +33,9 @@
 #include "openen/client/platform.h"
 #include "openen/client/upload.h"
 #include "openen/client_grpc/upload_transport.h"
-#include "openen/crypto/hash.h"
 #include "openen/relay/transparency_log.h"
 #include "openen/store/db.h"
+#include "server/synthetic_log.h"
 
 namespace openen {
 namespace {
@@ -114,18 +114,7 @@ int Log(char** argv) {
   for (uint64_t upto : {n1, n2}) {
     std::vector<wire::LogEntry> entries;
     for (uint64_t i = log->size(); i < upto; ++i) {
-      wire::LogEntry e;
-      if (i % 100 == 7) {
-        e.kind = wire::LogEntry::Kind::kConfig;
-      } else {
-        e.name = "batch-" + std::to_string(1700000000 + 3600 * i) + ".zip";
-        e.start = 1700000000 + 3600 * (i - 1);
-        e.end = 1700000000 + 3600 * i;
-        e.keys = 1000 + i;
-        e.expires = e.end + 14 * 86400;
-      }
-      e.sha256 = crypto::Sha256(base::AsBytes((fork ? "fork " : "") + std::to_string(i)));
-      entries.push_back(std::move(e));
+      entries.push_back(openen::testing::SyntheticLogEntry(i, fork ? "fork " : ""));
     }
     rocksdb::WriteBatch wb;
     log->Append(entries, 1700000000 + static_cast<int64_t>(upto), &wb);

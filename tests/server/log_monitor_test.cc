@@ -27,6 +27,7 @@
 #include "relay_fixture.h"
 #include "relay_process.h"
 #include "subprocess.h"
+#include "synthetic_log.h"
 
 namespace openen::relay {
 namespace {
@@ -143,18 +144,7 @@ TEST_CASE(
       REQUIRE(log.ok());
       std::vector<wire::LogEntry> entries;
       for (uint64_t i = 0; i < 700; ++i) {
-        wire::LogEntry e;
-        if (i % 100 == 7) {
-          e.kind = wire::LogEntry::Kind::kConfig;
-        } else {
-          e.name = "batch-" + std::to_string(1700000000 + 3600 * i) + ".zip";
-          e.start = 1700000000 + 3600 * (i - 1);
-          e.end = 1700000000 + 3600 * i;
-          e.keys = 1000 + i;
-          e.expires = e.end + 14 * 86400;
-        }
-        e.sha256 = crypto::Sha256(base::AsBytes(std::to_string(i)));
-        entries.push_back(std::move(e));
+        entries.push_back(openen::testing::SyntheticLogEntry(i));
       }
       rocksdb::WriteBatch wb;
       log->Append(entries, 1700000000, &wb);

@@ -201,11 +201,8 @@ store::Schema Staff::Schema() {
       {"staff.integration", {&kIntegrationPrefix, 1}},
       {"staff.daily_totals", {&kTotalsPrefix, 1}},
   };
-  static const std::vector<store::RecordKind>* all = [] {
-    auto* v = new std::vector<store::RecordKind>(std::begin(kKinds), std::end(kKinds));
-    v->insert(v->end(), store::ReservedSchema().begin(), store::ReservedSchema().end());
-    return v;
-  }();
+  static const auto* all =
+      new std::vector<store::RecordKind>(store::Join({kKinds, store::ReservedSchema()}));
   return *all;
 }
 

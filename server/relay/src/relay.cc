@@ -367,13 +367,8 @@ store::Schema Relay::Schema() {
       {"relay.used_certificate", {&kUsedPrefix, 1}}, {"relay.key_index", {&kIndexPrefix, 1}},
       {"relay.file_mark", {&kFilePrefix, 1}},        {"relay.id", kIdKey, true},
   };
-  static const std::vector<store::RecordKind>* all = [] {
-    auto* v = new std::vector<store::RecordKind>(std::begin(kKinds), std::end(kKinds));
-    for (store::Schema s : {TransparencyLog::Schema(), store::ReservedSchema()}) {
-      v->insert(v->end(), s.begin(), s.end());
-    }
-    return v;
-  }();
+  static const auto* all = new std::vector<store::RecordKind>(
+      store::Join({kKinds, TransparencyLog::Schema(), store::ReservedSchema()}));
   return *all;
 }
 

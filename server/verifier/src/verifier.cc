@@ -147,11 +147,8 @@ store::Schema Verifier::Schema() {
       {"verifier.token", {&kTokenPrefix, 1}},
       {"verifier.expiry_index", {&kIndexPrefix, 1}},
   };
-  static const std::vector<store::RecordKind>* all = [] {
-    auto* v = new std::vector<store::RecordKind>(std::begin(kKinds), std::end(kKinds));
-    v->insert(v->end(), store::ReservedSchema().begin(), store::ReservedSchema().end());
-    return v;
-  }();
+  static const auto* all =
+      new std::vector<store::RecordKind>(store::Join({kKinds, store::ReservedSchema()}));
   return *all;
 }
 

@@ -11,8 +11,10 @@
 #ifndef OPENEN_STORE_SCHEMA_H_
 #define OPENEN_STORE_SCHEMA_H_
 
+#include <initializer_list>
 #include <span>
 #include <string_view>
+#include <vector>
 
 namespace openen::store {
 
@@ -31,6 +33,9 @@ using Schema = std::span<const RecordKind>;
 // (PurgeDeleted's marker; the transient probe and log-retiring writes
 // share its reserved prefix and leave nothing).
 Schema ReservedSchema();
+
+// Join lists the kinds of |schemas| one after the other.
+std::vector<RecordKind> Join(std::initializer_list<Schema> schemas);
 
 // KindOf returns the kind of |schema| that |key| belongs to: the one with
 // the longest prefix of |key| (a whole-key kind only when equal), or
