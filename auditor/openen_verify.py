@@ -39,6 +39,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 class Refused(Exception):
     """A check that does not hold, or an input that is malformed (exit 1)."""
@@ -817,6 +818,18 @@ def cmd_relay_dir(a):
                                                       if e["kind"] == "decommission")})
     print(json.dumps(out))
 
+# --- The console's second factor [RFC 6238] ---
+
+def cmd_totp(a):
+    # TOTP = HOTP(K, floor((unix time - T0) / X)), T0 = 0, X = 30 s, truncated to --digits.
+    check(6 <= a.digits <= 8, "--digits must be 6..8")
+    check(a.time >= 0, "--time must not be negative")
+    algorithm = {"sha1": hashes.SHA1(), "sha256": hashes.SHA256(), "sha512": hashes.SHA512()}
+    secret = unhex(a.secret, len(a.secret) // 2, "--secret")
+    check(len(secret) >= 16, "--secret must be at least 16 bytes (RFC 4226 section 4)")
+    print(TOTP(secret, a.digits, algorithm[a.hash], 30, enforce_key_length=False)
+          .generate(a.time).decode())
+
 def main(argv):
     p = argparse.ArgumentParser(prog="openen_verify.py", description=__doc__.split("\n")[0])
     p.add_argument("--protos", default=os.environ.get("OPENEN_PROTO_PY"),
@@ -852,6 +865,11 @@ def main(argv):
     arg("--size", type=int)
     arg("--index", type=int)
     arg("--old", type=int)
+    arg = command("totp", cmd_totp, "the one-time password of a second-factor secret")
+    arg("--secret", required=True, help="hex")
+    arg("--time", type=int, required=True, help="unix seconds")
+    arg("--hash", choices=["sha1", "sha256", "sha512"], default="sha1")
+    arg("--digits", type=int, default=6)
     arg = command("note", cmd_note, "verify a signed note's signatures")
     arg("file")
     arg("--key", action="append", required=True, help="a verifier key (vkey)")

@@ -247,6 +247,37 @@ RFC6962_INCLUSION = [(0, 1, ""), (0, 2, "0"), (1, 2, "1"), (2, 3, "8"), (1, 5, "
 RFC6962_CONSISTENCY = [(1, 1, ""), (1, 8, "024"), (2, 5, "23"), (6, 8, "756")]
 
 
+# --- totp: tests/vectors/rfc6238-totp.tsv (the console's second factor)
+def case_totp():
+    seeds = {"SHA1": b"12345678901234567890", "SHA256": b"12345678901234567890123456789012",
+             "SHA512": b"1234567890123456789012345678901234567890123456789012345678901234"}
+    rows = 0
+    with open(vector("rfc6238-totp.tsv")) as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            t, name, code = line.split()
+            got = verify("totp", "--secret", seeds[name].hex(), "--time", t, "--hash",
+                         name.lower(), "--digits", "8").strip()
+            check(got == code, "TOTP %s at %s is %s, RFC 6238 says %s" % (name, t, got, code))
+            rows += 1
+    check(rows == 18, "rfc6238-totp.tsv has %d rows, not 18" % rows)
+    verify("totp", "--secret", "00", "--time", "59", expect=1, reason="at least 16 bytes")
+
+
+# --- vectors: every file of tests/vectors/ is checked by a case of this file
+def case_vectors():
+    with open(os.path.abspath(__file__)) as f:
+        source = f.read()
+    for root, _, files in os.walk(A.vectors):
+        for name in files:
+            path = os.path.relpath(os.path.join(root, name), A.vectors)
+            if name in ("README.md", "LICENSE"):
+                continue
+            check('"%s"' % name in source,
+                  "tests/vectors/%s is checked by no case of %s" % (path, __file__))
+
+
 def case_merkle():
     cctv = os.path.join(A.vectors, "cctv-merkle")
     for name, count in (("merkle_tree.json", 16), ("inclusion-valid.json", 4),
@@ -847,6 +878,7 @@ def case_tampered():
 
 
 CASES = {"derive": case_derive, "export": case_export, "merkle": case_merkle,
+         "totp": case_totp, "vectors": case_vectors,
          "notes": case_notes, "malformed": case_malformed, "tiles": case_tiles, "e2e": case_e2e,
          "tampered": case_tampered}
 started = time.time()
