@@ -668,6 +668,8 @@ def verify_log(directory, log_key, witnesses=(), quorum=0, state=None):
     log = LogFiles(directory)
     cp = verify_checkpoint(log.read("checkpoint", 1 << 20), log_key, witnesses, quorum)
     size, old = cp["size"], None
+    # A state file that does not exist yet is a monitor's first run: nothing seen before.
+    state = state if state and os.path.exists(state) else None
     if state:  # first: a rolled-back log lacks the tiles of the size seen before
         old = verify_checkpoint(read_file(state, 1 << 20), log_key)
         check(old["size"] <= size, "the log was rolled back: %d entries, the checkpoint in %s "
@@ -715,9 +717,14 @@ def cmd_log(a):
     for kind in ("batch", "config", "decommission"):
         out[kind] = sum(1 for e in entries if e["kind"] == kind)
     print(json.dumps(out))
+    keep_state(a, cp)
+
+def keep_state(a, cp):
+    # --update-state: the checkpoint just verified becomes the one the next run must extend.
     if a.state and a.update_state:
-        with open(a.state, "wb") as f:
+        with open(a.state + ".new", "wb") as f:
             f.write(cp["note"])
+        os.replace(a.state + ".new", a.state)
 
 
 # --- A relay's export directory [PROTOCOL] "The export directory (static serving)" ---
@@ -817,6 +824,8 @@ def cmd_relay_dir(a):
                            "decommission_orders": sum(1 for e in entries
                                                       if e["kind"] == "decommission")})
     print(json.dumps(out))
+    if a.log_key:
+        keep_state(a, cp)
 
 # --- The console's second factor [RFC 6238] ---
 
@@ -881,14 +890,14 @@ def main(argv):
         arg("--log-key", required=run == cmd_log, help="the log's verifier key")
         arg("--witness-key", action="append", default=[])
         arg("--quorum", type=int, help="witness cosignatures required (default all given)")
-        arg("--state", help="a checkpoint seen before: the log must extend it")
+        arg("--state", help="a checkpoint seen before: the log must extend it (none yet: "
+                            "a first run)")
+        arg("--update-state", action="store_true", help="then keep the new checkpoint there")
     arg("--export-key", required=True, help="the export signing key (as for export)")
     arg("--key-name", default="openen-v1", help="its '<id>-<version>' (default openen-v1)")
     arg("--config-key", help="file of the configuration keys (for config.bin)")
     arg("--decommission-key", help="file of the decommission keys (for decommission.bin)")
     arg("--now", type=int, help="unix seconds (default: now)")
-    sub.choices["log"].add_argument("--update-state", action="store_true",
-                                    help="then keep the new checkpoint there")
     a = p.parse_args(argv)
     try:
         load_protos(a.protos)

@@ -35,6 +35,7 @@ p.add_argument("case")
 for option in ("verify", "protos", "vectors", "work", "relay", "verifier", "cli", "helper"):
     p.add_argument("--" + option, required=True)
 A = p.parse_args()
+sys.dont_write_bytecode = True  # importing openen_verify must leave nothing in the source tree
 sys.path.insert(0, A.protos)
 from gaen import export_pb2  # noqa: E402  (generated at build time)
 from openen.v1 import relay_pb2, signed_pb2, verification_pb2  # noqa: E402
@@ -435,6 +436,12 @@ def case_tiles():
     for field in ("origin", "size", "root", "time", "cosignatures", "extends_size"):
         check(ours[field] == theirs[field],
               "%s: Python %s, C++ %s" % (field, ours[field], theirs[field]))
+    # A monitor's first run (no state file yet) keeps the checkpoint; the next run extends it.
+    for extends in (None, 700):
+        kept = json.loads(verify("log", work("a"), "--log-key", vkey, "--state", work("kept"),
+                                 "--update-state"))
+        check(kept["extends_size"] == extends, "a monitor's run: %s" % kept)
+    check(read(work("kept")) == read(work("a", "log", "checkpoint")), "the kept checkpoint")
     files = sorted(os.path.relpath(os.path.join(r, f), work("a", "log"))
                    for r, _, fs in os.walk(work("a", "log")) for f in fs)
     # Full tiles, and a partial tile only where the tree ends (c2sp.org/tlog-tiles).

@@ -70,10 +70,12 @@ std::vector<fs::path> SourceFiles(const std::vector<std::string>& roots,
     if (!fs::exists(kSource + "/" + root)) continue;
     for (auto it = fs::recursive_directory_iterator(kSource + "/" + root);
          it != fs::recursive_directory_iterator(); ++it) {
-      // Not build trees, hidden directories or other checkouts inside this one.
-      if (it->is_directory() && (fs::exists(it->path() / "CMakeCache.txt") ||
-                                 fs::exists(it->path() / ".git") ||
-                                 it->path().filename().string().starts_with("."))) {
+      // Not build trees (nor a cross build's sysroot), hidden directories or
+      // other checkouts inside this one.
+      const std::string dir_name = it->path().filename().string();
+      if (it->is_directory() &&
+          (dir_name.starts_with("build") || dir_name.starts_with(".") ||
+           fs::exists(it->path() / "CMakeCache.txt") || fs::exists(it->path() / ".git"))) {
         it.disable_recursion_pending();
         continue;
       }
@@ -222,17 +224,19 @@ bool ReadLiterals(const std::string& text, size_t pos, std::string* out) {
 }
 
 // LogLines finds every line the libraries and servers write to their logs:
-// server::Log's formats (the second argument) and direct writes to stderr.
-// A format that is not a literal fails: it could not be inventoried.
+// server::Log's formats (the second argument) and direct writes to stderr
+// (fprintf's format, fputs's string). A format that is not a literal fails:
+// it could not be inventoried.
 std::set<LogLine> LogLines() {
   std::set<LogLine> out;
-  for (const fs::path& p : SourceFiles(
-           {"base", "crypto", "wire", "store", "rpc", "client", "server"}, {".cc", ".h", ".c"})) {
+  for (const fs::path& p :
+       SourceFiles({"base", "crypto", "wire", "store", "rpc", "cli", "client", "server"},
+                   {".cc", ".h", ".c"})) {
     std::ifstream in(p);
     std::stringstream buf;
     buf << in.rdbuf();
     const std::string text = buf.str();
-    for (const std::string call : {"Log(", "fprintf(stderr,"}) {
+    for (const std::string call : {"Log(", "fprintf(stderr,", "fputs("}) {
       for (size_t at = text.find(call); at != std::string::npos; at = text.find(call, at + 1)) {
         if (at > 0 &&
             (std::isalnum(static_cast<unsigned char>(text[at - 1])) || text[at - 1] == '_')) {
@@ -242,13 +246,17 @@ std::set<LogLine> LogLines() {
         const std::string before = text.substr(line_start, at - line_start);
         if (before.find("//") != std::string::npos || before.ends_with("void ")) continue;
         size_t pos = at + call.size();
-        if (call == "Log(") {  // skip the component, up to the first top-level comma
-          int depth = 0;
-          while (pos < text.size() && !(depth == 0 && text[pos] == ',')) {
-            depth += text[pos] == '(' ? 1 : text[pos] == ')' ? -1 : 0;
-            ++pos;
-          }
-          ++pos;
+        // The end of the first argument: the first top-level comma.
+        size_t comma = pos;
+        for (int depth = 0; comma < text.size() && !(depth == 0 && text[comma] == ','); ++comma) {
+          depth += text[comma] == '(' ? 1 : text[comma] == ')' ? -1 : 0;
+        }
+        if (call == "fputs(") {  // fputs(string, stream): only the stream stderr
+          const size_t close = text.find(')', comma);
+          if (text.substr(comma + 1, close - comma - 1).find("stderr") == std::string::npos)
+            continue;
+        } else if (call == "Log(") {  // Log(component, format, ...)
+          pos = comma + 1;
         }
         std::string format;
         INFO(Relative(p) << ": a log call at offset " << at << " whose format is not a literal");
@@ -311,10 +319,11 @@ std::string Table(const json& inventory, const std::string& fingerprint) {
   std::string t = std::string(kTableBegin) +
                   "\n| item | purpose | where | who can see it | kept | deleted how |\n"
                   "|---|---|---|---|---|---|\n";
-  for (const auto& [id, item] : inventory["items"].items()) {
-    t += "| " + item["item"].get<std::string>() + " | " + item["purpose"].get<std::string>() +
-         " | " + item["where"].get<std::string>() + " | " + item["who"].get<std::string>() + " | " +
-         item["kept"].get<std::string>() + " | " + item["deleted"].get<std::string>() + " |\n";
+  for (const auto& [id, item] : inventory.at("items").items()) {
+    t += "| " + item.at("item").get<std::string>() + " | " + item.at("purpose").get<std::string>() +
+         " | " + item.at("where").get<std::string>() + " | " + item.at("who").get<std::string>() +
+         " | " + item.at("kept").get<std::string>() + " | " +
+         item.at("deleted").get<std::string>() + " |\n";
   }
   t += "\nData-flow fingerprint (protos, store schemas, log formats; `inventory_tests`): `sha256:" +
        fingerprint + "`\n" + kTableEnd;
@@ -329,15 +338,15 @@ TEST_CASE("every field of every proto message is in the data inventory, and noth
   for (const auto& [name, d] : messages) {
     in_code.insert(name);
     INFO("message " << name << " is missing from docs/data-inventory.json");
-    REQUIRE(inventory["messages"].contains(name));
-    const json& entry = inventory["messages"][name];
+    REQUIRE(inventory.at("messages").contains(name));
+    const json& entry = inventory.at("messages").at(name);
     CHECK_FALSE(entry.value("purpose", "").empty());
-    const std::set<std::string> listed = Keys(entry["fields"]);
+    const std::set<std::string> listed = Keys(entry.at("fields"));
     INFO("fields in the code: " << Join(FieldNames(d)) << "; in the inventory: " << Join(listed));
     CHECK(FieldNames(d) == listed);
   }
   std::set<std::string> gone;
-  for (const std::string& name : Keys(inventory["messages"])) {
+  for (const std::string& name : Keys(inventory.at("messages"))) {
     if (!in_code.count(name)) gone.insert(name);
   }
   INFO("the inventory names messages that no longer exist: " << Join(gone));
@@ -352,20 +361,20 @@ TEST_CASE("each server answers exactly its written RPC allowlist", "[inventory]"
     for (int s = 0; s < file->service_count(); ++s) {
       const auto* service = file->service(s);
       INFO("service " << service->full_name() << " is missing from the inventory's services");
-      REQUIRE(inventory["services"].contains(service->full_name()));
+      REQUIRE(inventory.at("services").contains(service->full_name()));
       std::set<std::string> methods;
       for (int m = 0; m < service->method_count(); ++m) {
         methods.insert(service->method(m)->name());
         candidates.insert("/" + service->full_name() + "/" + service->method(m)->name());
       }
-      const json& listed = inventory["services"][service->full_name()]["methods"];
+      const json& listed = inventory.at("services").at(service->full_name()).at("methods");
       CHECK(methods == std::set<std::string>(listed.begin(), listed.end()));
     }
   }
   std::map<std::string, std::set<std::string>> allowed;  // server -> "/service/method"
-  for (const auto& [service, entry] : inventory["services"].items()) {
-    for (const std::string server : entry["servers"]) {
-      for (const std::string method : entry["methods"]) {
+  for (const auto& [service, entry] : inventory.at("services").items()) {
+    for (const std::string server : entry.at("servers")) {
+      for (const std::string method : entry.at("methods")) {
         allowed[server].insert("/" + service + "/" + method);
         candidates.insert("/" + service + "/" + method);
       }
@@ -418,8 +427,9 @@ TEST_CASE("the fields of every request message equal the written allowlist", "[i
       for (int m = 0; m < file->service(s)->method_count(); ++m) {
         const Descriptor* request = file->service(s)->method(m)->input_type();
         INFO("request " << request->full_name());
-        REQUIRE(inventory["messages"].contains(request->full_name()));
-        CHECK(FieldNames(request) == Keys(inventory["messages"][request->full_name()]["fields"]));
+        REQUIRE(inventory.at("messages").contains(request->full_name()));
+        CHECK(FieldNames(request) ==
+              Keys(inventory.at("messages").at(request->full_name()).at("fields")));
         ++requests;
       }
     }
@@ -431,13 +441,13 @@ TEST_CASE("every kind of store record is in the data inventory, and nothing else
   const json inventory = Inventory();
   std::set<std::string> in_code;
   for (const store::RecordKind& k : AllKinds()) in_code.insert(std::string(k.name));
-  const std::set<std::string> listed = Keys(inventory["stores"]);
+  const std::set<std::string> listed = Keys(inventory.at("stores"));
   INFO("in the code: " << Join(in_code) << "; in the inventory: " << Join(listed));
   CHECK(in_code == listed);
   // Each store's place is among its item's places.
-  for (const auto& [name, entry] : inventory["stores"].items()) {
+  for (const auto& [name, entry] : inventory.at("stores").items()) {
     const std::string place = name.substr(0, name.find('.'));
-    const json& places = inventory["items"][entry["item"].get<std::string>()]["places"];
+    const json& places = inventory.at("items").at(entry.at("item").get<std::string>()).at("places");
     INFO(name << " lives in a " << place << " store, which its item does not name");
     CHECK((place == "store" || std::find(places.begin(), places.end(), place) != places.end()));
   }
@@ -519,11 +529,11 @@ TEST_CASE("real stores after use hold no record outside their schema", "[invento
 TEST_CASE("every log line format is in the data inventory, and nothing else", "[inventory]") {
   const json inventory = Inventory();
   std::set<LogLine> listed;
-  for (const json& l : inventory["logs"]) {
-    listed.insert({l["file"], l["format"]});
-    INFO(l["file"].get<std::string>() << ": " << l["format"].get<std::string>());
+  for (const json& l : inventory.at("logs")) {
+    listed.insert({l.at("file"), l.at("format")});
+    INFO(l.at("file").get<std::string>() << ": " << l.at("format").get<std::string>());
     CHECK_FALSE(l.value("purpose", "").empty());
-    CHECK(inventory["items"].contains(l["item"].get<std::string>()));
+    CHECK(inventory.at("items").contains(l.at("item").get<std::string>()));
   }
   const std::set<LogLine> in_code = LogLines();
   for (const LogLine& l : in_code) {
@@ -539,45 +549,46 @@ TEST_CASE("every log line format is in the data inventory, and nothing else", "[
 
 TEST_CASE("no personal data item is kept past the 14-day promise", "[inventory]") {
   const json inventory = Inventory();
-  const int promise = inventory["promise_days"];
+  const int promise = inventory.at("promise_days");
   CHECK(promise == 14);
   CHECK(client::kMaxRetentionDays == promise);
   CHECK(relay::kMaxRetentionDays == promise);
-  const std::set<std::string> promised = inventory["promise_places"];
+  const std::set<std::string> promised = inventory.at("promise_places");
   const std::set<std::string> vocabulary = {"phone", "relay", "export",  "verifier", "staff",
                                             "logs",  "air",   "transit", "memory",   "nowhere"};
   // Which items the messages, stores and logs use.
   std::set<std::string> used, stored;
-  for (const auto& [name, m] : inventory["messages"].items()) {
-    used.insert(m["item"]);
-    for (const auto& [field, f] : m["fields"].items()) {
-      if (f.is_object()) used.insert(f["item"]);
+  for (const auto& [name, m] : inventory.at("messages").items()) {
+    used.insert(m.at("item"));
+    for (const auto& [field, f] : m.at("fields").items()) {
+      if (f.is_object()) used.insert(f.at("item"));
       INFO(name << "." << field);
-      CHECK_FALSE((f.is_object() ? f["purpose"].get<std::string>() : f.get<std::string>()).empty());
+      CHECK_FALSE(
+          (f.is_object() ? f.at("purpose").get<std::string>() : f.get<std::string>()).empty());
     }
   }
-  for (const auto& [name, s] : inventory["stores"].items()) {
-    used.insert(s["item"]);
-    stored.insert(s["item"]);
+  for (const auto& [name, s] : inventory.at("stores").items()) {
+    used.insert(s.at("item"));
+    stored.insert(s.at("item"));
   }
-  for (const json& l : inventory["logs"]) used.insert(l["item"]);
+  for (const json& l : inventory.at("logs")) used.insert(l.at("item"));
   for (const std::string& id : used) {
     INFO("an item that the inventory uses and does not describe: " << id);
-    CHECK(inventory["items"].contains(id));
+    CHECK(inventory.at("items").contains(id));
   }
 
-  for (const auto& [id, item] : inventory["items"].items()) {
+  for (const auto& [id, item] : inventory.at("items").items()) {
     INFO("item " << id);
     for (const char* text : {"item", "purpose", "where", "who", "kept", "deleted"}) {
       CHECK_FALSE(item.value(text, "").empty());
     }
-    const std::set<std::string> places = item["places"];
+    const std::set<std::string> places = item.at("places");
     CHECK_FALSE(places.empty());
     for (const std::string& p : places) CHECK(vocabulary.count(p) == 1);
     const bool is_stored = item.value("stored", true);
     CHECK((used.count(id) == 1 || !is_stored));  // described, used, or said to be stored nowhere
     CHECK_FALSE((stored.count(id) == 1 && !is_stored));
-    if (!item["personal"].get<bool>()) {
+    if (!item.at("personal").get<bool>()) {
       CHECK_FALSE(item.value("not_personal_because", "").empty());
       continue;
     }
@@ -585,8 +596,8 @@ TEST_CASE("no personal data item is kept past the 14-day promise", "[inventory]"
     for (const std::string& p : places) under_promise |= promised.count(p) == 1;
     if (under_promise) {
       INFO("personal data on " << Join(places) << " must be kept at most " << promise << " days");
-      REQUIRE(item["retention_days"].is_number_integer());
-      CHECK(item["retention_days"].get<int>() <= promise);
+      REQUIRE(item.at("retention_days").is_number_integer());
+      CHECK(item.at("retention_days").get<int>() <= promise);
     }
   }
 }
