@@ -80,6 +80,12 @@ foreach(_openen_map IN LISTS _openen_maps)
 endforeach()
 
 set(CMAKE_BUILD_WITH_INSTALL_RPATH ON)
+if(OPENEN_BUILD_TESTS OR OPENEN_BUILD_BENCH)
+  # Without their build RPATH, the build tree's tests and benchmarks find the
+  # project's shared libraries only once installed.
+  message(WARNING "OPENEN_REPRODUCIBLE builds with the install RPATH (none): the tests and "
+                  "benchmarks of this build tree may not find libopenen*.so; build them apart")
+endif()
 
 if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
   foreach(_openen_lang C CXX)

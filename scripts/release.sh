@@ -54,7 +54,9 @@ build_packages=(gcc-12 g++-12 cpp-12 binutils libc6-dev libstdc++-12-dev libgcc-
   libsodium-dev libssl-dev librocksdb-dev libzip-dev zlib1g-dev prometheus-cpp-dev liboath-dev
   libcpp-httplib-dev libcurl4-openssl-dev)
 {
-  echo "Source: $(git -C "$root" remote get-url origin 2>/dev/null || echo "$root")"
+  # The origin without any user or token a CI checkout's URL carries; no local path.
+  echo "Source: $(git -C "$root" remote get-url origin 2>/dev/null |
+    sed -E 's#^([a-z+]+://)[^/@]*@#\1#' || true)"
   echo "Commit: $commit"
   echo "SOURCE_DATE_EPOCH: $epoch ($(date -u -d "@$epoch" +%Y-%m-%dT%H:%M:%SZ))"
   echo "Built-By: scripts/release.sh (scripts/package.sh: Release, prefix /usr, OPENEN_REPRODUCIBLE)"
