@@ -132,11 +132,16 @@ int main(int argc, char** argv) {
   for (size_t f = 0; f < files; ++f) {
     wire::ExportBatch batch;
     batch.header.region = "ZZ";
+    // Hourly batches ending before now, named by their end as openen-relay names them.
+    const uint64_t end_time = static_cast<uint64_t>(now) - 3600 * (files - f);
+    batch.header.start_timestamp = end_time - 3600;
+    batch.header.end_timestamp = end_time;
     const size_t begin = f * per_file, end = std::min(total_keys, begin + per_file);
     batch.keys.assign(diagnosis.begin() + begin, diagnosis.begin() + end);
     auto zip = wire::WriteExportZip(std::move(batch), {{{"v1", "bench", ""}, &*signer}});
     char name[64];
-    std::snprintf(name, sizeof(name), "batch-%010zu.zip", f + 1);
+    std::snprintf(name, sizeof(name), "batch-%010llu.zip",
+                  static_cast<unsigned long long>(end_time));
     std::ofstream(dir + "/exports/" + name, std::ios::binary)
         .write(reinterpret_cast<const char*>(zip->data()), static_cast<std::streamsize>(zip->size()));
     index += std::string(name) + "\n";
