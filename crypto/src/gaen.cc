@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "gaen_kernels.h"
 #include "hmac_state.h"
 #include "openen/base/coding.h"
 #include "openen/crypto/interval.h"
@@ -97,6 +98,16 @@ base::StatusOr<SecretBytes> DeriveAemk(base::ByteView tek) {
   return DeriveFromTek(tek, AemkInfo());
 }
 
+void DeriveRpiks(base::ByteView teks, std::span<uint8_t> rpiks) {
+  if (teks.size() != rpiks.size() || teks.size() % kTekSize != 0) {
+    std::fputs("openen: DeriveRpiks given sizes that are not equal multiples of 16\n", stderr);
+    std::abort();
+  }
+  internal::Kernels().rpiks(teks.data(), teks.size() / kTekSize, rpiks.data());
+}
+
+const char* DerivationKernel() { return internal::Kernels().name; }
+
 std::array<uint8_t, 16> PaddedData(uint32_t interval) {
   Block b = PaddedBlock(interval);
   std::array<uint8_t, 16> p;
@@ -105,11 +116,16 @@ std::array<uint8_t, 16> PaddedData(uint32_t interval) {
 }
 
 struct RpiDeriver::Impl {
+  const internal::GaenKernels& kernels = internal::Kernels();
+  // The CPU kernel's AES round keys; the portable kernel keys an OpenSSL
+  // context instead.
+  alignas(16) uint8_t round_keys[internal::kAesRoundKeysSize] = {};
   EVP_CIPHER_CTX* ctx = nullptr;
   bool has_key = false;
-  Block blocks[kRunChunk];  // the AES inputs of a run
+  Block blocks[kRunChunk];  // the portable kernel's AES inputs of a run
 
   Impl() {
+    if (kernels.rpi_run != nullptr) return;
     ctx = EVP_CIPHER_CTX_new();
     if (ctx == nullptr ||
         EVP_EncryptInit_ex2(ctx, Aes128Ecb(), nullptr, nullptr, nullptr) != 1 ||
@@ -118,10 +134,25 @@ struct RpiDeriver::Impl {
       std::abort();
     }
   }
-  ~Impl() { EVP_CIPHER_CTX_free(ctx); }
+  ~Impl() {
+    Wipe(round_keys);
+    EVP_CIPHER_CTX_free(ctx);
+  }
+
+  bool SetKey(const uint8_t rpik[16]) {
+    if (kernels.expand_key != nullptr) {
+      kernels.expand_key(rpik, round_keys);
+      return true;
+    }
+    return EVP_EncryptInit_ex2(ctx, nullptr, rpik, nullptr, nullptr) == 1;
+  }
 
   void Encrypt(uint32_t first, size_t n, uint8_t* out) {
     assert(has_key && n <= kRunChunk);
+    if (kernels.rpi_run != nullptr) {
+      kernels.rpi_run(round_keys, first, n, out);
+      return;
+    }
     for (size_t i = 0; i < n; ++i) blocks[i] = PaddedBlock(first + static_cast<uint32_t>(i));
     int out_len = 0;
     if (EVP_EncryptUpdate(ctx, out, &out_len, reinterpret_cast<const uint8_t*>(blocks),
@@ -152,9 +183,7 @@ base::Status RpiDeriver::SetRpik(base::ByteView rpik) {
   if (rpik.size() != kRpikSize) {
     return base::InvalidArgumentError("RPIK is " + std::to_string(rpik.size()) + " bytes, want 16");
   }
-  if (EVP_EncryptInit_ex2(impl_->ctx, nullptr, rpik.data(), nullptr, nullptr) != 1) {
-    return base::InternalError("AES-128 key setup failed");
-  }
+  if (!impl_->SetKey(rpik.data())) return base::InternalError("AES-128 key setup failed");
   impl_->has_key = true;
   return base::Status::Ok();
 }

@@ -46,6 +46,17 @@ base::StatusOr<SecretBytes> DeriveRpik(base::ByteView tek);
 // DeriveAemk returns HKDF-SHA256(tek, "EN-AEMK", 16). Fails if tek is not 16 bytes.
 base::StatusOr<SecretBytes> DeriveAemk(base::ByteView tek);
 
+// DeriveRpiks writes the RPIK of each TEK in |teks| (packed, 16 bytes each)
+// to the same place in |rpiks|, which must be as long: the matcher's path for
+// published keys, with two keys' hashes in flight at once where the CPU has
+// SHA instructions. Sizes that are not equal multiples of 16 abort.
+void DeriveRpiks(base::ByteView teks, std::span<uint8_t> rpiks);
+
+// DerivationKernel names the implementation that derivation runs on this CPU:
+// "x86-shani-vaes", "x86-shani-aesni", "arm64-ce" or "portable" (OpenSSL).
+// OPENEN_CRYPTO_KERNELS=portable in the environment forces the last.
+const char* DerivationKernel();
+
 // PaddedData returns "EN-RPI" || 0x000000000000 || LE32(interval), the AES input.
 std::array<uint8_t, 16> PaddedData(uint32_t interval);
 

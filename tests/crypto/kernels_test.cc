@@ -1,0 +1,166 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Every derivation kernel this CPU can run (gaen_kernels.h), against the
+// official v1.2 vectors and against generic HKDF-SHA256 and OpenSSL's
+// AES-128 on random keys, at every run length the kernels treat apart.
+
+#include <openssl/evp.h>
+
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "gaen_kernels.h"
+#include "openen/crypto/gaen.h"
+#include "openen/crypto/hash.h"
+#include "openen/crypto/random.h"
+#include "test_util.h"
+
+namespace openen::crypto::internal {
+namespace {
+
+using testing::Hex;
+
+// Reference: AES-128-ECB of the padded data through OpenSSL's EVP.
+std::vector<uint8_t> ReferenceRun(const uint8_t key[16], uint32_t first, size_t n) {
+  std::vector<uint8_t> in(16 * n), out(16 * n);
+  if (n == 0) return out;
+  for (size_t i = 0; i < n; ++i) {
+    auto p = PaddedData(first + static_cast<uint32_t>(i));
+    std::memcpy(in.data() + 16 * i, p.data(), 16);
+  }
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  int len = 0;
+  REQUIRE(EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), nullptr, key, nullptr) == 1);
+  EVP_CIPHER_CTX_set_padding(ctx, 0);
+  REQUIRE(EVP_EncryptUpdate(ctx, out.data(), &len, in.data(), static_cast<int>(in.size())) == 1);
+  EVP_CIPHER_CTX_free(ctx);
+  return out;
+}
+
+// Run derives with |k|'s AES functions, or through RpiDeriver when the kernel
+// has none (the portable kernel keeps an OpenSSL context).
+std::vector<uint8_t> KernelRun(const GaenKernels& k, const uint8_t key[16], uint32_t first,
+                               size_t n) {
+  std::vector<uint8_t> out(16 * n + 1, 0xA5);  // a canary after the run
+  alignas(16) uint8_t round_keys[kAesRoundKeysSize];
+  k.expand_key(key, round_keys);
+  k.rpi_run(round_keys, first, n, out.data());
+  CHECK(out.back() == 0xA5);
+  out.pop_back();
+  return out;
+}
+
+std::string Names(const std::vector<const GaenKernels*>& all) {
+  std::string s;
+  for (const GaenKernels* k : all) s += std::string(s.empty() ? "" : ", ") + k->name;
+  return s;
+}
+
+TEST_CASE("derivation kernels: this CPU's fastest one is in use and the portable one is there",
+          "[gaen][kernels]") {
+  const std::vector<const GaenKernels*> all = AvailableKernels();
+  INFO("kernels on this CPU: " << Names(all));
+  REQUIRE(std::string(all.front()->name) == "portable");
+  REQUIRE(all.front()->expand_key == nullptr);
+  const char* forced = std::getenv("OPENEN_CRYPTO_KERNELS");
+  const bool portable = forced != nullptr && std::string(forced) == "portable";
+  CHECK(std::string(DerivationKernel()) == (portable ? "portable" : all.back()->name));
+  for (const GaenKernels* k : all) {
+    CHECK((k->expand_key == nullptr) == (k->rpi_run == nullptr));
+  }
+#if defined(__x86_64__) || defined(__aarch64__)
+  // The machines this project runs on (x86-64 with SHA-NI and AES-NI, ARMv8
+  // with the crypto extensions, qemu's default arm64 CPU) all have a fast one:
+  // without it the fast paths would go untested.
+  if (std::getenv("OPENEN_EXPECT_PORTABLE_ONLY") == nullptr) CHECK(all.size() >= 2);
+#endif
+}
+
+TEST_CASE("derivation kernels: the official v1.2 RPIK and 144 RPIs", "[gaen][kernels][vectors]") {
+  const std::string text = testing::ReadFile(testing::VectorPath("gaen-v1.2-rpi-aem.tsv"));
+  auto capture = [&](const std::string& label) {
+    const size_t at = text.find(label + " ");
+    REQUIRE(at != std::string::npos);
+    return text.substr(at + label.size() + 1, 32);
+  };
+  const base::Bytes tek = Hex(capture("TEK")), rpik = Hex(capture("RPIK"));
+  std::vector<std::string> rpis;
+  uint32_t first = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream cols(line);
+    std::string interval, rpi;
+    cols >> interval >> rpi;
+    if (rpis.empty()) first = static_cast<uint32_t>(std::stoul(interval));
+    rpis.push_back(rpi);
+  }
+  REQUIRE(rpis.size() == 144);
+  for (const GaenKernels* k : AvailableKernels()) {
+    INFO("kernel " << k->name);
+    uint8_t out[16];
+    k->rpiks(tek.data(), 1, out);
+    CHECK(base::HexEncode(base::ByteView(out, 16)) == base::HexEncode(rpik));
+    if (k->rpi_run == nullptr) continue;
+    const std::vector<uint8_t> run = KernelRun(*k, rpik.data(), first, 144);
+    for (size_t i = 0; i < 144; ++i) {
+      INFO("interval " << first + i);
+      CHECK(base::HexEncode(base::ByteView(run.data() + 16 * i, 16)) == rpis[i]);
+    }
+  }
+}
+
+TEST_CASE(
+    "derivation kernels: equal HKDF-SHA256 and AES-128 on random keys, every batch and run length",
+    "[gaen][kernels]") {
+  std::mt19937 rng(11);
+  for (const GaenKernels* k : AvailableKernels()) {
+    INFO("kernel " << k->name);
+    for (size_t n = 0; n <= 9; ++n) {
+      base::Bytes teks(16 * n);
+      RandomBytes(teks);
+      std::vector<uint8_t> out(16 * n + 1, 0xA5);
+      k->rpiks(teks.data(), n, out.data());
+      CHECK(out.back() == 0xA5);
+      for (size_t i = 0; i < n; ++i) {
+        INFO("n=" << n << " i=" << i);
+        auto want =
+            HkdfSha256(base::ByteView(teks.data() + 16 * i, 16), {}, base::AsBytes("EN-RPIK"), 16);
+        REQUIRE(want.ok());
+        CHECK(base::HexEncode(base::ByteView(out.data() + 16 * i, 16)) ==
+              base::HexEncode(want->Reveal()));
+      }
+    }
+    if (k->rpi_run == nullptr) continue;
+    for (size_t n : {0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 143, 144, 145}) {
+      for (int trial = 0; trial < 4; ++trial) {
+        uint8_t key[16];
+        RandomBytes(key);
+        // Intervals anywhere, the last trial across the 32-bit wrap.
+        const uint32_t first = trial == 3 ? 0xffffffffu - 5 : static_cast<uint32_t>(rng());
+        INFO("n=" << n << " first=" << first);
+        CHECK(base::HexEncode(KernelRun(*k, key, first, n)) ==
+              base::HexEncode(ReferenceRun(key, first, n)));
+      }
+    }
+  }
+}
+
+TEST_CASE("DeriveRpiks equals DeriveRpik key by key", "[gaen][kernels]") {
+  for (size_t n : {0, 1, 2, 3, 16, 33}) {
+    base::Bytes teks(16 * n), rpiks(16 * n);
+    RandomBytes(teks);
+    DeriveRpiks(teks, rpiks);
+    for (size_t i = 0; i < n; ++i) {
+      INFO("n=" << n << " i=" << i);
+      CHECK(base::HexEncode(base::ByteView(rpiks.data() + 16 * i, 16)) ==
+            base::HexEncode(DeriveRpik(base::ByteView(teks.data() + 16 * i, 16))->Reveal()));
+    }
+  }
+}
+
+}  // namespace
+}  // namespace openen::crypto::internal
