@@ -3,23 +3,41 @@
 // Matching on the phone: 1,000,000 diagnosis keys (as signed export files)
 // against 14 days of a busy city, 50,000 distinct observed RPIs with 4
 // sightings each, on one core. Prints JSON lines:
-//   match_index    the SightingIndex alone over parsed files: keys/s
-//   match_client   Client::Sync over a directory of signed zips (read, parse,
-//                  verify, match, store windows): keys/s and peak memory
 //   store_sightings  bytes on disk per sighting in the encrypted store
-// Usage: bench_match [--keys N] [--rpis N] [--files N]
-// (It re-runs itself with --sync-only to measure the sync in a fresh process.)
+//   match_index      the day indexes and finder over parsed files: keys/s
+//                    and the indexes' size
+//   match_client     Client::Sync over a directory of signed zips (read,
+//                    inflate, parse, verify, match, store windows): keys/s
+//                    and peak memory, in a fresh process
+//   sync_nothing_new a second sync that finds no new batch: its time and
+//                    the sightings it decrypted
+//   sync_small_batch then a sync of one more batch of 100 keys
+//
+// Usage:
+//   bench_match [--keys N] [--rpis N] [--files N] [--keep DIR]
+//       makes the workload (in DIR, kept, with --keep) and measures it
+//   bench_match --workload DIR
+//       measures a kept workload again (each run syncs a copy of its phone)
+// A kept workload holds exports/ (the zips and index.txt), later/ (the
+// small batch), phone/ (the store), rpis.bin (the observed RPIs, 16 bytes
+// each, in recording order), intervals.bin (their intervals, LE32 each) and
+// params (the clock and keys the measurement needs): what another matcher
+// needs to run the same workload (bench/vs-google.sh).
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
 #include "bench_util.h"
+#include "openen/base/coding.h"
 #include "openen/client/client.h"
 #include "openen/client/matcher.h"
 #include "openen/crypto/interval.h"
@@ -30,40 +48,66 @@ namespace {
 using namespace openen;
 using bench::JsonLine;
 using bench::NowSeconds;
+namespace fs = std::filesystem;
 
 uint64_t DirBytes(const std::string& dir) {
   uint64_t n = 0;
-  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
     if (e.is_regular_file()) n += e.file_size();
   }
   return n;
 }
 
-}  // namespace
+void WriteFile(const std::string& path, const void* data, size_t size) {
+  std::ofstream(path, std::ios::binary)
+      .write(static_cast<const char*>(data), static_cast<std::streamsize>(size));
+}
 
-int SyncOnly(const std::string& dir, int64_t now, const std::string& key_hex, const std::string& spki);
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
 
-int main(int argc, char** argv) {
-  if (argc == 9 && std::string(argv[1]) == "--sync-only") {
-    return SyncOnly(argv[2], std::atoll(argv[4]), argv[6], argv[8]);
-  }
-  size_t total_keys = 1'000'000, rpis = 50'000, files = 10;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    std::string flag = argv[i];
-    size_t v = static_cast<size_t>(std::atoll(argv[i + 1]));
-    if (flag == "--keys") total_keys = v;
-    if (flag == "--rpis") rpis = v;
-    if (flag == "--files") files = v;
-  }
-  std::string dir = (std::filesystem::temp_directory_path() / ("openen-bench-match-" + std::string(6, 'X'))).string();
-  if (mkdtemp(dir.data()) == nullptr) return 1;
+// Params are what a measurement needs besides the files.
+struct Params {
+  int64_t now = 0;
+  std::string keystore_hex;
+  std::string spki;
+};
+
+void WriteParams(const std::string& dir, const Params& p) {
+  std::ofstream(dir + "/params") << p.now << "\n" << p.keystore_hex << "\n" << p.spki << "\n";
+}
+
+bool ReadParams(const std::string& dir, Params* p) {
+  std::ifstream in(dir + "/params");
+  return static_cast<bool>(in >> p->now >> p->keystore_hex >> p->spki);
+}
+
+base::Bytes SignedZip(std::vector<wire::ExportKey> keys, uint64_t end_time,
+                      const crypto::EcdsaP256PrivateKey& signer) {
+  wire::ExportBatch batch;
+  batch.header.region = "ZZ";
+  batch.header.start_timestamp = end_time - 3600;
+  batch.header.end_timestamp = end_time;
+  batch.keys = std::move(keys);
+  return *wire::WriteExportZip(std::move(batch), {{{"v1", "bench", ""}, &signer}});
+}
+
+std::string BatchName(uint64_t end_time) { return "batch-" + std::to_string(end_time) + ".zip"; }
+
+// MakeWorkload records the city into a phone store in |dir| and writes the
+// signed export files.
+int MakeWorkload(const std::string& dir, size_t total_keys, size_t rpis, size_t files) {
   std::mt19937 rng(7);
   const int64_t now = 1795000000 / crypto::kDaySeconds * crypto::kDaySeconds + 12 * 3600;
-  const uint32_t today = crypto::RollingStart(crypto::EnIntervalNumber(now));
-  const uint32_t first_day = today / crypto::kTekRollingPeriod - 13;
+  const uint32_t first_day =
+      crypto::RollingStart(crypto::EnIntervalNumber(now)) / crypto::kTekRollingPeriod - 13;
 
-  // The city: 50,000 RPIs over 14 days, 4 sightings each; 100 of them belong
-  // to diagnosis keys that will be published (true matches).
+  // The city: RPIs over 14 days, 4 sightings each; 100 of them belong to
+  // diagnosis keys that will be published (true matches).
   auto signer = crypto::EcdsaP256PrivateKey::Generate();
   base::FakeClock clock(now);
   crypto::SecretBytes keystore_seed = crypto::SecretBytes::Random(32);
@@ -74,27 +118,28 @@ int main(int argc, char** argv) {
   auto phone = client::Client::Open(options, keystore->get(), &clock);
   if (!phone.ok()) return 1;
 
-  std::vector<wire::ExportKey> diagnosis;
-  diagnosis.reserve(total_keys);
-  for (size_t i = 0; i < total_keys; ++i) {
+  auto random_key = [&](uint32_t day) {
     wire::ExportKey k;
     k.key_data.resize(16);
     crypto::RandomBytes(k.key_data);
-    k.rolling_start_interval_number =
-        static_cast<int32_t>((first_day + rng() % 14) * crypto::kTekRollingPeriod);
+    k.rolling_start_interval_number = static_cast<int32_t>(day * crypto::kTekRollingPeriod);
     k.rolling_period = crypto::kTekRollingPeriod;
     k.transmission_risk_level = 4;
     k.report_type = wire::ReportType::kConfirmedTest;
-    diagnosis.push_back(std::move(k));
-  }
+    return k;
+  };
+  std::vector<wire::ExportKey> diagnosis;
+  diagnosis.reserve(total_keys);
+  for (size_t i = 0; i < total_keys; ++i) diagnosis.push_back(random_key(first_day + rng() % 14));
   const double record_start = NowSeconds();
   size_t sightings = 0;
+  std::string rpis_bin, intervals_bin;
   for (size_t r = 0; r < rpis; ++r) {
     base::Bytes rpi(16), aem(4);
     const uint32_t now_interval = crypto::EnIntervalNumber(now);
     uint32_t interval = first_day * crypto::kTekRollingPeriod +
                         rng() % (now_interval - first_day * crypto::kTekRollingPeriod);
-    if (r < 100) {  // a true contact: an RPI of diagnosis key r
+    if (r < 100 && r < total_keys) {  // a true contact: an RPI of diagnosis key r
       crypto::RpiDeriver d;
       (void)d.SetTek(diagnosis[r].key_data);
       interval = diagnosis[r].rolling_start_interval_number + 60;  // 10:00, in the past
@@ -104,6 +149,8 @@ int main(int argc, char** argv) {
       crypto::RandomBytes(rpi);
     }
     crypto::RandomBytes(aem);
+    rpis_bin.append(rpi.begin(), rpi.end());
+    base::PutFixedLE<4>(&intervals_bin, interval);
     for (int s = 0; s < 4; ++s) {
       const int64_t t = crypto::IntervalStartSeconds(interval) + 60 * s + 10;
       if ((*phone)->RecordSighting(rpi, aem, -60 - static_cast<int>(rng() % 30), t).ok()) ++sightings;
@@ -123,110 +170,196 @@ int main(int argc, char** argv) {
       .Add("uncompacted_bytes_per_sighting", static_cast<double>(uncompacted_bytes) / static_cast<double>(sightings))
       .Add("record_sightings_per_second", static_cast<double>(sightings) / record_seconds)
       .Print();
+  WriteFile(dir + "/rpis.bin", rpis_bin.data(), rpis_bin.size());
+  WriteFile(dir + "/intervals.bin", intervals_bin.data(), intervals_bin.size());
 
-  // The export files, signed, in a directory the client syncs from.
-  std::filesystem::create_directories(dir + "/exports");
+  // The export files, signed, in hourly batches named as openen-relay names them.
+  fs::create_directories(dir + "/exports");
+  fs::create_directories(dir + "/later");
   std::string index;
   const size_t per_file = (total_keys + files - 1) / files;
-  std::vector<base::Bytes> bins;
   for (size_t f = 0; f < files; ++f) {
-    wire::ExportBatch batch;
-    batch.header.region = "ZZ";
-    // Hourly batches ending before now, named by their end as openen-relay names them.
-    const uint64_t end_time = static_cast<uint64_t>(now) - 3600 * (files - f);
-    batch.header.start_timestamp = end_time - 3600;
-    batch.header.end_timestamp = end_time;
-    const size_t begin = f * per_file, end = std::min(total_keys, begin + per_file);
-    batch.keys.assign(diagnosis.begin() + begin, diagnosis.begin() + end);
-    auto zip = wire::WriteExportZip(std::move(batch), {{{"v1", "bench", ""}, &*signer}});
-    char name[64];
-    std::snprintf(name, sizeof(name), "batch-%010llu.zip",
-                  static_cast<unsigned long long>(end_time));
-    std::ofstream(dir + "/exports/" + name, std::ios::binary)
-        .write(reinterpret_cast<const char*>(zip->data()), static_cast<std::streamsize>(zip->size()));
-    index += std::string(name) + "\n";
+    const uint64_t end_time = static_cast<uint64_t>(now) - 3600 * (files + 1 - f);
+    const size_t begin = std::min(total_keys, f * per_file),
+                 end = std::min(total_keys, begin + per_file);
+    base::Bytes zip =
+        SignedZip({diagnosis.begin() + begin, diagnosis.begin() + end}, end_time, *signer);
+    WriteFile(dir + "/exports/" + BatchName(end_time), zip.data(), zip.size());
+    index += BatchName(end_time) + "\n";
   }
   std::ofstream(dir + "/exports/index.txt") << index;
-  diagnosis.clear();
-  diagnosis.shrink_to_fit();
-
-  // The core: the index over parsed files (parse time excluded).
-  {
-    std::vector<client::Sighting> all;
-    client::DirectorySource src(dir + "/exports");
-    auto names = src.ListAfter("", base::NeverCancelled());
-    std::vector<wire::ExportFile> parsed;
-    for (const auto& n : *names)
-      parsed.push_back(
-          std::move(*wire::ExportFile::Parse(*src.Fetch(n.name, base::NeverCancelled()))));
-    uint64_t matches = 0, keys = 0;
-    client::MatchStats stats;
-    // The index alone, over synthetic sightings of the same shape.
-    std::mt19937 r2(7);
-    for (size_t i = 0; i < rpis; ++i) {
-      client::Sighting s;
-      crypto::RandomBytes(s.rpi);
-      s.interval = first_day * crypto::kTekRollingPeriod + r2() % (14 * crypto::kTekRollingPeriod);
-      s.scans.assign(4, client::Scan{0, -60});
-      all.push_back(std::move(s));
-    }
-    client::SightingIndex idx(std::move(all));
-    const double t0 = NowSeconds();
-    for (const auto& file : parsed) {
-      (void)idx.MatchFile(file, [&](const client::Match&) { ++matches; }, &stats);
-    }
-    const double t = NowSeconds() - t0;
-    keys = stats.keys;
-    JsonLine("match_index")
-        .Add("keys", static_cast<long long>(keys))
-        .Add("observed_rpis", static_cast<long long>(rpis))
-        .Add("seconds", t)
-        .Add("keys_per_second", static_cast<double>(keys) / t)
-        .Add("rpis_derived_per_key", static_cast<double>(stats.rpis_derived) / static_cast<double>(keys))
-        .Add("filter_pass_rate", static_cast<double>(stats.filter_hits) / static_cast<double>(stats.rpis_derived))
-        .Add("index_bytes", static_cast<long long>(idx.MemoryBytes()))
-        .Print();
-  }
-
-  // The whole client path, in a fresh process so that its peak memory is the
-  // sync's alone: read, parse, verify, match, store, one file at a time.
-  std::string self = std::filesystem::canonical("/proc/self/exe").string();
-  std::string cmd = self + " --sync-only " + dir + " --now " + std::to_string(now) + " --key " +
-                    base::HexEncode(keystore_seed.Reveal()) + " --spki " +
-                    signer->PublicKey().ToSpkiBase64();
-  int rc = std::system(cmd.c_str());
-  std::filesystem::remove_all(dir);
-  return rc == 0 ? 0 : 1;
+  // The next hour's batch: 100 keys.
+  std::vector<wire::ExportKey> small;
+  for (int i = 0; i < 100; ++i) small.push_back(random_key(first_day + rng() % 14));
+  base::Bytes zip = SignedZip(std::move(small), static_cast<uint64_t>(now) - 3600, *signer);
+  WriteFile(dir + "/later/" + BatchName(static_cast<uint64_t>(now) - 3600), zip.data(), zip.size());
+  WriteParams(dir,
+              {now, base::HexEncode(keystore_seed.Reveal()), signer->PublicKey().ToSpkiBase64()});
+  return 0;
 }
 
-int SyncOnly(const std::string& dir, int64_t now, const std::string& key_hex, const std::string& spki) {
-  base::FakeClock clock(now);
-  auto keystore = client::FileKeyStore::FromKey(crypto::SecretBytes(*base::HexDecode(key_hex)));
+// MatchIndex measures the day indexes and finder alone over parsed files,
+// with the workload's observed RPIs (4 scans each) in memory.
+void MatchIndex(const std::string& dir) {
+  const std::string rpis = ReadAll(dir + "/rpis.bin"), intervals = ReadAll(dir + "/intervals.bin");
+  std::vector<client::Sighting> all(rpis.size() / 16);
+  for (size_t i = 0; i < all.size(); ++i) {
+    std::memcpy(all[i].rpi.data(), rpis.data() + 16 * i, 16);
+    all[i].interval = static_cast<uint32_t>(base::GetFixedLE<4>(intervals.data() + 4 * i));
+    all[i].scans.assign(4, client::Scan{0, -60});
+  }
+  client::DirectorySource src(dir + "/exports");
+  auto names = src.ListAfter("", base::NeverCancelled());
+  std::vector<wire::ExportFile> parsed;
+  for (const auto& n : *names)
+    parsed.push_back(
+        std::move(*wire::ExportFile::Parse(*src.Fetch(n.name, base::NeverCancelled()))));
+  client::SightingIndex idx(std::move(all));
+  client::MatchStats stats;
+  uint64_t matches = 0;
+  const double t0 = NowSeconds();
+  for (const auto& file : parsed) {
+    (void)idx.MatchFile(
+        file, [&](const client::Match&) { ++matches; }, &stats);
+  }
+  const double t = NowSeconds() - t0;
+  JsonLine("match_index")
+      .Add("kernel", std::string(crypto::DerivationKernel()))
+      .Add("keys", static_cast<long long>(stats.keys))
+      .Add("observed_rpis", static_cast<long long>(rpis.size() / 16))
+      .Add("seconds", t)
+      .Add("keys_per_second", static_cast<double>(stats.keys) / t)
+      .Add("matches", static_cast<long long>(matches))
+      .Add("rpis_derived_per_key",
+           static_cast<double>(stats.rpis_derived) / static_cast<double>(stats.keys))
+      .Add("filter_pass_rate",
+           static_cast<double>(stats.filter_hits) / static_cast<double>(stats.rpis_derived))
+      .Add("index_bytes", static_cast<long long>(idx.MemoryBytes()))
+      .Print();
+}
+
+// SyncOnly syncs a copy of the workload's phone (a fresh process, so that
+// its peak memory is the sync's alone), then syncs again with nothing new,
+// then with the small batch added.
+int SyncOnly(const std::string& dir) {
+  Params p;
+  if (!ReadParams(dir, &p)) return 1;
+  const std::string work = dir + "/run-" + std::to_string(getpid());
+  fs::create_directories(work);
+  fs::copy(dir + "/phone", work + "/phone", fs::copy_options::recursive);
+  base::FakeClock clock(p.now);
+  auto keystore =
+      client::FileKeyStore::FromKey(crypto::SecretBytes(*base::HexDecode(p.keystore_hex)));
   client::ClientOptions options;
-  options.store_dir = dir + "/phone";
-  options.export_keys = {{"bench-v1", *crypto::EcdsaP256PublicKey::FromSpkiBase64(spki)}};
+  options.store_dir = work + "/phone";
+  options.export_keys = {{"bench-v1", *crypto::EcdsaP256PublicKey::FromSpkiBase64(p.spki)}};
   auto phone = client::Client::Open(options, keystore->get(), &clock);
   if (!phone.ok()) return 1;
   const long long rss_before = bench::PeakRssBytes();
   client::DirectorySource source(dir + "/exports");
-  const double t0 = NowSeconds();
+  double t0 = NowSeconds();
   auto report = (*phone)->Sync(source);
   const double t = NowSeconds() - t0;
   if (!report.ok()) {
     std::fprintf(stderr, "%s\n", report.status().ToString().c_str());
     return 1;
   }
+  const long long rss_after = bench::PeakRssBytes();
   auto days = (*phone)->DailySummaries();
   JsonLine("match_client")
+      .Add("kernel", std::string(crypto::DerivationKernel()))
       .Add("keys", static_cast<long long>(report->keys))
       .Add("files", static_cast<long long>(report->batches))
       .Add("seconds", t)
       .Add("keys_per_second", static_cast<double>(report->keys) / t)
       .Add("matched_identifiers", static_cast<long long>(report->matched_identifiers))
       .Add("exposure_windows", static_cast<long long>(report->new_exposure_windows))
-      .Add("peak_rss_bytes", bench::PeakRssBytes())
+      .Add("sightings_read", static_cast<long long>(report->sightings_read))
+      .Add("peak_rss_bytes", rss_after)
       .Add("peak_rss_at_open_bytes", rss_before)
       .Add("exposure_days", static_cast<long long>(days.ok() ? days->size() : 0))
       .Print();
+
+  // Nothing new: the same listing again.
+  t0 = NowSeconds();
+  report = (*phone)->Sync(source);
+  JsonLine("sync_nothing_new")
+      .Add("ok", static_cast<long long>(report.ok()))
+      .Add("milliseconds", (NowSeconds() - t0) * 1e3)
+      .Add("sightings_read", static_cast<long long>(report.ok() ? report->sightings_read : 0))
+      .Print();
+
+  // One more small batch: a listing of the same files and the new one.
+  fs::create_directories(work + "/exports");
+  std::string index = ReadAll(dir + "/exports/index.txt");
+  for (const auto& e : fs::directory_iterator(dir + "/exports")) {
+    if (e.path().extension() == ".zip")
+      fs::create_symlink(e.path(), work + "/exports/" + e.path().filename().string());
+  }
+  for (const auto& e : fs::directory_iterator(dir + "/later")) {
+    fs::create_symlink(e.path(), work + "/exports/" + e.path().filename().string());
+    index += e.path().filename().string() + "\n";
+  }
+  std::ofstream(work + "/exports/index.txt") << index;
+  client::DirectorySource more(work + "/exports");
+  t0 = NowSeconds();
+  report = (*phone)->Sync(more);
+  JsonLine("sync_small_batch")
+      .Add("ok", static_cast<long long>(report.ok()))
+      .Add("keys", static_cast<long long>(report.ok() ? report->keys : 0))
+      .Add("milliseconds", (NowSeconds() - t0) * 1e3)
+      .Add("sightings_read", static_cast<long long>(report.ok() ? report->sightings_read : 0))
+      .Print();
+  (*phone).reset();
+  fs::remove_all(work);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  size_t total_keys = 1'000'000, rpis = 50'000, files = 10;
+  std::string keep, workload;
+  bool sync_only = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--sync-only") {
+      sync_only = true;
+      continue;
+    }
+    if (i + 1 >= argc) {
+      std::fprintf(stderr, "%s needs a value\n", flag.c_str());
+      return 2;
+    }
+    const std::string v = argv[++i];
+    if (flag == "--keys")
+      total_keys = std::stoull(v);
+    else if (flag == "--rpis")
+      rpis = std::stoull(v);
+    else if (flag == "--files")
+      files = std::stoull(v);
+    else if (flag == "--keep")
+      keep = v;
+    else if (flag == "--workload")
+      workload = v;
+    else {
+      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  if (sync_only) return SyncOnly(workload);
+  std::string dir = workload;
+  if (dir.empty() && !keep.empty()) {
+    fs::create_directories(keep);
+    dir = keep;
+  } else if (dir.empty()) {
+    dir = (fs::temp_directory_path() / "openen-bench-match-XXXXXX").string();
+    if (mkdtemp(dir.data()) == nullptr) return 1;
+  }
+  if (workload.empty() && MakeWorkload(dir, total_keys, rpis, files) != 0) return 1;
+  MatchIndex(dir);
+  const std::string self = fs::canonical("/proc/self/exe").string();
+  const int rc = std::system((self + " --sync-only --workload " + dir).c_str());
+  if (workload.empty() && keep.empty()) fs::remove_all(dir);
+  return rc == 0 ? 0 : 1;
 }

@@ -94,7 +94,22 @@ struct Client::Impl {
   // Bumped by EraseAll: a sync that straddles an erase stores nothing.
   uint64_t erase_generation = 0;
   uint64_t identifiers_dropped = 0;  // see StorageSummary
+  // The day indexes, kept between syncs; cleared by EraseAll.
+  internal::IndexCache index_cache;
+  // LoadDay returns a LoadDay that reads a day's sightings under |mu|,
+  // failing once the data of |generation| was erased.
+  internal::LoadDay LoadDayOf(uint64_t generation);
 };
+
+internal::LoadDay Client::Impl::LoadDayOf(uint64_t generation) {
+  return [this, generation](uint32_t day) -> base::StatusOr<std::vector<Sighting>> {
+    std::lock_guard<std::mutex> lock(mu);
+    OPENEN_RETURN_IF_ERROR(CheckAlive(clock->NowSeconds()));
+    if (erase_generation != generation)
+      return base::AbortedError("the data was erased during the sync");
+    return records->LoadSightings(day);
+  };
+}
 
 base::Status Client::Impl::CheckAlive(int64_t now) {
   if (decommission.off()) return DecommissionedError();
@@ -271,10 +286,14 @@ base::StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
   OPENEN_RETURN_IF_ERROR(s.CheckAlive(now));
   OPENEN_RETURN_IF_ERROR(s.PurgeIfDayChanged(now));
   OPENEN_RETURN_IF_ERROR(s.config.CheckCurrent(now));
-  OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, s.records->LoadSightings());
-  SightingIndex index(std::move(sightings));
-  OPENEN_ASSIGN_OR_RETURN(auto found,
-                          internal::MatchWindows(file, &index, s.config.risk(), s.options));
+  uint64_t sightings_read = 0;
+  OPENEN_ASSIGN_OR_RETURN(DayIndexes days, s.index_cache.Current(*s.records, &sightings_read));
+  // The lock is held throughout: the store is read directly.
+  CandidateFinder finder;
+  auto load_day = [&](uint32_t day) { return s.records->LoadSightings(day); };
+  OPENEN_ASSIGN_OR_RETURN(auto found, internal::MatchWindows(file, days, &finder, load_day,
+                                                             s.config.risk(), s.options));
+  found.first.sightings_read += sightings_read;
   OPENEN_ASSIGN_OR_RETURN(found.first.repeated_exposure_windows,
                           internal::DropCountedWindows(&found.second, *s.records));
   found.first.new_exposure_windows = static_cast<int>(found.second.size());
@@ -346,7 +365,7 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
   }
   SyncReport report;
   if (plan.batches.empty() && !plan.head && !plan.end) return report;
-  std::vector<Sighting> sightings;
+  DayIndexes days;
   uint64_t generation = 0;
   internal::ProcessedBatches processed;  // those still within retention
   {
@@ -356,12 +375,13 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
     // The new checkpoint extends the kept one: it is the one to extend next.
     if (plan.head && plan.head != kept_head)
       OPENEN_RETURN_IF_ERROR(s.records->PutLogHead(*plan.head));
-    OPENEN_ASSIGN_OR_RETURN(sightings, s.records->LoadSightings());
+    OPENEN_ASSIGN_OR_RETURN(days, s.index_cache.Current(*s.records, &report.sightings_read));
     generation = s.erase_generation;
     OPENEN_ASSIGN_OR_RETURN(
         processed, s.records->Processed(FirstKeptDay(DayOf(now), s.config.retention_days())));
   }
-  SightingIndex index(std::move(sightings));
+  CandidateFinder finder;
+  const internal::LoadDay load_day = s.LoadDayOf(generation);
   std::optional<internal::SyncProgress> committed;
   for (const internal::Planned& batch : plan.batches) {
     const std::string& name = batch.name;
@@ -419,7 +439,8 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
                                      "log says");
       }
       const auto match_start = std::chrono::steady_clock::now();
-      OPENEN_ASSIGN_OR_RETURN(found, internal::MatchWindows(*file, &index, risk, s.options));
+      OPENEN_ASSIGN_OR_RETURN(
+          found, internal::MatchWindows(*file, days, &finder, load_day, risk, s.options));
       report.match_seconds +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - match_start).count();
     }
@@ -446,6 +467,7 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
     report.batches += 1;
     report.keys += found.first.keys;
     report.matched_identifiers += found.first.matched_identifiers;
+    report.sightings_read += found.first.sightings_read;
     report.new_exposure_windows += static_cast<int>(found.second.size());
     report.repeated_exposure_windows += repeated;
   }
@@ -637,6 +659,7 @@ base::Status Client::EraseAll() {
   const base::Status erased =
       s.records->EraseAll(s.decommission.Pending(), s.config.floor(), &destroyed);
   ++s.erase_generation;
+  s.index_cache.Clear();
   s.paused = false;
   s.own_keys.Forget();
   s.config.Reset();

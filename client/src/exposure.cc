@@ -27,9 +27,35 @@ std::array<uint8_t, 16> KeyTag(const std::array<uint8_t, 16>& key) {
 
 }  // namespace
 
+base::StatusOr<DayIndexes> IndexCache::Current(Records& records, uint64_t* sightings_read) {
+  OPENEN_ASSIGN_OR_RETURN(std::vector<uint32_t> days, records.Days());
+  std::map<uint32_t, Cached> current;
+  for (uint32_t day : days) {
+    const uint64_t stamp = records.SightingsStamp(day);
+    auto it = days_.find(day);
+    if (it != days_.end() && it->second.stamp == stamp) {
+      current[day] = std::move(it->second);
+      continue;
+    }
+    OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, records.LoadSightings(day));
+    *sightings_read += sightings.size();
+    current[day] = Cached{std::make_shared<const DayIndex>(day, sightings), stamp};
+  }
+  days_ = std::move(current);
+  DayIndexes out;
+  for (const auto& [day, cached] : days_) out[day] = cached.index;
+  return out;
+}
+
+size_t IndexCache::MemoryBytes() const {
+  size_t n = 0;
+  for (const auto& [day, cached] : days_) n += cached.index->MemoryBytes();
+  return n;
+}
+
 base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(
-    const wire::ExportFile& file, SightingIndex* index, const RiskParameters& risk,
-    const ClientOptions& options) {
+    const wire::ExportFile& file, const DayIndexes& days, CandidateFinder* finder,
+    const LoadDay& load_day, const RiskParameters& risk, const ClientOptions& options) {
   // Scans of each diagnosis key that matched, in time order, become windows.
   struct KeyScans {
     wire::ReportType report_type;
@@ -38,25 +64,38 @@ base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(
   };
   std::map<std::array<uint8_t, 16>, KeyScans> by_key;  // exports hold 16-byte keys
   MatchStats stats;
-  OPENEN_RETURN_IF_ERROR(index->MatchFile(
-      file,
-      [&](const Match& m) {
-        std::array<uint8_t, 16> id;
-        std::copy_n(m.key->key_data.begin(), 16, id.begin());
-        KeyScans& ks = by_key[id];
-        ks.report_type = m.key->report_type.value_or(wire::ReportType::kConfirmedTest);
-        ks.dsos = m.key->days_since_onset_of_symptoms;
-        for (const Scan& s : m.sighting->scans) {
-          const int offset =
-              options.rssi_offset_db != 0 ? options.rssi_offset_db : risk.default_rssi_offset_db;
-          const int attenuation = m.metadata.tx_power_dbm - (s.rssi + offset);
-          ks.scans.emplace_back(s.time, std::max(0, attenuation));
-        }
-      },
-      &stats));
+  std::vector<Candidate> candidates;
+  OPENEN_RETURN_IF_ERROR(finder->Find(file, days, &candidates, &stats));
+  std::map<uint32_t, std::vector<Sighting>> loaded;  // the days with a candidate
+  uint64_t sightings_read = 0;
+  for (const Candidate& c : candidates) {
+    auto it = loaded.find(c.sighting_day);
+    if (it == loaded.end()) {
+      OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> of_day, load_day(c.sighting_day));
+      sightings_read += of_day.size();
+      it = loaded.emplace(c.sighting_day, std::move(of_day)).first;
+    }
+    OPENEN_RETURN_IF_ERROR(Resolve(
+        c, it->second,
+        [&](const Match& m) {
+          std::array<uint8_t, 16> id;
+          std::copy_n(m.key->key_data.begin(), 16, id.begin());
+          KeyScans& ks = by_key[id];
+          ks.report_type = m.key->report_type.value_or(wire::ReportType::kConfirmedTest);
+          ks.dsos = m.key->days_since_onset_of_symptoms;
+          for (const Scan& s : m.sighting->scans) {
+            const int offset =
+                options.rssi_offset_db != 0 ? options.rssi_offset_db : risk.default_rssi_offset_db;
+            const int attenuation = m.metadata.tx_power_dbm - (s.rssi + offset);
+            ks.scans.emplace_back(s.time, std::max(0, attenuation));
+          }
+        },
+        &stats));
+  }
   SyncReport report;
   report.keys = stats.keys;
   report.matched_identifiers = stats.matches;
+  report.sightings_read = sightings_read;
   std::vector<ExposureWindow> windows;
   for (auto& [key, ks] : by_key) {
     std::sort(ks.scans.begin(), ks.scans.end());

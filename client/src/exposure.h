@@ -8,6 +8,9 @@
 #ifndef OPENEN_CLIENT_SRC_EXPOSURE_H_
 #define OPENEN_CLIENT_SRC_EXPOSURE_H_
 
+#include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <utility>
@@ -21,13 +24,43 @@
 
 namespace openen::client::internal {
 
-// MatchWindows matches |file| against |index| and returns the exposure
+// IndexCache keeps a phone's day indexes between syncs. The sightings of a
+// past day no longer change, so a sync rebuilds only the indexes of days
+// whose sightings changed since (today's, as a rule): a sync decrypts a
+// day's sightings, not the whole store. It holds no scan, AEM or time finer
+// than an interval, and only what the store holds: a purged or erased day
+// leaves it at the next Current.
+class IndexCache {
+ public:
+  // Current returns the indexes of the days |records| holds, rebuilding the
+  // stale ones and adding the sightings decrypted to |*sightings_read|.
+  // Requires the client's lock.
+  base::StatusOr<DayIndexes> Current(Records& records, uint64_t* sightings_read);
+  // Clear forgets every index (EraseAll).
+  void Clear() { days_.clear(); }
+  // MemoryBytes is the indexes' heap use.
+  size_t MemoryBytes() const;
+
+ private:
+  struct Cached {
+    std::shared_ptr<const DayIndex> index;
+    uint64_t stamp = 0;  // Records::SightingsStamp when built
+  };
+  std::map<uint32_t, Cached> days_;
+};
+
+// LoadDay returns the sightings of a day, from the store (taking the
+// client's lock).
+using LoadDay = std::function<base::StatusOr<std::vector<Sighting>>(uint32_t day)>;
+
+// MatchWindows matches |file| against |days| and returns the exposure
 // windows found (up to 30 minutes of one key's scans each), with the
-// report's keys, matched_identifiers and new_exposure_windows filled in.
-// It touches no store: it runs without the client's lock.
+// report's keys, matched_identifiers, new_exposure_windows and
+// sightings_read filled in. Finding candidates touches no store; only the
+// days with a candidate are loaded, through |load_day|.
 base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(
-    const wire::ExportFile& file, SightingIndex* index, const RiskParameters& risk,
-    const ClientOptions& options);
+    const wire::ExportFile& file, const DayIndexes& days, CandidateFinder* finder,
+    const LoadDay& load_day, const RiskParameters& risk, const ClientOptions& options);
 
 // DropCountedWindows removes from |windows| those whose (diagnosis key,
 // day) a window in |records| already counts, and returns how many it removed.

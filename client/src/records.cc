@@ -300,7 +300,29 @@ base::Status Records::AddSightings(const std::vector<Observation>& observations,
     writes.push_back({ShardKey(id.first, id.second), id.first, EncodeSightings(shards[id])});
   }
   if (writes.empty()) return base::Status::Ok();
+  // Stamped before the write: a failed write may have changed a day too.
+  ++sightings_writes_;
+  for (const ShardId& id : changed) sightings_stamps_[id.first] = sightings_writes_;
   return store_->Commit(writes, "", "", /*sync=*/false);
+}
+
+base::StatusOr<std::vector<Sighting>> Records::LoadSightings(uint32_t day) {
+  std::vector<Sighting> all;
+  OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
+      DayKey(kSightingsPrefix, day), DayKey(kSightingsPrefix, day + 1),
+      [&](const rocksdb::Slice& key, const base::Bytes& blob) {
+        OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> s, DecodeSightings(blob, DayOfKey(key)));
+        for (auto& x : s) all.push_back(std::move(x));
+        return base::Status::Ok();
+      }));
+  return all;
+}
+
+base::StatusOr<std::vector<uint32_t>> Records::Days() { return store_->Days(); }
+
+uint64_t Records::SightingsStamp(uint32_t day) const {
+  auto it = sightings_stamps_.find(day);
+  return it == sightings_stamps_.end() ? 0 : it->second;
 }
 
 base::StatusOr<std::vector<Sighting>> Records::LoadSightings() {

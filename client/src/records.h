@@ -17,6 +17,7 @@
 #define OPENEN_CLIENT_SRC_RECORDS_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -85,6 +86,14 @@ class Records {
   // counted in |*dropped|.
   base::Status AddSightings(const std::vector<Observation>& observations, uint64_t* dropped);
   base::StatusOr<std::vector<Sighting>> LoadSightings();
+  // LoadSightings(day) returns the sightings of |day| alone.
+  base::StatusOr<std::vector<Sighting>> LoadSightings(uint32_t day);
+  // Days returns the days that hold any record, oldest first.
+  base::StatusOr<std::vector<uint32_t>> Days();
+  // SightingsStamp changes whenever this object writes |day|'s sightings
+  // (0: not since it was opened), so that an index of the day can tell it
+  // is stale.
+  uint64_t SightingsStamp(uint32_t day) const;
 
   // --- Exposure windows and sync progress ---
   base::StatusOr<std::vector<ExposureWindow>> LoadWindows();
@@ -192,6 +201,8 @@ class Records {
   static constexpr char kPublishMeta[] = "Mpublish";
 
   std::unique_ptr<Store> store_;
+  uint64_t sightings_writes_ = 0;
+  std::map<uint32_t, uint64_t> sightings_stamps_;  // day: sightings_writes_ at its last write
 };
 
 }  // namespace openen::client::internal

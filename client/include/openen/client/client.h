@@ -156,6 +156,10 @@ struct SyncReport {
   // identifiers, decrypting metadata), without download and storage: a
   // figure for diagnostics and benchmarks.
   double match_seconds = 0;
+  // Sightings this sync decrypted from the store: to index the days whose
+  // sightings changed since the last sync, and to resolve matches. Zero for
+  // a sync that found nothing new.
+  uint64_t sightings_read = 0;
 };
 
 class Client {

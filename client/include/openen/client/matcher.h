@@ -2,20 +2,25 @@
 //
 // Matching diagnosis keys against the identifiers this phone observed.
 //
-// SightingIndex holds the observed RPIs in a compact in-memory index: a bit
-// filter small enough for the L2 cache, an open-addressing table of 8-byte
-// RPI prefixes, and a map of which intervals have sightings nearby. For each
-// diagnosis key it derives only the intervals of the key's validity that have
-// a sighting within +-12 intervals (two hours: phones' clocks and scans
-// drift), checks each derived RPI against the filter and the table, and
-// decrypts the AEM only for a real match. ReferenceMatch is the obvious
-// brute-force algorithm; tests require both to agree.
+// Observed RPIs are indexed by day (DayIndex). For each diagnosis key the
+// finder derives only the intervals of the key's validity that have a
+// sighting within +-12 intervals (two hours: phones' clocks and scans
+// drift), checks each derived RPI against the filter and table of the days
+// within that tolerance, and yields candidates; Resolve turns a candidate
+// into matches against the full sightings of its day, decrypting the AEM.
+// ReferenceMatch is the obvious brute-force algorithm; tests require both to
+// agree.
 
 #ifndef OPENEN_CLIENT_MATCHER_H_
 #define OPENEN_CLIENT_MATCHER_H_
 
+#include <bitset>
 #include <cstdint>
+#include <cstring>
 #include <functional>
+#include <map>
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "openen/base/status.h"
@@ -55,6 +60,137 @@ struct MatchStats {
   uint64_t matches = 0;
 };
 
+// DayIndex holds the identifiers observed on one day in a compact form: each
+// RPI with the interval it was first seen in (20 bytes), an open-addressing
+// table at most half full (8-byte slots), and a filter of 32 bits per RPI
+// (about 0.4% of other RPIs pass it): 40 bytes per RPI at most. Scans and AEMs stay in the store: a
+// phone keeps the indexes of past days between syncs, since those days no
+// longer change, and loads a day's sightings only when one of its RPIs
+// matched. Immutable once built, so syncs can share it.
+class DayIndex {
+ public:
+  // Word returns bytes at..at+3 of |rpi| as a host word.
+  static uint32_t Word(const crypto::Rpi& rpi, size_t at) {
+    uint32_t v;
+    std::memcpy(&v, rpi.data() + at, 4);
+    return v;
+  }
+  // |sightings| are the sightings of |day| (their interval's day).
+  DayIndex(uint32_t day, std::span<const Sighting> sightings);
+  uint32_t day() const { return day_; }
+  size_t size() const { return entries_.size(); }
+  size_t MemoryBytes() const;
+  // Nearby reports whether a sighting of this day is within
+  // kMatchToleranceIntervals of |interval|.
+  bool Nearby(uint32_t interval) const;
+  // Filter is a blocked Bloom filter of the day's RPIs: two bits in one
+  // 64-bit word per RPI, 32 bits per RPI in all, so that about 0.4% of other
+  // RPIs pass. RPIs are AES outputs, uniformly distributed: their bytes 0..3
+  // index it directly (the table uses bytes 4..11).
+  struct Filter {
+    const uint64_t* words;
+    uint32_t word_mask;
+    static uint64_t Bits(uint32_t a) {
+      return uint64_t{1} << (a >> 20 & 63) | uint64_t{1} << (a >> 26);
+    }
+    // MayContain is false when |rpi| was not observed.
+    bool MayContain(const crypto::Rpi& rpi) const {
+      const uint32_t a = Word(rpi, 0);
+      const uint64_t bits = Bits(a);
+      return (words[a & word_mask] & bits) == bits;
+    }
+  };
+  Filter filter() const { return Filter{filter_.data(), filter_mask_}; }
+  // NoFilter passes nothing: the filter of a day without an index.
+  static Filter NoFilter() {
+    static const uint64_t kNothing = 0;
+    return Filter{&kNothing, 0};
+  }
+  bool MayContain(const crypto::Rpi& rpi) const { return filter().MayContain(rpi); }
+  // ForEachEqual calls |fn|(interval) for each sighting of |rpi| this day.
+  template <typename Fn>
+  void ForEachEqual(const crypto::Rpi& rpi, Fn fn) const {
+    const uint32_t tag = Word(rpi, 8);
+    for (uint32_t slot = Word(rpi, 4) & table_mask_;; slot = (slot + 1) & table_mask_) {
+      const Slot& s = table_[slot];
+      if (s.ref == 0) return;
+      if (s.tag == tag && entries_[s.ref - 1].rpi == rpi) fn(entries_[s.ref - 1].interval);
+    }
+  }
+
+ private:
+  struct Entry {
+    crypto::Rpi rpi;
+    uint32_t interval;
+  };
+  // A table slot: which entry (1 + its index; 0 = empty), and bytes 8..11
+  // of its RPI, so that a probe rarely reads an entry that is not it.
+  struct Slot {
+    uint32_t ref = 0;
+    uint32_t tag = 0;
+  };
+
+  uint32_t day_;
+  std::vector<Entry> entries_;
+  std::vector<Slot> table_;
+  uint32_t table_mask_ = 0;
+  std::vector<uint64_t> filter_;
+  uint32_t filter_mask_ = 0;                     // words - 1
+  std::bitset<crypto::kTekRollingPeriod> seen_;  // intervals of the day with a sighting
+};
+
+// DayIndexes are a phone's indexes by day.
+using DayIndexes = std::map<uint32_t, std::shared_ptr<const DayIndex>>;
+
+// Candidate is a diagnosis key one of whose RPIs equals an observed RPI
+// within the tolerance: resolved into matches against the sightings of
+// |sighting_day| (Resolve).
+struct Candidate {
+  wire::ExportKey key;
+  crypto::Rpi rpi{};
+  uint32_t interval = 0;      // the key's interval whose RPI it is
+  uint32_t sighting_day = 0;  // the day whose index holds the observed RPI
+};
+
+// CandidateFinder derives the RPIs of a file's keys, several keys at once
+// (crypto::DeriveRpiks), and looks them up in the day indexes: only the
+// intervals of a key's validity with a sighting nearby are derived, and
+// each RPI is looked up in the one or two days within the tolerance of its
+// interval. Not thread-safe (it reuses its buffers); one per sync.
+class CandidateFinder {
+ public:
+  CandidateFinder();
+  ~CandidateFinder();
+  CandidateFinder(CandidateFinder&&) noexcept;
+  CandidateFinder& operator=(CandidateFinder&&) noexcept;
+  // Find appends to |out| the candidates of |file|'s keys (not its revised
+  // keys) and adds to |stats| (matches excepted: Resolve counts them).
+  base::Status Find(const wire::ExportFile& file, const DayIndexes& days,
+                    std::vector<Candidate>* out, MatchStats* stats);
+
+ private:
+  struct Batch;
+  void FindBatch(Batch& batch, std::vector<Candidate>* out, MatchStats* stats);
+  // Scan checks run_[begin, end) (intervals base + i) against |index|.
+  void Scan(const DayIndex& index, uint32_t day, const wire::ExportKey& key, uint32_t base,
+            uint32_t begin, uint32_t end, std::vector<Candidate>* out, MatchStats* stats);
+  static void LookUp(const DayIndex& index, uint32_t day, const wire::ExportKey& key,
+                     const crypto::Rpi& rpi, uint32_t interval, std::vector<Candidate>* out,
+                     MatchStats* stats);
+
+  std::unique_ptr<Batch> batch_;
+  crypto::RpiDeriver deriver_;
+  std::vector<crypto::Rpi> run_;
+};
+
+// Resolve calls |on_match| for each sighting in |sightings| (those of
+// |candidate.sighting_day|) whose RPI is the candidate's and whose interval
+// is within the tolerance of the candidate's, with the AEM decrypted.
+base::Status Resolve(const Candidate& candidate, std::span<const Sighting> sightings,
+                     const std::function<void(const Match&)>& on_match, MatchStats* stats);
+
+// SightingIndex is matching over sightings held in memory (tools, tests and
+// benchmarks): the day indexes, the finder and Resolve together.
 class SightingIndex {
  public:
   explicit SightingIndex(std::vector<Sighting> sightings);
@@ -62,30 +198,26 @@ class SightingIndex {
   SightingIndex& operator=(SightingIndex&&) noexcept;
   ~SightingIndex();
 
+  // The sightings, in day order.
   const std::vector<Sighting>& sightings() const { return sightings_; }
-  // MemoryBytes estimates the index's heap use.
+  const DayIndexes& days() const { return days_; }
+  // MemoryBytes is the day indexes' heap use (what a phone keeps between
+  // syncs; the sightings themselves stay in its store).
   size_t MemoryBytes() const;
 
   // MatchFile calls |on_match| for every (diagnosis key, sighting) pair of
   // |file|'s keys (not its revised keys) whose RPI for some interval of the
   // key's validity equals the sighting's RPI, with the sighting's interval at
-  // most 12 intervals away. Not thread-safe (it reuses a deriver).
+  // most 12 intervals away. Not thread-safe (it reuses a finder).
   base::Status MatchFile(const wire::ExportFile& file,
                          const std::function<void(const Match&)>& on_match,
                          MatchStats* stats = nullptr);
 
  private:
-  bool NearbySighting(uint32_t interval) const;
-
   std::vector<Sighting> sightings_;
-  std::vector<uint64_t> filter_;              // kFilterBits bits
-  std::vector<uint64_t> table_prefix_;        // open addressing, 0 = empty
-  std::vector<uint32_t> table_index_;
-  uint64_t table_mask_ = 0;
-  uint32_t nearby_base_ = 0;                  // first interval of nearby_
-  std::vector<uint8_t> nearby_;               // 1 if a sighting is within 12 intervals
-  crypto::RpiDeriver deriver_;
-  std::vector<crypto::Rpi> run_;
+  std::map<uint32_t, std::span<const Sighting>> by_day_;  // sightings_, sorted by day
+  DayIndexes days_;
+  CandidateFinder finder_;
 };
 
 // ReferenceMatch is the brute-force matcher: every interval of every key
