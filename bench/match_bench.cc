@@ -31,6 +31,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <sstream>
 #include <string>
@@ -256,10 +257,14 @@ int SyncOnly(const std::string& dir) {
   auto phone = client::Client::Open(options, keystore->get(), &clock);
   if (!phone.ok()) return 1;
   const long long rss_before = bench::PeakRssBytes();
+  const bench::RssParts open_parts = bench::CurrentRss();
   client::DirectorySource source(dir + "/exports");
+  auto sampler = std::make_unique<bench::RssSampler>();
   double t0 = NowSeconds();
   auto report = (*phone)->Sync(source);
   const double t = NowSeconds() - t0;
+  const bench::RssParts peak_parts = sampler->Peak();
+  sampler.reset();
   if (!report.ok()) {
     std::fprintf(stderr, "%s\n", report.status().ToString().c_str());
     return 1;
@@ -277,6 +282,9 @@ int SyncOnly(const std::string& dir) {
       .Add("sightings_read", static_cast<long long>(report->sightings_read))
       .Add("peak_rss_bytes", rss_after)
       .Add("peak_rss_at_open_bytes", rss_before)
+      .Add("anon_rss_at_open_bytes", open_parts.anon)
+      .Add("peak_anon_rss_bytes", peak_parts.anon)
+      .Add("peak_file_rss_bytes", peak_parts.file)
       .Add("exposure_days", static_cast<long long>(days.ok() ? days->size() : 0))
       .Print();
 

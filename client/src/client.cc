@@ -290,9 +290,12 @@ base::StatusOr<SyncReport> Client::ProcessExport(const wire::ExportFile& file) {
   OPENEN_ASSIGN_OR_RETURN(DayIndexes days, s.index_cache.Current(*s.records, &sightings_read));
   // The lock is held throughout: the store is read directly.
   CandidateFinder finder;
+  std::vector<Candidate> candidates;
+  MatchStats stats;
+  OPENEN_RETURN_IF_ERROR(finder.Find(file, days, &candidates, &stats));
   auto load_day = [&](uint32_t day) { return s.records->LoadSightings(day); };
-  OPENEN_ASSIGN_OR_RETURN(auto found, internal::MatchWindows(file, days, &finder, load_day,
-                                                             s.config.risk(), s.options));
+  OPENEN_ASSIGN_OR_RETURN(
+      auto found, internal::MatchWindows(candidates, stats, load_day, s.config.risk(), s.options));
   found.first.sightings_read += sightings_read;
   OPENEN_ASSIGN_OR_RETURN(found.first.repeated_exposure_windows,
                           internal::DropCountedWindows(&found.second, *s.records));
@@ -422,25 +425,36 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
     }
     if (!skip && processed.Contains(digest)) skip = "the same bytes as a batch already processed";
     if (!skip) {
-      auto file = wire::ExportFile::Parse(std::move(*bytes));
-      if (!file.ok()) return file.status().WithContext(name);
-      if (base::Status verified = file->Verify(s.options.export_keys); !verified.ok())
+      // One pass over the file: inflated a piece at a time, each key
+      // looked up as it is read. Nothing found is used unless the whole
+      // file then proves valid and signed.
+      const auto match_start = std::chrono::steady_clock::now();
+      std::vector<Candidate> candidates;
+      MatchStats stats;
+      finder.Begin(days, &candidates, &stats);
+      auto summary = wire::StreamExport(*bytes, [&](const wire::ExportKey& key) {
+        finder.Add(key);
+        return base::Status::Ok();
+      });
+      finder.Finish();
+      *bytes = base::Bytes();  // the download is not needed any more
+      if (!summary.ok()) return summary.status().WithContext(name);
+      if (base::Status verified = summary->Verify(s.options.export_keys); !verified.ok())
         return verified.WithContext(name);
       // A name that contradicts the signed window is refused: passing over
       // it would move progress past every batch it names itself after.
-      if (auto mismatch = internal::NameMismatch(name, file->header())) {
+      if (auto mismatch = internal::NameMismatch(name, summary->header)) {
         return internal::Misbehaving(name + ": " + *mismatch);
       }
-      if (batch.entry && (file->header().start_timestamp != batch.entry->start ||
-                          file->header().end_timestamp != batch.entry->end ||
-                          file->key_count() + file->revised_key_count() != batch.entry->keys)) {
+      if (batch.entry && (summary->header.start_timestamp != batch.entry->start ||
+                          summary->header.end_timestamp != batch.entry->end ||
+                          summary->key_count + summary->revised_key_count != batch.entry->keys)) {
         return internal::Misbehaving(name +
                                      ": its signed header or key count is not what the "
                                      "log says");
       }
-      const auto match_start = std::chrono::steady_clock::now();
-      OPENEN_ASSIGN_OR_RETURN(
-          found, internal::MatchWindows(*file, days, &finder, load_day, risk, s.options));
+      OPENEN_ASSIGN_OR_RETURN(found,
+                              internal::MatchWindows(candidates, stats, load_day, risk, s.options));
       report.match_seconds +=
           std::chrono::duration<double>(std::chrono::steady_clock::now() - match_start).count();
     }

@@ -54,8 +54,8 @@ size_t IndexCache::MemoryBytes() const {
 }
 
 base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(
-    const wire::ExportFile& file, const DayIndexes& days, CandidateFinder* finder,
-    const LoadDay& load_day, const RiskParameters& risk, const ClientOptions& options) {
+    const std::vector<Candidate>& candidates, MatchStats stats, const LoadDay& load_day,
+    const RiskParameters& risk, const ClientOptions& options) {
   // Scans of each diagnosis key that matched, in time order, become windows.
   struct KeyScans {
     wire::ReportType report_type;
@@ -63,20 +63,23 @@ base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(
     std::vector<std::pair<int64_t, int>> scans;  // time, attenuation
   };
   std::map<std::array<uint8_t, 16>, KeyScans> by_key;  // exports hold 16-byte keys
-  MatchStats stats;
-  std::vector<Candidate> candidates;
-  OPENEN_RETURN_IF_ERROR(finder->Find(file, days, &candidates, &stats));
-  std::map<uint32_t, std::vector<Sighting>> loaded;  // the days with a candidate
+  // The days with a candidate, one at a time: only one day's sightings
+  // are held, and only while its candidates are resolved.
+  std::vector<const Candidate*> by_day;
+  for (const Candidate& c : candidates) by_day.push_back(&c);
+  std::stable_sort(by_day.begin(), by_day.end(), [](const Candidate* a, const Candidate* b) {
+    return a->sighting_day < b->sighting_day;
+  });
   uint64_t sightings_read = 0;
-  for (const Candidate& c : candidates) {
-    auto it = loaded.find(c.sighting_day);
-    if (it == loaded.end()) {
-      OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> of_day, load_day(c.sighting_day));
+  std::vector<Sighting> of_day;
+  for (size_t i = 0; i < by_day.size(); ++i) {
+    const Candidate& c = *by_day[i];
+    if (i == 0 || c.sighting_day != by_day[i - 1]->sighting_day) {
+      OPENEN_ASSIGN_OR_RETURN(of_day, load_day(c.sighting_day));
       sightings_read += of_day.size();
-      it = loaded.emplace(c.sighting_day, std::move(of_day)).first;
     }
     OPENEN_RETURN_IF_ERROR(Resolve(
-        c, it->second,
+        c, of_day,
         [&](const Match& m) {
           std::array<uint8_t, 16> id;
           std::copy_n(m.key->key_data.begin(), 16, id.begin());

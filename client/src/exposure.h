@@ -53,14 +53,14 @@ class IndexCache {
 // client's lock).
 using LoadDay = std::function<base::StatusOr<std::vector<Sighting>>(uint32_t day)>;
 
-// MatchWindows matches |file| against |days| and returns the exposure
-// windows found (up to 30 minutes of one key's scans each), with the
-// report's keys, matched_identifiers, new_exposure_windows and
-// sightings_read filled in. Finding candidates touches no store; only the
-// days with a candidate are loaded, through |load_day|.
+// MatchWindows resolves |candidates| (of one file, found with |stats|) into
+// matches, loading through |load_day| only the days with a candidate, and
+// returns the exposure windows found (up to 30 minutes of one key's scans
+// each), with the report's keys, matched_identifiers, new_exposure_windows
+// and sightings_read filled in.
 base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(
-    const wire::ExportFile& file, const DayIndexes& days, CandidateFinder* finder,
-    const LoadDay& load_day, const RiskParameters& risk, const ClientOptions& options);
+    const std::vector<Candidate>& candidates, MatchStats stats, const LoadDay& load_day,
+    const RiskParameters& risk, const ClientOptions& options);
 
 // DropCountedWindows removes from |windows| those whose (diagnosis key,
 // day) a window in |records| already counts, and returns how many it removed.

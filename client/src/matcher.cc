@@ -4,16 +4,16 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 
 #include "openen/crypto/interval.h"
 
 namespace openen::client {
 namespace {
 
-// Keys taken together: their RPIKs derived in one call (crypto::DeriveRpiks),
-// then matched in the order of their days, so that a day's filter and
-// table stay in the cache from one key to the next.
-constexpr size_t kKeysPerBatch = 256;
+// Keys taken together (crypto::RpiBatch), then matched in the order of their
+// days, so that a day's filter stays in the cache from one key to the next.
+constexpr size_t kKeysPerBatch = crypto::RpiBatch::kMaxKeys;
 
 size_t PowerOfTwoAtLeast(size_t n) {
   size_t p = 64;
@@ -74,12 +74,36 @@ bool DayIndex::Nearby(uint32_t interval) const {
   return false;
 }
 
+// KeyFields are a key's fields besides its bytes, held per key of a batch
+// without an allocation (the bytes are in Batch::teks).
+struct KeyFields {
+  int32_t rolling_start = 0;
+  int32_t rolling_period = 0;
+  std::optional<int32_t> transmission_risk_level;
+  std::optional<int32_t> rolling_period_field;
+  std::optional<wire::ReportType> report_type;
+  std::optional<int32_t> days_since_onset_of_symptoms;
+};
+
+// Hit is a derived RPI that passed a day's filter: looked up in the day's
+// table once the whole batch is scanned, all hits' table slots prefetched
+// first, so that their cache misses overlap instead of queueing.
+struct Hit {
+  crypto::Rpi rpi;
+  const DayIndex* index;
+  uint32_t day;
+  uint32_t interval;
+  uint32_t key;  // in the batch
+};
+
 struct CandidateFinder::Batch {
-  wire::ExportKey keys[kKeysPerBatch];
+  crypto::RpiBatch deriver;
   alignas(16) uint8_t teks[16 * kKeysPerBatch];
-  alignas(16) uint8_t rpiks[16 * kKeysPerBatch];
-  uint32_t order[kKeysPerBatch];  // the keys by rolling start
+  KeyFields fields[kKeysPerBatch];
+  uint64_t order[kKeysPerBatch];  // rolling start << 32 | key: the keys in day order
   size_t n = 0;
+  std::vector<crypto::Rpi> run;
+  std::vector<Hit> hits;
   // The indexes by day, as an array from first_day: one or two lookups per
   // derived RPI. nearby[j - first_interval]: a sighting is within the
   // tolerance of interval j.
@@ -94,6 +118,15 @@ struct CandidateFinder::Batch {
   bool Nearby(uint64_t j) const {
     return j >= first_interval && j - first_interval < nearby.size() && nearby[j - first_interval];
   }
+  wire::ExportKey Key(uint32_t k) const {
+    const KeyFields& f = fields[k];
+    return wire::ExportKey{base::Bytes(teks + 16 * k, teks + 16 * (k + 1)),
+                           f.transmission_risk_level,
+                           f.rolling_start,
+                           f.rolling_period_field,
+                           f.report_type,
+                           f.days_since_onset_of_symptoms};
+  }
 };
 
 CandidateFinder::CandidateFinder() : batch_(std::make_unique<Batch>()) {}
@@ -101,79 +134,96 @@ CandidateFinder::~CandidateFinder() = default;
 CandidateFinder::CandidateFinder(CandidateFinder&&) noexcept = default;
 CandidateFinder& CandidateFinder::operator=(CandidateFinder&&) noexcept = default;
 
-base::Status CandidateFinder::Find(const wire::ExportFile& file, const DayIndexes& days,
-                                   std::vector<Candidate>* out, MatchStats* stats) {
+void CandidateFinder::Begin(const DayIndexes& days, std::vector<Candidate>* out,
+                            MatchStats* stats) {
   Batch& b = *batch_;
+  out_ = out;
+  stats_ = stats;
   b.n = 0;
   b.by_day.clear();
   b.nearby.clear();
-  if (!days.empty()) {
-    b.first_day = days.begin()->first;
-    b.by_day.assign(days.rbegin()->first - b.first_day + 1, nullptr);
-    for (const auto& [day, index] : days) b.by_day[day - b.first_day] = index.get();
-    // Intervals from the tolerance before the first day to the tolerance
-    // after the last.
-    const uint64_t first = uint64_t{b.first_day} * crypto::kTekRollingPeriod;
-    b.first_interval = static_cast<uint32_t>(
-        first >= kMatchToleranceIntervals ? first - kMatchToleranceIntervals : 0);
-    const uint64_t end =
-        (uint64_t{days.rbegin()->first} + 1) * crypto::kTekRollingPeriod + kMatchToleranceIntervals;
-    b.nearby.assign(end - b.first_interval, 0);
-    for (uint64_t j = b.first_interval; j < end; ++j) {
-      const uint32_t d = static_cast<uint32_t>(j / crypto::kTekRollingPeriod);
-      bool near = false;
-      for (uint32_t dd : {d - 1, d, d + 1}) {
-        const DayIndex* index = b.At(dd);
-        if (index != nullptr && index->Nearby(static_cast<uint32_t>(j))) near = true;
-      }
-      b.nearby[j - b.first_interval] = near;
+  if (days.empty()) return;
+  b.first_day = days.begin()->first;
+  b.by_day.assign(days.rbegin()->first - b.first_day + 1, nullptr);
+  for (const auto& [day, index] : days) b.by_day[day - b.first_day] = index.get();
+  // Intervals from the tolerance before the first day to the tolerance
+  // after the last.
+  const uint64_t first = uint64_t{b.first_day} * crypto::kTekRollingPeriod;
+  b.first_interval = static_cast<uint32_t>(
+      first >= kMatchToleranceIntervals ? first - kMatchToleranceIntervals : 0);
+  const uint64_t end =
+      (uint64_t{days.rbegin()->first} + 1) * crypto::kTekRollingPeriod + kMatchToleranceIntervals;
+  b.nearby.assign(end - b.first_interval, 0);
+  for (uint64_t j = b.first_interval; j < end; ++j) {
+    const uint32_t d = static_cast<uint32_t>(j / crypto::kTekRollingPeriod);
+    bool near = false;
+    for (uint32_t dd : {d - 1, d, d + 1}) {
+      const DayIndex* index = b.At(dd);
+      if (index != nullptr && index->Nearby(static_cast<uint32_t>(j))) near = true;
     }
+    b.nearby[j - b.first_interval] = near;
   }
-  base::Status status = file.ForEachKey([&](const wire::ExportKey& key) -> base::Status {
-    ++stats->keys;
-    if (b.nearby.empty()) return base::Status::Ok();
-    b.keys[b.n] = key;
-    std::memcpy(b.teks + 16 * b.n, key.key_data.data(), 16);  // validated: 16 bytes
-    if (++b.n == kKeysPerBatch) FindBatch(b, out, stats);
+}
+
+void CandidateFinder::Add(const wire::ExportKey& key) {
+  Batch& b = *batch_;
+  ++stats_->keys;
+  if (b.nearby.empty()) return;
+  b.fields[b.n] = KeyFields{key.rolling_start_interval_number,
+                            key.RollingPeriod(),
+                            key.transmission_risk_level,
+                            key.rolling_period,
+                            key.report_type,
+                            key.days_since_onset_of_symptoms};
+  std::memcpy(b.teks + 16 * b.n, key.key_data.data(), 16);  // validated: 16 bytes
+  if (++b.n == kKeysPerBatch) FindBatch(b, out_, stats_);
+}
+
+void CandidateFinder::Finish() {
+  if (batch_->n > 0) FindBatch(*batch_, out_, stats_);
+}
+
+base::Status CandidateFinder::Find(const wire::ExportFile& file, const DayIndexes& days,
+                                   std::vector<Candidate>* out, MatchStats* stats) {
+  Begin(days, out, stats);
+  OPENEN_RETURN_IF_ERROR(file.ForEachKey([&](const wire::ExportKey& key) {
+    Add(key);
     return base::Status::Ok();
-  });
-  if (status.ok() && b.n > 0) FindBatch(b, out, stats);
-  return status;
+  }));
+  Finish();
+  return base::Status::Ok();
 }
 
 void CandidateFinder::FindBatch(Batch& b, std::vector<Candidate>* out, MatchStats* stats) {
-  crypto::DeriveRpiks(base::ByteView(b.teks, 16 * b.n), std::span<uint8_t>(b.rpiks, 16 * b.n));
-  for (uint32_t k = 0; k < b.n; ++k) b.order[k] = k;
-  std::sort(b.order, b.order + b.n, [&](uint32_t x, uint32_t y) {
-    return b.keys[x].rolling_start_interval_number < b.keys[y].rolling_start_interval_number;
-  });
+  b.deriver.SetTeks(base::ByteView(b.teks, 16 * b.n));
+  // Validated keys start at or after 0: the start fits in 32 bits.
+  for (uint32_t k = 0; k < b.n; ++k)
+    b.order[k] = uint64_t{static_cast<uint32_t>(b.fields[k].rolling_start)} << 32 | k;
+  std::sort(b.order, b.order + b.n);
+  b.hits.clear();
   for (size_t o = 0; o < b.n; ++o) {
-    const uint32_t k = b.order[o];
-    const wire::ExportKey& key = b.keys[k];
+    const uint32_t k = static_cast<uint32_t>(b.order[o]);
     // The key's intervals that have a sighting nearby: derive only from the
     // first to the last of them.
-    const uint64_t start = static_cast<uint32_t>(key.rolling_start_interval_number);
-    const uint64_t end = start + static_cast<uint32_t>(key.RollingPeriod());
+    const uint64_t start = static_cast<uint32_t>(b.fields[k].rolling_start);
+    const uint64_t end = start + static_cast<uint32_t>(b.fields[k].rolling_period);
     uint64_t first = start, last = end;
     while (first < end && !b.Nearby(first)) ++first;
     if (first >= end) continue;
     while (last > first && !b.Nearby(last - 1)) --last;
     ++stats->keys_derived;
-    (void)deriver_.SetRpik(base::ByteView(b.rpiks + 16 * k, 16));  // 16 bytes: cannot fail
     const uint32_t count = static_cast<uint32_t>(last - first);
-    if (run_.size() < count) run_.resize(count);
-    deriver_.ComputeRun(static_cast<uint32_t>(first), std::span<crypto::Rpi>(run_.data(), count));
+    if (b.run.size() < count) b.run.resize(count);
+    b.deriver.ComputeRun(k, static_cast<uint32_t>(first),
+                         std::span<crypto::Rpi>(b.run.data(), count));
     stats->rpis_derived += count;
-    // Each RPI is looked up in its interval's day, and in the day before
+    // Each RPI is checked against its interval's day, and the day before
     // or after when the interval is within the tolerance of that day: the
-    // run is walked in segments that need one, two or no filters. The
-    // filters are read inline (from locals, so that they stay in registers);
-    // the few RPIs that pass one are looked up in its table out of line.
+    // run is walked in segments that need one filter or two.
     const uint32_t base = static_cast<uint32_t>(first);
     for (uint32_t i = 0; i < count;) {
       const uint32_t j = base + i;
       const uint32_t day = j / crypto::kTekRollingPeriod, pos = j % crypto::kTekRollingPeriod;
-      const DayIndex* cur = b.At(day);
       const DayIndex* other = nullptr;  // the day before or after, near its edge
       uint32_t other_day = 0, end_pos = crypto::kTekRollingPeriod;
       if (pos < kMatchToleranceIntervals) {
@@ -184,34 +234,34 @@ void CandidateFinder::FindBatch(Batch& b, std::vector<Candidate>* out, MatchStat
       } else {
         other = b.At(other_day = day + 1);
       }
-      const uint32_t end = std::min(count, i + (end_pos - pos));
-      if (cur != nullptr) Scan(*cur, day, key, base, i, end, out, stats);
-      if (other != nullptr) Scan(*other, other_day, key, base, i, end, out, stats);
-      i = end;
+      const uint32_t stop = std::min(count, i + (end_pos - pos));
+      if (const DayIndex* cur = b.At(day)) Scan(b, *cur, day, k, base, i, stop);
+      if (other != nullptr) Scan(b, *other, other_day, k, base, i, stop);
+      i = stop;
     }
+  }
+  stats->filter_hits += b.hits.size();
+  for (const Hit& h : b.hits) h.index->Prefetch(h.rpi);
+  for (const Hit& h : b.hits) {
+    bool found = false;
+    h.index->ForEachEqual(h.rpi, [&](uint32_t seen) {
+      found |= Distance(seen, h.interval) <= kMatchToleranceIntervals;
+    });
+    if (found) out->push_back(Candidate{b.Key(h.key), h.rpi, h.interval, h.day});
   }
   b.n = 0;
 }
 
-void CandidateFinder::Scan(const DayIndex& index, uint32_t day, const wire::ExportKey& key,
-                           uint32_t base, uint32_t begin, uint32_t end, std::vector<Candidate>* out,
-                           MatchStats* stats) {
+// Scan checks run[begin, end) (intervals base + i) against |index|'s filter
+// (read from a local, so that it stays in registers), keeping the hits.
+void CandidateFinder::Scan(Batch& b, const DayIndex& index, uint32_t day, uint32_t key,
+                           uint32_t base, uint32_t begin, uint32_t end) {
   const DayIndex::Filter filter = index.filter();
-  const crypto::Rpi* run = run_.data();
+  const crypto::Rpi* run = b.run.data();
   for (uint32_t i = begin; i < end; ++i) {
     if (__builtin_expect(filter.MayContain(run[i]), 0))
-      LookUp(index, day, key, run[i], base + i, out, stats);
+      b.hits.push_back(Hit{run[i], &index, day, base + i, key});
   }
-}
-
-void CandidateFinder::LookUp(const DayIndex& index, uint32_t day, const wire::ExportKey& key,
-                             const crypto::Rpi& rpi, uint32_t j, std::vector<Candidate>* out,
-                             MatchStats* stats) {
-  ++stats->filter_hits;
-  bool found = false;
-  index.ForEachEqual(
-      rpi, [&](uint32_t seen) { found |= Distance(seen, j) <= kMatchToleranceIntervals; });
-  if (found) out->push_back(Candidate{key, rpi, j, day});
 }
 
 base::Status Resolve(const Candidate& c, std::span<const Sighting> sightings,

@@ -338,4 +338,17 @@ base::Status EcdsaP256PublicKey::Verify(base::ByteView message,
   return base::Status::Ok();
 }
 
+base::Status EcdsaP256PublicKey::VerifyDigest(const Sha256Digest& digest,
+                                              base::ByteView der_signature) const {
+  std::unique_ptr<EVP_PKEY_CTX, decltype(&EVP_PKEY_CTX_free)> ctx(
+      EVP_PKEY_CTX_new_from_pkey(nullptr, impl_->key.get(), nullptr), EVP_PKEY_CTX_free);
+  if (!ctx || EVP_PKEY_verify_init(ctx.get()) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1 ||
+      EVP_PKEY_verify(ctx.get(), der_signature.data(), der_signature.size(), digest.data(),
+                      digest.size()) != 1) {
+    return VerificationFailed();
+  }
+  return base::Status::Ok();
+}
+
 }  // namespace openen::crypto

@@ -98,6 +98,52 @@ base::StatusOr<SecretBytes> DeriveAemk(base::ByteView tek) {
   return DeriveFromTek(tek, AemkInfo());
 }
 
+struct RpiBatch::Impl {
+  const internal::GaenKernels& kernels = internal::Kernels();
+  size_t n = 0;
+  alignas(16) uint8_t rpiks[16 * kMaxKeys];
+  alignas(16) uint8_t round_keys[internal::kAesRoundKeysSize * kMaxKeys];
+  RpiDeriver portable;  // the portable kernel's: keyed per run
+
+  ~Impl() {
+    Wipe(rpiks);
+    Wipe(round_keys);
+  }
+};
+
+RpiBatch::RpiBatch() : impl_(std::make_unique<Impl>()) {}
+RpiBatch::~RpiBatch() = default;
+
+void RpiBatch::SetTeks(base::ByteView teks) {
+  if (teks.size() % kTekSize != 0 || teks.size() > kTekSize * kMaxKeys) {
+    std::fputs("openen: RpiBatch given TEKs that are not up to 256 packed 16-byte keys\n", stderr);
+    std::abort();
+  }
+  Impl& b = *impl_;
+  b.n = teks.size() / kTekSize;
+  b.kernels.rpiks(teks.data(), b.n, b.rpiks);
+  if (b.kernels.expand_keys != nullptr) b.kernels.expand_keys(b.rpiks, b.n, b.round_keys);
+}
+
+void RpiBatch::ComputeRun(size_t key, uint32_t first_interval, std::span<Rpi> out) {
+  Impl& b = *impl_;
+  if (key >= b.n) {
+    std::fputs("openen: RpiBatch::ComputeRun of a key it was not given\n", stderr);
+    std::abort();
+  }
+  if (b.kernels.rpi_run == nullptr) {
+    (void)b.portable.SetRpik(base::ByteView(b.rpiks + 16 * key, 16));  // 16 bytes: cannot fail
+    b.portable.ComputeRun(first_interval, out);
+    return;
+  }
+  for (size_t done = 0; done < out.size();) {
+    const size_t n = std::min(kRunChunk, out.size() - done);
+    b.kernels.rpi_run(b.round_keys + internal::kAesRoundKeysSize * key,
+                      first_interval + static_cast<uint32_t>(done), n, out[done].data());
+    done += n;
+  }
+}
+
 void DeriveRpiks(base::ByteView teks, std::span<uint8_t> rpiks) {
   if (teks.size() != rpiks.size() || teks.size() % kTekSize != 0) {
     std::fputs("openen: DeriveRpiks given sizes that are not equal multiples of 16\n", stderr);
@@ -140,8 +186,8 @@ struct RpiDeriver::Impl {
   }
 
   bool SetKey(const uint8_t rpik[16]) {
-    if (kernels.expand_key != nullptr) {
-      kernels.expand_key(rpik, round_keys);
+    if (kernels.expand_keys != nullptr) {
+      kernels.expand_keys(rpik, 1, round_keys);
       return true;
     }
     return EVP_EncryptInit_ex2(ctx, nullptr, rpik, nullptr, nullptr) == 1;

@@ -32,9 +32,10 @@ struct GaenKernels {
   // rpiks writes HKDF-SHA256(TEK, no salt, "EN-RPIK", 16) for |n| packed
   // 16-byte TEKs into |out| (n * 16 bytes).
   void (*rpiks)(const uint8_t* teks, size_t n, uint8_t* out);
-  // expand_key writes the AES-128 round keys of |key|. Null in the portable
-  // kernel, which keeps an OpenSSL context instead.
-  void (*expand_key)(const uint8_t key[16], uint8_t round_keys[kAesRoundKeysSize]);
+  // expand_keys writes the AES-128 round keys of |n| packed 16-byte keys
+  // (n * kAesRoundKeysSize bytes). Null in the portable kernel, which keeps
+  // an OpenSSL context instead.
+  void (*expand_keys)(const uint8_t* keys, size_t n, uint8_t* round_keys);
   // rpi_run writes AES-128(round_keys, PaddedData(first + i)) to out + 16 i
   // for i < n. Null in the portable kernel.
   void (*rpi_run)(const uint8_t round_keys[kAesRoundKeysSize], uint32_t first, size_t n,

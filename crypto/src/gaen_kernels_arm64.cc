@@ -162,18 +162,20 @@ OPENEN_CE_TARGET OPENEN_INLINE uint32_t SubWord(uint32_t w) {
   return vgetq_lane_u32(vreinterpretq_u32_u8(s), 0);
 }
 
-OPENEN_CE_TARGET void CeExpandKey(const uint8_t key[16], uint8_t round_keys[kAesRoundKeysSize]) {
-  uint32_t w[44];
-  std::memcpy(w, key, 16);  // little-endian words: byte 0 is the low byte
-  for (int i = 4; i < 44; ++i) {
-    uint32_t t = w[i - 1];
-    if (i % 4 == 0) {
-      t = SubWord(t);
-      t = (t >> 8 | t << 24) ^ kAesRcon[i / 4 - 1];  // RotWord, then Rcon
+OPENEN_CE_TARGET void CeExpandKeys(const uint8_t* keys, size_t n, uint8_t* round_keys) {
+  for (size_t k = 0; k < n; ++k) {
+    uint32_t w[44];
+    std::memcpy(w, keys + 16 * k, 16);  // little-endian words: byte 0 is the low byte
+    for (int i = 4; i < 44; ++i) {
+      uint32_t t = w[i - 1];
+      if (i % 4 == 0) {
+        t = SubWord(t);
+        t = (t >> 8 | t << 24) ^ kAesRcon[i / 4 - 1];  // RotWord, then Rcon
+      }
+      w[i] = w[i - 4] ^ t;
     }
-    w[i] = w[i - 4] ^ t;
+    std::memcpy(round_keys + kAesRoundKeysSize * k, w, sizeof(w));
   }
-  std::memcpy(round_keys, w, sizeof(w));
 }
 
 OPENEN_CE_TARGET OPENEN_INLINE uint8x16_t EncryptOne(const uint8x16_t k[11], uint8x16_t b) {
@@ -209,7 +211,7 @@ OPENEN_CE_TARGET void CeRpiRun(const uint8_t round_keys[kAesRoundKeysSize], uint
     vst1q_u8(out + 16 * i, EncryptOne(k, Padded(first + static_cast<uint32_t>(i))));
 }
 
-constexpr GaenKernels kCe = {"arm64-ce", CeRpiks, CeExpandKey, CeRpiRun};
+constexpr GaenKernels kCe = {"arm64-ce", CeRpiks, CeExpandKeys, CeRpiRun};
 
 }  // namespace
 

@@ -215,23 +215,36 @@ OPENEN_AES_TARGET OPENEN_INLINE __m128i ExpandStep(__m128i key, __m128i assist) 
   return _mm_xor_si128(key, assist);
 }
 
-OPENEN_AES_TARGET void AesniExpandKey(const uint8_t key[16],
-                                      uint8_t round_keys[kAesRoundKeysSize]) {
-  __m128i k[11];
-  k[0] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key));
-  // The round constant is an immediate operand: one line per round.
-  k[1] = ExpandStep(k[0], _mm_aeskeygenassist_si128(k[0], 0x01));
-  k[2] = ExpandStep(k[1], _mm_aeskeygenassist_si128(k[1], 0x02));
-  k[3] = ExpandStep(k[2], _mm_aeskeygenassist_si128(k[2], 0x04));
-  k[4] = ExpandStep(k[3], _mm_aeskeygenassist_si128(k[3], 0x08));
-  k[5] = ExpandStep(k[4], _mm_aeskeygenassist_si128(k[4], 0x10));
-  k[6] = ExpandStep(k[5], _mm_aeskeygenassist_si128(k[5], 0x20));
-  k[7] = ExpandStep(k[6], _mm_aeskeygenassist_si128(k[6], 0x40));
-  k[8] = ExpandStep(k[7], _mm_aeskeygenassist_si128(k[7], 0x80));
-  k[9] = ExpandStep(k[8], _mm_aeskeygenassist_si128(k[8], 0x1b));
-  k[10] = ExpandStep(k[9], _mm_aeskeygenassist_si128(k[9], 0x36));
-  for (int r = 0; r < 11; ++r)
-    _mm_storeu_si128(reinterpret_cast<__m128i*>(round_keys + 16 * r), k[r]);
+// ExpandKeys2 expands two keys side by side: each round of the schedule
+// waits on the one before, so two chains keep the AES unit busy.
+OPENEN_AES_TARGET void AesniExpandKeys(const uint8_t* keys, size_t n, uint8_t* round_keys) {
+  for (size_t i = 0; i < n; i += 2) {
+    const size_t j = i + 1 < n ? i + 1 : i;  // an odd last key is expanded twice
+    __m128i x[11], y[11];
+    x[0] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(keys + 16 * i));
+    y[0] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(keys + 16 * j));
+    // The round constant is an immediate operand: one line per round.
+#define OPENEN_EXPAND(r, rcon)                                            \
+  x[r] = ExpandStep(x[r - 1], _mm_aeskeygenassist_si128(x[r - 1], rcon)); \
+  y[r] = ExpandStep(y[r - 1], _mm_aeskeygenassist_si128(y[r - 1], rcon))
+    OPENEN_EXPAND(1, 0x01);
+    OPENEN_EXPAND(2, 0x02);
+    OPENEN_EXPAND(3, 0x04);
+    OPENEN_EXPAND(4, 0x08);
+    OPENEN_EXPAND(5, 0x10);
+    OPENEN_EXPAND(6, 0x20);
+    OPENEN_EXPAND(7, 0x40);
+    OPENEN_EXPAND(8, 0x80);
+    OPENEN_EXPAND(9, 0x1b);
+    OPENEN_EXPAND(10, 0x36);
+#undef OPENEN_EXPAND
+    for (int r = 0; r < 11; ++r) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(round_keys + kAesRoundKeysSize * i + 16 * r),
+                       x[r]);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(round_keys + kAesRoundKeysSize * j + 16 * r),
+                       y[r]);
+    }
+  }
 }
 
 // The AES input "EN-RPI" || zeros || LE32(interval), less the interval, as
@@ -327,8 +340,8 @@ OPENEN_VAES_TARGET void VaesRpiRun(const uint8_t round_keys[kAesRoundKeysSize], 
   EncryptTail(k, base, first, i, n, out);
 }
 
-constexpr GaenKernels kShaniAesni = {"x86-shani-aesni", ShaniRpiks, AesniExpandKey, AesniRpiRun};
-constexpr GaenKernels kShaniVaes = {"x86-shani-vaes", ShaniRpiks, AesniExpandKey, VaesRpiRun};
+constexpr GaenKernels kShaniAesni = {"x86-shani-aesni", ShaniRpiks, AesniExpandKeys, AesniRpiRun};
+constexpr GaenKernels kShaniVaes = {"x86-shani-vaes", ShaniRpiks, AesniExpandKeys, VaesRpiRun};
 
 }  // namespace
 

@@ -165,6 +165,24 @@ Sha256Digest Sha256(base::ByteView data) {
   return d;
 }
 
+struct Sha256Stream::State {
+  SHA256_CTX ctx;
+};
+
+Sha256Stream::Sha256Stream() : state_(std::make_unique<State>()) { SHA256_Init(&state_->ctx); }
+Sha256Stream::~Sha256Stream() = default;
+
+void Sha256Stream::Update(base::ByteView data) {
+  SHA256_Update(&state_->ctx, data.data(), data.size());
+}
+
+Sha256Digest Sha256Stream::Final() {
+  Sha256Digest d;
+  SHA256_Final(d.data(), &state_->ctx);
+  SHA256_Init(&state_->ctx);
+  return d;
+}
+
 Sha256Digest HmacSha256(base::ByteView key, base::ByteView data) {
   Sha256Digest d;
   internal::HmacSha256State(key).Mac(data, d.data());

@@ -4,6 +4,7 @@
 
 #include <rocksdb/env.h>
 #include <rocksdb/options.h>
+#include <rocksdb/table.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -46,6 +47,12 @@ base::StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& pa
     // A small store opened and closed often (a phone app's life) would
     // spend more allocating and truncating preallocated log space than writing.
     options.allow_fallocate = false;
+    // Nor does it cache blocks: a phone reads each day's records about once
+    // a sync (then keeps its own index of them), and a block cache would
+    // hold a copy of everything read, up to 8 MiB, in the app's memory.
+    rocksdb::BlockBasedTableOptions table;
+    table.no_block_cache = true;
+    options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
   }
   options.create_if_missing = true;
   options.info_log = std::make_shared<NullLogger>();

@@ -46,7 +46,7 @@ std::vector<uint8_t> KernelRun(const GaenKernels& k, const uint8_t key[16], uint
                                size_t n) {
   std::vector<uint8_t> out(16 * n + 1, 0xA5);  // a canary after the run
   alignas(16) uint8_t round_keys[kAesRoundKeysSize];
-  k.expand_key(key, round_keys);
+  k.expand_keys(key, 1, round_keys);
   k.rpi_run(round_keys, first, n, out.data());
   CHECK(out.back() == 0xA5);
   out.pop_back();
@@ -64,12 +64,12 @@ TEST_CASE("derivation kernels: this CPU's fastest one is in use and the portable
   const std::vector<const GaenKernels*> all = AvailableKernels();
   INFO("kernels on this CPU: " << Names(all));
   REQUIRE(std::string(all.front()->name) == "portable");
-  REQUIRE(all.front()->expand_key == nullptr);
+  REQUIRE(all.front()->expand_keys == nullptr);
   const char* forced = std::getenv("OPENEN_CRYPTO_KERNELS");
   const bool portable = forced != nullptr && std::string(forced) == "portable";
   CHECK(std::string(DerivationKernel()) == (portable ? "portable" : all.back()->name));
   for (const GaenKernels* k : all) {
-    CHECK((k->expand_key == nullptr) == (k->rpi_run == nullptr));
+    CHECK((k->expand_keys == nullptr) == (k->rpi_run == nullptr));
   }
 #if defined(__x86_64__) || defined(__aarch64__)
   // The machines this project runs on (x86-64 with SHA-NI and AES-NI, ARMv8
@@ -144,6 +144,51 @@ TEST_CASE(
         INFO("n=" << n << " first=" << first);
         CHECK(base::HexEncode(KernelRun(*k, key, first, n)) ==
               base::HexEncode(ReferenceRun(key, first, n)));
+      }
+    }
+  }
+}
+
+TEST_CASE("derivation kernels: a batch of key schedules equals them one by one",
+          "[gaen][kernels]") {
+  for (const GaenKernels* k : AvailableKernels()) {
+    if (k->expand_keys == nullptr) continue;
+    INFO("kernel " << k->name);
+    for (size_t n = 0; n <= 5; ++n) {
+      base::Bytes keys(16 * n);
+      RandomBytes(keys);
+      std::vector<uint8_t> batch(kAesRoundKeysSize * n + 1, 0xA5);
+      k->expand_keys(keys.data(), n, batch.data());
+      CHECK(batch.back() == 0xA5);
+      for (size_t i = 0; i < n; ++i) {
+        INFO("n=" << n << " i=" << i);
+        uint8_t one[kAesRoundKeysSize];
+        k->expand_keys(keys.data() + 16 * i, 1, one);
+        CHECK(std::memcmp(one, batch.data() + kAesRoundKeysSize * i, kAesRoundKeysSize) == 0);
+        // And the schedule is AES-128's: a run under it is OpenSSL's.
+        std::vector<uint8_t> run(16 * 9);
+        k->rpi_run(batch.data() + kAesRoundKeysSize * i, 2642976, 9, run.data());
+        CHECK(run == ReferenceRun(keys.data() + 16 * i, 2642976, 9));
+      }
+    }
+  }
+}
+
+TEST_CASE("RpiBatch equals RpiDeriver key by key, at any run", "[gaen][kernels]") {
+  RpiBatch batch;
+  for (size_t n : {1, 2, 7, 256}) {
+    base::Bytes teks(16 * n);
+    RandomBytes(teks);
+    batch.SetTeks(teks);
+    for (size_t i = 0; i < n; i += 1 + n / 8) {
+      RpiDeriver one;
+      REQUIRE(one.SetTek(base::ByteView(teks.data() + 16 * i, 16)).ok());
+      for (size_t count : {1, 144, 300}) {
+        INFO("n=" << n << " key " << i << " count " << count);
+        std::vector<Rpi> got(count), want(count);
+        batch.ComputeRun(i, 2642976 - 3, got);
+        one.ComputeRun(2642976 - 3, want);
+        CHECK(got == want);
       }
     }
   }

@@ -10,9 +10,12 @@
 #include <google/protobuf/wire_format_lite.h>
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 
 #include "export_zip.h"
 #include "gaen/export.pb.h"
+#include "openen/crypto/hash.h"
 #include "openen/wire/export.h"
 
 namespace openen::wire {
@@ -49,7 +52,8 @@ base::Status WrongWireType(const std::string& where, const char* field, int got,
                               ", want " + WireTypeName(want));
 }
 
-// ReadLengthDelimited reads a length prefix and returns the span it covers.
+// ReadLengthDelimited reads a length prefix and returns the span it covers,
+// for a stream over the contiguous bytes at |base|.
 bool ReadLengthDelimited(CodedInputStream* in, const uint8_t* base, base::ByteView* out) {
   uint32_t len = 0;
   if (!in->ReadVarint32(&len)) return false;
@@ -135,39 +139,216 @@ base::Status ParseKey(base::ByteView bytes, const std::string& where, ExportKey*
   return base::Status::Ok();
 }
 
-// ScanTopLevel walks the fields of a TemporaryExposureKeyExport, calling
-// |on_keys(list, bytes)| for each key and |on_field(field, wire, in)| for others.
-template <typename OnKey, typename OnField>
-base::Status ScanTopLevel(base::ByteView body, OnKey on_key, OnField on_field) {
-  CodedInputStream in(body.data(), static_cast<int>(body.size()));
-  in.SetTotalBytesLimit(static_cast<int>(std::min<size_t>(body.size() + 1, INT32_MAX)));
-  while (true) {
-    uint32_t tag = in.ReadTag();
-    if (tag == 0) break;
-    int field = WireFormatLite::GetTagFieldNumber(tag);
-    int wire = WireFormatLite::GetTagWireType(tag);
-    if (field == 7 || field == 8) {
-      const char* name = field == 7 ? "keys" : "revised_keys";
-      if (wire != kWireBytes) return WrongWireType("export", name, wire, kWireBytes);
-      base::ByteView key;
-      if (!ReadLengthDelimited(&in, body.data(), &key)) {
-        return Malformed("export", std::string("truncated ") + name);
-      }
-      OPENEN_RETURN_IF_ERROR(on_key(field == 7 ? KeyList::kKeys : KeyList::kRevisedKeys, key));
-      continue;
+SignatureInfo FromProto(const gaen::SignatureInfo& p);
+
+// BinStream yields export.bin's bytes to a CodedInputStream, from memory or
+// inflated from a zip 64 KiB at a time, and hashes each byte once as it
+// first goes by (a stream may back up and read again).
+class BinStream final : public google::protobuf::io::ZeroCopyInputStream {
+ public:
+  explicit BinStream(base::ByteView bytes) : contiguous_(bytes) {}
+  explicit BinStream(internal::ExportZip* zip) : zip_(zip), buffer_(kChunk) {}
+
+  bool Next(const void** data, int* size) override {
+    if (backed_up_ > 0) {
+      *data = chunk_.data() + chunk_.size() - backed_up_;
+      *size = static_cast<int>(backed_up_);
+      count_ += backed_up_;
+      backed_up_ = 0;
+      return true;
     }
-    OPENEN_RETURN_IF_ERROR(on_field(field, wire, tag, &in));
+    if (!Fill()) return false;
+    *data = chunk_.data();
+    *size = static_cast<int>(chunk_.size());
+    count_ += chunk_.size();
+    return true;
   }
-  if (!in.ConsumedEntireMessage()) {
-    return Malformed("export", "invalid tag at byte " + std::to_string(in.CurrentPosition() - 1 +
-                                                                       kExportBinHeader.size()));
+  void BackUp(int count) override {
+    backed_up_ += static_cast<size_t>(count);
+    count_ -= count;
   }
+  bool Skip(int count) override {
+    const void* data;
+    int size;
+    while (count > 0) {
+      if (!Next(&data, &size)) return false;
+      if (size > count) {
+        BackUp(size - count);
+        return true;
+      }
+      count -= size;
+    }
+    return true;
+  }
+  int64_t ByteCount() const override { return count_; }
+
+  // Finish reads what is left (so that it is hashed, and a zip member's size
+  // and CRC are checked) and returns the SHA-256 of all of export.bin.
+  base::StatusOr<crypto::Sha256Digest> Finish() {
+    while (Fill()) {
+    }
+    OPENEN_RETURN_IF_ERROR(status_);
+    return hash_.Final();
+  }
+  // status is the zip's error when Next failed on one.
+  const base::Status& status() const { return status_; }
+
+ private:
+  static constexpr size_t kChunk = size_t{64} << 10;
+
+  // Fill makes the next piece current (hashed); false at the end or on error.
+  bool Fill() {
+    if (zip_ == nullptr) {
+      if (contiguous_.empty()) return false;
+      chunk_ = contiguous_;
+      contiguous_ = {};
+    } else {
+      if (!status_.ok()) return false;
+      base::StatusOr<size_t> n = zip_->Read(buffer_.data(), buffer_.size());
+      if (!n.ok()) status_ = n.status();
+      if (!n.ok() || *n == 0) return false;
+      chunk_ = base::ByteView(buffer_.data(), *n);
+    }
+    hash_.Update(chunk_);
+    return true;
+  }
+
+  base::ByteView contiguous_;
+  internal::ExportZip* zip_ = nullptr;
+  base::Bytes buffer_;
+  base::ByteView chunk_;  // the current piece
+  size_t backed_up_ = 0;  // bytes at the end of chunk_ given back
+  int64_t count_ = 0;
+  base::Status status_;
+  crypto::Sha256Stream hash_;
+};
+
+// ReadField reads a length-delimited field's bytes: in place when the
+// stream's current piece holds them all, else copied into |scratch|. A field
+// longer than |max| is refused before it is read.
+base::Status ReadField(CodedInputStream* in, const std::string& what, size_t max,
+                       std::string* scratch, base::ByteView* out) {
+  uint32_t len = 0;
+  if (!in->ReadVarint32(&len)) return Malformed("export", "truncated " + what);
+  if (len > max) {
+    return Malformed(
+        "export", what + " is " + std::to_string(len) + " bytes, more than " + std::to_string(max));
+  }
+  const void* data = nullptr;
+  int size = 0;
+  if (in->GetDirectBufferPointer(&data, &size) && static_cast<uint32_t>(size) >= len) {
+    *out = base::ByteView(static_cast<const uint8_t*>(data), len);
+    in->Skip(static_cast<int>(len));
+    return base::Status::Ok();
+  }
+  scratch->resize(len);
+  if (!in->ReadRaw(scratch->data(), static_cast<int>(len)))
+    return Malformed("export", "truncated " + what);
+  *out = base::ByteView(reinterpret_cast<const uint8_t*>(scratch->data()), len);
   return base::Status::Ok();
 }
 
-// SkipAll is the on_field of a pass that looks only at keys.
-base::Status SkipAll(int, int, uint32_t tag, CodedInputStream* in) {
-  if (!WireFormatLite::SkipField(in, tag)) return Malformed("export", "truncated field");
+// Export is what a scan of export.bin found besides its keys.
+struct ScannedExport {
+  ExportHeader header;
+  size_t key_count = 0;
+  size_t revised_key_count = 0;
+};
+
+// ScanExportBin reads export.bin from |stream|: the file header, then every
+// field of the TemporaryExposureKeyExport. It fills |out|, validates every
+// key, and calls |on_key(list, key)| for each (reusing one ExportKey). A key
+// or header field over kMaxExportHeaderSize bytes is refused, so that a
+// streamed read holds at most that much of the file at a time.
+base::Status ScanExportBin(BinStream* stream, ScannedExport* out,
+                           const std::function<base::Status(KeyList, const ExportKey&)>& on_key) {
+  CodedInputStream in(stream);
+  in.SetTotalBytesLimit(static_cast<int>(kMaxExportBinSize + 1));
+  // The 16-byte file header, shown as far as it goes when it is wrong.
+  const size_t header_size = kExportBinHeader.size();
+  std::string got;
+  for (char c; got.size() < header_size && in.ReadRaw(&c, 1);) got += c;
+  OPENEN_RETURN_IF_ERROR(stream->status());
+  if (got != kExportBinHeader) {
+    for (char& c : got) {
+      if (c < 0x20 || c > 0x7e) c = '?';
+    }
+    return base::InvalidArgumentError("export.bin starts with '" + got + "', want '" +
+                                      std::string(kExportBinHeader) + "'");
+  }
+  ExportHeader& header = out->header;
+  std::string scratch;
+  ExportKey key;
+  while (true) {
+    uint32_t tag = in.ReadTag();
+    if (tag == 0) break;
+    const int field = WireFormatLite::GetTagFieldNumber(tag);
+    const int wire = WireFormatLite::GetTagWireType(tag);
+    static const char* kNames[] = {
+        "",           "start_timestamp", "end_timestamp", "region",      "batch_num",
+        "batch_size", "signature_infos", "keys",          "revised_keys"};
+    const int want = field <= 2                                               ? kWireFixed64
+                     : (field == 3 || field == 6 || field == 7 || field == 8) ? kWireBytes
+                                                                              : kWireVarint;
+    if (field >= 1 && field <= 8 && wire != want)
+      return WrongWireType("export", kNames[field], wire, want);
+    uint64_t v = 0;
+    base::ByteView bytes;
+    switch (field) {
+      case 1:
+      case 2:
+        if (!in.ReadLittleEndian64(&v)) return Malformed("export", "truncated timestamp");
+        (field == 1 ? header.start_timestamp : header.end_timestamp) = v;
+        continue;
+      case 3:
+        OPENEN_RETURN_IF_ERROR(ReadField(&in, "region", kMaxExportHeaderSize, &scratch, &bytes));
+        header.region.assign(base::AsChars(bytes));
+        continue;
+      case 4:
+      case 5:
+        if (!in.ReadVarint64(&v)) return Malformed("export", "truncated varint");
+        (field == 4 ? header.batch_num : header.batch_size) = static_cast<int32_t>(v);
+        continue;
+      case 6: {
+        OPENEN_RETURN_IF_ERROR(
+            ReadField(&in, "signature_infos", kMaxExportHeaderSize, &scratch, &bytes));
+        gaen::SignatureInfo info;
+        if (!info.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())))
+          return Malformed("export", "invalid signature_infos");
+        header.signature_infos.push_back(FromProto(info));
+        continue;
+      }
+      case 7:
+      case 8: {
+        const KeyList list = field == 7 ? KeyList::kKeys : KeyList::kRevisedKeys;
+        OPENEN_RETURN_IF_ERROR(
+            ReadField(&in, kNames[field], kMaxExportHeaderSize, &scratch, &bytes));
+        size_t& n = list == KeyList::kKeys ? out->key_count : out->revised_key_count;
+        auto where = [&] { return std::string(kNames[field]) + "[" + std::to_string(n) + "]"; };
+        OPENEN_RETURN_IF_ERROR(ParseKey(bytes, where(), &key));
+        if (base::Status s = ValidateExportKey(key); !s.ok()) return s.WithContext(where());
+        if (out->key_count + out->revised_key_count >= kMaxExportKeys) {
+          return base::ResourceExhaustedError("export holds more than " +
+                                              std::to_string(kMaxExportKeys) + " keys");
+        }
+        ++n;
+        if (on_key) OPENEN_RETURN_IF_ERROR(on_key(list, key));
+        continue;
+      }
+      default:
+        if (!WireFormatLite::SkipField(&in, tag)) {
+          OPENEN_RETURN_IF_ERROR(stream->status());
+          return Malformed("export", "truncated field");
+        }
+        continue;
+    }
+  }
+  OPENEN_RETURN_IF_ERROR(stream->status());
+  // ReadTag returns 0 both at the end and for the invalid tag 0; only the
+  // stream knows which.
+  if (!in.ConsumedEntireMessage()) {
+    return Malformed("export", "invalid tag at byte " + std::to_string(in.CurrentPosition() - 1));
+  }
   return base::Status::Ok();
 }
 
@@ -323,88 +504,61 @@ base::StatusOr<ExportFile> ExportFile::Parse(base::Bytes file) {
 }
 
 base::Status ExportFile::ParseExportBin() {
-  const size_t header_size = kExportBinHeader.size();
-  if (export_bin_.size() < header_size ||
-      base::AsChars(base::ByteView(export_bin_).first(header_size)) != kExportBinHeader) {
-    std::string got(base::AsChars(
-        base::ByteView(export_bin_).first(std::min(header_size, export_bin_.size()))));
-    for (char& c : got) {
-      if (c < 0x20 || c > 0x7e) c = '?';
-    }
-    return base::InvalidArgumentError("export.bin starts with '" + got + "', want '" +
-                                      std::string(kExportBinHeader) + "'");
-  }
-  base::ByteView body = base::ByteView(export_bin_).subspan(header_size);
-  ExportKey key;
-  key_count_ = revised_key_count_ = 0;
-  auto on_key = [&](KeyList list, base::ByteView bytes) {
-    size_t& n = list == KeyList::kKeys ? key_count_ : revised_key_count_;
-    std::string where =
-        (list == KeyList::kKeys ? "keys[" : "revised_keys[") + std::to_string(n) + "]";
-    OPENEN_RETURN_IF_ERROR(ParseKey(bytes, where, &key));
-    base::Status s = ValidateExportKey(key);
-    if (!s.ok()) return s.WithContext(where);
-    if (key_count_ + revised_key_count_ >= kMaxExportKeys) {
-      return base::ResourceExhaustedError("export holds more than " +
-                                          std::to_string(kMaxExportKeys) + " keys");
-    }
-    ++n;
-    return base::Status::Ok();
-  };
-  auto on_field = [&](int field, int wire, uint32_t tag, CodedInputStream* in) -> base::Status {
-    static const char* kNames[] = {"",          "start_timestamp", "end_timestamp",  "region",
-                                   "batch_num", "batch_size",      "signature_infos"};
-    int want = field <= 2 ? kWireFixed64 : (field == 3 || field == 6) ? kWireBytes : kWireVarint;
-    if (field >= 1 && field <= 6 && wire != want)
-      return WrongWireType("export", kNames[field], wire, want);
-    uint64_t v = 0;
-    switch (field) {
-      case 1:
-      case 2:
-        if (!in->ReadLittleEndian64(&v)) return Malformed("export", "truncated timestamp");
-        (field == 1 ? header_.start_timestamp : header_.end_timestamp) = v;
-        return base::Status::Ok();
-      case 3: {
-        base::ByteView s;
-        if (!ReadLengthDelimited(in, body.data(), &s))
-          return Malformed("export", "truncated region");
-        header_.region.assign(base::AsChars(s));
-        return base::Status::Ok();
-      }
-      case 4:
-      case 5:
-        if (!in->ReadVarint64(&v)) return Malformed("export", "truncated varint");
-        (field == 4 ? header_.batch_num : header_.batch_size) = static_cast<int32_t>(v);
-        return base::Status::Ok();
-      case 6: {
-        base::ByteView s;
-        gaen::SignatureInfo info;
-        if (!ReadLengthDelimited(in, body.data(), &s) ||
-            !info.ParseFromArray(s.data(), static_cast<int>(s.size()))) {
-          return Malformed("export", "invalid signature_infos");
-        }
-        header_.signature_infos.push_back(FromProto(info));
-        return base::Status::Ok();
-      }
-      default:
-        return SkipAll(field, wire, tag, in);
-    }
-  };
-  return ScanTopLevel(body, on_key, on_field);
+  BinStream stream(export_bin_);
+  ScannedExport scanned;
+  OPENEN_RETURN_IF_ERROR(ScanExportBin(&stream, &scanned, nullptr));
+  header_ = std::move(scanned.header);
+  key_count_ = scanned.key_count;
+  revised_key_count_ = scanned.revised_key_count;
+  return base::Status::Ok();
 }
 
 base::Status ExportFile::ForEachKey(const std::function<base::Status(const ExportKey&)>& fn,
                                     KeyList list) const {
-  base::ByteView body = base::ByteView(export_bin_).subspan(kExportBinHeader.size());
-  ExportKey key;
-  return ScanTopLevel(
-      body,
-      [&](KeyList l, base::ByteView bytes) {
-        if (l != list) return base::Status::Ok();
-        OPENEN_RETURN_IF_ERROR(ParseKey(bytes, "key", &key));  // validated by Parse
-        return fn(key);
-      },
-      SkipAll);
+  BinStream stream(export_bin_);
+  ScannedExport scanned;
+  return ScanExportBin(&stream, &scanned, [&](KeyList l, const ExportKey& key) {
+    return l == list ? fn(key) : base::Status::Ok();
+  });
+}
+
+base::StatusOr<ExportSummary> StreamExport(
+    base::ByteView file, const std::function<base::Status(const ExportKey&)>& on_key,
+    KeyList list) {
+  std::unique_ptr<internal::ExportZip> zip;
+  std::optional<BinStream> stream;
+  if (internal::IsZip(file)) {
+    OPENEN_ASSIGN_OR_RETURN(zip, internal::ExportZip::Open(file));
+    stream.emplace(zip.get());
+  } else {
+    if (file.size() > kMaxExportBinSize) {
+      return base::ResourceExhaustedError("export.bin is " + std::to_string(file.size()) +
+                                          " bytes, more than the limit of " +
+                                          std::to_string(kMaxExportBinSize));
+    }
+    stream.emplace(file);
+  }
+  ScannedExport scanned;
+  bool caller_stopped = false;
+  base::Status scan = ScanExportBin(&*stream, &scanned, [&](KeyList l, const ExportKey& key) {
+    if (l != list) return base::Status::Ok();
+    base::Status s = on_key(key);
+    caller_stopped = !s.ok();
+    return s;
+  });
+  // A member that is broken as a zip member (its size or CRC) is refused
+  // for that, as Parse refuses it, even where its bytes failed to parse
+  // first: the rest is read (no more than its declared size) to tell.
+  if (caller_stopped) return scan;
+  base::StatusOr<crypto::Sha256Digest> digest = stream->Finish();
+  if (!scan.ok() && digest.ok()) return scan;
+  ExportSummary summary;
+  OPENEN_ASSIGN_OR_RETURN(summary.export_bin_sha256, std::move(digest));
+  summary.header = std::move(scanned.header);
+  summary.key_count = scanned.key_count;
+  summary.revised_key_count = scanned.revised_key_count;
+  if (zip) summary.export_sig = zip->TakeExportSig();
+  return summary;
 }
 
 std::vector<ExportKey> ExportFile::Keys(KeyList list) const {
@@ -419,27 +573,31 @@ std::vector<ExportKey> ExportFile::Keys(KeyList list) const {
   return keys;
 }
 
-base::Status ExportFile::CheckSignatureList(
-    std::vector<std::pair<SignatureInfo, base::Bytes>>* signatures) const {
-  if (!export_sig_) return base::UnauthenticatedError("export has no export.sig");
+namespace {
+
+// Signatures reads export.sig: one signature per SignatureInfo in export.bin.
+base::StatusOr<std::vector<std::pair<SignatureInfo, base::Bytes>>> Signatures(
+    const std::optional<base::Bytes>& export_sig, const ExportHeader& header) {
+  if (!export_sig) return base::UnauthenticatedError("export has no export.sig");
   gaen::TEKSignatureList list;
-  if (!list.ParseFromArray(export_sig_->data(), static_cast<int>(export_sig_->size()))) {
+  if (!list.ParseFromArray(export_sig->data(), static_cast<int>(export_sig->size()))) {
     return base::UnauthenticatedError("export.sig is not a valid TEKSignatureList");
   }
-  if (static_cast<size_t>(list.signatures_size()) != header_.signature_infos.size()) {
+  if (static_cast<size_t>(list.signatures_size()) != header.signature_infos.size()) {
     return base::UnauthenticatedError("export.sig has " + std::to_string(list.signatures_size()) +
                                       " signatures, export.bin lists " +
-                                      std::to_string(header_.signature_infos.size()));
+                                      std::to_string(header.signature_infos.size()));
   }
+  std::vector<std::pair<SignatureInfo, base::Bytes>> signatures;
   for (const gaen::TEKSignature& s : list.signatures()) {
-    signatures->emplace_back(FromProto(s.signature_info()), base::ToBytes(s.signature()));
+    signatures.emplace_back(FromProto(s.signature_info()), base::ToBytes(s.signature()));
   }
-  return base::Status::Ok();
+  return signatures;
 }
 
-base::Status ExportFile::Verify(const TrustedExportKeys& trusted) const {
-  std::vector<std::pair<SignatureInfo, base::Bytes>> signatures;
-  OPENEN_RETURN_IF_ERROR(CheckSignatureList(&signatures));
+base::Status VerifyTrusted(const std::optional<base::Bytes>& export_sig, const ExportHeader& header,
+                           const crypto::Sha256Digest& digest, const TrustedExportKeys& trusted) {
+  OPENEN_ASSIGN_OR_RETURN(auto signatures, Signatures(export_sig, header));
   int verified = 0;
   std::string names;
   for (const auto& [info, sig] : signatures) {
@@ -452,7 +610,7 @@ base::Status ExportFile::Verify(const TrustedExportKeys& trusted) const {
                                         info.signature_algorithm + "', want " +
                                         std::string(crypto::kEcdsaP256Sha256Oid));
     }
-    if (!it->second.Verify(export_bin_, sig).ok()) {
+    if (!it->second.VerifyDigest(digest, sig).ok()) {
       return base::UnauthenticatedError("signature by " + name + " does not verify");
     }
     ++verified;
@@ -464,11 +622,21 @@ base::Status ExportFile::Verify(const TrustedExportKeys& trusted) const {
   return base::Status::Ok();
 }
 
+}  // namespace
+
+base::Status ExportFile::Verify(const TrustedExportKeys& trusted) const {
+  return VerifyTrusted(export_sig_, header_, crypto::Sha256(export_bin_), trusted);
+}
+
+base::Status ExportSummary::Verify(const TrustedExportKeys& trusted) const {
+  return VerifyTrusted(export_sig, header, export_bin_sha256, trusted);
+}
+
 base::Status ExportFile::VerifyWithKey(const crypto::EcdsaP256PublicKey& key) const {
-  std::vector<std::pair<SignatureInfo, base::Bytes>> signatures;
-  OPENEN_RETURN_IF_ERROR(CheckSignatureList(&signatures));
+  OPENEN_ASSIGN_OR_RETURN(auto signatures, Signatures(export_sig_, header_));
+  const crypto::Sha256Digest digest = crypto::Sha256(export_bin_);
   for (const auto& [info, sig] : signatures) {
-    if (key.Verify(export_bin_, sig).ok()) return base::Status::Ok();
+    if (key.VerifyDigest(digest, sig).ok()) return base::Status::Ok();
   }
   return base::UnauthenticatedError("no signature in export.sig verifies with the given key");
 }

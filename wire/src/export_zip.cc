@@ -28,21 +28,22 @@ std::string ZipError(zip_error_t* e) {
   return s;
 }
 
-base::StatusOr<base::Bytes> ReadMember(zip_t* za, zip_uint64_t index, const std::string& name,
-                                       size_t limit) {
+// CheckDeclared checks a member's declared size, before anything is
+// inflated or allocated: against |limit|, and against its compressed size
+// (kMaxExportCompressionRatio), which a bomb cannot hide: the inflated bytes
+// read never exceed the declared size by more than one.
+base::StatusOr<zip_stat_t> CheckDeclared(zip_t* za, zip_uint64_t index, const std::string& name,
+                                         size_t limit) {
   zip_stat_t st;
   zip_stat_init(&st);
   if (zip_stat_index(za, index, 0, &st) != 0 || !(st.valid & ZIP_STAT_SIZE) ||
       !(st.valid & ZIP_STAT_COMP_SIZE)) {
     return base::InvalidArgumentError("cannot read zip entry " + name);
   }
-  // Checked before anything is inflated or allocated: the declared size...
   if (st.size > limit) {
     return base::ResourceExhaustedError(name + " declares " + std::to_string(st.size) +
                                         " bytes, more than the limit of " + std::to_string(limit));
   }
-  // ...and its ratio to the compressed size, which a bomb cannot hide: the
-  // inflated bytes read below never exceed the declared size by more than one.
   const uint64_t ratio_limit =
       std::max<uint64_t>(kMinRatioCheckedSize, st.comp_size * uint64_t{kMaxExportCompressionRatio});
   if (st.size > ratio_limit) {
@@ -51,33 +52,27 @@ base::StatusOr<base::Bytes> ReadMember(zip_t* za, zip_uint64_t index, const std:
         std::to_string(st.comp_size) + " compressed, more than " +
         std::to_string(kMaxExportCompressionRatio) + " times as many");
   }
-  std::unique_ptr<zip_file_t, FileCloser> f(zip_fopen_index(za, index, 0));
-  if (!f)
-    return base::InvalidArgumentError("cannot open zip entry " + name + ": " + zip_strerror(za));
-  // Read one byte past the declared size: a member that inflates to more than
-  // it declares is refused, and reaching the end makes libzip check the CRC.
-  // The buffer grows with what actually inflates, never to a declared size.
-  const size_t want = static_cast<size_t>(st.size) + 1;
-  base::Bytes data;
-  size_t total = 0;
-  while (total < want) {
-    data.resize(std::min(want, total + (size_t{64} << 10)));
-    zip_int64_t n = zip_fread(f.get(), data.data() + total, data.size() - total);
-    if (n < 0) {
-      return base::InvalidArgumentError("zip entry " + name +
-                                        " is corrupt: " + zip_file_strerror(f.get()));
-    }
-    if (n == 0) break;
-    total += static_cast<size_t>(n);
-  }
-  if (total != st.size) {
+  return st;
+}
+
+// ReadSome reads up to |size| bytes of an open member whose declared size is
+// |declared|, |*read| of them read so far: one byte past the declared size is
+// asked for, so that a member inflating to more than it declares is refused,
+// and reaching the end makes libzip check the CRC.
+base::StatusOr<size_t> ReadSome(zip_file_t* f, const std::string& name, uint64_t declared,
+                                uint64_t* read, uint8_t* out, size_t size) {
+  const uint64_t left = declared + 1 - *read;
+  zip_int64_t n = zip_fread(f, out, std::min<uint64_t>(size, left));
+  if (n < 0)
+    return base::InvalidArgumentError("zip entry " + name + " is corrupt: " + zip_file_strerror(f));
+  *read += static_cast<uint64_t>(n);
+  if (*read > declared || (n == 0 && *read != declared)) {
     return base::InvalidArgumentError(
         "zip entry " + name + " inflates to " +
-        (total > st.size ? "more than " + std::to_string(st.size) : std::to_string(total)) +
-        " bytes, its header says " + std::to_string(st.size));
+        (*read > declared ? "more than " + std::to_string(declared) : std::to_string(*read)) +
+        " bytes, its header says " + std::to_string(declared));
   }
-  data.resize(total);
-  return data;
+  return static_cast<size_t>(n);
 }
 
 }  // namespace
@@ -130,8 +125,14 @@ base::StatusOr<base::Bytes> WriteZip(
   return out;
 }
 
-base::Status ReadExportZip(base::ByteView zip, base::Bytes* export_bin,
-                           std::optional<base::Bytes>* export_sig) {
+struct ExportZip::Handles {
+  ArchivePtr archive;
+  std::unique_ptr<zip_file_t, FileCloser> bin;
+};
+
+ExportZip::~ExportZip() = default;
+
+base::StatusOr<std::unique_ptr<ExportZip>> ExportZip::Open(base::ByteView zip) {
   zip_error_t error;
   zip_error_init(&error);
   zip_source_t* src = zip_source_buffer_create(zip.data(), zip.size(), 0, &error);
@@ -145,7 +146,9 @@ base::Status ReadExportZip(base::ByteView zip, base::Bytes* export_bin,
     }
     return base::InvalidArgumentError("not a valid zip file: " + ZipError(&error));
   }
-  ArchivePtr archive(za);
+  std::unique_ptr<ExportZip> reader(new ExportZip());
+  reader->handles_ = std::make_unique<Handles>();
+  reader->handles_->archive.reset(za);
   zip_int64_t count = zip_get_num_entries(za, 0);
   std::set<std::string> seen;
   std::optional<zip_uint64_t> bin_index, sig_index;
@@ -170,12 +173,57 @@ base::Status ReadExportZip(base::ByteView zip, base::Bytes* export_bin,
     }
   }
   if (!bin_index) return base::InvalidArgumentError("zip has no export.bin");
-  OPENEN_ASSIGN_OR_RETURN(*export_bin, ReadMember(za, *bin_index, "export.bin", kMaxExportBinSize));
+  OPENEN_ASSIGN_OR_RETURN(zip_stat_t bin,
+                          CheckDeclared(za, *bin_index, "export.bin", kMaxExportBinSize));
   if (sig_index) {
-    OPENEN_ASSIGN_OR_RETURN(base::Bytes sig,
-                            ReadMember(za, *sig_index, "export.sig", kMaxExportSigSize));
-    export_sig->emplace(std::move(sig));
+    OPENEN_ASSIGN_OR_RETURN(zip_stat_t st,
+                            CheckDeclared(za, *sig_index, "export.sig", kMaxExportSigSize));
+    std::unique_ptr<zip_file_t, FileCloser> f(zip_fopen_index(za, *sig_index, 0));
+    if (!f)
+      return base::InvalidArgumentError(std::string("cannot open zip entry export.sig: ") +
+                                        zip_strerror(za));
+    // The buffer grows with what actually inflates, never to a declared size.
+    base::Bytes sig;
+    uint64_t read = 0;
+    for (;;) {
+      const size_t at = sig.size();
+      sig.resize(at + (size_t{4} << 10));
+      OPENEN_ASSIGN_OR_RETURN(size_t n, ReadSome(f.get(), "export.sig", st.size, &read,
+                                                 sig.data() + at, sig.size() - at));
+      sig.resize(at + n);
+      if (n == 0) break;
+    }
+    reader->export_sig_ = std::move(sig);
   }
+  reader->declared_ = bin.size;
+  reader->handles_->bin.reset(zip_fopen_index(za, *bin_index, 0));
+  if (!reader->handles_->bin)
+    return base::InvalidArgumentError(std::string("cannot open zip entry export.bin: ") +
+                                      zip_strerror(za));
+  return reader;
+}
+
+base::StatusOr<size_t> ExportZip::Read(uint8_t* out, size_t size) {
+  if (done_ || size == 0) return size_t{0};
+  OPENEN_ASSIGN_OR_RETURN(
+      size_t n, ReadSome(handles_->bin.get(), "export.bin", declared_, &read_, out, size));
+  done_ = n == 0;
+  return n;
+}
+
+base::Status ReadExportZip(base::ByteView zip, base::Bytes* export_bin,
+                           std::optional<base::Bytes>* export_sig) {
+  OPENEN_ASSIGN_OR_RETURN(std::unique_ptr<ExportZip> reader, ExportZip::Open(zip));
+  base::Bytes data;
+  for (;;) {
+    const size_t at = data.size();
+    data.resize(at + (size_t{64} << 10));
+    OPENEN_ASSIGN_OR_RETURN(size_t n, reader->Read(data.data() + at, data.size() - at));
+    data.resize(at + n);
+    if (n == 0) break;
+  }
+  *export_bin = std::move(data);
+  *export_sig = reader->TakeExportSig();
   return base::Status::Ok();
 }
 

@@ -152,9 +152,10 @@ struct SyncReport {
   // Batches skipped, and why: the same bytes as a batch already processed,
   // or a logged batch that expired at the source.
   std::vector<SkippedBatch> skipped;
-  // Seconds spent matching the downloaded keys (deriving and comparing
-  // identifiers, decrypting metadata), without download and storage: a
-  // figure for diagnostics and benchmarks.
+  // Seconds spent reading the downloaded files (inflating, parsing,
+  // verifying) and matching their keys (deriving and comparing identifiers,
+  // decrypting metadata), one pass, without download and storage: a figure
+  // for diagnostics and benchmarks.
   double match_seconds = 0;
   // Sightings this sync decrypted from the store: to index the days whose
   // sightings changed since the last sync, and to resolve matches. Zero for

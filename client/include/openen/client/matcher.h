@@ -107,6 +107,10 @@ class DayIndex {
     return Filter{&kNothing, 0};
   }
   bool MayContain(const crypto::Rpi& rpi) const { return filter().MayContain(rpi); }
+  // Prefetch asks for the table slot of |rpi| ahead of ForEachEqual.
+  void Prefetch(const crypto::Rpi& rpi) const {
+    __builtin_prefetch(&table_[Word(rpi, 4) & table_mask_]);
+  }
   // ForEachEqual calls |fn|(interval) for each sighting of |rpi| this day.
   template <typename Fn>
   void ForEachEqual(const crypto::Rpi& rpi, Fn fn) const {
@@ -163,24 +167,27 @@ class CandidateFinder {
   ~CandidateFinder();
   CandidateFinder(CandidateFinder&&) noexcept;
   CandidateFinder& operator=(CandidateFinder&&) noexcept;
-  // Find appends to |out| the candidates of |file|'s keys (not its revised
-  // keys) and adds to |stats| (matches excepted: Resolve counts them).
+  // Begin starts a file: the candidates of the keys added go to |out| and
+  // the figures to |stats| (matches excepted: Resolve counts them).
+  void Begin(const DayIndexes& days, std::vector<Candidate>* out, MatchStats* stats);
+  // Add takes a key of the file (not a revised key), validated
+  // (wire::ValidateExportKey). Keys are looked up in batches.
+  void Add(const wire::ExportKey& key);
+  // Finish looks up the keys still held: the candidates are complete.
+  void Finish();
+  // Find is Begin, Add for each of |file|'s keys, and Finish.
   base::Status Find(const wire::ExportFile& file, const DayIndexes& days,
                     std::vector<Candidate>* out, MatchStats* stats);
 
  private:
   struct Batch;
   void FindBatch(Batch& batch, std::vector<Candidate>* out, MatchStats* stats);
-  // Scan checks run_[begin, end) (intervals base + i) against |index|.
-  void Scan(const DayIndex& index, uint32_t day, const wire::ExportKey& key, uint32_t base,
-            uint32_t begin, uint32_t end, std::vector<Candidate>* out, MatchStats* stats);
-  static void LookUp(const DayIndex& index, uint32_t day, const wire::ExportKey& key,
-                     const crypto::Rpi& rpi, uint32_t interval, std::vector<Candidate>* out,
-                     MatchStats* stats);
+  static void Scan(Batch& batch, const DayIndex& index, uint32_t day, uint32_t key, uint32_t base,
+                   uint32_t begin, uint32_t end);
 
   std::unique_ptr<Batch> batch_;
-  crypto::RpiDeriver deriver_;
-  std::vector<crypto::Rpi> run_;
+  std::vector<Candidate>* out_ = nullptr;
+  MatchStats* stats_ = nullptr;
 };
 
 // Resolve calls |on_match| for each sighting in |sightings| (those of

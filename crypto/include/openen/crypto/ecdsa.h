@@ -13,6 +13,7 @@
 
 #include "openen/base/bytes.h"
 #include "openen/base/status.h"
+#include "openen/crypto/hash.h"
 
 namespace openen::crypto {
 
@@ -78,6 +79,9 @@ class EcdsaP256PublicKey {
   // Verify checks a DER signature of SHA-256(message). Every failure, whatever
   // its cause, is the same UNAUTHENTICATED "signature verification failed".
   base::Status Verify(base::ByteView message, base::ByteView der_signature) const;
+  // VerifyDigest is Verify for a message whose SHA-256 is |digest|, for a
+  // reader that hashed the message as it streamed by.
+  base::Status VerifyDigest(const Sha256Digest& digest, base::ByteView der_signature) const;
 
  private:
   friend class EcdsaP256PrivateKey;

@@ -88,6 +88,29 @@ class RpiDeriver {
   std::unique_ptr<Impl> impl_;
 };
 
+// RpiBatch derives the identifiers of a batch of published keys, the
+// matcher's path: the RPIKs of all of them with two keys' hashes in flight
+// (DeriveRpiks), then their AES key schedules two at a time, then any run of
+// identifiers of any of them. Not thread-safe; use one per thread.
+class RpiBatch {
+ public:
+  static constexpr size_t kMaxKeys = 256;
+  RpiBatch();
+  ~RpiBatch();
+  RpiBatch(const RpiBatch&) = delete;
+  RpiBatch& operator=(const RpiBatch&) = delete;
+
+  // SetTeks takes up to kMaxKeys packed 16-byte TEKs (other sizes abort).
+  void SetTeks(base::ByteView teks);
+  // ComputeRun writes RPI_first, RPI_first+1, ... of key |key| (its index in
+  // the last SetTeks) into |out|.
+  void ComputeRun(size_t key, uint32_t first_interval, std::span<Rpi> out);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // EncryptAem returns AES-128-CTR(aemk, iv = rpi, metadata). Fails if aemk is not
 // 16 bytes. DecryptAem is the same operation (CTR mode is its own inverse).
 base::StatusOr<Aem> EncryptAem(base::ByteView aemk, const Rpi& rpi, const Metadata& metadata);

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,22 @@ using Sha256Digest = std::array<uint8_t, kSha256Size>;
 
 // Sha256 returns the SHA-256 digest of |data|.
 Sha256Digest Sha256(base::ByteView data);
+
+// Sha256Stream hashes a message given in pieces.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void Update(base::ByteView data);
+  // Final returns the digest of everything given; the stream starts over.
+  Sha256Digest Final();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // HmacSha256 returns HMAC-SHA256(key, data) for a key of any length.
 Sha256Digest HmacSha256(base::ByteView key, base::ByteView data);

@@ -27,7 +27,7 @@ namespace openen::store {
 // (and the old one deleted) on every change. |write_buffer_bytes| (0: RocksDB's
 // 64 MiB default) bounds the memtable and so the write-ahead log: a phone,
 // which rewrites small sealed records, wants it small; such a small store
-// also does not preallocate its log files.
+// also does not preallocate its log files, nor keep a block cache.
 base::StatusOr<std::unique_ptr<rocksdb::DB>> OpenPrivateDb(const std::string& path,
                                                            size_t write_buffer_bytes = 0);
 

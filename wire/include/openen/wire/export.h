@@ -177,8 +177,6 @@ class ExportFile {
  private:
   ExportFile() = default;
   base::Status ParseExportBin();
-  base::Status CheckSignatureList(
-      std::vector<std::pair<SignatureInfo, base::Bytes>>* signatures) const;
 
   base::Bytes export_bin_;
   std::optional<base::Bytes> export_sig_;
@@ -186,6 +184,31 @@ class ExportFile {
   size_t key_count_ = 0;
   size_t revised_key_count_ = 0;
 };
+
+// ExportSummary is what a streamed read of an export file found besides its
+// keys: the header, the key counts, and what the signatures cover.
+struct ExportSummary {
+  ExportHeader header;
+  size_t key_count = 0;
+  size_t revised_key_count = 0;
+  crypto::Sha256Digest export_bin_sha256{};
+  std::optional<base::Bytes> export_sig;
+  // Verify checks export.sig as ExportFile::Verify does.
+  base::Status Verify(const TrustedExportKeys& trusted) const;
+};
+
+// StreamExport reads an export file (a zip or a bare export.bin) in one
+// pass, inflating export.bin 64 KiB at a time and hashing it as it goes, and
+// calls |on_key| for each key of |list| in file order as it is read (one
+// ExportKey object, reused). It checks what ExportFile::Parse checks, with the
+// same errors; the first failure, or the first non-OK status from |on_key|,
+// ends the read. The keys are not yet verified while |on_key| sees them: a
+// caller acts on what it found only once StreamExport returned OK and the
+// summary verified. It holds the zip given, 64 KiB and one key, whatever the
+// size of export.bin: the phone's sync reads exports this way.
+base::StatusOr<ExportSummary> StreamExport(
+    base::ByteView file, const std::function<base::Status(const ExportKey&)>& on_key,
+    KeyList list = KeyList::kKeys);
 
 }  // namespace openen::wire
 
