@@ -362,6 +362,8 @@ int MatchMemory(JNIEnv* env, const std::string& rpis_path, const std::vector<std
       .Add("matches", matches)
       .Add("index_heap_bytes", ix.heap_bytes)
       .Add("peak_rss_bytes", PeakRssBytes())
+      .Add("peak_anon_rss_bytes", sampler.Peak().anon)
+      .Add("peak_file_rss_bytes", sampler.Peak().file)
       .Print();
   FreeNativeLocals();
   Java_com_google_samples_exposurenotification_matching_MatchingJni_releaseNative(env, nullptr, ix.helper);
@@ -369,6 +371,7 @@ int MatchMemory(JNIEnv* env, const std::string& rpis_path, const std::vector<std
 }
 
 int MatchFiles(JNIEnv* env, const std::string& rpis_path, const std::vector<std::string>& bins) {
+  openen::bench::RssSampler sampler;  // anonymous and file-backed peaks, index and matching
   Index ix = BuildIndex(env, rpis_path);
   std::vector<String> names;
   names.reserve(bins.size());
@@ -399,6 +402,8 @@ int MatchFiles(JNIEnv* env, const std::string& rpis_path, const std::vector<std:
       .Add("rss_after_index_bytes", ix.rss_after)
       .Add("rss_before_match_bytes", rss_before_match)
       .Add("peak_rss_bytes", PeakRssBytes())
+      .Add("peak_anon_rss_bytes", sampler.Peak().anon)
+      .Add("peak_file_rss_bytes", sampler.Peak().file)
       .Print();
   FreeNativeLocals();
   Java_com_google_samples_exposurenotification_matching_MatchingJni_releaseNative(env, nullptr, ix.helper);

@@ -8,7 +8,9 @@
 //
 // Beyond "no crash": a file that parses holds only keys that pass
 // ValidateExportKey, as many as it says, and re-encoding what was read gives
-// a file that reads back the same.
+// a file that reads back the same; and the phone's one-pass reader,
+// StreamExport, reaches the same verdict with the same error, the same keys
+// and the digest of the same export.bin.
 
 #include "openen/wire/export.h"
 
@@ -17,6 +19,7 @@
 #include <tuple>
 
 #include "fuzz_util.h"
+#include "openen/crypto/hash.h"
 
 namespace openen::fuzz {
 namespace {
@@ -60,6 +63,26 @@ void Check(const wire::ExportFile& file) {
   if (Sorted(again->Keys(wire::KeyList::kRevisedKeys)) != Sorted(batch.revised_keys)) abort();
 }
 
+// SameAsStream streams the file the parse saw and aborts on any difference.
+void SameAsStream(const base::Bytes& file, const base::StatusOr<wire::ExportFile>& parsed) {
+  std::vector<wire::ExportKey> keys;
+  auto streamed = wire::StreamExport(file, [&](const wire::ExportKey& k) {
+    keys.push_back(k);
+    return base::Status::Ok();
+  });
+  if (streamed.ok() != parsed.ok()) abort();
+  if (!parsed.ok()) {
+    if (streamed.status().code() != parsed.status().code()) abort();
+    if (streamed.status().message() != parsed.status().message()) abort();
+    return;
+  }
+  if (!(streamed->header == parsed->header())) abort();
+  if (streamed->key_count != parsed->key_count()) abort();
+  if (streamed->revised_key_count != parsed->revised_key_count()) abort();
+  if (keys != parsed->Keys()) abort();
+  if (streamed->export_bin_sha256 != crypto::Sha256(parsed->export_bin())) abort();
+}
+
 }  // namespace
 }  // namespace openen::fuzz
 
@@ -70,7 +93,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   file.assign(wire::kExportBinHeader.begin(), wire::kExportBinHeader.end());
 #endif
   file.insert(file.end(), data, data + size);
-  auto parsed = wire::ExportFile::Parse(std::move(file));
+  auto parsed = wire::ExportFile::Parse(file);
+  fuzz::SameAsStream(file, parsed);
   if (parsed.ok()) fuzz::Check(*parsed);
   return 0;
 }
