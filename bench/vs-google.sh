@@ -67,7 +67,7 @@ fi
 if [ ${#missing[@]} -gt 0 ]; then
   mapfile -t missing < <(printf '%s\n' "${missing[@]}" | sort -u)
   echo "vs-google: missing Debian packages: ${missing[*]}" >&2
-  echo "  apt-get install ${missing[*]}   (clang libc++-dev libc++abi-dev for the libc++ build)" >&2
+  echo "  bash scripts/install-deps.sh vs-google   (or: apt-get install ${missing[*]})" >&2
   exit 1
 fi
 if [ "$HAVE_LIBCXX" = 0 ]; then

@@ -4,10 +4,12 @@
 # Idempotent: packages already present are not reinstalled, and apt-get update runs
 # only when something is missing. Nothing else is downloaded, by this script or by CMake.
 #
-# usage: scripts/install-deps.sh [cross-arm64]
+# usage: scripts/install-deps.sh [cross-arm64] [vs-google]
 #   cross-arm64 adds what scripts/cross-test.sh arm64 runs on this machine: Debian's
 #   aarch64 cross compiler and qemu-user. (The arm64 libraries themselves go into a
 #   sysroot that cross-test.sh unpacks, not into this system.)
+#   vs-google adds what bench/vs-google.sh builds Google's matcher with: Android's
+#   BoringSSL, nanopb, and libc++ for the clang build.
 set -euo pipefail
 
 packages=(
@@ -36,8 +38,9 @@ packages=(
 for extra in "$@"; do
   case "$extra" in
     cross-arm64) packages+=(g++-aarch64-linux-gnu qemu-user) ;;
+    vs-google) packages+=(android-libboringssl-dev nanopb libnanopb-dev libc++-dev libc++abi-dev) ;;
     *)
-      echo "install-deps: unknown set '$extra' (known: cross-arm64)" >&2
+      echo "install-deps: unknown set '$extra' (known: cross-arm64, vs-google)" >&2
       exit 2
       ;;
   esac
