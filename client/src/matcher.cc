@@ -14,6 +14,7 @@ namespace {
 // Keys taken together (crypto::RpiBatch), then matched in the order of their
 // days, so that a day's filter stays in the cache from one key to the next.
 constexpr size_t kKeysPerBatch = crypto::RpiBatch::kMaxKeys;
+constexpr uint32_t kSortDays = 32;
 
 size_t PowerOfTwoAtLeast(size_t n) {
   size_t p = 64;
@@ -42,16 +43,13 @@ DayIndex::DayIndex(uint32_t day, std::span<const Sighting> sightings) : day_(day
   const size_t slots = PowerOfTwoAtLeast(2 * entries_.size());
   table_.assign(slots, Slot{});
   table_mask_ = static_cast<uint32_t>(slots - 1);
-  // Word indexes come from the low 20 bits of bytes 0..3, bit positions
-  // from the 12 above them: at most 2^20 words.
-  const size_t words =
-      std::min<size_t>(PowerOfTwoAtLeast(32 * entries_.size()) / 64, size_t{1} << 20);
-  filter_.assign(words, 0);
-  filter_mask_ = static_cast<uint32_t>(words - 1);
+  const size_t bits = PowerOfTwoAtLeast(64 * entries_.size());
+  filter_.assign(bits / 64, 0);
+  filter_mask_ = static_cast<uint32_t>(bits - 1);
   for (uint32_t i = 0; i < entries_.size(); ++i) {
     const crypto::Rpi& rpi = entries_[i].rpi;
-    const uint32_t a = Word(rpi, 0);
-    filter_[a & filter_mask_] |= Filter::Bits(a);
+    const uint32_t bit = Word(rpi, 0) & filter_mask_;
+    filter_[bit >> 6] |= uint64_t{1} << (bit & 63);
     uint32_t slot = Word(rpi, 4) & table_mask_;
     while (table_[slot].ref != 0) slot = (slot + 1) & table_mask_;
     table_[slot] = Slot{i + 1, Word(rpi, 8)};
@@ -199,7 +197,24 @@ void CandidateFinder::FindBatch(Batch& b, std::vector<Candidate>* out, MatchStat
   // Validated keys start at or after 0: the start fits in 32 bits.
   for (uint32_t k = 0; k < b.n; ++k)
     b.order[k] = uint64_t{static_cast<uint32_t>(b.fields[k].rolling_start)} << 32 | k;
-  std::sort(b.order, b.order + b.n);
+  // A counting sort by day when the batch spans few days (the usual case),
+  // std::sort otherwise.
+  const uint32_t lo_day = static_cast<uint32_t>(*std::min_element(b.order, b.order + b.n) >> 32) /
+                          crypto::kTekRollingPeriod;
+  const uint32_t hi_day = static_cast<uint32_t>(*std::max_element(b.order, b.order + b.n) >> 32) /
+                          crypto::kTekRollingPeriod;
+  if (hi_day - lo_day < kSortDays) {
+    uint32_t count[kSortDays + 1] = {};
+    for (size_t k = 0; k < b.n; ++k)
+      ++count[(b.order[k] >> 32) / crypto::kTekRollingPeriod - lo_day + 1];
+    for (uint32_t d = 1; d <= kSortDays; ++d) count[d] += count[d - 1];
+    uint64_t sorted[kKeysPerBatch];
+    for (size_t k = 0; k < b.n; ++k)
+      sorted[count[(b.order[k] >> 32) / crypto::kTekRollingPeriod - lo_day]++] = b.order[k];
+    std::copy(sorted, sorted + b.n, b.order);
+  } else {
+    std::sort(b.order, b.order + b.n);
+  }
   b.hits.clear();
   for (size_t o = 0; o < b.n; ++o) {
     const uint32_t k = static_cast<uint32_t>(b.order[o]);

@@ -63,7 +63,10 @@ bool ReadLengthDelimited(CodedInputStream* in, const uint8_t* base, base::ByteVi
   return true;
 }
 
-base::Status ParseKey(base::ByteView bytes, const std::string& where, ExportKey* key) {
+// ParseKey reads one TemporaryExposureKey. |where| names it, for errors only:
+// it is called only when there is one.
+template <typename Where>
+base::Status ParseKey(base::ByteView bytes, const Where& where, ExportKey* key) {
   key->key_data.clear();
   key->transmission_risk_level.reset();
   key->rolling_start_interval_number = 0;
@@ -80,10 +83,10 @@ base::Status ParseKey(base::ByteView bytes, const std::string& where, ExportKey*
     uint64_t v = 0;
     switch (field) {
       case 1: {
-        if (wire != kWireBytes) return WrongWireType(where, "key_data", wire, kWireBytes);
+        if (wire != kWireBytes) return WrongWireType(where(), "key_data", wire, kWireBytes);
         base::ByteView data;
         if (!ReadLengthDelimited(&in, bytes.data(), &data))
-          return Malformed(where, "truncated key_data");
+          return Malformed(where(), "truncated key_data");
         key->key_data.assign(data.begin(), data.end());
         continue;
       }
@@ -100,13 +103,13 @@ base::Status ParseKey(base::ByteView bytes, const std::string& where, ExportKey*
                                          "rolling_period",
                                          "report_type",
                                          "days_since_onset_of_symptoms"};
-          return WrongWireType(where, kNames[field], wire, kWireVarint);
+          return WrongWireType(where(), kNames[field], wire, kWireVarint);
         }
-        if (!in.ReadVarint64(&v)) return Malformed(where, "truncated varint");
+        if (!in.ReadVarint64(&v)) return Malformed(where(), "truncated varint");
         break;
       default:
         if (!WireFormatLite::SkipField(&in, tag))
-          return Malformed(where, "truncated unknown field");
+          return Malformed(where(), "truncated unknown field");
         continue;
     }
     switch (field) {
@@ -134,7 +137,7 @@ base::Status ParseKey(base::ByteView bytes, const std::string& where, ExportKey*
   // ReadTag returns 0 both at the end and for the invalid tag 0; only the
   // stream knows which.
   if (!in.ConsumedEntireMessage()) {
-    return Malformed(where, "invalid tag at byte " + std::to_string(in.CurrentPosition() - 1));
+    return Malformed(where(), "invalid tag at byte " + std::to_string(in.CurrentPosition() - 1));
   }
   return base::Status::Ok();
 }
@@ -325,7 +328,7 @@ base::Status ScanExportBin(BinStream* stream, ScannedExport* out,
             ReadField(&in, kNames[field], kMaxExportHeaderSize, &scratch, &bytes));
         size_t& n = list == KeyList::kKeys ? out->key_count : out->revised_key_count;
         auto where = [&] { return std::string(kNames[field]) + "[" + std::to_string(n) + "]"; };
-        OPENEN_RETURN_IF_ERROR(ParseKey(bytes, where(), &key));
+        OPENEN_RETURN_IF_ERROR(ParseKey(bytes, where, &key));
         if (base::Status s = ValidateExportKey(key); !s.ok()) return s.WithContext(where());
         if (out->key_count + out->revised_key_count >= kMaxExportKeys) {
           return base::ResourceExhaustedError("export holds more than " +
