@@ -241,12 +241,27 @@ base::Status Records::AddSightings(const std::vector<Observation>& observations,
   using ShardId = std::pair<uint32_t, int>;  // day, shard
   std::map<ShardId, std::vector<Sighting>> shards;
   std::set<ShardId> changed;
+  struct LastShard {
+    uint32_t day;
+    crypto::Rpi rpi;
+    int index;
+  };
+  std::optional<LastShard> last_shard;
   // The shard that holds |rpi| on the day of |interval|, or nullptr when that
   // day holds nothing and |create| is false.
   auto shard = [&](uint32_t interval, const crypto::Rpi& rpi,
                    bool create) -> base::StatusOr<std::pair<ShardId, std::vector<Sighting>*>> {
     const uint32_t day = crypto::DayNumber(interval);
-    OPENEN_ASSIGN_OR_RETURN(std::optional<int> index, store_->ShardOf(day, rpi, create));
+    // The shard of the identifier looked up last, on the same day, is its
+    // shard again (an HMAC saved: the previous interval is most often the
+    // same day).
+    std::optional<int> index;
+    if (last_shard && last_shard->day == day && last_shard->rpi == rpi) {
+      index = last_shard->index;
+    } else {
+      OPENEN_ASSIGN_OR_RETURN(index, store_->ShardOf(day, rpi, create));
+      if (index) last_shard = LastShard{day, rpi, *index};
+    }
     if (!index) return std::make_pair(ShardId(), static_cast<std::vector<Sighting>*>(nullptr));
     const ShardId id(day, *index);
     auto it = shards.find(id);

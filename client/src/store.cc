@@ -174,7 +174,7 @@ base::StatusOr<const Store::DayKeys*> Store::Day(uint32_t day, bool create) {
   }
   OPENEN_ASSIGN_OR_RETURN(crypto::Aead aead, crypto::Aead::Create(key));
   crypto::Sha256Digest shard_key = crypto::HmacSha256(key.Reveal(), base::AsBytes(kShardKeyInfo));
-  DayKeys keys{std::move(aead), crypto::SecretBytes(shard_key)};
+  DayKeys keys{std::move(aead), std::make_unique<crypto::HmacSha256Key>(shard_key)};
   crypto::Wipe(shard_key);
   if (created.Count() > 0) {
     // Every record of the day, empty, with its key: a day's key set says
@@ -190,7 +190,7 @@ base::StatusOr<const Store::DayKeys*> Store::Day(uint32_t day, bool create) {
 base::StatusOr<std::optional<int>> Store::ShardOf(uint32_t day, base::ByteView rpi, bool create) {
   OPENEN_ASSIGN_OR_RETURN(const DayKeys* keys, Day(day, create));
   if (keys == nullptr) return std::optional<int>();
-  const crypto::Sha256Digest h = crypto::HmacSha256(keys->shard_key.Reveal(), rpi);
+  const crypto::Sha256Digest h = keys->shard_key->Mac(rpi);
   const uint32_t v = static_cast<uint32_t>(base::GetFixedLE<4>(h.data()));
   return std::optional<int>(static_cast<int>(v % kShardsPerDay));
 }

@@ -48,6 +48,7 @@
 
 #include "openen/client/platform.h"
 #include "openen/crypto/aead.h"
+#include "openen/crypto/hash.h"
 #include "openen/store/schema.h"
 
 namespace openen::client::internal {
@@ -147,7 +148,8 @@ class Store {
  private:
   struct DayKeys {
     crypto::Aead aead;
-    crypto::SecretBytes shard_key;
+    std::unique_ptr<crypto::HmacSha256Key>
+        shard_key;  // pads hashed once: ShardOf runs per sighting
   };
   Store(std::unique_ptr<rocksdb::DB> db, KeyStore* keystore, std::optional<crypto::Aead> meta)
       : db_(std::move(db)), keystore_(keystore), meta_(std::move(meta)) {}

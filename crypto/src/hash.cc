@@ -183,6 +183,16 @@ Sha256Digest Sha256Stream::Final() {
   return d;
 }
 
+HmacSha256Key::HmacSha256Key(base::ByteView key)
+    : state_(std::make_unique<internal::HmacSha256State>(key)) {}
+HmacSha256Key::~HmacSha256Key() = default;
+
+Sha256Digest HmacSha256Key::Mac(base::ByteView data) const {
+  Sha256Digest d;
+  state_->Mac(data, d.data());
+  return d;
+}
+
 Sha256Digest HmacSha256(base::ByteView key, base::ByteView data) {
   Sha256Digest d;
   internal::HmacSha256State(key).Mac(data, d.data());

@@ -44,7 +44,7 @@ constexpr char kUsage[] =
     "  --initial-infected F  share infected on day 0 (default 0.01)\n"
     "  --upload-consent F    share of positive people who upload (default 0.75)\n"
     "  --chaff-per-day F     share of phones sending chaff each day (default 0.05)\n"
-    "  --threads N           phones handled at once (default: one per core)\n"
+    "  --threads N           phones handled at once (default: four per core)\n"
     "  --work-dir DIR        keep stores and server data in DIR (empty or absent);\n"
     "                        default: a temporary directory ($TMPDIR, else /dev/shm\n"
     "                        when it has room, else /tmp), removed afterwards\n"

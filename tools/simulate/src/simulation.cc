@@ -188,9 +188,11 @@ base::StatusOr<SimulationReport> RunSimulation(
                           Phones::Create(city, authority.AppOptions(), dir.path() + "/phones"));
   DailySessions sessions(&city, &authority, phones.get());
   GroundTruth truth(n, days);
+  // Four phones per core: a phone's session waits on the relay and the
+  // verifier over loopback, and a core left idle meanwhile is wall time.
   const int threads = options.threads > 0
                           ? options.threads
-                          : static_cast<int>(std::max(2u, std::thread::hardware_concurrency()));
+                          : static_cast<int>(4 * std::max(1u, std::thread::hardware_concurrency()));
 
   SimulationReport report = CityReport(city, days);
   // Each day starts with the servers' maintenance and every phone's session;

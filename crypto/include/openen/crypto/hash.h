@@ -41,6 +41,25 @@ class Sha256Stream {
   std::unique_ptr<State> state_;
 };
 
+namespace internal {
+class HmacSha256State;
+}
+
+// HmacSha256Key is an HMAC-SHA256 key whose padded blocks are hashed once:
+// each Mac of a short message then costs two compressions instead of four.
+// Its state is wiped on destruction. Thread-compatible (Mac is const).
+class HmacSha256Key {
+ public:
+  explicit HmacSha256Key(base::ByteView key);
+  ~HmacSha256Key();
+  HmacSha256Key(const HmacSha256Key&) = delete;
+  HmacSha256Key& operator=(const HmacSha256Key&) = delete;
+  Sha256Digest Mac(base::ByteView data) const;
+
+ private:
+  std::unique_ptr<internal::HmacSha256State> state_;
+};
+
 // HmacSha256 returns HMAC-SHA256(key, data) for a key of any length.
 Sha256Digest HmacSha256(base::ByteView key, base::ByteView data);
 

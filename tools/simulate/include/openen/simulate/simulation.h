@@ -33,7 +33,7 @@ struct SimulationOptions {
   // room, else /tmp), removed afterwards; otherwise it must be empty or
   // absent, and is kept.
   std::string work_dir;
-  // Phones handled at once; 0: one per core.
+  // Phones handled at once; 0: four per core (sessions wait on the servers).
   int threads = 0;
 };
 
