@@ -24,6 +24,7 @@
 # signature check are excluded from Google's figures (OpenEN's match_client
 # includes both).
 set -euo pipefail
+shopt -s inherit_errexit  # a failed build inside $(...) stops the script
 
 if [ $# -lt 1 ]; then
   sed -n '9,16p' "$0" | sed 's/^# \{0,1\}//' >&2

@@ -131,7 +131,12 @@ void DirectorySynced(const std::string&) {}
 
 }  // namespace
 
-StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::string_view what) {
+namespace {
+
+// ReadInto is ReadFile into any contiguous buffer of bytes. A regular file's
+// buffer is sized once, so the file is held once, not grown into.
+template <typename Buffer>
+StatusOr<Buffer> ReadInto(const std::string& path, size_t limit, std::string_view what) {
   const std::string name(what.empty() ? std::string_view(path) : what);
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -141,7 +146,7 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::strin
     return NotFoundError("cannot read " + name + ": " + std::strerror(errno));
   }
   struct stat st {};
-  std::string s;
+  Buffer s;
   Status status;
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > limit) {
     // A regular file is refused by its size before a byte is read.
@@ -150,7 +155,8 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::strin
   } else {
     // A pipe (--key-file <(...), /dev/stdin) has no size: read at most
     // limit + 1 bytes, and refuse more.
-    char buf[4096];
+    if (S_ISREG(st.st_mode)) s.reserve(static_cast<size_t>(st.st_size));
+    char buf[16 << 10];
     while (status.ok()) {
       const ssize_t n = ::read(fd, buf, sizeof(buf));
       if (n == 0) break;
@@ -159,7 +165,7 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::strin
         status = UnavailableError("cannot read " + name + ": " + std::strerror(errno));
         break;
       }
-      s.append(buf, static_cast<size_t>(n));
+      s.insert(s.end(), buf, buf + n);
       if (s.size() > limit) {
         status = ResourceExhaustedError(name + " is more than the limit of " +
                                         std::to_string(limit) + " bytes");
@@ -169,6 +175,16 @@ StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::strin
   ::close(fd);
   if (!status.ok()) return status;
   return s;
+}
+
+}  // namespace
+
+StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::string_view what) {
+  return ReadInto<std::string>(path, limit, what);
+}
+
+StatusOr<Bytes> ReadFileBytes(const std::string& path, size_t limit, std::string_view what) {
+  return ReadInto<Bytes>(path, limit, what);
 }
 
 Status WriteFileAtomically(const std::string& path, std::string_view contents, bool secret) {

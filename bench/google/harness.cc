@@ -362,8 +362,6 @@ int MatchMemory(JNIEnv* env, const std::string& rpis_path, const std::vector<std
       .Add("matches", matches)
       .Add("index_heap_bytes", ix.heap_bytes)
       .Add("peak_rss_bytes", PeakRssBytes())
-      .Add("peak_anon_rss_bytes", sampler.Peak().anon)
-      .Add("peak_file_rss_bytes", sampler.Peak().file)
       .Print();
   FreeNativeLocals();
   Java_com_google_samples_exposurenotification_matching_MatchingJni_releaseNative(env, nullptr, ix.helper);

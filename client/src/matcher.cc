@@ -33,32 +33,36 @@ uint32_t Distance(uint32_t a, uint32_t b) { return a > b ? a - b : b - a; }
 }  // namespace
 
 DayIndex::DayIndex(uint32_t day, std::span<const Sighting> sightings) : day_(day) {
-  entries_.reserve(sightings.size());
+  std::vector<const Sighting*> of_day;
   for (const Sighting& s : sightings) {
-    if (crypto::DayNumber(s.interval) != day) continue;
-    entries_.push_back({s.rpi, s.interval});
-    seen_.set(s.interval - day * crypto::kTekRollingPeriod);
+    if (crypto::DayNumber(s.interval) == day) of_day.push_back(&s);
   }
-  // A table at most half full; a filter of 32 bits per RPI.
-  const size_t slots = PowerOfTwoAtLeast(2 * entries_.size());
-  table_.assign(slots, Slot{});
+  const size_t n = of_day.size();
+  fingerprints_.reserve(n);
+  intervals_.reserve(n);
+  // A table at most half full; a filter of 64 bits per RPI.
+  const size_t slots = PowerOfTwoAtLeast(2 * n);
+  table_.assign(slots, 0);
   table_mask_ = static_cast<uint32_t>(slots - 1);
-  const size_t bits = PowerOfTwoAtLeast(64 * entries_.size());
+  const size_t bits = PowerOfTwoAtLeast(64 * n);
   filter_.assign(bits / 64, 0);
   filter_mask_ = static_cast<uint32_t>(bits - 1);
-  for (uint32_t i = 0; i < entries_.size(); ++i) {
-    const crypto::Rpi& rpi = entries_[i].rpi;
-    const uint32_t bit = Word(rpi, 0) & filter_mask_;
+  for (uint32_t i = 0; i < n; ++i) {
+    const Sighting& s = *of_day[i];
+    fingerprints_.push_back(Fingerprint(s.rpi));
+    intervals_.push_back(s.interval);
+    seen_.set(s.interval - day * crypto::kTekRollingPeriod);
+    const uint32_t bit = Word(s.rpi, 0) & filter_mask_;
     filter_[bit >> 6] |= uint64_t{1} << (bit & 63);
-    uint32_t slot = Word(rpi, 4) & table_mask_;
-    while (table_[slot].ref != 0) slot = (slot + 1) & table_mask_;
-    table_[slot] = Slot{i + 1, Word(rpi, 8)};
+    uint32_t slot = Word(s.rpi, 4) & table_mask_;
+    while (table_[slot] != 0) slot = (slot + 1) & table_mask_;
+    table_[slot] = i + 1;
   }
 }
 
 size_t DayIndex::MemoryBytes() const {
-  return sizeof(*this) + entries_.capacity() * sizeof(Entry) + table_.capacity() * sizeof(Slot) +
-         filter_.capacity() * 8;
+  return sizeof(*this) + fingerprints_.capacity() * 8 + intervals_.capacity() * 4 +
+         table_.capacity() * 4 + filter_.capacity() * 8;
 }
 
 bool DayIndex::Nearby(uint32_t interval) const {

@@ -147,8 +147,7 @@ base::StatusOr<base::Bytes> DirectoryFetcher::Get(const std::string& name, size_
   if (cancel.cancelled()) return base::Status(base::StatusCode::kCancelled, "cancelled");
   if (!IsFetchName(name))
     return base::InvalidArgumentError("'" + ForMessage(name) + "' is not a file this reads");
-  OPENEN_ASSIGN_OR_RETURN(std::string s, base::ReadFile(dir_ + "/" + name, max_bytes, name));
-  return base::Bytes(s.begin(), s.end());
+  return base::ReadFileBytes(dir_ + "/" + name, max_bytes, name);
 }
 
 }  // namespace openen::client

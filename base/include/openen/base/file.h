@@ -28,6 +28,7 @@
 #include <string>
 #include <string_view>
 
+#include "openen/base/bytes.h"
 #include "openen/base/status.h"
 
 namespace openen::base {
@@ -44,6 +45,8 @@ inline constexpr size_t kMaxSmallFileBytes = size_t{1} << 20;
 // cannot be opened for another reason. |what| names the file in errors;
 // empty means |path|.
 StatusOr<std::string> ReadFile(const std::string& path, size_t limit, std::string_view what = {});
+// ReadFileBytes is ReadFile as bytes (an export file, read once).
+StatusOr<Bytes> ReadFileBytes(const std::string& path, size_t limit, std::string_view what = {});
 
 // WriteFileAtomically writes |contents| to a fresh "<path>.tmp" in the same
 // directory (removing any leftover first, so the mode is always this call's),

@@ -60,13 +60,17 @@ struct MatchStats {
   uint64_t matches = 0;
 };
 
-// DayIndex holds the identifiers observed on one day in a compact form: each
-// RPI with the interval it was first seen in (20 bytes), an open-addressing
-// table at most half full (8-byte slots), and a filter of 64 bits per RPI
-// (about 1.6% of other RPIs pass it): 44 bytes per RPI at most. Scans and AEMs stay in the store: a
-// phone keeps the indexes of past days between syncs, since those days no
-// longer change, and loads a day's sightings only when one of its RPIs
-// matched. Immutable once built, so syncs can share it.
+// DayIndex holds the identifiers observed on one day in a compact form: of
+// each RPI, the interval it was first seen in and 8 of its bytes (12 bytes),
+// an open-addressing table at most half full (4-byte slots), and a filter of
+// 64 bits per RPI (about 1.6% of other RPIs pass it): at most 36 bytes per
+// RPI. Eight bytes decide: a derived RPI that agrees on them, and on the 4
+// bytes the table and filter select by, is a candidate, which Resolve then
+// compares whole with the sightings in the store (an RPI that agrees on 12
+// random bytes and differs elsewhere comes once in 2^96). Scans and AEMs
+// stay in the store: a phone keeps the indexes of past days between syncs,
+// since those days no longer change, and loads a day's sightings only when
+// one of its RPIs is a candidate. Immutable once built, so syncs can share it.
 class DayIndex {
  public:
   // Word returns bytes at..at+3 of |rpi| as a host word.
@@ -78,7 +82,7 @@ class DayIndex {
   // |sightings| are the sightings of |day| (their interval's day).
   DayIndex(uint32_t day, std::span<const Sighting> sightings);
   uint32_t day() const { return day_; }
-  size_t size() const { return entries_.size(); }
+  size_t size() const { return intervals_.size(); }
   size_t MemoryBytes() const;
   // Nearby reports whether a sighting of this day is within
   // kMatchToleranceIntervals of |interval|.
@@ -107,35 +111,33 @@ class DayIndex {
   void Prefetch(const crypto::Rpi& rpi) const {
     __builtin_prefetch(&table_[Word(rpi, 4) & table_mask_]);
   }
-  // ForEachEqual calls |fn|(interval) for each sighting of |rpi| this day.
+  // ForEachEqual calls |fn|(interval) for each sighting of this day whose
+  // RPI agrees with |rpi| on the bytes the index keeps.
   template <typename Fn>
   void ForEachEqual(const crypto::Rpi& rpi, Fn fn) const {
-    const uint32_t tag = Word(rpi, 8);
+    const uint64_t fingerprint = Fingerprint(rpi);
     for (uint32_t slot = Word(rpi, 4) & table_mask_;; slot = (slot + 1) & table_mask_) {
-      const Slot& s = table_[slot];
-      if (s.ref == 0) return;
-      if (s.tag == tag && entries_[s.ref - 1].rpi == rpi) fn(entries_[s.ref - 1].interval);
+      const uint32_t ref = table_[slot];
+      if (ref == 0) return;
+      if (fingerprints_[ref - 1] == fingerprint) fn(intervals_[ref - 1]);
     }
   }
 
  private:
-  struct Entry {
-    crypto::Rpi rpi;
-    uint32_t interval;
-  };
-  // A table slot: which entry (1 + its index; 0 = empty), and bytes 8..11
-  // of its RPI, so that a probe rarely reads an entry that is not it.
-  struct Slot {
-    uint32_t ref = 0;
-    uint32_t tag = 0;
-  };
+  // Fingerprint is bytes 8..15 of |rpi| (the filter reads 0..3, the table 4..7).
+  static uint64_t Fingerprint(const crypto::Rpi& rpi) {
+    uint64_t v;
+    std::memcpy(&v, rpi.data() + 8, 8);
+    return v;
+  }
 
   uint32_t day_;
-  std::vector<Entry> entries_;
-  std::vector<Slot> table_;
+  std::vector<uint64_t> fingerprints_;
+  std::vector<uint32_t> intervals_;
+  std::vector<uint32_t> table_;  // 1 + index of an RPI; 0 = empty
   uint32_t table_mask_ = 0;
   std::vector<uint64_t> filter_;
-  uint32_t filter_mask_ = 0;                     // words - 1
+  uint32_t filter_mask_ = 0;                     // bits - 1
   std::bitset<crypto::kTekRollingPeriod> seen_;  // intervals of the day with a sighting
 };
 
