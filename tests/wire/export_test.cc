@@ -10,6 +10,7 @@
 #include "export_zip.h"  // internal: to rebuild zips with tampered members
 #include "openen/crypto/hash.h"
 #include "openen/crypto/random.h"
+#include "random_batch.h"
 #include "test_util.h"
 #include "zip_bombs.h"
 
@@ -144,26 +145,7 @@ TEST_CASE("the upstream unsigned export.bin files parse", "[export][vectors]") {
   CHECK(min_rp == 1);
 }
 
-ExportBatch RandomBatch(std::mt19937& rng, size_t keys, size_t revised) {
-  ExportBatch b;
-  b.header.start_timestamp = 1700000000 + rng() % 100000;
-  b.header.end_timestamp = b.header.start_timestamp + 3600;
-  b.header.region = "IE";
-  auto key = [&] {
-    ExportKey k;
-    k.key_data.resize(16);
-    crypto::RandomBytes(k.key_data);
-    k.rolling_start_interval_number = static_cast<int32_t>(2833000 + 144 * (rng() % 15));
-    if (rng() % 2) k.rolling_period = static_cast<int32_t>(1 + rng() % 144);
-    if (rng() % 2) k.transmission_risk_level = static_cast<int32_t>(rng() % 9);
-    if (rng() % 2) k.report_type = static_cast<ReportType>(rng() % 6);
-    if (rng() % 2) k.days_since_onset_of_symptoms = static_cast<int32_t>(rng() % 29) - 14;
-    return k;
-  };
-  for (size_t i = 0; i < keys; ++i) b.keys.push_back(key());
-  for (size_t i = 0; i < revised; ++i) b.revised_keys.push_back(key());
-  return b;
-}
+using testing::RandomBatch;
 
 bool KeyDataLess(const ExportKey& a, const ExportKey& b) {
   // All keys here are 16 bytes; memcmp keeps GCC 12's -Wstringop-overread quiet.

@@ -90,7 +90,7 @@ class DayIndex {
   // Filter is a bit filter of the day's RPIs: one bit per RPI among 64 per
   // RPI, so that about 1.6% of other RPIs pass, tested with one load and a
   // shift. RPIs are AES outputs, uniformly distributed: their bytes 0..3
-  // index it directly (the table uses bytes 4..11).
+  // index it directly (the table uses bytes 4..7, the fingerprint 8..15).
   struct Filter {
     const uint64_t* words;
     uint32_t bit_mask;
@@ -101,12 +101,6 @@ class DayIndex {
     }
   };
   Filter filter() const { return Filter{filter_.data(), filter_mask_}; }
-  // NoFilter passes nothing: the filter of a day without an index.
-  static Filter NoFilter() {
-    static const uint64_t kNothing = 0;
-    return Filter{&kNothing, 0};
-  }
-  bool MayContain(const crypto::Rpi& rpi) const { return filter().MayContain(rpi); }
   // Prefetch asks for the table slot of |rpi| ahead of ForEachEqual.
   void Prefetch(const crypto::Rpi& rpi) const {
     __builtin_prefetch(&table_[Word(rpi, 4) & table_mask_]);
@@ -144,9 +138,9 @@ class DayIndex {
 // DayIndexes are a phone's indexes by day.
 using DayIndexes = std::map<uint32_t, std::shared_ptr<const DayIndex>>;
 
-// Candidate is a diagnosis key one of whose RPIs equals an observed RPI
-// within the tolerance: resolved into matches against the sightings of
-// |sighting_day| (Resolve).
+// Candidate is a diagnosis key one of whose RPIs agrees with an observed RPI
+// (on the bytes a DayIndex keeps) within the tolerance: resolved into
+// matches against the sightings of |sighting_day| (Resolve).
 struct Candidate {
   wire::ExportKey key;
   crypto::Rpi rpi{};
@@ -154,8 +148,8 @@ struct Candidate {
   uint32_t sighting_day = 0;  // the day whose index holds the observed RPI
 };
 
-// CandidateFinder derives the RPIs of a file's keys, several keys at once
-// (crypto::DeriveRpiks), and looks them up in the day indexes: only the
+// CandidateFinder derives the RPIs of a file's keys, 256 keys at a time
+// (crypto::RpiBatch), and looks them up in the day indexes: only the
 // intervals of a key's validity with a sighting nearby are derived, and
 // each RPI is looked up in the one or two days within the tolerance of its
 // interval. Not thread-safe (it reuses its buffers); one per sync.
@@ -195,7 +189,9 @@ base::Status Resolve(const Candidate& candidate, std::span<const Sighting> sight
                      const std::function<void(const Match&)>& on_match, MatchStats* stats);
 
 // SightingIndex is matching over sightings held in memory (tools, tests and
-// benchmarks): the day indexes, the finder and Resolve together.
+// benchmarks): the day indexes, the finder and Resolve together. A finder
+// keeps a byte per interval from the first day with a sighting to the last:
+// a phone's sightings span its retention, 15 days at most.
 class SightingIndex {
  public:
   explicit SightingIndex(std::vector<Sighting> sightings);
