@@ -11,7 +11,8 @@
 //                    and peak memory, in a fresh process
 //   sync_nothing_new a second sync that finds no new batch: its time and
 //                    the sightings it decrypted
-//   sync_small_batch then a sync of one more batch of 100 keys
+//   sync_small_batch then a sighting is recorded and one more batch of 100
+//                    keys synced: its time and the sightings it decrypted
 //
 // Usage:
 //   bench_match [--keys N] [--rpis N] [--files N] [--keep DIR]
@@ -310,6 +311,12 @@ int SyncOnly(const std::string& dir) {
   }
   std::ofstream(work + "/exports/index.txt") << index;
   client::DirectorySource more(work + "/exports");
+  // Meanwhile the phone heard someone: today's index is stale, the past
+  // days' are not.
+  base::Bytes rpi(16), aem(4);
+  crypto::RandomBytes(rpi);
+  crypto::RandomBytes(aem);
+  if (!(*phone)->RecordSighting(rpi, aem, -70, p.now - 60).ok()) return 1;
   t0 = NowSeconds();
   report = (*phone)->Sync(more);
   JsonLine("sync_small_batch")
