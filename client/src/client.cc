@@ -96,7 +96,7 @@ struct Client::Impl {
   uint64_t identifiers_dropped = 0;  // see StorageSummary
   // The day indexes, kept between syncs; cleared by EraseAll.
   internal::IndexCache index_cache;
-  // LoadDay returns a LoadDay that reads a day's sightings under |mu|,
+  // LoadDayOf returns a LoadDay that reads a day's sightings under |mu|,
   // failing once the data of |generation| was erased.
   internal::LoadDay LoadDayOf(uint64_t generation);
 };
@@ -121,6 +121,7 @@ base::Status Client::Impl::CheckAlive(int64_t now) {
 }
 
 void Client::Impl::DecommissionNow(const openen::v1::SignedEnvelope& order) {
+  index_cache.Clear();
   decommission.SwitchOff(order, &records, keystore);
   own_keys.Forget();
   paused = false;
@@ -151,6 +152,7 @@ base::Status Client::Impl::PurgeIfDayChanged(int64_t now) {
 
 base::StatusOr<int> Client::Impl::PurgeNow(int64_t now) {
   const uint32_t today = DayOf(now);
+  index_cache.DropBefore(FirstKeptDay(today, config.retention_days()));
   OPENEN_ASSIGN_OR_RETURN(int purged, records->Purge(FirstKeptDay(today, config.retention_days())));
   OPENEN_RETURN_IF_ERROR(PendingPublish(now).status());
   purged_day = today;
@@ -384,6 +386,7 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
         processed, s.records->Processed(FirstKeptDay(DayOf(now), s.config.retention_days())));
   }
   CandidateFinder finder;
+  finder.Use(days);
   const internal::LoadDay load_day = s.LoadDayOf(generation);
   std::optional<internal::SyncProgress> committed;
   for (const internal::Planned& batch : plan.batches) {
@@ -427,11 +430,13 @@ base::StatusOr<SyncReport> Client::Sync(BatchSource& source, const base::Cancell
     if (!skip) {
       // One pass over the file: inflated a piece at a time, each key
       // looked up as it is read. Nothing found is used unless the whole
-      // file then proves valid and signed.
+      // file then proves valid and signed. (So a forged file costs its
+      // matching before it is refused: at most kMaxExportKeys keys, once,
+      // since the sync stops there.)
       const auto match_start = std::chrono::steady_clock::now();
       std::vector<Candidate> candidates;
       MatchStats stats;
-      finder.Begin(days, &candidates, &stats);
+      finder.Begin(&candidates, &stats);
       auto summary = wire::StreamExport(*bytes, [&](const wire::ExportKey& key) {
         finder.Add(key);
         return base::Status::Ok();

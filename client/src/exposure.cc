@@ -29,28 +29,28 @@ std::array<uint8_t, 16> KeyTag(const std::array<uint8_t, 16>& key) {
 
 base::StatusOr<DayIndexes> IndexCache::Current(Records& records, uint64_t* sightings_read) {
   OPENEN_ASSIGN_OR_RETURN(std::vector<uint32_t> days, records.Days());
+  // Built aside and swapped in only when complete: a read that fails
+  // leaves the cache as it was.
   std::map<uint32_t, Cached> current;
   for (uint32_t day : days) {
     const uint64_t stamp = records.SightingsStamp(day);
     auto it = days_.find(day);
     if (it != days_.end() && it->second.stamp == stamp) {
-      current[day] = std::move(it->second);
+      current[day] = it->second;
       continue;
     }
     OPENEN_ASSIGN_OR_RETURN(std::vector<Sighting> sightings, records.LoadSightings(day));
     *sightings_read += sightings.size();
     current[day] = Cached{std::make_shared<const DayIndex>(day, sightings), stamp};
   }
-  days_ = std::move(current);
+  days_.swap(current);
   DayIndexes out;
   for (const auto& [day, cached] : days_) out[day] = cached.index;
   return out;
 }
 
-size_t IndexCache::MemoryBytes() const {
-  size_t n = 0;
-  for (const auto& [day, cached] : days_) n += cached.index->MemoryBytes();
-  return n;
+void IndexCache::DropBefore(uint32_t first_kept_day) {
+  days_.erase(days_.begin(), days_.lower_bound(first_kept_day));
 }
 
 base::StatusOr<std::pair<SyncReport, std::vector<ExposureWindow>>> MatchWindows(

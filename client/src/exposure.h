@@ -28,18 +28,21 @@ namespace openen::client::internal {
 // past day no longer change, so a sync rebuilds only the indexes of days
 // whose sightings changed since (today's, as a rule): a sync decrypts a
 // day's sightings, not the whole store. It holds no scan, AEM or time finer
-// than an interval, and only what the store holds: a purged or erased day
-// leaves it at the next Current.
+// than an interval, and only what the store holds: the client drops a day
+// from it when it purges the day, and everything when it erases or is
+// decommissioned.
 class IndexCache {
  public:
   // Current returns the indexes of the days |records| holds, rebuilding the
   // stale ones and adding the sightings decrypted to |*sightings_read|.
   // Requires the client's lock.
   base::StatusOr<DayIndexes> Current(Records& records, uint64_t* sightings_read);
-  // Clear forgets every index (EraseAll).
+  // Clear forgets every index (EraseAll, decommission).
   void Clear() { days_.clear(); }
-  // MemoryBytes is the indexes' heap use.
-  size_t MemoryBytes() const;
+  // DropBefore forgets the indexes of the days before |first_kept_day| (a
+  // purge), so that nothing of a purged day stays in memory until the next
+  // sync.
+  void DropBefore(uint32_t first_kept_day);
 
  private:
   struct Cached {

@@ -136,11 +136,8 @@ CandidateFinder::~CandidateFinder() = default;
 CandidateFinder::CandidateFinder(CandidateFinder&&) noexcept = default;
 CandidateFinder& CandidateFinder::operator=(CandidateFinder&&) noexcept = default;
 
-void CandidateFinder::Begin(const DayIndexes& days, std::vector<Candidate>* out,
-                            MatchStats* stats) {
+void CandidateFinder::Use(const DayIndexes& days) {
   Batch& b = *batch_;
-  out_ = out;
-  stats_ = stats;
   b.n = 0;
   b.by_day.clear();
   b.nearby.clear();
@@ -167,10 +164,18 @@ void CandidateFinder::Begin(const DayIndexes& days, std::vector<Candidate>* out,
   }
 }
 
+void CandidateFinder::Begin(std::vector<Candidate>* out, MatchStats* stats) {
+  out_ = out;
+  stats_ = stats;
+  batch_->n = 0;
+}
+
 void CandidateFinder::Add(const wire::ExportKey& key) {
   Batch& b = *batch_;
   ++stats_->keys;
-  if (b.nearby.empty()) return;
+  // A key that is not valid matches nothing (a reader of export files has
+  // refused it already: this guards the API, not the phone's sync).
+  if (b.nearby.empty() || !wire::ValidateExportKey(key).ok()) return;
   b.fields[b.n] = KeyFields{key.rolling_start_interval_number,
                             key.RollingPeriod(),
                             key.transmission_risk_level,
@@ -187,7 +192,8 @@ void CandidateFinder::Finish() {
 
 base::Status CandidateFinder::Find(const wire::ExportFile& file, const DayIndexes& days,
                                    std::vector<Candidate>* out, MatchStats* stats) {
-  Begin(days, out, stats);
+  Use(days);
+  Begin(out, stats);
   OPENEN_RETURN_IF_ERROR(file.ForEachKey([&](const wire::ExportKey& key) {
     Add(key);
     return base::Status::Ok();

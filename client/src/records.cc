@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "openen/base/coding.h"
+#include "openen/base/fault.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/crypto/secret.h"
@@ -322,6 +323,7 @@ base::Status Records::AddSightings(const std::vector<Observation>& observations,
 }
 
 base::StatusOr<std::vector<Sighting>> Records::LoadSightings(uint32_t day) {
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("client.load_sightings"));
   std::vector<Sighting> all;
   OPENEN_RETURN_IF_ERROR(store_->ForEachSealed(
       DayKey(kSightingsPrefix, day), DayKey(kSightingsPrefix, day + 1),

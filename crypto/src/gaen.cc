@@ -122,7 +122,7 @@ void RpiBatch::SetTeks(base::ByteView teks) {
   Impl& b = *impl_;
   b.n = teks.size() / kTekSize;
   b.kernels.rpiks(teks.data(), b.n, b.rpiks);
-  if (b.kernels.expand_keys != nullptr) b.kernels.expand_keys(b.rpiks, b.n, b.round_keys);
+  if (b.kernels.rpi_run != nullptr) b.kernels.expand_keys(b.rpiks, b.n, b.round_keys);
 }
 
 void RpiBatch::ComputeRun(size_t key, uint32_t first_interval, std::span<Rpi> out) {
@@ -185,8 +185,10 @@ struct RpiDeriver::Impl {
     EVP_CIPHER_CTX_free(ctx);
   }
 
+  // A kernel has both AES functions or neither (kernels_test checks it):
+  // the portable one keys OpenSSL instead.
   bool SetKey(const uint8_t rpik[16]) {
-    if (kernels.expand_keys != nullptr) {
+    if (kernels.rpi_run != nullptr) {
       kernels.expand_keys(rpik, 1, round_keys);
       return true;
     }

@@ -11,8 +11,10 @@
 #if defined(__aarch64__)
 
 #include <arm_neon.h>
+#if defined(__linux__)
 #include <asm/hwcap.h>
 #include <sys/auxv.h>
+#endif
 
 #include <cstring>
 
@@ -25,8 +27,14 @@ namespace openen::crypto::internal {
 namespace {
 
 bool HasCryptoExtensions() {
+#if defined(__linux__)  // Linux and Android
   const unsigned long hwcap = getauxval(AT_HWCAP);
   return (hwcap & HWCAP_AES) != 0 && (hwcap & HWCAP_SHA2) != 0;
+#elif defined(__APPLE__)
+  return true;  // every Apple arm64 CPU has them
+#else
+  return false;  // no way to ask here: the portable kernel
+#endif
 }
 
 // ---------------------------------------------------------------- SHA2

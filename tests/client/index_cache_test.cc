@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "openen/base/fault.h"
 #include "openen/client/client.h"
 #include "openen/client/sync.h"
 #include "openen/crypto/gaen.h"
@@ -153,6 +154,45 @@ TEST_CASE("the day indexes follow the purge: a day past retention is neither ind
   CHECK(late->matched_identifiers == 0);
   CHECK(late->sightings_read == 0);
 }
+
+#ifdef OPENEN_FAULT_INJECTION
+TEST_CASE("a sync whose reading of a day fails leaves the kept indexes whole",
+          "[client][sync][matcher]") {
+  Exports exports;
+  ClientOptions options;
+  options.export_keys = {{"test-v1", exports.signer.PublicKey()}};
+  Phone p(options, kDay0 + 10 * 3600);
+  // A contact two days ago, and others since.
+  wire::ExportKey met = KeyOfDay(kDayNumber - 2);
+  crypto::RpiDeriver d;
+  REQUIRE(d.SetTek(met.key_data).ok());
+  const int64_t when = kDay0 - 2 * kDay + 12 * 3600;
+  base::Bytes aem(4);
+  crypto::RandomBytes(aem);
+  REQUIRE(p.client->RecordSighting(d.Compute(crypto::EnIntervalNumber(when)), aem, -55, when).ok());
+  Sees(p, 10, kDay0 - kDay + 3600);
+  Sees(p, 10, kDay0 + 3600);
+  DirectorySource source(exports.dir.path());
+  exports.Add("a1.zip", {KeyOfDay(kDayNumber)});
+  REQUIRE(p.client->Sync(source).ok());
+
+  // Today's sightings change; reading them fails once, mid-way through the
+  // days, after the kept ones were looked at.
+  Sees(p, 1, kDay0 + 7200);
+  exports.Add("a2.zip", {met});
+  base::ArmFault("client.load_sightings", base::FaultAction::kError);
+  auto failed = p.client->Sync(source);
+  base::DisarmFaults();
+  REQUIRE_FALSE(failed.ok());
+  CHECK(failed.status().message().find("client.load_sightings") != std::string::npos);
+
+  // The next sync still finds the contact of two days ago.
+  auto next = p.client->Sync(source);
+  REQUIRE(next.ok());
+  CHECK(next->matched_identifiers == 1);
+  CHECK(next->new_exposure_windows == 1);
+}
+#endif  // OPENEN_FAULT_INJECTION
 
 }  // namespace
 }  // namespace openen::client

@@ -61,13 +61,13 @@ struct MatchStats {
 };
 
 // DayIndex holds the identifiers observed on one day in a compact form: of
-// each RPI, the interval it was first seen in and 8 of its bytes (12 bytes),
+// each RPI, the interval it was first seen in and bytes 8..15 (12 bytes),
 // an open-addressing table at most half full (4-byte slots), and a filter of
-// 64 bits per RPI (about 1.6% of other RPIs pass it): at most 36 bytes per
-// RPI. Eight bytes decide: a derived RPI that agrees on them, and on the 4
-// bytes the table and filter select by, is a candidate, which Resolve then
-// compares whole with the sightings in the store (an RPI that agrees on 12
-// random bytes and differs elsewhere comes once in 2^96). Scans and AEMs
+// at least 64 bits per RPI (about 1.6% of other RPIs pass it): 28 to 44
+// bytes per RPI, as the table and filter round up to powers of two. A
+// derived RPI that passes the filter and agrees on bytes 8..15 is a
+// candidate (another RPI does so once in 2^64), which Resolve then compares
+// whole with the sightings in the store. Scans and AEMs
 // stay in the store: a phone keeps the indexes of past days between syncs,
 // since those days no longer change, and loads a day's sightings only when
 // one of its RPIs is a candidate. Immutable once built, so syncs can share it.
@@ -159,15 +159,18 @@ class CandidateFinder {
   ~CandidateFinder();
   CandidateFinder(CandidateFinder&&) noexcept;
   CandidateFinder& operator=(CandidateFinder&&) noexcept;
+  // Use looks keys up in |days| (which must outlive the finder's use of
+  // them) from now on: once per sync, for all its files.
+  void Use(const DayIndexes& days);
   // Begin starts a file: the candidates of the keys added go to |out| and
   // the figures to |stats| (matches excepted: Resolve counts them).
-  void Begin(const DayIndexes& days, std::vector<Candidate>* out, MatchStats* stats);
-  // Add takes a key of the file (not a revised key), validated
-  // (wire::ValidateExportKey). Keys are looked up in batches.
+  void Begin(std::vector<Candidate>* out, MatchStats* stats);
+  // Add takes a key of the file (not a revised key). Keys are looked up in
+  // batches; one that fails wire::ValidateExportKey is counted and skipped.
   void Add(const wire::ExportKey& key);
   // Finish looks up the keys still held: the candidates are complete.
   void Finish();
-  // Find is Begin, Add for each of |file|'s keys, and Finish.
+  // Find is Use, Begin, Add for each of |file|'s keys, and Finish.
   base::Status Find(const wire::ExportFile& file, const DayIndexes& days,
                     std::vector<Candidate>* out, MatchStats* stats);
 
