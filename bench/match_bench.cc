@@ -368,7 +368,7 @@ int main(int argc, char** argv) {
     fs::create_directories(keep);
     dir = keep;
   } else if (dir.empty()) {
-    dir = (fs::temp_directory_path() / "openen-bench-match-XXXXXX").string();
+    dir = (fs::temp_directory_path() / ("openen-bench-match-" + std::string(6, 'X'))).string();
     if (mkdtemp(dir.data()) == nullptr) return 1;
   }
   if (workload.empty() && MakeWorkload(dir, total_keys, rpis, files) != 0) return 1;

@@ -76,7 +76,7 @@ if [ "$HAVE_LIBCXX" = 0 ]; then
     "only the gcc + libstdc++ build of Google's matcher is measured" >&2
 fi
 
-SCRATCH=${VS_GOOGLE_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/vs-google.XXXXXX")}
+SCRATCH=${VS_GOOGLE_DIR:-$(mktemp -d)}  # mktemp names it in $TMPDIR, else /tmp
 mkdir -p "$SCRATCH"
 if [ -z "${VS_GOOGLE_DIR:-}" ] && [ "${KEEP_SCRATCH:-0}" != 1 ]; then
   trap 'rm -rf "$SCRATCH"' EXIT

@@ -134,7 +134,7 @@ void FreeNativeLocals() { g_native_objects.clear(); }
 
 // ---- The JNI functions Google's matcher calls ----
 
-void Unimplemented() { Die("Google's code called a JNI function this harness does not implement"); }
+void NotProvided() { Die("Google's code called a JNI function this harness does not implement"); }
 
 jsize GetArrayLength(JNIEnv*, jarray a) {
   auto* o = static_cast<Obj*>(static_cast<void*>(a));
@@ -211,7 +211,8 @@ FunctionTable MakeTable() {
   FunctionTable t;
   static_assert(sizeof(t) % sizeof(void*) == 0);
   void** slots = reinterpret_cast<void**>(&t);
-  for (size_t i = 0; i < sizeof(t) / sizeof(void*); ++i) slots[i] = reinterpret_cast<void*>(&Unimplemented);
+  for (size_t i = 0; i < sizeof(t) / sizeof(void*); ++i)
+    slots[i] = reinterpret_cast<void*>(&NotProvided);
   t.GetArrayLength = &GetArrayLength;
   t.GetObjectArrayElement = &GetObjectArrayElement;
   t.SetObjectArrayElement = &SetObjectArrayElement;

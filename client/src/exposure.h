@@ -43,6 +43,8 @@ class IndexCache {
   // purge), so that nothing of a purged day stays in memory until the next
   // sync.
   void DropBefore(uint32_t first_kept_day);
+  // size is how many days' indexes it holds.
+  size_t size() const { return days_.size(); }
 
  private:
   struct Cached {

@@ -29,6 +29,21 @@ TEST_CASE("ReadFile returns a whole file and refuses one over its bound before r
   CHECK(!ReadFile(dir.path(), kMaxSmallFileBytes).ok());
 }
 
+TEST_CASE("ReadFileBytes reads what ReadFile reads, with the same bounds and errors", "[file]") {
+  testing::TempDir dir;
+  const std::string path = dir.Sub("f");
+  std::string big(200000, '\0');
+  for (size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>(i * 7);
+  REQUIRE(WriteFileAtomically(path, big, false).ok());
+  auto bytes = ReadFileBytes(path, big.size());
+  REQUIRE(bytes.ok());
+  CHECK(std::string(AsChars(*bytes)) == big);
+  CHECK(bytes->capacity() == big.size());  // sized once, not grown
+  auto over = ReadFileBytes(path, big.size() - 1, "the test file");
+  CHECK(over.status().message() == "the test file is 200000 bytes, more than the limit of 199999");
+  CHECK(ReadFileBytes(dir.Sub("none"), 10).status().code() == StatusCode::kNotFound);
+}
+
 TEST_CASE("ReadFile reads a pipe, which has no size, up to its bound", "[file]") {
   for (size_t limit : {size_t{10}, size_t{9}}) {
     int fds[2];

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "exposure.h"  // internal: the index cache
 #include "openen/base/fault.h"
 #include "openen/client/client.h"
 #include "openen/client/sync.h"
@@ -16,6 +17,7 @@
 #include "openen/crypto/random.h"
 #include "openen/wire/export.h"
 #include "phone.h"
+#include "records.h"
 
 namespace openen::client {
 namespace {
@@ -51,6 +53,18 @@ wire::ExportKey KeyOfDay(uint32_t day) {
   crypto::RandomBytes(k.key_data);
   k.rolling_start_interval_number = static_cast<int32_t>(day * crypto::kTekRollingPeriod);
   return k;
+}
+
+// Meets records |scans| scans, a minute apart from |when|, of the identifier
+// |key| broadcast at |when|.
+void Meets(Phone& p, const wire::ExportKey& key, int64_t when, int scans = 1) {
+  crypto::RpiDeriver d;
+  REQUIRE(d.SetTek(key.key_data).ok());
+  const crypto::Rpi rpi = d.Compute(crypto::EnIntervalNumber(when));
+  base::Bytes aem(4);
+  crypto::RandomBytes(aem);
+  for (int scan = 0; scan < scans; ++scan)
+    REQUIRE(p.client->RecordSighting(rpi, aem, -55, when + 60 * scan).ok());
 }
 
 // Sees records |n| random identifiers at |time|.
@@ -92,14 +106,7 @@ TEST_CASE("a sync decrypts only the days whose sightings changed, and none when 
   // are read again to resolve the match: the kept indexes of the past days
   // are used as they are, and today's stale one is not.
   wire::ExportKey met = KeyOfDay(kDayNumber);
-  crypto::RpiDeriver d;
-  REQUIRE(d.SetTek(met.key_data).ok());
-  const int64_t when = kDay0 + 9 * 3600;
-  const crypto::Rpi rpi = d.Compute(crypto::EnIntervalNumber(when));
-  base::Bytes aem(4);
-  crypto::RandomBytes(aem);
-  for (int scan = 0; scan < 4; ++scan)
-    REQUIRE(p.client->RecordSighting(rpi, aem, -55, when + 60 * scan).ok());
+  Meets(p, met, kDay0 + 9 * 3600, 4);
   exports.Add("a2.zip", {met, KeyOfDay(kDayNumber - 2)});
   auto second = p.client->Sync(source);
   REQUIRE(second.ok());
@@ -132,12 +139,7 @@ TEST_CASE("the day indexes follow the purge: a day past retention is neither ind
   Phone p(options, kDay0 + 10 * 3600);
   // A contact 13 days ago, at the edge of retention.
   wire::ExportKey met = KeyOfDay(kDayNumber - 13);
-  crypto::RpiDeriver d;
-  REQUIRE(d.SetTek(met.key_data).ok());
-  const int64_t when = kDay0 - 13 * kDay + 12 * 3600;
-  base::Bytes aem(4);
-  crypto::RandomBytes(aem);
-  REQUIRE(p.client->RecordSighting(d.Compute(crypto::EnIntervalNumber(when)), aem, -55, when).ok());
+  Meets(p, met, kDay0 - 13 * kDay + 12 * 3600);
   Sees(p, 5, kDay0 + 3600);
   DirectorySource source(exports.dir.path());
   exports.Add("a1.zip", {KeyOfDay(kDayNumber)});
@@ -155,6 +157,41 @@ TEST_CASE("the day indexes follow the purge: a day past retention is neither ind
   CHECK(late->sightings_read == 0);
 }
 
+TEST_CASE(
+    "the index cache drops purged days and everything on clear, and rebuilds only what it lacks",
+    "[client][matcher][retention][privacy]") {
+  openen::testing::TempDir dir;
+  auto keystore = FileKeyStore::OpenOrCreate(dir.Sub("platform.key"));
+  REQUIRE(keystore.ok());
+  auto records = internal::Records::Open(dir.Sub("store"), keystore->get());
+  REQUIRE(records.ok());
+  std::vector<Observation> seen;
+  for (int day = 0; day < 3; ++day) {
+    for (int i = 0; i < 5 + day; ++i) {
+      Observation o;
+      crypto::RandomBytes(o.rpi);
+      o.rssi = -60;
+      o.time = kDay0 + (day - 2) * kDay + 3600 + 60 * i;
+      seen.push_back(o);
+    }
+  }
+  uint64_t dropped = 0;
+  REQUIRE((*records)->AddSightings(seen, &dropped).ok());
+  internal::IndexCache cache;
+  uint64_t read = 0;
+  REQUIRE(cache.Current(**records, &read).ok());
+  CHECK(cache.size() == 3);
+  CHECK(read == 5 + 6 + 7);
+  // A purge of the oldest day drops its index at once, the others stay.
+  cache.DropBefore(kDayNumber - 1);
+  CHECK(cache.size() == 2);
+  read = 0;
+  REQUIRE(cache.Current(**records, &read).ok());  // the store still holds that day here
+  CHECK(read == 5);                               // so only it is read again
+  cache.Clear();
+  CHECK(cache.size() == 0);
+}
+
 #ifdef OPENEN_FAULT_INJECTION
 TEST_CASE("a sync whose reading of a day fails leaves the kept indexes whole",
           "[client][sync][matcher]") {
@@ -164,12 +201,7 @@ TEST_CASE("a sync whose reading of a day fails leaves the kept indexes whole",
   Phone p(options, kDay0 + 10 * 3600);
   // A contact two days ago, and others since.
   wire::ExportKey met = KeyOfDay(kDayNumber - 2);
-  crypto::RpiDeriver d;
-  REQUIRE(d.SetTek(met.key_data).ok());
-  const int64_t when = kDay0 - 2 * kDay + 12 * 3600;
-  base::Bytes aem(4);
-  crypto::RandomBytes(aem);
-  REQUIRE(p.client->RecordSighting(d.Compute(crypto::EnIntervalNumber(when)), aem, -55, when).ok());
+  Meets(p, met, kDay0 - 2 * kDay + 12 * 3600);
   Sees(p, 10, kDay0 - kDay + 3600);
   Sees(p, 10, kDay0 + 3600);
   DirectorySource source(exports.dir.path());

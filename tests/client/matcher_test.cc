@@ -128,5 +128,30 @@ TEST_CASE("keys with no sighting nearby are not derived at all", "[matcher]") {
   REQUIRE(empty.MatchFile(*file, [](const Match&) {}, &stats).ok());
 }
 
+TEST_CASE("the finder counts and skips a key that is not valid", "[matcher]") {
+  // A key with 15 bytes, one with a negative start and one with a rolling
+  // period of 145: none is derived or read past its bytes.
+  Sighting s;
+  crypto::RandomBytes(s.rpi);
+  s.interval = 2900160 + 20;
+  SightingIndex index({s});
+  CandidateFinder finder;
+  finder.Use(index.days());
+  std::vector<Candidate> out;
+  MatchStats stats;
+  finder.Begin(&out, &stats);
+  wire::ExportKey shortkey{base::Bytes(15, 1), std::nullopt, 2900160,
+                           std::nullopt,       std::nullopt, std::nullopt};
+  wire::ExportKey negative{base::Bytes(16, 2), std::nullopt, -144,
+                           std::nullopt,       std::nullopt, std::nullopt};
+  wire::ExportKey longer{base::Bytes(16, 3), std::nullopt, 2900160, 145,
+                         std::nullopt,       std::nullopt};
+  for (const auto& k : {shortkey, negative, longer}) finder.Add(k);
+  finder.Finish();
+  CHECK(stats.keys == 3);
+  CHECK(stats.keys_derived == 0);
+  CHECK(out.empty());
+}
+
 }  // namespace
 }  // namespace openen::client

@@ -81,8 +81,6 @@ class DayIndex {
   }
   // |sightings| are the sightings of |day| (their interval's day).
   DayIndex(uint32_t day, std::span<const Sighting> sightings);
-  uint32_t day() const { return day_; }
-  size_t size() const { return intervals_.size(); }
   size_t MemoryBytes() const;
   // Nearby reports whether a sighting of this day is within
   // kMatchToleranceIntervals of |interval|.
