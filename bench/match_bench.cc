@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "bench_util.h"
+#include "filter_passes.h"
 #include "openen/base/coding.h"
 #include "openen/client/client.h"
 #include "openen/client/matcher.h"
@@ -200,6 +201,32 @@ int MakeWorkload(const std::string& dir, size_t total_keys, size_t rpis, size_t 
   return 0;
 }
 
+// MatchFilter measures the matcher's innermost loop, each kernel side by
+// side: runs of 144 random RPIs (as derived RPIs are) tested against the
+// filter of the index's first day.
+void MatchFilter(const client::SightingIndex& idx) {
+  if (idx.days().empty()) return;
+  const client::DayIndex::Filter filter = idx.days().begin()->second->filter();
+  std::vector<crypto::Rpi> runs(144 * 1024);
+  crypto::RandomBytes(std::span<uint8_t>(runs.data()->data(), 16 * runs.size()));
+  std::vector<uint32_t> out(144 + client::internal::kFilterPassesSlack);
+  for (const auto& kernel : client::internal::FilterPassesKernels()) {
+    size_t passed = 0;
+    const int rounds = 20;
+    const double t0 = NowSeconds();
+    for (int r = 0; r < rounds; ++r) {
+      for (size_t at = 0; at < runs.size(); at += 144)
+        passed += kernel.fn(filter, runs.data() + at, 144, out.data());
+    }
+    const double t = NowSeconds() - t0;
+    JsonLine("match_filter")
+        .Add("kernel", std::string(kernel.name))
+        .Add("ns_per_rpi", t * 1e9 / (static_cast<double>(rounds) * runs.size()))
+        .Add("pass_rate", static_cast<double>(passed) / (static_cast<double>(rounds) * runs.size()))
+        .Print();
+  }
+}
+
 // MatchIndex measures the day indexes and finder alone over parsed files,
 // with the workload's observed RPIs (4 scans each) in memory.
 void MatchIndex(const std::string& dir) {
@@ -217,6 +244,7 @@ void MatchIndex(const std::string& dir) {
     parsed.push_back(
         std::move(*wire::ExportFile::Parse(*src.Fetch(n.name, base::NeverCancelled()))));
   client::SightingIndex idx(std::move(all));
+  MatchFilter(idx);
   client::MatchStats stats;
   uint64_t matches = 0;
   const double t0 = NowSeconds();
@@ -248,6 +276,14 @@ int SyncOnly(const std::string& dir) {
   if (!ReadParams(dir, &p)) return 1;
   const std::string work = dir + "/run-" + std::to_string(getpid());
   fs::create_directories(work);
+  // The copy goes however the run ends.
+  struct RemoveAll {
+    std::string path;
+    ~RemoveAll() {
+      std::error_code ec;
+      fs::remove_all(path, ec);
+    }
+  } remove_work{work};
   fs::copy(dir + "/phone", work + "/phone", fs::copy_options::recursive);
   base::FakeClock clock(p.now);
   auto keystore =
@@ -326,7 +362,6 @@ int SyncOnly(const std::string& dir) {
       .Add("sightings_read", static_cast<long long>(report.ok() ? report->sightings_read : 0))
       .Print();
   (*phone).reset();
-  fs::remove_all(work);
   return 0;
 }
 

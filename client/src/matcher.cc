@@ -6,6 +6,7 @@
 #include <cstring>
 #include <optional>
 
+#include "filter_passes.h"
 #include "openen/crypto/interval.h"
 
 namespace openen::client {
@@ -40,20 +41,20 @@ DayIndex::DayIndex(uint32_t day, std::span<const Sighting> sightings) : day_(day
   const size_t n = of_day.size();
   fingerprints_.reserve(n);
   intervals_.reserve(n);
-  // A table at most half full; a filter of 64 bits per RPI.
+  // A table at most half full; a filter of 64 to 128 bits per RPI.
   const size_t slots = PowerOfTwoAtLeast(2 * n);
   table_.assign(slots, 0);
   table_mask_ = static_cast<uint32_t>(slots - 1);
-  const size_t bits = PowerOfTwoAtLeast(64 * n);
-  filter_.assign(bits / 64, 0);
-  filter_mask_ = static_cast<uint32_t>(bits - 1);
+  const size_t words = std::min<size_t>(PowerOfTwoAtLeast(64 * n) / 32, size_t{1} << 22);
+  filter_.assign(words, 0);
+  filter_mask_ = static_cast<uint32_t>(words - 1);
   for (uint32_t i = 0; i < n; ++i) {
     const Sighting& s = *of_day[i];
     fingerprints_.push_back(Fingerprint(s.rpi));
     intervals_.push_back(s.interval);
     seen_.set(s.interval - day * crypto::kTekRollingPeriod);
-    const uint32_t bit = Word(s.rpi, 0) & filter_mask_;
-    filter_[bit >> 6] |= uint64_t{1} << (bit & 63);
+    const uint32_t w = Word(s.rpi, 0);
+    filter_[Filter::At(w) & filter_mask_] |= Filter::Bits(w);
     uint32_t slot = Word(s.rpi, 4) & table_mask_;
     while (table_[slot] != 0) slot = (slot + 1) & table_mask_;
     table_[slot] = i + 1;
@@ -62,7 +63,7 @@ DayIndex::DayIndex(uint32_t day, std::span<const Sighting> sightings) : day_(day
 
 size_t DayIndex::MemoryBytes() const {
   return sizeof(*this) + fingerprints_.capacity() * 8 + intervals_.capacity() * 4 +
-         table_.capacity() * 4 + filter_.capacity() * 8;
+         table_.capacity() * 4 + filter_.capacity() * 4;
 }
 
 bool DayIndex::Nearby(uint32_t interval) const {
@@ -98,14 +99,22 @@ struct Hit {
   uint32_t key;  // in the batch
 };
 
+// Run is a key's RPIs for intervals base .. base + count - 1.
+struct CandidateFinder::Run {
+  uint32_t key = 0;  // in the batch
+  uint32_t base = 0, count = 0;
+  std::vector<crypto::Rpi> rpis;
+};
+
 struct CandidateFinder::Batch {
   crypto::RpiBatch deriver;
   alignas(16) uint8_t teks[16 * kKeysPerBatch];
   KeyFields fields[kKeysPerBatch];
   uint64_t order[kKeysPerBatch];  // rolling start << 32 | key: the keys in day order
   size_t n = 0;
-  std::vector<crypto::Rpi> run;
+  Run run;
   std::vector<Hit> hits;
+  std::vector<uint32_t> passed;  // FilterPasses' output
   // The indexes by day, as an array from first_day: one or two lookups per
   // derived RPI. nearby[j - first_interval]: a sighting is within the
   // tolerance of interval j.
@@ -226,6 +235,7 @@ void CandidateFinder::FindBatch(Batch& b, std::vector<Candidate>* out, MatchStat
     std::sort(b.order, b.order + b.n);
   }
   b.hits.clear();
+  Run& run = b.run;
   for (size_t o = 0; o < b.n; ++o) {
     const uint32_t k = static_cast<uint32_t>(b.order[o]);
     // The key's intervals that have a sighting nearby: derive only from the
@@ -237,33 +247,13 @@ void CandidateFinder::FindBatch(Batch& b, std::vector<Candidate>* out, MatchStat
     if (first >= end) continue;
     while (last > first && !b.Nearby(last - 1)) --last;
     ++stats->keys_derived;
-    const uint32_t count = static_cast<uint32_t>(last - first);
-    if (b.run.size() < count) b.run.resize(count);
-    b.deriver.ComputeRun(k, static_cast<uint32_t>(first),
-                         std::span<crypto::Rpi>(b.run.data(), count));
-    stats->rpis_derived += count;
-    // Each RPI is checked against its interval's day, and the day before
-    // or after when the interval is within the tolerance of that day: the
-    // run is walked in segments that need one filter or two.
-    const uint32_t base = static_cast<uint32_t>(first);
-    for (uint32_t i = 0; i < count;) {
-      const uint32_t j = base + i;
-      const uint32_t day = j / crypto::kTekRollingPeriod, pos = j % crypto::kTekRollingPeriod;
-      const DayIndex* other = nullptr;  // the day before or after, near its edge
-      uint32_t other_day = 0, end_pos = crypto::kTekRollingPeriod;
-      if (pos < kMatchToleranceIntervals) {
-        other = b.At(other_day = day - 1);
-        end_pos = kMatchToleranceIntervals;
-      } else if (pos < crypto::kTekRollingPeriod - kMatchToleranceIntervals) {
-        end_pos = crypto::kTekRollingPeriod - kMatchToleranceIntervals;
-      } else {
-        other = b.At(other_day = day + 1);
-      }
-      const uint32_t stop = std::min(count, i + (end_pos - pos));
-      if (const DayIndex* cur = b.At(day)) Scan(b, *cur, day, k, base, i, stop);
-      if (other != nullptr) Scan(b, *other, other_day, k, base, i, stop);
-      i = stop;
-    }
+    run.key = k;
+    run.base = static_cast<uint32_t>(first);
+    run.count = static_cast<uint32_t>(last - first);
+    if (run.rpis.size() < run.count) run.rpis.resize(run.count);
+    b.deriver.ComputeRun(k, run.base, std::span<crypto::Rpi>(run.rpis.data(), run.count));
+    stats->rpis_derived += run.count;
+    ScanRun(b, run);
   }
   stats->filter_hits += b.hits.size();
   for (const Hit& h : b.hits) h.index->Prefetch(h.rpi);
@@ -277,15 +267,41 @@ void CandidateFinder::FindBatch(Batch& b, std::vector<Candidate>* out, MatchStat
   b.n = 0;
 }
 
-// Scan checks run[begin, end) (intervals base + i) against |index|'s filter
-// (read from a local, so that it stays in registers), keeping the hits.
-void CandidateFinder::Scan(Batch& b, const DayIndex& index, uint32_t day, uint32_t key,
-                           uint32_t base, uint32_t begin, uint32_t end) {
-  const DayIndex::Filter filter = index.filter();
-  const crypto::Rpi* run = b.run.data();
-  for (uint32_t i = begin; i < end; ++i) {
-    if (__builtin_expect(filter.MayContain(run[i]), 0))
-      b.hits.push_back(Hit{run[i], &index, day, base + i, key});
+// ScanRun checks each RPI of |run| against its interval's day, and the day
+// before or after when the interval is within the tolerance of that day:
+// the run is walked in segments that need one filter or two.
+void CandidateFinder::ScanRun(Batch& b, const Run& run) {
+  for (uint32_t i = 0; i < run.count;) {
+    const uint32_t j = run.base + i;
+    const uint32_t day = j / crypto::kTekRollingPeriod, pos = j % crypto::kTekRollingPeriod;
+    const DayIndex* other = nullptr;  // the day before or after, near its edge
+    uint32_t other_day = 0, end_pos = crypto::kTekRollingPeriod;
+    if (pos < kMatchToleranceIntervals) {
+      other = b.At(other_day = day - 1);
+      end_pos = kMatchToleranceIntervals;
+    } else if (pos < crypto::kTekRollingPeriod - kMatchToleranceIntervals) {
+      end_pos = crypto::kTekRollingPeriod - kMatchToleranceIntervals;
+    } else {
+      other = b.At(other_day = day + 1);
+    }
+    const uint32_t stop = std::min(run.count, i + (end_pos - pos));
+    if (const DayIndex* cur = b.At(day)) Scan(b, run, *cur, day, i, stop);
+    if (other != nullptr) Scan(b, run, *other, other_day, i, stop);
+    i = stop;
+  }
+}
+
+// Scan checks run[begin, end) against |index|'s filter, keeping the hits.
+void CandidateFinder::Scan(Batch& b, const Run& run, const DayIndex& index, uint32_t day,
+                           uint32_t begin, uint32_t end) {
+  if (b.passed.size() < run.count + internal::kFilterPassesSlack)
+    b.passed.resize(run.count + internal::kFilterPassesSlack);
+  uint32_t* passed = b.passed.data();
+  const size_t n =
+      internal::FilterPasses(index.filter(), run.rpis.data() + begin, end - begin, passed);
+  for (size_t h = 0; h < n; ++h) {
+    const uint32_t i = begin + passed[h];
+    b.hits.push_back(Hit{run.rpis[i], &index, day, run.base + i, run.key});
   }
 }
 

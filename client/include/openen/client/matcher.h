@@ -63,7 +63,7 @@ struct MatchStats {
 // DayIndex holds the identifiers observed on one day in a compact form: of
 // each RPI, the interval it was first seen in and bytes 8..15 (12 bytes),
 // an open-addressing table at most half full (4-byte slots), and a filter of
-// at least 64 bits per RPI (about 1.6% of other RPIs pass it): 28 to 44
+// 64 to 128 bits per RPI (0.1% to 0.3% of other RPIs pass it): 28 to 44
 // bytes per RPI, as the table and filter round up to powers of two. A
 // derived RPI that passes the filter and agrees on bytes 8..15 is a
 // candidate (another RPI does so once in 2^64), which Resolve then compares
@@ -85,17 +85,21 @@ class DayIndex {
   // Nearby reports whether a sighting of this day is within
   // kMatchToleranceIntervals of |interval|.
   bool Nearby(uint32_t interval) const;
-  // Filter is a bit filter of the day's RPIs: one bit per RPI among 64 per
-  // RPI, so that about 1.6% of other RPIs pass, tested with one load and a
-  // shift. RPIs are AES outputs, uniformly distributed: their bytes 0..3
-  // index it directly (the table uses bytes 4..7, the fingerprint 8..15).
+  // Filter is a blocked bit filter of the day's RPIs: each RPI sets two bits
+  // of one 32-bit word, among 64 to 128 bits per RPI, so that 0.1% to 0.3%
+  // of other RPIs pass, tested with one load (a wider filter or a third bit
+  // measured slower: bench_match). RPIs are AES outputs, uniformly
+  // distributed: their bytes 0..3 pick the word and bits directly (the table
+  // uses bytes 4..7, the fingerprint 8..15).
   struct Filter {
-    const uint64_t* words;
-    uint32_t bit_mask;
+    const uint32_t* words;
+    uint32_t word_mask;  // words - 1, at most 2^22 - 1
+    static uint32_t At(uint32_t w) { return w >> 10; }
+    static uint32_t Bits(uint32_t w) { return 1u << (w & 31) | 1u << (w >> 5 & 31); }
     // MayContain is false when |rpi| was not observed.
     bool MayContain(const crypto::Rpi& rpi) const {
-      const uint32_t bit = Word(rpi, 0) & bit_mask;
-      return words[bit >> 6] >> (bit & 63) & 1;
+      const uint32_t w = Word(rpi, 0), bits = Bits(w);
+      return (words[At(w) & word_mask] & bits) == bits;
     }
   };
   Filter filter() const { return Filter{filter_.data(), filter_mask_}; }
@@ -128,8 +132,8 @@ class DayIndex {
   std::vector<uint32_t> intervals_;
   std::vector<uint32_t> table_;  // 1 + index of an RPI; 0 = empty
   uint32_t table_mask_ = 0;
-  std::vector<uint64_t> filter_;
-  uint32_t filter_mask_ = 0;                     // bits - 1
+  std::vector<uint32_t> filter_;
+  uint32_t filter_mask_ = 0;                     // words - 1
   std::bitset<crypto::kTekRollingPeriod> seen_;  // intervals of the day with a sighting
 };
 
@@ -173,9 +177,11 @@ class CandidateFinder {
                     std::vector<Candidate>* out, MatchStats* stats);
 
  private:
+  struct Run;
   struct Batch;
   void FindBatch(Batch& batch, std::vector<Candidate>* out, MatchStats* stats);
-  static void Scan(Batch& batch, const DayIndex& index, uint32_t day, uint32_t key, uint32_t base,
+  static void ScanRun(Batch& batch, const Run& run);
+  static void Scan(Batch& batch, const Run& run, const DayIndex& index, uint32_t day,
                    uint32_t begin, uint32_t end);
 
   std::unique_ptr<Batch> batch_;
