@@ -266,7 +266,7 @@ print()
 print("Google's matcher (exposure-notifications-internals %s, best build: %s) and OpenEN, "
       "%d rounds interleaved on core %s; median (min–max); ratio = OpenEN / Google."
       % (rev, best, max(r["round"] for r in rows), cpu))
-kernels = sorted({r["kernel"] for r in rows if r["side"] == "openen" and "kernel" in r})
+kernels = sorted({r["kernel"] for r in rows if r["side"] == "openen" and r["name"] == "match_client"})
 if kernels:
     print("OpenEN's derivation kernel: %s." % ", ".join(kernels))
 if not same:
