@@ -19,20 +19,19 @@ namespace openen::client::internal {
 // FilterPassesFn writes the positions of the RPIs of run[0, n) that pass
 // |filter|, in increasing order, to |out|, which has room for n +
 // kFilterPassesSlack, and returns how many there are.
-using FilterPassesFn = size_t (*)(const DayIndex::Filter& filter, const crypto::Rpi* run, size_t n,
+using FilterPassesFn = size_t (*)(DayIndex::Filter filter, const crypto::Rpi* run, size_t n,
                                   uint32_t* out);
 inline constexpr size_t kFilterPassesSlack = 16;
 
 // FilterPasses is the fastest loop this CPU runs.
-size_t FilterPasses(const DayIndex::Filter& filter, const crypto::Rpi* run, size_t n,
-                    uint32_t* out);
+size_t FilterPasses(DayIndex::Filter filter, const crypto::Rpi* run, size_t n, uint32_t* out);
 
 struct FilterPassesKernel {
   const char* name;
   FilterPassesFn fn;
 };
-// FilterPassesKernels lists the portable loop, then each one this CPU can run
-// (for tests and benchmarks).
+// FilterPassesKernels lists the portable loop, then each one this CPU can
+// run, fastest last.
 std::vector<FilterPassesKernel> FilterPassesKernels();
 
 }  // namespace openen::client::internal

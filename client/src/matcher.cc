@@ -114,7 +114,7 @@ struct CandidateFinder::Batch {
   size_t n = 0;
   Run run;
   std::vector<Hit> hits;
-  std::vector<uint32_t> passed;  // FilterPasses' output
+  std::vector<uint32_t> passed;  // FilterPasses' output: room for run.rpis + slack
   // The indexes by day, as an array from first_day: one or two lookups per
   // derived RPI. nearby[j - first_interval]: a sighting is within the
   // tolerance of interval j.
@@ -250,7 +250,10 @@ void CandidateFinder::FindBatch(Batch& b, std::vector<Candidate>* out, MatchStat
     run.key = k;
     run.base = static_cast<uint32_t>(first);
     run.count = static_cast<uint32_t>(last - first);
-    if (run.rpis.size() < run.count) run.rpis.resize(run.count);
+    if (run.rpis.size() < run.count) {
+      run.rpis.resize(run.count);
+      b.passed.resize(run.count + internal::kFilterPassesSlack);
+    }
     b.deriver.ComputeRun(k, run.base, std::span<crypto::Rpi>(run.rpis.data(), run.count));
     stats->rpis_derived += run.count;
     ScanRun(b, run);
@@ -294,8 +297,6 @@ void CandidateFinder::ScanRun(Batch& b, const Run& run) {
 // Scan checks run[begin, end) against |index|'s filter, keeping the hits.
 void CandidateFinder::Scan(Batch& b, const Run& run, const DayIndex& index, uint32_t day,
                            uint32_t begin, uint32_t end) {
-  if (b.passed.size() < run.count + internal::kFilterPassesSlack)
-    b.passed.resize(run.count + internal::kFilterPassesSlack);
   uint32_t* passed = b.passed.data();
   const size_t n =
       internal::FilterPasses(index.filter(), run.rpis.data() + begin, end - begin, passed);

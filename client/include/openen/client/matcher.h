@@ -86,8 +86,9 @@ class DayIndex {
   // kMatchToleranceIntervals of |interval|.
   bool Nearby(uint32_t interval) const;
   // Filter is a blocked bit filter of the day's RPIs: each RPI sets two bits
-  // of one 32-bit word, among 64 to 128 bits per RPI, so that 0.1% to 0.3%
-  // of other RPIs pass, tested with one load (a wider filter or a third bit
+  // of one 32-bit word, among 64 to 128 bits per RPI (fewer beyond about
+  // 2^21 RPIs a day: at most 2^22 words), so that 0.1% to 0.3% of other
+  // RPIs pass, tested with one load (a wider filter or a third bit
   // measured slower: bench_match). RPIs are AES outputs, uniformly
   // distributed: their bytes 0..3 pick the word and bits directly (the table
   // uses bytes 4..7, the fingerprint 8..15).
@@ -96,7 +97,7 @@ class DayIndex {
     uint32_t word_mask;  // words - 1, at most 2^22 - 1
     static uint32_t At(uint32_t w) { return w >> 10; }
     static uint32_t Bits(uint32_t w) { return 1u << (w & 31) | 1u << (w >> 5 & 31); }
-    // MayContain is false when |rpi| was not observed.
+    // MayContain is true for every observed RPI (and a few others).
     bool MayContain(const crypto::Rpi& rpi) const {
       const uint32_t w = Word(rpi, 0), bits = Bits(w);
       return (words[At(w) & word_mask] & bits) == bits;
