@@ -116,4 +116,49 @@ std::vector<AcceptedKey> ApplyKeyRules(const std::vector<SubmittedKey>& keys,
   return out;
 }
 
+std::optional<KeyRejection> CheckImportedKey(const wire::ExportKey& key, int64_t now) {
+  auto reject = [](std::string kind, std::string reason) {
+    return KeyRejection{0, std::move(reason), std::move(kind)};
+  };
+  if (key.key_data.size() != 16) {
+    return reject("key_data size",
+                  "key_data is " + std::to_string(key.key_data.size()) + " bytes, want 16");
+  }
+  const int32_t period = key.RollingPeriod();
+  if (period < 1 || period > static_cast<int32_t>(crypto::kTekRollingPeriod)) {
+    return reject("rolling_period",
+                  "rolling_period is " + std::to_string(period) + ", want 1..144");
+  }
+  if (key.transmission_risk_level &&
+      (*key.transmission_risk_level < 0 || *key.transmission_risk_level > kMaxTransmissionRisk)) {
+    return reject(
+        "transmission_risk",
+        "transmission_risk is " + std::to_string(*key.transmission_risk_level) + ", want 0..8");
+  }
+  const int64_t start = key.rolling_start_interval_number;
+  const int64_t now_interval = crypto::EnIntervalNumber(now);
+  if (start < 0 || start > now_interval) {
+    return reject("rolling_start_interval_number in the future",
+                  "rolling_start_interval_number " + std::to_string(start) + " is in the future");
+  }
+  if (start + period <
+      now_interval - static_cast<int64_t>(kMaxKeyAgeDays) * crypto::kTekRollingPeriod) {
+    return reject("key too old", "key ended more than 15 days ago");
+  }
+  if (key.report_type == wire::ReportType::kRevoked ||
+      (key.report_type && (static_cast<int32_t>(*key.report_type) < 0 ||
+                           static_cast<int32_t>(*key.report_type) > 5))) {
+    return reject("report_type", "report_type " +
+                                     std::to_string(static_cast<int32_t>(*key.report_type)) +
+                                     " is not imported");
+  }
+  if (key.days_since_onset_of_symptoms && (*key.days_since_onset_of_symptoms < -kMaxDaysFromOnset ||
+                                           *key.days_since_onset_of_symptoms > kMaxDaysFromOnset)) {
+    return reject("days since symptom onset",
+                  "days since symptom onset is " +
+                      std::to_string(*key.days_since_onset_of_symptoms) + ", want -14..14");
+  }
+  return std::nullopt;
+}
+
 }  // namespace openen::relay

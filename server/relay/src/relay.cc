@@ -33,7 +33,8 @@ namespace openen::relay {
 namespace {
 
 // Store layout:
-//   'k' || BE64(release time) || key_data[16] -> pending key (kKeyRecordSize bytes)
+//   'k' || BE64(release time) || key_data[16] -> pending key (EncodeKeyRecord, or
+//                                                EncodeImportedKeyRecord with its origin)
 //   'b' || BE64(close time)                   -> BE64(expires at) || BatchInfo
 //   'u' || SHA-256(certificate payload)       -> UsedRecord: BE64(certificate
 //                                                expiry, rounded up to a batch
@@ -131,18 +132,67 @@ std::string EncodeKeyRecord(const AcceptedKey& k) {
   return v;
 }
 
-base::StatusOr<wire::ExportKey> DecodeKeyRecord(rocksdb::Slice key, rocksdb::Slice v) {
-  if (key.size() != 1 + 8 + 16 || v.size() != kKeyRecordSize || v[0] != kKeyRecordVersion) {
-    return base::DataLossError("corrupt pending key record");
-  }
-  wire::ExportKey k;
+// A pending key's record:
+//   version 1 (a key published here):
+//     0x01 || LE32(start) || period || risk || report type || has onset ||
+//     days since onset (int8)
+//   version 2 (a key imported from a peer; its fields as the peer released
+//   them, each optional one with a presence bit):
+//     0x02 || LE32(start) || period || flags (1 risk, 2 report type, 4 days
+//     since onset, 8 period) || risk || report type || days since onset
+//     (int8) || origin length (1..16) || origin region
+constexpr uint8_t kImportedKeyRecordVersion = 2;
+constexpr size_t kImportedKeyRecordFixedSize = 11;  // before the origin
+
+std::string EncodeImportedKeyRecord(const wire::ExportKey& k, const std::string& origin) {
+  std::string v;
+  v.push_back(static_cast<char>(kImportedKeyRecordVersion));
+  base::PutFixedLE<4>(&v, static_cast<uint32_t>(k.rolling_start_interval_number));
+  v.push_back(static_cast<char>(k.RollingPeriod()));
+  v.push_back(static_cast<char>((k.transmission_risk_level ? 1 : 0) | (k.report_type ? 2 : 0) |
+                                (k.days_since_onset_of_symptoms ? 4 : 0) |
+                                (k.rolling_period ? 8 : 0)));
+  v.push_back(static_cast<char>(k.transmission_risk_level.value_or(0)));
+  v.push_back(static_cast<char>(k.report_type.value_or(wire::ReportType::kUnknown)));
+  v.push_back(static_cast<char>(static_cast<int8_t>(k.days_since_onset_of_symptoms.value_or(0))));
+  v.push_back(static_cast<char>(origin.size()));
+  v += origin;
+  return v;
+}
+
+// PendingRecord is a decoded pending key: its origin is empty for a key
+// published here.
+struct PendingRecord {
+  wire::ExportKey key;
+  std::string origin;
+};
+
+base::StatusOr<PendingRecord> DecodeKeyRecord(rocksdb::Slice key, rocksdb::Slice v) {
+  const base::Status corrupt = base::DataLossError("corrupt pending key record");
+  if (key.size() != 1 + 8 + 16 || v.empty()) return corrupt;
+  PendingRecord r;
+  wire::ExportKey& k = r.key;
   k.key_data.assign(key.data() + 9, key.data() + 25);
+  if (v[0] == kKeyRecordVersion && v.size() == kKeyRecordSize) {
+    k.rolling_start_interval_number = static_cast<int32_t>(base::GetFixedLE<4>(v.data() + 1));
+    k.rolling_period = static_cast<uint8_t>(v[5]);
+    k.transmission_risk_level = static_cast<uint8_t>(v[6]);
+    k.report_type = static_cast<wire::ReportType>(static_cast<uint8_t>(v[7]));
+    if (v[8]) k.days_since_onset_of_symptoms = static_cast<int8_t>(v[9]);
+    return r;
+  }
+  if (v[0] != kImportedKeyRecordVersion || v.size() < kImportedKeyRecordFixedSize + 1 ||
+      v.size() != kImportedKeyRecordFixedSize + static_cast<uint8_t>(v[10])) {
+    return corrupt;
+  }
+  const uint8_t flags = static_cast<uint8_t>(v[6]);
   k.rolling_start_interval_number = static_cast<int32_t>(base::GetFixedLE<4>(v.data() + 1));
-  k.rolling_period = static_cast<uint8_t>(v[5]);
-  k.transmission_risk_level = static_cast<uint8_t>(v[6]);
-  k.report_type = static_cast<wire::ReportType>(static_cast<uint8_t>(v[7]));
-  if (v[8]) k.days_since_onset_of_symptoms = static_cast<int8_t>(v[9]);
-  return k;
+  if (flags & 8) k.rolling_period = static_cast<uint8_t>(v[5]);
+  if (flags & 1) k.transmission_risk_level = static_cast<uint8_t>(v[7]);
+  if (flags & 2) k.report_type = static_cast<wire::ReportType>(static_cast<uint8_t>(v[8]));
+  if (flags & 4) k.days_since_onset_of_symptoms = static_cast<int8_t>(v[9]);
+  r.origin.assign(v.data() + kImportedKeyRecordFixedSize, v.size() - kImportedKeyRecordFixedSize);
+  return r;
 }
 
 // UsedRecord is the value of a 'u' record: what the relay keeps of a
@@ -672,6 +722,49 @@ base::StatusOr<PublishResult> Relay::PublishUncounted(const std::vector<Submitte
   return result;
 }
 
+base::StatusOr<ImportResult> Relay::ImportKeys(const std::string& origin,
+                                               const std::vector<wire::ExportKey>& keys) {
+  if (origin.empty() || origin.size() > 16 || origin == options_.region) {
+    return base::InvalidArgumentError("an import's origin must be 1..16 bytes and not " +
+                                      options_.region + ", this relay's own region");
+  }
+  const int64_t now = clock_->NowSeconds();
+  ImportResult result;
+  const int64_t p = options_.batch_period_seconds;
+  std::shared_lock<std::shared_mutex> release_lock(release_mu_);
+  if (decommissioned()) return base::FailedPreconditionError("decommissioned");
+  rocksdb::WriteBatch batch;
+  std::set<std::string> in_this_call;
+  std::string ignored;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const wire::ExportKey& k = keys[i];
+    if (std::optional<KeyRejection> r = CheckImportedKey(k, now)) {
+      r->index = static_cast<uint32_t>(i);
+      result.rejected.push_back(std::move(*r));
+      continue;
+    }
+    std::string index_key = IndexKey(k.key_data);
+    if (!in_this_call.insert(index_key).second || db_->Get({}, index_key, &ignored).ok()) {
+      ++result.already_held;
+      continue;
+    }
+    // Released as a published key is: after its validity ends, after now,
+    // after any close under way.
+    const int64_t ready = std::max(now, KeyEndSeconds(k));
+    int64_t release = (ready / p + 1) * p;
+    if (release <= closing_up_to_) release = (closing_up_to_ / p + 1) * p;
+    std::array<uint8_t, 16> key_data;
+    std::copy(k.key_data.begin(), k.key_data.end(), key_data.begin());
+    batch.Put(PendingKey(release, key_data), EncodeImportedKeyRecord(k, origin));
+    batch.Put(index_key, Be64(release));
+    ++result.imported;
+  }
+  if (result.imported == 0) return result;
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "store imported keys"));
+  purge_.Mark();
+  return result;
+}
+
 namespace {
 // BucketFor is the size a batch of |real| keys is padded to before jitter:
 // the smallest min_batch_keys x 2^k that holds them, at most max - jitter.
@@ -691,68 +784,101 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
     closing_up_to_ = std::max(closing_up_to_, close_time);
   }
   // Due keys, oldest release first (the order deferred keys are kept in).
-  std::vector<std::pair<std::string, wire::ExportKey>> due;  // store key, key
+  struct Due {
+    std::string store_key;
+    PendingRecord record;
+  };
+  std::vector<Due> due;
   const std::string begin(1, kPendingPrefix);
   const std::string end = TimeKey(kPendingPrefix, close_time + 1);
   {
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
     for (it->Seek(begin); it->Valid() && it->key().compare(end) < 0; it->Next()) {
-      auto k = DecodeKeyRecord(it->key(), it->value());
-      if (!k.ok()) {
+      auto record = DecodeKeyRecord(it->key(), it->value());
+      if (!record.ok()) {
         server::Log("relay", "skipping a corrupt pending key record");
         continue;
       }
-      due.emplace_back(it->key().ToString(), std::move(*k));
+      due.push_back({it->key().ToString(), std::move(*record)});
     }
     OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "read pending keys"));
   }
   if (due.empty()) return base::Status::Ok();
 
-  // No file may exceed max_batch_keys (readers refuse more than
-  // wire::kMaxExportKeys): the keys are split into parts of at most
-  // max_batch_keys - jitter real keys, closed at close_time - (parts - 1) ..
-  // close_time, each padded on its own. Parts need distinct close times
-  // after the last batch; keys beyond those wait for the next close.
+  // Keys keep their region: each origin's keys (this relay's own under
+  // options_.region) go in batches of their own, whose header names it. No
+  // file may exceed max_batch_keys (readers refuse more than
+  // wire::kMaxExportKeys): an origin's keys are split into parts of at most
+  // max_batch_keys - jitter real keys. All parts close at distinct times
+  // close_time - (parts - 1) .. close_time, after the last batch; keys
+  // beyond what those times hold wait for the next close.
   const size_t part_keys = options_.max_batch_keys - options_.batch_jitter_keys;
-  const uint64_t slots =
-      static_cast<uint64_t>(close_time - last_closed);  // >= 1; times part_keys fits
-  const size_t taken = static_cast<size_t>(std::min<uint64_t>(due.size(), slots * part_keys));
+  uint64_t slots = static_cast<uint64_t>(close_time - last_closed);  // >= 1
+  std::map<std::string, std::vector<wire::ExportKey>> by_origin;
+  std::map<std::string, size_t> taken_of;  // an origin's keys taken so far
+  std::vector<const std::string*> taken_keys;
+  size_t deferred = 0;
+  for (Due& d : due) {
+    const std::string origin = d.record.origin.empty() ? options_.region : d.record.origin;
+    size_t& of_origin = taken_of[origin];
+    if (of_origin % part_keys == 0) {  // the key starts a part
+      if (slots == 0) {
+        ++deferred;
+        continue;
+      }
+      --slots;
+    }
+    ++of_origin;
+    taken_keys.push_back(&d.store_key);
+    by_origin[origin].push_back(std::move(d.record.key));
+  }
+  const size_t taken = taken_keys.size();
   rocksdb::WriteBatch wb;
-  if (taken == due.size()) {
+  if (deferred == 0) {
     wb.DeleteRange(begin, end);
   } else {
-    for (size_t i = 0; i < taken; ++i) wb.Delete(due[i].first);
-    server::Log("relay", "deferred %zu keys to the next close: more than %llu batches are due",
-                due.size() - taken, static_cast<unsigned long long>(slots));
+    for (const std::string* k : taken_keys) wb.Delete(*k);
+    server::Log("relay", "deferred %zu keys to the next close: more batches are due than times",
+                deferred);
   }
-  std::vector<wire::ExportKey> keys;
-  keys.reserve(taken);
-  for (size_t i = 0; i < taken; ++i) keys.push_back(std::move(due[i].second));
+  taken_keys.clear();
   due.clear();
 
   // Pending records always hold 16-byte keys (DecodeKeyRecord checks).
   auto cmp = [](const wire::ExportKey& a, const wire::ExportKey& b) {
     return std::memcmp(a.key_data.data(), b.key_data.data(), 16);
   };
-  std::sort(keys.begin(), keys.end(), [&](const auto& a, const auto& b) { return cmp(a, b) < 0; });
-  keys.erase(std::unique(keys.begin(), keys.end(),
-                         [&](const auto& a, const auto& b) { return cmp(a, b) == 0; }),
-             keys.end());
-  // Shuffled (CSPRNG) before splitting: sorted parts would each hold their
-  // real keys in a narrow key range, among padding spread over all of it.
-  // Each file is sorted again when written (wire::WriteExportZip).
-  for (size_t i = keys.size(); i > 1; --i) {
-    std::swap(keys[i - 1], keys[crypto::RandomUniform(static_cast<uint32_t>(i))]);
+  struct Part {
+    const std::string* origin;
+    std::vector<wire::ExportKey> keys;
+  };
+  std::vector<Part> all_parts;
+  for (auto& [origin, keys] : by_origin) {
+    std::sort(keys.begin(), keys.end(),
+              [&](const auto& a, const auto& b) { return cmp(a, b) < 0; });
+    keys.erase(std::unique(keys.begin(), keys.end(),
+                           [&](const auto& a, const auto& b) { return cmp(a, b) == 0; }),
+               keys.end());
+    // Shuffled (CSPRNG) before splitting: sorted parts would each hold their
+    // real keys in a narrow key range, among padding spread over all of it.
+    // Each file is sorted again when written (wire::WriteExportZip).
+    for (size_t i = keys.size(); i > 1; --i) {
+      std::swap(keys[i - 1], keys[crypto::RandomUniform(static_cast<uint32_t>(i))]);
+    }
+    for (size_t at = 0; at < keys.size(); at += part_keys) {
+      all_parts.push_back({&origin, std::vector<wire::ExportKey>(
+                                        keys.begin() + static_cast<std::ptrdiff_t>(at),
+                                        keys.begin() + static_cast<std::ptrdiff_t>(std::min(
+                                                           keys.size(), at + part_keys)))});
+    }
   }
 
-  const size_t parts = (keys.size() + part_keys - 1) / part_keys;
+  const size_t parts = all_parts.size();
   std::vector<std::string> names;
   std::vector<wire::LogEntry> logged;
   for (size_t part = 0; part < parts; ++part) {
     const int64_t t = close_time - static_cast<int64_t>(parts - 1 - part);
-    std::vector<wire::ExportKey> batch_keys(
-        keys.begin() + static_cast<std::ptrdiff_t>(part * part_keys),
-        keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), (part + 1) * part_keys)));
+    std::vector<wire::ExportKey> batch_keys = std::move(all_parts[part].keys);
     int64_t newest_end = 0;
     const std::string when = Be64(t);
     for (const auto& k : batch_keys) {
@@ -778,7 +904,7 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
     wire::ExportBatch batch;
     batch.header.start_timestamp = static_cast<uint64_t>(t - options_.batch_period_seconds);
     batch.header.end_timestamp = static_cast<uint64_t>(t);
-    batch.header.region = options_.region;
+    batch.header.region = *all_parts[part].origin;
     batch.keys = std::move(batch_keys);
     std::vector<wire::ExportSigner> signers = {
         {{options_.signing_key_version, options_.signing_key_id, ""}, &signing_key_}};

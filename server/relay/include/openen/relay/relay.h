@@ -120,6 +120,14 @@ struct PublishResult {
   std::vector<KeyRejection> rejected;
 };
 
+// ImportResult counts what ImportKeys did with a peer's keys.
+struct ImportResult {
+  size_t imported = 0;
+  size_t already_held = 0;  // held or released here, from any source
+  // The keys CheckImportedKey refused, each with its position in the call.
+  std::vector<KeyRejection> rejected;
+};
+
 class Relay {
  public:
   // Open opens (creating) the store in |data_dir| and the export directory
@@ -171,6 +179,19 @@ class Relay {
   base::StatusOr<PublishResult> Publish(const std::vector<SubmittedKey>& keys,
                                         const openen::v1::SignedEnvelope& certificate,
                                         base::ByteView hmac_secret, bool chaff);
+
+  // ImportKeys adds keys that another authority released, read from a
+  // file the caller verified under that source's pinned export key, as
+  // pending keys of |origin| (an ISO 3166 region, 1..16 bytes, not this
+  // relay's own). Each key must pass CheckImportedKey; a key this relay
+  // holds or has released, published here or imported from any source, is
+  // counted and skipped, so that a key reaching it by two paths is released
+  // once. The others are stored durably (synced) before it returns, each
+  // released by the first batch that closes after its validity ended, in
+  // batches of |origin|'s own whose header names it. FAILED_PRECONDITION
+  // once decommissioned.
+  base::StatusOr<ImportResult> ImportKeys(const std::string& origin,
+                                          const std::vector<wire::ExportKey>& keys);
 
   // ChaffReply is the reply Publish gives a chaff publish of |key_count|
   // keys, made without its work (no lock, no disk): the same refusals
