@@ -49,6 +49,9 @@ namespace {
 //                                                the file goes unless recorded
 //   'i'                                       -> this relay's id (16 random
 //                                                bytes): whose export directory
+//   'm' || source name                        -> BE64(end timestamp) || file
+//                                                name: how far the relay
+//                                                imported from that source
 // The 'd' index lets a publish refuse a key the relay holds or released: it
 // holds a digest, not the key, and a batch time, no arrival time; one
 // upload's entries are independent records (their write-ahead log goes with
@@ -59,6 +62,8 @@ constexpr char kUsedPrefix = 'u';
 constexpr char kIndexPrefix = 'd';
 constexpr char kFilePrefix = 'f';
 constexpr char kIdKey[] = "i";
+constexpr char kMarkPrefix = 'm';
+constexpr size_t kMaxSourceNameSize = 64;
 constexpr uint8_t kKeyRecordVersion = 1;
 constexpr size_t kKeyRecordSize = 10;
 
@@ -71,6 +76,7 @@ int64_t ReadBe64(const char* p) { return static_cast<int64_t>(base::GetFixedBE<8
 
 std::string TimeKey(char prefix, int64_t t) { return std::string(1, prefix) + Be64(t); }
 std::string FileKey(const std::string& name) { return std::string(1, kFilePrefix) + name; }
+std::string MarkKey(const std::string& source) { return std::string(1, kMarkPrefix) + source; }
 
 // UnknownFilesError is Open's refusal when the export directory holds
 // batch files this relay did not write (|unknown|, at least one).
@@ -413,9 +419,13 @@ base::Status CheckRolesDistinct(const std::vector<crypto::Ed25519PublicKey>& cer
 
 store::Schema Relay::Schema() {
   static constexpr store::RecordKind kKinds[] = {
-      {"relay.pending_key", {&kPendingPrefix, 1}},   {"relay.batch", {&kBatchPrefix, 1}},
-      {"relay.used_certificate", {&kUsedPrefix, 1}}, {"relay.key_index", {&kIndexPrefix, 1}},
-      {"relay.file_mark", {&kFilePrefix, 1}},        {"relay.id", kIdKey, true},
+      {"relay.pending_key", {&kPendingPrefix, 1}},
+      {"relay.batch", {&kBatchPrefix, 1}},
+      {"relay.import_mark", {&kMarkPrefix, 1}},
+      {"relay.used_certificate", {&kUsedPrefix, 1}},
+      {"relay.key_index", {&kIndexPrefix, 1}},
+      {"relay.file_mark", {&kFilePrefix, 1}},
+      {"relay.id", kIdKey, true},
   };
   static const auto* all = new std::vector<store::RecordKind>(
       store::Join({kKinds, TransparencyLog::Schema(), store::ReservedSchema()}));
@@ -723,7 +733,9 @@ base::StatusOr<PublishResult> Relay::PublishUncounted(const std::vector<Submitte
 }
 
 base::StatusOr<ImportResult> Relay::ImportKeys(const std::string& origin,
-                                               const std::vector<wire::ExportKey>& keys) {
+                                               const std::vector<wire::ExportKey>& keys,
+                                               const std::string& source,
+                                               const std::optional<ImportMark>& mark) {
   if (origin.empty() || origin.size() > 16 || origin == options_.region) {
     return base::InvalidArgumentError("an import's origin must be 1..16 bytes and not " +
                                       options_.region + ", this relay's own region");
@@ -759,10 +771,26 @@ base::StatusOr<ImportResult> Relay::ImportKeys(const std::string& origin,
     batch.Put(index_key, Be64(release));
     ++result.imported;
   }
-  if (result.imported == 0) return result;
+  if (mark) {
+    if (source.empty() || source.size() > kMaxSourceNameSize)
+      return base::InvalidArgumentError("an import mark needs a source name of 1..64 bytes");
+    batch.Put(MarkKey(source), Be64(static_cast<int64_t>(mark->end_timestamp)) + mark->file);
+  } else if (result.imported == 0) {
+    return result;
+  }
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "store imported keys"));
   purge_.Mark();
   return result;
+}
+
+base::StatusOr<std::optional<ImportMark>> Relay::LastImport(const std::string& source) const {
+  std::string value;
+  rocksdb::Status st = db_->Get({}, MarkKey(source), &value);
+  if (st.IsNotFound()) return std::optional<ImportMark>();
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(st, "read an import mark"));
+  if (value.size() < 8) return base::DataLossError("corrupt import mark of " + source);
+  return std::optional<ImportMark>(
+      ImportMark{value.substr(8), static_cast<uint64_t>(ReadBe64(value.data()))});
 }
 
 namespace {

@@ -120,6 +120,14 @@ struct PublishResult {
   std::vector<KeyRejection> rejected;
 };
 
+// ImportMark is how far a relay has imported from one source: the last file
+// taken (its name in the source's listing) and the newest end time of the
+// files taken. Durable, written with the keys of that file.
+struct ImportMark {
+  std::string file;
+  uint64_t end_timestamp = 0;
+};
+
 // ImportResult counts what ImportKeys did with a peer's keys.
 struct ImportResult {
   size_t imported = 0;
@@ -190,8 +198,15 @@ class Relay {
   // released by the first batch that closes after its validity ended, in
   // batches of |origin|'s own whose header names it. FAILED_PRECONDITION
   // once decommissioned.
+  // With |mark|, the source |source|'s mark (LastImport) is set to it in the
+  // same synced write as the keys, so that a file's keys are taken exactly
+  // once across crashes.
   base::StatusOr<ImportResult> ImportKeys(const std::string& origin,
-                                          const std::vector<wire::ExportKey>& keys);
+                                          const std::vector<wire::ExportKey>& keys,
+                                          const std::string& source = {},
+                                          const std::optional<ImportMark>& mark = {});
+  // LastImport returns source |source|'s mark; none before its first import.
+  base::StatusOr<std::optional<ImportMark>> LastImport(const std::string& source) const;
 
   // ChaffReply is the reply Publish gives a chaff publish of |key_count|
   // keys, made without its work (no lock, no disk): the same refusals

@@ -1,0 +1,77 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// Importer: a relay follows other authorities' released batches. A source is
+// a GAEN static export directory (another openen-relay's, or any GAEN
+// server's: index.txt listing the export files, oldest first) that the
+// authority listed, with the export key the source published (pinned by its
+// GAEN key id and version) and the region its keys keep. Each new file is
+// verified under that key and its keys imported (Relay::ImportKeys): the
+// phones then follow only their own relay. docs/federation.md has the trust
+// model.
+
+#ifndef OPENEN_RELAY_IMPORTER_H_
+#define OPENEN_RELAY_IMPORTER_H_
+
+#include <string>
+#include <vector>
+
+#include "openen/base/status.h"
+#include "openen/relay/relay.h"
+#include "openen/wire/export.h"
+
+namespace openen::relay {
+
+// At most this many files are taken from a source in one FollowSource call
+// (the rest at the next), and its index.txt may be at most this long.
+inline constexpr size_t kMaxFilesPerFollow = 1000;
+inline constexpr size_t kMaxSourceListingBytes = size_t{8} << 20;
+
+struct ImportSource {
+  // 1..64 bytes of [a-z0-9-]: names the source's progress, logs and metrics.
+  std::string name;
+  // The region the source's files name in their header: its keys keep it
+  // (1..16 bytes, not the relay's own).
+  std::string region;
+  // A local copy of the source's export directory: index.txt and the files
+  // it lists, under the paths it lists them.
+  std::string directory;
+  // The source's export keys: "<verification_key_id>-<verification_key_version>"
+  // to key; a file must carry a signature that verifies under one of them.
+  wire::TrustedExportKeys keys;
+};
+
+// ValidateSource refuses (INVALID_ARGUMENT) a source that could not be
+// followed: a name, region or directory missing or malformed, no key.
+base::Status ValidateSource(const ImportSource& source);
+
+// IsListedPath says whether a source's index.txt may list |path|: a
+// relative path of 1..255 bytes whose parts are made of [A-Za-z0-9._-],
+// none of them "." or "..", separated by single '/' (Google's reference
+// server lists "exposureKeyExport-US/<start>-<end>-<n>.zip", openen-relay
+// "batch-<time>.zip").
+bool IsListedPath(const std::string& path);
+
+struct FollowReport {
+  size_t files_imported = 0;
+  size_t keys_imported = 0;
+  size_t keys_already_held = 0;  // held or released here, from any source
+  size_t keys_refused = 0;       // CheckImportedKey
+  // Files listed after the mark whose end time is before it: a source that
+  // rolls back or serves an old file again. Skipped: nothing imported.
+  size_t files_rolled_back = 0;
+  // Set when the follow stopped early: the source is down, its listing is
+  // malformed, or a file failed to read, parse or verify. The mark stays
+  // before that file, which is tried again next time.
+  base::Status stopped;
+};
+
+// FollowSource imports the files |source| lists after its mark, in name
+// order: each is read (at most wire::kMaxExportFileSize), parsed, verified
+// under the source's keys, its header's region checked and its end time
+// checked against the mark and the clock; its keys are imported with the
+// new mark in one write. Returns an error only when the relay cannot store.
+base::StatusOr<FollowReport> FollowSource(Relay& relay, const ImportSource& source, int64_t now);
+
+}  // namespace openen::relay
+
+#endif  // OPENEN_RELAY_IMPORTER_H_

@@ -1,0 +1,210 @@
+// Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
+//
+// A relay follows other authorities' export directories: another
+// openen-relay's, Google's reference server's real file, a directory laid
+// out as GAEN servers lay it out. Keys cross once, under the pinned key
+// only; a source that is down, garbled, rolled back or repeating changes
+// nothing and is reported.
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "openen/relay/importer.h"
+#include "relay_fixture.h"
+
+namespace openen::relay {
+namespace {
+
+using testing::kNow;
+using testing::kToday;
+using testing::RelayFixture;
+
+// Peer is another authority's relay, region IE, writing its own export
+// directory; |home| follows it.
+struct Peer {
+  RelayFixture relay{Options()};
+  static RelayOptions Options() {
+    RelayOptions o = RelayFixture::TestOptions();
+    o.region = "IE";
+    return o;
+  }
+  ImportSource Source() const {
+    return {"ie", "IE", relay.dir.Sub("export"), {{"openen-v1", relay.relay->export_public_key()}}};
+  }
+  // Publishes |n| keys and releases them in the next batch.
+  std::vector<SubmittedKey> Release(int n) {
+    auto keys = RelayFixture::DailyKeys(n);
+    REQUIRE(relay.Publish(keys)->accepted == static_cast<uint32_t>(n));
+    relay.clock.Set(relay.clock.NowSeconds() + 3600);
+    REQUIRE(relay.relay->Maintain().ok());
+    return keys;
+  }
+};
+
+// Released returns every released key of |f|, by region.
+std::map<std::string, std::set<base::Bytes>> Released(RelayFixture& f) {
+  std::map<std::string, std::set<base::Bytes>> out;
+  for (const auto& info : f.relay->ListBatches("", 1000)) {
+    wire::ExportFile file = f.Batch(info.name());
+    for (const auto& k : file.Keys()) out[file.header().region].insert(k.key_data);
+  }
+  return out;
+}
+
+void Close(RelayFixture& f, int64_t at) {
+  f.clock.Set(at);
+  REQUIRE(f.relay->Maintain().ok());
+}
+
+TEST_CASE("a relay follows another relay: each new file once, its keys under its region",
+          "[relay][import][follow]") {
+  Peer peer;
+  RelayFixture home;
+  auto first = peer.Release(3);
+  auto r = FollowSource(*home.relay, peer.Source(), home.clock.NowSeconds());
+  REQUIRE(r.ok());
+  CHECK(r->stopped.ok());
+  CHECK(r->files_imported == 1);
+  CHECK(r->keys_imported == 10);  // the peer's padding looks like keys, and is imported as keys
+  auto mark = home.relay->LastImport("ie");
+  REQUIRE(mark.ok());
+  REQUIRE(mark->has_value());
+  CHECK((*mark)->file == BatchFileName(kNow + 3600));
+  // Nothing new: nothing imported.
+  r = FollowSource(*home.relay, peer.Source(), home.clock.NowSeconds());
+  REQUIRE(r.ok());
+  CHECK(r->files_imported == 0);
+  CHECK(r->keys_imported == 0);
+  // The peer releases another batch: only it is read.
+  auto second = peer.Release(2);
+  r = FollowSource(*home.relay, peer.Source(), home.clock.NowSeconds() + 7200);
+  REQUIRE(r.ok());
+  CHECK(r->files_imported == 1);
+  Close(home, kNow + 3600);
+  auto released = Released(home);
+  for (const auto& k : first) CHECK(released["IE"].count(k.key_data) == 1);
+  for (const auto& k : second) CHECK(released["IE"].count(k.key_data) == 1);
+  CHECK(released.count("ZZ") == 0);
+}
+
+TEST_CASE("a source under a key other than the pinned one imports nothing",
+          "[relay][import][follow]") {
+  Peer peer;
+  RelayFixture home;
+  peer.Release(2);
+  ImportSource source = peer.Source();
+  source.keys = {
+      {"openen-v1", *crypto::EcdsaP256PublicKey::FromSpkiBase64(
+                        crypto::EcdsaP256PrivateKey::Generate()->PublicKey().ToSpkiBase64())}};
+  auto r = FollowSource(*home.relay, source, home.clock.NowSeconds());
+  REQUIRE(r.ok());
+  CHECK(r->stopped.code() == base::StatusCode::kUnauthenticated);
+  CHECK(r->files_imported == 0);
+  CHECK(home.relay->PendingKeys() == 0);
+  CHECK(!home.relay->LastImport("ie")->has_value());
+  // Pinned under another key name: the same.
+  source = peer.Source();
+  source.keys = {{"other-v1", peer.relay.relay->export_public_key()}};
+  r = FollowSource(*home.relay, source, home.clock.NowSeconds());
+  CHECK(r->stopped.code() == base::StatusCode::kUnauthenticated);
+  CHECK(home.relay->PendingKeys() == 0);
+  // A file naming another region than the source's is refused too.
+  source = peer.Source();
+  source.region = "GB";
+  r = FollowSource(*home.relay, source, home.clock.NowSeconds());
+  CHECK(r->stopped.code() == base::StatusCode::kFailedPrecondition);
+  CHECK(home.relay->PendingKeys() == 0);
+}
+
+TEST_CASE("a source that is down or garbled changes nothing and is tried again",
+          "[relay][import][follow]") {
+  Peer peer;
+  RelayFixture home;
+  ImportSource source = peer.Source();
+  // No index.txt yet.
+  source.directory = home.dir.Sub("nothing-here");
+  auto r = FollowSource(*home.relay, source, home.clock.NowSeconds());
+  REQUIRE(r.ok());
+  CHECK(r->stopped.code() == base::StatusCode::kNotFound);
+  // A listing with a path out of the directory.
+  const std::string dir = home.dir.Sub("mirror");
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir + "/index.txt") << "../../etc/passwd\n";
+  source.directory = dir;
+  r = FollowSource(*home.relay, source, home.clock.NowSeconds());
+  CHECK(r->stopped.code() == base::StatusCode::kInvalidArgument);
+  // A file cut short: stopped there, then imported once whole.
+  peer.Release(2);
+  const std::string name = BatchFileName(kNow + 3600);
+  const std::string whole = openen::testing::ReadFile(peer.relay.dir.Sub("export/" + name));
+  std::ofstream(dir + "/index.txt") << name << "\n";
+  std::ofstream(dir + "/" + name, std::ios::binary) << whole.substr(0, whole.size() / 2);
+  r = FollowSource(*home.relay, source, home.clock.NowSeconds());
+  CHECK(r->stopped.code() != base::StatusCode::kOk);
+  CHECK(home.relay->PendingKeys() == 0);
+  CHECK(!home.relay->LastImport("ie")->has_value());
+  std::ofstream(dir + "/" + name, std::ios::binary) << whole;
+  r = FollowSource(*home.relay, source, home.clock.NowSeconds());
+  CHECK(r->stopped.ok());
+  CHECK(r->files_imported == 1);
+  CHECK(home.relay->PendingKeys() == 10);
+}
+
+TEST_CASE("a file that ends before what was imported is skipped", "[relay][import][follow]") {
+  Peer peer;
+  RelayFixture home;
+  peer.Release(2);  // batch at kNow + 3600
+  peer.Release(2);  // batch at kNow + 7200
+  const std::string dir = home.dir.Sub("mirror");
+  std::filesystem::create_directories(dir);
+  const std::string older = BatchFileName(kNow + 3600), newer = BatchFileName(kNow + 7200);
+  std::filesystem::copy_file(peer.relay.dir.Sub("export/" + newer), dir + "/" + newer);
+  std::ofstream(dir + "/index.txt") << newer << "\n";
+  ImportSource source = peer.Source();
+  source.directory = dir;
+  auto r = FollowSource(*home.relay, source, kNow + 7200);
+  REQUIRE(r->files_imported == 1);
+  const size_t pending = home.relay->PendingKeys();
+  // The mirror now serves the older file under a name that sorts later.
+  std::filesystem::copy_file(peer.relay.dir.Sub("export/" + older), dir + "/batch-9.zip");
+  std::ofstream(dir + "/index.txt") << newer << "\nbatch-9.zip\n";
+  r = FollowSource(*home.relay, source, kNow + 7200);
+  REQUIRE(r.ok());
+  CHECK(r->files_rolled_back == 1);
+  CHECK(r->files_imported == 0);
+  CHECK(home.relay->PendingKeys() == pending);
+  CHECK((*home.relay->LastImport("ie"))->end_timestamp == static_cast<uint64_t>(kNow + 7200));
+}
+
+TEST_CASE("a GAEN server's layout and Google's real sample file are imported",
+          "[relay][import][follow][interop]") {
+  // Google's reference server lists paths under a directory of its region;
+  // the sample is a real file it signed (tests/vectors/README.md).
+  RelayFixture home;
+  const int64_t sample_end = 1593633900;
+  home.clock.Set(sample_end + 600);
+  const std::string dir = home.dir.Sub("us");
+  std::filesystem::create_directories(dir + "/exposureKeyExport-US");
+  const std::string name = "exposureKeyExport-US/1593633600-1593633900-00001.zip";
+  std::filesystem::copy_file(std::string(OPENEN_TEST_VECTORS_DIR) + "/gaen-sample-export.zip",
+                             dir + "/" + name);
+  std::ofstream(dir + "/index.txt") << name << "\n";
+  ImportSource source{
+      "us",
+      "US",
+      dir,
+      {{"310-v1", *crypto::EcdsaP256PublicKey::FromSpkiBase64(
+                      "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE49JY6kekDgxj3Crm4y6kEHdfoKQFSNDM4mV9c"
+                      "gDb+e5nOAw0GeRoRThCu9/wX5wDT2QloFoOjl2pGZHI0f3C3w==")}}};
+  auto r = FollowSource(*home.relay, source, home.clock.NowSeconds());
+  REQUIRE(r.ok());
+  CHECK(r->stopped.ok());
+  CHECK(r->files_imported == 1);
+  CHECK(r->keys_imported + r->keys_refused == 140);
+  CHECK(r->keys_imported > 100);
+  CHECK((*home.relay->LastImport("us"))->file == name);
+}
+
+}  // namespace
+}  // namespace openen::relay
