@@ -7,11 +7,17 @@
 // nothing and is reported.
 
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <csignal>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "openen/relay/importer.h"
 #include "relay_fixture.h"
+#include "relay_process.h"
+#include "subprocess.h"
 
 namespace openen::relay {
 namespace {
@@ -204,6 +210,64 @@ TEST_CASE("a GAEN server's layout and Google's real sample file are imported",
   CHECK(r->keys_imported + r->keys_refused == 140);
   CHECK(r->keys_imported > 100);
   CHECK((*home.relay->LastImport("us"))->file == name);
+}
+
+TEST_CASE("openen-relay follows the sources its --import-sources file lists",
+          "[relay][import][follow][e2e]") {
+  using openen::testing::ReadFile;
+  using openen::testing::Run;
+  openen::testing::TempDir dir;
+  testing::MakeRelayKeys(dir, {testing::MakeVerifierKeys(dir)});
+  // The peer released a batch of keys of the last days, on this machine's clock.
+  Peer peer;
+  const int64_t now = std::time(nullptr);
+  peer.relay.clock.Set(now);
+  auto keys = RelayFixture::DailyKeys(3, crypto::RollingStart(crypto::EnIntervalNumber(now)));
+  REQUIRE(peer.relay.Publish(keys)->accepted == 3);
+  peer.relay.clock.Set(now + 3600);
+  REQUIRE(peer.relay.relay->Maintain().ok());
+  const std::string spki = peer.relay.relay->export_public_key().ToSpkiBase64();
+
+  // Refused at start: a malformed line, a source in the relay's own region.
+  std::ofstream(dir.Sub("bad.sources"))
+      << "# sources\nie IE " << peer.relay.dir.Sub("export") << " openen-v1\n";
+  auto bad =
+      Run({OPENEN_RELAY, "--data-dir", dir.Sub("bad-data"), "--export-dir", dir.Sub("bad-export"),
+           "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
+           "--import-sources", dir.Sub("bad.sources")});
+  CHECK(bad.exit_code != 0);
+  CHECK_THAT(bad.err,
+             Catch::Contains("bad.sources:2: want NAME REGION DIRECTORY KEY-NAME PUBLIC-KEY"));
+  std::ofstream(dir.Sub("own.sources"))
+      << "zz ZZ " << peer.relay.dir.Sub("export") << " openen-v1 " << spki << "\n";
+  auto own =
+      Run({OPENEN_RELAY, "--data-dir", dir.Sub("own-data"), "--export-dir", dir.Sub("own-export"),
+           "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
+           "--import-sources", dir.Sub("own.sources")});
+  CHECK(own.exit_code != 0);
+  CHECK_THAT(own.err, Catch::Contains("the region is this relay's own"));
+
+  std::ofstream(dir.Sub("relay.sources"))
+      << "# Ireland's relay, mirrored\nie IE " << peer.relay.dir.Sub("export") << " openen-v1 "
+      << spki << "  # pinned\n";
+  testing::RelayProcess home(dir, "home", {"--import-sources", dir.Sub("relay.sources")});
+  REQUIRE(home.process->WaitForStderr("import source ie: 1 files, 10 keys imported"));
+  // Released in the relay's next one-second batch, under the peer's region.
+  const std::string index = home.exports + "/index.txt";
+  for (int i = 0;
+       i < 400 && !(std::filesystem::exists(index) && std::filesystem::file_size(index) > 0); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  const std::string listing = ReadFile(index);
+  REQUIRE(!listing.empty());
+  const std::string name = listing.substr(0, listing.find('\n'));
+  auto file = wire::ExportFile::Parse(base::ToBytes(ReadFile(home.exports + "/" + name)));
+  REQUIRE(file.ok());
+  CHECK(file->header().region == "IE");
+  std::set<base::Bytes> released;
+  for (const auto& k : file->Keys()) released.insert(k.key_data);
+  for (const auto& k : keys) CHECK(released.count(k.key_data) == 1);
+  CHECK(home.process->Stop(SIGTERM) == 0);
 }
 
 }  // namespace

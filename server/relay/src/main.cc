@@ -8,6 +8,7 @@
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
 #include "openen/crypto/secret.h"
+#include "openen/relay/importer.h"
 #include "openen/relay/relay.h"
 #include "openen/relay/service.h"
 #include "openen/server/grpc_server.h"
@@ -28,7 +29,7 @@ constexpr char kUsage[] =
     "               [--audience NAME] [--signing-key-id ID] [--signing-key-version V]\n"
     "               [--next-signing-key FILE --next-signing-key-version V]\n"
     "               [--maintenance-interval SECONDS] [--take-over | --standby] [--log-json]\n"
-    "               [--metrics-listen 127.0.0.1:PORT]\n"
+    "               [--metrics-listen 127.0.0.1:PORT] [--import-sources FILE]\n"
     "  openen-relay keygen --out FILE\n"
     "  openen-relay decommission --order FILE --data-dir DIR --decommission-key FILE\n"
     "\n"
@@ -84,6 +85,16 @@ constexpr char kUsage[] =
     "  --log-json               log one JSON object per line (time, component, message)\n"
     "  --metrics-listen ADDR    serve Prometheus metrics at http://ADDR/metrics, a loopback\n"
     "                           address (127.0.0.1:PORT): counts only (docs/operations.md)\n"
+    "  --import-sources FILE    other authorities' export directories to follow (federation,\n"
+    "                           docs/federation.md): one source per line, '#' starts a comment:\n"
+    "                             NAME REGION DIRECTORY KEY-NAME PUBLIC-KEY\n"
+    "                           NAME names its progress and log lines ([a-z0-9-]), REGION the\n"
+    "                           region its files name and its keys keep, DIRECTORY a local copy\n"
+    "                           of its export directory, KEY-NAME its export key's\n"
+    "                           '<id>-<version>' and PUBLIC-KEY that key (base64\n"
+    "                           SubjectPublicKeyInfo). Each maintenance pass imports its new\n"
+    "                           files, verified under that key; their keys go out in this\n"
+    "                           relay's batches, one batch per region\n"
     "  --standby                wait while another relay writes --export-dir (it holds\n"
     "                           <export-dir>/.openen-relay), then take over and serve: start it\n"
     "                           beside the active relay, with the same keys and export\n"
@@ -128,13 +139,14 @@ class RelayServer final : public server::Component {
   RelayServer(std::string data_dir, std::string export_dir, RelayOptions options,
               std::vector<crypto::Ed25519PublicKey> certificate_keys,
               crypto::EcdsaP256PrivateKey signing_key,
-              std::optional<openen::v1::SignedEnvelope> config)
+              std::optional<openen::v1::SignedEnvelope> config, std::vector<ImportSource> sources)
       : data_dir_(std::move(data_dir)),
         export_dir_(std::move(export_dir)),
         options_(std::move(options)),
         certificate_keys_(std::move(certificate_keys)),
         signing_key_(std::move(signing_key)),
-        config_(std::move(config)) {}
+        config_(std::move(config)),
+        sources_(std::move(sources)) {}
 
   base::Status Open(const base::Clock* clock, server::WorkerPool* pool,
                     server::Metrics* metrics) override {
@@ -144,6 +156,7 @@ class RelayServer final : public server::Component {
         relay_,
         Relay::Open(data_dir_, export_dir_, std::move(options), std::move(certificate_keys_),
                     std::move(*signing_key_), std::move(config_), clock));
+    clock_ = clock;
     service_ = std::make_unique<RelayService>(relay_.get(), pool, metrics);
     if (!options_.log_key) {
       server::Log("relay",
@@ -153,7 +166,14 @@ class RelayServer final : public server::Component {
     return base::Status::Ok();
   }
   std::vector<grpc::Service*> Services() override { return {service_.get()}; }
-  base::Status Maintain() override { return relay_->Maintain(); }
+  // Maintain imports from each source (a source that stops is reported and
+  // tried again at the next pass), then closes and expires batches.
+  base::Status Maintain() override {
+    for (const ImportSource& source : sources_) {
+      OPENEN_RETURN_IF_ERROR(FollowSource(*relay_, source, clock_->NowSeconds()).status());
+    }
+    return relay_->Maintain();
+  }
   base::Status Health() override { return relay_->Health(); }
   std::vector<std::string> HealthNames() const override {
     return {openen::v1::Relay::service_full_name()};
@@ -173,10 +193,48 @@ class RelayServer final : public server::Component {
   std::vector<crypto::Ed25519PublicKey> certificate_keys_;
   std::optional<crypto::EcdsaP256PrivateKey> signing_key_;
   std::optional<openen::v1::SignedEnvelope> config_;
+  const std::vector<ImportSource> sources_;
+  const base::Clock* clock_ = nullptr;
   // What it opened (the service uses the relay, so it goes first).
   std::unique_ptr<Relay> relay_;
   std::unique_ptr<RelayService> service_;
 };
+
+// ReadImportSources reads --import-sources: one source per line, NAME REGION
+// DIRECTORY KEY-NAME PUBLIC-KEY; blank lines and '#' comments are skipped.
+base::StatusOr<std::vector<ImportSource>> ReadImportSources(const std::string& path,
+                                                            const std::string& own_region) {
+  OPENEN_ASSIGN_OR_RETURN(std::string text, base::ReadFile(path, base::kMaxSmallFileBytes));
+  std::vector<ImportSource> sources;
+  std::istringstream lines(text);
+  int number = 0;
+  for (std::string line; std::getline(lines, line);) {
+    ++number;
+    const std::string where = path + ":" + std::to_string(number);
+    if (const size_t hash = line.find('#'); hash != std::string::npos) line.resize(hash);
+    std::istringstream fields(line);
+    std::vector<std::string> f;
+    for (std::string w; fields >> w;) f.push_back(w);
+    if (f.empty()) continue;
+    if (f.size() != 5) {
+      return base::InvalidArgumentError(where + ": want NAME REGION DIRECTORY KEY-NAME PUBLIC-KEY");
+    }
+    auto key = crypto::EcdsaP256PublicKey::FromSpkiBase64(f[4]);
+    if (!key.ok()) return key.status().WithContext(where + ": PUBLIC-KEY");
+    ImportSource source{f[0], f[1], f[2], {{f[3], *key}}};
+    OPENEN_RETURN_IF_ERROR(ValidateSource(source).WithContext(where));
+    if (source.region == own_region) {
+      return base::InvalidArgumentError(where + ": the region is this relay's own (" + own_region +
+                                        ")");
+    }
+    for (const ImportSource& other : sources) {
+      if (other.name == source.name)
+        return base::InvalidArgumentError(where + ": a second source named " + source.name);
+    }
+    sources.push_back(std::move(source));
+  }
+  return sources;
+}
 
 // LoadRelay is openen-relay's Program::load: its own serve options and files.
 base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& args,
@@ -259,9 +317,13 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& ar
     if (!config->ParseFromString(bytes))
       return base::InvalidArgumentError(*path + ": not a signed configuration");
   }
+  std::vector<ImportSource> sources;
+  if (auto path = args.Get("import-sources")) {
+    OPENEN_ASSIGN_OR_RETURN(sources, ReadImportSources(*path, options.region));
+  }
   std::unique_ptr<server::Component> relay = std::make_unique<RelayServer>(
       serve.data_dir, *args.Get("export-dir"), std::move(options), std::move(certificate_keys),
-      std::move(signing_key), std::move(config));
+      std::move(signing_key), std::move(config), std::move(sources));
   return relay;
 }
 
@@ -278,7 +340,7 @@ int main(int argc, char** argv) {
       .serve_options = {"export-dir", "certificate-key", "signing-key", "batch-period",
                         "min-batch-keys", "config", "config-key", "log-key", "witness-key",
                         "region", "audience", "signing-key-id", "signing-key-version",
-                        "next-signing-key", "next-signing-key-version"},
+                        "next-signing-key", "next-signing-key-version", "import-sources"},
       .required_serve_options = {"export-dir", "certificate-key", "signing-key"},
       .serve_flags = {"take-over", "standby"},
       .authority_key_gone = relay::kAuthorityKeyGone,
