@@ -14,7 +14,10 @@
 #include <fstream>
 #include <thread>
 
+#include "openen/base/file.h"
 #include "openen/relay/importer.h"
+#include "openen/server/decommission.h"
+#include "openen/wire/signed.h"
 #include "relay_fixture.h"
 #include "relay_process.h"
 #include "subprocess.h"
@@ -69,24 +72,21 @@ TEST_CASE("a relay follows another relay: each new file once, its keys under its
   RelayFixture home;
   auto first = peer.Release(3);
   auto r = FollowSource(*home.relay, peer.Source(), home.clock.NowSeconds());
-  REQUIRE(r.ok());
-  CHECK(r->stopped.ok());
-  CHECK(r->files_imported == 1);
-  CHECK(r->keys_imported == 10);  // the peer's padding looks like keys, and is imported as keys
+  CHECK(r.stopped.ok());
+  CHECK(r.files_imported == 1);
+  CHECK(r.keys_imported == 10);  // the peer's padding looks like keys, and is imported as keys
   auto mark = home.relay->LastImport("ie");
   REQUIRE(mark.ok());
   REQUIRE(mark->has_value());
   CHECK((*mark)->file == BatchFileName(kNow + 3600));
   // Nothing new: nothing imported.
   r = FollowSource(*home.relay, peer.Source(), home.clock.NowSeconds());
-  REQUIRE(r.ok());
-  CHECK(r->files_imported == 0);
-  CHECK(r->keys_imported == 0);
+  CHECK(r.files_imported == 0);
+  CHECK(r.keys_imported == 0);
   // The peer releases another batch: only it is read.
   auto second = peer.Release(2);
   r = FollowSource(*home.relay, peer.Source(), home.clock.NowSeconds() + 7200);
-  REQUIRE(r.ok());
-  CHECK(r->files_imported == 1);
+  CHECK(r.files_imported == 1);
   Close(home, kNow + 3600);
   auto released = Released(home);
   for (const auto& k : first) CHECK(released["IE"].count(k.key_data) == 1);
@@ -104,22 +104,24 @@ TEST_CASE("a source under a key other than the pinned one imports nothing",
       {"openen-v1", *crypto::EcdsaP256PublicKey::FromSpkiBase64(
                         crypto::EcdsaP256PrivateKey::Generate()->PublicKey().ToSpkiBase64())}};
   auto r = FollowSource(*home.relay, source, home.clock.NowSeconds());
-  REQUIRE(r.ok());
-  CHECK(r->stopped.code() == base::StatusCode::kUnauthenticated);
-  CHECK(r->files_imported == 0);
+  CHECK(r.stopped.code() == base::StatusCode::kUnauthenticated);
+  CHECK(r.files_imported == 0);
   CHECK(home.relay->PendingKeys() == 0);
   CHECK(!home.relay->LastImport("ie")->has_value());
   // Pinned under another key name: the same.
   source = peer.Source();
   source.keys = {{"other-v1", peer.relay.relay->export_public_key()}};
   r = FollowSource(*home.relay, source, home.clock.NowSeconds());
-  CHECK(r->stopped.code() == base::StatusCode::kUnauthenticated);
+  CHECK(r.stopped.code() == base::StatusCode::kUnauthenticated);
   CHECK(home.relay->PendingKeys() == 0);
-  // A file naming another region than the source's is refused too.
+  // A file naming another region than the source's (keys the source
+  // imported from a third authority) is passed over: nothing imported.
   source = peer.Source();
   source.region = "GB";
   r = FollowSource(*home.relay, source, home.clock.NowSeconds());
-  CHECK(r->stopped.code() == base::StatusCode::kFailedPrecondition);
+  CHECK(r.stopped.ok());
+  CHECK(r.files_other_region == 1);
+  CHECK(r.files_imported == 0);
   CHECK(home.relay->PendingKeys() == 0);
 }
 
@@ -131,15 +133,14 @@ TEST_CASE("a source that is down or garbled changes nothing and is tried again",
   // No index.txt yet.
   source.directory = home.dir.Sub("nothing-here");
   auto r = FollowSource(*home.relay, source, home.clock.NowSeconds());
-  REQUIRE(r.ok());
-  CHECK(r->stopped.code() == base::StatusCode::kNotFound);
+  CHECK(r.stopped.code() == base::StatusCode::kNotFound);
   // A listing with a path out of the directory.
   const std::string dir = home.dir.Sub("mirror");
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/index.txt") << "../../etc/passwd\n";
   source.directory = dir;
   r = FollowSource(*home.relay, source, home.clock.NowSeconds());
-  CHECK(r->stopped.code() == base::StatusCode::kInvalidArgument);
+  CHECK(r.stopped.code() == base::StatusCode::kInvalidArgument);
   // A file cut short: stopped there, then imported once whole.
   peer.Release(2);
   const std::string name = BatchFileName(kNow + 3600);
@@ -147,13 +148,13 @@ TEST_CASE("a source that is down or garbled changes nothing and is tried again",
   std::ofstream(dir + "/index.txt") << name << "\n";
   std::ofstream(dir + "/" + name, std::ios::binary) << whole.substr(0, whole.size() / 2);
   r = FollowSource(*home.relay, source, home.clock.NowSeconds());
-  CHECK(r->stopped.code() != base::StatusCode::kOk);
+  CHECK(r.stopped.code() != base::StatusCode::kOk);
   CHECK(home.relay->PendingKeys() == 0);
   CHECK(!home.relay->LastImport("ie")->has_value());
   std::ofstream(dir + "/" + name, std::ios::binary) << whole;
   r = FollowSource(*home.relay, source, home.clock.NowSeconds());
-  CHECK(r->stopped.ok());
-  CHECK(r->files_imported == 1);
+  CHECK(r.stopped.ok());
+  CHECK(r.files_imported == 1);
   CHECK(home.relay->PendingKeys() == 10);
 }
 
@@ -170,17 +171,26 @@ TEST_CASE("a file that ends before what was imported is skipped", "[relay][impor
   ImportSource source = peer.Source();
   source.directory = dir;
   auto r = FollowSource(*home.relay, source, kNow + 7200);
-  REQUIRE(r->files_imported == 1);
+  REQUIRE(r.files_imported == 1);
   const size_t pending = home.relay->PendingKeys();
   // The mirror now serves the older file under a name that sorts later.
   std::filesystem::copy_file(peer.relay.dir.Sub("export/" + older), dir + "/batch-9.zip");
   std::ofstream(dir + "/index.txt") << newer << "\nbatch-9.zip\n";
   r = FollowSource(*home.relay, source, kNow + 7200);
-  REQUIRE(r.ok());
-  CHECK(r->files_rolled_back == 1);
-  CHECK(r->files_imported == 0);
+  CHECK(r.files_rolled_back == 1);
+  CHECK(r.files_imported == 0);
   CHECK(home.relay->PendingKeys() == pending);
+  // The mark did not move: a name that sorts high hides no later file.
+  CHECK((*home.relay->LastImport("ie"))->file == newer);
   CHECK((*home.relay->LastImport("ie"))->end_timestamp == static_cast<uint64_t>(kNow + 7200));
+  peer.Release(2);  // batch at kNow + 10800, named below "batch-9.zip"
+  const std::string latest = BatchFileName(kNow + 10800);
+  std::filesystem::copy_file(peer.relay.dir.Sub("export/" + latest), dir + "/" + latest);
+  std::ofstream(dir + "/index.txt") << newer << "\nbatch-9.zip\n" << latest << "\n";
+  r = FollowSource(*home.relay, source, kNow + 10800);
+  CHECK(r.files_imported == 1);
+  CHECK(r.files_rolled_back == 1);
+  CHECK((*home.relay->LastImport("ie"))->file == latest);
 }
 
 TEST_CASE("a GAEN server's layout and Google's real sample file are imported",
@@ -204,11 +214,10 @@ TEST_CASE("a GAEN server's layout and Google's real sample file are imported",
                       "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE49JY6kekDgxj3Crm4y6kEHdfoKQFSNDM4mV9c"
                       "gDb+e5nOAw0GeRoRThCu9/wX5wDT2QloFoOjl2pGZHI0f3C3w==")}}};
   auto r = FollowSource(*home.relay, source, home.clock.NowSeconds());
-  REQUIRE(r.ok());
-  CHECK(r->stopped.ok());
-  CHECK(r->files_imported == 1);
-  CHECK(r->keys_imported + r->keys_refused == 140);
-  CHECK(r->keys_imported > 100);
+  CHECK(r.stopped.ok());
+  CHECK(r.files_imported == 1);
+  CHECK(r.keys_imported + r.keys_refused == 140);
+  CHECK(r.keys_imported > 100);
   CHECK((*home.relay->LastImport("us"))->file == name);
 }
 
@@ -268,6 +277,97 @@ TEST_CASE("openen-relay follows the sources its --import-sources file lists",
   for (const auto& k : file->Keys()) released.insert(k.key_data);
   for (const auto& k : keys) CHECK(released.count(k.key_data) == 1);
   CHECK(home.process->Stop(SIGTERM) == 0);
+}
+
+TEST_CASE("relays that follow each other pass over the keys they imported",
+          "[relay][import][follow]") {
+  // IE's keys reach ZZ; ZZ releases them in an IE batch beside its own;
+  // GB follows ZZ: it takes ZZ's batch, passes over the IE batch, and
+  // keeps following.
+  Peer ie;
+  RelayFixture zz;
+  ie.Release(2);
+  REQUIRE(FollowSource(*zz.relay, ie.Source(), kNow + 3600).files_imported == 1);
+  auto own = RelayFixture::DailyKeys(2);
+  REQUIRE(zz.Publish(own)->accepted == 2);
+  Close(zz, kNow + 7200);
+  REQUIRE(zz.relay->ListBatches("", 10).size() == 2);
+  RelayOptions o = RelayFixture::TestOptions();
+  o.region = "GB";
+  RelayFixture gb(o);
+  ImportSource from_zz{
+      "zz", "ZZ", zz.dir.Sub("export"), {{"openen-v1", zz.relay->export_public_key()}}};
+  auto r = FollowSource(*gb.relay, from_zz, kNow + 7200);
+  CHECK(r.stopped.ok());
+  CHECK(r.files_imported == 1);
+  CHECK(r.files_other_region == 1);
+  CHECK(gb.relay->PendingKeys() == 10);  // ZZ's batch only
+  auto more = RelayFixture::DailyKeys(1);
+  REQUIRE(zz.Publish(more)->accepted == 1);
+  Close(zz, kNow + 3 * 3600);
+  r = FollowSource(*gb.relay, from_zz, kNow + 3 * 3600);
+  CHECK(r.files_imported == 1);
+  CHECK(r.files_other_region == 0);
+}
+
+TEST_CASE("a decommissioned relay imports nothing, and a file from the future stops a source",
+          "[relay][import][follow]") {
+  Peer peer;
+  RelayFixture home;
+  peer.Release(2);  // ends at kNow + 3600
+  // More than an hour ahead of this relay's clock: refused, mark unmoved.
+  auto r = FollowSource(*home.relay, peer.Source(), kNow - 1);
+  CHECK(r.stopped.code() == base::StatusCode::kFailedPrecondition);
+  CHECK(home.relay->PendingKeys() == 0);
+  CHECK(!home.relay->LastImport("ie")->has_value());
+
+  openen::v1::DecommissionOrder order;
+  order.set_effective_at(kNow);
+  order.set_sequence(1);
+  order.set_issuer("health authority");
+  const std::string file = home.dir.Sub("order.bin");
+  REQUIRE(base::WriteFileAtomically(
+              file,
+              wire::SignEnvelope(wire::kDecommissionOrderContext, order, home.decommission_key)
+                  .SerializeAsString(),
+              false)
+              .ok());
+  REQUIRE(server::InstallDecommissionOrder(file, home.dir.Sub("data"),
+                                           {home.decommission_key.PublicKey()})
+              .ok());
+  REQUIRE(home.relay->Maintain().ok());
+  REQUIRE(home.relay->decommissioned());
+  r = FollowSource(*home.relay, peer.Source(), kNow + 3600);
+  CHECK(r.stopped.code() == base::StatusCode::kFailedPrecondition);
+  CHECK(r.files_imported == 0);
+  CHECK(home.relay->PendingKeys() == 0);
+}
+
+TEST_CASE(
+    "a key past the relay's retention is not imported, and marks of sources no longer listed go",
+    "[relay][import][follow]") {
+  RelayFixture home;
+  wire::ExportKey old;
+  old.key_data.resize(16);
+  crypto::RandomBytes(old.key_data);
+  // Ended 14 days and 10 minutes before now (10:00): within the 15 days of
+  // the key rules, past the 14 days of retention (its batch and index
+  // entry would be gone at once, and the key could come back).
+  old.rolling_start_interval_number = static_cast<int32_t>(kToday - 144 * 15 + 59);
+  auto r = home.relay->ImportKeys("IE", {old});
+  REQUIRE(r.ok());
+  CHECK(r->imported == 0);
+  REQUIRE(r->rejected.size() == 1);
+  CHECK(r->rejected[0].kind == "past retention");
+
+  Peer peer;
+  peer.Release(1);
+  REQUIRE(FollowSource(*home.relay, peer.Source(), kNow + 3600).files_imported == 1);
+  REQUIRE(home.relay->LastImport("ie")->has_value());
+  REQUIRE(home.relay->ForgetImportsExcept({"ie"}).ok());
+  CHECK(home.relay->LastImport("ie")->has_value());
+  REQUIRE(home.relay->ForgetImportsExcept({}).ok());
+  CHECK(!home.relay->LastImport("ie")->has_value());
 }
 
 }  // namespace

@@ -54,15 +54,18 @@ base::Status ValidateSource(const ImportSource& s) {
   return base::Status::Ok();
 }
 
-base::StatusOr<FollowReport> FollowSource(Relay& relay, const ImportSource& source, int64_t now) {
-  OPENEN_RETURN_IF_ERROR(ValidateSource(source));
+FollowReport FollowSource(Relay& relay, const ImportSource& source, int64_t now) {
   FollowReport report;
-  auto stop = [&](base::Status why) -> base::StatusOr<FollowReport> {
+  auto stop = [&](base::Status why) {
     report.stopped = why.WithContext("import source " + source.name);
     server::Log("relay", "%s", report.stopped.ToString().c_str());
     return report;
   };
-  OPENEN_ASSIGN_OR_RETURN(std::optional<ImportMark> mark, relay.LastImport(source.name));
+  if (base::Status valid = ValidateSource(source); !valid.ok()) return stop(valid);
+  if (relay.decommissioned()) return stop(base::FailedPreconditionError("decommissioned"));
+  auto last = relay.LastImport(source.name);
+  if (!last.ok()) return stop(last.status());
+  std::optional<ImportMark> mark = std::move(*last);
   auto listing =
       base::ReadFile(source.directory + "/index.txt", kMaxSourceListingBytes, "index.txt");
   if (!listing.ok()) return stop(listing.status());
@@ -80,37 +83,42 @@ base::StatusOr<FollowReport> FollowSource(Relay& relay, const ImportSource& sour
   if (names.size() > kMaxFilesPerFollow) names.resize(kMaxFilesPerFollow);
 
   for (const std::string& name : names) {
+    if (report.keys_imported >= kMaxKeysPerFollow) break;  // the rest at the next pass
     auto bytes = base::ReadFileBytes(source.directory + "/" + name, wire::kMaxExportFileSize, name);
     if (!bytes.ok()) return stop(bytes.status());
     auto file = wire::ExportFile::Parse(std::move(*bytes));
     if (!file.ok()) return stop(file.status().WithContext(name));
     if (base::Status v = file->Verify(source.keys); !v.ok()) return stop(v.WithContext(name));
     const wire::ExportHeader& h = file->header();
-    if (h.region != source.region) {
-      return stop(base::FailedPreconditionError(name + " names region '" + h.region + "', not " +
-                                                source.region));
-    }
     if (h.end_timestamp > static_cast<uint64_t>(now + kMaxClockSkewSeconds)) {
       return stop(base::FailedPreconditionError(name + " ends in the future"));
     }
-    ImportMark next{name, mark ? std::max(mark->end_timestamp, h.end_timestamp) : h.end_timestamp};
     std::vector<wire::ExportKey> keys;
     if (mark && h.end_timestamp < mark->end_timestamp) {
-      // Rolled back or served again: nothing from it, and the mark moves
-      // past its name only.
+      // Rolled back, or an old file served again: nothing from it, and the
+      // mark does not move (a high name must not hide the files after it).
       ++report.files_rolled_back;
       server::Log("relay", "import source %s: %s ends before the files already imported; skipped",
                   source.name.c_str(), name.c_str());
+      continue;
+    }
+    if (h.region != source.region) {
+      // Keys the source itself imported from a third region (it releases
+      // them in batches of their region): not imported again, so that keys
+      // do not circle between relays that follow each other.
+      ++report.files_other_region;
     } else {
       keys = file->Keys();
     }
-    OPENEN_ASSIGN_OR_RETURN(ImportResult r,
-                            relay.ImportKeys(source.region, keys, source.name, next));
+    const ImportMark next{name,
+                          mark ? std::max(mark->end_timestamp, h.end_timestamp) : h.end_timestamp};
+    auto imported = relay.ImportKeys(source.region, keys, source.name, next);
+    if (!imported.ok()) return stop(imported.status().WithContext(name));
     mark = next;
-    if (!keys.empty()) ++report.files_imported;
-    report.keys_imported += r.imported;
-    report.keys_already_held += r.already_held;
-    report.keys_refused += r.rejected.size();
+    if (h.region == source.region) ++report.files_imported;
+    report.keys_imported += imported->imported;
+    report.keys_already_held += imported->already_held;
+    report.keys_refused += imported->rejected.size();
   }
   if (report.files_imported > 0) {
     server::Log("relay",

@@ -2,6 +2,7 @@
 //
 // openen-relay: the key relay.
 
+#include <set>
 #include <sstream>
 
 #include "openen/base/file.h"
@@ -158,6 +159,10 @@ class RelayServer final : public server::Component {
                     std::move(*signing_key_), std::move(config_), clock));
     clock_ = clock;
     service_ = std::make_unique<RelayService>(relay_.get(), pool, metrics);
+    // The progress of sources no longer configured goes.
+    std::set<std::string> names;
+    for (const ImportSource& source : sources_) names.insert(source.name);
+    OPENEN_RETURN_IF_ERROR(relay_->ForgetImportsExcept(names));
     if (!options_.log_key) {
       server::Log("relay",
                   "no --log-key: no transparency log; phones that require one refuse "
@@ -166,13 +171,14 @@ class RelayServer final : public server::Component {
     return base::Status::Ok();
   }
   std::vector<grpc::Service*> Services() override { return {service_.get()}; }
-  // Maintain imports from each source (a source that stops is reported and
-  // tried again at the next pass), then closes and expires batches.
+  // Maintain closes and expires batches (and applies a decommission order),
+  // then imports from each source: a source that stops is logged and tried
+  // again at the next pass, and never holds up the relay's own maintenance.
   base::Status Maintain() override {
-    for (const ImportSource& source : sources_) {
-      OPENEN_RETURN_IF_ERROR(FollowSource(*relay_, source, clock_->NowSeconds()).status());
-    }
-    return relay_->Maintain();
+    OPENEN_RETURN_IF_ERROR(relay_->Maintain());
+    for (const ImportSource& source : sources_)
+      (void)FollowSource(*relay_, source, clock_->NowSeconds());
+    return base::Status::Ok();
   }
   base::Status Health() override { return relay_->Health(); }
   std::vector<std::string> HealthNames() const override {

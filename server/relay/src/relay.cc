@@ -740,9 +740,13 @@ base::StatusOr<ImportResult> Relay::ImportKeys(const std::string& origin,
     return base::InvalidArgumentError("an import's origin must be 1..16 bytes and not " +
                                       options_.region + ", this relay's own region");
   }
+  // The same locks as Publish, in its order: a key arriving both ways at
+  // once is checked against the index and written under one of them.
+  std::lock_guard<std::mutex> lock(publish_mu_);
   const int64_t now = clock_->NowSeconds();
   ImportResult result;
   const int64_t p = options_.batch_period_seconds;
+  const int64_t retention = static_cast<int64_t>(options_.retention_days) * crypto::kDaySeconds;
   std::shared_lock<std::shared_mutex> release_lock(release_mu_);
   if (decommissioned()) return base::FailedPreconditionError("decommissioned");
   rocksdb::WriteBatch batch;
@@ -750,7 +754,12 @@ base::StatusOr<ImportResult> Relay::ImportKeys(const std::string& origin,
   std::string ignored;
   for (size_t i = 0; i < keys.size(); ++i) {
     const wire::ExportKey& k = keys[i];
-    if (std::optional<KeyRejection> r = CheckImportedKey(k, now)) {
+    std::optional<KeyRejection> r = CheckImportedKey(k, now);
+    // A key whose retention has run out here could come back after its
+    // batch and index entry are gone: it is not taken.
+    if (!r && KeyEndSeconds(k) + retention <= now)
+      r = KeyRejection{0, "key is past this relay's retention", "past retention"};
+    if (r) {
       r->index = static_cast<uint32_t>(i);
       result.rejected.push_back(std::move(*r));
       continue;
@@ -781,6 +790,20 @@ base::StatusOr<ImportResult> Relay::ImportKeys(const std::string& origin,
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "store imported keys"));
   purge_.Mark();
   return result;
+}
+
+base::Status Relay::ForgetImportsExcept(const std::set<std::string>& sources) {
+  rocksdb::WriteBatch batch;
+  std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+  const std::string prefix(1, kMarkPrefix);
+  for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+    if (!sources.count(it->key().ToString().substr(1))) batch.Delete(it->key());
+  }
+  OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan import marks"));
+  if (batch.Count() == 0) return base::Status::Ok();
+  OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "forget import marks"));
+  purge_.Mark();
+  return base::Status::Ok();
 }
 
 base::StatusOr<std::optional<ImportMark>> Relay::LastImport(const std::string& source) const {
@@ -843,22 +866,20 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
   const size_t part_keys = options_.max_batch_keys - options_.batch_jitter_keys;
   uint64_t slots = static_cast<uint64_t>(close_time - last_closed);  // >= 1
   std::map<std::string, std::vector<wire::ExportKey>> by_origin;
-  std::map<std::string, size_t> taken_of;  // an origin's keys taken so far
   std::vector<const std::string*> taken_keys;
   size_t deferred = 0;
   for (Due& d : due) {
-    const std::string origin = d.record.origin.empty() ? options_.region : d.record.origin;
-    size_t& of_origin = taken_of[origin];
-    if (of_origin % part_keys == 0) {  // the key starts a part
+    std::vector<wire::ExportKey>& of_origin =
+        by_origin[d.record.origin.empty() ? options_.region : d.record.origin];
+    if (of_origin.size() % part_keys == 0) {  // the key starts a part
       if (slots == 0) {
         ++deferred;
         continue;
       }
       --slots;
     }
-    ++of_origin;
     taken_keys.push_back(&d.store_key);
-    by_origin[origin].push_back(std::move(d.record.key));
+    of_origin.push_back(std::move(d.record.key));
   }
   const size_t taken = taken_keys.size();
   rocksdb::WriteBatch wb;

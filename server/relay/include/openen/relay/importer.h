@@ -21,9 +21,11 @@
 
 namespace openen::relay {
 
-// At most this many files are taken from a source in one FollowSource call
-// (the rest at the next), and its index.txt may be at most this long.
+// At most this many files, and files until this many keys were imported,
+// are taken from a source in one FollowSource call (the rest at the next),
+// and its index.txt may be at most this long.
 inline constexpr size_t kMaxFilesPerFollow = 1000;
+inline constexpr size_t kMaxKeysPerFollow = 1'400'000;
 inline constexpr size_t kMaxSourceListingBytes = size_t{8} << 20;
 
 struct ImportSource {
@@ -55,22 +57,27 @@ struct FollowReport {
   size_t files_imported = 0;
   size_t keys_imported = 0;
   size_t keys_already_held = 0;  // held or released here, from any source
-  size_t keys_refused = 0;       // CheckImportedKey
+  size_t keys_refused = 0;       // CheckImportedKey, or past retention
   // Files listed after the mark whose end time is before it: a source that
-  // rolls back or serves an old file again. Skipped: nothing imported.
+  // rolls back or serves an old file again. Skipped, the mark unmoved.
   size_t files_rolled_back = 0;
-  // Set when the follow stopped early: the source is down, its listing is
-  // malformed, or a file failed to read, parse or verify. The mark stays
-  // before that file, which is tried again next time.
+  // Files whose header names another region than the source's: keys the
+  // source imported from a third authority. Skipped, the mark moved past
+  // them: imported keys are not imported again.
+  size_t files_other_region = 0;
+  // Set (and logged) when the follow stopped early: the source is down, its
+  // listing is malformed, a file failed to read, parse or verify or ends in
+  // the future, the relay is decommissioned or could not store. The mark
+  // stays before that file, which is tried again next time.
   base::Status stopped;
 };
 
 // FollowSource imports the files |source| lists after its mark, in name
 // order: each is read (at most wire::kMaxExportFileSize), parsed, verified
-// under the source's keys, its header's region checked and its end time
-// checked against the mark and the clock; its keys are imported with the
-// new mark in one write. Returns an error only when the relay cannot store.
-base::StatusOr<FollowReport> FollowSource(Relay& relay, const ImportSource& source, int64_t now);
+// under the source's keys and its end time checked against the mark and the
+// clock; its keys are imported with the new mark in one write. It holds one
+// file's keys at a time.
+FollowReport FollowSource(Relay& relay, const ImportSource& source, int64_t now);
 
 }  // namespace openen::relay
 

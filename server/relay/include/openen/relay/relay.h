@@ -25,6 +25,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <shared_mutex>
 #include <string>
 #include <vector>
@@ -191,7 +192,8 @@ class Relay {
   // ImportKeys adds keys that another authority released, read from a
   // file the caller verified under that source's pinned export key, as
   // pending keys of |origin| (an ISO 3166 region, 1..16 bytes, not this
-  // relay's own). Each key must pass CheckImportedKey; a key this relay
+  // relay's own). Each key must pass CheckImportedKey and still be within
+  // this relay's retention; a key this relay
   // holds or has released, published here or imported from any source, is
   // counted and skipped, so that a key reaching it by two paths is released
   // once. The others are stored durably (synced) before it returns, each
@@ -207,6 +209,9 @@ class Relay {
                                           const std::optional<ImportMark>& mark = {});
   // LastImport returns source |source|'s mark; none before its first import.
   base::StatusOr<std::optional<ImportMark>> LastImport(const std::string& source) const;
+  // ForgetImportsExcept deletes the marks of every source not in |sources|
+  // (those no longer configured), made physical by the next Maintain.
+  base::Status ForgetImportsExcept(const std::set<std::string>& sources);
 
   // ChaffReply is the reply Publish gives a chaff publish of |key_count|
   // keys, made without its work (no lock, no disk): the same refusals
