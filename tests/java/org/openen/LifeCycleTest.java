@@ -55,7 +55,9 @@ class LifeCycleTest {
          TestSupport.GrpcTransport transport =
              new TestSupport.GrpcTransport(verifier.address(), relay.address())) {
       long now = System.currentTimeMillis() / 1000;
-      long met = (now - 2 * 86400) / 600 * 600; // two days ago, at an interval's start
+      // Two days ago at noon: the thirty minutes stay within one day whatever the time of the
+      // run (from 23:30 UTC, "two days ago" plus thirty minutes would cross midnight).
+      long met = (now / 86400 - 2) * 86400 + 12 * 3600;
       TestSupport.FakeClock diagnosedClock = new TestSupport.FakeClock(met);
       TestSupport.FakeClock nearClock = new TestSupport.FakeClock(met);
       Path nearStore = dir.resolve("near-store");
