@@ -13,10 +13,6 @@ namespace openen::relay {
 std::vector<AcceptedKey> ApplyKeyRules(const std::vector<SubmittedKey>& keys,
                                        const PublishContext& context,
                                        std::vector<KeyRejection>* rejected) {
-  const uint32_t now_interval = crypto::EnIntervalNumber(context.now);
-  const int64_t oldest_end = static_cast<int64_t>(now_interval) -
-                             static_cast<int64_t>(kMaxKeyAgeDays) * crypto::kTekRollingPeriod;
-
   // Pass 1: each key on its own.
   std::vector<std::pair<uint32_t, AcceptedKey>> candidates;
   std::set<std::array<uint8_t, 16>> seen;
@@ -25,30 +21,12 @@ std::vector<AcceptedKey> ApplyKeyRules(const std::vector<SubmittedKey>& keys,
     auto reject = [&](std::string kind, std::string reason) {
       rejected->push_back({i, std::move(reason), std::move(kind)});
     };
-    if (k.key_data.size() != 16) {
-      reject("key_data size",
-             "key_data is " + std::to_string(k.key_data.size()) + " bytes, want 16");
-      continue;
-    }
-    if (k.rolling_period < 1 || k.rolling_period > crypto::kTekRollingPeriod) {
-      reject("rolling_period",
-             "rolling_period is " + std::to_string(k.rolling_period) + ", want 1..144");
-      continue;
-    }
-    if (k.transmission_risk < 0 || k.transmission_risk > kMaxTransmissionRisk) {
-      reject("transmission_risk",
-             "transmission_risk is " + std::to_string(k.transmission_risk) + ", want 0..8");
-      continue;
-    }
-    if (k.rolling_start_interval_number > now_interval) {
-      reject("rolling_start_interval_number in the future",
-             "rolling_start_interval_number " + std::to_string(k.rolling_start_interval_number) +
-                 " is in the future");
-      continue;
-    }
-    const int64_t end = static_cast<int64_t>(k.rolling_start_interval_number) + k.rolling_period;
-    if (end < oldest_end) {
-      reject("key too old", "key ended more than 15 days ago");
+    // The rules for a key on its own, as for an imported key.
+    wire::ExportKey as_export{k.key_data, k.transmission_risk,
+                              static_cast<int32_t>(k.rolling_start_interval_number),
+                              static_cast<int32_t>(k.rolling_period)};
+    if (std::optional<KeyRejection> r = CheckImportedKey(as_export, context.now)) {
+      reject(std::move(r->kind), std::move(r->reason));
       continue;
     }
     AcceptedKey a;

@@ -75,9 +75,9 @@ std::vector<AcceptedKey> ApplyKeyRules(const std::vector<SubmittedKey>& keys,
                                        const PublishContext& context,
                                        std::vector<KeyRejection>* rejected);
 
-// CheckImportedKey applies to one key a peer released the rules that hold
-// for a key on its own (a released batch mixes many people's keys, so the
-// rules across one upload's keys do not apply): key_data 16 bytes, rolling
+// CheckImportedKey applies to one key a peer released (and ApplyKeyRules to
+// each submitted key) the rules that hold for a key on its own (a released batch mixes many
+// people's keys, so the rules across one upload's keys do not apply): key_data 16 bytes, rolling
 // period 1..144 (absent: 144), transmission risk 0..8 when present, a start
 // not in the future, an end at most 15 days ago, a report type that is not
 // REVOKED, days since onset -14..14 when present. Returns the rejection
