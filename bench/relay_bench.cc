@@ -6,17 +6,22 @@
 //                       and latency percentiles
 //   relay_close_batch   closing one batch of N real keys (read from RocksDB,
 //                       sorted, encoded, deflated, ECDSA-signed, written)
+//   relay_import_day    federation: another authority's day of N keys (files of
+//                       200,000, as its relay releases them) followed from its
+//                       export directory: read, parsed, verified, checked,
+//                       deduplicated and stored with the mark; then the close
+//                       that releases them in this relay's batches
 //   relay_country_day   a country's day (docs/operations.md, Scale): P phones,
 //                       a share S of them uploading 14 keys, 80% of uploads in
 //                       the 12 daytime hours; the relay with its default
 //                       options (hourly batches, padding, the transparency
 //                       log) closes the 24 batches; what each phone then
 //                       downloads in a day, and what the CDN serves all of them
-// Usage: bench_relay [--publishes N] [--threads T] [--close-keys N]
+// Usage: bench_relay [--publishes N] [--threads T] [--close-keys N] [--import-keys N]
 //                    [--phones P] [--upload-share S] [--chaff-mean-days D] [--days N]
 // (--days: the figures are those of day N of the same load, once the relay
 // holds what earlier days left, up to 14 days of batches)
-// (0 for --publishes, --close-keys or --phones skips that part)
+// (0 for --publishes, --close-keys, --import-keys or --phones skips that part)
 
 #include <grpcpp/grpcpp.h>
 
@@ -34,13 +39,16 @@
 
 #include "bench_util.h"
 #include "openen/base/clock.h"
+#include "openen/base/file.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/interval.h"
 #include "openen/crypto/random.h"
+#include "openen/relay/importer.h"
 #include "openen/relay/relay.h"
 #include "openen/relay/service.h"
 #include "openen/server/grpc_server.h"
 #include "openen/server/worker_pool.h"
+#include "openen/wire/export.h"
 #include "openen/wire/signed.h"
 #include "openen/wire/tlog.h"
 #include "relay_publishes.h"
@@ -155,6 +163,91 @@ void BenchClose(const std::string& dir, size_t keys, int threads) {
       .Add("zip_bytes", zip_bytes)
       .Add("load_seconds_in_process_publish", load_seconds)
       .Add("includes", std::string("RocksDB scan, sort, encode, deflate, ECDSA sign, fsync, purge"))
+      .Print();
+}
+
+// BenchImport follows a source whose export directory holds a day of |keys|
+// keys of region IE, in files of wire::kMaxExportKeys, then releases them.
+void BenchImport(const std::string& dir, size_t keys) {
+  const int64_t now = 1795000000 / crypto::kDaySeconds * crypto::kDaySeconds + 10 * 3600;
+  const uint32_t today = crypto::RollingStart(crypto::EnIntervalNumber(now));
+  // The source: what another relay released yesterday, signed with its key.
+  const std::string source_dir = dir + "/import-source";
+  std::filesystem::create_directories(source_dir);
+  auto source_key = crypto::EcdsaP256PrivateKey::Generate();
+  std::string listing;
+  size_t files = 0;
+  for (size_t done = 0; done < keys; ++files) {
+    wire::ExportBatch batch;
+    batch.header.start_timestamp = static_cast<uint64_t>(now - crypto::kDaySeconds);
+    batch.header.end_timestamp = static_cast<uint64_t>(now - 3600) + files;
+    batch.header.region = "IE";
+    const size_t n = std::min(wire::kMaxExportKeys, keys - done);
+    batch.keys.resize(n);
+    for (size_t i = 0; i < n; ++i, ++done) {
+      wire::ExportKey& k = batch.keys[i];
+      k.key_data.resize(16);
+      crypto::RandomBytes(k.key_data);
+      k.rolling_start_interval_number =
+          static_cast<int32_t>(today - (1 + done % 13) * crypto::kTekRollingPeriod);
+      k.rolling_period = crypto::kTekRollingPeriod;
+      k.transmission_risk_level = 3;
+      k.report_type = wire::ReportType::kConfirmedTest;
+      k.days_since_onset_of_symptoms = static_cast<int32_t>(done % 13) - 3;
+    }
+    auto zip = wire::WriteExportZip(std::move(batch), {{{"v1", "ie", ""}, &*source_key}});
+    const std::string name =
+        "batch-" + std::to_string(now - 3600 + static_cast<int64_t>(files)) + ".zip";
+    if (!zip.ok() ||
+        !base::WriteFileAtomically(source_dir + "/" + name, base::AsChars(*zip), false).ok()) {
+      std::fprintf(stderr, "cannot write the source's files\n");
+      std::exit(1);
+    }
+    listing += name + "\n";
+  }
+  (void)base::WriteFileAtomically(source_dir + "/index.txt", listing, false);
+  relay::ImportSource source;
+  source.name = "ie";
+  source.region = "IE";
+  source.location = source_dir;
+  source.keys = {{"ie-v1", source_key->PublicKey()}};
+
+  base::FakeClock clock(now);
+  auto r = relay::Relay::Open(dir + "/import-data", dir + "/import-export", {},
+                              {crypto::Ed25519PrivateKey::Generate().PublicKey()},
+                              *crypto::EcdsaP256PrivateKey::Generate(), {}, &clock);
+  if (!r.ok()) {
+    std::fprintf(stderr, "%s\n", r.status().ToString().c_str());
+    std::exit(1);
+  }
+  auto& relay = *r;
+  bench::RssSampler rss;
+  const double start = NowSeconds();
+  const relay::FollowReport report = relay::FollowSource(*relay, source, now);
+  const double import_seconds = NowSeconds() - start;
+  const long long import_peak_anon = rss.Peak().anon;
+  if (!report.stopped.ok() || report.keys_imported != keys) {
+    std::fprintf(stderr, "import: %s, %zu keys\n", report.stopped.ToString().c_str(),
+                 report.keys_imported);
+    std::exit(1);
+  }
+  clock.Set(now + 3600);
+  const double close_start = NowSeconds();
+  if (base::Status s = relay->Maintain(); !s.ok()) {
+    std::fprintf(stderr, "%s\n", s.ToString().c_str());
+    std::exit(1);
+  }
+  const double close_seconds = NowSeconds() - close_start;
+  JsonLine("relay_import_day")
+      .Add("keys", static_cast<long long>(report.keys_imported))
+      .Add("files", static_cast<long long>(report.files_imported))
+      .Add("import_seconds", import_seconds)
+      .Add("keys_per_second", static_cast<double>(keys) / import_seconds)
+      .Add("peak_anon_rss_mib", static_cast<double>(import_peak_anon) / (1 << 20))
+      .Add("release_close_seconds", close_seconds)
+      .Add("batches_released", static_cast<long long>(relay->ListBatches("", SIZE_MAX).size()))
+      .Add("includes", std::string("read, unzip, parse, ECDSA verify, per-key rules, dedupe index, "
+                                   "synced write with the mark (local directory: no network)"))
       .Print();
 }
 
@@ -292,7 +385,7 @@ void BenchCountryDay(const std::string& dir, long long phones, double upload_sha
 }  // namespace
 
 int main(int argc, char** argv) {
-  size_t publishes = 2000, close_keys = 1'400'000;
+  size_t publishes = 2000, close_keys = 1'400'000, import_keys = 1'400'000;
   long long phones = 5'000'000;
   double upload_share = 0.002, chaff_mean_days = 3;
   int threads = 8, days = 1;
@@ -302,6 +395,7 @@ int main(int argc, char** argv) {
     if (flag == "--publishes") publishes = static_cast<size_t>(v);
     if (flag == "--threads") threads = static_cast<int>(v);
     if (flag == "--close-keys") close_keys = static_cast<size_t>(v);
+    if (flag == "--import-keys") import_keys = static_cast<size_t>(v);
     if (flag == "--phones") phones = v;
     if (flag == "--upload-share") upload_share = std::atof(argv[i + 1]);
     if (flag == "--chaff-mean-days") chaff_mean_days = std::atof(argv[i + 1]);
@@ -311,6 +405,7 @@ int main(int argc, char** argv) {
   if (mkdtemp(dir.data()) == nullptr) return 1;
   if (publishes > 0) BenchPublish(dir, publishes, threads);
   if (close_keys > 0) BenchClose(dir, close_keys, threads);
+  if (import_keys > 0) BenchImport(dir, import_keys);
   if (phones > 0) BenchCountryDay(dir, phones, upload_share, chaff_mean_days, days, threads);
   std::filesystem::remove_all(dir);
   return 0;

@@ -95,7 +95,8 @@ void ShutdownGracefully(grpc::Server* server, int grace_seconds) {
 }
 
 void ServeUntilSignal(const char* component, grpc::Server* server, int64_t interval_seconds,
-                      const std::function<base::Status()>& maintain, int grace_seconds) {
+                      const std::function<base::Status()>& maintain,
+                      const std::function<void()>& on_signal, int grace_seconds) {
   std::mutex mu;
   std::condition_variable cv;
   bool stopping = false;
@@ -120,6 +121,7 @@ void ServeUntilSignal(const char* component, grpc::Server* server, int64_t inter
   std::thread returner = every(1, [&memory] { memory.Check(); });
   int sig = WaitForShutdownSignal();
   Log(component, "signal %d: finishing in-flight calls", sig);
+  if (on_signal) on_signal();
   ShutdownGracefully(server, grace_seconds);
   {
     std::lock_guard<std::mutex> lock(mu);

@@ -184,20 +184,24 @@ Outcome Serve(const Program& program, int argc, char** argv) {
   if (serve.decommission_keys.empty()) {
     Log(program.name, "no --decommission-key given: no decommission order will be accepted");
   }
-  ServeUntilSignal(program.name, running->server.get(), interval, [&] {
-    const auto start = std::chrono::steady_clock::now();
-    base::Status s = component->Maintain();
-    if (metrics) {
-      metrics
-          ->Histogram("maintenance_seconds", "how long each maintenance pass took",
-                      {0.01, 0.1, 1, 10, 60})
-          .Observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
-      if (!s.ok())
-        Count(metrics.get(), "maintenance_failures_total", "maintenance passes that failed");
-    }
-    report(s);
-    return s;
-  });
+  ServeUntilSignal(
+      program.name, running->server.get(), interval,
+      [&] {
+        const auto start = std::chrono::steady_clock::now();
+        base::Status s = component->Maintain();
+        if (metrics) {
+          metrics
+              ->Histogram("maintenance_seconds", "how long each maintenance pass took",
+                          {0.01, 0.1, 1, 10, 60})
+              .Observe(
+                  std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+          if (!s.ok())
+            Count(metrics.get(), "maintenance_failures_total", "maintenance passes that failed");
+        }
+        report(s);
+        return s;
+      },
+      [&component] { component->Stop(); });
   return {};
 }
 

@@ -42,8 +42,11 @@ TEST_CASE("a contact diagnosed in another region is found through the phone's ow
   REQUIRE(a.relay.relay->Maintain().ok());
 
   // B follows A, then releases what it imported in its next batch.
-  relay::ImportSource source{
-      "zz", "ZZ", a.relay.dir.Sub("export"), {{"openen-v1", a.relay.relay->export_public_key()}}};
+  relay::ImportSource source;
+  source.name = "zz";
+  source.region = "ZZ";
+  source.location = a.relay.dir.Sub("export");
+  source.keys = {{"openen-v1", a.relay.relay->export_public_key()}};
   b.clock.Set(day0 + 86400 + 3600);
   auto followed = relay::FollowSource(*b.relay, source, b.clock.NowSeconds());
   REQUIRE(followed.stopped.ok());

@@ -13,9 +13,9 @@
 #include <set>
 #include <thread>
 
+#include "metrics_scrape.h"
 #include "openen/base/cancellation.h"
 #include "openen/client/upload.h"
-#include "openen/client_curl/curl_fetcher.h"
 #include "openen/crypto/interval.h"
 #include "openen/rpc/call.h"
 #include "openen/v1/verification.pb.h"
@@ -30,31 +30,11 @@ using openen::testing::Process;
 using openen::testing::Run;
 using openen::testing::RunResult;
 using openen::testing::TempDir;
+using testing::MetricsPort;
 using testing::RelayFixture;
 using testing::RelayProcess;
-
-// MetricsPort reads the port from "metrics on http://127.0.0.1:PORT/metrics".
-int MetricsPort(Process& process) { return process.PortAfter("metrics on http://127.0.0.1:"); }
-
-std::string Scrape(int port, const std::string& host = "127.0.0.1") {
-  client_curl::CurlOptions options;
-  options.base_url = "http://" + host + ":" + std::to_string(port) + "/";
-  options.allow_plain_http = true;  // loopback
-  auto fetcher = client_curl::CurlFetcher::Create(options);
-  REQUIRE(fetcher.ok());
-  auto body = (*fetcher)->Get("metrics", 1 << 20, base::NeverCancelled());
-  INFO(body.status().ToString());
-  REQUIRE(body.ok());
-  return std::string(base::AsChars(*body));
-}
-
-// Value returns the value of |series| (a name with its labels) in |text|,
-// or -1 when it is not there.
-double Value(const std::string& text, const std::string& series) {
-  const size_t at = text.find("\n" + series + " ");
-  if (at == std::string::npos) return -1;
-  return std::stod(text.substr(at + series.size() + 2));
-}
+using testing::Scrape;
+using testing::Value;
 
 TEST_CASE("metrics move with the work over HTTP on a loopback port - counts only",
           "[relay][verifier][metrics][e2e]") {

@@ -14,7 +14,11 @@
 #include <fstream>
 #include <thread>
 
+#include "client/nginx.h"
+#include "metrics_scrape.h"
+#include "openen/base/fault.h"
 #include "openen/base/file.h"
+#include "openen/crypto/random.h"
 #include "openen/relay/importer.h"
 #include "openen/server/decommission.h"
 #include "openen/wire/signed.h"
@@ -29,6 +33,17 @@ using testing::kNow;
 using testing::kToday;
 using testing::RelayFixture;
 
+// SourceOf is |f|'s export directory as the source |name| of |region|,
+// under |f|'s export key.
+ImportSource SourceOf(const std::string& name, const std::string& region, const RelayFixture& f) {
+  ImportSource s;
+  s.name = name;
+  s.region = region;
+  s.location = f.dir.Sub("export");
+  s.keys = {{"openen-v1", f.relay->export_public_key()}};
+  return s;
+}
+
 // Peer is another authority's relay, region IE, writing its own export
 // directory; |home| follows it.
 struct Peer {
@@ -38,9 +53,7 @@ struct Peer {
     o.region = "IE";
     return o;
   }
-  ImportSource Source() const {
-    return {"ie", "IE", relay.dir.Sub("export"), {{"openen-v1", relay.relay->export_public_key()}}};
-  }
+  ImportSource Source() const { return SourceOf("ie", "IE", relay); }
   // Publishes |n| keys and releases them in the next batch.
   std::vector<SubmittedKey> Release(int n) {
     auto keys = RelayFixture::DailyKeys(n);
@@ -131,14 +144,14 @@ TEST_CASE("a source that is down or garbled changes nothing and is tried again",
   RelayFixture home;
   ImportSource source = peer.Source();
   // No index.txt yet.
-  source.directory = home.dir.Sub("nothing-here");
+  source.location = home.dir.Sub("nothing-here");
   auto r = FollowSource(*home.relay, source, home.clock.NowSeconds());
   CHECK(r.stopped.code() == base::StatusCode::kNotFound);
   // A listing with a path out of the directory.
   const std::string dir = home.dir.Sub("mirror");
   std::filesystem::create_directories(dir);
   std::ofstream(dir + "/index.txt") << "../../etc/passwd\n";
-  source.directory = dir;
+  source.location = dir;
   r = FollowSource(*home.relay, source, home.clock.NowSeconds());
   CHECK(r.stopped.code() == base::StatusCode::kInvalidArgument);
   // A file cut short: stopped there, then imported once whole.
@@ -169,7 +182,7 @@ TEST_CASE("a file that ends before what was imported is skipped", "[relay][impor
   std::filesystem::copy_file(peer.relay.dir.Sub("export/" + newer), dir + "/" + newer);
   std::ofstream(dir + "/index.txt") << newer << "\n";
   ImportSource source = peer.Source();
-  source.directory = dir;
+  source.location = dir;
   auto r = FollowSource(*home.relay, source, kNow + 7200);
   REQUIRE(r.files_imported == 1);
   const size_t pending = home.relay->PendingKeys();
@@ -193,32 +206,182 @@ TEST_CASE("a file that ends before what was imported is skipped", "[relay][impor
   CHECK((*home.relay->LastImport("ie"))->file == latest);
 }
 
-TEST_CASE("a GAEN server's layout and Google's real sample file are imported",
-          "[relay][import][follow][interop]") {
-  // Google's reference server lists paths under a directory of its region;
-  // the sample is a real file it signed (tests/vectors/README.md).
+TEST_CASE("a large file is stored in parts: a key repeated across them counts once",
+          "[relay][import][follow]") {
+  // 2.5 writes' worth of keys, one of them twice, in parts far apart; with
+  // fault points, the second part's write is followed by a failure (as a
+  // crash right after it): the mark stays, and the next pass takes the rest.
+  RelayFixture home;
+  const std::string dir = home.dir.Sub("big");
+  std::filesystem::create_directories(dir);
+  auto key = crypto::EcdsaP256PrivateKey::Generate();
+  wire::ExportBatch batch;
+  batch.header.start_timestamp = kNow - 86400;
+  batch.header.end_timestamp = kNow - 3600;
+  batch.header.region = "IE";
+  const size_t total = kImportKeysPerWrite * 5 / 2;
+  for (size_t i = 0; i < total; ++i) {
+    wire::ExportKey k;
+    k.key_data.resize(16);
+    crypto::RandomBytes(k.key_data);
+    k.rolling_start_interval_number =
+        static_cast<int32_t>(kToday - (1 + i % 10) * crypto::kTekRollingPeriod);
+    k.rolling_period = crypto::kTekRollingPeriod;
+    batch.keys.push_back(std::move(k));
+  }
+  batch.keys[2 * kImportKeysPerWrite + 3].key_data = batch.keys[3].key_data;
+  auto zip = wire::WriteExportZip(std::move(batch), {{{"v1", "ie", ""}, &*key}});
+  REQUIRE(zip.ok());
+  REQUIRE(base::WriteFileAtomically(dir + "/batch-1.zip", base::AsChars(*zip), false).ok());
+  REQUIRE(base::WriteFileAtomically(dir + "/index.txt", "batch-1.zip\n", false).ok());
+  ImportSource source;
+  source.name = "ie";
+  source.region = "IE";
+  source.location = dir;
+  source.keys = {{"ie-v1", key->PublicKey()}};
+#ifdef OPENEN_FAULT_INJECTION
+  base::ArmFault("relay.import.stored", base::FaultAction::kError, 2);
+  auto cut = FollowSource(*home.relay, source, kNow);
+  CHECK(cut.stopped.code() == base::StatusCode::kUnavailable);
+  CHECK(cut.files_imported == 0);
+  CHECK(home.relay->PendingKeys() == 2 * kImportKeysPerWrite);
+  CHECK(!home.relay->LastImport("ie")->has_value());
+#endif
+  auto r = FollowSource(*home.relay, source, kNow);
+  INFO(r.stopped.ToString());
+  CHECK(r.stopped.ok());
+  CHECK(r.files_imported == 1);
+  CHECK(r.keys_imported + r.keys_already_held == total);
+  CHECK(home.relay->PendingKeys() == total - 1);
+  CHECK((*home.relay->LastImport("ie"))->file == "batch-1.zip");
+}
+
+TEST_CASE("a GAEN server's layout and Google's real sample file are imported over HTTPS",
+          "[relay][import][follow][interop][https]") {
+  // Google's reference server keeps index.txt beside its files, under a
+  // directory of its region, and lists them from the bucket's root; the
+  // sample is a real file it signed (tests/vectors/README.md). A real nginx
+  // serves the bucket.
   RelayFixture home;
   const int64_t sample_end = 1593633900;
   home.clock.Set(sample_end + 600);
-  const std::string dir = home.dir.Sub("us");
-  std::filesystem::create_directories(dir + "/exposureKeyExport-US");
+  const std::string bucket = home.dir.Sub("us");
+  std::filesystem::create_directories(bucket + "/exposureKeyExport-US");
   const std::string name = "exposureKeyExport-US/1593633600-1593633900-00001.zip";
   std::filesystem::copy_file(std::string(OPENEN_TEST_VECTORS_DIR) + "/gaen-sample-export.zip",
-                             dir + "/" + name);
-  std::ofstream(dir + "/index.txt") << name << "\n";
-  ImportSource source{
-      "us",
-      "US",
-      dir,
-      {{"310-v1", *crypto::EcdsaP256PublicKey::FromSpkiBase64(
-                      "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE49JY6kekDgxj3Crm4y6kEHdfoKQFSNDM4mV9c"
-                      "gDb+e5nOAw0GeRoRThCu9/wX5wDT2QloFoOjl2pGZHI0f3C3w==")}}};
+                             bucket + "/" + name);
+  std::ofstream(bucket + "/exposureKeyExport-US/index.txt") << name << "\n";
+  openen::testing::Pki pki;
+  openen::testing::Nginx nginx(bucket, pki);
+  ImportSource source;
+  source.name = "us";
+  source.region = "US";
+  source.location = nginx.Url("/");
+  source.index = "exposureKeyExport-US/index.txt";
+  source.ca_file = pki.ca;
+  source.keys = {
+      {"310-v1", *crypto::EcdsaP256PublicKey::FromSpkiBase64(
+                     "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE49JY6kekDgxj3Crm4y6kEHdfoKQFSND"
+                     "M4mV9cgDb+e5nOAw0GeRoRThCu9/wX5wDT2QloFoOjl2pGZHI0f3C3w==")}};
   auto r = FollowSource(*home.relay, source, home.clock.NowSeconds());
+  INFO(r.stopped.ToString());
   CHECK(r.stopped.ok());
   CHECK(r.files_imported == 1);
   CHECK(r.keys_imported + r.keys_refused == 140);
   CHECK(r.keys_imported > 100);
   CHECK((*home.relay->LastImport("us"))->file == name);
+}
+
+TEST_CASE("a source over HTTPS: only its CA, down or refusing changes nothing, a stop cancels",
+          "[relay][import][follow][https]") {
+  Peer peer;
+  RelayFixture home;
+  peer.Release(2);
+  openen::testing::Pki pki;
+  openen::testing::Nginx nginx(peer.relay.dir.Sub("export"), pki);
+  ImportSource source = peer.Source();
+  source.ca_file = pki.ca;
+  const auto follow_at = [&](const std::string& url, const std::string& ca) {
+    ImportSource s = source;
+    s.location = url;
+    s.ca_file = ca;
+    return FollowSource(*home.relay, s, home.clock.NowSeconds());
+  };
+  const auto nothing_taken = [&] {
+    CHECK(home.relay->PendingKeys() == 0);
+    CHECK(!home.relay->LastImport("ie")->has_value());
+  };
+  // A certificate from another CA, or for another address: no connection.
+  CHECK(follow_at(nginx.Url("/"), pki.other_ca).stopped.code() == base::StatusCode::kUnavailable);
+  CHECK(follow_at(nginx.UrlAt("127.0.0.2", "/"), pki.ca).stopped.code() ==
+        base::StatusCode::kUnavailable);
+  // No listing, a refusal, a server error, a redirect, a body cut short.
+  CHECK(follow_at(nginx.Url("/empty/"), pki.ca).stopped.code() == base::StatusCode::kNotFound);
+  CHECK(follow_at(nginx.Url("/forbidden/"), pki.ca).stopped.code() ==
+        base::StatusCode::kFailedPrecondition);
+  CHECK(follow_at(nginx.Url("/broken/"), pki.ca).stopped.code() == base::StatusCode::kUnavailable);
+  CHECK(follow_at(nginx.Url("/moved/"), pki.ca).stopped.code() ==
+        base::StatusCode::kFailedPrecondition);
+  // Nothing listening at all.
+  CHECK(follow_at("https://127.0.0.1:" + std::to_string(openen::testing::FreePort()) + "/", pki.ca)
+            .stopped.code() == base::StatusCode::kUnavailable);
+  nothing_taken();
+  // The relay stops while a source stalls before its first byte: the
+  // download ends at once, and nothing is taken.
+  {
+    openen::testing::Listener stalled;
+    base::Cancellation stopping;
+    ImportSource s = source;
+    s.location = "https://127.0.0.1:" + std::to_string(stalled.port()) + "/";
+    FollowReport report;
+    const auto start = std::chrono::steady_clock::now();
+    std::thread follow(
+        [&] { report = FollowSource(*home.relay, s, home.clock.NowSeconds(), stopping); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    stopping.Cancel();
+    follow.join();
+    CHECK(report.stopped.code() == base::StatusCode::kCancelled);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+    nothing_taken();
+  }
+  // The source's own URL and CA: its batch, once.
+  auto r = follow_at(nginx.Url("/"), pki.ca);
+  INFO(r.stopped.ToString());
+  CHECK(r.stopped.ok());
+  CHECK(r.files_imported == 1);
+  CHECK(home.relay->PendingKeys() == 10);
+  CHECK(follow_at(nginx.Url("/"), pki.ca).files_imported == 0);
+}
+
+TEST_CASE("a source's location, index and CA are checked before it is followed",
+          "[relay][import][follow]") {
+  Peer peer;
+  const auto refused = [&](ImportSource s) {
+    return ValidateSource(s).code() == base::StatusCode::kInvalidArgument;
+  };
+  ImportSource s = peer.Source();
+  CHECK(ValidateSource(s).ok());
+  s.location = "https://cdn.example.org/ie/";
+  CHECK(ValidateSource(s).ok());
+  for (const char* bad :
+       {"http://cdn.example.org/ie/", "ftp://cdn.example.org/",
+        "https://user:secret@cdn.example.org/", "https://cdn.example.org/?a=1", "https://", ""}) {
+    s.location = bad;
+    INFO(bad);
+    CHECK(refused(s));
+  }
+  s = peer.Source();
+  for (const char* bad : {"", "/index.txt", "../index.txt", "a//index.txt"}) {
+    s.index = bad;
+    INFO(bad);
+    CHECK(refused(s));
+  }
+  s = peer.Source();
+  s.ca_file = "/etc/hostname";  // a CA for a local directory means a mistake
+  CHECK(refused(s));
+  s.location = "https://cdn.example.org/ie/";
+  s.ca_file = "/no/such/ca.pem";
+  CHECK(refused(s));
 }
 
 TEST_CASE("openen-relay follows the sources its --import-sources file lists",
@@ -246,7 +409,15 @@ TEST_CASE("openen-relay follows the sources its --import-sources file lists",
            "--import-sources", dir.Sub("bad.sources")});
   CHECK(bad.exit_code != 0);
   CHECK_THAT(bad.err,
-             Catch::Contains("bad.sources:2: want NAME REGION DIRECTORY KEY-NAME PUBLIC-KEY"));
+             Catch::Contains("bad.sources:2: want NAME REGION LOCATION KEY-NAME PUBLIC-KEY"));
+  std::ofstream(dir.Sub("option.sources"))
+      << "ie IE " << peer.relay.dir.Sub("export") << " openen-v1 " << spki << " cert=x.pem\n";
+  auto option =
+      Run({OPENEN_RELAY, "--data-dir", dir.Sub("bad-data"), "--export-dir", dir.Sub("bad-export"),
+           "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
+           "--import-sources", dir.Sub("option.sources")});
+  CHECK(option.exit_code != 0);
+  CHECK_THAT(option.err, Catch::Contains("option.sources:1: an option is index=PATH or ca=FILE"));
   std::ofstream(dir.Sub("own.sources"))
       << "zz ZZ " << peer.relay.dir.Sub("export") << " openen-v1 " << spki << "\n";
   auto own =
@@ -256,11 +427,29 @@ TEST_CASE("openen-relay follows the sources its --import-sources file lists",
   CHECK(own.exit_code != 0);
   CHECK_THAT(own.err, Catch::Contains("the region is this relay's own"));
 
+  // Ireland's relay's export directory, served over HTTPS by a real nginx.
+  openen::testing::Pki pki;
+  openen::testing::Nginx nginx(peer.relay.dir.Sub("export"), pki);
   std::ofstream(dir.Sub("relay.sources"))
-      << "# Ireland's relay, mirrored\nie IE " << peer.relay.dir.Sub("export") << " openen-v1 "
-      << spki << "  # pinned\n";
-  testing::RelayProcess home(dir, "home", {"--import-sources", dir.Sub("relay.sources")});
+      << "# Ireland's relay, through its CDN\nie IE " << nginx.Url("/") << " openen-v1 " << spki
+      << " ca=" << pki.ca << "  # pinned\n";
+  testing::RelayProcess home(
+      dir, "home",
+      {"--import-sources", dir.Sub("relay.sources"), "--metrics-listen", "127.0.0.1:0"});
+  const int metrics = testing::MetricsPort(*home.process);
   REQUIRE(home.process->WaitForStderr("import source ie: 1 files, 10 keys imported"));
+  // Counted per source, for the operator (once the pass that logged it ends).
+  std::string text = testing::Scrape(metrics);
+  for (int i = 0;
+       i < 100 && testing::Value(text, "openen_relay_import_files_total{source=\"ie\"}") < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    text = testing::Scrape(metrics);
+  }
+  CHECK(testing::Value(text, "openen_relay_import_files_total{source=\"ie\"}") == 1);
+  CHECK(testing::Value(text,
+                       "openen_relay_import_keys_total{outcome=\"imported\",source=\"ie\"}") == 10);
+  CHECK(testing::Value(text, "openen_relay_import_keys_total{outcome=\"refused\",source=\"ie\"}") ==
+        0);
   // Released in the relay's next one-second batch, under the peer's region.
   const std::string index = home.exports + "/index.txt";
   for (int i = 0;
@@ -279,6 +468,25 @@ TEST_CASE("openen-relay follows the sources its --import-sources file lists",
   CHECK(home.process->Stop(SIGTERM) == 0);
 }
 
+TEST_CASE("openen-relay stops at once while a source stalls", "[relay][import][follow][e2e]") {
+  // A source that accepts the connection and never answers holds a pass for
+  // the connect timeout (10 s); a shutdown signal ends it, and the last pass
+  // imports nothing.
+  openen::testing::TempDir dir;
+  testing::MakeRelayKeys(dir, {testing::MakeVerifierKeys(dir)});
+  openen::testing::Listener stalled;
+  const std::string spki = crypto::EcdsaP256PrivateKey::Generate()->PublicKey().ToSpkiBase64();
+  std::ofstream(dir.Sub("stalled.sources"))
+      << "ie IE https://127.0.0.1:" << stalled.port() << "/ openen-v1 " << spki << "\n";
+  testing::RelayProcess home(dir, "home", {"--import-sources", dir.Sub("stalled.sources")});
+  std::this_thread::sleep_for(std::chrono::milliseconds(2500));  // a pass is under way
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(home.process->Stop(SIGTERM) == 0);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
+  CHECK_THAT(home.process->stderr_text(),
+             Catch::Contains("import source ie: index.txt: cancelled"));
+}
+
 TEST_CASE("relays that follow each other pass over the keys they imported",
           "[relay][import][follow]") {
   // IE's keys reach ZZ; ZZ releases them in an IE batch beside its own;
@@ -295,8 +503,7 @@ TEST_CASE("relays that follow each other pass over the keys they imported",
   RelayOptions o = RelayFixture::TestOptions();
   o.region = "GB";
   RelayFixture gb(o);
-  ImportSource from_zz{
-      "zz", "ZZ", zz.dir.Sub("export"), {{"openen-v1", zz.relay->export_public_key()}}};
+  const ImportSource from_zz = SourceOf("zz", "ZZ", zz);
   auto r = FollowSource(*gb.relay, from_zz, kNow + 7200);
   CHECK(r.stopped.ok());
   CHECK(r.files_imported == 1);
@@ -354,7 +561,7 @@ TEST_CASE(
   // the key rules, past the 14 days of retention (its batch and index
   // entry would be gone at once, and the key could come back).
   old.rolling_start_interval_number = static_cast<int32_t>(kToday - 144 * 15 + 59);
-  auto r = home.relay->ImportKeys("IE", {old});
+  auto r = home.relay->ImportKeys("IE", std::vector<wire::ExportKey>{old});
   REQUIRE(r.ok());
   CHECK(r->imported == 0);
   REQUIRE(r->rejected.size() == 1);

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "openen/base/file.h"
+#include "openen/http/downloader.h"
 #include "openen/server/log.h"
 
 namespace openen::relay {
@@ -19,6 +20,48 @@ bool IsNameByte(char c) {
 // A file's end time may be ahead of this relay's clock by at most this much:
 // a later one would put the mark in the future and every newer file behind it.
 constexpr int64_t kMaxClockSkewSeconds = 3600;
+
+bool IsHttps(const std::string& location) { return location.rfind("https://", 0) == 0; }
+
+http::Options DownloadOptions(const ImportSource& s) {
+  http::Options o;
+  o.base_url = s.location;
+  o.ca_file = s.ca_file;
+  o.connect_timeout = kImportConnectTimeout;
+  o.transfer_timeout = kImportTransferTimeout;
+  o.low_speed_bytes_per_second = 1000;
+  o.low_speed_time = std::chrono::seconds(30);
+  o.user_agent = "openen-relay";
+  return o;
+}
+
+// SourceFiles reads a source's files at the paths its listing gives: over
+// HTTPS, or from a local directory. NOT_FOUND for a file that is not there,
+// RESOURCE_EXHAUSTED for one over the limit; the rest may pass.
+class SourceFiles {
+ public:
+  static base::StatusOr<SourceFiles> Open(const ImportSource& source) {
+    SourceFiles files;
+    if (IsHttps(source.location)) {
+      OPENEN_ASSIGN_OR_RETURN(files.downloader_, http::Downloader::Create(DownloadOptions(source)));
+    } else {
+      files.directory_ = source.location;
+    }
+    return files;
+  }
+  base::StatusOr<base::Bytes> Read(const std::string& path, size_t max_bytes,
+                                   const base::Cancellation& cancel) const {
+    if (cancel.cancelled()) return base::Status(base::StatusCode::kCancelled, "stopping");
+    if (!downloader_) return base::ReadFileBytes(directory_ + "/" + path, max_bytes, path);
+    auto bytes = downloader_->Get(path, max_bytes, cancel);
+    if (!bytes.ok()) return bytes.status().WithContext(path);
+    return bytes;
+  }
+
+ private:
+  std::string directory_;
+  std::unique_ptr<http::Downloader> downloader_;
+};
 
 }  // namespace
 
@@ -47,14 +90,24 @@ base::Status ValidateSource(const ImportSource& s) {
   if (s.region.empty() || s.region.size() > 16)
     return base::InvalidArgumentError("import source " + s.name +
                                       ": its region must be 1..16 bytes");
-  if (s.directory.empty())
-    return base::InvalidArgumentError("import source " + s.name + ": no directory");
+  const std::string what = "import source " + s.name + ": ";
+  if (s.location.empty()) return base::InvalidArgumentError(what + "no location");
+  if (s.location.find("://") != std::string::npos) {
+    if (!IsHttps(s.location)) return base::InvalidArgumentError(what + "a URL must be https://");
+    auto downloader = http::Downloader::Create(DownloadOptions(s));
+    if (!downloader.ok()) return downloader.status().WithContext(what + "location");
+  } else if (!s.ca_file.empty()) {
+    return base::InvalidArgumentError(what + "a CA file is for an https:// location");
+  }
+  if (!IsListedPath(s.index))
+    return base::InvalidArgumentError(what + "the index must be a relative path");
   if (s.keys.empty())
     return base::InvalidArgumentError("import source " + s.name + ": no export key");
   return base::Status::Ok();
 }
 
-FollowReport FollowSource(Relay& relay, const ImportSource& source, int64_t now) {
+FollowReport FollowSource(Relay& relay, const ImportSource& source, int64_t now,
+                          const base::Cancellation& cancel) {
   FollowReport report;
   auto stop = [&](base::Status why) {
     report.stopped = why.WithContext("import source " + source.name);
@@ -63,19 +116,22 @@ FollowReport FollowSource(Relay& relay, const ImportSource& source, int64_t now)
   };
   if (base::Status valid = ValidateSource(source); !valid.ok()) return stop(valid);
   if (relay.decommissioned()) return stop(base::FailedPreconditionError("decommissioned"));
+  auto files = SourceFiles::Open(source);
+  if (!files.ok()) return stop(files.status());
   auto last = relay.LastImport(source.name);
   if (!last.ok()) return stop(last.status());
   std::optional<ImportMark> mark = std::move(*last);
-  auto listing =
-      base::ReadFile(source.directory + "/index.txt", kMaxSourceListingBytes, "index.txt");
-  if (!listing.ok()) return stop(listing.status());
+  auto listed = files->Read(source.index, kMaxSourceListingBytes, cancel);
+  if (!listed.ok()) return stop(listed.status());
+  const std::string listing(listed->begin(), listed->end());
   std::vector<std::string> names;
-  std::istringstream lines(*listing);
+  std::istringstream lines(listing);
   for (std::string line; std::getline(lines, line);) {
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (line.empty()) continue;
     if (!IsListedPath(line))
-      return stop(base::InvalidArgumentError("index.txt lists a line that is not a file path"));
+      return stop(
+          base::InvalidArgumentError(source.index + " lists a line that is not a file path"));
     if (!mark || line > mark->file) names.push_back(std::move(line));
   }
   std::sort(names.begin(), names.end());
@@ -84,7 +140,7 @@ FollowReport FollowSource(Relay& relay, const ImportSource& source, int64_t now)
 
   for (const std::string& name : names) {
     if (report.keys_imported >= kMaxKeysPerFollow) break;  // the rest at the next pass
-    auto bytes = base::ReadFileBytes(source.directory + "/" + name, wire::kMaxExportFileSize, name);
+    auto bytes = files->Read(name, wire::kMaxExportFileSize, cancel);
     if (!bytes.ok()) return stop(bytes.status());
     auto file = wire::ExportFile::Parse(std::move(*bytes));
     if (!file.ok()) return stop(file.status().WithContext(name));
@@ -112,13 +168,21 @@ FollowReport FollowSource(Relay& relay, const ImportSource& source, int64_t now)
     }
     const ImportMark next{name,
                           mark ? std::max(mark->end_timestamp, h.end_timestamp) : h.end_timestamp};
-    auto imported = relay.ImportKeys(source.region, keys, source.name, next);
-    if (!imported.ok()) return stop(imported.status().WithContext(name));
+    const std::span<const wire::ExportKey> all(keys);
+    for (size_t at = 0;;) {
+      const size_t n = std::min(kImportKeysPerWrite, all.size() - at);
+      const bool last = at + n == all.size();
+      auto imported = relay.ImportKeys(source.region, all.subspan(at, n), source.name,
+                                       last ? std::optional<ImportMark>(next) : std::nullopt);
+      if (!imported.ok()) return stop(imported.status().WithContext(name));
+      report.keys_imported += imported->imported;
+      report.keys_already_held += imported->already_held;
+      report.keys_refused += imported->rejected.size();
+      at += n;
+      if (last) break;
+    }
     mark = next;
     if (h.region == source.region) ++report.files_imported;
-    report.keys_imported += imported->imported;
-    report.keys_already_held += imported->already_held;
-    report.keys_refused += imported->rejected.size();
   }
   if (report.files_imported > 0) {
     server::Log("relay",

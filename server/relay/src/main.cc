@@ -15,6 +15,7 @@
 #include "openen/server/grpc_server.h"
 #include "openen/server/key_files.h"
 #include "openen/server/log.h"
+#include "openen/server/metrics.h"
 #include "openen/server/program.h"
 
 namespace openen::relay {
@@ -88,14 +89,17 @@ constexpr char kUsage[] =
     "                           address (127.0.0.1:PORT): counts only (docs/operations.md)\n"
     "  --import-sources FILE    other authorities' export directories to follow (federation,\n"
     "                           docs/federation.md): one source per line, '#' starts a comment:\n"
-    "                             NAME REGION DIRECTORY KEY-NAME PUBLIC-KEY\n"
-    "                           NAME names its progress and log lines ([a-z0-9-]), REGION the\n"
-    "                           region its files name and its keys keep, DIRECTORY a local copy\n"
-    "                           of its export directory, KEY-NAME its export key's\n"
-    "                           '<id>-<version>' and PUBLIC-KEY that key (base64\n"
-    "                           SubjectPublicKeyInfo). Each maintenance pass imports its new\n"
-    "                           files, verified under that key; their keys go out in this\n"
-    "                           relay's batches, one batch per region\n"
+    "                             NAME REGION LOCATION KEY-NAME PUBLIC-KEY [index=PATH] [ca=FILE]\n"
+    "                           NAME names its progress, log lines and metrics ([a-z0-9-]),\n"
+    "                           REGION the region its files name and its keys keep, LOCATION\n"
+    "                           its export directory: an https:// URL or a local directory,\n"
+    "                           KEY-NAME its export key's '<id>-<version>' and PUBLIC-KEY that\n"
+    "                           key (base64 SubjectPublicKeyInfo). index= is the listing's path\n"
+    "                           below LOCATION (default index.txt), ca= a PEM file of the CAs\n"
+    "                           to trust for an https:// LOCATION (default: the system's).\n"
+    "                           Each maintenance pass imports its new files, verified under\n"
+    "                           that key; their keys go out in this relay's batches, one batch\n"
+    "                           per region\n"
     "  --standby                wait while another relay writes --export-dir (it holds\n"
     "                           <export-dir>/.openen-relay), then take over and serve: start it\n"
     "                           beside the active relay, with the same keys and export\n"
@@ -158,6 +162,7 @@ class RelayServer final : public server::Component {
         Relay::Open(data_dir_, export_dir_, std::move(options), std::move(certificate_keys_),
                     std::move(*signing_key_), std::move(config_), clock));
     clock_ = clock;
+    metrics_ = metrics;
     service_ = std::make_unique<RelayService>(relay_.get(), pool, metrics);
     // The progress of sources no longer configured goes.
     std::set<std::string> names;
@@ -177,10 +182,39 @@ class RelayServer final : public server::Component {
   base::Status Maintain() override {
     OPENEN_RETURN_IF_ERROR(relay_->Maintain());
     for (const ImportSource& source : sources_)
-      (void)FollowSource(*relay_, source, clock_->NowSeconds());
+      CountImport(source, FollowSource(*relay_, source, clock_->NowSeconds(), stopping_));
     return base::Status::Ok();
   }
+  // Stop ends an import's download in flight; the last pass imports nothing.
+  void Stop() override { stopping_.Cancel(); }
   base::Status Health() override { return relay_->Health(); }
+  // CountImport adds a pass's report to the source's metrics (labelled with
+  // its configured name: a fixed set).
+  void CountImport(const ImportSource& source, const FollowReport& r) {
+    if (metrics_ == nullptr) return;
+    const auto count = [&](const char* name, const char* help, size_t n,
+                           prometheus::Labels labels = {}) {
+      labels.emplace("source", source.name);
+      server::Count(metrics_, name, help, labels, static_cast<double>(n));
+    };
+    count("import_files_total", "files imported from a source", r.files_imported);
+    count("import_files_skipped_total",
+          "files of a source passed over: rolled back or repeated, or of another region",
+          r.files_rolled_back, {{"reason", "rolled_back"}});
+    count("import_files_skipped_total",
+          "files of a source passed over: rolled back or repeated, or of another region",
+          r.files_other_region, {{"reason", "other_region"}});
+    const char* keys_help = "keys of a source's files: imported, already held here, or refused";
+    count("import_keys_total", keys_help, r.keys_imported, {{"outcome", "imported"}});
+    count("import_keys_total", keys_help, r.keys_already_held, {{"outcome", "already_held"}});
+    count("import_keys_total", keys_help, r.keys_refused, {{"outcome", "refused"}});
+    if (!r.stopped.ok()) {
+      count("import_stops_total",
+            "passes that stopped early on a source (down, malformed, unverifiable, stopping)", 1,
+            {{"code", std::string(base::StatusCodeName(r.stopped.code()))}});
+    }
+  }
+
   std::vector<std::string> HealthNames() const override {
     return {openen::v1::Relay::service_full_name()};
   }
@@ -201,13 +235,16 @@ class RelayServer final : public server::Component {
   std::optional<openen::v1::SignedEnvelope> config_;
   const std::vector<ImportSource> sources_;
   const base::Clock* clock_ = nullptr;
+  server::Metrics* metrics_ = nullptr;
+  base::Cancellation stopping_;
   // What it opened (the service uses the relay, so it goes first).
   std::unique_ptr<Relay> relay_;
   std::unique_ptr<RelayService> service_;
 };
 
 // ReadImportSources reads --import-sources: one source per line, NAME REGION
-// DIRECTORY KEY-NAME PUBLIC-KEY; blank lines and '#' comments are skipped.
+// LOCATION KEY-NAME PUBLIC-KEY, then options index=PATH and ca=FILE; blank
+// lines and '#' comments are skipped.
 base::StatusOr<std::vector<ImportSource>> ReadImportSources(const std::string& path,
                                                             const std::string& own_region) {
   OPENEN_ASSIGN_OR_RETURN(std::string text, base::ReadFile(path, base::kMaxSmallFileBytes));
@@ -222,12 +259,27 @@ base::StatusOr<std::vector<ImportSource>> ReadImportSources(const std::string& p
     std::vector<std::string> f;
     for (std::string w; fields >> w;) f.push_back(w);
     if (f.empty()) continue;
-    if (f.size() != 5) {
-      return base::InvalidArgumentError(where + ": want NAME REGION DIRECTORY KEY-NAME PUBLIC-KEY");
+    if (f.size() < 5) {
+      return base::InvalidArgumentError(
+          where + ": want NAME REGION LOCATION KEY-NAME PUBLIC-KEY [index=PATH] [ca=FILE]");
     }
     auto key = crypto::EcdsaP256PublicKey::FromSpkiBase64(f[4]);
     if (!key.ok()) return key.status().WithContext(where + ": PUBLIC-KEY");
-    ImportSource source{f[0], f[1], f[2], {{f[3], *key}}};
+    ImportSource source;
+    source.name = f[0];
+    source.region = f[1];
+    source.location = f[2];
+    source.keys = {{f[3], *key}};
+    std::set<std::string> seen;
+    for (size_t i = 5; i < f.size(); ++i) {
+      const size_t eq = f[i].find('=');
+      const std::string option = f[i].substr(0, eq);
+      if (eq == std::string::npos || (option != "index" && option != "ca"))
+        return base::InvalidArgumentError(where + ": an option is index=PATH or ca=FILE");
+      if (!seen.insert(option).second)
+        return base::InvalidArgumentError(where + ": " + option + "= given twice");
+      (option == "index" ? source.index : source.ca_file) = f[i].substr(eq + 1);
+    }
     OPENEN_RETURN_IF_ERROR(ValidateSource(source).WithContext(where));
     if (source.region == own_region) {
       return base::InvalidArgumentError(where + ": the region is this relay's own (" + own_region +

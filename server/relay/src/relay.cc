@@ -733,7 +733,7 @@ base::StatusOr<PublishResult> Relay::PublishUncounted(const std::vector<Submitte
 }
 
 base::StatusOr<ImportResult> Relay::ImportKeys(const std::string& origin,
-                                               const std::vector<wire::ExportKey>& keys,
+                                               std::span<const wire::ExportKey> keys,
                                                const std::string& source,
                                                const std::optional<ImportMark>& mark) {
   if (origin.empty() || origin.size() > 16 || origin == options_.region) {
@@ -789,6 +789,7 @@ base::StatusOr<ImportResult> Relay::ImportKeys(const std::string& origin,
   }
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "store imported keys"));
   purge_.Mark();
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.import.stored"));
   return result;
 }
 

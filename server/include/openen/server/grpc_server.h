@@ -66,11 +66,13 @@ int ShutdownSignalWithin(int milliseconds);
 void ShutdownGracefully(grpc::Server* server, int grace_seconds);
 
 // ServeUntilSignal runs |maintain| every |interval_seconds| on its own thread
-// until SIGTERM or SIGINT, then shuts |server| down gracefully (in-flight
+// until SIGTERM or SIGINT, then calls |on_signal| (when set: what ends a
+// long step of a pass in flight), shuts |server| down gracefully (in-flight
 // calls get |grace_seconds|), stops the thread, and runs |maintain| once more.
 // Call BlockShutdownSignals first.
 void ServeUntilSignal(const char* component, grpc::Server* server, int64_t interval_seconds,
-                      const std::function<base::Status()>& maintain, int grace_seconds = 10);
+                      const std::function<base::Status()>& maintain,
+                      const std::function<void()>& on_signal = {}, int grace_seconds = 10);
 
 }  // namespace openen::server
 

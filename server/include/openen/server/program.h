@@ -57,6 +57,10 @@ class Component {
   virtual std::vector<grpc::Service*> Services() = 0;
   // Maintain is the periodic maintenance pass (ServeUntilSignal).
   virtual base::Status Maintain() = 0;
+  // Stop is called once, from another thread, when a shutdown signal
+  // arrives: a pass in flight should end its long steps (a download) soon.
+  // A last Maintain follows.
+  virtual void Stop() {}
   // Health says whether the component can do its work now: OK, or why
   // not (decommissioned; its store cannot be written). RunProgram asks after
   // Open and after every maintenance pass, and the standard gRPC health

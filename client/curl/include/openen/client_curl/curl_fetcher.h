@@ -11,77 +11,33 @@
 #ifndef OPENEN_CLIENT_CURL_CURL_FETCHER_H_
 #define OPENEN_CLIENT_CURL_CURL_FETCHER_H_
 
-#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
 
 #include "openen/base/status.h"
 #include "openen/client/sync.h"
+#include "openen/http/downloader.h"
 
 namespace openen::client_curl {
 
-// CurlOptions chooses where and how a CurlFetcher downloads. The defaults
-// suit a device on a slow mobile link: a 336-batch catch-up of ~1 MB files
-// completes, and a server that stops sending is given up on in 30 s.
-struct CurlOptions {
-  // The directory URL, e.g. "https://cdn.example.org/openen/"; a file's URL
-  // is this plus its name ('/' is added when missing). Must be https://,
-  // unless |allow_plain_http| is set. It must not carry a user name,
-  // password, query or fragment.
-  std::string base_url;
-  // A PEM file of CA certificates to trust instead of the system's roots
-  // (empty: the system's). Peer and host name verification are always on.
-  std::string ca_file;
-  // Permits an http:// base URL, for loopback tests and local tools only:
-  // the library verifies every byte it downloads, but plain HTTP shows the
-  // network what a device downloads and when.
-  bool allow_plain_http = false;
-  // Gives up on connecting (TCP and the TLS handshake) after this long:
-  // DEADLINE_EXCEEDED.
-  std::chrono::milliseconds connect_timeout{15'000};
-  // Gives up on one file's whole transfer after this long:
-  // DEADLINE_EXCEEDED. Large enough for a full export file (16 MiB) at
-  // ~100 kB/s.
-  std::chrono::milliseconds transfer_timeout{300'000};
-  // A transfer slower than |low_speed_bytes_per_second| for
-  // |low_speed_time| (a stalled server) is given up on: DEADLINE_EXCEEDED.
-  // A low_speed_bytes_per_second of 0 turns this check off.
-  long low_speed_bytes_per_second = 100;
-  std::chrono::seconds low_speed_time{30};
-  // Uses the proxy named by the environment (https_proxy, all_proxy,
-  // no_proxy). Off by default: a device's exposure checks go straight to
-  // the server it was configured with.
-  bool use_environment_proxy = false;
-  // The User-Agent header; empty sends none.
-  std::string user_agent = "openen-curl";
-};
+// CurlOptions chooses where and how a CurlFetcher downloads: the base URL of
+// the export directory, the CAs, the timeouts (openen/http/downloader.h).
+using CurlOptions = http::Options;
 
-// CurlFetcher implements client::Fetcher's contract with HTTP GET:
-//   200: the body (any other 2xx is FAILED_PRECONDITION);
-//   404, 410: NOT_FOUND;
-//   a Content-Length over max_bytes: RESOURCE_EXHAUSTED without reading the
-//     body; a body that grows past it: RESOURCE_EXHAUSTED, reading stops;
-//   408, 425, 429 and 5xx: UNAVAILABLE (may pass);
-//   3xx: FAILED_PRECONDITION (redirects are not followed: a static export is
-//     served at the URL it is configured with);
-//   other 4xx: FAILED_PRECONDITION (the server refuses; retrying does not help);
-//   no connection, a failed TLS handshake or certificate check, a body
-//     shorter than its Content-Length: UNAVAILABLE;
-//   the connect, transfer or low-speed limit: DEADLINE_EXCEEDED;
-//   |cancel| set: CANCELLED, within ~100 ms, whatever the transfer is doing.
-// Only https:// (and, when allowed, http://) is ever spoken; no cookies,
-// no .netrc, no content decoding (max_bytes counts bytes on the wire).
-// Messages say what failed (the caller adds the file's name), never the host.
-// Thread safety: Get may be called from several threads at once; each call
-// uses its own connection.
+// CurlFetcher implements client::Fetcher's contract with an http::Downloader
+// (HTTP GET; the status mapping is the Downloader's: 404 and 410 NOT_FOUND,
+// an oversized body RESOURCE_EXHAUSTED, 5xx and lost connections UNAVAILABLE,
+// timeouts DEADLINE_EXCEEDED, |cancel| CANCELLED within ~100 ms). A name that
+// is not one a Fetcher is asked for (client::IsFetchName) is refused before
+// any connection. Thread safety: Get may be called from several threads at
+// once; each call uses its own connection.
 class CurlFetcher final : public client::Fetcher {
  public:
   // Create checks |options| (INVALID_ARGUMENT: a base URL that is not
   // https:// and not allowed plain http://, or a missing ca_file) and
   // initialises libcurl once per process (INTERNAL if it cannot).
   static base::StatusOr<std::unique_ptr<CurlFetcher>> Create(CurlOptions options);
-  ~CurlFetcher() override;
 
   base::StatusOr<base::Bytes> Get(const std::string& name, size_t max_bytes,
                                   const base::Cancellation& cancel) override;
@@ -92,15 +48,13 @@ class CurlFetcher final : public client::Fetcher {
   base::StatusOr<base::Bytes> GetPolled(const std::string& name, size_t max_bytes,
                                         const std::function<bool()>& cancelled);
 
-  const CurlOptions& options() const { return options_; }
+  const CurlOptions& options() const { return downloader_->options(); }
 
  private:
-  explicit CurlFetcher(CurlOptions options) : options_(std::move(options)) {}
-  base::StatusOr<base::Bytes> Transfer(const std::string& name, size_t max_bytes,
-                                       const std::function<bool()>& cancelled,
-                                       const base::Cancellation* cancel);
+  explicit CurlFetcher(std::unique_ptr<http::Downloader> downloader)
+      : downloader_(std::move(downloader)) {}
 
-  CurlOptions options_;
+  const std::unique_ptr<http::Downloader> downloader_;
 };
 
 }  // namespace openen::client_curl

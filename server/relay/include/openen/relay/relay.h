@@ -27,6 +27,7 @@
 #include <optional>
 #include <set>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -203,8 +204,10 @@ class Relay {
   // With |mark|, the source |source|'s mark (LastImport) is set to it in the
   // same synced write as the keys, so that a file's keys are taken exactly
   // once across crashes.
+  // It holds the publish lock throughout: callers import in parts
+  // (kImportKeysPerWrite in importer.h) so that publishes never wait long.
   base::StatusOr<ImportResult> ImportKeys(const std::string& origin,
-                                          const std::vector<wire::ExportKey>& keys,
+                                          std::span<const wire::ExportKey> keys,
                                           const std::string& source = {},
                                           const std::optional<ImportMark>& mark = {});
   // LastImport returns source |source|'s mark; none before its first import.
