@@ -105,6 +105,25 @@ TEST_CASE("the key HMAC must match, in either form", "[relay][certificate]") {
   CHECK(f.relay->Publish(keys, wire::SignEnvelope(wire::kCertificateContext, c, f.authority), kSecret, false).ok());
 }
 
+TEST_CASE("a published key past the relay's retention is refused", "[relay][rules]") {
+  // With 7 days' retention, the keys of 8, 9 and 10 days ago would be
+  // released and their batch deleted at the next pass: refused, as an
+  // import refuses them.
+  RelayOptions o = RelayFixture::TestOptions();
+  o.retention_days = 7;
+  RelayFixture f(o);
+  auto keys = RelayFixture::DailyKeys(10);
+  auto r = f.Publish(keys);
+  REQUIRE(r.ok());
+  CHECK(r->accepted == 7);
+  REQUIRE(r->rejected.size() == 3);
+  for (size_t i = 0; i < 3; ++i) {
+    CHECK(r->rejected[i].index == 7 + i);
+    CHECK(r->rejected[i].kind == "past retention");
+  }
+  CHECK(f.relay->PendingKeys() == 7);
+}
+
 TEST_CASE("publish shape: 1..30 keys, a 16..64 byte secret", "[relay]") {
   RelayFixture f;
   CHECK(f.Publish({}).status().message() == "publish has 0 keys, want 1..30");

@@ -665,6 +665,12 @@ base::StatusOr<PublishResult> Relay::PublishUncounted(const std::vector<Submitte
       plan.push_back({&k, std::move(index_key), false});
       continue;
     }
+    if (!retry && k.EndSeconds() + retention <= now) {
+      // Its batch would be deleted at the next pass: kept no longer than
+      // retention allows, and not half-released to the phones that synced.
+      result.rejected.push_back({position, "key is past this relay's retention", "past retention"});
+      continue;
+    }
     const bool held = db_->Get({}, index_key, &ignored).ok();
     if (retry) {
       plan.push_back({&k, std::move(index_key), !held});
