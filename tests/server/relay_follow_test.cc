@@ -260,6 +260,47 @@ TEST_CASE("a large file is stored in parts: a key repeated across them counts on
   CHECK((*home.relay->LastImport("ie"))->file == "batch-1.zip");
 }
 
+TEST_CASE("a pass takes at most kMaxFilesPerFollow files, the next pass the rest",
+          "[relay][import][follow]") {
+  RelayFixture home;
+  const std::string dir = home.dir.Sub("many");
+  std::filesystem::create_directories(dir);
+  auto key = crypto::EcdsaP256PrivateKey::Generate();
+  const size_t files = kMaxFilesPerFollow + 1;
+  std::string listing;
+  for (size_t i = 0; i < files; ++i) {
+    wire::ExportBatch batch;
+    batch.header.start_timestamp = kNow - 86400;
+    batch.header.end_timestamp = kNow - 86400 + i;
+    batch.header.region = "IE";
+    wire::ExportKey k;
+    k.key_data.resize(16);
+    crypto::RandomBytes(k.key_data);
+    k.rolling_start_interval_number = static_cast<int32_t>(kToday - crypto::kTekRollingPeriod);
+    batch.keys.push_back(std::move(k));
+    auto zip = wire::WriteExportZip(std::move(batch), {{{"v1", "ie", ""}, &*key}});
+    REQUIRE(zip.ok());
+    char name[32];
+    std::snprintf(name, sizeof(name), "batch-%04zu.zip", i);
+    std::ofstream(dir + "/" + name, std::ios::binary) << base::AsChars(*zip);
+    listing += std::string(name) + "\n";
+  }
+  std::ofstream(dir + "/index.txt") << listing;
+  ImportSource source;
+  source.name = "ie";
+  source.region = "IE";
+  source.location = dir;
+  source.keys = {{"ie-v1", key->PublicKey()}};
+  auto r = FollowSource(*home.relay, source, kNow);
+  CHECK(r.stopped.ok());
+  CHECK(r.files_imported == kMaxFilesPerFollow);
+  CHECK(home.relay->PendingKeys() == kMaxFilesPerFollow);
+  r = FollowSource(*home.relay, source, kNow);
+  CHECK(r.files_imported == 1);
+  CHECK(home.relay->PendingKeys() == files);
+  CHECK((*home.relay->LastImport("ie"))->file == "batch-1000.zip");
+}
+
 TEST_CASE("a GAEN server's layout and Google's real sample file are imported over HTTPS",
           "[relay][import][follow][interop][https]") {
   // Google's reference server keeps index.txt beside its files, under a
