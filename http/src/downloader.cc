@@ -116,7 +116,8 @@ base::StatusOr<std::unique_ptr<Downloader>> Downloader::Create(Options options) 
              : "base URL must start with https://");
   }
   const size_t host_start = url.find("//") + 2;
-  if (url.size() == host_start) return base::InvalidArgumentError("base URL has no host");
+  if (url.size() == host_start || url[host_start] == '/')
+    return base::InvalidArgumentError("base URL has no host");
   if (url.find_first_of("?#") != std::string::npos ||
       url.find('@', host_start) < url.find('/', host_start)) {
     return base::InvalidArgumentError("base URL must not carry credentials, a query or a fragment");
@@ -167,7 +168,12 @@ base::StatusOr<base::Bytes> Downloader::Transfer(const std::string& path, size_t
   opt(CURLOPT_FOLLOWLOCATION, 0L);
   opt(CURLOPT_SSL_VERIFYPEER, 1L);
   opt(CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!options_.ca_file.empty()) opt(CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!options_.ca_file.empty()) {
+    // Instead of the system's CAs: Debian's libcurl also reads a CA
+    // directory (/etc/ssl/certs) unless told not to.
+    opt(CURLOPT_CAINFO, options_.ca_file.c_str());
+    opt(CURLOPT_CAPATH, static_cast<const char*>(nullptr));
+  }
   if (!options_.use_environment_proxy) opt(CURLOPT_PROXY, "");
   opt(CURLOPT_NETRC, static_cast<long>(CURL_NETRC_IGNORED));
   opt(CURLOPT_CONNECTTIMEOUT_MS, ms(options_.connect_timeout));

@@ -11,6 +11,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,6 +52,12 @@ class Listener {
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
   int port() const { return port_; }
+  // WaitForConnection waits up to |timeout_ms| for a connection to be
+  // pending: a client has connected (and now waits for a TLS answer).
+  bool WaitForConnection(int timeout_ms = 20000) const {
+    pollfd p = {fd_, POLLIN, 0};
+    return poll(&p, 1, timeout_ms) == 1;
+  }
 
  private:
   int fd_ = -1;

@@ -107,7 +107,8 @@ base::Status ValidateSource(const ImportSource& s) {
 }
 
 FollowReport FollowSource(Relay& relay, const ImportSource& source, int64_t now,
-                          const base::Cancellation& cancel) {
+                          const base::Cancellation& cancel, const FollowLimits& limits) {
+  const auto started = std::chrono::steady_clock::now();
   FollowReport report;
   auto stop = [&](base::Status why) {
     report.stopped = why.WithContext("import source " + source.name);
@@ -136,10 +137,13 @@ FollowReport FollowSource(Relay& relay, const ImportSource& source, int64_t now,
   }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
-  if (names.size() > kMaxFilesPerFollow) names.resize(kMaxFilesPerFollow);
+  if (names.size() > limits.files) names.resize(limits.files);
 
   for (const std::string& name : names) {
-    if (report.keys_imported >= kMaxKeysPerFollow) break;  // the rest at the next pass
+    if (&name != &names.front() && (report.keys_imported >= limits.keys ||
+                                    std::chrono::steady_clock::now() - started >= limits.time)) {
+      break;  // the rest at the next pass
+    }
     auto bytes = files->Read(name, wire::kMaxExportFileSize, cancel);
     if (!bytes.ok()) return stop(bytes.status());
     auto file = wire::ExportFile::Parse(std::move(*bytes));

@@ -178,9 +178,11 @@ class RelayServer final : public server::Component {
   std::vector<grpc::Service*> Services() override { return {service_.get()}; }
   // Maintain closes and expires batches (and applies a decommission order),
   // then imports from each source: a source that stops is logged and tried
-  // again at the next pass, and never holds up the relay's own maintenance.
+  // again at the next pass; its import error never fails the pass, and
+  // FollowLimits bounds how long it holds the next close.
   base::Status Maintain() override {
     OPENEN_RETURN_IF_ERROR(relay_->Maintain());
+    if (stopping_.cancelled()) return base::Status::Ok();  // the last pass imports nothing
     for (const ImportSource& source : sources_)
       CountImport(source, FollowSource(*relay_, source, clock_->NowSeconds(), stopping_));
     return base::Status::Ok();
@@ -208,9 +210,9 @@ class RelayServer final : public server::Component {
     count("import_keys_total", keys_help, r.keys_imported, {{"outcome", "imported"}});
     count("import_keys_total", keys_help, r.keys_already_held, {{"outcome", "already_held"}});
     count("import_keys_total", keys_help, r.keys_refused, {{"outcome", "refused"}});
-    if (!r.stopped.ok()) {
+    if (!r.stopped.ok() && r.stopped.code() != base::StatusCode::kCancelled) {
       count("import_stops_total",
-            "passes that stopped early on a source (down, malformed, unverifiable, stopping)", 1,
+            "passes that stopped early on a source (down, malformed, unverifiable)", 1,
             {{"code", std::string(base::StatusCodeName(r.stopped.code()))}});
     }
   }

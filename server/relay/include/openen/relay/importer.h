@@ -22,11 +22,12 @@
 
 namespace openen::relay {
 
-// At most this many files, and files until this many keys were imported,
-// are taken from a source in one FollowSource call (the rest at the next),
-// and its index.txt may be at most this long.
+// At most this many files, and files until this many keys were imported or
+// this long has passed, are taken from a source in one FollowSource call
+// (the rest at the next), and its index.txt may be at most this long.
 inline constexpr size_t kMaxFilesPerFollow = 1000;
 inline constexpr size_t kMaxKeysPerFollow = 1'400'000;
+inline constexpr std::chrono::seconds kMaxFollowTime{120};
 inline constexpr size_t kMaxSourceListingBytes = size_t{8} << 20;
 // A file's keys are stored in synced writes of at most this many keys, the
 // last with the source's mark: a publish waits for one such write at most
@@ -94,14 +95,28 @@ struct FollowReport {
 inline constexpr std::chrono::seconds kImportConnectTimeout{10};
 inline constexpr std::chrono::seconds kImportTransferTimeout{120};
 
+// FollowLimits bound one FollowSource pass: it looks at most at |files|
+// files after the mark (rolled back and other regions' included), and starts
+// no new file once |keys| keys were imported or |time| has passed (the file
+// under way ends within its own timeouts). A pass always takes its first
+// file. So a slow or hostile source holds the relay's maintenance for at
+// most |time| plus one file's transfer.
+struct FollowLimits {
+  size_t files = kMaxFilesPerFollow;
+  size_t keys = kMaxKeysPerFollow;
+  std::chrono::steady_clock::duration time = kMaxFollowTime;
+};
+
 // FollowSource imports the files |source| lists after its mark, in name
-// order: each is read (at most wire::kMaxExportFileSize), parsed, verified
-// under the source's keys and its end time checked against the mark and the
-// clock; its keys are imported with the new mark in one write. It holds one
-// file's keys at a time. Once |cancel| is set (the relay is stopping), a
-// download in flight ends at once and no further file is read: CANCELLED.
+// order, within |limits|: each is read (at most wire::kMaxExportFileSize),
+// parsed, verified under the source's keys and its end time checked against
+// the mark and the clock; its keys are imported in writes of
+// kImportKeysPerWrite, the last with the new mark. It holds one file's keys
+// at a time. Once |cancel| is set (the relay is stopping), a download in
+// flight ends at once and no further file is read: CANCELLED.
 FollowReport FollowSource(Relay& relay, const ImportSource& source, int64_t now,
-                          const base::Cancellation& cancel = base::NeverCancelled());
+                          const base::Cancellation& cancel = base::NeverCancelled(),
+                          const FollowLimits& limits = {});
 
 }  // namespace openen::relay
 
