@@ -65,6 +65,51 @@ struct Peer {
   }
 };
 
+// Mirror is a source's export directory of region IE, written file by file
+// under the source's own key ("ie-v1").
+struct Mirror {
+  std::string dir;
+  std::unique_ptr<crypto::EcdsaP256PrivateKey> key =
+      std::make_unique<crypto::EcdsaP256PrivateKey>(*crypto::EcdsaP256PrivateKey::Generate());
+  std::string listing;
+
+  explicit Mirror(std::string directory) : dir(std::move(directory)) {
+    std::filesystem::create_directories(dir);
+  }
+  // Add writes |keys| as the signed file |name| ending at |end|, and lists it.
+  void Add(const std::string& name, int64_t end, std::vector<wire::ExportKey> keys) {
+    wire::ExportBatch batch;
+    batch.header.start_timestamp = static_cast<uint64_t>(end - 86400);
+    batch.header.end_timestamp = static_cast<uint64_t>(end);
+    batch.header.region = "IE";
+    batch.keys = std::move(keys);
+    auto zip = wire::WriteExportZip(std::move(batch), {{{"v1", "ie", ""}, key.get()}});
+    REQUIRE(zip.ok());
+    REQUIRE(base::WriteFileAtomically(dir + "/" + name, base::AsChars(*zip), false).ok());
+    listing += name + "\n";
+    REQUIRE(base::WriteFileAtomically(dir + "/index.txt", listing, false).ok());
+  }
+  ImportSource Source() const {
+    ImportSource s;
+    s.name = "ie";
+    s.region = "IE";
+    s.location = dir;
+    s.keys = {{"ie-v1", key->PublicKey()}};
+    return s;
+  }
+};
+
+// YesterdaysKey is a random key of yesterday whose first bytes are |prefix|
+// (big-endian: the order of a file, which sorts by key).
+wire::ExportKey YesterdaysKey(uint32_t prefix = 0) {
+  wire::ExportKey k;
+  base::PutFixedBE<4>(&k.key_data, prefix);
+  k.key_data.resize(16);
+  crypto::RandomBytes(std::span<uint8_t>(k.key_data).subspan(4));
+  k.rolling_start_interval_number = static_cast<int32_t>(kToday - crypto::kTekRollingPeriod);
+  return k;
+}
+
 // Released returns every released key of |f|, by region.
 std::map<std::string, std::set<base::Bytes>> Released(RelayFixture& f) {
   std::map<std::string, std::set<base::Bytes>> out;
@@ -213,45 +258,23 @@ TEST_CASE("a large file is stored in parts: a key repeated across them counts on
   // fault points, the second part's write is followed by a failure (as a
   // crash right after it): the mark stays, and the next pass takes the rest.
   RelayFixture home;
-  const std::string dir = home.dir.Sub("big");
-  std::filesystem::create_directories(dir);
-  auto key = crypto::EcdsaP256PrivateKey::Generate();
-  wire::ExportBatch batch;
-  batch.header.start_timestamp = kNow - 86400;
-  batch.header.end_timestamp = kNow - 3600;
-  batch.header.region = "IE";
-  // Key i starts with i's bytes, so that the file (sorted by key) keeps
-  // this order, and the repeated key's two copies end and start a part.
+  Mirror mirror(home.dir.Sub("big"));
+  // Key i starts with i's bytes, so that the file keeps this order, and the
+  // repeated key's two copies end and start a part.
   const size_t total = kImportKeysPerWrite * 5 / 2;
-  for (size_t i = 0; i < total; ++i) {
-    wire::ExportKey k;
-    base::PutFixedBE<4>(&k.key_data, i);
-    k.key_data.resize(16);
-    crypto::RandomBytes(std::span<uint8_t>(k.key_data).subspan(4));
-    k.rolling_start_interval_number =
-        static_cast<int32_t>(kToday - (1 + i % 10) * crypto::kTekRollingPeriod);
-    k.rolling_period = crypto::kTekRollingPeriod;
-    batch.keys.push_back(std::move(k));
-  }
-  batch.keys[kImportKeysPerWrite].key_data = batch.keys[kImportKeysPerWrite - 1].key_data;
-  auto zip = wire::WriteExportZip(std::move(batch), {{{"v1", "ie", ""}, &*key}});
-  REQUIRE(zip.ok());
-  REQUIRE(base::WriteFileAtomically(dir + "/batch-1.zip", base::AsChars(*zip), false).ok());
-  REQUIRE(base::WriteFileAtomically(dir + "/index.txt", "batch-1.zip\n", false).ok());
-  ImportSource source;
-  source.name = "ie";
-  source.region = "IE";
-  source.location = dir;
-  source.keys = {{"ie-v1", key->PublicKey()}};
+  std::vector<wire::ExportKey> keys;
+  for (size_t i = 0; i < total; ++i) keys.push_back(YesterdaysKey(static_cast<uint32_t>(i)));
+  keys[kImportKeysPerWrite].key_data = keys[kImportKeysPerWrite - 1].key_data;
+  mirror.Add("batch-1.zip", kNow - 3600, std::move(keys));
 #ifdef OPENEN_FAULT_INJECTION
   base::ArmFault("relay.import.stored", base::FaultAction::kError, 2);
-  auto cut = FollowSource(*home.relay, source, kNow);
+  auto cut = FollowSource(*home.relay, mirror.Source(), kNow);
   CHECK(cut.stopped.code() == base::StatusCode::kUnavailable);
   CHECK(cut.files_imported == 0);
   CHECK(home.relay->PendingKeys() == 2 * kImportKeysPerWrite - 1);
   CHECK(!home.relay->LastImport("ie")->has_value());
 #endif
-  auto r = FollowSource(*home.relay, source, kNow);
+  auto r = FollowSource(*home.relay, mirror.Source(), kNow);
   INFO(r.stopped.ToString());
   CHECK(r.stopped.ok());
   CHECK(r.files_imported == 1);
@@ -263,39 +286,18 @@ TEST_CASE("a large file is stored in parts: a key repeated across them counts on
 TEST_CASE("a pass takes at most kMaxFilesPerFollow files, the next pass the rest",
           "[relay][import][follow]") {
   RelayFixture home;
-  const std::string dir = home.dir.Sub("many");
-  std::filesystem::create_directories(dir);
-  auto key = crypto::EcdsaP256PrivateKey::Generate();
+  Mirror mirror(home.dir.Sub("many"));
   const size_t files = kMaxFilesPerFollow + 1;
-  std::string listing;
   for (size_t i = 0; i < files; ++i) {
-    wire::ExportBatch batch;
-    batch.header.start_timestamp = kNow - 86400;
-    batch.header.end_timestamp = kNow - 86400 + i;
-    batch.header.region = "IE";
-    wire::ExportKey k;
-    k.key_data.resize(16);
-    crypto::RandomBytes(k.key_data);
-    k.rolling_start_interval_number = static_cast<int32_t>(kToday - crypto::kTekRollingPeriod);
-    batch.keys.push_back(std::move(k));
-    auto zip = wire::WriteExportZip(std::move(batch), {{{"v1", "ie", ""}, &*key}});
-    REQUIRE(zip.ok());
     char name[32];
     std::snprintf(name, sizeof(name), "batch-%04zu.zip", i);
-    std::ofstream(dir + "/" + name, std::ios::binary) << base::AsChars(*zip);
-    listing += std::string(name) + "\n";
+    mirror.Add(name, kNow - 86400 + static_cast<int64_t>(i), {YesterdaysKey()});
   }
-  std::ofstream(dir + "/index.txt") << listing;
-  ImportSource source;
-  source.name = "ie";
-  source.region = "IE";
-  source.location = dir;
-  source.keys = {{"ie-v1", key->PublicKey()}};
-  auto r = FollowSource(*home.relay, source, kNow);
+  auto r = FollowSource(*home.relay, mirror.Source(), kNow);
   CHECK(r.stopped.ok());
   CHECK(r.files_imported == kMaxFilesPerFollow);
   CHECK(home.relay->PendingKeys() == kMaxFilesPerFollow);
-  r = FollowSource(*home.relay, source, kNow);
+  r = FollowSource(*home.relay, mirror.Source(), kNow);
   CHECK(r.files_imported == 1);
   CHECK(home.relay->PendingKeys() == files);
   CHECK((*home.relay->LastImport("ie"))->file == "batch-1000.zip");
@@ -470,30 +472,24 @@ TEST_CASE("openen-relay follows the sources its --import-sources file lists",
   REQUIRE(peer.relay.relay->Maintain().ok());
   const std::string spki = peer.relay.relay->export_public_key().ToSpkiBase64();
 
-  // Refused at start: a malformed line, a source in the relay's own region.
-  std::ofstream(dir.Sub("bad.sources"))
-      << "# sources\nie IE " << peer.relay.dir.Sub("export") << " openen-v1\n";
-  auto bad =
-      Run({OPENEN_RELAY, "--data-dir", dir.Sub("bad-data"), "--export-dir", dir.Sub("bad-export"),
-           "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
-           "--import-sources", dir.Sub("bad.sources")});
+  // Refused at start: a malformed line, an unknown option, a source in the
+  // relay's own region.
+  const auto start_with = [&](const std::string& name, const std::string& sources) {
+    std::ofstream(dir.Sub(name)) << sources;
+    return Run({OPENEN_RELAY, "--data-dir", dir.Sub("bad-data"), "--export-dir",
+                dir.Sub("bad-export"), "--certificate-key", dir.Sub("certificate.pub"),
+                "--signing-key", dir.Sub("export.pem"), "--import-sources", dir.Sub(name)});
+  };
+  const std::string peer_export = peer.relay.dir.Sub("export");
+  auto bad = start_with("bad.sources", "# sources\nie IE " + peer_export + " openen-v1\n");
   CHECK(bad.exit_code != 0);
   CHECK_THAT(bad.err,
              Catch::Contains("bad.sources:2: want NAME REGION LOCATION KEY-NAME PUBLIC-KEY"));
-  std::ofstream(dir.Sub("option.sources"))
-      << "ie IE " << peer.relay.dir.Sub("export") << " openen-v1 " << spki << " cert=x.pem\n";
   auto option =
-      Run({OPENEN_RELAY, "--data-dir", dir.Sub("bad-data"), "--export-dir", dir.Sub("bad-export"),
-           "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
-           "--import-sources", dir.Sub("option.sources")});
+      start_with("option.sources", "ie IE " + peer_export + " openen-v1 " + spki + " cert=x.pem\n");
   CHECK(option.exit_code != 0);
   CHECK_THAT(option.err, Catch::Contains("option.sources:1: an option is index=PATH or ca=FILE"));
-  std::ofstream(dir.Sub("own.sources"))
-      << "zz ZZ " << peer.relay.dir.Sub("export") << " openen-v1 " << spki << "\n";
-  auto own =
-      Run({OPENEN_RELAY, "--data-dir", dir.Sub("own-data"), "--export-dir", dir.Sub("own-export"),
-           "--certificate-key", dir.Sub("certificate.pub"), "--signing-key", dir.Sub("export.pem"),
-           "--import-sources", dir.Sub("own.sources")});
+  auto own = start_with("own.sources", "zz ZZ " + peer_export + " openen-v1 " + spki + "\n");
   CHECK(own.exit_code != 0);
   CHECK_THAT(own.err, Catch::Contains("the region is this relay's own"));
 
