@@ -87,7 +87,8 @@ struct RelayFixture {
                                          base::ByteView secret,
                                          std::string audience = "openen-relay", int64_t ttl = 900,
                                          uint32_t onset = 0,
-                                         const crypto::Ed25519PrivateKey* signer = nullptr) const {
+                                         const crypto::Ed25519PrivateKey* signer = nullptr,
+                                         bool share_with_peers = false) const {
     std::vector<crypto::TekHmacEntry> entries;
     for (const auto& k : keys) {
       entries.push_back({k.key_data, k.rolling_start_interval_number, k.rolling_period, k.transmission_risk});
@@ -103,6 +104,7 @@ struct RelayFixture {
     base::Bytes nonce(16);
     crypto::RandomBytes(nonce);
     c.set_nonce(std::string(base::AsChars(nonce)));
+    c.set_share_with_peers(share_with_peers);
     return wire::SignEnvelope(wire::kCertificateContext, c, signer ? *signer : authority);
   }
 
@@ -124,10 +126,14 @@ struct RelayFixture {
     return req;
   }
 
-  // Publish publishes |keys| with a fresh valid certificate.
-  base::StatusOr<PublishResult> Publish(const std::vector<SubmittedKey>& keys) {
+  // Publish publishes |keys| with a fresh valid certificate (saying that
+  // the person consented to sharing with peers when |share_with_peers|).
+  base::StatusOr<PublishResult> Publish(const std::vector<SubmittedKey>& keys,
+                                        bool share_with_peers = false) {
     base::Bytes secret(32, 0x5e);
-    return relay->Publish(keys, Certificate(keys, secret), secret, false);
+    return relay->Publish(
+        keys, Certificate(keys, secret, "openen-relay", 900, 0, nullptr, share_with_peers), secret,
+        false);
   }
 
   // Batch opens the released batch |name| from the export directory.

@@ -12,6 +12,7 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <thread>
 
 #include "client/nginx.h"
@@ -108,6 +109,17 @@ wire::ExportKey YesterdaysKey(uint32_t prefix = 0) {
   crypto::RandomBytes(std::span<uint8_t>(k.key_data).subspan(4));
   k.rolling_start_interval_number = static_cast<int32_t>(kToday - crypto::kTekRollingPeriod);
   return k;
+}
+
+// PeerKeysOf returns n keys a peer released, for the n days before today.
+std::vector<wire::ExportKey> PeerKeysOf(int n) {
+  std::vector<wire::ExportKey> keys;
+  for (int i = 1; i <= n; ++i) {
+    wire::ExportKey k = YesterdaysKey();
+    k.rolling_start_interval_number = static_cast<int32_t>(kToday - i * crypto::kTekRollingPeriod);
+    keys.push_back(std::move(k));
+  }
+  return keys;
 }
 
 // Released returns every released key of |f|, by region.
@@ -551,6 +563,65 @@ TEST_CASE("openen-relay stops at once while a source stalls", "[relay][import][f
   CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(5));
   CHECK_THAT(home.process->stderr_text(),
              Catch::Contains("import source ie: index.txt: cancelled"));
+}
+
+TEST_CASE("a peer feed lists only the batches of consenting local keys, and a peer takes only them",
+          "[relay][import][follow][peers]") {
+  RelayOptions o = Peer::Options();
+  o.peer_feed = true;
+  RelayFixture ie(o);
+  auto shared = RelayFixture::DailyKeys(3);
+  auto kept = RelayFixture::DailyKeys(3);
+  auto from_gb = PeerKeysOf(2);
+  REQUIRE(ie.Publish(shared, /*share_with_peers=*/true)->accepted == 3);
+  REQUIRE(ie.Publish(kept, /*share_with_peers=*/false)->accepted == 3);
+  REQUIRE(ie.relay->ImportKeys("GB", from_gb)->imported == 2);
+  Close(ie, kNow + 3600);
+  // Three batches (consenting IE, other IE, GB); peers.txt names the first.
+  const auto listed = [&](const std::string& file) {
+    std::vector<std::string> names;
+    std::istringstream lines(openen::testing::ReadFile(ie.dir.Sub("export/" + file)));
+    for (std::string line; std::getline(lines, line);) names.push_back(line);
+    return names;
+  };
+  REQUIRE(listed("index.txt").size() == 3);
+  const std::vector<std::string> peers = listed("peers.txt");
+  REQUIRE(peers.size() == 1);
+  std::set<base::Bytes> in_feed;
+  wire::ExportFile file = ie.Batch(peers[0]);
+  CHECK(file.header().region == "IE");
+  for (const auto& k : file.Keys()) in_feed.insert(k.key_data);
+  for (const auto& k : shared) CHECK(in_feed.count(k.key_data) == 1);
+  for (const auto& k : kept) CHECK(in_feed.count(k.key_data) == 0);
+  for (const auto& k : from_gb) CHECK(in_feed.count(k.key_data) == 0);
+
+  // A peer that follows the feed takes the consenting keys only.
+  RelayFixture home;
+  ImportSource source = SourceOf("ie", "IE", ie);
+  source.index = "peers.txt";
+  auto r = FollowSource(*home.relay, source, kNow + 3600);
+  CHECK(r.stopped.ok());
+  CHECK(r.files_imported == 1);
+  Close(home, kNow + 7200);
+  auto released = Released(home);
+  for (const auto& k : shared) CHECK(released["IE"].count(k.key_data) == 1);
+  for (const auto& k : kept) CHECK(released["IE"].count(k.key_data) == 0);
+  CHECK(released.count("GB") == 0);
+
+  // The feed's batch expires with the others, and leaves peers.txt.
+  Close(ie, kNow + 30 * 86400);
+  CHECK(listed("index.txt").empty());
+  CHECK(listed("peers.txt").empty());
+}
+
+TEST_CASE("without a peer feed, consent changes nothing and there is no peers.txt",
+          "[relay][import][follow][peers]") {
+  RelayFixture ie(Peer::Options());
+  REQUIRE(ie.Publish(RelayFixture::DailyKeys(3), true)->accepted == 3);
+  REQUIRE(ie.Publish(RelayFixture::DailyKeys(3), false)->accepted == 3);
+  Close(ie, kNow + 3600);
+  CHECK(ie.relay->ListBatches("", 10).size() == 1);
+  CHECK_FALSE(std::filesystem::exists(ie.dir.Sub("export/peers.txt")));
 }
 
 TEST_CASE("relays that follow each other pass over the keys they imported",

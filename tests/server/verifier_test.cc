@@ -4,6 +4,8 @@
 
 #include "openen/verifier/verifier.h"
 
+#include <rocksdb/db.h>
+
 #include <catch2/catch.hpp>
 #include <cctype>
 #include <map>
@@ -74,6 +76,57 @@ TEST_CASE("issue, exchange and certify: the full flow", "[verifier]") {
   CHECK(cert.audience() == "openen-relay");
   CHECK(cert.expires_at() == kNow + 15 * 60);
   CHECK(cert.nonce().size() == 16);
+}
+
+TEST_CASE("consent to share with peers goes from the code to the certificate",
+          "[verifier][federation]") {
+  Fixture f;
+  const auto certified = [&](bool share) {
+    auto codes = f.verifier->IssueCode(CONFIRMED_TEST, 0, share);
+    REQUIRE(codes.ok());
+    auto token = f.verifier->ExchangeCode(codes->long_code);
+    REQUIRE(token.ok());
+    CHECK(token->share_with_peers == share);
+    f.Reopen();  // through the stored token record
+    auto env = f.verifier->Certify(token->token, Hmac());
+    REQUIRE(env.ok());
+    openen::v1::Certificate cert;
+    REQUIRE(wire::OpenEnvelope(*env, wire::kCertificateContext, {f.key.PublicKey()}, &cert).ok());
+    return cert.share_with_peers();
+  };
+  CHECK(certified(true));
+  CHECK_FALSE(certified(false));
+}
+
+TEST_CASE("a code stored before consent existed (version 1) still works, without consent",
+          "[verifier][federation]") {
+  Fixture f;
+  auto codes = f.verifier->IssueCode(CONFIRMED_TEST, 0, true);
+  REQUIRE(codes.ok());
+  f.verifier.reset();
+  {
+    // Rewrite both code records as version 1 wrote them: no flags byte.
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open({}, f.dir.Sub("db"), &raw).ok());
+    std::unique_ptr<rocksdb::DB> db(raw);
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
+    int rewritten = 0;
+    for (it->Seek("c"); it->Valid() && it->key().starts_with("c"); it->Next()) {
+      std::string v = it->value().ToString();
+      REQUIRE(v.size() == 15 + 32);
+      REQUIRE(v[0] == 2);
+      v[0] = 1;
+      v.erase(14, 1);
+      REQUIRE(db->Put({}, it->key(), v).ok());
+      ++rewritten;
+    }
+    CHECK(rewritten == 2);
+  }
+  f.Reopen();
+  auto token = f.verifier->ExchangeCode(codes->short_code);
+  REQUIRE(token.ok());
+  CHECK_FALSE(token->share_with_peers);
+  CHECK(f.verifier->Certify(token->token, Hmac()).ok());
 }
 
 TEST_CASE("the long code works too, and either code burns both", "[verifier]") {

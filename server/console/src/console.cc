@@ -446,8 +446,9 @@ class Console::Handlers {
       IssuePage(*v, res, s.message(), s.code() == base::StatusCode::kResourceExhausted ? 429 : 403);
       return;
     }
-    base::StatusOr<verifier::IssuedCodes> codes = c_->verifier_->IssueCode(
-        report_type, crypto::RollingStart(crypto::EnIntervalNumber(onset)));
+    base::StatusOr<verifier::IssuedCodes> codes =
+        c_->verifier_->IssueCode(report_type, crypto::RollingStart(crypto::EnIntervalNumber(onset)),
+                                 req.get_param_value("share_with_peers") == "yes");
     if (!codes.ok()) {
       IssuePage(*v, res, codes.status().message(),
                 codes.status().code() == base::StatusCode::kInvalidArgument ? 400 : 503);

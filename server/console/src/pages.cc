@@ -155,6 +155,9 @@ std::string IssueForm(const Viewer& viewer, std::string_view today, std::string_
       Escape(today) +
       "\">"
       "<p class=\"hint\">Without an onset, the test date stands in for it.</p>"
+      "<label><input id=\"share\" name=\"share_with_peers\" type=\"checkbox\" value=\"yes\"> "
+      "The person agrees that their keys also go to the health authorities of other regions "
+      "that we exchange keys with</label>"
       "<button class=\"primary\" type=\"submit\" id=\"issue\">Issue a code</button></form>";
   return body;
 }

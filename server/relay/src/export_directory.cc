@@ -20,6 +20,7 @@ namespace {
 
 constexpr char kIndexFile[] = "index.txt";
 constexpr char kDigestsFile[] = "index.sha256";
+constexpr char kPeersFile[] = "peers.txt";
 constexpr char kConfigFile[] = "config.bin";
 constexpr char kDecommissionFile[] = "decommission.bin";
 constexpr char kOwnerFile[] = ".openen-relay";
@@ -145,7 +146,7 @@ base::Status ExportDirectory::RemoveTemporaries() const {
     // A batch's temporary file was never released, whoever wrote it.
     const std::string target = name.substr(0, name.size() - 4);
     if (ParseBatchName(target)) return true;
-    for (const char* own : {kIndexFile, kDigestsFile, kConfigFile, kDecommissionFile}) {
+    for (const char* own : {kIndexFile, kDigestsFile, kPeersFile, kConfigFile, kDecommissionFile}) {
       if (target == own) return true;
     }
     return false;
@@ -175,16 +176,28 @@ base::Status ExportDirectory::CheckBatch(const openen::v1::BatchInfo& info) cons
   return base::Status::Ok();
 }
 
-base::Status ExportDirectory::WriteIndex(const std::vector<openen::v1::BatchInfo>& batches) const {
+base::Status ExportDirectory::WriteIndex(
+    const std::vector<openen::v1::BatchInfo>& batches,
+    const std::optional<std::vector<std::string>>& for_peers) const {
   // index.txt: the names, as GAEN servers list them. index.sha256: each
   // file's SHA-256 in sha256sum's format ("<hex>  <name>"), so that clients
   // refuse bytes other than those listed and anyone can run sha256sum -c.
-  std::string index, digests;
+  // peers.txt: the peer feed, in index.txt's format and order.
+  std::string index, digests, peers;
   for (const auto& info : batches) {
     index += info.name() + "\n";
     digests += base::HexEncode(base::AsBytes(info.sha256())) + "  " + info.name() + "\n";
+    if (for_peers &&
+        std::find(for_peers->begin(), for_peers->end(), info.name()) != for_peers->end()) {
+      peers += info.name() + "\n";
+    }
   }
   OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(path_ + "/" + kDigestsFile, digests, false));
+  if (for_peers) {
+    OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(path_ + "/" + kPeersFile, peers, false));
+  } else if (base::FileExists(path_ + "/" + kPeersFile)) {
+    OPENEN_RETURN_IF_ERROR(base::RemoveFile(path_ + "/" + kPeersFile));  // the feed was turned off
+  }
   return base::WriteFileAtomically(path_ + "/" + kIndexFile, index, false);
 }
 
@@ -212,7 +225,7 @@ base::Status ExportDirectory::RemoveAllButOrder() const {
   }
   return RemoveIf([](const std::string& name) {
     return ParseBatchName(name) || name == kIndexFile || name == kDigestsFile ||
-           name == kConfigFile || IsTemporary(name);
+           name == kPeersFile || name == kConfigFile || IsTemporary(name);
   });
 }
 

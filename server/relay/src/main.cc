@@ -31,7 +31,7 @@ constexpr char kUsage[] =
     "               [--audience NAME] [--signing-key-id ID] [--signing-key-version V]\n"
     "               [--next-signing-key FILE --next-signing-key-version V]\n"
     "               [--maintenance-interval SECONDS] [--take-over | --standby] [--log-json]\n"
-    "               [--metrics-listen 127.0.0.1:PORT] [--import-sources FILE]\n"
+    "               [--metrics-listen 127.0.0.1:PORT] [--import-sources FILE] [--peer-feed]\n"
     "  openen-relay keygen --out FILE\n"
     "  openen-relay decommission --order FILE --data-dir DIR --decommission-key FILE\n"
     "\n"
@@ -100,6 +100,10 @@ constexpr char kUsage[] =
     "                           Each maintenance pass imports its new files, verified under\n"
     "                           that key; their keys go out in this relay's batches, one batch\n"
     "                           per region\n"
+    "  --peer-feed              offer other authorities a feed of the keys whose uploaders\n"
+    "                           consented to sharing (the certificate's share_with_peers, set\n"
+    "                           by the case worker): they go in batches of their own, listed\n"
+    "                           in <export-dir>/peers.txt; peers follow it with index=peers.txt\n"
     "  --standby                wait while another relay writes --export-dir (it holds\n"
     "                           <export-dir>/.openen-relay), then take over and serve: start it\n"
     "                           beside the active relay, with the same keys and export\n"
@@ -316,6 +320,7 @@ base::StatusOr<std::unique_ptr<server::Component>> LoadRelay(const cli::Args& ar
   if (auto v = args.Get("signing-key-version")) options.signing_key_version = *v;
   options.decommission_keys = serve.decommission_keys;
   options.take_over = args.Has("take-over") || args.Has("standby");
+  options.peer_feed = args.Has("peer-feed");
   if (args.Has("standby")) {
     options.wait_for_export_dir = [logged = false, dir = *args.Get("export-dir")]() mutable {
       if (!logged) {
@@ -402,7 +407,7 @@ int main(int argc, char** argv) {
                         "region", "audience", "signing-key-id", "signing-key-version",
                         "next-signing-key", "next-signing-key-version", "import-sources"},
       .required_serve_options = {"export-dir", "certificate-key", "signing-key"},
-      .serve_flags = {"take-over", "standby"},
+      .serve_flags = {"take-over", "standby", "peer-feed"},
       .authority_key_gone = relay::kAuthorityKeyGone,
       .commands = {server::KeyCommand("keygen", relay::WriteExportKey)},
       .load = relay::LoadRelay,

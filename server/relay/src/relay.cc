@@ -52,6 +52,11 @@ namespace {
 //   'm' || source name                        -> BE64(end timestamp) || file
 //                                                name: how far the relay
 //                                                imported from that source
+//   'p' || BE64(close time)                   -> "": the batch of that close
+//                                                holds keys whose uploaders
+//                                                consented to sharing: listed
+//                                                in peers.txt (the peer feed);
+//                                                deleted with the batch
 // The 'd' index lets a publish refuse a key the relay holds or released: it
 // holds a digest, not the key, and a batch time, no arrival time; one
 // upload's entries are independent records (their write-ahead log goes with
@@ -63,9 +68,12 @@ constexpr char kIndexPrefix = 'd';
 constexpr char kFilePrefix = 'f';
 constexpr char kIdKey[] = "i";
 constexpr char kMarkPrefix = 'm';
+constexpr char kPeerBatchPrefix = 'p';
 constexpr size_t kMaxSourceNameSize = 64;
-constexpr uint8_t kKeyRecordVersion = 1;
-constexpr size_t kKeyRecordSize = 10;
+constexpr uint8_t kKeyRecordVersion = 3;
+constexpr size_t kKeyRecordSize = 11;
+constexpr uint8_t kKeyRecordVersionWithoutFlags = 1;  // before consent existed
+constexpr uint8_t kForPeers = 1;
 
 std::string Be64(int64_t v) {
   std::string s;
@@ -126,7 +134,7 @@ std::string IndexKey(base::ByteView key_data) {
   return k;
 }
 
-std::string EncodeKeyRecord(const AcceptedKey& k) {
+std::string EncodeKeyRecord(const AcceptedKey& k, bool for_peers) {
   std::string v;
   v.push_back(static_cast<char>(kKeyRecordVersion));
   base::PutFixedLE<4>(&v, k.rolling_start_interval_number);
@@ -135,13 +143,16 @@ std::string EncodeKeyRecord(const AcceptedKey& k) {
   v.push_back(static_cast<char>(k.report_type));
   v.push_back(k.days_since_onset_of_symptoms ? 1 : 0);
   v.push_back(static_cast<char>(static_cast<int8_t>(k.days_since_onset_of_symptoms.value_or(0))));
+  v.push_back(static_cast<char>(for_peers ? kForPeers : 0));
   return v;
 }
 
 // A pending key's record:
-//   version 1 (a key published here):
-//     0x01 || LE32(start) || period || risk || report type || has onset ||
-//     days since onset (int8)
+//   version 3 (a key published here):
+//     0x03 || LE32(start) || period || risk || report type || has onset ||
+//     days since onset (int8) || flags (1: for the peer feed: its uploader
+//     consented to sharing and the relay offers a peer feed)
+//   version 1: version 3 without the flags byte (written before consent)
 //   version 2 (a key imported from a peer; its fields as the peer released
 //   them, each optional one with a presence bit):
 //     0x02 || LE32(start) || period || flags (1 risk, 2 report type, 4 days
@@ -171,6 +182,7 @@ std::string EncodeImportedKeyRecord(const wire::ExportKey& k, const std::string&
 struct PendingRecord {
   wire::ExportKey key;
   std::string origin;
+  bool for_peers = false;
 };
 
 base::StatusOr<PendingRecord> DecodeKeyRecord(rocksdb::Slice key, rocksdb::Slice v) {
@@ -179,12 +191,14 @@ base::StatusOr<PendingRecord> DecodeKeyRecord(rocksdb::Slice key, rocksdb::Slice
   PendingRecord r;
   wire::ExportKey& k = r.key;
   k.key_data.assign(key.data() + 9, key.data() + 25);
-  if (v[0] == kKeyRecordVersion && v.size() == kKeyRecordSize) {
+  if ((v[0] == kKeyRecordVersion && v.size() == kKeyRecordSize) ||
+      (v[0] == kKeyRecordVersionWithoutFlags && v.size() == kKeyRecordSize - 1)) {
     k.rolling_start_interval_number = static_cast<int32_t>(base::GetFixedLE<4>(v.data() + 1));
     k.rolling_period = static_cast<uint8_t>(v[5]);
     k.transmission_risk_level = static_cast<uint8_t>(v[6]);
     k.report_type = static_cast<wire::ReportType>(static_cast<uint8_t>(v[7]));
     if (v[8]) k.days_since_onset_of_symptoms = static_cast<int8_t>(v[9]);
+    r.for_peers = v.size() == kKeyRecordSize && (static_cast<uint8_t>(v[10]) & kForPeers) != 0;
     return r;
   }
   if (v[0] != kImportedKeyRecordVersion || v.size() < kImportedKeyRecordFixedSize + 1 ||
@@ -419,13 +433,16 @@ base::Status CheckRolesDistinct(const std::vector<crypto::Ed25519PublicKey>& cer
 
 store::Schema Relay::Schema() {
   static constexpr store::RecordKind kKinds[] = {
+      // clang-format off
       {"relay.pending_key", {&kPendingPrefix, 1}},
       {"relay.batch", {&kBatchPrefix, 1}},
       {"relay.import_mark", {&kMarkPrefix, 1}},
+      {"relay.peer_batch", {&kPeerBatchPrefix, 1}},
       {"relay.used_certificate", {&kUsedPrefix, 1}},
       {"relay.key_index", {&kIndexPrefix, 1}},
       {"relay.file_mark", {&kFilePrefix, 1}},
       {"relay.id", kIdKey, true},
+      // clang-format on
   };
   static const auto* all = new std::vector<store::RecordKind>(
       store::Join({kKinds, TransparencyLog::Schema(), store::ReservedSchema()}));
@@ -712,6 +729,9 @@ base::StatusOr<PublishResult> Relay::PublishUncounted(const std::vector<Submitte
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &mark, "mark certificate used"));
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.publish.marked"));
 
+  // Offered to peers only when the relay has a peer feed and the person
+  // consented (the certificate says so).
+  const bool for_peers = options_.peer_feed && cert.share_with_peers();
   rocksdb::WriteBatch batch;
   for (const Planned& planned : plan) {
     const AcceptedKey& k = *planned.key;
@@ -723,10 +743,10 @@ base::StatusOr<PublishResult> Relay::PublishUncounted(const std::vector<Submitte
     const std::string when = Be64(release);
     if (chaff || !planned.store) {
       store::PutTransient(&batch, chaff_name(PendingKey(release, k.key_data), 9),
-                          EncodeKeyRecord(k));
+                          EncodeKeyRecord(k, for_peers));
       store::PutTransient(&batch, chaff_name(planned.index_key, 1), when);
     } else {
-      batch.Put(PendingKey(release, k.key_data), EncodeKeyRecord(k));
+      batch.Put(PendingKey(release, k.key_data), EncodeKeyRecord(k, for_peers));
       batch.Put(planned.index_key, when);
     }
   }
@@ -872,12 +892,14 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
   // beyond what those times hold wait for the next close.
   const size_t part_keys = options_.max_batch_keys - options_.batch_jitter_keys;
   uint64_t slots = static_cast<uint64_t>(close_time - last_closed);  // >= 1
-  std::map<std::string, std::vector<wire::ExportKey>> by_origin;
+  // Local keys for the peer feed go in batches of their own too, which
+  // peers.txt lists.
+  std::map<std::pair<std::string, bool>, std::vector<wire::ExportKey>> by_origin;
   std::vector<const std::string*> taken_keys;
   size_t deferred = 0;
   for (Due& d : due) {
-    std::vector<wire::ExportKey>& of_origin =
-        by_origin[d.record.origin.empty() ? options_.region : d.record.origin];
+    std::vector<wire::ExportKey>& of_origin = by_origin[{
+        d.record.origin.empty() ? options_.region : d.record.origin, d.record.for_peers}];
     if (of_origin.size() % part_keys == 0) {  // the key starts a part
       if (slots == 0) {
         ++deferred;
@@ -906,10 +928,11 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
   };
   struct Part {
     const std::string* origin;
+    bool for_peers;
     std::vector<wire::ExportKey> keys;
   };
   std::vector<Part> all_parts;
-  for (auto& [origin, keys] : by_origin) {
+  for (auto& [group, keys] : by_origin) {
     std::sort(keys.begin(), keys.end(),
               [&](const auto& a, const auto& b) { return cmp(a, b) < 0; });
     keys.erase(std::unique(keys.begin(), keys.end(),
@@ -922,10 +945,11 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
       std::swap(keys[i - 1], keys[crypto::RandomUniform(static_cast<uint32_t>(i))]);
     }
     for (size_t at = 0; at < keys.size(); at += part_keys) {
-      all_parts.push_back({&origin, std::vector<wire::ExportKey>(
-                                        keys.begin() + static_cast<std::ptrdiff_t>(at),
-                                        keys.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                           keys.size(), at + part_keys)))});
+      all_parts.push_back(
+          {&group.first, group.second,
+           std::vector<wire::ExportKey>(
+               keys.begin() + static_cast<std::ptrdiff_t>(at),
+               keys.begin() + static_cast<std::ptrdiff_t>(std::min(keys.size(), at + part_keys)))});
     }
   }
 
@@ -994,6 +1018,7 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
     std::string record = Be64(newest_end + options_.retention_days * crypto::kDaySeconds);
     record += info.SerializeAsString();
     wb.Put(TimeKey(kBatchPrefix, t), record);
+    if (all_parts[part].for_peers) wb.Put(TimeKey(kPeerBatchPrefix, t), "");
     logged.push_back(
         {wire::LogEntry::Kind::kBatch, name, info.start_timestamp(), info.end_timestamp(), total,
          static_cast<uint64_t>(newest_end + options_.retention_days * crypto::kDaySeconds),
@@ -1035,6 +1060,7 @@ base::StatusOr<std::vector<std::string>> Relay::UnrecordExpired(int64_t now,
       if (ReadBe64(it->value().data()) > now) continue;
       const std::string file = BatchFileName(ReadBe64(it->key().data() + 1));
       wb->Delete(it->key());
+      wb->Delete(std::string(1, kPeerBatchPrefix) + it->key().ToString().substr(1));
       wb->Put(FileKey(file), "");  // the file goes once this is written
       times.insert(it->key().ToString().substr(1));
       files.push_back(file);
@@ -1470,7 +1496,18 @@ base::Status Relay::WriteIndex() {
     const bool any = it->Valid() && it->key().size() == 9 && it->key()[0] == kBatchPrefix;
     logged_up_to_ = any ? ReadBe64(it->key().data() + 1) : -1;
   }
-  OPENEN_RETURN_IF_ERROR(exports_.WriteIndex(ListBatches("", SIZE_MAX)));
+  std::optional<std::vector<std::string>> for_peers;
+  if (options_.peer_feed) {
+    for_peers.emplace();
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
+    const std::string prefix(1, kPeerBatchPrefix);
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      if (it->key().size() == 9)
+        for_peers->push_back(BatchFileName(ReadBe64(it->key().data() + 1)));
+    }
+    OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan the peer feed"));
+  }
+  OPENEN_RETURN_IF_ERROR(exports_.WriteIndex(ListBatches("", SIZE_MAX), for_peers));
   index_stale_ = false;
   return base::Status::Ok();
 }

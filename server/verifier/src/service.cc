@@ -42,7 +42,8 @@ VerificationService::VerificationService(Verifier* verifier, IssueAuthorizer aut
                   [this](const openen::v1::IssueCodeRequest& request,
                          openen::v1::IssueCodeResponse* response) {
                     return Padded(
-                        verifier_->IssueCode(request.test_type(), request.symptom_onset_interval()),
+                        verifier_->IssueCode(request.test_type(), request.symptom_onset_interval(),
+                                             request.share_with_peers()),
                         response, kIssueCodeResponseSize,
                         [](IssuedCodes codes, openen::v1::IssueCodeResponse* out) {
                           out->set_short_code(codes.short_code);

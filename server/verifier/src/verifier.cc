@@ -18,12 +18,17 @@
 namespace openen::verifier {
 namespace {
 
-// Record layout (version 1), little-endian:
-//   code:  'c' || HMAC(code)   -> 1 | test_type | onset u32 | expires i64 | sibling HMAC[32]
-//   token: 't' || HMAC(token)  -> 1 | test_type | onset u32 | expires i64
+// Record layout (version 2), little-endian:
+//   code:  'c' || HMAC(code)   -> 2 | test_type | onset u32 | expires i64 | flags |
+//                                 sibling HMAC[32]
+//   token: 't' || HMAC(token)  -> 2 | test_type | onset u32 | expires i64 | flags
 //   index: 'x' || BE64(expires) || 'c'|'t' || HMAC[32] -> ""
+// flags: 1 = the person consented to sharing with peers. Version 1 records
+// (written before consent existed) lack the flags byte: no consent.
 // The index lets Maintain find expired records without scanning them all.
-constexpr uint8_t kRecordVersion = 1;
+constexpr uint8_t kRecordVersion = 2;
+constexpr uint8_t kRecordVersionWithoutFlags = 1;
+constexpr uint8_t kShareWithPeers = 1;
 constexpr char kCodePrefix = 'c';
 constexpr char kTokenPrefix = 't';
 constexpr char kIndexPrefix = 'x';
@@ -35,6 +40,7 @@ struct Record {
   int64_t expires_at = 0;
   crypto::Sha256Digest sibling{};  // codes only: the other code of the pair
   bool has_sibling = false;
+  bool share_with_peers = false;
 };
 
 std::string RecordKey(char prefix, const crypto::Sha256Digest& hash) {
@@ -57,20 +63,24 @@ std::string EncodeRecord(const Record& r) {
   v.push_back(static_cast<char>(r.test_type));
   base::PutFixedLE<4>(&v, r.onset);
   base::PutFixedLE<8>(&v, static_cast<uint64_t>(r.expires_at));
+  v.push_back(static_cast<char>(r.share_with_peers ? kShareWithPeers : 0));
   if (r.has_sibling) v.append(reinterpret_cast<const char*>(r.sibling.data()), r.sibling.size());
   return v;
 }
 
 base::StatusOr<Record> DecodeRecord(std::string_view v) {
-  if ((v.size() != 14 && v.size() != 14 + kHashSize) || v[0] != kRecordVersion) {
+  const size_t fixed = !v.empty() && v[0] == kRecordVersionWithoutFlags ? 14 : 15;
+  if ((v.size() != fixed && v.size() != fixed + kHashSize) ||
+      (v[0] != kRecordVersion && v[0] != kRecordVersionWithoutFlags)) {
     return base::DataLossError("corrupt verifier record (" + std::to_string(v.size()) + " bytes)");
   }
   Record r;
   r.test_type = static_cast<openen::v1::ReportType>(static_cast<uint8_t>(v[1]));
   r.onset = static_cast<uint32_t>(base::GetFixedLE<4>(v.data() + 2));
   r.expires_at = static_cast<int64_t>(base::GetFixedLE<8>(v.data() + 6));
-  if (v.size() == 14 + kHashSize) {
-    std::memcpy(r.sibling.data(), v.data() + 14, kHashSize);
+  if (fixed == 15) r.share_with_peers = (static_cast<uint8_t>(v[14]) & kShareWithPeers) != 0;
+  if (v.size() == fixed + kHashSize) {
+    std::memcpy(r.sibling.data(), v.data() + fixed, kHashSize);
     r.has_sibling = true;
   }
   return r;
@@ -239,7 +249,8 @@ base::StatusOr<std::optional<crypto::Sha256Digest>> Verifier::Find(char prefix,
   return found;
 }
 
-base::StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type, uint32_t onset) {
+base::StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type, uint32_t onset,
+                                                bool share_with_peers) {
   if (decommissioned()) return base::FailedPreconditionError("decommissioned");
   if (test_type != openen::v1::CONFIRMED_TEST &&
       test_type != openen::v1::CONFIRMED_CLINICAL_DIAGNOSIS &&
@@ -287,8 +298,10 @@ base::StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type
   out.short_code_expires_at = now + options_.short_code_ttl_seconds;
   out.long_code_expires_at = now + options_.long_code_ttl_seconds;
 
-  Record short_record{test_type, onset, out.short_code_expires_at, long_hash, true};
-  Record long_record{test_type, onset, out.long_code_expires_at, short_hash, true};
+  Record short_record{test_type, onset, out.short_code_expires_at,
+                      long_hash, true,  share_with_peers};
+  Record long_record{test_type,  onset, out.long_code_expires_at,
+                     short_hash, true,  share_with_peers};
   rocksdb::WriteBatch batch;
   batch.Put(RecordKey(kCodePrefix, short_hash), EncodeRecord(short_record));
   batch.Put(IndexKey(short_record.expires_at, kCodePrefix, short_hash), "");
@@ -333,6 +346,7 @@ base::StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
   token.expires_at = now + options_.token_ttl_seconds;
   token.test_type = code_record.test_type;
   token.symptom_onset_interval = code_record.onset;
+  token.share_with_peers = code_record.share_with_peers;
   const crypto::Sha256Digest token_hash = Lookup(token.token);
 
   // Burn the code and its sibling, store the token: one synced batch.
@@ -346,7 +360,8 @@ base::StatusOr<IssuedToken> Verifier::ExchangeCode(std::string_view code) {
     batch.Delete(RecordKey(kCodePrefix, code_record.sibling));
     if (sibling.ok()) batch.Delete(IndexKey(sibling->expires_at, kCodePrefix, code_record.sibling));
   }
-  Record token_record{token.test_type, token.symptom_onset_interval, token.expires_at, {}, false};
+  Record token_record{token.test_type, token.symptom_onset_interval, token.expires_at, {},
+                      false,           token.share_with_peers};
   batch.Put(RecordKey(kTokenPrefix, token_hash), EncodeRecord(token_record));
   batch.Put(IndexKey(token.expires_at, kTokenPrefix, token_hash), "");
   OPENEN_RETURN_IF_ERROR(store::WriteSynced(db_.get(), &batch, "burn code"));
@@ -391,6 +406,7 @@ base::StatusOr<openen::v1::SignedEnvelope> Verifier::Certify(std::string_view to
   openen::v1::Certificate cert;
   cert.set_report_type(record.test_type);
   cert.set_symptom_onset_interval(record.onset);
+  cert.set_share_with_peers(record.share_with_peers);
   cert.set_key_hmac(std::string(base::AsChars(key_hmac)));
   cert.set_issuer(options_.issuer);
   cert.set_audience(options_.audience);

@@ -5,6 +5,8 @@
 //   batch-<close time, 10 digits>.zip  signed GAEN export batches
 //   index.txt                          their names, oldest first
 //   index.sha256                       "<hex SHA-256>  <name>" per batch (sha256sum -c)
+//   peers.txt                          with a peer feed: the names of the batches of
+//                                      keys whose uploaders consented to sharing
 //   config.bin                         the signed configuration, when there is one
 //   decommission.bin                   the decommission order, once installed
 //   log/                               the transparency log (transparency_log.h):
@@ -94,7 +96,10 @@ class ExportDirectory {
 
   // WriteIndex lists |batches| (in their order) in index.sha256, then in
   // index.txt: a reader that sees a name in index.txt finds its digest.
-  base::Status WriteIndex(const std::vector<openen::v1::BatchInfo>& batches) const;
+  // With |for_peers| (the relay offers a peer feed), the batches it names
+  // are listed in peers.txt too, first; without, any peers.txt goes.
+  base::Status WriteIndex(const std::vector<openen::v1::BatchInfo>& batches,
+                          const std::optional<std::vector<std::string>>& for_peers = {}) const;
 
   // SetConfig writes config.bin, or removes it when |config| is empty.
   base::Status SetConfig(const std::optional<openen::v1::SignedEnvelope>& config) const;

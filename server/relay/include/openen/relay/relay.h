@@ -67,6 +67,12 @@ struct RelayOptions {
   // No batch holds more keys, padding included (at most wire::kMaxExportKeys,
   // what phones accept): more due keys are split into several batches.
   size_t max_batch_keys = wire::kMaxExportKeys;
+  // The peer feed (docs/federation.md): the keys of a publish whose
+  // certificate says the person consented to sharing go in batches of their
+  // own, which peers.txt lists beside index.txt for the relays that follow
+  // this one. Without it, consent is not looked at and there is no
+  // peers.txt.
+  bool peer_feed = false;
   // Days a batch and its keys are kept after the newest key stopped being
   // valid: 1..kMaxRetentionDays.
   int retention_days = kMaxRetentionDays;

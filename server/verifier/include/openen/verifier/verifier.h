@@ -123,6 +123,7 @@ struct IssuedToken {
   int64_t expires_at = 0;
   openen::v1::ReportType test_type = openen::v1::REPORT_TYPE_UNSPECIFIED;
   uint32_t symptom_onset_interval = 0;
+  bool share_with_peers = false;
 };
 
 class Verifier {
@@ -151,8 +152,11 @@ class Verifier {
   // IssueCode stores a new short/long code pair. INVALID_ARGUMENT for an
   // unspecified test type or an onset that is not the start of a day, in the
   // future, or older than max_onset_age_days. Durable when it returns.
+  // |share_with_peers| (the person's consent to federation) goes with the
+  // pair into the token and the certificate.
   base::StatusOr<IssuedCodes> IssueCode(openen::v1::ReportType test_type,
-                                        uint32_t symptom_onset_interval);
+                                        uint32_t symptom_onset_interval,
+                                        bool share_with_peers = false);
 
   // ExchangeCode burns a valid code (and its sibling) and stores a token.
   // |code| is normalized first (NormalizeCode). Wrong, used and expired codes
