@@ -6,6 +6,8 @@
 // only; a source that is down, garbled, rolled back or repeating changes
 // nothing and is reported.
 
+#include <rocksdb/db.h>
+
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
@@ -608,10 +610,18 @@ TEST_CASE("a peer feed lists only the batches of consenting local keys, and a pe
   for (const auto& k : kept) CHECK(released["IE"].count(k.key_data) == 0);
   CHECK(released.count("GB") == 0);
 
-  // The feed's batch expires with the others, and leaves peers.txt.
+  // The feed's batch expires with the others, and leaves peers.txt and the
+  // store.
   Close(ie, kNow + 30 * 86400);
   CHECK(listed("index.txt").empty());
   CHECK(listed("peers.txt").empty());
+  ie.relay.reset();
+  rocksdb::DB* raw = nullptr;
+  REQUIRE(rocksdb::DB::Open({}, ie.dir.Sub("data"), &raw).ok());
+  std::unique_ptr<rocksdb::DB> db(raw);
+  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
+  it->Seek("p");
+  CHECK_FALSE((it->Valid() && it->key().starts_with("p")));
 }
 
 TEST_CASE("without a peer feed, consent changes nothing and there is no peers.txt",
@@ -622,6 +632,18 @@ TEST_CASE("without a peer feed, consent changes nothing and there is no peers.tx
   Close(ie, kNow + 3600);
   CHECK(ie.relay->ListBatches("", 10).size() == 1);
   CHECK_FALSE(std::filesystem::exists(ie.dir.Sub("export/peers.txt")));
+  // Keys stored while the feed was on, released once it is off: one batch,
+  // and the feed's listing goes.
+  ie.options.peer_feed = true;
+  ie.Reopen();
+  REQUIRE(ie.Publish(RelayFixture::DailyKeys(3), true)->accepted == 3);
+  REQUIRE(ie.Publish(RelayFixture::DailyKeys(3), false)->accepted == 3);
+  CHECK(std::filesystem::exists(ie.dir.Sub("export/peers.txt")));
+  ie.options.peer_feed = false;
+  ie.Reopen();
+  CHECK_FALSE(std::filesystem::exists(ie.dir.Sub("export/peers.txt")));
+  Close(ie, kNow + 7200);
+  CHECK(ie.relay->ListBatches("", 10).size() == 2);
 }
 
 TEST_CASE("relays that follow each other pass over the keys they imported",

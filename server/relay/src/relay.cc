@@ -898,8 +898,9 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
   std::vector<const std::string*> taken_keys;
   size_t deferred = 0;
   for (Due& d : due) {
-    std::vector<wire::ExportKey>& of_origin = by_origin[{
-        d.record.origin.empty() ? options_.region : d.record.origin, d.record.for_peers}];
+    std::vector<wire::ExportKey>& of_origin =
+        by_origin[{d.record.origin.empty() ? options_.region : d.record.origin,
+                   options_.peer_feed && d.record.for_peers}];
     if (of_origin.size() % part_keys == 0) {  // the key starts a part
       if (slots == 0) {
         ++deferred;
