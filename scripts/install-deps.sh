@@ -22,11 +22,11 @@ packages=(
   prometheus-cpp-dev  # the servers' metrics (server/include/openen/server/metrics.h)
   liboath-dev  # the console's second factor, TOTP (server/console/include/openen/console/totp.h)
   libcpp-httplib-dev  # the console's HTTP server (server/console/include/openen/console/console.h)
-  libcurl4-openssl-dev  # openen::client_curl
+  libcurl4-openssl-dev  # openen::http (the client's curl fetcher, the relay's import)
   catch2 openssl
   nlohmann-json3-dev  # tests: reads the JSON test vectors (tests/vectors/cctv-merkle/)
   systemd  # tests/install/units-test.sh: systemd-analyze verify and security of packaging/systemd/
-  nginx  # tests/client/nginx.h: a real web server for the libcurl adapter's and openen log's tests
+  nginx  # tests/client/nginx.h: a real web server for the libcurl adapter's, openen log's and the relay import's tests
   default-jdk-headless  # javac, java, jni.h: bindings/java (openen.jar, libopenen_jni.so); tests/docs run the guide's Java
   junit5 libjetbrains-annotations-java  # bindings/java's @NotNull/@Nullable; tests/java's JUnit 5 tests
   kotlin  # kotlinc: tests/java/kotlin_example.cmake compiles and runs docs/java.md's Kotlin

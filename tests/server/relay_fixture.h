@@ -6,6 +6,8 @@
 #ifndef OPENEN_TESTS_SERVER_RELAY_FIXTURE_H_
 #define OPENEN_TESTS_SERVER_RELAY_FIXTURE_H_
 
+#include <rocksdb/db.h>
+
 #include <catch2/catch.hpp>
 #include <filesystem>
 
@@ -61,6 +63,23 @@ struct RelayFixture {
                          *crypto::EcdsaP256PrivateKey::FromPem(signing_pem), config, &clock);
     REQUIRE(r.ok());
     relay = std::move(*r);
+  }
+
+  // RawStore closes the relay and opens its store directly, for a test that
+  // looks at or rewrites its records.
+  std::unique_ptr<rocksdb::DB> RawStore() {
+    relay.reset();
+    rocksdb::DB* raw = nullptr;
+    REQUIRE(rocksdb::DB::Open({}, dir.Sub("data"), &raw).ok());
+    return std::unique_ptr<rocksdb::DB>(raw);
+  }
+  // StoreHolds says whether the store has a record whose key starts with
+  // |prefix| (it closes the relay).
+  bool StoreHolds(const std::string& prefix) {
+    std::unique_ptr<rocksdb::DB> db = RawStore();
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
+    it->Seek(prefix);
+    return it->Valid() && it->key().starts_with(prefix);
   }
 
   // OpenOther opens another relay on the same keys and export directory,

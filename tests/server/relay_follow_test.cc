@@ -6,8 +6,6 @@
 // only; a source that is down, garbled, rolled back or repeating changes
 // nothing and is reported.
 
-#include <rocksdb/db.h>
-
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <csignal>
@@ -449,9 +447,9 @@ TEST_CASE("a source's location, index and CA are checked before it is followed",
   CHECK(ValidateSource(s).ok());
   s.location = "https://cdn.example.org/ie/";
   CHECK(ValidateSource(s).ok());
-  for (const char* bad :
-       {"http://cdn.example.org/ie/", "ftp://cdn.example.org/",
-        "https://user:secret@cdn.example.org/", "https://cdn.example.org/?a=1", "https://", ""}) {
+  for (const char* bad : {"http://cdn.example.org/ie/", "ftp://cdn.example.org/",
+                          "https://user:secret@cdn.example.org/", "https://cdn.example.org/?a=1",
+                          "https://", "https:///ie/", ""}) {
     s.location = bad;
     INFO(bad);
     CHECK(refused(s));
@@ -512,10 +510,12 @@ TEST_CASE("openen-relay follows the sources its --import-sources file lists",
   openen::testing::Nginx nginx(peer.relay.dir.Sub("export"), pki);
   std::ofstream(dir.Sub("relay.sources"))
       << "# Ireland's relay, through its CDN\nie IE " << nginx.Url("/") << " openen-v1 " << spki
-      << " ca=" << pki.ca << "  # pinned\n";
-  testing::RelayProcess home(
-      dir, "home",
-      {"--import-sources", dir.Sub("relay.sources"), "--metrics-listen", "127.0.0.1:0"});
+      << " ca=" << pki.ca << "  # pinned\n"
+      << "gb GB https://127.0.0.1:" << openen::testing::FreePort() << "/ openen-v1 " << spki
+      << "  # down\n";
+  testing::RelayProcess home(dir, "home",
+                             {"--import-sources", dir.Sub("relay.sources"), "--metrics-listen",
+                              "127.0.0.1:0", "--peer-feed"});
   const int metrics = testing::MetricsPort(*home.process);
   REQUIRE(home.process->WaitForStderr("import source ie: 1 files, 10 keys imported"));
   // Counted per source, for the operator (once the pass that logged it ends:
@@ -530,6 +530,13 @@ TEST_CASE("openen-relay follows the sources its --import-sources file lists",
   CHECK(testing::Value(text,
                        "openen_relay_import_keys_total{outcome=\"imported\",source=\"ie\"}") == 10);
   CHECK(testing::Value(text, refused) == 0);
+  // A source that is down is counted as stopped, by status code.
+  const std::string down = "openen_relay_import_stops_total{code=\"UNAVAILABLE\",source=\"gb\"}";
+  for (int i = 0; i < 100 && testing::Value(text, down) < 1; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    text = testing::Scrape(metrics);
+  }
+  CHECK(testing::Value(text, down) >= 1);
   // Released in the relay's next one-second batch, under the peer's region.
   const std::string index = home.exports + "/index.txt";
   for (int i = 0;
@@ -538,6 +545,9 @@ TEST_CASE("openen-relay follows the sources its --import-sources file lists",
   }
   const std::string listing = ReadFile(index);
   REQUIRE(!listing.empty());
+  // --peer-feed: the feed is listed, and holds no imported batch.
+  CHECK(std::filesystem::exists(home.exports + "/peers.txt"));
+  CHECK(ReadFile(home.exports + "/peers.txt").empty());
   const std::string name = listing.substr(0, listing.find('\n'));
   auto file = wire::ExportFile::Parse(base::ToBytes(ReadFile(home.exports + "/" + name)));
   REQUIRE(file.ok());
@@ -615,13 +625,7 @@ TEST_CASE("a peer feed lists only the batches of consenting local keys, and a pe
   Close(ie, kNow + 30 * 86400);
   CHECK(listed("index.txt").empty());
   CHECK(listed("peers.txt").empty());
-  ie.relay.reset();
-  rocksdb::DB* raw = nullptr;
-  REQUIRE(rocksdb::DB::Open({}, ie.dir.Sub("data"), &raw).ok());
-  std::unique_ptr<rocksdb::DB> db(raw);
-  std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
-  it->Seek("p");
-  CHECK_FALSE((it->Valid() && it->key().starts_with("p")));
+  CHECK_FALSE(ie.StoreHolds("p"));
 }
 
 TEST_CASE("without a peer feed, consent changes nothing and there is no peers.txt",
@@ -644,6 +648,36 @@ TEST_CASE("without a peer feed, consent changes nothing and there is no peers.tx
   CHECK_FALSE(std::filesystem::exists(ie.dir.Sub("export/peers.txt")));
   Close(ie, kNow + 7200);
   CHECK(ie.relay->ListBatches("", 10).size() == 2);
+}
+
+TEST_CASE("keys stored before consent existed (version 1 records) are released as before",
+          "[relay][peers]") {
+  RelayOptions o = Peer::Options();
+  o.peer_feed = true;
+  RelayFixture ie(o);
+  auto keys = RelayFixture::DailyKeys(3);
+  REQUIRE(ie.Publish(keys, /*share_with_peers=*/true)->accepted == 3);
+  {
+    // Rewrite the pending records as version 1 wrote them: no flags byte.
+    std::unique_ptr<rocksdb::DB> db = ie.RawStore();
+    std::unique_ptr<rocksdb::Iterator> it(db->NewIterator({}));
+    int rewritten = 0;
+    for (it->Seek("k"); it->Valid() && it->key().starts_with("k"); it->Next()) {
+      std::string v = it->value().ToString();
+      REQUIRE(v.size() == 11);
+      REQUIRE(v[0] == 3);
+      v[0] = 1;
+      v.pop_back();
+      REQUIRE(db->Put({}, it->key(), v).ok());
+      ++rewritten;
+    }
+    CHECK(rewritten == 3);
+  }
+  ie.Reopen();
+  Close(ie, kNow + 3600);
+  auto released = Released(ie);
+  for (const auto& k : keys) CHECK(released["IE"].count(k.key_data) == 1);
+  CHECK(openen::testing::ReadFile(ie.dir.Sub("export/peers.txt")).empty());  // no consent then
 }
 
 TEST_CASE("relays that follow each other pass over the keys they imported",

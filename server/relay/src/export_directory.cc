@@ -178,7 +178,7 @@ base::Status ExportDirectory::CheckBatch(const openen::v1::BatchInfo& info) cons
 
 base::Status ExportDirectory::WriteIndex(
     const std::vector<openen::v1::BatchInfo>& batches,
-    const std::optional<std::vector<std::string>>& for_peers) const {
+    const std::optional<std::set<std::string>>& for_peers) const {
   // index.txt: the names, as GAEN servers list them. index.sha256: each
   // file's SHA-256 in sha256sum's format ("<hex>  <name>"), so that clients
   // refuse bytes other than those listed and anyone can run sha256sum -c.
@@ -187,8 +187,7 @@ base::Status ExportDirectory::WriteIndex(
   for (const auto& info : batches) {
     index += info.name() + "\n";
     digests += base::HexEncode(base::AsBytes(info.sha256())) + "  " + info.name() + "\n";
-    if (for_peers &&
-        std::find(for_peers->begin(), for_peers->end(), info.name()) != for_peers->end()) {
+    if (for_peers && for_peers->count(info.name())) {
       peers += info.name() + "\n";
     }
   }

@@ -204,12 +204,12 @@ class RelayServer final : public server::Component {
       server::Count(metrics_, name, help, labels, static_cast<double>(n));
     };
     count("import_files_total", "files imported from a source", r.files_imported);
-    count("import_files_skipped_total",
-          "files of a source passed over: rolled back or repeated, or of another region",
-          r.files_rolled_back, {{"reason", "rolled_back"}});
-    count("import_files_skipped_total",
-          "files of a source passed over: rolled back or repeated, or of another region",
-          r.files_other_region, {{"reason", "other_region"}});
+    const char* skipped_help =
+        "files of a source passed over: rolled back or repeated, or of another region";
+    count("import_files_skipped_total", skipped_help, r.files_rolled_back,
+          {{"reason", "rolled_back"}});
+    count("import_files_skipped_total", skipped_help, r.files_other_region,
+          {{"reason", "other_region"}});
     const char* keys_help = "keys of a source's files: imported, already held here, or refused";
     count("import_keys_total", keys_help, r.keys_imported, {{"outcome", "imported"}});
     count("import_keys_total", keys_help, r.keys_already_held, {{"outcome", "already_held"}});

@@ -1497,14 +1497,13 @@ base::Status Relay::WriteIndex() {
     const bool any = it->Valid() && it->key().size() == 9 && it->key()[0] == kBatchPrefix;
     logged_up_to_ = any ? ReadBe64(it->key().data() + 1) : -1;
   }
-  std::optional<std::vector<std::string>> for_peers;
+  std::optional<std::set<std::string>> for_peers;
   if (options_.peer_feed) {
     for_peers.emplace();
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator({}));
     const std::string prefix(1, kPeerBatchPrefix);
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
-      if (it->key().size() == 9)
-        for_peers->push_back(BatchFileName(ReadBe64(it->key().data() + 1)));
+      if (it->key().size() == 9) for_peers->insert(BatchFileName(ReadBe64(it->key().data() + 1)));
     }
     OPENEN_RETURN_IF_ERROR(store::FromRocksDb(it->status(), "scan the peer feed"));
   }

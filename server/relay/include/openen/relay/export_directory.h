@@ -32,6 +32,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -99,7 +100,7 @@ class ExportDirectory {
   // With |for_peers| (the relay offers a peer feed), the batches it names
   // are listed in peers.txt too, first; without, any peers.txt goes.
   base::Status WriteIndex(const std::vector<openen::v1::BatchInfo>& batches,
-                          const std::optional<std::vector<std::string>>& for_peers = {}) const;
+                          const std::optional<std::set<std::string>>& for_peers = {}) const;
 
   // SetConfig writes config.bin, or removes it when |config| is empty.
   base::Status SetConfig(const std::optional<openen::v1::SignedEnvelope>& config) const;
