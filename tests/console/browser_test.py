@@ -4,8 +4,9 @@
 # The case workers' console in a real browser: Debian's chromium, driven by
 # chromium-driver through Python's selenium, against the real openen-verifier
 # and openen-relay on loopback. A case worker is refused a wrong password,
-# logs in with password and TOTP, issues a code, and a real client library
-# uploads keys with it; the case worker cannot reach the admins' pages; a
+# logs in with password and TOTP, issues a code with the person's consent to
+# sharing, and a real client library uploads keys with it (the relay puts
+# them in its peer feed); the case worker cannot reach the admins' pages; a
 # form from another site is refused; someone with a member's password but
 # not their second factor locks only that account; an admin sees the counts
 # move, unlocks the account, adds an integration whose key issues a code,
@@ -142,7 +143,7 @@ class Server:
 relay = Server([RELAY, "--data-dir", w("relay-data"), "--export-dir", w("relay-export"),
                 "--certificate-key", w("certificate.pub"), "--signing-key", w("export.pem"),
                 "--log-key", w("log.key"), "--listen", "127.0.0.1:0", "--batch-period", "1",
-                "--min-batch-keys", "5", "--maintenance-interval", "1"],
+                "--min-batch-keys", "5", "--maintenance-interval", "1", "--peer-feed"],
                r"listening on 127\.0\.0\.1:(\d+)")
 verifier = Server([VERIFIER, "--data-dir", w("verifier-data"), "--signing-key",
                    w("certificate.key"), "--staff-dir", w("staff"), "--listen", "127.0.0.1:0",
@@ -269,7 +270,14 @@ try:
     # A date input's typing depends on the locale: set its value (ISO) directly.
     driver.execute_script("arguments[0].value = arguments[1]",
                           driver.find_element(By.ID, "test-date"), today)
+    # The person agrees that their keys also go to the other regions' authorities.
+    consent = driver.find_element(By.ID, "share")
+    check(not consent.is_selected(), "the consent box was ticked before the case worker did")
+    consent.click()
+    check(consent.is_selected(), "the consent box did not tick")
     click(driver.find_element(By.ID, "issue"))
+    check("the person agreed that their keys also go" in driver.find_element(By.ID, "consent").text,
+          "the issued page does not show the consent: " + text())
     short_code = driver.find_element(By.ID, "short-code").text
     link = driver.find_element(By.ID, "long-code-link").get_attribute("href")
     check(re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", short_code), "short code " + short_code)
@@ -280,6 +288,22 @@ try:
     uploaded = run([PHONE_UPLOAD, "127.0.0.1:%d" % verifier_port, "127.0.0.1:%d" % relay.port,
                     w("phone"), short_code])
     check(uploaded.strip() == "keys sent 3 accepted 3", "the phone's upload: " + uploaded)
+    # With the consent in its certificate, the relay releases the keys in its peer feed
+    # (peers.txt, what other authorities' relays follow), a part of what phones see.
+    listed = {}
+    for _ in range(100):
+        for name in ("peers.txt", "index.txt"):
+            try:
+                with open(os.path.join(w("relay-export"), name)) as f:
+                    listed[name] = f.read().split()
+            except FileNotFoundError:
+                listed[name] = []
+        if listed["peers.txt"]:
+            break
+        time.sleep(0.1)
+    check(listed["peers.txt"], "the consenting upload's keys are not in the peer feed")
+    check(set(listed["peers.txt"]) <= set(listed["index.txt"]),
+          "a batch of the peer feed is not in index.txt: %s" % listed)
 
     # A case worker cannot reach the admins' pages.
     for admin_page in ("/statistics", "/staff", "/integrations"):
@@ -342,6 +366,7 @@ try:
     issued = run([VERIFIER, "issue", "--server", "127.0.0.1:%d" % verifier_port, "--api-key-file",
                   w("lab.key"), "--test-type", "confirmed", "--json"])
     check('"short_code"' in issued, "the integration's key issued nothing: " + issued)
+    check('"share_with_peers": false' in issued, "no consent was given, but: " + issued)
     lab_codes = re.findall(r'"(?:short|long)_code": "([0-9a-z]+)"', issued)
     check(len(lab_codes) == 2, "the integration's codes: " + issued)
     for _ in range(50):

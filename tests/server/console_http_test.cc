@@ -158,13 +158,24 @@ TEST_CASE(
   auto token = f.verifier->ExchangeCode(short_code);
   REQUIRE(token.ok());
   CHECK(token->test_type == openen::v1::CONFIRMED_TEST);
+  // Unticked, no consent to share is recorded, and the page says so.
+  CHECK_FALSE(token->share_with_peers);
+  CHECK(issued->body.find("their keys stay with this authority") != std::string::npos);
   CHECK_FALSE(f.verifier->ExchangeCode(short_code).ok());
   CHECK(f.staff->IssuedPerDay().at(0).codes == 1);
 
+  // Ticked: the consent goes with the code into the token, and is shown.
+  httplib::Result shared = ann.Post(
+      "/issue",
+      {{"csrf", csrf}, {"test_type", "likely"}, {"test_date", today}, {"share_with_peers", "yes"}});
+  REQUIRE(shared->status == 200);
+  CHECK(shared->body.find("the person agreed that their keys also go") != std::string::npos);
+  REQUIRE(std::regex_search(shared->body, m, std::regex("id=\"short-code\">([0-9 ]+)<")));
+  auto shared_token = f.verifier->ExchangeCode(m[1].str());
+  REQUIRE(shared_token.ok());
+  CHECK(shared_token->share_with_peers);
+
   // The daily limit (2), then no more.
-  CHECK(
-      ann.Post("/issue", {{"csrf", csrf}, {"test_type", "likely"}, {"test_date", today}})->status ==
-      200);
   httplib::Result limited =
       ann.Post("/issue", {{"csrf", csrf}, {"test_type", "confirmed"}, {"test_date", today}});
   CHECK(limited->status == 429);
@@ -408,8 +419,8 @@ TEST_CASE("console over HTTP - behind a TLS proxy forms come from its origin wit
   ConsoleOptions o;
   o.listen = "127.0.0.1:0";
   o.code_link = "https://health.example/v";
-  for (const std::string& bad : {"http://console.example", "https://console.example/path",
-                                 "https://user@console.example", "https://"}) {
+  for (const char* bad : {"http://console.example", "https://console.example/path",
+                          "https://user@console.example", "https://"}) {
     o.origin = bad;
     INFO(bad);
     CHECK(Console::Start(o, verifier->get(), staff->get(), &clock).status().code() ==

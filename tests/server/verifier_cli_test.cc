@@ -94,6 +94,14 @@ TEST_CASE("serve, issue as a contact tracer, and stop on SIGTERM", "[verifier][c
   const std::string grouped = text.out.substr(12, 21);
   for (size_t i = 0; i < 19; ++i) CHECK((i % 5 == 4 ? grouped[i] == ' ' : std::isdigit(grouped[i]) != 0));
   CHECK(grouped.substr(19) == "  ");
+  // What was recorded of the person's consent to sharing is printed.
+  CHECK(issued.out.find("\"share_with_peers\": false}") != std::string::npos);
+  CHECK(text.out.find("\nshared with other authorities: no\n") != std::string::npos);
+  RunResult shared = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--api-key-file",
+                          dir.Sub("issue.key"), "--test-type", "confirmed", "--share-with-peers"});
+  CHECK(shared.exit_code == 0);
+  CHECK(shared.out.find("\nshared with other authorities: yes, the person consented\n") !=
+        std::string::npos);
 
   RunResult denied = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--api-key-file",
                           dir.Sub("other.key"), "--test-type", "confirmed"});

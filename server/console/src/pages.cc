@@ -162,7 +162,8 @@ std::string IssueForm(const Viewer& viewer, std::string_view today, std::string_
   return body;
 }
 
-std::string Issued(const verifier::IssuedCodes& codes, std::string_view link, int64_t now) {
+std::string Issued(const verifier::IssuedCodes& codes, std::string_view link, int64_t now,
+                   bool share_with_peers) {
   return "<p>Read this code out to the person:</p><p class=\"code\" id=\"short-code\">" +
          Escape(verifier::GroupForReading(codes.short_code)) + "</p><p>Valid for " +
          Minutes(codes.short_code_expires_at - now) + ", until " +
@@ -171,8 +172,13 @@ std::string Issued(const verifier::IssuedCodes& codes, std::string_view link, in
          "href=\"" +
          Escape(link) + "\">" + Escape(link) + "</a></p><p>Valid for " +
          Minutes(codes.long_code_expires_at - now) + ", until " +
-         Escape(UtcTime(codes.long_code_expires_at)) +
-         ".</p><p><a href=\"/issue\">Issue another code</a></p>";
+         Escape(UtcTime(codes.long_code_expires_at)) + ".</p><p id=\"consent\">" +
+         (share_with_peers
+              ? "Recorded: the person agreed that their keys also go to the health authorities of "
+                "other regions that we exchange keys with."
+              : "Recorded: their keys stay with this authority (no consent to share with other "
+                "regions).") +
+         "</p><p><a href=\"/issue\">Issue another code</a></p>";
 }
 
 std::string Statistics(const std::vector<DailyTotals>& totals,

@@ -40,13 +40,16 @@ std::string Login(std::string_view login_csrf, std::string_view error);
 // (HTML) is shown first.
 std::string Account(const Viewer& viewer, std::string_view notice);
 
-// IssueForm asks for the test type, the test date and the symptom onset
-// (dates up to |today|, YYYY-MM-DD).
+// IssueForm asks for the test type, the test date, the symptom onset
+// (dates up to |today|, YYYY-MM-DD) and the person's consent to sharing
+// with other authorities.
 std::string IssueForm(const Viewer& viewer, std::string_view today, std::string_view error);
 
 // Issued shows the code pair: the short code to read out, the long code as
-// the link |link|, and until when each is valid. Nothing else.
-std::string Issued(const verifier::IssuedCodes& codes, std::string_view link, int64_t now);
+// the link |link|, until when each is valid, and whether the person's
+// consent to sharing (|share_with_peers|) was recorded. Nothing else.
+std::string Issued(const verifier::IssuedCodes& codes, std::string_view link, int64_t now,
+                   bool share_with_peers);
 
 // Statistics: the codes issued, used and expired per day, and the codes each
 // member and integration issued per day (newest first).

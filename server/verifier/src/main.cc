@@ -46,7 +46,8 @@ constexpr char kUsage[] =
     "  openen-verifier decommission --order FILE --data-dir DIR --decommission-key FILE\n"
     "  openen-verifier issue --server HOST:PORT --api-key-file FILE\n"
     "                  --test-type confirmed|likely|self-report [--onset YYYY-MM-DD]\n"
-    "                  [--tls-ca FILE] [--json]\n" OPENEN_STAFF_USAGE OPENEN_INTEGRATION_USAGE
+    "                  [--share-with-peers] [--tls-ca FILE] [--json]\n" OPENEN_STAFF_USAGE
+        OPENEN_INTEGRATION_USAGE
     "\n"
     "Serves the verification API: case workers issue one-time codes in the console, the\n"
     "authority's systems with IssueCode and an integration's API key; the app exchanges a\n"
@@ -90,7 +91,8 @@ constexpr char kUsage[] =
     "\n"
     "keygen writes a new Ed25519 key (mode 0600) and prints its public half (base64): the line\n"
     "that relays, verifiers and apps trust for that key's role. issue asks a running verifier\n"
-    "for a code pair with an integration's API key and prints it.\n"
+    "for a code pair with an integration's API key and prints it; --share-with-peers records\n"
+    "the person's consent to their keys going to the authorities the relay federates with.\n"
     "sign-config signs a relay configuration (openen.v1.RelayConfig in protobuf text format)\n"
     "with the offline configuration key, for 'openen-relay --config'.\n"
     "decommission-order signs the order that switches the system off at UNIX_TIME with the\n"
@@ -216,6 +218,7 @@ Outcome Issue(const Args& args) {
     OPENEN_ASSIGN_OR_RETURN(uint32_t interval, ParseOnsetDate(*onset));
     request.set_symptom_onset_interval(interval);
   }
+  request.set_share_with_peers(args.Has("share-with-peers"));
   OPENEN_ASSIGN_OR_RETURN(crypto::SecretBytes api_key, ReadApiKey(*key_file));
 
   std::shared_ptr<grpc::ChannelCredentials> creds = grpc::InsecureChannelCredentials();
@@ -238,16 +241,18 @@ Outcome Issue(const Args& args) {
   if (args.Has("json")) {
     std::printf(
         "{\"short_code\": \"%s\", \"short_code_expires_at\": %lld, \"long_code\": \"%s\", "
-        "\"long_code_expires_at\": %lld}\n",
+        "\"long_code_expires_at\": %lld, \"share_with_peers\": %s}\n",
         response.short_code().c_str(), static_cast<long long>(response.short_code_expires_at()),
-        response.long_code().c_str(), static_cast<long long>(response.long_code_expires_at()));
+        response.long_code().c_str(), static_cast<long long>(response.long_code_expires_at()),
+        request.share_with_peers() ? "true" : "false");
   } else {
     std::printf(
         "short code: %s  (read it out; valid until %s)\nlong code:  %s  (send as a link; valid "
-        "until %s)\n",
+        "until %s)\nshared with other authorities: %s\n",
         GroupForReading(response.short_code()).c_str(),
         Utc(response.short_code_expires_at()).c_str(), response.long_code().c_str(),
-        Utc(response.long_code_expires_at()).c_str());
+        Utc(response.long_code_expires_at()).c_str(),
+        request.share_with_peers() ? "yes, the person consented" : "no");
   }
   return {};
 }
@@ -392,7 +397,7 @@ int main(int argc, char** argv) {
                verifier::DecommissionOrder},
               {"issue",
                {"server", "api-key-file", "test-type", "onset", "tls-ca"},
-               {"json"},
+               {"json", "share-with-peers"},
                verifier::Issue},
               {"staff", console::kStaffOptions, console::kStaffFlags, console::StaffCommand},
               {"integration", console::kIntegrationOptions, console::kIntegrationFlags,
