@@ -386,6 +386,7 @@ int main(int argc, char** argv) {
                         "short-code-digits", "staff-dir", "console-listen", "console-tls-cert",
                         "console-tls-key", "console-code-link", "console-title", "console-origin"},
       .required_serve_options = {"signing-key", "staff-dir"},
+      .serve_flags = {},
       .authority_key_gone = verifier::kAuthorityKeyGone,
       .commands =
           {
