@@ -249,6 +249,7 @@ def log_out():
     check(driver.current_url == console + "/login", "logout did not end on the login page")
 
 
+browsed = False
 try:
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
 
@@ -262,48 +263,71 @@ try:
               "a wrong password was not refused alike: " + text())
     shot("02-login-refused")
 
-    # The case worker logs in with password and TOTP and issues a code.
+    def issue(consent):
+        """Fills in the issue form (ticking the consent box or not), issues, and returns the
+        short code and the link shown."""
+        Select(driver.find_element(By.ID, "test-type")).select_by_value("confirmed")
+        # A date input's typing depends on the locale: set its value (ISO) directly.
+        driver.execute_script("arguments[0].value = arguments[1]",
+                              driver.find_element(By.ID, "test-date"), today)
+        box = driver.find_element(By.ID, "share")
+        check(not box.is_selected(), "the consent box was ticked before the case worker did")
+        if consent:
+            box.click()
+            check(box.is_selected(), "the consent box did not tick")
+        click(driver.find_element(By.ID, "issue"))
+        shown = driver.find_element(By.ID, "consent").text
+        want = ("the person agreed that their keys are also offered" if consent
+                else "no consent to share")
+        check(want in shown, "the issued page does not say what was recorded: " + shown)
+        code = driver.find_element(By.ID, "short-code").text
+        href = driver.find_element(By.ID, "long-code-link").get_attribute("href")
+        check(re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", code), "short code " + code)
+        check(re.fullmatch(r"https://app\.health\.example/v\?c=[a-z0-9]{25}", href), "link " + href)
+        return code, href
+
+    def listed(until):
+        """index.txt's and peers.txt's batch names, read until |until| holds (10 s at most;
+        peers.txt is written first, so the two can be read out of step)."""
+        names = {}
+        for _ in range(100):
+            for name in ("peers.txt", "index.txt"):
+                try:
+                    with open(os.path.join(w("relay-export"), name)) as f:
+                        names[name] = f.read().split()
+                except FileNotFoundError:
+                    names[name] = []
+            if until(names["index.txt"], names["peers.txt"]):
+                break
+            time.sleep(0.1)
+        return names["index.txt"], names["peers.txt"]
+
+    def upload(store, code):
+        uploaded = run([PHONE_UPLOAD, "127.0.0.1:%d" % verifier_port,
+                        "127.0.0.1:%d" % relay.port, w(store), code])
+        check(uploaded.strip() == "keys sent 3 accepted 3", "the phone's upload: " + uploaded)
+
+    # The case worker logs in with password and TOTP and issues a code; the
+    # person agrees that their keys also go to the other regions' authorities.
     log_in("ann", "ann's long password", totp(secrets["ann"]))
     check(driver.current_url == console + "/issue", "ann did not reach the issue page")
     shot("03-issue")
-    Select(driver.find_element(By.ID, "test-type")).select_by_value("confirmed")
-    # A date input's typing depends on the locale: set its value (ISO) directly.
-    driver.execute_script("arguments[0].value = arguments[1]",
-                          driver.find_element(By.ID, "test-date"), today)
-    # The person agrees that their keys also go to the other regions' authorities.
-    consent = driver.find_element(By.ID, "share")
-    check(not consent.is_selected(), "the consent box was ticked before the case worker did")
-    consent.click()
-    check(consent.is_selected(), "the consent box did not tick")
-    click(driver.find_element(By.ID, "issue"))
-    check("the person agreed that their keys also go" in driver.find_element(By.ID, "consent").text,
-          "the issued page does not show the consent: " + text())
-    short_code = driver.find_element(By.ID, "short-code").text
-    link = driver.find_element(By.ID, "long-code-link").get_attribute("href")
-    check(re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", short_code), "short code " + short_code)
-    check(re.fullmatch(r"https://app\.health\.example/v\?c=[a-z0-9]{25}", link), "link " + link)
+    short_code, link = issue(consent=True)
     shot("04-issued")
-
-    # A real client uploads its keys with that code.
-    uploaded = run([PHONE_UPLOAD, "127.0.0.1:%d" % verifier_port, "127.0.0.1:%d" % relay.port,
-                    w("phone"), short_code])
-    check(uploaded.strip() == "keys sent 3 accepted 3", "the phone's upload: " + uploaded)
-    # With the consent in its certificate, the relay releases the keys in its peer feed
-    # (peers.txt, what other authorities' relays follow), a part of what phones see.
-    listed = {}
-    for _ in range(100):
-        for name in ("peers.txt", "index.txt"):
-            try:
-                with open(os.path.join(w("relay-export"), name)) as f:
-                    listed[name] = f.read().split()
-            except FileNotFoundError:
-                listed[name] = []
-        if listed["peers.txt"]:
-            break
-        time.sleep(0.1)
-    check(listed["peers.txt"], "the consenting upload's keys are not in the peer feed")
-    check(set(listed["peers.txt"]) <= set(listed["index.txt"]),
-          "a batch of the peer feed is not in index.txt: %s" % listed)
+    # A real client uploads its keys with that code; with the consent in its certificate,
+    # the relay releases them in its peer feed (peers.txt, what other authorities' relays
+    # follow) as well as to phones.
+    upload("phone", short_code)
+    index, peers = listed(lambda index, peers: peers and set(peers) <= set(index))
+    check(peers, "the consenting upload's keys are not in the peer feed")
+    check(set(peers) <= set(index), "a batch of the peer feed is not in index.txt")
+    # Another person, who does not agree: their keys reach phones, not the feed.
+    driver.get(console + "/issue")
+    second_code, second_link = issue(consent=False)
+    upload("phone-2", second_code)
+    index_after, peers_after = listed(lambda i, p: len(i) > len(index))
+    check(len(index_after) > len(index), "the second upload's keys were not released")
+    check(peers_after == peers, "keys without consent went in the peer feed: %s" % peers_after)
 
     # A case worker cannot reach the admins' pages.
     for admin_page in ("/statistics", "/staff", "/integrations"):
@@ -342,11 +366,11 @@ try:
     for _ in range(50):
         driver.get(console + "/statistics")
         totals = driver.find_element(By.ID, "totals").text
-        if today + " 1 1 0" in totals:
+        if today + " 2 2 0" in totals:
             break
         time.sleep(0.2)
-    check(today + " 1 1 0" in totals, "totals: " + totals)
-    check(today + " ann 1" in driver.find_element(By.ID, "issued").text, "issued by ann")
+    check(today + " 2 2 0" in totals, "totals: " + totals)
+    check(today + " ann 2" in driver.find_element(By.ID, "issued").text, "issued by ann")
     shot("08-statistics")
     driver.get(console + "/staff")
     staff = driver.find_element(By.ID, "staff").text
@@ -371,23 +395,28 @@ try:
     check(len(lab_codes) == 2, "the integration's codes: " + issued)
     for _ in range(50):
         driver.get(console + "/statistics")
-        if today + " 2 1 0" in driver.find_element(By.ID, "totals").text:
+        if today + " 3 2 0" in driver.find_element(By.ID, "totals").text:
             break
         time.sleep(0.2)
-    check(today + " 2 1 0" in driver.find_element(By.ID, "totals").text, "totals after lab")
+    check(today + " 3 2 0" in driver.find_element(By.ID, "totals").text, "totals after lab")
     check(today + " lab (integration) 1" in driver.find_element(By.ID, "issued").text,
           "issued by lab")
     log_out()
     shot("11-logged-out")
+    browsed = True
 finally:
     driver.quit()
     hostile.shutdown()
+    if not browsed:  # a check failed: leave no server running
+        for server in (verifier, relay):
+            server.process.kill()
 
 # Nothing in the servers' logs names a code, a key or an address of a browser.
 verifier.stop()
 relay.stop()
 logs = "".join(verifier.lines + relay.lines)
-for secret in [short_code.replace(" ", ""), link.split("=")[-1], api_key] + lab_codes:
+for secret in [short_code.replace(" ", ""), link.split("=")[-1], second_code.replace(" ", ""),
+               second_link.split("=")[-1], api_key] + lab_codes:
     check(secret not in logs, "a server log holds a code or key")
 own = re.sub(r"(listening on |console on http://)127\.0\.0\.1:\d+", "", logs)
 check("127.0.0.1" not in own and "localhost" not in own, "a server log names an address:\n" + own)

@@ -160,7 +160,7 @@ TEST_CASE(
   CHECK(token->test_type == openen::v1::CONFIRMED_TEST);
   // Unticked, no consent to share is recorded, and the page says so.
   CHECK_FALSE(token->share_with_peers);
-  CHECK(issued->body.find("their keys stay with this authority") != std::string::npos);
+  CHECK(issued->body.find("Recorded: no consent to share.") != std::string::npos);
   CHECK_FALSE(f.verifier->ExchangeCode(short_code).ok());
   CHECK(f.staff->IssuedPerDay().at(0).codes == 1);
 
@@ -169,7 +169,8 @@ TEST_CASE(
       "/issue",
       {{"csrf", csrf}, {"test_type", "likely"}, {"test_date", today}, {"share_with_peers", "yes"}});
   REQUIRE(shared->status == 200);
-  CHECK(shared->body.find("the person agreed that their keys also go") != std::string::npos);
+  CHECK(shared->body.find("the person agreed that their keys are also offered") !=
+        std::string::npos);
   REQUIRE(std::regex_search(shared->body, m, std::regex("id=\"short-code\">([0-9 ]+)<")));
   auto shared_token = f.verifier->ExchangeCode(m[1].str());
   REQUIRE(shared_token.ok());

@@ -137,6 +137,15 @@ void Close(RelayFixture& f, int64_t at) {
   REQUIRE(f.relay->Maintain().ok());
 }
 
+// Listed returns the names |file| (index.txt, peers.txt) lists in |f|'s
+// export directory.
+std::vector<std::string> Listed(const RelayFixture& f, const std::string& file) {
+  std::vector<std::string> names;
+  std::istringstream lines(openen::testing::ReadFile(f.dir.Sub("export/" + file)));
+  for (std::string line; std::getline(lines, line);) names.push_back(line);
+  return names;
+}
+
 TEST_CASE("a relay follows another relay: each new file once, its keys under its region",
           "[relay][import][follow]") {
   Peer peer;
@@ -590,12 +599,7 @@ TEST_CASE("a peer feed lists only the batches of consenting local keys, and a pe
   REQUIRE(ie.relay->ImportKeys("GB", from_gb)->imported == 2);
   Close(ie, kNow + 3600);
   // Three batches (consenting IE, other IE, GB); peers.txt names the first.
-  const auto listed = [&](const std::string& file) {
-    std::vector<std::string> names;
-    std::istringstream lines(openen::testing::ReadFile(ie.dir.Sub("export/" + file)));
-    for (std::string line; std::getline(lines, line);) names.push_back(line);
-    return names;
-  };
+  const auto listed = [&](const std::string& file) { return Listed(ie, file); };
   REQUIRE(listed("index.txt").size() == 3);
   const std::vector<std::string> peers = listed("peers.txt");
   REQUIRE(peers.size() == 1);
@@ -626,6 +630,68 @@ TEST_CASE("a peer feed lists only the batches of consenting local keys, and a pe
   CHECK(listed("index.txt").empty());
   CHECK(listed("peers.txt").empty());
   CHECK_FALSE(ie.StoreHolds("p"));
+}
+
+TEST_CASE(
+    "feed batches are signed for peers - a peer refuses another batch listed in peers.txt and a "
+    "take-over keeps the feed",
+    "[relay][import][follow][peers]") {
+  RelayOptions o = Peer::Options();
+  o.peer_feed = true;
+  RelayFixture ie(o);
+  REQUIRE(ie.Publish(RelayFixture::DailyKeys(3), /*share_with_peers=*/true)->accepted == 3);
+  REQUIRE(ie.Publish(RelayFixture::DailyKeys(3), /*share_with_peers=*/false)->accepted == 3);
+  Close(ie, kNow + 3600);
+  const std::vector<std::string> index = Listed(ie, "index.txt");
+  const std::vector<std::string> peers = Listed(ie, "peers.txt");
+  REQUIRE(index.size() == 2);
+  REQUIRE(peers.size() == 1);
+  // The feed's batch carries a second signature, named for peers, in its
+  // signed header; the other batch does not.
+  const std::string kept = index[0] == peers[0] ? index[1] : index[0];
+  const auto signed_as = [&](const std::string& name) {
+    std::set<std::string> names;
+    const wire::ExportFile file = ie.Batch(name);
+    for (const auto& info : file.header().signature_infos) names.insert(info.KeyName());
+    return names;
+  };
+  CHECK(signed_as(peers[0]) == std::set<std::string>{"openen-v1", "openen-v1-peers"});
+  CHECK(signed_as(kept) == std::set<std::string>{"openen-v1"});
+  // Phones that pin the export key verify both.
+  const wire::TrustedExportKeys phones = {{"openen-v1", ie.relay->export_public_key()}};
+  for (const std::string& name : index) CHECK(ie.Batch(name).Verify(phones).ok());
+
+  // Whoever serves the directory lists the other batch in peers.txt too: a
+  // peer that pins the feed's signature refuses it, and imports nothing.
+  const std::string cdn = ie.dir.Sub("cdn");
+  std::filesystem::copy(ie.dir.Sub("export"), cdn, std::filesystem::copy_options::recursive);
+  std::ofstream(cdn + "/peers.txt") << kept << "\n" << peers[0] << "\n";
+  RelayFixture home;
+  ImportSource source = SourceOf("ie", "IE", ie);
+  source.location = cdn;
+  source.index = "peers.txt";
+  source.keys = {{"openen-v1-peers", ie.relay->export_public_key()}};
+  auto r = FollowSource(*home.relay, source, kNow + 3600);
+  CHECK(r.stopped.code() == base::StatusCode::kUnauthenticated);
+  CHECK(r.files_imported == 0);
+  CHECK(home.relay->PendingKeys() == 0);
+  source.location = ie.dir.Sub("export");  // the genuine feed is taken
+  r = FollowSource(*home.relay, source, kNow + 3600);
+  CHECK(r.stopped.ok());
+  CHECK(r.files_imported == 1);
+
+  // A relay that takes the export directory over keeps the feed's batch in
+  // the feed (the signed header says it is one).
+  ie.relay.reset();
+  RelayOptions taking = ie.options;
+  taking.take_over = true;
+  auto taken = ie.OpenOther("data-b", taking);
+  INFO(taken.status().ToString());
+  REQUIRE(taken.ok());
+  CHECK(Listed(ie, "peers.txt") == peers);
+  // No export key version may end in the feed's suffix.
+  taking.signing_key_version = "v2-peers";
+  CHECK(ie.OpenOther("data-c", taking).status().code() == base::StatusCode::kInvalidArgument);
 }
 
 TEST_CASE("without a peer feed, consent changes nothing and there is no peers.txt",

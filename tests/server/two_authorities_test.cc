@@ -9,17 +9,21 @@
 // phones that follow only their own authority's CDN find the contacts that
 // crossed the border - and only those whose keys the person agreed to
 // share. The same keys arriving through a second path (a hub's copy) count
-// once; a source pinned under the wrong key imports nothing.
+// once; a source pinned under the wrong key imports nothing. Each relay pins
+// the other's feed signature ("<id>-<version>-peers"), which only the
+// batches of the feed carry.
 
 #include <grpcpp/grpcpp.h>
 
 #include <catch2/catch.hpp>
+#include <cctype>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
@@ -95,9 +99,9 @@ struct Authority {
   std::string exports() const { return dir.Sub("relay-export"); }
 
   // SourceLine is this authority's peer feed as a line of another relay's
-  // --import-sources file.
+  // --import-sources file: its CDN, its CA, its feed's signature.
   std::string SourceLine() const {
-    return Lower(region) + " " + region + " " + cdn->Url("/") + " " + KeyName() + " " +
+    return Lower(region) + " " + region + " " + cdn->Url("/") + " " + KeyName() + "-peers " +
            keys.export_spki + " index=peers.txt ca=" + pki.ca + "\n";
   }
   // StartRelay starts the relay of this region, with a peer feed, following
@@ -110,8 +114,9 @@ struct Authority {
                                  "--peer-feed", "--import-sources", dir.Sub("relay.sources"),
                                  "--metrics-listen", "127.0.0.1:0"});
   }
-  // Issue has the verifier issue a code as a contact tracer's system does,
-  // with the person's consent to sharing or without; returns the short code.
+  // Issue has the verifier issue a code pair as a contact tracer's system
+  // does, with the person's consent to sharing or without; returns the
+  // short code, and keeps both in |codes|.
   std::string Issue(bool share_with_peers) {
     std::vector<std::string> argv = {OPENEN_VERIFIER,  "issue",
                                      "--server",       "127.0.0.1:" + std::to_string(verifier_port),
@@ -122,9 +127,13 @@ struct Authority {
     RunResult issued = Run(argv);
     INFO(issued.err);
     REQUIRE(issued.exit_code == 0);
-    REQUIRE(issued.out.rfind("{\"short_code\": \"", 0) == 0);
-    return issued.out.substr(16, 16);
+    const auto json = nlohmann::json::parse(issued.out);
+    CHECK(json.at("share_with_peers").get<bool>() == share_with_peers);  // as stored
+    codes.push_back(json.at("long_code").get<std::string>());
+    codes.push_back(json.at("short_code").get<std::string>());
+    return codes.back();
   }
+  std::vector<std::string> codes;
   // Upload sends |phone|'s keys with |code| as the app does: to this
   // authority's verifier, then its relay.
   void Upload(client::Client* phone, const std::string& code) {
@@ -152,7 +161,7 @@ struct Authority {
   }
 
   static std::string Lower(std::string s) {
-    for (char& c : s) c = static_cast<char>(c - 'A' + 'a');
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return s;
   }
 };
@@ -177,12 +186,14 @@ TEST_CASE("two authorities - a contact diagnosed across the border is found only
   base::FakeClock clock(day0);
   TempDir phones;
   auto keystore = std::move(*client::FileKeyStore::FromKey(crypto::SecretBytes::Random(32)));
-  const auto phone = [&](const std::string& name, const Authority& home) {
+  // A phone trusts its authority's export key and follows its log.
+  const auto phone = [&](const std::string& name, const Authority& home,
+                         const Authority* log = nullptr) {
     client::ClientOptions o;
     o.store_dir = phones.Sub(name);
     o.export_keys = {
         {home.KeyName(), *crypto::EcdsaP256PublicKey::FromSpkiBase64(home.keys.export_spki)}};
-    o.log = client::LogPolicy{*wire::NoteKey::Parse(home.keys.log_vkey), {}, 0};
+    o.log = client::LogPolicy{*wire::NoteKey::Parse((log ? *log : home).keys.log_vkey), {}, 0};
     auto c = client::Client::Open(o, keystore.get(), &clock);
     REQUIRE(c.ok());
     return std::move(*c);
@@ -232,9 +243,9 @@ TEST_CASE("two authorities - a contact diagnosed across the border is found only
   // GB's relay follows Ireland's CDN, the hub, and Ireland's CDN pinned
   // under a key that is not Ireland's. Carol is diagnosed in GB.
   const std::string wrong_key = crypto::EcdsaP256PrivateKey::Generate()->PublicKey().ToSpkiBase64();
-  gb.StartRelay(ie.SourceLine() + "ie-hub IE " + hub + " ie-v1 " + ie.keys.export_spki +
-                " index=peers.txt\n" + "ie-forged IE " + ie.cdn->Url("/") + " ie-v1 " + wrong_key +
-                " index=peers.txt ca=" + ie.pki.ca + "\n");
+  gb.StartRelay(ie.SourceLine() + "ie-hub IE " + hub + " ie-v1-peers " + ie.keys.export_spki +
+                " index=peers.txt\n" + "ie-forged IE " + ie.cdn->Url("/") + " ie-v1-peers " +
+                wrong_key + " index=peers.txt ca=" + ie.pki.ca + "\n");
   const int metrics = relay::testing::MetricsPort(*gb.relay->process);
   gb.Upload(carol.get(), gb.Issue(/*share_with_peers=*/true));
   REQUIRE(WaitFor([&] {
@@ -244,28 +255,28 @@ TEST_CASE("two authorities - a contact diagnosed across the border is found only
            Released(ie.exports(), "index.txt").count(first_key["carol"]) == 1;
   }));
 
-  // Each of Ireland's shared keys crossed once: through Ireland's CDN, and
-  // held already when the hub offered it again; none under the wrong key.
+  // Each of Ireland's shared keys crossed once, through Ireland's CDN or the
+  // hub, and was held already when the other offered it; none crossed under
+  // the wrong key. (The sources are followed in turn: which of the two took
+  // a key first depends on which answered first.)
   std::string text;
-  const std::string hub_held =
-      "openen_relay_import_keys_total{outcome=\"already_held\",source=\"ie-hub\"}";
-  const std::string forged_stops =
-      "openen_relay_import_stops_total{code=\"UNAUTHENTICATED\",source=\"ie-forged\"}";
+  const auto keys_of = [&](const std::string& source, const std::string& outcome) {
+    return std::max(
+        0.0, relay::testing::Value(text, "openen_relay_import_keys_total{outcome=\"" + outcome +
+                                             "\",source=\"" + source + "\"}"));
+  };
+  const double shared = static_cast<double>(feed.size());
   REQUIRE(WaitFor([&] {
     text = relay::testing::Scrape(metrics);
-    return relay::testing::Value(text, hub_held) >= 0 &&
-           relay::testing::Value(text, forged_stops) >= 1;
+    return keys_of("ie", "already_held") + keys_of("ie-hub", "already_held") >= shared &&
+           relay::testing::Value(text,
+                                 "openen_relay_import_stops_total{code=\"UNAUTHENTICATED\","
+                                 "source=\"ie-forged\"}") >= 1;
   }));
   INFO(text);
-  const double shared = static_cast<double>(feed.size());
-  CHECK(relay::testing::Value(
-            text, "openen_relay_import_keys_total{outcome=\"imported\",source=\"ie\"}") == shared);
-  CHECK(relay::testing::Value(text, hub_held) == shared);
-  CHECK(relay::testing::Value(
-            text, "openen_relay_import_keys_total{outcome=\"imported\",source=\"ie-hub\"}") == 0);
-  CHECK(relay::testing::Value(
-            text, "openen_relay_import_keys_total{outcome=\"imported\",source=\"ie-forged\"}") <=
-        0);
+  CHECK(keys_of("ie", "imported") + keys_of("ie-hub", "imported") == shared);
+  CHECK(keys_of("ie", "already_held") + keys_of("ie-hub", "already_held") == shared);
+  CHECK(keys_of("ie-forged", "imported") == 0);
   const std::multiset<base::Bytes> gb_released = Released(gb.exports(), "index.txt");
   for (const base::Bytes& key : feed) CHECK(gb_released.count(key) == 1);
   CHECK(gb_released.count(first_key["dave"]) == 0);
@@ -292,12 +303,14 @@ TEST_CASE("two authorities - a contact diagnosed across the border is found only
   REQUIRE(erin_report.ok());
   CHECK(erin_report->matched_identifiers == 6);
   CHECK(erin_report->new_exposure_windows == 2);
-  // A phone that trusts Ireland's key but follows GB's CDN refuses it: GB
-  // signs what it releases, and GB's key is not the one it pinned.
-  auto misled = phone("misled", ie);
-  CHECK(gb.Sync(misled.get()).status().code() == base::StatusCode::kUnauthenticated);
+  // A phone that trusts Ireland's export key (and follows GB's log) refuses
+  // GB's batches: GB signs what it releases.
+  auto misled = phone("misled", ie, &gb);
+  auto refused = gb.Sync(misled.get());
+  CHECK(refused.status().code() == base::StatusCode::kUnauthenticated);
+  CHECK_THAT(refused.status().message(), Catch::Contains("no signature by a trusted key"));
 
-  // The wrong key is reported; nothing in any log names a key or a code.
+  // The wrong key is reported; no log names a key or a code.
   CHECK(gb.relay->process->Stop(SIGTERM) == 0);
   CHECK(ie.relay->process->Stop(SIGTERM) == 0);
   CHECK(ie.verifier->Stop(SIGTERM) == 0);
@@ -309,6 +322,7 @@ TEST_CASE("two authorities - a contact diagnosed across the border is found only
       CHECK(logs.find(base::HexEncode(key)) == std::string::npos);
       CHECK(logs.find(base::Base64Encode(key)) == std::string::npos);
     }
+    for (const std::string& code : a->codes) CHECK(logs.find(code) == std::string::npos);
   }
 }
 

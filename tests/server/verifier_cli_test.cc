@@ -96,11 +96,12 @@ TEST_CASE("serve, issue as a contact tracer, and stop on SIGTERM", "[verifier][c
   CHECK(grouped.substr(19) == "  ");
   // What was recorded of the person's consent to sharing is printed.
   CHECK(issued.out.find("\"share_with_peers\": false}") != std::string::npos);
-  CHECK(text.out.find("\nshared with other authorities: no\n") != std::string::npos);
+  CHECK(text.out.find("\nconsent to share with other authorities: not given\n") !=
+        std::string::npos);
   RunResult shared = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--api-key-file",
                           dir.Sub("issue.key"), "--test-type", "confirmed", "--share-with-peers"});
   CHECK(shared.exit_code == 0);
-  CHECK(shared.out.find("\nshared with other authorities: yes, the person consented\n") !=
+  CHECK(shared.out.find("\nconsent to share with other authorities: recorded\n") !=
         std::string::npos);
 
   RunResult denied = Run({OPENEN_VERIFIER, "issue", "--server", addr, "--api-key-file",

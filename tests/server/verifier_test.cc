@@ -84,6 +84,7 @@ TEST_CASE("consent to share with peers goes from the code to the certificate",
   const auto certified = [&](bool share) {
     auto codes = f.verifier->IssueCode(CONFIRMED_TEST, 0, share);
     REQUIRE(codes.ok());
+    CHECK(codes->share_with_peers == share);  // what the issuer is told
     auto token = f.verifier->ExchangeCode(codes->long_code);
     REQUIRE(token.ok());
     CHECK(token->share_with_peers == share);

@@ -446,9 +446,9 @@ class Console::Handlers {
       IssuePage(*v, res, s.message(), s.code() == base::StatusCode::kResourceExhausted ? 429 : 403);
       return;
     }
-    const bool share_with_peers = req.get_param_value("share_with_peers") == "yes";
-    base::StatusOr<verifier::IssuedCodes> codes = c_->verifier_->IssueCode(
-        report_type, crypto::RollingStart(crypto::EnIntervalNumber(onset)), share_with_peers);
+    base::StatusOr<verifier::IssuedCodes> codes =
+        c_->verifier_->IssueCode(report_type, crypto::RollingStart(crypto::EnIntervalNumber(onset)),
+                                 req.get_param_value("share_with_peers") == "yes");
     if (!codes.ok()) {
       IssuePage(*v, res, codes.status().message(),
                 codes.status().code() == base::StatusCode::kInvalidArgument ? 400 : 503);
@@ -457,7 +457,7 @@ class Console::Handlers {
     server::Log("console", "%s issued a code pair", v->name.c_str());
     Page(res, 200, "Code issued", v,
          pages::Issued(*codes, c_->options_.code_link + "?c=" + codes->long_code,
-                       c_->clock_->NowSeconds(), share_with_peers));
+                       c_->clock_->NowSeconds()));
   }
 
   void StaffPage(const pages::Viewer& v, httplib::Response& res, std::string_view notice,

@@ -162,8 +162,7 @@ std::string IssueForm(const Viewer& viewer, std::string_view today, std::string_
   return body;
 }
 
-std::string Issued(const verifier::IssuedCodes& codes, std::string_view link, int64_t now,
-                   bool share_with_peers) {
+std::string Issued(const verifier::IssuedCodes& codes, std::string_view link, int64_t now) {
   return "<p>Read this code out to the person:</p><p class=\"code\" id=\"short-code\">" +
          Escape(verifier::GroupForReading(codes.short_code)) + "</p><p>Valid for " +
          Minutes(codes.short_code_expires_at - now) + ", until " +
@@ -173,11 +172,11 @@ std::string Issued(const verifier::IssuedCodes& codes, std::string_view link, in
          Escape(link) + "\">" + Escape(link) + "</a></p><p>Valid for " +
          Minutes(codes.long_code_expires_at - now) + ", until " +
          Escape(UtcTime(codes.long_code_expires_at)) + ".</p><p id=\"consent\">" +
-         (share_with_peers
-              ? "Recorded: the person agreed that their keys also go to the health authorities of "
-                "other regions that we exchange keys with."
-              : "Recorded: their keys stay with this authority (no consent to share with other "
-                "regions).") +
+         (codes.share_with_peers
+              ? "Recorded: the person agreed that their keys are also offered to the health "
+                "authorities of other regions that we exchange keys with."
+              : "Recorded: no consent to share. Their keys are not offered to the health "
+                "authorities of other regions.") +
          "</p><p><a href=\"/issue\">Issue another code</a></p>";
 }
 

@@ -47,9 +47,8 @@ std::string IssueForm(const Viewer& viewer, std::string_view today, std::string_
 
 // Issued shows the code pair: the short code to read out, the long code as
 // the link |link|, until when each is valid, and whether the person's
-// consent to sharing (|share_with_peers|) was recorded. Nothing else.
-std::string Issued(const verifier::IssuedCodes& codes, std::string_view link, int64_t now,
-                   bool share_with_peers);
+// consent to sharing was recorded. Nothing else.
+std::string Issued(const verifier::IssuedCodes& codes, std::string_view link, int64_t now);
 
 // Statistics: the codes issued, used and expired per day, and the codes each
 // member and integration issued per day (newest first).

@@ -389,6 +389,13 @@ base::Status ValidateOptions(const RelayOptions& o) {
     return base::InvalidArgumentError("the next signing key needs a version of its own (not " +
                                       o.signing_key_version + ")");
   }
+  for (const std::string* version : {&o.signing_key_version, &o.next_signing_key_version}) {
+    if (version->ends_with(kPeerFeedVersionSuffix)) {
+      return base::InvalidArgumentError("a signing key version must not end in " +
+                                        std::string(kPeerFeedVersionSuffix) +
+                                        " (the peer feed's signatures are named so): " + *version);
+    }
+  }
   return base::Status::Ok();
 }
 
@@ -993,6 +1000,13 @@ base::Status Relay::CloseBatch(int64_t close_time, int64_t last_closed) {
       signers.push_back({{options_.next_signing_key_version, options_.signing_key_id, ""},
                          options_.next_signing_key.get()});
     }
+    if (all_parts[part].for_peers) {  // and each key signs it for peers
+      for (size_t i = 0, n = signers.size(); i < n; ++i) {
+        wire::ExportSigner twin = signers[i];
+        twin.info.verification_key_version += kPeerFeedVersionSuffix;
+        signers.push_back(std::move(twin));
+      }
+    }
     OPENEN_ASSIGN_OR_RETURN(base::Bytes zip, wire::WriteExportZip(std::move(batch), signers));
 
     // The file is noted ('f') before it is written, and durable (data and
@@ -1484,6 +1498,14 @@ base::StatusOr<wire::LogEntry> Relay::AdoptBatch(const std::string& name, base::
   info.set_sha256(std::string(base::AsChars(digest)));
   wb->Put(TimeKey(kBatchPrefix, t),
           Be64(static_cast<int64_t>(entry.expires)) + info.SerializeAsString());
+  // A batch of the other relay's peer feed stays in the feed: its header
+  // (signed, and by this relay's key or listed in its log) says so.
+  const std::vector<wire::SignatureInfo>& infos = parsed.header().signature_infos;
+  if (options_.peer_feed && std::any_of(infos.begin(), infos.end(), [](const auto& info) {
+        return info.verification_key_version.ends_with(kPeerFeedVersionSuffix);
+      })) {
+    wb->Put(TimeKey(kPeerBatchPrefix, t), "");
+  }
   return entry;
 }
 

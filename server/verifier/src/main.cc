@@ -92,7 +92,8 @@ constexpr char kUsage[] =
     "keygen writes a new Ed25519 key (mode 0600) and prints its public half (base64): the line\n"
     "that relays, verifiers and apps trust for that key's role. issue asks a running verifier\n"
     "for a code pair with an integration's API key and prints it; --share-with-peers records\n"
-    "the person's consent to their keys going to the authorities the relay federates with.\n"
+    "the person's consent to their keys being offered to the authorities the relay federates\n"
+    "with, and the output says what the verifier recorded.\n"
     "sign-config signs a relay configuration (openen.v1.RelayConfig in protobuf text format)\n"
     "with the offline configuration key, for 'openen-relay --config'.\n"
     "decommission-order signs the order that switches the system off at UNIX_TIME with the\n"
@@ -244,15 +245,15 @@ Outcome Issue(const Args& args) {
         "\"long_code_expires_at\": %lld, \"share_with_peers\": %s}\n",
         response.short_code().c_str(), static_cast<long long>(response.short_code_expires_at()),
         response.long_code().c_str(), static_cast<long long>(response.long_code_expires_at()),
-        request.share_with_peers() ? "true" : "false");
+        response.share_with_peers() ? "true" : "false");
   } else {
     std::printf(
         "short code: %s  (read it out; valid until %s)\nlong code:  %s  (send as a link; valid "
-        "until %s)\nshared with other authorities: %s\n",
+        "until %s)\nconsent to share with other authorities: %s\n",
         GroupForReading(response.short_code()).c_str(),
         Utc(response.short_code_expires_at()).c_str(), response.long_code().c_str(),
         Utc(response.long_code_expires_at()).c_str(),
-        request.share_with_peers() ? "yes, the person consented" : "no");
+        response.share_with_peers() ? "recorded" : "not given");
   }
   return {};
 }

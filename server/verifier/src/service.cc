@@ -50,6 +50,7 @@ VerificationService::VerificationService(Verifier* verifier, IssueAuthorizer aut
                           out->set_long_code(codes.long_code);
                           out->set_short_code_expires_at(codes.short_code_expires_at);
                           out->set_long_code_expires_at(codes.long_code_expires_at);
+                          out->set_share_with_peers(codes.share_with_peers);
                           server::Log("verifier", "issued a code pair");
                         });
                   },

@@ -302,6 +302,7 @@ base::StatusOr<IssuedCodes> Verifier::IssueCode(openen::v1::ReportType test_type
                       long_hash, true,  share_with_peers};
   Record long_record{test_type,  onset, out.long_code_expires_at,
                      short_hash, true,  share_with_peers};
+  out.share_with_peers = short_record.share_with_peers;
   rocksdb::WriteBatch batch;
   batch.Put(RecordKey(kCodePrefix, short_hash), EncodeRecord(short_record));
   batch.Put(IndexKey(short_record.expires_at, kCodePrefix, short_hash), "");

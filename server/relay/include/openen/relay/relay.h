@@ -52,6 +52,12 @@ namespace openen::relay {
 // promise "14 days, then gone" (docs/data-inventory.json), a compile-time
 // ceiling that options can only lower.
 inline constexpr int kMaxRetentionDays = 14;
+// A batch of the peer feed carries, besides each export signature
+// "<id>-<version>", one by the same key named "<id>-<version>-peers". The
+// name is in export.bin's signed header, so it is the relay's signed word
+// that the batch is for peers: a peer that pins "<id>-<version>-peers"
+// refuses any other batch, whoever lists it in peers.txt.
+inline constexpr std::string_view kPeerFeedVersionSuffix = "-peers";
 
 struct RelayOptions {
   // The audience certificates must name.
@@ -70,8 +76,8 @@ struct RelayOptions {
   // The peer feed (docs/federation.md): the keys of a publish whose
   // certificate says the person consented to sharing go in batches of their
   // own, which peers.txt lists beside index.txt for the relays that follow
-  // this one. Without it, consent is not looked at and there is no
-  // peers.txt.
+  // this one, and which are signed for peers too (kPeerFeedVersionSuffix).
+  // Without it, consent is not looked at and there is no peers.txt.
   bool peer_feed = false;
   // Days a batch and its keys are kept after the newest key stopped being
   // valid: 1..kMaxRetentionDays.

@@ -116,6 +116,7 @@ struct IssuedCodes {
   std::string long_code;
   int64_t short_code_expires_at = 0;
   int64_t long_code_expires_at = 0;
+  bool share_with_peers = false;  // as stored with the codes
 };
 
 struct IssuedToken {
