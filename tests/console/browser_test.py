@@ -19,6 +19,7 @@
 # (skipped) when chromium, chromium-driver or selenium is missing outside CI
 # (CI=true: missing is a failure; scripts/install-deps.sh installs them).
 
+import atexit
 import base64
 import datetime
 import hashlib
@@ -110,12 +111,14 @@ for name, role, password in (("root", "admin", "the admin's long password"),
 
 
 class Server:
-    """A server process whose stderr is collected, and the port it logs."""
+    """A server process whose stderr is collected, and the port it logs. One still running
+    when the script exits (a check failed) is killed."""
 
     def __init__(self, argv, pattern):
         self.lines = []
         self.process = subprocess.Popen(argv, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                         text=True)
+        atexit.register(lambda: self.process.poll() is None and self.process.kill())
         threading.Thread(target=self._read, daemon=True).start()
         self.port = self.wait_for(pattern)
 
@@ -249,7 +252,6 @@ def log_out():
     check(driver.current_url == console + "/login", "logout did not end on the login page")
 
 
-browsed = False
 try:
     today = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d")
 
@@ -403,13 +405,9 @@ try:
           "issued by lab")
     log_out()
     shot("11-logged-out")
-    browsed = True
 finally:
     driver.quit()
     hostile.shutdown()
-    if not browsed:  # a check failed: leave no server running
-        for server in (verifier, relay):
-            server.process.kill()
 
 # Nothing in the servers' logs names a code, a key or an address of a browser.
 verifier.stop()

@@ -475,6 +475,15 @@ TEST_CASE("a source's location, index and CA are checked before it is followed",
   s.location = "https://cdn.example.org/ie/";
   s.ca_file = "/no/such/ca.pem";
   CHECK(refused(s));
+  // A peer feed is pinned under its feed signature's name, nothing else.
+  s = peer.Source();
+  for (const char* feed : {"peers.txt", "ie/peers.txt"}) {
+    s.index = feed;
+    s.keys = {{"openen-v1", peer.relay.relay->export_public_key()}};
+    CHECK_THAT(ValidateSource(s).message(), Catch::Contains("pin openen-v1-peers, not openen-v1"));
+    s.keys = {{"openen-v1-peers", peer.relay.relay->export_public_key()}};
+    CHECK(ValidateSource(s).ok());
+  }
 }
 
 TEST_CASE("openen-relay follows the sources its --import-sources file lists",
@@ -615,6 +624,7 @@ TEST_CASE("a peer feed lists only the batches of consenting local keys, and a pe
   RelayFixture home;
   ImportSource source = SourceOf("ie", "IE", ie);
   source.index = "peers.txt";
+  source.keys = {{"openen-v1-peers", ie.relay->export_public_key()}};
   auto r = FollowSource(*home.relay, source, kNow + 3600);
   CHECK(r.stopped.ok());
   CHECK(r.files_imported == 1);
@@ -638,6 +648,11 @@ TEST_CASE(
     "[relay][import][follow][peers]") {
   RelayOptions o = Peer::Options();
   o.peer_feed = true;
+  // In the middle of a key rotation: every batch is signed by both keys.
+  const auto next =
+      std::make_shared<const crypto::EcdsaP256PrivateKey>(*crypto::EcdsaP256PrivateKey::Generate());
+  o.next_signing_key = next;
+  o.next_signing_key_version = "v2";
   RelayFixture ie(o);
   REQUIRE(ie.Publish(RelayFixture::DailyKeys(3), /*share_with_peers=*/true)->accepted == 3);
   REQUIRE(ie.Publish(RelayFixture::DailyKeys(3), /*share_with_peers=*/false)->accepted == 3);
@@ -655,11 +670,22 @@ TEST_CASE(
     for (const auto& info : file.header().signature_infos) names.insert(info.KeyName());
     return names;
   };
-  CHECK(signed_as(peers[0]) == std::set<std::string>{"openen-v1", "openen-v1-peers"});
-  CHECK(signed_as(kept) == std::set<std::string>{"openen-v1"});
-  // Phones that pin the export key verify both.
-  const wire::TrustedExportKeys phones = {{"openen-v1", ie.relay->export_public_key()}};
-  for (const std::string& name : index) CHECK(ie.Batch(name).Verify(phones).ok());
+  CHECK(signed_as(peers[0]) ==
+        std::set<std::string>{"openen-v1", "openen-v2", "openen-v1-peers", "openen-v2-peers"});
+  CHECK(signed_as(kept) == std::set<std::string>{"openen-v1", "openen-v2"});
+  // Phones that pin either export key verify both batches; peers that pin
+  // either feed name verify the feed's batch only.
+  for (const wire::TrustedExportKeys& phones :
+       {wire::TrustedExportKeys{{"openen-v1", ie.relay->export_public_key()}},
+        wire::TrustedExportKeys{{"openen-v2", next->PublicKey()}}}) {
+    for (const std::string& name : index) CHECK(ie.Batch(name).Verify(phones).ok());
+  }
+  for (const wire::TrustedExportKeys& peer :
+       {wire::TrustedExportKeys{{"openen-v1-peers", ie.relay->export_public_key()}},
+        wire::TrustedExportKeys{{"openen-v2-peers", next->PublicKey()}}}) {
+    CHECK(ie.Batch(peers[0]).Verify(peer).ok());
+    CHECK(ie.Batch(kept).Verify(peer).code() == base::StatusCode::kUnauthenticated);
+  }
 
   // Whoever serves the directory lists the other batch in peers.txt too: a
   // peer that pins the feed's signature refuses it, and imports nothing.

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "export_zip.h"  // internal: to rebuild zips with tampered members
+#include "gaen/export.pb.h"
 #include "openen/crypto/hash.h"
 #include "openen/crypto/random.h"
 #include "random_batch.h"
@@ -220,6 +221,47 @@ TEST_CASE("two signers: both signatures verify, and a missing one is detected", 
   REQUIRE(mixed_file.ok());
   CHECK(mixed_file->Verify({{"a-v1", k1->PublicKey()}}).message() ==
         "export.sig has 1 signatures, export.bin lists 2");
+}
+
+// Relabelled returns |zip| with the name of its first signature in export.sig
+// (which nothing signs) changed to version |version|, its bytes unchanged.
+base::Bytes Relabelled(const base::Bytes& zip, const std::string& version) {
+  base::Bytes bin;
+  std::optional<base::Bytes> sig;
+  REQUIRE(internal::ReadExportZip(zip, &bin, &sig).ok());
+  gaen::TEKSignatureList list;
+  REQUIRE(list.ParseFromArray(sig->data(), static_cast<int>(sig->size())));
+  list.mutable_signatures(0)->mutable_signature_info()->set_verification_key_version(version);
+  auto rezipped = internal::WriteZip(
+      {{"export.bin", bin}, {"export.sig", base::ToBytes(list.SerializeAsString())}});
+  REQUIRE(rezipped.ok());
+  return *rezipped;
+}
+
+TEST_CASE("a signature counts only under a name export.bin's signed header gives it", "[export]") {
+  // A relay's feed batches carry a second name for the same key
+  // ("<id>-<version>-peers"): a signature of any other batch, relabelled
+  // in export.sig, must not pass under it.
+  std::mt19937 rng(11);
+  auto key = EcdsaP256PrivateKey::Generate();
+  auto zip = WriteExportZip(RandomBatch(rng, 10, 0), {{{"v1", "ie", ""}, &*key}});
+  REQUIRE(zip.ok());
+  auto forged = ExportFile::Parse(Relabelled(*zip, "v1-peers"));
+  REQUIRE(forged.ok());
+  CHECK(forged->VerifyWithKey(key->PublicKey()).ok());  // the signature itself is good
+  base::Status refused = forged->Verify({{"ie-v1-peers", key->PublicKey()}});
+  CHECK(refused.code() == base::StatusCode::kUnauthenticated);
+  CHECK(refused.message() ==
+        "export.sig names a signature by ie-v1-peers, which export.bin's signed header does not");
+  CHECK(forged->Verify({{"ie-v1", key->PublicKey()}}).code() ==
+        base::StatusCode::kUnauthenticated);  // nor under its own: export.sig no longer names it
+
+  // The same for Google's sample, relabelled from 310-v1 to 310-v2.
+  auto sample = ExportFile::Parse(Relabelled(ReadVector("gaen-sample-export.zip"), "v2"));
+  REQUIRE(sample.ok());
+  auto k310 = EcdsaP256PublicKey::FromSpkiBase64(k310v1);
+  CHECK(sample->VerifyWithKey(*k310).ok());
+  CHECK(sample->Verify({{"310-v2", *k310}}).code() == base::StatusCode::kUnauthenticated);
 }
 
 TEST_CASE("the writer refuses invalid keys, naming them", "[export]") {

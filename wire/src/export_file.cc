@@ -608,6 +608,15 @@ base::Status VerifyTrusted(const std::optional<base::Bytes>& export_sig, const E
     names += (names.empty() ? "" : ", ") + name;
     auto it = trusted.find(name);
     if (it == trusted.end()) continue;
+    // export.sig is not signed: its name for a signature counts only if
+    // export.bin's signed header names that key too. Otherwise a signature
+    // made under one name could be relabelled as another of the same key's.
+    if (std::none_of(
+            header.signature_infos.begin(), header.signature_infos.end(),
+            [&](const SignatureInfo& signed_info) { return signed_info.KeyName() == name; })) {
+      return base::UnauthenticatedError("export.sig names a signature by " + name +
+                                        ", which export.bin's signed header does not");
+    }
     if (info.signature_algorithm != crypto::kEcdsaP256Sha256Oid) {
       return base::UnauthenticatedError("signature by " + name + " uses algorithm '" +
                                         info.signature_algorithm + "', want " +

@@ -103,6 +103,16 @@ base::Status ValidateSource(const ImportSource& s) {
     return base::InvalidArgumentError(what + "the index must be a relative path");
   if (s.keys.empty())
     return base::InvalidArgumentError("import source " + s.name + ": no export key");
+  // Another relay's peer feed is followed under the feed's own signature,
+  // which only its batches carry (relay.h, kPeerFeedVersionSuffix).
+  const bool feed = s.index == "peers.txt" || s.index.ends_with("/peers.txt");
+  for (const auto& [name, key] : s.keys) {
+    if (feed && !name.ends_with(kPeerFeedVersionSuffix)) {
+      return base::InvalidArgumentError(
+          what + "a peer feed (peers.txt) is followed under its feed signature: pin " + name +
+          std::string(kPeerFeedVersionSuffix) + ", not " + name);
+    }
+  }
   return base::Status::Ok();
 }
 

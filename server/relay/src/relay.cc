@@ -1499,10 +1499,12 @@ base::StatusOr<wire::LogEntry> Relay::AdoptBatch(const std::string& name, base::
   wb->Put(TimeKey(kBatchPrefix, t),
           Be64(static_cast<int64_t>(entry.expires)) + info.SerializeAsString());
   // A batch of the other relay's peer feed stays in the feed: its header
-  // (signed, and by this relay's key or listed in its log) says so.
+  // says so (a file taken over is one signed by this relay's keys, or
+  // listed by its hash in the log or in index.sha256).
   const std::vector<wire::SignatureInfo>& infos = parsed.header().signature_infos;
-  if (options_.peer_feed && std::any_of(infos.begin(), infos.end(), [](const auto& info) {
-        return info.verification_key_version.ends_with(kPeerFeedVersionSuffix);
+  if (options_.peer_feed && std::any_of(infos.begin(), infos.end(), [&](const auto& info) {
+        return info.verification_key_id == options_.signing_key_id &&
+               info.verification_key_version.ends_with(kPeerFeedVersionSuffix);
       })) {
     wb->Put(TimeKey(kPeerBatchPrefix, t), "");
   }

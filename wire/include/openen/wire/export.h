@@ -168,7 +168,8 @@ class ExportFile {
 
   // Verify checks export.sig against |trusted|: the signature count must equal
   // the SignatureInfo count in export.bin; every signature whose key name is
-  // trusted must verify, and at least one must. UNAUTHENTICATED otherwise.
+  // trusted must be named in export.bin's (signed) header too and verify, and
+  // at least one must. UNAUTHENTICATED otherwise.
   base::Status Verify(const TrustedExportKeys& trusted) const;
   // VerifyWithKey passes when any signature in export.sig verifies with |key|,
   // whatever its name (for tools given a bare public key).

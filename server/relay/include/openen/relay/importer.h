@@ -60,7 +60,8 @@ struct ImportSource {
 // ValidateSource refuses (INVALID_ARGUMENT) a source that could not be
 // followed: a name, region, location or index missing or malformed (a URL
 // that is not https://, or carries credentials, a query or a fragment), a
-// CA file that is not there, no key.
+// CA file that is not there, no key, or a peer feed (a listing named
+// peers.txt) pinned under a key name without kPeerFeedVersionSuffix.
 base::Status ValidateSource(const ImportSource& source);
 
 // IsListedPath says whether a source's index.txt may list |path|: a
