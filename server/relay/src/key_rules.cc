@@ -22,9 +22,11 @@ std::vector<AcceptedKey> ApplyKeyRules(const std::vector<SubmittedKey>& keys,
       rejected->push_back({i, std::move(reason), std::move(kind)});
     };
     // The rules for a key on its own, as for an imported key.
-    wire::ExportKey as_export{k.key_data, k.transmission_risk,
-                              static_cast<int32_t>(k.rolling_start_interval_number),
-                              static_cast<int32_t>(k.rolling_period)};
+    wire::ExportKey as_export;
+    as_export.key_data = k.key_data;
+    as_export.transmission_risk_level = k.transmission_risk;
+    as_export.rolling_start_interval_number = static_cast<int32_t>(k.rolling_start_interval_number);
+    as_export.rolling_period = static_cast<int32_t>(k.rolling_period);
     if (std::optional<KeyRejection> r = CheckImportedKey(as_export, context.now)) {
       reject(std::move(r->kind), std::move(r->reason));
       continue;
