@@ -321,6 +321,7 @@ TEST_CASE("two authorities - a contact diagnosed across the border is found only
     for (const auto& [name, key] : first_key) {
       CHECK(logs.find(base::HexEncode(key)) == std::string::npos);
       CHECK(logs.find(base::Base64Encode(key)) == std::string::npos);
+      CHECK(logs.find(std::string(base::AsChars(key))) == std::string::npos);
     }
     for (const std::string& code : a->codes) CHECK(logs.find(code) == std::string::npos);
   }

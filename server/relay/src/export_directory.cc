@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "openen/base/fault.h"
 #include "openen/base/file.h"
 #include "openen/crypto/hash.h"
 
@@ -191,13 +192,14 @@ base::Status ExportDirectory::WriteIndex(
       peers += info.name() + "\n";
     }
   }
+  // peers.txt last: a batch it names is in index.txt already.
   OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(path_ + "/" + kDigestsFile, digests, false));
-  if (for_peers) {
-    OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(path_ + "/" + kPeersFile, peers, false));
-  } else if (base::FileExists(path_ + "/" + kPeersFile)) {
-    OPENEN_RETURN_IF_ERROR(base::RemoveFile(path_ + "/" + kPeersFile));  // the feed was turned off
-  }
-  return base::WriteFileAtomically(path_ + "/" + kIndexFile, index, false);
+  OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(path_ + "/" + kIndexFile, index, false));
+  OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.index.listed"));
+  if (for_peers) return base::WriteFileAtomically(path_ + "/" + kPeersFile, peers, false);
+  if (base::FileExists(path_ + "/" + kPeersFile))
+    return base::RemoveFile(path_ + "/" + kPeersFile);  // the feed was turned off
+  return base::Status::Ok();
 }
 
 base::Status ExportDirectory::SetConfig(

@@ -98,7 +98,8 @@ class ExportDirectory {
   // WriteIndex lists |batches| (in their order) in index.sha256, then in
   // index.txt: a reader that sees a name in index.txt finds its digest.
   // With |for_peers| (the relay offers a peer feed), the batches it names
-  // are listed in peers.txt too, first; without, any peers.txt goes.
+  // are listed in peers.txt too, after index.txt; without, any peers.txt
+  // goes.
   base::Status WriteIndex(const std::vector<openen::v1::BatchInfo>& batches,
                           const std::optional<std::set<std::string>>& for_peers = {}) const;
 
