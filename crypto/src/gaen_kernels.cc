@@ -29,7 +29,8 @@ const GaenKernels& Choose() {
 std::vector<const GaenKernels*> AvailableKernels() {
   std::vector<const GaenKernels*> all = {&kPortable};
   // Slowest first: the last one available is the one a process uses.
-  for (const GaenKernels* k : {X86ShaniAesniKernels(), X86ShaniVaesKernels(), Arm64CeKernels()}) {
+  for (const GaenKernels* k :
+       {X86ShaniAesniKernels(), X86ShaniVaesKernels(), X86Avx512Kernels(), Arm64CeKernels()}) {
     if (k != nullptr) all.push_back(k);
   }
   return all;

@@ -5,8 +5,12 @@
 //
 //   portable  OpenSSL (whatever it uses on this CPU), one key at a time
 //   x86-shani-aesni, x86-shani-vaes
-//             SHA-NI with two keys' compressions interleaved; AES-NI with
+//             SHA-NI with four keys' compressions interleaved; AES-NI with
 //             eight blocks in flight, or VAES with sixteen (two per register)
+//   x86-avx512-shani-vaes
+//             sixteen keys' HKDF in the lanes of AVX-512 registers (the last
+//             few keys of a batch on SHA-NI); VAES with 48 blocks in flight
+//             (four per register)
 //   arm64-ce  ARMv8 SHA2 and AES instructions, two keys interleaved
 //
 // Every kernel is tested against the official vectors and against the
@@ -53,6 +57,7 @@ std::vector<const GaenKernels*> AvailableKernels();
 // lacks their instructions. Defined in gaen_kernels_x86.cc and _arm64.cc.
 const GaenKernels* X86ShaniAesniKernels();
 const GaenKernels* X86ShaniVaesKernels();
+const GaenKernels* X86Avx512Kernels();
 const GaenKernels* Arm64CeKernels();
 
 }  // namespace openen::crypto::internal

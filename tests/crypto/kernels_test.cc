@@ -119,7 +119,7 @@ TEST_CASE(
   std::mt19937 rng(11);
   for (const GaenKernels* k : AvailableKernels()) {
     INFO("kernel " << k->name);
-    for (size_t n = 0; n <= 9; ++n) {
+    for (size_t n = 0; n <= 41; ++n) {
       base::Bytes teks(16 * n);
       RandomBytes(teks);
       std::vector<uint8_t> out(16 * n + 1, 0xA5);
@@ -135,7 +135,8 @@ TEST_CASE(
       }
     }
     if (k->rpi_run == nullptr) continue;
-    for (size_t n : {0, 1, 7, 8, 9, 15, 16, 17, 31, 33, 143, 144, 145}) {
+    for (size_t n : {0,  1,  3,  4,  5,  7,  8,  9,  15, 16, 17,  31,  32,
+                     33, 47, 48, 49, 63, 64, 65, 95, 96, 97, 143, 144, 145}) {
       for (int trial = 0; trial < 4; ++trial) {
         uint8_t key[16];
         RandomBytes(key);

@@ -48,12 +48,13 @@ base::StatusOr<SecretBytes> DeriveAemk(base::ByteView tek);
 
 // DeriveRpiks writes the RPIK of each TEK in |teks| (packed, 16 bytes each)
 // to the same place in |rpiks|, which must be as long: the matcher's path for
-// published keys, with two keys' hashes in flight at once where the CPU has
-// SHA instructions. Sizes that are not equal multiples of 16 abort.
+// published keys, with several keys' hashes in flight at once where the CPU
+// has SHA or AVX-512 instructions. Sizes that are not equal multiples of 16 abort.
 void DeriveRpiks(base::ByteView teks, std::span<uint8_t> rpiks);
 
 // DerivationKernel names the implementation that derivation runs on this CPU:
-// "x86-shani-vaes", "x86-shani-aesni", "arm64-ce" or "portable" (OpenSSL).
+// "x86-avx512-shani-vaes", "x86-shani-vaes", "x86-shani-aesni", "arm64-ce" or
+// "portable" (OpenSSL).
 // OPENEN_CRYPTO_KERNELS=portable in the environment forces the last.
 const char* DerivationKernel();
 
@@ -89,7 +90,7 @@ class RpiDeriver {
 };
 
 // RpiBatch derives the identifiers of a batch of published keys, the
-// matcher's path: the RPIKs of all of them with two keys' hashes in flight
+// matcher's path: the RPIKs of all of them with several keys' hashes in flight
 // (DeriveRpiks), then their AES key schedules (two at a time on x86-64),
 // then any run of identifiers of any of them. Not thread-safe; use one per
 // thread.
