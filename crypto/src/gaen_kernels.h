@@ -9,8 +9,8 @@
 //             eight blocks in flight, or VAES with sixteen (two per register)
 //   x86-avx512-shani-vaes
 //             sixteen keys' HKDF in the lanes of AVX-512 registers (the last
-//             few keys of a batch on SHA-NI); VAES with 48 blocks in flight
-//             (four per register)
+//             few keys of a batch on SHA-NI); key schedules eight at a time
+//             and 48 blocks in flight on VAES (four per register)
 //   arm64-ce  ARMv8 SHA2 and AES instructions, two keys interleaved
 //
 // Every kernel is tested against the official vectors and against the

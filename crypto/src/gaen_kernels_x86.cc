@@ -20,7 +20,7 @@
 #define OPENEN_AES_TARGET __attribute__((target("aes,sse4.1")))
 #define OPENEN_VAES_TARGET __attribute__((target("vaes,avx2,aes,sse4.1")))
 #define OPENEN_AVX512_TARGET __attribute__((target("avx512f,sha,sse4.1,ssse3")))
-#define OPENEN_VAES512_TARGET __attribute__((target("vaes,avx512f,avx2,aes,sse4.1")))
+#define OPENEN_VAES512_TARGET __attribute__((target("vaes,avx512f,avx512bw,avx2,aes,sse4.1")))
 #define OPENEN_INLINE inline __attribute__((always_inline))
 
 // GCC 12 sees the undefined pass-through operand inside its AVX-512
@@ -37,7 +37,7 @@ namespace {
 // ---------------------------------------------------------------- CPU check
 
 struct X86Features {
-  bool sha_ni = false, aes_ni = false, vaes_avx2 = false, avx512f = false;
+  bool sha_ni = false, aes_ni = false, vaes_avx2 = false, avx512 = false;
 };
 
 X86Features Detect() {
@@ -61,7 +61,7 @@ X86Features Detect() {
   f.sha_ni = sha && ssse3 && sse41;
   f.aes_ni = aes && sse41;
   f.vaes_avx2 = f.aes_ni && vaes && avx && avx2 && ymm_state;
-  f.avx512f = (b7 & bit_AVX512F) != 0 && zmm_state;
+  f.avx512 = (b7 & bit_AVX512F) != 0 && (b7 & bit_AVX512BW) != 0 && zmm_state;
   return f;
 }
 
@@ -517,6 +517,43 @@ OPENEN_VAES_TARGET void VaesRpiRun(const uint8_t round_keys[kAesRoundKeysSize], 
   EncryptTail(k, base, first, i, n, out);
 }
 
+// Vaes512ExpandKeys expands four keys per 512-bit register, eight at a
+// time. aeskeygenassist has no wider form; in its place, RotWord of word 3 is
+// broadcast to the four columns (so that ShiftRows leaves it as it is) and
+// aesenclast applies SubWord and adds the round constant.
+OPENEN_VAES512_TARGET void Vaes512ExpandKeys(const uint8_t* keys, size_t n, uint8_t* round_keys) {
+  const __m512i rot_word = _mm512_set1_epi32(0x0c0f0e0d);  // bytes 13, 14, 15, 12
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    __m512i x[2] = {_mm512_loadu_si512(keys + 16 * i), _mm512_loadu_si512(keys + 16 * (i + 4))};
+    for (int r = 0; r < 11; ++r) {
+      if (r > 0) {
+        const __m512i rcon = _mm512_set1_epi32(kAesRcon[r - 1]);
+#pragma GCC unroll 2
+        for (int j = 0; j < 2; ++j) {
+          const __m512i t = _mm512_aesenclast_epi128(_mm512_shuffle_epi8(x[j], rot_word), rcon);
+          __m512i k = x[j];
+          k = _mm512_xor_si512(k, _mm512_bslli_epi128(k, 4));
+          k = _mm512_xor_si512(k, _mm512_bslli_epi128(k, 8));
+          x[j] = _mm512_xor_si512(k, t);
+        }
+      }
+#pragma GCC unroll 2
+      for (int j = 0; j < 2; ++j) {
+        uint8_t* at = round_keys + kAesRoundKeysSize * (i + 4 * j) + 16 * r;
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(at), _mm512_extracti32x4_epi32(x[j], 0));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(at + kAesRoundKeysSize),
+                         _mm512_extracti32x4_epi32(x[j], 1));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(at + 2 * kAesRoundKeysSize),
+                         _mm512_extracti32x4_epi32(x[j], 2));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(at + 3 * kAesRoundKeysSize),
+                         _mm512_extracti32x4_epi32(x[j], 3));
+      }
+    }
+  }
+  if (i < n) AesniExpandKeys(keys + 16 * i, n - i, round_keys + kAesRoundKeysSize * i);
+}
+
 // Four blocks per 512-bit register: twelve registers in flight, so that a
 // day's 144 identifiers are three rounds of the loop; what is left, four
 // registers at a time, the last one's blocks stored under a mask.
@@ -570,7 +607,7 @@ OPENEN_VAES512_TARGET void Vaes512RpiRun(const uint8_t round_keys[kAesRoundKeysS
 
 constexpr GaenKernels kShaniAesni = {"x86-shani-aesni", ShaniRpiks, AesniExpandKeys, AesniRpiRun};
 constexpr GaenKernels kShaniVaes = {"x86-shani-vaes", ShaniRpiks, AesniExpandKeys, VaesRpiRun};
-constexpr GaenKernels kAvx512Vaes = {"x86-avx512-shani-vaes", Avx512Rpiks, AesniExpandKeys,
+constexpr GaenKernels kAvx512Vaes = {"x86-avx512-shani-vaes", Avx512Rpiks, Vaes512ExpandKeys,
                                      Vaes512RpiRun};
 
 }  // namespace
@@ -583,7 +620,7 @@ const GaenKernels* X86ShaniVaesKernels() {
 }
 const GaenKernels* X86Avx512Kernels() {
   const X86Features& f = Features();
-  return f.sha_ni && f.vaes_avx2 && f.avx512f ? &kAvx512Vaes : nullptr;
+  return f.sha_ni && f.vaes_avx2 && f.avx512 ? &kAvx512Vaes : nullptr;
 }
 
 }  // namespace openen::crypto::internal
