@@ -270,26 +270,25 @@ void CandidateFinder::FindBatch(Batch& b, std::vector<Candidate>* out, MatchStat
   b.n = 0;
 }
 
-// ScanRun checks each RPI of |run| against its interval's day, and the day
-// before or after when the interval is within the tolerance of that day:
-// the run is walked in segments that need one filter or two.
+// ScanRun checks each RPI of |run| against its interval's day, and those
+// within the tolerance of the day's start or end against the day before or
+// after: one filter pass over each day's part of the run, and short ones over
+// its edges.
 void CandidateFinder::ScanRun(Batch& b, const Run& run) {
+  constexpr uint32_t kPeriod = crypto::kTekRollingPeriod, kTolerance = kMatchToleranceIntervals;
   for (uint32_t i = 0; i < run.count;) {
     const uint32_t j = run.base + i;
-    const uint32_t day = j / crypto::kTekRollingPeriod, pos = j % crypto::kTekRollingPeriod;
-    const DayIndex* other = nullptr;  // the day before or after, near its edge
-    uint32_t other_day = 0, end_pos = crypto::kTekRollingPeriod;
-    if (pos < kMatchToleranceIntervals) {
-      other = b.At(other_day = day - 1);
-      end_pos = kMatchToleranceIntervals;
-    } else if (pos < crypto::kTekRollingPeriod - kMatchToleranceIntervals) {
-      end_pos = crypto::kTekRollingPeriod - kMatchToleranceIntervals;
-    } else {
-      other = b.At(other_day = day + 1);
+    const uint32_t day = j / kPeriod, pos = j % kPeriod;
+    const uint32_t stop = std::min(run.count, i + (kPeriod - pos));
+    if (const DayIndex* index = b.At(day)) Scan(b, run, *index, day, i, stop);
+    if (pos < kTolerance) {
+      if (const DayIndex* before = b.At(day - 1))
+        Scan(b, run, *before, day - 1, i, std::min(stop, i + (kTolerance - pos)));
     }
-    const uint32_t stop = std::min(run.count, i + (end_pos - pos));
-    if (const DayIndex* cur = b.At(day)) Scan(b, run, *cur, day, i, stop);
-    if (other != nullptr) Scan(b, run, *other, other_day, i, stop);
+    const uint32_t late = i + (pos < kPeriod - kTolerance ? kPeriod - kTolerance - pos : 0);
+    if (late < stop) {
+      if (const DayIndex* after = b.At(day + 1)) Scan(b, run, *after, day + 1, late, stop);
+    }
     i = stop;
   }
 }
