@@ -307,7 +307,7 @@ struct SaltWords {
   uint32_t inner[8], outer[8];
 };
 
-OPENEN_AVX512_TARGET SaltWords ComputeSaltWords() {
+SaltWords ComputeSaltWords() {
   SaltWords out;
   uint32_t* halves[2] = {out.inner, out.outer};
   const Sha states[2] = {Salt().inner, Salt().outer};
@@ -392,7 +392,7 @@ OPENEN_AES_TARGET OPENEN_INLINE __m128i ExpandStep(__m128i key, __m128i assist) 
   return _mm_xor_si128(key, assist);
 }
 
-// ExpandKeys2 expands two keys side by side: each round of the schedule
+// AesniExpandKeys expands two keys side by side: each round of the schedule
 // waits on the one before, so two chains keep the AES unit busy.
 OPENEN_AES_TARGET void AesniExpandKeys(const uint8_t* keys, size_t n, uint8_t* round_keys) {
   for (size_t i = 0; i < n; i += 2) {
@@ -429,6 +429,14 @@ OPENEN_AES_TARGET void AesniExpandKeys(const uint8_t* keys, size_t n, uint8_t* r
 constexpr uint32_t kPaddedWord0 = 'E' | 'N' << 8 | '-' << 16 | 'R' << 24;
 constexpr uint32_t kPaddedWord1 = 'P' | 'I' << 8;
 
+// PaddedBase is the padded data less its interval, with round 0's key
+// added: done once per run for the constant words.
+OPENEN_AES_TARGET OPENEN_INLINE __m128i PaddedBase(__m128i round_key0) {
+  return _mm_xor_si128(
+      _mm_set_epi32(0, 0, static_cast<int>(kPaddedWord1), static_cast<int>(kPaddedWord0)),
+      round_key0);
+}
+
 OPENEN_AES_TARGET OPENEN_INLINE __m128i IntervalWord(uint32_t interval) {
   return _mm_set_epi32(static_cast<int>(interval), 0, 0, 0);
 }
@@ -458,9 +466,7 @@ OPENEN_AES_TARGET void AesniRpiRun(const uint8_t round_keys[kAesRoundKeysSize], 
                                    size_t n, uint8_t* out) {
   __m128i k[11];
   LoadRoundKeys(round_keys, k);
-  // Round 0's key addition, done once for the constant words.
-  const __m128i base = _mm_xor_si128(
-      _mm_set_epi32(0, 0, static_cast<int>(kPaddedWord1), static_cast<int>(kPaddedWord0)), k[0]);
+  const __m128i base = PaddedBase(k[0]);
   size_t i = 0;
   for (; i + 8 <= n; i += 8) {
     __m128i b[8];
@@ -492,8 +498,7 @@ OPENEN_VAES_TARGET void VaesRpiRun(const uint8_t round_keys[kAesRoundKeysSize], 
   LoadRoundKeys(round_keys, k);
   __m256i k2[11];
   for (int r = 0; r < 11; ++r) k2[r] = _mm256_broadcastsi128_si256(k[r]);
-  const __m128i base = _mm_xor_si128(
-      _mm_set_epi32(0, 0, static_cast<int>(kPaddedWord1), static_cast<int>(kPaddedWord0)), k[0]);
+  const __m128i base = PaddedBase(k[0]);
   const __m256i base2 = _mm256_broadcastsi128_si256(base);
   size_t i = 0;
   for (; i + 16 <= n; i += 16) {
@@ -594,8 +599,7 @@ OPENEN_VAES512_TARGET void Vaes512RpiRun(const uint8_t round_keys[kAesRoundKeysS
   LoadRoundKeys(round_keys, k);
   __m512i k4[11];
   for (int r = 0; r < 11; ++r) k4[r] = _mm512_broadcast_i32x4(k[r]);
-  const __m512i base4 = _mm512_broadcast_i32x4(_mm_xor_si128(
-      _mm_set_epi32(0, 0, static_cast<int>(kPaddedWord1), static_cast<int>(kPaddedWord0)), k[0]));
+  const __m512i base4 = _mm512_broadcast_i32x4(PaddedBase(k[0]));
   size_t i = 0;
   for (; i + 48 <= n; i += 48)
     Vaes512Blocks<12>(k4, base4, first + static_cast<uint32_t>(i), 48, out + 16 * i);

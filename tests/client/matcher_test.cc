@@ -114,46 +114,67 @@ TEST_CASE("across midnight the tolerance holds exactly, against the day before a
   // every shift from -13 to 13: those within 12 intervals match, whichever
   // day the sighting fell on. Whole-day keys of three days, one whose period
   // ends early, and short keys starting at each position near the edges
-  // (some across midnight), so that the matcher's runs start and end there.
+  // (some across midnight), so that the matcher's runs start and end there;
+  // and a key of a day with no sighting of its own (so no index), seen only
+  // on the days before and after.
   const uint32_t day = 2900160 / 144;
   std::vector<std::pair<uint32_t, int32_t>> keys = {// start, period
                                                     {(day - 1) * 144, 144},
                                                     {day * 144, 144},
                                                     {(day + 1) * 144, 144},
-                                                    {day * 144, 100}};
+                                                    {day * 144, 100},
+                                                    {(day + 5) * 144, 144}};
   for (uint32_t pos : {0, 1, 5, 10, 11, 12, 13, 14, 129, 130, 131, 132, 133, 140, 142, 143})
     keys.push_back({day * 144 + pos, 3});
-  wire::ExportBatch batch;
-  std::vector<Sighting> sightings;
-  size_t expected = 0;
-  for (size_t k = 0; k < keys.size(); ++k) {
-    wire::ExportKey key;
-    key.key_data = base::Bytes(16, static_cast<uint8_t>(0x50 + k));
-    key.rolling_start_interval_number = static_cast<int32_t>(keys[k].first);
-    key.rolling_period = keys[k].second;
-    batch.keys.push_back(key);
-    crypto::RpiDeriver d;
-    REQUIRE(d.SetTek(key.key_data).ok());
-    for (int32_t i = 0; i < keys[k].second; ++i) {
-      const uint32_t j = keys[k].first + static_cast<uint32_t>(i), pos = j % 144;
-      if (pos >= 14 && pos < 130) continue;
-      for (int shift = -13; shift <= 13; ++shift) {
-        Sighting s;
-        s.rpi = d.Compute(j);
-        s.interval = static_cast<uint32_t>(static_cast<int>(j) + shift);
-        s.scans = {{static_cast<int64_t>(s.interval) * 600, -60}};
-        sightings.push_back(s);
-        expected += shift >= -12 && shift <= 12;
+  // Then the same with only the sightings on the other side of midnight, so
+  // that a match can come only from the day before or after.
+  for (bool across_only : {false, true}) {
+    INFO((across_only ? "sightings only across midnight" : "sightings at every shift"));
+    wire::ExportBatch batch;
+    std::vector<Sighting> sightings;
+    size_t expected = 0;
+    for (size_t k = 0; k < keys.size(); ++k) {
+      wire::ExportKey key;
+      key.key_data = base::Bytes(16, static_cast<uint8_t>(0x50 + k));
+      key.rolling_start_interval_number = static_cast<int32_t>(keys[k].first);
+      key.rolling_period = keys[k].second;
+      batch.keys.push_back(key);
+      crypto::RpiDeriver d;
+      REQUIRE(d.SetTek(key.key_data).ok());
+      for (int32_t i = 0; i < keys[k].second; ++i) {
+        const uint32_t j = keys[k].first + static_cast<uint32_t>(i), pos = j % 144;
+        if (pos >= 14 && pos < 130) continue;
+        for (int shift = -13; shift <= 13; ++shift) {
+          const uint32_t at = static_cast<uint32_t>(static_cast<int>(j) + shift);
+          const bool own_day = at / 144 == j / 144;
+          if ((across_only || k == 4) && own_day) continue;
+          Sighting s;
+          s.rpi = d.Compute(j);
+          s.interval = at;
+          s.scans = {{static_cast<int64_t>(s.interval) * 600, -60}};
+          sightings.push_back(s);
+          expected += shift >= -12 && shift <= 12;
+        }
       }
     }
+    auto file = wire::ExportFile::Parse(wire::EncodeExportBin(batch));
+    REQUIRE(file.ok());
+    SightingIndex index(sightings);
+    REQUIRE(index.days().count(day + 5) == 0);
+    MatchSet fast = Collect(index.sightings(), false, *file, &index);
+    MatchSet reference = Collect(index.sightings(), true, *file, nullptr);
+    CHECK(fast == reference);
+    CHECK(fast.size() == expected);
+    // Each match is reported once.
+    size_t calls = 0;
+    MatchStats stats;
+    REQUIRE(index
+                .MatchFile(
+                    *file, [&](const Match&) { ++calls; }, &stats)
+                .ok());
+    CHECK(calls == expected);
+    CHECK(stats.matches == expected);
   }
-  auto file = wire::ExportFile::Parse(wire::EncodeExportBin(batch));
-  REQUIRE(file.ok());
-  SightingIndex index(sightings);
-  MatchSet fast = Collect(index.sightings(), false, *file, &index);
-  MatchSet reference = Collect(index.sightings(), true, *file, nullptr);
-  CHECK(fast == reference);
-  CHECK(fast.size() == expected);
 }
 
 TEST_CASE("keys with no sighting nearby are not derived at all", "[matcher]") {

@@ -5,6 +5,8 @@
 // AES-128 on random keys, at every run length the kernels treat apart.
 
 #include <openssl/evp.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <cstring>
@@ -22,6 +24,33 @@ namespace openen::crypto::internal {
 namespace {
 
 using testing::Hex;
+
+// Fenced is a buffer that ends where an inaccessible page begins: a kernel
+// that reads or writes past its end faults, gathers and scatters too (which
+// the sanitizers do not check).
+class Fenced {
+ public:
+  explicit Fenced(size_t size) : size_(size) {
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    mapped_ = (size + page - 1) / page * page + page;
+    base_ = mmap(nullptr, mapped_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    REQUIRE(base_ != MAP_FAILED);
+    uint8_t* fence = static_cast<uint8_t*>(base_) + mapped_ - page;
+    REQUIRE(mprotect(fence, page, PROT_NONE) == 0);
+    data_ = fence - size;
+  }
+  ~Fenced() { munmap(base_, mapped_); }
+  Fenced(const Fenced&) = delete;
+  Fenced& operator=(const Fenced&) = delete;
+
+  uint8_t* data() { return data_; }
+  std::vector<uint8_t> Copy() const { return std::vector<uint8_t>(data_, data_ + size_); }
+
+ private:
+  size_t size_, mapped_ = 0;
+  void* base_ = nullptr;
+  uint8_t* data_ = nullptr;
+};
 
 // Reference: AES-128-ECB of the padded data through OpenSSL's EVP.
 std::vector<uint8_t> ReferenceRun(const uint8_t key[16], uint32_t first, size_t n) {
@@ -44,13 +73,11 @@ std::vector<uint8_t> ReferenceRun(const uint8_t key[16], uint32_t first, size_t 
 // has none (the portable kernel keeps an OpenSSL context).
 std::vector<uint8_t> KernelRun(const GaenKernels& k, const uint8_t key[16], uint32_t first,
                                size_t n) {
-  std::vector<uint8_t> out(16 * n + 1, 0xA5);  // a canary after the run
-  alignas(16) uint8_t round_keys[kAesRoundKeysSize];
-  k.expand_keys(key, 1, round_keys);
-  k.rpi_run(round_keys, first, n, out.data());
-  CHECK(out.back() == 0xA5);
-  out.pop_back();
-  return out;
+  Fenced in(16), round_keys(kAesRoundKeysSize), out(16 * n);
+  std::memcpy(in.data(), key, 16);
+  k.expand_keys(in.data(), 1, round_keys.data());
+  k.rpi_run(round_keys.data(), first, n, out.data());
+  return out.Copy();
 }
 
 std::string Names(const std::vector<const GaenKernels*>& all) {
@@ -120,11 +147,9 @@ TEST_CASE(
   for (const GaenKernels* k : AvailableKernels()) {
     INFO("kernel " << k->name);
     for (size_t n = 0; n <= 41; ++n) {
-      base::Bytes teks(16 * n);
-      RandomBytes(teks);
-      std::vector<uint8_t> out(16 * n + 1, 0xA5);
+      Fenced teks(16 * n), out(16 * n);
+      RandomBytes(std::span<uint8_t>(teks.data(), 16 * n));
       k->rpiks(teks.data(), n, out.data());
-      CHECK(out.back() == 0xA5);
       for (size_t i = 0; i < n; ++i) {
         INFO("n=" << n << " i=" << i);
         auto want =
@@ -135,8 +160,8 @@ TEST_CASE(
       }
     }
     if (k->rpi_run == nullptr) continue;
-    for (size_t n : {0,  1,  3,  4,  5,  7,  8,  9,  15, 16, 17,  31,  32,
-                     33, 47, 48, 49, 63, 64, 65, 95, 96, 97, 143, 144, 145}) {
+    for (size_t n : {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  15, 16,  17,  18,  31, 32,
+                     33, 47, 48, 49, 50, 63, 64, 65, 95, 96, 97, 143, 144, 145, 146}) {
       for (int trial = 0; trial < 4; ++trial) {
         uint8_t key[16];
         RandomBytes(key);
@@ -156,11 +181,9 @@ TEST_CASE("derivation kernels: a batch of key schedules equals them one by one",
     if (k->expand_keys == nullptr) continue;
     INFO("kernel " << k->name);
     for (size_t n = 0; n <= 19; ++n) {
-      base::Bytes keys(16 * n);
-      RandomBytes(keys);
-      std::vector<uint8_t> batch(kAesRoundKeysSize * n + 1, 0xA5);
+      Fenced keys(16 * n), batch(kAesRoundKeysSize * n);
+      RandomBytes(std::span<uint8_t>(keys.data(), 16 * n));
       k->expand_keys(keys.data(), n, batch.data());
-      CHECK(batch.back() == 0xA5);
       for (size_t i = 0; i < n; ++i) {
         INFO("n=" << n << " i=" << i);
         uint8_t one[kAesRoundKeysSize];

@@ -91,7 +91,7 @@ class RpiDeriver {
 
 // RpiBatch derives the identifiers of a batch of published keys, the
 // matcher's path: the RPIKs of all of them with several keys' hashes in flight
-// (DeriveRpiks), then their AES key schedules (two at a time on x86-64),
+// (DeriveRpiks), then their AES key schedules (several at a time on x86-64),
 // then any run of identifiers of any of them. Not thread-safe; use one per
 // thread.
 class RpiBatch {
