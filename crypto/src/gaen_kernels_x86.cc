@@ -561,10 +561,10 @@ OPENEN_VAES512_TARGET void Vaes512ExpandKeys(const uint8_t* keys, size_t n, uint
 
 // Four blocks per 512-bit register: twelve registers in flight, so that a
 // day's 144 identifiers are three rounds of the loop; what is left, four
-// registers at a time, the last one's blocks stored under a mask.
+// registers at a time, then block by block.
 template <int R>
 OPENEN_VAES512_TARGET OPENEN_INLINE void Vaes512Blocks(const __m512i k4[11], __m512i base4,
-                                                       uint32_t first, size_t count, uint8_t* out) {
+                                                       uint32_t first, uint8_t* out) {
   // The interval in word 3 of each block: first + 4 j + lane.
   const __m512i lane = _mm512_set_epi32(3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0);
   __m512i b[R];
@@ -581,38 +581,42 @@ OPENEN_VAES512_TARGET OPENEN_INLINE void Vaes512Blocks(const __m512i k4[11], __m
     for (int j = 0; j < R; ++j) b[j] = _mm512_aesenc_epi128(b[j], k4[r]);
   }
 #pragma GCC unroll 12
-  for (int j = 0; j < R; ++j) {
-    const __m512i rpis = _mm512_aesenclast_epi128(b[j], k4[10]);
-    if (count >= 4 * static_cast<size_t>(j) + 4) {
-      _mm512_storeu_si512(out + 64 * j, rpis);
-    } else if (count > 4 * static_cast<size_t>(j)) {
-      const size_t blocks = count - 4 * static_cast<size_t>(j);
-      _mm512_mask_storeu_epi32(out + 64 * j, static_cast<__mmask16>((1u << (4 * blocks)) - 1),
-                               rpis);
-    }
-  }
+  for (int j = 0; j < R; ++j)
+    _mm512_storeu_si512(out + 64 * j, _mm512_aesenclast_epi128(b[j], k4[10]));
 }
 
 OPENEN_VAES512_TARGET void Vaes512RpiRun(const uint8_t round_keys[kAesRoundKeysSize],
                                          uint32_t first, size_t n, uint8_t* out) {
   __m128i k[11];
   LoadRoundKeys(round_keys, k);
+  const __m128i base = PaddedBase(k[0]);
   __m512i k4[11];
   for (int r = 0; r < 11; ++r) k4[r] = _mm512_broadcast_i32x4(k[r]);
-  const __m512i base4 = _mm512_broadcast_i32x4(PaddedBase(k[0]));
+  const __m512i base4 = _mm512_broadcast_i32x4(base);
   size_t i = 0;
   for (; i + 48 <= n; i += 48)
-    Vaes512Blocks<12>(k4, base4, first + static_cast<uint32_t>(i), 48, out + 16 * i);
-  for (; i < n; i += 16) {
-    Vaes512Blocks<4>(k4, base4, first + static_cast<uint32_t>(i), std::min<size_t>(n - i, 16),
-                     out + 16 * i);
+    Vaes512Blocks<12>(k4, base4, first + static_cast<uint32_t>(i), out + 16 * i);
+  for (; i + 16 <= n; i += 16)
+    Vaes512Blocks<4>(k4, base4, first + static_cast<uint32_t>(i), out + 16 * i);
+  EncryptTail(k, base, first, i, n, out);
+}
+
+// Avx512RpiRun leaves runs shorter than one step of the wide loop to the
+// 256-bit kernel: setting up the 512-bit one costs more than they take (a
+// single identifier, RpiDeriver::Compute, three times as much).
+void Avx512RpiRun(const uint8_t round_keys[kAesRoundKeysSize], uint32_t first, size_t n,
+                  uint8_t* out) {
+  if (n < 48) {
+    VaesRpiRun(round_keys, first, n, out);
+  } else {
+    Vaes512RpiRun(round_keys, first, n, out);
   }
 }
 
 constexpr GaenKernels kShaniAesni = {"x86-shani-aesni", ShaniRpiks, AesniExpandKeys, AesniRpiRun};
 constexpr GaenKernels kShaniVaes = {"x86-shani-vaes", ShaniRpiks, AesniExpandKeys, VaesRpiRun};
 constexpr GaenKernels kAvx512Vaes = {"x86-avx512-shani-vaes", Avx512Rpiks, Vaes512ExpandKeys,
-                                     Vaes512RpiRun};
+                                     Avx512RpiRun};
 
 }  // namespace
 
