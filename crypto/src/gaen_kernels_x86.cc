@@ -1,9 +1,9 @@
 // Copyright 2026 The OpenEN Authors. SPDX-License-Identifier: Apache-2.0
 //
 // The x86-64 derivation kernels: SHA-NI or AVX-512 for the RPIK's HKDF,
-// AES-NI or VAES for the 144 identifiers. Every function that uses the instructions carries
-// a target attribute, so that this file builds for the baseline x86-64 and no
-// instruction runs before the CPU check says it may.
+// AES-NI or VAES for the 144 identifiers. Every function that uses the
+// instructions carries a target attribute, so that this file builds for the
+// baseline x86-64 and no instruction runs before the CPU check says it may.
 
 #include "gaen_kernels.h"
 
