@@ -720,17 +720,26 @@ TEST_CASE(
   CHECK(r.files_imported == 1);
 
   // A relay that takes the export directory over keeps the feed's batch in
-  // the feed (the signed header says it is one).
+  // the feed (the signed header says it is one): it writes peers.txt anew.
   ie.relay.reset();
+  std::filesystem::remove(ie.dir.Sub("export") + "/peers.txt");
   RelayOptions taking = ie.options;
   taking.take_over = true;
   auto taken = ie.OpenOther("data-b", taking);
   INFO(taken.status().ToString());
   REQUIRE(taken.ok());
   CHECK(Listed(ie, "peers.txt") == peers);
-  // No export key version may end in the feed's suffix.
-  taking.signing_key_version = "v2-peers";
-  CHECK(ie.OpenOther("data-c", taking).status().code() == base::StatusCode::kInvalidArgument);
+  // No export key version, this one's or the next one's, may end in the
+  // feed's suffix.
+  taken->reset();
+  for (bool next : {false, true}) {
+    RelayOptions bad = ie.options;
+    (next ? bad.next_signing_key_version : bad.signing_key_version) = "v2-peers";
+    const base::Status s = ie.OpenOther("data-c", bad).status();
+    INFO(s.ToString());
+    CHECK(s.code() == base::StatusCode::kInvalidArgument);
+    CHECK(s.message().find("must not end in -peers") != std::string::npos);
+  }
 }
 
 TEST_CASE("without a peer feed, consent changes nothing and there is no peers.txt",

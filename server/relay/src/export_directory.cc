@@ -21,7 +21,6 @@ namespace {
 
 constexpr char kIndexFile[] = "index.txt";
 constexpr char kDigestsFile[] = "index.sha256";
-constexpr char kPeersFile[] = "peers.txt";
 constexpr char kConfigFile[] = "config.bin";
 constexpr char kDecommissionFile[] = "decommission.bin";
 constexpr char kOwnerFile[] = ".openen-relay";
@@ -147,7 +146,8 @@ base::Status ExportDirectory::RemoveTemporaries() const {
     // A batch's temporary file was never released, whoever wrote it.
     const std::string target = name.substr(0, name.size() - 4);
     if (ParseBatchName(target)) return true;
-    for (const char* own : {kIndexFile, kDigestsFile, kPeersFile, kConfigFile, kDecommissionFile}) {
+    for (const char* own :
+         {kIndexFile, kDigestsFile, kPeerFeedListing, kConfigFile, kDecommissionFile}) {
       if (target == own) return true;
     }
     return false;
@@ -192,13 +192,14 @@ base::Status ExportDirectory::WriteIndex(
       peers += info.name() + "\n";
     }
   }
-  // peers.txt last: a batch it names is in index.txt already.
+  // peers.txt last: a new batch is in index.txt before peers.txt names it
+  // (an expired one leaves index.txt first; its file goes after both).
   OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(path_ + "/" + kDigestsFile, digests, false));
   OPENEN_RETURN_IF_ERROR(base::WriteFileAtomically(path_ + "/" + kIndexFile, index, false));
   OPENEN_RETURN_IF_ERROR(base::FaultPoint("relay.index.listed"));
-  if (for_peers) return base::WriteFileAtomically(path_ + "/" + kPeersFile, peers, false);
-  if (base::FileExists(path_ + "/" + kPeersFile))
-    return base::RemoveFile(path_ + "/" + kPeersFile);  // the feed was turned off
+  if (for_peers) return base::WriteFileAtomically(path_ + "/" + kPeerFeedListing, peers, false);
+  if (base::FileExists(path_ + "/" + kPeerFeedListing))
+    return base::RemoveFile(path_ + "/" + kPeerFeedListing);  // the feed was turned off
   return base::Status::Ok();
 }
 
@@ -226,7 +227,7 @@ base::Status ExportDirectory::RemoveAllButOrder() const {
   }
   return RemoveIf([](const std::string& name) {
     return ParseBatchName(name) || name == kIndexFile || name == kDigestsFile ||
-           name == kPeersFile || name == kConfigFile || IsTemporary(name);
+           name == kPeerFeedListing || name == kConfigFile || IsTemporary(name);
   });
 }
 

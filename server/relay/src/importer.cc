@@ -7,6 +7,7 @@
 
 #include "openen/base/file.h"
 #include "openen/http/downloader.h"
+#include "openen/relay/export_directory.h"
 #include "openen/server/log.h"
 
 namespace openen::relay {
@@ -105,9 +106,10 @@ base::Status ValidateSource(const ImportSource& s) {
     return base::InvalidArgumentError("import source " + s.name + ": no export key");
   // Another relay's peer feed is followed under the feed's own signature,
   // which only its batches carry (relay.h, kPeerFeedVersionSuffix).
-  const bool feed = s.index == "peers.txt" || s.index.ends_with("/peers.txt");
+  const bool feed =
+      s.index == kPeerFeedListing || s.index.ends_with("/" + std::string(kPeerFeedListing));
   for (const auto& [name, key] : s.keys) {
-    if (feed && !name.ends_with(kPeerFeedVersionSuffix)) {
+    if (feed && !IsPeerFeedVersion(name)) {
       return base::InvalidArgumentError(
           what + "a peer feed (peers.txt) is followed under its feed signature: pin " + name +
           std::string(kPeerFeedVersionSuffix) + ", not " + name);

@@ -390,7 +390,7 @@ base::Status ValidateOptions(const RelayOptions& o) {
                                       o.signing_key_version + ")");
   }
   for (const std::string* version : {&o.signing_key_version, &o.next_signing_key_version}) {
-    if (version->ends_with(kPeerFeedVersionSuffix)) {
+    if (IsPeerFeedVersion(*version)) {
       return base::InvalidArgumentError("a signing key version must not end in " +
                                         std::string(kPeerFeedVersionSuffix) +
                                         " (the peer feed's signatures are named so): " + *version);
@@ -1504,7 +1504,7 @@ base::StatusOr<wire::LogEntry> Relay::AdoptBatch(const std::string& name, base::
   const std::vector<wire::SignatureInfo>& infos = parsed.header().signature_infos;
   if (options_.peer_feed && std::any_of(infos.begin(), infos.end(), [&](const auto& info) {
         return info.verification_key_id == options_.signing_key_id &&
-               info.verification_key_version.ends_with(kPeerFeedVersionSuffix);
+               IsPeerFeedVersion(info.verification_key_version);
       })) {
     wb->Put(TimeKey(kPeerBatchPrefix, t), "");
   }

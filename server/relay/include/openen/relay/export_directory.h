@@ -44,6 +44,10 @@
 
 namespace openen::relay {
 
+// kPeerFeedListing is the peer feed's listing beside index.txt, the one a
+// peer follows (relay.h, RelayOptions::peer_feed).
+inline constexpr char kPeerFeedListing[] = "peers.txt";
+
 // BatchFileName returns "batch-<close time, 10 digits>.zip".
 std::string BatchFileName(int64_t close_time);
 

@@ -58,6 +58,9 @@ inline constexpr int kMaxRetentionDays = 14;
 // that the batch is for peers: a peer that pins "<id>-<version>-peers"
 // refuses any other batch, whoever lists it in peers.txt.
 inline constexpr std::string_view kPeerFeedVersionSuffix = "-peers";
+inline bool IsPeerFeedVersion(std::string_view version) {
+  return version.ends_with(kPeerFeedVersionSuffix);
+}
 
 struct RelayOptions {
   // The audience certificates must name.
